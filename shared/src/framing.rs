@@ -1,0 +1,227 @@
+//! Length-delimited postcard frames.
+//!
+//! A frame is a 4-byte little-endian length `n` followed by `n` bytes of postcard. Every reader
+//! states its maximum frame size; a larger announced length is an error before any allocation.
+//! The sans-IO part ([`encode_frame`], [`FrameDecoder`]) is used by tests and fuzzing; the async
+//! part ([`read_frame`], [`write_frame`], behind the `quic` feature) works on any tokio stream.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Largest control-stream frame, in bytes (payload, without the 4-byte length).
+pub const MAX_CONTROL_FRAME_BYTES: usize = 256 * 1024;
+
+/// Largest screen-stream frame (one encoded [`crate::codec::VideoFrame`]), in bytes.
+pub const MAX_SCREEN_FRAME_BYTES: usize = 32 * 1024 * 1024;
+
+/// Largest input-stream frame (one [`crate::input::InputEvent`]), in bytes.
+pub const MAX_INPUT_FRAME_BYTES: usize = 8 * 1024;
+
+/// Bytes of the length prefix.
+pub const LENGTH_PREFIX_BYTES: usize = 4;
+
+/// Framing errors. Any of them closes the stream (and for the control stream, the connection).
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    /// The announced length exceeds the reader's maximum.
+    #[error("frame of {len} bytes exceeds the limit of {max} bytes")]
+    TooLarge {
+        /// Announced length.
+        len: usize,
+        /// Limit in force.
+        max: usize,
+    },
+    /// The payload is not a valid postcard encoding of the expected type.
+    #[error("malformed frame: {0}")]
+    Malformed(#[from] postcard::Error),
+    /// The stream ended in the middle of a frame.
+    #[error("stream ended inside a frame")]
+    Truncated,
+    /// The underlying stream failed.
+    #[error("stream error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Encodes `msg` as one frame (length prefix + postcard).
+///
+/// Errors: [`FrameError::TooLarge`] if the encoding exceeds `max` bytes.
+pub fn encode_frame<T: Serialize>(msg: &T, max: usize) -> Result<Vec<u8>, FrameError> {
+    let mut out = postcard::to_extend(msg, vec![0u8; LENGTH_PREFIX_BYTES])?;
+    let len = out.len() - LENGTH_PREFIX_BYTES;
+    if len > max {
+        return Err(FrameError::TooLarge { len, max });
+    }
+    out[..LENGTH_PREFIX_BYTES].copy_from_slice(&(len as u32).to_le_bytes());
+    Ok(out)
+}
+
+/// Incremental decoder for a byte stream of frames.
+#[derive(Debug)]
+pub struct FrameDecoder {
+    buf: Vec<u8>,
+    max: usize,
+}
+
+impl FrameDecoder {
+    /// A decoder accepting frames of at most `max` payload bytes.
+    pub fn new(max: usize) -> Self {
+        Self { buf: Vec::new(), max }
+    }
+
+    /// Appends received bytes.
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Returns the next complete frame, `Ok(None)` if more bytes are needed.
+    ///
+    /// Errors: [`FrameError::TooLarge`] as soon as the prefix announces too much;
+    /// [`FrameError::Malformed`] if the payload does not decode. After an error the stream must
+    /// be closed.
+    pub fn next_frame<T: DeserializeOwned>(&mut self) -> Result<Option<T>, FrameError> {
+        if self.buf.len() < LENGTH_PREFIX_BYTES {
+            return Ok(None);
+        }
+        let len = frame_len(&self.buf[..LENGTH_PREFIX_BYTES]);
+        if len > self.max {
+            return Err(FrameError::TooLarge { len, max: self.max });
+        }
+        if self.buf.len() < LENGTH_PREFIX_BYTES + len {
+            return Ok(None);
+        }
+        let msg = postcard::from_bytes(&self.buf[LENGTH_PREFIX_BYTES..LENGTH_PREFIX_BYTES + len])?;
+        self.buf.drain(..LENGTH_PREFIX_BYTES + len);
+        Ok(Some(msg))
+    }
+
+    /// Bytes buffered but not yet decoded.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+}
+
+fn frame_len(prefix: &[u8]) -> usize {
+    let mut b = [0u8; LENGTH_PREFIX_BYTES];
+    b.copy_from_slice(prefix);
+    u32::from_le_bytes(b) as usize
+}
+
+#[cfg(feature = "quic")]
+mod io {
+    use super::*;
+    use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+    /// Reads one frame of at most `max` payload bytes.
+    ///
+    /// Returns `Ok(None)` on a clean end of stream between frames.
+    /// Errors: [`FrameError::TooLarge`] before allocating, [`FrameError::Truncated`] on an end of
+    /// stream inside a frame, [`FrameError::Malformed`], [`FrameError::Io`].
+    pub async fn read_frame<T, R>(reader: &mut R, max: usize) -> Result<Option<T>, FrameError>
+    where
+        T: DeserializeOwned,
+        R: AsyncRead + Unpin,
+    {
+        match read_frame_bytes(reader, max).await? {
+            Some(bytes) => Ok(Some(postcard::from_bytes(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads one frame's raw payload (for forwarding or decoding elsewhere).
+    ///
+    /// Same errors as [`read_frame`] except `Malformed`.
+    pub async fn read_frame_bytes<R>(reader: &mut R, max: usize) -> Result<Option<Vec<u8>>, FrameError>
+    where
+        R: AsyncRead + Unpin,
+    {
+        let mut prefix = [0u8; LENGTH_PREFIX_BYTES];
+        let mut got = 0;
+        while got < LENGTH_PREFIX_BYTES {
+            let n = reader.read(&mut prefix[got..]).await?;
+            if n == 0 {
+                return if got == 0 { Ok(None) } else { Err(FrameError::Truncated) };
+            }
+            got += n;
+        }
+        let len = frame_len(&prefix);
+        if len > max {
+            return Err(FrameError::TooLarge { len, max });
+        }
+        let mut payload = vec![0u8; len];
+        reader.read_exact(&mut payload).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                FrameError::Truncated
+            } else {
+                FrameError::Io(e)
+            }
+        })?;
+        Ok(Some(payload))
+    }
+
+    /// Writes `msg` as one frame.
+    ///
+    /// Errors: [`FrameError::TooLarge`] if the encoding exceeds `max`; [`FrameError::Io`].
+    pub async fn write_frame<T, W>(writer: &mut W, msg: &T, max: usize) -> Result<(), FrameError>
+    where
+        T: Serialize,
+        W: AsyncWrite + Unpin,
+    {
+        let bytes = encode_frame(msg, max)?;
+        writer.write_all(&bytes).await?;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "quic")]
+pub use io::{read_frame, read_frame_bytes, write_frame};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{ClientMessage, Hello, HelloRole, PROTOCOL_VERSION};
+
+    fn hello() -> ClientMessage {
+        ClientMessage::Hello(Hello {
+            protocol_version: PROTOCOL_VERSION,
+            role: HelloRole::Directory { center_id: 8_000_001 },
+        })
+    }
+
+    #[test]
+    fn roundtrip_in_pieces() {
+        let bytes = encode_frame(&hello(), MAX_CONTROL_FRAME_BYTES).expect("encode");
+        let mut dec = FrameDecoder::new(MAX_CONTROL_FRAME_BYTES);
+        for b in &bytes[..bytes.len() - 1] {
+            dec.extend(std::slice::from_ref(b));
+            assert!(dec.next_frame::<ClientMessage>().expect("partial").is_none());
+        }
+        dec.extend(&bytes[bytes.len() - 1..]);
+        assert_eq!(dec.next_frame::<ClientMessage>().expect("full"), Some(hello()));
+        assert_eq!(dec.buffered(), 0);
+    }
+
+    #[test]
+    fn oversized_prefix_is_refused_before_payload() {
+        let mut dec = FrameDecoder::new(1024);
+        dec.extend(&u32::MAX.to_le_bytes());
+        match dec.next_frame::<ClientMessage>() {
+            Err(FrameError::TooLarge { len, max }) => {
+                assert_eq!(len, u32::MAX as usize);
+                assert_eq!(max, 1024);
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_payload_is_malformed() {
+        let mut dec = FrameDecoder::new(1024);
+        dec.extend(&[3, 0, 0, 0, 0xff, 0xff, 0xff]);
+        assert!(matches!(dec.next_frame::<ClientMessage>(), Err(FrameError::Malformed(_))));
+    }
+
+    #[test]
+    fn encode_refuses_too_large() {
+        let big = vec![7u8; 2000];
+        assert!(matches!(encode_frame(&big, 1000), Err(FrameError::TooLarge { .. })));
+    }
+}

@@ -1,0 +1,21 @@
+//! Porpoise shared crate: the wire protocol, framing, screen codec, input model, TLS pinning and
+//! (behind the `client` feature) the async client core used by the agent console, the customer
+//! helper, the tests and the load tools.
+//!
+//! See `ARCHITECTURE.md` at the workspace root for how the pieces fit.
+
+pub mod codec;
+pub mod framing;
+pub mod input;
+pub mod wire;
+
+#[cfg(feature = "quic")]
+pub mod tls;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod screen;
+
+#[cfg(feature = "ui")]
+pub mod ui;
