@@ -1,0 +1,175 @@
+//! Relay configuration and its data directory: the SQLite file and the self-signed TLS identity.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use porpoise_shared::tls::Fingerprint;
+use porpoise_shared::wire::DEFAULT_RELAY_PORT;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// Certificate file in the data dir (DER).
+pub const CERT_FILE: &str = "cert.der";
+/// Private key file in the data dir (PKCS#8 DER, mode 0600 on unix).
+pub const KEY_FILE: &str = "key.der";
+/// SQLite database file in the data dir.
+pub const DATABASE_FILE: &str = "relay.sqlite3";
+/// Names the self-signed certificate is valid for.
+pub const CERT_NAMES: [&str; 3] = ["localhost", "porpoise-relay", "127.0.0.1"];
+/// Default limit of concurrent connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// Configuration errors; each stops start-up with a clear message.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No home directory to derive the default data dir from.
+    #[error("cannot find a home directory for the default data dir; pass --data-dir")]
+    NoHomeDir,
+    /// Reading or writing a file of the data dir failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// File or directory concerned.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// Only one of cert.der and key.der exists.
+    #[error("incomplete TLS identity in {0}: need both {CERT_FILE} and {KEY_FILE}, or neither")]
+    IncompleteIdentity(PathBuf),
+    /// Generating the self-signed certificate failed.
+    #[error("cannot generate certificate: {0}")]
+    Certificate(#[from] rcgen::Error),
+}
+
+/// Everything needed to run a relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayConfig {
+    /// UDP address to listen on (port 0: any free port; see `Relay::local_addr`).
+    pub listen: SocketAddr,
+    /// Directory of the database and the TLS identity; created if missing.
+    pub data_dir: PathBuf,
+    /// Connections served at once; more are refused at the QUIC handshake.
+    pub max_connections: usize,
+    /// Create the demo center (idempotent) before serving.
+    pub demo: bool,
+}
+
+impl RelayConfig {
+    /// Defaults (listen on `0.0.0.0:18000`, 10 000 connections, no demo) with this data dir.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        RelayConfig {
+            listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, DEFAULT_RELAY_PORT)),
+            data_dir: data_dir.into(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            demo: false,
+        }
+    }
+
+    /// The platform's data dir for the relay (XDG on Linux, AppData on Windows).
+    ///
+    /// Errors: [`ConfigError::NoHomeDir`].
+    pub fn default_data_dir() -> Result<PathBuf, ConfigError> {
+        directories::ProjectDirs::from("com", "Porpoise", "porpoise-relay")
+            .map(|dirs| dirs.data_dir().to_owned())
+            .ok_or(ConfigError::NoHomeDir)
+    }
+
+    /// Path of the SQLite database.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(DATABASE_FILE)
+    }
+}
+
+/// The relay's TLS certificate and key.
+#[derive(Debug)]
+pub struct Identity {
+    /// Self-signed certificate (DER).
+    pub cert: CertificateDer<'static>,
+    /// Its private key.
+    pub key: PrivateKeyDer<'static>,
+    /// SHA-256 of `cert`, which clients pin.
+    pub fingerprint: Fingerprint,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
+    move |source| ConfigError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Loads the identity from `data_dir`, or on first start creates the directory and a
+/// self-signed certificate for [`CERT_NAMES`] (key file readable by the owner only).
+///
+/// Errors: [`ConfigError::Io`], [`ConfigError::IncompleteIdentity`], [`ConfigError::Certificate`].
+pub fn load_or_create_identity(data_dir: &Path) -> Result<Identity, ConfigError> {
+    std::fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
+    let cert_path = data_dir.join(CERT_FILE);
+    let key_path = data_dir.join(KEY_FILE);
+    match (cert_path.exists(), key_path.exists()) {
+        (true, true) => {
+            let cert = std::fs::read(&cert_path).map_err(io_error(&cert_path))?;
+            let key = std::fs::read(&key_path).map_err(io_error(&key_path))?;
+            Ok(identity(cert, key))
+        }
+        (false, false) => {
+            let names: Vec<String> = CERT_NAMES.iter().map(|n| (*n).to_owned()).collect();
+            let made = rcgen::generate_simple_self_signed(names)?;
+            let cert = made.cert.der().to_vec();
+            let key = made.key_pair.serialize_der();
+            write_private(&key_path, &key)?;
+            std::fs::write(&cert_path, &cert).map_err(io_error(&cert_path))?;
+            Ok(identity(cert, key))
+        }
+        _ => Err(ConfigError::IncompleteIdentity(data_dir.to_owned())),
+    }
+}
+
+fn identity(cert: Vec<u8>, key: Vec<u8>) -> Identity {
+    let fingerprint = Fingerprint::of_der(&cert);
+    Identity {
+        cert: CertificateDer::from(cert),
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
+        fingerprint,
+    }
+}
+
+/// Writes a new file that only the owner may read (mode 0600 on unix).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io_error(path))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(io_error(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_created_once_then_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("nested/data");
+        let first = load_or_create_identity(&data).expect("create");
+        let second = load_or_create_identity(&data).expect("load");
+        assert_eq!(first.fingerprint, second.fingerprint);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(data.join(KEY_FILE))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_file(data.join(KEY_FILE)).expect("rm");
+        assert!(matches!(
+            load_or_create_identity(&data),
+            Err(ConfigError::IncompleteIdentity(_))
+        ));
+    }
+}

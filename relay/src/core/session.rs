@@ -1,0 +1,359 @@
+//! Sessions: chat (acknowledged once durable), consent for remote actions, ending, and the media
+//! routing check (R13, R14, C5).
+
+use porpoise_shared::wire::{
+    ActionState, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction, RequestError,
+    RequestId, Response, SessionId, MAX_CHAT_TEXT_BYTES,
+};
+
+use super::{
+    ChatMessage, ConnId, Connection, Core, MediaRefusal, MediaRoute, Now, PendingChat,
+    PersistToken, Role, Session, StoreOp,
+};
+
+const ALL_KINDS: [MediaKind; 2] = [MediaKind::Screen, MediaKind::Input];
+
+impl Session {
+    /// The party `c` plays in this session, if `c` is its connected agent or customer.
+    fn party_of(&self, conn: ConnId, c: &Connection) -> Option<Party> {
+        if c.center_id != self.stored.center_id {
+            return None;
+        }
+        match &c.role {
+            Role::Agent { agent_id, .. } if *agent_id == self.stored.agent_id => {
+                (self.agent_conn == Some(conn)).then_some(Party::Agent)
+            }
+            Role::Customer { install_id } if *install_id == self.stored.install_id => {
+                (self.customer_conn == Some(conn)).then_some(Party::Customer)
+            }
+            _ => None,
+        }
+    }
+
+    fn peer_of(&self, party: Party) -> Option<ConnId> {
+        match party {
+            Party::Agent => self.customer_conn,
+            Party::Customer => self.agent_conn,
+            Party::Relay => None,
+        }
+    }
+
+    fn state_of(&self, action: RemoteAction) -> ActionState {
+        self.actions
+            .get(&action)
+            .copied()
+            .unwrap_or(ActionState::Stopped)
+    }
+
+    fn allows(&self, kind: MediaKind) -> bool {
+        self.actions
+            .iter()
+            .any(|(a, st)| *st == ActionState::Granted && a.allows(kind))
+    }
+}
+
+impl Core {
+    /// The session `session_id` and the party `conn` plays in it.
+    ///
+    /// Errors: [`RequestError::UnknownSession`] if it does not exist, is in another center, or
+    /// `conn` is not a party of it (deliberately indistinguishable).
+    fn member(
+        &self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+    ) -> Result<Party, RequestError> {
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        s.party_of(conn, c).ok_or(RequestError::UnknownSession)
+    }
+
+    /// Chat from either side. A known message id is acknowledged with the stored message;
+    /// otherwise the message is persisted and answered by [`Core::handle_chat_persisted`].
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn send_chat(
+        &mut self,
+        now: Now,
+        conn: ConnId,
+        id: RequestId,
+        c: &Connection,
+        session_id: SessionId,
+        message_id: MessageId,
+        text: String,
+    ) -> Result<Option<Response>, RequestError> {
+        let from = self.member(conn, c, session_id)?;
+        if text.trim().is_empty() {
+            return Err(RequestError::Invalid("message is empty".into()));
+        }
+        if text.len() > MAX_CHAT_TEXT_BYTES {
+            let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
+            return Err(RequestError::Invalid(msg));
+        }
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        if s.message_ids.contains(&message_id) {
+            let stored = s
+                .stored
+                .messages
+                .iter()
+                .rev()
+                .find(|m| m.message_id == message_id);
+            return stored
+                .map(|m| Some(Response::ChatStored(m.clone())))
+                .ok_or(RequestError::UnknownSession);
+        }
+        let pending = self
+            .pending_chats
+            .values_mut()
+            .find(|p| p.session_id == session_id && p.message.message_id == message_id);
+        if let Some(pending) = pending {
+            pending.waiters.push((conn, id));
+            return Ok(None);
+        }
+        let token = self.next_token;
+        self.next_token += 1;
+        let message = ChatMessage {
+            message_id,
+            from,
+            text,
+            sent_at: now.unix_ms,
+        };
+        let waiters = vec![(conn, id)];
+        self.pending_chats.insert(
+            token,
+            PendingChat {
+                session_id,
+                message: message.clone(),
+                waiters,
+            },
+        );
+        self.persist(StoreOp::InsertChat {
+            token,
+            session_id,
+            message,
+        });
+        Ok(None)
+    }
+
+    /// The store finished a [`StoreOp::InsertChat`]. On success the senders get `ChatStored`
+    /// and the other side `ChatReceived`; on failure the senders get [`RequestError::Storage`].
+    /// Unknown tokens are ignored.
+    pub fn handle_chat_persisted(&mut self, _now: Now, token: PersistToken, ok: bool) {
+        let Some(pending) = self.pending_chats.remove(&token) else {
+            return;
+        };
+        let PendingChat {
+            session_id,
+            message,
+            waiters,
+        } = pending;
+        if !ok {
+            for (conn, id) in waiters {
+                self.respond(conn, id, Err(RequestError::Storage));
+            }
+            return;
+        }
+        let mut recipient = None;
+        if let Some(s) = self.sessions.get_mut(&session_id) {
+            s.message_ids.insert(message.message_id);
+            s.stored.messages.push(message.clone());
+            recipient = s.peer_of(message.from);
+        }
+        for (conn, id) in waiters {
+            self.respond(conn, id, Ok(Response::ChatStored(message.clone())));
+        }
+        if let Some(peer) = recipient {
+            self.event(
+                peer,
+                Event::ChatReceived {
+                    session_id,
+                    message,
+                },
+            );
+        }
+    }
+
+    /// Agent asks consent for an action; the customer must be connected.
+    pub(super) fn request_action(
+        &mut self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+        action: RemoteAction,
+    ) -> Result<Option<Response>, RequestError> {
+        self.member(conn, c, session_id)?;
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        let customer = s
+            .customer_conn
+            .ok_or_else(|| RequestError::Conflict("the customer is not connected".into()))?;
+        match s.state_of(action) {
+            ActionState::Requested => {
+                return Err(RequestError::Conflict("already requested".into()))
+            }
+            ActionState::Granted => return Err(RequestError::Conflict("already granted".into())),
+            ActionState::Refused | ActionState::Stopped => {}
+        }
+        self.event(customer, Event::ConsentRequested { session_id, action });
+        self.set_action(session_id, action, ActionState::Requested, Party::Agent);
+        Ok(Some(Response::Done))
+    }
+
+    /// Customer answers a pending consent prompt.
+    pub(super) fn answer_consent(
+        &mut self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+        action: RemoteAction,
+        grant: bool,
+    ) -> Result<Option<Response>, RequestError> {
+        self.member(conn, c, session_id)?;
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        if s.state_of(action) != ActionState::Requested {
+            return Err(RequestError::Conflict(
+                "no consent was asked for this action".into(),
+            ));
+        }
+        let state = if grant {
+            ActionState::Granted
+        } else {
+            ActionState::Refused
+        };
+        self.set_action(session_id, action, state, Party::Customer);
+        Ok(Some(Response::Done))
+    }
+
+    /// Either side stops a requested or granted action; its media is cut at once. Stopping an
+    /// action that is not running answers `Done` and changes nothing.
+    pub(super) fn stop_action(
+        &mut self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+        action: RemoteAction,
+    ) -> Result<Option<Response>, RequestError> {
+        let by = self.member(conn, c, session_id)?;
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        if matches!(
+            s.state_of(action),
+            ActionState::Requested | ActionState::Granted
+        ) {
+            self.set_action(session_id, action, ActionState::Stopped, by);
+        }
+        Ok(Some(Response::Done))
+    }
+
+    /// Either side ends the session: both sides are told, media is cut, the end is persisted.
+    pub(super) fn end_session(
+        &mut self,
+        now: Now,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+    ) -> Result<Option<Response>, RequestError> {
+        let by = self.member(conn, c, session_id)?;
+        let s = self
+            .sessions
+            .remove(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        self.session_of_customer
+            .remove(&(s.stored.center_id, s.stored.install_id));
+        self.cut_media(session_id, ALL_KINDS.to_vec());
+        for party in [s.agent_conn, s.customer_conn].into_iter().flatten() {
+            self.event(party, Event::SessionEnded { session_id, by });
+        }
+        self.persist(StoreOp::EndSession {
+            session_id,
+            ended_at: now.unix_ms,
+            by,
+        });
+        Ok(Some(Response::Done))
+    }
+
+    /// Sets an action's state, tells both connected sides, and cuts media no longer allowed.
+    pub(super) fn set_action(
+        &mut self,
+        session_id: SessionId,
+        action: RemoteAction,
+        state: ActionState,
+        by: Party,
+    ) {
+        let Some(s) = self.sessions.get_mut(&session_id) else {
+            return;
+        };
+        s.actions.insert(action, state);
+        let parties: Vec<ConnId> = [s.agent_conn, s.customer_conn]
+            .into_iter()
+            .flatten()
+            .collect();
+        let revoked: Vec<MediaKind> = ALL_KINDS
+            .into_iter()
+            .filter(|k| action.allows(*k) && !s.allows(*k))
+            .collect();
+        if state != ActionState::Granted {
+            self.cut_media(session_id, revoked);
+        }
+        for conn in parties {
+            self.event(
+                conn,
+                Event::ActionChanged {
+                    session_id,
+                    action,
+                    state,
+                    by,
+                },
+            );
+        }
+    }
+
+    /// Checks whether `conn` may open the media stream described by `header`, and where it goes.
+    /// Pure: the driver registers the forward before it handles the next event.
+    ///
+    /// Errors: a [`MediaRefusal`] naming the first check that failed.
+    pub fn route_media(
+        &self,
+        conn: ConnId,
+        header: &MediaHeader,
+    ) -> Result<MediaRoute, MediaRefusal> {
+        let c = self.conns.get(&conn).ok_or(MediaRefusal::NotLoggedIn)?;
+        let (session_id, kind) = (header.session_id, header.kind);
+        let party = c.party();
+        if kind.opener() != party {
+            return Err(MediaRefusal::WrongOpener { party, kind });
+        }
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(MediaRefusal::UnknownSession(session_id))?;
+        if s.stored.center_id != c.center_id {
+            return Err(MediaRefusal::OtherCenter(session_id));
+        }
+        if s.party_of(conn, c) != Some(party) {
+            return Err(MediaRefusal::NotInSession(session_id));
+        }
+        let peer = s
+            .peer_of(party)
+            .ok_or(MediaRefusal::PeerAbsent(session_id))?;
+        if !s.allows(kind) {
+            return Err(MediaRefusal::NotGranted { session_id, kind });
+        }
+        Ok(MediaRoute {
+            session_id,
+            kind,
+            peer,
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! Sans-IO tests of the core: a virtual clock, no sockets.
+
+mod prop;
+mod queue;
+mod session;
+
+use std::time::{Duration, Instant};
+
+use porpoise_shared::wire::{
+    CenterId, Event, MediaKind, Request, RequestError, RequestId, Response, ServerMessage,
+    SessionId, Welcome,
+};
+
+use super::{Action, CenterInfo, ConnId, Core, InstallId, Login, Now, Snapshot, StoreOp};
+
+pub(super) const CENTER_A: CenterId = 8_000_001;
+pub(super) const CENTER_B: CenterId = 8_000_002;
+
+/// A core with two centers and a virtual clock.
+pub(super) struct Harness {
+    pub core: Core,
+    pub now: Now,
+}
+
+pub(super) fn center(center_id: CenterId) -> CenterInfo {
+    CenterInfo {
+        center_id,
+        name: format!("Center {center_id}"),
+    }
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        let snapshot = Snapshot {
+            centers: vec![center(CENTER_A), center(CENTER_B)],
+            ..Default::default()
+        };
+        Self::with_snapshot(snapshot)
+    }
+
+    pub fn with_snapshot(snapshot: Snapshot) -> Self {
+        let now = Now {
+            instant: Instant::now(),
+            unix_ms: 1_700_000_000_000,
+        };
+        Harness {
+            core: Core::new(snapshot),
+            now,
+        }
+    }
+
+    /// Advances the virtual clock.
+    pub fn tick(&mut self, ms: u64) {
+        self.now.instant += Duration::from_millis(ms);
+        self.now.unix_ms += i64::try_from(ms).expect("ms");
+    }
+
+    pub fn drain(&mut self) -> Vec<Action> {
+        std::iter::from_fn(|| self.core.poll_action()).collect()
+    }
+
+    pub fn agent(&mut self, conn: ConnId, center_id: CenterId, agent_id: i64) -> Vec<Action> {
+        let login = Login::Agent {
+            center: center(center_id),
+            agent_id,
+            display_name: format!("Agent {agent_id}"),
+        };
+        self.core.handle_login(self.now, conn, login);
+        self.drain()
+    }
+
+    pub fn customer(
+        &mut self,
+        conn: ConnId,
+        center_id: CenterId,
+        install_id: InstallId,
+    ) -> Vec<Action> {
+        self.core.handle_login(
+            self.now,
+            conn,
+            Login::Customer {
+                center: center(center_id),
+                install_id,
+            },
+        );
+        self.drain()
+    }
+
+    pub fn req(&mut self, conn: ConnId, id: RequestId, body: Request) -> Vec<Action> {
+        self.core.handle_request(self.now, conn, id, body);
+        self.drain()
+    }
+
+    pub fn disconnect(&mut self, conn: ConnId) -> Vec<Action> {
+        self.core.handle_disconnect(self.now, conn);
+        self.drain()
+    }
+
+    /// Customer `conn` requests service and returns its ticket id.
+    pub fn queue(&mut self, conn: ConnId, name: &str) -> u64 {
+        let body = Request::RequestService {
+            name: name.into(),
+            phone: "123".into(),
+        };
+        let actions = self.req(conn, 900, body);
+        match response(&actions, conn, 900) {
+            Ok(Response::Queued { ticket_id, .. }) => ticket_id,
+            other => panic!("not queued: {other:?}"),
+        }
+    }
+
+    /// Agent `agent` accepts `ticket_id` and returns the session id.
+    pub fn accept(&mut self, agent: ConnId, ticket_id: u64) -> SessionId {
+        let actions = self.req(agent, 901, Request::AcceptCustomer { ticket_id });
+        match response(&actions, agent, 901) {
+            Ok(Response::SessionStarted(info)) => info.session_id,
+            other => panic!("not accepted: {other:?}"),
+        }
+    }
+
+    /// Runs every pending chat write to completion with `ok`; returns the resulting actions.
+    pub fn persist_chats(&mut self, actions: &[Action], ok: bool) -> Vec<Action> {
+        for op in persisted(actions) {
+            if let StoreOp::InsertChat { token, .. } = op {
+                self.core.handle_chat_persisted(self.now, token, ok);
+            }
+        }
+        self.drain()
+    }
+}
+
+/// Messages sent to `conn`.
+pub(super) fn sent_to(actions: &[Action], conn: ConnId) -> Vec<ServerMessage> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send { conn: c, msg } if *c == conn => Some(msg.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Events sent to `conn`.
+pub(super) fn events_to(actions: &[Action], conn: ConnId) -> Vec<Event> {
+    sent_to(actions, conn)
+        .into_iter()
+        .filter_map(|m| match m {
+            ServerMessage::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The welcome sent to `conn`.
+pub(super) fn welcome(actions: &[Action], conn: ConnId) -> Welcome {
+    sent_to(actions, conn)
+        .into_iter()
+        .find_map(|m| match m {
+            ServerMessage::Welcome(w) => Some(w),
+            _ => None,
+        })
+        .expect("a welcome")
+}
+
+/// The response to request `id` sent to `conn`.
+pub(super) fn response(
+    actions: &[Action],
+    conn: ConnId,
+    id: RequestId,
+) -> Result<Response, RequestError> {
+    let found = sent_to(actions, conn).into_iter().find_map(|m| match m {
+        ServerMessage::Response { id: i, result } if i == id => Some(result),
+        _ => None,
+    });
+    found.unwrap_or_else(|| panic!("no response {id} to conn {conn} in {actions:#?}"))
+}
+
+/// True if some response to request `id` went to `conn`.
+pub(super) fn has_response(actions: &[Action], conn: ConnId, id: RequestId) -> bool {
+    sent_to(actions, conn)
+        .iter()
+        .any(|m| matches!(m, ServerMessage::Response { id: i, .. } if *i == id))
+}
+
+/// Store operations emitted.
+pub(super) fn persisted(actions: &[Action]) -> Vec<StoreOp> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Persist(op) => Some(op.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True if the actions cut `kind` media in `session_id`.
+pub(super) fn cuts(actions: &[Action], session_id: SessionId, kind: MediaKind) -> bool {
+    actions.iter().any(|a| {
+        matches!(a, Action::CutMedia { session_id: s, kinds } if *s == session_id && kinds.contains(&kind))
+    })
+}

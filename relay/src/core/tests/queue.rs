@@ -1,0 +1,310 @@
+//! Queue, accept, welcome, role and tenant tests.
+
+use porpoise_shared::wire::{Event, Request, RequestError, Response, Welcome, MAX_NAME_BYTES};
+
+use super::*;
+use crate::core::{CloseReason, TicketOutcome};
+
+#[test]
+fn queue_is_fifo_and_positions_follow() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    for (conn, install) in [(11, 111), (12, 112), (13, 113)] {
+        h.customer(conn, CENTER_A, install);
+    }
+    let t1 = h.queue(11, "Ann");
+    let actions = h.req(
+        12,
+        1,
+        Request::RequestService {
+            name: "Bob".into(),
+            phone: String::new(),
+        },
+    );
+    assert!(matches!(
+        response(&actions, 12, 1),
+        Ok(Response::Queued { position: 2, .. })
+    ));
+    let Some(Event::QueueChanged { queue }) = events_to(&actions, 1).pop() else {
+        panic!("no queue event")
+    };
+    assert_eq!(
+        queue.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        ["Ann", "Bob"]
+    );
+    h.queue(13, "Cid");
+
+    let actions = h.req(11, 2, Request::LeaveQueue);
+    assert_eq!(response(&actions, 11, 2), Ok(Response::Done));
+    assert_eq!(
+        events_to(&actions, 12),
+        [Event::QueuePosition { position: 1 }]
+    );
+    assert_eq!(
+        events_to(&actions, 13),
+        [Event::QueuePosition { position: 2 }]
+    );
+    let outcome = TicketOutcome::Left;
+    assert!(persisted(&actions).contains(&StoreOp::CloseTicket {
+        ticket_id: t1,
+        outcome
+    }));
+}
+
+#[test]
+fn requesting_twice_keeps_the_place() {
+    let mut h = Harness::new();
+    h.customer(11, CENTER_A, 111);
+    let first = h.queue(11, "Ann");
+    assert_eq!(h.queue(11, "Ann"), first);
+    assert_eq!(h.core.queue_position(CENTER_A, 111), Some(1));
+}
+
+#[test]
+fn service_request_is_validated() {
+    let mut h = Harness::new();
+    h.customer(11, CENTER_A, 111);
+    for (name, phone) in [
+        ("  ", "1"),
+        (&*"x".repeat(MAX_NAME_BYTES + 1), "1"),
+        ("Ann", &*"9".repeat(200)),
+    ] {
+        let body = Request::RequestService {
+            name: name.into(),
+            phone: phone.into(),
+        };
+        let actions = h.req(11, 1, body);
+        assert!(
+            matches!(response(&actions, 11, 1), Err(RequestError::Invalid(_))),
+            "{name:?}"
+        );
+        assert!(persisted(&actions).is_empty());
+    }
+}
+
+#[test]
+fn accept_starts_a_session_out_of_order() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.customer(11, CENTER_A, 111);
+    h.customer(12, CENTER_A, 112);
+    h.queue(11, "Ann");
+    let t2 = h.queue(12, "Bob");
+    let actions = h.req(1, 5, Request::AcceptCustomer { ticket_id: t2 });
+    let Ok(Response::SessionStarted(info)) = response(&actions, 1, 5) else {
+        panic!("no session")
+    };
+    assert_eq!(info.customer_name, "Bob");
+    assert_eq!(info.agent_name, "Agent 10");
+    assert!(events_to(&actions, 12).contains(&Event::SessionStarted(info.clone())));
+    assert!(events_to(&actions, 1)
+        .iter()
+        .any(|e| matches!(e, Event::QueueChanged { queue } if queue.len() == 1)));
+    let ops = persisted(&actions);
+    assert!(ops.contains(&StoreOp::CloseTicket {
+        ticket_id: t2,
+        outcome: TicketOutcome::Served
+    }));
+    assert!(ops.iter().any(|op| matches!(op, StoreOp::InsertSession { session_id, .. } if *session_id == info.session_id)));
+    // Served once: a second accept of the same ticket fails.
+    h.agent(2, CENTER_A, 20);
+    let actions = h.req(2, 6, Request::AcceptCustomer { ticket_id: t2 });
+    assert_eq!(response(&actions, 2, 6), Err(RequestError::UnknownTicket));
+    // A customer in a session cannot queue again.
+    let again = Request::RequestService {
+        name: "Bob".into(),
+        phone: String::new(),
+    };
+    let actions = h.req(12, 7, again);
+    assert!(matches!(
+        response(&actions, 12, 7),
+        Err(RequestError::Conflict(_))
+    ));
+}
+
+#[test]
+fn roles_are_checked() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.customer(11, CENTER_A, 111);
+    let t = h.queue(11, "Ann");
+    let forbidden = [
+        (
+            1,
+            Request::RequestService {
+                name: "x".into(),
+                phone: String::new(),
+            },
+        ),
+        (1, Request::LeaveQueue),
+        (11, Request::AcceptCustomer { ticket_id: t }),
+    ];
+    for (i, (conn, body)) in forbidden.into_iter().enumerate() {
+        let actions = h.req(conn, i as u64, body);
+        assert_eq!(
+            response(&actions, conn, i as u64),
+            Err(RequestError::Forbidden)
+        );
+    }
+    let session_id = h.accept(1, t);
+    let action = porpoise_shared::wire::RemoteAction::ViewDesktop;
+    let actions = h.req(11, 20, Request::RequestAction { session_id, action });
+    assert_eq!(response(&actions, 11, 20), Err(RequestError::Forbidden));
+    let actions = h.req(
+        1,
+        21,
+        Request::AnswerConsent {
+            session_id,
+            action,
+            grant: true,
+        },
+    );
+    assert_eq!(response(&actions, 1, 21), Err(RequestError::Forbidden));
+}
+
+#[test]
+fn centers_are_isolated() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    let actions = h.agent(2, CENTER_B, 20);
+    assert!(matches!(welcome(&actions, 2), Welcome::Agent { queue, .. } if queue.is_empty()));
+    h.customer(11, CENTER_A, 111);
+    let body = Request::RequestService {
+        name: "Ann".into(),
+        phone: String::new(),
+    };
+    let actions = h.req(11, 1, body);
+    assert!(events_to(&actions, 2).is_empty(), "center B saw A's queue");
+    let Ok(Response::Queued { ticket_id, .. }) = response(&actions, 11, 1) else {
+        panic!()
+    };
+    // B's agent can neither accept A's ticket nor see or touch A's session.
+    let actions = h.req(2, 2, Request::AcceptCustomer { ticket_id });
+    assert_eq!(response(&actions, 2, 2), Err(RequestError::UnknownTicket));
+    let session_id = h.accept(1, ticket_id);
+    let body = Request::SendChat {
+        session_id,
+        message_id: 1,
+        text: "hi".into(),
+    };
+    let actions = h.req(2, 3, body);
+    assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownSession));
+    let actions = h.req(2, 4, Request::EndSession { session_id });
+    assert_eq!(response(&actions, 2, 4), Err(RequestError::UnknownSession));
+    // Same install id in center B is another customer: no session resumed there.
+    let actions = h.customer(12, CENTER_B, 111);
+    assert!(matches!(
+        welcome(&actions, 12),
+        Welcome::Customer {
+            session: None,
+            queue_position: None,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn reconnects_resume_sessions_and_queue_places() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.customer(11, CENTER_A, 111);
+    h.customer(12, CENTER_A, 112);
+    let t = h.queue(11, "Ann");
+    h.queue(12, "Bob");
+    let session_id = h.accept(1, t);
+    // A queued customer who disconnects stays queued and gets the position back.
+    h.disconnect(12);
+    let actions = h.customer(13, CENTER_A, 112);
+    assert!(matches!(
+        welcome(&actions, 13),
+        Welcome::Customer {
+            queue_position: Some(1),
+            ..
+        }
+    ));
+    // The customer in the session resumes it.
+    h.disconnect(11);
+    let actions = h.customer(14, CENTER_A, 111);
+    let Welcome::Customer {
+        session: Some(info),
+        center_name,
+        ..
+    } = welcome(&actions, 14)
+    else {
+        panic!()
+    };
+    assert_eq!(info.session_id, session_id);
+    assert_eq!(center_name, format!("Center {CENTER_A}"));
+    // The agent resumes its sessions and sees the queue.
+    h.disconnect(1);
+    let actions = h.agent(2, CENTER_A, 10);
+    let Welcome::Agent {
+        sessions, queue, ..
+    } = welcome(&actions, 2)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        sessions.iter().map(|s| s.session_id).collect::<Vec<_>>(),
+        [session_id]
+    );
+    assert_eq!(queue.len(), 1);
+}
+
+#[test]
+fn newer_login_replaces_the_older_connection() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    let actions = h.agent(2, CENTER_A, 10);
+    assert!(actions.contains(&Action::Close {
+        conn: 1,
+        reason: CloseReason::LoggedInElsewhere
+    }));
+    // Requests from the replaced connection are ignored.
+    assert!(h.req(1, 1, Request::LeaveQueue).is_empty());
+    assert_eq!(h.core.connection_count(), 1);
+}
+
+#[test]
+fn snapshot_restores_queue_sessions_and_ids() {
+    use crate::core::{OpenSession, Ticket};
+    let ticket = Ticket {
+        ticket_id: 7,
+        center_id: CENTER_A,
+        install_id: 112,
+        name: "Bob".into(),
+        phone: String::new(),
+        queued_at: 5,
+    };
+    let session = OpenSession {
+        session_id: 3,
+        center_id: CENTER_A,
+        ticket_id: 6,
+        install_id: 111,
+        customer_name: "Ann".into(),
+        customer_phone: String::new(),
+        agent_id: 10,
+        agent_name: "Agent 10".into(),
+        started_at: 6,
+        messages: Vec::new(),
+    };
+    let snapshot = Snapshot {
+        centers: vec![center(CENTER_A)],
+        queue: vec![ticket],
+        sessions: vec![session],
+        max_ticket_id: 7,
+        max_session_id: 3,
+    };
+    let mut h = Harness::with_snapshot(snapshot);
+    let actions = h.agent(1, CENTER_A, 10);
+    let Welcome::Agent {
+        sessions, queue, ..
+    } = welcome(&actions, 1)
+    else {
+        panic!()
+    };
+    assert_eq!((sessions.len(), queue.len()), (1, 1));
+    h.customer(12, CENTER_A, 113);
+    assert_eq!(h.queue(12, "Cid"), 8);
+    assert_eq!(h.accept(1, 7), 4);
+}

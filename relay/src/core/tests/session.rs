@@ -1,0 +1,429 @@
+//! Chat, consent, media routing and session-end tests.
+
+use porpoise_shared::wire::{
+    ActionState, Event, MediaHeader, MediaKind, Party, RemoteAction, Request, RequestError,
+    Response, MAX_CHAT_TEXT_BYTES,
+};
+
+use super::*;
+use crate::core::{MediaRefusal, MediaRoute};
+
+const AGENT: ConnId = 1;
+const CUSTOMER: ConnId = 11;
+
+/// Center A with agent 1 serving customer 11 in a session.
+fn serving() -> (Harness, SessionId) {
+    let mut h = Harness::new();
+    h.agent(AGENT, CENTER_A, 10);
+    h.customer(CUSTOMER, CENTER_A, 111);
+    let ticket = h.queue(CUSTOMER, "Ann");
+    let session_id = h.accept(AGENT, ticket);
+    (h, session_id)
+}
+
+fn chat(session_id: SessionId, message_id: u128, text: &str) -> Request {
+    Request::SendChat {
+        session_id,
+        message_id,
+        text: text.into(),
+    }
+}
+
+fn header(session_id: SessionId, kind: MediaKind) -> MediaHeader {
+    MediaHeader { session_id, kind }
+}
+
+#[test]
+fn chat_is_acknowledged_only_after_it_is_durable() {
+    let (mut h, s) = serving();
+    h.tick(1000);
+    let actions = h.req(AGENT, 1, chat(s, 42, "你好"));
+    assert!(!has_response(&actions, AGENT, 1), "acked before durable");
+    assert!(
+        events_to(&actions, CUSTOMER).is_empty(),
+        "delivered before durable"
+    );
+    assert!(matches!(
+        &persisted(&actions)[..],
+        [StoreOp::InsertChat { .. }]
+    ));
+
+    let done = h.persist_chats(&actions, true);
+    let Ok(Response::ChatStored(stored)) = response(&done, AGENT, 1) else {
+        panic!("no ack")
+    };
+    assert_eq!(
+        (stored.message_id, stored.from, stored.sent_at),
+        (42, Party::Agent, h.now.unix_ms)
+    );
+    let received = Event::ChatReceived {
+        session_id: s,
+        message: stored.clone(),
+    };
+    assert_eq!(events_to(&done, CUSTOMER), [received]);
+
+    // Resend after a reconnect: acknowledged with the stored message, not stored or delivered again.
+    h.tick(5000);
+    let again = h.req(AGENT, 2, chat(s, 42, "你好"));
+    assert_eq!(response(&again, AGENT, 2), Ok(Response::ChatStored(stored)));
+    assert!(persisted(&again).is_empty());
+    assert!(events_to(&again, CUSTOMER).is_empty());
+}
+
+#[test]
+fn resend_while_pending_is_stored_once_and_both_answered() {
+    let (mut h, s) = serving();
+    let first = h.req(CUSTOMER, 1, chat(s, 7, "help"));
+    let second = h.req(CUSTOMER, 2, chat(s, 7, "help"));
+    assert!(persisted(&second).is_empty());
+    let done = h.persist_chats(&first, true);
+    assert!(matches!(
+        response(&done, CUSTOMER, 1),
+        Ok(Response::ChatStored(_))
+    ));
+    assert!(matches!(
+        response(&done, CUSTOMER, 2),
+        Ok(Response::ChatStored(_))
+    ));
+    assert_eq!(events_to(&done, AGENT).len(), 1);
+}
+
+#[test]
+fn storage_failure_is_reported_and_a_retry_is_stored() {
+    let (mut h, s) = serving();
+    let actions = h.req(CUSTOMER, 1, chat(s, 7, "help"));
+    let failed = h.persist_chats(&actions, false);
+    assert_eq!(response(&failed, CUSTOMER, 1), Err(RequestError::Storage));
+    assert!(events_to(&failed, AGENT).is_empty());
+    let retry = h.req(CUSTOMER, 2, chat(s, 7, "help"));
+    assert_eq!(persisted(&retry).len(), 1);
+}
+
+#[test]
+fn chat_is_validated() {
+    let (mut h, s) = serving();
+    let long = "x".repeat(MAX_CHAT_TEXT_BYTES + 1);
+    for text in ["", " \n", long.as_str()] {
+        let actions = h.req(AGENT, 1, chat(s, 1, text));
+        assert!(matches!(
+            response(&actions, AGENT, 1),
+            Err(RequestError::Invalid(_))
+        ));
+    }
+    let actions = h.req(AGENT, 2, chat(s + 100, 1, "hi"));
+    assert_eq!(
+        response(&actions, AGENT, 2),
+        Err(RequestError::UnknownSession)
+    );
+    // Another customer of the same center is not a member.
+    h.customer(12, CENTER_A, 112);
+    let actions = h.req(12, 3, chat(s, 1, "hi"));
+    assert_eq!(response(&actions, 12, 3), Err(RequestError::UnknownSession));
+}
+
+#[test]
+fn consent_gates_media_and_stop_cuts_it() {
+    let (mut h, s) = serving();
+    let screen = header(s, MediaKind::Screen);
+    let refusal = MediaRefusal::NotGranted {
+        session_id: s,
+        kind: MediaKind::Screen,
+    };
+    assert_eq!(h.core.route_media(CUSTOMER, &screen), Err(refusal.clone()));
+
+    let action = RemoteAction::ViewDesktop;
+    let actions = h.req(
+        AGENT,
+        1,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    assert_eq!(response(&actions, AGENT, 1), Ok(Response::Done));
+    let changed = |state, by| Event::ActionChanged {
+        session_id: s,
+        action,
+        state,
+        by,
+    };
+    assert_eq!(
+        events_to(&actions, CUSTOMER),
+        [
+            Event::ConsentRequested {
+                session_id: s,
+                action
+            },
+            changed(ActionState::Requested, Party::Agent)
+        ]
+    );
+    assert_eq!(
+        events_to(&actions, AGENT),
+        [changed(ActionState::Requested, Party::Agent)]
+    );
+    assert_eq!(h.core.route_media(CUSTOMER, &screen), Err(refusal.clone()));
+
+    let actions = h.req(
+        CUSTOMER,
+        2,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: true,
+        },
+    );
+    assert_eq!(
+        events_to(&actions, AGENT),
+        [changed(ActionState::Granted, Party::Customer)]
+    );
+    let route = MediaRoute {
+        session_id: s,
+        kind: MediaKind::Screen,
+        peer: AGENT,
+    };
+    assert_eq!(h.core.route_media(CUSTOMER, &screen), Ok(route));
+    // Viewing does not allow input; the agent may not open a screen stream.
+    let input = header(s, MediaKind::Input);
+    assert!(matches!(
+        h.core.route_media(AGENT, &input),
+        Err(MediaRefusal::NotGranted { .. })
+    ));
+    assert!(matches!(
+        h.core.route_media(AGENT, &screen),
+        Err(MediaRefusal::WrongOpener { .. })
+    ));
+
+    let actions = h.req(
+        CUSTOMER,
+        3,
+        Request::StopAction {
+            session_id: s,
+            action,
+        },
+    );
+    assert!(cuts(&actions, s, MediaKind::Screen));
+    assert_eq!(
+        events_to(&actions, AGENT),
+        [changed(ActionState::Stopped, Party::Customer)]
+    );
+    assert_eq!(h.core.route_media(CUSTOMER, &screen), Err(refusal));
+}
+
+#[test]
+fn remote_control_allows_input_and_refusal_allows_nothing() {
+    let (mut h, s) = serving();
+    let action = RemoteAction::RemoteControl;
+    h.req(
+        AGENT,
+        1,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    let actions = h.req(
+        AGENT,
+        2,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    assert!(matches!(
+        response(&actions, AGENT, 2),
+        Err(RequestError::Conflict(_))
+    ));
+    h.req(
+        CUSTOMER,
+        3,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: false,
+        },
+    );
+    assert!(h
+        .core
+        .route_media(AGENT, &header(s, MediaKind::Input))
+        .is_err());
+    // Answering twice is a conflict.
+    let actions = h.req(
+        CUSTOMER,
+        4,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: true,
+        },
+    );
+    assert!(matches!(
+        response(&actions, CUSTOMER, 4),
+        Err(RequestError::Conflict(_))
+    ));
+
+    h.req(
+        AGENT,
+        5,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    h.req(
+        CUSTOMER,
+        6,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: true,
+        },
+    );
+    assert!(h
+        .core
+        .route_media(AGENT, &header(s, MediaKind::Input))
+        .is_ok());
+    assert!(h
+        .core
+        .route_media(CUSTOMER, &header(s, MediaKind::Screen))
+        .is_ok());
+}
+
+#[test]
+fn end_session_tells_both_cuts_media_and_persists() {
+    let (mut h, s) = serving();
+    let action = RemoteAction::ViewDesktop;
+    h.req(
+        AGENT,
+        1,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    h.req(
+        CUSTOMER,
+        2,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: true,
+        },
+    );
+    h.tick(60_000);
+    let actions = h.req(AGENT, 3, Request::EndSession { session_id: s });
+    let ended = Event::SessionEnded {
+        session_id: s,
+        by: Party::Agent,
+    };
+    assert_eq!(events_to(&actions, AGENT), std::slice::from_ref(&ended));
+    assert_eq!(events_to(&actions, CUSTOMER), [ended]);
+    assert!(cuts(&actions, s, MediaKind::Screen) && cuts(&actions, s, MediaKind::Input));
+    let end = StoreOp::EndSession {
+        session_id: s,
+        ended_at: h.now.unix_ms,
+        by: Party::Agent,
+    };
+    assert!(persisted(&actions).contains(&end));
+    let screen = header(s, MediaKind::Screen);
+    assert_eq!(
+        h.core.route_media(CUSTOMER, &screen),
+        Err(MediaRefusal::UnknownSession(s))
+    );
+    // The customer may now ask for service again.
+    h.queue(CUSTOMER, "Ann");
+}
+
+#[test]
+fn disconnect_stops_actions_and_cuts_media_but_keeps_the_session() {
+    let (mut h, s) = serving();
+    let action = RemoteAction::ViewDesktop;
+    h.req(
+        AGENT,
+        1,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    h.req(
+        CUSTOMER,
+        2,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: true,
+        },
+    );
+    let actions = h.disconnect(AGENT);
+    assert!(cuts(&actions, s, MediaKind::Screen));
+    let stopped = Event::ActionChanged {
+        session_id: s,
+        action,
+        state: ActionState::Stopped,
+        by: Party::Relay,
+    };
+    assert_eq!(events_to(&actions, CUSTOMER), [stopped]);
+    assert_eq!(
+        h.core.route_media(CUSTOMER, &header(s, MediaKind::Screen)),
+        Err(MediaRefusal::PeerAbsent(s))
+    );
+    // The agent comes back: the session is there, the grant is not.
+    h.agent(2, CENTER_A, 10);
+    let screen = header(s, MediaKind::Screen);
+    assert!(matches!(
+        h.core.route_media(CUSTOMER, &screen),
+        Err(MediaRefusal::NotGranted { .. })
+    ));
+    let actions = h.req(2, 3, chat(s, 9, "back"));
+    assert!(matches!(
+        &persisted(&actions)[..],
+        [StoreOp::InsertChat { .. }]
+    ));
+}
+
+#[test]
+fn media_cannot_cross_centers_or_sessions() {
+    let (mut h, s) = serving();
+    let action = RemoteAction::RemoteControl;
+    h.req(
+        AGENT,
+        1,
+        Request::RequestAction {
+            session_id: s,
+            action,
+        },
+    );
+    h.req(
+        CUSTOMER,
+        2,
+        Request::AnswerConsent {
+            session_id: s,
+            action,
+            grant: true,
+        },
+    );
+    h.agent(2, CENTER_B, 10); // same agent id, other center
+    assert_eq!(
+        h.core.route_media(2, &header(s, MediaKind::Input)),
+        Err(MediaRefusal::OtherCenter(s))
+    );
+    h.agent(3, CENTER_A, 30); // same center, not in the session
+    assert_eq!(
+        h.core.route_media(3, &header(s, MediaKind::Input)),
+        Err(MediaRefusal::NotInSession(s))
+    );
+    assert_eq!(
+        h.core.route_media(99, &header(s, MediaKind::Input)),
+        Err(MediaRefusal::NotLoggedIn)
+    );
+    // B's agent can't request actions on A's session either.
+    let actions = h.req(
+        2,
+        3,
+        Request::RequestAction {
+            session_id: s,
+            action: RemoteAction::ViewDesktop,
+        },
+    );
+    assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownSession));
+}

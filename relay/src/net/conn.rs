@@ -1,0 +1,351 @@
+//! One task per connection: the Hello on the control stream, then the control-stream reader and
+//! writer and the acceptor of media streams.
+
+use std::time::Duration;
+
+use porpoise_shared::framing::{read_frame, write_frame, FrameError, MAX_CONTROL_FRAME_BYTES};
+use porpoise_shared::wire::{
+    ClientMessage, HelloRole, MediaHeader, RefusedReason, ServerMessage, Welcome,
+    MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
+};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+use tracing::{debug, error, info, info_span, warn, Instrument, Span};
+
+use super::driver::DriverMsg;
+use super::{spawn_in_span, CLOSE_NORMAL, CLOSE_PROTOCOL, CLOSE_REFUSED, STREAM_REFUSED};
+use crate::core::{ConnId, Login};
+use crate::store::{AuthOutcome, Store};
+
+/// Time a client has to open its control stream and send its Hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client has to send the header of a media stream it opened.
+const MEDIA_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Frames queued for one client's control stream before the client counts as too slow.
+const OUTBOX_CAPACITY: usize = 256;
+/// How long a refusal or directory answer waits to be acknowledged before the close.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// What a connection task needs.
+pub(super) struct ConnCtx {
+    pub store: Store,
+    pub driver: mpsc::Sender<DriverMsg>,
+}
+
+/// Outcome of a Hello that was not refused.
+enum Admit {
+    Login(Login),
+    Directory(Vec<String>),
+}
+
+/// Serves one incoming connection until it ends.
+pub(super) async fn serve(incoming: quinn::Incoming, conn_id: ConnId, ctx: ConnCtx) {
+    let remote = incoming.remote_address();
+    let span = info_span!("conn", id = conn_id, %remote, role = tracing::field::Empty);
+    async move {
+        let connection = match incoming.await {
+            Ok(connection) => connection,
+            Err(err) => return debug!("handshake failed: {err}"),
+        };
+        let Some((login, send, recv)) = hello(&connection, &ctx).await else {
+            return;
+        };
+        let role = match &login {
+            Login::Agent { .. } => "agent",
+            Login::Customer { .. } => "customer",
+        };
+        Span::current().record("role", role);
+        info!("logged in");
+        serve_logged_in(connection, conn_id, login, (send, recv), &ctx).await;
+        let _ = ctx.driver.send(DriverMsg::Disconnected { conn_id }).await;
+        info!("disconnected");
+    }
+    .instrument(span)
+    .await;
+}
+
+/// Reads and checks the Hello. Returns the login and control stream, or `None` once the
+/// connection was answered (refusal, directory) or lost.
+async fn hello(
+    connection: &quinn::Connection,
+    ctx: &ConnCtx,
+) -> Option<(Login, quinn::SendStream, quinn::RecvStream)> {
+    let (send, mut recv) = match timeout(HELLO_TIMEOUT, connection.accept_bi()).await {
+        Ok(Ok(streams)) => streams,
+        Ok(Err(err)) => {
+            debug!("closed before hello: {err}");
+            return None;
+        }
+        Err(_) => {
+            warn!("no control stream within {HELLO_TIMEOUT:?}");
+            connection.close(CLOSE_PROTOCOL.into(), b"no hello");
+            return None;
+        }
+    };
+    let frame = timeout(
+        HELLO_TIMEOUT,
+        read_frame(&mut recv, MAX_CONTROL_FRAME_BYTES),
+    )
+    .await;
+    let hello = match frame {
+        Ok(Ok(Some(ClientMessage::Hello(hello)))) => hello,
+        Ok(Ok(None)) => {
+            debug!("control stream ended before hello");
+            connection.close(CLOSE_NORMAL.into(), b"no hello");
+            return None;
+        }
+        Ok(Ok(Some(ClientMessage::Request { .. }))) => {
+            warn!("first frame is not a hello");
+            return refuse(connection, send, RefusedReason::Malformed).await;
+        }
+        Ok(Err(err)) => {
+            warn!("malformed hello: {err}");
+            return refuse(connection, send, RefusedReason::Malformed).await;
+        }
+        Err(_) => {
+            warn!("no hello within {HELLO_TIMEOUT:?}");
+            connection.close(CLOSE_PROTOCOL.into(), b"no hello");
+            return None;
+        }
+    };
+    if hello.protocol_version != PROTOCOL_VERSION {
+        let client = hello.protocol_version;
+        let reason = RefusedReason::VersionMismatch {
+            relay: PROTOCOL_VERSION,
+            client,
+        };
+        return refuse(connection, send, reason).await;
+    }
+    match admit(hello.role, &ctx.store).await {
+        Ok(Admit::Login(login)) => Some((login, send, recv)),
+        Ok(Admit::Directory(usernames)) => {
+            let welcome = ServerMessage::Welcome(Welcome::Directory { usernames });
+            answer_and_close(
+                connection,
+                send,
+                &welcome,
+                CLOSE_NORMAL,
+                "directory answered",
+            )
+            .await;
+            None
+        }
+        Err(reason) => refuse(connection, send, reason).await,
+    }
+}
+
+/// Authenticates a role against the store.
+async fn admit(role: HelloRole, store: &Store) -> Result<Admit, RefusedReason> {
+    let unavailable = |err: crate::store::StoreError| {
+        error!("storage failed during hello: {err}");
+        RefusedReason::Unavailable("storage error".into())
+    };
+    match role {
+        HelloRole::Agent {
+            center_id,
+            username,
+            password,
+        } => {
+            match store
+                .authenticate(center_id, &username, &password)
+                .await
+                .map_err(unavailable)?
+            {
+                AuthOutcome::Verified(account) => Ok(Admit::Login(Login::Agent {
+                    center: account.center,
+                    agent_id: account.agent_id,
+                    display_name: account.display_name,
+                })),
+                AuthOutcome::UnknownCenter => Err(RefusedReason::UnknownCenter(center_id)),
+                AuthOutcome::WrongPassword => {
+                    info!(center_id, username, "wrong username or password");
+                    Err(RefusedReason::WrongPassword)
+                }
+            }
+        }
+        HelloRole::Customer {
+            center_id,
+            install_id,
+        } => match store.center(center_id).await.map_err(unavailable)? {
+            Some(center) => Ok(Admit::Login(Login::Customer { center, install_id })),
+            None => Err(RefusedReason::UnknownCenter(center_id)),
+        },
+        HelloRole::Directory { center_id } => {
+            if store
+                .center(center_id)
+                .await
+                .map_err(unavailable)?
+                .is_none()
+            {
+                return Err(RefusedReason::UnknownCenter(center_id));
+            }
+            Ok(Admit::Directory(
+                store.usernames(center_id).await.map_err(unavailable)?,
+            ))
+        }
+    }
+}
+
+/// Sends `Refused(reason)` and closes with [`CLOSE_REFUSED`]. Always `None` (for `return`).
+async fn refuse<T>(
+    connection: &quinn::Connection,
+    send: quinn::SendStream,
+    reason: RefusedReason,
+) -> Option<T> {
+    info!("hello refused: {reason}");
+    let text = reason.to_string();
+    answer_and_close(
+        connection,
+        send,
+        &ServerMessage::Refused(reason),
+        CLOSE_REFUSED,
+        &text,
+    )
+    .await;
+    None
+}
+
+/// Writes one last frame, waits (briefly) until the peer has it, then closes the connection.
+async fn answer_and_close(
+    connection: &quinn::Connection,
+    mut send: quinn::SendStream,
+    msg: &ServerMessage,
+    code: u32,
+    reason: &str,
+) {
+    if let Err(err) = write_frame(&mut send, msg, MAX_CONTROL_FRAME_BYTES).await {
+        debug!("could not send final frame: {err}");
+    } else if send.finish().is_ok() {
+        let _ = timeout(LINGER, send.stopped()).await;
+    }
+    connection.close(code.into(), reason.as_bytes());
+}
+
+/// After the Welcome: registers with the driver, then serves until the connection ends.
+async fn serve_logged_in(
+    connection: quinn::Connection,
+    conn_id: ConnId,
+    login: Login,
+    (send, mut recv): (quinn::SendStream, quinn::RecvStream),
+    ctx: &ConnCtx,
+) {
+    let (outbox, outbox_rx) = mpsc::channel(OUTBOX_CAPACITY);
+    let msg = DriverMsg::Login {
+        conn_id,
+        connection: connection.clone(),
+        login,
+        outbox,
+    };
+    if ctx.driver.send(msg).await.is_err() {
+        return;
+    }
+    spawn_in_span(write_control(send, outbox_rx));
+    tokio::select! {
+        () = read_control(&connection, conn_id, &mut recv, &ctx.driver) => {}
+        () = accept_media(&connection, conn_id, &ctx.driver) => {}
+    }
+}
+
+/// Writes the driver's messages to the control stream until the driver drops the outbox.
+async fn write_control(mut send: quinn::SendStream, mut outbox: mpsc::Receiver<ServerMessage>) {
+    while let Some(msg) = outbox.recv().await {
+        match write_frame(&mut send, &msg, MAX_CONTROL_FRAME_BYTES).await {
+            Ok(()) => {}
+            Err(err @ FrameError::TooLarge { .. }) => error!("dropped an outgoing frame: {err}"),
+            Err(err) => return debug!("control stream write failed: {err}"),
+        }
+    }
+}
+
+/// Forwards requests to the driver until the stream ends or breaks the protocol.
+async fn read_control(
+    connection: &quinn::Connection,
+    conn_id: ConnId,
+    recv: &mut quinn::RecvStream,
+    driver: &mpsc::Sender<DriverMsg>,
+) {
+    loop {
+        match read_frame(recv, MAX_CONTROL_FRAME_BYTES).await {
+            Ok(Some(ClientMessage::Request { id, body })) => {
+                if driver
+                    .send(DriverMsg::Request { conn_id, id, body })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Ok(Some(ClientMessage::Hello(_))) => {
+                warn!("second hello on the control stream; closing");
+                return connection.close(CLOSE_PROTOCOL.into(), b"unexpected hello");
+            }
+            Ok(None) => {
+                debug!("control stream finished by the client");
+                return connection.close(CLOSE_NORMAL.into(), b"control stream finished");
+            }
+            Err(FrameError::Io(err)) => return debug!("control stream ended: {err}"),
+            Err(err) => {
+                warn!("bad control frame, closing the connection: {err}");
+                return connection.close(CLOSE_PROTOCOL.into(), b"malformed frame");
+            }
+        }
+    }
+}
+
+/// Accepts media streams (bidirectional) and refuses unidirectional ones, until the
+/// connection ends.
+async fn accept_media(
+    connection: &quinn::Connection,
+    conn_id: ConnId,
+    driver: &mpsc::Sender<DriverMsg>,
+) {
+    loop {
+        tokio::select! {
+            bi = connection.accept_bi() => {
+                let Ok((send, recv)) = bi else { return };
+                spawn_in_span(media_header(connection.clone(), conn_id, send, recv, driver.clone()));
+            }
+            uni = connection.accept_uni() => {
+                let Ok(mut recv) = uni else { return };
+                warn!("unidirectional stream refused");
+                let _ = recv.stop(STREAM_REFUSED.into());
+            }
+        }
+    }
+}
+
+/// Reads a media stream's header and hands the stream to the driver for routing.
+async fn media_header(
+    connection: quinn::Connection,
+    conn_id: ConnId,
+    mut send: quinn::SendStream,
+    mut recv: quinn::RecvStream,
+    driver: mpsc::Sender<DriverMsg>,
+) {
+    let header = timeout(
+        MEDIA_HEADER_TIMEOUT,
+        read_frame::<MediaHeader, _>(&mut recv, MAX_MEDIA_HEADER_BYTES),
+    );
+    match header.await {
+        Ok(Ok(Some(header))) => {
+            let _ = driver
+                .send(DriverMsg::Media {
+                    conn_id,
+                    header,
+                    send,
+                    recv,
+                })
+                .await;
+        }
+        Ok(Err(FrameError::Io(err))) => debug!("media stream lost before its header: {err}"),
+        Ok(Err(err)) => {
+            warn!("bad media header, closing the connection: {err}");
+            connection.close(CLOSE_PROTOCOL.into(), b"malformed media header");
+        }
+        Ok(Ok(None)) | Err(_) => {
+            warn!("media stream without a header; refused");
+            let _ = send.reset(STREAM_REFUSED.into());
+            let _ = recv.stop(STREAM_REFUSED.into());
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The driver task: owns the [`Core`], feeds it events from connection tasks and the store
+//! writer, and executes its actions. Media routing checks and forward registration happen here,
+//! in one task, so they are atomic with respect to cuts.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use porpoise_shared::wire::{MediaHeader, MediaKind, Request, RequestId, ServerMessage, SessionId};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, error, info_span, warn, Instrument};
+
+use super::media::{forward, Forward};
+use super::{CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_SHUTDOWN, CLOSE_TOO_SLOW, STREAM_REFUSED};
+use crate::core::{Action, CloseReason, ConnId, Core, Login, Now, PersistToken, StoreOp};
+use crate::store::{unix_ms_now, Store};
+
+/// What connection tasks tell the driver.
+pub(super) enum DriverMsg {
+    /// A connection passed its Hello; `outbox` carries frames to its control stream.
+    Login {
+        conn_id: ConnId,
+        connection: quinn::Connection,
+        login: Login,
+        outbox: mpsc::Sender<ServerMessage>,
+    },
+    /// A request frame.
+    Request {
+        conn_id: ConnId,
+        id: RequestId,
+        body: Request,
+    },
+    /// The connection is gone.
+    Disconnected { conn_id: ConnId },
+    /// A media stream with its header read.
+    Media {
+        conn_id: ConnId,
+        header: MediaHeader,
+        send: quinn::SendStream,
+        recv: quinn::RecvStream,
+    },
+}
+
+/// Result of one chat write, from the store writer.
+pub(super) type Persisted = (PersistToken, bool);
+
+struct ConnEntry {
+    connection: quinn::Connection,
+    outbox: mpsc::Sender<ServerMessage>,
+}
+
+/// See the module docs.
+pub(super) struct Driver {
+    core: Core,
+    conns: HashMap<ConnId, ConnEntry>,
+    forwards: HashMap<(SessionId, MediaKind), Vec<oneshot::Sender<()>>>,
+    store: mpsc::Sender<StoreOp>,
+}
+
+fn now() -> Now {
+    Now {
+        instant: Instant::now(),
+        unix_ms: unix_ms_now(),
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Driver {
+    pub(super) fn new(core: Core, store: mpsc::Sender<StoreOp>) -> Self {
+        Driver {
+            core,
+            conns: HashMap::new(),
+            forwards: HashMap::new(),
+            store,
+        }
+    }
+
+    /// Runs until every connection task and the accept loop dropped their senders.
+    pub(super) async fn run(
+        mut self,
+        mut inbox: mpsc::Receiver<DriverMsg>,
+        mut persisted: mpsc::UnboundedReceiver<Persisted>,
+    ) {
+        loop {
+            let deadline = self.core.poll_timeout();
+            tokio::select! {
+                msg = inbox.recv() => match msg {
+                    Some(msg) => self.handle(msg),
+                    None => break,
+                },
+                Some((token, ok)) = persisted.recv() => self.core.handle_chat_persisted(now(), token, ok),
+                () = sleep_until(deadline) => self.core.handle_timeout(now()),
+            }
+            self.execute().await;
+        }
+        for (_, cancels) in self.forwards.drain() {
+            for cancel in cancels {
+                let _ = cancel.send(());
+            }
+        }
+        debug!("driver stopped");
+    }
+
+    fn handle(&mut self, msg: DriverMsg) {
+        match msg {
+            DriverMsg::Login {
+                conn_id,
+                connection,
+                login,
+                outbox,
+            } => {
+                self.conns.insert(conn_id, ConnEntry { connection, outbox });
+                self.core.handle_login(now(), conn_id, login);
+            }
+            DriverMsg::Request { conn_id, id, body } => {
+                self.core.handle_request(now(), conn_id, id, body);
+            }
+            DriverMsg::Disconnected { conn_id } => {
+                self.conns.remove(&conn_id);
+                self.core.handle_disconnect(now(), conn_id);
+            }
+            DriverMsg::Media {
+                conn_id,
+                header,
+                send,
+                recv,
+            } => {
+                self.route(conn_id, header, send, recv);
+            }
+        }
+    }
+
+    /// Checks a media stream with the core and, if allowed, registers and starts its forward.
+    fn route(
+        &mut self,
+        conn_id: ConnId,
+        header: MediaHeader,
+        mut send: quinn::SendStream,
+        mut recv: quinn::RecvStream,
+    ) {
+        let span =
+            info_span!("media", conn = conn_id, session = header.session_id, kind = ?header.kind);
+        let route = self.core.route_media(conn_id, &header);
+        let peer = route.as_ref().ok().and_then(|r| self.conns.get(&r.peer));
+        let (route, peer) = match (route, peer) {
+            (Ok(route), Some(peer)) => (route, peer.connection.clone()),
+            (result, _) => {
+                span.in_scope(|| warn!(refusal = ?result.err(), "media stream refused"));
+                let _ = send.reset(STREAM_REFUSED.into());
+                let _ = recv.stop(STREAM_REFUSED.into());
+                return;
+            }
+        };
+        let (cancel_tx, cancel_rx) = oneshot::channel();
+        let cancels = self
+            .forwards
+            .entry((route.session_id, route.kind))
+            .or_default();
+        cancels.retain(|c| !c.is_closed());
+        cancels.push(cancel_tx);
+        let job = Forward {
+            peer,
+            header,
+            send,
+            recv,
+            cancel: cancel_rx,
+        };
+        tokio::spawn(forward(job).instrument(span));
+    }
+
+    /// Executes every pending core action, in order.
+    async fn execute(&mut self) {
+        while let Some(action) = self.core.poll_action() {
+            match action {
+                Action::Send { conn, msg } => self.send(conn, msg),
+                Action::Persist(op) => self.persist(op).await,
+                Action::CutMedia { session_id, kinds } => {
+                    for kind in kinds {
+                        for cancel in self
+                            .forwards
+                            .remove(&(session_id, kind))
+                            .unwrap_or_default()
+                        {
+                            let _ = cancel.send(());
+                        }
+                    }
+                }
+                Action::Close { conn, reason } => {
+                    if let Some(entry) = self.conns.remove(&conn) {
+                        let code = match reason {
+                            CloseReason::LoggedInElsewhere => CLOSE_LOGGED_IN_ELSEWHERE,
+                            CloseReason::Shutdown => CLOSE_SHUTDOWN,
+                        };
+                        entry
+                            .connection
+                            .close(code.into(), reason.text().as_bytes());
+                    }
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, conn: ConnId, msg: ServerMessage) {
+        let Some(entry) = self.conns.get(&conn) else {
+            return;
+        };
+        match entry.outbox.try_send(msg) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                warn!(conn, "client does not read its control stream; closing");
+                entry
+                    .connection
+                    .close(CLOSE_TOO_SLOW.into(), b"control stream backlog");
+                self.conns.remove(&conn);
+            }
+        }
+    }
+
+    async fn persist(&mut self, op: StoreOp) {
+        let token = match &op {
+            StoreOp::InsertChat { token, .. } => Some(*token),
+            _ => None,
+        };
+        if self.store.send(op).await.is_err() {
+            error!("store writer is gone; write dropped");
+            if let Some(token) = token {
+                self.core.handle_chat_persisted(now(), token, false);
+            }
+        }
+    }
+}
+
+/// Applies store operations in order; reports chat writes back to the driver.
+pub(super) async fn store_writer(
+    store: Store,
+    mut ops: mpsc::Receiver<StoreOp>,
+    persisted: mpsc::UnboundedSender<Persisted>,
+) {
+    while let Some(op) = ops.recv().await {
+        let result = store.apply(&op).await;
+        if let Err(err) = &result {
+            error!(op = op_name(&op), "store write failed: {err}");
+        }
+        if let StoreOp::InsertChat { token, .. } = op {
+            let _ = persisted.send((token, result.is_ok()));
+        }
+    }
+    debug!("store writer stopped");
+}
+
+/// Name of an operation for logs (never its content: chat text stays out of logs).
+fn op_name(op: &StoreOp) -> &'static str {
+    match op {
+        StoreOp::InsertTicket(_) => "insert ticket",
+        StoreOp::CloseTicket { .. } => "close ticket",
+        StoreOp::InsertSession { .. } => "insert session",
+        StoreOp::EndSession { .. } => "end session",
+        StoreOp::InsertChat { .. } => "insert chat",
+    }
+}

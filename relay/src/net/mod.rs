@@ -1,0 +1,239 @@
+//! Quinn glue: the endpoint, one task per connection, one driver task that owns the
+//! [`Core`](crate::core::Core), one store-writer task, and media forwarding tasks.
+//!
+//! ```text
+//! conn tasks ──DriverMsg (bounded)──▶ driver (Core) ──StoreOp (bounded)──▶ store writer
+//!     ▲                                 │  ▲                                  │
+//!     └──ServerMessage outbox (bounded)─┘  └──chat persisted (unbounded*)─────┘
+//! ```
+//! (*) at most one report per `StoreOp` in flight, so bounded by the op channel in practice;
+//! unbounded so that the writer never blocks on the driver while the driver waits on it.
+
+mod conn;
+mod driver;
+mod media;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use porpoise_shared::tls::{self, Fingerprint, TlsError};
+use tokio::sync::mpsc;
+use tracing::{info, warn, Instrument};
+
+use crate::config::{load_or_create_identity, ConfigError, RelayConfig};
+use crate::core::{ConnId, Core};
+use crate::store::{Store, StoreError};
+
+/// QUIC application close code: normal end (directory answered, client closed its stream).
+pub const CLOSE_NORMAL: u32 = 0;
+/// Close code: the client broke the protocol (malformed or oversized frame, unexpected Hello).
+pub const CLOSE_PROTOCOL: u32 = 1;
+/// Close code: the Hello was refused (a `ServerMessage::Refused` frame was sent first).
+pub const CLOSE_REFUSED: u32 = 2;
+/// Close code: the same account or helper logged in on a newer connection.
+pub const CLOSE_LOGGED_IN_ELSEWHERE: u32 = 3;
+/// Close code: the relay is shutting down.
+pub const CLOSE_SHUTDOWN: u32 = 4;
+/// Close code: the client did not read its control stream fast enough.
+pub const CLOSE_TOO_SLOW: u32 = 5;
+/// Stream reset/stop code: the media stream was refused (no session, no consent, wrong party).
+pub const STREAM_REFUSED: u32 = 1;
+/// Stream reset/stop code: the media stream was cut (action stopped, session ended, peer gone).
+pub const STREAM_CUT: u32 = 2;
+
+/// How long graceful shutdown waits for connections to drain.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
+/// Capacity of the channel from connection tasks to the driver, in messages.
+const DRIVER_CAPACITY: usize = 1024;
+/// Capacity of the channel from the driver to the store writer, in operations.
+const STORE_CAPACITY: usize = 1024;
+
+/// Errors that stop the relay from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The data dir or TLS identity is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened or read.
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    /// The certificate or key was rejected.
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    /// The UDP socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address asked for.
+        addr: SocketAddr,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// A bound relay, ready to [`run`](Relay::run).
+#[derive(Debug)]
+pub struct Relay {
+    endpoint: quinn::Endpoint,
+    store: Store,
+    core: Core,
+    fingerprint: Fingerprint,
+    local_addr: SocketAddr,
+    max_connections: usize,
+}
+
+impl Relay {
+    /// Prepares the data dir (certificate, database, demo center if `config.demo`), loads the
+    /// snapshot and binds the UDP socket. Must be called inside a tokio runtime.
+    ///
+    /// Errors: [`RelayError`] for the data dir, the database, TLS or the socket.
+    pub async fn bind(config: RelayConfig) -> Result<Relay, RelayError> {
+        let identity = load_or_create_identity(&config.data_dir)?;
+        let store = Store::open(&config.database_path()).await?;
+        if config.demo {
+            store.seed_demo().await?;
+        }
+        let core = Core::new(store.snapshot().await?);
+        let server_config = tls::server_config(identity.cert, identity.key)?;
+        let endpoint = quinn::Endpoint::server(server_config, config.listen).map_err(|source| {
+            RelayError::Bind {
+                addr: config.listen,
+                source,
+            }
+        })?;
+        let local_addr = endpoint.local_addr().map_err(|source| RelayError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        Ok(Relay {
+            endpoint,
+            store,
+            core,
+            fingerprint: identity.fingerprint,
+            local_addr,
+            max_connections: config.max_connections,
+        })
+    }
+
+    /// The address the relay listens on (with the real port when bound to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// SHA-256 fingerprint of the relay's certificate, which clients pin.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+
+    /// The relay's database (e.g. for tests to create centers and accounts while it runs).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes, then closes every connection with
+    /// [`CLOSE_SHUTDOWN`], waits briefly for them to drain, flushes pending writes and returns.
+    ///
+    /// Errors: none yet once bound; the `Result` is kept for future fatal conditions.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), RelayError> {
+        let Relay {
+            endpoint,
+            store,
+            core,
+            local_addr,
+            max_connections,
+            ..
+        } = self;
+        let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
+        let (persisted_tx, persisted_rx) = mpsc::unbounded_channel();
+        let writer = tokio::spawn(driver::store_writer(store.clone(), store_rx, persisted_tx));
+        let (driver_tx, driver_rx) = mpsc::channel(DRIVER_CAPACITY);
+        let driver = tokio::spawn(driver::Driver::new(core, store_tx).run(driver_rx, persisted_rx));
+        info!(%local_addr, "relay serving");
+
+        let live = Arc::new(AtomicUsize::new(0));
+        let mut next_conn: ConnId = 1;
+        tokio::pin!(shutdown);
+        loop {
+            let incoming = tokio::select! {
+                () = &mut shutdown => break,
+                incoming = endpoint.accept() => incoming,
+            };
+            let Some(incoming) = incoming else { break };
+            if live.load(Ordering::Relaxed) >= max_connections {
+                warn!(remote = %incoming.remote_address(), max_connections, "connection limit reached, refusing");
+                incoming.refuse();
+                continue;
+            }
+            let conn_id = next_conn;
+            next_conn += 1;
+            let guard = LiveGuard::new(&live);
+            let ctx = conn::ConnCtx {
+                store: store.clone(),
+                driver: driver_tx.clone(),
+            };
+            tokio::spawn(async move {
+                let _guard = guard;
+                conn::serve(incoming, conn_id, ctx).await;
+            });
+        }
+
+        info!("shutting down: closing connections");
+        endpoint.close(
+            CLOSE_SHUTDOWN.into(),
+            crate::core::CloseReason::Shutdown.text().as_bytes(),
+        );
+        drop(driver_tx);
+        if tokio::time::timeout(DRAIN_TIMEOUT, endpoint.wait_idle())
+            .await
+            .is_err()
+        {
+            warn!("connections did not drain in {DRAIN_TIMEOUT:?}");
+        }
+        if tokio::time::timeout(DRAIN_TIMEOUT, driver).await.is_err() {
+            warn!("driver did not stop in {DRAIN_TIMEOUT:?}");
+        }
+        // The driver has dropped the op channel: the writer flushes what is queued and ends.
+        if tokio::time::timeout(DRAIN_TIMEOUT, writer).await.is_err() {
+            warn!("store writer did not finish in {DRAIN_TIMEOUT:?}; some writes may be lost");
+        }
+        store.close().await;
+        info!("relay stopped");
+        Ok(())
+    }
+}
+
+/// Binds and serves until `shutdown` completes: [`Relay::bind`] then [`Relay::run`].
+///
+/// Errors: see [`Relay::bind`].
+pub async fn run(
+    config: RelayConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RelayError> {
+    Relay::bind(config).await?.run(shutdown).await
+}
+
+/// Counts a live connection until dropped.
+struct LiveGuard(Arc<AtomicUsize>);
+
+impl LiveGuard {
+    fn new(live: &Arc<AtomicUsize>) -> Self {
+        live.fetch_add(1, Ordering::Relaxed);
+        LiveGuard(live.clone())
+    }
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Shorthand used by the tasks: the instrumented spawn.
+fn spawn_in_span<F>(fut: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(fut.in_current_span());
+}

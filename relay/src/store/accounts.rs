@@ -1,0 +1,297 @@
+//! Centers and agent accounts; argon2id password hashing off the async threads (R1, R2).
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Argon2, PasswordVerifier};
+use porpoise_shared::wire::{is_valid_center_id, CenterId};
+use rand::distributions::{Alphanumeric, DistString};
+use rand::Rng;
+
+use super::{unix_ms_now, Store, StoreError};
+use crate::core::{AgentId, CenterInfo};
+
+/// Center ID of the demo center made by `center create --demo` / `--demo`.
+pub const DEMO_CENTER_ID: CenterId = 8_000_001;
+/// Name of the demo center.
+pub const DEMO_CENTER_NAME: &str = "Porpoise Demo 演示中心";
+/// Password of every demo account. Public on purpose: never use the demo center in production.
+pub const DEMO_PASSWORD: &str = "porpoise-demo";
+/// Demo accounts: (username, display name, role).
+pub const DEMO_ACCOUNTS: [(&str, &str, AgentRole); 3] = [
+    ("admin", "Administrator", AgentRole::Admin),
+    ("agent1", "Agent One", AgentRole::Agent),
+    ("agent2", "Agent Two", AgentRole::Agent),
+];
+/// Length of a generated initial admin password, in characters.
+const INITIAL_PASSWORD_CHARS: usize = 12;
+/// Random center IDs tried before giving up.
+const CENTER_ID_ATTEMPTS: usize = 100;
+
+/// Role of an account (M4); stored as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentRole {
+    /// Serves customers.
+    Agent,
+    /// Leads a group.
+    GroupLeader,
+    /// Manages the center; uses no seat.
+    Admin,
+    /// Manages admins.
+    SuperAdmin,
+}
+
+impl AgentRole {
+    /// The text stored in `agents.role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentRole::Agent => "agent",
+            AgentRole::GroupLeader => "group_leader",
+            AgentRole::Admin => "admin",
+            AgentRole::SuperAdmin => "super_admin",
+        }
+    }
+}
+
+/// A verified agent account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentAccount {
+    /// The account's center.
+    pub center: CenterInfo,
+    /// Database id.
+    pub agent_id: AgentId,
+    /// Name shown to customers.
+    pub display_name: String,
+}
+
+/// Result of a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthOutcome {
+    /// The password matched.
+    Verified(AgentAccount),
+    /// No such center.
+    UnknownCenter,
+    /// No such user in the center, or the password is wrong.
+    WrongPassword,
+}
+
+/// A center made by [`Store::create_center`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCenter {
+    /// The new center ID.
+    pub center_id: CenterId,
+    /// Initial password of its `admin` account (shown once, stored only hashed).
+    pub admin_password: String,
+}
+
+/// Hashes a password with argon2id (default parameters) on a blocking thread.
+async fn hash_password(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Hash(e.to_string()))
+    })
+    .await?
+}
+
+/// Verifies `password` against a PHC hash on a blocking thread. A missing account is checked
+/// against a dummy hash so that timing does not reveal which usernames exist.
+async fn verify_password(password: String, hash: Option<String>) -> Result<bool, StoreError> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    tokio::task::spawn_blocking(move || {
+        let exists = hash.is_some();
+        let phc = match hash {
+            Some(h) => h,
+            None => DUMMY
+                .get_or_init(|| {
+                    let salt = SaltString::generate(&mut OsRng);
+                    Argon2::default()
+                        .hash_password(b"no such account", &salt)
+                        .map(|h| h.to_string())
+                        .unwrap_or_default()
+                })
+                .clone(),
+        };
+        let parsed = PasswordHash::new(&phc).map_err(|e| StoreError::Hash(e.to_string()))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(ok && exists)
+    })
+    .await?
+}
+
+impl Store {
+    /// The center with this ID, if it exists.
+    ///
+    /// Errors: [`StoreError::Database`].
+    pub async fn center(&self, center_id: CenterId) -> Result<Option<CenterInfo>, StoreError> {
+        let name: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM centers WHERE center_id = ?")
+                .bind(i64::from(center_id))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(name.map(|(name,)| CenterInfo { center_id, name }))
+    }
+
+    /// Usernames of a center, sorted (for the login drop-down).
+    ///
+    /// Errors: [`StoreError::Database`].
+    pub async fn usernames(&self, center_id: CenterId) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT username FROM agents WHERE center_id = ? ORDER BY username")
+                .bind(i64::from(center_id))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
+    /// Checks an agent's credentials (argon2id verification on a blocking thread).
+    ///
+    /// Errors: [`StoreError::Database`], [`StoreError::Hash`] for a corrupt stored hash.
+    pub async fn authenticate(
+        &self,
+        center_id: CenterId,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthOutcome, StoreError> {
+        let Some(center) = self.center(center_id).await? else {
+            return Ok(AuthOutcome::UnknownCenter);
+        };
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, display_name, password_hash FROM agents WHERE center_id = ? AND username = ?",
+        )
+        .bind(i64::from(center_id))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        let hash = row.as_ref().map(|(_, _, h)| h.clone());
+        if !verify_password(password.to_owned(), hash).await? {
+            return Ok(AuthOutcome::WrongPassword);
+        }
+        match row {
+            Some((agent_id, display_name, _)) => Ok(AuthOutcome::Verified(AgentAccount {
+                center,
+                agent_id,
+                display_name,
+            })),
+            None => Ok(AuthOutcome::WrongPassword),
+        }
+    }
+
+    /// Creates a center with the given ID.
+    ///
+    /// Errors: [`StoreError::CenterExists`], [`StoreError::Corrupt`] if the ID is not 7 digits
+    /// starting with 8, [`StoreError::Database`].
+    pub async fn create_center_with_id(
+        &self,
+        center_id: CenterId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        if !is_valid_center_id(center_id) {
+            return Err(StoreError::Corrupt(format!(
+                "center ID {center_id} is not 8xxxxxx"
+            )));
+        }
+        let done = sqlx::query(
+            "INSERT INTO centers (center_id, name, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (center_id) DO NOTHING",
+        )
+        .bind(i64::from(center_id))
+        .bind(name)
+        .bind(unix_ms_now())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::CenterExists(center_id));
+        }
+        Ok(())
+    }
+
+    /// Creates a center with a random free ID (7 digits starting with 8) and an `admin` account
+    /// with a random 12-character initial password.
+    ///
+    /// Errors: [`StoreError::Database`], [`StoreError::Hash`], [`StoreError::CenterExists`] if
+    /// no free ID was found after many tries.
+    pub async fn create_center(&self, name: &str) -> Result<NewCenter, StoreError> {
+        let mut last = StoreError::CenterExists(0);
+        for _ in 0..CENTER_ID_ATTEMPTS {
+            let center_id = rand::thread_rng().gen_range(8_000_002..9_000_000);
+            match self.create_center_with_id(center_id, name).await {
+                Ok(()) => {
+                    let admin_password =
+                        Alphanumeric.sample_string(&mut rand::thread_rng(), INITIAL_PASSWORD_CHARS);
+                    let role = AgentRole::Admin;
+                    self.create_agent(center_id, "admin", "Administrator", &admin_password, role)
+                        .await?;
+                    return Ok(NewCenter {
+                        center_id,
+                        admin_password,
+                    });
+                }
+                Err(err @ StoreError::CenterExists(_)) => last = err,
+                Err(err) => return Err(err),
+            }
+        }
+        Err(last)
+    }
+
+    /// Creates an account in an existing center; the password is stored as an argon2id hash.
+    ///
+    /// Errors: [`StoreError::UnknownCenter`], [`StoreError::UsernameTaken`],
+    /// [`StoreError::Hash`], [`StoreError::Database`].
+    pub async fn create_agent(
+        &self,
+        center_id: CenterId,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        role: AgentRole,
+    ) -> Result<AgentId, StoreError> {
+        if self.center(center_id).await?.is_none() {
+            return Err(StoreError::UnknownCenter(center_id));
+        }
+        let hash = hash_password(password.to_owned()).await?;
+        let row: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO agents (center_id, username, display_name, password_hash, role, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (center_id, username) DO NOTHING RETURNING id",
+        )
+        .bind(i64::from(center_id))
+        .bind(username)
+        .bind(display_name)
+        .bind(hash)
+        .bind(role.as_str())
+        .bind(unix_ms_now())
+        .fetch_optional(&self.pool)
+        .await?;
+        let taken = || StoreError::UsernameTaken {
+            center_id,
+            username: username.to_owned(),
+        };
+        row.map(|(id,)| id).ok_or_else(taken)
+    }
+
+    /// Creates the demo center [`DEMO_CENTER_ID`] with the [`DEMO_ACCOUNTS`], all with
+    /// [`DEMO_PASSWORD`]. Idempotent: what exists is left as it is.
+    ///
+    /// Errors: [`StoreError::Database`], [`StoreError::Hash`].
+    pub async fn seed_demo(&self) -> Result<(), StoreError> {
+        match self
+            .create_center_with_id(DEMO_CENTER_ID, DEMO_CENTER_NAME)
+            .await
+        {
+            Ok(()) | Err(StoreError::CenterExists(_)) => {}
+            Err(err) => return Err(err),
+        }
+        let existing = self.usernames(DEMO_CENTER_ID).await?;
+        for (username, display_name, role) in DEMO_ACCOUNTS {
+            if !existing.iter().any(|u| u == username) {
+                self.create_agent(DEMO_CENTER_ID, username, display_name, DEMO_PASSWORD, role)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+//! The start-up snapshot and the core's write operations.
+
+use std::collections::HashMap;
+
+use porpoise_shared::wire::{ChatMessage, SessionId};
+
+use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
+use crate::core::{CenterInfo, OpenSession, Snapshot, StoreOp, Ticket};
+
+type QueueRow = (i64, i64, String, String, String, i64);
+type SessionRow = (i64, i64, i64, String, String, String, i64, String, i64);
+type MessageRow = (i64, String, String, String, i64);
+
+impl Store {
+    /// Loads what the core starts from: centers, the open queue (oldest first), sessions not
+    /// ended with their messages (oldest first), and the largest ids used.
+    ///
+    /// Errors: [`StoreError::Database`], or [`StoreError::Corrupt`] for out-of-range values.
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let centers: Vec<(i64, String)> =
+            sqlx::query_as("SELECT center_id, name FROM centers ORDER BY center_id")
+                .fetch_all(&self.pool)
+                .await?;
+        let centers = centers
+            .into_iter()
+            .map(|(id, name)| {
+                Ok(CenterInfo {
+                    center_id: from_db(id)?,
+                    name,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let (max_ticket_id, max_session_id): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM tickets), \
+                    (SELECT COALESCE(MAX(id), 0) FROM sessions)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Snapshot {
+            centers,
+            queue: self.open_queue().await?,
+            sessions: self.open_sessions().await?,
+            max_ticket_id: from_db(max_ticket_id)?,
+            max_session_id: from_db(max_session_id)?,
+        })
+    }
+
+    async fn open_queue(&self) -> Result<Vec<Ticket>, StoreError> {
+        let rows: Vec<QueueRow> = sqlx::query_as(
+            "SELECT t.id, t.center_id, c.install_id, t.name, t.phone, t.queued_at \
+             FROM tickets t JOIN customers c ON c.id = t.customer \
+             WHERE t.state = 'queued' ORDER BY t.queued_at, t.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, center, install, name, phone, queued_at)| {
+                Ok(Ticket {
+                    ticket_id: from_db(id)?,
+                    center_id: from_db(center)?,
+                    install_id: parse_hex128(&install)?,
+                    name,
+                    phone,
+                    queued_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn open_sessions(&self) -> Result<Vec<OpenSession>, StoreError> {
+        let rows: Vec<SessionRow> = sqlx::query_as(
+            "SELECT s.id, s.center_id, s.ticket, c.install_id, t.name, t.phone, s.agent_id, \
+                    a.display_name, s.started_at \
+             FROM sessions s JOIN customers c ON c.id = s.customer \
+             JOIN tickets t ON t.id = s.ticket JOIN agents a ON a.id = s.agent_id \
+             WHERE s.ended_at IS NULL ORDER BY s.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages = self.open_messages().await?;
+        rows.into_iter()
+            .map(
+                |(id, center, ticket, install, name, phone, agent_id, agent_name, started_at)| {
+                    let session_id: SessionId = from_db(id)?;
+                    Ok(OpenSession {
+                        session_id,
+                        center_id: from_db(center)?,
+                        ticket_id: from_db(ticket)?,
+                        install_id: parse_hex128(&install)?,
+                        customer_name: name,
+                        customer_phone: phone,
+                        agent_id,
+                        agent_name,
+                        started_at,
+                        messages: messages.remove(&session_id).unwrap_or_default(),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn open_messages(&self) -> Result<HashMap<SessionId, Vec<ChatMessage>>, StoreError> {
+        let rows: Vec<MessageRow> = sqlx::query_as(
+            "SELECT m.session_id, m.message_id, m.from_party, m.text, m.sent_at \
+             FROM chat_messages m JOIN sessions s ON s.id = m.session_id \
+             WHERE s.ended_at IS NULL ORDER BY m.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_session: HashMap<SessionId, Vec<ChatMessage>> = HashMap::new();
+        for (session, message_id, from, text, sent_at) in rows {
+            let message = ChatMessage {
+                message_id: parse_hex128(&message_id)?,
+                from: parse_party(&from)?,
+                text,
+                sent_at,
+            };
+            by_session
+                .entry(from_db(session)?)
+                .or_default()
+                .push(message);
+        }
+        Ok(by_session)
+    }
+
+    /// Makes one core write durable. A chat message already stored under the same
+    /// (session, message id) is left as it is and counts as success.
+    ///
+    /// Errors: [`StoreError::DiskFull`], [`StoreError::Database`] (e.g. a foreign key that does
+    /// not exist), [`StoreError::Corrupt`] for ids beyond i64.
+    pub async fn apply(&self, op: &StoreOp) -> Result<(), StoreError> {
+        match op {
+            StoreOp::InsertTicket(ticket) => self.insert_ticket(ticket).await,
+            StoreOp::CloseTicket { ticket_id, outcome } => {
+                sqlx::query("UPDATE tickets SET state = ? WHERE id = ?")
+                    .bind(outcome.as_str())
+                    .bind(to_db(*ticket_id)?)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            StoreOp::InsertSession {
+                session_id,
+                center_id,
+                ticket_id,
+                install_id,
+                agent_id,
+                started_at,
+            } => {
+                let done = sqlx::query(
+                    "INSERT INTO sessions (id, center_id, ticket, customer, agent_id, started_at) \
+                     SELECT ?, ?, ?, c.id, ?, ? FROM customers c \
+                     WHERE c.center_id = ? AND c.install_id = ?",
+                )
+                .bind(to_db(*session_id)?)
+                .bind(i64::from(*center_id))
+                .bind(to_db(*ticket_id)?)
+                .bind(agent_id)
+                .bind(started_at)
+                .bind(i64::from(*center_id))
+                .bind(hex128(*install_id))
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Corrupt(format!(
+                        "session {session_id}: no such customer"
+                    )));
+                }
+                Ok(())
+            }
+            StoreOp::EndSession {
+                session_id,
+                ended_at,
+                by,
+            } => {
+                sqlx::query("UPDATE sessions SET ended_at = ?, ended_by = ? WHERE id = ?")
+                    .bind(ended_at)
+                    .bind(party_text(*by))
+                    .bind(to_db(*session_id)?)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            StoreOp::InsertChat {
+                session_id,
+                message,
+                ..
+            } => {
+                sqlx::query(
+                    "INSERT INTO chat_messages (session_id, message_id, from_party, text, sent_at) \
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, message_id) DO NOTHING",
+                )
+                .bind(to_db(*session_id)?)
+                .bind(hex128(message.message_id))
+                .bind(party_text(message.from))
+                .bind(&message.text)
+                .bind(message.sent_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Creates or updates the customer, then records the queue entry (one transaction).
+    async fn insert_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (customer,): (i64,) = sqlx::query_as(
+            "INSERT INTO customers (center_id, install_id, name, phone) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (center_id, install_id) DO UPDATE SET name = excluded.name, \
+             phone = excluded.phone RETURNING id",
+        )
+        .bind(i64::from(ticket.center_id))
+        .bind(hex128(ticket.install_id))
+        .bind(&ticket.name)
+        .bind(&ticket.phone)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO tickets (id, center_id, customer, name, phone, queued_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(to_db(ticket.ticket_id)?)
+        .bind(i64::from(ticket.center_id))
+        .bind(customer)
+        .bind(&ticket.name)
+        .bind(&ticket.phone)
+        .bind(ticket.queued_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

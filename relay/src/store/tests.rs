@@ -1,0 +1,218 @@
+//! Store tests on a temporary SQLite file.
+
+use porpoise_shared::wire::{ChatMessage, Party};
+
+use super::*;
+use crate::core::{StoreOp, Ticket, TicketOutcome};
+
+fn ticket(ticket_id: u64, install_id: u128, name: &str) -> Ticket {
+    Ticket {
+        ticket_id,
+        center_id: DEMO_CENTER_ID,
+        install_id,
+        name: name.into(),
+        phone: "555".into(),
+        queued_at: 1000 + i64::try_from(ticket_id).expect("small"),
+    }
+}
+
+fn chat(message_id: u128, text: &str) -> ChatMessage {
+    ChatMessage {
+        message_id,
+        from: Party::Customer,
+        text: text.into(),
+        sent_at: 2000,
+    }
+}
+
+async fn demo_store(dir: &tempfile::TempDir) -> Store {
+    let store = Store::open(&dir.path().join("relay.sqlite3"))
+        .await
+        .expect("open");
+    store.seed_demo().await.expect("seed");
+    store
+}
+
+#[tokio::test]
+async fn demo_seed_is_idempotent_and_passwords_verify() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    store.seed_demo().await.expect("seed again");
+    assert_eq!(
+        store.usernames(DEMO_CENTER_ID).await.expect("names"),
+        ["admin", "agent1", "agent2"]
+    );
+    let ok = store
+        .authenticate(DEMO_CENTER_ID, "agent1", DEMO_PASSWORD)
+        .await
+        .expect("auth");
+    let AuthOutcome::Verified(account) = ok else {
+        panic!("{ok:?}")
+    };
+    assert_eq!(
+        (account.display_name.as_str(), account.center.name.as_str()),
+        ("Agent One", DEMO_CENTER_NAME)
+    );
+    let wrong = store
+        .authenticate(DEMO_CENTER_ID, "agent1", "nope")
+        .await
+        .expect("auth");
+    assert_eq!(wrong, AuthOutcome::WrongPassword);
+    let nobody = store
+        .authenticate(DEMO_CENTER_ID, "ghost", DEMO_PASSWORD)
+        .await
+        .expect("auth");
+    assert_eq!(nobody, AuthOutcome::WrongPassword);
+    let center = store
+        .authenticate(8_123_456, "agent1", DEMO_PASSWORD)
+        .await
+        .expect("auth");
+    assert_eq!(center, AuthOutcome::UnknownCenter);
+    // Stored hashes are argon2id, never the password.
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM agents LIMIT 1")
+        .fetch_one(&store.pool)
+        .await
+        .expect("hash");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
+
+#[tokio::test]
+async fn create_center_makes_an_admin_with_a_random_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("r.sqlite3"))
+        .await
+        .expect("open");
+    let made = store.create_center("Acme 客服").await.expect("create");
+    assert!(is_valid_center_id_like(made.center_id));
+    assert_eq!(made.admin_password.len(), 12);
+    let auth = store
+        .authenticate(made.center_id, "admin", &made.admin_password)
+        .await
+        .expect("auth");
+    assert!(matches!(auth, AuthOutcome::Verified(_)));
+    let again = store.create_center_with_id(made.center_id, "dup").await;
+    assert!(matches!(again, Err(StoreError::CenterExists(_))));
+    let taken = store
+        .create_agent(made.center_id, "admin", "A", "pw", AgentRole::Agent)
+        .await;
+    assert!(matches!(taken, Err(StoreError::UsernameTaken { .. })));
+}
+
+fn is_valid_center_id_like(id: u32) -> bool {
+    porpoise_shared::wire::is_valid_center_id(id)
+}
+
+#[tokio::test]
+async fn snapshot_after_restart_has_queue_sessions_and_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let AuthOutcome::Verified(agent) = store
+        .authenticate(DEMO_CENTER_ID, "agent1", DEMO_PASSWORD)
+        .await
+        .expect("auth")
+    else {
+        panic!("demo agent")
+    };
+    let ops = [
+        StoreOp::InsertTicket(ticket(1, 0xAA, "Ann")),
+        StoreOp::InsertTicket(ticket(2, 0xBB, "Bob")),
+        StoreOp::InsertTicket(ticket(3, u128::MAX, "Cid")),
+        StoreOp::CloseTicket {
+            ticket_id: 1,
+            outcome: TicketOutcome::Served,
+        },
+        StoreOp::InsertSession {
+            session_id: 1,
+            center_id: DEMO_CENTER_ID,
+            ticket_id: 1,
+            install_id: 0xAA,
+            agent_id: agent.agent_id,
+            started_at: 1500,
+        },
+        StoreOp::InsertChat {
+            token: 1,
+            session_id: 1,
+            message: chat(u128::MAX, "你好"),
+        },
+        StoreOp::InsertChat {
+            token: 2,
+            session_id: 1,
+            message: chat(u128::MAX, "duplicate"),
+        },
+        StoreOp::InsertChat {
+            token: 3,
+            session_id: 1,
+            message: chat(5, "second"),
+        },
+        StoreOp::CloseTicket {
+            ticket_id: 3,
+            outcome: TicketOutcome::Left,
+        },
+    ];
+    for op in &ops {
+        store.apply(op).await.expect("apply");
+    }
+    store.close().await;
+
+    let store = Store::open(&dir.path().join("relay.sqlite3"))
+        .await
+        .expect("reopen");
+    let snap = store.snapshot().await.expect("snapshot");
+    assert_eq!((snap.max_ticket_id, snap.max_session_id), (3, 1));
+    assert_eq!(snap.queue, [ticket(2, 0xBB, "Bob")]);
+    let [session] = &snap.sessions[..] else {
+        panic!("{:?}", snap.sessions)
+    };
+    assert_eq!(
+        (session.install_id, session.customer_name.as_str()),
+        (0xAA, "Ann")
+    );
+    assert_eq!(session.agent_name, "Agent One");
+    assert_eq!(
+        session.messages,
+        [chat(u128::MAX, "你好"), chat(5, "second")]
+    );
+
+    let end = StoreOp::EndSession {
+        session_id: 1,
+        ended_at: 3000,
+        by: Party::Customer,
+    };
+    store.apply(&end).await.expect("end");
+    assert!(store
+        .snapshot()
+        .await
+        .expect("snapshot")
+        .sessions
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_full_database_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("full.sqlite3");
+    let store = Store::open_with(&path, 1).await.expect("open");
+    store.seed_demo().await.expect("seed");
+    store
+        .apply(&StoreOp::InsertTicket(ticket(1, 1, "Ann")))
+        .await
+        .expect("ticket");
+    let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+        .fetch_one(&store.pool)
+        .await
+        .expect("pages");
+    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+        .execute(&store.pool)
+        .await
+        .expect("limit");
+    let big = Ticket {
+        name: "x".repeat(100_000),
+        ..ticket(2, 2, "")
+    };
+    let err = store
+        .apply(&StoreOp::InsertTicket(big))
+        .await
+        .expect_err("disk full");
+    assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+    assert_eq!(err.to_string(), "database or disk is full");
+}

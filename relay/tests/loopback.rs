@@ -1,0 +1,461 @@
+//! Loopback tests: a real relay on 127.0.0.1:0 with a temporary data dir, raw quinn clients.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use porpoise_relay::net::{CLOSE_PROTOCOL, STREAM_CUT, STREAM_REFUSED};
+use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_CENTER_NAME, DEMO_PASSWORD};
+use porpoise_shared::framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES};
+use porpoise_shared::tls::{client_config, Fingerprint};
+use porpoise_shared::wire::{
+    ClientMessage, Event, Hello, HelloRole, MediaHeader, MediaKind, RefusedReason, RemoteAction,
+    Request, RequestError, Response, ServerMessage, SessionId, Welcome, MAX_MEDIA_HEADER_BYTES,
+    PROTOCOL_VERSION,
+};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Running {
+    addr: SocketAddr,
+    fingerprint: Fingerprint,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), porpoise_relay::RelayError>>,
+}
+
+async fn start(data_dir: &std::path::Path) -> Running {
+    let mut config = RelayConfig::new(data_dir);
+    config.listen = "127.0.0.1:0".parse().expect("addr");
+    config.demo = true;
+    let relay = Relay::bind(config).await.expect("bind");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (addr, fingerprint) = (relay.local_addr(), relay.fingerprint());
+    let task = tokio::spawn(relay.run(async move {
+        let _ = stopped.await;
+    }));
+    Running {
+        addr,
+        fingerprint,
+        stop,
+        task,
+    }
+}
+
+impl Running {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let result = tokio::time::timeout(WAIT, self.task)
+            .await
+            .expect("relay stops in time");
+        result.expect("join").expect("relay run");
+    }
+}
+
+struct Client {
+    _endpoint: quinn::Endpoint,
+    conn: quinn::Connection,
+    send: quinn::SendStream,
+    recv: quinn::RecvStream,
+    events: Vec<Event>,
+    next_id: u64,
+}
+
+fn agent(username: &str, password: &str) -> HelloRole {
+    HelloRole::Agent {
+        center_id: DEMO_CENTER_ID,
+        username: username.into(),
+        password: password.into(),
+    }
+}
+
+fn customer(install_id: u128) -> HelloRole {
+    HelloRole::Customer {
+        center_id: DEMO_CENTER_ID,
+        install_id,
+    }
+}
+
+async fn connect(relay: &Running, role: HelloRole) -> (Client, ServerMessage) {
+    let (config, _pin) = client_config(relay.fingerprint).expect("client config");
+    let mut endpoint =
+        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
+    endpoint.set_default_client_config(config);
+    let conn = endpoint
+        .connect(relay.addr, "localhost")
+        .expect("connect")
+        .await
+        .expect("handshake");
+    let (mut send, mut recv) = conn.open_bi().await.expect("control stream");
+    let hello = ClientMessage::Hello(Hello {
+        protocol_version: PROTOCOL_VERSION,
+        role,
+    });
+    write_frame(&mut send, &hello, MAX_CONTROL_FRAME_BYTES)
+        .await
+        .expect("hello");
+    let first = tokio::time::timeout(WAIT, read_frame(&mut recv, MAX_CONTROL_FRAME_BYTES))
+        .await
+        .expect("answer in time")
+        .expect("frame")
+        .expect("not eof");
+    let client = Client {
+        _endpoint: endpoint,
+        conn,
+        send,
+        recv,
+        events: Vec::new(),
+        next_id: 1,
+    };
+    (client, first)
+}
+
+impl Client {
+    async fn read(&mut self) -> ServerMessage {
+        tokio::time::timeout(WAIT, read_frame(&mut self.recv, MAX_CONTROL_FRAME_BYTES))
+            .await
+            .expect("frame in time")
+            .expect("frame")
+            .expect("not eof")
+    }
+
+    async fn request(&mut self, body: Request) -> Result<Response, RequestError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = ClientMessage::Request { id, body };
+        write_frame(&mut self.send, &msg, MAX_CONTROL_FRAME_BYTES)
+            .await
+            .expect("request");
+        loop {
+            match self.read().await {
+                ServerMessage::Response { id: got, result } if got == id => return result,
+                ServerMessage::Event(event) => self.events.push(event),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    /// The first event (already received or next) that `pick` accepts.
+    async fn event<T>(&mut self, pick: impl Fn(&Event) -> Option<T>) -> T {
+        if let Some(i) = self.events.iter().position(|e| pick(e).is_some()) {
+            return pick(&self.events.remove(i)).expect("picked");
+        }
+        loop {
+            match self.read().await {
+                ServerMessage::Event(event) => match pick(&event) {
+                    Some(found) => return found,
+                    None => self.events.push(event),
+                },
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    async fn open_media(
+        &self,
+        session_id: SessionId,
+        kind: MediaKind,
+    ) -> (quinn::SendStream, quinn::RecvStream) {
+        let (mut send, recv) = self.conn.open_bi().await.expect("media stream");
+        write_frame(
+            &mut send,
+            &MediaHeader { session_id, kind },
+            MAX_MEDIA_HEADER_BYTES,
+        )
+        .await
+        .expect("header");
+        (send, recv)
+    }
+}
+
+async fn read_error_code(recv: &mut quinn::RecvStream) -> Option<u64> {
+    let mut buf = [0u8; 64];
+    loop {
+        match tokio::time::timeout(WAIT, recv.read(&mut buf))
+            .await
+            .expect("stream ends in time")
+        {
+            Ok(Some(_)) => continue,
+            Ok(None) => return None,
+            Err(quinn::ReadError::Reset(code)) => return Some(code.into_inner()),
+            Err(other) => panic!("unexpected read error {other}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn hello_outcomes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    let (_c, answer) = connect(
+        &relay,
+        HelloRole::Directory {
+            center_id: DEMO_CENTER_ID,
+        },
+    )
+    .await;
+    let usernames = vec!["admin".to_owned(), "agent1".into(), "agent2".into()];
+    assert_eq!(
+        answer,
+        ServerMessage::Welcome(Welcome::Directory { usernames })
+    );
+    let (_c, answer) = connect(&relay, agent("agent1", "wrong")).await;
+    assert_eq!(answer, ServerMessage::Refused(RefusedReason::WrongPassword));
+    let (_c, answer) = connect(
+        &relay,
+        HelloRole::Customer {
+            center_id: 8_999_999,
+            install_id: 1,
+        },
+    )
+    .await;
+    assert_eq!(
+        answer,
+        ServerMessage::Refused(RefusedReason::UnknownCenter(8_999_999))
+    );
+    let (_c, answer) = connect(&relay, customer(1)).await;
+    let ServerMessage::Welcome(Welcome::Customer {
+        center_name,
+        session: None,
+        queue_position: None,
+    }) = answer
+    else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(center_name, DEMO_CENTER_NAME);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn queue_chat_consent_and_media_over_quic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    let (mut agent, welcome) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
+    assert!(
+        matches!(welcome, ServerMessage::Welcome(Welcome::Agent { .. })),
+        "{welcome:?}"
+    );
+    let (mut helper, _) = connect(&relay, customer(0xC0FFEE)).await;
+
+    let queued = helper
+        .request(Request::RequestService {
+            name: "王小明".into(),
+            phone: "138".into(),
+        })
+        .await;
+    let Ok(Response::Queued {
+        ticket_id,
+        position: 1,
+    }) = queued
+    else {
+        panic!("{queued:?}")
+    };
+    agent
+        .event(|e| matches!(e, Event::QueueChanged { queue } if queue.len() == 1).then_some(()))
+        .await;
+    let started = agent.request(Request::AcceptCustomer { ticket_id }).await;
+    let Ok(Response::SessionStarted(info)) = started else {
+        panic!("{started:?}")
+    };
+    let s = info.session_id;
+    helper
+        .event(|e| matches!(e, Event::SessionStarted(i) if i.session_id == s).then_some(()))
+        .await;
+
+    let stored = helper
+        .request(Request::SendChat {
+            session_id: s,
+            message_id: 77,
+            text: "屏幕黑了".into(),
+        })
+        .await;
+    assert!(
+        matches!(stored, Ok(Response::ChatStored(ref m)) if m.message_id == 77),
+        "{stored:?}"
+    );
+    let got = agent.event(|e| match e {
+        Event::ChatReceived { message, .. } => Some(message.text.clone()),
+        _ => None,
+    });
+    assert_eq!(got.await, "屏幕黑了");
+
+    // Before consent the screen stream is refused.
+    let (_send, mut recv) = helper.open_media(s, MediaKind::Screen).await;
+    assert_eq!(
+        read_error_code(&mut recv).await,
+        Some(u64::from(STREAM_REFUSED))
+    );
+
+    let action = RemoteAction::ViewDesktop;
+    assert_eq!(
+        agent
+            .request(Request::RequestAction {
+                session_id: s,
+                action
+            })
+            .await,
+        Ok(Response::Done)
+    );
+    helper
+        .event(|e| matches!(e, Event::ConsentRequested { .. }).then_some(()))
+        .await;
+    let answer = Request::AnswerConsent {
+        session_id: s,
+        action,
+        grant: true,
+    };
+    assert_eq!(helper.request(answer).await, Ok(Response::Done));
+
+    // After consent bytes flow both ways, header first.
+    let (mut up, mut up_back) = helper.open_media(s, MediaKind::Screen).await;
+    up.write_all(b"frame-1").await.expect("write");
+    let (mut down_ack, mut down) = tokio::time::timeout(WAIT, agent.conn.accept_bi())
+        .await
+        .expect("in time")
+        .expect("bi");
+    let header: MediaHeader = read_frame(&mut down, MAX_MEDIA_HEADER_BYTES)
+        .await
+        .expect("header")
+        .expect("some");
+    assert_eq!(
+        header,
+        MediaHeader {
+            session_id: s,
+            kind: MediaKind::Screen
+        }
+    );
+    let mut frame = [0u8; 7];
+    down.read_exact(&mut frame).await.expect("payload");
+    assert_eq!(&frame, b"frame-1");
+    down_ack.write_all(b"ack").await.expect("ack");
+    let mut ack = [0u8; 3];
+    up_back.read_exact(&mut ack).await.expect("ack back");
+    assert_eq!(&ack, b"ack");
+
+    // The customer's Stop cuts the agent's stream at once.
+    let stop = Request::StopAction {
+        session_id: s,
+        action,
+    };
+    assert_eq!(helper.request(stop).await, Ok(Response::Done));
+    assert_eq!(
+        read_error_code(&mut down).await,
+        Some(u64::from(STREAM_CUT))
+    );
+    assert_eq!(
+        read_error_code(&mut up_back).await,
+        Some(u64::from(STREAM_CUT))
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_frame_closes_only_that_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    let (mut good, _) = connect(&relay, customer(1)).await;
+    let (mut bad, _) = connect(&relay, customer(2)).await;
+    bad.send
+        .write_all(&[3, 0, 0, 0, 0xff, 0xff, 0xff])
+        .await
+        .expect("garbage");
+    let closed = tokio::time::timeout(WAIT, bad.conn.closed())
+        .await
+        .expect("closed in time");
+    assert!(
+        matches!(closed, quinn::ConnectionError::ApplicationClosed(ref c) if c.error_code == CLOSE_PROTOCOL.into()),
+        "{closed:?}"
+    );
+    let (oversized, _) = connect(&relay, customer(3)).await;
+    let mut send = oversized.send;
+    send.write_all(&u32::MAX.to_le_bytes())
+        .await
+        .expect("prefix");
+    let closed = tokio::time::timeout(WAIT, oversized.conn.closed())
+        .await
+        .expect("closed in time");
+    assert!(
+        matches!(closed, quinn::ConnectionError::ApplicationClosed(_)),
+        "{closed:?}"
+    );
+    let queued = good
+        .request(Request::RequestService {
+            name: "Ann".into(),
+            phone: String::new(),
+        })
+        .await;
+    assert!(matches!(queued, Ok(Response::Queued { .. })), "{queued:?}");
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_and_history_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    let (mut agent1, _) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
+    let (mut helper, _) = connect(&relay, customer(42)).await;
+    let Ok(Response::Queued { ticket_id, .. }) = helper
+        .request(Request::RequestService {
+            name: "Ann".into(),
+            phone: String::new(),
+        })
+        .await
+    else {
+        panic!("not queued")
+    };
+    let Ok(Response::SessionStarted(info)) =
+        agent1.request(Request::AcceptCustomer { ticket_id }).await
+    else {
+        panic!("not started")
+    };
+    let chat = Request::SendChat {
+        session_id: info.session_id,
+        message_id: 9,
+        text: "hello".into(),
+    };
+    assert!(matches!(
+        agent1.request(chat).await,
+        Ok(Response::ChatStored(_))
+    ));
+    let (_waiting, _) = connect(&relay, customer(43)).await;
+    let mut waiting = _waiting;
+    waiting
+        .request(Request::RequestService {
+            name: "Bob".into(),
+            phone: String::new(),
+        })
+        .await
+        .expect("queued");
+    relay.stop().await;
+
+    let relay = start(dir.path()).await;
+    let (_agent, welcome) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
+    let ServerMessage::Welcome(Welcome::Agent {
+        sessions, queue, ..
+    }) = welcome
+    else {
+        panic!("{welcome:?}")
+    };
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        sessions[0]
+            .messages
+            .iter()
+            .map(|m| m.text.as_str())
+            .collect::<Vec<_>>(),
+        ["hello"]
+    );
+    assert_eq!(
+        queue.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        ["Bob"]
+    );
+    let (_helper, welcome) = connect(&relay, customer(42)).await;
+    assert!(matches!(
+        welcome,
+        ServerMessage::Welcome(Welcome::Customer {
+            session: Some(_),
+            ..
+        })
+    ));
+    relay.stop().await;
+}
