@@ -1,0 +1,216 @@
+//! The eframe app: drains network events, draws the window, carries out effects.
+//!
+//! [`HelperApp`] owns only the UI's ends of the network channels, so tests construct it with
+//! channel ends of their own and play the relay (see `tests/ui_flows.rs`).
+
+use std::{collections::VecDeque, time::Duration};
+
+use egui::{UserAttentionType, ViewportCommand, WindowLevel};
+use porpoise_shared::{
+    ui::Language,
+    wire::{RemoteAction, SessionId},
+};
+use tokio::sync::mpsc::error::{TryRecvError, TrySendError};
+use tracing::warn;
+
+use crate::{
+    i18n::Tr,
+    net::{NetCommand, NetLink},
+    state::{Effect, HelperState, UiAction},
+    ui::window_ui,
+};
+
+/// Default inner size of the helper window, in points.
+pub const WINDOW_SIZE: [f32; 2] = [420.0, 600.0];
+/// Most network events handled in one frame; the rest wait for the next frame.
+const MAX_EVENTS_PER_FRAME: usize = 256;
+/// Retry delay for commands that did not fit in the full command channel.
+const OUTBOX_RETRY: Duration = Duration::from_millis(50);
+
+/// What the app needs besides the network channels.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// UI language.
+    pub language: Language,
+    /// Prefilled name.
+    pub name: String,
+    /// Prefilled phone.
+    pub phone: String,
+    /// Request service once connected.
+    pub auto_request: bool,
+    /// Relay address, for error messages.
+    pub relay_addr: String,
+}
+
+/// The helper app.
+#[derive(Debug)]
+pub struct HelperApp {
+    state: HelperState,
+    tr: Tr,
+    relay_addr: String,
+    net: NetLink,
+    /// Commands not yet accepted by the (full) command channel, oldest first.
+    outbox: VecDeque<NetCommand>,
+    /// What the network side was last asked to share.
+    sharing: Option<(SessionId, RemoteAction)>,
+    effects: Vec<Effect>,
+}
+
+impl HelperApp {
+    /// A helper window talking to the network side through `net`.
+    pub fn new(options: AppOptions, net: NetLink) -> Self {
+        Self {
+            state: HelperState::new(options.name, options.phone, options.auto_request),
+            tr: Tr(options.language),
+            relay_addr: options.relay_addr,
+            net,
+            outbox: VecDeque::new(),
+            sharing: None,
+            effects: Vec::new(),
+        }
+    }
+
+    /// The current state (for tests and diagnostics).
+    pub fn state(&self) -> &HelperState {
+        &self.state
+    }
+
+    /// What the network side was last asked to share: (session, strongest granted action).
+    pub fn sharing(&self) -> Option<(SessionId, RemoteAction)> {
+        self.sharing
+    }
+
+    /// Applies pending network events and flushes commands. Never blocks. Call once per frame,
+    /// also while the window is hidden (eframe's `App::logic`).
+    pub fn poll_net(&mut self, ctx: &egui::Context) {
+        for _ in 0..MAX_EVENTS_PER_FRAME {
+            match self.net.events.try_recv() {
+                Ok(event) => {
+                    let mut effects = std::mem::take(&mut self.effects);
+                    self.state.on_net(event, &mut effects);
+                    self.carry_out(ctx, &mut effects);
+                    self.effects = effects;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => break,
+            }
+        }
+        self.reconcile_sharing(ctx);
+        self.flush(ctx);
+    }
+
+    /// Draws the window and handles its clicks.
+    pub fn root_ui(&mut self, ui: &mut egui::Ui) {
+        let mut actions = Vec::new();
+        window_ui(ui, &mut self.state, self.tr, &self.relay_addr, &mut actions);
+        let ctx = ui.ctx().clone();
+        for action in actions {
+            self.on_ui(&ctx, action);
+        }
+    }
+
+    /// Applies one user action as if clicked.
+    pub fn on_ui(&mut self, ctx: &egui::Context, action: UiAction) {
+        let mut effects = std::mem::take(&mut self.effects);
+        self.state.on_ui(action, &mut effects);
+        // A Stop click already queued StopSharing: record it so reconciling does not repeat it.
+        if effects
+            .iter()
+            .any(|e| matches!(e, Effect::Command(NetCommand::StopSharing { .. })))
+        {
+            self.sharing = None;
+            self.set_on_top(ctx, false);
+        }
+        self.carry_out(ctx, &mut effects);
+        self.effects = effects;
+        self.reconcile_sharing(ctx);
+        self.flush(ctx);
+        ctx.request_repaint();
+    }
+
+    fn carry_out(&mut self, ctx: &egui::Context, effects: &mut Vec<Effect>) {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Command(cmd) => self.outbox.push_back(cmd),
+                Effect::Attention => {
+                    ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
+                    ctx.send_viewport_cmd(ViewportCommand::Focus);
+                    ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
+                        UserAttentionType::Critical,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Asks the network side to share exactly what the state says is granted.
+    fn reconcile_sharing(&mut self, ctx: &egui::Context) {
+        let desired = self.state.desired_sharing();
+        if desired == self.sharing {
+            return;
+        }
+        match (desired, self.sharing) {
+            (Some((session_id, action)), _) => {
+                self.outbox
+                    .push_back(NetCommand::StartSharing { session_id, action });
+                self.set_on_top(ctx, true);
+            }
+            (None, Some((session_id, _))) => {
+                self.outbox
+                    .push_back(NetCommand::StopSharing { session_id });
+                self.set_on_top(ctx, false);
+            }
+            (None, None) => {}
+        }
+        self.sharing = desired;
+    }
+
+    /// While sharing, the window stays above others and says so in its title.
+    fn set_on_top(&self, ctx: &egui::Context, on_top: bool) {
+        let (level, title) = if on_top {
+            (WindowLevel::AlwaysOnTop, self.tr.app_title_sharing())
+        } else {
+            (WindowLevel::Normal, self.tr.app_title())
+        };
+        ctx.send_viewport_cmd(ViewportCommand::WindowLevel(level));
+        ctx.send_viewport_cmd(ViewportCommand::Title(title.to_owned()));
+    }
+
+    fn flush(&mut self, ctx: &egui::Context) {
+        while let Some(cmd) = self.outbox.pop_front() {
+            match self.net.commands.try_send(cmd) {
+                Ok(()) => {}
+                Err(TrySendError::Full(cmd)) => {
+                    self.outbox.push_front(cmd);
+                    ctx.request_repaint_after(OUTBOX_RETRY);
+                    return;
+                }
+                Err(TrySendError::Closed(cmd)) => {
+                    warn!(?cmd, "network side is gone; command dropped");
+                    self.outbox.clear();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl eframe::App for HelperApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_net(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.root_ui(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some((session_id, _)) = self.sharing.take() {
+            let _ = self
+                .net
+                .commands
+                .try_send(NetCommand::StopSharing { session_id });
+        }
+        let _ = self.net.commands.try_send(NetCommand::Shutdown);
+    }
+}

@@ -1,0 +1,22 @@
+//! Porpoise customer helper: the small program a customer runs to get help from a support
+//! center — request service, wait in the queue, chat, and consent to (and stop) screen viewing
+//! and remote control (SPEC C1–C5).
+//!
+//! - [`capture`] and [`input`]: the platform layer (screen capture, input injection), free of UI
+//!   and network, reused by the end-to-end tests as a headless customer.
+//! - [`net`] and [`media`]: the tokio side — relay connection, requests, consent-gated media.
+//! - [`state`], [`app`], [`ui`], [`i18n`]: the egui window.
+//! - [`config`]: flags, environment and the install ID.
+
+pub mod app;
+pub mod capture;
+pub mod config;
+pub mod i18n;
+pub mod input;
+pub mod media;
+pub mod net;
+pub mod state;
+pub mod ui;
+
+pub use app::{AppOptions, HelperApp};
+pub use config::{HelperArgs, HelperConfig};

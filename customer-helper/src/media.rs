@@ -1,0 +1,336 @@
+//! Screen sharing and input injection on the network side, gated by consent.
+//!
+//! Defence in depth: the relay forwards media only after consent, and this side keeps its own
+//! [`Gate`] — a mirror of the relay's `ActionChanged` events on this connection. The screen is
+//! captured only while the UI asked for it *and* the gate holds a granted action; agent input
+//! is injected only while the UI asked for remote control *and* the gate holds it. A revoke,
+//! a stop, the session's end or a lost connection stops capture and injection at once, without
+//! waiting for the UI thread.
+
+use std::{collections::BTreeSet, io, sync::Arc, time::Duration};
+
+use porpoise_shared::{
+    client::{Client, MediaStream},
+    codec::CapturedFrame,
+    screen::{read_input, stream_screen, ScreenSource},
+    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
+};
+use tokio::{sync::watch, task::AbortHandle};
+use tracing::{debug, info, warn};
+
+use crate::{
+    capture::make_capture,
+    input::{EnigoInjector, InjectorFactory, InjectorThread, InputInjector},
+    net::{EventSink, NetEvent},
+};
+
+/// How long an input stream may wait for the grant to be seen here. The relay's grant event and
+/// the forwarded input stream travel on different QUIC streams and may arrive in either order.
+pub const INPUT_GRANT_WAIT: Duration = Duration::from_secs(3);
+
+/// Makes a screen source on the capture thread.
+pub type SourceFactory = Arc<dyn Fn() -> io::Result<Box<dyn ScreenSource>> + Send + Sync>;
+
+/// The platform pieces the network side uses: screen capture and input injection. Tests pass
+/// synthetic ones.
+#[derive(Clone)]
+pub struct Platform {
+    /// Makes the screen source (called on the capture thread each time sharing starts).
+    pub screen: SourceFactory,
+    /// Makes the input injector (called on the injection thread each time control starts).
+    pub injector: InjectorFactory,
+}
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Platform").finish_non_exhaustive()
+    }
+}
+
+impl Platform {
+    /// The real desktop: [`crate::capture::ScreenCapture`] and [`EnigoInjector`].
+    pub fn native() -> Self {
+        Self {
+            screen: Arc::new(|| make_capture().map(|c| Box::new(c) as Box<dyn ScreenSource>)),
+            injector: Arc::new(|| {
+                EnigoInjector::new().map(|i| Box::new(i) as Box<dyn InputInjector>)
+            }),
+        }
+    }
+}
+
+struct BoxedSource(Box<dyn ScreenSource>);
+
+impl ScreenSource for BoxedSource {
+    fn capture(&mut self, f: &mut dyn FnMut(CapturedFrame<'_>)) -> io::Result<()> {
+        self.0.capture(f)
+    }
+}
+
+/// The relay's grants on this connection, as seen in its events.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Gate {
+    session: Option<SessionId>,
+    granted: BTreeSet<RemoteAction>,
+}
+
+impl Gate {
+    fn allows(&self, session_id: SessionId, action: RemoteAction) -> bool {
+        self.session == Some(session_id) && self.granted.contains(&action)
+    }
+
+    fn allows_screen(&self, session_id: SessionId) -> bool {
+        self.session == Some(session_id) && !self.granted.is_empty()
+    }
+}
+
+/// Media of one connection. Dropping it does not stop tasks: call [`Media::stop_all`].
+pub(crate) struct Media {
+    platform: Platform,
+    client: Client,
+    sink: EventSink,
+    gate: Gate,
+    screen: Option<(SessionId, AbortHandle)>,
+    /// `Some(session)` while agent input for that session may be injected.
+    control: watch::Sender<Option<SessionId>>,
+}
+
+impl Media {
+    pub(crate) fn new(platform: Platform, client: Client, sink: EventSink) -> Self {
+        Self {
+            platform,
+            client,
+            sink,
+            gate: Gate::default(),
+            screen: None,
+            control: watch::Sender::new(None),
+        }
+    }
+
+    /// Updates the gate from a relay event and enforces it.
+    pub(crate) fn observe(&mut self, event: &Event) {
+        match event {
+            Event::SessionStarted(info) if self.gate.session != Some(info.session_id) => {
+                self.stop_all();
+                self.gate.session = Some(info.session_id);
+            }
+            Event::ActionChanged {
+                session_id,
+                action,
+                state,
+                ..
+            } => {
+                if self.gate.session != Some(*session_id) {
+                    self.stop_all();
+                    self.gate.session = Some(*session_id);
+                }
+                if *state == ActionState::Granted {
+                    self.gate.granted.insert(*action);
+                } else {
+                    self.gate.granted.remove(action);
+                    self.enforce();
+                }
+            }
+            Event::SessionEnded { session_id, .. } if self.gate.session == Some(*session_id) => {
+                self.stop_all();
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts (or narrows) sharing as the UI asked, if the gate agrees.
+    pub(crate) fn start(&mut self, session_id: SessionId, action: RemoteAction) {
+        if !self.gate.allows(session_id, action) {
+            warn!(
+                session_id,
+                ?action,
+                "sharing asked for but not granted by the relay; ignored"
+            );
+            return;
+        }
+        let control = (action == RemoteAction::RemoteControl).then_some(session_id);
+        self.control.send_replace(control);
+        let running =
+            matches!(&self.screen, Some((id, h)) if *id == session_id && !h.is_finished());
+        if !running {
+            self.stop_screen();
+            self.screen = Some((session_id, self.spawn_screen(session_id)));
+        }
+    }
+
+    /// Stops everything of `session_id` now; a new grant is needed to start again.
+    pub(crate) fn stop(&mut self, session_id: SessionId) {
+        if self.gate.session == Some(session_id) {
+            self.gate.granted.clear();
+        }
+        self.enforce();
+    }
+
+    /// Stops all capture and injection and forgets the grants.
+    pub(crate) fn stop_all(&mut self) {
+        self.gate = Gate::default();
+        self.control.send_replace(None);
+        self.stop_screen();
+    }
+
+    fn enforce(&mut self) {
+        let control_ok = match *self.control.borrow() {
+            Some(id) => self.gate.allows(id, RemoteAction::RemoteControl),
+            None => true,
+        };
+        if !control_ok {
+            self.control.send_replace(None);
+        }
+        if let Some((id, _)) = &self.screen {
+            if !self.gate.allows_screen(*id) {
+                self.stop_screen();
+            }
+        }
+    }
+
+    fn stop_screen(&mut self) {
+        if let Some((session_id, handle)) = self.screen.take() {
+            info!(session_id, "screen sharing stops");
+            handle.abort();
+        }
+    }
+
+    fn spawn_screen(&self, session_id: SessionId) -> AbortHandle {
+        info!(session_id, "screen sharing starts");
+        let (client, sink, factory) = (
+            self.client.clone(),
+            self.sink.clone(),
+            self.platform.screen.clone(),
+        );
+        tokio::spawn(async move {
+            let header = MediaHeader {
+                session_id,
+                kind: MediaKind::Screen,
+            };
+            let result = match client.open_media(header).await {
+                Ok(MediaStream { send, recv, .. }) => {
+                    let make = move || factory().map(BoxedSource);
+                    stream_screen(make, send, recv)
+                        .await
+                        .map(|stats| debug!(?stats, "screen stream ended"))
+                        .map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = &result {
+                warn!(session_id, error = %e, "screen sharing failed");
+            }
+            sink.emit(NetEvent::MediaEnded {
+                session_id,
+                kind: MediaKind::Screen,
+                error: result.err(),
+            })
+            .await;
+        })
+        .abort_handle()
+    }
+
+    /// Handles a media stream the relay forwarded from the agent.
+    pub(crate) fn incoming(&mut self, stream: MediaStream) {
+        match stream.header.kind {
+            MediaKind::Input => {
+                let control = self.control.subscribe();
+                tokio::spawn(run_input(
+                    stream,
+                    control,
+                    self.platform.injector.clone(),
+                    self.sink.clone(),
+                ));
+            }
+            MediaKind::Screen => {
+                warn!(?stream.header, "the agent opened a screen stream; refused");
+                close(stream);
+            }
+        }
+    }
+}
+
+fn close(mut stream: MediaStream) {
+    let _ = stream.recv.stop(0u32.into());
+    let _ = stream.send.reset(0u32.into());
+}
+
+/// Injects the events of one input stream while control of its session is allowed.
+async fn run_input(
+    mut stream: MediaStream,
+    mut control: watch::Receiver<Option<SessionId>>,
+    factory: InjectorFactory,
+    sink: EventSink,
+) {
+    let session_id = stream.header.session_id;
+    let allowed = tokio::time::timeout(
+        INPUT_GRANT_WAIT,
+        control.wait_for(|c| *c == Some(session_id)),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    if !allowed {
+        warn!(
+            session_id,
+            "input stream without remote-control consent; dropped"
+        );
+        close(stream);
+        return;
+    }
+    let injector = match InjectorThread::spawn(factory).await {
+        Ok(i) => i,
+        Err(e) => {
+            warn!(session_id, error = %e, "cannot inject input");
+            close(stream);
+            sink.emit(NetEvent::MediaEnded {
+                session_id,
+                kind: MediaKind::Input,
+                error: Some(e.to_string()),
+            })
+            .await;
+            return;
+        }
+    };
+    info!(session_id, "remote control starts");
+    loop {
+        tokio::select! {
+            read = read_input(&mut stream.recv) => match read {
+                Ok(Some(event)) => {
+                    if *control.borrow() != Some(session_id) || injector.send(event).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    debug!(session_id, error = %e, "input stream ended");
+                    break;
+                }
+            },
+            changed = control.changed() => {
+                if changed.is_err() || *control.borrow() != Some(session_id) {
+                    break;
+                }
+            }
+        }
+    }
+    info!(session_id, "remote control stops");
+    injector.stop();
+    close(stream);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_needs_the_same_session_and_a_grant() {
+        let mut gate = Gate::default();
+        assert!(!gate.allows_screen(1));
+        gate.session = Some(1);
+        gate.granted.insert(RemoteAction::ViewDesktop);
+        assert!(gate.allows_screen(1));
+        assert!(!gate.allows_screen(2));
+        assert!(gate.allows(1, RemoteAction::ViewDesktop));
+        assert!(!gate.allows(1, RemoteAction::RemoteControl));
+    }
+}

@@ -1,0 +1,424 @@
+//! The bridge between the UI thread and the relay connection.
+//!
+//! [`spawn`] starts one task on the tokio runtime whose [`Handle`] is passed in. The UI sends
+//! [`NetCommand`]s with `try_send` (never blocking) and drains [`NetEvent`]s at the start of
+//! each frame; this side calls `ctx.request_repaint()` after each event. Both channels are
+//! bounded. The task connects (pinning the relay's certificate), reconnects with back-off after
+//! a failure, runs requests, and runs screen sharing and input injection through
+//! [`crate::media`], which stops them the moment the relay or the customer withdraws consent.
+
+use std::time::Duration;
+
+use porpoise_shared::{
+    client::{connect, Client, ClientConfig, ClientError, ClientEvent, ConnectError},
+    tls::Fingerprint,
+    wire::{
+        CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, RequestError,
+        Response, SessionId, SessionInfo, Welcome,
+    },
+};
+use tokio::{runtime::Handle, sync::mpsc};
+use tracing::{info, info_span, warn, Instrument};
+
+use crate::media::{Media, Platform};
+
+/// Capacity of the command channel (UI → network).
+pub const COMMAND_CAPACITY: usize = 64;
+/// Capacity of the event channel (network → UI).
+pub const EVENT_CAPACITY: usize = 256;
+/// First wait before reconnecting; doubles up to [`MAX_RECONNECT_DELAY`].
+pub const MIN_RECONNECT_DELAY: Duration = Duration::from_secs(1);
+/// Longest wait between reconnection attempts.
+pub const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(10);
+
+/// What the UI asks the network side to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetCommand {
+    /// Send a request; the outcome comes back as [`NetEvent::Answered`].
+    Request(Request),
+    /// Share the screen of `session_id` (and, for [`RemoteAction::RemoteControl`], accept the
+    /// agent's input). Ignored unless the relay has granted `action` on this connection.
+    StartSharing {
+        /// Session concerned.
+        session_id: SessionId,
+        /// Strongest granted action.
+        action: RemoteAction,
+    },
+    /// Stop screen sharing and input injection of `session_id` now.
+    StopSharing {
+        /// Session concerned.
+        session_id: SessionId,
+    },
+    /// Connect again now (after a failure).
+    Reconnect,
+    /// Close the connection and end the task.
+    Shutdown,
+}
+
+/// What the network side tells the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    /// A connection attempt started.
+    Connecting,
+    /// Connected and welcomed.
+    Connected {
+        /// The center's display name.
+        center_name: String,
+        /// The open session, resumed.
+        session: Option<SessionInfo>,
+        /// Queue position if still queued.
+        queue_position: Option<u32>,
+    },
+    /// Not connected (failed or lost); reconnection follows unless it is permanent.
+    Disconnected(ConnectFailure),
+    /// A pushed relay event.
+    Event(porpoise_shared::wire::Event),
+    /// The outcome of a [`NetCommand::Request`].
+    Answered {
+        /// The request.
+        request: Request,
+        /// Its outcome.
+        result: Result<Response, RequestFailure>,
+    },
+    /// A media stream ended by itself (not because the UI or the relay stopped it).
+    MediaEnded {
+        /// Session concerned.
+        session_id: SessionId,
+        /// Screen or input.
+        kind: MediaKind,
+        /// The local error that ended it, if any (e.g. no display to capture).
+        error: Option<String>,
+    },
+}
+
+/// Why the helper is not connected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectFailure {
+    /// The relay address is malformed (permanent).
+    #[error("{0}")]
+    BadAddress(String),
+    /// No answer from the relay.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The relay's certificate is not the pinned one (permanent).
+    #[error("{0}")]
+    FingerprintMismatch(String),
+    /// The relay refused the Hello.
+    #[error("{reason}")]
+    Refused {
+        /// The relay's reason.
+        reason: String,
+        /// True if retrying cannot help (unknown center, protocol version).
+        permanent: bool,
+    },
+    /// An established connection was lost.
+    #[error("{0}")]
+    Lost(String),
+}
+
+impl ConnectFailure {
+    /// True if reconnecting automatically cannot help; the user may still press Retry.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            ConnectFailure::BadAddress(_) | ConnectFailure::FingerprintMismatch(_) => true,
+            ConnectFailure::Refused { permanent, .. } => *permanent,
+            ConnectFailure::Unreachable(_) | ConnectFailure::Lost(_) => false,
+        }
+    }
+}
+
+impl From<ConnectError> for ConnectFailure {
+    fn from(e: ConnectError) -> Self {
+        let text = e.to_string();
+        match e {
+            ConnectError::BadAddress(_) => ConnectFailure::BadAddress(text),
+            ConnectError::Unreachable { .. } => ConnectFailure::Unreachable(text),
+            ConnectError::FingerprintMismatch(_) => ConnectFailure::FingerprintMismatch(text),
+            ConnectError::Refused(r) => ConnectFailure::Refused {
+                permanent: matches!(
+                    r,
+                    RefusedReason::UnknownCenter(_)
+                        | RefusedReason::VersionMismatch { .. }
+                        | RefusedReason::Malformed
+                ),
+                reason: text,
+            },
+            ConnectError::Protocol(_) => ConnectFailure::Lost(text),
+        }
+    }
+}
+
+/// Why a request got no successful answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestFailure {
+    /// The relay answered with an error.
+    #[error("{0}")]
+    Relay(RequestError),
+    /// No answer: not connected, connection lost, or timeout. Safe to resend later.
+    #[error("{0}")]
+    Connection(String),
+}
+
+impl From<ClientError> for RequestFailure {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Request(r) => RequestFailure::Relay(r),
+            other => RequestFailure::Connection(other.to_string()),
+        }
+    }
+}
+
+/// Where and as whom to connect.
+#[derive(Debug, Clone)]
+pub struct NetSettings {
+    /// Relay `host:port`.
+    pub relay_addr: String,
+    /// Pinned relay certificate fingerprint.
+    pub fingerprint: Fingerprint,
+    /// Center asked for help.
+    pub center_id: CenterId,
+    /// This installation's random id.
+    pub install_id: u128,
+}
+
+/// The UI's ends of the two channels.
+#[derive(Debug)]
+pub struct NetLink {
+    /// Commands to the network side (use `try_send`).
+    pub commands: mpsc::Sender<NetCommand>,
+    /// Events from the network side (use `try_recv`).
+    pub events: mpsc::Receiver<NetEvent>,
+}
+
+/// Sends events to the UI and wakes it.
+#[derive(Debug, Clone)]
+pub(crate) struct EventSink {
+    tx: mpsc::Sender<NetEvent>,
+    ctx: egui::Context,
+}
+
+impl EventSink {
+    /// Sends `event` (waiting if the UI is behind) and requests a repaint.
+    /// Returns false once the UI is gone.
+    pub(crate) async fn emit(&self, event: NetEvent) -> bool {
+        let ok = self.tx.send(event).await.is_ok();
+        self.ctx.request_repaint();
+        ok
+    }
+}
+
+/// Starts the network task on `runtime`; `ctx` is repainted after each event.
+pub fn spawn(
+    runtime: &Handle,
+    settings: NetSettings,
+    platform: Platform,
+    ctx: egui::Context,
+) -> NetLink {
+    let (commands, command_rx) = mpsc::channel(COMMAND_CAPACITY);
+    let (event_tx, events) = mpsc::channel(EVENT_CAPACITY);
+    let sink = EventSink { tx: event_tx, ctx };
+    let span =
+        info_span!("helper_net", relay = %settings.relay_addr, center_id = settings.center_id);
+    runtime.spawn(run(settings, platform, command_rx, sink).instrument(span));
+    NetLink { commands, events }
+}
+
+/// What ended a connected period.
+enum Ending {
+    Shutdown,
+    Lost(String),
+}
+
+async fn run(
+    settings: NetSettings,
+    platform: Platform,
+    mut commands: mpsc::Receiver<NetCommand>,
+    sink: EventSink,
+) {
+    let config = ClientConfig {
+        relay_addr: settings.relay_addr.clone(),
+        fingerprint: settings.fingerprint,
+    };
+    let role = HelloRole::Customer {
+        center_id: settings.center_id,
+        install_id: settings.install_id,
+    };
+    let mut delay = MIN_RECONNECT_DELAY;
+    loop {
+        if !sink.emit(NetEvent::Connecting).await {
+            return;
+        }
+        let failure = match connect(&config, role.clone()).await {
+            Ok((
+                client,
+                Welcome::Customer {
+                    center_name,
+                    session,
+                    queue_position,
+                },
+                client_events,
+            )) => {
+                info!(%center_name, "connected");
+                delay = MIN_RECONNECT_DELAY;
+                sink.emit(NetEvent::Connected {
+                    center_name,
+                    session,
+                    queue_position,
+                })
+                .await;
+                match connected(&client, client_events, &mut commands, &platform, &sink).await {
+                    Ending::Shutdown => return,
+                    Ending::Lost(reason) => ConnectFailure::Lost(reason),
+                }
+            }
+            Ok((client, other, _)) => {
+                client.close("unexpected welcome");
+                ConnectFailure::Lost(format!("unexpected welcome {other:?}"))
+            }
+            Err(e) => ConnectFailure::from(e),
+        };
+        warn!(error = %failure, "not connected");
+        let permanent = failure.is_permanent();
+        if !sink.emit(NetEvent::Disconnected(failure)).await {
+            return;
+        }
+        if !wait_before_retry(&mut commands, &sink, (!permanent).then_some(delay)).await {
+            return;
+        }
+        delay = (delay * 2).min(MAX_RECONNECT_DELAY);
+    }
+}
+
+/// Waits `delay` (forever if `None`) or until Reconnect; answers requests meanwhile.
+/// Returns false on Shutdown.
+async fn wait_before_retry(
+    commands: &mut mpsc::Receiver<NetCommand>,
+    sink: &EventSink,
+    delay: Option<Duration>,
+) -> bool {
+    let sleep = async {
+        match delay {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(sleep);
+    loop {
+        tokio::select! {
+            () = &mut sleep => return true,
+            cmd = commands.recv() => match cmd {
+                None | Some(NetCommand::Shutdown) => return false,
+                Some(NetCommand::Reconnect) => return true,
+                Some(NetCommand::Request(request)) => {
+                    let result = Err(RequestFailure::Connection("not connected to the relay".into()));
+                    sink.emit(NetEvent::Answered { request, result }).await;
+                }
+                Some(NetCommand::StartSharing { .. } | NetCommand::StopSharing { .. }) => {}
+            },
+        }
+    }
+}
+
+async fn connected(
+    client: &Client,
+    mut client_events: mpsc::Receiver<ClientEvent>,
+    commands: &mut mpsc::Receiver<NetCommand>,
+    platform: &Platform,
+    sink: &EventSink,
+) -> Ending {
+    let mut media = Media::new(platform.clone(), client.clone(), sink.clone());
+    let chat = spawn_chat_pump(client.clone(), sink.clone());
+    let ending = loop {
+        tokio::select! {
+            cmd = commands.recv() => match cmd {
+                None | Some(NetCommand::Shutdown) => {
+                    client.close("helper closed");
+                    break Ending::Shutdown;
+                }
+                Some(NetCommand::Request(request @ Request::SendChat { .. })) => {
+                    if chat.send(request).await.is_err() {
+                        warn!("chat pump stopped");
+                    }
+                }
+                Some(NetCommand::Request(request)) => spawn_request(client.clone(), sink.clone(), request),
+                Some(NetCommand::StartSharing { session_id, action }) => media.start(session_id, action),
+                Some(NetCommand::StopSharing { session_id }) => media.stop(session_id),
+                Some(NetCommand::Reconnect) => {}
+            },
+            ev = client_events.recv() => match ev {
+                Some(ClientEvent::Event(event)) => {
+                    // Media reacts first: a revoke stops capture and injection before the UI hears of it.
+                    media.observe(&event);
+                    if !sink.emit(NetEvent::Event(event)).await {
+                        client.close("helper closed");
+                        break Ending::Shutdown;
+                    }
+                }
+                Some(ClientEvent::Media(stream)) => media.incoming(stream),
+                Some(ClientEvent::Closed(reason)) => break Ending::Lost(reason),
+                None => break Ending::Lost("connection ended".into()),
+            },
+        }
+    };
+    media.stop_all();
+    ending
+}
+
+fn spawn_request(client: Client, sink: EventSink, request: Request) {
+    tokio::spawn(async move {
+        let result = client
+            .request(request.clone())
+            .await
+            .map_err(RequestFailure::from);
+        sink.emit(NetEvent::Answered { request, result }).await;
+    });
+}
+
+/// Chat messages are sent one after the other, each after the previous one is stored, so that
+/// they are stored in the order typed.
+fn spawn_chat_pump(client: Client, sink: EventSink) -> mpsc::Sender<Request> {
+    let (tx, mut rx) = mpsc::channel::<Request>(COMMAND_CAPACITY);
+    tokio::spawn(async move {
+        while let Some(request) = rx.recv().await {
+            let result = client
+                .request(request.clone())
+                .await
+                .map_err(RequestFailure::from);
+            if !sink.emit(NetEvent::Answered { request, result }).await {
+                break;
+            }
+        }
+    });
+    tx
+}
+
+#[cfg(test)]
+mod tests {
+    use porpoise_shared::{client::ConnectError, tls::FingerprintMismatch, wire::RefusedReason};
+
+    use super::*;
+
+    #[test]
+    fn failures_classify() {
+        let fp = Fingerprint([1; 32]);
+        let mismatch =
+            ConnectFailure::from(ConnectError::FingerprintMismatch(FingerprintMismatch {
+                expected: fp,
+                presented: Fingerprint([2; 32]),
+            }));
+        assert!(mismatch.is_permanent());
+        let unreachable = ConnectFailure::from(ConnectError::Unreachable {
+            addr: "x:1".into(),
+            reason: "timeout".into(),
+        });
+        assert!(!unreachable.is_permanent());
+        let unknown = ConnectFailure::from(ConnectError::Refused(RefusedReason::UnknownCenter(
+            8_000_009,
+        )));
+        assert!(unknown.is_permanent());
+        let busy = ConnectFailure::from(ConnectError::Refused(RefusedReason::Unavailable(
+            "full".into(),
+        )));
+        assert!(!busy.is_permanent());
+    }
+}

@@ -1,0 +1,329 @@
+//! Sans-IO tests of the helper state: events in, state and effects out.
+
+use porpoise_shared::wire::{
+    ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, SessionInfo,
+};
+
+use super::*;
+use crate::net::{ConnectFailure, NetCommand, NetEvent, RequestFailure};
+
+const SID: u64 = 42;
+
+fn info(messages: Vec<ChatMessage>) -> SessionInfo {
+    SessionInfo {
+        session_id: SID,
+        customer_name: "Wang".into(),
+        customer_phone: "123".into(),
+        agent_name: "Alice".into(),
+        started_at: 0,
+        messages,
+    }
+}
+
+fn connected(session: Option<SessionInfo>, queue_position: Option<u32>) -> NetEvent {
+    NetEvent::Connected {
+        center_name: "Acme".into(),
+        session,
+        queue_position,
+    }
+}
+
+fn changed(action: RemoteAction, state: ActionState) -> NetEvent {
+    NetEvent::Event(Event::ActionChanged {
+        session_id: SID,
+        action,
+        state,
+        by: Party::Customer,
+    })
+}
+
+fn serving() -> HelperState {
+    let mut s = HelperState::new(String::new(), String::new(), false);
+    s.on_net(connected(Some(info(vec![])), None), &mut Vec::new());
+    s
+}
+
+fn requests(effects: &[Effect]) -> Vec<Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Command(NetCommand::Request(r)) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn auto_request_submits_once_when_connected() {
+    let mut s = HelperState::new("Wang".into(), " 123 ".into(), true);
+    let mut out = Vec::new();
+    s.on_net(connected(None, None), &mut out);
+    assert_eq!(
+        requests(&out),
+        vec![Request::RequestService {
+            name: "Wang".into(),
+            phone: "123".into()
+        }]
+    );
+    assert_eq!(s.service, ServiceState::Requesting);
+    // A later reconnect with the request forgotten does not ask again by itself.
+    s.on_net(
+        NetEvent::Disconnected(ConnectFailure::Lost("x".into())),
+        &mut Vec::new(),
+    );
+    let mut out = Vec::new();
+    s.on_net(connected(None, None), &mut out);
+    assert!(requests(&out).is_empty());
+    assert_eq!(s.service, ServiceState::Form);
+}
+
+#[test]
+fn blank_name_is_refused() {
+    let mut s = HelperState::new("  ".into(), String::new(), false);
+    let mut out = Vec::new();
+    s.on_ui(UiAction::SubmitForm, &mut out);
+    assert!(out.is_empty());
+    assert_eq!(s.form.error, Some(FormError::NameRequired));
+    assert_eq!(s.service, ServiceState::Form);
+}
+
+#[test]
+fn queued_answer_and_position_updates() {
+    let mut s = HelperState::new("Wang".into(), String::new(), false);
+    s.on_ui(UiAction::SubmitForm, &mut Vec::new());
+    let request = Request::RequestService {
+        name: "Wang".into(),
+        phone: String::new(),
+    };
+    s.on_net(
+        NetEvent::Answered {
+            request,
+            result: Ok(Response::Queued {
+                ticket_id: 1,
+                position: 4,
+            }),
+        },
+        &mut Vec::new(),
+    );
+    assert_eq!(s.service, ServiceState::Queued { position: 4 });
+    s.on_net(
+        NetEvent::Event(Event::QueuePosition { position: 2 }),
+        &mut Vec::new(),
+    );
+    assert_eq!(s.service, ServiceState::Queued { position: 2 });
+    s.on_net(
+        NetEvent::Event(Event::SessionStarted(info(vec![]))),
+        &mut Vec::new(),
+    );
+    assert_eq!(s.session().map(|x| x.agent_name.as_str()), Some("Alice"));
+}
+
+#[test]
+fn grant_then_revoke_by_the_agent_stops_sharing() {
+    let mut s = serving();
+    let mut out = Vec::new();
+    s.on_net(
+        NetEvent::Event(Event::ConsentRequested {
+            session_id: SID,
+            action: RemoteAction::RemoteControl,
+        }),
+        &mut out,
+    );
+    assert_eq!(out, vec![Effect::Attention]);
+    s.on_ui(
+        UiAction::Answer {
+            action: RemoteAction::RemoteControl,
+            grant: true,
+        },
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        s.desired_sharing(),
+        None,
+        "nothing is shared before the relay confirms"
+    );
+    s.on_net(
+        changed(RemoteAction::RemoteControl, ActionState::Granted),
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        s.desired_sharing(),
+        Some((SID, RemoteAction::RemoteControl))
+    );
+    s.on_net(
+        changed(RemoteAction::ViewDesktop, ActionState::Granted),
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        s.desired_sharing(),
+        Some((SID, RemoteAction::RemoteControl))
+    );
+    s.on_net(
+        changed(RemoteAction::RemoteControl, ActionState::Stopped),
+        &mut Vec::new(),
+    );
+    assert_eq!(s.desired_sharing(), Some((SID, RemoteAction::ViewDesktop)));
+    s.on_net(
+        NetEvent::Event(Event::SessionEnded {
+            session_id: SID,
+            by: Party::Agent,
+        }),
+        &mut Vec::new(),
+    );
+    assert_eq!(s.desired_sharing(), None);
+    assert_eq!(s.service, ServiceState::Ended);
+}
+
+#[test]
+fn stop_click_stops_locally_then_tells_the_relay() {
+    let mut s = serving();
+    s.on_net(
+        changed(RemoteAction::ViewDesktop, ActionState::Granted),
+        &mut Vec::new(),
+    );
+    s.on_net(
+        changed(RemoteAction::RemoteControl, ActionState::Granted),
+        &mut Vec::new(),
+    );
+    let mut out = Vec::new();
+    s.on_ui(UiAction::StopSharing, &mut out);
+    assert_eq!(
+        out[0],
+        Effect::Command(NetCommand::StopSharing { session_id: SID })
+    );
+    let stops = requests(&out);
+    assert_eq!(stops.len(), 2);
+    assert!(stops.contains(&Request::StopAction {
+        session_id: SID,
+        action: RemoteAction::ViewDesktop
+    }));
+    assert!(stops.contains(&Request::StopAction {
+        session_id: SID,
+        action: RemoteAction::RemoteControl
+    }));
+    assert_eq!(s.desired_sharing(), None);
+}
+
+#[test]
+fn disconnect_stops_sharing() {
+    let mut s = serving();
+    s.on_net(
+        changed(RemoteAction::ViewDesktop, ActionState::Granted),
+        &mut Vec::new(),
+    );
+    s.on_net(
+        NetEvent::Disconnected(ConnectFailure::Lost("gone".into())),
+        &mut Vec::new(),
+    );
+    assert_eq!(s.desired_sharing(), None);
+}
+
+#[test]
+fn capture_failure_reports_and_stops_the_action() {
+    let mut s = serving();
+    s.on_net(
+        changed(RemoteAction::ViewDesktop, ActionState::Granted),
+        &mut Vec::new(),
+    );
+    let mut out = Vec::new();
+    let ended = NetEvent::MediaEnded {
+        session_id: SID,
+        kind: porpoise_shared::wire::MediaKind::Screen,
+        error: Some("no X display".into()),
+    };
+    s.on_net(ended, &mut out);
+    assert_eq!(
+        requests(&out),
+        vec![Request::StopAction {
+            session_id: SID,
+            action: RemoteAction::ViewDesktop
+        }]
+    );
+    assert_eq!(s.notice, Some(Notice::SharingFailed("no X display".into())));
+    assert_eq!(s.desired_sharing(), None);
+}
+
+#[test]
+fn chat_is_pending_until_stored_and_resent_after_reconnect() {
+    let mut s = serving();
+    if let ServiceState::Serving(session) = &mut s.service {
+        session.draft = "hello\n".into();
+    }
+    let mut out = Vec::new();
+    s.on_ui(UiAction::SendChat, &mut out);
+    let sent = requests(&out);
+    let Request::SendChat {
+        message_id,
+        ref text,
+        ..
+    } = sent[0]
+    else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(text, "hello");
+    assert_eq!(s.session().map(|x| x.pending.len()), Some(1));
+    // The connection drops before the answer: the message stays pending…
+    s.on_net(
+        NetEvent::Answered {
+            request: sent[0].clone(),
+            result: Err(RequestFailure::Connection("lost".into())),
+        },
+        &mut Vec::new(),
+    );
+    assert_eq!(s.session().map(|x| x.pending.len()), Some(1));
+    // …and is resent with the same id after the reconnect.
+    let mut out = Vec::new();
+    s.on_net(connected(Some(info(vec![])), None), &mut out);
+    assert_eq!(requests(&out), sent);
+    let stored = ChatMessage {
+        message_id,
+        from: Party::Customer,
+        text: "hello".into(),
+        sent_at: 1,
+    };
+    s.on_net(
+        NetEvent::Answered {
+            request: sent[0].clone(),
+            result: Ok(Response::ChatStored(stored.clone())),
+        },
+        &mut Vec::new(),
+    );
+    let session = s.session().expect("serving");
+    assert!(session.pending.is_empty());
+    assert_eq!(session.messages, vec![stored.clone()]);
+    // A message already in the resumed history is not resent.
+    if let ServiceState::Serving(session) = &mut s.service {
+        session.pending.push(PendingChat {
+            message_id,
+            text: "hello".into(),
+        });
+    }
+    let mut out = Vec::new();
+    s.on_net(connected(Some(info(vec![stored])), None), &mut out);
+    assert!(requests(&out).is_empty());
+}
+
+#[test]
+fn events_of_other_sessions_are_ignored() {
+    let mut s = serving();
+    let mut out = Vec::new();
+    s.on_net(
+        NetEvent::Event(Event::ConsentRequested {
+            session_id: SID + 1,
+            action: RemoteAction::ViewDesktop,
+        }),
+        &mut out,
+    );
+    s.on_net(
+        NetEvent::Event(Event::ActionChanged {
+            session_id: SID + 1,
+            action: RemoteAction::ViewDesktop,
+            state: ActionState::Granted,
+            by: Party::Customer,
+        }),
+        &mut out,
+    );
+    assert!(out.is_empty());
+    assert_eq!(s.desired_sharing(), None);
+    assert!(s.session().is_some_and(|x| x.prompts.is_empty()));
+}

@@ -1,0 +1,72 @@
+//! The connection line (center name, or why the helper is not connected) and the notice line.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::{
+    i18n::Tr,
+    net::ConnectFailure,
+    state::{ConnectionState, HelperState, Notice, UiAction},
+};
+
+const ERROR_COLOR: Color32 = Color32::from_rgb(200, 40, 40);
+
+/// Connection state and the current notice.
+pub fn status_ui(
+    ui: &mut Ui,
+    state: &HelperState,
+    tr: Tr,
+    relay_addr: &str,
+    out: &mut Vec<UiAction>,
+) {
+    match &state.connection {
+        ConnectionState::Connecting { last_failure: None } => {
+            ui.label(tr.connecting());
+        }
+        ConnectionState::Connecting {
+            last_failure: Some(failure),
+        } => failure_ui(ui, failure, tr, relay_addr, None),
+        ConnectionState::Online { center_name } => {
+            ui.heading(center_name);
+        }
+        ConnectionState::Failed(failure) => failure_ui(ui, failure, tr, relay_addr, Some(out)),
+    }
+    if let Some(notice) = &state.notice {
+        let text = match notice {
+            Notice::RequestFailed(reason) => tr.request_failed(reason),
+            Notice::SharingFailed(reason) => tr.sharing_failed(reason),
+            Notice::MessageTooLong => tr.request_failed(tr.too_long()),
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(text).color(ERROR_COLOR));
+            if ui.small_button("✕").on_hover_text("OK").clicked() {
+                out.push(UiAction::DismissNotice);
+            }
+        });
+    }
+}
+
+/// Why the helper is not connected, with a Retry button when `out` is given (not while an
+/// attempt is under way).
+fn failure_ui(
+    ui: &mut Ui,
+    failure: &ConnectFailure,
+    tr: Tr,
+    relay_addr: &str,
+    out: Option<&mut Vec<UiAction>>,
+) {
+    let text = match failure {
+        ConnectFailure::FingerprintMismatch(_) => tr.fingerprint_mismatch().to_owned(),
+        ConnectFailure::Unreachable(_) | ConnectFailure::BadAddress(_) => {
+            tr.unreachable(relay_addr)
+        }
+        ConnectFailure::Refused { reason, .. } => tr.refused(reason),
+        ConnectFailure::Lost(reason) => tr.connection_lost(reason),
+    };
+    ui.label(RichText::new(text).color(ERROR_COLOR).strong());
+    if let Some(out) = out {
+        if ui.button(tr.retry()).clicked() {
+            out.push(UiAction::Retry);
+        }
+    }
+    ui.label(RichText::new(failure.to_string()).small().weak());
+}

@@ -1,0 +1,457 @@
+//! The helper's network side against a scripted fake relay on loopback QUIC: connect with a
+//! pinned certificate, consent-gated screen sharing and input injection, revoke, reconnect.
+//! Capture and injection are synthetic here (the Xvfb tests use the real ones).
+
+use std::{
+    io,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use porpoise_helper::{
+    input::{InjectError, InjectorFactory, InputInjector},
+    media::{Platform, SourceFactory},
+    net::{self, ConnectFailure, NetCommand, NetEvent, NetLink, NetSettings},
+};
+use porpoise_shared::{
+    codec::CapturedFrame,
+    framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES},
+    input::{InputEvent, KeyEvent, MouseEvent},
+    screen::{view_screen, InputSender, ScreenSource},
+    tls::{server_config, Fingerprint},
+    wire::{
+        ActionState, ChatMessage, ClientMessage, Event, HelloRole, MediaHeader, MediaKind, Party,
+        RemoteAction, Request, Response, ServerMessage, SessionInfo, Welcome,
+        MAX_MEDIA_HEADER_BYTES,
+    },
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::{sync::mpsc, time::timeout};
+
+const SID: u64 = 5;
+const CENTER: u32 = 8_000_001;
+const WAIT: Duration = Duration::from_secs(10);
+/// Colour of the synthetic screen, BGRX.
+const BGRX: [u8; 4] = [10, 200, 30, 255];
+
+struct SolidScreen;
+
+impl ScreenSource for SolidScreen {
+    fn capture(&mut self, f: &mut dyn FnMut(CapturedFrame<'_>)) -> io::Result<()> {
+        let (w, h) = (64u32, 48u32);
+        let bgra: Vec<u8> = BGRX
+            .iter()
+            .copied()
+            .cycle()
+            .take((w * h * 4) as usize)
+            .collect();
+        f(CapturedFrame {
+            width: w,
+            height: h,
+            stride: w as usize * 4,
+            bgra: &bgra,
+        });
+        Ok(())
+    }
+}
+
+type Injected = Arc<Mutex<Vec<InputEvent>>>;
+
+struct Recorder(Injected);
+
+impl InputInjector for Recorder {
+    fn inject(&mut self, ev: &InputEvent) -> Result<(), InjectError> {
+        self.0.lock().expect("lock").push(ev.clone());
+        Ok(())
+    }
+}
+
+fn platform(injected: Injected) -> Platform {
+    let screen: SourceFactory = Arc::new(|| Ok(Box::new(SolidScreen) as Box<dyn ScreenSource>));
+    let injector: InjectorFactory =
+        Arc::new(move || Ok(Box::new(Recorder(injected.clone())) as Box<dyn InputInjector>));
+    Platform { screen, injector }
+}
+
+struct FakeRelay {
+    endpoint: quinn::Endpoint,
+    fingerprint: Fingerprint,
+}
+
+impl FakeRelay {
+    fn start() -> Self {
+        let made =
+            rcgen::generate_simple_self_signed(vec!["porpoise-relay".to_owned()]).expect("cert");
+        let cert = made.cert.der().to_vec();
+        let fingerprint = Fingerprint::of_der(&cert);
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.key_pair.serialize_der()));
+        let config = server_config(CertificateDer::from(cert), key).expect("server config");
+        let endpoint = quinn::Endpoint::server(config, "127.0.0.1:0".parse().expect("addr"))
+            .expect("endpoint");
+        Self {
+            endpoint,
+            fingerprint,
+        }
+    }
+
+    fn settings(&self, fingerprint: Fingerprint) -> NetSettings {
+        NetSettings {
+            relay_addr: self.endpoint.local_addr().expect("addr").to_string(),
+            fingerprint,
+            center_id: CENTER,
+            install_id: 77,
+        }
+    }
+
+    /// Accepts a helper, checks its Hello, and welcomes it into session [`SID`].
+    async fn accept(&self) -> Conn {
+        let incoming = timeout(WAIT, self.endpoint.accept())
+            .await
+            .expect("in time")
+            .expect("incoming");
+        let connection = incoming.await.expect("handshake");
+        let (mut send, mut recv) = connection.accept_bi().await.expect("control");
+        let hello: ClientMessage = read_frame(&mut recv, MAX_CONTROL_FRAME_BYTES)
+            .await
+            .expect("read")
+            .expect("hello");
+        let ClientMessage::Hello(hello) = hello else {
+            panic!("{hello:?}")
+        };
+        assert_eq!(
+            hello.role,
+            HelloRole::Customer {
+                center_id: CENTER,
+                install_id: 77
+            }
+        );
+        let welcome = Welcome::Customer {
+            center_name: "Acme".into(),
+            session: Some(session_info()),
+            queue_position: None,
+        };
+        write_frame(
+            &mut send,
+            &ServerMessage::Welcome(welcome),
+            MAX_CONTROL_FRAME_BYTES,
+        )
+        .await
+        .expect("welcome");
+        Conn {
+            connection,
+            send,
+            recv,
+        }
+    }
+}
+
+struct Conn {
+    connection: quinn::Connection,
+    send: quinn::SendStream,
+    recv: quinn::RecvStream,
+}
+
+impl Conn {
+    async fn event(&mut self, event: Event) {
+        write_frame(
+            &mut self.send,
+            &ServerMessage::Event(event),
+            MAX_CONTROL_FRAME_BYTES,
+        )
+        .await
+        .expect("event");
+    }
+
+    async fn action(&mut self, action: RemoteAction, state: ActionState) {
+        self.event(Event::ActionChanged {
+            session_id: SID,
+            action,
+            state,
+            by: Party::Customer,
+        })
+        .await;
+    }
+
+    async fn answer_next(&mut self, answer: impl FnOnce(&Request) -> Response) -> Request {
+        let msg: ClientMessage = timeout(WAIT, read_frame(&mut self.recv, MAX_CONTROL_FRAME_BYTES))
+            .await
+            .expect("in time")
+            .expect("read")
+            .expect("request");
+        let ClientMessage::Request { id, body } = msg else {
+            panic!("{msg:?}")
+        };
+        let result = Ok(answer(&body));
+        write_frame(
+            &mut self.send,
+            &ServerMessage::Response { id, result },
+            MAX_CONTROL_FRAME_BYTES,
+        )
+        .await
+        .expect("answer");
+        body
+    }
+
+    async fn open_input(&self) -> InputSender {
+        let (mut send, _recv) = self.connection.open_bi().await.expect("open");
+        let header = MediaHeader {
+            session_id: SID,
+            kind: MediaKind::Input,
+        };
+        write_frame(&mut send, &header, MAX_MEDIA_HEADER_BYTES)
+            .await
+            .expect("header");
+        InputSender::new(send)
+    }
+}
+
+fn session_info() -> SessionInfo {
+    SessionInfo {
+        session_id: SID,
+        customer_name: "Wang".into(),
+        customer_phone: "1".into(),
+        agent_name: "Alice".into(),
+        started_at: 0,
+        messages: vec![],
+    }
+}
+
+async fn next_event(link: &mut NetLink) -> NetEvent {
+    timeout(WAIT, link.events.recv())
+        .await
+        .expect("event in time")
+        .expect("net alive")
+}
+
+async fn expect_connected(link: &mut NetLink) {
+    assert_eq!(next_event(link).await, NetEvent::Connecting);
+    let NetEvent::Connected {
+        center_name,
+        session,
+        ..
+    } = next_event(link).await
+    else {
+        panic!("not connected")
+    };
+    assert_eq!(center_name, "Acme");
+    assert_eq!(session.map(|s| s.session_id), Some(SID));
+}
+
+async fn wait_injected(injected: &Injected, n: usize) {
+    for _ in 0..200 {
+        if injected.lock().expect("lock").len() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("only {:?} injected", injected.lock().expect("lock"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_gated_media_revoke_and_reconnect() {
+    let relay = FakeRelay::start();
+    let injected = Injected::default();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(relay.fingerprint),
+        platform(injected.clone()),
+        egui::Context::default(),
+    );
+    let mut conn = relay.accept().await;
+    expect_connected(&mut link).await;
+
+    // Sharing asked for without a grant is ignored: no screen stream is opened.
+    link.commands
+        .send(NetCommand::StartSharing {
+            session_id: SID,
+            action: RemoteAction::ViewDesktop,
+        })
+        .await
+        .expect("cmd");
+    assert!(
+        timeout(Duration::from_millis(500), conn.connection.accept_bi())
+            .await
+            .is_err(),
+        "no stream without a grant"
+    );
+
+    // An input stream that arrives just before the grant is accepted once the grant is seen.
+    let mut input = conn.open_input().await;
+    input
+        .send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 3, y: 4 }))
+        .await
+        .expect("input");
+    conn.action(RemoteAction::RemoteControl, ActionState::Granted)
+        .await;
+    assert!(matches!(
+        next_event(&mut link).await,
+        NetEvent::Event(Event::ActionChanged { .. })
+    ));
+    link.commands
+        .send(NetCommand::StartSharing {
+            session_id: SID,
+            action: RemoteAction::RemoteControl,
+        })
+        .await
+        .expect("cmd");
+
+    // The screen arrives and decodes to the synthetic colour.
+    let (send, mut recv) = timeout(WAIT, conn.connection.accept_bi())
+        .await
+        .expect("screen in time")
+        .expect("stream");
+    let header: MediaHeader = read_frame(&mut recv, MAX_MEDIA_HEADER_BYTES)
+        .await
+        .expect("read")
+        .expect("header");
+    assert_eq!(
+        header,
+        MediaHeader {
+            session_id: SID,
+            kind: MediaKind::Screen
+        }
+    );
+    let (pixel_tx, mut pixel_rx) = mpsc::unbounded_channel();
+    let viewer = tokio::spawn(view_screen(send, recv, move |update| {
+        let _ = pixel_tx.send(update.decoder.rgba()[..4].to_vec());
+    }));
+    let rgba = timeout(WAIT, pixel_rx.recv())
+        .await
+        .expect("frame in time")
+        .expect("frame");
+    assert_eq!(rgba, vec![BGRX[2], BGRX[1], BGRX[0], 255]);
+
+    input
+        .send(&InputEvent::Key(KeyEvent::Text("你好".into())))
+        .await
+        .expect("input");
+    wait_injected(&injected, 2).await;
+
+    // The agent stops: capture and injection end at once, without the UI's help.
+    conn.action(RemoteAction::RemoteControl, ActionState::Stopped)
+        .await;
+    timeout(WAIT, viewer)
+        .await
+        .expect("screen stream ends")
+        .expect("join")
+        .expect("clean end");
+    let _ = input
+        .send(&InputEvent::Key(KeyEvent::Text("late".into())))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = injected.lock().expect("lock").clone();
+    assert_eq!(
+        got,
+        vec![
+            InputEvent::Mouse(MouseEvent::MoveTo { x: 3, y: 4 }),
+            InputEvent::Key(KeyEvent::Text("你好".into()))
+        ]
+    );
+
+    // Requests are answered through the same bridge.
+    let chat = Request::SendChat {
+        session_id: SID,
+        message_id: 9,
+        text: "hi".into(),
+    };
+    link.commands
+        .send(NetCommand::Request(chat.clone()))
+        .await
+        .expect("cmd");
+    let stored = ChatMessage {
+        message_id: 9,
+        from: Party::Customer,
+        text: "hi".into(),
+        sent_at: 1,
+    };
+    let seen = conn
+        .answer_next(|_| Response::ChatStored(stored.clone()))
+        .await;
+    assert_eq!(seen, chat);
+    loop {
+        match next_event(&mut link).await {
+            NetEvent::Answered { request, result } => {
+                assert_eq!((request, result), (chat, Ok(Response::ChatStored(stored))));
+                break;
+            }
+            NetEvent::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // The relay drops the connection: the helper reports it and reconnects by itself.
+    conn.connection.close(0u32.into(), b"restart");
+    loop {
+        match next_event(&mut link).await {
+            NetEvent::Disconnected(ConnectFailure::Lost(_)) => break,
+            NetEvent::MediaEnded { .. } | NetEvent::Event(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let _conn = relay.accept().await;
+    expect_connected(&mut link).await;
+    link.commands.send(NetCommand::Shutdown).await.expect("cmd");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_without_control_grant_is_dropped() {
+    let relay = FakeRelay::start();
+    let injected = Injected::default();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(relay.fingerprint),
+        platform(injected.clone()),
+        egui::Context::default(),
+    );
+    let mut conn = relay.accept().await;
+    expect_connected(&mut link).await;
+    conn.action(RemoteAction::ViewDesktop, ActionState::Granted)
+        .await;
+    next_event(&mut link).await;
+    link.commands
+        .send(NetCommand::StartSharing {
+            session_id: SID,
+            action: RemoteAction::ViewDesktop,
+        })
+        .await
+        .expect("cmd");
+    let mut input = conn.open_input().await;
+    input
+        .send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 1, y: 1 }))
+        .await
+        .expect("input");
+    tokio::time::sleep(porpoise_helper::media::INPUT_GRANT_WAIT + Duration::from_millis(500)).await;
+    let _ = input
+        .send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 2, y: 2 }))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        injected.lock().expect("lock").is_empty(),
+        "view-only must not inject"
+    );
+    link.commands.send(NetCommand::Shutdown).await.expect("cmd");
+}
+
+#[tokio::test]
+async fn wrong_fingerprint_is_reported_as_such() {
+    let relay = FakeRelay::start();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(Fingerprint([7; 32])),
+        platform(Injected::default()),
+        egui::Context::default(),
+    );
+    let server = tokio::spawn(async move {
+        if let Some(incoming) = relay.endpoint.accept().await {
+            let _ = incoming.await;
+        }
+    });
+    assert_eq!(next_event(&mut link).await, NetEvent::Connecting);
+    let failure = next_event(&mut link).await;
+    let NetEvent::Disconnected(failure @ ConnectFailure::FingerprintMismatch(_)) = failure else {
+        panic!("{failure:?}")
+    };
+    assert!(failure.is_permanent());
+    link.commands.send(NetCommand::Shutdown).await.expect("cmd");
+    server.abort();
+}

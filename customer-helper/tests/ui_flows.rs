@@ -1,0 +1,401 @@
+//! Whole-app UI flows with egui_kittest and a fake network: the test plays the relay by sending
+//! `NetEvent`s and reads the `NetCommand`s the app sends.
+
+use egui::{Key, Modifiers};
+use egui_kittest::{kittest::Queryable, Harness};
+use porpoise_helper::{
+    app::WINDOW_SIZE,
+    net::{ConnectFailure, NetCommand, NetEvent, NetLink},
+    AppOptions, HelperApp,
+};
+use porpoise_shared::{
+    ui::Language,
+    wire::{
+        ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, SessionId,
+        SessionInfo,
+    },
+};
+use tokio::sync::mpsc;
+
+const SID: SessionId = 7;
+
+/// The test's ends of the channels: it plays the relay and the network task.
+struct FakeNet {
+    events: mpsc::Sender<NetEvent>,
+    commands: mpsc::Receiver<NetCommand>,
+}
+
+impl FakeNet {
+    fn push(&self, event: NetEvent) {
+        self.events.try_send(event).expect("event channel has room");
+    }
+
+    fn relay(&self, event: Event) {
+        self.push(NetEvent::Event(event));
+    }
+
+    fn drain(&mut self) -> Vec<NetCommand> {
+        std::iter::from_fn(|| self.commands.try_recv().ok()).collect()
+    }
+}
+
+fn harness(language: Language, name: &str) -> (Harness<'static, HelperApp>, FakeNet) {
+    let (cmd_tx, cmd_rx) = mpsc::channel(64);
+    let (ev_tx, ev_rx) = mpsc::channel(64);
+    let options = AppOptions {
+        language,
+        name: name.into(),
+        phone: String::new(),
+        auto_request: false,
+        relay_addr: "relay.example:18000".into(),
+    };
+    let app = HelperApp::new(
+        options,
+        NetLink {
+            commands: cmd_tx,
+            events: ev_rx,
+        },
+    );
+    let harness = Harness::builder()
+        .with_size(WINDOW_SIZE)
+        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .build_ui_state(
+            |ui, app: &mut HelperApp| {
+                let ctx = ui.ctx().clone();
+                app.poll_net(&ctx);
+                app.root_ui(ui);
+            },
+            app,
+        );
+    (
+        harness,
+        FakeNet {
+            events: ev_tx,
+            commands: cmd_rx,
+        },
+    )
+}
+
+fn session_info() -> SessionInfo {
+    SessionInfo {
+        session_id: SID,
+        customer_name: "Wang Wei".into(),
+        customer_phone: "13800000000".into(),
+        agent_name: "Alice".into(),
+        started_at: 0,
+        messages: vec![],
+    }
+}
+
+/// A harness whose customer is already being served by Alice.
+fn served(language: Language) -> (Harness<'static, HelperApp>, FakeNet) {
+    let (mut h, mut net) = harness(language, "Wang Wei");
+    net.push(NetEvent::Connected {
+        center_name: "Acme Support".into(),
+        session: Some(session_info()),
+        queue_position: None,
+    });
+    h.run();
+    assert!(net.drain().is_empty());
+    (h, net)
+}
+
+fn granted(action: RemoteAction) -> Event {
+    Event::ActionChanged {
+        session_id: SID,
+        action,
+        state: ActionState::Granted,
+        by: Party::Customer,
+    }
+}
+
+#[test]
+fn accept_shares_after_the_grant_and_stop_stops() {
+    let (mut h, mut net) = served(Language::En);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::ViewDesktop,
+    });
+    h.run();
+    h.get_by_label_contains("Alice asks to view your screen");
+    h.get_by_label("Accept").click();
+    h.run();
+    assert_eq!(
+        net.drain(),
+        vec![NetCommand::Request(Request::AnswerConsent {
+            session_id: SID,
+            action: RemoteAction::ViewDesktop,
+            grant: true
+        })]
+    );
+    assert!(
+        h.query_by_label("Accept").is_none(),
+        "the prompt is gone once answered"
+    );
+    assert!(
+        h.query_by_label_contains("is viewing your screen")
+            .is_none(),
+        "no banner before the relay grants"
+    );
+
+    net.relay(granted(RemoteAction::ViewDesktop));
+    h.run();
+    h.get_by_label_contains("Alice is viewing your screen");
+    assert_eq!(
+        net.drain(),
+        vec![NetCommand::StartSharing {
+            session_id: SID,
+            action: RemoteAction::ViewDesktop
+        }]
+    );
+    assert_eq!(h.state().sharing(), Some((SID, RemoteAction::ViewDesktop)));
+
+    h.get_by_label("Stop").click();
+    h.run();
+    assert_eq!(
+        net.drain(),
+        vec![
+            NetCommand::StopSharing { session_id: SID },
+            NetCommand::Request(Request::StopAction {
+                session_id: SID,
+                action: RemoteAction::ViewDesktop
+            }),
+        ]
+    );
+    assert!(h
+        .query_by_label_contains("is viewing your screen")
+        .is_none());
+    assert_eq!(h.state().sharing(), None);
+
+    // The relay confirms; nothing more is asked of the network side.
+    net.relay(Event::ActionChanged {
+        session_id: SID,
+        action: RemoteAction::ViewDesktop,
+        state: ActionState::Stopped,
+        by: Party::Customer,
+    });
+    h.run();
+    assert!(net.drain().is_empty());
+}
+
+#[test]
+fn reject_shares_nothing() {
+    let (mut h, mut net) = served(Language::En);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::RemoteControl,
+    });
+    h.run();
+    h.get_by_label_contains("Alice asks to control your computer");
+    h.get_by_label("Reject").click();
+    h.run();
+    assert_eq!(
+        net.drain(),
+        vec![NetCommand::Request(Request::AnswerConsent {
+            session_id: SID,
+            action: RemoteAction::RemoteControl,
+            grant: false
+        })]
+    );
+    net.relay(Event::ActionChanged {
+        session_id: SID,
+        action: RemoteAction::RemoteControl,
+        state: ActionState::Refused,
+        by: Party::Customer,
+    });
+    h.run();
+    assert!(net.drain().is_empty(), "no StartSharing after a refusal");
+    assert!(h
+        .query_by_label_contains("controlling your computer")
+        .is_none());
+    assert!(h.query_by_label("Stop").is_none());
+    assert_eq!(h.state().sharing(), None);
+}
+
+#[test]
+fn agent_revoke_removes_the_banner_and_stops_sharing() {
+    let (mut h, mut net) = served(Language::En);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::RemoteControl,
+    });
+    h.run();
+    h.get_by_label("Accept").click();
+    h.run();
+    net.relay(granted(RemoteAction::RemoteControl));
+    h.run();
+    h.get_by_label_contains("Alice is controlling your computer");
+    net.drain();
+    net.relay(Event::ActionChanged {
+        session_id: SID,
+        action: RemoteAction::RemoteControl,
+        state: ActionState::Stopped,
+        by: Party::Agent,
+    });
+    h.run();
+    assert_eq!(
+        net.drain(),
+        vec![NetCommand::StopSharing { session_id: SID }]
+    );
+    assert!(h
+        .query_by_label_contains("controlling your computer")
+        .is_none());
+}
+
+#[test]
+fn request_service_then_queue_position_then_leave() {
+    let (mut h, mut net) = harness(Language::En, "");
+    net.push(NetEvent::Connected {
+        center_name: "Acme Support".into(),
+        session: None,
+        queue_position: None,
+    });
+    h.run();
+    h.get_by_label("Acme Support");
+
+    // An empty name is refused with a message.
+    h.get_by_label("Request service").click();
+    h.run();
+    h.get_by_label("Please enter your name.");
+    assert!(net.drain().is_empty());
+
+    h.get_by_label("Your name").focus();
+    h.run();
+    h.get_by_label("Your name").type_text("王伟");
+    h.run();
+    h.get_by_label("Phone").focus();
+    h.run();
+    h.get_by_label("Phone").type_text("13800000000");
+    h.run();
+    h.get_by_label("Request service").click();
+    h.run();
+    let request = Request::RequestService {
+        name: "王伟".into(),
+        phone: "13800000000".into(),
+    };
+    assert_eq!(net.drain(), vec![NetCommand::Request(request.clone())]);
+    h.get_by_label("Requesting service…");
+
+    net.push(NetEvent::Answered {
+        request,
+        result: Ok(Response::Queued {
+            ticket_id: 11,
+            position: 3,
+        }),
+    });
+    h.run();
+    h.get_by_label("You are number 3 in the queue");
+    net.relay(Event::QueuePosition { position: 1 });
+    h.run();
+    h.get_by_label("You are number 1 in the queue");
+
+    h.get_by_label("Leave queue").click();
+    h.run();
+    assert_eq!(net.drain(), vec![NetCommand::Request(Request::LeaveQueue)]);
+    net.push(NetEvent::Answered {
+        request: Request::LeaveQueue,
+        result: Ok(Response::Done),
+    });
+    h.run();
+    h.get_by_label("Request service");
+}
+
+#[test]
+fn chat_enter_sends_ctrl_enter_breaks_line_and_pending_until_stored() {
+    let (mut h, mut net) = served(Language::En);
+    h.get_by_label("Message").focus();
+    h.run();
+    h.get_by_label("Message").type_text("line one");
+    h.run();
+    h.key_press_modifiers(Modifiers::CTRL, Key::Enter);
+    h.run();
+    h.get_by_label("Message").type_text("line two");
+    h.run();
+    assert!(net.drain().is_empty(), "Ctrl+Enter does not send");
+    h.key_press(Key::Enter);
+    h.run();
+    let sent = net.drain();
+    let [NetCommand::Request(Request::SendChat {
+        session_id,
+        message_id,
+        text,
+    })] = sent.as_slice()
+    else {
+        panic!("expected one SendChat, got {sent:?}");
+    };
+    assert_eq!((*session_id, text.as_str()), (SID, "line one\nline two"));
+    h.get_by_label("You · sending…");
+
+    let stored = ChatMessage {
+        message_id: *message_id,
+        from: Party::Customer,
+        text: text.clone(),
+        sent_at: 1,
+    };
+    net.push(NetEvent::Answered {
+        request: sent_request(&sent),
+        result: Ok(Response::ChatStored(stored)),
+    });
+    net.relay(Event::ChatReceived {
+        session_id: SID,
+        message: ChatMessage {
+            message_id: 99,
+            from: Party::Agent,
+            text: "How can I help?".into(),
+            sent_at: 2,
+        },
+    });
+    h.run();
+    assert!(h.query_by_label("You · sending…").is_none());
+    h.get_by_label("line one\nline two");
+    h.get_by_label("How can I help?");
+}
+
+fn sent_request(sent: &[NetCommand]) -> Request {
+    match &sent[0] {
+        NetCommand::Request(r) => r.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn chinese_consent_prompt_and_banner_render() {
+    let (mut h, mut net) = served(Language::ZhCn);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::RemoteControl,
+    });
+    h.run();
+    h.get_by_label_contains("Alice 请求远程控制您的电脑");
+    h.get_by_label("接受").click();
+    h.run();
+    net.relay(granted(RemoteAction::RemoteControl));
+    h.run();
+    h.get_by_label_contains("Alice 正在远程控制您的电脑");
+    h.get_by_label("停止");
+    let commands = net.drain();
+    assert!(commands.contains(&NetCommand::StartSharing {
+        session_id: SID,
+        action: RemoteAction::RemoteControl
+    }));
+}
+
+#[test]
+fn connection_problems_are_explained() {
+    let (mut h, net) = harness(Language::En, "");
+    net.push(NetEvent::Disconnected(ConnectFailure::FingerprintMismatch(
+        "certificate fingerprint mismatch".into(),
+    )));
+    h.run();
+    h.get_by_label_contains("security certificate does not match");
+    h.get_by_label("Retry");
+    // While the next attempt runs, the reason stays on screen.
+    net.push(NetEvent::Connecting);
+    h.run();
+    h.get_by_label_contains("security certificate does not match");
+    net.push(NetEvent::Disconnected(ConnectFailure::Unreachable(
+        "relay relay.example:18000 is unreachable".into(),
+    )));
+    h.run();
+    h.get_by_label_contains("Cannot reach the support server at relay.example:18000");
+}
