@@ -1,0 +1,199 @@
+//! [`Peer`]: a headless agent or customer on the client core, with helpers to wait for events.
+
+use std::{collections::VecDeque, time::Duration};
+
+use anyhow::{anyhow, bail, Context, Result};
+use porpoise_shared::{
+    client::{connect, random_id, Client, ClientConfig, ClientEvent, ConnectError, MediaStream},
+    wire::{
+        CenterId, ChatMessage, Event, HelloRole, MediaKind, RemoteAction, Request, Response, SessionId,
+        TicketId, Welcome,
+    },
+};
+use tokio::sync::mpsc;
+
+/// Default time a test waits for an expected event.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// One connected client with an event backlog, so that waiting for one event never loses others.
+pub struct Peer {
+    /// The client core handle.
+    pub client: Client,
+    /// The Welcome the relay sent.
+    pub welcome: Welcome,
+    events: mpsc::Receiver<ClientEvent>,
+    backlog: VecDeque<Event>,
+    media: VecDeque<MediaStream>,
+    closed: Option<String>,
+}
+
+impl Peer {
+    /// Connects with `role`.
+    ///
+    /// Errors: the client core's [`ConnectError`], unchanged, so tests can match on it.
+    pub async fn connect(config: &ClientConfig, role: HelloRole) -> Result<Peer, ConnectError> {
+        let (client, welcome, events) = connect(config, role).await?;
+        Ok(Peer { client, welcome, events, backlog: VecDeque::new(), media: VecDeque::new(), closed: None })
+    }
+
+    /// Logs in as an agent.
+    pub async fn agent(config: &ClientConfig, center_id: CenterId, username: &str, password: &str) -> Result<Peer, ConnectError> {
+        let role = HelloRole::Agent { center_id, username: username.into(), password: password.into() };
+        Self::connect(config, role).await
+    }
+
+    /// Connects as a customer's helper with the given install id.
+    pub async fn customer(config: &ClientConfig, center_id: CenterId, install_id: u128) -> Result<Peer, ConnectError> {
+        Self::connect(config, HelloRole::Customer { center_id, install_id }).await
+    }
+
+    /// Pulls one item from the connection into the backlogs; false on timeout.
+    async fn pump(&mut self, deadline: tokio::time::Instant) -> Result<bool> {
+        if let Some(reason) = &self.closed {
+            bail!("connection closed: {reason}");
+        }
+        match tokio::time::timeout_at(deadline, self.events.recv()).await {
+            Err(_) => Ok(false),
+            Ok(None) => {
+                self.closed = Some("event channel ended".into());
+                bail!("connection closed")
+            }
+            Ok(Some(ClientEvent::Event(e))) => {
+                self.backlog.push_back(e);
+                Ok(true)
+            }
+            Ok(Some(ClientEvent::Media(m))) => {
+                self.media.push_back(m);
+                Ok(true)
+            }
+            Ok(Some(ClientEvent::Closed(reason))) => {
+                self.closed = Some(reason.clone());
+                bail!("connection closed: {reason}")
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the first event (oldest first, including ones seen earlier and
+    /// not yet taken) for which `pick` returns `Some`, removes it and returns the value.
+    pub async fn wait_for<T>(&mut self, timeout: Duration, mut pick: impl FnMut(&Event) -> Option<T>) -> Result<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut scanned = 0;
+        loop {
+            while scanned < self.backlog.len() {
+                if let Some(v) = pick(&self.backlog[scanned]) {
+                    self.backlog.remove(scanned);
+                    return Ok(v);
+                }
+                scanned += 1;
+            }
+            if !self.pump(deadline).await? {
+                bail!("timed out after {timeout:?}; unmatched events: {:?}", self.backlog);
+            }
+        }
+    }
+
+    /// Waits for a media stream of `kind` opened by the peer.
+    pub async fn wait_media(&mut self, kind: MediaKind, timeout: Duration) -> Result<MediaStream> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(i) = self.media.iter().position(|m| m.header.kind == kind) {
+                return self.media.remove(i).ok_or_else(|| anyhow!("media vanished"));
+            }
+            if !self.pump(deadline).await? {
+                bail!("no {kind:?} stream within {timeout:?}");
+            }
+        }
+    }
+
+    /// Events received and not yet taken, oldest first.
+    pub fn pending_events(&self) -> impl Iterator<Item = &Event> {
+        self.backlog.iter()
+    }
+
+    /// Waits until the relay closes the connection; returns the reason.
+    pub async fn wait_closed(&mut self, timeout: Duration) -> Result<String> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(reason) = &self.closed {
+                return Ok(reason.clone());
+            }
+            match self.pump(deadline).await {
+                Ok(true) => {}
+                Ok(false) => bail!("still open after {timeout:?}"),
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Customer: requests service; returns (ticket, position).
+    pub async fn request_service(&self, name: &str, phone: &str) -> Result<(TicketId, u32)> {
+        match self.client.request(Request::RequestService { name: name.into(), phone: phone.into() }).await? {
+            Response::Queued { ticket_id, position } => Ok((ticket_id, position)),
+            other => bail!("expected Queued, got {other:?}"),
+        }
+    }
+
+    /// Agent: waits until the queue holds a customer called `name`; returns its ticket.
+    pub async fn wait_queued(&mut self, name: &str, timeout: Duration) -> Result<TicketId> {
+        if let Welcome::Agent { queue, .. } = &self.welcome {
+            if let Some(e) = queue.iter().find(|e| e.name == name) {
+                return Ok(e.ticket_id);
+            }
+        }
+        self.wait_for(timeout, |e| match e {
+            Event::QueueChanged { queue } => queue.iter().find(|q| q.name == name).map(|q| q.ticket_id),
+            _ => None,
+        })
+        .await
+        .with_context(|| format!("customer {name} never queued"))
+    }
+
+    /// Agent: accepts a ticket; returns the session id.
+    pub async fn accept(&self, ticket_id: TicketId) -> Result<SessionId> {
+        match self.client.request(Request::AcceptCustomer { ticket_id }).await? {
+            Response::SessionStarted(info) => Ok(info.session_id),
+            other => bail!("expected SessionStarted, got {other:?}"),
+        }
+    }
+
+    /// Sends a chat message with a fresh id; returns the stored message.
+    pub async fn say(&self, session_id: SessionId, text: &str) -> Result<ChatMessage> {
+        self.say_with_id(session_id, random_id(), text).await
+    }
+
+    /// Sends a chat message with a given id (to test resends).
+    pub async fn say_with_id(&self, session_id: SessionId, message_id: u128, text: &str) -> Result<ChatMessage> {
+        let req = Request::SendChat { session_id, message_id, text: text.into() };
+        match self.client.request(req).await? {
+            Response::ChatStored(m) => Ok(m),
+            other => bail!("expected ChatStored, got {other:?}"),
+        }
+    }
+
+    /// Waits for the next chat message from the other side of `session_id`.
+    pub async fn wait_chat(&mut self, session_id: SessionId, timeout: Duration) -> Result<ChatMessage> {
+        self.wait_for(timeout, |e| match e {
+            Event::ChatReceived { session_id: s, message } if *s == session_id => Some(message.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Agent: asks for `action`; customer: nothing.
+    pub async fn request_action(&self, session_id: SessionId, action: RemoteAction) -> Result<()> {
+        self.client.request(Request::RequestAction { session_id, action }).await?;
+        Ok(())
+    }
+
+    /// Customer: answers a consent prompt.
+    pub async fn answer(&self, session_id: SessionId, action: RemoteAction, grant: bool) -> Result<()> {
+        self.client.request(Request::AnswerConsent { session_id, action, grant }).await?;
+        Ok(())
+    }
+
+    /// Either side: stops an action.
+    pub async fn stop(&self, session_id: SessionId, action: RemoteAction) -> Result<()> {
+        self.client.request(Request::StopAction { session_id, action }).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! Loopback: a real relay on 127.0.0.1:0 with a temporary SQLite file; headless agents and
+//! customers on the client core. Login errors, queue, accept, chat both ways, durability across
+//! a relay restart, idempotent resend, session end.
+
+use std::time::Duration;
+
+use porpoise_shared::{
+    client::{list_usernames, random_id, ClientConfig, ConnectError},
+    tls::Fingerprint,
+    wire::{Event, Party, RefusedReason, Request, Welcome},
+};
+use porpoise_tests::{
+    peer::{Peer, WAIT},
+    relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_errors_are_clear() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let config = relay.client_config();
+
+    let names = list_usernames(&config, DEMO_CENTER_ID).await?;
+    assert!(names.contains(&"agent1".to_string()) && names.contains(&"agent2".to_string()), "{names:?}");
+
+    let wrong = Peer::agent(&config, DEMO_CENTER_ID, "agent1", "not-the-password").await;
+    match wrong {
+        Err(ConnectError::Refused(RefusedReason::WrongPassword)) => {}
+        other => panic!("expected WrongPassword, got {:?}", other.err()),
+    }
+    let err = Peer::agent(&config, DEMO_CENTER_ID, "agent1", "nope").await.err().map(|e| e.to_string());
+    assert_eq!(err.as_deref(), Some("wrong username or password"));
+
+    match Peer::agent(&config, 8_999_999, "agent1", DEMO_PASSWORD).await {
+        Err(ConnectError::Refused(RefusedReason::UnknownCenter(8_999_999))) => {}
+        other => panic!("expected UnknownCenter, got {:?}", other.err()),
+    }
+    match list_usernames(&config, 8_999_999).await {
+        Err(ConnectError::Refused(RefusedReason::UnknownCenter(_))) => {}
+        other => panic!("expected UnknownCenter, got {other:?}"),
+    }
+
+    let pinned_wrong = ClientConfig { fingerprint: Fingerprint([7; 32]), ..config.clone() };
+    match Peer::agent(&pinned_wrong, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await {
+        Err(ConnectError::FingerprintMismatch(m)) => assert_eq!(m.presented, relay.fingerprint),
+        other => panic!("expected FingerprintMismatch, got {:?}", other.err()),
+    }
+
+    // Nothing listens on this port: the relay is unreachable.
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    let dead = ClientConfig { relay_addr: socket.local_addr()?.to_string(), ..config.clone() };
+    drop(socket);
+    match Peer::agent(&dead, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await {
+        Err(e @ ConnectError::Unreachable { .. }) => assert!(e.to_string().contains("unreachable"), "{e}"),
+        other => panic!("expected Unreachable, got {:?}", other.err()),
+    }
+    match Peer::agent(&ClientConfig { relay_addr: "no port here".into(), ..config }, DEMO_CENTER_ID, "a", "b").await {
+        Err(ConnectError::BadAddress(_)) => {}
+        other => panic!("expected BadAddress, got {:?}", other.err()),
+    }
+
+    relay.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let config = relay.client_config();
+    let install_id = random_id();
+
+    let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
+    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
+    let (ticket, position) = customer.request_service("张三", "13800138000").await?;
+    assert_eq!(position, 1);
+
+    // The agent sees the customer in the queue, with name and phone.
+    let queued = agent
+        .wait_for(WAIT, |e| match e {
+            Event::QueueChanged { queue } => queue.iter().find(|q| q.ticket_id == ticket).cloned(),
+            _ => None,
+        })
+        .await?;
+    assert_eq!((queued.name.as_str(), queued.phone.as_str()), ("张三", "13800138000"));
+
+    let session = agent.accept(ticket).await?;
+    let started = customer
+        .wait_for(WAIT, |e| match e {
+            Event::SessionStarted(info) => Some(info.clone()),
+            _ => None,
+        })
+        .await?;
+    assert_eq!(started.session_id, session);
+    // Accepted customers leave the queue.
+    agent
+        .wait_for(WAIT, |e| match e {
+            Event::QueueChanged { queue } if queue.iter().all(|q| q.ticket_id != ticket) => Some(()),
+            _ => None,
+        })
+        .await?;
+
+    // Chat both ways, in order.
+    let script = [
+        (Party::Customer, "你好，我的打印机不工作了"),
+        (Party::Agent, "您好！我来帮您看看。"),
+        (Party::Customer, "It says 'paper jam'"),
+        (Party::Agent, "Please open the front cover."),
+        (Party::Customer, "好的"),
+    ];
+    for (from, text) in script {
+        let (sender, receiver) = match from {
+            Party::Agent => (&agent, &mut customer),
+            _ => (&customer, &mut agent),
+        };
+        let stored = sender.say(session, text).await?;
+        assert_eq!((stored.from, stored.text.as_str()), (from, text));
+        let got = receiver.wait_chat(session, WAIT).await?;
+        assert_eq!((got.from, got.text.as_str()), (from, text));
+    }
+
+    // A resend with the same id after a reconnect is acknowledged but stored once.
+    let resend_id = random_id();
+    customer.say_with_id(session, resend_id, "resent once").await?;
+    agent.wait_chat(session, WAIT).await?;
+
+    agent.client.close("test restart");
+    customer.client.close("test restart");
+    relay.stop().await;
+
+    let relay = TestRelay::start(dir.path()).await?;
+    let config = relay.client_config();
+    let agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
+    let Welcome::Agent { sessions, .. } = &agent.welcome else { panic!("not an agent welcome") };
+    let restored = sessions.iter().find(|s| s.session_id == session).expect("open session restored");
+    let texts: Vec<&str> = restored.messages.iter().map(|m| m.text.as_str()).collect();
+    let mut expected: Vec<&str> = script.iter().map(|(_, t)| *t).collect();
+    expected.push("resent once");
+    assert_eq!(texts, expected);
+
+    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
+    let Welcome::Customer { session: Some(resumed), .. } = &customer.welcome else {
+        panic!("customer did not resume: {:?}", customer.welcome)
+    };
+    assert_eq!(resumed.session_id, session);
+    assert_eq!(resumed.messages.len(), expected.len());
+
+    let again = customer.say_with_id(session, resend_id, "resent once").await?;
+    assert_eq!(again.message_id, resend_id);
+    let mut agent = agent;
+    customer.say(session, "after restart").await?;
+    let next = agent.wait_chat(session, WAIT).await?;
+    assert_eq!(next.text, "after restart", "the duplicate must not be delivered again");
+
+    // The customer ends the session; both sides hear it.
+    customer.client.request(Request::EndSession { session_id: session }).await?;
+    for peer in [&mut agent, &mut customer] {
+        let by = peer
+            .wait_for(WAIT, |e| match e {
+                Event::SessionEnded { session_id, by } if *session_id == session => Some(*by),
+                _ => None,
+            })
+            .await?;
+        assert_eq!(by, Party::Customer);
+    }
+    // Chat in an ended session is refused.
+    assert!(agent.say(session, "too late").await.is_err());
+
+    agent.client.close("done");
+    customer.client.close("done");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    relay.stop().await;
+    Ok(())
+}
