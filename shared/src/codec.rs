@@ -382,3 +382,34 @@ mod tests {
         assert!(dec.rgba().chunks_exact(4).all(|p| p == [3, 2, 1, 255]));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever bytes arrive on a screen stream, decoding returns a value or an error; it
+        /// never panics or allocates beyond the screen limit.
+        #[test]
+        fn arbitrary_frames_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut dec = ScreenDecoder::new();
+            if let Ok(ScreenMessage::Frame(f)) = postcard::from_bytes::<ScreenMessage>(&bytes) {
+                let _ = dec.decode(&f);
+            }
+        }
+
+        #[test]
+        fn arbitrary_tiles_never_panic(
+            key in any::<bool>(),
+            width in 0u32..300, height in 0u32..300,
+            tiles in proptest::collection::vec((0u32..400, 0u32..400, 0u32..400, 0u32..400), 0..6),
+            payload in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let mut dec = ScreenDecoder::new();
+            let tiles = tiles.into_iter().map(|(x, y, w, h)| TileRect { x, y, w, h }).collect();
+            let data = zstd::bulk::compress(&payload, 1).unwrap_or_default();
+            let _ = dec.decode(&VideoFrame { seq: 1, pts: 0, width, height, key, tiles, data });
+        }
+    }
+}

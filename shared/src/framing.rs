@@ -225,3 +225,23 @@ mod tests {
         assert!(matches!(encode_frame(&big, 1000), Err(FrameError::TooLarge { .. })));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::wire::{ClientMessage, ServerMessage};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Arbitrary bytes on a control stream give frames or an error, never a panic.
+        #[test]
+        fn arbitrary_control_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {
+            let mut client = FrameDecoder::new(MAX_CONTROL_FRAME_BYTES);
+            client.extend(&bytes);
+            while let Ok(Some(_)) = client.next_frame::<ClientMessage>() {}
+            let mut server = FrameDecoder::new(MAX_CONTROL_FRAME_BYTES);
+            server.extend(&bytes);
+            while let Ok(Some(_)) = server.next_frame::<ServerMessage>() {}
+        }
+    }
+}
