@@ -1,0 +1,379 @@
+//! The bridge between the UI thread and the relay connection.
+//!
+//! The UI sends [`NetCommand`]s with `try_send` (never blocking) and drains [`NetEvent`]s at the
+//! start of each frame. [`spawn`] runs the network task on a tokio runtime `Handle` passed in;
+//! after each event it sends, it calls `ctx.request_repaint()`. Both channels are bounded.
+//! Requests run as their own tasks so a slow answer never holds up the others; screen streams
+//! are decoded on their own threads ([`porpoise_shared::screen::view_screen`]).
+
+mod login;
+mod media;
+mod messages;
+
+pub use login::{LoginFailure, LoginFailureKind};
+pub use messages::{NetCommand, NetEvent};
+
+use std::collections::HashMap;
+
+use porpoise_shared::{
+    client::{connect, list_usernames, Client, ClientEvent, ConnectError},
+    input::InputEvent,
+    wire::{Event, HelloRole, RemoteAction, Request, Response, SessionId, Welcome},
+};
+use tokio::{runtime::Handle, sync::mpsc, task::AbortHandle};
+use tracing::{debug, info, info_span, warn, Instrument};
+
+/// Capacity of the UI → network channel.
+pub const COMMAND_CAPACITY: usize = 256;
+/// Capacity of the network → UI channel.
+pub const EVENT_CAPACITY: usize = 256;
+/// Capacity of one session's input queue; mouse moves beyond it are dropped.
+pub const INPUT_CAPACITY: usize = 128;
+
+/// The UI's ends of the two channels.
+#[derive(Debug)]
+pub struct NetChannels {
+    /// Commands to the network side.
+    pub commands: mpsc::Sender<NetCommand>,
+    /// Events from the network side.
+    pub events: mpsc::Receiver<NetEvent>,
+}
+
+/// The network side's ends, for a fake relay in tests.
+#[derive(Debug)]
+pub struct RelaySide {
+    /// Commands from the UI.
+    pub commands: mpsc::Receiver<NetCommand>,
+    /// Events to the UI.
+    pub events: mpsc::Sender<NetEvent>,
+}
+
+impl NetChannels {
+    /// A connected pair of bounded channels: the UI's ends and the network side's ends.
+    pub fn pair() -> (NetChannels, RelaySide) {
+        let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (ev_tx, ev_rx) = mpsc::channel(EVENT_CAPACITY);
+        (
+            NetChannels {
+                commands: cmd_tx,
+                events: ev_rx,
+            },
+            RelaySide {
+                commands: cmd_rx,
+                events: ev_tx,
+            },
+        )
+    }
+}
+
+/// Starts the network task on `handle`; it ends when the UI drops its command sender.
+pub fn spawn(handle: &Handle, ctx: egui::Context) -> NetChannels {
+    let (ui, side) = NetChannels::pair();
+    let out = Outbox {
+        tx: side.events,
+        ctx,
+    };
+    handle.spawn(run(side.commands, out).instrument(info_span!("net")));
+    ui
+}
+
+/// Sends events to the UI and wakes it.
+#[derive(Clone)]
+struct Outbox {
+    tx: mpsc::Sender<NetEvent>,
+    ctx: egui::Context,
+}
+
+impl Outbox {
+    async fn emit(&self, event: NetEvent) {
+        if self.tx.send(event).await.is_err() {
+            debug!("UI gone; event dropped");
+        }
+        self.ctx.request_repaint();
+    }
+}
+
+type LoginResult = Result<(Client, Welcome, mpsc::Receiver<ClientEvent>), ConnectError>;
+
+struct Net {
+    out: Outbox,
+    client: Option<Client>,
+    events: Option<mpsc::Receiver<ClientEvent>>,
+    inputs: HashMap<SessionId, mpsc::Sender<InputEvent>>,
+    screens: HashMap<SessionId, AbortHandle>,
+    login_tx: mpsc::Sender<(u64, LoginResult)>,
+    /// Incremented by each Login/Logout; results of older logins are discarded.
+    login_generation: u64,
+}
+
+enum Step {
+    Command(Option<NetCommand>),
+    Login(Option<(u64, LoginResult)>),
+    Client(Option<ClientEvent>),
+}
+
+async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
+    let (login_tx, mut login_rx) = mpsc::channel(2);
+    let mut net = Net {
+        out,
+        client: None,
+        events: None,
+        inputs: HashMap::new(),
+        screens: HashMap::new(),
+        login_tx,
+        login_generation: 0,
+    };
+    loop {
+        let step = tokio::select! {
+            c = commands.recv() => Step::Command(c),
+            l = login_rx.recv() => Step::Login(l),
+            e = next_client_event(&mut net.events) => Step::Client(e),
+        };
+        match step {
+            Step::Command(None) => break,
+            Step::Command(Some(cmd)) => net.on_command(cmd).await,
+            Step::Login(Some((generation, result))) => net.on_login(generation, result).await,
+            Step::Login(None) => {}
+            Step::Client(Some(ClientEvent::Event(e))) => net.on_event(e).await,
+            Step::Client(Some(ClientEvent::Media(m))) => net.on_media(m),
+            Step::Client(Some(ClientEvent::Closed(reason))) => net.on_closed(reason).await,
+            Step::Client(None) => net.on_closed("connection closed".into()).await,
+        }
+    }
+    net.disconnect("agent console closed");
+    info!("network task ended");
+}
+
+async fn next_client_event(
+    events: &mut Option<mpsc::Receiver<ClientEvent>>,
+) -> Option<ClientEvent> {
+    match events {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Net {
+    async fn on_command(&mut self, cmd: NetCommand) {
+        match cmd {
+            NetCommand::ListUsernames { relay, center_id } => {
+                let out = self.out.clone();
+                tokio::spawn(async move {
+                    let result = list_usernames(&relay, center_id)
+                        .await
+                        .map_err(|e| LoginFailure::from(&e));
+                    out.emit(NetEvent::Usernames { center_id, result }).await;
+                });
+            }
+            NetCommand::Login {
+                relay,
+                center_id,
+                username,
+                password,
+            } => {
+                self.disconnect("logging in again");
+                self.login_generation += 1;
+                let generation = self.login_generation;
+                let tx = self.login_tx.clone();
+                info!(relay = %relay.relay_addr, center_id, %username, "logging in");
+                let role = HelloRole::Agent {
+                    center_id,
+                    username,
+                    password: password.expose().to_owned(),
+                };
+                tokio::spawn(async move {
+                    let result = connect(&relay, role).await;
+                    let _ = tx.send((generation, result)).await;
+                });
+            }
+            NetCommand::Logout => {
+                self.login_generation += 1;
+                self.disconnect("logged out");
+            }
+            NetCommand::Input { session_id, event } => match self.inputs.get(&session_id) {
+                Some(tx) => {
+                    if tx.try_send(event).is_err() {
+                        tracing::trace!(session_id, "input queue full or closed; event dropped");
+                    }
+                }
+                None => tracing::trace!(session_id, "no input stream; event dropped"),
+            },
+            other => self.request(other).await,
+        }
+    }
+
+    /// Runs a request command as its own task.
+    async fn request(&mut self, cmd: NetCommand) {
+        let Some(client) = self.client.clone() else {
+            let error = "not connected to the relay".to_owned();
+            if let Some(event) = failure_event(&cmd, error) {
+                self.out.emit(event).await;
+            }
+            return;
+        };
+        let body = match &cmd {
+            NetCommand::Accept { ticket_id } => Request::AcceptCustomer {
+                ticket_id: *ticket_id,
+            },
+            NetCommand::SendChat {
+                session_id,
+                message_id,
+                text,
+            } => Request::SendChat {
+                session_id: *session_id,
+                message_id: *message_id,
+                text: text.clone(),
+            },
+            NetCommand::RequestAction { session_id, action } => Request::RequestAction {
+                session_id: *session_id,
+                action: *action,
+            },
+            NetCommand::StopAction { session_id, action } => Request::StopAction {
+                session_id: *session_id,
+                action: *action,
+            },
+            NetCommand::EndSession { session_id } => Request::EndSession {
+                session_id: *session_id,
+            },
+            _ => return,
+        };
+        let out = self.out.clone();
+        tokio::spawn(async move {
+            let event = match client.request(body).await {
+                Ok(Response::SessionStarted(info)) => Some(NetEvent::SessionStarted(info)),
+                Ok(Response::ChatStored(message)) => match cmd {
+                    NetCommand::SendChat { session_id, .. } => Some(NetEvent::ChatStored {
+                        session_id,
+                        message,
+                    }),
+                    _ => None,
+                },
+                Ok(_) => None,
+                Err(e) => {
+                    debug!(?cmd, error = %e, "request failed");
+                    failure_event(&cmd, e.to_string())
+                }
+            };
+            if let Some(event) = event {
+                out.emit(event).await;
+            }
+        });
+    }
+
+    async fn on_login(&mut self, generation: u64, result: LoginResult) {
+        if generation != self.login_generation {
+            if let Ok((client, ..)) = result {
+                client.close("superseded login");
+            }
+            return;
+        }
+        match result {
+            Ok((
+                client,
+                Welcome::Agent {
+                    display_name,
+                    queue,
+                    sessions,
+                },
+                events,
+            )) => {
+                info!(%display_name, queued = queue.len(), sessions = sessions.len(), "logged in");
+                self.client = Some(client);
+                self.events = Some(events);
+                self.out
+                    .emit(NetEvent::LoggedIn {
+                        display_name,
+                        queue,
+                        sessions,
+                    })
+                    .await;
+            }
+            Ok((client, other, _)) => {
+                client.close("unexpected welcome");
+                let detail = format!("unexpected welcome {other:?}");
+                let failure = LoginFailure {
+                    kind: LoginFailureKind::Other,
+                    detail,
+                };
+                self.out.emit(NetEvent::LoginFailed(failure)).await;
+            }
+            Err(e) => {
+                info!(error = %e, "login failed");
+                self.out
+                    .emit(NetEvent::LoginFailed(LoginFailure::from(&e)))
+                    .await;
+            }
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) {
+        match &event {
+            Event::ActionChanged {
+                session_id,
+                action: RemoteAction::RemoteControl,
+                state,
+                ..
+            } => {
+                if *state == porpoise_shared::wire::ActionState::Granted {
+                    self.open_input(*session_id);
+                } else {
+                    self.inputs.remove(session_id);
+                }
+            }
+            Event::SessionEnded { session_id, .. } => {
+                self.inputs.remove(session_id);
+                if let Some(screen) = self.screens.remove(session_id) {
+                    screen.abort();
+                }
+            }
+            _ => {}
+        }
+        self.out.emit(NetEvent::Relay(event)).await;
+    }
+
+    async fn on_closed(&mut self, reason: String) {
+        warn!(%reason, "connection to the relay closed");
+        self.disconnect("closed");
+        self.out.emit(NetEvent::Disconnected(reason)).await;
+    }
+
+    /// Closes the connection (if any) and everything that runs on it.
+    fn disconnect(&mut self, reason: &str) {
+        if let Some(client) = self.client.take() {
+            client.close(reason);
+        }
+        self.events = None;
+        self.inputs.clear();
+        for (_, screen) in self.screens.drain() {
+            screen.abort();
+        }
+    }
+}
+
+/// The event reporting that `cmd` failed with `error`.
+fn failure_event(cmd: &NetCommand, error: String) -> Option<NetEvent> {
+    Some(match *cmd {
+        NetCommand::Accept { ticket_id } => NetEvent::AcceptFailed { ticket_id, error },
+        NetCommand::SendChat {
+            session_id,
+            message_id,
+            ..
+        } => NetEvent::ChatFailed {
+            session_id,
+            message_id,
+            error,
+        },
+        NetCommand::RequestAction { session_id, action }
+        | NetCommand::StopAction { session_id, action } => NetEvent::RequestFailed {
+            session_id,
+            action: Some(action),
+            error,
+        },
+        NetCommand::EndSession { session_id } => NetEvent::RequestFailed {
+            session_id,
+            action: None,
+            error,
+        },
+        _ => return None,
+    })
+}

@@ -1,0 +1,131 @@
+//! Login failures as the login window shows them (A1).
+
+use porpoise_shared::{client::ConnectError, wire::RefusedReason};
+
+use crate::i18n::Msg;
+
+/// Kind of a login failure, to pick the translated message (A1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailureKind {
+    /// Wrong username or password.
+    WrongPassword,
+    /// No such center.
+    UnknownCenter,
+    /// The relay did not answer or the address is invalid.
+    Unreachable,
+    /// The relay's certificate is not the pinned one.
+    FingerprintMismatch,
+    /// The account is logged in elsewhere (R3).
+    AlreadyLoggedIn,
+    /// Too many failed attempts.
+    Throttled,
+    /// Anything else.
+    Other,
+}
+
+/// A login (or username lookup) failure: its kind and `ConnectError`'s message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFailure {
+    /// Kind.
+    pub kind: LoginFailureKind,
+    /// `ConnectError`'s user-facing message (English).
+    pub detail: String,
+}
+
+impl From<&ConnectError> for LoginFailure {
+    fn from(e: &ConnectError) -> Self {
+        let kind = match e {
+            ConnectError::Refused(RefusedReason::WrongPassword) => LoginFailureKind::WrongPassword,
+            ConnectError::Refused(RefusedReason::UnknownCenter(_)) => {
+                LoginFailureKind::UnknownCenter
+            }
+            ConnectError::Refused(RefusedReason::AlreadyLoggedIn { .. }) => {
+                LoginFailureKind::AlreadyLoggedIn
+            }
+            ConnectError::Refused(RefusedReason::Throttled { .. }) => LoginFailureKind::Throttled,
+            ConnectError::Unreachable { .. } | ConnectError::BadAddress(_) => {
+                LoginFailureKind::Unreachable
+            }
+            ConnectError::FingerprintMismatch(_) => LoginFailureKind::FingerprintMismatch,
+            _ => LoginFailureKind::Other,
+        };
+        LoginFailure {
+            kind,
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl LoginFailure {
+    /// The message to show: a translated prefix and the detail (the detail alone in English
+    /// when it already says what the prefix would; the prefix alone for a wrong password).
+    pub fn message(&self, lang: porpoise_shared::ui::Language) -> String {
+        let prefix = match self.kind {
+            LoginFailureKind::WrongPassword => Msg::ErrWrongPassword,
+            LoginFailureKind::UnknownCenter => Msg::ErrUnknownCenter,
+            LoginFailureKind::Unreachable => Msg::ErrUnreachable,
+            LoginFailureKind::FingerprintMismatch => Msg::ErrFingerprint,
+            LoginFailureKind::AlreadyLoggedIn => Msg::ErrAlreadyLoggedIn,
+            LoginFailureKind::Throttled => Msg::ErrThrottled,
+            LoginFailureKind::Other => Msg::ErrLogin,
+        };
+        if self.kind == LoginFailureKind::WrongPassword {
+            return prefix.text(lang).to_owned();
+        }
+        let english_prefix = prefix
+            .text(porpoise_shared::ui::Language::En)
+            .to_lowercase();
+        if lang == porpoise_shared::ui::Language::En
+            && self.detail.to_lowercase().starts_with(&english_prefix)
+        {
+            let mut chars = self.detail.chars();
+            return chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+        }
+        crate::i18n::with_detail(lang, prefix, &self.detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use porpoise_shared::{tls::Fingerprint, ui::Language};
+
+    #[test]
+    fn login_failures_read_well_in_both_languages() {
+        let wrong = LoginFailure::from(&ConnectError::Refused(RefusedReason::WrongPassword));
+        assert_eq!(wrong.kind, LoginFailureKind::WrongPassword);
+        assert_eq!(wrong.message(Language::En), "Wrong username or password");
+        assert_eq!(wrong.message(Language::ZhCn), "用户名或密码错误");
+        let mismatch = porpoise_shared::tls::FingerprintMismatch {
+            expected: Fingerprint([0xab; 32]),
+            presented: Fingerprint([0x01; 32]),
+        };
+        let fp = LoginFailure::from(&ConnectError::FingerprintMismatch(mismatch));
+        assert_eq!(fp.kind, LoginFailureKind::FingerprintMismatch);
+        assert!(fp
+            .message(Language::En)
+            .starts_with("Certificate fingerprint mismatch: expected AB:AB"));
+        assert!(fp
+            .message(Language::ZhCn)
+            .starts_with("证书指纹不匹配：certificate"));
+        let unknown = LoginFailure::from(&ConnectError::Refused(RefusedReason::UnknownCenter(
+            8_000_009,
+        )));
+        assert_eq!(unknown.message(Language::En), "Unknown center ID 8000009");
+        assert_eq!(
+            unknown.message(Language::ZhCn),
+            "支持中心不存在：unknown center ID 8000009"
+        );
+        let down = ConnectError::Unreachable {
+            addr: "127.0.0.1:1".into(),
+            reason: "timeout".into(),
+        };
+        assert_eq!(
+            LoginFailure::from(&down).kind,
+            LoginFailureKind::Unreachable
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! Media streams of the network task: the customer's screen (decoded off the UI thread into a
+//! [`ScreenFeed`]) and the agent's input stream while remote control is granted.
+
+use porpoise_shared::{
+    client::MediaStream,
+    input::InputEvent,
+    screen::{view_screen, InputSender, ScreenUpdate},
+    wire::{MediaHeader, MediaKind, RemoteAction, SessionId},
+};
+use tokio::sync::mpsc;
+use tracing::{debug, info, info_span, warn, Instrument};
+
+use super::{Net, NetEvent, INPUT_CAPACITY};
+use crate::screen::ScreenFeed;
+
+impl Net {
+    /// A media stream opened by the customer's side arrived.
+    pub(super) fn on_media(&mut self, media: MediaStream) {
+        let MediaStream { header, send, recv } = media;
+        let session_id = header.session_id;
+        if header.kind != MediaKind::Screen {
+            warn!(session_id, kind = ?header.kind, "unexpected media stream from the relay; ignored");
+            return;
+        }
+        let feed = ScreenFeed::new();
+        let on_update = {
+            let feed = feed.clone();
+            let ctx = self.out.ctx.clone();
+            move |update: ScreenUpdate<'_>| {
+                feed.push(&update);
+                ctx.request_repaint();
+            }
+        };
+        let out = self.out.clone();
+        let task = tokio::spawn(
+            async move {
+                info!("screen stream started");
+                out.emit(NetEvent::ScreenStarted { session_id, feed }).await;
+                let error = match view_screen(send, recv, on_update).await {
+                    Ok(stats) => {
+                        info!(
+                            frames = stats.frames,
+                            bytes = stats.bytes,
+                            "screen stream ended"
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "screen stream failed");
+                        Some(e.to_string())
+                    }
+                };
+                out.emit(NetEvent::ScreenEnded { session_id, error }).await;
+            }
+            .instrument(info_span!("screen", session_id)),
+        );
+        if let Some(previous) = self.screens.insert(session_id, task.abort_handle()) {
+            previous.abort();
+        }
+    }
+
+    /// Opens the input stream of `session_id` (remote control was granted) unless open.
+    pub(super) fn open_input(&mut self, session_id: SessionId) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        if self
+            .inputs
+            .get(&session_id)
+            .is_some_and(|tx| !tx.is_closed())
+        {
+            return;
+        }
+        let (tx, rx) = mpsc::channel(INPUT_CAPACITY);
+        self.inputs.insert(session_id, tx);
+        let out = self.out.clone();
+        tokio::spawn(
+            async move {
+                let header = MediaHeader {
+                    session_id,
+                    kind: MediaKind::Input,
+                };
+                match client.open_media(header).await {
+                    Ok(stream) => write_input(InputSender::new(stream.send), rx).await,
+                    Err(e) => {
+                        warn!(error = %e, "could not open the input stream");
+                        let error = e.to_string();
+                        let action = Some(RemoteAction::RemoteControl);
+                        out.emit(NetEvent::RequestFailed {
+                            session_id,
+                            action,
+                            error,
+                        })
+                        .await;
+                    }
+                }
+            }
+            .instrument(info_span!("input", session_id)),
+        );
+    }
+}
+
+/// Writes queued input events until the queue closes (control stopped) or the relay cuts the
+/// stream.
+async fn write_input(mut sender: InputSender, mut events: mpsc::Receiver<InputEvent>) {
+    info!("input stream open");
+    while let Some(event) = events.recv().await {
+        if let Err(e) = sender.send(&event).await {
+            debug!(error = %e, "input stream closed by the relay");
+            return;
+        }
+    }
+    sender.finish();
+    info!("input stream finished");
+}

@@ -1,0 +1,156 @@
+//! The messages between the UI and the network task.
+
+use std::sync::Arc;
+
+use porpoise_shared::{
+    client::ClientConfig,
+    input::InputEvent,
+    wire::{
+        CenterId, ChatMessage, Event, MessageId, QueueEntry, RemoteAction, SessionId, SessionInfo,
+        TicketId,
+    },
+};
+
+use super::LoginFailure;
+use crate::{config::Password, screen::ScreenFeed};
+
+/// What the UI asks the network side to do.
+#[derive(Debug, Clone)]
+pub enum NetCommand {
+    /// Fetch a center's usernames for the login drop-down (R2). Answer: [`NetEvent::Usernames`].
+    ListUsernames {
+        /// Relay and pinned fingerprint.
+        relay: ClientConfig,
+        /// Center whose usernames to list.
+        center_id: CenterId,
+    },
+    /// Log in (closing any current connection). Answer: `LoggedIn` or `LoginFailed`.
+    Login {
+        /// Relay and pinned fingerprint.
+        relay: ClientConfig,
+        /// Center ID.
+        center_id: CenterId,
+        /// Username.
+        username: String,
+        /// Password (redacted in `Debug`).
+        password: Password,
+    },
+    /// Close the connection. No answer.
+    Logout,
+    /// Accept a queued customer (A4). Answer: `SessionStarted` or `AcceptFailed`.
+    Accept {
+        /// Queue entry.
+        ticket_id: TicketId,
+    },
+    /// Send a chat message (A7). Answer: `ChatStored` or `ChatFailed`.
+    SendChat {
+        /// Session.
+        session_id: SessionId,
+        /// Random id, also used to match the answer.
+        message_id: MessageId,
+        /// Text.
+        text: String,
+    },
+    /// Ask the customer's consent for an action (A6). Outcome: `Event::ActionChanged`.
+    RequestAction {
+        /// Session.
+        session_id: SessionId,
+        /// Action.
+        action: RemoteAction,
+    },
+    /// Stop a requested or running action. Outcome: `Event::ActionChanged`.
+    StopAction {
+        /// Session.
+        session_id: SessionId,
+        /// Action.
+        action: RemoteAction,
+    },
+    /// End a session. Outcome: `Event::SessionEnded`.
+    EndSession {
+        /// Session.
+        session_id: SessionId,
+    },
+    /// Send an input event on the session's input stream (only while remote control is
+    /// granted; dropped otherwise or when the stream is backed up).
+    Input {
+        /// Session.
+        session_id: SessionId,
+        /// The event, in remote pixels.
+        event: InputEvent,
+    },
+}
+
+/// What the network side tells the UI.
+#[derive(Debug)]
+pub enum NetEvent {
+    /// The usernames of `center_id`, or why they could not be listed.
+    Usernames {
+        /// Center asked about.
+        center_id: CenterId,
+        /// Usernames, sorted, or the failure.
+        result: Result<Vec<String>, LoginFailure>,
+    },
+    /// Logged in (contents of `Welcome::Agent`).
+    LoggedIn {
+        /// The agent's display name.
+        display_name: String,
+        /// Customers waiting, oldest first.
+        queue: Vec<QueueEntry>,
+        /// Open sessions to restore as tabs, with history.
+        sessions: Vec<SessionInfo>,
+    },
+    /// The login failed.
+    LoginFailed(LoginFailure),
+    /// The connection closed; the text says why.
+    Disconnected(String),
+    /// A pushed relay event.
+    Relay(Event),
+    /// An Accept succeeded.
+    SessionStarted(SessionInfo),
+    /// An Accept failed.
+    AcceptFailed {
+        /// Queue entry.
+        ticket_id: TicketId,
+        /// Why.
+        error: String,
+    },
+    /// A chat message is durable.
+    ChatStored {
+        /// Session.
+        session_id: SessionId,
+        /// The stored form (relay timestamp).
+        message: ChatMessage,
+    },
+    /// A chat message was not stored.
+    ChatFailed {
+        /// Session.
+        session_id: SessionId,
+        /// Message.
+        message_id: MessageId,
+        /// Why.
+        error: String,
+    },
+    /// An action or end-session request failed.
+    RequestFailed {
+        /// Session.
+        session_id: SessionId,
+        /// The action concerned, if any.
+        action: Option<RemoteAction>,
+        /// Why.
+        error: String,
+    },
+    /// The customer's screen is arriving; updates land in `feed`.
+    ScreenStarted {
+        /// Session.
+        session_id: SessionId,
+        /// Where the decode thread puts updates.
+        feed: Arc<ScreenFeed>,
+    },
+    /// The screen stream ended.
+    ScreenEnded {
+        /// Session.
+        session_id: SessionId,
+        /// What broke it, if it did not end cleanly.
+        error: Option<String>,
+    },
+}

@@ -1,0 +1,366 @@
+//! UI state of the console, as enums where it has phases. Pure data and transitions; drawing is
+//! in [`crate::ui`], networking in [`crate::net`].
+
+use std::collections::{BTreeMap, HashSet};
+
+use porpoise_shared::wire::{
+    ActionState, ChatMessage, MessageId, Party, QueueEntry, RemoteAction, SessionId, SessionInfo,
+    TicketId, UnixMs,
+};
+
+use crate::{
+    net::LoginFailure,
+    screen::{ScreenFeed, ScreenStream},
+};
+
+/// Where the login window is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginState {
+    /// The form is being filled in; `error` is the last failure or validation message.
+    Editing {
+        /// Message shown under the form.
+        error: Option<LoginError>,
+    },
+    /// A login is under way.
+    LoggingIn,
+}
+
+/// Why the login window shows an error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginError {
+    /// The relay refused or could not be reached.
+    Failed(LoginFailure),
+    /// The connection dropped after login; the text says why.
+    Disconnected(String),
+    /// A field is invalid (a fixed, translated text).
+    Invalid(crate::i18n::Msg),
+}
+
+/// The username drop-down's list for one center (R2).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Usernames {
+    /// Nothing asked yet (no valid center ID typed).
+    Unknown,
+    /// Asked for this center.
+    Loading(u32),
+    /// The relay's list for this center.
+    Loaded(u32, Vec<String>),
+    /// The lookup failed.
+    Failed(u32, LoginFailure),
+}
+
+/// Delivery of one chat message written by the agent (A7, R13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Sent; the relay has not confirmed it is stored.
+    Pending,
+    /// Stored by the relay (or received from the other side).
+    Stored,
+    /// The relay refused it or the connection failed; the text says why.
+    Failed(String),
+}
+
+/// One line of a chat history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatEntry {
+    /// The message (for a pending one, `sent_at` is the local send time).
+    pub message: ChatMessage,
+    /// Its delivery.
+    pub delivery: Delivery,
+}
+
+/// Whether a session is still going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionPhase {
+    /// Open.
+    Open,
+    /// Over; `by` ended it.
+    Ended {
+        /// Who ended it.
+        by: Party,
+    },
+}
+
+/// The screen part of a session tab.
+#[derive(Debug, Default)]
+pub enum ScreenView {
+    /// No screen stream.
+    #[default]
+    Off,
+    /// A screen stream is arriving.
+    Streaming(Box<ScreenStream>),
+    /// The stream ended; `error` if it broke.
+    Ended {
+        /// What went wrong, if anything.
+        error: Option<String>,
+    },
+}
+
+/// One customer being served: a tab in the work area (A5, A6).
+#[derive(Debug)]
+pub struct SessionTab {
+    /// Session id.
+    pub session_id: SessionId,
+    /// Customer's name.
+    pub customer_name: String,
+    /// Customer's phone.
+    pub customer_phone: String,
+    /// Unix ms the session started.
+    pub started_at: UnixMs,
+    /// Chat history, oldest first.
+    pub chat: Vec<ChatEntry>,
+    /// Text being typed.
+    pub draft: String,
+    /// State of each remote action; absent means [`ActionState::Stopped`].
+    pub actions: BTreeMap<RemoteAction, ActionState>,
+    /// Open or ended.
+    pub phase: SessionPhase,
+    /// The customer's screen.
+    pub screen: ScreenView,
+    /// Messages from the customer not seen yet (tab not selected).
+    pub unread: usize,
+    /// Last error of a request about this session, shown in the tab.
+    pub notice: Option<String>,
+}
+
+impl SessionTab {
+    /// A tab for `info`, with its history (all of it stored).
+    pub fn new(info: SessionInfo) -> Self {
+        let chat = info
+            .messages
+            .into_iter()
+            .map(|message| ChatEntry {
+                message,
+                delivery: Delivery::Stored,
+            })
+            .collect();
+        SessionTab {
+            session_id: info.session_id,
+            customer_name: info.customer_name,
+            customer_phone: info.customer_phone,
+            started_at: info.started_at,
+            chat,
+            draft: String::new(),
+            actions: BTreeMap::new(),
+            phase: SessionPhase::Open,
+            screen: ScreenView::Off,
+            unread: 0,
+            notice: None,
+        }
+    }
+
+    /// State of `action`.
+    pub fn action(&self, action: RemoteAction) -> ActionState {
+        self.actions
+            .get(&action)
+            .copied()
+            .unwrap_or(ActionState::Stopped)
+    }
+
+    /// True if the agent may drive the customer's computer now.
+    pub fn controlling(&self) -> bool {
+        self.phase == SessionPhase::Open
+            && self.action(RemoteAction::RemoteControl) == ActionState::Granted
+    }
+
+    /// Adds a message the agent just sent, pending until the relay stores it.
+    pub fn push_pending(&mut self, message_id: MessageId, text: String, now_ms: UnixMs) {
+        let message = ChatMessage {
+            message_id,
+            from: Party::Agent,
+            text,
+            sent_at: now_ms,
+        };
+        self.chat.push(ChatEntry {
+            message,
+            delivery: Delivery::Pending,
+        });
+    }
+
+    /// Records a stored message: confirms a pending one with the same id, or appends it.
+    /// Returns true if it was new (not a confirmation or a duplicate).
+    pub fn store(&mut self, message: ChatMessage) -> bool {
+        match self
+            .chat
+            .iter_mut()
+            .find(|e| e.message.message_id == message.message_id)
+        {
+            Some(entry) => {
+                entry.message = message;
+                entry.delivery = Delivery::Stored;
+                false
+            }
+            None => {
+                self.chat.push(ChatEntry {
+                    message,
+                    delivery: Delivery::Stored,
+                });
+                true
+            }
+        }
+    }
+
+    /// Marks a pending message as failed.
+    pub fn fail(&mut self, message_id: MessageId, error: String) {
+        if let Some(entry) = self
+            .chat
+            .iter_mut()
+            .find(|e| e.message.message_id == message_id)
+        {
+            entry.delivery = Delivery::Failed(error);
+        }
+    }
+}
+
+/// The logged-in work area: queue and sessions.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// The agent's display name.
+    pub display_name: String,
+    /// Customers waiting, oldest first (A4).
+    pub queue: Vec<QueueEntry>,
+    /// Every ticket ever shown, to notify only about new ones (A3).
+    pub seen_tickets: HashSet<TicketId>,
+    /// Tickets whose Accept is under way.
+    pub accepting: HashSet<TicketId>,
+    /// Last queue error (e.g. someone else accepted the customer first).
+    pub queue_notice: Option<String>,
+    /// Open tabs, in the order they opened (A5).
+    pub sessions: Vec<SessionTab>,
+    /// The tab shown.
+    pub selected: Option<SessionId>,
+}
+
+impl Workspace {
+    /// A workspace from the Welcome: queue and restored sessions.
+    pub fn new(display_name: String, queue: Vec<QueueEntry>, sessions: Vec<SessionInfo>) -> Self {
+        let seen_tickets = queue.iter().map(|q| q.ticket_id).collect();
+        let sessions: Vec<SessionTab> = sessions.into_iter().map(SessionTab::new).collect();
+        let selected = sessions.first().map(|s| s.session_id);
+        Workspace {
+            display_name,
+            queue,
+            seen_tickets,
+            sessions,
+            selected,
+            ..Default::default()
+        }
+    }
+
+    /// Replaces the queue; returns the entries not seen before (to notify about).
+    pub fn set_queue(&mut self, queue: Vec<QueueEntry>) -> Vec<QueueEntry> {
+        let fresh: Vec<QueueEntry> = queue
+            .iter()
+            .filter(|q| self.seen_tickets.insert(q.ticket_id))
+            .cloned()
+            .collect();
+        self.accepting
+            .retain(|t| queue.iter().any(|q| q.ticket_id == *t));
+        self.queue = queue;
+        fresh
+    }
+
+    /// Opens (or re-opens) the tab of a started session and selects it.
+    pub fn open_session(&mut self, info: SessionInfo) {
+        let id = info.session_id;
+        match self.sessions.iter_mut().find(|s| s.session_id == id) {
+            Some(tab) => {
+                for m in info.messages {
+                    tab.store(m);
+                }
+            }
+            None => self.sessions.push(SessionTab::new(info)),
+        }
+        self.selected = Some(id);
+    }
+
+    /// The tab of `id`.
+    pub fn session_mut(&mut self, id: SessionId) -> Option<&mut SessionTab> {
+        self.sessions.iter_mut().find(|s| s.session_id == id)
+    }
+
+    /// Closes the tab of `id`, selecting a neighbour.
+    pub fn close_tab(&mut self, id: SessionId) {
+        let Some(i) = self.sessions.iter().position(|s| s.session_id == id) else {
+            return;
+        };
+        self.sessions.remove(i);
+        if self.selected == Some(id) {
+            let next = i.min(self.sessions.len().saturating_sub(1));
+            self.selected = self.sessions.get(next).map(|s| s.session_id);
+        }
+    }
+
+    /// Starts showing a screen stream in the tab of `id`.
+    pub fn start_screen(&mut self, id: SessionId, feed: std::sync::Arc<ScreenFeed>) {
+        if let Some(tab) = self.session_mut(id) {
+            tab.screen = ScreenView::Streaming(Box::new(ScreenStream::new(feed)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(ticket_id: TicketId, name: &str) -> QueueEntry {
+        QueueEntry {
+            ticket_id,
+            name: name.into(),
+            phone: "1".into(),
+            queued_at: 0,
+        }
+    }
+
+    fn info(session_id: SessionId) -> SessionInfo {
+        SessionInfo {
+            session_id,
+            customer_name: "Ann".into(),
+            customer_phone: "1".into(),
+            agent_name: "A".into(),
+            started_at: 0,
+            messages: vec![],
+        }
+    }
+
+    #[test]
+    fn only_new_tickets_notify() {
+        let mut w = Workspace::new("A".into(), vec![entry(1, "a")], vec![]);
+        assert!(w.set_queue(vec![entry(1, "a")]).is_empty());
+        let fresh = w.set_queue(vec![entry(1, "a"), entry(2, "b")]);
+        assert_eq!(fresh, vec![entry(2, "b")]);
+        // Leaving and coming back with the same ticket does not notify twice.
+        w.set_queue(vec![]);
+        assert!(w.set_queue(vec![entry(2, "b")]).is_empty());
+    }
+
+    #[test]
+    fn pending_messages_are_confirmed_by_id() {
+        let mut tab = SessionTab::new(info(7));
+        tab.push_pending(42, "hi".into(), 5);
+        assert_eq!(tab.chat[0].delivery, Delivery::Pending);
+        let stored = ChatMessage {
+            message_id: 42,
+            from: Party::Agent,
+            text: "hi".into(),
+            sent_at: 9,
+        };
+        assert!(!tab.store(stored.clone()));
+        assert_eq!(tab.chat.len(), 1);
+        assert_eq!(tab.chat[0].delivery, Delivery::Stored);
+        assert_eq!(tab.chat[0].message.sent_at, 9);
+        assert!(!tab.store(stored), "duplicates are dropped");
+    }
+
+    #[test]
+    fn closing_a_tab_selects_a_neighbour() {
+        let mut w = Workspace::new("A".into(), vec![], vec![info(1), info(2), info(3)]);
+        w.selected = Some(3);
+        w.close_tab(3);
+        assert_eq!(w.selected, Some(2));
+        w.close_tab(1);
+        assert_eq!(w.selected, Some(2));
+        w.close_tab(2);
+        assert_eq!(w.selected, None);
+    }
+}
