@@ -34,15 +34,16 @@ FP="$(grep -m1 '^fingerprint ' "$DATA/relay.log" | cut -d' ' -f2)"
 [ -n "$FP" ] || { cat "$DATA/relay.log"; echo "relay did not start" >&2; exit 1; }
 
 # Something on the customer's desktop for the agent to look at.
-xterm -geometry 90x20+1400+650 -bg '#1d3b53' -fg white -T "Customer desktop" \
-  -e sh -c 'echo "客户的桌面 — the customer'"'"'s desktop"; echo; exec sh' &
+xterm -geometry 70x16+1300+700 -bg '#1d3b53' -fg white -fa 'Noto Sans Mono CJK SC' -fs 11 \
+  -T "Customer desktop" -e sh -c 'echo "客户的桌面 — the customer'"'"'s desktop"; echo; exec sh' &
 pids+=($!)
 PORPOISE_PASSWORD=porpoise-demo "$BIN/porpoise-agent" --relay "127.0.0.1:$PORT" --fingerprint "$FP" \
-  --center 8000001 --username agent1 --auto-login > "$DATA/agent.log" 2>&1 &
+  --center 8000001 --username agent1 --auto-login --window-pos 0,0 > "$DATA/agent.log" 2>&1 &
 pids+=($!)
 sleep 1
 "$BIN/porpoise-helper" --relay "127.0.0.1:$PORT" --fingerprint "$FP" --center 8000001 \
-  --name "张三" --phone 13800138000 --auto-request --data-dir "$DATA/helper" > "$DATA/helper.log" 2>&1 &
+  --name "张三" --phone 13800138000 --auto-request --data-dir "$DATA/helper" --window-pos 1300,0 \
+  > "$DATA/helper.log" 2>&1 &
 pids+=($!)
 
 cat <<TXT

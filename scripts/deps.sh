@@ -2,7 +2,7 @@
 # Usage: install_deps build|run|test
 porpoise_packages() {
   local build="pkg-config libxcb1-dev libxcb-shm0-dev libxcb-randr0-dev libxkbcommon-dev libasound2-dev libdbus-1-dev libxdo-dev libxi-dev libxtst-dev"
-  local run="xvfb xauth x11-utils x11-xserver-utils xdotool xterm imagemagick dbus dbus-x11 libegl1 libgl1-mesa-dri fonts-wqy-microhei"
+  local run="xvfb xauth x11-utils x11-xserver-utils xdotool xterm imagemagick dbus dbus-x11 libegl1 libgl1-mesa-dri fonts-noto-cjk"
   local test="dunst haskell-status-notifier-item-utils"
   case "$1" in
     build) echo "$build" ;;

@@ -7,7 +7,7 @@
 use clap::Parser;
 use porpoise_shared::{
     tls::Fingerprint,
-    ui::Language,
+    ui::{Language, WindowPos},
     wire::{is_valid_center_id, CenterId, DEFAULT_RELAY_PORT},
 };
 
@@ -46,6 +46,9 @@ pub struct AgentArgs {
     /// UI language: `zh-CN` or `en` (default: from PORPOISE_LANG or the system locale).
     #[arg(long, value_parser = parse_language)]
     pub lang: Option<Language>,
+    /// Top-left corner of the window, `X,Y` in points (default: where the system puts it).
+    #[arg(long)]
+    pub window_pos: Option<WindowPos>,
 }
 
 /// A password; `Debug` never shows it.
@@ -92,6 +95,8 @@ pub struct AgentConfig {
     pub auto_login: bool,
     /// UI language.
     pub language: Language,
+    /// Where to open the window.
+    pub window_pos: Option<WindowPos>,
 }
 
 /// Invalid settings; start-up stops with this message.
@@ -126,6 +131,7 @@ impl AgentConfig {
             password,
             auto_login: args.auto_login,
             language: args.lang.unwrap_or_else(Language::detect),
+            window_pos: args.window_pos,
         };
         if config.auto_login {
             let mut missing = Vec::new();
@@ -158,6 +164,7 @@ impl AgentConfig {
             password: None,
             auto_login: false,
             language,
+            window_pos: None,
         }
     }
 }

@@ -27,12 +27,16 @@ fn main() -> anyhow::Result<()> {
         .build()
         .context("building the tokio runtime")?;
     let handle = runtime.handle().clone();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(porpoise_agent::i18n::window_title(config.language, None))
+        .with_app_id("porpoise-agent")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([720.0, 480.0]);
+    if let Some(pos) = config.window_pos {
+        viewport = viewport.with_position(pos.0);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(porpoise_agent::i18n::window_title(config.language, None))
-            .with_app_id("porpoise-agent")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 480.0]),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(

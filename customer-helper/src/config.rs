@@ -12,7 +12,7 @@ use clap::Parser;
 use porpoise_shared::{
     client::random_id,
     tls::Fingerprint,
-    ui::Language,
+    ui::{Language, WindowPos},
     wire::{is_valid_center_id, CenterId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES},
 };
 
@@ -52,6 +52,9 @@ pub struct HelperArgs {
     /// UI language: zh-CN or en (default: PORPOISE_LANG, then the system locale).
     #[arg(long)]
     pub lang: Option<String>,
+    /// Top-left corner of the window, `X,Y` in points (default: where the system puts it).
+    #[arg(long)]
+    pub window_pos: Option<WindowPos>,
 }
 
 /// Invalid configuration; stops start-up with this message.
@@ -101,6 +104,8 @@ pub struct HelperConfig {
     pub install_id: u128,
     /// UI language.
     pub language: Language,
+    /// Where to open the window.
+    pub window_pos: Option<WindowPos>,
 }
 
 impl HelperConfig {
@@ -143,6 +148,7 @@ impl HelperConfig {
             data_dir,
             install_id,
             language,
+            window_pos: args.window_pos,
         })
     }
 }

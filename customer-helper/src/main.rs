@@ -16,6 +16,8 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let config = HelperConfig::from_args(HelperArgs::parse())?;
     tracing::info!(relay = %config.relay_addr, center_id = config.center_id, data_dir = %config.data_dir.display(), "starting");
@@ -27,12 +29,16 @@ fn main() -> anyhow::Result<()> {
         .context("cannot start the network runtime")?;
     let handle = runtime.handle().clone();
     let title = Tr(config.language).app_title();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(title)
+        .with_app_id("porpoise-helper")
+        .with_inner_size(WINDOW_SIZE)
+        .with_min_inner_size([320.0, 400.0]);
+    if let Some(pos) = config.window_pos {
+        viewport = viewport.with_position(pos.0);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(title)
-            .with_app_id("porpoise-helper")
-            .with_inner_size(WINDOW_SIZE)
-            .with_min_inner_size([320.0, 400.0]),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(

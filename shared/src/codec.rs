@@ -144,7 +144,8 @@ impl ScreenEncoder {
         if frame.stride < row || frame.bgra.len() < frame.stride * (height as usize - 1) + row {
             return Err(CodecError::ShortCapture);
         }
-        let key = force_key || width != self.width || height != self.height || self.previous.is_empty();
+        let key =
+            force_key || width != self.width || height != self.height || self.previous.is_empty();
         let mut tiles = Vec::new();
         self.payload.clear();
         for ty in (0..height).step_by(TILE_SIZE as usize) {
@@ -165,9 +166,18 @@ impl ScreenEncoder {
         if tiles.is_empty() {
             return Ok(None);
         }
-        let data = zstd::bulk::compress(&self.payload, ZSTD_LEVEL).map_err(|e| CodecError::Zstd(e.to_string()))?;
+        let data = zstd::bulk::compress(&self.payload, ZSTD_LEVEL)
+            .map_err(|e| CodecError::Zstd(e.to_string()))?;
         self.seq += 1;
-        Ok(Some(VideoFrame { seq: self.seq, pts, width, height, key, tiles, data }))
+        Ok(Some(VideoFrame {
+            seq: self.seq,
+            pts,
+            width,
+            height,
+            key,
+            tiles,
+            data,
+        }))
     }
 
     fn tile_changed(&self, frame: &CapturedFrame<'_>, r: TileRect) -> bool {
@@ -235,7 +245,11 @@ impl ScreenDecoder {
         }
         let mut want = 0usize;
         for t in &frame.tiles {
-            if t.w == 0 || t.h == 0 || t.x.saturating_add(t.w) > frame.width || t.y.saturating_add(t.h) > frame.height {
+            if t.w == 0
+                || t.h == 0
+                || t.x.saturating_add(t.w) > frame.width
+                || t.y.saturating_add(t.h) > frame.height
+            {
                 return Err(CodecError::BadTile(*t));
             }
             want += t.w as usize * t.h as usize * PAYLOAD_BPP;
@@ -244,9 +258,13 @@ impl ScreenDecoder {
         if want > max {
             return Err(CodecError::BadPayload { got: 0, want });
         }
-        let payload = zstd::bulk::decompress(&frame.data, want).map_err(|e| CodecError::Zstd(e.to_string()))?;
+        let payload = zstd::bulk::decompress(&frame.data, want)
+            .map_err(|e| CodecError::Zstd(e.to_string()))?;
         if payload.len() != want {
-            return Err(CodecError::BadPayload { got: payload.len(), want });
+            return Err(CodecError::BadPayload {
+                got: payload.len(),
+                want,
+            });
         }
         if frame.key {
             self.width = frame.width;
@@ -295,11 +313,18 @@ mod tests {
     use super::*;
 
     fn screen(width: u32, height: u32, seed: u8) -> Vec<u8> {
-        (0..width * height * 4).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+        (0..width * height * 4)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect()
     }
 
     fn cap(bgra: &[u8], width: u32, height: u32) -> CapturedFrame<'_> {
-        CapturedFrame { width, height, stride: width as usize * 4, bgra }
+        CapturedFrame {
+            width,
+            height,
+            stride: width as usize * 4,
+            bgra,
+        }
     }
 
     fn assert_same(dec: &ScreenDecoder, bgra: &[u8]) {
@@ -314,7 +339,10 @@ mod tests {
         let mut enc = ScreenEncoder::new();
         let mut dec = ScreenDecoder::new();
         let a = screen(w, h, 1);
-        let f1 = enc.encode(cap(&a, w, h), 0, false).expect("encode").expect("key");
+        let f1 = enc
+            .encode(cap(&a, w, h), 0, false)
+            .expect("encode")
+            .expect("key");
         assert!(f1.key);
         assert_eq!(f1.tiles.len(), 4 * 3);
         dec.decode(&f1).expect("decode");
@@ -325,9 +353,20 @@ mod tests {
         let mut b = a.clone();
         let i = (70 * w as usize + 150) * 4; // pixel (150, 70): tile (2, 1)
         b[i] ^= 0xff;
-        let f2 = enc.encode(cap(&b, w, h), 2, false).expect("encode").expect("delta");
+        let f2 = enc
+            .encode(cap(&b, w, h), 2, false)
+            .expect("encode")
+            .expect("delta");
         assert!(!f2.key);
-        assert_eq!(f2.tiles, vec![TileRect { x: 128, y: 64, w: 64, h: 64 }]);
+        assert_eq!(
+            f2.tiles,
+            vec![TileRect {
+                x: 128,
+                y: 64,
+                w: 64,
+                h: 64
+            }]
+        );
         assert_eq!(dec.decode(&f2).expect("decode"), f2.tiles);
         assert_same(&dec, &b);
     }
@@ -335,7 +374,15 @@ mod tests {
     #[test]
     fn delta_before_key_is_refused() {
         let mut dec = ScreenDecoder::new();
-        let frame = VideoFrame { seq: 1, pts: 0, width: 10, height: 10, key: false, tiles: vec![], data: vec![] };
+        let frame = VideoFrame {
+            seq: 1,
+            pts: 0,
+            width: 10,
+            height: 10,
+            key: false,
+            tiles: vec![],
+            data: vec![],
+        };
         assert_eq!(dec.decode(&frame), Err(CodecError::NoKeyFrame));
     }
 
@@ -348,17 +395,33 @@ mod tests {
             width: 10,
             height: 10,
             key: true,
-            tiles: vec![TileRect { x: 5, y: 5, w: 10, h: 1 }],
+            tiles: vec![TileRect {
+                x: 5,
+                y: 5,
+                w: 10,
+                h: 1,
+            }],
             data: vec![],
         };
         assert!(matches!(dec.decode(&outside), Err(CodecError::BadTile(_))));
         let short = VideoFrame {
-            tiles: vec![TileRect { x: 0, y: 0, w: 10, h: 10 }],
+            tiles: vec![TileRect {
+                x: 0,
+                y: 0,
+                w: 10,
+                h: 10,
+            }],
             data: zstd::bulk::compress(&[0u8; 5], 1).expect("zstd"),
             ..outside.clone()
         };
-        assert!(matches!(dec.decode(&short), Err(CodecError::BadPayload { .. })));
-        let huge = VideoFrame { width: 100_000, ..outside };
+        assert!(matches!(
+            dec.decode(&short),
+            Err(CodecError::BadPayload { .. })
+        ));
+        let huge = VideoFrame {
+            width: 100_000,
+            ..outside
+        };
         assert!(matches!(dec.decode(&huge), Err(CodecError::BadSize { .. })));
     }
 
@@ -374,7 +437,16 @@ mod tests {
         }
         let mut enc = ScreenEncoder::new();
         let f = enc
-            .encode(CapturedFrame { width: w, height: h, stride, bgra: &bgra }, 0, false)
+            .encode(
+                CapturedFrame {
+                    width: w,
+                    height: h,
+                    stride,
+                    bgra: &bgra,
+                },
+                0,
+                false,
+            )
             .expect("encode")
             .expect("key");
         let mut dec = ScreenDecoder::new();

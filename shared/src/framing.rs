@@ -64,7 +64,10 @@ pub struct FrameDecoder {
 impl FrameDecoder {
     /// A decoder accepting frames of at most `max` payload bytes.
     pub fn new(max: usize) -> Self {
-        Self { buf: Vec::new(), max }
+        Self {
+            buf: Vec::new(),
+            max,
+        }
     }
 
     /// Appends received bytes.
@@ -129,7 +132,10 @@ mod io {
     /// Reads one frame's raw payload (for forwarding or decoding elsewhere).
     ///
     /// Same errors as [`read_frame`] except `Malformed`.
-    pub async fn read_frame_bytes<R>(reader: &mut R, max: usize) -> Result<Option<Vec<u8>>, FrameError>
+    pub async fn read_frame_bytes<R>(
+        reader: &mut R,
+        max: usize,
+    ) -> Result<Option<Vec<u8>>, FrameError>
     where
         R: AsyncRead + Unpin,
     {
@@ -138,7 +144,11 @@ mod io {
         while got < LENGTH_PREFIX_BYTES {
             let n = reader.read(&mut prefix[got..]).await?;
             if n == 0 {
-                return if got == 0 { Ok(None) } else { Err(FrameError::Truncated) };
+                return if got == 0 {
+                    Ok(None)
+                } else {
+                    Err(FrameError::Truncated)
+                };
             }
             got += n;
         }
@@ -182,7 +192,9 @@ mod tests {
     fn hello() -> ClientMessage {
         ClientMessage::Hello(Hello {
             protocol_version: PROTOCOL_VERSION,
-            role: HelloRole::Directory { center_id: 8_000_001 },
+            role: HelloRole::Directory {
+                center_id: 8_000_001,
+            },
         })
     }
 
@@ -192,10 +204,16 @@ mod tests {
         let mut dec = FrameDecoder::new(MAX_CONTROL_FRAME_BYTES);
         for b in &bytes[..bytes.len() - 1] {
             dec.extend(std::slice::from_ref(b));
-            assert!(dec.next_frame::<ClientMessage>().expect("partial").is_none());
+            assert!(dec
+                .next_frame::<ClientMessage>()
+                .expect("partial")
+                .is_none());
         }
         dec.extend(&bytes[bytes.len() - 1..]);
-        assert_eq!(dec.next_frame::<ClientMessage>().expect("full"), Some(hello()));
+        assert_eq!(
+            dec.next_frame::<ClientMessage>().expect("full"),
+            Some(hello())
+        );
         assert_eq!(dec.buffered(), 0);
     }
 
@@ -216,13 +234,19 @@ mod tests {
     fn garbage_payload_is_malformed() {
         let mut dec = FrameDecoder::new(1024);
         dec.extend(&[3, 0, 0, 0, 0xff, 0xff, 0xff]);
-        assert!(matches!(dec.next_frame::<ClientMessage>(), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            dec.next_frame::<ClientMessage>(),
+            Err(FrameError::Malformed(_))
+        ));
     }
 
     #[test]
     fn encode_refuses_too_large() {
         let big = vec![7u8; 2000];
-        assert!(matches!(encode_frame(&big, 1000), Err(FrameError::TooLarge { .. })));
+        assert!(matches!(
+            encode_frame(&big, 1000),
+            Err(FrameError::TooLarge { .. })
+        ));
     }
 }
 

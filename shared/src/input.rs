@@ -121,9 +121,10 @@ impl InputEvent {
     /// the screen are clamped by [`InputEvent::clamped`] rather than refused.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            InputEvent::Key(KeyEvent::Text(t)) if t.len() > MAX_INPUT_TEXT_BYTES => {
-                Err(format!("text of {} bytes exceeds {MAX_INPUT_TEXT_BYTES}", t.len()))
-            }
+            InputEvent::Key(KeyEvent::Text(t)) if t.len() > MAX_INPUT_TEXT_BYTES => Err(format!(
+                "text of {} bytes exceeds {MAX_INPUT_TEXT_BYTES}",
+                t.len()
+            )),
             InputEvent::Key(KeyEvent::Key { key: Key::F(n), .. }) if !(1..=12).contains(n) => {
                 Err(format!("no function key F{n}"))
             }
@@ -134,10 +135,12 @@ impl InputEvent {
     /// The event with pointer coordinates clamped into a `width`×`height` px screen.
     pub fn clamped(self, width: u32, height: u32) -> Self {
         match self {
-            InputEvent::Mouse(MouseEvent::MoveTo { x, y }) => InputEvent::Mouse(MouseEvent::MoveTo {
-                x: x.clamp(0, width.saturating_sub(1) as i32),
-                y: y.clamp(0, height.saturating_sub(1) as i32),
-            }),
+            InputEvent::Mouse(MouseEvent::MoveTo { x, y }) => {
+                InputEvent::Mouse(MouseEvent::MoveTo {
+                    x: x.clamp(0, width.saturating_sub(1) as i32),
+                    y: y.clamp(0, height.saturating_sub(1) as i32),
+                })
+            }
             other => other,
         }
     }
@@ -155,8 +158,17 @@ mod tests {
 
     #[test]
     fn refuses_huge_text_and_bad_fkey() {
-        assert!(InputEvent::Key(KeyEvent::Text("x".repeat(5000))).validate().is_err());
-        assert!(InputEvent::Key(KeyEvent::Key { key: Key::F(13), down: true }).validate().is_err());
-        assert!(InputEvent::Key(KeyEvent::Text("你好".into())).validate().is_ok());
+        assert!(InputEvent::Key(KeyEvent::Text("x".repeat(5000)))
+            .validate()
+            .is_err());
+        assert!(InputEvent::Key(KeyEvent::Key {
+            key: Key::F(13),
+            down: true
+        })
+        .validate()
+        .is_err());
+        assert!(InputEvent::Key(KeyEvent::Text("你好".into()))
+            .validate()
+            .is_ok());
     }
 }

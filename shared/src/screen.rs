@@ -15,8 +15,14 @@ use tokio::sync::mpsc;
 use tracing::{debug, trace};
 
 use crate::{
-    codec::{CapturedFrame, CodecError, ScreenDecoder, ScreenEncoder, ScreenMessage, TileRect, MAX_FRAMES_IN_FLIGHT},
-    framing::{read_frame, read_frame_bytes, write_frame, FrameError, MAX_INPUT_FRAME_BYTES, MAX_SCREEN_FRAME_BYTES},
+    codec::{
+        CapturedFrame, CodecError, ScreenDecoder, ScreenEncoder, ScreenMessage, TileRect,
+        MAX_FRAMES_IN_FLIGHT,
+    },
+    framing::{
+        read_frame, read_frame_bytes, write_frame, FrameError, MAX_INPUT_FRAME_BYTES,
+        MAX_SCREEN_FRAME_BYTES,
+    },
     input::InputEvent,
 };
 
@@ -105,7 +111,9 @@ where
                         return Ok::<(), ScreenError>(());
                     }
                 }
-                Some(ScreenMessage::Frame(_)) => return Err(ScreenError::Protocol("frame sent to the sender".into())),
+                Some(ScreenMessage::Frame(_)) => {
+                    return Err(ScreenError::Protocol("frame sent to the sender".into()))
+                }
                 None => return Ok(()),
             }
         }
@@ -136,9 +144,16 @@ where
 }
 
 async fn send_raw_frame(send: &mut quinn::SendStream, payload: &[u8]) -> Result<(), FrameError> {
-    let len = u32::try_from(payload.len()).map_err(|_| FrameError::TooLarge { len: payload.len(), max: MAX_SCREEN_FRAME_BYTES })?;
-    send.write_all(&len.to_le_bytes()).await.map_err(std::io::Error::from)?;
-    send.write_all(payload).await.map_err(std::io::Error::from)?;
+    let len = u32::try_from(payload.len()).map_err(|_| FrameError::TooLarge {
+        len: payload.len(),
+        max: MAX_SCREEN_FRAME_BYTES,
+    })?;
+    send.write_all(&len.to_le_bytes())
+        .await
+        .map_err(std::io::Error::from)?;
+    send.write_all(payload)
+        .await
+        .map_err(std::io::Error::from)?;
     Ok(())
 }
 
@@ -161,7 +176,8 @@ fn encode_loop<S: ScreenSource>(
             last = Instant::now();
             let pts = start.elapsed().as_millis() as u64;
             let mut encoded: Option<Result<Option<crate::codec::VideoFrame>, CodecError>> = None;
-            let captured = source.capture(&mut |frame| encoded = Some(encoder.encode(frame, pts, false)));
+            let captured =
+                source.capture(&mut |frame| encoded = Some(encoder.encode(frame, pts, false)));
             let result = match (captured, encoded) {
                 (Err(e), _) => Err(ScreenError::Capture(e)),
                 (Ok(()), None) => Ok(None),
@@ -177,7 +193,9 @@ fn encode_loop<S: ScreenSource>(
                 }
                 Ok(Some(frame)) => {
                     let key = frame.key;
-                    postcard::to_allocvec(&ScreenMessage::Frame(frame)).map(|b| (b, key)).map_err(ScreenError::from)
+                    postcard::to_allocvec(&ScreenMessage::Frame(frame))
+                        .map(|b| (b, key))
+                        .map_err(ScreenError::from)
                 }
                 Err(e) => Err(e),
             };
@@ -242,13 +260,21 @@ where
             stats.frames += 1;
             stats.bytes += bytes.len() as u64;
             // The bounded channel only fills if the sender ignores flow control.
-            bytes_tx.send(bytes).await.map_err(|_| ScreenError::Protocol("decoder stopped".into()))?;
+            bytes_tx
+                .send(bytes)
+                .await
+                .map_err(|_| ScreenError::Protocol("decoder stopped".into()))?;
         }
     };
     let acker = async {
         while let Some(result) = ack_rx.recv().await {
             let seq = result?;
-            write_frame(&mut send, &ScreenMessage::Ack { seq }, MAX_SCREEN_FRAME_BYTES).await?;
+            write_frame(
+                &mut send,
+                &ScreenMessage::Ack { seq },
+                MAX_SCREEN_FRAME_BYTES,
+            )
+            .await?;
         }
         Ok::<(), ScreenError>(())
     };
@@ -270,7 +296,9 @@ fn decode_one<F: FnMut(ScreenUpdate<'_>)>(
 ) -> Result<u64, ScreenError> {
     let frame = match postcard::from_bytes::<ScreenMessage>(bytes)? {
         ScreenMessage::Frame(f) => f,
-        ScreenMessage::Ack { .. } => return Err(ScreenError::Protocol("ack sent to the viewer".into())),
+        ScreenMessage::Ack { .. } => {
+            return Err(ScreenError::Protocol("ack sent to the viewer".into()))
+        }
     };
     let changed = decoder.decode(&frame)?;
     on_update(ScreenUpdate {

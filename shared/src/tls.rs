@@ -70,8 +70,10 @@ impl FromStr for Fingerprint {
         }
         let mut out = [0u8; 32];
         for (i, pair) in hex.chunks(2).enumerate() {
-            let text = std::str::from_utf8(pair).map_err(|_| FingerprintParseError(s.to_owned()))?;
-            out[i] = u8::from_str_radix(text, 16).map_err(|_| FingerprintParseError(s.to_owned()))?;
+            let text =
+                std::str::from_utf8(pair).map_err(|_| FingerprintParseError(s.to_owned()))?;
+            out[i] =
+                u8::from_str_radix(text, 16).map_err(|_| FingerprintParseError(s.to_owned()))?;
         }
         Ok(Fingerprint(out))
     }
@@ -195,11 +197,14 @@ impl ServerCertVerifier for PinnedVerifier {
         if presented == self.pin {
             Ok(ServerCertVerified::assertion())
         } else {
-            let mismatch = FingerprintMismatch { expected: self.pin, presented };
+            let mismatch = FingerprintMismatch {
+                expected: self.pin,
+                presented,
+            };
             self.check.record(mismatch.clone());
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(
-                rustls::OtherError(Arc::new(mismatch)),
-            )))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Other(rustls::OtherError(Arc::new(mismatch))),
+            ))
         }
     }
 
@@ -209,7 +214,9 @@ impl ServerCertVerifier for PinnedVerifier {
         _cert: &CertificateDer<'_>,
         _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered))
+        Err(rustls::Error::PeerIncompatible(
+            rustls::PeerIncompatible::Tls12NotOffered,
+        ))
     }
 
     fn verify_tls13_signature(
@@ -236,7 +243,10 @@ mod tests {
         let text = fp.to_string();
         assert_eq!(text.len(), 32 * 3 - 1);
         assert_eq!(text.parse::<Fingerprint>(), Ok(fp));
-        assert_eq!(text.replace(':', "").to_lowercase().parse::<Fingerprint>(), Ok(fp));
+        assert_eq!(
+            text.replace(':', "").to_lowercase().parse::<Fingerprint>(),
+            Ok(fp)
+        );
     }
 
     #[test]

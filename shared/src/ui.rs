@@ -29,7 +29,9 @@ impl Language {
         if let Ok(forced) = std::env::var("PORPOISE_LANG") {
             return Self::from_locale(&forced);
         }
-        sys_locale::get_locale().map(|l| Self::from_locale(&l)).unwrap_or_default()
+        sys_locale::get_locale()
+            .map(|l| Self::from_locale(&l))
+            .unwrap_or_default()
     }
 
     /// Picks the text for this language.
@@ -41,9 +43,28 @@ impl Language {
     }
 }
 
+/// Position of a window's top-left corner on the desktop, in points, parsed from `X,Y`
+/// (the `--window-pos` option of both apps; useful without a window manager, e.g. under Xvfb).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowPos(pub [f32; 2]);
+
+impl std::str::FromStr for WindowPos {
+    type Err = String;
+
+    /// Errors: a text that is not two numbers separated by a comma.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("window position {s:?} is not X,Y (e.g. 0,0 or 1300,20)");
+        let (x, y) = s.split_once(',').ok_or_else(bad)?;
+        let x: f32 = x.trim().parse().map_err(|_| bad())?;
+        let y: f32 = y.trim().parse().map_err(|_| bad())?;
+        Ok(WindowPos([x, y]))
+    }
+}
+
 /// A CJK font subset (Noto Sans SC, SIL OFL 1.1; see assets/fonts/OFL.txt) with the 3,500 most
 /// common Chinese characters and CJK punctuation, bundled so that Chinese always renders.
-pub static BUNDLED_CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Porpoise-subset.otf");
+pub static BUNDLED_CJK_FONT: &[u8] =
+    include_bytes!("../../assets/fonts/NotoSansSC-Porpoise-subset.otf");
 
 /// System fonts tried, in order, after the bundled subset (for rarer characters).
 pub const SYSTEM_CJK_FONTS: &[&str] = &[
@@ -59,16 +80,25 @@ pub const SYSTEM_CJK_FONTS: &[&str] = &[
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     let mut names = vec!["porpoise-cjk".to_owned()];
-    fonts
-        .font_data
-        .insert(names[0].clone(), Arc::new(egui::FontData::from_static(BUNDLED_CJK_FONT)));
-    match SYSTEM_CJK_FONTS.iter().find_map(|p| std::fs::read(p).ok().map(|b| (p, b))) {
+    fonts.font_data.insert(
+        names[0].clone(),
+        Arc::new(egui::FontData::from_static(BUNDLED_CJK_FONT)),
+    );
+    match SYSTEM_CJK_FONTS
+        .iter()
+        .find_map(|p| std::fs::read(p).ok().map(|b| (p, b)))
+    {
         Some((path, bytes)) => {
             tracing::info!(path, "using system CJK font as second fallback");
             names.push("system-cjk".to_owned());
-            fonts.font_data.insert(names[1].clone(), Arc::new(egui::FontData::from_owned(bytes)));
+            fonts.font_data.insert(
+                names[1].clone(),
+                Arc::new(egui::FontData::from_owned(bytes)),
+            );
         }
-        None => tracing::info!("no system CJK font found; the bundled subset covers common Chinese"),
+        None => {
+            tracing::info!("no system CJK font found; the bundled subset covers common Chinese")
+        }
     }
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         let list = fonts.families.entry(family).or_default();
@@ -87,5 +117,15 @@ mod tests {
         assert_eq!(Language::from_locale("zh_CN.UTF-8"), Language::ZhCn);
         assert_eq!(Language::from_locale("en-US"), Language::En);
         assert_eq!(Language::ZhCn.pick("接受", "Accept"), "接受");
+    }
+
+    #[test]
+    fn window_pos_parses_x_comma_y() {
+        assert_eq!(
+            "1300, 20".parse::<WindowPos>(),
+            Ok(WindowPos([1300.0, 20.0]))
+        );
+        assert!("1300".parse::<WindowPos>().is_err());
+        assert!("a,b".parse::<WindowPos>().is_err());
     }
 }

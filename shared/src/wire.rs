@@ -75,20 +75,28 @@ pub enum HelloRole {
 impl std::fmt::Debug for HelloRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            HelloRole::Agent { center_id, username, .. } => f
+            HelloRole::Agent {
+                center_id,
+                username,
+                ..
+            } => f
                 .debug_struct("Agent")
                 .field("center_id", center_id)
                 .field("username", username)
                 .field("password", &"<redacted>")
                 .finish(),
-            HelloRole::Customer { center_id, install_id } => f
+            HelloRole::Customer {
+                center_id,
+                install_id,
+            } => f
                 .debug_struct("Customer")
                 .field("center_id", center_id)
                 .field("install_id", &format_args!("{install_id:032x}"))
                 .finish(),
-            HelloRole::Directory { center_id } => {
-                f.debug_struct("Directory").field("center_id", center_id).finish()
-            }
+            HelloRole::Directory { center_id } => f
+                .debug_struct("Directory")
+                .field("center_id", center_id)
+                .finish(),
         }
     }
 }
@@ -474,7 +482,9 @@ mod tests {
     fn hello_is_small_and_roundtrips() {
         let hello = ClientMessage::Hello(Hello {
             protocol_version: PROTOCOL_VERSION,
-            role: HelloRole::Directory { center_id: 8_000_001 },
+            role: HelloRole::Directory {
+                center_id: 8_000_001,
+            },
         });
         let bytes = postcard::to_allocvec(&hello).expect("encode");
         assert!(bytes.len() < 16, "{} bytes", bytes.len());

@@ -17,7 +17,8 @@ pub fn write_png_rgba(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Resu
 
 /// Reads an 8-bit RGB or RGBA PNG as RGBA.
 pub fn read_png_rgba(path: &Path) -> Result<(u32, u32, Vec<u8>)> {
-    let decoder = png::Decoder::new(File::open(path).with_context(|| format!("opening {}", path.display()))?);
+    let decoder =
+        png::Decoder::new(File::open(path).with_context(|| format!("opening {}", path.display()))?);
     let mut reader = decoder.read_info()?;
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf)?;
@@ -37,5 +38,8 @@ pub fn read_png_rgba(path: &Path) -> Result<(u32, u32, Vec<u8>)> {
 
 /// Number of pixels whose R, G or B differ between two RGBA images of the same size.
 pub fn differing_pixels(a: &[u8], b: &[u8]) -> usize {
-    a.chunks_exact(4).zip(b.chunks_exact(4)).filter(|(p, q)| p[..3] != q[..3]).count()
+    a.chunks_exact(4)
+        .zip(b.chunks_exact(4))
+        .filter(|(p, q)| p[..3] != q[..3])
+        .count()
 }

@@ -6,8 +6,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use porpoise_shared::{
     client::{connect, random_id, Client, ClientConfig, ClientEvent, ConnectError, MediaStream},
     wire::{
-        CenterId, ChatMessage, Event, HelloRole, MediaKind, RemoteAction, Request, Response, SessionId,
-        TicketId, Welcome,
+        CenterId, ChatMessage, Event, HelloRole, MediaKind, RemoteAction, Request, Response,
+        SessionId, TicketId, Welcome,
     },
 };
 use tokio::sync::mpsc;
@@ -33,18 +33,45 @@ impl Peer {
     /// Errors: the client core's [`ConnectError`], unchanged, so tests can match on it.
     pub async fn connect(config: &ClientConfig, role: HelloRole) -> Result<Peer, ConnectError> {
         let (client, welcome, events) = connect(config, role).await?;
-        Ok(Peer { client, welcome, events, backlog: VecDeque::new(), media: VecDeque::new(), closed: None })
+        Ok(Peer {
+            client,
+            welcome,
+            events,
+            backlog: VecDeque::new(),
+            media: VecDeque::new(),
+            closed: None,
+        })
     }
 
     /// Logs in as an agent.
-    pub async fn agent(config: &ClientConfig, center_id: CenterId, username: &str, password: &str) -> Result<Peer, ConnectError> {
-        let role = HelloRole::Agent { center_id, username: username.into(), password: password.into() };
+    pub async fn agent(
+        config: &ClientConfig,
+        center_id: CenterId,
+        username: &str,
+        password: &str,
+    ) -> Result<Peer, ConnectError> {
+        let role = HelloRole::Agent {
+            center_id,
+            username: username.into(),
+            password: password.into(),
+        };
         Self::connect(config, role).await
     }
 
     /// Connects as a customer's helper with the given install id.
-    pub async fn customer(config: &ClientConfig, center_id: CenterId, install_id: u128) -> Result<Peer, ConnectError> {
-        Self::connect(config, HelloRole::Customer { center_id, install_id }).await
+    pub async fn customer(
+        config: &ClientConfig,
+        center_id: CenterId,
+        install_id: u128,
+    ) -> Result<Peer, ConnectError> {
+        Self::connect(
+            config,
+            HelloRole::Customer {
+                center_id,
+                install_id,
+            },
+        )
+        .await
     }
 
     /// Pulls one item from the connection into the backlogs; false on timeout.
@@ -75,7 +102,11 @@ impl Peer {
 
     /// Waits up to `timeout` for the first event (oldest first, including ones seen earlier and
     /// not yet taken) for which `pick` returns `Some`, removes it and returns the value.
-    pub async fn wait_for<T>(&mut self, timeout: Duration, mut pick: impl FnMut(&Event) -> Option<T>) -> Result<T> {
+    pub async fn wait_for<T>(
+        &mut self,
+        timeout: Duration,
+        mut pick: impl FnMut(&Event) -> Option<T>,
+    ) -> Result<T> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut scanned = 0;
         loop {
@@ -87,7 +118,10 @@ impl Peer {
                 scanned += 1;
             }
             if !self.pump(deadline).await? {
-                bail!("timed out after {timeout:?}; unmatched events: {:?}", self.backlog);
+                bail!(
+                    "timed out after {timeout:?}; unmatched events: {:?}",
+                    self.backlog
+                );
             }
         }
     }
@@ -97,7 +131,10 @@ impl Peer {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Some(i) = self.media.iter().position(|m| m.header.kind == kind) {
-                return self.media.remove(i).ok_or_else(|| anyhow!("media vanished"));
+                return self
+                    .media
+                    .remove(i)
+                    .ok_or_else(|| anyhow!("media vanished"));
             }
             if !self.pump(deadline).await? {
                 bail!("no {kind:?} stream within {timeout:?}");
@@ -127,8 +164,18 @@ impl Peer {
 
     /// Customer: requests service; returns (ticket, position).
     pub async fn request_service(&self, name: &str, phone: &str) -> Result<(TicketId, u32)> {
-        match self.client.request(Request::RequestService { name: name.into(), phone: phone.into() }).await? {
-            Response::Queued { ticket_id, position } => Ok((ticket_id, position)),
+        match self
+            .client
+            .request(Request::RequestService {
+                name: name.into(),
+                phone: phone.into(),
+            })
+            .await?
+        {
+            Response::Queued {
+                ticket_id,
+                position,
+            } => Ok((ticket_id, position)),
             other => bail!("expected Queued, got {other:?}"),
         }
     }
@@ -141,7 +188,9 @@ impl Peer {
             }
         }
         self.wait_for(timeout, |e| match e {
-            Event::QueueChanged { queue } => queue.iter().find(|q| q.name == name).map(|q| q.ticket_id),
+            Event::QueueChanged { queue } => {
+                queue.iter().find(|q| q.name == name).map(|q| q.ticket_id)
+            }
             _ => None,
         })
         .await
@@ -150,7 +199,11 @@ impl Peer {
 
     /// Agent: accepts a ticket; returns the session id.
     pub async fn accept(&self, ticket_id: TicketId) -> Result<SessionId> {
-        match self.client.request(Request::AcceptCustomer { ticket_id }).await? {
+        match self
+            .client
+            .request(Request::AcceptCustomer { ticket_id })
+            .await?
+        {
             Response::SessionStarted(info) => Ok(info.session_id),
             other => bail!("expected SessionStarted, got {other:?}"),
         }
@@ -162,8 +215,17 @@ impl Peer {
     }
 
     /// Sends a chat message with a given id (to test resends).
-    pub async fn say_with_id(&self, session_id: SessionId, message_id: u128, text: &str) -> Result<ChatMessage> {
-        let req = Request::SendChat { session_id, message_id, text: text.into() };
+    pub async fn say_with_id(
+        &self,
+        session_id: SessionId,
+        message_id: u128,
+        text: &str,
+    ) -> Result<ChatMessage> {
+        let req = Request::SendChat {
+            session_id,
+            message_id,
+            text: text.into(),
+        };
         match self.client.request(req).await? {
             Response::ChatStored(m) => Ok(m),
             other => bail!("expected ChatStored, got {other:?}"),
@@ -171,9 +233,16 @@ impl Peer {
     }
 
     /// Waits for the next chat message from the other side of `session_id`.
-    pub async fn wait_chat(&mut self, session_id: SessionId, timeout: Duration) -> Result<ChatMessage> {
+    pub async fn wait_chat(
+        &mut self,
+        session_id: SessionId,
+        timeout: Duration,
+    ) -> Result<ChatMessage> {
         self.wait_for(timeout, |e| match e {
-            Event::ChatReceived { session_id: s, message } if *s == session_id => Some(message.clone()),
+            Event::ChatReceived {
+                session_id: s,
+                message,
+            } if *s == session_id => Some(message.clone()),
             _ => None,
         })
         .await
@@ -181,19 +250,34 @@ impl Peer {
 
     /// Agent: asks for `action`; customer: nothing.
     pub async fn request_action(&self, session_id: SessionId, action: RemoteAction) -> Result<()> {
-        self.client.request(Request::RequestAction { session_id, action }).await?;
+        self.client
+            .request(Request::RequestAction { session_id, action })
+            .await?;
         Ok(())
     }
 
     /// Customer: answers a consent prompt.
-    pub async fn answer(&self, session_id: SessionId, action: RemoteAction, grant: bool) -> Result<()> {
-        self.client.request(Request::AnswerConsent { session_id, action, grant }).await?;
+    pub async fn answer(
+        &self,
+        session_id: SessionId,
+        action: RemoteAction,
+        grant: bool,
+    ) -> Result<()> {
+        self.client
+            .request(Request::AnswerConsent {
+                session_id,
+                action,
+                grant,
+            })
+            .await?;
         Ok(())
     }
 
     /// Either side: stops an action.
     pub async fn stop(&self, session_id: SessionId, action: RemoteAction) -> Result<()> {
-        self.client.request(Request::StopAction { session_id, action }).await?;
+        self.client
+            .request(Request::StopAction { session_id, action })
+            .await?;
         Ok(())
     }
 }

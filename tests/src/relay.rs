@@ -1,6 +1,9 @@
 //! An in-process relay on `127.0.0.1:0` with the demo center, for loopback tests and benches.
 
-use std::{net::SocketAddr, path::{Path, PathBuf}};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
 use anyhow::{Context, Result};
 use porpoise_relay::{Relay, RelayConfig};
@@ -32,16 +35,30 @@ impl TestRelay {
         let fingerprint = relay.fingerprint();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            if let Err(e) = relay.run(async move { let _ = rx.await; }).await {
+            if let Err(e) = relay
+                .run(async move {
+                    let _ = rx.await;
+                })
+                .await
+            {
                 eprintln!("relay ended with error: {e}");
             }
         });
-        Ok(TestRelay { addr, fingerprint, data_dir: data_dir.to_owned(), shutdown: Some(tx), task: Some(task) })
+        Ok(TestRelay {
+            addr,
+            fingerprint,
+            data_dir: data_dir.to_owned(),
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// Client configuration pinned to this relay.
     pub fn client_config(&self) -> ClientConfig {
-        ClientConfig { relay_addr: self.addr.to_string(), fingerprint: self.fingerprint }
+        ClientConfig {
+            relay_addr: self.addr.to_string(),
+            fingerprint: self.fingerprint,
+        }
     }
 
     /// Shuts the relay down and waits until it has stopped.
@@ -65,13 +82,25 @@ impl Drop for TestRelay {
 
 /// Creates center `center_id` with one agent account in the database under `data_dir`, before a
 /// relay is started there (tenant-isolation tests need a second center).
-pub async fn seed_center(data_dir: &Path, center_id: u32, name: &str, username: &str, password: &str) -> Result<()> {
+pub async fn seed_center(
+    data_dir: &Path,
+    center_id: u32,
+    name: &str,
+    username: &str,
+    password: &str,
+) -> Result<()> {
     std::fs::create_dir_all(data_dir)?;
     let config = RelayConfig::new(data_dir);
     let store = porpoise_relay::Store::open(&config.database_path()).await?;
     store.create_center_with_id(center_id, name).await?;
     store
-        .create_agent(center_id, username, username, password, porpoise_relay::store::AgentRole::Agent)
+        .create_agent(
+            center_id,
+            username,
+            username,
+            password,
+            porpoise_relay::store::AgentRole::Agent,
+        )
         .await?;
     store.close().await;
     Ok(())

@@ -28,7 +28,13 @@ impl Xvfb {
     /// Errors: Xvfb missing (install the `xvfb` package) or not starting within 10 s.
     pub fn start() -> Result<Xvfb> {
         let mut server = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", &format!("{}x{}x24", SCREEN.0, SCREEN.1)])
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                &format!("{}x{}x24", SCREEN.0, SCREEN.1),
+            ])
             .args(["-nolisten", "tcp", "-noreset"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -36,9 +42,18 @@ impl Xvfb {
             .context("cannot start Xvfb; install the xvfb package")?;
         let stdout = server.stdout.take().context("no Xvfb stdout")?;
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).context("reading display number")?;
-        let number: u32 = line.trim().parse().with_context(|| format!("Xvfb printed {line:?}"))?;
-        Ok(Xvfb { display: format!(":{number}"), server, clients: Vec::new() })
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .context("reading display number")?;
+        let number: u32 = line
+            .trim()
+            .parse()
+            .with_context(|| format!("Xvfb printed {line:?}"))?;
+        Ok(Xvfb {
+            display: format!(":{number}"),
+            server,
+            clients: Vec::new(),
+        })
     }
 
     /// A command with DISPLAY set to this server.
@@ -50,21 +65,33 @@ impl Xvfb {
 
     /// Starts a client program that is killed with the server.
     pub fn spawn(&mut self, mut cmd: Command) -> Result<()> {
-        let child = cmd.stdin(Stdio::null()).spawn().context("spawning X client")?;
+        let child = cmd
+            .stdin(Stdio::null())
+            .spawn()
+            .context("spawning X client")?;
         self.clients.push(child);
         Ok(())
     }
 
     /// Starts a client program and returns it (the caller owns it).
     pub fn spawn_owned(&self, mut cmd: Command) -> Result<Child> {
-        cmd.stdin(Stdio::null()).spawn().context("spawning X client")
+        cmd.stdin(Stdio::null())
+            .spawn()
+            .context("spawning X client")
     }
 
     /// Runs a command to completion and returns its stdout.
     pub fn run(&self, program: &str, args: &[&str]) -> Result<String> {
-        let out = self.command(program).args(args).output().with_context(|| format!("running {program}"))?;
+        let out = self
+            .command(program)
+            .args(args)
+            .output()
+            .with_context(|| format!("running {program}"))?;
         if !out.status.success() {
-            bail!("{program} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "{program} {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -100,7 +127,10 @@ impl Xvfb {
     /// A screenshot of the root window as RGBA (`import -window root`), width × height × 4 bytes.
     pub fn screenshot(&self, path: &Path) -> Result<(u32, u32, Vec<u8>)> {
         let p = path.to_str().context("path")?;
-        self.run("import", &["-window", "root", "-depth", "8", &format!("png24:{p}")])?;
+        self.run(
+            "import",
+            &["-window", "root", "-depth", "8", &format!("png24:{p}")],
+        )?;
         crate::image::read_png_rgba(path)
     }
 }
@@ -118,7 +148,9 @@ impl Drop for Xvfb {
 
 /// Reads whatever a child wrote to its piped stdout so far, without blocking for more.
 pub fn drain_stdout(child: &mut Child, timeout: Duration) -> String {
-    let Some(mut out) = child.stdout.take() else { return String::new() };
+    let Some(mut out) = child.stdout.take() else {
+        return String::new();
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = String::new();

@@ -35,7 +35,10 @@ impl Write for LogBuffer {
 
 impl LogBuffer {
     fn text(&self) -> String {
-        self.0.lock().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+        self.0
+            .lock()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
     }
 }
 
@@ -54,7 +57,10 @@ async fn raw_client(relay: &TestRelay, bytes: Vec<u8>) -> anyhow::Result<quinn::
 fn customer_hello() -> Vec<u8> {
     let hello = ClientMessage::Hello(Hello {
         protocol_version: PROTOCOL_VERSION,
-        role: HelloRole::Customer { center_id: DEMO_CENTER_ID, install_id: 42 },
+        role: HelloRole::Customer {
+            center_id: DEMO_CENTER_ID,
+            install_id: 42,
+        },
     });
     encode_frame(&hello, MAX_CONTROL_FRAME_BYTES).expect("encode")
 }
@@ -79,7 +85,11 @@ async fn malformed_and_oversized_frames_close_only_that_connection() -> anyhow::
     let (ticket, _) = customer.request_service("healthy", "1").await?;
     agent.wait_queued("healthy", WAIT).await?;
     let session = agent.accept(ticket).await?;
-    customer.wait_for(WAIT, |e| matches!(e, Event::SessionStarted(_)).then_some(())).await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::SessionStarted(_)).then_some(())
+        })
+        .await?;
 
     // 1. Garbage where the Hello should be.
     let garbage = raw_client(&relay, vec![5, 0, 0, 0, 0xff, 0xfe, 0xfd, 0xfc, 0xfb]).await?;
@@ -92,7 +102,11 @@ async fn malformed_and_oversized_frames_close_only_that_connection() -> anyhow::
     malformed.extend_from_slice(&[3, 0, 0, 0, 0xee, 0xee, 0xee]);
     let malformed = raw_client(&relay, malformed).await?;
 
-    for (name, conn) in [("garbage", garbage), ("oversized", oversized), ("malformed", malformed)] {
+    for (name, conn) in [
+        ("garbage", garbage),
+        ("oversized", oversized),
+        ("malformed", malformed),
+    ] {
         let reason = tokio::time::timeout(WAIT, conn.closed()).await;
         assert!(reason.is_ok(), "{name} client was not disconnected");
         eprintln!("{name}: {:?}", reason.ok());

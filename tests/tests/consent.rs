@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use porpoise_shared::{
     codec::CapturedFrame,
+    codec::ScreenMessage,
     framing::{read_frame, write_frame, MAX_SCREEN_FRAME_BYTES},
     input::{InputEvent, MouseEvent},
     screen::{read_input, stream_screen, view_screen, InputSender, ScreenSource},
-    codec::ScreenMessage,
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use porpoise_tests::{
@@ -24,7 +24,12 @@ impl ScreenSource for Synthetic {
     fn capture(&mut self, f: &mut dyn FnMut(CapturedFrame<'_>)) -> std::io::Result<()> {
         self.0 = self.0.wrapping_add(1);
         let bgra = vec![self.0; 320 * 200 * 4];
-        f(CapturedFrame { width: 320, height: 200, stride: 320 * 4, bgra: &bgra });
+        f(CapturedFrame {
+            width: 320,
+            height: 200,
+            stride: 320 * 4,
+            bgra: &bgra,
+        });
         Ok(())
     }
 }
@@ -32,17 +37,36 @@ impl ScreenSource for Synthetic {
 async fn served(relay: &TestRelay, name: &str) -> anyhow::Result<(Peer, Peer, SessionId)> {
     let config = relay.client_config();
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, porpoise_shared::client::random_id()).await?;
+    let mut customer = Peer::customer(
+        &config,
+        DEMO_CENTER_ID,
+        porpoise_shared::client::random_id(),
+    )
+    .await?;
     let (ticket, _) = customer.request_service(name, "1").await?;
     agent.wait_queued(name, WAIT).await?;
     let session = agent.accept(ticket).await?;
-    customer.wait_for(WAIT, |e| matches!(e, Event::SessionStarted(_)).then_some(())).await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::SessionStarted(_)).then_some(())
+        })
+        .await?;
     Ok((agent, customer, session))
 }
 
-async fn wait_state(peer: &mut Peer, session: SessionId, action: RemoteAction, want: ActionState) -> anyhow::Result<()> {
+async fn wait_state(
+    peer: &mut Peer,
+    session: SessionId,
+    action: RemoteAction,
+    want: ActionState,
+) -> anyhow::Result<()> {
     peer.wait_for(WAIT, |e| match e {
-        Event::ActionChanged { session_id, action: a, state, .. } if *session_id == session && *a == action && *state == want => Some(()),
+        Event::ActionChanged {
+            session_id,
+            action: a,
+            state,
+            ..
+        } if *session_id == session && *a == action && *state == want => Some(()),
         _ => None,
     })
     .await
@@ -67,26 +91,98 @@ async fn screen_flows_only_after_grant_and_stops_at_revoke() -> anyhow::Result<(
     let (mut agent, mut customer, session) = served(&relay, "consent-screen").await?;
 
     // Before any consent: the relay refuses the customer's screen stream and forwards nothing.
-    let mut early = customer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Screen }).await?;
-    let _ = write_frame(&mut early.send, &ScreenMessage::Ack { seq: 0 }, MAX_SCREEN_FRAME_BYTES).await;
-    assert!(is_cut(&mut early.recv, WAIT).await, "an ungranted screen stream must be refused");
-    assert!(agent.wait_media(MediaKind::Screen, Duration::from_millis(300)).await.is_err());
+    let mut early = customer
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Screen,
+        })
+        .await?;
+    let _ = write_frame(
+        &mut early.send,
+        &ScreenMessage::Ack { seq: 0 },
+        MAX_SCREEN_FRAME_BYTES,
+    )
+    .await;
+    assert!(
+        is_cut(&mut early.recv, WAIT).await,
+        "an ungranted screen stream must be refused"
+    );
+    assert!(agent
+        .wait_media(MediaKind::Screen, Duration::from_millis(300))
+        .await
+        .is_err());
 
     // The agent asks; the customer refuses; still nothing flows.
-    agent.request_action(session, RemoteAction::ViewDesktop).await?;
-    customer.wait_for(WAIT, |e| matches!(e, Event::ConsentRequested { action: RemoteAction::ViewDesktop, .. }).then_some(())).await?;
-    customer.answer(session, RemoteAction::ViewDesktop, false).await?;
-    wait_state(&mut agent, session, RemoteAction::ViewDesktop, ActionState::Refused).await?;
-    let mut refused = customer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Screen }).await?;
-    let _ = write_frame(&mut refused.send, &ScreenMessage::Ack { seq: 0 }, MAX_SCREEN_FRAME_BYTES).await;
-    assert!(is_cut(&mut refused.recv, WAIT).await, "a refused action's stream must be refused");
+    agent
+        .request_action(session, RemoteAction::ViewDesktop)
+        .await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(
+                e,
+                Event::ConsentRequested {
+                    action: RemoteAction::ViewDesktop,
+                    ..
+                }
+            )
+            .then_some(())
+        })
+        .await?;
+    customer
+        .answer(session, RemoteAction::ViewDesktop, false)
+        .await?;
+    wait_state(
+        &mut agent,
+        session,
+        RemoteAction::ViewDesktop,
+        ActionState::Refused,
+    )
+    .await?;
+    let mut refused = customer
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Screen,
+        })
+        .await?;
+    let _ = write_frame(
+        &mut refused.send,
+        &ScreenMessage::Ack { seq: 0 },
+        MAX_SCREEN_FRAME_BYTES,
+    )
+    .await;
+    assert!(
+        is_cut(&mut refused.recv, WAIT).await,
+        "a refused action's stream must be refused"
+    );
 
     // Asked again and granted: frames reach the agent and are decoded.
-    agent.request_action(session, RemoteAction::ViewDesktop).await?;
-    customer.wait_for(WAIT, |e| matches!(e, Event::ConsentRequested { .. }).then_some(())).await?;
-    customer.answer(session, RemoteAction::ViewDesktop, true).await?;
-    wait_state(&mut customer, session, RemoteAction::ViewDesktop, ActionState::Granted).await?;
-    let out = customer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Screen }).await?;
+    agent
+        .request_action(session, RemoteAction::ViewDesktop)
+        .await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::ConsentRequested { .. }).then_some(())
+        })
+        .await?;
+    customer
+        .answer(session, RemoteAction::ViewDesktop, true)
+        .await?;
+    wait_state(
+        &mut customer,
+        session,
+        RemoteAction::ViewDesktop,
+        ActionState::Granted,
+    )
+    .await?;
+    let out = customer
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Screen,
+        })
+        .await?;
     let sender = tokio::spawn(stream_screen(|| Ok(Synthetic(0)), out.send, out.recv));
     let incoming = agent.wait_media(MediaKind::Screen, WAIT).await?;
     assert_eq!(incoming.header.session_id, session);
@@ -95,7 +191,9 @@ async fn screen_flows_only_after_grant_and_stops_at_revoke() -> anyhow::Result<(
         let _ = tx.send((u.decoder.size(), u.decoder.rgba()[0]));
     }));
     for _ in 0..3 {
-        let (size, _) = tokio::time::timeout(WAIT, frames.recv()).await?.expect("a decoded frame");
+        let (size, _) = tokio::time::timeout(WAIT, frames.recv())
+            .await?
+            .expect("a decoded frame");
         assert_eq!(size, (320, 200));
     }
 
@@ -104,14 +202,34 @@ async fn screen_flows_only_after_grant_and_stops_at_revoke() -> anyhow::Result<(
     let revoked_at = Instant::now();
     let stats = tokio::time::timeout(Duration::from_millis(100), viewer).await;
     let elapsed = revoked_at.elapsed();
-    assert!(stats.is_ok(), "agent's screen stream still open {elapsed:?} after revoke");
+    assert!(
+        stats.is_ok(),
+        "agent's screen stream still open {elapsed:?} after revoke"
+    );
     eprintln!("screen stream closed {elapsed:?} after revoke");
     let _ = tokio::time::timeout(WAIT, sender).await?;
-    wait_state(&mut agent, session, RemoteAction::ViewDesktop, ActionState::Stopped).await?;
+    wait_state(
+        &mut agent,
+        session,
+        RemoteAction::ViewDesktop,
+        ActionState::Stopped,
+    )
+    .await?;
 
     // After the revoke a new stream is refused again.
-    let mut late = customer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Screen }).await?;
-    let _ = write_frame(&mut late.send, &ScreenMessage::Ack { seq: 0 }, MAX_SCREEN_FRAME_BYTES).await;
+    let mut late = customer
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Screen,
+        })
+        .await?;
+    let _ = write_frame(
+        &mut late.send,
+        &ScreenMessage::Ack { seq: 0 },
+        MAX_SCREEN_FRAME_BYTES,
+    )
+    .await;
     assert!(is_cut(&mut late.recv, WAIT).await);
     relay.stop().await;
     Ok(())
@@ -122,22 +240,51 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;
     let (mut agent, mut customer, session) = served(&relay, "consent-input").await?;
-    let header = MediaHeader { session_id: session, kind: MediaKind::Input };
+    let header = MediaHeader {
+        session_id: session,
+        kind: MediaKind::Input,
+    };
     let click = InputEvent::Mouse(MouseEvent::MoveTo { x: 10, y: 20 });
 
     // Viewing is granted but control is not: input is refused.
-    agent.request_action(session, RemoteAction::ViewDesktop).await?;
-    customer.answer(session, RemoteAction::ViewDesktop, true).await?;
-    wait_state(&mut agent, session, RemoteAction::ViewDesktop, ActionState::Granted).await?;
+    agent
+        .request_action(session, RemoteAction::ViewDesktop)
+        .await?;
+    customer
+        .answer(session, RemoteAction::ViewDesktop, true)
+        .await?;
+    wait_state(
+        &mut agent,
+        session,
+        RemoteAction::ViewDesktop,
+        ActionState::Granted,
+    )
+    .await?;
     let mut early = agent.client.open_media(header).await?;
     let _ = write_frame(&mut early.send, &click, 1024).await;
-    assert!(is_cut(&mut early.recv, WAIT).await, "input without control must be refused");
-    assert!(customer.wait_media(MediaKind::Input, Duration::from_millis(300)).await.is_err());
+    assert!(
+        is_cut(&mut early.recv, WAIT).await,
+        "input without control must be refused"
+    );
+    assert!(customer
+        .wait_media(MediaKind::Input, Duration::from_millis(300))
+        .await
+        .is_err());
 
     // A customer may never open an input stream, even with control granted.
-    agent.request_action(session, RemoteAction::RemoteControl).await?;
-    customer.answer(session, RemoteAction::RemoteControl, true).await?;
-    wait_state(&mut agent, session, RemoteAction::RemoteControl, ActionState::Granted).await?;
+    agent
+        .request_action(session, RemoteAction::RemoteControl)
+        .await?;
+    customer
+        .answer(session, RemoteAction::RemoteControl, true)
+        .await?;
+    wait_state(
+        &mut agent,
+        session,
+        RemoteAction::RemoteControl,
+        ActionState::Granted,
+    )
+    .await?;
     let mut wrong_way = customer.client.open_media(header).await?;
     let _ = write_frame(&mut wrong_way.send, &click, 1024).await;
     assert!(is_cut(&mut wrong_way.recv, WAIT).await);
@@ -150,11 +297,17 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
     assert_eq!(read_input(&mut incoming.recv).await?, Some(click.clone()));
 
     // The agent ends the session: the input stream is cut.
-    agent.client.request(porpoise_shared::wire::Request::EndSession { session_id: session }).await?;
+    agent
+        .client
+        .request(porpoise_shared::wire::Request::EndSession {
+            session_id: session,
+        })
+        .await?;
     let _ = input.send(&click).await;
     let mut cut = false;
     for _ in 0..50 {
-        match tokio::time::timeout(Duration::from_millis(100), read_input(&mut incoming.recv)).await {
+        match tokio::time::timeout(Duration::from_millis(100), read_input(&mut incoming.recv)).await
+        {
             Ok(Ok(Some(_))) => continue,
             Ok(_) => {
                 cut = true;
@@ -171,23 +324,62 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    porpoise_tests::relay::seed_center(dir.path(), 8_000_002, "Other center", "other1", "other-pass").await?;
+    porpoise_tests::relay::seed_center(
+        dir.path(),
+        8_000_002,
+        "Other center",
+        "other1",
+        "other-pass",
+    )
+    .await?;
     let relay = TestRelay::start(dir.path()).await?;
     let (mut agent, mut customer, session) = served(&relay, "tenant").await?;
-    agent.request_action(session, RemoteAction::RemoteControl).await?;
-    customer.answer(session, RemoteAction::RemoteControl, true).await?;
-    wait_state(&mut agent, session, RemoteAction::RemoteControl, ActionState::Granted).await?;
+    agent
+        .request_action(session, RemoteAction::RemoteControl)
+        .await?;
+    customer
+        .answer(session, RemoteAction::RemoteControl, true)
+        .await?;
+    wait_state(
+        &mut agent,
+        session,
+        RemoteAction::RemoteControl,
+        ActionState::Granted,
+    )
+    .await?;
 
     // An agent of center 8000002 names center 8000001's live, granted session.
     let mut other = Peer::agent(&relay.client_config(), 8_000_002, "other1", "other-pass").await?;
-    let mut intruder = other.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Input }).await?;
-    let _ = write_frame(&mut intruder.send, &InputEvent::Mouse(MouseEvent::MoveTo { x: 1, y: 1 }), 1024).await;
-    assert!(is_cut(&mut intruder.recv, WAIT).await, "cross-center stream must be refused");
-    assert!(customer.wait_media(MediaKind::Input, Duration::from_millis(300)).await.is_err());
+    let mut intruder = other
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Input,
+        })
+        .await?;
+    let _ = write_frame(
+        &mut intruder.send,
+        &InputEvent::Mouse(MouseEvent::MoveTo { x: 1, y: 1 }),
+        1024,
+    )
+    .await;
+    assert!(
+        is_cut(&mut intruder.recv, WAIT).await,
+        "cross-center stream must be refused"
+    );
+    assert!(customer
+        .wait_media(MediaKind::Input, Duration::from_millis(300))
+        .await
+        .is_err());
     // Nor can it accept, chat in, or stop anything of that center.
     assert!(other.say(session, "hi").await.is_err());
-    assert!(other.stop(session, RemoteAction::RemoteControl).await.is_err());
-    assert!(other.pending_events().all(|e| !matches!(e, Event::QueueChanged { queue } if !queue.is_empty())));
+    assert!(other
+        .stop(session, RemoteAction::RemoteControl)
+        .await
+        .is_err());
+    assert!(other
+        .pending_events()
+        .all(|e| !matches!(e, Event::QueueChanged { queue } if !queue.is_empty())));
     let _ = read_frame::<ScreenMessage, _>(&mut intruder.recv, 64).await;
     let _ = other.wait_closed(Duration::from_millis(10)).await;
     relay.stop().await;

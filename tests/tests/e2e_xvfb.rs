@@ -35,7 +35,12 @@ impl Drop for KillOnDrop {
 fn start_customer_bot(x: &Xvfb, relay: &TestRelay) -> Result<KillOnDrop> {
     let child = Command::new(env!("CARGO_BIN_EXE_porpoise-bot"))
         .env("DISPLAY", &x.display)
-        .args(["--relay", &relay.addr.to_string(), "--fingerprint", &relay.fingerprint.to_string()])
+        .args([
+            "--relay",
+            &relay.addr.to_string(),
+            "--fingerprint",
+            &relay.fingerprint.to_string(),
+        ])
         .args(["customer", "--name", "X customer", "--grant", "all"])
         .stdout(Stdio::null())
         .spawn()
@@ -47,9 +52,12 @@ async fn granted(agent: &mut Peer, session: SessionId, action: RemoteAction) -> 
     agent.request_action(session, action).await?;
     let state = agent
         .wait_for(WAIT, |e| match e {
-            Event::ActionChanged { session_id, action: a, state, .. }
-                if *session_id == session && *a == action && *state != ActionState::Requested =>
-            {
+            Event::ActionChanged {
+                session_id,
+                action: a,
+                state,
+                ..
+            } if *session_id == session && *a == action && *state != ActionState::Requested => {
                 Some(*state)
             }
             _ => None,
@@ -85,17 +93,48 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
     // Known content: a red xterm with a marker line running `cat > FILE`, and an xev window that
     // reports clicks.
     let mut xterm = x.command("xterm");
-    xterm.args(["-bg", "#ff0000", "-fg", "#ffffff", "-geometry", "80x20+100+100", "-T", "porpoise-e2e-xterm"]);
-    xterm.args(["-e", "sh", "-c", &format!("echo PORPOISE-E2E-MARKER; exec cat > {}", typed_file.display())]);
+    xterm.args([
+        "-bg",
+        "#ff0000",
+        "-fg",
+        "#ffffff",
+        "-geometry",
+        "80x20+100+100",
+        "-T",
+        "porpoise-e2e-xterm",
+    ]);
+    xterm.args([
+        "-e",
+        "sh",
+        "-c",
+        &format!(
+            "echo PORPOISE-E2E-MARKER; exec cat > {}",
+            typed_file.display()
+        ),
+    ]);
     x.spawn(xterm)?;
     let xterm_id = x.wait_window("porpoise-e2e-xterm", WAIT)?;
     let mut xev = x.command("stdbuf");
-    xev.args(["-oL", "xev", "-geometry", "300x200+1200+100", "-name", "porpoise-e2e-xev"]).stdout(Stdio::piped());
+    xev.args([
+        "-oL",
+        "xev",
+        "-geometry",
+        "300x200+1200+100",
+        "-name",
+        "porpoise-e2e-xev",
+    ])
+    .stdout(Stdio::piped());
     let mut xev = KillOnDrop(x.spawn_owned(xev)?);
     x.wait_window("porpoise-e2e-xev", WAIT)?;
 
     let relay = TestRelay::start(&work.path().join("relay")).await?;
-    let mut agent = Peer::agent(&relay.client_config(), DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
+    let mut agent = Peer::agent(
+        &relay.client_config(),
+        DEMO_CENTER_ID,
+        "agent1",
+        DEMO_PASSWORD,
+    )
+    .await?;
     let _bot = start_customer_bot(&x, &relay)?;
     let ticket = agent.wait_queued("X customer", WAIT).await?;
     let session = agent.accept(ticket).await?;
@@ -120,28 +159,54 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
     write_png_rgba(&out_dir.join("agent-decoded.png"), w, h, &decoded)?;
     write_png_rgba(&out_dir.join("x-screenshot.png"), sw, sh, &shot)?;
     let diff = differing_pixels(&decoded, &shot);
-    assert_eq!(diff, 0, "decoded frame differs from the X screenshot in {diff} pixels (see {})", out_dir.display());
+    assert_eq!(
+        diff,
+        0,
+        "decoded frame differs from the X screenshot in {diff} pixels (see {})",
+        out_dir.display()
+    );
     // The red xterm is where X put it.
     let px = |x: usize, y: usize| &decoded[(y * w as usize + x) * 4..(y * w as usize + x) * 4 + 3];
     assert_eq!(px(110 + 400, 100 + 200), [255, 0, 0]);
 
     // Remote control: pointer, click, text.
     granted(&mut agent, session, RemoteAction::RemoteControl).await?;
-    let input_stream = agent.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Input }).await?;
+    let input_stream = agent
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Input,
+        })
+        .await?;
     let mut input = InputSender::new(input_stream.send);
-    input.send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 1300, y: 200 })).await?;
+    input
+        .send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 1300, y: 200 }))
+        .await?;
     wait_pointer(&x, (1300, 200)).await?;
     for down in [true, false] {
-        input.send(&InputEvent::Mouse(MouseEvent::Button { button: MouseButton::Left, down })).await?;
+        input
+            .send(&InputEvent::Mouse(MouseEvent::Button {
+                button: MouseButton::Left,
+                down,
+            }))
+            .await?;
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
     drop(xev.0.kill());
     let xev_log = drain_stdout(&mut xev.0, Duration::from_secs(3));
-    let press = xev_log.split("ButtonPress event").nth(1).context("xev saw no ButtonPress")?;
-    assert!(press.contains("root:(1300,200)"), "click landed elsewhere: {press}");
+    let press = xev_log
+        .split("ButtonPress event")
+        .nth(1)
+        .context("xev saw no ButtonPress")?;
+    assert!(
+        press.contains("root:(1300,200)"),
+        "click landed elsewhere: {press}"
+    );
 
     // Typing into the xterm running `cat > FILE`.
-    input.send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 300, y: 200 })).await?;
+    input
+        .send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 300, y: 200 }))
+        .await?;
     wait_pointer(&x, (300, 200)).await?;
     x.run("xdotool", &["windowfocus", "--sync", &xterm_id])?;
     type_line(&mut input, "hello porpoise 123").await?;
@@ -156,15 +221,25 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
     agent.stop(session, RemoteAction::RemoteControl).await?;
     agent.stop(session, RemoteAction::ViewDesktop).await?;
     let stats = tokio::time::timeout(WAIT, viewer).await???;
-    eprintln!("REPORT: viewer got {} frames, {} bytes", stats.frames, stats.bytes);
+    eprintln!(
+        "REPORT: viewer got {} frames, {} bytes",
+        stats.frames, stats.bytes
+    );
     relay.stop().await;
     Ok(())
 }
 
 async fn type_line(input: &mut InputSender, text: &str) -> Result<()> {
-    input.send(&InputEvent::Key(KeyEvent::Text(text.into()))).await?;
+    input
+        .send(&InputEvent::Key(KeyEvent::Text(text.into())))
+        .await?;
     for down in [true, false] {
-        input.send(&InputEvent::Key(KeyEvent::Key { key: Key::Enter, down })).await?;
+        input
+            .send(&InputEvent::Key(KeyEvent::Key {
+                key: Key::Enter,
+                down,
+            }))
+            .await?;
     }
     Ok(())
 }

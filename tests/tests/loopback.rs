@@ -21,14 +21,20 @@ async fn login_errors_are_clear() -> anyhow::Result<()> {
     let config = relay.client_config();
 
     let names = list_usernames(&config, DEMO_CENTER_ID).await?;
-    assert!(names.contains(&"agent1".to_string()) && names.contains(&"agent2".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"agent1".to_string()) && names.contains(&"agent2".to_string()),
+        "{names:?}"
+    );
 
     let wrong = Peer::agent(&config, DEMO_CENTER_ID, "agent1", "not-the-password").await;
     match wrong {
         Err(ConnectError::Refused(RefusedReason::WrongPassword)) => {}
         other => panic!("expected WrongPassword, got {:?}", other.err()),
     }
-    let err = Peer::agent(&config, DEMO_CENTER_ID, "agent1", "nope").await.err().map(|e| e.to_string());
+    let err = Peer::agent(&config, DEMO_CENTER_ID, "agent1", "nope")
+        .await
+        .err()
+        .map(|e| e.to_string());
     assert_eq!(err.as_deref(), Some("wrong username or password"));
 
     match Peer::agent(&config, 8_999_999, "agent1", DEMO_PASSWORD).await {
@@ -40,7 +46,10 @@ async fn login_errors_are_clear() -> anyhow::Result<()> {
         other => panic!("expected UnknownCenter, got {other:?}"),
     }
 
-    let pinned_wrong = ClientConfig { fingerprint: Fingerprint([7; 32]), ..config.clone() };
+    let pinned_wrong = ClientConfig {
+        fingerprint: Fingerprint([7; 32]),
+        ..config.clone()
+    };
     match Peer::agent(&pinned_wrong, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await {
         Err(ConnectError::FingerprintMismatch(m)) => assert_eq!(m.presented, relay.fingerprint),
         other => panic!("expected FingerprintMismatch, got {:?}", other.err()),
@@ -48,13 +57,28 @@ async fn login_errors_are_clear() -> anyhow::Result<()> {
 
     // Nothing listens on this port: the relay is unreachable.
     let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    let dead = ClientConfig { relay_addr: socket.local_addr()?.to_string(), ..config.clone() };
+    let dead = ClientConfig {
+        relay_addr: socket.local_addr()?.to_string(),
+        ..config.clone()
+    };
     drop(socket);
     match Peer::agent(&dead, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await {
-        Err(e @ ConnectError::Unreachable { .. }) => assert!(e.to_string().contains("unreachable"), "{e}"),
+        Err(e @ ConnectError::Unreachable { .. }) => {
+            assert!(e.to_string().contains("unreachable"), "{e}")
+        }
         other => panic!("expected Unreachable, got {:?}", other.err()),
     }
-    match Peer::agent(&ClientConfig { relay_addr: "no port here".into(), ..config }, DEMO_CENTER_ID, "a", "b").await {
+    match Peer::agent(
+        &ClientConfig {
+            relay_addr: "no port here".into(),
+            ..config
+        },
+        DEMO_CENTER_ID,
+        "a",
+        "b",
+    )
+    .await
+    {
         Err(ConnectError::BadAddress(_)) => {}
         other => panic!("expected BadAddress, got {:?}", other.err()),
     }
@@ -82,7 +106,10 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
             _ => None,
         })
         .await?;
-    assert_eq!((queued.name.as_str(), queued.phone.as_str()), ("张三", "13800138000"));
+    assert_eq!(
+        (queued.name.as_str(), queued.phone.as_str()),
+        ("张三", "13800138000")
+    );
 
     let session = agent.accept(ticket).await?;
     let started = customer
@@ -95,7 +122,9 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     // Accepted customers leave the queue.
     agent
         .wait_for(WAIT, |e| match e {
-            Event::QueueChanged { queue } if queue.iter().all(|q| q.ticket_id != ticket) => Some(()),
+            Event::QueueChanged { queue } if queue.iter().all(|q| q.ticket_id != ticket) => {
+                Some(())
+            }
             _ => None,
         })
         .await?;
@@ -121,7 +150,9 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
 
     // A resend with the same id after a reconnect is acknowledged but stored once.
     let resend_id = random_id();
-    customer.say_with_id(session, resend_id, "resent once").await?;
+    customer
+        .say_with_id(session, resend_id, "resent once")
+        .await?;
     agent.wait_chat(session, WAIT).await?;
 
     agent.client.close("test restart");
@@ -131,29 +162,48 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     let relay = TestRelay::start(dir.path()).await?;
     let config = relay.client_config();
     let agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let Welcome::Agent { sessions, .. } = &agent.welcome else { panic!("not an agent welcome") };
-    let restored = sessions.iter().find(|s| s.session_id == session).expect("open session restored");
+    let Welcome::Agent { sessions, .. } = &agent.welcome else {
+        panic!("not an agent welcome")
+    };
+    let restored = sessions
+        .iter()
+        .find(|s| s.session_id == session)
+        .expect("open session restored");
     let texts: Vec<&str> = restored.messages.iter().map(|m| m.text.as_str()).collect();
     let mut expected: Vec<&str> = script.iter().map(|(_, t)| *t).collect();
     expected.push("resent once");
     assert_eq!(texts, expected);
 
     let mut customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
-    let Welcome::Customer { session: Some(resumed), .. } = &customer.welcome else {
+    let Welcome::Customer {
+        session: Some(resumed),
+        ..
+    } = &customer.welcome
+    else {
         panic!("customer did not resume: {:?}", customer.welcome)
     };
     assert_eq!(resumed.session_id, session);
     assert_eq!(resumed.messages.len(), expected.len());
 
-    let again = customer.say_with_id(session, resend_id, "resent once").await?;
+    let again = customer
+        .say_with_id(session, resend_id, "resent once")
+        .await?;
     assert_eq!(again.message_id, resend_id);
     let mut agent = agent;
     customer.say(session, "after restart").await?;
     let next = agent.wait_chat(session, WAIT).await?;
-    assert_eq!(next.text, "after restart", "the duplicate must not be delivered again");
+    assert_eq!(
+        next.text, "after restart",
+        "the duplicate must not be delivered again"
+    );
 
     // The customer ends the session; both sides hear it.
-    customer.client.request(Request::EndSession { session_id: session }).await?;
+    customer
+        .client
+        .request(Request::EndSession {
+            session_id: session,
+        })
+        .await?;
     for peer in [&mut agent, &mut customer] {
         let by = peer
             .wait_for(WAIT, |e| match e {

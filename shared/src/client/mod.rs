@@ -131,12 +131,19 @@ pub async fn connect(
     role: HelloRole,
 ) -> Result<(Client, Welcome, mpsc::Receiver<ClientEvent>), ConnectError> {
     let addr = resolve(&config.relay_addr)?;
-    let unreachable = |reason: String| ConnectError::Unreachable { addr: config.relay_addr.clone(), reason };
+    let unreachable = |reason: String| ConnectError::Unreachable {
+        addr: config.relay_addr.clone(),
+        reason,
+    };
     let (client_cfg, pin_check) =
         client_config(config.fingerprint).map_err(|e| ConnectError::Protocol(e.to_string()))?;
-    let bind: SocketAddr = if addr.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" }
-        .parse()
-        .map_err(|_| ConnectError::BadAddress(config.relay_addr.clone()))?;
+    let bind: SocketAddr = if addr.is_ipv6() {
+        "[::]:0"
+    } else {
+        "0.0.0.0:0"
+    }
+    .parse()
+    .map_err(|_| ConnectError::BadAddress(config.relay_addr.clone()))?;
     let mut endpoint = quinn::Endpoint::client(bind).map_err(|e| unreachable(e.to_string()))?;
     endpoint.set_default_client_config(client_cfg);
     let connecting = endpoint
@@ -151,7 +158,10 @@ pub async fn connect(
             .open_bi()
             .await
             .map_err(|e| ConnectError::Protocol(e.to_string()))?;
-        let hello = ClientMessage::Hello(Hello { protocol_version: PROTOCOL_VERSION, role });
+        let hello = ClientMessage::Hello(Hello {
+            protocol_version: PROTOCOL_VERSION,
+            role,
+        });
         write_frame(&mut send, &hello, MAX_CONTROL_FRAME_BYTES)
             .await
             .map_err(|e| ConnectError::Protocol(e.to_string()))?;
@@ -161,8 +171,12 @@ pub async fn connect(
         match first {
             Some(ServerMessage::Welcome(w)) => Ok((connection, send, recv, w)),
             Some(ServerMessage::Refused(r)) => Err(ConnectError::Refused(r)),
-            Some(other) => Err(ConnectError::Protocol(format!("expected Welcome, got {other:?}"))),
-            None => Err(ConnectError::Protocol("relay closed the control stream".into())),
+            Some(other) => Err(ConnectError::Protocol(format!(
+                "expected Welcome, got {other:?}"
+            ))),
+            None => Err(ConnectError::Protocol(
+                "relay closed the control stream".into(),
+            )),
         }
     };
     let (connection, send, recv, welcome) = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
@@ -172,7 +186,12 @@ pub async fn connect(
     let (outbox, outbox_rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
     let pending: Pending = Arc::default();
     tokio::spawn(write_loop(send, outbox_rx));
-    tokio::spawn(read_loop(recv, connection.clone(), pending.clone(), events_tx.clone()));
+    tokio::spawn(read_loop(
+        recv,
+        connection.clone(),
+        pending.clone(),
+        events_tx.clone(),
+    ));
     tokio::spawn(accept_media_loop(connection.clone(), events_tx));
     // Keep the endpoint alive as long as the connection: it is dropped when the driver ends.
     tokio::spawn({
@@ -182,19 +201,29 @@ pub async fn connect(
             endpoint.wait_idle().await;
         }
     });
-    let client = Client { connection, outbox, pending, next_id: Arc::new(AtomicU64::new(1)) };
+    let client = Client {
+        connection,
+        outbox,
+        pending,
+        next_id: Arc::new(AtomicU64::new(1)),
+    };
     Ok((client, welcome, events_rx))
 }
 
 /// Asks the relay for a center's usernames, for the login dialog's drop-down (R2).
 ///
 /// Errors: as [`connect`]; `Refused(UnknownCenter)` if the center does not exist.
-pub async fn list_usernames(config: &ClientConfig, center_id: CenterId) -> Result<Vec<String>, ConnectError> {
+pub async fn list_usernames(
+    config: &ClientConfig,
+    center_id: CenterId,
+) -> Result<Vec<String>, ConnectError> {
     let (client, welcome, _events) = connect(config, HelloRole::Directory { center_id }).await?;
     client.close("directory lookup done");
     match welcome {
         Welcome::Directory { usernames } => Ok(usernames),
-        other => Err(ConnectError::Protocol(format!("expected Directory, got {other:?}"))),
+        other => Err(ConnectError::Protocol(format!(
+            "expected Directory, got {other:?}"
+        ))),
     }
 }
 
@@ -216,7 +245,12 @@ impl Client {
         if let Ok(mut p) = self.pending.lock() {
             p.insert(id, tx);
         }
-        if self.outbox.send(ClientMessage::Request { id, body }).await.is_err() {
+        if self
+            .outbox
+            .send(ClientMessage::Request { id, body })
+            .await
+            .is_err()
+        {
             self.forget(id);
             return Err(ClientError::Closed(self.close_reason()));
         }
@@ -339,7 +373,11 @@ async fn accept_media_loop(connection: quinn::Connection, events: mpsc::Sender<C
                 continue;
             }
         };
-        if events.send(ClientEvent::Media(MediaStream { header, send, recv })).await.is_err() {
+        if events
+            .send(ClientEvent::Media(MediaStream { header, send, recv }))
+            .await
+            .is_err()
+        {
             break;
         }
     }

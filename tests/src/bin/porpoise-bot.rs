@@ -25,7 +25,10 @@ use porpoise_tests::{image::write_png_rgba, peer::Peer};
 use serde_json::json;
 
 #[derive(Parser, Debug)]
-#[command(version, about = "Headless Porpoise agent or customer; prints JSON lines")]
+#[command(
+    version,
+    about = "Headless Porpoise agent or customer; prints JSON lines"
+)]
 struct Cli {
     /// Relay address host:port.
     #[arg(long, default_value = "127.0.0.1:18000", env = "PORPOISE_RELAY")]
@@ -115,11 +118,16 @@ fn emit(value: serde_json::Value) {
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let config = ClientConfig { relay_addr: cli.relay.clone(), fingerprint: cli.fingerprint };
+    let config = ClientConfig {
+        relay_addr: cli.relay.clone(),
+        fingerprint: cli.fingerprint,
+    };
     let wait = Duration::from_secs(cli.wait);
     match cli.role {
         Role::Agent(a) => run_agent(&config, cli.center, wait, a).await,
@@ -127,7 +135,12 @@ async fn main() -> Result<()> {
     }
 }
 
-async fn run_agent(config: &ClientConfig, center: u32, wait: Duration, args: AgentArgs) -> Result<()> {
+async fn run_agent(
+    config: &ClientConfig,
+    center: u32,
+    wait: Duration,
+    args: AgentArgs,
+) -> Result<()> {
     let password = std::env::var("PORPOISE_PASSWORD").context("set PORPOISE_PASSWORD")?;
     let mut peer = match Peer::agent(config, center, &args.username, &password).await {
         Ok(p) => p,
@@ -139,12 +152,13 @@ async fn run_agent(config: &ClientConfig, center: u32, wait: Duration, args: Age
     emit(json!({"event": "welcome", "role": "agent", "username": args.username}));
     let ticket = match &peer.welcome {
         Welcome::Agent { queue, .. } if !queue.is_empty() => queue[0].ticket_id,
-        _ => peer
-            .wait_for(wait, |e| match e {
+        _ => {
+            peer.wait_for(wait, |e| match e {
                 Event::QueueChanged { queue } => queue.first().map(|q| q.ticket_id),
                 _ => None,
             })
-            .await?,
+            .await?
+        }
     };
     let session = peer.accept(ticket).await?;
     emit(json!({"event": "accepted", "ticket_id": ticket, "session_id": session}));
@@ -153,53 +167,85 @@ async fn run_agent(config: &ClientConfig, center: u32, wait: Duration, args: Age
         emit(json!({"event": "chat_stored", "text": m.text}));
     }
     if let Some(path) = &args.view_png {
-        agent_view(&mut peer, session, path, Duration::from_secs(args.view_seconds), wait).await?;
+        agent_view(
+            &mut peer,
+            session,
+            path,
+            Duration::from_secs(args.view_seconds),
+            wait,
+        )
+        .await?;
     }
     if !args.moves.is_empty() || args.click || args.type_text.is_some() {
         agent_control(&mut peer, session, &args, wait).await?;
     }
     if args.end {
-        peer.client.request(porpoise_shared::wire::Request::EndSession { session_id: session }).await?;
+        peer.client
+            .request(porpoise_shared::wire::Request::EndSession {
+                session_id: session,
+            })
+            .await?;
         emit(json!({"event": "ended", "session_id": session}));
     }
     peer.client.close("bot done");
     Ok(())
 }
 
-async fn wait_granted(peer: &mut Peer, session: SessionId, action: RemoteAction, wait: Duration) -> Result<()> {
+async fn wait_granted(
+    peer: &mut Peer,
+    session: SessionId,
+    action: RemoteAction,
+    wait: Duration,
+) -> Result<()> {
     let state = peer
         .wait_for(wait, |e| match e {
-            Event::ActionChanged { session_id, action: a, state, .. }
-                if *session_id == session && *a == action && *state != ActionState::Requested =>
-            {
+            Event::ActionChanged {
+                session_id,
+                action: a,
+                state,
+                ..
+            } if *session_id == session && *a == action && *state != ActionState::Requested => {
                 Some(*state)
             }
             _ => None,
         })
         .await?;
-    emit(json!({"event": "action", "action": format!("{action:?}"), "state": format!("{state:?}")}));
+    emit(
+        json!({"event": "action", "action": format!("{action:?}"), "state": format!("{state:?}")}),
+    );
     if state != ActionState::Granted {
         bail!("{action:?} was not granted: {state:?}");
     }
     Ok(())
 }
 
-async fn agent_view(peer: &mut Peer, session: SessionId, path: &PathBuf, seconds: Duration, wait: Duration) -> Result<()> {
-    peer.request_action(session, RemoteAction::ViewDesktop).await?;
+async fn agent_view(
+    peer: &mut Peer,
+    session: SessionId,
+    path: &PathBuf,
+    seconds: Duration,
+    wait: Duration,
+) -> Result<()> {
+    peer.request_action(session, RemoteAction::ViewDesktop)
+        .await?;
     wait_granted(peer, session, RemoteAction::ViewDesktop, wait).await?;
     let stream = peer.wait_media(MediaKind::Screen, wait).await?;
     let latest: Arc<Mutex<Option<(u32, u32, Vec<u8>)>>> = Arc::default();
     let sink = latest.clone();
     let viewer = tokio::spawn(view_screen(stream.send, stream.recv, move |u| {
         let (w, h) = u.decoder.size();
-        emit(json!({"event": "frame", "seq": u.seq, "key": u.key, "bytes": u.encoded_bytes, "tiles": u.changed.len(), "width": w, "height": h}));
+        emit(
+            json!({"event": "frame", "seq": u.seq, "key": u.key, "bytes": u.encoded_bytes, "tiles": u.changed.len(), "width": w, "height": h}),
+        );
         if let Ok(mut slot) = sink.lock() {
             *slot = Some((w, h, u.decoder.rgba().to_vec()));
         }
     }));
     tokio::time::sleep(seconds).await;
     let frame = latest.lock().ok().and_then(|s| s.clone());
-    let Some((w, h, rgba)) = frame else { bail!("no frame decoded in {seconds:?}") };
+    let Some((w, h, rgba)) = frame else {
+        bail!("no frame decoded in {seconds:?}")
+    };
     write_png_rgba(path, w, h, &rgba)?;
     emit(json!({"event": "saved_png", "path": path, "width": w, "height": h}));
     peer.stop(session, RemoteAction::ViewDesktop).await?;
@@ -208,25 +254,47 @@ async fn agent_view(peer: &mut Peer, session: SessionId, path: &PathBuf, seconds
     Ok(())
 }
 
-async fn agent_control(peer: &mut Peer, session: SessionId, args: &AgentArgs, wait: Duration) -> Result<()> {
-    peer.request_action(session, RemoteAction::RemoteControl).await?;
+async fn agent_control(
+    peer: &mut Peer,
+    session: SessionId,
+    args: &AgentArgs,
+    wait: Duration,
+) -> Result<()> {
+    peer.request_action(session, RemoteAction::RemoteControl)
+        .await?;
     wait_granted(peer, session, RemoteAction::RemoteControl, wait).await?;
-    let stream = peer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Input }).await?;
+    let stream = peer
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Input,
+        })
+        .await?;
     let mut input = InputSender::new(stream.send);
     for m in &args.moves {
         let (x, y) = m.split_once(',').context("--move takes X,Y")?;
-        let event = InputEvent::Mouse(MouseEvent::MoveTo { x: x.trim().parse()?, y: y.trim().parse()? });
+        let event = InputEvent::Mouse(MouseEvent::MoveTo {
+            x: x.trim().parse()?,
+            y: y.trim().parse()?,
+        });
         input.send(&event).await?;
         emit(json!({"event": "sent_input", "input": format!("{event:?}")}));
     }
     if args.click {
         for down in [true, false] {
-            input.send(&InputEvent::Mouse(MouseEvent::Button { button: MouseButton::Left, down })).await?;
+            input
+                .send(&InputEvent::Mouse(MouseEvent::Button {
+                    button: MouseButton::Left,
+                    down,
+                }))
+                .await?;
         }
         emit(json!({"event": "sent_input", "input": "click"}));
     }
     if let Some(text) = &args.type_text {
-        input.send(&InputEvent::Key(KeyEvent::Text(text.clone()))).await?;
+        input
+            .send(&InputEvent::Key(KeyEvent::Text(text.clone())))
+            .await?;
         emit(json!({"event": "sent_input", "input": "text", "text": text}));
     }
     // Give the helper time to inject before the stream is stopped.
@@ -236,7 +304,12 @@ async fn agent_control(peer: &mut Peer, session: SessionId, args: &AgentArgs, wa
     Ok(())
 }
 
-async fn run_customer(config: &ClientConfig, center: u32, wait: Duration, args: CustomerArgs) -> Result<()> {
+async fn run_customer(
+    config: &ClientConfig,
+    center: u32,
+    wait: Duration,
+    args: CustomerArgs,
+) -> Result<()> {
     let mut peer = Peer::customer(config, center, random_id()).await?;
     emit(json!({"event": "welcome", "role": "customer"}));
     let (ticket, position) = peer.request_service(&args.name, &args.phone).await?;
@@ -251,20 +324,31 @@ async fn run_customer(config: &ClientConfig, center: u32, wait: Duration, args: 
     for text in &args.say {
         peer.say(session.session_id, text).await?;
     }
-    let stay = (args.stay > 0).then(|| tokio::time::Instant::now() + Duration::from_secs(args.stay));
+    let stay =
+        (args.stay > 0).then(|| tokio::time::Instant::now() + Duration::from_secs(args.stay));
     customer_loop(&mut peer, session.session_id, args.grant, stay).await
 }
 
-async fn customer_loop(peer: &mut Peer, session: SessionId, grant: Grant, until: Option<tokio::time::Instant>) -> Result<()> {
+async fn customer_loop(
+    peer: &mut Peer,
+    session: SessionId,
+    grant: Grant,
+    until: Option<tokio::time::Instant>,
+) -> Result<()> {
     let mut screen: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         if until.is_some_and(|t| tokio::time::Instant::now() >= t) {
             return Ok(());
         }
-        let event = peer.wait_for(Duration::from_millis(200), |e| Some(e.clone())).await;
+        let event = peer
+            .wait_for(Duration::from_millis(200), |e| Some(e.clone()))
+            .await;
         let Ok(event) = event else {
             // Input streams arrive as media; serve them while control is granted.
-            if let Ok(stream) = peer.wait_media(MediaKind::Input, Duration::from_millis(1)).await {
+            if let Ok(stream) = peer
+                .wait_media(MediaKind::Input, Duration::from_millis(1))
+                .await
+            {
                 tokio::spawn(inject_stream(stream.recv));
             }
             if !peer.client.is_open() {
@@ -275,25 +359,48 @@ async fn customer_loop(peer: &mut Peer, session: SessionId, grant: Grant, until:
         emit(json!({"event": "event", "detail": format!("{event:?}")}));
         match event {
             Event::ConsentRequested { session_id, action } if session_id == session => {
-                let yes = matches!((grant, action), (Grant::All, _) | (Grant::View, RemoteAction::ViewDesktop));
+                let yes = matches!(
+                    (grant, action),
+                    (Grant::All, _) | (Grant::View, RemoteAction::ViewDesktop)
+                );
                 peer.answer(session, action, yes).await?;
                 emit(json!({"event": "consent", "action": format!("{action:?}"), "grant": yes}));
             }
-            Event::ActionChanged { session_id, action: RemoteAction::ViewDesktop, state: ActionState::Granted, .. }
-                if session_id == session && screen.is_none() =>
-            {
-                let stream = peer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Screen }).await?;
+            Event::ActionChanged {
+                session_id,
+                action: RemoteAction::ViewDesktop,
+                state: ActionState::Granted,
+                ..
+            } if session_id == session && screen.is_none() => {
+                let stream = peer
+                    .client
+                    .open_media(MediaHeader {
+                        session_id: session,
+                        kind: MediaKind::Screen,
+                    })
+                    .await?;
                 screen = Some(tokio::spawn(async move {
-                    let result = stream_screen(porpoise_helper::capture::make_capture, stream.send, stream.recv).await;
+                    let result = stream_screen(
+                        porpoise_helper::capture::make_capture,
+                        stream.send,
+                        stream.recv,
+                    )
+                    .await;
                     emit(json!({"event": "screen_stream_ended", "result": format!("{result:?}")}));
                 }));
             }
-            Event::ActionChanged { action: RemoteAction::ViewDesktop, state: ActionState::Stopped, .. } => {
+            Event::ActionChanged {
+                action: RemoteAction::ViewDesktop,
+                state: ActionState::Stopped,
+                ..
+            } => {
                 if let Some(h) = screen.take() {
                     h.abort();
                 }
             }
-            Event::ChatReceived { message, .. } => emit(json!({"event": "chat", "text": message.text})),
+            Event::ChatReceived { message, .. } => {
+                emit(json!({"event": "chat", "text": message.text}))
+            }
             Event::SessionEnded { session_id, .. } if session_id == session => return Ok(()),
             _ => {}
         }
@@ -313,7 +420,9 @@ async fn inject_stream(mut recv: quinn::RecvStream) {
         match read_input(&mut recv).await {
             Ok(Some(event)) => {
                 let result = injector.inject(&event);
-                emit(json!({"event": "injected", "input": format!("{event:?}"), "ok": result.is_ok()}));
+                emit(
+                    json!({"event": "injected", "input": format!("{event:?}"), "ok": result.is_ok()}),
+                );
             }
             Ok(None) | Err(_) => return,
         }

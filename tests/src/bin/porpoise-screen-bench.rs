@@ -40,16 +40,32 @@ fn main() -> Result<()> {
     // The helper's capture reads DISPLAY; set it before any thread starts.
     std::env::set_var("DISPLAY", &x.display);
     let mut static_term = x.command("xterm");
-    static_term.args(["-geometry", "100x40+50+50", "-e", "sh", "-c", "ls -la /usr/bin | head -60; exec sleep 1000"]);
+    static_term.args([
+        "-geometry",
+        "100x40+50+50",
+        "-e",
+        "sh",
+        "-c",
+        "ls -la /usr/bin | head -60; exec sleep 1000",
+    ]);
     x.spawn(static_term)?;
     std::thread::sleep(Duration::from_millis(1500));
     codec_bench()?;
 
     let mut busy = x.command("xterm");
-    busy.args(["-geometry", "160x50+700+200", "-e", "sh", "-c", "while :; do ls -la /usr/lib; done"]);
+    busy.args([
+        "-geometry",
+        "160x50+700+200",
+        "-e",
+        "sh",
+        "-c",
+        "while :; do ls -la /usr/lib; done",
+    ]);
     x.spawn(busy)?;
     std::thread::sleep(Duration::from_millis(1000));
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(pipeline_bench(Duration::from_secs(cli.seconds)))
 }
 
@@ -79,8 +95,16 @@ fn codec_bench() -> Result<()> {
         bytes = encoded.data.len();
     }
     let (w, h) = decoder.size();
-    println!("codec: {w}x{h} xterm screen key frame: {bytes} bytes ({:.1}:1)", (w * h * 4) as f64 / bytes as f64);
-    println!("codec: capture median {:.2} ms, encode median {:.2} ms, decode median {:.2} ms", median(&mut capture_ms), median(&mut encode_ms), median(&mut decode_ms));
+    println!(
+        "codec: {w}x{h} xterm screen key frame: {bytes} bytes ({:.1}:1)",
+        (w * h * 4) as f64 / bytes as f64
+    );
+    println!(
+        "codec: capture median {:.2} ms, encode median {:.2} ms, decode median {:.2} ms",
+        median(&mut capture_ms),
+        median(&mut encode_ms),
+        median(&mut decode_ms)
+    );
     Ok(())
 }
 
@@ -98,10 +122,24 @@ async fn pipeline_bench(duration: Duration) -> Result<()> {
     let (ticket, _) = customer.request_service("bench", "1").await?;
     agent.wait_queued("bench", WAIT).await?;
     let session = agent.accept(ticket).await?;
-    agent.request_action(session, RemoteAction::ViewDesktop).await?;
-    customer.wait_for(WAIT, |e| matches!(e, Event::ConsentRequested { .. }).then_some(())).await?;
-    customer.answer(session, RemoteAction::ViewDesktop, true).await?;
-    let out = customer.client.open_media(MediaHeader { session_id: session, kind: MediaKind::Screen }).await?;
+    agent
+        .request_action(session, RemoteAction::ViewDesktop)
+        .await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::ConsentRequested { .. }).then_some(())
+        })
+        .await?;
+    customer
+        .answer(session, RemoteAction::ViewDesktop, true)
+        .await?;
+    let out = customer
+        .client
+        .open_media(MediaHeader {
+            session_id: session,
+            kind: MediaKind::Screen,
+        })
+        .await?;
     let sender = tokio::spawn(stream_screen(make_capture, out.send, out.recv));
     let incoming = agent.wait_media(MediaKind::Screen, WAIT).await?;
     let counts: Arc<Mutex<Vec<(Instant, usize, bool)>>> = Arc::default();
