@@ -6,8 +6,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use porpoise_shared::{
     client::{connect, random_id, Client, ClientConfig, ClientEvent, ConnectError, MediaStream},
     wire::{
-        CenterId, ChatMessage, Event, HelloRole, MediaKind, RemoteAction, Request, Response,
-        SessionId, TicketId, Welcome,
+        ActionState, CenterId, ChatMessage, Event, HelloRole, MediaKind, RemoteAction, Request,
+        Response, SessionId, TicketId, Welcome,
     },
 };
 use tokio::sync::mpsc;
@@ -280,4 +280,62 @@ impl Peer {
             .await?;
         Ok(())
     }
+
+    /// Waits for the outcome of a requested action: the first state other than `Requested`.
+    pub async fn action_outcome(
+        &mut self,
+        session_id: SessionId,
+        action: RemoteAction,
+        timeout: Duration,
+    ) -> Result<ActionState> {
+        self.wait_for(timeout, |e| match e {
+            Event::ActionChanged {
+                session_id: s,
+                action: a,
+                state,
+                ..
+            } if *s == session_id && *a == action && *state != ActionState::Requested => {
+                Some(*state)
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    /// Agent: requests `action` and waits for the customer's answer.
+    ///
+    /// Errors: the action ended in another state than `Granted`, or a timeout.
+    pub async fn request_granted(
+        &mut self,
+        session_id: SessionId,
+        action: RemoteAction,
+        timeout: Duration,
+    ) -> Result<()> {
+        self.request_action(session_id, action).await?;
+        match self.action_outcome(session_id, action, timeout).await? {
+            ActionState::Granted => Ok(()),
+            other => bail!("{action:?} ended as {other:?}"),
+        }
+    }
+}
+
+/// Logs in `agent1` of the demo center, queues a new customer called `name` and has the agent
+/// accept it. Returns (agent, customer, session).
+pub async fn served_session(
+    config: &ClientConfig,
+    center_id: CenterId,
+    password: &str,
+    name: &str,
+) -> Result<(Peer, Peer, SessionId)> {
+    let mut agent = Peer::agent(config, center_id, "agent1", password).await?;
+    let mut customer = Peer::customer(config, center_id, random_id()).await?;
+    let (ticket, _) = customer.request_service(name, "13800000000").await?;
+    agent.wait_queued(name, WAIT).await?;
+    let session = agent.accept(ticket).await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::SessionStarted(_)).then_some(())
+        })
+        .await?;
+    Ok((agent, customer, session))
 }

@@ -13,7 +13,7 @@ use porpoise_shared::{
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use porpoise_tests::{
-    peer::{Peer, WAIT},
+    peer::{served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
 
@@ -35,23 +35,7 @@ impl ScreenSource for Synthetic {
 }
 
 async fn served(relay: &TestRelay, name: &str) -> anyhow::Result<(Peer, Peer, SessionId)> {
-    let config = relay.client_config();
-    let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let mut customer = Peer::customer(
-        &config,
-        DEMO_CENTER_ID,
-        porpoise_shared::client::random_id(),
-    )
-    .await?;
-    let (ticket, _) = customer.request_service(name, "1").await?;
-    agent.wait_queued(name, WAIT).await?;
-    let session = agent.accept(ticket).await?;
-    customer
-        .wait_for(WAIT, |e| {
-            matches!(e, Event::SessionStarted(_)).then_some(())
-        })
-        .await?;
-    Ok((agent, customer, session))
+    served_session(&relay.client_config(), DEMO_CENTER_ID, DEMO_PASSWORD, name).await
 }
 
 async fn wait_state(

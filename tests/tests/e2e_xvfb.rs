@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use porpoise_shared::{
     input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent},
     screen::{view_screen, InputSender},
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
+    wire::{MediaHeader, MediaKind, RemoteAction},
 };
 use porpoise_tests::{
     image::{differing_pixels, write_png_rgba},
@@ -46,27 +46,6 @@ fn start_customer_bot(x: &Xvfb, relay: &TestRelay) -> Result<KillOnDrop> {
         .spawn()
         .context("starting porpoise-bot")?;
     Ok(KillOnDrop(child))
-}
-
-async fn granted(agent: &mut Peer, session: SessionId, action: RemoteAction) -> Result<()> {
-    agent.request_action(session, action).await?;
-    let state = agent
-        .wait_for(WAIT, |e| match e {
-            Event::ActionChanged {
-                session_id,
-                action: a,
-                state,
-                ..
-            } if *session_id == session && *a == action && *state != ActionState::Requested => {
-                Some(*state)
-            }
-            _ => None,
-        })
-        .await?;
-    if state != ActionState::Granted {
-        bail!("{action:?} ended as {state:?}");
-    }
-    Ok(())
 }
 
 /// Waits until no new frame arrived for `quiet`, then returns the canvas.
@@ -140,7 +119,9 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
     let session = agent.accept(ticket).await?;
 
     // View desktop: decode and compare with the X server's own screenshot.
-    granted(&mut agent, session, RemoteAction::ViewDesktop).await?;
+    agent
+        .request_granted(session, RemoteAction::ViewDesktop, WAIT)
+        .await?;
     let stream = agent.wait_media(MediaKind::Screen, WAIT).await?;
     let canvas: Canvas = Arc::default();
     let sink = canvas.clone();
@@ -170,7 +151,9 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
     assert_eq!(px(110 + 400, 100 + 200), [255, 0, 0]);
 
     // Remote control: pointer, click, text.
-    granted(&mut agent, session, RemoteAction::RemoteControl).await?;
+    agent
+        .request_granted(session, RemoteAction::RemoteControl, WAIT)
+        .await?;
     let input_stream = agent
         .client
         .open_media(MediaHeader {

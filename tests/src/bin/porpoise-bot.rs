@@ -14,6 +14,7 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use porpoise_helper::capture::make_capture;
 use porpoise_shared::{
     client::{random_id, ClientConfig},
     input::{InputEvent, KeyEvent, MouseButton, MouseEvent},
@@ -197,19 +198,7 @@ async fn wait_granted(
     action: RemoteAction,
     wait: Duration,
 ) -> Result<()> {
-    let state = peer
-        .wait_for(wait, |e| match e {
-            Event::ActionChanged {
-                session_id,
-                action: a,
-                state,
-                ..
-            } if *session_id == session && *a == action && *state != ActionState::Requested => {
-                Some(*state)
-            }
-            _ => None,
-        })
-        .await?;
+    let state = peer.action_outcome(session, action, wait).await?;
     emit(
         json!({"event": "action", "action": format!("{action:?}"), "state": format!("{state:?}")}),
     );
@@ -336,6 +325,7 @@ async fn customer_loop(
     until: Option<tokio::time::Instant>,
 ) -> Result<()> {
     let mut screen: Option<tokio::task::JoinHandle<()>> = None;
+    let mut granted = std::collections::BTreeSet::new();
     loop {
         if until.is_some_and(|t| tokio::time::Instant::now() >= t) {
             return Ok(());
@@ -349,7 +339,10 @@ async fn customer_loop(
                 .wait_media(MediaKind::Input, Duration::from_millis(1))
                 .await
             {
-                tokio::spawn(inject_stream(stream.recv));
+                // The relay forwards input only under a grant; the bot checks too, like the helper.
+                if granted.contains(&RemoteAction::RemoteControl) {
+                    tokio::spawn(inject_stream(stream.recv));
+                }
             }
             if !peer.client.is_open() {
                 return Ok(());
@@ -368,34 +361,32 @@ async fn customer_loop(
             }
             Event::ActionChanged {
                 session_id,
-                action: RemoteAction::ViewDesktop,
-                state: ActionState::Granted,
+                action,
+                state,
                 ..
-            } if session_id == session && screen.is_none() => {
-                let stream = peer
-                    .client
-                    .open_media(MediaHeader {
+            } if session_id == session => {
+                // Viewing and control both show the screen; it stops when neither is granted.
+                if state == ActionState::Granted {
+                    granted.insert(action);
+                } else {
+                    granted.remove(&action);
+                }
+                if !granted.is_empty() && screen.is_none() {
+                    let header = MediaHeader {
                         session_id: session,
                         kind: MediaKind::Screen,
-                    })
-                    .await?;
-                screen = Some(tokio::spawn(async move {
-                    let result = stream_screen(
-                        porpoise_helper::capture::make_capture,
-                        stream.send,
-                        stream.recv,
-                    )
-                    .await;
-                    emit(json!({"event": "screen_stream_ended", "result": format!("{result:?}")}));
-                }));
-            }
-            Event::ActionChanged {
-                action: RemoteAction::ViewDesktop,
-                state: ActionState::Stopped,
-                ..
-            } => {
-                if let Some(h) = screen.take() {
-                    h.abort();
+                    };
+                    let stream = peer.client.open_media(header).await?;
+                    screen = Some(tokio::spawn(async move {
+                        let result = stream_screen(make_capture, stream.send, stream.recv).await;
+                        emit(
+                            json!({"event": "screen_stream_ended", "result": format!("{result:?}")}),
+                        );
+                    }));
+                } else if granted.is_empty() {
+                    if let Some(h) = screen.take() {
+                        h.abort();
+                    }
                 }
             }
             Event::ChatReceived { message, .. } => {

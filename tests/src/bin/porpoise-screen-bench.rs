@@ -22,7 +22,7 @@ use porpoise_shared::{
     wire::{Event, MediaHeader, MediaKind, RemoteAction},
 };
 use porpoise_tests::{
-    peer::{Peer, WAIT},
+    peer::{served_session, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::Xvfb,
 };
@@ -117,11 +117,8 @@ async fn pipeline_bench(duration: Duration) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;
     let config = relay.client_config();
-    let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, 1).await?;
-    let (ticket, _) = customer.request_service("bench", "1").await?;
-    agent.wait_queued("bench", WAIT).await?;
-    let session = agent.accept(ticket).await?;
+    let (mut agent, mut customer, session) =
+        served_session(&config, DEMO_CENTER_ID, DEMO_PASSWORD, "bench").await?;
     agent
         .request_action(session, RemoteAction::ViewDesktop)
         .await?;
