@@ -1,13 +1,16 @@
 # Sourced by demo.sh and test.sh: installs the Debian packages Porpoise needs, only if missing.
 # Usage: install_deps build|run|test
 porpoise_packages() {
+  # Headers for building (scrap's xcb, enigo's xdo, rodio's ALSA, zbus needs none).
   local build="pkg-config libxcb1-dev libxcb-shm0-dev libxcb-randr0-dev libxkbcommon-dev libasound2-dev libdbus-1-dev libxdo-dev libxi-dev libxtst-dev"
-  local run="xvfb xauth x11-utils x11-xserver-utils xdotool xterm imagemagick dbus dbus-x11 libegl1 libgl1-mesa-dri fonts-noto-cjk"
-  local test="dunst haskell-status-notifier-item-utils"
+  # An X server and X tools, GL for eframe's glow renderer, D-Bus for tray and notifications.
+  local x11="xvfb xauth x11-utils x11-xserver-utils xdotool xterm imagemagick dbus dbus-x11 libegl1 libgl1-mesa-dri"
   case "$1" in
-    build) echo "$build" ;;
-    run) echo "$build $run" ;;
-    test) echo "$build $run $test" ;;
+    # The demo also wants a CJK terminal font for the customer's desktop xterm.
+    run) echo "$build $x11 fonts-noto-cjk" ;;
+    # Tests register a tray item with a real StatusNotifierWatcher.
+    test) echo "$build $x11 haskell-status-notifier-item-utils" ;;
+    *) echo "$build" ;;
   esac
 }
 

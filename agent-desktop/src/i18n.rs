@@ -61,8 +61,6 @@ messages! {
     /// Login error prefix.
     ErrAlreadyLoggedIn => "该账号已在别处登录", "Already logged in elsewhere";
     /// Login error prefix.
-    ErrThrottled => "尝试次数过多", "Too many attempts";
-    /// Login error prefix.
     ErrLogin => "登录失败", "Login failed";
     /// Shown on the login window after the connection dropped.
     ErrDisconnected => "与服务器的连接已断开", "Disconnected from the relay";
@@ -181,6 +179,14 @@ pub fn queued_body(lang: Language, name: &str, phone: &str, queue_len: usize) ->
     match lang {
         Language::ZhCn => format!("{name}（{phone}）正在排队，共 {queue_len} 人等待"),
         Language::En => format!("{name} ({phone}) is waiting; {queue_len} in the queue"),
+    }
+}
+
+/// Login refused after too many failed attempts, with the relay's wait in seconds.
+pub fn throttled(lang: Language, retry_after_s: u32) -> String {
+    match lang {
+        Language::ZhCn => format!("登录尝试过多，请 {retry_after_s} 秒后再试"),
+        Language::En => format!("Too many failed login attempts; try again in {retry_after_s} s"),
     }
 }
 

@@ -8,6 +8,8 @@ use porpoise_shared::tls::Fingerprint;
 use porpoise_shared::wire::DEFAULT_RELAY_PORT;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::core::ThrottlePolicy;
+
 /// Certificate file in the data dir (DER).
 pub const CERT_FILE: &str = "cert.der";
 /// Private key file in the data dir (PKCS#8 DER, mode 0600 on unix).
@@ -52,16 +54,21 @@ pub struct RelayConfig {
     pub max_connections: usize,
     /// Create the demo center (idempotent) before serving.
     pub demo: bool,
+    /// Limits of failed logins per account and per client address (see
+    /// [`crate::core::throttle`]); the default is the documented policy.
+    pub login_throttle: ThrottlePolicy,
 }
 
 impl RelayConfig {
-    /// Defaults (listen on `0.0.0.0:18000`, 10 000 connections, no demo) with this data dir.
+    /// Defaults (listen on `0.0.0.0:18000`, 10 000 connections, no demo, the default login
+    /// throttle) with this data dir.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         RelayConfig {
             listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, DEFAULT_RELAY_PORT)),
             data_dir: data_dir.into(),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             demo: false,
+            login_throttle: ThrottlePolicy::default(),
         }
     }
 

@@ -93,9 +93,9 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let config = RelayConfig {
         listen,
-        data_dir,
         max_connections,
         demo,
+        ..RelayConfig::new(data_dir)
     };
     let relay = Relay::bind(config)
         .await

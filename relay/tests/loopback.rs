@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use porpoise_relay::core::ThrottlePolicy;
 use porpoise_relay::net::{CLOSE_PROTOCOL, STREAM_CUT, STREAM_REFUSED};
 use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_CENTER_NAME, DEMO_PASSWORD};
 use porpoise_shared::framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES};
@@ -25,9 +26,14 @@ struct Running {
 }
 
 async fn start(data_dir: &std::path::Path) -> Running {
+    start_with(data_dir, ThrottlePolicy::default()).await
+}
+
+async fn start_with(data_dir: &std::path::Path, login_throttle: ThrottlePolicy) -> Running {
     let mut config = RelayConfig::new(data_dir);
     config.listen = "127.0.0.1:0".parse().expect("addr");
     config.demo = true;
+    config.login_throttle = login_throttle;
     let relay = Relay::bind(config).await.expect("bind");
     let (stop, stopped) = oneshot::channel::<()>();
     let (addr, fingerprint) = (relay.local_addr(), relay.fingerprint());
@@ -457,5 +463,120 @@ async fn sessions_and_history_survive_a_restart() {
             ..
         })
     ));
+    relay.stop().await;
+}
+
+/// The `retry_after_s` of a `Throttled` refusal, or a panic naming what came instead.
+fn throttled(answer: &ServerMessage) -> u32 {
+    match answer {
+        ServerMessage::Refused(reason @ RefusedReason::Throttled { retry_after_s }) => {
+            assert_eq!(
+                reason.to_string(),
+                format!("too many failed attempts, try again in {retry_after_s} s")
+            );
+            *retry_after_s
+        }
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await; // the default policy: 5 failures, then 30 s
+    for _ in 0..5 {
+        let (_c, answer) = connect(&relay, agent("agent1", "wrong")).await;
+        assert_eq!(answer, ServerMessage::Refused(RefusedReason::WrongPassword));
+    }
+    let (_c, answer) = connect(&relay, agent("agent1", "wrong")).await;
+    let wait = throttled(&answer);
+    assert!((25..=30).contains(&wait), "{wait}");
+    // Refused before the password is checked: the right one does not help during the backoff.
+    let (_c, answer) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
+    assert!(throttled(&answer) <= wait);
+    // Another account from the same address (every test client is 127.0.0.1) still logs in.
+    let (_c, answer) = connect(&relay, agent("agent2", DEMO_PASSWORD)).await;
+    assert!(
+        matches!(answer, ServerMessage::Welcome(Welcome::Agent { .. })),
+        "{answer:?}"
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn the_account_opens_again_after_the_backoff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = ThrottlePolicy {
+        account_max_failures: 2,
+        account_first_lockout: Duration::from_secs(1),
+        ..ThrottlePolicy::default()
+    };
+    let relay = start_with(dir.path(), policy).await;
+    for _ in 0..2 {
+        let (_c, answer) = connect(&relay, agent("agent1", "wrong")).await;
+        assert_eq!(answer, ServerMessage::Refused(RefusedReason::WrongPassword));
+    }
+    let (_c, answer) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
+    let wait = throttled(&answer);
+    assert_eq!(wait, 1);
+    tokio::time::sleep(Duration::from_secs(wait.into())).await;
+    let (_c, answer) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
+    assert!(
+        matches!(answer, ServerMessage::Welcome(Welcome::Agent { .. })),
+        "{answer:?}"
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn probing_unknown_centers_locks_the_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = ThrottlePolicy {
+        ip_max_failures: 3,
+        ..ThrottlePolicy::default()
+    };
+    let relay = start_with(dir.path(), policy).await;
+    for center_id in [8_999_997, 8_999_998] {
+        let (_c, answer) = connect(&relay, HelloRole::Directory { center_id }).await;
+        assert_eq!(
+            answer,
+            ServerMessage::Refused(RefusedReason::UnknownCenter(center_id))
+        );
+    }
+    let unknown = HelloRole::Customer {
+        center_id: 8_999_999,
+        install_id: 7,
+    };
+    let (_c, answer) = connect(&relay, unknown).await;
+    assert_eq!(
+        answer,
+        ServerMessage::Refused(RefusedReason::UnknownCenter(8_999_999))
+    );
+    // The address is locked for 10 minutes for lookups and logins, known center or not.
+    let directory = HelloRole::Directory {
+        center_id: DEMO_CENTER_ID,
+    };
+    let (_c, answer) = connect(&relay, directory).await;
+    let wait = throttled(&answer);
+    assert!((595..=600).contains(&wait), "{wait}");
+    let (_c, answer) = connect(&relay, agent("agent2", DEMO_PASSWORD)).await;
+    throttled(&answer);
+    // Customers of an existing center still get help: one prober behind a shared NAT must not
+    // lock out everyone else there.
+    let (_c, answer) = connect(&relay, customer(1)).await;
+    assert!(
+        matches!(answer, ServerMessage::Welcome(_)),
+        "customer refused: {answer:?}"
+    );
+    // Probing further unknown centers as a customer stays throttled.
+    let (_c, answer) = connect(
+        &relay,
+        HelloRole::Customer {
+            center_id: 8_999_996,
+            install_id: 8,
+        },
+    )
+    .await;
+    throttled(&answer);
     relay.stop().await;
 }

@@ -17,8 +17,11 @@ pub enum LoginFailureKind {
     FingerprintMismatch,
     /// The account is logged in elsewhere (R3).
     AlreadyLoggedIn,
-    /// Too many failed attempts.
-    Throttled,
+    /// Too many failed attempts; the relay accepts another after `retry_after_s` seconds.
+    Throttled {
+        /// Seconds to wait, as the relay said.
+        retry_after_s: u32,
+    },
     /// Anything else.
     Other,
 }
@@ -42,7 +45,11 @@ impl From<&ConnectError> for LoginFailure {
             ConnectError::Refused(RefusedReason::AlreadyLoggedIn { .. }) => {
                 LoginFailureKind::AlreadyLoggedIn
             }
-            ConnectError::Refused(RefusedReason::Throttled { .. }) => LoginFailureKind::Throttled,
+            ConnectError::Refused(RefusedReason::Throttled { retry_after_s }) => {
+                LoginFailureKind::Throttled {
+                    retry_after_s: *retry_after_s,
+                }
+            }
             ConnectError::Unreachable { .. } | ConnectError::BadAddress(_) => {
                 LoginFailureKind::Unreachable
             }
@@ -58,16 +65,19 @@ impl From<&ConnectError> for LoginFailure {
 
 impl LoginFailure {
     /// The message to show: a translated prefix and the detail (the detail alone in English
-    /// when it already says what the prefix would; the prefix alone for a wrong password).
+    /// when it already says what the prefix would; the prefix alone for a wrong password; a
+    /// translated sentence with the wait when throttled).
     pub fn message(&self, lang: porpoise_shared::ui::Language) -> String {
+        if let LoginFailureKind::Throttled { retry_after_s } = self.kind {
+            return crate::i18n::throttled(lang, retry_after_s);
+        }
         let prefix = match self.kind {
             LoginFailureKind::WrongPassword => Msg::ErrWrongPassword,
             LoginFailureKind::UnknownCenter => Msg::ErrUnknownCenter,
             LoginFailureKind::Unreachable => Msg::ErrUnreachable,
             LoginFailureKind::FingerprintMismatch => Msg::ErrFingerprint,
             LoginFailureKind::AlreadyLoggedIn => Msg::ErrAlreadyLoggedIn,
-            LoginFailureKind::Throttled => Msg::ErrThrottled,
-            LoginFailureKind::Other => Msg::ErrLogin,
+            LoginFailureKind::Throttled { .. } | LoginFailureKind::Other => Msg::ErrLogin,
         };
         if self.kind == LoginFailureKind::WrongPassword {
             return prefix.text(lang).to_owned();
@@ -126,6 +136,21 @@ mod tests {
         assert_eq!(
             LoginFailure::from(&down).kind,
             LoginFailureKind::Unreachable
+        );
+        let throttled = LoginFailure::from(&ConnectError::Refused(RefusedReason::Throttled {
+            retry_after_s: 30,
+        }));
+        assert_eq!(
+            throttled.kind,
+            LoginFailureKind::Throttled { retry_after_s: 30 }
+        );
+        assert_eq!(
+            throttled.message(Language::ZhCn),
+            "登录尝试过多，请 30 秒后再试"
+        );
+        assert_eq!(
+            throttled.message(Language::En),
+            "Too many failed login attempts; try again in 30 s"
         );
     }
 }

@@ -7,9 +7,14 @@
 //! cuts, so a check and a revoke can never interleave.
 //!
 //! Like quinn-proto, the core is driven with a virtual clock in tests (see `tests/`).
+//!
+//! [`throttle`] holds the other sans-IO piece of the relay: [`LoginThrottle`], which counts
+//! failed logins per account and per client address (the network layer owns it and asks it
+//! before verifying a password).
 
 mod queue;
 mod session;
+pub mod throttle;
 mod types;
 
 #[cfg(test)]
@@ -24,6 +29,7 @@ use porpoise_shared::wire::{
     RequestError, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId, Welcome,
 };
 
+pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};
 pub use types::{
     Action, AgentId, CenterInfo, CloseReason, ConnId, InstallId, Login, MediaRefusal, MediaRoute,
     Now, OpenSession, PersistToken, Snapshot, StoreOp, Ticket, TicketOutcome,

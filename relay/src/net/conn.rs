@@ -1,11 +1,12 @@
 //! One task per connection: the Hello on the control stream, then the control-stream reader and
 //! writer and the acceptor of media streams.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use porpoise_shared::framing::{read_frame, write_frame, FrameError, MAX_CONTROL_FRAME_BYTES};
 use porpoise_shared::wire::{
-    ClientMessage, HelloRole, MediaHeader, RefusedReason, ServerMessage, Welcome,
+    CenterId, ClientMessage, HelloRole, MediaHeader, RefusedReason, ServerMessage, Welcome,
     MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
 };
 use tokio::sync::mpsc;
@@ -13,8 +14,9 @@ use tokio::time::timeout;
 use tracing::{debug, error, info, info_span, warn, Instrument, Span};
 
 use super::driver::DriverMsg;
+use super::gate::Gate;
 use super::{spawn_in_span, CLOSE_NORMAL, CLOSE_PROTOCOL, CLOSE_REFUSED, STREAM_REFUSED};
-use crate::core::{ConnId, Login};
+use crate::core::{ConnId, Login, Throttled};
 use crate::store::{AuthOutcome, Store};
 
 /// Time a client has to open its control stream and send its Hello.
@@ -25,11 +27,15 @@ const MEDIA_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 const OUTBOX_CAPACITY: usize = 256;
 /// How long a refusal or directory answer waits to be acknowledged before the close.
 const LINGER: Duration = Duration::from_secs(1);
+/// Longest username written to a log line, in characters (the rest is cut).
+const MAX_LOGGED_USERNAME_CHARS: usize = 64;
 
 /// What a connection task needs.
 pub(super) struct ConnCtx {
     pub store: Store,
     pub driver: mpsc::Sender<DriverMsg>,
+    /// The relay's login throttle.
+    pub gate: Gate,
 }
 
 /// Outcome of a Hello that was not refused.
@@ -47,7 +53,7 @@ pub(super) async fn serve(incoming: quinn::Incoming, conn_id: ConnId, ctx: ConnC
             Ok(connection) => connection,
             Err(err) => return debug!("handshake failed: {err}"),
         };
-        let Some((login, send, recv)) = hello(&connection, &ctx).await else {
+        let Some((login, send, recv)) = hello(&connection, &ctx, remote.ip()).await else {
             return;
         };
         let role = match &login {
@@ -69,6 +75,7 @@ pub(super) async fn serve(incoming: quinn::Incoming, conn_id: ConnId, ctx: ConnC
 async fn hello(
     connection: &quinn::Connection,
     ctx: &ConnCtx,
+    ip: IpAddr,
 ) -> Option<(Login, quinn::SendStream, quinn::RecvStream)> {
     let (send, mut recv) = match timeout(HELLO_TIMEOUT, connection.accept_bi()).await {
         Ok(Ok(streams)) => streams,
@@ -116,7 +123,7 @@ async fn hello(
         };
         return refuse(connection, send, reason).await;
     }
-    match admit(hello.role, &ctx.store).await {
+    match admit(hello.role, ctx, ip).await {
         Ok(Admit::Login(login)) => Some((login, send, recv)),
         Ok(Admit::Directory(usernames)) => {
             let welcome = ServerMessage::Welcome(Welcome::Directory { usernames });
@@ -134,8 +141,11 @@ async fn hello(
     }
 }
 
-/// Authenticates a role against the store.
-async fn admit(role: HelloRole, store: &Store) -> Result<Admit, RefusedReason> {
+/// Authenticates a role against the store, asking the login throttle first so that a
+/// throttled client costs no argon2 run. Wrong passwords and unknown usernames or centers count
+/// as failures (per account and per address); center lookups count per address.
+async fn admit(role: HelloRole, ctx: &ConnCtx, ip: IpAddr) -> Result<Admit, RefusedReason> {
+    let store = &ctx.store;
     let unavailable = |err: crate::store::StoreError| {
         error!("storage failed during hello: {err}");
         RefusedReason::Unavailable("storage error".into())
@@ -146,19 +156,35 @@ async fn admit(role: HelloRole, store: &Store) -> Result<Admit, RefusedReason> {
             username,
             password,
         } => {
+            let pass = ctx.gate.login(ip, center_id, &username).map_err(|t| {
+                let username = loggable(&username);
+                let retry_after_s = t.retry_after_s();
+                let scope = t.scope;
+                warn!(center_id, ?username, %ip, ?scope, retry_after_s, "login attempt throttled");
+                throttled(t)
+            })?;
+            // On a storage error `pass` is dropped unsettled: the attempt no longer counts.
             match store
                 .authenticate(center_id, &username, &password)
                 .await
                 .map_err(unavailable)?
             {
-                AuthOutcome::Verified(account) => Ok(Admit::Login(Login::Agent {
-                    center: account.center,
-                    agent_id: account.agent_id,
-                    display_name: account.display_name,
-                })),
-                AuthOutcome::UnknownCenter => Err(RefusedReason::UnknownCenter(center_id)),
+                AuthOutcome::Verified(account) => {
+                    pass.succeed();
+                    Ok(Admit::Login(Login::Agent {
+                        center: account.center,
+                        agent_id: account.agent_id,
+                        display_name: account.display_name,
+                    }))
+                }
+                AuthOutcome::UnknownCenter => {
+                    pass.fail();
+                    Err(RefusedReason::UnknownCenter(center_id))
+                }
                 AuthOutcome::WrongPassword => {
-                    info!(center_id, username, "wrong username or password");
+                    pass.fail();
+                    let username = loggable(&username);
+                    info!(center_id, ?username, "wrong username or password");
                     Err(RefusedReason::WrongPassword)
                 }
             }
@@ -166,23 +192,62 @@ async fn admit(role: HelloRole, store: &Store) -> Result<Admit, RefusedReason> {
         HelloRole::Customer {
             center_id,
             install_id,
-        } => match store.center(center_id).await.map_err(unavailable)? {
-            Some(center) => Ok(Admit::Login(Login::Customer { center, install_id })),
-            None => Err(RefusedReason::UnknownCenter(center_id)),
-        },
+        } => {
+            // A customer of an existing center is never throttled: one abuser behind a shared
+            // NAT must not lock that NAT's customers out. Probing unknown centers counts
+            // against the IP like a directory lookup.
+            match store.center(center_id).await.map_err(unavailable)? {
+                Some(center) => Ok(Admit::Login(Login::Customer { center, install_id })),
+                None => {
+                    lookup_pass(ctx, ip, center_id, "customer")?.fail();
+                    Err(RefusedReason::UnknownCenter(center_id))
+                }
+            }
+        }
         HelloRole::Directory { center_id } => {
+            let pass = lookup_pass(ctx, ip, center_id, "directory")?;
             if store
                 .center(center_id)
                 .await
                 .map_err(unavailable)?
                 .is_none()
             {
+                pass.fail();
                 return Err(RefusedReason::UnknownCenter(center_id));
             }
+            pass.succeed();
             Ok(Admit::Directory(
                 store.usernames(center_id).await.map_err(unavailable)?,
             ))
         }
+    }
+}
+
+/// Admits a center lookup (which reveals whether the center exists) under the address's limit.
+fn lookup_pass(
+    ctx: &ConnCtx,
+    ip: IpAddr,
+    center_id: CenterId,
+    kind: &'static str,
+) -> Result<super::gate::Pass, RefusedReason> {
+    ctx.gate.lookup(ip).map_err(|t| {
+        warn!(center_id, %ip, kind, retry_after_s = t.retry_after_s(), "center lookup throttled");
+        throttled(t)
+    })
+}
+
+fn throttled(t: Throttled) -> RefusedReason {
+    RefusedReason::Throttled {
+        retry_after_s: t.retry_after_s(),
+    }
+}
+
+/// A username from the network as a log field: at most [`MAX_LOGGED_USERNAME_CHARS`]
+/// characters (logged with `?`, so control characters are escaped).
+fn loggable(username: &str) -> &str {
+    match username.char_indices().nth(MAX_LOGGED_USERNAME_CHARS) {
+        Some((cut, _)) => &username[..cut],
+        None => username,
     }
 }
 

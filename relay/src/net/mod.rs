@@ -11,6 +11,7 @@
 
 mod conn;
 mod driver;
+mod gate;
 mod media;
 
 use std::future::Future;
@@ -24,7 +25,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn, Instrument};
 
 use crate::config::{load_or_create_identity, ConfigError, RelayConfig};
-use crate::core::{ConnId, Core};
+use crate::core::{ConnId, Core, ThrottlePolicy};
 use crate::store::{Store, StoreError};
 
 /// QUIC application close code: normal end (directory answered, client closed its stream).
@@ -82,6 +83,7 @@ pub struct Relay {
     fingerprint: Fingerprint,
     local_addr: SocketAddr,
     max_connections: usize,
+    login_throttle: ThrottlePolicy,
 }
 
 impl Relay {
@@ -114,6 +116,7 @@ impl Relay {
             fingerprint: identity.fingerprint,
             local_addr,
             max_connections: config.max_connections,
+            login_throttle: config.login_throttle,
         })
     }
 
@@ -143,6 +146,7 @@ impl Relay {
             core,
             local_addr,
             max_connections,
+            login_throttle,
             ..
         } = self;
         let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
@@ -152,6 +156,7 @@ impl Relay {
         let driver = tokio::spawn(driver::Driver::new(core, store_tx).run(driver_rx, persisted_rx));
         info!(%local_addr, "relay serving");
 
+        let gate = gate::Gate::new(login_throttle);
         let live = Arc::new(AtomicUsize::new(0));
         let mut next_conn: ConnId = 1;
         tokio::pin!(shutdown);
@@ -172,6 +177,7 @@ impl Relay {
             let ctx = conn::ConnCtx {
                 store: store.clone(),
                 driver: driver_tx.clone(),
+                gate: gate.clone(),
             };
             tokio::spawn(async move {
                 let _guard = guard;
