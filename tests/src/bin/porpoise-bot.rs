@@ -112,6 +112,9 @@ struct CustomerArgs {
     stay: u64,
 }
 
+/// The newest decoded screen: width, height (px) and RGBA pixels.
+type Canvas = (u32, u32, Vec<u8>);
+
 fn emit(value: serde_json::Value) {
     println!("{value}");
 }
@@ -219,7 +222,7 @@ async fn agent_view(
         .await?;
     wait_granted(peer, session, RemoteAction::ViewDesktop, wait).await?;
     let stream = peer.wait_media(MediaKind::Screen, wait).await?;
-    let latest: Arc<Mutex<Option<(u32, u32, Vec<u8>)>>> = Arc::default();
+    let latest: Arc<Mutex<Option<Canvas>>> = Arc::default();
     let sink = latest.clone();
     let viewer = tokio::spawn(view_screen(stream.send, stream.recv, move |u| {
         let (w, h) = u.decoder.size();
