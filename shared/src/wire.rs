@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the control-stream protocol, sent in [`Hello`]. The relay refuses other versions
 /// with [`RefusedReason::VersionMismatch`].
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -29,6 +29,20 @@ pub type RequestId = u64;
 pub type MessageId = u128;
 /// Unix time in milliseconds.
 pub type UnixMs = i64;
+/// Relay-assigned id of an agent account (any role).
+pub type AgentId = i64;
+/// Id of a group (分组) within a center.
+pub type GroupId = u32;
+/// Id of a product type (产品类型) within a center.
+pub type ProductTypeId = u32;
+/// Relay-assigned id of one offer (a routed customer proposed to one agent).
+pub type OfferId = u64;
+/// Relay-assigned id of one transfer request.
+pub type TransferId = u64;
+/// Relay-assigned id of one offline message (留言).
+pub type OfflineMessageId = u64;
+/// A calendar date as `yyyymmdd`, e.g. `20261001` for 1 October 2026 (in the center's time zone).
+pub type DateYmd = u32;
 
 /// True if `id` is a well-formed center ID: 7 digits, first digit 8.
 pub fn is_valid_center_id(id: CenterId) -> bool {
@@ -118,13 +132,126 @@ pub enum ClientMessage {
 /// Requests a client may make after [`Welcome`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
-    /// Customer: ask for service; the customer enters the queue (R6). Answer: [`Response::Queued`].
+    /// Customer: ask for service by `route` (R5). Answer: [`Response::Queued`] (waiting for an
+    /// agent or an offer); the session starts with [`Event::SessionStarted`]. Off hours or with
+    /// nobody able to serve, the error is [`RequestError::Closed`]: offer an offline message.
     RequestService {
         /// Customer's name as typed.
         name: String,
         /// Customer's phone number as typed.
         phone: String,
+        /// How the customer reaches an agent; must match the center's [`ServiceMode`].
+        route: ServiceRoute,
     },
+    /// Customer: leave an offline message (留言, R6/C3); allowed while queued (it also leaves the
+    /// queue), when nobody is online, or off hours. Answer: [`Response::Done`].
+    LeaveOfflineMessage {
+        /// Customer's name.
+        name: String,
+        /// Phone or e-mail to answer to.
+        contact: String,
+        /// The message, at most [`MAX_CHAT_TEXT_BYTES`].
+        text: String,
+    },
+    /// Customer: the unsent text in the chat box, for the agent's typing preview (R10). Send at
+    /// most every [`TYPING_PREVIEW_INTERVAL_MS`]; never stored. Answer: [`Response::Done`].
+    TypingPreview {
+        /// Session.
+        session_id: SessionId,
+        /// Current unsent text (empty when cleared), at most [`MAX_CHAT_TEXT_BYTES`].
+        text: String,
+    },
+    /// Agent: set own presence (R4). `Offline` keeps the login but takes no customers.
+    /// Errors: [`RequestError::NoFreeSeat`] when going online would exceed the seats.
+    /// Answer: [`Response::Done`].
+    SetPresence {
+        /// New presence; `Exited` is not allowed (log out instead).
+        presence: Presence,
+        /// True when the console set it by itself (auto-away or back from it).
+        automatic: bool,
+    },
+    /// Agent: answer an offer (R5 auto-assign / showcase). Accept starts the session
+    /// ([`Response::SessionStarted`]); reject passes the customer on ([`Response::Done`]).
+    AnswerOffer {
+        /// Offer answered.
+        offer_id: OfferId,
+        /// True to accept.
+        accept: bool,
+    },
+    /// Agent: get a 6-digit single-use session code (直通号, R5). Answer: [`Response::SessionCode`].
+    CreateSessionCode,
+    /// Agent: hand a session to another agent or group (R8). Answer: [`Response::Done`]; the
+    /// outcome arrives as [`Event::TransferResolved`].
+    TransferSession {
+        /// Session to hand over.
+        session_id: SessionId,
+        /// Receiver.
+        target: TransferTarget,
+        /// Optional note for the receiver.
+        note: String,
+    },
+    /// Agent: answer an incoming transfer. Answer: [`Response::Done`] (on accept the session
+    /// arrives as [`Event::SessionStarted`] with its whole history).
+    AnswerTransfer {
+        /// Transfer answered.
+        transfer_id: TransferId,
+        /// True to accept.
+        accept: bool,
+    },
+    /// Agent: chat with a colleague (R9). Answer: [`Response::AgentChatStored`].
+    SendAgentChat {
+        /// Receiving agent.
+        to: AgentId,
+        /// Random id (a resend is stored once).
+        message_id: MessageId,
+        /// Text, at most [`MAX_CHAT_TEXT_BYTES`].
+        text: String,
+    },
+    /// Agent: offline messages of the center. Answer: [`Response::OfflineMessages`].
+    ListOfflineMessages {
+        /// Include handled ones too (newest first), else only pending (oldest first).
+        include_handled: bool,
+    },
+    /// Agent: mark an offline message handled with a note (A4). Answer: [`Response::Done`].
+    HandleOfflineMessage {
+        /// Message.
+        id: OfflineMessageId,
+        /// Handling note.
+        note: String,
+    },
+    /// Agent: set own auto-away minutes (A17); `None` disables. Answer: [`Response::Done`].
+    SetAutoAway {
+        /// Idle minutes before the console switches to Away.
+        minutes: Option<u16>,
+    },
+    /// Any account: change own password. Errors: [`RequestError::WrongPassword`],
+    /// [`RequestError::Invalid`] for a new password shorter than [`MIN_PASSWORD_CHARS`].
+    /// Answer: [`Response::Done`].
+    ChangePassword {
+        /// Current password.
+        old: String,
+        /// New password.
+        new: String,
+    },
+    /// Admin: live logins of the center (R3). Answer: [`Response::Logins`].
+    ListLogins,
+    /// Admin: end an account's live login (R3 kick); its connection closes. Answer: [`Response::Done`].
+    KickLogin {
+        /// Account to kick.
+        agent_id: AgentId,
+    },
+    /// Admin: set another account's password. Answer: [`Response::Done`].
+    ResetPassword {
+        /// Account.
+        agent_id: AgentId,
+        /// New password, at least [`MIN_PASSWORD_CHARS`].
+        new_password: String,
+    },
+    /// Admin: the center's settings. Answer: [`Response::CenterSettings`].
+    GetCenterSettings,
+    /// Admin: replace the center's settings (service mode, countdowns, texts, hours).
+    /// Answer: [`Response::Done`]; agents and customers get the changes as events.
+    UpdateCenterSettings(CenterSettings),
     /// Customer: leave the queue before being served. Answer: [`Response::Done`].
     LeaveQueue,
     /// Agent: accept a queued customer; a session starts. Answer: [`Response::SessionStarted`].
@@ -178,6 +305,401 @@ pub enum Request {
 pub const MAX_CHAT_TEXT_BYTES: usize = 16 * 1024;
 /// Largest customer name or phone accepted, in bytes of UTF-8.
 pub const MAX_NAME_BYTES: usize = 128;
+/// Shortest password accepted when changing or resetting one, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Least time between two typing previews from one customer, in ms (R10).
+pub const TYPING_PREVIEW_INTERVAL_MS: u64 = 300;
+/// Digits of a session code (R5).
+pub const SESSION_CODE_DIGITS: usize = 6;
+
+/// An agent's presence (R4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Presence {
+    /// Serving: gets offers and queued customers (在线).
+    Online,
+    /// Busy (示忙): keeps current sessions, gets no new customers.
+    Busy,
+    /// Away (离开): set by hand or after the agent's idle minutes; no new customers.
+    Away,
+    /// Logged in but offline (离线): invisible to customers, no new customers, uses no seat.
+    Offline,
+    /// Not logged in (退出).
+    Exited,
+}
+
+impl Presence {
+    /// True if the agent may be offered new customers.
+    pub fn takes_customers(self) -> bool {
+        self == Presence::Online
+    }
+
+    /// True if the agent occupies a seat (online, busy or away).
+    pub fn uses_seat(self) -> bool {
+        matches!(self, Presence::Online | Presence::Busy | Presence::Away)
+    }
+}
+
+/// An account's role (M4 basics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// Serves customers.
+    Agent,
+    /// Serves customers and leads a group.
+    GroupLeader,
+    /// Manages the center only; uses no seat and serves no customers.
+    Admin,
+    /// Manages the center and may serve.
+    SuperAdmin,
+}
+
+impl Role {
+    /// True if the role may serve customers (and so needs a seat when online).
+    pub fn serves(self) -> bool {
+        !matches!(self, Role::Admin)
+    }
+
+    /// True if the role may manage the center (logins, kicks, passwords, settings).
+    pub fn manages(self) -> bool {
+        matches!(self, Role::Admin | Role::SuperAdmin)
+    }
+}
+
+/// How customers reach agents in a center (服务模式, R5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServiceMode {
+    /// The customer picks an agent from a list (展示模式).
+    Showcase,
+    /// The customer types a code the agent gave them (直通号模式).
+    SessionCode,
+    /// The customer picks group and product type; the relay assigns (自动分配模式).
+    AutoAssign,
+}
+
+/// The route a customer's service request takes; must match the center's mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServiceRoute {
+    /// Showcase: this agent gets the offer.
+    Showcase {
+        /// Agent picked.
+        agent_id: AgentId,
+    },
+    /// Session code: straight to the agent who made the code.
+    SessionCode {
+        /// The digits as typed.
+        code: String,
+    },
+    /// Auto-assign within a group and product type.
+    AutoAssign {
+        /// Group picked (None: any group).
+        group_id: Option<GroupId>,
+        /// Product type picked (None: not asked by the center).
+        product_type_id: Option<ProductTypeId>,
+    },
+}
+
+/// What agents see of the queue (51助理 setting, R6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueView {
+    /// Agents see every waiting customer and may pick any, out of order.
+    PickAny,
+    /// Agents see only how many wait; customers come to them by routing.
+    CountOnly,
+}
+
+/// A group of agents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// Id.
+    pub group_id: GroupId,
+    /// Name shown to customers (e.g. 售后服务).
+    pub name: String,
+}
+
+/// A product type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductType {
+    /// Id.
+    pub product_type_id: ProductTypeId,
+    /// Name shown to customers.
+    pub name: String,
+}
+
+/// An agent as others see them: showcase card for customers, agent list for colleagues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCard {
+    /// Id.
+    pub agent_id: AgentId,
+    /// Nickname shown to customers and colleagues.
+    pub nickname: String,
+    /// Job title (e.g. 技术支持工程师).
+    pub title: String,
+    /// Work phone shown on the showcase card (may be empty).
+    pub phone: String,
+    /// Photo URL or data URL (may be empty).
+    pub photo: String,
+    /// Groups the agent belongs to.
+    pub groups: Vec<GroupId>,
+    /// Current presence.
+    pub presence: Presence,
+    /// Open sessions now.
+    pub sessions: u32,
+    /// Most concurrent sessions allowed.
+    pub max_sessions: u32,
+}
+
+/// What a customer's helper needs to offer the center's service mode (C2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceOptions {
+    /// The center's service mode.
+    pub mode: ServiceMode,
+    /// Groups (tabs in showcase, choice in auto-assign).
+    pub groups: Vec<Group>,
+    /// Product types (auto-assign).
+    pub product_types: Vec<ProductType>,
+    /// Agents (showcase only; empty otherwise). Offline agents are not listed.
+    pub agents: Vec<AgentCard>,
+    /// True within working hours; false means requests become offline messages.
+    pub open_now: bool,
+    /// The reply to show when closed (holiday text or off-hours text).
+    pub closed_reply: String,
+}
+
+/// A timed automatic text (R11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedReply {
+    /// Seconds of silence before the text is sent.
+    pub after_s: u32,
+    /// Text sent.
+    pub text: String,
+}
+
+/// Opening hours of one weekday, in minutes after local midnight (`end_min` exclusive, ≤ 1440).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayHours {
+    /// Opening, minutes after midnight.
+    pub start_min: u16,
+    /// Closing, minutes after midnight.
+    pub end_min: u16,
+}
+
+/// A holiday with its own automatic reply (R12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holiday {
+    /// Date.
+    pub date: DateYmd,
+    /// Reply shown to customers that day.
+    pub reply: String,
+}
+
+/// Working hours (R12): weekly hours, extra working days (using `extra_day_hours`), holidays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingHours {
+    /// Minutes east of UTC of the center's clock (e.g. 480 for China).
+    pub utc_offset_min: i32,
+    /// Monday..Sunday; `None` = closed that weekday. All `None` with no holidays = always open.
+    pub weekly: [Option<DayHours>; 7],
+    /// Dates that are working days although their weekday is closed (调休).
+    pub extra_working_days: Vec<DateYmd>,
+    /// Hours on an extra working day.
+    pub extra_day_hours: DayHours,
+    /// Dates closed whatever the weekday, each with its reply.
+    pub holidays: Vec<Holiday>,
+    /// Reply outside working hours (not a holiday).
+    pub off_hours_reply: String,
+}
+
+/// A center's service settings (M5/M6 basics), changed by an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CenterSettings {
+    /// Service mode (R5).
+    pub service_mode: ServiceMode,
+    /// Offer countdown, seconds (default 20).
+    pub offer_timeout_s: u32,
+    /// Session code validity, seconds (default 600).
+    pub session_code_validity_s: u32,
+    /// What agents see of the queue.
+    pub queue_view: QueueView,
+    /// Greeting sent when a session starts; `[Supporter Name]` becomes the agent's nickname.
+    pub greeting: String,
+    /// Sent when the agent has not answered the customer for `after_s` (None: off).
+    pub auto_reply: Option<TimedReply>,
+    /// Ends a session after `after_s` without customer messages (default 300 s) with `text`.
+    pub reception_timeout: Option<TimedReply>,
+    /// Working hours.
+    pub working_hours: WorkingHours,
+    /// Seats bought (read-only for admins; set by the operator).
+    pub seats: u32,
+}
+
+/// Default offer countdown, seconds (Web1800: 20 s).
+pub const DEFAULT_OFFER_TIMEOUT_S: u32 = 20;
+/// Default session-code validity, seconds (10 minutes).
+pub const DEFAULT_SESSION_CODE_VALIDITY_S: u32 = 600;
+/// Default reception timeout, seconds (5 minutes without customer messages).
+pub const DEFAULT_RECEPTION_TIMEOUT_S: u32 = 300;
+
+impl Default for WorkingHours {
+    /// Always open (no weekly hours, no holidays), China time.
+    fn default() -> Self {
+        WorkingHours {
+            utc_offset_min: 480,
+            weekly: [None; 7],
+            extra_working_days: Vec::new(),
+            extra_day_hours: DayHours {
+                start_min: 9 * 60,
+                end_min: 18 * 60,
+            },
+            holidays: Vec::new(),
+            off_hours_reply: String::new(),
+        }
+    }
+}
+
+impl Default for CenterSettings {
+    /// Auto-assign, 20 s offers, 10 min codes, agents may pick any customer, greeting with
+    /// `[Supporter Name]`, no timed auto-reply, 5 min reception timeout, always open, 10 seats.
+    fn default() -> Self {
+        CenterSettings {
+            service_mode: ServiceMode::AutoAssign,
+            offer_timeout_s: DEFAULT_OFFER_TIMEOUT_S,
+            session_code_validity_s: DEFAULT_SESSION_CODE_VALIDITY_S,
+            queue_view: QueueView::PickAny,
+            greeting: "您好，我是[Supporter Name]，很高兴为您服务。".into(),
+            auto_reply: None,
+            reception_timeout: Some(TimedReply {
+                after_s: DEFAULT_RECEPTION_TIMEOUT_S,
+                text: "您长时间没有回复，本次服务已结束。如有需要请再次联系我们。".into(),
+            }),
+            working_hours: WorkingHours::default(),
+            seats: 10,
+        }
+    }
+}
+
+/// One live login (R3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginInfo {
+    /// Account.
+    pub agent_id: AgentId,
+    /// Username.
+    pub username: String,
+    /// Remote address of the connection.
+    pub address: String,
+    /// When it logged in.
+    pub since: UnixMs,
+    /// Presence.
+    pub presence: Presence,
+}
+
+/// An offline message (留言).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineMessage {
+    /// Id.
+    pub id: OfflineMessageId,
+    /// Customer's name.
+    pub name: String,
+    /// Phone or e-mail.
+    pub contact: String,
+    /// The message.
+    pub text: String,
+    /// When it was left.
+    pub left_at: UnixMs,
+    /// Handling, once handled.
+    pub handled: Option<Handling>,
+}
+
+/// How an offline message was handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handling {
+    /// Agent who handled it.
+    pub agent_id: AgentId,
+    /// Note.
+    pub note: String,
+    /// When.
+    pub at: UnixMs,
+}
+
+/// A routed customer proposed to one agent, with a countdown (请求服务接入框).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Id.
+    pub offer_id: OfferId,
+    /// Queue entry offered.
+    pub ticket_id: TicketId,
+    /// Customer's name.
+    pub customer_name: String,
+    /// Customer's phone.
+    pub customer_phone: String,
+    /// Group asked for.
+    pub group_id: Option<GroupId>,
+    /// Product type asked for.
+    pub product_type_id: Option<ProductTypeId>,
+    /// Countdown, ms from when the event was sent.
+    pub expires_in_ms: u64,
+}
+
+/// Why an offer is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OfferEnd {
+    /// The countdown ran out; the customer goes to the next agent.
+    TimedOut,
+    /// The customer left.
+    CustomerLeft,
+    /// Another agent took the customer.
+    TakenElsewhere,
+}
+
+/// Receiver of a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferTarget {
+    /// A colleague, who gets an accept/reject prompt.
+    Agent(AgentId),
+    /// A group, routed by its rules.
+    Group(GroupId),
+}
+
+/// An incoming transfer prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferOffer {
+    /// Id.
+    pub transfer_id: TransferId,
+    /// Agent handing over.
+    pub from_agent: AgentId,
+    /// The session with its whole history.
+    pub session: SessionInfo,
+    /// Note from the sender.
+    pub note: String,
+    /// Countdown, ms from when the event was sent.
+    pub expires_in_ms: u64,
+}
+
+/// How a transfer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferOutcome {
+    /// The receiver accepted; the session moved.
+    Accepted,
+    /// The receiver refused; the session stays.
+    Rejected,
+    /// Nobody answered in time; the session stays.
+    TimedOut,
+    /// No eligible receiver (offline, full, group empty).
+    Unavailable,
+}
+
+/// A message between agents (R9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentChatMessage {
+    /// Random id.
+    pub message_id: MessageId,
+    /// Sender.
+    pub from: AgentId,
+    /// Receiver.
+    pub to: AgentId,
+    /// Text.
+    pub text: String,
+    /// When the relay stored it.
+    pub sent_at: UnixMs,
+}
 
 /// A remote action on the customer's computer that needs the customer's consent (C5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -248,10 +770,12 @@ pub enum Welcome {
     Agent {
         /// The agent's display name.
         display_name: String,
-        /// Customers waiting in the center's queue, oldest first.
+        /// Customers waiting in the center's queue, oldest first (empty in `CountOnly` view).
         queue: Vec<QueueEntry>,
         /// The agent's open sessions with their history (after a reconnect or relay restart).
         sessions: Vec<SessionInfo>,
+        /// Everything else an agent console needs at login.
+        profile: AgentWelcome,
     },
     /// A customer's helper is connected.
     Customer {
@@ -261,12 +785,39 @@ pub enum Welcome {
         session: Option<SessionInfo>,
         /// The customer's queue position (1 = next) if still queued.
         queue_position: Option<u32>,
+        /// How to ask for service in this center.
+        options: ServiceOptions,
     },
     /// Answer to [`HelloRole::Directory`]: the center's usernames for the login drop-down.
     Directory {
         /// Usernames, sorted.
         usernames: Vec<String>,
     },
+}
+
+/// The parts of an agent's Welcome beyond queue and sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentWelcome {
+    /// The account's id.
+    pub agent_id: AgentId,
+    /// The account's role.
+    pub role: Role,
+    /// Presence after login (Online for serving roles when a seat is free, else Offline).
+    pub presence: Presence,
+    /// Auto-away minutes (None: off).
+    pub auto_away_min: Option<u16>,
+    /// Waiting customers in total (also in `CountOnly` view).
+    pub queue_count: u32,
+    /// The center's colleagues with their presence (R4, R9).
+    pub agents: Vec<AgentCard>,
+    /// The center's groups.
+    pub groups: Vec<Group>,
+    /// The center's settings (read-only unless the role manages).
+    pub settings: CenterSettings,
+    /// Pending offline messages, oldest first.
+    pub offline_messages: Vec<OfflineMessage>,
+    /// Offers open to this agent (after a reconnect).
+    pub offers: Vec<Offer>,
 }
 
 /// Why a Hello was refused. Each has a clear message via `Display`.
@@ -329,6 +880,28 @@ pub enum RequestError {
     /// The relay could not store the data (disk full, database error); nothing was acknowledged.
     #[error("relay storage failed, try again")]
     Storage,
+    /// Going online would use more seats than the center bought (R1).
+    #[error("all {seats} seats of the center are in use; ask an admin for more seats")]
+    NoFreeSeat {
+        /// Seats bought.
+        seats: u32,
+    },
+    /// The current password given was wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
+    /// The session code is wrong, used or expired.
+    #[error("that session code is wrong or has expired; ask the agent for a new one")]
+    BadSessionCode,
+    /// Too many wrong session codes; wait.
+    #[error("too many wrong codes, try again in {retry_after_s} s")]
+    Throttled {
+        /// Seconds to wait.
+        retry_after_s: u32,
+    },
+    /// Nobody can serve now (off hours, holiday, or no agent online and no queue allowed): the
+    /// text is the center's reply; leave an offline message instead.
+    #[error("{0}")]
+    Closed(String),
 }
 
 /// Successful answers to requests.
@@ -347,6 +920,21 @@ pub enum Response {
     SessionStarted(SessionInfo),
     /// The chat message is durable; `message` is the stored form (with relay timestamp).
     ChatStored(ChatMessage),
+    /// A new session code.
+    SessionCode {
+        /// The 6 digits.
+        code: String,
+        /// When it stops working.
+        expires_at: UnixMs,
+    },
+    /// The agent chat message is durable.
+    AgentChatStored(AgentChatMessage),
+    /// Offline messages.
+    OfflineMessages(Vec<OfflineMessage>),
+    /// Live logins.
+    Logins(Vec<LoginInfo>),
+    /// The center's settings.
+    CenterSettings(CenterSettings),
 }
 
 /// One waiting customer as the agent sees it (A4).
@@ -360,6 +948,10 @@ pub struct QueueEntry {
     pub phone: String,
     /// When the customer started waiting (unix ms).
     pub queued_at: UnixMs,
+    /// Group asked for.
+    pub group_id: Option<GroupId>,
+    /// Product type asked for.
+    pub product_type_id: Option<ProductTypeId>,
 }
 
 /// A session with its history.
@@ -395,16 +987,82 @@ pub struct ChatMessage {
 /// Pushed events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
-    /// Agent: the center's queue changed; the full queue, oldest first.
+    /// Agent: the center's queue changed; the full queue, oldest first (empty in `CountOnly`).
     QueueChanged {
         /// Waiting customers.
         queue: Vec<QueueEntry>,
+        /// How many wait in total.
+        count: u32,
     },
     /// Customer: the queue position changed (1 = next).
     QueuePosition {
         /// New position.
         position: u32,
+        /// Estimated wait from recent handling times, seconds (None: no data yet).
+        estimated_wait_s: Option<u32>,
     },
+    /// Customer: the center's service options changed (mode, showcase presence, hours).
+    ServiceOptionsChanged(ServiceOptions),
+    /// Agent: colleagues' presence or load changed; the full list.
+    AgentsChanged {
+        /// Every account of the center that serves.
+        agents: Vec<AgentCard>,
+    },
+    /// Agent: own presence changed (by the relay, e.g. seat lost, or another device).
+    PresenceChanged {
+        /// New presence.
+        presence: Presence,
+    },
+    /// Agent: a customer is offered, with a countdown.
+    OfferReceived(Offer),
+    /// Agent: an offer is gone.
+    OfferWithdrawn {
+        /// Offer.
+        offer_id: OfferId,
+        /// Why.
+        reason: OfferEnd,
+    },
+    /// Agent: a colleague wants to hand over a session.
+    TransferOffered(TransferOffer),
+    /// Agent (sender and receiver): a transfer ended.
+    TransferResolved {
+        /// Transfer.
+        transfer_id: TransferId,
+        /// Session concerned.
+        session_id: SessionId,
+        /// Outcome.
+        outcome: TransferOutcome,
+    },
+    /// Agent: a session was transferred away from this agent (it leaves the console).
+    SessionTransferredAway {
+        /// Session.
+        session_id: SessionId,
+        /// New agent's nickname.
+        to_agent_name: String,
+    },
+    /// Customer: another agent now serves the session.
+    AgentChanged {
+        /// Session.
+        session_id: SessionId,
+        /// New agent's nickname.
+        agent_name: String,
+    },
+    /// Agent: a colleague's message.
+    AgentChatReceived(AgentChatMessage),
+    /// Agent: the customer's unsent text (R10).
+    TypingPreview {
+        /// Session.
+        session_id: SessionId,
+        /// Current unsent text.
+        text: String,
+    },
+    /// Agent: the pending offline messages changed; the full pending list, oldest first.
+    OfflineMessagesChanged {
+        /// Pending messages.
+        pending: Vec<OfflineMessage>,
+    },
+    /// Agent: the center's settings changed.
+    CenterSettingsChanged(CenterSettings),
     /// Customer: an agent accepted; the session started.
     SessionStarted(SessionInfo),
     /// Either side: a chat message from the other side (or the relay).
