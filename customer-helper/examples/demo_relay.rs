@@ -7,7 +7,8 @@
 //! # prints the fingerprint; then in another shell:
 //! porpoise-helper --relay 127.0.0.1:18555 --fingerprint FP --center 8000001 --name Wang --auto-request
 //! ```
-//! `DEMO_STEP_SECONDS` (default 4) is the pause between steps.
+//! `DEMO_STEP_SECONDS` (default 4) is the pause between steps; `DEMO_MODE` picks the request
+//! screen: `auto` (default, auto-assign), `showcase`, `code` (session code) or `closed`.
 
 use std::time::Duration;
 
@@ -18,9 +19,9 @@ use porpoise_shared::{
     screen::{view_screen, InputSender},
     tls::{server_config, Fingerprint},
     wire::{
-        ActionState, ChatMessage, ClientMessage, Event, MediaHeader, MediaKind, Party,
-        RemoteAction, Request, Response, ServerMessage, SessionInfo, Welcome,
-        MAX_MEDIA_HEADER_BYTES,
+        ActionState, AgentCard, ChatMessage, ClientMessage, Event, Group, MediaHeader, MediaKind,
+        Party, Presence, ProductType, RemoteAction, Request, Response, ServerMessage, ServiceMode,
+        ServiceOptions, SessionInfo, Welcome, MAX_MEDIA_HEADER_BYTES,
     },
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -68,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         center_name: "Acme 技术支持".into(),
         session: None,
         queue_position: None,
+        options: demo_options(),
     };
     out_tx.send(ServerMessage::Welcome(welcome)).await?;
     // Answer requests as they come; remember consent answers.
@@ -112,7 +114,10 @@ async fn main() -> anyhow::Result<()> {
     let event = |e: Event| ServerMessage::Event(e);
     tokio::time::sleep(step).await;
     out_tx
-        .send(event(Event::QueuePosition { position: 1 }))
+        .send(event(Event::QueuePosition {
+            position: 1,
+            estimated_wait_s: Some(90),
+        }))
         .await?;
     tokio::time::sleep(step).await;
     let info = SessionInfo {
@@ -211,4 +216,54 @@ fn save_png(path: &str, w: u32, h: u32, rgba: &[u8]) -> anyhow::Result<()> {
     encoder.set_depth(png::BitDepth::Eight);
     encoder.write_header()?.write_image_data(rgba)?;
     Ok(())
+}
+
+/// The service options of `DEMO_MODE`: two groups, two product types, three agents.
+fn demo_options() -> ServiceOptions {
+    let mode = std::env::var("DEMO_MODE").unwrap_or_default();
+    let card = |agent_id, nickname: &str, title: &str, groups, presence| AgentCard {
+        agent_id,
+        nickname: nickname.into(),
+        title: title.into(),
+        phone: format!("010-6000-{agent_id:04}"),
+        photo: String::new(),
+        groups,
+        presence,
+        sessions: 0,
+        max_sessions: 3,
+    };
+    ServiceOptions {
+        mode: match mode.as_str() {
+            "showcase" => ServiceMode::Showcase,
+            "code" => ServiceMode::SessionCode,
+            _ => ServiceMode::AutoAssign,
+        },
+        groups: vec![
+            Group {
+                group_id: 1,
+                name: "售后服务".into(),
+            },
+            Group {
+                group_id: 2,
+                name: "技术支持".into(),
+            },
+        ],
+        product_types: vec![
+            ProductType {
+                product_type_id: 1,
+                name: "打印机".into(),
+            },
+            ProductType {
+                product_type_id: 2,
+                name: "路由器".into(),
+            },
+        ],
+        agents: vec![
+            card(1, "Alice", "技术支持工程师", vec![1, 2], Presence::Online),
+            card(2, "王芳", "售后专员", vec![1], Presence::Busy),
+            card(3, "Bob", "客服主管", vec![2], Presence::Away),
+        ],
+        open_now: mode != "closed",
+        closed_reply: "国庆假期（10 月 1 日至 7 日）休息，请留言，我们上班后尽快联系您。".into(),
+    }
 }

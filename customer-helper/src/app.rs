@@ -36,6 +36,8 @@ pub struct AppOptions {
     pub name: String,
     /// Prefilled phone.
     pub phone: String,
+    /// Prefilled session code (empty: none).
+    pub session_code: String,
     /// Request service once connected.
     pub auto_request: bool,
     /// Relay address, for error messages.
@@ -59,8 +61,10 @@ pub struct HelperApp {
 impl HelperApp {
     /// A helper window talking to the network side through `net`.
     pub fn new(options: AppOptions, net: NetLink) -> Self {
+        let mut state = HelperState::new(options.name, options.phone, options.auto_request);
+        state.form.code = options.session_code;
         Self {
-            state: HelperState::new(options.name, options.phone, options.auto_request),
+            state,
             tr: Tr(options.language),
             relay_addr: options.relay_addr,
             net,
@@ -131,6 +135,12 @@ impl HelperApp {
     fn carry_out(&mut self, ctx: &egui::Context, effects: &mut Vec<Effect>) {
         for effect in effects.drain(..) {
             match effect {
+                Effect::Command(cmd @ NetCommand::TypingPreview { .. }) => {
+                    // Only the newest unsent preview matters.
+                    self.outbox
+                        .retain(|c| !matches!(c, NetCommand::TypingPreview { .. }));
+                    self.outbox.push_back(cmd);
+                }
                 Effect::Command(cmd) => self.outbox.push_back(cmd),
                 Effect::Attention => {
                     ctx.send_viewport_cmd(ViewportCommand::Minimized(false));

@@ -13,7 +13,7 @@ use porpoise_shared::{
     client::random_id,
     tls::Fingerprint,
     ui::{Language, WindowPos},
-    wire::{is_valid_center_id, CenterId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES},
+    wire::{is_valid_center_id, CenterId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES, SESSION_CODE_DIGITS},
 };
 
 /// Name of the file in the data directory that holds the install ID.
@@ -43,7 +43,11 @@ pub struct HelperArgs {
     /// Customer phone to prefill.
     #[arg(long, env = "PORPOISE_PHONE")]
     pub phone: Option<String>,
-    /// Request service at start with --name and --phone (no click needed).
+    /// Session code (6 digits) to prefill, for centers in session-code mode.
+    #[arg(long, env = "PORPOISE_SESSION_CODE")]
+    pub session_code: Option<String>,
+    /// Request service at start with --name and --phone (no click needed): in auto-assign mode
+    /// with any group, in session-code mode with --session-code; a showcase waits for a pick.
     #[arg(long, requires = "name")]
     pub auto_request: bool,
     /// Directory for the install ID (default: the platform's data directory).
@@ -69,6 +73,9 @@ pub enum ConfigError {
         /// Which flag.
         field: &'static str,
     },
+    /// The session code is not 6 digits.
+    #[error("--session-code must be {SESSION_CODE_DIGITS} digits")]
+    BadSessionCode,
     /// No data directory could be found and none was given.
     #[error("no data directory found for this user; pass --data-dir")]
     NoDataDir,
@@ -95,6 +102,8 @@ pub struct HelperConfig {
     pub name: String,
     /// Prefilled customer phone.
     pub phone: String,
+    /// Prefilled session code (empty: none).
+    pub session_code: String,
     /// Request service as soon as connected.
     pub auto_request: bool,
     /// Where the install ID lives.
@@ -124,6 +133,12 @@ impl HelperConfig {
         if phone.len() > MAX_NAME_BYTES {
             return Err(ConfigError::TooLong { field: "phone" });
         }
+        let session_code = match args.session_code.as_deref() {
+            Some(typed) => {
+                crate::state::session_code(typed).map_err(|_| ConfigError::BadSessionCode)?
+            }
+            None => String::new(),
+        };
         let data_dir = match args.data_dir {
             Some(dir) => dir,
             None => default_data_dir().ok_or(ConfigError::NoDataDir)?,
@@ -144,6 +159,7 @@ impl HelperConfig {
             center_id: args.center_id,
             name,
             phone,
+            session_code,
             auto_request: args.auto_request,
             data_dir,
             install_id,
@@ -246,6 +262,23 @@ mod tests {
             HelperConfig::from_args(bad_center),
             Err(ConfigError::BadCenterId(1234))
         ));
+        let code = |c: &str| {
+            let args = HelperArgs::try_parse_from([
+                "porpoise-helper",
+                "--fingerprint",
+                FP,
+                "--center",
+                "8000001",
+                "--session-code",
+                c,
+                "--data-dir",
+                &data,
+            ])
+            .expect("parse");
+            HelperConfig::from_args(args).map(|c| c.session_code)
+        };
+        assert!(matches!(code("12345"), Err(ConfigError::BadSessionCode)));
+        assert_eq!(code("123 456").ok().as_deref(), Some("123456"));
         assert!(HelperArgs::try_parse_from([
             "porpoise-helper",
             "--fingerprint",

@@ -68,6 +68,74 @@ texts! {
     reject => "拒绝", "Reject";
     /// Stop button of the sharing banner.
     stop => "停止", "Stop";
+    /// Showcase: the tab with every agent.
+    all_agents => "全部", "All";
+    /// Showcase: heading above the cards.
+    pick_agent_heading => "请选择客服人员", "Choose an agent";
+    /// Showcase: nobody to show in this tab.
+    no_agents => "此分组暂无客服人员在线。", "No agent of this group is online.";
+    /// Presence: online.
+    presence_online => "在线", "Online";
+    /// Presence: busy.
+    presence_busy => "忙碌", "Busy";
+    /// Presence: away.
+    presence_away => "离开", "Away";
+    /// Presence: offline.
+    presence_offline => "离线", "Offline";
+    /// Hover text of a card that cannot be picked.
+    agent_unavailable_hint => "该客服人员暂时无法接待新客户，请选择其他在线的客服人员。", "This agent cannot take new customers right now; please choose an online agent.";
+    /// A picked agent cannot take customers.
+    agent_unavailable => "该客服人员暂时无法接待，请选择在线的客服人员。", "That agent cannot take customers now; please choose an online agent.";
+    /// Session code field label.
+    code_label => "直通号", "Session code";
+    /// Session code hint.
+    code_hint => "请输入客服人员提供的 6 位数字", "The 6 digits your agent gave you";
+    /// Session code of the wrong length.
+    code_length => "直通号为 6 位数字。", "The session code has 6 digits.";
+    /// The relay refused the code.
+    bad_session_code => "直通号错误或已过期，请向客服人员索取新的直通号。", "That session code is wrong or has expired. Please ask your agent for a new one.";
+    /// Auto-assign: group picker label.
+    group_label => "服务分组", "Service group";
+    /// Auto-assign: product type picker label.
+    product_label => "产品类型", "Product type";
+    /// Auto-assign: any group.
+    any_group => "任意分组", "Any group";
+    /// Auto-assign: no product type picked.
+    any_product => "未选择", "Not specified";
+    /// Estimated wait not known yet.
+    wait_unknown => "正在估算等待时间…", "Estimating the wait…";
+    /// Label of the question box while waiting.
+    question_label => "您的问题", "Your question";
+    /// Hint of the question box while waiting.
+    question_hint => "可先输入问题，客服人员接入后将自动发送", "Type your question now; it is sent when an agent answers";
+    /// Leave a message button.
+    leave_message => "留言", "Leave a message";
+    /// Heading of the offline-message form.
+    message_heading => "给我们留言", "Leave us a message";
+    /// Under the heading of the offline-message form.
+    message_intro => "请留下您的联系方式和问题，我们会尽快与您联系。", "Leave your contact details and your question; we will get back to you soon.";
+    /// Contact field label.
+    contact_label => "电话或电子邮箱", "Phone or e-mail";
+    /// Message text label.
+    message_text_label => "留言内容", "Your message";
+    /// Send the offline message.
+    send_message => "提交留言", "Send message";
+    /// Back without sending.
+    cancel => "返回", "Back";
+    /// While the offline message is on its way.
+    sending_message => "正在提交留言…", "Sending your message…";
+    /// After the offline message was stored.
+    message_left => "感谢您的留言！我们会尽快与您联系。", "Thank you for your message! We will get back to you soon.";
+    /// Back to the request screen after a message.
+    done => "完成", "Done";
+    /// Contact is empty.
+    contact_required => "请留下电话或电子邮箱。", "Please leave a phone number or an e-mail address.";
+    /// Message is empty.
+    text_required => "请输入留言内容。", "Please write your message.";
+    /// The center is closed and no reply text was set.
+    closed_default => "现在是非工作时间，请留言，我们会尽快与您联系。", "We are closed right now. Leave a message and we will get back to you.";
+    /// Sharing stopped because of a transfer.
+    sharing_stopped_by_transfer => "会话已转给其他客服人员，屏幕共享已停止。如需继续，新的客服人员会再次征求您的同意。", "Another agent took over, so screen sharing stopped. The new agent will ask for your consent again if needed.";
     /// Shown when messages cannot be sent while offline.
     offline_hint => "连接恢复后将自动发送。", "Messages will be sent when the connection is back.";
 }
@@ -78,6 +146,39 @@ impl Tr {
         match self.0 {
             Language::ZhCn => format!("您在队列中排第 {position} 位"),
             Language::En => format!("You are number {position} in the queue"),
+        }
+    }
+
+    /// Estimated wait, rounded up to whole minutes.
+    pub fn estimated_wait(self, seconds: u32) -> String {
+        let minutes = seconds.div_ceil(60).max(1);
+        match self.0 {
+            Language::ZhCn => format!("预计等待约 {minutes} 分钟"),
+            Language::En => format!("Estimated wait: about {minutes} min"),
+        }
+    }
+
+    /// Too many wrong session codes.
+    pub fn throttled(self, retry_after_s: u32) -> String {
+        match self.0 {
+            Language::ZhCn => format!("错误次数过多，请在 {retry_after_s} 秒后重试。"),
+            Language::En => format!("Too many wrong codes. Please try again in {retry_after_s} s."),
+        }
+    }
+
+    /// The button of a showcase card.
+    pub fn ask_agent(self, nickname: &str) -> String {
+        match self.0 {
+            Language::ZhCn => format!("请 {nickname} 服务"),
+            Language::En => format!("Ask {nickname}"),
+        }
+    }
+
+    /// System line of a transfer (R8).
+    pub fn agent_changed(self, agent: &str) -> String {
+        match self.0 {
+            Language::ZhCn => format!("会话已转接，现在由 {agent} 为您服务"),
+            Language::En => format!("Your session was transferred; {agent} is helping you now"),
         }
     }
 
@@ -180,6 +281,8 @@ mod tests {
         let en = Tr(Language::En);
         assert_eq!(zh.accept(), "接受");
         assert_eq!(en.queue_position(3), "You are number 3 in the queue");
+        assert_eq!(en.estimated_wait(61), "Estimated wait: about 2 min");
+        assert_eq!(zh.estimated_wait(0), "预计等待约 1 分钟");
         assert!(zh
             .sharing_banner("李娜", RemoteAction::RemoteControl)
             .contains("李娜"));

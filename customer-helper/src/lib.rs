@@ -5,7 +5,8 @@
 //! - [`capture`] and [`input`]: the platform layer (screen capture, input injection), free of UI
 //!   and network, reused by the end-to-end tests as a headless customer.
 //! - [`net`] and [`media`]: the tokio side — relay connection, requests, consent-gated media.
-//! - [`state`], [`app`], [`ui`], [`i18n`]: the egui window.
+//! - [`state`], [`app`], [`ui`], [`i18n`]: the egui window; [`typing`]: the typing-preview
+//!   throttle the network side applies.
 //! - [`config`]: flags, environment and the install ID.
 
 pub mod app;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod media;
 pub mod net;
 pub mod state;
+pub mod typing;
 pub mod ui;
 
 pub use app::{AppOptions, HelperApp};

@@ -57,6 +57,7 @@ fn main() -> anyhow::Result<()> {
                 language: config.language,
                 name: config.name.clone(),
                 phone: config.phone.clone(),
+                session_code: config.session_code.clone(),
                 auto_request: config.auto_request,
                 relay_addr: config.relay_addr.clone(),
             };

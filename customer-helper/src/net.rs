@@ -7,20 +7,23 @@
 //! a failure, runs requests, and runs screen sharing and input injection through
 //! [`crate::media`], which stops them the moment the relay or the customer withdraws consent.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use porpoise_shared::{
     client::{connect, Client, ClientConfig, ClientError, ClientEvent, ConnectError},
     tls::Fingerprint,
     wire::{
         CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, RequestError,
-        Response, SessionId, SessionInfo, Welcome,
+        Response, ServiceOptions, SessionId, SessionInfo, Welcome,
     },
 };
 use tokio::{runtime::Handle, sync::mpsc};
-use tracing::{info, info_span, warn, Instrument};
+use tracing::{debug, info, info_span, warn, Instrument};
 
-use crate::media::{Media, Platform};
+use crate::{
+    media::{Media, Platform},
+    typing::{Preview, TypingThrottle},
+};
 
 /// Capacity of the command channel (UI → network).
 pub const COMMAND_CAPACITY: usize = 64;
@@ -32,6 +35,9 @@ pub const MIN_RECONNECT_DELAY: Duration = Duration::from_secs(1);
 pub const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(10);
 
 /// What the UI asks the network side to do.
+// Big variants (a `Request` may carry center settings) are rare and short-lived; boxing them
+// would only add allocations to every command.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetCommand {
     /// Send a request; the outcome comes back as [`NetEvent::Answered`].
@@ -49,6 +55,16 @@ pub enum NetCommand {
         /// Session concerned.
         session_id: SessionId,
     },
+    /// The chat box of `session_id` now holds `text` (empty when cleared or sent). The network
+    /// side sends it as [`Request::TypingPreview`], at most every
+    /// [`porpoise_shared::wire::TYPING_PREVIEW_INTERVAL_MS`], always the newest text last
+    /// (R10). Best effort: no answer comes back.
+    TypingPreview {
+        /// Session.
+        session_id: SessionId,
+        /// Unsent text.
+        text: String,
+    },
     /// Connect again now (after a failure).
     Reconnect,
     /// Close the connection and end the task.
@@ -56,6 +72,7 @@ pub enum NetCommand {
 }
 
 /// What the network side tells the UI.
+#[allow(clippy::large_enum_variant)] // as for NetCommand
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetEvent {
     /// A connection attempt started.
@@ -68,6 +85,8 @@ pub enum NetEvent {
         session: Option<SessionInfo>,
         /// Queue position if still queued.
         queue_position: Option<u32>,
+        /// How to ask for service (mode, groups, showcase agents, open now).
+        options: ServiceOptions,
     },
     /// Not connected (failed or lost); reconnection follows unless it is permanent.
     Disconnected(ConnectFailure),
@@ -255,6 +274,7 @@ async fn run(
                     center_name,
                     session,
                     queue_position,
+                    options,
                 },
                 client_events,
             )) => {
@@ -264,6 +284,7 @@ async fn run(
                     center_name,
                     session,
                     queue_position,
+                    options,
                 })
                 .await;
                 match connected(&client, client_events, &mut commands, &platform, &sink).await {
@@ -313,7 +334,11 @@ async fn wait_before_retry(
                     let result = Err(RequestFailure::Connection("not connected to the relay".into()));
                     sink.emit(NetEvent::Answered { request, result }).await;
                 }
-                Some(NetCommand::StartSharing { .. } | NetCommand::StopSharing { .. }) => {}
+                Some(
+                    NetCommand::StartSharing { .. }
+                    | NetCommand::StopSharing { .. }
+                    | NetCommand::TypingPreview { .. },
+                ) => {}
             },
         }
     }
@@ -328,8 +353,15 @@ async fn connected(
 ) -> Ending {
     let mut media = Media::new(platform.clone(), client.clone(), sink.clone());
     let chat = spawn_chat_pump(client.clone(), sink.clone());
+    let mut typing = TypingThrottle::default();
     let ending = loop {
+        let typing_due = typing.poll_timeout();
         tokio::select! {
+            () = sleep_until_some(typing_due) => {
+                if let Some(preview) = typing.poll(Instant::now()) {
+                    spawn_preview(client.clone(), preview);
+                }
+            }
             cmd = commands.recv() => match cmd {
                 None | Some(NetCommand::Shutdown) => {
                     client.close("helper closed");
@@ -343,6 +375,11 @@ async fn connected(
                 Some(NetCommand::Request(request)) => spawn_request(client.clone(), sink.clone(), request),
                 Some(NetCommand::StartSharing { session_id, action }) => media.start(session_id, action),
                 Some(NetCommand::StopSharing { session_id }) => media.stop(session_id),
+                Some(NetCommand::TypingPreview { session_id, text }) => {
+                    if let Some(preview) = typing.update(Instant::now(), session_id, text) {
+                        spawn_preview(client.clone(), preview);
+                    }
+                }
                 Some(NetCommand::Reconnect) => {}
             },
             ev = client_events.recv() => match ev {
@@ -371,6 +408,26 @@ fn spawn_request(client: Client, sink: EventSink, request: Request) {
             .await
             .map_err(RequestFailure::from);
         sink.emit(NetEvent::Answered { request, result }).await;
+    });
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sends a typing preview without waiting for it; a failure is logged, never shown (R10).
+fn spawn_preview(client: Client, (session_id, text): Preview) {
+    tokio::spawn(async move {
+        if let Err(e) = client
+            .request(Request::TypingPreview { session_id, text })
+            .await
+        {
+            debug!(error = %e, "typing preview not delivered");
+        }
     });
 }
 

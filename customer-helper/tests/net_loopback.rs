@@ -21,8 +21,8 @@ use porpoise_shared::{
     tls::{server_config, Fingerprint},
     wire::{
         ActionState, ChatMessage, ClientMessage, Event, HelloRole, MediaHeader, MediaKind, Party,
-        RemoteAction, Request, Response, ServerMessage, SessionInfo, Welcome,
-        MAX_MEDIA_HEADER_BYTES,
+        RemoteAction, Request, Response, ServerMessage, ServiceMode, ServiceOptions, SessionInfo,
+        Welcome, MAX_MEDIA_HEADER_BYTES,
     },
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -129,6 +129,14 @@ impl FakeRelay {
             center_name: "Acme".into(),
             session: Some(session_info()),
             queue_position: None,
+            options: ServiceOptions {
+                mode: ServiceMode::AutoAssign,
+                groups: vec![],
+                product_types: vec![],
+                agents: vec![],
+                open_now: true,
+                closed_reply: String::new(),
+            },
         };
         write_frame(
             &mut send,
@@ -454,4 +462,43 @@ async fn wrong_fingerprint_is_reported_as_such() {
     assert!(failure.is_permanent());
     link.commands.send(NetCommand::Shutdown).await.expect("cmd");
     server.abort();
+}
+
+/// Typing previews (R10): a burst of changes reaches the relay as the first text at once and
+/// then only the newest (trailing edge), not one request per keystroke.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_previews_are_throttled_to_first_and_newest() {
+    let relay = FakeRelay::start();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(relay.fingerprint),
+        platform(Injected::default()),
+        egui::Context::default(),
+    );
+    let mut conn = relay.accept().await;
+    expect_connected(&mut link).await;
+    for text in ["h", "he", "hel", "hell", "hello", ""] {
+        link.commands
+            .send(NetCommand::TypingPreview {
+                session_id: SID,
+                text: text.into(),
+            })
+            .await
+            .expect("cmd");
+    }
+    let first = conn.answer_next(|_| Response::Done).await;
+    let second = conn.answer_next(|_| Response::Done).await;
+    let preview = |text: &str| Request::TypingPreview {
+        session_id: SID,
+        text: text.into(),
+    };
+    assert_eq!((first, second), (preview("h"), preview("")));
+    // Nothing else follows, and the UI hears nothing of previews.
+    let more = timeout(
+        Duration::from_millis(800),
+        read_frame::<ClientMessage, _>(&mut conn.recv, MAX_CONTROL_FRAME_BYTES),
+    )
+    .await;
+    assert!(more.is_err(), "unexpected {more:?}");
+    assert!(link.events.try_recv().is_err());
 }

@@ -1,80 +1,24 @@
 //! Whole-app UI flows with egui_kittest and a fake network: the test plays the relay by sending
 //! `NetEvent`s and reads the `NetCommand`s the app sends.
 
+mod common;
+
+use common::{harness, options, FakeNet};
 use egui::{Key, Modifiers};
 use egui_kittest::{kittest::Queryable, Harness};
 use porpoise_helper::{
-    app::WINDOW_SIZE,
-    net::{ConnectFailure, NetCommand, NetEvent, NetLink},
-    AppOptions, HelperApp,
+    net::{ConnectFailure, NetCommand, NetEvent},
+    HelperApp,
 };
 use porpoise_shared::{
     ui::Language,
     wire::{
-        ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, SessionId,
-        SessionInfo,
+        ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
+        ServiceRoute, SessionId, SessionInfo,
     },
 };
-use tokio::sync::mpsc;
 
 const SID: SessionId = 7;
-
-/// The test's ends of the channels: it plays the relay and the network task.
-struct FakeNet {
-    events: mpsc::Sender<NetEvent>,
-    commands: mpsc::Receiver<NetCommand>,
-}
-
-impl FakeNet {
-    fn push(&self, event: NetEvent) {
-        self.events.try_send(event).expect("event channel has room");
-    }
-
-    fn relay(&self, event: Event) {
-        self.push(NetEvent::Event(event));
-    }
-
-    fn drain(&mut self) -> Vec<NetCommand> {
-        std::iter::from_fn(|| self.commands.try_recv().ok()).collect()
-    }
-}
-
-fn harness(language: Language, name: &str) -> (Harness<'static, HelperApp>, FakeNet) {
-    let (cmd_tx, cmd_rx) = mpsc::channel(64);
-    let (ev_tx, ev_rx) = mpsc::channel(64);
-    let options = AppOptions {
-        language,
-        name: name.into(),
-        phone: String::new(),
-        auto_request: false,
-        relay_addr: "relay.example:18000".into(),
-    };
-    let app = HelperApp::new(
-        options,
-        NetLink {
-            commands: cmd_tx,
-            events: ev_rx,
-        },
-    );
-    let harness = Harness::builder()
-        .with_size(WINDOW_SIZE)
-        .with_context_setup(porpoise_shared::ui::install_fonts)
-        .build_ui_state(
-            |ui, app: &mut HelperApp| {
-                let ctx = ui.ctx().clone();
-                app.poll_net(&ctx);
-                app.root_ui(ui);
-            },
-            app,
-        );
-    (
-        harness,
-        FakeNet {
-            events: ev_tx,
-            commands: cmd_rx,
-        },
-    )
-}
 
 fn session_info() -> SessionInfo {
     SessionInfo {
@@ -90,11 +34,7 @@ fn session_info() -> SessionInfo {
 /// A harness whose customer is already being served by Alice.
 fn served(language: Language) -> (Harness<'static, HelperApp>, FakeNet) {
     let (mut h, mut net) = harness(language, "Wang Wei");
-    net.push(NetEvent::Connected {
-        center_name: "Acme Support".into(),
-        session: Some(session_info()),
-        queue_position: None,
-    });
+    net.welcome(options(ServiceMode::AutoAssign), Some(session_info()));
     h.run();
     assert!(net.drain().is_empty());
     (h, net)
@@ -245,11 +185,7 @@ fn agent_revoke_removes_the_banner_and_stops_sharing() {
 #[test]
 fn request_service_then_queue_position_then_leave() {
     let (mut h, mut net) = harness(Language::En, "");
-    net.push(NetEvent::Connected {
-        center_name: "Acme Support".into(),
-        session: None,
-        queue_position: None,
-    });
+    net.welcome(options(ServiceMode::AutoAssign), None);
     h.run();
     h.get_by_label("Acme Support");
 
@@ -272,6 +208,10 @@ fn request_service_then_queue_position_then_leave() {
     let request = Request::RequestService {
         name: "王伟".into(),
         phone: "13800000000".into(),
+        route: ServiceRoute::AutoAssign {
+            group_id: None,
+            product_type_id: None,
+        },
     };
     assert_eq!(net.drain(), vec![NetCommand::Request(request.clone())]);
     h.get_by_label("Requesting service…");
@@ -285,9 +225,14 @@ fn request_service_then_queue_position_then_leave() {
     });
     h.run();
     h.get_by_label("You are number 3 in the queue");
-    net.relay(Event::QueuePosition { position: 1 });
+    h.get_by_label("Estimating the wait…");
+    net.relay(Event::QueuePosition {
+        position: 1,
+        estimated_wait_s: Some(150),
+    });
     h.run();
     h.get_by_label("You are number 1 in the queue");
+    h.get_by_label("Estimated wait: about 3 min");
 
     h.get_by_label("Leave queue").click();
     h.run();
@@ -311,10 +256,32 @@ fn chat_enter_sends_ctrl_enter_breaks_line_and_pending_until_stored() {
     h.run();
     h.get_by_label("Message").type_text("line two");
     h.run();
-    assert!(net.drain().is_empty(), "Ctrl+Enter does not send");
+    let typed = net.drain();
+    assert!(
+        typed
+            .iter()
+            .all(|c| matches!(c, NetCommand::TypingPreview { .. })),
+        "Ctrl+Enter does not send: {typed:?}"
+    );
+    // The agent's typing preview (R10) follows the box; the network side throttles it.
+    assert_eq!(
+        typed.last(),
+        Some(&NetCommand::TypingPreview {
+            session_id: SID,
+            text: "line one\nline two".into()
+        })
+    );
     h.key_press(Key::Enter);
     h.run();
-    let sent = net.drain();
+    let mut sent = net.drain();
+    // Sending empties the box: the preview is cleared.
+    assert_eq!(
+        sent.pop(),
+        Some(NetCommand::TypingPreview {
+            session_id: SID,
+            text: String::new()
+        })
+    );
     let [NetCommand::Request(Request::SendChat {
         session_id,
         message_id,

@@ -1,73 +1,40 @@
-//! How relay events, reconnects and request answers change [`HelperState`].
+//! How pushed relay events change [`HelperState`].
 
-use porpoise_shared::wire::{
-    ActionState, Event, MessageId, Request, RequestError, Response, SessionInfo,
+use porpoise_shared::{
+    client::random_id,
+    wire::{ActionState, Event, Party, Request},
 };
 
-use super::{Effect, HelperState, Notice, ServiceState, Session};
-use crate::net::{NetCommand, RequestFailure};
+use super::{Effect, HelperState, MessageOrigin, Notice, PendingChat, ServiceState, Session};
+use crate::net::NetCommand;
 
 impl HelperState {
-    pub(super) fn resume(
-        &mut self,
-        session: Option<SessionInfo>,
-        queue_position: Option<u32>,
-        out: &mut Vec<Effect>,
-    ) {
-        if let Some(info) = session {
-            let mut fresh = Session::from_info(info);
-            if let ServiceState::Serving(old) = &self.service {
-                if old.session_id == fresh.session_id {
-                    fresh.draft = old.draft.clone();
-                    fresh.pending = old.pending.clone();
-                    let stored: Vec<MessageId> =
-                        fresh.messages.iter().map(|m| m.message_id).collect();
-                    fresh.pending.retain(|p| !stored.contains(&p.message_id));
-                }
-            }
-            for p in &fresh.pending {
-                out.push(Effect::Command(NetCommand::Request(Request::SendChat {
-                    session_id: fresh.session_id,
-                    message_id: p.message_id,
-                    text: p.text.clone(),
-                })));
-            }
-            self.service = ServiceState::Serving(fresh);
-        } else if let Some(position) = queue_position {
-            self.service = ServiceState::Queued { position };
-        } else if matches!(
-            self.service,
-            ServiceState::Requesting
-                | ServiceState::Queued { .. }
-                | ServiceState::Leaving { .. }
-                | ServiceState::Serving(_)
-        ) {
-            // The relay no longer knows our request or session.
-            self.service = if matches!(self.service, ServiceState::Serving(_)) {
-                ServiceState::Ended
-            } else {
-                ServiceState::Form
-            };
-        }
-        if self.auto_request && self.service == ServiceState::Form {
-            self.auto_request = false;
-            self.submit_form(out);
-        }
-    }
-
     pub(super) fn on_relay_event(&mut self, event: Event, out: &mut Vec<Effect>) {
         match event {
-            Event::QueuePosition { position } => {
-                if matches!(
-                    self.service,
-                    ServiceState::Requesting | ServiceState::Queued { .. }
-                ) {
-                    self.service = ServiceState::Queued { position };
+            Event::QueuePosition {
+                position,
+                estimated_wait_s,
+            } => match &mut self.service {
+                ServiceState::Requesting => {
+                    self.service = ServiceState::Queued(super::QueueSpot {
+                        position,
+                        estimated_wait_s,
+                    });
                 }
-            }
+                ServiceState::Queued(spot)
+                | ServiceState::Leaving(spot)
+                | ServiceState::Message(MessageOrigin::Queue(spot)) => {
+                    spot.position = position;
+                    spot.estimated_wait_s = estimated_wait_s;
+                }
+                _ => {}
+            },
+            Event::ServiceOptionsChanged(options) => self.set_options(options),
             Event::SessionStarted(info) => {
                 if self.session().map(|s| s.session_id) != Some(info.session_id) {
-                    self.service = ServiceState::Serving(Session::from_info(info));
+                    let mut session = Session::from_info(info);
+                    self.send_question(&mut session, out);
+                    self.service = ServiceState::Serving(session);
                 }
             }
             Event::ChatReceived {
@@ -76,6 +43,19 @@ impl HelperState {
             } => {
                 if let Some(s) = self.session_mut(session_id) {
                     s.push_message(message);
+                }
+            }
+            Event::AgentChanged {
+                session_id,
+                agent_name,
+            } => {
+                if let Some(s) = self.session_mut(session_id) {
+                    s.change_agent(agent_name);
+                    // Consent was given to the previous agent: the new one must ask again.
+                    if s.sharing().is_some() {
+                        self.stop_sharing(out);
+                        self.notice = Some(Notice::SharingStoppedByTransfer);
+                    }
                 }
             }
             Event::ConsentRequested { session_id, action } => {
@@ -100,71 +80,44 @@ impl HelperState {
                     }
                 }
             }
-            Event::SessionEnded { session_id, .. } => {
+            Event::SessionEnded { session_id, by } => {
                 if let Some(s) = self.session_mut(session_id) {
                     s.stop_all();
-                    self.service = ServiceState::Ended;
+                    let closing = (by == Party::Relay).then(|| s.closing_text()).flatten();
+                    self.service = ServiceState::Ended { closing };
                 }
             }
-            Event::QueueChanged { .. } => {}
+            // Agent-side events; a helper never gets them.
+            Event::QueueChanged { .. }
+            | Event::AgentsChanged { .. }
+            | Event::PresenceChanged { .. }
+            | Event::OfferReceived(_)
+            | Event::OfferWithdrawn { .. }
+            | Event::TransferOffered(_)
+            | Event::TransferResolved { .. }
+            | Event::SessionTransferredAway { .. }
+            | Event::AgentChatReceived(_)
+            | Event::TypingPreview { .. }
+            | Event::OfflineMessagesChanged { .. }
+            | Event::CenterSettingsChanged(_) => {}
         }
     }
 
-    pub(super) fn on_answer(&mut self, request: Request, result: Result<Response, RequestFailure>) {
-        match (request, result) {
-            (Request::RequestService { .. }, Ok(Response::Queued { position, .. })) => {
-                if self.service == ServiceState::Requesting {
-                    self.service = ServiceState::Queued { position };
-                }
-            }
-            (Request::RequestService { .. }, Err(e)) => {
-                if self.service == ServiceState::Requesting {
-                    self.service = ServiceState::Form;
-                }
-                self.notice = Some(Notice::RequestFailed(e.to_string()));
-            }
-            (Request::LeaveQueue, result) => {
-                if let ServiceState::Leaving { position } = self.service {
-                    self.service = match result {
-                        Ok(_) => ServiceState::Form,
-                        Err(e) => {
-                            self.notice = Some(Notice::RequestFailed(e.to_string()));
-                            ServiceState::Queued { position }
-                        }
-                    };
-                }
-            }
-            (
-                Request::SendChat {
-                    session_id,
-                    message_id,
-                    ..
-                },
-                result,
-            ) => match result {
-                Ok(Response::ChatStored(message)) => {
-                    if let Some(s) = self.session_mut(session_id) {
-                        s.push_message(message);
-                    }
-                }
-                Ok(_) => {}
-                // Not delivered: stays pending and is resent after a reconnect.
-                Err(RequestFailure::Connection(_))
-                | Err(RequestFailure::Relay(RequestError::Storage)) => {}
-                Err(e) => {
-                    if let Some(s) = self.session_mut(session_id) {
-                        s.pending.retain(|p| p.message_id != message_id);
-                    }
-                    self.notice = Some(Notice::RequestFailed(e.to_string()));
-                }
-            },
-            (Request::EndSession { session_id }, Ok(_)) => {
-                if self.session_mut(session_id).is_some() {
-                    self.service = ServiceState::Ended;
-                }
-            }
-            (_, Err(e)) => self.notice = Some(Notice::RequestFailed(e.to_string())),
-            (_, Ok(_)) => {}
+    /// The question typed while waiting becomes the first chat message of the session (C3).
+    fn send_question(&mut self, session: &mut Session, out: &mut Vec<Effect>) {
+        let text = std::mem::take(&mut self.question).trim().to_owned();
+        if text.is_empty() || text.len() > porpoise_shared::wire::MAX_CHAT_TEXT_BYTES {
+            return;
         }
+        let message_id = random_id();
+        session.pending.push(PendingChat {
+            message_id,
+            text: text.clone(),
+        });
+        out.push(Effect::Command(NetCommand::Request(Request::SendChat {
+            session_id: session.session_id,
+            message_id,
+            text,
+        })));
     }
 }

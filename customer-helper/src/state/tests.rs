@@ -1,15 +1,16 @@
 //! Sans-IO tests of the helper state: events in, state and effects out.
 
 use porpoise_shared::wire::{
-    ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, SessionInfo,
+    ActionState, AgentCard, ChatMessage, Event, Group, Party, Presence, RemoteAction, Request,
+    Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
 };
 
 use super::*;
 use crate::net::{ConnectFailure, NetCommand, NetEvent, RequestFailure};
 
-const SID: u64 = 42;
+pub(super) const SID: u64 = 42;
 
-fn info(messages: Vec<ChatMessage>) -> SessionInfo {
+pub(super) fn info(messages: Vec<ChatMessage>) -> SessionInfo {
     SessionInfo {
         session_id: SID,
         customer_name: "Wang".into(),
@@ -20,15 +21,57 @@ fn info(messages: Vec<ChatMessage>) -> SessionInfo {
     }
 }
 
-fn connected(session: Option<SessionInfo>, queue_position: Option<u32>) -> NetEvent {
+pub(super) fn options(mode: ServiceMode) -> ServiceOptions {
+    let card = |agent_id, nickname: &str, presence| AgentCard {
+        agent_id,
+        nickname: nickname.into(),
+        title: String::new(),
+        phone: String::new(),
+        photo: String::new(),
+        groups: vec![1],
+        presence,
+        sessions: 0,
+        max_sessions: 3,
+    };
+    ServiceOptions {
+        mode,
+        groups: vec![Group {
+            group_id: 1,
+            name: "售后服务".into(),
+        }],
+        product_types: vec![],
+        agents: vec![
+            card(10, "Alice", Presence::Online),
+            card(11, "Bob", Presence::Busy),
+        ],
+        open_now: true,
+        closed_reply: String::new(),
+    }
+}
+
+pub(super) fn connected_to(
+    options: ServiceOptions,
+    session: Option<SessionInfo>,
+    queue_position: Option<u32>,
+) -> NetEvent {
     NetEvent::Connected {
         center_name: "Acme".into(),
         session,
         queue_position,
+        options,
     }
 }
 
-fn changed(action: RemoteAction, state: ActionState) -> NetEvent {
+pub(super) fn connected(session: Option<SessionInfo>, queue_position: Option<u32>) -> NetEvent {
+    connected_to(options(ServiceMode::AutoAssign), session, queue_position)
+}
+
+pub(super) const ANY: ServiceRoute = ServiceRoute::AutoAssign {
+    group_id: None,
+    product_type_id: None,
+};
+
+pub(super) fn changed(action: RemoteAction, state: ActionState) -> NetEvent {
     NetEvent::Event(Event::ActionChanged {
         session_id: SID,
         action,
@@ -37,13 +80,13 @@ fn changed(action: RemoteAction, state: ActionState) -> NetEvent {
     })
 }
 
-fn serving() -> HelperState {
+pub(super) fn serving() -> HelperState {
     let mut s = HelperState::new(String::new(), String::new(), false);
     s.on_net(connected(Some(info(vec![])), None), &mut Vec::new());
     s
 }
 
-fn requests(effects: &[Effect]) -> Vec<Request> {
+pub(super) fn requests(effects: &[Effect]) -> Vec<Request> {
     effects
         .iter()
         .filter_map(|e| match e {
@@ -62,7 +105,8 @@ fn auto_request_submits_once_when_connected() {
         requests(&out),
         vec![Request::RequestService {
             name: "Wang".into(),
-            phone: "123".into()
+            phone: "123".into(),
+            route: ANY,
         }]
     );
     assert_eq!(s.service, ServiceState::Requesting);
@@ -80,6 +124,7 @@ fn auto_request_submits_once_when_connected() {
 #[test]
 fn blank_name_is_refused() {
     let mut s = HelperState::new("  ".into(), String::new(), false);
+    s.on_net(connected(None, None), &mut Vec::new());
     let mut out = Vec::new();
     s.on_ui(UiAction::SubmitForm, &mut out);
     assert!(out.is_empty());
@@ -90,10 +135,12 @@ fn blank_name_is_refused() {
 #[test]
 fn queued_answer_and_position_updates() {
     let mut s = HelperState::new("Wang".into(), String::new(), false);
+    s.on_net(connected(None, None), &mut Vec::new());
     s.on_ui(UiAction::SubmitForm, &mut Vec::new());
     let request = Request::RequestService {
         name: "Wang".into(),
         phone: String::new(),
+        route: ANY,
     };
     s.on_net(
         NetEvent::Answered {
@@ -105,12 +152,21 @@ fn queued_answer_and_position_updates() {
         },
         &mut Vec::new(),
     );
-    assert_eq!(s.service, ServiceState::Queued { position: 4 });
+    assert_eq!(s.service, ServiceState::Queued(QueueSpot::at(4)));
     s.on_net(
-        NetEvent::Event(Event::QueuePosition { position: 2 }),
+        NetEvent::Event(Event::QueuePosition {
+            position: 2,
+            estimated_wait_s: Some(90),
+        }),
         &mut Vec::new(),
     );
-    assert_eq!(s.service, ServiceState::Queued { position: 2 });
+    assert_eq!(
+        s.service,
+        ServiceState::Queued(QueueSpot {
+            position: 2,
+            estimated_wait_s: Some(90)
+        })
+    );
     s.on_net(
         NetEvent::Event(Event::SessionStarted(info(vec![]))),
         &mut Vec::new(),
@@ -171,7 +227,7 @@ fn grant_then_revoke_by_the_agent_stops_sharing() {
         &mut Vec::new(),
     );
     assert_eq!(s.desired_sharing(), None);
-    assert_eq!(s.service, ServiceState::Ended);
+    assert_eq!(s.service, ServiceState::Ended { closing: None });
 }
 
 #[test]

@@ -36,26 +36,44 @@ pub fn chat_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &m
 }
 
 fn history_ui(ui: &mut Ui, session: &Session, tr: Tr) {
-    for message in &session.messages {
+    let mut changes = session.agent_changes.iter().peekable();
+    for (i, message) in session.messages.iter().enumerate() {
+        while let Some((_, agent)) = changes.next_if(|(at, _)| *at <= i) {
+            system_line_ui(ui, &tr.agent_changed(agent));
+        }
         let who = match message.from {
             Party::Customer => tr.you(),
             Party::Agent => session.agent_name.as_str(),
-            Party::Relay => tr.system(),
+            // Greeting, automatic reply, closing message (R11): a centered system line.
+            Party::Relay => {
+                system_line_ui(ui, &message.text);
+                continue;
+            }
         };
         let color = match message.from {
             Party::Customer => Color32::from_rgb(30, 110, 60),
-            Party::Agent => Color32::from_rgb(30, 80, 160),
-            Party::Relay => Color32::GRAY,
+            _ => Color32::from_rgb(30, 80, 160),
         };
         ui.label(RichText::new(who).color(color).strong());
         ui.label(&message.text);
         ui.add_space(4.0);
+    }
+    for (_, agent) in changes {
+        system_line_ui(ui, &tr.agent_changed(agent));
     }
     for pending in &session.pending {
         ui.label(RichText::new(format!("{} · {}", tr.you(), tr.sending())).weak());
         ui.label(RichText::new(&pending.text).weak());
         ui.add_space(4.0);
     }
+}
+
+/// A line from the relay or about the session, centered and grey.
+fn system_line_ui(ui: &mut Ui, text: &str) {
+    ui.vertical_centered(|ui| {
+        ui.label(RichText::new(text).color(Color32::GRAY).small());
+    });
+    ui.add_space(4.0);
 }
 
 fn input_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut Vec<UiAction>) {
@@ -71,6 +89,9 @@ fn input_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut 
                 .return_key(KeyboardShortcut::new(Modifiers::CTRL, Key::Enter)),
         )
         .labelled_by(label.id);
+    if input.changed() {
+        out.push(UiAction::DraftChanged);
+    }
     // Ctrl+Enter was taken by the text field as a new line; a plain Enter sends.
     let enter = input.has_focus() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter));
     ui.horizontal(|ui| {

@@ -1,24 +1,35 @@
 //! The helper window: panels that read [`HelperState`] and report clicks as [`UiAction`]s.
 //!
 //! Layout, top to bottom: the sharing banner (while the screen is shared or controlled), the
-//! connection and notice lines, consent prompts, then the main area (form, queue, chat).
+//! connection and notice lines, consent prompts, then the main area (request screen of the
+//! center's service mode, queue, offline message, chat).
 
 mod chat;
 mod consent;
+mod message;
+mod photo;
+mod queue;
 mod request;
+mod showcase;
 mod status;
 
-use egui::Ui;
+use egui::{Color32, Ui};
 
 use crate::{
     i18n::Tr,
-    state::{HelperState, ServiceState, UiAction},
+    state::{ConnectionState, HelperState, MessageOrigin, ServiceState, UiAction},
 };
 
 pub use chat::chat_ui;
 pub use consent::{banner_ui, consent_ui};
-pub use request::{ended_ui, form_ui, queue_ui};
+pub use message::{closed_ui, message_form_ui};
+pub use queue::{ended_ui, message_left_ui, queue_ui};
+pub use request::request_ui;
+pub use showcase::showcase_ui;
 pub use status::status_ui;
+
+/// Colour of error lines.
+pub(crate) const ERROR_COLOR: Color32 = Color32::from_rgb(200, 40, 40);
 
 /// Draws the whole window into `ui`; clicks are pushed to `out`.
 pub fn window_ui(
@@ -43,27 +54,42 @@ pub fn window_ui(
             egui::Panel::top("consent").show(ui, |ui| consent_ui(ui, tr, &agent, &prompts, out));
         }
     }
-    let online = matches!(
-        state.connection,
-        crate::state::ConnectionState::Online { .. }
-    );
-    egui::CentralPanel::default_margins().show(ui, |ui| match &mut state.service {
+    let online = matches!(state.connection, ConnectionState::Online { .. });
+    egui::CentralPanel::default_margins().show(ui, |ui| main_ui(ui, state, tr, online, out));
+}
+
+/// The main area for the current [`ServiceState`].
+fn main_ui(ui: &mut Ui, state: &mut HelperState, tr: Tr, online: bool, out: &mut Vec<UiAction>) {
+    match &mut state.service {
         ServiceState::Form => {
-            ui.add_enabled_ui(online, |ui| form_ui(ui, &mut state.form, tr, out))
-                .inner
+            ui.add_enabled_ui(online, |ui| request_ui(ui, state, tr, out));
         }
         ServiceState::Requesting => {
             ui.label(tr.requesting());
         }
-        ServiceState::Queued { position } => {
-            let position = *position;
-            ui.add_enabled_ui(online, |ui| queue_ui(ui, tr, position, out));
+        ServiceState::Queued(spot) => {
+            let spot = *spot;
+            ui.add_enabled_ui(online, |ui| {
+                queue_ui(ui, tr, spot, &mut state.question, out)
+            });
         }
-        ServiceState::Leaving { position } => {
-            let position = *position;
-            ui.add_enabled_ui(false, |ui| queue_ui(ui, tr, position, out));
+        ServiceState::Leaving(spot) => {
+            let spot = *spot;
+            ui.add_enabled_ui(false, |ui| queue_ui(ui, tr, spot, &mut state.question, out));
         }
+        ServiceState::Message(origin) => {
+            if let MessageOrigin::Closed(reply) = origin {
+                message::reply_ui(ui, reply, tr);
+            }
+            ui.add_enabled_ui(online, |ui| {
+                message_form_ui(ui, &mut state.message, tr, true, out)
+            });
+        }
+        ServiceState::SendingMessage(_) => {
+            ui.label(tr.sending_message());
+        }
+        ServiceState::MessageLeft => message_left_ui(ui, tr, out),
         ServiceState::Serving(session) => chat_ui(ui, session, tr, online, out),
-        ServiceState::Ended => ended_ui(ui, tr, out),
-    });
+        ServiceState::Ended { closing } => ended_ui(ui, tr, closing.as_deref(), out),
+    }
 }

@@ -1,14 +1,13 @@
 //! The connection line (center name, or why the helper is not connected) and the notice line.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
+use super::ERROR_COLOR;
 use crate::{
     i18n::Tr,
     net::ConnectFailure,
     state::{ConnectionState, HelperState, Notice, UiAction},
 };
-
-const ERROR_COLOR: Color32 = Color32::from_rgb(200, 40, 40);
 
 /// Connection state and the current notice.
 pub fn status_ui(
@@ -35,6 +34,7 @@ pub fn status_ui(
             Notice::RequestFailed(reason) => tr.request_failed(reason),
             Notice::SharingFailed(reason) => tr.sharing_failed(reason),
             Notice::MessageTooLong => tr.request_failed(tr.too_long()),
+            Notice::SharingStoppedByTransfer => tr.sharing_stopped_by_transfer().to_owned(),
         };
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(text).color(ERROR_COLOR));
