@@ -1,25 +1,29 @@
 //! The eframe application: drains network events, draws the login window or the work area,
 //! and sends the commands the panels produced.
 
+mod admin;
+mod apply;
+
 use porpoise_shared::{
     ui::Language,
-    wire::{ActionState, Event, Party, RemoteAction},
+    wire::{Presence, Request},
 };
 use tokio::{runtime::Handle, sync::mpsc::error::TrySendError};
 use tracing::{debug, warn};
 
 use crate::{
-    clock,
     config::AgentConfig,
-    i18n::{self, Msg},
-    net::{self, NetChannels, NetCommand, NetEvent},
+    i18n,
+    idle::{self, IdleSource},
+    net::{self, Call, NetChannels, NetCommand, NetEvent},
     notify::{Notifier, TrayStatus},
-    state::{LoginError, LoginState, ScreenView, SessionPhase, Usernames, Workspace},
+    presence::AutoAwayWatch,
+    state::{LoginError, LoginState, Usernames, Workspace},
     ui::{login::LoginForm, Outbox},
 };
 
-/// Default width of the queue panel, in points.
-pub const QUEUE_PANEL_WIDTH: f32 = 330.0;
+/// While auto-away is on, the console wakes at least this often to check the idle time, in s.
+pub const AUTO_AWAY_CHECK_S: f32 = 5.0;
 
 /// Where the console is.
 #[derive(Debug)]
@@ -27,7 +31,7 @@ pub enum Phase {
     /// The login window.
     Login(LoginState),
     /// Logged in.
-    Working(Workspace),
+    Working(Box<Workspace>),
 }
 
 /// The agent console.
@@ -40,6 +44,7 @@ pub struct AgentApp {
     phase: Phase,
     outbox: Outbox,
     title: Option<String>,
+    away: AutoAwayWatch,
 }
 
 impl AgentApp {
@@ -54,6 +59,7 @@ impl AgentApp {
             phase: Phase::Login(LoginState::Editing { error: None }),
             outbox: Vec::new(),
             title: None,
+            away: AutoAwayWatch::new(Box::new(idle::Unknown)),
         };
         if config.auto_login {
             match app.form.login_command() {
@@ -77,7 +83,14 @@ impl AgentApp {
         porpoise_shared::ui::install_fonts(&cc.egui_ctx);
         let net = net::spawn(handle, cc.egui_ctx.clone());
         let notifier = Notifier::system(handle, &cc.egui_ctx, config.language);
-        Self::new(config, net, notifier)
+        Self::new(config, net, notifier).with_idle_source(idle::system_idle())
+    }
+
+    /// Uses `source` for the system-wide idle time of auto-away (the default knows only this
+    /// window's input).
+    pub fn with_idle_source(mut self, source: Box<dyn IdleSource>) -> Self {
+        self.away = AutoAwayWatch::new(source);
+        self
     }
 
     /// Where the console is.
@@ -100,8 +113,25 @@ impl AgentApp {
 
     /// One frame: network events, then the UI, then the commands it produced.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let now_s = ui.input(|i| i.time);
+        let prompts = |phase: &Phase| match phase {
+            Phase::Working(ws) => ws.offers.len() + ws.transfers.len(),
+            Phase::Login(_) => 0,
+        };
+        let before = prompts(&self.phase);
         while let Ok(event) = self.net.events.try_recv() {
-            self.apply(event);
+            self.apply(event, now_s);
+        }
+        if prompts(&self.phase) > before {
+            // An offer or transfer waits with a countdown: ask the desktop to flash the window.
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+                    egui::UserAttentionType::Critical,
+                ));
+        }
+        if let Phase::Working(ws) = &mut self.phase {
+            ws.expire(now_s);
+            auto_away(ui, &mut self.away, ws, now_s, &mut self.outbox);
         }
         let lang = self.lang;
         match &mut self.phase {
@@ -111,7 +141,7 @@ impl AgentApp {
                 });
             }
             Phase::Working(ws) => {
-                if working_ui(ui, lang, ws, &mut self.outbox) {
+                if crate::ui::desk::working_ui(ui, lang, ws, now_s, &mut self.outbox) {
                     self.outbox.push(NetCommand::Logout);
                     self.phase = Phase::Login(LoginState::Editing { error: None });
                 }
@@ -149,9 +179,9 @@ impl AgentApp {
     fn update_title(&mut self, ctx: &egui::Context) {
         let (queue_len, status) = match &self.phase {
             Phase::Working(ws) => (
-                Some(ws.queue.len()),
+                Some(ws.queue_count as usize),
                 TrayStatus::Online {
-                    queue_len: ws.queue.len(),
+                    queue_len: ws.queue_count as usize,
                 },
             ),
             Phase::Login(_) => (None, TrayStatus::Offline),
@@ -165,7 +195,7 @@ impl AgentApp {
     }
 
     /// Applies one network event to the state.
-    fn apply(&mut self, event: NetEvent) {
+    fn apply(&mut self, event: NetEvent, now_s: f64) {
         match event {
             NetEvent::Usernames { center_id, result } => {
                 if self.form.usernames == Usernames::Loading(center_id) {
@@ -182,8 +212,10 @@ impl AgentApp {
                 display_name,
                 queue,
                 sessions,
+                profile,
             } => {
-                self.phase = Phase::Working(Workspace::new(display_name, queue, sessions));
+                let ws = Workspace::from_welcome(display_name, queue, sessions, *profile, now_s);
+                self.phase = Phase::Working(Box::new(ws));
             }
             NetEvent::LoginFailed(failure) => {
                 if matches!(self.phase, Phase::Login(LoginState::LoggingIn)) {
@@ -203,7 +235,13 @@ impl AgentApp {
                     debug!(event = ?other, "event while logged out; ignored");
                     return;
                 };
-                apply_to_workspace(ws, other, self.lang, &mut self.notifier);
+                let mut cx = apply::Ctx {
+                    lang: self.lang,
+                    notifier: &mut self.notifier,
+                    outbox: &mut self.outbox,
+                    now_s,
+                };
+                apply::apply_to_workspace(ws, other, &mut cx);
             }
         }
     }
@@ -215,134 +253,43 @@ impl eframe::App for AgentApp {
     }
 }
 
-/// The logged-in layout: top bar, queue on the left, sessions in the middle. Returns true if
-/// the agent logged out.
-fn working_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) -> bool {
-    let mut logout = false;
-    egui::Panel::top("top-bar").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.strong(Msg::AppName.text(lang));
-            ui.separator();
-            ui.label(i18n::logged_in_as(lang, &ws.display_name));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                logout = ui.button(Msg::LogOut.text(lang)).clicked();
-            });
-        });
-    });
-    egui::Panel::left("queue-panel")
-        .resizable(true)
-        .default_size(QUEUE_PANEL_WIDTH)
-        .show(ui, |ui| {
-            crate::ui::queue::queue_ui(ui, lang, ws, clock::now_unix_ms(), outbox);
-        });
-    egui::CentralPanel::default().show(ui, |ui| {
-        crate::ui::session::sessions_ui(ui, lang, ws, outbox);
-    });
-    logout
-}
-
-/// Applies a network event about the queue or a session.
-fn apply_to_workspace(
+/// Auto-away (R4): records this window's input and sets Away / Online by itself when the
+/// agent's idle minutes pass or input comes back. Not while a presence change is on its way.
+fn auto_away(
+    ui: &egui::Ui,
+    away: &mut AutoAwayWatch,
     ws: &mut Workspace,
-    event: NetEvent,
-    lang: Language,
-    notifier: &mut Notifier,
+    now_s: f64,
+    outbox: &mut Outbox,
 ) {
-    match event {
-        NetEvent::Relay(e) => apply_relay_event(ws, e, lang, notifier),
-        NetEvent::SessionStarted(info) => ws.open_session(info),
-        NetEvent::AcceptFailed { ticket_id, error } => {
-            ws.accepting.remove(&ticket_id);
-            ws.queue_notice = Some(error);
-        }
-        NetEvent::ChatStored {
-            session_id,
-            message,
-        } => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                tab.store(message);
-            }
-        }
-        NetEvent::ChatFailed {
-            session_id,
-            message_id,
-            error,
-        } => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                tab.fail(message_id, error);
-            }
-        }
-        NetEvent::RequestFailed {
-            session_id,
-            action,
-            error,
-        } => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                if let Some(a) = action {
-                    if tab.action(a) == ActionState::Requested {
-                        tab.actions.insert(a, ActionState::Stopped);
-                    }
-                }
-                tab.notice = Some(error);
-            }
-        }
-        NetEvent::ScreenStarted { session_id, feed } => ws.start_screen(session_id, feed),
-        NetEvent::ScreenEnded { session_id, error } => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                tab.screen = ScreenView::Ended { error };
-            }
-        }
-        other => debug!(event = ?other, "unexpected event in the work area"),
+    let active = ui.input(|i| {
+        i.events.iter().any(|e| {
+            matches!(
+                e,
+                egui::Event::Key { .. }
+                    | egui::Event::Text(_)
+                    | egui::Event::PointerButton { .. }
+                    | egui::Event::PointerMoved(_)
+                    | egui::Event::MouseWheel { .. }
+            )
+        })
+    });
+    if active {
+        away.window_input(now_s);
     }
-}
-
-fn apply_relay_event(ws: &mut Workspace, event: Event, lang: Language, notifier: &mut Notifier) {
-    match event {
-        Event::QueueChanged { queue } => {
-            let fresh = ws.set_queue(queue);
-            let len = ws.queue.len();
-            for entry in &fresh {
-                notifier.customer_queued(lang, entry, len);
-            }
-        }
-        Event::ChatReceived {
-            session_id,
-            message,
-        } => {
-            let selected = ws.selected == Some(session_id);
-            if let Some(tab) = ws.session_mut(session_id) {
-                let from_customer = message.from == Party::Customer;
-                if tab.store(message) && from_customer && !selected {
-                    tab.unread += 1;
-                }
-            }
-        }
-        Event::ActionChanged {
-            session_id,
-            action,
-            state,
-            by,
-        } => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                debug!(session_id, ?action, ?state, ?by, "action changed");
-                tab.actions.insert(action, state);
-                let viewing = [RemoteAction::ViewDesktop, RemoteAction::RemoteControl]
-                    .iter()
-                    .any(|a| tab.action(*a) == ActionState::Granted);
-                if !viewing && matches!(tab.screen, ScreenView::Ended { .. }) {
-                    tab.screen = ScreenView::Off;
-                }
-            }
-        }
-        Event::SessionEnded { session_id, by } => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                tab.phase = SessionPhase::Ended { by };
-                tab.actions.clear();
-                tab.screen = ScreenView::Off;
-            }
-        }
-        Event::QueuePosition { .. } | Event::SessionStarted(_) | Event::ConsentRequested { .. } => {
-            debug!("customer-side event ignored");
-        }
+    let (Some(presence), None) = (ws.presence, ws.presence_change) else {
+        return;
+    };
+    if !ws.serves() || ws.auto_away_min.is_none() && presence != Presence::Away {
+        return;
+    }
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_secs_f32(AUTO_AWAY_CHECK_S));
+    if let Some(to) = away.step(now_s, presence, ws.auto_away_min) {
+        ws.presence_change = Some((to, true));
+        outbox.push(NetCommand::Call(Call(Request::SetPresence {
+            presence: to,
+            automatic: true,
+        })));
     }
 }

@@ -3,6 +3,10 @@
 //! [`Msg`] names a fixed text; [`Msg::text`] picks it for a [`Language`]. Texts with values in
 //! them have their own functions below.
 
+mod desk;
+
+pub use desk::*;
+
 use porpoise_shared::{ui::Language, wire::Party};
 
 macro_rules! messages {
@@ -144,6 +148,176 @@ messages! {
     TrayQuit => "退出", "Quit";
     /// Tray tooltip while logged out.
     TrayOffline => "未登录", "Not logged in";
+    /// Presence (R4).
+    PresenceOnline => "在线", "Online";
+    /// Presence.
+    PresenceBusy => "示忙", "Busy";
+    /// Presence.
+    PresenceAway => "离开", "Away";
+    /// Presence.
+    PresenceOffline => "离线", "Offline";
+    /// Presence.
+    PresenceExited => "退出", "Exited";
+    /// Label of the presence selector.
+    Status => "状态", "Status";
+    /// Personal settings button and title (A17).
+    Settings => "个人设置", "Settings";
+    /// Settings: auto-away toggle.
+    AutoAway => "无操作时自动离开", "Auto-away when idle";
+    /// Settings: unit after the auto-away minutes.
+    AfterMinutes => "分钟后", "minutes";
+    /// Save button.
+    Save => "保存", "Save";
+    /// Saved confirmation.
+    Saved => "已保存", "Saved";
+    /// Close button.
+    Close => "关闭", "Close";
+    /// Cancel button.
+    Cancel => "取消", "Cancel";
+    /// Settings: password section and button.
+    ChangePassword => "修改密码", "Change password";
+    /// Settings field.
+    OldPassword => "当前密码", "Current password";
+    /// Settings field.
+    NewPassword => "新密码", "New password";
+    /// Settings field.
+    RepeatPassword => "重复新密码", "Repeat new password";
+    /// Settings validation.
+    PasswordsDiffer => "两次输入的新密码不一致", "The new passwords differ";
+    /// Settings confirmation.
+    PasswordChanged => "密码已修改", "Password changed";
+    /// Offer popup title (A3).
+    OfferTitle => "新的服务请求", "New service request";
+    /// Reject button.
+    Reject => "拒绝", "Reject";
+    /// Field label.
+    Group => "分组", "Group";
+    /// Field label.
+    ProductType => "产品类型", "Product type";
+    /// Offer withdrawn.
+    OfferTimedOut => "服务请求已超时，已转给其他客服", "The request timed out and went to another agent";
+    /// Offer withdrawn.
+    OfferCustomerLeft => "客户已离开", "The customer left";
+    /// Offer withdrawn.
+    OfferTakenElsewhere => "其他客服已接入该客户", "Another agent took this customer";
+    /// Session-code button (A16).
+    GetSessionCode => "获取直通号", "Get session code";
+    /// Session-code dialog title.
+    SessionCode => "直通号", "Session code";
+    /// Session-code dialog hint.
+    SessionCodeHint => "请把直通号告诉客户，客户在助手中输入后即可直接接入", "Give this code to the customer; typed into the helper, it reaches you directly";
+    /// Copy button.
+    Copy => "复制", "Copy";
+    /// Copy confirmation.
+    Copied => "已复制", "Copied";
+    /// Session code expired.
+    CodeExpired => "直通号已过期", "The code has expired";
+    /// Ask for another code.
+    NewCode => "重新获取", "New code";
+    /// Loading text.
+    Loading => "加载中…", "Loading…";
+    /// Task list: offline messages heading (A4).
+    OfflineMessages => "留言", "Offline messages";
+    /// No offline messages.
+    NoOfflineMessages => "暂无留言", "No offline messages";
+    /// Toggle.
+    ShowHandled => "显示已处理", "Show handled";
+    /// Field label.
+    Contact => "联系方式", "Contact";
+    /// Field label.
+    LeftAt => "留言时间", "Left at";
+    /// Field label.
+    HandlingNote => "处理说明", "Handling note";
+    /// Button.
+    MarkHandled => "标记已处理", "Mark handled";
+    /// Offline message state.
+    Handled => "已处理", "Handled";
+    /// Transfer button (A14).
+    Transfer => "转接", "Transfer";
+    /// A transfer waits for its receiver.
+    Transferring => "转接中…", "Transferring…";
+    /// Transfer dialog's send button.
+    TransferNow => "确定转接", "Transfer now";
+    /// Transfer dialog title.
+    TransferSession => "转接会话", "Transfer session";
+    /// Transfer dialog section.
+    ToAgent => "转给同事", "To a colleague";
+    /// Transfer dialog section.
+    ToGroup => "转给分组", "To a group";
+    /// Field label.
+    Note => "备注", "Note";
+    /// Nobody to transfer to.
+    NoColleagueOnline => "没有可接收的同事", "No colleague can take it";
+    /// Incoming transfer prompt title.
+    TransferRequest => "转接请求", "Transfer request";
+    /// Transfer prompt: history toggle.
+    ShowHistory => "查看聊天记录", "Show the history";
+    /// Colleagues panel heading (R9).
+    Colleagues => "同事", "Colleagues";
+    /// Admin menu (R3, R5).
+    Admin => "管理", "Admin";
+    /// Admin window.
+    LiveLogins => "在线登录", "Live logins";
+    /// Button.
+    Kick => "踢下线", "Kick";
+    /// Confirm button.
+    Confirm => "确认", "Confirm";
+    /// Column.
+    Account => "账号", "Account";
+    /// Column.
+    Address => "地址", "Address";
+    /// Column.
+    Since => "登录时间", "Since";
+    /// Button.
+    Refresh => "刷新", "Refresh";
+    /// Admin window.
+    ResetPassword => "重置密码", "Reset password";
+    /// Admin window.
+    ServiceSettings => "服务设置", "Service settings";
+    /// Settings field.
+    ServiceMode => "服务模式", "Service mode";
+    /// Service mode.
+    ModeShowcase => "展示模式", "Showcase";
+    /// Service mode.
+    ModeSessionCode => "直通号模式", "Session code mode";
+    /// Service mode.
+    ModeAutoAssign => "自动分配模式", "Auto-assign";
+    /// Settings field.
+    OfferTimeout => "接入倒计时（秒）", "Offer countdown (s)";
+    /// Settings field.
+    CodeValidity => "直通号有效期（秒）", "Session code validity (s)";
+    /// Settings field.
+    QueueViewLabel => "客服看到的队列", "Queue shown to agents";
+    /// Queue view.
+    PickAny => "全部客户，可任选接入", "Every customer; pick any";
+    /// Queue view.
+    CountOnly => "只显示排队人数", "Only the count";
+    /// Settings field.
+    Greeting => "欢迎语", "Greeting";
+    /// Settings field.
+    AutoReply => "客服未回复时自动回复", "Automatic reply when the agent is silent";
+    /// Settings field.
+    ReceptionTimeout => "接待超时（客户无消息）", "Reception timeout (no customer message)";
+    /// Settings field unit.
+    AfterSeconds => "秒后", "after (s)";
+    /// Settings field.
+    OffHoursReply => "非工作时间自动回复", "Off-hours reply";
+    /// Settings field.
+    WorkingHours => "工作时间", "Working hours";
+    /// Settings field.
+    Holidays => "节假日", "Holidays";
+    /// Button.
+    Add => "添加", "Add";
+    /// Button.
+    Remove => "删除", "Remove";
+    /// Seats (read-only).
+    Seats => "坐席数", "Seats";
+    /// Generic request error prefix.
+    ErrRequest => "操作失败", "Request failed";
+    /// Request error.
+    ErrForbidden => "无权执行此操作", "Not allowed for this account";
+    /// Request error.
+    ErrOldPassword => "当前密码错误", "The current password is wrong";
 }
 
 /// Window title with the number of waiting customers (A3).

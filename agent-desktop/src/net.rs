@@ -11,12 +11,12 @@ mod media;
 mod messages;
 
 pub use login::{LoginFailure, LoginFailureKind};
-pub use messages::{NetCommand, NetEvent};
+pub use messages::{Call, CallError, NetCommand, NetEvent};
 
 use std::collections::HashMap;
 
 use porpoise_shared::{
-    client::{connect, list_usernames, Client, ClientEvent, ConnectError},
+    client::{connect, list_usernames, Client, ClientError, ClientEvent, ConnectError},
     input::InputEvent,
     wire::{Event, HelloRole, RemoteAction, Request, Response, SessionId, Welcome},
 };
@@ -106,6 +106,8 @@ struct Net {
     login_generation: u64,
 }
 
+// Short-lived, one at a time: the size of a `NetCommand::Call` does not matter here.
+#[allow(clippy::large_enum_variant)]
 enum Step {
     Command(Option<NetCommand>),
     Login(Option<(u64, LoginResult)>),
@@ -198,8 +200,29 @@ impl Net {
                 }
                 None => tracing::trace!(session_id, "no input stream; event dropped"),
             },
+            NetCommand::Call(call) => self.call(call).await,
             other => self.request(other).await,
         }
+    }
+
+    /// Runs a [`NetCommand::Call`] as its own task; the answer comes back as `Answered`.
+    async fn call(&mut self, call: Call) {
+        let Some(client) = self.client.clone() else {
+            let result = Err(CallError::Network("not connected to the relay".into()));
+            self.out.emit(NetEvent::Answered { call, result }).await;
+            return;
+        };
+        let out = self.out.clone();
+        tokio::spawn(async move {
+            let result = client.request(call.0.clone()).await.map_err(|e| match e {
+                ClientError::Request(e) => CallError::Relay(e),
+                other => CallError::Network(other.to_string()),
+            });
+            if let Err(e) = &result {
+                debug!(?call, error = %e, "call failed");
+            }
+            out.emit(NetEvent::Answered { call, result }).await;
+        });
     }
 
     /// Runs a request command as its own task.
@@ -274,6 +297,7 @@ impl Net {
                     display_name,
                     queue,
                     sessions,
+                    profile,
                 },
                 events,
             )) => {
@@ -285,6 +309,7 @@ impl Net {
                         display_name,
                         queue,
                         sessions,
+                        profile: Box::new(profile),
                     })
                     .await;
             }

@@ -1,11 +1,17 @@
 //! UI state of the console, as enums where it has phases. Pure data and transitions; drawing is
 //! in [`crate::ui`], networking in [`crate::net`].
 
+mod desk;
+mod dialogs;
+
+pub use desk::*;
+pub use dialogs::*;
+
 use std::collections::{BTreeMap, HashSet};
 
 use porpoise_shared::wire::{
-    ActionState, ChatMessage, MessageId, Party, QueueEntry, RemoteAction, SessionId, SessionInfo,
-    TicketId, UnixMs,
+    ActionState, AgentCard, AgentId, CenterSettings, ChatMessage, Group, MessageId, Party,
+    Presence, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId, UnixMs,
 };
 
 use crate::{
@@ -121,6 +127,10 @@ pub struct SessionTab {
     pub unread: usize,
     /// Last error of a request about this session, shown in the tab.
     pub notice: Option<String>,
+    /// The customer's unsent text (R10); empty when nothing is being typed.
+    pub typing: String,
+    /// A transfer of this session is waiting for its receiver.
+    pub transferring: bool,
 }
 
 impl SessionTab {
@@ -146,6 +156,8 @@ impl SessionTab {
             screen: ScreenView::Off,
             unread: 0,
             notice: None,
+            typing: String::new(),
+            transferring: false,
         }
     }
 
@@ -229,16 +241,57 @@ pub struct Workspace {
     pub sessions: Vec<SessionTab>,
     /// The tab shown.
     pub selected: Option<SessionId>,
+    /// The account's id.
+    pub agent_id: AgentId,
+    /// The account's role (an `Admin` serves nobody: no presence, no Accept).
+    pub role: Option<Role>,
+    /// Own presence as the relay last confirmed it (R4).
+    pub presence: Option<Presence>,
+    /// A presence change on its way, and whether the console made it by itself.
+    pub presence_change: Option<(Presence, bool)>,
+    /// Last presence error (e.g. no free seat).
+    pub presence_error: Option<String>,
+    /// Auto-away minutes (None: off).
+    pub auto_away_min: Option<u16>,
+    /// Waiting customers in total (also in `CountOnly` view).
+    pub queue_count: u32,
+    /// Colleagues with presence and load.
+    pub agents: Vec<AgentCard>,
+    /// The center's groups.
+    pub groups: Vec<Group>,
+    /// The center's settings.
+    pub settings: CenterSettings,
+    /// Open offers, oldest first (A3).
+    pub offers: Vec<OfferPrompt>,
+    /// Incoming transfers, oldest first (A14).
+    pub transfers: Vec<TransferPrompt>,
+    /// Short notices (offer withdrawn, transfer outcome…).
+    pub notices: Vec<Notice>,
+    /// Chats with colleagues.
+    pub agent_chats: AgentChats,
+    /// The colleague whose chat window is open.
+    pub open_chat: Option<AgentId>,
+    /// Offline messages (A4).
+    pub offline: OfflineBox,
+    /// The session-code dialog.
+    pub session_code: Option<SessionCodeDialog>,
+    /// The Transfer dialog.
+    pub transfer_dialog: Option<TransferDialog>,
+    /// The personal settings dialog.
+    pub settings_dialog: Option<SettingsDialog>,
+    /// The open admin window.
+    pub admin: Option<AdminDialog>,
 }
 
 impl Workspace {
-    /// A workspace from the Welcome: queue and restored sessions.
+    /// A workspace from the Welcome: queue and restored sessions, without a profile (tests).
     pub fn new(display_name: String, queue: Vec<QueueEntry>, sessions: Vec<SessionInfo>) -> Self {
         let seen_tickets = queue.iter().map(|q| q.ticket_id).collect();
         let sessions: Vec<SessionTab> = sessions.into_iter().map(SessionTab::new).collect();
         let selected = sessions.first().map(|s| s.session_id);
         Workspace {
             display_name,
+            queue_count: queue.len() as u32,
             queue,
             seen_tickets,
             sessions,
@@ -309,6 +362,8 @@ mod tests {
             name: name.into(),
             phone: "1".into(),
             queued_at: 0,
+            group_id: None,
+            product_type_id: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! Whole-app flows with a fake network: the test holds the network side's channel ends and
 //! plays the relay's part, answering `NetCommand`s with `NetEvent`s.
 
+mod common;
+
 use egui::accesskit::Role;
 use egui_kittest::{kittest::Queryable, Harness};
 use porpoise_agent::{
@@ -119,6 +121,7 @@ fn log_in(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
             display_name: "Agent One".into(),
             queue: vec![],
             sessions: vec![],
+            profile: common::profile(porpoise_shared::wire::Role::Agent),
         },
     );
     harness.run();
@@ -133,10 +136,15 @@ fn accept_customer(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySid
         name: "张三".into(),
         phone: "13800000000".into(),
         queued_at,
+        group_id: None,
+        product_type_id: None,
     };
     send(
         side,
-        NetEvent::Relay(Event::QueueChanged { queue: vec![entry] }),
+        NetEvent::Relay(Event::QueueChanged {
+            queue: vec![entry],
+            count: 1,
+        }),
     );
     harness.run();
     harness.get_by_label("张三");
@@ -160,7 +168,13 @@ fn accept_customer(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySid
         sent_at: now_unix_ms(),
     };
     send(side, NetEvent::SessionStarted(session_info(vec![hello])));
-    send(side, NetEvent::Relay(Event::QueueChanged { queue: vec![] }));
+    send(
+        side,
+        NetEvent::Relay(Event::QueueChanged {
+            queue: vec![],
+            count: 0,
+        }),
+    );
     harness.run();
     harness.get_by_label("电脑打不开了");
     assert!(harness
@@ -455,6 +469,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
             display_name: "客服一".into(),
             queue: vec![],
             sessions: vec![session_info(history)],
+            profile: common::profile(porpoise_shared::wire::Role::Agent),
         },
     );
     harness.run();

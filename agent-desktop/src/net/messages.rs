@@ -6,8 +6,8 @@ use porpoise_shared::{
     client::ClientConfig,
     input::InputEvent,
     wire::{
-        CenterId, ChatMessage, Event, MessageId, QueueEntry, RemoteAction, SessionId, SessionInfo,
-        TicketId,
+        AgentWelcome, CenterId, ChatMessage, Event, MessageId, QueueEntry, RemoteAction, Request,
+        RequestError, Response, SessionId, SessionInfo, TicketId,
     },
 };
 
@@ -70,6 +70,9 @@ pub enum NetCommand {
         /// Session.
         session_id: SessionId,
     },
+    /// Any other relay request (presence, offers, transfers, agent chat, offline messages,
+    /// settings, admin). Answer: [`NetEvent::Answered`] carrying the same request.
+    Call(Call),
     /// Send an input event on the session's input stream (only while remote control is
     /// granted; dropped otherwise or when the stream is backed up).
     Input {
@@ -81,6 +84,9 @@ pub enum NetCommand {
 }
 
 /// What the network side tells the UI.
+// `Answered` carries a whole `Request` and `Response`; events are few per frame and the channel
+// is bounded, so boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum NetEvent {
     /// The usernames of `center_id`, or why they could not be listed.
@@ -98,6 +104,8 @@ pub enum NetEvent {
         queue: Vec<QueueEntry>,
         /// Open sessions to restore as tabs, with history.
         sessions: Vec<SessionInfo>,
+        /// Everything else of the Welcome (role, presence, colleagues, settings…).
+        profile: Box<AgentWelcome>,
     },
     /// The login failed.
     LoginFailed(LoginFailure),
@@ -139,6 +147,13 @@ pub enum NetEvent {
         /// Why.
         error: String,
     },
+    /// The answer to a [`NetCommand::Call`].
+    Answered {
+        /// The request answered (passwords redacted in `Debug`).
+        call: Call,
+        /// The relay's answer or why there is none.
+        result: Result<Response, CallError>,
+    },
     /// The customer's screen is arriving; updates land in `feed`.
     ScreenStarted {
         /// Session.
@@ -153,4 +168,53 @@ pub enum NetEvent {
         /// What broke it, if it did not end cleanly.
         error: Option<String>,
     },
+}
+
+/// A relay request sent through [`NetCommand::Call`]. Its `Debug` hides passwords.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Call(pub Request);
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Request::ChangePassword { .. } => f.write_str("Call(ChangePassword { <redacted> })"),
+            Request::ResetPassword { agent_id, .. } => {
+                write!(
+                    f,
+                    "Call(ResetPassword {{ agent_id: {agent_id}, <redacted> }})"
+                )
+            }
+            other => f.debug_tuple("Call").field(other).finish(),
+        }
+    }
+}
+
+/// Why a [`NetCommand::Call`] has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The relay refused the request.
+    #[error("{0}")]
+    Relay(RequestError),
+    /// No connection, a timeout or a broken connection; the text says which.
+    #[error("{0}")]
+    Network(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        let call = Call(Request::ChangePassword {
+            old: "old-secret".into(),
+            new: "new-secret".into(),
+        });
+        assert!(!format!("{call:?}").contains("secret"));
+        let call = Call(Request::ResetPassword {
+            agent_id: 3,
+            new_password: "the-secret".into(),
+        });
+        assert!(!format!("{call:?}").contains("secret"));
+    }
 }

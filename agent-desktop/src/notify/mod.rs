@@ -108,6 +108,12 @@ impl Notifier {
         self.sound.play_chime();
     }
 
+    /// Something needs the agent now (an offer, a transfer): popup and chime (A3).
+    pub fn alert(&mut self, title: &str, body: &str) {
+        self.popup.show(title, body);
+        self.sound.play_chime();
+    }
+
     /// Updates the tray if `status` changed.
     pub fn set_status(&mut self, status: TrayStatus) {
         if self.status != Some(status) {

@@ -23,8 +23,24 @@ pub const INPUT_ROWS: usize = 3;
 pub fn chat_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
     egui::Panel::bottom(("chat-input", tab.session_id))
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
-        .show(ui, |ui| input_ui(ui, lang, tab, outbox));
+        .show(ui, |ui| {
+            typing_ui(ui, lang, tab);
+            input_ui(ui, lang, tab, outbox)
+        });
     egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab));
+}
+
+/// The customer's unsent text in grey italics (R10), while there is any.
+fn typing_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
+    if tab.typing.is_empty() || tab.phase != SessionPhase::Open {
+        return;
+    }
+    let text = i18n::typing_preview(lang, &tab.customer_name, &tab.typing);
+    ui.label(
+        RichText::new(text)
+            .italics()
+            .color(ui.visuals().weak_text_color()),
+    );
 }
 
 /// The message history, newest at the bottom (kept in view while new messages arrive).

@@ -1,7 +1,10 @@
 //! The queue panel (A4): waiting customers with name, phone, live waiting time and Accept.
 
 use egui::RichText;
-use porpoise_shared::{ui::Language, wire::UnixMs};
+use porpoise_shared::{
+    ui::Language,
+    wire::{QueueView, UnixMs},
+};
 
 use super::Outbox;
 use crate::{clock, i18n, i18n::Msg, net::NetCommand, state::Workspace};
@@ -16,10 +19,15 @@ pub fn queue_ui(
     now_ms: UnixMs,
     outbox: &mut Outbox,
 ) {
-    ui.heading(i18n::queue_heading(lang, ws.queue.len()));
+    ui.heading(i18n::queue_heading(lang, ws.queue_count as usize));
     ui.separator();
     if let Some(notice) = &ws.queue_notice {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
+    }
+    if ws.settings.queue_view == QueueView::CountOnly {
+        // 51助理: agents see only how many wait; customers come to them by routing.
+        ui.label(RichText::new(i18n::waiting_count(lang, ws.queue_count)).size(18.0));
+        return;
     }
     if ws.queue.is_empty() {
         ui.label(RichText::new(Msg::QueueEmpty.text(lang)).weak());
@@ -49,11 +57,15 @@ pub fn queue_ui(
                         ui.label(
                             RichText::new(clock::wait_text(now_ms - entry.queued_at)).monospace(),
                         );
-                        let busy = ws.accepting.contains(&entry.ticket_id);
-                        let button =
-                            ui.add_enabled(!busy, egui::Button::new(Msg::Accept.text(lang)));
-                        if button.clicked() {
-                            accept = Some(entry.ticket_id);
+                        if ws.serves() {
+                            let busy = ws.accepting.contains(&entry.ticket_id);
+                            let button =
+                                ui.add_enabled(!busy, egui::Button::new(Msg::Accept.text(lang)));
+                            if button.clicked() {
+                                accept = Some(entry.ticket_id);
+                            }
+                        } else {
+                            ui.label("");
                         }
                         ui.end_row();
                     }

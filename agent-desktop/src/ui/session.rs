@@ -11,7 +11,7 @@ use super::{chat::chat_ui, screen::screen_ui, Outbox};
 use crate::{
     i18n::Msg,
     net::NetCommand,
-    state::{ScreenView, SessionPhase, SessionTab, Workspace},
+    state::{ScreenView, SessionPhase, SessionTab, Status, TransferDialog, Workspace},
 };
 
 /// Width of the chat column next to the screen view, in points.
@@ -26,13 +26,22 @@ pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox
     tabs_ui(ui, ws);
     ui.separator();
     let Some(selected) = ws.selected else { return };
-    let mut close = false;
+    let mut request = TabRequest::None;
     if let Some(tab) = ws.session_mut(selected) {
         tab.unread = 0;
-        close = session_ui(ui, lang, tab, outbox);
+        request = session_ui(ui, lang, tab, outbox);
     }
-    if close {
-        ws.close_tab(selected);
+    match request {
+        TabRequest::None => {}
+        TabRequest::Close => ws.close_tab(selected),
+        TabRequest::Transfer => {
+            ws.transfer_dialog = Some(TransferDialog {
+                session_id: selected,
+                target: None,
+                note: String::new(),
+                status: Status::Idle,
+            })
+        }
     }
 }
 
@@ -56,14 +65,25 @@ fn tabs_ui(ui: &mut egui::Ui, ws: &mut Workspace) {
     });
 }
 
-/// One session's service window; returns true if its tab should close.
+/// What a session's header asks of the work area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TabRequest {
+    /// Nothing.
+    None,
+    /// Close the tab of an ended session.
+    Close,
+    /// Open the Transfer dialog.
+    Transfer,
+}
+
+/// One session's service window; returns what the header asked for.
 fn session_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &mut SessionTab,
     outbox: &mut Outbox,
-) -> bool {
-    let close = header_ui(ui, lang, tab, outbox);
+) -> TabRequest {
+    let request = header_ui(ui, lang, tab, outbox);
     if let Some(notice) = &tab.notice {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
@@ -77,7 +97,7 @@ fn session_ui(
     } else {
         chat_ui(ui, lang, tab, outbox);
     }
-    close
+    request
 }
 
 /// True if the screen area is shown: an action is requested or running, or a stream is on.
@@ -89,10 +109,15 @@ fn shows_screen(tab: &SessionTab) -> bool {
             || matches!(tab.screen, ScreenView::Streaming(_)))
 }
 
-/// Customer name, action buttons (View desktop / Remote control ↔ Stop), End session; returns
-/// true if the agent closed the tab of an ended session.
-fn header_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) -> bool {
-    let mut close = false;
+/// Customer name, action buttons (View desktop / Remote control ↔ Stop), Transfer, End session;
+/// returns what the agent asked of the work area.
+fn header_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &mut SessionTab,
+    outbox: &mut Outbox,
+) -> TabRequest {
+    let mut request = TabRequest::None;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&tab.customer_name).strong().size(16.0));
         ui.label(RichText::new(&tab.customer_phone).weak());
@@ -103,6 +128,11 @@ fn header_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &m
                     action_button_ui(ui, lang, tab, action, outbox);
                 }
                 ui.separator();
+                if tab.transferring {
+                    ui.label(RichText::new(Msg::Transferring.text(lang)).italics());
+                } else if ui.button(Msg::Transfer.text(lang)).clicked() {
+                    request = TabRequest::Transfer;
+                }
                 if ui.button(Msg::EndSession.text(lang)).clicked() {
                     outbox.push(NetCommand::EndSession {
                         session_id: tab.session_id,
@@ -116,11 +146,13 @@ fn header_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &m
                     Party::Relay => Msg::EndedByRelay,
                 };
                 ui.label(RichText::new(text.text(lang)).weak());
-                close = ui.button(Msg::CloseTab.text(lang)).clicked();
+                if ui.button(Msg::CloseTab.text(lang)).clicked() {
+                    request = TabRequest::Close;
+                }
             }
         }
     });
-    close
+    request
 }
 
 /// One action's button and state text (A6): the button turns into Stop while requested or

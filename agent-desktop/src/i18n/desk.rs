@@ -1,0 +1,199 @@
+//! Formatted texts of the work area: presence, offers, transfers, colleagues, errors.
+
+use porpoise_shared::{
+    ui::Language,
+    wire::{OfferEnd, Presence, RequestError, ServiceMode, TransferOutcome, MIN_PASSWORD_CHARS},
+};
+
+use super::{with_detail, Msg};
+use crate::net::CallError;
+
+/// The name of a presence.
+pub fn presence(lang: Language, p: Presence) -> &'static str {
+    match p {
+        Presence::Online => Msg::PresenceOnline,
+        Presence::Busy => Msg::PresenceBusy,
+        Presence::Away => Msg::PresenceAway,
+        Presence::Offline => Msg::PresenceOffline,
+        Presence::Exited => Msg::PresenceExited,
+    }
+    .text(lang)
+}
+
+/// The name of a service mode.
+pub fn service_mode(lang: Language, m: ServiceMode) -> &'static str {
+    match m {
+        ServiceMode::Showcase => Msg::ModeShowcase,
+        ServiceMode::SessionCode => Msg::ModeSessionCode,
+        ServiceMode::AutoAssign => Msg::ModeAutoAssign,
+    }
+    .text(lang)
+}
+
+/// Why an offer was withdrawn, with the customer's name.
+pub fn offer_withdrawn(lang: Language, name: &str, reason: OfferEnd) -> String {
+    let why = match reason {
+        OfferEnd::TimedOut => Msg::OfferTimedOut,
+        OfferEnd::CustomerLeft => Msg::OfferCustomerLeft,
+        OfferEnd::TakenElsewhere => Msg::OfferTakenElsewhere,
+    };
+    with_detail(lang, why, name)
+}
+
+/// "N waiting" for the count-only queue view.
+pub fn waiting_count(lang: Language, n: u32) -> String {
+    match lang {
+        Language::ZhCn => format!("排队 {n} 人"),
+        Language::En => format!("{n} waiting"),
+    }
+}
+
+/// Countdown of an offer or transfer prompt, in whole seconds.
+pub fn seconds_left(lang: Language, s: u64) -> String {
+    match lang {
+        Language::ZhCn => format!("剩余 {s} 秒"),
+        Language::En => format!("{s} s left"),
+    }
+}
+
+/// Body of the offer notification.
+pub fn offer_body(lang: Language, name: &str, phone: &str) -> String {
+    match lang {
+        Language::ZhCn => format!("{name}（{phone}）请求服务"),
+        Language::En => format!("{name} ({phone}) asks for service"),
+    }
+}
+
+/// "FROM wants to hand over CUSTOMER".
+pub fn transfer_from(lang: Language, from: &str, customer: &str) -> String {
+    match lang {
+        Language::ZhCn => format!("{from} 想把客户 {customer} 转接给您"),
+        Language::En => format!("{from} wants to hand {customer} over to you"),
+    }
+}
+
+/// Notice on the sender's side when a transfer ended.
+pub fn transfer_outcome(lang: Language, customer: &str, outcome: TransferOutcome) -> String {
+    match (lang, outcome) {
+        (Language::ZhCn, TransferOutcome::Accepted) => format!("{customer} 已转接成功"),
+        (Language::ZhCn, TransferOutcome::Rejected) => format!("对方拒绝了 {customer} 的转接"),
+        (Language::ZhCn, TransferOutcome::TimedOut) => format!("{customer} 的转接无人应答"),
+        (Language::ZhCn, TransferOutcome::Unavailable) => {
+            format!("{customer} 的转接失败：没有可接收的客服")
+        }
+        (Language::En, TransferOutcome::Accepted) => format!("{customer} was transferred"),
+        (Language::En, TransferOutcome::Rejected) => {
+            format!("The transfer of {customer} was rejected")
+        }
+        (Language::En, TransferOutcome::TimedOut) => {
+            format!("Nobody answered the transfer of {customer}")
+        }
+        (Language::En, TransferOutcome::Unavailable) => {
+            format!("The transfer of {customer} failed: nobody can take it")
+        }
+    }
+}
+
+/// Notice when a session moved to another agent.
+pub fn transferred_away(lang: Language, customer: &str, to: &str) -> String {
+    match lang {
+        Language::ZhCn => format!("{customer} 已转给 {to}"),
+        Language::En => format!("{customer} is now served by {to}"),
+    }
+}
+
+/// The customer's unsent text under the chat (R10).
+pub fn typing_preview(lang: Language, name: &str, text: &str) -> String {
+    match lang {
+        Language::ZhCn => format!("{name} 正在输入：{text}"),
+        Language::En => format!("{name} is typing: {text}"),
+    }
+}
+
+/// The name of weekday `i` (0 = Monday).
+pub fn weekday(lang: Language, i: usize) -> &'static str {
+    const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let names = match lang {
+        Language::ZhCn => ZH,
+        Language::En => EN,
+    };
+    names.get(i).copied().unwrap_or("?")
+}
+
+/// A colleague's load: open sessions of their maximum.
+pub fn load(sessions: u32, max_sessions: u32) -> String {
+    format!("{sessions}/{max_sessions}")
+}
+
+/// Confirmation question before kicking a login.
+pub fn confirm_kick(lang: Language, username: &str) -> String {
+    match lang {
+        Language::ZhCn => format!("确定让 {username} 下线吗？"),
+        Language::En => format!("Kick {username} off?"),
+    }
+}
+
+/// Validation of a new password.
+pub fn password_too_short(lang: Language) -> String {
+    match lang {
+        Language::ZhCn => format!("新密码至少 {MIN_PASSWORD_CHARS} 个字符"),
+        Language::En => format!("The new password needs at least {MIN_PASSWORD_CHARS} characters"),
+    }
+}
+
+/// A failed request as the agent reads it.
+pub fn call_error(lang: Language, e: &CallError) -> String {
+    match e {
+        CallError::Network(detail) => with_detail(lang, Msg::ErrUnreachable, detail),
+        CallError::Relay(e) => request_error(lang, e),
+    }
+}
+
+/// A relay's refusal as the agent reads it.
+pub fn request_error(lang: Language, e: &RequestError) -> String {
+    match (lang, e) {
+        (Language::ZhCn, RequestError::NoFreeSeat { seats }) => {
+            format!("支持中心的 {seats} 个坐席都已占用，无法上线；请联系管理员增加坐席")
+        }
+        (Language::En, RequestError::NoFreeSeat { seats }) => {
+            format!("All {seats} seats of the center are in use, so you cannot go online; ask an admin for more seats")
+        }
+        (_, RequestError::WrongPassword) => Msg::ErrOldPassword.text(lang).to_owned(),
+        (_, RequestError::Forbidden) => Msg::ErrForbidden.text(lang).to_owned(),
+        (Language::ZhCn, RequestError::Throttled { retry_after_s }) => {
+            format!("尝试过多，请 {retry_after_s} 秒后再试")
+        }
+        (Language::ZhCn, RequestError::UnknownTicket) => "该客户已不在排队中".to_owned(),
+        (Language::ZhCn, RequestError::UnknownSession) => "会话不存在或已结束".to_owned(),
+        (_, other) => match lang {
+            Language::En => {
+                let text = other.to_string();
+                let mut chars = text.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+            Language::ZhCn => with_detail(lang, Msg::ErrRequest, &other.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_free_seat_is_clear_in_both_languages() {
+        let e = CallError::Relay(RequestError::NoFreeSeat { seats: 3 });
+        assert!(call_error(Language::ZhCn, &e).contains("3 个坐席"));
+        assert!(call_error(Language::En, &e).starts_with("All 3 seats"));
+        let e = RequestError::Invalid("too long".into());
+        assert_eq!(request_error(Language::En, &e), "Invalid request: too long");
+        assert_eq!(
+            request_error(Language::ZhCn, &e),
+            "操作失败：invalid request: too long"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! State of the console's dialogs: session code, transfer, personal settings and the admin
+//! windows. Each dialog is `Some` while open.
+
+use porpoise_shared::wire::{
+    AgentId, CenterSettings, LoginInfo, SessionId, TransferTarget, UnixMs,
+};
+
+/// Where a dialog's last request is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing sent (or the outcome was dismissed).
+    #[default]
+    Idle,
+    /// Sent; waiting for the relay.
+    Busy,
+    /// Refused or failed; the text says why.
+    Failed(String),
+    /// Done; the text confirms it.
+    Done(String),
+}
+
+impl Status {
+    /// True while waiting for the relay.
+    pub fn busy(&self) -> bool {
+        matches!(self, Status::Busy)
+    }
+}
+
+/// The session-code dialog (A16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCodeDialog {
+    /// Asked the relay for a code.
+    Requesting,
+    /// The code and when it stops working.
+    Shown {
+        /// The 6 digits.
+        code: String,
+        /// Unix ms it expires.
+        expires_at: UnixMs,
+    },
+    /// The relay refused.
+    Failed(String),
+}
+
+/// The Transfer dialog of one session (A14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferDialog {
+    /// Session to hand over.
+    pub session_id: SessionId,
+    /// Receiver picked.
+    pub target: Option<TransferTarget>,
+    /// Note for the receiver.
+    pub note: String,
+    /// The request.
+    pub status: Status,
+}
+
+/// The personal settings dialog (A17 basics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsDialog {
+    /// Auto-away on.
+    pub auto_away_on: bool,
+    /// Auto-away minutes.
+    pub auto_away_min: u16,
+    /// Saving the auto-away minutes.
+    pub auto_away_status: Status,
+    /// Current password.
+    pub old_password: String,
+    /// New password.
+    pub new_password: String,
+    /// New password again.
+    pub repeat_password: String,
+    /// Changing the password.
+    pub password_status: Status,
+}
+
+/// Default auto-away minutes offered when it was off.
+pub const DEFAULT_AUTO_AWAY_MIN: u16 = 10;
+
+impl SettingsDialog {
+    /// The dialog for the current auto-away setting.
+    pub fn new(auto_away_min: Option<u16>) -> Self {
+        SettingsDialog {
+            auto_away_on: auto_away_min.is_some(),
+            auto_away_min: auto_away_min.unwrap_or(DEFAULT_AUTO_AWAY_MIN),
+            auto_away_status: Status::Idle,
+            old_password: String::new(),
+            new_password: String::new(),
+            repeat_password: String::new(),
+            password_status: Status::Idle,
+        }
+    }
+}
+
+/// The admin windows (R3, R5).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminDialog {
+    /// Live logins with Kick buttons.
+    Logins {
+        /// The list, once loaded.
+        logins: Option<Vec<LoginInfo>>,
+        /// A kick waiting for confirmation.
+        confirm_kick: Option<AgentId>,
+        /// Loading or kicking.
+        status: Status,
+    },
+    /// Reset another account's password.
+    ResetPassword {
+        /// Account picked.
+        agent_id: Option<AgentId>,
+        /// New password.
+        password: String,
+        /// Request.
+        status: Status,
+    },
+    /// Edit the center's settings.
+    CenterSettings {
+        /// The settings being edited, once loaded.
+        draft: Option<Box<CenterSettings>>,
+        /// Loading or saving.
+        status: Status,
+    },
+}

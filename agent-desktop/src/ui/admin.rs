@@ -1,0 +1,148 @@
+//! Admin windows (R3, R5), for roles that manage: live logins with Kick (confirmed), resetting
+//! an account's password, and the center's service settings.
+
+use egui::RichText;
+use porpoise_shared::{
+    ui::Language,
+    wire::{Request, MIN_PASSWORD_CHARS},
+};
+
+use super::Outbox;
+use crate::{
+    clock,
+    i18n::{self, Msg},
+    state::{AdminDialog, Status, Workspace},
+};
+
+mod center;
+
+/// Draws the open admin window.
+pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
+    let Some(dialog) = ws.admin.as_mut() else {
+        return;
+    };
+    let title = match dialog {
+        AdminDialog::Logins { .. } => Msg::LiveLogins,
+        AdminDialog::ResetPassword { .. } => Msg::ResetPassword,
+        AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
+    };
+    let mut open = true;
+    let agents = &ws.agents;
+    egui::Window::new(title.text(lang))
+        .id(egui::Id::unique("admin-window"))
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .collapsible(false)
+        .default_width(520.0)
+        .open(&mut open)
+        .show(ctx, |ui| match dialog {
+            AdminDialog::Logins {
+                logins,
+                confirm_kick,
+                status,
+            } => logins_ui(ui, lang, logins.as_deref(), confirm_kick, status, outbox),
+            AdminDialog::ResetPassword {
+                agent_id,
+                password,
+                status,
+            } => {
+                egui::ComboBox::from_label(Msg::Account.text(lang))
+                    .selected_text(
+                        agent_id
+                            .and_then(|id| agents.iter().find(|a| a.agent_id == id))
+                            .map_or(String::new(), |a| a.nickname.clone()),
+                    )
+                    .show_ui(ui, |ui| {
+                        for a in agents {
+                            ui.selectable_value(agent_id, Some(a.agent_id), &a.nickname);
+                        }
+                    });
+                let l = ui.label(Msg::NewPassword.text(lang));
+                ui.add(egui::TextEdit::singleline(password).password(true))
+                    .labelled_by(l.id);
+                super::status_ui(ui, status);
+                let ok = agent_id.is_some() && !status.busy();
+                if ui
+                    .add_enabled(ok, egui::Button::new(Msg::ResetPassword.text(lang)))
+                    .clicked()
+                {
+                    if password.chars().count() < MIN_PASSWORD_CHARS {
+                        *status = Status::Failed(i18n::password_too_short(lang));
+                    } else if let Some(agent_id) = *agent_id {
+                        *status = Status::Busy;
+                        let new_password = password.clone();
+                        super::call(
+                            outbox,
+                            Request::ResetPassword {
+                                agent_id,
+                                new_password,
+                            },
+                        );
+                    }
+                }
+            }
+            AdminDialog::CenterSettings { draft, status } => match draft {
+                Some(draft) => center::center_settings_ui(ui, lang, draft, status, outbox),
+                None => {
+                    super::status_ui(ui, status);
+                }
+            },
+        });
+    if !open {
+        ws.admin = None;
+    }
+}
+
+fn logins_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    logins: Option<&[porpoise_shared::wire::LoginInfo]>,
+    confirm_kick: &mut Option<i64>,
+    status: &mut Status,
+    outbox: &mut Outbox,
+) {
+    if ui.button(Msg::Refresh.text(lang)).clicked() {
+        *status = Status::Busy;
+        super::call(outbox, Request::ListLogins);
+    }
+    super::status_ui(ui, status);
+    let Some(logins) = logins else { return };
+    let now_ms = clock::now_unix_ms();
+    egui::Grid::new("logins")
+        .num_columns(5)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [Msg::Account, Msg::Address, Msg::Since, Msg::Status] {
+                ui.label(RichText::new(h.text(lang)).strong());
+            }
+            ui.label("");
+            ui.end_row();
+            for l in logins {
+                ui.label(&l.username);
+                ui.label(&l.address);
+                ui.label(clock::message_time_text(l.since, now_ms));
+                ui.label(i18n::presence(lang, l.presence));
+                if *confirm_kick == Some(l.agent_id) {
+                    ui.horizontal(|ui| {
+                        ui.label(i18n::confirm_kick(lang, &l.username));
+                        if ui.button(Msg::Confirm.text(lang)).clicked() {
+                            *confirm_kick = None;
+                            *status = Status::Busy;
+                            super::call(
+                                outbox,
+                                Request::KickLogin {
+                                    agent_id: l.agent_id,
+                                },
+                            );
+                        }
+                        if ui.button(Msg::Cancel.text(lang)).clicked() {
+                            *confirm_kick = None;
+                        }
+                    });
+                } else if ui.button(Msg::Kick.text(lang)).clicked() {
+                    *confirm_kick = Some(l.agent_id);
+                }
+                ui.end_row();
+            }
+        });
+}

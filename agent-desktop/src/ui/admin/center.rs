@@ -1,0 +1,192 @@
+//! The service settings editor (R5, R6, R11, R12): mode, countdowns, queue view, texts, working
+//! hours per weekday and holidays.
+
+use porpoise_shared::{
+    ui::Language,
+    wire::{CenterSettings, DayHours, Holiday, QueueView, Request, ServiceMode, TimedReply},
+};
+
+use crate::{
+    i18n::{self, Msg},
+    state::Status,
+    ui::Outbox,
+};
+
+/// Default "after" seconds when an automatic reply is turned on.
+pub const DEFAULT_AUTO_REPLY_S: u32 = 60;
+
+/// Draws the editor; Save sends `UpdateCenterSettings`.
+pub fn center_settings_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    draft: &mut CenterSettings,
+    status: &mut Status,
+    outbox: &mut Outbox,
+) {
+    egui::ScrollArea::vertical()
+        .max_height(520.0)
+        .show(ui, |ui| {
+            egui::Grid::new("center-settings")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label(Msg::ServiceMode.text(lang));
+                    ui.horizontal(|ui| {
+                        for m in [
+                            ServiceMode::Showcase,
+                            ServiceMode::SessionCode,
+                            ServiceMode::AutoAssign,
+                        ] {
+                            ui.radio_value(&mut draft.service_mode, m, i18n::service_mode(lang, m));
+                        }
+                    });
+                    ui.end_row();
+                    let l = ui.label(Msg::OfferTimeout.text(lang));
+                    ui.add(egui::DragValue::new(&mut draft.offer_timeout_s).range(5..=300))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label(Msg::CodeValidity.text(lang));
+                    ui.add(
+                        egui::DragValue::new(&mut draft.session_code_validity_s).range(60..=86_400),
+                    )
+                    .labelled_by(l.id);
+                    ui.end_row();
+                    ui.label(Msg::QueueViewLabel.text(lang));
+                    ui.horizontal(|ui| {
+                        ui.radio_value(
+                            &mut draft.queue_view,
+                            QueueView::PickAny,
+                            Msg::PickAny.text(lang),
+                        );
+                        ui.radio_value(
+                            &mut draft.queue_view,
+                            QueueView::CountOnly,
+                            Msg::CountOnly.text(lang),
+                        );
+                    });
+                    ui.end_row();
+                    let l = ui.label(Msg::Greeting.text(lang));
+                    ui.text_edit_multiline(&mut draft.greeting)
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    timed_reply_ui(ui, lang, Msg::AutoReply, &mut draft.auto_reply);
+                    timed_reply_ui(
+                        ui,
+                        lang,
+                        Msg::ReceptionTimeout,
+                        &mut draft.reception_timeout,
+                    );
+                    ui.label(Msg::Seats.text(lang));
+                    ui.label(draft.seats.to_string());
+                    ui.end_row();
+                });
+            ui.separator();
+            hours_ui(ui, lang, draft);
+        });
+    ui.separator();
+    super::super::status_ui(ui, status);
+    if ui
+        .add_enabled(!status.busy(), egui::Button::new(Msg::Save.text(lang)))
+        .clicked()
+    {
+        *status = Status::Busy;
+        super::super::call(outbox, Request::UpdateCenterSettings(draft.clone()));
+    }
+}
+
+fn timed_reply_ui(ui: &mut egui::Ui, lang: Language, label: Msg, reply: &mut Option<TimedReply>) {
+    let mut on = reply.is_some();
+    let check = ui.checkbox(&mut on, label.text(lang));
+    match (on, reply.as_mut()) {
+        (true, Some(r)) => {
+            ui.horizontal(|ui| {
+                let unit = Msg::AfterSeconds.text(lang);
+                ui.add(egui::DragValue::new(&mut r.after_s).range(5..=86_400))
+                    .labelled_by(check.id);
+                ui.label(unit);
+                ui.text_edit_singleline(&mut r.text).labelled_by(check.id);
+            });
+        }
+        (true, None) => {
+            *reply = Some(TimedReply {
+                after_s: DEFAULT_AUTO_REPLY_S,
+                text: String::new(),
+            })
+        }
+        (false, _) => {
+            *reply = None;
+            ui.label("");
+        }
+    }
+    ui.end_row();
+}
+
+/// Minutes after midnight as two drag values (hours, minutes).
+fn minutes_ui(ui: &mut egui::Ui, min: &mut u16, label: egui::Id) {
+    let (mut h, mut m) = (*min / 60, *min % 60);
+    ui.add(egui::DragValue::new(&mut h).range(0..=24))
+        .labelled_by(label);
+    ui.label(":");
+    ui.add(egui::DragValue::new(&mut m).range(0..=59))
+        .labelled_by(label);
+    *min = (h * 60 + m).min(24 * 60);
+}
+
+/// Per-weekday opening hours, off-hours reply and holidays.
+fn hours_ui(ui: &mut egui::Ui, lang: Language, draft: &mut CenterSettings) {
+    ui.strong(Msg::WorkingHours.text(lang));
+    let wh = &mut draft.working_hours;
+    egui::Grid::new("weekly-hours")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (i, day) in wh.weekly.iter_mut().enumerate() {
+                let mut open = day.is_some();
+                let check = ui.checkbox(&mut open, i18n::weekday(lang, i));
+                match (open, day.as_mut()) {
+                    (true, Some(h)) => {
+                        ui.horizontal(|ui| {
+                            minutes_ui(ui, &mut h.start_min, check.id);
+                            ui.label("–");
+                            minutes_ui(ui, &mut h.end_min, check.id);
+                        });
+                    }
+                    (true, None) => {
+                        *day = Some(DayHours {
+                            start_min: 9 * 60,
+                            end_min: 18 * 60,
+                        });
+                        ui.label("");
+                    }
+                    (false, _) => {
+                        *day = None;
+                        ui.label("");
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    let l = ui.label(Msg::OffHoursReply.text(lang));
+    ui.text_edit_singleline(&mut wh.off_hours_reply)
+        .labelled_by(l.id);
+    let holidays = ui.strong(Msg::Holidays.text(lang));
+    let mut remove = None;
+    for (i, h) in wh.holidays.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut h.date).range(19_700_101..=29_991_231))
+                .labelled_by(holidays.id);
+            ui.text_edit_singleline(&mut h.reply)
+                .labelled_by(holidays.id);
+            if ui.button(Msg::Remove.text(lang)).clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        wh.holidays.remove(i);
+    }
+    if ui.button(Msg::Add.text(lang)).clicked() {
+        wh.holidays.push(Holiday {
+            date: 20_270_101,
+            reply: String::new(),
+        });
+    }
+}

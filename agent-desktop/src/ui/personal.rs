@@ -1,0 +1,57 @@
+//! The personal area's presence selector (A2, R4): 在线 / 示忙 / 离开 / 离线.
+
+use egui::RichText;
+use porpoise_shared::{
+    ui::Language,
+    wire::{Presence, Request},
+};
+
+use super::Outbox;
+use crate::{i18n, i18n::Msg, state::Workspace};
+
+/// The presences an agent may pick.
+pub const CHOICES: [Presence; 4] = [
+    Presence::Online,
+    Presence::Busy,
+    Presence::Away,
+    Presence::Offline,
+];
+
+/// The color of a presence dot.
+pub fn presence_color(p: Presence) -> egui::Color32 {
+    match p {
+        Presence::Online => egui::Color32::from_rgb(40, 170, 70),
+        Presence::Busy => egui::Color32::from_rgb(220, 60, 50),
+        Presence::Away => egui::Color32::from_rgb(230, 160, 30),
+        Presence::Offline | Presence::Exited => egui::Color32::GRAY,
+    }
+}
+
+/// The selector; picking another presence sends `SetPresence` (not automatic).
+pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
+    let Some(current) = ws.presence else { return };
+    let shown = ws.presence_change.map_or(current, |(p, _)| p);
+    ui.label(RichText::new("●").color(presence_color(shown)));
+    let mut picked = shown;
+    egui::ComboBox::from_label(Msg::Status.text(lang))
+        .selected_text(i18n::presence(lang, shown))
+        .show_ui(ui, |ui| {
+            for p in CHOICES {
+                ui.selectable_value(&mut picked, p, i18n::presence(lang, p));
+            }
+        });
+    if ws.presence_change.is_some() {
+        ui.label(RichText::new("…").weak());
+    }
+    if picked != shown {
+        ws.presence_change = Some((picked, false));
+        ws.presence_error = None;
+        super::call(
+            outbox,
+            Request::SetPresence {
+                presence: picked,
+                automatic: false,
+            },
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Helpers shared by the UI flow tests.
+#![allow(dead_code)]
+
+use egui_kittest::{
+    kittest::{NodeT, Queryable},
+    Harness,
+};
+pub use porpoise_agent::{
+    clock::now_unix_ms,
+    net::{Call, CallError, RelaySide},
+    notify::{Notifier, Recording},
+    AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent,
+};
+use porpoise_shared::{
+    ui::Language,
+    wire::{
+        AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, Offer, Party, Presence,
+        Request, Response, Role, SessionInfo,
+    },
+};
+
+/// The id of the logged-in test agent.
+pub const ME: i64 = 1;
+
+/// A colleague card.
+pub fn card(agent_id: i64, nickname: &str, presence: Presence, sessions: u32) -> AgentCard {
+    AgentCard {
+        agent_id,
+        nickname: nickname.into(),
+        title: String::new(),
+        phone: String::new(),
+        photo: String::new(),
+        groups: vec![1],
+        presence,
+        sessions,
+        max_sessions: 5,
+    }
+}
+
+/// The Welcome profile of an online agent with two colleagues and one group.
+pub fn profile(role: Role) -> Box<AgentWelcome> {
+    Box::new(AgentWelcome {
+        agent_id: ME,
+        role,
+        presence: Presence::Online,
+        auto_away_min: None,
+        queue_count: 0,
+        agents: vec![
+            card(ME, "Agent One", Presence::Online, 0),
+            card(2, "李四", Presence::Online, 2),
+            card(3, "王五", Presence::Offline, 0),
+        ],
+        groups: vec![Group {
+            group_id: 1,
+            name: "售后服务".into(),
+        }],
+        settings: CenterSettings::default(),
+        offline_messages: vec![],
+        offers: vec![],
+    })
+}
+
+pub const SESSION: u64 = 77;
+
+pub fn app() -> (Harness<'static, AgentApp>, RelaySide, Recording) {
+    let (net, side) = NetChannels::pair();
+    let (notifier, recording) = Notifier::recording();
+    let app = AgentApp::new(&AgentConfig::with_language(Language::En), net, notifier);
+    let harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(40)
+        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .build_ui_state(|ui, app: &mut AgentApp| app.frame_ui(ui), app);
+    (harness, side, recording)
+}
+
+pub fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
+    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
+}
+
+/// The relay requests sent through `NetCommand::Call`.
+pub fn calls(side: &mut RelaySide) -> Vec<Request> {
+    commands(side)
+        .into_iter()
+        .filter_map(|c| match c {
+            NetCommand::Call(Call(body)) => Some(body),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn send(side: &RelaySide, event: NetEvent) {
+    side.events.try_send(event).expect("event channel has room");
+}
+
+pub fn relay(side: &RelaySide, event: Event) {
+    send(side, NetEvent::Relay(event));
+}
+
+pub fn answer(side: &RelaySide, body: Request, result: Result<Response, CallError>) {
+    send(
+        side,
+        NetEvent::Answered {
+            call: Call(body),
+            result,
+        },
+    );
+}
+
+pub fn session(messages: Vec<ChatMessage>) -> SessionInfo {
+    SessionInfo {
+        session_id: SESSION,
+        customer_name: "张三".into(),
+        customer_phone: "13800000000".into(),
+        agent_name: "Agent One".into(),
+        started_at: now_unix_ms(),
+        messages,
+    }
+}
+
+pub fn message(id: u128, from: Party, text: &str) -> ChatMessage {
+    ChatMessage {
+        message_id: id,
+        from,
+        text: text.into(),
+        sent_at: now_unix_ms(),
+    }
+}
+
+pub fn log_in(
+    harness: &mut Harness<'static, AgentApp>,
+    side: &RelaySide,
+    role: Role,
+    edit: impl FnOnce(&mut porpoise_shared::wire::AgentWelcome),
+    sessions: Vec<SessionInfo>,
+) {
+    harness.run();
+    let mut profile = profile(role);
+    edit(&mut profile);
+    send(
+        side,
+        NetEvent::LoggedIn {
+            display_name: "Agent One".into(),
+            queue: vec![],
+            sessions,
+            profile,
+        },
+    );
+    harness.run();
+    harness.get_by_label("Logged in as Agent One");
+}
+
+pub fn offer(offer_id: u64, name: &str) -> Offer {
+    Offer {
+        offer_id,
+        ticket_id: offer_id + 100,
+        customer_name: name.into(),
+        customer_phone: "13900000000".into(),
+        group_id: Some(1),
+        product_type_id: None,
+        expires_in_ms: 20_000,
+    }
+}
+
+/// The seconds shown by the only countdown on screen.
+pub fn countdown(harness: &Harness<'static, AgentApp>) -> u64 {
+    let node = harness.get_by_label_contains(" s left");
+    let a11y = node.accesskit_node();
+    let label = a11y.value().or_else(|| a11y.label()).expect("label");
+    label
+        .trim_end_matches(" s left")
+        .parse()
+        .expect("a number of seconds")
+}
