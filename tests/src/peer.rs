@@ -6,8 +6,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use porpoise_shared::{
     client::{connect, random_id, Client, ClientConfig, ClientEvent, ConnectError, MediaStream},
     wire::{
-        ActionState, CenterId, ChatMessage, Event, HelloRole, MediaKind, RemoteAction, Request,
-        Response, SessionId, TicketId, Welcome,
+        ActionState, CenterId, ChatMessage, Event, HelloRole, MediaKind, OfferId, Party,
+        RemoteAction, Request, Response, ServiceRoute, SessionId, TicketId, Welcome,
     },
 };
 use tokio::sync::mpsc;
@@ -164,19 +164,92 @@ impl Peer {
 
     /// Customer: requests service; returns (ticket, position).
     pub async fn request_service(&self, name: &str, phone: &str) -> Result<(TicketId, u32)> {
-        match self
-            .client
-            .request(Request::RequestService {
-                name: name.into(),
-                phone: phone.into(),
-            })
-            .await?
-        {
+        let route = ServiceRoute::AutoAssign {
+            group_id: None,
+            product_type_id: None,
+        };
+        self.request_service_by(name, phone, route).await
+    }
+
+    /// Customer: requests service by a given route; returns (ticket, position).
+    pub async fn request_service_by(
+        &self,
+        name: &str,
+        phone: &str,
+        route: ServiceRoute,
+    ) -> Result<(TicketId, u32)> {
+        let req = Request::RequestService {
+            name: name.into(),
+            phone: phone.into(),
+            route,
+        };
+        match self.client.request(req).await? {
             Response::Queued {
                 ticket_id,
                 position,
             } => Ok((ticket_id, position)),
             other => bail!("expected Queued, got {other:?}"),
+        }
+    }
+
+    /// Agent: takes the customer called `name`, however the center routes: answers an offer
+    /// for them, or picks them from the queue. Returns the session id.
+    pub async fn take_customer(&mut self, name: &str, timeout: Duration) -> Result<SessionId> {
+        self.take_customer_where(timeout, |n| n == name)
+            .await
+            .with_context(|| format!("customer {name} never reached this agent"))
+    }
+
+    /// Agent: takes the first customer whose name satisfies `wanted` (offer or queue).
+    pub async fn take_customer_where(
+        &mut self,
+        timeout: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<SessionId> {
+        enum Next {
+            Offer(OfferId),
+            Ticket(TicketId),
+        }
+        let queued = match &self.welcome {
+            Welcome::Agent { queue, .. } => {
+                queue.iter().find(|e| wanted(&e.name)).map(|e| e.ticket_id)
+            }
+            _ => None,
+        };
+        let next = match queued {
+            Some(t) => Next::Ticket(t),
+            None => {
+                self.wait_for(timeout, |e| match e {
+                    Event::OfferReceived(o) if wanted(&o.customer_name) => {
+                        Some(Next::Offer(o.offer_id))
+                    }
+                    Event::QueueChanged { queue, .. } => queue
+                        .iter()
+                        .find(|q| wanted(&q.name))
+                        .map(|q| Next::Ticket(q.ticket_id)),
+                    _ => None,
+                })
+                .await?
+            }
+        };
+        let response = match next {
+            Next::Offer(offer_id) => {
+                self.client
+                    .request(Request::AnswerOffer {
+                        offer_id,
+                        accept: true,
+                    })
+                    .await?
+            }
+            Next::Ticket(ticket_id) => {
+                self.client
+                    .request(Request::AcceptCustomer { ticket_id })
+                    .await?
+            }
+        };
+        match response {
+            Response::SessionStarted(info) => Ok(info.session_id),
+            other => bail!("expected SessionStarted, got {other:?}"),
         }
     }
 
@@ -188,7 +261,7 @@ impl Peer {
             }
         }
         self.wait_for(timeout, |e| match e {
-            Event::QueueChanged { queue } => {
+            Event::QueueChanged { queue, .. } => {
                 queue.iter().find(|q| q.name == name).map(|q| q.ticket_id)
             }
             _ => None,
@@ -232,7 +305,8 @@ impl Peer {
         }
     }
 
-    /// Waits for the next chat message from the other side of `session_id`.
+    /// Waits for the next chat message from the other side of `session_id` (relay-written
+    /// messages such as the greeting are skipped; see [`Peer::wait_relay_message`]).
     pub async fn wait_chat(
         &mut self,
         session_id: SessionId,
@@ -242,7 +316,24 @@ impl Peer {
             Event::ChatReceived {
                 session_id: s,
                 message,
-            } if *s == session_id => Some(message.clone()),
+            } if *s == session_id && message.from != Party::Relay => Some(message.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Waits for the next message the relay itself wrote into `session_id` (greeting, automatic
+    /// reply, closing message).
+    pub async fn wait_relay_message(
+        &mut self,
+        session_id: SessionId,
+        timeout: Duration,
+    ) -> Result<ChatMessage> {
+        self.wait_for(timeout, |e| match e {
+            Event::ChatReceived {
+                session_id: s,
+                message,
+            } if *s == session_id && message.from == Party::Relay => Some(message.clone()),
             _ => None,
         })
         .await
@@ -329,9 +420,8 @@ pub async fn served_session(
 ) -> Result<(Peer, Peer, SessionId)> {
     let mut agent = Peer::agent(config, center_id, "agent1", password).await?;
     let mut customer = Peer::customer(config, center_id, random_id()).await?;
-    let (ticket, _) = customer.request_service(name, "13800000000").await?;
-    agent.wait_queued(name, WAIT).await?;
-    let session = agent.accept(ticket).await?;
+    customer.request_service(name, "13800000000").await?;
+    let session = agent.take_customer(name, WAIT).await?;
     customer
         .wait_for(WAIT, |e| {
             matches!(e, Event::SessionStarted(_)).then_some(())

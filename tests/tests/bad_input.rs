@@ -82,9 +82,8 @@ async fn malformed_and_oversized_frames_close_only_that_connection() -> anyhow::
     // A healthy session is in progress.
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
     let mut customer = Peer::customer(&config, DEMO_CENTER_ID, 7).await?;
-    let (ticket, _) = customer.request_service("healthy", "1").await?;
-    agent.wait_queued("healthy", WAIT).await?;
-    let session = agent.accept(ticket).await?;
+    customer.request_service("healthy", "1").await?;
+    let session = agent.take_customer("healthy", WAIT).await?;
     customer
         .wait_for(WAIT, |e| {
             matches!(e, Event::SessionStarted(_)).then_some(())

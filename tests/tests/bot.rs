@@ -94,8 +94,16 @@ async fn bot_agent_serves_bot_customer() -> anyhow::Result<()> {
         .collect();
     assert_eq!(
         chats,
-        ["您好，我来帮您", "second"],
-        "customer saw the agent's messages in order"
+        [
+            "您好，我是Agent Two，很高兴为您服务。",
+            "您好，我来帮您",
+            "second"
+        ],
+        "customer saw the greeting, then the agent's messages in order"
+    );
+    assert!(
+        has(&c, "chat", "from", "Relay"),
+        "the greeting comes from the relay: {c:?}"
     );
     relay.stop().await;
     Ok(())

@@ -363,7 +363,7 @@ async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()>
         .is_err());
     assert!(other
         .pending_events()
-        .all(|e| !matches!(e, Event::QueueChanged { queue } if !queue.is_empty())));
+        .all(|e| !matches!(e, Event::QueueChanged { queue, .. } if !queue.is_empty())));
     let _ = read_frame::<ScreenMessage, _>(&mut intruder.recv, 64).await;
     let _ = other.wait_closed(Duration::from_millis(10)).await;
     relay.stop().await;

@@ -115,8 +115,7 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
     )
     .await?;
     let _bot = start_customer_bot(&x, &relay)?;
-    let ticket = agent.wait_queued("X customer", WAIT).await?;
-    let session = agent.accept(ticket).await?;
+    let session = agent.take_customer("X customer", WAIT).await?;
 
     // View desktop: decode and compare with the X server's own screenshot.
     agent

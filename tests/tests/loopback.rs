@@ -7,7 +7,7 @@ use std::time::Duration;
 use porpoise_shared::{
     client::{list_usernames, random_id, ClientConfig, ConnectError},
     tls::Fingerprint,
-    wire::{Event, Party, RefusedReason, Request, Welcome},
+    wire::{Event, Party, RefusedReason, Request, Response, Welcome},
 };
 use porpoise_tests::{
     peer::{Peer, WAIT},
@@ -99,19 +99,32 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     let (ticket, position) = customer.request_service("张三", "13800138000").await?;
     assert_eq!(position, 1);
 
-    // The agent sees the customer in the queue, with name and phone.
-    let queued = agent
+    // The center auto-assigns: agent1, online and idle, gets an offer with name and phone.
+    let offer = agent
         .wait_for(WAIT, |e| match e {
-            Event::QueueChanged { queue } => queue.iter().find(|q| q.ticket_id == ticket).cloned(),
+            Event::OfferReceived(o) if o.ticket_id == ticket => Some(o.clone()),
             _ => None,
         })
         .await?;
     assert_eq!(
-        (queued.name.as_str(), queued.phone.as_str()),
+        (offer.customer_name.as_str(), offer.customer_phone.as_str()),
         ("张三", "13800138000")
     );
-
-    let session = agent.accept(ticket).await?;
+    assert!(
+        offer.expires_in_ms > 0 && offer.expires_in_ms <= 20_000,
+        "{offer:?}"
+    );
+    let session = match agent
+        .client
+        .request(Request::AnswerOffer {
+            offer_id: offer.offer_id,
+            accept: true,
+        })
+        .await?
+    {
+        Response::SessionStarted(info) => info.session_id,
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
     let started = customer
         .wait_for(WAIT, |e| match e {
             Event::SessionStarted(info) => Some(info.clone()),
@@ -119,15 +132,12 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
         })
         .await?;
     assert_eq!(started.session_id, session);
-    // Accepted customers leave the queue.
-    agent
-        .wait_for(WAIT, |e| match e {
-            Event::QueueChanged { queue } if queue.iter().all(|q| q.ticket_id != ticket) => {
-                Some(())
-            }
-            _ => None,
-        })
-        .await?;
+    // Both sides get the greeting with the agent's name in it.
+    let greeting = customer.wait_relay_message(session, WAIT).await?;
+    assert!(
+        greeting.text.contains("Agent One") && !greeting.text.contains("[Supporter Name]"),
+        "{greeting:?}"
+    );
 
     // Chat both ways, in order.
     let script = [
@@ -169,7 +179,12 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
         .iter()
         .find(|s| s.session_id == session)
         .expect("open session restored");
-    let texts: Vec<&str> = restored.messages.iter().map(|m| m.text.as_str()).collect();
+    let texts: Vec<&str> = restored
+        .messages
+        .iter()
+        .filter(|m| m.from != Party::Relay)
+        .map(|m| m.text.as_str())
+        .collect();
     let mut expected: Vec<&str> = script.iter().map(|(_, t)| *t).collect();
     expected.push("resent once");
     assert_eq!(texts, expected);
@@ -183,7 +198,14 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
         panic!("customer did not resume: {:?}", customer.welcome)
     };
     assert_eq!(resumed.session_id, session);
-    assert_eq!(resumed.messages.len(), expected.len());
+    assert_eq!(
+        resumed
+            .messages
+            .iter()
+            .filter(|m| m.from != Party::Relay)
+            .count(),
+        expected.len()
+    );
 
     let again = customer
         .say_with_id(session, resend_id, "resent once")

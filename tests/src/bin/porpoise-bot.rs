@@ -20,7 +20,7 @@ use porpoise_shared::{
     input::{InputEvent, KeyEvent, MouseButton, MouseEvent},
     screen::{read_input, stream_screen, view_screen, InputSender},
     tls::Fingerprint,
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId, Welcome},
+    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use porpoise_tests::{image::write_png_rgba, peer::Peer};
 use serde_json::json;
@@ -154,18 +154,8 @@ async fn run_agent(
         }
     };
     emit(json!({"event": "welcome", "role": "agent", "username": args.username}));
-    let ticket = match &peer.welcome {
-        Welcome::Agent { queue, .. } if !queue.is_empty() => queue[0].ticket_id,
-        _ => {
-            peer.wait_for(wait, |e| match e {
-                Event::QueueChanged { queue } => queue.first().map(|q| q.ticket_id),
-                _ => None,
-            })
-            .await?
-        }
-    };
-    let session = peer.accept(ticket).await?;
-    emit(json!({"event": "accepted", "ticket_id": ticket, "session_id": session}));
+    let session = peer.take_customer_where(wait, |_| true).await?;
+    emit(json!({"event": "accepted", "session_id": session}));
     for text in &args.say {
         let m = peer.say(session, text).await?;
         emit(json!({"event": "chat_stored", "text": m.text}));
@@ -392,9 +382,9 @@ async fn customer_loop(
                     }
                 }
             }
-            Event::ChatReceived { message, .. } => {
-                emit(json!({"event": "chat", "text": message.text}))
-            }
+            Event::ChatReceived { message, .. } => emit(
+                json!({"event": "chat", "from": format!("{:?}", message.from), "text": message.text}),
+            ),
             Event::SessionEnded { session_id, .. } if session_id == session => return Ok(()),
             _ => {}
         }
