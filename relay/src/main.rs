@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use porpoise_relay::config::{load_or_create_identity, DEFAULT_MAX_CONNECTIONS};
-use porpoise_relay::store::DEMO_ACCOUNTS;
+use porpoise_relay::store::{DEMO_ACCOUNTS, DEMO_GROUPS, DEMO_PRODUCT_TYPES};
 use porpoise_relay::{Relay, RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
 use tracing_subscriber::EnvFilter;
 
@@ -55,6 +55,15 @@ enum CenterCommand {
         #[arg(long)]
         demo: bool,
     },
+    /// Set the seats a center bought (read at the relay's next start).
+    Seats {
+        /// Center ID.
+        #[arg(long)]
+        center_id: u32,
+        /// Seats: agents that may be Online, Busy or Away at once.
+        #[arg(long)]
+        seats: u32,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -81,6 +90,9 @@ fn main() -> anyhow::Result<()> {
             Some(Command::Center {
                 action: CenterCommand::Create { name, demo },
             }) => create_center(data_dir, name, demo).await,
+            Some(Command::Center {
+                action: CenterCommand::Seats { center_id, seats },
+            }) => set_seats(data_dir, center_id, seats).await,
         }
     })
 }
@@ -123,6 +135,8 @@ async fn create_center(data_dir: PathBuf, name: Option<String>, demo: bool) -> a
         println!("center {DEMO_CENTER_ID}");
         println!("usernames {}", names.join(" "));
         println!("password {DEMO_PASSWORD}");
+        println!("groups {}", DEMO_GROUPS.join(" "));
+        println!("product-types {}", DEMO_PRODUCT_TYPES.join(" "));
     } else {
         let name = name.context("--name is required")?;
         anyhow::ensure!(!name.trim().is_empty(), "the center name must not be empty");
@@ -131,6 +145,19 @@ async fn create_center(data_dir: PathBuf, name: Option<String>, demo: bool) -> a
         println!("username admin");
         println!("password {}", made.admin_password);
     }
+    store.close().await;
+    Ok(())
+}
+
+async fn set_seats(data_dir: PathBuf, center_id: u32, seats: u32) -> anyhow::Result<()> {
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    anyhow::ensure!(
+        store.center(center_id).await?.is_some(),
+        "no center {center_id} in this database"
+    );
+    store.set_seats(center_id, seats).await?;
+    println!("center {center_id}");
+    println!("seats {seats}");
     store.close().await;
     Ok(())
 }

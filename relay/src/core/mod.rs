@@ -12,27 +12,49 @@
 //! failed logins per account and per client address (the network layer owns it and asks it
 //! before verifying a password).
 
+mod accounts;
+mod agent_chat;
+mod automation;
+mod center;
+mod codes;
+mod conversation;
+mod deadlines;
+pub mod hours;
+mod offline;
+mod presence;
 mod queue;
+mod routing;
 mod session;
 pub mod throttle;
+mod transfer;
 mod types;
+mod typing;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use porpoise_shared::framing::MAX_CONTROL_FRAME_BYTES;
 use porpoise_shared::wire::{
     ActionState, CenterId, ChatMessage, Event, MediaKind, MessageId, Party, RemoteAction, Request,
-    RequestError, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId, Welcome,
+    RequestError, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId,
 };
 
+use center::CenterState;
+use codes::CodeThrottle;
+use presence::LiveAgent;
+use routing::Routing;
+
+pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
+pub use codes::CodePolicy;
+pub use conversation::{ConversationOp, ConversationSnapshot};
 pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};
 pub use types::{
-    Action, AgentId, CenterInfo, CloseReason, ConnId, InstallId, Login, MediaRefusal, MediaRoute,
-    Now, OpenSession, PersistToken, Snapshot, StoreOp, Ticket, TicketOutcome,
+    Account, Action, AgentId, CenterInfo, CloseReason, ConnId, InstallId, Login, MediaRefusal,
+    MediaRoute, Now, OpenSession, PersistToken, Secret, Snapshot, StoreOp, StoreReport, StoredCode,
+    Ticket, TicketOutcome, DEFAULT_MAX_SESSIONS,
 };
 
 /// Total chat-text budget of the session histories in one Welcome, in bytes, so that the frame
@@ -59,6 +81,8 @@ enum Role {
 struct Connection {
     center_id: CenterId,
     role: Role,
+    /// Client address (customers: session-code throttling).
+    address: std::net::SocketAddr,
 }
 
 impl Connection {
@@ -68,13 +92,6 @@ impl Connection {
             Role::Customer { .. } => Party::Customer,
         }
     }
-}
-
-#[derive(Debug)]
-struct CenterState {
-    name: String,
-    queue: VecDeque<Ticket>,
-    agents: BTreeSet<ConnId>,
 }
 
 /// An open session. Each party's link is `Some(conn)` while that party is connected.
@@ -101,43 +118,62 @@ pub struct Core {
     centers: HashMap<CenterId, CenterState>,
     conns: HashMap<ConnId, Connection>,
     agents_online: HashMap<(CenterId, AgentId), ConnId>,
+    /// Presence and login facts of each logged-in account (R3, R4).
+    live: HashMap<(CenterId, AgentId), LiveAgent>,
+    /// Open offers and their countdowns (R5).
+    routing: Routing,
+    /// Wrong session codes per IP and per center (R5).
+    code_throttle: CodeThrottle,
     customers_online: HashMap<(CenterId, InstallId), ConnId>,
     sessions: BTreeMap<SessionId, Session>,
     session_of_customer: HashMap<(CenterId, InstallId), SessionId>,
     pending_chats: HashMap<PersistToken, PendingChat>,
     next_ticket_id: TicketId,
     next_session_id: SessionId,
+    next_offline_id: u64,
     next_token: PersistToken,
+    /// Password changes waiting for the store: token → (conn, request id).
+    pending_passwords: HashMap<PersistToken, (ConnId, RequestId)>,
     actions: VecDeque<Action>,
+    /// Transfers, agent chat, typing preview, automatic replies, hours clock (R8–R12).
+    conversation: conversation::Conversation,
 }
 
 impl Core {
     /// A core holding the state loaded from the store at start-up.
-    pub fn new(snapshot: Snapshot) -> Self {
+    pub fn new(mut snapshot: Snapshot) -> Self {
         let mut core = Core {
             centers: HashMap::new(),
             conns: HashMap::new(),
             agents_online: HashMap::new(),
+            live: HashMap::new(),
+            routing: Routing::default(),
+            code_throttle: CodeThrottle::new(CodePolicy::default()),
             customers_online: HashMap::new(),
             sessions: BTreeMap::new(),
             session_of_customer: HashMap::new(),
             pending_chats: HashMap::new(),
             next_ticket_id: snapshot.max_ticket_id + 1,
             next_session_id: snapshot.max_session_id + 1,
+            next_offline_id: snapshot.max_offline_message_id + 1,
             next_token: 1,
+            pending_passwords: HashMap::new(),
             actions: VecDeque::new(),
+            conversation: conversation::Conversation::new(&snapshot.conversation),
         };
-        for center in snapshot.centers {
-            core.register_center(&center);
+        for center in &snapshot.centers {
+            core.register_center(center);
         }
-        for ticket in snapshot.queue {
+        core.load_center_data(&mut snapshot);
+        for ticket in std::mem::take(&mut snapshot.queue) {
             if let Some(center) = core.centers.get_mut(&ticket.center_id) {
                 center.queue.push_back(ticket);
             }
         }
-        for stored in snapshot.sessions {
+        for stored in std::mem::take(&mut snapshot.sessions) {
             core.insert_session(stored);
         }
+        core.conversation_loaded();
         core
     }
 
@@ -146,63 +182,61 @@ impl Core {
         self.actions.pop_front()
     }
 
-    /// When the core next wants [`Core::handle_timeout`]; `None` while no timer runs (offers
-    /// with countdowns will use this).
+    /// When the core next wants [`Core::handle_timeout`] (the earliest offer countdown or
+    /// conversation timer); `None` while no timer runs.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        None
+        let conversation = self.conversation.next_deadline();
+        match (self.routing.next_deadline(), conversation) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Fires timers due at `now`. Nothing is timed yet.
-    pub fn handle_timeout(&mut self, _now: Now) {}
+    /// Fires timers due at `now`: expired offers pass their customer to the next agent;
+    /// transfer countdowns, automatic replies, typing previews and working-hours changes.
+    pub fn handle_timeout(&mut self, now: Now) {
+        self.expire_offers(now);
+        self.conversation_timeout(now);
+    }
 
-    /// A connection passed its Hello: registers it and sends its Welcome. A newer login of the
-    /// same agent account or helper install replaces the older connection, which is closed with
-    /// [`CloseReason::LoggedInElsewhere`].
+    /// A connection passed its Hello: registers it and sends its Welcome.
+    ///
+    /// Agents (R3): a second login of an account that is logged in is refused with
+    /// `RefusedReason::AlreadyLoggedIn{address, since}` ([`Action::Refuse`]); the live login is
+    /// untouched (an admin may kick it). A serving agent starts `Online` when a seat is free,
+    /// else `Offline` (R1). Customers: a newer connection of the same install id replaces the
+    /// older one (reconnect-resume), which is closed with [`CloseReason::LoggedInElsewhere`].
     pub fn handle_login(&mut self, now: Now, conn: ConnId, login: Login) {
         match login {
             Login::Agent {
                 center,
-                agent_id,
-                display_name,
+                account,
+                address,
+            } => self.login_agent(now, conn, &center, account, address),
+            Login::Customer {
+                center,
+                install_id,
+                address,
             } => {
-                self.register_center(&center);
-                let key = (center.center_id, agent_id);
-                if let Some(old) = self.agents_online.insert(key, conn) {
-                    self.kick(now, old);
-                }
-                let role = Role::Agent {
-                    agent_id,
-                    display_name: display_name.clone(),
-                };
-                self.conns.insert(
-                    conn,
-                    Connection {
-                        center_id: center.center_id,
-                        role,
-                    },
-                );
-                if let Some(state) = self.centers.get_mut(&center.center_id) {
-                    state.agents.insert(conn);
-                }
-                self.welcome_agent(conn, center.center_id, agent_id, display_name);
-            }
-            Login::Customer { center, install_id } => {
                 self.register_center(&center);
                 let key = (center.center_id, install_id);
                 if let Some(old) = self.customers_online.insert(key, conn) {
                     self.kick(now, old);
                 }
                 let role = Role::Customer { install_id };
-                self.conns.insert(
-                    conn,
-                    Connection {
-                        center_id: center.center_id,
-                        role,
-                    },
-                );
-                self.welcome_customer(conn, center, install_id);
+                let connection = Connection {
+                    center_id: center.center_id,
+                    role,
+                    address,
+                };
+                self.conns.insert(conn, connection);
+                if let Some(state) = self.centers.get_mut(&center.center_id) {
+                    state.customers.insert(conn);
+                }
+                self.welcome_customer(now, conn, center, install_id);
             }
         }
+        self.flush_conversation(now);
     }
 
     /// A connection is gone (closed, lost or kicked). Its sessions stay open for a reconnect,
@@ -220,11 +254,15 @@ impl Core {
                 if let Some(state) = self.centers.get_mut(&c.center_id) {
                     state.agents.remove(&conn);
                 }
+                self.agent_gone(now, c.center_id, *agent_id, conn);
             }
             Role::Customer { install_id } => {
                 let key = (c.center_id, *install_id);
                 if self.customers_online.get(&key) == Some(&conn) {
                     self.customers_online.remove(&key);
+                }
+                if let Some(state) = self.centers.get_mut(&c.center_id) {
+                    state.customers.remove(&conn);
                 }
             }
         }
@@ -246,21 +284,66 @@ impl Core {
             return;
         };
         let result = match (&c.role, body) {
-            (Role::Customer { install_id }, Request::RequestService { name, phone }) => {
-                self.request_service(now, &c, *install_id, name, phone)
+            (Role::Customer { install_id }, Request::RequestService { name, phone, route }) => {
+                self.request_service(now, conn, id, &c, *install_id, (name, phone), route)
             }
             (Role::Customer { install_id }, Request::LeaveQueue) => {
-                self.leave_queue(c.center_id, *install_id)
+                self.leave_queue(now, c.center_id, *install_id)
             }
             (
-                Role::Agent {
-                    agent_id,
-                    display_name,
+                Role::Customer { install_id },
+                Request::LeaveOfflineMessage {
+                    name,
+                    contact,
+                    text,
                 },
-                Request::AcceptCustomer { ticket_id },
-            ) => {
-                let agent = (*agent_id, display_name.clone());
-                self.accept_customer(now, conn, c.center_id, agent, ticket_id)
+            ) => self.leave_offline_message(now, &c, *install_id, name, contact, text),
+            (Role::Agent { agent_id, .. }, Request::AcceptCustomer { ticket_id }) => {
+                self.accept_customer(now, conn, c.center_id, *agent_id, ticket_id)
+            }
+            (Role::Agent { agent_id, .. }, Request::AnswerOffer { offer_id, accept }) => {
+                self.answer_offer(now, conn, c.center_id, *agent_id, offer_id, accept)
+            }
+            (
+                Role::Agent { agent_id, .. },
+                Request::SetPresence {
+                    presence,
+                    automatic,
+                },
+            ) => self.set_presence(now, c.center_id, *agent_id, presence, automatic),
+            (Role::Agent { agent_id, .. }, Request::SetAutoAway { minutes }) => {
+                self.set_auto_away(c.center_id, *agent_id, minutes)
+            }
+            (Role::Agent { agent_id, .. }, Request::CreateSessionCode) => {
+                self.create_session_code(now, c.center_id, *agent_id)
+            }
+            (Role::Agent { agent_id, .. }, Request::ChangePassword { old, new }) => {
+                self.change_password(conn, id, c.center_id, *agent_id, Some(old), new)
+            }
+            (
+                Role::Agent { agent_id, .. },
+                Request::ResetPassword {
+                    agent_id: target,
+                    new_password,
+                },
+            ) => self.reset_password(conn, id, c.center_id, *agent_id, target, new_password),
+            (Role::Agent { agent_id, .. }, Request::ListLogins) => {
+                self.list_logins(c.center_id, *agent_id)
+            }
+            (Role::Agent { agent_id, .. }, Request::KickLogin { agent_id: target }) => {
+                self.kick_login(now, c.center_id, *agent_id, target)
+            }
+            (Role::Agent { agent_id, .. }, Request::GetCenterSettings) => {
+                self.get_settings(c.center_id, *agent_id)
+            }
+            (Role::Agent { agent_id, .. }, Request::UpdateCenterSettings(settings)) => {
+                self.update_settings(now, c.center_id, *agent_id, settings)
+            }
+            (Role::Agent { .. }, Request::ListOfflineMessages { include_handled }) => Ok(Some(
+                self.list_offline_messages(c.center_id, include_handled),
+            )),
+            (Role::Agent { agent_id, .. }, Request::HandleOfflineMessage { id: msg, note }) => {
+                self.handle_offline_message(now, c.center_id, *agent_id, msg, note)
             }
             (
                 _,
@@ -285,6 +368,13 @@ impl Core {
                 self.stop_action(conn, &c, session_id, action)
             }
             (_, Request::EndSession { session_id }) => self.end_session(now, conn, &c, session_id),
+            (
+                _,
+                body @ (Request::TypingPreview { .. }
+                | Request::TransferSession { .. }
+                | Request::AnswerTransfer { .. }
+                | Request::SendAgentChat { .. }),
+            ) => self.conversation_request(now, conn, id, &c, body),
             _ => Err(RequestError::Forbidden),
         };
         match result {
@@ -292,6 +382,7 @@ impl Core {
             Ok(None) => {}
             Err(err) => self.respond(conn, id, Err(err)),
         }
+        self.flush_conversation(now);
     }
 
     /// Number of live (logged-in) connections.
@@ -303,11 +394,7 @@ impl Core {
         self.centers
             .entry(center.center_id)
             .and_modify(|s| s.name.clone_from(&center.name))
-            .or_insert_with(|| CenterState {
-                name: center.name.clone(),
-                queue: VecDeque::new(),
-                agents: BTreeSet::new(),
-            });
+            .or_insert_with(|| CenterState::new(center.name.clone()));
     }
 
     fn insert_session(&mut self, stored: OpenSession) {
@@ -331,49 +418,6 @@ impl Core {
             conn: old,
             reason: CloseReason::LoggedInElsewhere,
         });
-    }
-
-    fn welcome_agent(
-        &mut self,
-        conn: ConnId,
-        center_id: CenterId,
-        agent_id: AgentId,
-        name: String,
-    ) {
-        let mut ids = Vec::new();
-        for (id, s) in self.sessions.iter_mut() {
-            if s.stored.center_id == center_id && s.stored.agent_id == agent_id {
-                s.agent_conn = Some(conn);
-                ids.push(*id);
-            }
-        }
-        let budget = WELCOME_HISTORY_BYTES / ids.len().max(1);
-        let sessions = ids
-            .iter()
-            .filter_map(|id| self.session_info(*id, budget))
-            .collect();
-        let welcome = Welcome::Agent {
-            display_name: name,
-            queue: self.queue_entries(center_id),
-            sessions,
-        };
-        self.send(conn, ServerMessage::Welcome(welcome));
-    }
-
-    fn welcome_customer(&mut self, conn: ConnId, center: CenterInfo, install_id: InstallId) {
-        let key = (center.center_id, install_id);
-        let session_id = self.session_of_customer.get(&key).copied();
-        if let Some(s) = session_id.and_then(|id| self.sessions.get_mut(&id)) {
-            s.customer_conn = Some(conn);
-        }
-        let session = session_id.and_then(|id| self.session_info(id, WELCOME_HISTORY_BYTES));
-        let queue_position = self.queue_position(center.center_id, install_id);
-        let welcome = Welcome::Customer {
-            center_name: center.name,
-            session,
-            queue_position,
-        };
-        self.send(conn, ServerMessage::Welcome(welcome));
     }
 
     /// The session as the wire shows it, with the newest messages that fit in `budget` bytes.

@@ -57,7 +57,7 @@ impl Core {
     ///
     /// Errors: [`RequestError::UnknownSession`] if it does not exist, is in another center, or
     /// `conn` is not a party of it (deliberately indistinguishable).
-    fn member(
+    pub(super) fn member(
         &self,
         conn: ConnId,
         c: &Connection,
@@ -142,7 +142,11 @@ impl Core {
     /// The store finished a [`StoreOp::InsertChat`]. On success the senders get `ChatStored`
     /// and the other side `ChatReceived`; on failure the senders get [`RequestError::Storage`].
     /// Unknown tokens are ignored.
-    pub fn handle_chat_persisted(&mut self, _now: Now, token: PersistToken, ok: bool) {
+    pub fn handle_chat_persisted(&mut self, now: Now, token: PersistToken, ok: bool) {
+        if self.conversation.agent_chats.owns(token) {
+            self.agent_chat_persisted(token, ok);
+            return;
+        }
         let Some(pending) = self.pending_chats.remove(&token) else {
             return;
         };
@@ -166,6 +170,7 @@ impl Core {
         for (conn, id) in waiters {
             self.respond(conn, id, Ok(Response::ChatStored(message.clone())));
         }
+        self.chat_stored(now, session_id, message.from);
         if let Some(peer) = recipient {
             self.event(
                 peer,
@@ -280,6 +285,7 @@ impl Core {
             ended_at: now.unix_ms,
             by,
         });
+        self.session_ended(now, &s.stored);
         Ok(Some(Response::Done))
     }
 
@@ -355,5 +361,21 @@ impl Core {
             kind,
             peer,
         })
+    }
+
+    /// Bookkeeping after a session ended: its duration feeds the wait estimate, its agent is
+    /// idle from now, and the freed capacity is routed.
+    pub(super) fn session_ended(&mut self, now: Now, stored: &super::OpenSession) {
+        self.conversation_session_ended(now, stored.session_id);
+        let center_id = stored.center_id;
+        let ms = now.unix_ms.saturating_sub(stored.started_at).max(0);
+        if let Some(center) = self.centers.get_mut(&center_id) {
+            center.record_duration(u64::try_from(ms).unwrap_or(0));
+        }
+        if let Some(live) = self.live.get_mut(&(center_id, stored.agent_id)) {
+            live.idle_since = now.instant;
+        }
+        self.agents_changed(now, center_id);
+        self.route_center(now, center_id);
     }
 }

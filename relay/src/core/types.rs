@@ -1,10 +1,13 @@
 //! Plain data the core consumes and produces: its inputs (logins, the start-up snapshot), its
 //! outputs ([`Action`], [`StoreOp`]) and the answer of [`super::Core::route_media`].
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use porpoise_shared::wire::{
-    CenterId, ChatMessage, MediaKind, Party, ServerMessage, SessionId, TicketId, UnixMs,
+    CenterId, CenterSettings, ChatMessage, Group, GroupId, Handling, MediaKind, OfflineMessage,
+    OfflineMessageId, Party, ProductType, ProductTypeId, RefusedReason, RequestError, Role,
+    ServerMessage, SessionId, TicketId, UnixMs,
 };
 
 /// Relay-assigned id of one client connection (unique for the life of the process).
@@ -34,6 +37,55 @@ pub struct CenterInfo {
     pub name: String,
 }
 
+/// Default most concurrent sessions of an agent (R7).
+pub const DEFAULT_MAX_SESSIONS: u32 = 5;
+
+/// An account as the core knows it (any role; R1, R2, M4 basics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account's center.
+    pub center_id: CenterId,
+    /// Database id.
+    pub agent_id: AgentId,
+    /// Login name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Nickname shown to customers and colleagues (the `display_name` column).
+    pub display_name: String,
+    /// Job title for the showcase card.
+    pub title: String,
+    /// Work phone for the showcase card.
+    pub phone: String,
+    /// Photo URL or data URL.
+    pub photo: String,
+    /// Groups the account belongs to.
+    pub groups: Vec<GroupId>,
+    /// Most concurrent sessions.
+    pub max_sessions: u32,
+    /// Auto-away minutes chosen by the agent (None: off).
+    pub auto_away_min: Option<u16>,
+}
+
+impl Account {
+    /// A plain agent account with default profile (tests, fresh accounts).
+    pub fn agent(center_id: CenterId, agent_id: AgentId, display_name: &str) -> Account {
+        Account {
+            center_id,
+            agent_id,
+            username: format!("user{agent_id}"),
+            role: Role::Agent,
+            display_name: display_name.to_owned(),
+            title: String::new(),
+            phone: String::new(),
+            photo: String::new(),
+            groups: Vec::new(),
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            auto_away_min: None,
+        }
+    }
+}
+
 /// An authenticated Hello, as the network layer hands it to the core.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Login {
@@ -41,10 +93,10 @@ pub enum Login {
     Agent {
         /// The agent's center.
         center: CenterInfo,
-        /// Database id of the account.
-        agent_id: AgentId,
-        /// Name shown to customers and in the console.
-        display_name: String,
+        /// The account, freshly read from the store.
+        account: Account,
+        /// Client address of the connection (shown in `AlreadyLoggedIn` and `ListLogins`).
+        address: SocketAddr,
     },
     /// A customer's helper for a center that exists.
     Customer {
@@ -52,6 +104,8 @@ pub enum Login {
         center: CenterInfo,
         /// The helper's install id.
         install_id: InstallId,
+        /// Client address (session-code throttling per IP).
+        address: SocketAddr,
     },
 }
 
@@ -70,6 +124,12 @@ pub struct Ticket {
     pub phone: String,
     /// When the customer started waiting (unix ms).
     pub queued_at: UnixMs,
+    /// Group asked for (auto-assign; None: any).
+    pub group_id: Option<GroupId>,
+    /// Product type asked for.
+    pub product_type_id: Option<ProductTypeId>,
+    /// Agent picked in the showcase: gets the first offer (see `routing`).
+    pub preferred_agent: Option<AgentId>,
 }
 
 /// An open session as stored (used in [`Snapshot`]).
@@ -110,6 +170,66 @@ pub struct Snapshot {
     pub max_ticket_id: TicketId,
     /// Largest session id ever used (0 if none).
     pub max_session_id: SessionId,
+    /// Every account of every center.
+    pub accounts: Vec<Account>,
+    /// Settings of the centers that have stored ones (others use the default).
+    pub settings: Vec<(CenterId, CenterSettings)>,
+    /// Groups, in display order.
+    pub groups: Vec<(CenterId, Group)>,
+    /// Product types, in display order.
+    pub product_types: Vec<(CenterId, ProductType)>,
+    /// Pending offline messages (oldest first) and the newest handled ones.
+    pub offline_messages: Vec<(CenterId, OfflineMessage)>,
+    /// Largest offline message id ever used.
+    pub max_offline_message_id: OfflineMessageId,
+    /// Durations of the most recent ended sessions per center, oldest first, in ms.
+    pub recent_durations: Vec<(CenterId, u64)>,
+    /// Session codes not used and not expired.
+    pub session_codes: Vec<StoredCode>,
+    /// What transfers and agent chat start from (R8, R9).
+    pub conversation: super::ConversationSnapshot,
+}
+
+/// A live session code as stored (R5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCode {
+    /// Center.
+    pub center_id: CenterId,
+    /// The digits.
+    pub code: String,
+    /// Agent who made it.
+    pub agent_id: AgentId,
+    /// Unix ms it stops working.
+    pub expires_at: UnixMs,
+}
+
+/// A password, redacted in `Debug` so that a logged [`StoreOp`] never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// What the store reports back for writes whose outcome the core waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreReport {
+    /// A [`StoreOp::InsertChat`] finished.
+    Chat {
+        /// Its token.
+        token: PersistToken,
+        /// True if stored.
+        ok: bool,
+    },
+    /// A [`StoreOp::SetPassword`] finished.
+    Password {
+        /// Its token.
+        token: PersistToken,
+        /// `WrongPassword` if the old password did not match, `Storage` on failure.
+        result: Result<(), RequestError>,
+    },
 }
 
 /// How a queue entry left the queue.
@@ -167,6 +287,61 @@ pub enum StoreOp {
         /// Who ended it.
         by: Party,
     },
+    /// Change a password: verify `old` first (if given), then store an argon2id hash of `new`;
+    /// report with [`StoreReport::Password`]. Only within `center_id`.
+    SetPassword {
+        /// Token to report back.
+        token: PersistToken,
+        /// Center of the account.
+        center_id: CenterId,
+        /// Account.
+        agent_id: AgentId,
+        /// Current password (own change) or None (admin reset).
+        old: Option<Secret>,
+        /// New password.
+        new: Secret,
+    },
+    /// An agent's auto-away minutes.
+    SetAutoAway {
+        /// Account.
+        agent_id: AgentId,
+        /// Minutes (None: off).
+        minutes: Option<u16>,
+    },
+    /// Replace a center's settings.
+    SaveSettings {
+        /// Center.
+        center_id: CenterId,
+        /// New settings.
+        settings: Box<CenterSettings>,
+    },
+    /// A customer left an offline message.
+    InsertOfflineMessage {
+        /// Center.
+        center_id: CenterId,
+        /// The message (not handled).
+        message: OfflineMessage,
+    },
+    /// An offline message was handled.
+    HandleOfflineMessage {
+        /// Message.
+        id: OfflineMessageId,
+        /// How.
+        handling: Handling,
+    },
+    /// A new session code.
+    InsertSessionCode(StoredCode),
+    /// A session code was used (it stops working).
+    UseSessionCode {
+        /// Center.
+        center_id: CenterId,
+        /// The digits.
+        code: String,
+    },
+    /// A conversation write (agent chat, transfers, session owner; R8, R9). An
+    /// [`super::ConversationOp::InsertAgentChat`] is reported like a chat message
+    /// ([`StoreReport::Chat`] with its token).
+    Conversation(super::ConversationOp),
     /// Store a chat message; report the outcome with
     /// [`super::Core::handle_chat_persisted`]`(token, …)`.
     InsertChat {
@@ -186,6 +361,8 @@ pub enum CloseReason {
     LoggedInElsewhere,
     /// The relay is shutting down.
     Shutdown,
+    /// An admin of the center ended this login (R3 kick).
+    Kicked,
 }
 
 impl CloseReason {
@@ -194,11 +371,15 @@ impl CloseReason {
         match self {
             CloseReason::LoggedInElsewhere => "logged in elsewhere",
             CloseReason::Shutdown => "relay shutting down",
+            CloseReason::Kicked => "logged out by an administrator of the center",
         }
     }
 }
 
 /// Something the driver must do, polled with [`super::Core::poll_action`].
+// `Send` dominates the size (a Welcome carries the agent's whole profile); boxing it would cost
+// an allocation per frame for the common small events.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Send a message on a connection's control stream.
@@ -216,6 +397,14 @@ pub enum Action {
         session_id: SessionId,
         /// Kinds to cut (never empty).
         kinds: Vec<MediaKind>,
+    },
+    /// Refuse a login: send `ServerMessage::Refused(reason)`, then close the connection (the
+    /// connection was never logged in to the core).
+    Refuse {
+        /// Connection.
+        conn: ConnId,
+        /// Why.
+        reason: RefusedReason,
     },
     /// Close a connection.
     Close {

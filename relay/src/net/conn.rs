@@ -1,7 +1,7 @@
 //! One task per connection: the Hello on the control stream, then the control-stream reader and
 //! writer and the acceptor of media streams.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use porpoise_shared::framing::{read_frame, write_frame, FrameError, MAX_CONTROL_FRAME_BYTES};
@@ -40,7 +40,7 @@ pub(super) struct ConnCtx {
 
 /// Outcome of a Hello that was not refused.
 enum Admit {
-    Login(Login),
+    Login(Box<Login>),
     Directory(Vec<String>),
 }
 
@@ -53,7 +53,7 @@ pub(super) async fn serve(incoming: quinn::Incoming, conn_id: ConnId, ctx: ConnC
             Ok(connection) => connection,
             Err(err) => return debug!("handshake failed: {err}"),
         };
-        let Some((login, send, recv)) = hello(&connection, &ctx, remote.ip()).await else {
+        let Some((login, send, recv)) = hello(&connection, &ctx, remote).await else {
             return;
         };
         let role = match &login {
@@ -75,7 +75,7 @@ pub(super) async fn serve(incoming: quinn::Incoming, conn_id: ConnId, ctx: ConnC
 async fn hello(
     connection: &quinn::Connection,
     ctx: &ConnCtx,
-    ip: IpAddr,
+    remote: SocketAddr,
 ) -> Option<(Login, quinn::SendStream, quinn::RecvStream)> {
     let (send, mut recv) = match timeout(HELLO_TIMEOUT, connection.accept_bi()).await {
         Ok(Ok(streams)) => streams,
@@ -123,8 +123,8 @@ async fn hello(
         };
         return refuse(connection, send, reason).await;
     }
-    match admit(hello.role, ctx, ip).await {
-        Ok(Admit::Login(login)) => Some((login, send, recv)),
+    match admit(hello.role, ctx, remote).await {
+        Ok(Admit::Login(login)) => Some((*login, send, recv)),
         Ok(Admit::Directory(usernames)) => {
             let welcome = ServerMessage::Welcome(Welcome::Directory { usernames });
             answer_and_close(
@@ -144,7 +144,8 @@ async fn hello(
 /// Authenticates a role against the store, asking the login throttle first so that a
 /// throttled client costs no argon2 run. Wrong passwords and unknown usernames or centers count
 /// as failures (per account and per address); center lookups count per address.
-async fn admit(role: HelloRole, ctx: &ConnCtx, ip: IpAddr) -> Result<Admit, RefusedReason> {
+async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Admit, RefusedReason> {
+    let ip = remote.ip();
     let store = &ctx.store;
     let unavailable = |err: crate::store::StoreError| {
         error!("storage failed during hello: {err}");
@@ -171,11 +172,12 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, ip: IpAddr) -> Result<Admit, Refu
             {
                 AuthOutcome::Verified(account) => {
                     pass.succeed();
-                    Ok(Admit::Login(Login::Agent {
+                    let account = *account;
+                    Ok(Admit::Login(Box::new(Login::Agent {
                         center: account.center,
-                        agent_id: account.agent_id,
-                        display_name: account.display_name,
-                    }))
+                        account: account.account,
+                        address: remote,
+                    })))
                 }
                 AuthOutcome::UnknownCenter => {
                     pass.fail();
@@ -197,7 +199,11 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, ip: IpAddr) -> Result<Admit, Refu
             // NAT must not lock that NAT's customers out. Probing unknown centers counts
             // against the IP like a directory lookup.
             match store.center(center_id).await.map_err(unavailable)? {
-                Some(center) => Ok(Admit::Login(Login::Customer { center, install_id })),
+                Some(center) => Ok(Admit::Login(Box::new(Login::Customer {
+                    center,
+                    install_id,
+                    address: remote,
+                }))),
                 None => {
                     lookup_pass(ctx, ip, center_id, "customer")?.fail();
                     Err(RefusedReason::UnknownCenter(center_id))

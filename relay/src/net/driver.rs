@@ -5,14 +5,25 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use porpoise_shared::wire::{MediaHeader, MediaKind, Request, RequestId, ServerMessage, SessionId};
+use porpoise_shared::wire::{
+    MediaHeader, MediaKind, RefusedReason, Request, RequestError, RequestId, ServerMessage,
+    SessionId,
+};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, info_span, warn, Instrument};
 
 use super::media::{forward, Forward};
-use super::{CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_SHUTDOWN, CLOSE_TOO_SLOW, STREAM_REFUSED};
-use crate::core::{Action, CloseReason, ConnId, Core, Login, Now, PersistToken, StoreOp};
-use crate::store::{unix_ms_now, Store};
+use super::{
+    CLOSE_KICKED, CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_REFUSED, CLOSE_SHUTDOWN, CLOSE_TOO_SLOW,
+    STREAM_REFUSED,
+};
+use crate::core::{
+    Action, CloseReason, ConnId, ConversationOp, Core, Login, Now, StoreOp, StoreReport,
+};
+use crate::store::{unix_ms_now, Store, StoreError};
+
+/// How long a refused login's connection stays open so that the `Refused` frame arrives.
+const REFUSE_LINGER: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What connection tasks tell the driver.
 pub(super) enum DriverMsg {
@@ -40,8 +51,8 @@ pub(super) enum DriverMsg {
     },
 }
 
-/// Result of one chat write, from the store writer.
-pub(super) type Persisted = (PersistToken, bool);
+/// Outcome of a write the core waits for, from the store writer.
+pub(super) type Persisted = StoreReport;
 
 struct ConnEntry {
     connection: quinn::Connection,
@@ -93,7 +104,7 @@ impl Driver {
                     Some(msg) => self.handle(msg),
                     None => break,
                 },
-                Some((token, ok)) = persisted.recv() => self.core.handle_chat_persisted(now(), token, ok),
+                Some(report) = persisted.recv() => self.core.handle_store_report(now(), report),
                 () = sleep_until(deadline) => self.core.handle_timeout(now()),
             }
             self.execute().await;
@@ -190,11 +201,13 @@ impl Driver {
                         }
                     }
                 }
+                Action::Refuse { conn, reason } => self.refuse(conn, reason),
                 Action::Close { conn, reason } => {
                     if let Some(entry) = self.conns.remove(&conn) {
                         let code = match reason {
                             CloseReason::LoggedInElsewhere => CLOSE_LOGGED_IN_ELSEWHERE,
                             CloseReason::Shutdown => CLOSE_SHUTDOWN,
+                            CloseReason::Kicked => CLOSE_KICKED,
                         };
                         entry
                             .connection
@@ -203,6 +216,20 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// Sends `Refused(reason)` and closes the connection once the frame had time to leave.
+    fn refuse(&mut self, conn: ConnId, reason: RefusedReason) {
+        let Some(entry) = self.conns.remove(&conn) else {
+            return;
+        };
+        let text = reason.to_string();
+        let _ = entry.outbox.try_send(ServerMessage::Refused(reason));
+        let connection = entry.connection;
+        tokio::spawn(async move {
+            tokio::time::sleep(REFUSE_LINGER).await;
+            connection.close(CLOSE_REFUSED.into(), text.as_bytes());
+        });
     }
 
     fn send(&mut self, conn: ConnId, msg: ServerMessage) {
@@ -222,14 +249,11 @@ impl Driver {
     }
 
     async fn persist(&mut self, op: StoreOp) {
-        let token = match &op {
-            StoreOp::InsertChat { token, .. } => Some(*token),
-            _ => None,
-        };
+        let failed = report_of(&op, &Err(StoreError::DiskFull));
         if self.store.send(op).await.is_err() {
             error!("store writer is gone; write dropped");
-            if let Some(token) = token {
-                self.core.handle_chat_persisted(now(), token, false);
+            if let Some(report) = failed {
+                self.core.handle_store_report(now(), report);
             }
         }
     }
@@ -242,15 +266,51 @@ pub(super) async fn store_writer(
     persisted: mpsc::UnboundedSender<Persisted>,
 ) {
     while let Some(op) = ops.recv().await {
-        let result = store.apply(&op).await;
+        let result = match &op {
+            StoreOp::SetPassword {
+                center_id,
+                agent_id,
+                old,
+                new,
+                ..
+            } => {
+                let old = old.as_ref().map(|s| s.0.as_str());
+                store.set_password(*center_id, *agent_id, old, &new.0).await
+            }
+            _ => store.apply(&op).await.map(Ok),
+        };
         if let Err(err) = &result {
             error!(op = op_name(&op), "store write failed: {err}");
         }
-        if let StoreOp::InsertChat { token, .. } = op {
-            let _ = persisted.send((token, result.is_ok()));
+        if let Some(report) = report_of(&op, &result) {
+            let _ = persisted.send(report);
         }
     }
     debug!("store writer stopped");
+}
+
+/// The report the core waits for after `op` (None if it waits for none).
+fn report_of(
+    op: &StoreOp,
+    result: &Result<Result<(), RequestError>, StoreError>,
+) -> Option<StoreReport> {
+    match op {
+        StoreOp::InsertChat { token, .. }
+        | StoreOp::Conversation(ConversationOp::InsertAgentChat { token, .. }) => {
+            Some(StoreReport::Chat {
+                token: *token,
+                ok: matches!(result, Ok(Ok(()))),
+            })
+        }
+        StoreOp::SetPassword { token, .. } => Some(StoreReport::Password {
+            token: *token,
+            result: match result {
+                Ok(inner) => inner.clone(),
+                Err(_) => Err(RequestError::Storage),
+            },
+        }),
+        _ => None,
+    }
 }
 
 /// Name of an operation for logs (never its content: chat text stays out of logs).
@@ -261,5 +321,16 @@ fn op_name(op: &StoreOp) -> &'static str {
         StoreOp::InsertSession { .. } => "insert session",
         StoreOp::EndSession { .. } => "end session",
         StoreOp::InsertChat { .. } => "insert chat",
+        StoreOp::SetPassword { .. } => "set password",
+        StoreOp::SetAutoAway { .. } => "set auto-away",
+        StoreOp::SaveSettings { .. } => "save settings",
+        StoreOp::InsertOfflineMessage { .. } => "insert offline message",
+        StoreOp::HandleOfflineMessage { .. } => "handle offline message",
+        StoreOp::InsertSessionCode(_) => "insert session code",
+        StoreOp::UseSessionCode { .. } => "use session code",
+        StoreOp::Conversation(ConversationOp::InsertAgentChat { .. }) => "insert agent chat",
+        StoreOp::Conversation(ConversationOp::InsertTransfer { .. }) => "insert transfer",
+        StoreOp::Conversation(ConversationOp::ResolveTransfer { .. }) => "resolve transfer",
+        StoreOp::Conversation(ConversationOp::MoveSession { .. }) => "move session",
     }
 }

@@ -40,6 +40,8 @@ pub const CLOSE_LOGGED_IN_ELSEWHERE: u32 = 3;
 pub const CLOSE_SHUTDOWN: u32 = 4;
 /// Close code: the client did not read its control stream fast enough.
 pub const CLOSE_TOO_SLOW: u32 = 5;
+/// Close code: an admin of the center kicked this login (R3).
+pub const CLOSE_KICKED: u32 = 6;
 /// Stream reset/stop code: the media stream was refused (no session, no consent, wrong party).
 pub const STREAM_REFUSED: u32 = 1;
 /// Stream reset/stop code: the media stream was cut (action stopped, session ended, peer gone).

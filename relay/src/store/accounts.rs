@@ -8,8 +8,9 @@ use porpoise_shared::wire::{is_valid_center_id, CenterId};
 use rand::distributions::{Alphanumeric, DistString};
 use rand::Rng;
 
-use super::{unix_ms_now, Store, StoreError};
-use crate::core::{AgentId, CenterInfo};
+use super::{unix_ms_now, AgentProfile, Store, StoreError};
+use crate::core::{Account, AgentId, CenterInfo};
+use porpoise_shared::wire::RequestError;
 
 /// Center ID of the demo center made by `center create --demo` / `--demo`.
 pub const DEMO_CENTER_ID: CenterId = 8_000_001;
@@ -23,6 +24,10 @@ pub const DEMO_ACCOUNTS: [(&str, &str, AgentRole); 3] = [
     ("agent1", "Agent One", AgentRole::Agent),
     ("agent2", "Agent Two", AgentRole::Agent),
 ];
+/// Groups of the demo center, in display order.
+pub const DEMO_GROUPS: [&str; 2] = ["售后服务", "技术支持"];
+/// Product types of the demo center.
+pub const DEMO_PRODUCT_TYPES: [&str; 3] = ["打印机", "电脑", "软件"];
 /// Length of a generated initial admin password, in characters.
 const INITIAL_PASSWORD_CHARS: usize = 12;
 /// Random center IDs tried before giving up.
@@ -62,13 +67,15 @@ pub struct AgentAccount {
     pub agent_id: AgentId,
     /// Name shown to customers.
     pub display_name: String,
+    /// The whole account (role, profile, groups) for the core.
+    pub account: Account,
 }
 
 /// Result of a login attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthOutcome {
     /// The password matched.
-    Verified(AgentAccount),
+    Verified(Box<AgentAccount>),
     /// No such center.
     UnknownCenter,
     /// No such user in the center, or the password is wrong.
@@ -171,14 +178,58 @@ impl Store {
         if !verify_password(password.to_owned(), hash).await? {
             return Ok(AuthOutcome::WrongPassword);
         }
-        match row {
-            Some((agent_id, display_name, _)) => Ok(AuthOutcome::Verified(AgentAccount {
-                center,
-                agent_id,
-                display_name,
-            })),
-            None => Ok(AuthOutcome::WrongPassword),
+        let Some((agent_id, display_name, _)) = row else {
+            return Ok(AuthOutcome::WrongPassword);
+        };
+        let Some(account) = self.account(agent_id).await? else {
+            return Ok(AuthOutcome::WrongPassword);
+        };
+        Ok(AuthOutcome::Verified(Box::new(AgentAccount {
+            center,
+            agent_id,
+            display_name,
+            account,
+        })))
+    }
+
+    /// Sets an account's password (argon2id), after checking `old` when given (own change).
+    /// Only an account of `center_id` is changed.
+    ///
+    /// Returns `Err(RequestError::WrongPassword)` inside `Ok` when `old` does not match, and
+    /// `Err(RequestError::Invalid)` when the account is not in the center.
+    ///
+    /// Errors: [`StoreError::Database`], [`StoreError::Hash`].
+    pub async fn set_password(
+        &self,
+        center_id: CenterId,
+        agent_id: AgentId,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<Result<(), RequestError>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM agents WHERE id = ? AND center_id = ?")
+                .bind(agent_id)
+                .bind(i64::from(center_id))
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((hash,)) = row else {
+            return Ok(Err(RequestError::Invalid(
+                "no such account in this center".into(),
+            )));
+        };
+        if let Some(old) = old {
+            if !verify_password(old.to_owned(), Some(hash)).await? {
+                return Ok(Err(RequestError::WrongPassword));
+            }
         }
+        let hash = hash_password(new.to_owned()).await?;
+        sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ? AND center_id = ?")
+            .bind(hash)
+            .bind(agent_id)
+            .bind(i64::from(center_id))
+            .execute(&self.pool)
+            .await?;
+        Ok(Ok(()))
     }
 
     /// Creates a center with the given ID.
@@ -286,12 +337,51 @@ impl Store {
             Err(err) => return Err(err),
         }
         let existing = self.usernames(DEMO_CENTER_ID).await?;
+        let mut ids = Vec::new();
         for (username, display_name, role) in DEMO_ACCOUNTS {
             if !existing.iter().any(|u| u == username) {
                 self.create_agent(DEMO_CENTER_ID, username, display_name, DEMO_PASSWORD, role)
                     .await?;
             }
+            let (id,): (i64,) =
+                sqlx::query_as("SELECT id FROM agents WHERE center_id = ? AND username = ?")
+                    .bind(i64::from(DEMO_CENTER_ID))
+                    .bind(username)
+                    .fetch_one(&self.pool)
+                    .await?;
+            ids.push(id);
         }
-        Ok(())
+        self.seed_demo_center(&ids).await
+    }
+
+    /// Groups, product types, profiles and settings of the demo center (idempotent).
+    async fn seed_demo_center(&self, ids: &[AgentId]) -> Result<(), StoreError> {
+        let mut groups = Vec::new();
+        for name in DEMO_GROUPS {
+            groups.push(self.create_group(DEMO_CENTER_ID, name).await?);
+        }
+        for name in DEMO_PRODUCT_TYPES {
+            self.create_product_type(DEMO_CENTER_ID, name).await?;
+        }
+        // DEMO_ACCOUNTS order: admin, agent1, agent2.
+        if let (Some(&agent1), Some(&agent2), &[after_sales, tech]) =
+            (ids.get(1), ids.get(2), &groups[..])
+        {
+            self.add_group_member(after_sales, agent1).await?;
+            self.add_group_member(tech, agent1).await?;
+            self.add_group_member(tech, agent2).await?;
+            let profile = |title: &str, phone: &str| AgentProfile {
+                title: title.into(),
+                phone: phone.into(),
+                photo: String::new(),
+                max_sessions: crate::core::DEFAULT_MAX_SESSIONS,
+            };
+            self.set_agent_profile(agent1, &profile("售后服务工程师", "010-8000-0001"))
+                .await?;
+            self.set_agent_profile(agent2, &profile("技术支持工程师", "010-8000-0002"))
+                .await?;
+        }
+        let settings = self.settings(DEMO_CENTER_ID).await?;
+        self.save_settings(DEMO_CENTER_ID, &settings).await
     }
 }

@@ -5,8 +5,12 @@
 //! core's [`StoreOp`](crate::core::StoreOp)s, and owns accounts (argon2id passwords).
 
 mod accounts;
+mod center;
+mod conversation;
 mod ops;
 
+#[cfg(test)]
+mod center_tests;
 #[cfg(test)]
 mod tests;
 
@@ -20,8 +24,9 @@ use sqlx::sqlite::{
 
 pub use accounts::{
     AgentAccount, AgentRole, AuthOutcome, NewCenter, DEMO_ACCOUNTS, DEMO_CENTER_ID,
-    DEMO_CENTER_NAME, DEMO_PASSWORD,
+    DEMO_CENTER_NAME, DEMO_GROUPS, DEMO_PASSWORD, DEMO_PRODUCT_TYPES,
 };
+pub use center::AgentProfile;
 
 /// How long a write waits for a lock held by another connection before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -7,7 +7,17 @@ use porpoise_shared::wire::{ChatMessage, SessionId};
 use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
 use crate::core::{CenterInfo, OpenSession, Snapshot, StoreOp, Ticket};
 
-type QueueRow = (i64, i64, String, String, String, i64);
+type QueueRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 type SessionRow = (i64, i64, i64, String, String, String, i64, String, i64);
 type MessageRow = (i64, String, String, String, i64);
 
@@ -36,34 +46,45 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(Snapshot {
+        let mut snapshot = Snapshot {
             centers,
             queue: self.open_queue().await?,
             sessions: self.open_sessions().await?,
             max_ticket_id: from_db(max_ticket_id)?,
             max_session_id: from_db(max_session_id)?,
-        })
+            conversation: self.conversation_snapshot().await?,
+            ..Snapshot::default()
+        };
+        self.load_center_data(&mut snapshot, super::unix_ms_now())
+            .await?;
+        Ok(snapshot)
     }
 
     async fn open_queue(&self) -> Result<Vec<Ticket>, StoreError> {
         let rows: Vec<QueueRow> = sqlx::query_as(
-            "SELECT t.id, t.center_id, c.install_id, t.name, t.phone, t.queued_at \
+            "SELECT t.id, t.center_id, c.install_id, t.name, t.phone, t.queued_at, t.group_id, \
+                    t.product_type_id, t.preferred_agent \
              FROM tickets t JOIN customers c ON c.id = t.customer \
              WHERE t.state = 'queued' ORDER BY t.queued_at, t.id",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, center, install, name, phone, queued_at)| {
-                Ok(Ticket {
-                    ticket_id: from_db(id)?,
-                    center_id: from_db(center)?,
-                    install_id: parse_hex128(&install)?,
-                    name,
-                    phone,
-                    queued_at,
-                })
-            })
+            .map(
+                |(id, center, install, name, phone, queued_at, group, product, preferred)| {
+                    Ok(Ticket {
+                        ticket_id: from_db(id)?,
+                        center_id: from_db(center)?,
+                        install_id: parse_hex128(&install)?,
+                        name,
+                        phone,
+                        queued_at,
+                        group_id: group.map(from_db).transpose()?,
+                        product_type_id: product.map(from_db).transpose()?,
+                        preferred_agent: preferred,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -181,6 +202,35 @@ impl Store {
                     .await?;
                 Ok(())
             }
+            StoreOp::SetPassword {
+                center_id,
+                agent_id,
+                old,
+                new,
+                ..
+            } => {
+                let old = old.as_ref().map(|s| s.0.as_str());
+                self.set_password(*center_id, *agent_id, old, &new.0)
+                    .await
+                    .map(|_| ())
+            }
+            StoreOp::SetAutoAway { agent_id, minutes } => {
+                self.set_auto_away(*agent_id, *minutes).await
+            }
+            StoreOp::SaveSettings {
+                center_id,
+                settings,
+            } => self.save_settings(*center_id, settings).await,
+            StoreOp::InsertOfflineMessage { center_id, message } => {
+                self.insert_offline_message(*center_id, message).await
+            }
+            StoreOp::HandleOfflineMessage { id, handling } => {
+                self.handle_offline_message(*id, handling).await
+            }
+            StoreOp::InsertSessionCode(code) => self.insert_session_code(code).await,
+            StoreOp::UseSessionCode { center_id, code } => {
+                self.use_session_code(*center_id, code).await
+            }
             StoreOp::InsertChat {
                 session_id,
                 message,
@@ -199,6 +249,7 @@ impl Store {
                 .await?;
                 Ok(())
             }
+            StoreOp::Conversation(op) => self.apply_conversation(op).await,
         }
     }
 
@@ -217,8 +268,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO tickets (id, center_id, customer, name, phone, queued_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tickets (id, center_id, customer, name, phone, queued_at, group_id, \
+             product_type_id, preferred_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(to_db(ticket.ticket_id)?)
         .bind(i64::from(ticket.center_id))
@@ -226,6 +277,9 @@ impl Store {
         .bind(&ticket.name)
         .bind(&ticket.phone)
         .bind(ticket.queued_at)
+        .bind(ticket.group_id.map(i64::from))
+        .bind(ticket.product_type_id.map(i64::from))
+        .bind(ticket.preferred_agent)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

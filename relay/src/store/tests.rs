@@ -13,6 +13,9 @@ fn ticket(ticket_id: u64, install_id: u128, name: &str) -> Ticket {
         name: name.into(),
         phone: "555".into(),
         queued_at: 1000 + i64::try_from(ticket_id).expect("small"),
+        group_id: None,
+        product_type_id: None,
+        preferred_agent: None,
     }
 }
 

@@ -122,7 +122,7 @@ pub struct Client {
     next_id: Arc<AtomicU64>,
 }
 
-/// Connects, pins the certificate, says Hello and waits for Welcome.
+/// Connects, pins the certificate, says Hello and waits for Welcome, on a UDP endpoint of its own.
 ///
 /// Returns the handle, the Welcome and the receiver of pushed events and incoming media.
 /// Errors: see [`ConnectError`]; the whole exchange is bounded by [`CONNECT_TIMEOUT`].
@@ -131,12 +131,6 @@ pub async fn connect(
     role: HelloRole,
 ) -> Result<(Client, Welcome, mpsc::Receiver<ClientEvent>), ConnectError> {
     let addr = resolve(&config.relay_addr)?;
-    let unreachable = |reason: String| ConnectError::Unreachable {
-        addr: config.relay_addr.clone(),
-        reason,
-    };
-    let (client_cfg, pin_check) =
-        client_config(config.fingerprint).map_err(|e| ConnectError::Protocol(e.to_string()))?;
     let bind: SocketAddr = if addr.is_ipv6() {
         "[::]:0"
     } else {
@@ -144,10 +138,32 @@ pub async fn connect(
     }
     .parse()
     .map_err(|_| ConnectError::BadAddress(config.relay_addr.clone()))?;
-    let mut endpoint = quinn::Endpoint::client(bind).map_err(|e| unreachable(e.to_string()))?;
-    endpoint.set_default_client_config(client_cfg);
+    let endpoint = quinn::Endpoint::client(bind).map_err(|e| ConnectError::Unreachable {
+        addr: config.relay_addr.clone(),
+        reason: e.to_string(),
+    })?;
+    connect_on(&endpoint, config, role).await
+}
+
+/// Like [`connect`], on a shared client `endpoint` (load tools open thousands of connections on
+/// one UDP socket). The endpoint is kept alive as long as the connection.
+///
+/// Errors: see [`ConnectError`].
+pub async fn connect_on(
+    endpoint: &quinn::Endpoint,
+    config: &ClientConfig,
+    role: HelloRole,
+) -> Result<(Client, Welcome, mpsc::Receiver<ClientEvent>), ConnectError> {
+    let endpoint = endpoint.clone();
+    let addr = resolve(&config.relay_addr)?;
+    let unreachable = |reason: String| ConnectError::Unreachable {
+        addr: config.relay_addr.clone(),
+        reason,
+    };
+    let (client_cfg, pin_check) =
+        client_config(config.fingerprint).map_err(|e| ConnectError::Protocol(e.to_string()))?;
     let connecting = endpoint
-        .connect(addr, TLS_SERVER_NAME)
+        .connect_with(client_cfg, addr, TLS_SERVER_NAME)
         .map_err(|e| unreachable(e.to_string()))?;
     let handshake = async {
         let connection = connecting.await.map_err(|e| match pin_check.mismatch() {

@@ -1,17 +1,23 @@
 //! Sans-IO tests of the core: a virtual clock, no sockets.
 
+mod center;
+mod conversation;
 mod prop;
+mod prop_routing;
+mod prop_transfer;
 mod queue;
+mod routing;
 mod session;
+mod transfer;
 
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
     CenterId, Event, MediaKind, Request, RequestError, RequestId, Response, ServerMessage,
-    SessionId, Welcome,
+    ServiceRoute, SessionId, Welcome,
 };
 
-use super::{Action, CenterInfo, ConnId, Core, InstallId, Login, Now, Snapshot, StoreOp};
+use super::{Account, Action, CenterInfo, ConnId, Core, InstallId, Login, Now, Snapshot, StoreOp};
 
 pub(super) const CENTER_A: CenterId = 8_000_001;
 pub(super) const CENTER_B: CenterId = 8_000_002;
@@ -60,12 +66,38 @@ impl Harness {
     }
 
     pub fn agent(&mut self, conn: ConnId, center_id: CenterId, agent_id: i64) -> Vec<Action> {
+        let account = Account::agent(center_id, agent_id, &format!("Agent {agent_id}"));
+        self.login(conn, account)
+    }
+
+    /// Logs `account` in on `conn` from 10.0.0.1.
+    pub fn login(&mut self, conn: ConnId, account: Account) -> Vec<Action> {
         let login = Login::Agent {
-            center: center(center_id),
-            agent_id,
-            display_name: format!("Agent {agent_id}"),
+            center: center(account.center_id),
+            account,
+            address: "10.0.0.1:5000".parse().expect("addr"),
         };
         self.core.handle_login(self.now, conn, login);
+        self.drain()
+    }
+
+    /// Customer `conn` connects from `ip`.
+    pub fn customer_from(
+        &mut self,
+        conn: ConnId,
+        center_id: CenterId,
+        install_id: InstallId,
+        ip: &str,
+    ) -> Vec<Action> {
+        self.core.handle_login(
+            self.now,
+            conn,
+            Login::Customer {
+                center: center(center_id),
+                install_id,
+                address: std::net::SocketAddr::new(ip.parse().expect("ip"), 6000),
+            },
+        );
         self.drain()
     }
 
@@ -75,15 +107,7 @@ impl Harness {
         center_id: CenterId,
         install_id: InstallId,
     ) -> Vec<Action> {
-        self.core.handle_login(
-            self.now,
-            conn,
-            Login::Customer {
-                center: center(center_id),
-                install_id,
-            },
-        );
-        self.drain()
+        self.customer_from(conn, center_id, install_id, "192.0.2.1")
     }
 
     pub fn req(&mut self, conn: ConnId, id: RequestId, body: Request) -> Vec<Action> {
@@ -101,6 +125,7 @@ impl Harness {
         let body = Request::RequestService {
             name: name.into(),
             phone: "123".into(),
+            route: any_group(),
         };
         let actions = self.req(conn, 900, body);
         match response(&actions, conn, 900) {
@@ -126,6 +151,14 @@ impl Harness {
             }
         }
         self.drain()
+    }
+}
+
+/// The auto-assign route with no group and no product type.
+pub(super) fn any_group() -> ServiceRoute {
+    ServiceRoute::AutoAssign {
+        group_id: None,
+        product_type_id: None,
     }
 }
 

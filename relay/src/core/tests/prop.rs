@@ -49,7 +49,7 @@ proptest! {
             id += 1;
             h.tick(10);
             match step {
-                Step::Queue(c) => { h.req(conn_of[&c], id, Request::RequestService { name: "n".into(), phone: String::new() }); }
+                Step::Queue(c) => { h.req(conn_of[&c], id, Request::RequestService { name: "n".into(), phone: String::new(), route: any_group() }); }
                 Step::Leave(c) => { h.req(conn_of[&c], id, Request::LeaveQueue); }
                 Step::Drop(c) => { h.disconnect(conn_of[&c]); }
                 Step::Rejoin(c) => {

@@ -19,13 +19,18 @@ fn queue_is_fifo_and_positions_follow() {
         Request::RequestService {
             name: "Bob".into(),
             phone: String::new(),
+            route: any_group(),
         },
     );
     assert!(matches!(
         response(&actions, 12, 1),
         Ok(Response::Queued { position: 2, .. })
     ));
-    let Some(Event::QueueChanged { queue }) = events_to(&actions, 1).pop() else {
+    let found = events_to(&actions, 1).into_iter().find_map(|e| match e {
+        Event::QueueChanged { queue, .. } => Some(queue),
+        _ => None,
+    });
+    let Some(queue) = found else {
         panic!("no queue event")
     };
     assert_eq!(
@@ -38,11 +43,17 @@ fn queue_is_fifo_and_positions_follow() {
     assert_eq!(response(&actions, 11, 2), Ok(Response::Done));
     assert_eq!(
         events_to(&actions, 12),
-        [Event::QueuePosition { position: 1 }]
+        [Event::QueuePosition {
+            position: 1,
+            estimated_wait_s: None
+        }]
     );
     assert_eq!(
         events_to(&actions, 13),
-        [Event::QueuePosition { position: 2 }]
+        [Event::QueuePosition {
+            position: 2,
+            estimated_wait_s: None
+        }]
     );
     let outcome = TicketOutcome::Left;
     assert!(persisted(&actions).contains(&StoreOp::CloseTicket {
@@ -72,6 +83,7 @@ fn service_request_is_validated() {
         let body = Request::RequestService {
             name: name.into(),
             phone: phone.into(),
+            route: any_group(),
         };
         let actions = h.req(11, 1, body);
         assert!(
@@ -99,7 +111,7 @@ fn accept_starts_a_session_out_of_order() {
     assert!(events_to(&actions, 12).contains(&Event::SessionStarted(info.clone())));
     assert!(events_to(&actions, 1)
         .iter()
-        .any(|e| matches!(e, Event::QueueChanged { queue } if queue.len() == 1)));
+        .any(|e| matches!(e, Event::QueueChanged { queue, .. } if queue.len() == 1)));
     let ops = persisted(&actions);
     assert!(ops.contains(&StoreOp::CloseTicket {
         ticket_id: t2,
@@ -114,6 +126,7 @@ fn accept_starts_a_session_out_of_order() {
     let again = Request::RequestService {
         name: "Bob".into(),
         phone: String::new(),
+        route: any_group(),
     };
     let actions = h.req(12, 7, again);
     assert!(matches!(
@@ -134,6 +147,7 @@ fn roles_are_checked() {
             Request::RequestService {
                 name: "x".into(),
                 phone: String::new(),
+                route: any_group(),
             },
         ),
         (1, Request::LeaveQueue),
@@ -172,6 +186,7 @@ fn centers_are_isolated() {
     let body = Request::RequestService {
         name: "Ann".into(),
         phone: String::new(),
+        route: any_group(),
     };
     let actions = h.req(11, 1, body);
     assert!(events_to(&actions, 2).is_empty(), "center B saw A's queue");
@@ -252,10 +267,10 @@ fn reconnects_resume_sessions_and_queue_places() {
 }
 
 #[test]
-fn newer_login_replaces_the_older_connection() {
+fn a_newer_helper_connection_replaces_the_older_one() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    let actions = h.agent(2, CENTER_A, 10);
+    h.customer(1, CENTER_A, 111);
+    let actions = h.customer(2, CENTER_A, 111);
     assert!(actions.contains(&Action::Close {
         conn: 1,
         reason: CloseReason::LoggedInElsewhere
@@ -275,6 +290,9 @@ fn snapshot_restores_queue_sessions_and_ids() {
         name: "Bob".into(),
         phone: String::new(),
         queued_at: 5,
+        group_id: None,
+        product_type_id: None,
+        preferred_agent: None,
     };
     let session = OpenSession {
         session_id: 3,
@@ -294,6 +312,7 @@ fn snapshot_restores_queue_sessions_and_ids() {
         sessions: vec![session],
         max_ticket_id: 7,
         max_session_id: 3,
+        ..Default::default()
     };
     let mut h = Harness::with_snapshot(snapshot);
     let actions = h.agent(1, CENTER_A, 10);

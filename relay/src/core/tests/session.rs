@@ -315,7 +315,7 @@ fn end_session_tells_both_cuts_media_and_persists() {
         session_id: s,
         by: Party::Agent,
     };
-    assert_eq!(events_to(&actions, AGENT), std::slice::from_ref(&ended));
+    assert!(events_to(&actions, AGENT).contains(&ended));
     assert_eq!(events_to(&actions, CUSTOMER), [ended]);
     assert!(cuts(&actions, s, MediaKind::Screen) && cuts(&actions, s, MediaKind::Input));
     let end = StoreOp::EndSession {

@@ -1,0 +1,175 @@
+//! Account requests (R2, R3): change and reset passwords (argon2id in the store, reported back),
+//! list live logins, kick a login.
+
+use porpoise_shared::wire::{
+    CenterId, LoginInfo, RequestError, RequestId, Response, MIN_PASSWORD_CHARS,
+};
+use tracing::info;
+
+use super::{
+    Action, AgentId, CloseReason, ConnId, Core, Now, PersistToken, Secret, StoreOp, StoreReport,
+};
+
+/// Longest password accepted, in bytes (argon2 input stays small).
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
+fn check_new_password(new: &str) -> Result<(), RequestError> {
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(RequestError::Invalid(format!(
+            "the new password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if new.len() > MAX_PASSWORD_BYTES {
+        return Err(RequestError::Invalid(format!(
+            "the new password is longer than {MAX_PASSWORD_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
+impl Core {
+    /// Any account changes its own password; answered once the store verified `old` and stored
+    /// the new hash ([`Core::handle_store_report`]).
+    ///
+    /// Errors: `Invalid` for a short new password; later `WrongPassword` or `Storage`.
+    pub(super) fn change_password(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        center_id: CenterId,
+        agent_id: AgentId,
+        old: Option<String>,
+        new: String,
+    ) -> Result<Option<Response>, RequestError> {
+        check_new_password(&new)?;
+        if old.as_ref().is_some_and(|o| o.len() > MAX_PASSWORD_BYTES) {
+            return Err(RequestError::WrongPassword);
+        }
+        self.set_password(conn, id, center_id, agent_id, old, new);
+        Ok(None)
+    }
+
+    /// Admin sets the password of an account of its own center.
+    ///
+    /// Errors: `Forbidden` if the caller does not manage; `Invalid` for an account not in this
+    /// center (indistinguishable from one that does not exist) or a short password.
+    pub(super) fn reset_password(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        center_id: CenterId,
+        admin: AgentId,
+        target: AgentId,
+        new: String,
+    ) -> Result<Option<Response>, RequestError> {
+        self.manager(center_id, admin)?;
+        let exists = self
+            .centers
+            .get(&center_id)
+            .is_some_and(|c| c.accounts.contains_key(&target));
+        if !exists {
+            return Err(RequestError::Invalid(
+                "no such account in this center".into(),
+            ));
+        }
+        check_new_password(&new)?;
+        info!(center_id, admin, target, "password reset by admin");
+        self.set_password(conn, id, center_id, target, None, new);
+        Ok(None)
+    }
+
+    fn set_password(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        center_id: CenterId,
+        agent_id: AgentId,
+        old: Option<String>,
+        new: String,
+    ) {
+        let token = self.next_token;
+        self.next_token += 1;
+        self.pending_passwords.insert(token, (conn, id));
+        self.persist(StoreOp::SetPassword {
+            token,
+            center_id,
+            agent_id,
+            old: old.map(Secret),
+            new: Secret(new),
+        });
+    }
+
+    /// The store finished a write the core waits for (chat message, password change).
+    pub fn handle_store_report(&mut self, now: Now, report: StoreReport) {
+        match report {
+            StoreReport::Chat { token, ok } => self.handle_chat_persisted(now, token, ok),
+            StoreReport::Password { token, result } => self.password_done(token, result),
+        }
+    }
+
+    fn password_done(&mut self, token: PersistToken, result: Result<(), RequestError>) {
+        if let Some((conn, id)) = self.pending_passwords.remove(&token) {
+            self.respond(conn, id, result.map(|()| Response::Done));
+        }
+    }
+
+    /// Admin: live logins of its own center.
+    ///
+    /// Errors: `Forbidden` if the caller does not manage.
+    pub(super) fn list_logins(
+        &self,
+        center_id: CenterId,
+        admin: AgentId,
+    ) -> Result<Option<Response>, RequestError> {
+        self.manager(center_id, admin)?;
+        let center = self
+            .centers
+            .get(&center_id)
+            .ok_or(RequestError::Forbidden)?;
+        let mut logins: Vec<LoginInfo> = self
+            .live
+            .iter()
+            .filter(|((c, _), _)| *c == center_id)
+            .map(|((_, agent_id), l)| LoginInfo {
+                agent_id: *agent_id,
+                username: center
+                    .accounts
+                    .get(agent_id)
+                    .map(|a| a.username.clone())
+                    .unwrap_or_default(),
+                address: l.address.clone(),
+                since: l.since,
+                presence: l.presence,
+            })
+            .collect();
+        logins.sort_by_key(|l| l.agent_id);
+        Ok(Some(Response::Logins(logins)))
+    }
+
+    /// Admin ends the live login of an account of its own center: the connection closes with
+    /// [`CloseReason::Kicked`] and the account may log in again at once.
+    ///
+    /// Errors: `Forbidden` if the caller does not manage; `Invalid` if that account of this
+    /// center is not logged in (accounts of other centers look the same).
+    pub(super) fn kick_login(
+        &mut self,
+        now: Now,
+        center_id: CenterId,
+        admin: AgentId,
+        target: AgentId,
+    ) -> Result<Option<Response>, RequestError> {
+        self.manager(center_id, admin)?;
+        let conn = self
+            .live
+            .get(&(center_id, target))
+            .map(|l| l.conn)
+            .ok_or_else(|| RequestError::Invalid("that account is not logged in".into()))?;
+        info!(center_id, admin, target, "login kicked");
+        self.handle_disconnect(now, conn);
+        self.actions.push_back(Action::Close {
+            conn,
+            reason: CloseReason::Kicked,
+        });
+        Ok(Some(Response::Done))
+    }
+}

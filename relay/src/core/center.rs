@@ -1,0 +1,288 @@
+//! Per-center state (settings, groups, product types, accounts) and center settings get/update
+//! (R1, R5, M5 basics); the customer's Welcome and its [`ServiceOptions`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use porpoise_shared::wire::{
+    CenterId, CenterSettings, Event, Group, OfflineMessage, ProductType, RequestError, Response,
+    ServerMessage, ServiceMode, ServiceOptions, TicketId, Welcome,
+};
+use tracing::info;
+
+use super::{Account, AgentId, CenterInfo, ConnId, Core, InstallId, Now, Snapshot, StoreOp};
+use super::{StoredCode, Ticket, WELCOME_HISTORY_BYTES};
+
+/// Ended sessions whose durations feed the queue's wait estimate (R6).
+pub const RECENT_SESSIONS_FOR_ESTIMATE: usize = 20;
+/// Handled offline messages kept in memory per center for `ListOfflineMessages`.
+pub const MAX_HANDLED_KEPT: usize = 500;
+/// Allowed offer countdowns, seconds.
+pub const OFFER_TIMEOUT_RANGE_S: std::ops::RangeInclusive<u32> = 5..=300;
+/// Allowed session-code validity, seconds (1 minute to 1 day).
+pub const CODE_VALIDITY_RANGE_S: std::ops::RangeInclusive<u32> = 60..=86_400;
+
+/// Everything the core keeps about one center.
+#[derive(Debug)]
+pub(super) struct CenterState {
+    pub name: String,
+    /// Waiting customers, oldest first (offered ones included).
+    pub queue: VecDeque<Ticket>,
+    /// Connections of logged-in accounts (any role).
+    pub agents: BTreeSet<ConnId>,
+    /// Connections of customers.
+    pub customers: BTreeSet<ConnId>,
+    pub settings: CenterSettings,
+    pub groups: Vec<Group>,
+    pub product_types: Vec<ProductType>,
+    /// Every account of the center.
+    pub accounts: BTreeMap<AgentId, Account>,
+    /// Pending offline messages (oldest first) then at most [`MAX_HANDLED_KEPT`] handled ones.
+    pub offline: Vec<OfflineMessage>,
+    /// Durations of the last ended sessions, ms, oldest first.
+    pub durations: VecDeque<u64>,
+    /// Live session codes by digits.
+    pub codes: HashMap<String, StoredCode>,
+    /// Last (position, estimate) sent to each queued customer, to send only changes.
+    pub sent_positions: HashMap<TicketId, (u32, Option<u32>)>,
+}
+
+impl CenterState {
+    pub fn new(name: String) -> Self {
+        CenterState {
+            name,
+            queue: VecDeque::new(),
+            agents: BTreeSet::new(),
+            customers: BTreeSet::new(),
+            settings: CenterSettings::default(),
+            groups: Vec::new(),
+            product_types: Vec::new(),
+            accounts: BTreeMap::new(),
+            offline: Vec::new(),
+            durations: VecDeque::new(),
+            codes: HashMap::new(),
+            sent_positions: HashMap::new(),
+        }
+    }
+
+    /// Records an ended session's duration for the wait estimate.
+    pub fn record_duration(&mut self, ms: u64) {
+        self.durations.push_back(ms);
+        while self.durations.len() > RECENT_SESSIONS_FOR_ESTIMATE {
+            self.durations.pop_front();
+        }
+    }
+}
+
+impl Core {
+    /// Moves settings, groups, accounts, offline messages, durations and codes of the snapshot
+    /// into the centers.
+    pub(super) fn load_center_data(&mut self, snapshot: &mut Snapshot) {
+        for (center_id, settings) in std::mem::take(&mut snapshot.settings) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.settings = settings;
+            }
+        }
+        for (center_id, group) in std::mem::take(&mut snapshot.groups) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.groups.push(group);
+            }
+        }
+        for (center_id, product) in std::mem::take(&mut snapshot.product_types) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.product_types.push(product);
+            }
+        }
+        for account in std::mem::take(&mut snapshot.accounts) {
+            if let Some(c) = self.centers.get_mut(&account.center_id) {
+                c.accounts.insert(account.agent_id, account);
+            }
+        }
+        for (center_id, message) in std::mem::take(&mut snapshot.offline_messages) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.offline.push(message);
+            }
+        }
+        for (center_id, ms) in std::mem::take(&mut snapshot.recent_durations) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.record_duration(ms);
+            }
+        }
+        for code in std::mem::take(&mut snapshot.session_codes) {
+            if let Some(c) = self.centers.get_mut(&code.center_id) {
+                c.codes.insert(code.code.clone(), code);
+            }
+        }
+    }
+
+    /// Whether the center serves now, and the reply to show when it does not (R12).
+    ///
+    /// The single call site of the working-hours rule: R2's `core/hours.rs` plugs in here.
+    pub(super) fn open_status(&self, center_id: CenterId, now: Now) -> (bool, String) {
+        let Some(center) = self.centers.get(&center_id) else {
+            return (true, String::new());
+        };
+        match super::hours::availability(&center.settings.working_hours, now.unix_ms) {
+            super::hours::Availability::Open => (true, String::new()),
+            super::hours::Availability::Closed { reply } => (false, reply),
+        }
+    }
+
+    /// The service options a customer's helper shows (C2): mode, groups, product types, and in
+    /// showcase mode the serving agents that are not Offline/Exited with their presence.
+    pub(super) fn service_options(&self, center_id: CenterId, now: Now) -> ServiceOptions {
+        let (open_now, closed_reply) = self.open_status(center_id, now);
+        let Some(center) = self.centers.get(&center_id) else {
+            return ServiceOptions {
+                mode: ServiceMode::AutoAssign,
+                groups: Vec::new(),
+                product_types: Vec::new(),
+                agents: Vec::new(),
+                open_now,
+                closed_reply,
+            };
+        };
+        let agents = if center.settings.service_mode == ServiceMode::Showcase {
+            self.agent_cards(center_id)
+                .into_iter()
+                .filter(|card| card.presence.uses_seat())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ServiceOptions {
+            mode: center.settings.service_mode,
+            groups: center.groups.clone(),
+            product_types: center.product_types.clone(),
+            agents,
+            open_now,
+            closed_reply,
+        }
+    }
+
+    /// Sends `ServiceOptionsChanged` to every connected customer of the center.
+    pub(super) fn service_options_changed(&mut self, center_id: CenterId, now: Now) {
+        let options = self.service_options(center_id, now);
+        let conns: Vec<ConnId> = self
+            .centers
+            .get(&center_id)
+            .map(|c| c.customers.iter().copied().collect())
+            .unwrap_or_default();
+        for conn in conns {
+            self.event(conn, Event::ServiceOptionsChanged(options.clone()));
+        }
+    }
+
+    /// Sends `event` to every logged-in account of the center.
+    pub(super) fn tell_agents(&mut self, center_id: CenterId, event: &Event) {
+        let conns: Vec<ConnId> = self
+            .centers
+            .get(&center_id)
+            .map(|c| c.agents.iter().copied().collect())
+            .unwrap_or_default();
+        for conn in conns {
+            self.event(conn, event.clone());
+        }
+    }
+
+    pub(super) fn welcome_customer(
+        &mut self,
+        now: Now,
+        conn: ConnId,
+        center: CenterInfo,
+        install_id: InstallId,
+    ) {
+        let key = (center.center_id, install_id);
+        let session_id = self.session_of_customer.get(&key).copied();
+        if let Some(s) = session_id.and_then(|id| self.sessions.get_mut(&id)) {
+            s.customer_conn = Some(conn);
+        }
+        let session = session_id.and_then(|id| self.session_info(id, WELCOME_HISTORY_BYTES));
+        let queue_position = self.queue_position(center.center_id, install_id);
+        let welcome = Welcome::Customer {
+            center_name: center.name,
+            session,
+            queue_position,
+            options: self.service_options(center.center_id, now),
+        };
+        self.send(conn, ServerMessage::Welcome(welcome));
+        if let Some(position) = queue_position {
+            let estimate = self.estimated_wait_s(center.center_id, position);
+            self.send_position(center.center_id, conn, position, estimate);
+        }
+    }
+
+    /// Account `agent_id` if it may manage its center (admin, super admin).
+    pub(super) fn manager(
+        &self,
+        center_id: CenterId,
+        agent_id: AgentId,
+    ) -> Result<&Account, RequestError> {
+        self.centers
+            .get(&center_id)
+            .and_then(|c| c.accounts.get(&agent_id))
+            .filter(|a| a.role.manages())
+            .ok_or(RequestError::Forbidden)
+    }
+
+    pub(super) fn get_settings(
+        &self,
+        center_id: CenterId,
+        agent_id: AgentId,
+    ) -> Result<Option<Response>, RequestError> {
+        self.manager(center_id, agent_id)?;
+        let center = self
+            .centers
+            .get(&center_id)
+            .ok_or(RequestError::Forbidden)?;
+        Ok(Some(Response::CenterSettings(center.settings.clone())))
+    }
+
+    /// Admin replaces the center's settings (seats stay as the operator set them). Agents get
+    /// `CenterSettingsChanged`, customers `ServiceOptionsChanged`; the queue is re-sent (its
+    /// view may have changed) and routed again (the mode may have changed).
+    ///
+    /// Errors: `Forbidden` for non-managers; `Invalid` for an offer countdown outside
+    /// [`OFFER_TIMEOUT_RANGE_S`] or a code validity outside [`CODE_VALIDITY_RANGE_S`].
+    pub(super) fn update_settings(
+        &mut self,
+        now: Now,
+        center_id: CenterId,
+        agent_id: AgentId,
+        mut settings: CenterSettings,
+    ) -> Result<Option<Response>, RequestError> {
+        self.manager(center_id, agent_id)?;
+        if !OFFER_TIMEOUT_RANGE_S.contains(&settings.offer_timeout_s) {
+            return Err(RequestError::Invalid(format!(
+                "offer countdown must be {}..={} s",
+                OFFER_TIMEOUT_RANGE_S.start(),
+                OFFER_TIMEOUT_RANGE_S.end()
+            )));
+        }
+        if !CODE_VALIDITY_RANGE_S.contains(&settings.session_code_validity_s) {
+            return Err(RequestError::Invalid(format!(
+                "session code validity must be {}..={} s",
+                CODE_VALIDITY_RANGE_S.start(),
+                CODE_VALIDITY_RANGE_S.end()
+            )));
+        }
+        super::hours::validate(&settings.working_hours).map_err(RequestError::Invalid)?;
+        super::automation::validate(&settings).map_err(RequestError::Invalid)?;
+        let center = self
+            .centers
+            .get_mut(&center_id)
+            .ok_or(RequestError::Forbidden)?;
+        settings.seats = center.settings.seats;
+        center.settings = settings.clone();
+        info!(center_id, agent_id, mode = ?settings.service_mode, "center settings changed");
+        self.persist(StoreOp::SaveSettings {
+            center_id,
+            settings: Box::new(settings.clone()),
+        });
+        self.tell_agents(center_id, &Event::CenterSettingsChanged(settings));
+        self.hours_changed(center_id);
+        self.service_options_changed(center_id, now);
+        self.queue_changed(now, center_id);
+        self.route_center(now, center_id);
+        Ok(Some(Response::Done))
+    }
+}

@@ -1,0 +1,138 @@
+//! Offline messages (留言, R6, C3, A4): customers leave them, agents list and handle them.
+
+use porpoise_shared::wire::{
+    CenterId, Event, Handling, OfflineMessage, OfflineMessageId, RequestError, Response,
+    MAX_CHAT_TEXT_BYTES,
+};
+
+use super::center::MAX_HANDLED_KEPT;
+use super::queue::check_field;
+use super::{AgentId, Connection, Core, InstallId, Now, StoreOp};
+
+impl Core {
+    /// Customer leaves an offline message; allowed queued (it also leaves the queue) or not.
+    /// Agents get the new pending list (`OfflineMessagesChanged`).
+    ///
+    /// Errors: `Invalid` for an empty name or text or fields too long.
+    pub(super) fn leave_offline_message(
+        &mut self,
+        now: Now,
+        c: &Connection,
+        install_id: InstallId,
+        name: String,
+        contact: String,
+        text: String,
+    ) -> Result<Option<Response>, RequestError> {
+        check_field("name", &name, true)?;
+        check_field("contact", &contact, false)?;
+        if text.trim().is_empty() {
+            return Err(RequestError::Invalid("message is empty".into()));
+        }
+        if text.len() > MAX_CHAT_TEXT_BYTES {
+            let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
+            return Err(RequestError::Invalid(msg));
+        }
+        let center_id = c.center_id;
+        self.remove_from_queue(now, center_id, install_id);
+        let id = self.next_offline_id;
+        self.next_offline_id += 1;
+        let message = OfflineMessage {
+            id,
+            name: name.trim().to_owned(),
+            contact: contact.trim().to_owned(),
+            text,
+            left_at: now.unix_ms,
+            handled: None,
+        };
+        let center = self
+            .centers
+            .get_mut(&center_id)
+            .ok_or(RequestError::Forbidden)?;
+        let pending = center
+            .offline
+            .iter()
+            .filter(|m| m.handled.is_none())
+            .count();
+        center.offline.insert(pending, message.clone());
+        self.persist(StoreOp::InsertOfflineMessage { center_id, message });
+        self.offline_messages_changed(center_id);
+        Ok(Some(Response::Done))
+    }
+
+    /// Pending messages oldest first, or (with `include_handled`) all kept ones newest first.
+    pub(super) fn list_offline_messages(
+        &self,
+        center_id: CenterId,
+        include_handled: bool,
+    ) -> Response {
+        let Some(center) = self.centers.get(&center_id) else {
+            return Response::OfflineMessages(Vec::new());
+        };
+        let list = if include_handled {
+            let mut all = center.offline.clone();
+            all.sort_by(|a, b| b.left_at.cmp(&a.left_at).then(b.id.cmp(&a.id)));
+            all
+        } else {
+            center
+                .offline
+                .iter()
+                .filter(|m| m.handled.is_none())
+                .cloned()
+                .collect()
+        };
+        Response::OfflineMessages(list)
+    }
+
+    /// Agent marks a pending message handled with a note.
+    ///
+    /// Errors: `Invalid` if no pending message of this center has this id, or the note is too
+    /// long.
+    pub(super) fn handle_offline_message(
+        &mut self,
+        now: Now,
+        center_id: CenterId,
+        agent_id: AgentId,
+        id: OfflineMessageId,
+        note: String,
+    ) -> Result<Option<Response>, RequestError> {
+        if note.len() > MAX_CHAT_TEXT_BYTES {
+            return Err(RequestError::Invalid("note is too long".into()));
+        }
+        let center = self
+            .centers
+            .get_mut(&center_id)
+            .ok_or(RequestError::Forbidden)?;
+        let i = center
+            .offline
+            .iter()
+            .position(|m| m.id == id && m.handled.is_none())
+            .ok_or_else(|| RequestError::Invalid("no such pending offline message".into()))?;
+        let handling = Handling {
+            agent_id,
+            note,
+            at: now.unix_ms,
+        };
+        let mut message = center.offline.remove(i);
+        message.handled = Some(handling.clone());
+        center.offline.push(message);
+        let pending = center
+            .offline
+            .iter()
+            .filter(|m| m.handled.is_none())
+            .count();
+        if center.offline.len() - pending > MAX_HANDLED_KEPT {
+            center.offline.remove(pending);
+        }
+        self.persist(StoreOp::HandleOfflineMessage { id, handling });
+        self.offline_messages_changed(center_id);
+        Ok(Some(Response::Done))
+    }
+
+    fn offline_messages_changed(&mut self, center_id: CenterId) {
+        let pending = match self.list_offline_messages(center_id, false) {
+            Response::OfflineMessages(list) => list,
+            _ => Vec::new(),
+        };
+        self.tell_agents(center_id, &Event::OfflineMessagesChanged { pending });
+    }
+}

@@ -1,0 +1,379 @@
+//! Scenario tests of accounts, seats, logins, queue view, estimates, offline messages, settings
+//! and tenant isolation (issue 3). Virtual clock, no sockets.
+
+use porpoise_shared::wire::{
+    CenterSettings, Event, Presence, QueueView, RefusedReason, Request, RequestError, Response,
+    ServiceMode, Welcome,
+};
+
+use super::routing::{admin, answer, harness_with, offers_to, request};
+use super::*;
+use crate::core::{CloseReason, StoreReport};
+
+#[test]
+fn seats_limit_serving_agents_and_admins_use_none() {
+    let settings = CenterSettings {
+        seats: 1,
+        ..CenterSettings::default()
+    };
+    let mut h = harness_with(settings);
+    h.login(9, admin(CENTER_A, 9));
+    let actions = h.agent(1, CENTER_A, 10);
+    let Welcome::Agent { profile, .. } = welcome(&actions, 1) else {
+        panic!("welcome");
+    };
+    assert_eq!(profile.presence, Presence::Online);
+    let actions = h.agent(2, CENTER_A, 11);
+    let Welcome::Agent { profile, .. } = welcome(&actions, 2) else {
+        panic!("welcome");
+    };
+    assert_eq!(profile.presence, Presence::Offline, "no free seat");
+    let actions = h.req(
+        2,
+        3,
+        Request::SetPresence {
+            presence: Presence::Busy,
+            automatic: false,
+        },
+    );
+    assert_eq!(
+        response(&actions, 2, 3),
+        Err(RequestError::NoFreeSeat { seats: 1 })
+    );
+    h.req(
+        1,
+        3,
+        Request::SetPresence {
+            presence: Presence::Offline,
+            automatic: false,
+        },
+    );
+    let actions = h.req(
+        2,
+        4,
+        Request::SetPresence {
+            presence: Presence::Online,
+            automatic: false,
+        },
+    );
+    assert_eq!(response(&actions, 2, 4), Ok(Response::Done));
+    let actions = h.req(
+        9,
+        5,
+        Request::SetPresence {
+            presence: Presence::Online,
+            automatic: false,
+        },
+    );
+    assert_eq!(response(&actions, 9, 5), Err(RequestError::Forbidden));
+}
+
+#[test]
+fn a_second_login_is_refused_and_a_kick_frees_the_account() {
+    let mut h = Harness::new();
+    h.login(9, admin(CENTER_A, 9));
+    h.agent(1, CENTER_A, 10);
+    let since = h.now.unix_ms;
+    h.tick(5000);
+    let actions = h.agent(2, CENTER_A, 10);
+    let refused = Action::Refuse {
+        conn: 2,
+        reason: RefusedReason::AlreadyLoggedIn {
+            address: "10.0.0.1".into(),
+            since,
+        },
+    };
+    assert_eq!(actions, vec![refused]);
+    let text = RefusedReason::AlreadyLoggedIn {
+        address: "10.0.0.1".into(),
+        since,
+    }
+    .to_string();
+    assert!(
+        text.starts_with("already logged in from 10.0.0.1 since"),
+        "{text}"
+    );
+    let actions = h.req(9, 3, Request::ListLogins);
+    let Ok(Response::Logins(logins)) = response(&actions, 9, 3) else {
+        panic!("no logins");
+    };
+    assert_eq!(logins.len(), 2);
+    let actions = h.req(1, 4, Request::KickLogin { agent_id: 10 });
+    assert_eq!(
+        response(&actions, 1, 4),
+        Err(RequestError::Forbidden),
+        "agents cannot kick"
+    );
+    let actions = h.req(9, 5, Request::KickLogin { agent_id: 10 });
+    assert_eq!(response(&actions, 9, 5), Ok(Response::Done));
+    assert!(actions.contains(&Action::Close {
+        conn: 1,
+        reason: CloseReason::Kicked
+    }));
+    let actions = h.agent(3, CENTER_A, 10);
+    assert!(matches!(welcome(&actions, 3), Welcome::Agent { .. }));
+}
+
+#[test]
+fn count_only_view_hides_the_queue_and_forbids_picking() {
+    let settings = CenterSettings {
+        queue_view: QueueView::CountOnly,
+        ..CenterSettings::default()
+    };
+    let mut h = harness_with(settings);
+    h.agent(1, CENTER_A, 10);
+    h.req(
+        1,
+        2,
+        Request::SetPresence {
+            presence: Presence::Busy,
+            automatic: false,
+        },
+    );
+    h.customer(50, CENTER_A, 7);
+    let ticket_id = h.queue(50, "Ann");
+    let actions = h.req(1, 3, Request::AcceptCustomer { ticket_id });
+    assert_eq!(response(&actions, 1, 3), Err(RequestError::Forbidden));
+    let actions = h.agent(2, CENTER_A, 11);
+    let Welcome::Agent { queue, profile, .. } = welcome(&actions, 2) else {
+        panic!("welcome");
+    };
+    assert!(queue.is_empty());
+    assert_eq!(profile.queue_count, 1);
+}
+
+#[test]
+fn estimated_wait_is_mean_duration_times_position_over_online_agents() {
+    let snapshot = Snapshot {
+        centers: vec![center(CENTER_A)],
+        recent_durations: vec![(CENTER_A, 400_000), (CENTER_A, 800_000)],
+        ..Default::default()
+    };
+    let mut h = Harness::with_snapshot(snapshot);
+    h.customer(50, CENTER_A, 7);
+    h.customer(51, CENTER_A, 8);
+    h.queue(50, "A");
+    let actions = request(&mut h, 51, any_group());
+    let pos = Event::QueuePosition {
+        position: 2,
+        estimated_wait_s: None,
+    };
+    assert!(
+        events_to(&actions, 51).contains(&pos),
+        "no agent online: no estimate"
+    );
+    h.agent(1, CENTER_A, 10);
+    h.agent(2, CENTER_A, 11);
+    let actions = h.req(
+        2,
+        3,
+        Request::SetPresence {
+            presence: Presence::Busy,
+            automatic: false,
+        },
+    );
+    // mean 600 s × position 2 ÷ 1 online agent.
+    let pos = Event::QueuePosition {
+        position: 2,
+        estimated_wait_s: Some(1200),
+    };
+    assert!(
+        events_to(&actions, 51).contains(&pos),
+        "{:?}",
+        events_to(&actions, 51)
+    );
+}
+
+#[test]
+fn offline_messages_are_left_listed_and_handled() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.agent(2, CENTER_B, 20);
+    h.customer(50, CENTER_A, 7);
+    let body = Request::LeaveOfflineMessage {
+        name: "Dan".into(),
+        contact: "dan@example.com".into(),
+        text: "printer broken".into(),
+    };
+    let actions = h.req(50, 3, body);
+    assert_eq!(response(&actions, 50, 3), Ok(Response::Done));
+    let pending = events_to(&actions, 1).into_iter().find_map(|e| match e {
+        Event::OfflineMessagesChanged { pending } => Some(pending),
+        _ => None,
+    });
+    let pending = pending.expect("agents told");
+    assert_eq!(pending.len(), 1);
+    assert!(
+        events_to(&actions, 2).is_empty(),
+        "other center sees nothing"
+    );
+    let id = pending[0].id;
+    let actions = h.req(
+        2,
+        4,
+        Request::HandleOfflineMessage {
+            id,
+            note: "x".into(),
+        },
+    );
+    assert!(matches!(
+        response(&actions, 2, 4),
+        Err(RequestError::Invalid(_))
+    ));
+    let actions = h.req(
+        1,
+        4,
+        Request::HandleOfflineMessage {
+            id,
+            note: "called back".into(),
+        },
+    );
+    assert_eq!(response(&actions, 1, 4), Ok(Response::Done));
+    let actions = h.req(
+        1,
+        5,
+        Request::ListOfflineMessages {
+            include_handled: true,
+        },
+    );
+    let Ok(Response::OfflineMessages(all)) = response(&actions, 1, 5) else {
+        panic!("list");
+    };
+    let handled = all[0].handled.as_ref().expect("handled");
+    assert_eq!(
+        (handled.agent_id, handled.note.as_str()),
+        (10, "called back")
+    );
+}
+
+#[test]
+fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
+    let mut h = Harness::new();
+    h.login(9, admin(CENTER_A, 9));
+    h.agent(1, CENTER_A, 10);
+    h.agent(2, CENTER_B, 20);
+    let actions = h.req(
+        1,
+        3,
+        Request::ChangePassword {
+            old: "a".into(),
+            new: "short".into(),
+        },
+    );
+    assert!(matches!(
+        response(&actions, 1, 3),
+        Err(RequestError::Invalid(_))
+    ));
+    let actions = h.req(
+        1,
+        4,
+        Request::ChangePassword {
+            old: "a".into(),
+            new: "long enough".into(),
+        },
+    );
+    let token = match persisted(&actions).pop() {
+        Some(StoreOp::SetPassword { token, .. }) => token,
+        other => panic!("{other:?}"),
+    };
+    assert!(!has_response(&actions, 1, 4), "answered only once stored");
+    let report = StoreReport::Password {
+        token,
+        result: Err(RequestError::WrongPassword),
+    };
+    h.core.handle_store_report(h.now, report);
+    assert_eq!(response(&h.drain(), 1, 4), Err(RequestError::WrongPassword));
+    let reset = |agent_id| Request::ResetPassword {
+        agent_id,
+        new_password: "new password".into(),
+    };
+    let actions = h.req(1, 5, reset(9));
+    assert_eq!(response(&actions, 1, 5), Err(RequestError::Forbidden));
+    let actions = h.req(9, 6, reset(20));
+    assert!(
+        matches!(response(&actions, 9, 6), Err(RequestError::Invalid(_))),
+        "other center"
+    );
+    let actions = h.req(9, 7, reset(10));
+    assert!(matches!(
+        persisted(&actions).pop(),
+        Some(StoreOp::SetPassword {
+            agent_id: 10,
+            old: None,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn settings_are_for_admins_and_broadcast() {
+    let mut h = Harness::new();
+    h.login(9, admin(CENTER_A, 9));
+    h.agent(1, CENTER_A, 10);
+    h.customer(50, CENTER_A, 7);
+    let actions = h.req(1, 3, Request::GetCenterSettings);
+    assert_eq!(response(&actions, 1, 3), Err(RequestError::Forbidden));
+    let settings = CenterSettings {
+        service_mode: ServiceMode::Showcase,
+        seats: 999,
+        ..CenterSettings::default()
+    };
+    let actions = h.req(9, 4, Request::UpdateCenterSettings(settings));
+    assert_eq!(response(&actions, 9, 4), Ok(Response::Done));
+    let changed = events_to(&actions, 1).into_iter().find_map(|e| match e {
+        Event::CenterSettingsChanged(s) => Some(s),
+        _ => None,
+    });
+    assert_eq!(
+        changed.expect("agents told").seats,
+        10,
+        "seats are not the admin's"
+    );
+    assert!(events_to(&actions, 50)
+        .iter()
+        .any(|e| matches!(e, Event::ServiceOptionsChanged(o) if o.mode == ServiceMode::Showcase)));
+}
+
+#[test]
+fn an_agent_of_another_center_reaches_nothing() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.login(8, admin(CENTER_B, 8));
+    h.agent(2, CENTER_B, 20);
+    h.customer(50, CENTER_A, 7);
+    let actions = request(&mut h, 50, any_group());
+    let offer = offers_to(&actions, 1).pop().expect("offer");
+    assert!(offers_to(&actions, 2).is_empty());
+    let actions = answer(&mut h, 2, offer.offer_id, true);
+    assert_eq!(response(&actions, 2, 902), Err(RequestError::UnknownTicket));
+    let actions = h.req(
+        2,
+        3,
+        Request::AcceptCustomer {
+            ticket_id: offer.ticket_id,
+        },
+    );
+    assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownTicket));
+    let actions = h.req(8, 4, Request::KickLogin { agent_id: 10 });
+    assert!(matches!(
+        response(&actions, 8, 4),
+        Err(RequestError::Invalid(_))
+    ));
+    let actions = h.req(8, 5, Request::ListLogins);
+    let Ok(Response::Logins(logins)) = response(&actions, 8, 5) else {
+        panic!("logins");
+    };
+    assert!(logins.iter().all(|l| l.agent_id != 10));
+    let actions = answer(&mut h, 1, offer.offer_id, true);
+    let Ok(Response::SessionStarted(info)) = response(&actions, 1, 902) else {
+        panic!("session");
+    };
+    let actions = h.req(
+        2,
+        6,
+        Request::EndSession {
+            session_id: info.session_id,
+        },
+    );
+    assert_eq!(response(&actions, 2, 6), Err(RequestError::UnknownSession));
+}

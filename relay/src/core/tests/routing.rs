@@ -1,0 +1,451 @@
+//! Scenario tests of the support-center core (issue 3): offers and their countdown, routing
+//! strategy, presence, seats, single login and kick, session codes, queue view, estimates,
+//! offline messages, settings, tenant isolation. Virtual clock, no sockets.
+
+use porpoise_shared::wire::{
+    CenterSettings, Event, OfferEnd, Presence, Request, RequestError, Response, Role, ServiceMode,
+    ServiceRoute, Welcome,
+};
+
+use super::*;
+use crate::core::Account;
+
+/// Harness whose center A has `settings` and groups 1 and 2.
+pub(super) fn harness_with(settings: CenterSettings) -> Harness {
+    let snapshot = Snapshot {
+        centers: vec![center(CENTER_A), center(CENTER_B)],
+        settings: vec![(CENTER_A, settings)],
+        groups: vec![
+            (CENTER_A, group(1, "售后服务")),
+            (CENTER_A, group(2, "技术支持")),
+        ],
+        ..Default::default()
+    };
+    Harness::with_snapshot(snapshot)
+}
+
+pub(super) fn group(id: u32, name: &str) -> porpoise_shared::wire::Group {
+    porpoise_shared::wire::Group {
+        group_id: id,
+        name: name.into(),
+    }
+}
+
+pub(super) fn mode(service_mode: ServiceMode) -> CenterSettings {
+    CenterSettings {
+        service_mode,
+        ..CenterSettings::default()
+    }
+}
+
+pub(super) fn admin(center_id: u32, agent_id: i64) -> Account {
+    Account {
+        role: Role::Admin,
+        ..Account::agent(center_id, agent_id, "Admin")
+    }
+}
+
+/// Offers sent to `conn`.
+pub(super) fn offers_to(actions: &[Action], conn: ConnId) -> Vec<porpoise_shared::wire::Offer> {
+    events_to(actions, conn)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::OfferReceived(o) => Some(o),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(super) fn request(h: &mut Harness, conn: ConnId, route: ServiceRoute) -> Vec<Action> {
+    let body = Request::RequestService {
+        name: "Carol".into(),
+        phone: "138".into(),
+        route,
+    };
+    h.req(conn, 900, body)
+}
+
+pub(super) fn answer(h: &mut Harness, conn: ConnId, offer_id: u64, accept: bool) -> Vec<Action> {
+    h.req(conn, 902, Request::AnswerOffer { offer_id, accept })
+}
+
+pub(super) fn fire(h: &mut Harness) -> Vec<Action> {
+    let at = h.core.poll_timeout().expect("a timer");
+    while h.now.instant < at {
+        h.tick(100);
+    }
+    h.core.handle_timeout(h.now);
+    h.drain()
+}
+
+#[test]
+fn offer_goes_to_the_longest_idle_agent_and_expires_after_20_s_to_the_next() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.tick(1000);
+    h.agent(2, CENTER_A, 11);
+    h.customer(50, CENTER_A, 7);
+    let actions = request(&mut h, 50, any_group());
+    assert!(matches!(
+        response(&actions, 50, 900),
+        Ok(Response::Queued { position: 1, .. })
+    ));
+    let offer = offers_to(&actions, 1)
+        .pop()
+        .expect("offer to the longest idle agent");
+    assert_eq!(offer.expires_in_ms, 20_000);
+    assert!(offers_to(&actions, 2).is_empty());
+    h.tick(19_900);
+    h.core.handle_timeout(h.now);
+    assert!(h.drain().is_empty(), "nothing before 20 s");
+    h.tick(100);
+    h.core.handle_timeout(h.now);
+    let actions = h.drain();
+    let withdrawn = Event::OfferWithdrawn {
+        offer_id: offer.offer_id,
+        reason: OfferEnd::TimedOut,
+    };
+    assert!(events_to(&actions, 1).contains(&withdrawn));
+    assert_eq!(offers_to(&actions, 2).len(), 1, "next agent gets it");
+    let next = offers_to(&actions, 2)[0].offer_id;
+    let actions = answer(&mut h, 2, next, true);
+    assert!(matches!(
+        response(&actions, 2, 902),
+        Ok(Response::SessionStarted(_))
+    ));
+    assert!(events_to(&actions, 50)
+        .iter()
+        .any(|e| matches!(e, Event::SessionStarted(_))));
+}
+
+#[test]
+fn ties_in_idle_time_go_to_fewest_sessions_then_lowest_id() {
+    let mut h = Harness::new();
+    h.agent(2, CENTER_A, 12);
+    h.agent(1, CENTER_A, 11);
+    h.customer(50, CENTER_A, 7);
+    let actions = request(&mut h, 50, any_group());
+    assert_eq!(offers_to(&actions, 1).len(), 1, "lowest id wins a tie");
+}
+
+#[test]
+fn a_rejecting_agent_is_never_offered_the_same_customer_again() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.customer(50, CENTER_A, 7);
+    let actions = request(&mut h, 50, any_group());
+    let offer = offers_to(&actions, 1).pop().expect("offer");
+    let actions = answer(&mut h, 1, offer.offer_id, false);
+    assert_eq!(response(&actions, 1, 902), Ok(Response::Done));
+    assert!(offers_to(&actions, 1).is_empty());
+    assert_eq!(h.core.poll_timeout(), None, "no offer open");
+    // Presence toggles and time do not bring it back.
+    h.req(
+        1,
+        3,
+        Request::SetPresence {
+            presence: Presence::Busy,
+            automatic: false,
+        },
+    );
+    let actions = h.req(
+        1,
+        4,
+        Request::SetPresence {
+            presence: Presence::Online,
+            automatic: false,
+        },
+    );
+    assert!(offers_to(&actions, 1).is_empty());
+    // A new agent gets it.
+    let actions = h.agent(2, CENTER_A, 11);
+    assert_eq!(offers_to(&actions, 2).len(), 1);
+    assert_eq!(
+        h.core.queue_position(CENTER_A, 7),
+        Some(1),
+        "still queued meanwhile"
+    );
+}
+
+#[test]
+fn nobody_eligible_queues_and_offers_when_an_agent_comes_online() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.req(
+        1,
+        3,
+        Request::SetPresence {
+            presence: Presence::Away,
+            automatic: true,
+        },
+    );
+    h.customer(50, CENTER_A, 7);
+    let actions = request(&mut h, 50, any_group());
+    assert!(offers_to(&actions, 1).is_empty());
+    assert_eq!(h.core.poll_timeout(), None);
+    let actions = h.req(
+        1,
+        4,
+        Request::SetPresence {
+            presence: Presence::Online,
+            automatic: true,
+        },
+    );
+    assert_eq!(offers_to(&actions, 1).len(), 1);
+}
+
+#[test]
+fn a_full_agent_gets_the_next_customer_when_a_session_ends() {
+    let mut h = Harness::new();
+    let account = Account {
+        max_sessions: 1,
+        ..Account::agent(CENTER_A, 10, "Agent 10")
+    };
+    h.login(1, account);
+    h.customer(50, CENTER_A, 7);
+    h.customer(51, CENTER_A, 8);
+    let actions = request(&mut h, 50, any_group());
+    let offer = offers_to(&actions, 1).pop().expect("offer");
+    let actions = answer(&mut h, 1, offer.offer_id, true);
+    let Ok(Response::SessionStarted(info)) = response(&actions, 1, 902) else {
+        panic!("no session");
+    };
+    let actions = request(&mut h, 51, any_group());
+    assert!(offers_to(&actions, 1).is_empty(), "at max_sessions");
+    let actions = h.req(
+        1,
+        5,
+        Request::EndSession {
+            session_id: info.session_id,
+        },
+    );
+    assert_eq!(offers_to(&actions, 1).len(), 1);
+}
+
+#[test]
+fn group_routing_only_offers_members_and_customer_leaving_withdraws() {
+    let mut h = harness_with(mode(ServiceMode::AutoAssign));
+    h.agent(1, CENTER_A, 10);
+    let member = Account {
+        groups: vec![2],
+        ..Account::agent(CENTER_A, 11, "Tech")
+    };
+    h.tick(10);
+    h.login(2, member);
+    h.customer(50, CENTER_A, 7);
+    let route = ServiceRoute::AutoAssign {
+        group_id: Some(2),
+        product_type_id: None,
+    };
+    let actions = request(&mut h, 50, route);
+    assert!(offers_to(&actions, 1).is_empty(), "not in the group");
+    let offer = offers_to(&actions, 2).pop().expect("member gets it");
+    let actions = h.req(50, 3, Request::LeaveQueue);
+    let gone = Event::OfferWithdrawn {
+        offer_id: offer.offer_id,
+        reason: OfferEnd::CustomerLeft,
+    };
+    assert!(events_to(&actions, 2).contains(&gone));
+    let bad = ServiceRoute::AutoAssign {
+        group_id: Some(99),
+        product_type_id: None,
+    };
+    let actions = request(&mut h, 50, bad);
+    assert!(matches!(
+        response(&actions, 50, 900),
+        Err(RequestError::Invalid(_))
+    ));
+}
+
+#[test]
+fn the_route_must_match_the_mode() {
+    let mut h = harness_with(mode(ServiceMode::SessionCode));
+    h.customer(50, CENTER_A, 7);
+    let actions = request(&mut h, 50, any_group());
+    let Err(RequestError::Invalid(text)) = response(&actions, 50, 900) else {
+        panic!("not refused");
+    };
+    assert!(text.contains("SessionCode"), "{text}");
+}
+
+#[test]
+fn showcase_pick_gets_the_first_offer_then_normal_routing() {
+    let mut h = harness_with(mode(ServiceMode::Showcase));
+    h.agent(1, CENTER_A, 10);
+    h.tick(10);
+    h.agent(2, CENTER_A, 11);
+    let actions = h.customer(50, CENTER_A, 7);
+    let Welcome::Customer { options, .. } = welcome(&actions, 50) else {
+        panic!("welcome");
+    };
+    assert_eq!(options.mode, ServiceMode::Showcase);
+    assert_eq!(options.agents.len(), 2);
+    let actions = request(&mut h, 50, ServiceRoute::Showcase { agent_id: 11 });
+    let offer = offers_to(&actions, 2).pop().expect("picked agent first");
+    assert!(offers_to(&actions, 1).is_empty());
+    let actions = answer(&mut h, 2, offer.offer_id, false);
+    assert_eq!(offers_to(&actions, 1).len(), 1, "re-routed normally");
+    // Presence is live for customers.
+    let actions = h.req(
+        1,
+        3,
+        Request::SetPresence {
+            presence: Presence::Offline,
+            automatic: false,
+        },
+    );
+    let options = events_to(&actions, 50).into_iter().find_map(|e| match e {
+        Event::ServiceOptionsChanged(o) => Some(o),
+        _ => None,
+    });
+    assert_eq!(
+        options.expect("options").agents.len(),
+        1,
+        "offline agents are hidden"
+    );
+}
+
+#[test]
+fn session_code_is_single_use_expires_and_reaches_the_agent_directly() {
+    let mut h = harness_with(mode(ServiceMode::SessionCode));
+    h.agent(1, CENTER_A, 10);
+    h.customer(50, CENTER_A, 7);
+    h.customer(51, CENTER_A, 8);
+    let make = |h: &mut Harness| {
+        let actions = h.req(1, 20, Request::CreateSessionCode);
+        match response(&actions, 1, 20) {
+            Ok(Response::SessionCode { code, expires_at }) => {
+                assert_eq!(code.len(), 6);
+                assert_eq!(expires_at, h.now.unix_ms + 600_000);
+                code
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let code = make(&mut h);
+    let actions = request(&mut h, 50, ServiceRoute::SessionCode { code: code.clone() });
+    assert!(matches!(
+        response(&actions, 50, 900),
+        Ok(Response::Queued { position: 0, .. })
+    ));
+    assert!(events_to(&actions, 50)
+        .iter()
+        .any(|e| matches!(e, Event::SessionStarted(_))));
+    assert!(events_to(&actions, 1)
+        .iter()
+        .any(|e| matches!(e, Event::AgentsChanged { .. })));
+    let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
+    assert_eq!(
+        response(&actions, 51, 900),
+        Err(RequestError::BadSessionCode)
+    );
+    let code = make(&mut h);
+    h.tick(600_000);
+    let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
+    assert_eq!(
+        response(&actions, 51, 900),
+        Err(RequestError::BadSessionCode)
+    );
+}
+
+#[test]
+fn wrong_session_codes_are_throttled_per_ip() {
+    let mut h = harness_with(mode(ServiceMode::SessionCode));
+    h.agent(1, CENTER_A, 10);
+    h.customer_from(50, CENTER_A, 7, "198.51.100.1");
+    h.customer_from(51, CENTER_A, 8, "198.51.100.2");
+    for _ in 0..crate::core::codes::IP_MAX_WRONG {
+        let actions = request(
+            &mut h,
+            50,
+            ServiceRoute::SessionCode {
+                code: "000000".into(),
+            },
+        );
+        assert_eq!(
+            response(&actions, 50, 900),
+            Err(RequestError::BadSessionCode)
+        );
+    }
+    let actions = h.req(1, 20, Request::CreateSessionCode);
+    let Ok(Response::SessionCode { code, .. }) = response(&actions, 1, 20) else {
+        panic!("no code");
+    };
+    let actions = request(&mut h, 50, ServiceRoute::SessionCode { code: code.clone() });
+    assert!(matches!(
+        response(&actions, 50, 900),
+        Err(RequestError::Throttled { retry_after_s: 600 })
+    ));
+    let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
+    assert!(
+        matches!(response(&actions, 51, 900), Ok(Response::Queued { .. })),
+        "other IP ok"
+    );
+}
+
+#[test]
+fn wrong_session_codes_are_throttled_per_center() {
+    let mut h = harness_with(mode(ServiceMode::SessionCode));
+    let policy = crate::core::CodePolicy {
+        center_max_wrong: 3,
+        ..Default::default()
+    };
+    h.core.set_code_policy(policy);
+    for i in 0..3u8 {
+        let conn = 50 + u64::from(i);
+        h.customer_from(conn, CENTER_A, u128::from(i), &format!("198.51.100.{i}"));
+        let actions = request(&mut h, conn, ServiceRoute::SessionCode { code: "1".into() });
+        assert_eq!(
+            response(&actions, conn, 900),
+            Err(RequestError::BadSessionCode)
+        );
+    }
+    h.customer_from(60, CENTER_A, 60, "203.0.113.9");
+    let actions = request(&mut h, 60, ServiceRoute::SessionCode { code: "1".into() });
+    assert!(matches!(
+        response(&actions, 60, 900),
+        Err(RequestError::Throttled { .. })
+    ));
+}
+
+#[test]
+fn a_kicked_agents_offers_go_to_the_next_agent() {
+    let mut h = Harness::new();
+    h.login(9, admin(CENTER_A, 9));
+    h.agent(1, CENTER_A, 10);
+    h.customer(50, CENTER_A, 7);
+    request(&mut h, 50, any_group());
+    h.tick(10);
+    h.agent(2, CENTER_A, 11);
+    let actions = h.req(9, 3, Request::KickLogin { agent_id: 10 });
+    assert_eq!(offers_to(&actions, 2).len(), 1);
+    let actions = fire(&mut h);
+    assert!(events_to(&actions, 2).iter().any(|e| matches!(
+        e,
+        Event::OfferWithdrawn {
+            reason: OfferEnd::TimedOut,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn offers_spread_over_idle_agents_before_busy_ones_get_more() {
+    let mut h = Harness::new();
+    h.agent(1, CENTER_A, 10);
+    h.tick(10);
+    h.agent(2, CENTER_A, 11);
+    for (conn, install) in [(50, 7), (51, 8), (52, 9)] {
+        h.customer(conn, CENTER_A, install);
+    }
+    let first = request(&mut h, 50, any_group());
+    let second = request(&mut h, 51, any_group());
+    assert_eq!(offers_to(&first, 1).len(), 1, "longest idle first");
+    assert_eq!(offers_to(&second, 2).len(), 1, "then the other idle agent");
+    let third = request(&mut h, 52, any_group());
+    assert_eq!(
+        offers_to(&third, 1).len(),
+        1,
+        "busy agents by fewest sessions, lowest id"
+    );
+}
