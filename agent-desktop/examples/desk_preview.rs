@@ -12,8 +12,8 @@ use porpoise_shared::{
     ui::Language,
     wire::{
         AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, LoginInfo, Offer,
-        OfflineMessage, Party, Presence, QueueEntry, Request, Response, Role, SessionInfo,
-        TransferOffer,
+        OfflineMessage, Party, Presence, ProductType, QueueEntry, Request, Response, Role,
+        SessionInfo, TransferOffer,
     },
 };
 
@@ -83,6 +83,10 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
                 name: "技术支持".into(),
             },
         ],
+        product_types: vec![ProductType {
+            product_type_id: 8,
+            name: "打印机".into(),
+        }],
         settings: CenterSettings::default(),
         offline_messages: vec![OfflineMessage {
             id: 1,

@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use porpoise_shared::wire::{
     ActionState, AgentCard, AgentId, CenterSettings, ChatMessage, Group, MessageId, Party,
-    Presence, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId, UnixMs,
+    Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId,
+    UnixMs,
 };
 
 use crate::{
@@ -259,6 +260,8 @@ pub struct Workspace {
     pub agents: Vec<AgentCard>,
     /// The center's groups.
     pub groups: Vec<Group>,
+    /// The center's product types.
+    pub product_types: Vec<ProductType>,
     /// The center's settings.
     pub settings: CenterSettings,
     /// Open offers, oldest first (A3).

@@ -15,12 +15,15 @@ use porpoise_shared::wire::{
 fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     let (mut harness, mut side, recording) = app();
     log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
-    relay(&side, Event::OfferReceived(offer(1, "张三")));
+    let mut first_offer = offer(1, "张三");
+    first_offer.product_type_id = Some(8);
+    relay(&side, Event::OfferReceived(first_offer));
     harness.run();
     harness.get_by_label("New service request");
     harness.get_by_label("张三");
     harness.get_by_label("13900000000");
     harness.get_by_label("Group: 售后服务");
+    harness.get_by_label_contains("打印机");
     let first = countdown(&harness);
     assert!((19..=20).contains(&first), "{first}");
     harness.run_steps(12); // 3 s at 0.25 s per frame

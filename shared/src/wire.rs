@@ -812,6 +812,8 @@ pub struct AgentWelcome {
     pub agents: Vec<AgentCard>,
     /// The center's groups.
     pub groups: Vec<Group>,
+    /// The center's product types (to name them in offers).
+    pub product_types: Vec<ProductType>,
     /// The center's settings (read-only unless the role manages).
     pub settings: CenterSettings,
     /// Pending offline messages, oldest first.

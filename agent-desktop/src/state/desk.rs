@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
     AgentChatMessage, AgentId, AgentWelcome, GroupId, Offer, OfflineMessage, OfflineMessageId,
-    QueueEntry, Role, SessionInfo, TransferOffer,
+    ProductTypeId, QueueEntry, Role, SessionInfo, TransferOffer,
 };
 
 use super::{Delivery, Workspace};
@@ -159,6 +159,7 @@ impl Workspace {
         ws.queue_count = profile.queue_count;
         ws.agents = profile.agents;
         ws.groups = profile.groups;
+        ws.product_types = profile.product_types;
         ws.settings = profile.settings;
         ws.offline.pending = profile.offline_messages;
         for offer in profile.offers {
@@ -213,6 +214,14 @@ impl Workspace {
             .iter()
             .find(|g| g.group_id == id)
             .map(|g| g.name.as_str())
+    }
+
+    /// The name of a product type of the center.
+    pub fn product_type_name(&self, id: ProductTypeId) -> Option<&str> {
+        self.product_types
+            .iter()
+            .find(|p| p.product_type_id == id)
+            .map(|p| p.name.as_str())
     }
 
     /// A colleague's nickname.

@@ -64,7 +64,10 @@ pub fn offers_ui(
                     ui.label(i18n::with_detail(lang, Msg::Group, group));
                 }
                 if let Some(p) = offer.product_type_id {
-                    ui.label(i18n::with_detail(lang, Msg::ProductType, &p.to_string()));
+                    let name = ws
+                        .product_type_name(p)
+                        .map_or_else(|| p.to_string(), str::to_owned);
+                    ui.label(i18n::with_detail(lang, Msg::ProductType, &name));
                 }
                 let left = remaining_s(prompt.deadline_s, now_s);
                 countdown_ui(ui, lang, left, prompt.total_s);

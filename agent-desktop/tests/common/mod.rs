@@ -15,7 +15,7 @@ use porpoise_shared::{
     ui::Language,
     wire::{
         AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, Offer, Party, Presence,
-        Request, Response, Role, SessionInfo,
+        ProductType, Request, Response, Role, SessionInfo,
     },
 };
 
@@ -53,6 +53,10 @@ pub fn profile(role: Role) -> Box<AgentWelcome> {
         groups: vec![Group {
             group_id: 1,
             name: "售后服务".into(),
+        }],
+        product_types: vec![ProductType {
+            product_type_id: 8,
+            name: "打印机".into(),
         }],
         settings: CenterSettings::default(),
         offline_messages: vec![],

@@ -364,6 +364,7 @@ impl Core {
             queue_count: u32::try_from(center.queue.len()).unwrap_or(u32::MAX),
             agents: self.agent_cards(center_id),
             groups: center.groups.clone(),
+            product_types: center.product_types.clone(),
             settings: center.settings.clone(),
             offline_messages: center
                 .offline
