@@ -3,6 +3,7 @@
 
 mod admin;
 mod apply;
+mod resume;
 
 use porpoise_shared::{
     ui::Language,
@@ -152,6 +153,13 @@ impl AgentApp {
     }
 
     fn flush_outbox(&mut self) {
+        if let Phase::Working(ws) = &self.phase {
+            if ws.reconnecting() {
+                // Kept pending and resent with the same id after reconnecting (R13).
+                self.outbox
+                    .retain(|c| !matches!(c, NetCommand::SendChat { .. }));
+            }
+        }
         for cmd in self.outbox.drain(..) {
             match self.net.commands.try_send(cmd) {
                 Ok(()) => {}
@@ -213,21 +221,40 @@ impl AgentApp {
                 queue,
                 sessions,
                 profile,
-            } => {
-                let ws = Workspace::from_welcome(display_name, queue, sessions, *profile, now_s);
-                self.phase = Phase::Working(Box::new(ws));
-            }
+            } => match &mut self.phase {
+                Phase::Working(ws) => {
+                    let resume = ws.resume(display_name, queue, sessions, *profile, now_s);
+                    resume::resend(resume, &mut self.outbox);
+                }
+                Phase::Login(_) => {
+                    let ws =
+                        Workspace::from_welcome(display_name, queue, sessions, *profile, now_s);
+                    self.phase = Phase::Working(Box::new(ws));
+                }
+            },
             NetEvent::LoginFailed(failure) => {
-                if matches!(self.phase, Phase::Login(LoginState::LoggingIn)) {
+                let reconnecting = match &self.phase {
+                    Phase::Working(ws) => ws.reconnecting(),
+                    Phase::Login(state) => *state == LoginState::LoggingIn,
+                };
+                if reconnecting {
                     self.phase = Phase::Login(LoginState::Editing {
                         error: Some(LoginError::Failed(failure)),
                     });
                 }
             }
             NetEvent::Disconnected(reason) => {
-                if matches!(self.phase, Phase::Working(_)) {
-                    let error = Some(LoginError::Disconnected(reason));
-                    self.phase = Phase::Login(LoginState::Editing { error });
+                if let Phase::Working(ws) = &mut self.phase {
+                    if let Some(error) = resume::connection_lost(ws, reason, &mut self.outbox) {
+                        self.phase = Phase::Login(LoginState::Editing { error: Some(error) });
+                    }
+                }
+            }
+            NetEvent::Reconnecting { attempt } => {
+                if let Phase::Working(ws) = &mut self.phase {
+                    if let crate::state::Link::Reconnecting { attempt: a, .. } = &mut ws.link {
+                        *a = attempt;
+                    }
                 }
             }
             other => {
@@ -277,7 +304,7 @@ fn auto_away(
     if active {
         away.window_input(now_s);
     }
-    let (Some(presence), None) = (ws.presence, ws.presence_change) else {
+    let (Some(presence), None, false) = (ws.presence, ws.presence_change, ws.reconnecting()) else {
         return;
     };
     if !ws.serves() || ws.auto_away_min.is_none() && presence != Presence::Away {

@@ -384,6 +384,14 @@ pub fn screen_stats(fps: f32, kb_per_frame: f32) -> String {
     format!("{fps:.0} fps · {kb_per_frame:.1} KB/frame")
 }
 
+/// The banner over the work area while the connection is lost (R13).
+pub fn reconnecting(lang: Language, attempt: u32) -> String {
+    match lang {
+        Language::ZhCn => format!("连接已断开，正在重连…(第 {attempt} 次)"),
+        Language::En => format!("Connection lost — reconnecting… (attempt {attempt})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +425,10 @@ mod tests {
             "Porpoise 客服工作台 — 排队 2 人"
         );
         assert_eq!(window_title(Language::En, None), "Porpoise agent console");
+        assert_eq!(
+            reconnecting(Language::ZhCn, 2),
+            "连接已断开，正在重连…(第 2 次)"
+        );
         assert_eq!(
             with_detail(Language::ZhCn, Msg::ErrUnreachable, "x"),
             "无法连接服务器：x"

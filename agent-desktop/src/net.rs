@@ -9,16 +9,18 @@
 mod login;
 mod media;
 mod messages;
+pub mod reconnect;
 
 pub use login::{LoginFailure, LoginFailureKind};
 pub use messages::{Call, CallError, NetCommand, NetEvent};
+use reconnect::{Credentials, Retry};
 
 use std::collections::HashMap;
 
 use porpoise_shared::{
-    client::{connect, list_usernames, Client, ClientError, ClientEvent, ConnectError},
+    client::{list_usernames, Client, ClientError, ClientEvent, ConnectError},
     input::InputEvent,
-    wire::{Event, HelloRole, RemoteAction, Request, Response, SessionId, Welcome},
+    wire::{Event, RemoteAction, Request, Response, SessionId, Welcome},
 };
 use tokio::{runtime::Handle, sync::mpsc, task::AbortHandle};
 use tracing::{debug, info, info_span, warn, Instrument};
@@ -104,6 +106,12 @@ struct Net {
     login_tx: mpsc::Sender<(u64, LoginResult)>,
     /// Incremented by each Login/Logout; results of older logins are discarded.
     login_generation: u64,
+    /// The current login's credentials, in memory only, to reconnect (R13).
+    credentials: Option<Credentials>,
+    /// Reconnecting after a lost connection.
+    retry: Retry,
+    /// When the connection was lost, while reconnecting.
+    lost_at: Option<tokio::time::Instant>,
 }
 
 // Short-lived, one at a time: the size of a `NetCommand::Call` does not matter here.
@@ -112,6 +120,7 @@ enum Step {
     Command(Option<NetCommand>),
     Login(Option<(u64, LoginResult)>),
     Client(Option<ClientEvent>),
+    Retry(u32),
 }
 
 async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
@@ -124,12 +133,16 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
         screens: HashMap::new(),
         login_tx,
         login_generation: 0,
+        credentials: None,
+        retry: Retry::Idle,
+        lost_at: None,
     };
     loop {
         let step = tokio::select! {
             c = commands.recv() => Step::Command(c),
             l = login_rx.recv() => Step::Login(l),
             e = next_client_event(&mut net.events) => Step::Client(e),
+            a = reconnect::due(net.retry) => Step::Retry(a),
         };
         match step {
             Step::Command(None) => break,
@@ -139,6 +152,7 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
             Step::Client(Some(ClientEvent::Event(e))) => net.on_event(e).await,
             Step::Client(Some(ClientEvent::Media(m))) => net.on_media(m),
             Step::Client(Some(ClientEvent::Closed(reason))) => net.on_closed(reason).await,
+            Step::Retry(attempt) => net.start_attempt(attempt),
             Step::Client(None) => net.on_closed("connection closed".into()).await,
         }
     }
@@ -174,23 +188,28 @@ impl Net {
                 password,
             } => {
                 self.disconnect("logging in again");
-                self.login_generation += 1;
-                let generation = self.login_generation;
-                let tx = self.login_tx.clone();
                 info!(relay = %relay.relay_addr, center_id, %username, "logging in");
-                let role = HelloRole::Agent {
+                self.retry = Retry::Idle;
+                self.credentials = Some(Credentials {
+                    relay,
                     center_id,
                     username,
-                    password: password.expose().to_owned(),
-                };
-                tokio::spawn(async move {
-                    let result = connect(&relay, role).await;
-                    let _ = tx.send((generation, result)).await;
+                    password,
                 });
+                self.connect();
             }
             NetCommand::Logout => {
                 self.login_generation += 1;
+                self.credentials = None;
+                self.retry = Retry::Idle;
                 self.disconnect("logged out");
+            }
+            NetCommand::Reconnect => {
+                if self.credentials.is_some() && self.client.is_none() && self.retry == Retry::Idle
+                {
+                    self.retry = Retry::wait(1, std::time::Duration::ZERO);
+                    self.out.emit(NetEvent::Reconnecting { attempt: 1 }).await;
+                }
             }
             NetCommand::Input { session_id, event } => match self.inputs.get(&session_id) {
                 Some(tx) => {
@@ -228,6 +247,10 @@ impl Net {
     /// Runs a request command as its own task.
     async fn request(&mut self, cmd: NetCommand) {
         let Some(client) = self.client.clone() else {
+            if self.credentials.is_some() && matches!(cmd, NetCommand::SendChat { .. }) {
+                debug!("chat while reconnecting; it stays pending and is resent after login");
+                return;
+            }
             let error = "not connected to the relay".to_owned();
             if let Some(event) = failure_event(&cmd, error) {
                 self.out.emit(event).await;
@@ -272,6 +295,11 @@ impl Net {
                     _ => None,
                 },
                 Ok(_) => None,
+                Err(ClientError::Closed(reason)) if matches!(cmd, NetCommand::SendChat { .. }) => {
+                    // Stays pending: resent with the same id after reconnecting (R13).
+                    debug!(%reason, "chat in flight when the connection closed");
+                    None
+                }
                 Err(e) => {
                     debug!(?cmd, error = %e, "request failed");
                     failure_event(&cmd, e.to_string())
@@ -288,6 +316,15 @@ impl Net {
             if let Ok((client, ..)) = result {
                 client.close("superseded login");
             }
+            return;
+        }
+        let attempt = match self.retry {
+            Retry::Connecting { attempt } => Some(attempt),
+            _ => None,
+        };
+        self.retry = Retry::Idle;
+        if let (Err(e), Some(attempt)) = (&result, attempt) {
+            self.attempt_failed(attempt, LoginFailure::from(e)).await;
             return;
         }
         match result {
@@ -359,6 +396,11 @@ impl Net {
     async fn on_closed(&mut self, reason: String) {
         warn!(%reason, "connection to the relay closed");
         self.disconnect("closed");
+        if reconnect::close_is_final(&reason) {
+            self.credentials = None;
+        } else {
+            self.lost_at = Some(tokio::time::Instant::now());
+        }
         self.out.emit(NetEvent::Disconnected(reason)).await;
     }
 

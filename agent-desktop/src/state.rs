@@ -3,9 +3,11 @@
 
 mod desk;
 mod dialogs;
+mod resume;
 
 pub use desk::*;
 pub use dialogs::*;
+pub use resume::*;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -284,6 +286,10 @@ pub struct Workspace {
     pub settings_dialog: Option<SettingsDialog>,
     /// The open admin window.
     pub admin: Option<AdminDialog>,
+    /// The connection to the relay (R13).
+    pub link: Link,
+    /// While reconnecting: the presence the agent had, to restore after the Welcome.
+    pub wanted_presence: Option<Presence>,
 }
 
 impl Workspace {

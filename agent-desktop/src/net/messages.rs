@@ -35,8 +35,12 @@ pub enum NetCommand {
         /// Password (redacted in `Debug`).
         password: Password,
     },
-    /// Close the connection. No answer.
+    /// Close the connection and forget the credentials kept for reconnecting. No answer.
     Logout,
+    /// The connection was lost (not by a kick or logout): reconnect with the credentials of
+    /// the last login, with backoff, until it works, a final refusal comes or `Logout` (R13).
+    /// Progress: `Reconnecting`; outcome: `LoggedIn` or `LoginFailed`.
+    Reconnect,
     /// Accept a queued customer (A4). Answer: `SessionStarted` or `AcceptFailed`.
     Accept {
         /// Queue entry.
@@ -109,8 +113,13 @@ pub enum NetEvent {
     },
     /// The login failed.
     LoginFailed(LoginFailure),
-    /// The connection closed; the text says why.
+    /// The connection closed; the text says why. The credentials are kept until `Logout`.
     Disconnected(String),
+    /// Waiting for reconnect attempt `attempt` (1-based) after a lost connection (R13).
+    Reconnecting {
+        /// Number of the next attempt.
+        attempt: u32,
+    },
     /// A pushed relay event.
     Relay(Event),
     /// An Accept succeeded.

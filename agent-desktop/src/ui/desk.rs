@@ -44,6 +44,14 @@ pub fn working_ui(
         if let Some(error) = &ws.presence_error {
             ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
         }
+        if let crate::state::Link::Reconnecting { attempt, .. } = &ws.link {
+            let text = i18n::reconnecting(lang, *attempt);
+            ui.label(
+                RichText::new(text)
+                    .strong()
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
     });
     egui::Panel::left("queue-panel")
         .resizable(true)

@@ -163,6 +163,10 @@ struct Rule {
     max_lockout: Duration,
     /// Probation after a lockout: one failure starts the next, doubled lockout.
     escalating: bool,
+    /// Attempts still in flight count as failures (per account: parallel guesses on one
+    /// account cannot overshoot). Not per address: an office of agents behind one NAT logs in
+    /// at 9:00 all at once, and that is not an attack.
+    counts_in_flight: bool,
 }
 
 impl Rule {
@@ -242,7 +246,12 @@ impl Record {
             rule.max_failures.max(1)
         };
         let counted = u32::try_from(self.failures.len()).unwrap_or(u32::MAX);
-        if counted.saturating_add(self.pending) >= limit {
+        let in_flight = if rule.counts_in_flight {
+            self.pending
+        } else {
+            0
+        };
+        if counted.saturating_add(in_flight) >= limit {
             // Attempts in flight would reach the limit: wait for the lockout they would start.
             return Err(rule.lockout(self.lockouts));
         }
@@ -391,6 +400,7 @@ impl LoginThrottle {
             first_lockout: cap(policy.account_first_lockout),
             max_lockout: cap(policy.account_max_lockout),
             escalating: true,
+            counts_in_flight: true,
         };
         let ips = Rule {
             max_failures: policy.ip_max_failures,
@@ -398,6 +408,7 @@ impl LoginThrottle {
             first_lockout: cap(policy.ip_lockout),
             max_lockout: cap(policy.ip_lockout),
             escalating: false,
+            counts_in_flight: false,
         };
         LoginThrottle {
             accounts: Tracker::new(accounts, policy.max_tracked_keys),
@@ -685,6 +696,20 @@ mod tests {
             c.throttle.abandon(a);
         }
         c.try_fail(a).expect("abandoned attempts no longer count");
+    }
+
+    #[test]
+    fn many_parallel_logins_from_one_address_are_not_throttled() {
+        let mut c = Clock::new(ThrottlePolicy::default());
+        let passes: Vec<_> = (0..IP_MAX_FAILURES * 5)
+            .map(|i| {
+                let a = c.login(ip(1), &format!("agent{i}"));
+                c.throttle
+                    .begin(c.now, a)
+                    .expect("an office logging in at once")
+            })
+            .collect();
+        assert_eq!(passes.len() as u32, IP_MAX_FAILURES * 5);
     }
 
     #[test]

@@ -91,8 +91,16 @@ pub struct NewCenter {
     pub admin_password: String,
 }
 
+/// Password hashes computed at once, relay-wide. argon2id with the default parameters takes
+/// 19 MiB and one core for tens of ms per hash: without a bound, a burst of logins (or an attack)
+/// would take memory and threads without limit. Further logins wait their turn.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+
 /// Hashes a password with argon2id (default parameters) on a blocking thread.
 async fn hash_password(password: String) -> Result<String, StoreError> {
+    let _turn = HASHING.acquire().await.map_err(|e| StoreError::Hash(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -107,6 +115,7 @@ async fn hash_password(password: String) -> Result<String, StoreError> {
 /// against a dummy hash so that timing does not reveal which usernames exist.
 async fn verify_password(password: String, hash: Option<String>) -> Result<bool, StoreError> {
     static DUMMY: OnceLock<String> = OnceLock::new();
+    let _turn = HASHING.acquire().await.map_err(|e| StoreError::Hash(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let exists = hash.is_some();
         let phc = match hash {

@@ -100,7 +100,7 @@ fn start_relay(dir: &std::path::Path) -> Result<RelayProcess> {
         .arg(dir)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("relay.log"))?)
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
     let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
@@ -304,6 +304,12 @@ async fn main() -> Result<()> {
         rss_loaded as f64 / 1024.0,
         (rss_loaded.saturating_sub(rss_idle)) as f64 / clients as f64
     );
+    let log = std::fs::read_to_string(dir.path().join("relay.log")).unwrap_or_default();
+    let warnings: Vec<&str> = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+    println!("load: relay logged {} warnings/errors", warnings.len());
+    for w in warnings.iter().take(5) {
+        println!("  {}", w.chars().take(300).collect::<String>());
+    }
     for c in &keep {
         c.close("load test done");
     }

@@ -1,0 +1,48 @@
+//! The console's side of reconnect-and-resume (R13): deciding whether a lost connection is
+//! retried, and sending what the reconnected login must redo.
+
+use porpoise_shared::wire::Request;
+use tracing::info;
+
+use crate::{
+    net::{reconnect::close_is_final, Call, NetCommand},
+    state::{LoginError, Resume, Workspace},
+    ui::Outbox,
+};
+
+/// The connection closed for `reason`. A kick or a newer login elsewhere ends the login: the
+/// returned error is shown on the login window and the network side forgets the credentials.
+/// Anything else keeps the work area and asks the network side to reconnect.
+pub(super) fn connection_lost(
+    ws: &mut Workspace,
+    reason: String,
+    outbox: &mut Outbox,
+) -> Option<LoginError> {
+    if close_is_final(&reason) {
+        info!(%reason, "connection ended for good");
+        outbox.push(NetCommand::Logout);
+        return Some(LoginError::Disconnected(reason));
+    }
+    info!(%reason, "connection lost; reconnecting");
+    ws.connection_lost(reason);
+    outbox.push(NetCommand::Reconnect);
+    None
+}
+
+/// Sends what the merged Welcome asks for: pending chat messages with their ids, in order,
+/// then the agent's chosen presence.
+pub(super) fn resend(resume: Resume, outbox: &mut Outbox) {
+    for r in resume.resend {
+        outbox.push(NetCommand::SendChat {
+            session_id: r.session_id,
+            message_id: r.message_id,
+            text: r.text,
+        });
+    }
+    if let Some(presence) = resume.presence {
+        outbox.push(NetCommand::Call(Call(Request::SetPresence {
+            presence,
+            automatic: false,
+        })));
+    }
+}
