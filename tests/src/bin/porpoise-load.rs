@@ -96,7 +96,13 @@ fn start_relay(dir: &std::path::Path) -> Result<RelayProcess> {
     let exe = std::env::current_exe()?;
     let bin: PathBuf = exe.parent().context("bin dir")?.join("porpoise-relay");
     let mut child = Command::new(&bin)
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--max-connections",
+            "100000",
+            "--data-dir",
+        ])
         .arg(dir)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -305,7 +311,10 @@ async fn main() -> Result<()> {
         (rss_loaded.saturating_sub(rss_idle)) as f64 / clients as f64
     );
     let log = std::fs::read_to_string(dir.path().join("relay.log")).unwrap_or_default();
-    let warnings: Vec<&str> = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .collect();
     println!("load: relay logged {} warnings/errors", warnings.len());
     for w in warnings.iter().take(5) {
         println!("  {}", w.chars().take(300).collect::<String>());
