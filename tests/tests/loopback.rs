@@ -244,3 +244,50 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     relay.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_who_rejected_is_not_offered_again_even_after_a_restart() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let config = relay.client_config();
+    let mut agent1 = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
+    let customer = Peer::customer(&config, DEMO_CENTER_ID, random_id()).await?;
+    let (ticket, _) = customer.request_service("李四", "13700000000").await?;
+    let offer = agent1
+        .wait_for(WAIT, |e| match e {
+            Event::OfferReceived(o) if o.ticket_id == ticket => Some(o.offer_id),
+            _ => None,
+        })
+        .await?;
+    agent1
+        .client
+        .request(Request::AnswerOffer {
+            offer_id: offer,
+            accept: false,
+        })
+        .await?;
+    agent1.client.close("restart");
+    customer.client.close("restart");
+    relay.stop().await;
+
+    let relay = TestRelay::start(dir.path()).await?;
+    let config = relay.client_config();
+    let mut agent1 = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
+    let offered_again = agent1
+        .wait_for(Duration::from_millis(800), |e| {
+            matches!(e, Event::OfferReceived(o) if o.ticket_id == ticket).then_some(())
+        })
+        .await;
+    assert!(
+        offered_again.is_err(),
+        "agent1 rejected 李四 and must not get the offer again"
+    );
+    let mut agent2 = Peer::agent(&config, DEMO_CENTER_ID, "agent2", DEMO_PASSWORD).await?;
+    agent2
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::OfferReceived(o) if o.ticket_id == ticket).then_some(())
+        })
+        .await?;
+    relay.stop().await;
+    Ok(())
+}

@@ -165,6 +165,13 @@ impl Core {
             core.register_center(center);
         }
         core.load_center_data(&mut snapshot);
+        for (ticket_id, agent_id) in std::mem::take(&mut snapshot.rejections) {
+            core.routing
+                .rejected
+                .entry(ticket_id)
+                .or_default()
+                .insert(agent_id);
+        }
         for ticket in std::mem::take(&mut snapshot.queue) {
             if let Some(center) = core.centers.get_mut(&ticket.center_id) {
                 center.queue.push_back(ticket);

@@ -28,7 +28,7 @@ use porpoise_shared::wire::{
 };
 use tracing::debug;
 
-use super::{AgentId, ConnId, Core, Now};
+use super::{AgentId, ConnId, Core, Now, StoreOp};
 
 /// Open offers, their countdowns and who declined which ticket.
 #[derive(Debug, Default)]
@@ -291,6 +291,10 @@ impl Core {
             .entry(ticket_id)
             .or_default()
             .insert(agent_id);
+        self.persist(StoreOp::RecordRejection {
+            ticket_id,
+            agent_id,
+        });
         self.clear_preference(center_id, ticket_id);
         self.route_center(now, center_id);
         Ok(Some(Response::Done))

@@ -186,6 +186,8 @@ pub struct Snapshot {
     pub recent_durations: Vec<(CenterId, u64)>,
     /// Session codes not used and not expired.
     pub session_codes: Vec<StoredCode>,
+    /// (ticket, agent) pairs of queued tickets an agent rejected.
+    pub rejections: Vec<(TicketId, AgentId)>,
     /// What transfers and agent chat start from (R8, R9).
     pub conversation: super::ConversationSnapshot,
 }
@@ -256,6 +258,14 @@ impl TicketOutcome {
 pub enum StoreOp {
     /// Record a new queue entry (and create or update the customer).
     InsertTicket(Ticket),
+    /// An agent rejected the offer of a queued ticket: never offer it to them again, also after
+    /// a restart (R5).
+    RecordRejection {
+        /// Queue entry.
+        ticket_id: TicketId,
+        /// Agent who rejected it.
+        agent_id: AgentId,
+    },
     /// A queue entry left the queue.
     CloseTicket {
         /// Queue entry.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use porpoise_shared::wire::{ChatMessage, SessionId};
+use porpoise_shared::wire::{AgentId, ChatMessage, SessionId, TicketId};
 
 use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
 use crate::core::{CenterInfo, OpenSession, Snapshot, StoreOp, Ticket};
@@ -53,11 +53,25 @@ impl Store {
             max_ticket_id: from_db(max_ticket_id)?,
             max_session_id: from_db(max_session_id)?,
             conversation: self.conversation_snapshot().await?,
+            rejections: self.open_rejections().await?,
             ..Snapshot::default()
         };
         self.load_center_data(&mut snapshot, super::unix_ms_now())
             .await?;
         Ok(snapshot)
+    }
+
+    /// Rejections of tickets still queued.
+    async fn open_rejections(&self) -> Result<Vec<(TicketId, AgentId)>, StoreError> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT r.ticket_id, r.agent_id FROM ticket_rejections r \
+             JOIN tickets t ON t.id = r.ticket_id WHERE t.state = 'queued'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(ticket, agent)| Ok((from_db(ticket)?, agent)))
+            .collect()
     }
 
     async fn open_queue(&self) -> Result<Vec<Ticket>, StoreError> {
@@ -152,6 +166,19 @@ impl Store {
     pub async fn apply(&self, op: &StoreOp) -> Result<(), StoreError> {
         match op {
             StoreOp::InsertTicket(ticket) => self.insert_ticket(ticket).await,
+            StoreOp::RecordRejection {
+                ticket_id,
+                agent_id,
+            } => {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO ticket_rejections (ticket_id, agent_id) VALUES (?, ?)",
+                )
+                .bind(to_db(*ticket_id)?)
+                .bind(agent_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
             StoreOp::CloseTicket { ticket_id, outcome } => {
                 sqlx::query("UPDATE tickets SET state = ? WHERE id = ?")
                     .bind(outcome.as_str())
