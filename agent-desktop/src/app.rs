@@ -227,8 +227,13 @@ impl AgentApp {
                     resume::resend(resume, &mut self.outbox);
                 }
                 Phase::Login(_) => {
-                    let ws =
+                    let mut ws =
                         Workspace::from_welcome(display_name, queue, sessions, *profile, now_s);
+                    if let Some(seats) = ws.seats_full() {
+                        // Logged in Offline because every seat is taken (R1): say why.
+                        let full = porpoise_shared::wire::RequestError::NoFreeSeat { seats };
+                        ws.presence_error = Some(i18n::request_error(self.lang, &full));
+                    }
                     self.phase = Phase::Working(Box::new(ws));
                 }
             },

@@ -55,6 +55,24 @@ fn status_selector_sends_set_presence_and_shows_no_free_seat() {
 }
 
 #[test]
+fn logging_in_offline_because_every_seat_is_taken_says_why() {
+    let (mut harness, side, _recording) = app();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |p| {
+            p.presence = Presence::Offline;
+            p.settings.seats = 1;
+            p.agents = vec![card(2, "李四", Presence::Online, 0)];
+        },
+        vec![],
+    );
+    harness.run();
+    harness.get_by_label_contains("All 1 seats of the center are in use");
+}
+
+#[test]
 fn count_only_queue_shows_only_the_count() {
     let (mut harness, side, _recording) = app();
     log_in(

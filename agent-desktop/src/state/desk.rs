@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
     AgentChatMessage, AgentId, AgentWelcome, GroupId, Offer, OfflineMessage, OfflineMessageId,
-    ProductTypeId, QueueEntry, Role, SessionInfo, TransferOffer,
+    Presence, ProductTypeId, QueueEntry, Role, SessionInfo, TransferOffer,
 };
 
 use super::{Delivery, Workspace};
@@ -166,6 +166,19 @@ impl Workspace {
             ws.add_offer(offer, now_s);
         }
         ws
+    }
+
+    /// `Some(seats)` when this serving account is Offline because colleagues already use every
+    /// seat the center bought (R1), so the console can say why it cannot go online.
+    pub fn seats_full(&self) -> Option<u32> {
+        let seats = self.settings.seats;
+        let used = self
+            .agents
+            .iter()
+            .filter(|a| a.agent_id != self.agent_id && a.presence.uses_seat())
+            .count();
+        (self.serves() && self.presence == Some(Presence::Offline) && used >= seats as usize)
+            .then_some(seats)
     }
 
     /// True if this account serves customers (not an `Admin`).
