@@ -1,56 +1,17 @@
 //! Loopback tests of the support-center core (issue 3): the three service modes, single login
 //! and kick, seats, tenant isolation and restart recovery, on a real relay over QUIC.
 
-use std::net::SocketAddr;
-use std::time::Duration;
+mod common;
 
+use common::{agent, agent_in, connect, customer, start, Client, Running, WAIT};
 use porpoise_relay::net::{CLOSE_KICKED, CLOSE_REFUSED};
-use porpoise_relay::{Relay, RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
-use porpoise_shared::framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES};
-use porpoise_shared::tls::{client_config, Fingerprint};
+use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
 use porpoise_shared::wire::{
-    AgentWelcome, CenterSettings, ClientMessage, Event, Hello, HelloRole, Offer, Presence,
-    RefusedReason, Request, RequestError, Response, ServerMessage, ServiceMode, ServiceOptions,
-    ServiceRoute, Welcome, PROTOCOL_VERSION,
+    AgentWelcome, CenterSettings, Event, HelloRole, Offer, Presence, RefusedReason, Request,
+    RequestError, Response, ServerMessage, ServiceMode, ServiceOptions, ServiceRoute, Welcome,
 };
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-const WAIT: Duration = Duration::from_secs(10);
 const CENTER_B: u32 = 8_000_777;
-
-struct Running {
-    addr: SocketAddr,
-    fingerprint: Fingerprint,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), porpoise_relay::RelayError>>,
-}
-
-async fn start(data_dir: &std::path::Path) -> Running {
-    let mut config = RelayConfig::new(data_dir);
-    config.listen = "127.0.0.1:0".parse().expect("addr");
-    config.demo = true;
-    let relay = Relay::bind(config).await.expect("bind");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (addr, fingerprint) = (relay.local_addr(), relay.fingerprint());
-    let task = tokio::spawn(relay.run(async move {
-        let _ = stopped.await;
-    }));
-    Running {
-        addr,
-        fingerprint,
-        stop,
-        task,
-    }
-}
-
-impl Running {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let result = tokio::time::timeout(WAIT, self.task).await.expect("stops");
-        result.expect("join").expect("relay run");
-    }
-}
 
 /// Opens the database before the relay starts (demo seed, extra centers, seats).
 async fn prepare(dir: &std::path::Path, seats: Option<u32>) {
@@ -79,68 +40,6 @@ async fn prepare(dir: &std::path::Path, seats: Option<u32>) {
     store.close().await;
 }
 
-struct Client {
-    _endpoint: quinn::Endpoint,
-    conn: quinn::Connection,
-    send: quinn::SendStream,
-    recv: quinn::RecvStream,
-    events: Vec<Event>,
-    next_id: u64,
-}
-
-fn agent_in(center_id: u32, username: &str) -> HelloRole {
-    HelloRole::Agent {
-        center_id,
-        username: username.into(),
-        password: DEMO_PASSWORD.into(),
-    }
-}
-
-fn agent(username: &str) -> HelloRole {
-    agent_in(DEMO_CENTER_ID, username)
-}
-
-fn customer(install_id: u128) -> HelloRole {
-    HelloRole::Customer {
-        center_id: DEMO_CENTER_ID,
-        install_id,
-    }
-}
-
-async fn connect(relay: &Running, role: HelloRole) -> (Client, ServerMessage) {
-    let (config, _pin) = client_config(relay.fingerprint).expect("client config");
-    let mut endpoint =
-        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
-    endpoint.set_default_client_config(config);
-    let conn = endpoint
-        .connect(relay.addr, "localhost")
-        .expect("connect")
-        .await
-        .expect("handshake");
-    let (mut send, mut recv) = conn.open_bi().await.expect("control stream");
-    let hello = ClientMessage::Hello(Hello {
-        protocol_version: PROTOCOL_VERSION,
-        role,
-    });
-    write_frame(&mut send, &hello, MAX_CONTROL_FRAME_BYTES)
-        .await
-        .expect("hello");
-    let first = tokio::time::timeout(WAIT, read_frame(&mut recv, MAX_CONTROL_FRAME_BYTES))
-        .await
-        .expect("answer in time")
-        .expect("frame")
-        .expect("not eof");
-    let client = Client {
-        _endpoint: endpoint,
-        conn,
-        send,
-        recv,
-        events: Vec::new(),
-        next_id: 1,
-    };
-    (client, first)
-}
-
 /// An agent client and its profile.
 async fn login(relay: &Running, role: HelloRole) -> (Client, AgentWelcome) {
     let (client, first) = connect(relay, role).await;
@@ -160,45 +59,6 @@ async fn helper(relay: &Running, install_id: u128) -> (Client, ServiceOptions) {
 }
 
 impl Client {
-    async fn read(&mut self) -> ServerMessage {
-        tokio::time::timeout(WAIT, read_frame(&mut self.recv, MAX_CONTROL_FRAME_BYTES))
-            .await
-            .expect("frame in time")
-            .expect("frame")
-            .expect("not eof")
-    }
-
-    async fn request(&mut self, body: Request) -> Result<Response, RequestError> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let msg = ClientMessage::Request { id, body };
-        write_frame(&mut self.send, &msg, MAX_CONTROL_FRAME_BYTES)
-            .await
-            .expect("request");
-        loop {
-            match self.read().await {
-                ServerMessage::Response { id: got, result } if got == id => return result,
-                ServerMessage::Event(event) => self.events.push(event),
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    async fn event<T>(&mut self, pick: impl Fn(&Event) -> Option<T>) -> T {
-        if let Some(i) = self.events.iter().position(|e| pick(e).is_some()) {
-            return pick(&self.events.remove(i)).expect("picked");
-        }
-        loop {
-            match self.read().await {
-                ServerMessage::Event(event) => match pick(&event) {
-                    Some(found) => return found,
-                    None => self.events.push(event),
-                },
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
     async fn offer(&mut self) -> Offer {
         self.event(|e| match e {
             Event::OfferReceived(o) => Some(o.clone()),

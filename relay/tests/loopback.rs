@@ -1,71 +1,18 @@
 //! Loopback tests: a real relay on 127.0.0.1:0 with a temporary data dir, raw quinn clients.
 
-use std::net::SocketAddr;
+mod common;
+
 use std::time::Duration;
 
+use common::{connect, customer, start, start_with, Client, WAIT};
 use porpoise_relay::core::ThrottlePolicy;
 use porpoise_relay::net::{CLOSE_PROTOCOL, STREAM_CUT, STREAM_REFUSED};
-use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_CENTER_NAME, DEMO_PASSWORD};
-use porpoise_shared::framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES};
-use porpoise_shared::tls::{client_config, Fingerprint};
+use porpoise_relay::{DEMO_CENTER_ID, DEMO_CENTER_NAME, DEMO_PASSWORD};
+use porpoise_shared::framing::{read_frame, write_frame};
 use porpoise_shared::wire::{
-    ClientMessage, Event, Hello, HelloRole, MediaHeader, MediaKind, Party, RefusedReason,
-    RemoteAction, Request, RequestError, Response, ServerMessage, ServiceRoute, SessionId, Welcome,
-    MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
+    Event, HelloRole, MediaHeader, MediaKind, Party, RefusedReason, RemoteAction, Request,
+    Response, ServerMessage, ServiceRoute, SessionId, Welcome, MAX_MEDIA_HEADER_BYTES,
 };
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-struct Running {
-    addr: SocketAddr,
-    fingerprint: Fingerprint,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), porpoise_relay::RelayError>>,
-}
-
-async fn start(data_dir: &std::path::Path) -> Running {
-    start_with(data_dir, ThrottlePolicy::default()).await
-}
-
-async fn start_with(data_dir: &std::path::Path, login_throttle: ThrottlePolicy) -> Running {
-    let mut config = RelayConfig::new(data_dir);
-    config.listen = "127.0.0.1:0".parse().expect("addr");
-    config.demo = true;
-    config.login_throttle = login_throttle;
-    let relay = Relay::bind(config).await.expect("bind");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (addr, fingerprint) = (relay.local_addr(), relay.fingerprint());
-    let task = tokio::spawn(relay.run(async move {
-        let _ = stopped.await;
-    }));
-    Running {
-        addr,
-        fingerprint,
-        stop,
-        task,
-    }
-}
-
-impl Running {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let result = tokio::time::timeout(WAIT, self.task)
-            .await
-            .expect("relay stops in time");
-        result.expect("join").expect("relay run");
-    }
-}
-
-struct Client {
-    _endpoint: quinn::Endpoint,
-    conn: quinn::Connection,
-    send: quinn::SendStream,
-    recv: quinn::RecvStream,
-    events: Vec<Event>,
-    next_id: u64,
-}
 
 fn agent(username: &str, password: &str) -> HelloRole {
     HelloRole::Agent {
@@ -75,88 +22,7 @@ fn agent(username: &str, password: &str) -> HelloRole {
     }
 }
 
-fn customer(install_id: u128) -> HelloRole {
-    HelloRole::Customer {
-        center_id: DEMO_CENTER_ID,
-        install_id,
-    }
-}
-
-async fn connect(relay: &Running, role: HelloRole) -> (Client, ServerMessage) {
-    let (config, _pin) = client_config(relay.fingerprint).expect("client config");
-    let mut endpoint =
-        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
-    endpoint.set_default_client_config(config);
-    let conn = endpoint
-        .connect(relay.addr, "localhost")
-        .expect("connect")
-        .await
-        .expect("handshake");
-    let (mut send, mut recv) = conn.open_bi().await.expect("control stream");
-    let hello = ClientMessage::Hello(Hello {
-        protocol_version: PROTOCOL_VERSION,
-        role,
-    });
-    write_frame(&mut send, &hello, MAX_CONTROL_FRAME_BYTES)
-        .await
-        .expect("hello");
-    let first = tokio::time::timeout(WAIT, read_frame(&mut recv, MAX_CONTROL_FRAME_BYTES))
-        .await
-        .expect("answer in time")
-        .expect("frame")
-        .expect("not eof");
-    let client = Client {
-        _endpoint: endpoint,
-        conn,
-        send,
-        recv,
-        events: Vec::new(),
-        next_id: 1,
-    };
-    (client, first)
-}
-
 impl Client {
-    async fn read(&mut self) -> ServerMessage {
-        tokio::time::timeout(WAIT, read_frame(&mut self.recv, MAX_CONTROL_FRAME_BYTES))
-            .await
-            .expect("frame in time")
-            .expect("frame")
-            .expect("not eof")
-    }
-
-    async fn request(&mut self, body: Request) -> Result<Response, RequestError> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let msg = ClientMessage::Request { id, body };
-        write_frame(&mut self.send, &msg, MAX_CONTROL_FRAME_BYTES)
-            .await
-            .expect("request");
-        loop {
-            match self.read().await {
-                ServerMessage::Response { id: got, result } if got == id => return result,
-                ServerMessage::Event(event) => self.events.push(event),
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    /// The first event (already received or next) that `pick` accepts.
-    async fn event<T>(&mut self, pick: impl Fn(&Event) -> Option<T>) -> T {
-        if let Some(i) = self.events.iter().position(|e| pick(e).is_some()) {
-            return pick(&self.events.remove(i)).expect("picked");
-        }
-        loop {
-            match self.read().await {
-                ServerMessage::Event(event) => match pick(&event) {
-                    Some(found) => return found,
-                    None => self.events.push(event),
-                },
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
     async fn open_media(
         &self,
         session_id: SessionId,
