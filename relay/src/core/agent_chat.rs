@@ -7,7 +7,6 @@ use std::collections::{HashMap, VecDeque};
 
 use porpoise_shared::wire::{
     AgentChatMessage, CenterId, Event, MessageId, RequestError, RequestId, Response,
-    MAX_CHAT_TEXT_BYTES,
 };
 
 use super::conversation::ConversationOp;
@@ -71,13 +70,7 @@ impl Core {
         message_id: MessageId,
         text: &str,
     ) -> Result<Option<Response>, RequestError> {
-        if text.trim().is_empty() {
-            return Err(RequestError::Invalid("message is empty".into()));
-        }
-        if text.len() > MAX_CHAT_TEXT_BYTES {
-            let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
-            return Err(RequestError::Invalid(msg));
-        }
+        super::check_message_text(text)?;
         let colleague = self
             .centers
             .get(&center_id)

@@ -28,6 +28,7 @@ mod session;
 pub mod throttle;
 mod transfer;
 mod types;
+use types::check_message_text;
 mod typing;
 
 #[cfg(test)]

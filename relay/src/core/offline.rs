@@ -25,13 +25,7 @@ impl Core {
     ) -> Result<Option<Response>, RequestError> {
         check_field("name", &name, true)?;
         check_field("contact", &contact, false)?;
-        if text.trim().is_empty() {
-            return Err(RequestError::Invalid("message is empty".into()));
-        }
-        if text.len() > MAX_CHAT_TEXT_BYTES {
-            let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
-            return Err(RequestError::Invalid(msg));
-        }
+        super::check_message_text(&text)?;
         let center_id = c.center_id;
         self.remove_from_queue(now, center_id, install_id);
         let id = self.next_offline_id;

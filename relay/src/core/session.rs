@@ -3,7 +3,7 @@
 
 use porpoise_shared::wire::{
     ActionState, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction, RequestError,
-    RequestId, Response, SessionId, MAX_CHAT_TEXT_BYTES,
+    RequestId, Response, SessionId,
 };
 
 use super::{
@@ -84,13 +84,7 @@ impl Core {
         text: String,
     ) -> Result<Option<Response>, RequestError> {
         let from = self.member(conn, c, session_id)?;
-        if text.trim().is_empty() {
-            return Err(RequestError::Invalid("message is empty".into()));
-        }
-        if text.len() > MAX_CHAT_TEXT_BYTES {
-            let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
-            return Err(RequestError::Invalid(msg));
-        }
+        super::check_message_text(&text)?;
         let s = self
             .sessions
             .get(&session_id)

@@ -471,3 +471,19 @@ pub enum MediaRefusal {
         kind: MediaKind,
     },
 }
+
+/// Checks the text of a chat, agent-chat or offline message: not blank, at most
+/// `MAX_CHAT_TEXT_BYTES` bytes of UTF-8.
+///
+/// Errors: [`RequestError::Invalid`] saying which rule the text breaks.
+pub(super) fn check_message_text(text: &str) -> Result<(), RequestError> {
+    use porpoise_shared::wire::MAX_CHAT_TEXT_BYTES;
+    if text.trim().is_empty() {
+        return Err(RequestError::Invalid("message is empty".into()));
+    }
+    if text.len() > MAX_CHAT_TEXT_BYTES {
+        let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
+        return Err(RequestError::Invalid(msg));
+    }
+    Ok(())
+}
