@@ -6,8 +6,6 @@ use std::time::{Duration, Instant};
 
 use porpoise_shared::{
     codec::CapturedFrame,
-    codec::ScreenMessage,
-    framing::{read_frame, write_frame, MAX_SCREEN_FRAME_BYTES},
     input::{InputEvent, MouseEvent},
     screen::{read_input, stream_screen, view_screen, InputSender, ScreenSource},
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
@@ -56,6 +54,14 @@ async fn wait_state(
     .await
 }
 
+/// Opens a media stream as `peer`, writes a few bytes after the header and tells whether the
+/// relay refused the stream (it ends or fails within [`WAIT`]).
+async fn refused(peer: &Peer, header: MediaHeader) -> anyhow::Result<bool> {
+    let mut stream = peer.client.open_media(header).await?;
+    let _ = stream.send.write_all(&[1, 0, 0, 0, 0]).await;
+    Ok(is_cut(&mut stream.recv, WAIT).await)
+}
+
 /// True if the stream is refused or closed: a read ends or fails within `within`.
 async fn is_cut(recv: &mut quinn::RecvStream, within: Duration) -> bool {
     let mut buf = [0u8; 64];
@@ -75,21 +81,15 @@ async fn screen_flows_only_after_grant_and_stops_at_revoke() -> anyhow::Result<(
     let (mut agent, mut customer, session) = served(&relay, "consent-screen").await?;
 
     // Before any consent: the relay refuses the customer's screen stream and forwards nothing.
-    let mut early = customer
-        .client
-        .open_media(MediaHeader {
-            session_id: session,
-            kind: MediaKind::Screen,
-        })
-        .await?;
-    let _ = write_frame(
-        &mut early.send,
-        &ScreenMessage::Ack { seq: 0 },
-        MAX_SCREEN_FRAME_BYTES,
-    )
-    .await;
     assert!(
-        is_cut(&mut early.recv, WAIT).await,
+        refused(
+            &customer,
+            MediaHeader {
+                session_id: session,
+                kind: MediaKind::Screen,
+            }
+        )
+        .await?,
         "an ungranted screen stream must be refused"
     );
     assert!(agent
@@ -123,21 +123,15 @@ async fn screen_flows_only_after_grant_and_stops_at_revoke() -> anyhow::Result<(
         ActionState::Refused,
     )
     .await?;
-    let mut refused = customer
-        .client
-        .open_media(MediaHeader {
-            session_id: session,
-            kind: MediaKind::Screen,
-        })
-        .await?;
-    let _ = write_frame(
-        &mut refused.send,
-        &ScreenMessage::Ack { seq: 0 },
-        MAX_SCREEN_FRAME_BYTES,
-    )
-    .await;
     assert!(
-        is_cut(&mut refused.recv, WAIT).await,
+        refused(
+            &customer,
+            MediaHeader {
+                session_id: session,
+                kind: MediaKind::Screen,
+            }
+        )
+        .await?,
         "a refused action's stream must be refused"
     );
 
@@ -201,20 +195,16 @@ async fn screen_flows_only_after_grant_and_stops_at_revoke() -> anyhow::Result<(
     .await?;
 
     // After the revoke a new stream is refused again.
-    let mut late = customer
-        .client
-        .open_media(MediaHeader {
-            session_id: session,
-            kind: MediaKind::Screen,
-        })
-        .await?;
-    let _ = write_frame(
-        &mut late.send,
-        &ScreenMessage::Ack { seq: 0 },
-        MAX_SCREEN_FRAME_BYTES,
-    )
-    .await;
-    assert!(is_cut(&mut late.recv, WAIT).await);
+    assert!(
+        refused(
+            &customer,
+            MediaHeader {
+                session_id: session,
+                kind: MediaKind::Screen,
+            }
+        )
+        .await?
+    );
     relay.stop().await;
     Ok(())
 }
@@ -244,10 +234,8 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
         ActionState::Granted,
     )
     .await?;
-    let mut early = agent.client.open_media(header).await?;
-    let _ = write_frame(&mut early.send, &click, 1024).await;
     assert!(
-        is_cut(&mut early.recv, WAIT).await,
+        refused(&agent, header).await?,
         "input without control must be refused"
     );
     assert!(customer
@@ -269,9 +257,7 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
         ActionState::Granted,
     )
     .await?;
-    let mut wrong_way = customer.client.open_media(header).await?;
-    let _ = write_frame(&mut wrong_way.send, &click, 1024).await;
-    assert!(is_cut(&mut wrong_way.recv, WAIT).await);
+    assert!(refused(&customer, header).await?);
 
     // With control granted the events arrive at the customer, in order.
     let stream = agent.client.open_media(header).await?;
@@ -334,21 +320,15 @@ async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()>
 
     // An agent of center 8000002 names center 8000001's live, granted session.
     let mut other = Peer::agent(&relay.client_config(), 8_000_002, "other1", "other-pass").await?;
-    let mut intruder = other
-        .client
-        .open_media(MediaHeader {
-            session_id: session,
-            kind: MediaKind::Input,
-        })
-        .await?;
-    let _ = write_frame(
-        &mut intruder.send,
-        &InputEvent::Mouse(MouseEvent::MoveTo { x: 1, y: 1 }),
-        1024,
-    )
-    .await;
     assert!(
-        is_cut(&mut intruder.recv, WAIT).await,
+        refused(
+            &other,
+            MediaHeader {
+                session_id: session,
+                kind: MediaKind::Input,
+            }
+        )
+        .await?,
         "cross-center stream must be refused"
     );
     assert!(customer
@@ -364,7 +344,6 @@ async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()>
     assert!(other
         .pending_events()
         .all(|e| !matches!(e, Event::QueueChanged { queue, .. } if !queue.is_empty())));
-    let _ = read_frame::<ScreenMessage, _>(&mut intruder.recv, 64).await;
     let _ = other.wait_closed(Duration::from_millis(10)).await;
     relay.stop().await;
     Ok(())
