@@ -54,17 +54,7 @@ pub struct VideoFrame {
     pub data: Vec<u8>,
 }
 
-/// Messages on a screen stream. `Frame` flows helper → agent, `Ack` flows back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ScreenMessage {
-    /// A screen update.
-    Frame(VideoFrame),
-    /// The viewer decoded the frame with this sequence number.
-    Ack {
-        /// Sequence number acknowledged.
-        seq: u64,
-    },
-}
+pub use crate::stream::ScreenMessage;
 
 /// A captured screen image in 32-bit BGRA/BGRX (as X11 and Windows capture produce it).
 #[derive(Debug, Clone, Copy)]

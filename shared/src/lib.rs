@@ -7,6 +7,7 @@
 pub mod codec;
 pub mod framing;
 pub mod input;
+pub mod stream;
 pub mod wire;
 
 #[cfg(feature = "quic")]

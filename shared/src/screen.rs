@@ -16,7 +16,7 @@ use tracing::{debug, trace};
 
 use crate::{
     codec::{
-        CapturedFrame, CodecError, ScreenDecoder, ScreenEncoder, ScreenMessage, TileRect,
+        CodecError, ScreenDecoder, ScreenEncoder, ScreenMessage, TileRect,
         MAX_FRAMES_IN_FLIGHT,
     },
     framing::{
@@ -31,15 +31,7 @@ pub const MIN_FRAME_INTERVAL: Duration = Duration::from_millis(33);
 /// Every this many ms without a change the sender still checks the screen.
 pub const IDLE_POLL_INTERVAL: Duration = Duration::from_millis(15);
 
-/// A source of screen images (the helper's X11/Windows capture, or a synthetic one in tests).
-/// It lives on the encode thread only, so it need not be `Send` (platform capturers often are
-/// not); [`stream_screen`] takes a function that makes it there.
-pub trait ScreenSource {
-    /// Captures the current screen and passes it to `f`.
-    ///
-    /// Errors: an I/O error if capture failed; the stream is ended then.
-    fn capture(&mut self, f: &mut dyn FnMut(CapturedFrame<'_>)) -> std::io::Result<()>;
-}
+pub use crate::stream::ScreenSource;
 
 /// Errors of the screen and input pipelines.
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +97,7 @@ where
     let acks = async move {
         loop {
             match read_frame::<ScreenMessage, _>(&mut recv, MAX_SCREEN_FRAME_BYTES).await? {
-                Some(ScreenMessage::Ack { seq }) => {
+                Some(ScreenMessage::Ack { seq, .. }) => {
                     trace!(seq, "screen ack");
                     if credit_tx.send(()).is_err() {
                         return Ok::<(), ScreenError>(());
@@ -114,6 +106,7 @@ where
                 Some(ScreenMessage::Frame(_)) => {
                     return Err(ScreenError::Protocol("frame sent to the sender".into()))
                 }
+                Some(_) => {}
                 None => return Ok(()),
             }
         }
@@ -271,7 +264,7 @@ where
             let seq = result?;
             write_frame(
                 &mut send,
-                &ScreenMessage::Ack { seq },
+                &ScreenMessage::Ack { seq, decode_us: 0 },
                 MAX_SCREEN_FRAME_BYTES,
             )
             .await?;
@@ -296,8 +289,10 @@ fn decode_one<F: FnMut(ScreenUpdate<'_>)>(
 ) -> Result<u64, ScreenError> {
     let frame = match postcard::from_bytes::<ScreenMessage>(bytes)? {
         ScreenMessage::Frame(f) => f,
-        ScreenMessage::Ack { .. } => {
-            return Err(ScreenError::Protocol("ack sent to the viewer".into()))
+        other => {
+            return Err(ScreenError::Protocol(format!(
+                "unexpected message for the viewer: {other:?}"
+            )))
         }
     };
     let changed = decoder.decode(&frame)?;
