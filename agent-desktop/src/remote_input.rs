@@ -3,10 +3,18 @@
 //!
 //! Per frame at most one pointer move is sent (the last position, or the position of a button
 //! event so that clicks land where they were made). Typed text goes as [`KeyEvent::Text`];
-//! named keys as key down/up; Ctrl/Alt/Super + a letter or digit as [`Key::Char`]. Modifier
-//! keys are pressed on the remote side only right before a key, button or wheel event that
-//! carries them (so plain typing of capitals never leaves Shift held there) and released as
-//! soon as the agent releases them.
+//! named keys as key down/up; Ctrl/Alt/Super + a letter, digit or punctuation key as
+//! [`Key::Char`]. Modifier keys are pressed on the remote side only right before a key, button
+//! or wheel event that carries them (so plain typing of capitals never leaves Shift held there)
+//! and released as soon as the agent releases them.
+//!
+//! egui (0.37, egui-winit) turns the platform's clipboard shortcuts (Ctrl/Cmd+C/X/V, the
+//! dedicated Copy/Cut/Paste keys, on Windows Ctrl+Insert, Shift+Insert, Shift+Delete) into
+//! [`Event::Copy`], [`Event::Cut`] and [`Event::Paste`] / [`Event::PasteImage`] *instead of* the
+//! key press. They are replayed on the remote side as Ctrl+C/X/V key presses: the agent's own
+//! clipboard text is never pasted. Ctrl+V with an empty local clipboard produces no event at
+//! all, only the release of V: a release of C/X/V with Ctrl/Cmd held whose press was never seen
+//! is replayed as the chord too.
 
 use std::collections::HashSet;
 
@@ -29,8 +37,15 @@ pub struct RemoteInput {
     scroll: Vec2,
     /// Buttons pressed on the remote side.
     buttons: HashSet<MouseButton>,
-    /// Character keys pressed on the remote side.
-    chars: HashSet<char>,
+    /// Non-modifier keys (named keys, chorded characters) pressed on the remote side.
+    keys: HashSet<Key>,
+    /// Character keys whose press egui reported and whose release has not come yet.
+    seen_down: HashSet<char>,
+    /// Clipboard chords replayed from Copy/Cut/Paste whose key release is still to come.
+    chords_sent: HashSet<char>,
+    /// The previous event was an Alt chord: winit also reports its key as text, which must not
+    /// be typed on top of the chord.
+    drop_text: bool,
 }
 
 impl RemoteInput {
@@ -45,6 +60,7 @@ impl RemoteInput {
         let mut out = Vec::new();
         let mut pending_move: Option<[i32; 2]> = None;
         for event in events {
+            let drop_text = std::mem::take(&mut self.drop_text);
             match event {
                 Event::PointerMoved(pos) => pending_move = remote_px(*pos).or(pending_move),
                 Event::PointerButton {
@@ -65,10 +81,11 @@ impl RemoteInput {
                     }
                     self.move_to(at.or(pending_move.take()), &mut out);
                     pending_move = None;
-                    self.hold(*modifiers, &mut out);
                     if *pressed {
+                        self.hold(*modifiers, &mut out);
                         self.buttons.insert(b);
                     } else {
+                        self.release_up_to(*modifiers, &mut out);
                         self.buttons.remove(&b);
                     }
                     out.push(InputEvent::Mouse(MouseEvent::Button {
@@ -86,11 +103,10 @@ impl RemoteInput {
                     self.hold(*modifiers, &mut out);
                     self.wheel(*unit, *delta, &mut out);
                 }
-                Event::Text(text) if !text.is_empty() => {
+                Event::Text(text) | Event::Ime(egui::ImeEvent::Commit(text))
+                    if !text.is_empty() && !drop_text =>
+                {
                     out.push(InputEvent::Key(KeyEvent::Text(text.clone())))
-                }
-                Event::Ime(egui::ImeEvent::Commit(text)) if !text.is_empty() => {
-                    out.push(InputEvent::Key(KeyEvent::Text(text.clone())));
                 }
                 Event::Key {
                     key,
@@ -98,9 +114,9 @@ impl RemoteInput {
                     modifiers,
                     ..
                 } => self.key(*key, *pressed, *modifiers, &mut out),
-                Event::Copy => self.chord(now_modifiers, 'c', &mut out),
-                Event::Cut => self.chord(now_modifiers, 'x', &mut out),
-                Event::Paste(_) => self.chord(now_modifiers, 'v', &mut out),
+                Event::Copy => self.clipboard_chord('c', &mut out),
+                Event::Cut => self.clipboard_chord('x', &mut out),
+                Event::Paste(_) | Event::PasteImage(_) => self.clipboard_chord('v', &mut out),
                 _ => {}
             }
         }
@@ -112,8 +128,7 @@ impl RemoteInput {
     /// Releases everything held on the remote side (the view lost focus or control ended).
     pub fn release_all(&mut self) -> Vec<InputEvent> {
         let mut out = Vec::new();
-        for c in self.chars.drain() {
-            let key = if c == ' ' { Key::Space } else { Key::Char(c) };
+        for key in self.keys.drain() {
             out.push(InputEvent::Key(KeyEvent::Key { key, down: false }));
         }
         for button in self.buttons.drain() {
@@ -124,12 +139,15 @@ impl RemoteInput {
         }
         self.release_up_to(Modifiers::NONE, &mut out);
         self.last_px = None;
+        self.seen_down.clear();
+        self.chords_sent.clear();
+        self.drop_text = false;
         out
     }
 
     /// True if anything is held on the remote side.
     pub fn holds_anything(&self) -> bool {
-        !self.buttons.is_empty() || !self.chars.is_empty() || !self.held.is_none()
+        !self.buttons.is_empty() || !self.keys.is_empty() || !self.held.is_none()
     }
 
     fn move_to(&mut self, px: Option<[i32; 2]>, out: &mut Vec<InputEvent>) {
@@ -141,6 +159,22 @@ impl RemoteInput {
         }
     }
 
+    fn press(&mut self, key: Key, modifiers: Modifiers, out: &mut Vec<InputEvent>) {
+        self.hold(modifiers, out);
+        // A repeated press (auto-repeat) is sent again, as a keyboard would.
+        self.keys.insert(key);
+        out.push(InputEvent::Key(KeyEvent::Key { key, down: true }));
+    }
+
+    fn release(&mut self, key: Key, modifiers: Modifiers, out: &mut Vec<InputEvent>) {
+        // Only keys pressed remotely are released: a release whose press went elsewhere (before
+        // the view had focus) is not for the customer.
+        if self.keys.remove(&key) {
+            self.release_up_to(modifiers, out);
+            out.push(InputEvent::Key(KeyEvent::Key { key, down: false }));
+        }
+    }
+
     fn key(
         &mut self,
         key: egui::Key,
@@ -149,50 +183,55 @@ impl RemoteInput {
         out: &mut Vec<InputEvent>,
     ) {
         match mapped_key(key) {
-            Some(Mapped::Named(k)) => {
-                self.hold(modifiers, out);
-                out.push(InputEvent::Key(KeyEvent::Key {
-                    key: k,
-                    down: pressed,
-                }));
-            }
+            Some(Mapped::Named(k)) if pressed => self.press(k, modifiers, out),
+            Some(Mapped::Named(k)) => self.release(k, modifiers, out),
             Some(Mapped::Char(c)) => {
-                let chorded = modifiers.ctrl || modifiers.alt || modifiers.mac_cmd;
                 let remote = if c == ' ' { Key::Space } else { Key::Char(c) };
-                if pressed && chorded {
-                    self.hold(modifiers, out);
-                    self.chars.insert(c);
-                    out.push(InputEvent::Key(KeyEvent::Key {
-                        key: remote,
-                        down: true,
-                    }));
-                } else if !pressed && self.chars.remove(&c) {
-                    out.push(InputEvent::Key(KeyEvent::Key {
-                        key: remote,
-                        down: false,
-                    }));
+                let chorded = modifiers.ctrl || modifiers.alt || modifiers.mac_cmd;
+                if pressed {
+                    self.seen_down.insert(c);
+                    if chorded {
+                        self.press(remote, modifiers, out);
+                        // winit reports Alt+letter as text too (Ctrl/Cmd chords it does not).
+                        self.drop_text = modifiers.alt && !modifiers.ctrl && !modifiers.mac_cmd;
+                    } else {
+                        // Typed from the `Event::Text` that follows; modifiers the agent no
+                        // longer holds (after Shift+arrows, say) must not change it remotely.
+                        self.release_up_to(modifiers, out);
+                    }
+                    return;
                 }
-                // Unchorded letters arrive as `Event::Text` too; they are typed from that.
+                let seen = self.seen_down.remove(&c);
+                if self.keys.contains(&remote) {
+                    self.release(remote, modifiers, out);
+                } else if self.chords_sent.remove(&c) {
+                    // The release of a clipboard shortcut already replayed.
+                } else if !seen
+                    && matches!(c, 'c' | 'x' | 'v')
+                    && (modifiers.command || modifiers.ctrl || modifiers.mac_cmd)
+                {
+                    // egui swallowed the press (Ctrl+V with nothing to paste locally).
+                    self.clipboard_chord(c, out);
+                    self.chords_sent.remove(&c);
+                }
             }
             None => {}
         }
     }
 
-    /// A clipboard shortcut egui turned into a Copy/Cut/Paste event: replay it as Ctrl+`c`.
-    fn chord(&mut self, modifiers: Modifiers, c: char, out: &mut Vec<InputEvent>) {
-        let modifiers = Modifiers {
-            ctrl: true,
-            ..modifiers
-        };
-        self.hold(modifiers, out);
-        out.push(InputEvent::Key(KeyEvent::Key {
-            key: Key::Char(c),
-            down: true,
-        }));
-        out.push(InputEvent::Key(KeyEvent::Key {
-            key: Key::Char(c),
-            down: false,
-        }));
+    /// A clipboard shortcut egui turned into a Copy/Cut/Paste event: replay it as Ctrl+`c`
+    /// (egui raises these for exactly Ctrl, or Cmd on a Mac, which is Ctrl on the customer's
+    /// side).
+    fn clipboard_chord(&mut self, c: char, out: &mut Vec<InputEvent>) {
+        self.hold(Modifiers::CTRL, out);
+        for down in [true, false] {
+            out.push(InputEvent::Key(KeyEvent::Key {
+                key: Key::Char(c),
+                down,
+            }));
+        }
+        self.keys.remove(&Key::Char(c));
+        self.chords_sent.insert(c);
     }
 
     fn wheel(&mut self, unit: MouseWheelUnit, delta: Vec2, out: &mut Vec<InputEvent>) {
@@ -263,8 +302,8 @@ fn mouse_button(b: egui::PointerButton) -> Option<MouseButton> {
 pub enum Mapped {
     /// A named key.
     Named(Key),
-    /// A letter or digit (lower case) or space, sent only with Ctrl/Alt/Super (typed text
-    /// arrives as `Event::Text`).
+    /// A letter or digit (lower case), ASCII punctuation or space, sent only with
+    /// Ctrl/Alt/Super (typed text arrives as `Event::Text`).
     Char(char),
 }
 
@@ -277,6 +316,7 @@ pub fn mapped_key(key: egui::Key) -> Option<Mapped> {
         E::Tab => Key::Tab,
         E::Escape => Key::Escape,
         E::Delete => Key::Delete,
+        E::Insert => Key::Insert,
         E::ArrowLeft => Key::ArrowLeft,
         E::ArrowRight => Key::ArrowRight,
         E::ArrowUp => Key::ArrowUp,
@@ -298,6 +338,19 @@ pub fn mapped_key(key: egui::Key) -> Option<Mapped> {
         E::F11 => Key::F(11),
         E::F12 => Key::F(12),
         E::Space => return Some(Mapped::Char(' ')),
+        // Punctuation for shortcuts such as Ctrl+Minus or Ctrl+/ (egui's names are words).
+        E::Minus => return Some(Mapped::Char('-')),
+        E::Equals => return Some(Mapped::Char('=')),
+        E::Plus => return Some(Mapped::Char('+')),
+        E::Comma => return Some(Mapped::Char(',')),
+        E::Period => return Some(Mapped::Char('.')),
+        E::Slash => return Some(Mapped::Char('/')),
+        E::Backslash => return Some(Mapped::Char('\\')),
+        E::Semicolon => return Some(Mapped::Char(';')),
+        E::Quote => return Some(Mapped::Char('\'')),
+        E::Backtick => return Some(Mapped::Char('`')),
+        E::OpenBracket => return Some(Mapped::Char('[')),
+        E::CloseBracket => return Some(Mapped::Char(']')),
         other => {
             let name = other.name();
             let mut chars = name.chars();
@@ -429,5 +482,367 @@ mod tests {
         );
         assert_eq!(mapped_key(egui::Key::Num7), Some(Mapped::Char('7')));
         assert_eq!(mapped_key(egui::Key::F12), Some(Mapped::Named(Key::F(12))));
+    }
+
+    fn k(key: Key, down: bool) -> InputEvent {
+        InputEvent::Key(KeyEvent::Key { key, down })
+    }
+
+    fn button(button: egui::PointerButton, x: f32, y: f32, pressed: bool) -> Event {
+        Event::PointerButton {
+            pos: pos2(x, y),
+            button,
+            pressed,
+            modifiers: Modifiers::NONE,
+        }
+    }
+
+    fn left(down: bool) -> InputEvent {
+        InputEvent::Mouse(MouseEvent::Button {
+            button: MouseButton::Left,
+            down,
+        })
+    }
+
+    #[test]
+    fn clipboard_shortcuts_are_replayed_as_ctrl_keys_not_pasted() {
+        let mut r = RemoteInput::default();
+        // Ctrl+C: egui-winit gives Copy instead of the press, then the release of C.
+        let out = r.translate(
+            &[Event::Copy, key(egui::Key::C, false, Modifiers::CTRL)],
+            px,
+            Modifiers::CTRL,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Control, true),
+                k(Key::Char('c'), true),
+                k(Key::Char('c'), false)
+            ]
+        );
+        // Ctrl+V with text on the agent's clipboard: a Ctrl+V, never the agent's text.
+        let out = r.translate(
+            &[
+                Event::Paste("agent secret".into()),
+                key(egui::Key::V, false, Modifiers::CTRL),
+            ],
+            px,
+            Modifiers::CTRL,
+        );
+        assert_eq!(out, vec![k(Key::Char('v'), true), k(Key::Char('v'), false)]);
+        assert!(!out
+            .iter()
+            .any(|e| matches!(e, InputEvent::Key(KeyEvent::Text(_)))));
+        // Ctrl+X, then the agent lets go of Ctrl.
+        let out = r.translate(
+            &[Event::Cut, key(egui::Key::X, false, Modifiers::CTRL)],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Char('x'), true),
+                k(Key::Char('x'), false),
+                k(Key::Control, false)
+            ]
+        );
+        // Ctrl+V with nothing on the agent's clipboard: egui reports only the release.
+        let out = r.translate(
+            &[key(egui::Key::V, false, Modifiers::CTRL)],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Control, true),
+                k(Key::Char('v'), true),
+                k(Key::Char('v'), false),
+                k(Key::Control, false)
+            ]
+        );
+        // A plain v typed is text, and its release is no shortcut.
+        let out = r.translate(
+            &[
+                key(egui::Key::V, true, Modifiers::NONE),
+                Event::Text("v".into()),
+                key(egui::Key::V, false, Modifiers::NONE),
+            ],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(out, vec![InputEvent::Key(KeyEvent::Text("v".into()))]);
+        // Ctrl+Shift+C (a terminal's copy) is not a clipboard event in egui: an ordinary chord.
+        let cs = Modifiers::CTRL | Modifiers::SHIFT;
+        let out = r.translate(
+            &[key(egui::Key::C, true, cs), key(egui::Key::C, false, cs)],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Control, true),
+                k(Key::Shift, true),
+                k(Key::Char('c'), true),
+                k(Key::Char('c'), false),
+                k(Key::Control, false),
+                k(Key::Shift, false),
+            ]
+        );
+        assert!(!r.holds_anything());
+    }
+
+    #[test]
+    fn alt_tab_holds_alt_across_frames() {
+        let mut r = RemoteInput::default();
+        let out = r.translate(
+            &[
+                key(egui::Key::Tab, true, Modifiers::ALT),
+                key(egui::Key::Tab, false, Modifiers::ALT),
+            ],
+            px,
+            Modifiers::ALT,
+        );
+        assert_eq!(
+            out,
+            vec![k(Key::Alt, true), k(Key::Tab, true), k(Key::Tab, false)]
+        );
+        let out = r.translate(
+            &[
+                key(egui::Key::Tab, true, Modifiers::ALT),
+                key(egui::Key::Tab, false, Modifiers::ALT),
+            ],
+            px,
+            Modifiers::ALT,
+        );
+        assert_eq!(out, vec![k(Key::Tab, true), k(Key::Tab, false)]);
+        assert_eq!(
+            r.translate(&[], px, Modifiers::NONE),
+            vec![k(Key::Alt, false)]
+        );
+        // Alt+F: winit reports an "f" text too, which must not be typed.
+        let out = r.translate(
+            &[
+                key(egui::Key::F, true, Modifiers::ALT),
+                Event::Text("f".into()),
+                key(egui::Key::F, false, Modifiers::ALT),
+            ],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Alt, true),
+                k(Key::Char('f'), true),
+                k(Key::Char('f'), false),
+                k(Key::Alt, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn shift_is_held_remotely_while_arrows_are_pressed() {
+        let mut r = RemoteInput::default();
+        let out = r.translate(
+            &[
+                key(egui::Key::ArrowLeft, true, Modifiers::SHIFT),
+                key(egui::Key::ArrowLeft, false, Modifiers::SHIFT),
+                key(egui::Key::ArrowRight, true, Modifiers::SHIFT),
+            ],
+            px,
+            Modifiers::SHIFT,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Shift, true),
+                k(Key::ArrowLeft, true),
+                k(Key::ArrowLeft, false),
+                k(Key::ArrowRight, true),
+            ]
+        );
+        assert!(r.holds_anything());
+        // Shift let go first, then the arrow; then plain typing: Shift is up before the text.
+        let out = r.translate(
+            &[
+                key(egui::Key::ArrowRight, false, Modifiers::NONE),
+                key(egui::Key::A, true, Modifiers::NONE),
+                Event::Text("a".into()),
+            ],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(
+            out,
+            vec![
+                k(Key::Shift, false),
+                k(Key::ArrowRight, false),
+                InputEvent::Key(KeyEvent::Text("a".into())),
+            ]
+        );
+        assert!(!r.holds_anything());
+    }
+
+    #[test]
+    fn function_and_editing_keys_are_named_keys() {
+        use egui::Key as E;
+        let cases = [
+            (E::F1, Key::F(1)),
+            (E::F5, Key::F(5)),
+            (E::F12, Key::F(12)),
+            (E::Escape, Key::Escape),
+            (E::Home, Key::Home),
+            (E::End, Key::End),
+            (E::PageUp, Key::PageUp),
+            (E::PageDown, Key::PageDown),
+            (E::Delete, Key::Delete),
+            (E::Insert, Key::Insert),
+            (E::Backspace, Key::Backspace),
+            (E::ArrowUp, Key::ArrowUp),
+            (E::ArrowDown, Key::ArrowDown),
+        ];
+        let mut r = RemoteInput::default();
+        for (egui_key, remote) in cases {
+            let out = r.translate(
+                &[
+                    key(egui_key, true, Modifiers::NONE),
+                    key(egui_key, false, Modifiers::NONE),
+                ],
+                px,
+                Modifiers::NONE,
+            );
+            assert_eq!(out, vec![k(remote, true), k(remote, false)], "{egui_key:?}");
+        }
+        for n in 1..=12u8 {
+            let egui_key = egui::Key::from_name(&format!("F{n}")).expect("F key");
+            assert_eq!(mapped_key(egui_key), Some(Mapped::Named(Key::F(n))));
+        }
+        assert_eq!(mapped_key(E::Minus), Some(Mapped::Char('-')));
+        // A release whose press went elsewhere is not sent.
+        assert!(r
+            .translate(
+                &[key(E::Escape, false, Modifiers::NONE)],
+                px,
+                Modifiers::NONE
+            )
+            .is_empty());
+    }
+
+    #[test]
+    fn double_click_is_two_press_release_pairs() {
+        let mut r = RemoteInput::default();
+        let p = egui::PointerButton::Primary;
+        let out = r.translate(
+            &[
+                Event::PointerMoved(pos2(10.0, 10.0)),
+                button(p, 10.0, 10.0, true),
+                button(p, 10.0, 10.0, false),
+                button(p, 10.0, 10.0, true),
+                button(p, 10.0, 10.0, false),
+            ],
+            px,
+            Modifiers::NONE,
+        );
+        assert_eq!(
+            out,
+            vec![
+                InputEvent::Mouse(MouseEvent::MoveTo { x: 20, y: 20 }),
+                left(true),
+                left(false),
+                left(true),
+                left(false),
+            ]
+        );
+    }
+
+    #[test]
+    fn drag_is_press_moves_release() {
+        let mut r = RemoteInput::default();
+        let p = egui::PointerButton::Primary;
+        let shift_press = Event::PointerButton {
+            pos: pos2(10.0, 10.0),
+            button: p,
+            pressed: true,
+            modifiers: Modifiers::SHIFT,
+        };
+        let mut out = r.translate(&[shift_press], px, Modifiers::SHIFT);
+        out.extend(r.translate(
+            &[Event::PointerMoved(pos2(15.0, 12.0))],
+            px,
+            Modifiers::SHIFT,
+        ));
+        out.extend(r.translate(
+            &[
+                Event::PointerMoved(pos2(20.0, 14.0)),
+                Event::PointerButton {
+                    pos: pos2(30.0, 15.0),
+                    button: p,
+                    pressed: false,
+                    modifiers: Modifiers::SHIFT,
+                },
+            ],
+            px,
+            Modifiers::NONE,
+        ));
+        assert_eq!(
+            out,
+            vec![
+                InputEvent::Mouse(MouseEvent::MoveTo { x: 20, y: 20 }),
+                k(Key::Shift, true),
+                left(true),
+                InputEvent::Mouse(MouseEvent::MoveTo { x: 30, y: 24 }),
+                InputEvent::Mouse(MouseEvent::MoveTo { x: 60, y: 30 }),
+                left(false),
+                k(Key::Shift, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn release_all_lets_go_of_keys_buttons_and_modifiers() {
+        let mut r = RemoteInput::default();
+        let both = Modifiers::CTRL | Modifiers::SHIFT;
+        r.translate(
+            &[
+                key(egui::Key::ArrowDown, true, Modifiers::SHIFT),
+                key(egui::Key::A, true, both),
+                Event::PointerButton {
+                    pos: pos2(1.0, 1.0),
+                    button: egui::PointerButton::Secondary,
+                    pressed: true,
+                    modifiers: both,
+                },
+            ],
+            px,
+            Modifiers::CTRL | Modifiers::SHIFT,
+        );
+        assert!(r.holds_anything());
+        let mut out = r.release_all();
+        assert!(!r.holds_anything());
+        // Keys (in any order) first, then buttons, then modifiers.
+        let keys: HashSet<_> = out.drain(..2).map(|e| format!("{e:?}")).collect();
+        assert_eq!(
+            keys,
+            [k(Key::ArrowDown, false), k(Key::Char('a'), false)]
+                .iter()
+                .map(|e| format!("{e:?}"))
+                .collect()
+        );
+        assert_eq!(
+            out,
+            vec![
+                InputEvent::Mouse(MouseEvent::Button {
+                    button: MouseButton::Right,
+                    down: false
+                }),
+                k(Key::Control, false),
+                k(Key::Shift, false),
+            ]
+        );
+        assert!(r.release_all().is_empty());
     }
 }

@@ -16,6 +16,10 @@ pub const MAX_SCREEN_FRAME_BYTES: usize = 32 * 1024 * 1024;
 /// Largest input-stream frame (one [`crate::input::InputEvent`]), in bytes.
 pub const MAX_INPUT_FRAME_BYTES: usize = 8 * 1024;
 
+/// Largest clipboard-stream frame (one `clipboard::ClipboardMessage`, whose text is at most
+/// `clipboard::MAX_CLIPBOARD_BYTES` = 1 MiB), in bytes: the text plus a small envelope.
+pub const MAX_CLIPBOARD_FRAME_BYTES: usize = 1024 * 1024 + 64;
+
 /// Bytes of the length prefix.
 pub const LENGTH_PREFIX_BYTES: usize = 4;
 

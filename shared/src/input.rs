@@ -84,8 +84,11 @@ pub enum Key {
     Meta,
     /// Function key F1..F12 (value 1..=12).
     F(u8),
-    /// A letter or digit key pressed with a modifier (e.g. the `c` of Ctrl+C), lower case.
+    /// A letter, digit or ASCII punctuation key pressed with a modifier (e.g. the `c` of
+    /// Ctrl+C), lower case. Typed text travels as [`KeyEvent::Text`] instead.
     Char(char),
+    /// Insert. (Added after `Char`: variants are encoded by index, so new ones go last.)
+    Insert,
 }
 
 /// A keyboard event.
@@ -170,5 +173,16 @@ mod tests {
         assert!(InputEvent::Key(KeyEvent::Text("你好".into()))
             .validate()
             .is_ok());
+    }
+
+    #[test]
+    fn key_encoding_is_stable_and_insert_comes_last() {
+        // Variants are encoded by index: adding one must not move the others.
+        let enc = |k: Key| postcard::to_allocvec(&k).expect("encode");
+        assert_eq!(enc(Key::Enter), vec![0]);
+        assert_eq!(enc(Key::Char('c')), vec![19, 1, b'c']);
+        assert_eq!(enc(Key::Insert), vec![20]);
+        let back: Key = postcard::from_bytes(&enc(Key::Insert)).expect("decode");
+        assert_eq!(back, Key::Insert);
     }
 }

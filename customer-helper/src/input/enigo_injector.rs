@@ -5,9 +5,10 @@ use porpoise_shared::input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent}
 use tracing::trace;
 
 use super::{prepare, InjectError, InputInjector};
-use crate::capture::{screen_geometry, ScreenGeometry};
+use crate::capture::{screen_geometry, ScreenGeometry, SharedGeometry};
 
-/// The enigo key for a wire [`Key`]; `None` for a function key outside F1..=F12.
+/// The enigo key for a wire [`Key`]; `None` for a function key outside F1..=F12 (and Insert on
+/// a platform without one).
 pub fn enigo_key(key: Key) -> Option<enigo::Key> {
     use enigo::Key as E;
     Some(match key {
@@ -45,6 +46,10 @@ pub fn enigo_key(key: Key) -> Option<enigo::Key> {
             _ => return None,
         },
         Key::Char(c) => E::Unicode(c.to_lowercase().next().unwrap_or(c)),
+        #[cfg(any(windows, all(unix, not(target_os = "macos"))))]
+        Key::Insert => E::Insert,
+        #[cfg(not(any(windows, all(unix, not(target_os = "macos")))))]
+        Key::Insert => return None,
     })
 }
 
@@ -70,6 +75,8 @@ fn direction(down: bool) -> Direction {
 pub struct EnigoInjector {
     enigo: Enigo,
     geometry: ScreenGeometry,
+    /// Set by the capture when the agent picks another monitor; wins over `geometry`.
+    shared: Option<SharedGeometry>,
     held_keys: Vec<enigo::Key>,
     held_buttons: Vec<Button>,
 }
@@ -77,7 +84,7 @@ pub struct EnigoInjector {
 impl std::fmt::Debug for EnigoInjector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnigoInjector")
-            .field("geometry", &self.geometry)
+            .field("geometry", &self.geometry())
             .finish_non_exhaustive()
     }
 }
@@ -96,14 +103,45 @@ impl EnigoInjector {
     ///
     /// Errors: [`InjectError::Unavailable`] if enigo cannot connect.
     pub fn with_geometry(geometry: ScreenGeometry) -> Result<Self, InjectError> {
+        Self::with_settings(geometry, None)
+    }
+
+    /// Like [`EnigoInjector::new`], following the monitor the capture publishes in `shared`
+    /// (see `ScreenCapture::share_geometry`): input lands on the monitor the agent sees.
+    ///
+    /// Errors: [`InjectError::Unavailable`] if enigo cannot connect.
+    pub fn following(shared: SharedGeometry) -> Result<Self, InjectError> {
+        let geometry = *shared.lock().unwrap_or_else(|e| e.into_inner());
+        let mut injector = Self::with_settings(geometry, None)?;
+        injector.shared = Some(shared);
+        Ok(injector)
+    }
+
+    /// Like [`EnigoInjector::with_geometry`] on the X11 display `display` (e.g. `:117`) rather
+    /// than `$DISPLAY`: tests run several private X servers in one process.
+    ///
+    /// Errors: [`InjectError::Unavailable`] if enigo cannot connect.
+    pub fn on_x11_display(display: &str, geometry: ScreenGeometry) -> Result<Self, InjectError> {
+        Self::with_settings(geometry, Some(display.to_owned()))
+    }
+
+    fn with_settings(
+        geometry: ScreenGeometry,
+        x11_display: Option<String>,
+    ) -> Result<Self, InjectError> {
         let settings = Settings {
             release_keys_when_dropped: true,
+            // enigo's default (12 ms) is passed to XTest as a delay before each event: it
+            // added 12 ms to every click's input-to-pixel latency.
+            linux_delay: 0,
+            x11_display,
             ..Settings::default()
         };
         let enigo = Enigo::new(&settings).map_err(|e| InjectError::Unavailable(e.to_string()))?;
         Ok(Self {
             enigo,
             geometry,
+            shared: None,
             held_keys: Vec::new(),
             held_buttons: Vec::new(),
         })
@@ -111,13 +149,16 @@ impl EnigoInjector {
 
     /// The screen the coordinates refer to.
     pub fn geometry(&self) -> ScreenGeometry {
-        self.geometry
+        match &self.shared {
+            Some(shared) => *shared.lock().unwrap_or_else(|e| e.into_inner()),
+            None => self.geometry,
+        }
     }
 
     fn mouse(&mut self, ev: MouseEvent) -> enigo::InputResult<()> {
         match ev {
             MouseEvent::MoveTo { x, y } => {
-                let (dx, dy) = self.geometry.desktop_px_from_remote_px(x, y);
+                let (dx, dy) = self.geometry().desktop_px_from_remote_px(x, y);
                 self.enigo.move_mouse(dx, dy, Coordinate::Abs)
             }
             MouseEvent::Button { button, down } => {
@@ -164,7 +205,7 @@ fn platform(e: enigo::InputError) -> InjectError {
 
 impl InputInjector for EnigoInjector {
     fn inject(&mut self, ev: &InputEvent) -> Result<(), InjectError> {
-        let ev = prepare(ev, self.geometry)?;
+        let ev = prepare(ev, self.geometry())?;
         trace!(?ev, "inject");
         match &ev {
             InputEvent::Mouse(m) => self.mouse(*m).map_err(platform),
@@ -217,6 +258,8 @@ mod tests {
             (Key::Char('c'), E::Unicode('c')),
             (Key::Char('C'), E::Unicode('c')),
             (Key::Char('7'), E::Unicode('7')),
+            (Key::Char('-'), E::Unicode('-')),
+            (Key::Insert, E::Insert),
         ];
         for (key, expected) in cases {
             assert_eq!(enigo_key(key), Some(expected), "{key:?}");
