@@ -1,5 +1,5 @@
 # Sourced by demo.sh and test.sh: installs the Debian packages Porpoise needs, only if missing.
-# Usage: install_deps build|run|test
+# Usage: install_deps build|run|test|bench
 porpoise_packages() {
   # Headers for building (scrap's xcb, enigo's xdo, rodio's ALSA, zbus needs none).
   local build="pkg-config libxcb1-dev libxcb-shm0-dev libxcb-randr0-dev libxkbcommon-dev libasound2-dev libdbus-1-dev libxdo-dev libxi-dev libxtst-dev"
@@ -8,8 +8,11 @@ porpoise_packages() {
   case "$1" in
     # The demo also wants a CJK terminal font for the customer's desktop xterm.
     run) echo "$build $x11 fonts-noto-cjk" ;;
-    # Tests register a tray item with a real StatusNotifierWatcher.
-    test) echo "$build $x11 haskell-status-notifier-item-utils" ;;
+    # Tests register a tray item with a real StatusNotifierWatcher; xclip checks the clipboard.
+    test) echo "$build $x11 haskell-status-notifier-item-utils xclip" ;;
+    # porpoise-codec-bench compares with ffmpeg's libx264/libvpx-vp9 and plays a clip with
+    # ffplay (both in the ffmpeg package); porpoise-latency-bench needs only the X tools.
+    bench) echo "$build $x11 ffmpeg" ;;
     *) echo "$build" ;;
   esac
 }

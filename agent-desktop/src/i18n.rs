@@ -112,6 +112,42 @@ messages! {
     Viewing => "正在观看桌面", "Viewing the desktop";
     /// Action state.
     Controlling => "正在远程控制", "Remote control is on";
+    /// Action button (A6 远程演示).
+    RemoteDemo => "远程演示", "Show my screen";
+    /// Remote demo requested or running.
+    StopDemo => "停止演示", "Stop showing";
+    /// Action state.
+    Demoing => "客户正在观看您的屏幕", "The customer sees your screen";
+    /// Action button: clipboard sync (needs remote control).
+    ClipboardSync => "同步剪贴板", "Share clipboard";
+    /// Clipboard sync requested or running.
+    StopClipboard => "停止同步剪贴板", "Stop clipboard";
+    /// Action state.
+    ClipboardOn => "剪贴板同步中", "Clipboard shared";
+    /// Screen toolbar: image quality (A12).
+    ImageQuality => "图像质量", "Image quality";
+    /// Quality choice.
+    QualityBest => "最佳", "Best";
+    /// Quality choice.
+    QualityBalanced => "均衡", "Balanced";
+    /// Quality choice.
+    QualityLow => "流畅", "Low bandwidth";
+    /// Quality choice.
+    QualityCustom => "自定义", "Custom";
+    /// Screen toolbar: scale (A12).
+    Scale => "缩放", "Scale";
+    /// Screen toolbar: monitor picker.
+    Monitor => "显示器", "Monitor";
+    /// Screen toolbar: bandwidth cap.
+    BandwidthCap => "带宽上限", "Bandwidth cap";
+    /// Bandwidth cap off.
+    NoCap => "不限", "No cap";
+    /// Screen toolbar: take a screenshot (A9).
+    Screenshot => "截图", "Screenshot";
+    /// Screenshot saved.
+    ScreenshotSaved => "截图已保存：", "Screenshot saved: ";
+    /// Screenshot failed.
+    ScreenshotFailed => "截图保存失败：", "Could not save the screenshot: ";
     /// Session state.
     EndedByCustomer => "客户已结束会话", "The customer ended the session";
     /// Session state.

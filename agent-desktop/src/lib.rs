@@ -22,6 +22,7 @@ pub mod notify;
 pub mod presence;
 pub mod remote_input;
 pub mod screen;
+pub mod screenshot;
 pub mod state;
 pub mod ui;
 

@@ -103,6 +103,12 @@ struct Net {
     events: Option<mpsc::Receiver<ClientEvent>>,
     inputs: HashMap<SessionId, mpsc::Sender<InputEvent>>,
     screens: HashMap<SessionId, AbortHandle>,
+    /// The agent's own screen shown to a customer (remote demo, A6).
+    demos: HashMap<SessionId, AbortHandle>,
+    /// Clipboard sync tasks.
+    clipboards: HashMap<SessionId, AbortHandle>,
+    /// Granted remote actions per session, from the relay's events.
+    granted: HashMap<SessionId, std::collections::BTreeSet<RemoteAction>>,
     login_tx: mpsc::Sender<(u64, LoginResult)>,
     /// Incremented by each Login/Logout; results of older logins are discarded.
     login_generation: u64,
@@ -131,6 +137,9 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
         events: None,
         inputs: HashMap::new(),
         screens: HashMap::new(),
+        demos: HashMap::new(),
+        clipboards: HashMap::new(),
+        granted: HashMap::new(),
         login_tx,
         login_generation: 0,
         credentials: None,
@@ -372,21 +381,39 @@ impl Net {
         match &event {
             Event::ActionChanged {
                 session_id,
-                action: RemoteAction::RemoteControl,
+                action,
                 state,
                 ..
             } => {
+                let granted = self.granted.entry(*session_id).or_default();
                 if *state == porpoise_shared::wire::ActionState::Granted {
+                    granted.insert(*action);
+                } else {
+                    granted.remove(action);
+                }
+                let (control, demo, clipboard) = (
+                    granted.contains(&RemoteAction::RemoteControl),
+                    granted.contains(&RemoteAction::RemoteDemo),
+                    granted.contains(&RemoteAction::ClipboardSync),
+                );
+                if control {
                     self.open_input(*session_id);
                 } else {
                     self.inputs.remove(session_id);
                 }
+                if demo {
+                    self.open_demo(*session_id);
+                } else if let Some(task) = self.demos.remove(session_id) {
+                    task.abort();
+                }
+                if control && clipboard {
+                    self.open_clipboard(*session_id);
+                } else if let Some(task) = self.clipboards.remove(session_id) {
+                    task.abort();
+                }
             }
             Event::SessionEnded { session_id, .. } => {
-                self.inputs.remove(session_id);
-                if let Some(screen) = self.screens.remove(session_id) {
-                    screen.abort();
-                }
+                self.stop_media(*session_id);
             }
             _ => {}
         }
@@ -410,9 +437,28 @@ impl Net {
             client.close(reason);
         }
         self.events = None;
-        self.inputs.clear();
-        for (_, screen) in self.screens.drain() {
-            screen.abort();
+        let sessions: Vec<SessionId> = self
+            .screens
+            .keys()
+            .chain(self.demos.keys())
+            .chain(self.clipboards.keys())
+            .chain(self.inputs.keys())
+            .copied()
+            .collect();
+        for session_id in sessions {
+            self.stop_media(session_id);
+        }
+        self.granted.clear();
+    }
+
+    /// Stops every media task of `session_id`.
+    fn stop_media(&mut self, session_id: SessionId) {
+        self.inputs.remove(&session_id);
+        self.granted.remove(&session_id);
+        for tasks in [&mut self.screens, &mut self.demos, &mut self.clipboards] {
+            if let Some(task) = tasks.remove(&session_id) {
+                task.abort();
+            }
         }
     }
 }

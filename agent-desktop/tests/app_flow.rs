@@ -335,6 +335,8 @@ fn screen_feed() -> std::sync::Arc<ScreenFeed> {
         key: true,
         encoded_bytes: 4096,
         seq: frame.seq,
+        pts: frame.pts,
+        decode_us: 500,
     });
     feed
 }
@@ -476,4 +478,83 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
     harness.get_by_label("当前客服：客服一");
     harness.get_by_label("还在吗？");
     harness.get_by_role_and_label(Role::Button, "观看桌面");
+}
+
+/// A12 and A9: the screen toolbar changes quality and scale live (sent to the customer's side
+/// at once), and Screenshot asks for a still and saves it as a PNG the agent is told about.
+#[test]
+fn screen_toolbar_changes_quality_and_scale_and_saves_a_screenshot() {
+    use porpoise_shared::{
+        screen::{viewer_channel, StillImage, ViewerEvent},
+        stream::{ImageQuality, ScreenMessage},
+    };
+    let shots = tempfile::tempdir().expect("dir");
+    std::env::set_var(porpoise_agent::screenshot::SCREENSHOT_DIR_ENV, shots.path());
+    let (mut harness, mut side, _) = app(Language::En);
+    log_in(&mut harness, &mut side);
+    accept_customer(&mut harness, &mut side);
+    let granted = Event::ActionChanged {
+        session_id: SESSION,
+        action: RemoteAction::ViewDesktop,
+        state: ActionState::Granted,
+        by: Party::Customer,
+    };
+    send(&side, NetEvent::Relay(granted));
+    let (handle, mut control) = viewer_channel();
+    let feed = ScreenFeed::with_handle(handle);
+    send(
+        &side,
+        NetEvent::ScreenStarted {
+            session_id: SESSION,
+            feed: feed.clone(),
+        },
+    );
+    harness.run();
+
+    harness.get_by_label("Image quality").click();
+    harness.run();
+    harness.get_by_label("Best").click();
+    harness.run();
+    let Some(ScreenMessage::Settings(s)) = control.try_next() else {
+        panic!("quality change not sent")
+    };
+    assert_eq!(s.quality, ImageQuality::Best);
+
+    harness.get_by_label("Scale").click();
+    harness.run();
+    harness.get_by_label("50 %").click();
+    harness.run();
+    let Some(ScreenMessage::Settings(s)) = control.try_next() else {
+        panic!("scale change not sent")
+    };
+    assert_eq!((s.scale_percent, s.quality), (50, ImageQuality::Best));
+
+    harness.get_by_label("Screenshot").click();
+    harness.run();
+    assert_eq!(
+        control.try_next(),
+        Some(ScreenMessage::StillRequest { id: 1 })
+    );
+    feed.push_event(ViewerEvent::Still(StillImage {
+        id: 1,
+        width: 4,
+        height: 2,
+        rgba: vec![200; 32],
+    }));
+    harness.run();
+    let saved: Vec<_> = std::fs::read_dir(shots.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let name = saved[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("porpoise-张三-") && name.ends_with(".png"),
+        "{name}"
+    );
+    harness.get_by_label_contains("Screenshot saved: ");
 }

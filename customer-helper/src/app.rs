@@ -15,9 +15,12 @@ use tracing::warn;
 
 use crate::{
     i18n::Tr,
-    net::{NetCommand, NetLink},
+    net::{NetCommand, NetEvent, NetLink},
     state::{Effect, HelperState, UiAction},
-    ui::window_ui,
+    ui::{
+        demo::{demo_viewport, DemoWindow},
+        window_ui,
+    },
 };
 
 /// Default inner size of the helper window, in points.
@@ -56,6 +59,8 @@ pub struct HelperApp {
     /// What the network side was last asked to share.
     sharing: Option<(SessionId, RemoteAction)>,
     effects: Vec<Effect>,
+    /// The agent's screen in its own window while a remote demo runs (C6).
+    demo: Option<DemoWindow>,
 }
 
 impl HelperApp {
@@ -71,6 +76,7 @@ impl HelperApp {
             outbox: VecDeque::new(),
             sharing: None,
             effects: Vec::new(),
+            demo: None,
         }
     }
 
@@ -89,6 +95,17 @@ impl HelperApp {
     pub fn poll_net(&mut self, ctx: &egui::Context) {
         for _ in 0..MAX_EVENTS_PER_FRAME {
             match self.net.events.try_recv() {
+                Ok(NetEvent::DemoStarted { session_id, feed }) => {
+                    self.demo = Some(DemoWindow::new(session_id, feed));
+                    ctx.request_repaint();
+                }
+                Ok(NetEvent::DemoEnded { session_id, error }) => {
+                    if let Some(demo) = self.demo.as_mut().filter(|d| d.session_id == session_id)
+                    {
+                        demo.ended = Some(error);
+                    }
+                    ctx.request_repaint();
+                }
                 Ok(event) => {
                     let mut effects = std::mem::take(&mut self.effects);
                     self.state.on_net(event, &mut effects);
@@ -103,8 +120,19 @@ impl HelperApp {
         self.flush(ctx);
     }
 
+    /// The remote demo window's state, while one is open.
+    pub fn demo(&self) -> Option<&DemoWindow> {
+        self.demo.as_ref()
+    }
+
     /// Draws the window and handles its clicks.
     pub fn root_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(demo) = &mut self.demo {
+            demo_viewport(ui.ctx(), self.tr, demo);
+            if demo.closed {
+                self.demo = None;
+            }
+        }
         let mut actions = Vec::new();
         window_ui(ui, &mut self.state, self.tr, &self.relay_addr, &mut actions);
         let ctx = ui.ctx().clone();

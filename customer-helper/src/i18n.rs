@@ -24,6 +24,20 @@ texts! {
     app_title => "Porpoise 远程协助", "Porpoise helper";
     /// Window title while the screen is shared.
     app_title_sharing => "● 正在共享屏幕 — Porpoise", "● Sharing your screen — Porpoise";
+    /// Title of the remote demo window (C6).
+    demo_title => "客服人员的屏幕 — Porpoise", "Agent's screen — Porpoise";
+    /// Remote demo window before the first frame.
+    demo_waiting => "正在等待客服人员的屏幕…", "Waiting for the agent's screen…";
+    /// Remote demo ended.
+    demo_ended => "演示已结束。", "The demo has ended.";
+    /// Remote demo window: fit the window.
+    demo_fit => "适应窗口", "Fit to window";
+    /// Remote demo window: actual size.
+    demo_actual_size => "实际大小", "Actual size";
+    /// Remote demo window: close.
+    demo_close => "关闭", "Close";
+    /// Label of the agent's screen image.
+    demo_image => "客服人员的屏幕", "Agent's screen";
     /// Shown while connecting.
     connecting => "正在连接支持中心…", "Connecting to the support center…";
     /// Retry button of a connection error.
@@ -205,6 +219,18 @@ impl Tr {
             (Language::En, RemoteAction::RemoteControl) => format!(
                 "{agent} asks to control your computer. They will see your screen and can use your mouse and keyboard. You can stop at any time."
             ),
+            (Language::ZhCn, RemoteAction::RemoteDemo) => format!(
+                "{agent} 想向您演示其屏幕。您将在一个窗口中看到对方的桌面；对方看不到您的屏幕。"
+            ),
+            (Language::En, RemoteAction::RemoteDemo) => format!(
+                "{agent} wants to show you their screen. You will see their desktop in a window; they cannot see yours."
+            ),
+            (Language::ZhCn, RemoteAction::ClipboardSync) => format!(
+                "{agent} 请求同步剪贴板。远程控制期间，您复制的文字会发送给对方，对方复制的文字会放入您的剪贴板。"
+            ),
+            (Language::En, RemoteAction::ClipboardSync) => format!(
+                "{agent} asks to share the clipboard. While they control your computer, text you copy is sent to them and text they copy lands in your clipboard."
+            ),
         }
     }
 
@@ -218,6 +244,16 @@ impl Tr {
             }
             (Language::En, RemoteAction::RemoteControl) => {
                 format!("{agent} is controlling your computer")
+            }
+            (Language::ZhCn, RemoteAction::RemoteDemo) => format!("{agent} 正在向您演示其屏幕"),
+            (Language::En, RemoteAction::RemoteDemo) => {
+                format!("{agent} is showing you their screen")
+            }
+            (Language::ZhCn, RemoteAction::ClipboardSync) => {
+                format!("剪贴板正在与 {agent} 同步")
+            }
+            (Language::En, RemoteAction::ClipboardSync) => {
+                format!("The clipboard is shared with {agent}")
             }
         }
     }

@@ -12,14 +12,16 @@ use std::{collections::BTreeSet, io, sync::Arc, time::Duration};
 use porpoise_shared::{
     client::{Client, MediaStream},
     codec::CapturedFrame,
-    screen::{read_input, stream_screen, ScreenSource},
+    clipboard::{sync_clipboard, LocalClipboard},
+    screen::{read_input, stream_screen, view_screen_with, viewer_channel, ScreenSource, ViewerEvent},
+    screen_view::ScreenFeed,
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use tokio::{sync::watch, task::AbortHandle};
 use tracing::{debug, info, warn};
 
 use crate::{
-    capture::make_capture,
+    capture::{make_capture, screen_geometry, ScreenGeometry, SharedGeometry},
     input::{EnigoInjector, InjectorFactory, InjectorThread, InputInjector},
     net::{EventSink, NetEvent},
 };
@@ -49,11 +51,36 @@ impl std::fmt::Debug for Platform {
 
 impl Platform {
     /// The real desktop: [`crate::capture::ScreenCapture`] and [`EnigoInjector`].
+    ///
+    /// The capture publishes the monitor it captures and the injector follows it, so input
+    /// lands on the monitor the agent picked.
     pub fn native() -> Self {
+        let shared: SharedGeometry = Arc::new(std::sync::Mutex::new(ScreenGeometry {
+            x: 0,
+            y: 0,
+            width: 0,
+            height: 0,
+        }));
+        let for_capture = shared.clone();
         Self {
-            screen: Arc::new(|| make_capture().map(|c| Box::new(c) as Box<dyn ScreenSource>)),
-            injector: Arc::new(|| {
-                EnigoInjector::new().map(|i| Box::new(i) as Box<dyn InputInjector>)
+            screen: Arc::new(move || {
+                make_capture().map(|mut c| {
+                    c.share_geometry(for_capture.clone());
+                    Box::new(c) as Box<dyn ScreenSource>
+                })
+            }),
+            injector: Arc::new(move || {
+                let unset = shared.lock().map_or(true, |g| g.width == 0);
+                if unset {
+                    // Control without a running capture: the primary monitor.
+                    let primary = screen_geometry()
+                        .map_err(|e| crate::input::InjectError::Unavailable(e.to_string()))?;
+                    if let Ok(mut g) = shared.lock() {
+                        *g = primary;
+                    }
+                }
+                EnigoInjector::following(shared.clone())
+                    .map(|i| Box::new(i) as Box<dyn InputInjector>)
             }),
         }
     }
@@ -64,6 +91,22 @@ struct BoxedSource(Box<dyn ScreenSource>);
 impl ScreenSource for BoxedSource {
     fn capture(&mut self, f: &mut dyn FnMut(CapturedFrame<'_>)) -> io::Result<()> {
         self.0.capture(f)
+    }
+
+    fn wait_for_change(&mut self, timeout: Duration) -> bool {
+        self.0.wait_for_change(timeout)
+    }
+
+    fn monitors(&mut self) -> Vec<porpoise_shared::stream::MonitorInfo> {
+        self.0.monitors()
+    }
+
+    fn select_monitor(&mut self, index: u32) -> io::Result<()> {
+        self.0.select_monitor(index)
+    }
+
+    fn cursor(&mut self) -> Option<porpoise_shared::stream::CursorUpdate> {
+        self.0.cursor()
     }
 }
 
@@ -80,7 +123,9 @@ impl Gate {
     }
 
     fn allows_screen(&self, session_id: SessionId) -> bool {
-        self.session == Some(session_id) && !self.granted.is_empty()
+        self.session == Some(session_id)
+            && (self.granted.contains(&RemoteAction::ViewDesktop)
+                || self.granted.contains(&RemoteAction::RemoteControl))
     }
 }
 
@@ -91,6 +136,12 @@ pub(crate) struct Media {
     sink: EventSink,
     gate: Gate,
     screen: Option<(SessionId, AbortHandle)>,
+    /// The agent's screen being shown (remote demo).
+    demo: Option<(SessionId, AbortHandle)>,
+    /// Clipboard sync with the agent.
+    clipboard: Option<(SessionId, AbortHandle)>,
+    /// Demo and clipboard streams that arrived before their grant.
+    pending: Vec<(std::time::Instant, MediaStream)>,
     /// `Some(session)` while agent input for that session may be injected.
     control: watch::Sender<Option<SessionId>>,
 }
@@ -103,6 +154,9 @@ impl Media {
             sink,
             gate: Gate::default(),
             screen: None,
+            demo: None,
+            clipboard: None,
+            pending: Vec::new(),
             control: watch::Sender::new(None),
         }
     }
@@ -130,6 +184,7 @@ impl Media {
                     self.gate.granted.remove(action);
                     self.enforce();
                 }
+                self.start_pending();
             }
             Event::SessionEnded { session_id, .. } if self.gate.session == Some(*session_id) => {
                 self.stop_all();
@@ -171,6 +226,67 @@ impl Media {
         self.gate = Gate::default();
         self.control.send_replace(None);
         self.stop_screen();
+        self.stop_demo();
+        self.stop_clipboard();
+        for (_, stream) in self.pending.drain(..) {
+            close(stream);
+        }
+    }
+
+    /// Starts parked demo and clipboard streams whose grant has arrived; drops those that
+    /// waited longer than [`INPUT_GRANT_WAIT`].
+    fn start_pending(&mut self) {
+        for (since, stream) in std::mem::take(&mut self.pending) {
+            let session_id = stream.header.session_id;
+            let action = match stream.header.kind {
+                MediaKind::Demo => RemoteAction::RemoteDemo,
+                _ => RemoteAction::ClipboardSync,
+            };
+            if !self.gate.allows(session_id, action) {
+                if since.elapsed() < INPUT_GRANT_WAIT {
+                    self.pending.push((since, stream));
+                } else {
+                    warn!(session_id, ?action, "media stream without consent; refused");
+                    close(stream);
+                }
+                continue;
+            }
+            if action == RemoteAction::RemoteDemo {
+                let task = tokio::spawn(run_demo(stream, self.sink.clone()));
+                if let Some((_, old)) = self.demo.replace((session_id, task.abort_handle())) {
+                    old.abort();
+                }
+            } else {
+                let control = self.control.subscribe();
+                let task = tokio::spawn(run_clipboard(stream, control));
+                if let Some((_, old)) = self.clipboard.replace((session_id, task.abort_handle()))
+                {
+                    old.abort();
+                }
+            }
+        }
+    }
+
+    fn stop_demo(&mut self) {
+        if let Some((session_id, task)) = self.demo.take() {
+            info!(session_id, "remote demo stops");
+            task.abort();
+            let sink = self.sink.clone();
+            tokio::spawn(async move {
+                sink.emit(NetEvent::DemoEnded {
+                    session_id,
+                    error: None,
+                })
+                .await;
+            });
+        }
+    }
+
+    fn stop_clipboard(&mut self) {
+        if let Some((session_id, task)) = self.clipboard.take() {
+            info!(session_id, "clipboard sync stops");
+            task.abort();
+        }
     }
 
     fn enforce(&mut self) {
@@ -184,6 +300,18 @@ impl Media {
         if let Some((id, _)) = &self.screen {
             if !self.gate.allows_screen(*id) {
                 self.stop_screen();
+            }
+        }
+        if let Some((id, _)) = &self.demo {
+            if !self.gate.allows(*id, RemoteAction::RemoteDemo) {
+                self.stop_demo();
+            }
+        }
+        if let Some((id, _)) = &self.clipboard {
+            if !self.gate.allows(*id, RemoteAction::ClipboardSync)
+                || !self.gate.allows(*id, RemoteAction::RemoteControl)
+            {
+                self.stop_clipboard();
             }
         }
     }
@@ -242,6 +370,11 @@ impl Media {
                     self.sink.clone(),
                 ));
             }
+            MediaKind::Demo | MediaKind::Clipboard => {
+                // The grant event and the stream may arrive in either order.
+                self.pending.push((std::time::Instant::now(), stream));
+                self.start_pending();
+            }
             MediaKind::Screen => {
                 warn!(?stream.header, "the agent opened a screen stream; refused");
                 close(stream);
@@ -253,6 +386,62 @@ impl Media {
 fn close(mut stream: MediaStream) {
     let _ = stream.recv.stop(0u32.into());
     let _ = stream.send.reset(0u32.into());
+}
+
+/// Shows the agent's screen of one demo stream until it ends.
+async fn run_demo(stream: MediaStream, sink: EventSink) {
+    let session_id = stream.header.session_id;
+    let (handle, control) = viewer_channel();
+    let feed = ScreenFeed::with_handle(handle);
+    sink.emit(NetEvent::DemoStarted {
+        session_id,
+        feed: feed.clone(),
+    })
+    .await;
+    info!(session_id, "remote demo starts");
+    let on_event = move |event: ViewerEvent<'_>| feed.push_event(event);
+    let error = view_screen_with(stream.send, stream.recv, control, on_event)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    if let Some(e) = &error {
+        warn!(session_id, error = %e, "remote demo stream failed");
+    }
+    sink.emit(NetEvent::DemoEnded { session_id, error }).await;
+}
+
+/// Syncs the clipboard on one clipboard stream while remote control of its session is on.
+async fn run_clipboard(stream: MediaStream, mut control: watch::Receiver<Option<SessionId>>) {
+    let session_id = stream.header.session_id;
+    let allowed = tokio::time::timeout(
+        INPUT_GRANT_WAIT,
+        control.wait_for(|c| *c == Some(session_id)),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    if !allowed {
+        warn!(session_id, "clipboard stream without remote control; dropped");
+        close(stream);
+        return;
+    }
+    let local = match LocalClipboard::new() {
+        Ok(local) => local,
+        Err(e) => {
+            warn!(session_id, error = %e, "no clipboard");
+            close(stream);
+            return;
+        }
+    };
+    info!(session_id, "clipboard sync starts");
+    tokio::select! {
+        r = sync_clipboard(stream.send, stream.recv, local) => {
+            if let Err(e) = r {
+                debug!(session_id, error = %e, "clipboard sync ended");
+            }
+        }
+        _ = control.wait_for(|c| *c != Some(session_id)) => {}
+    }
+    info!(session_id, "clipboard sync stops");
 }
 
 /// Injects the events of one input stream while control of its session is allowed.

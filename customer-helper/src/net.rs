@@ -99,6 +99,20 @@ pub enum NetEvent {
         /// Its outcome.
         result: Result<Response, RequestFailure>,
     },
+    /// The agent's screen started arriving (remote demo granted, C6); show `feed` in a window.
+    DemoStarted {
+        /// Session concerned.
+        session_id: SessionId,
+        /// Decoded updates of the agent's screen.
+        feed: std::sync::Arc<porpoise_shared::screen_view::ScreenFeed>,
+    },
+    /// The agent's screen stopped arriving.
+    DemoEnded {
+        /// Session concerned.
+        session_id: SessionId,
+        /// What broke it, if anything.
+        error: Option<String>,
+    },
     /// A media stream ended by itself (not because the UI or the relay stopped it).
     MediaEnded {
         /// Session concerned.

@@ -200,6 +200,19 @@ impl Conn {
         body
     }
 
+    /// Opens a media stream of `kind` as the agent's side would (through the relay).
+    async fn open_media(&self, kind: MediaKind) -> (quinn::SendStream, quinn::RecvStream) {
+        let (mut send, recv) = self.connection.open_bi().await.expect("open");
+        let header = MediaHeader {
+            session_id: SID,
+            kind,
+        };
+        write_frame(&mut send, &header, MAX_MEDIA_HEADER_BYTES)
+            .await
+            .expect("header");
+        (send, recv)
+    }
+
     async fn open_input(&self) -> InputSender {
         let (mut send, _recv) = self.connection.open_bi().await.expect("open");
         let header = MediaHeader {
@@ -437,6 +450,103 @@ async fn input_without_control_grant_is_dropped() {
         injected.lock().expect("lock").is_empty(),
         "view-only must not inject"
     );
+    link.commands.send(NetCommand::Shutdown).await.expect("cmd");
+}
+
+/// C6: the agent's screen arrives in the helper's demo feed once the customer granted the
+/// remote demo (the stream may arrive before the grant), and a revoke ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_demo_shows_the_agents_screen_until_revoked() {
+    let relay = FakeRelay::start();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(relay.fingerprint),
+        platform(Injected::default()),
+        egui::Context::default(),
+    );
+    let mut conn = relay.accept().await;
+    expect_connected(&mut link).await;
+    // The stream overtakes the grant event.
+    let (send, recv) = conn.open_media(MediaKind::Demo).await;
+    let agent_side = tokio::spawn(porpoise_shared::screen::stream_screen(
+        || Ok(SolidScreen),
+        send,
+        recv,
+    ));
+    conn.action(RemoteAction::RemoteDemo, ActionState::Granted)
+        .await;
+    let feed = loop {
+        match next_event(&mut link).await {
+            NetEvent::DemoStarted { session_id, feed } => {
+                assert_eq!(session_id, SID);
+                break feed;
+            }
+            _ => continue,
+        }
+    };
+    let mut shown = None;
+    for _ in 0..250 {
+        let p = feed.take();
+        if let Some(full) = p.full {
+            shown = Some((p.size, full));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (size, rgba) = shown.expect("the agent's screen arrived");
+    assert_eq!(size, [64, 48]);
+    assert_eq!(&rgba[..4], &[BGRX[2], BGRX[1], BGRX[0], 255]);
+
+    conn.action(RemoteAction::RemoteDemo, ActionState::Stopped)
+        .await;
+    loop {
+        if let NetEvent::DemoEnded { session_id, .. } = next_event(&mut link).await {
+            assert_eq!(session_id, SID);
+            break;
+        }
+    }
+    let stats = timeout(WAIT, agent_side)
+        .await
+        .expect("the agent's stream ends after the revoke")
+        .expect("task")
+        .expect("clean end");
+    assert!(stats.frames >= 1);
+    link.commands.send(NetCommand::Shutdown).await.expect("cmd");
+}
+
+/// A demo stream without the customer's consent is closed and never shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_demo_without_consent_is_refused() {
+    let relay = FakeRelay::start();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(relay.fingerprint),
+        platform(Injected::default()),
+        egui::Context::default(),
+    );
+    let mut conn = relay.accept().await;
+    expect_connected(&mut link).await;
+    conn.action(RemoteAction::ViewDesktop, ActionState::Granted)
+        .await;
+    next_event(&mut link).await;
+    let (send, recv) = conn.open_media(MediaKind::Demo).await;
+    let agent_side = tokio::spawn(porpoise_shared::screen::stream_screen(
+        || Ok(SolidScreen),
+        send,
+        recv,
+    ));
+    // After the grant wait the parked stream is dropped on the next event.
+    tokio::time::sleep(porpoise_helper::media::INPUT_GRANT_WAIT + Duration::from_millis(200)).await;
+    conn.action(RemoteAction::ViewDesktop, ActionState::Stopped)
+        .await;
+    let ended = timeout(WAIT, agent_side).await.expect("stream closed");
+    assert!(ended.is_ok());
+    while let Ok(Some(event)) = timeout(Duration::from_millis(300), link.events.recv()).await {
+        assert!(
+            !matches!(event, NetEvent::DemoStarted { .. }),
+            "no demo without consent"
+        );
+    }
     link.commands.send(NetCommand::Shutdown).await.expect("cmd");
 }
 

@@ -366,3 +366,85 @@ fn connection_problems_are_explained() {
     h.run();
     h.get_by_label_contains("Cannot reach the support server at relay.example:18000");
 }
+
+/// C6 and C5: the remote demo is asked for like any remote action; once the agent's screen
+/// arrives it shows in its own (scalable) window, which says when the demo ended.
+#[test]
+fn remote_demo_asks_first_then_shows_the_agents_screen() {
+    use porpoise_shared::{
+        codec::{CapturedFrame, ScreenDecoder, ScreenEncoder},
+        screen::ScreenUpdate,
+        screen_view::ScreenFeed,
+    };
+    let (mut h, mut net) = served(Language::En);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::RemoteDemo,
+    });
+    h.run();
+    h.get_by_label_contains("Alice wants to show you their screen");
+    h.get_by_label("Accept").click();
+    h.run();
+    assert_eq!(
+        net.drain(),
+        vec![NetCommand::Request(Request::AnswerConsent {
+            session_id: SID,
+            action: RemoteAction::RemoteDemo,
+            grant: true
+        })]
+    );
+    net.relay(granted(RemoteAction::RemoteDemo));
+    h.run();
+    assert!(
+        net.drain().is_empty(),
+        "a demo shares nothing of the customer's screen"
+    );
+
+    let feed = ScreenFeed::new();
+    net.push(NetEvent::DemoStarted {
+        session_id: SID,
+        feed: feed.clone(),
+    });
+    h.run();
+    h.get_by_label_contains("Waiting for the agent's screen");
+    let (w, h_px) = (96u32, 64u32);
+    let bgra = vec![90u8; (w * h_px * 4) as usize];
+    let frame = ScreenEncoder::new()
+        .encode(
+            CapturedFrame {
+                width: w,
+                height: h_px,
+                stride: w as usize * 4,
+                bgra: &bgra,
+            },
+            0,
+            true,
+        )
+        .expect("encode")
+        .expect("frame");
+    let mut decoder = ScreenDecoder::new();
+    let changed = decoder.decode(&frame).expect("decode");
+    feed.push(&ScreenUpdate {
+        decoder: &decoder,
+        changed: &changed,
+        key: true,
+        encoded_bytes: 100,
+        seq: 1,
+        pts: 0,
+        decode_us: 10,
+    });
+    h.run();
+    h.get_by_label("Agent's screen");
+    h.get_by_label("Actual size").click();
+    h.run();
+    h.get_by_label("Agent's screen");
+    net.push(NetEvent::DemoEnded {
+        session_id: SID,
+        error: None,
+    });
+    h.run();
+    h.get_by_label_contains("The demo has ended.");
+    h.get_by_label("Close").click();
+    h.run();
+    assert!(h.query_by_label("Agent's screen").is_none());
+}

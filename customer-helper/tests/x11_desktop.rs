@@ -57,15 +57,13 @@ fn wait_window(name: &str) -> String {
 fn pixel_at(x: u32, y: u32) -> [u8; 3] {
     let mut capture = make_capture().expect("capture");
     let mut px = [0u8; 3];
-    // X11 capture is double-buffered: the second frame is the current screen.
-    for _ in 0..2 {
-        capture
-            .capture(&mut |f| {
-                let i = y as usize * f.stride + x as usize * 4;
-                px = [f.bgra[i], f.bgra[i + 1], f.bgra[i + 2]];
-            })
-            .expect("frame");
-    }
+    // One grab is the current screen (the old scrap backend returned each frame one call late).
+    capture
+        .capture(&mut |f| {
+            let i = y as usize * f.stride + x as usize * 4;
+            px = [f.bgra[i], f.bgra[i + 1], f.bgra[i + 2]];
+        })
+        .expect("frame");
     px
 }
 

@@ -13,10 +13,19 @@ pub mod wire;
 #[cfg(feature = "quic")]
 pub mod tls;
 
+#[cfg(feature = "clipboard")]
+pub mod clipboard;
+
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "client")]
 pub mod screen;
 
+#[cfg(feature = "capture")]
+pub mod capture;
+
 #[cfg(feature = "ui")]
 pub mod ui;
+
+#[cfg(all(feature = "ui", feature = "client"))]
+pub mod screen_view;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the control-stream protocol, sent in [`Hello`]. The relay refuses other versions
 /// with [`RefusedReason::VersionMismatch`].
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -708,15 +708,24 @@ pub enum RemoteAction {
     ViewDesktop,
     /// The agent drives the customer's mouse and keyboard (远程控制). Implies seeing the screen.
     RemoteControl,
+    /// The agent shows its own screen to the customer (远程演示, A6/C6).
+    RemoteDemo,
+    /// Text clipboard synced both ways; media flows only while remote control is granted too.
+    ClipboardSync,
 }
 
 impl RemoteAction {
     /// Media streams this action allows, as (kind, direction).
+    ///
+    /// Clipboard streams also need [`RemoteAction::RemoteControl`] granted; the relay checks
+    /// that (see `MediaKind::ALL`).
     pub fn allows(self, kind: MediaKind) -> bool {
         match (self, kind) {
             (RemoteAction::ViewDesktop | RemoteAction::RemoteControl, MediaKind::Screen) => true,
             (RemoteAction::RemoteControl, MediaKind::Input) => true,
-            (RemoteAction::ViewDesktop, MediaKind::Input) => false,
+            (RemoteAction::RemoteDemo, MediaKind::Demo) => true,
+            (RemoteAction::ClipboardSync, MediaKind::Clipboard) => true,
+            _ => false,
         }
     }
 }
@@ -1108,14 +1117,26 @@ pub enum MediaKind {
     Screen,
     /// Input events from agent to helper.
     Input,
+    /// The agent's screen shown to the customer (remote demo): frames agent → helper, acks back.
+    Demo,
+    /// Clipboard text both ways (`porpoise_shared::clipboard`), opened by the agent.
+    Clipboard,
 }
 
 impl MediaKind {
+    /// Every kind.
+    pub const ALL: [MediaKind; 4] = [
+        MediaKind::Screen,
+        MediaKind::Input,
+        MediaKind::Demo,
+        MediaKind::Clipboard,
+    ];
+
     /// Which party opens streams of this kind.
     pub fn opener(self) -> Party {
         match self {
             MediaKind::Screen => Party::Customer,
-            MediaKind::Input => Party::Agent,
+            MediaKind::Input | MediaKind::Demo | MediaKind::Clipboard => Party::Agent,
         }
     }
 }

@@ -2,7 +2,9 @@
 //! server, and PNG helpers. Used by the integration tests in `tests/tests`, by the headless
 //! `porpoise-bot` and by the bench binaries.
 
+pub mod ffmpeg;
 pub mod image;
 pub mod peer;
+pub mod probe;
 pub mod relay;
 pub mod xvfb;

@@ -4,7 +4,7 @@
 use porpoise_shared::{
     client::MediaStream,
     input::InputEvent,
-    screen::{view_screen, InputSender, ScreenUpdate},
+    screen::{stream_screen, view_screen_with, viewer_channel, InputSender, ViewerEvent},
     wire::{MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use tokio::sync::mpsc;
@@ -22,12 +22,13 @@ impl Net {
             warn!(session_id, kind = ?header.kind, "unexpected media stream from the relay; ignored");
             return;
         }
-        let feed = ScreenFeed::new();
-        let on_update = {
+        let (handle, control) = viewer_channel();
+        let feed = ScreenFeed::with_handle(handle);
+        let on_event = {
             let feed = feed.clone();
             let ctx = self.out.ctx.clone();
-            move |update: ScreenUpdate<'_>| {
-                feed.push(&update);
+            move |event: ViewerEvent<'_>| {
+                feed.push_event(event);
                 ctx.request_repaint();
             }
         };
@@ -36,7 +37,7 @@ impl Net {
             async move {
                 info!("screen stream started");
                 out.emit(NetEvent::ScreenStarted { session_id, feed }).await;
-                let error = match view_screen(send, recv, on_update).await {
+                let error = match view_screen_with(send, recv, control, on_event).await {
                     Ok(stats) => {
                         info!(
                             frames = stats.frames,
@@ -57,6 +58,98 @@ impl Net {
         if let Some(previous) = self.screens.insert(session_id, task.abort_handle()) {
             previous.abort();
         }
+    }
+
+    /// Shows the agent's own screen to the customer of `session_id` (remote demo granted),
+    /// unless already running.
+    pub(super) fn open_demo(&mut self, session_id: SessionId) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        if self
+            .demos
+            .get(&session_id)
+            .is_some_and(|t| !t.is_finished())
+        {
+            return;
+        }
+        let out = self.out.clone();
+        let task = tokio::spawn(
+            async move {
+                let header = MediaHeader {
+                    session_id,
+                    kind: MediaKind::Demo,
+                };
+                let result = match client.open_media(header).await {
+                    Ok(MediaStream { send, recv, .. }) => {
+                        stream_screen(porpoise_shared::capture::make_capture, send, recv)
+                            .await
+                            .map(|stats| info!(frames = stats.frames, "remote demo ended"))
+                            .map_err(|e| e.to_string())
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(error) = result {
+                    warn!(%error, "remote demo failed");
+                    out.emit(NetEvent::RequestFailed {
+                        session_id,
+                        action: Some(RemoteAction::RemoteDemo),
+                        error,
+                    })
+                    .await;
+                }
+            }
+            .instrument(info_span!("demo", session_id)),
+        );
+        self.demos.insert(session_id, task.abort_handle());
+    }
+
+    /// Syncs the clipboard with the customer of `session_id` (clipboard sync and remote control
+    /// granted), unless already running.
+    pub(super) fn open_clipboard(&mut self, session_id: SessionId) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        if self
+            .clipboards
+            .get(&session_id)
+            .is_some_and(|t| !t.is_finished())
+        {
+            return;
+        }
+        let out = self.out.clone();
+        let task = tokio::spawn(
+            async move {
+                let header = MediaHeader {
+                    session_id,
+                    kind: MediaKind::Clipboard,
+                };
+                let result = match client.open_media(header).await {
+                    Ok(MediaStream { send, recv, .. }) => {
+                        match porpoise_shared::clipboard::LocalClipboard::new() {
+                            Ok(local) => {
+                                porpoise_shared::clipboard::sync_clipboard(send, recv, local)
+                                    .await
+                                    .map_err(|e| e.to_string())
+                            }
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(error) = result {
+                    warn!(%error, "clipboard sync failed");
+                    out.emit(NetEvent::RequestFailed {
+                        session_id,
+                        action: Some(RemoteAction::ClipboardSync),
+                        error,
+                    })
+                    .await;
+                }
+            }
+            .instrument(info_span!("clipboard", session_id)),
+        );
+        self.clipboards.insert(session_id, task.abort_handle());
     }
 
     /// Opens the input stream of `session_id` (remote control was granted) unless open.

@@ -2,14 +2,18 @@
 //! and KB/frame in a corner; while remote control is granted, the agent's mouse and keyboard
 //! over the focused view go to the customer's computer.
 
-use egui::{pos2, Align2, Color32, CursorIcon, EventFilter, FontId, Rect, RichText, Sense};
-use porpoise_shared::{ui::Language, wire::SessionId};
+use egui::{Align2, Color32, CursorIcon, EventFilter, FontId, Rect, RichText, Sense};
+use porpoise_shared::{
+    stream::{ImageQuality, SCALE_PERCENTS},
+    ui::Language,
+    wire::SessionId,
+};
 
 use super::Outbox;
 use crate::{
     i18n::{self, Msg},
     net::NetCommand,
-    screen::{fit_rect, remote_px_from_ui_pt, ScreenStream},
+    screen::{fit_rect, quality_label, remote_px_from_ui_pt, ScreenStream, BANDWIDTH_CAPS_KBPS},
     state::{ScreenView, SessionTab},
 };
 
@@ -17,6 +21,7 @@ use crate::{
 pub fn screen_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
     let controlling = tab.controlling();
     let session_id = tab.session_id;
+    let label = tab.customer_name.clone();
     match &mut tab.screen {
         ScreenView::Off => {
             ui.centered_and_justified(|ui| {
@@ -31,7 +36,7 @@ pub fn screen_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox
             ui.centered_and_justified(|ui| ui.label(RichText::new(text).weak()));
         }
         ScreenView::Streaming(stream) => {
-            stream_ui(ui, lang, session_id, stream, controlling, outbox)
+            stream_ui(ui, lang, &label, session_id, stream, controlling, outbox)
         }
     }
 }
@@ -39,12 +44,19 @@ pub fn screen_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox
 fn stream_ui(
     ui: &mut egui::Ui,
     lang: Language,
+    tab_label: &str,
     session_id: SessionId,
     stream: &mut ScreenStream,
     controlling: bool,
     outbox: &mut Outbox,
 ) {
-    stream.sync_texture(ui.ctx(), ui.input(|i| i.time));
+    let stills = stream.view.sync(ui.ctx(), ui.input(|i| i.time));
+    for still in stills {
+        if stream.still_requested == Some(still.id) {
+            stream.screenshot = Some(crate::screenshot::save_png(tab_label, &still));
+        }
+    }
+    toolbar_ui(ui, lang, stream);
     let sense = if controlling {
         Sense::click_and_drag() | Sense::FOCUSABLE
     } else {
@@ -57,7 +69,7 @@ fn stream_ui(
     });
     let painter = ui.painter_at(area);
     painter.rect_filled(area, 0.0, Color32::from_gray(24));
-    let Some(texture) = stream.texture() else {
+    if stream.view.texture().is_none() {
         painter.text(
             area.center(),
             Align2::CENTER_CENTER,
@@ -66,10 +78,14 @@ fn stream_ui(
             Color32::GRAY,
         );
         return;
-    };
-    let image_rect = fit_rect(area, stream.size);
-    let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
-    painter.image(texture.id(), image_rect, uv, Color32::WHITE);
+    }
+    let image_rect = fit_rect(area, stream.size());
+    // While controlling, the remote cursor follows the agent's own pointer at once.
+    let local_pointer = (controlling && response.has_focus())
+        .then(|| response.hover_pos())
+        .flatten()
+        .filter(|p| image_rect.contains(*p));
+    stream.view.paint(&painter, image_rect, local_pointer);
     stats_overlay(&painter, image_rect, stream);
     // Keep painting while frames arrive: the decode thread also asks for repaints.
     if controlling {
@@ -79,10 +95,123 @@ fn stream_ui(
     }
 }
 
-/// fps and KB/frame in the top-right corner of the image.
+/// Image quality, scale, monitor, bandwidth cap and screenshot (A9, A12).
+fn toolbar_ui(ui: &mut egui::Ui, lang: Language, stream: &mut ScreenStream) {
+    ui.horizontal_wrapped(|ui| {
+        let mut settings = stream.settings;
+        let label = ui.label(Msg::ImageQuality.text(lang));
+        egui::ComboBox::from_id_salt("image-quality")
+            .selected_text(quality_label(lang, settings.quality))
+            .show_ui(ui, |ui| {
+                for q in [
+                    ImageQuality::Best,
+                    ImageQuality::Balanced,
+                    ImageQuality::Low,
+                    ImageQuality::Custom(settings.quality.jpeg_quality()),
+                ] {
+                    let selected =
+                        std::mem::discriminant(&settings.quality) == std::mem::discriminant(&q);
+                    let label = match q {
+                        ImageQuality::Custom(_) => Msg::QualityCustom.text(lang).to_owned(),
+                        q => quality_label(lang, q),
+                    };
+                    if ui.selectable_label(selected, label).clicked() {
+                        settings.quality = q;
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if let ImageQuality::Custom(mut q) = settings.quality {
+            let slider = egui::Slider::new(&mut q, 10..=100).text("JPEG");
+            if ui.add(slider).changed() {
+                settings.quality = ImageQuality::Custom(q);
+            }
+        }
+        ui.separator();
+        let label = ui.label(Msg::Scale.text(lang));
+        egui::ComboBox::from_id_salt("image-scale")
+            .selected_text(format!("{} %", settings.scale_percent))
+            .show_ui(ui, |ui| {
+                for scale in SCALE_PERCENTS {
+                    ui.selectable_value(&mut settings.scale_percent, scale, format!("{scale} %"));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if stream.view.monitors.len() > 1 {
+            ui.separator();
+            let label = ui.label(Msg::Monitor.text(lang));
+            let name = |i: u32| {
+                stream.view.monitors.get(i as usize).map_or_else(
+                    || format!("{}", i + 1),
+                    |m| format!("{} · {}×{}", m.name, m.width, m.height),
+                )
+            };
+            egui::ComboBox::from_id_salt("monitor")
+                .selected_text(name(settings.monitor))
+                .show_ui(ui, |ui| {
+                    for i in 0..stream.view.monitors.len() as u32 {
+                        ui.selectable_value(&mut settings.monitor, i, name(i));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        }
+        ui.separator();
+        let label = ui.label(Msg::BandwidthCap.text(lang));
+        let cap_label = |kbps: u32| match kbps {
+            0 => Msg::NoCap.text(lang).to_owned(),
+            k if k >= 1000 => format!("{} Mbit/s", k / 1000),
+            k => format!("{k} kbit/s"),
+        };
+        egui::ComboBox::from_id_salt("bandwidth-cap")
+            .selected_text(cap_label(settings.max_kbps))
+            .show_ui(ui, |ui| {
+                for cap in BANDWIDTH_CAPS_KBPS {
+                    ui.selectable_value(&mut settings.max_kbps, cap, cap_label(cap));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if settings != stream.settings {
+            stream.change_settings(|s| *s = settings);
+        }
+        ui.separator();
+        if ui.button(Msg::Screenshot.text(lang)).clicked() {
+            stream.screenshot = None;
+            stream.request_still();
+        }
+        match &stream.screenshot {
+            Some(Ok(path)) => {
+                ui.label(
+                    RichText::new(format!(
+                        "{}{}",
+                        Msg::ScreenshotSaved.text(lang),
+                        path.display()
+                    ))
+                    .weak(),
+                );
+            }
+            Some(Err(e)) => {
+                ui.label(
+                    RichText::new(format!("{}{e}", Msg::ScreenshotFailed.text(lang)))
+                        .color(ui.visuals().warn_fg_color),
+                );
+            }
+            None => {}
+        }
+    });
+}
+
+/// fps, KB/frame and decode time in the top-right corner of the image.
 fn stats_overlay(painter: &egui::Painter, image_rect: Rect, stream: &ScreenStream) {
-    let (fps, kb) = stream.rate.rates();
-    let text = i18n::screen_stats(fps, kb);
+    let (fps, kb) = stream.view.rate.rates();
+    let text = format!(
+        "{} · {:.1} ms",
+        i18n::screen_stats(fps, kb),
+        f64::from(stream.view.decode_us) / 1000.0
+    );
     let font = FontId::monospace(10.0);
     let galley = painter.layout_no_wrap(text, font, Color32::from_gray(230));
     let pos = image_rect.right_top() + egui::vec2(-galley.size().x - 6.0, 4.0);
@@ -117,9 +246,16 @@ fn control_ui(
     ui.memory_mut(|m| m.set_focus_lock_filter(response.id, filter));
     let active = response.has_focus() && response.contains_pointer();
     if active {
-        ui.ctx().set_cursor_icon(CursorIcon::Crosshair);
+        // The remote cursor is drawn at the pointer; hide the local one unless no shape came.
+        let icon = if stream.view.cursor.texture.is_some() {
+            CursorIcon::None
+        } else {
+            CursorIcon::Crosshair
+        };
+        ui.ctx().set_cursor_icon(icon);
         let (events, modifiers) = ui.input(|i| (i.events.clone(), i.modifiers));
-        let size = stream.size;
+        // Input goes in the customer's screen px, whatever the scale of the image.
+        let size = stream.view.input_size();
         let events = stream.input.translate(
             &events,
             |p| remote_px_from_ui_pt(p, image_rect, size),

@@ -124,8 +124,18 @@ fn header_ui(
         ui.separator();
         match tab.phase {
             SessionPhase::Open => {
-                for action in [RemoteAction::ViewDesktop, RemoteAction::RemoteControl] {
+                for action in [
+                    RemoteAction::ViewDesktop,
+                    RemoteAction::RemoteControl,
+                    RemoteAction::RemoteDemo,
+                ] {
                     action_button_ui(ui, lang, tab, action, outbox);
+                }
+                // The clipboard is synced only while controlling, so offer it then.
+                if tab.action(RemoteAction::RemoteControl) == ActionState::Granted
+                    || tab.action(RemoteAction::ClipboardSync) != ActionState::Stopped
+                {
+                    action_button_ui(ui, lang, tab, RemoteAction::ClipboardSync, outbox);
                 }
                 ui.separator();
                 if tab.transferring {
@@ -169,6 +179,8 @@ fn action_button_ui(
     let (start, stop, running) = match action {
         RemoteAction::ViewDesktop => (Msg::ViewDesktop, Msg::StopViewing, Msg::Viewing),
         RemoteAction::RemoteControl => (Msg::RemoteControl, Msg::StopControl, Msg::Controlling),
+        RemoteAction::RemoteDemo => (Msg::RemoteDemo, Msg::StopDemo, Msg::Demoing),
+        RemoteAction::ClipboardSync => (Msg::ClipboardSync, Msg::StopClipboard, Msg::ClipboardOn),
     };
     match state {
         ActionState::Requested | ActionState::Granted => {

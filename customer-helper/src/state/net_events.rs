@@ -15,6 +15,8 @@ impl HelperState {
     /// Applies an event from the network side.
     pub fn on_net(&mut self, event: NetEvent, out: &mut Vec<Effect>) {
         match event {
+            // The app shows the remote demo window itself.
+            NetEvent::DemoStarted { .. } | NetEvent::DemoEnded { .. } => {}
             NetEvent::Connecting => {
                 let last_failure = match std::mem::replace(
                     &mut self.connection,

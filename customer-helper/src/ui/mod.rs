@@ -6,6 +6,7 @@
 
 mod chat;
 mod consent;
+pub mod demo;
 mod message;
 mod photo;
 mod queue;

@@ -371,7 +371,7 @@ impl Core {
         let by = Party::Relay;
         self.session_of_customer
             .remove(&(s.stored.center_id, s.stored.install_id));
-        self.cut_media(session_id, vec![MediaKind::Screen, MediaKind::Input]);
+        self.cut_media(session_id, MediaKind::ALL.to_vec());
         for party in [s.agent_conn, s.customer_conn].into_iter().flatten() {
             self.event(party, Event::SessionEnded { session_id, by });
         }

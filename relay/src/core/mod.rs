@@ -471,7 +471,7 @@ impl Core {
         for action in running {
             self.set_action(session_id, action, ActionState::Stopped, Party::Relay);
         }
-        self.cut_media(session_id, vec![MediaKind::Screen, MediaKind::Input]);
+        self.cut_media(session_id, MediaKind::ALL.to_vec());
     }
 
     fn cut_media(&mut self, session_id: SessionId, kinds: Vec<MediaKind>) {

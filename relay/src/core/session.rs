@@ -11,7 +11,7 @@ use super::{
     PersistToken, Role, Session, StoreOp,
 };
 
-const ALL_KINDS: [MediaKind; 2] = [MediaKind::Screen, MediaKind::Input];
+const ALL_KINDS: [MediaKind; 4] = MediaKind::ALL;
 
 impl Session {
     /// The party `c` plays in this session, if `c` is its connected agent or customer.
@@ -45,10 +45,16 @@ impl Session {
             .unwrap_or(ActionState::Stopped)
     }
 
+    /// Whether media of `kind` may flow now. Clipboard sync needs remote control granted too:
+    /// the clipboard is synced only while the agent controls the computer.
     fn allows(&self, kind: MediaKind) -> bool {
-        self.actions
+        let granted = self
+            .actions
             .iter()
-            .any(|(a, st)| *st == ActionState::Granted && a.allows(kind))
+            .any(|(a, st)| *st == ActionState::Granted && a.allows(kind));
+        granted
+            && (kind != MediaKind::Clipboard
+                || self.state_of(RemoteAction::RemoteControl) == ActionState::Granted)
     }
 }
 
@@ -301,7 +307,7 @@ impl Core {
             .collect();
         let revoked: Vec<MediaKind> = ALL_KINDS
             .into_iter()
-            .filter(|k| action.allows(*k) && !s.allows(*k))
+            .filter(|k| !s.allows(*k))
             .collect();
         if state != ActionState::Granted {
             self.cut_media(session_id, revoked);
