@@ -61,7 +61,7 @@ pub const MAX_FRAMES_IN_FLIGHT: u64 = 2;
 /// zstd level used for the lossless payload: fast, still about 100:1 on a text screen.
 pub const ZSTD_LEVEL: i32 = 1;
 /// Payloads up to this many bytes are compressed at [`ZSTD_SMALL_LEVEL`].
-pub const ZSTD_SMALL_PAYLOAD: usize = 256 * 1024;
+pub const ZSTD_SMALL_PAYLOAD: usize = 64 * 1024;
 /// zstd level for small payloads: on a recorded scroll 9 % smaller than level 1 for about
 /// 0.4 ms more per frame (level 9: 11 %, 0.65 ms).
 pub const ZSTD_SMALL_LEVEL: i32 = 6;

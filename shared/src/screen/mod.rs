@@ -17,7 +17,7 @@ mod viewer;
 
 pub mod pacing;
 
-pub use sender::{stream_screen, CURSOR_POLL_INTERVAL};
+pub use sender::{stream_screen, CURSOR_POLL_INTERVAL, MONITORS_RECHECK_INTERVAL};
 pub use viewer::{
     view_screen, view_screen_with, viewer_channel, ScreenUpdate, StillImage, ViewerControl,
     ViewerEvent, ViewerHandle,

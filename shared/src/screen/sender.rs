@@ -20,6 +20,10 @@ use crate::{
 /// the screen to change (≈ 120 Hz).
 pub const CURSOR_POLL_INTERVAL: Duration = Duration::from_millis(8);
 
+/// How often the sender compares the monitor list with the last one sent (monitors plugged in
+/// or out, resolution changes).
+pub const MONITORS_RECHECK_INTERVAL: Duration = Duration::from_secs(2);
+
 /// What the async side tells the encode thread.
 #[derive(Debug)]
 enum Control {
@@ -171,6 +175,9 @@ struct EncodeLoop<S> {
     /// A change was seen but no frame could be sent yet.
     dirty: bool,
     applied: Option<(crate::stream::ImageQuality, u8)>,
+    /// The monitor list last sent, and when it was last compared with the source's.
+    monitors_sent: Vec<crate::stream::MonitorInfo>,
+    monitors_checked: Instant,
 }
 
 /// Why the encode loop stops.
@@ -195,6 +202,8 @@ impl<S: ScreenSource> EncodeLoop<S> {
             force_key: false,
             dirty: true,
             applied: None,
+            monitors_sent: Vec::new(),
+            monitors_checked: Instant::now(),
         }
     }
 
@@ -216,6 +225,9 @@ impl<S: ScreenSource> EncodeLoop<S> {
             }
             if self.out.is_closed() {
                 return Err(Stop::Closed);
+            }
+            if self.monitors_checked.elapsed() >= MONITORS_RECHECK_INTERVAL {
+                self.send_monitors()?;
             }
             if let Some(cursor) = self.source.cursor() {
                 self.emit(ScreenMessage::Cursor(cursor), None)?;
@@ -268,11 +280,14 @@ impl<S: ScreenSource> EncodeLoop<S> {
         Ok(())
     }
 
+    /// Sends the monitor list if it differs from the last one sent.
     fn send_monitors(&mut self) -> Result<(), Stop> {
+        self.monitors_checked = Instant::now();
         let monitors = self.source.monitors();
-        if monitors.is_empty() {
+        if monitors.is_empty() || monitors == self.monitors_sent {
             return Ok(());
         }
+        self.monitors_sent = monitors.clone();
         self.emit(ScreenMessage::Monitors(monitors), None)
     }
 
