@@ -100,8 +100,7 @@ impl HelperApp {
                     ctx.request_repaint();
                 }
                 Ok(NetEvent::DemoEnded { session_id, error }) => {
-                    if let Some(demo) = self.demo.as_mut().filter(|d| d.session_id == session_id)
-                    {
+                    if let Some(demo) = self.demo.as_mut().filter(|d| d.session_id == session_id) {
                         demo.ended = Some(error);
                     }
                     ctx.request_repaint();

@@ -11,9 +11,11 @@ use std::{collections::BTreeSet, io, sync::Arc, time::Duration};
 
 use porpoise_shared::{
     client::{Client, MediaStream},
-    codec::CapturedFrame,
     clipboard::{sync_clipboard, LocalClipboard},
-    screen::{read_input, stream_screen, view_screen_with, viewer_channel, ScreenSource, ViewerEvent},
+    codec::CapturedFrame,
+    screen::{
+        read_input, stream_screen, view_screen_with, viewer_channel, ScreenSource, ViewerEvent,
+    },
     screen_view::ScreenFeed,
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
@@ -259,8 +261,7 @@ impl Media {
             } else {
                 let control = self.control.subscribe();
                 let task = tokio::spawn(run_clipboard(stream, control));
-                if let Some((_, old)) = self.clipboard.replace((session_id, task.abort_handle()))
-                {
+                if let Some((_, old)) = self.clipboard.replace((session_id, task.abort_handle())) {
                     old.abort();
                 }
             }
@@ -410,17 +411,28 @@ async fn run_demo(stream: MediaStream, sink: EventSink) {
     sink.emit(NetEvent::DemoEnded { session_id, error }).await;
 }
 
-/// Syncs the clipboard on one clipboard stream while remote control of its session is on.
-async fn run_clipboard(stream: MediaStream, mut control: watch::Receiver<Option<SessionId>>) {
-    let session_id = stream.header.session_id;
-    let allowed = tokio::time::timeout(
+/// Waits at most [`INPUT_GRANT_WAIT`] for remote control of `session_id` to be granted here
+/// (the grant event and a stream may arrive in either order); true if it is.
+async fn control_granted(
+    control: &mut watch::Receiver<Option<SessionId>>,
+    session_id: SessionId,
+) -> bool {
+    tokio::time::timeout(
         INPUT_GRANT_WAIT,
         control.wait_for(|c| *c == Some(session_id)),
     )
     .await
-    .is_ok_and(|r| r.is_ok());
-    if !allowed {
-        warn!(session_id, "clipboard stream without remote control; dropped");
+    .is_ok_and(|r| r.is_ok())
+}
+
+/// Syncs the clipboard on one clipboard stream while remote control of its session is on.
+async fn run_clipboard(stream: MediaStream, mut control: watch::Receiver<Option<SessionId>>) {
+    let session_id = stream.header.session_id;
+    if !control_granted(&mut control, session_id).await {
+        warn!(
+            session_id,
+            "clipboard stream without remote control; dropped"
+        );
         close(stream);
         return;
     }
@@ -452,13 +464,7 @@ async fn run_input(
     sink: EventSink,
 ) {
     let session_id = stream.header.session_id;
-    let allowed = tokio::time::timeout(
-        INPUT_GRANT_WAIT,
-        control.wait_for(|c| *c == Some(session_id)),
-    )
-    .await
-    .is_ok_and(|r| r.is_ok());
-    if !allowed {
+    if !control_granted(&mut control, session_id).await {
         warn!(
             session_id,
             "input stream without remote-control consent; dropped"

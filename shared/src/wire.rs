@@ -720,13 +720,15 @@ impl RemoteAction {
     /// Clipboard streams also need [`RemoteAction::RemoteControl`] granted; the relay checks
     /// that (see `MediaKind::ALL`).
     pub fn allows(self, kind: MediaKind) -> bool {
-        match (self, kind) {
-            (RemoteAction::ViewDesktop | RemoteAction::RemoteControl, MediaKind::Screen) => true,
-            (RemoteAction::RemoteControl, MediaKind::Input) => true,
-            (RemoteAction::RemoteDemo, MediaKind::Demo) => true,
-            (RemoteAction::ClipboardSync, MediaKind::Clipboard) => true,
-            _ => false,
-        }
+        matches!(
+            (self, kind),
+            (
+                RemoteAction::ViewDesktop | RemoteAction::RemoteControl,
+                MediaKind::Screen
+            ) | (RemoteAction::RemoteControl, MediaKind::Input)
+                | (RemoteAction::RemoteDemo, MediaKind::Demo)
+                | (RemoteAction::ClipboardSync, MediaKind::Clipboard)
+        )
     }
 }
 

@@ -11,9 +11,7 @@ use std::{
 use porpoise_shared::{
     codec::CapturedFrame,
     screen::{stream_screen, view_screen_with, viewer_channel, ViewerEvent},
-    stream::{
-        CursorShape, CursorUpdate, ImageQuality, MonitorInfo, ScreenSource, StreamSettings,
-    },
+    stream::{CursorShape, CursorUpdate, ImageQuality, MonitorInfo, ScreenSource, StreamSettings},
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use porpoise_tests::{
@@ -270,7 +268,10 @@ async fn settings_monitors_cursor_and_still_reach_the_agent() -> anyhow::Result<
     })
     .await;
     assert_eq!((cursor.x, cursor.y), (100, 50));
-    assert!(cursor.shape.is_some(), "the shape comes with the first update");
+    assert!(
+        cursor.shape.is_some(),
+        "the shape comes with the first update"
+    );
 
     let first = next_where(&mut seen, |s| match s {
         Seen::Frame { size, source, .. } => Some((*size, *source)),
@@ -331,7 +332,10 @@ async fn settings_monitors_cursor_and_still_reach_the_agent() -> anyhow::Result<
     .await;
     assert_eq!(source, (320, 240));
     // Red-ish (R 200, B 20), or white where the moving bar is.
-    assert!(px[0] > 150 && px[2] < 60 || px == [255, 255, 255, 255], "{px:?}");
+    assert!(
+        px[0] > 150 && px[2] < 60 || px == [255, 255, 255, 255],
+        "{px:?}"
+    );
     Ok(())
 }
 
@@ -395,8 +399,13 @@ async fn a_bandwidth_cap_skips_frames_instead_of_queueing_them() -> anyhow::Resu
 async fn demo_and_clipboard_streams_follow_consent() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;
-    let (mut agent, mut customer, session) =
-        served_session(&relay.client_config(), DEMO_CENTER_ID, DEMO_PASSWORD, "Demo").await?;
+    let (mut agent, mut customer, session) = served_session(
+        &relay.client_config(),
+        DEMO_CENTER_ID,
+        DEMO_PASSWORD,
+        "Demo",
+    )
+    .await?;
     let header = |kind| MediaHeader {
         session_id: session,
         kind,
@@ -411,7 +420,9 @@ async fn demo_and_clipboard_streams_follow_consent() -> anyhow::Result<()> {
         "demo without consent must be refused: {refused:?}"
     );
     // The customer cannot open a demo stream at all (the agent shows, the customer watches).
-    agent.request_action(session, RemoteAction::RemoteDemo).await?;
+    agent
+        .request_action(session, RemoteAction::RemoteDemo)
+        .await?;
     customer
         .wait_for(WAIT, |e| {
             matches!(e, Event::ConsentRequested { .. }).then_some(())
@@ -452,7 +463,9 @@ async fn demo_and_clipboard_streams_follow_consent() -> anyhow::Result<()> {
     }
     assert_eq!(sizes.lock().expect("lock").first(), Some(&(640, 400)));
     customer.stop(session, RemoteAction::RemoteDemo).await?;
-    tokio::time::timeout(Duration::from_secs(2), viewer).await??.ok();
+    tokio::time::timeout(Duration::from_secs(2), viewer)
+        .await??
+        .ok();
     tokio::time::timeout(WAIT, sender).await??.ok();
 
     // Clipboard: granted alone it is not enough; with remote control it flows.
@@ -463,7 +476,10 @@ async fn demo_and_clipboard_streams_follow_consent() -> anyhow::Result<()> {
         .answer(session, RemoteAction::ClipboardSync, true)
         .await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut lonely = agent.client.open_media(header(MediaKind::Clipboard)).await?;
+    let mut lonely = agent
+        .client
+        .open_media(header(MediaKind::Clipboard))
+        .await?;
     let _ = lonely.send.write_all(&[0; 8]).await;
     let refused = tokio::time::timeout(WAIT, lonely.recv.read(&mut buf)).await;
     assert!(
@@ -477,7 +493,10 @@ async fn demo_and_clipboard_streams_follow_consent() -> anyhow::Result<()> {
         .answer(session, RemoteAction::RemoteControl, true)
         .await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut clip = agent.client.open_media(header(MediaKind::Clipboard)).await?;
+    let mut clip = agent
+        .client
+        .open_media(header(MediaKind::Clipboard))
+        .await?;
     clip.send.write_all(b"ping").await?;
     let mut forwarded = customer.wait_media(MediaKind::Clipboard, WAIT).await?;
     let mut got = [0u8; 4];

@@ -3,6 +3,7 @@
 
 use porpoise_shared::{
     client::MediaStream,
+    clipboard::{sync_clipboard, LocalClipboard},
     input::InputEvent,
     screen::{stream_screen, view_screen_with, viewer_channel, InputSender, ViewerEvent},
     wire::{MediaHeader, MediaKind, RemoteAction, SessionId},
@@ -63,93 +64,73 @@ impl Net {
     /// Shows the agent's own screen to the customer of `session_id` (remote demo granted),
     /// unless already running.
     pub(super) fn open_demo(&mut self, session_id: SessionId) {
-        let Some(client) = self.client.clone() else {
-            return;
-        };
-        if self
-            .demos
-            .get(&session_id)
-            .is_some_and(|t| !t.is_finished())
-        {
-            return;
-        }
-        let out = self.out.clone();
-        let task = tokio::spawn(
-            async move {
-                let header = MediaHeader {
-                    session_id,
-                    kind: MediaKind::Demo,
-                };
-                let result = match client.open_media(header).await {
-                    Ok(MediaStream { send, recv, .. }) => {
-                        stream_screen(porpoise_shared::capture::make_capture, send, recv)
-                            .await
-                            .map(|stats| info!(frames = stats.frames, "remote demo ended"))
-                            .map_err(|e| e.to_string())
-                    }
-                    Err(e) => Err(e.to_string()),
-                };
-                if let Err(error) = result {
-                    warn!(%error, "remote demo failed");
-                    out.emit(NetEvent::RequestFailed {
-                        session_id,
-                        action: Some(RemoteAction::RemoteDemo),
-                        error,
-                    })
-                    .await;
-                }
-            }
-            .instrument(info_span!("demo", session_id)),
+        self.open_outgoing(
+            session_id,
+            RemoteAction::RemoteDemo,
+            |send, recv| async move {
+                stream_screen(porpoise_shared::capture::make_capture, send, recv)
+                    .await
+                    .map(|stats| info!(frames = stats.frames, "remote demo ended"))
+                    .map_err(|e| e.to_string())
+            },
         );
-        self.demos.insert(session_id, task.abort_handle());
     }
 
     /// Syncs the clipboard with the customer of `session_id` (clipboard sync and remote control
     /// granted), unless already running.
     pub(super) fn open_clipboard(&mut self, session_id: SessionId) {
+        self.open_outgoing(
+            session_id,
+            RemoteAction::ClipboardSync,
+            |send, recv| async move {
+                let local = LocalClipboard::new().map_err(|e| e.to_string())?;
+                sync_clipboard(send, recv, local)
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+        );
+    }
+
+    /// Opens the media stream that `action` allows for `session_id` and runs `run` on it,
+    /// unless one is running; a failure is reported as [`NetEvent::RequestFailed`].
+    fn open_outgoing<F, Fut>(&mut self, session_id: SessionId, action: RemoteAction, run: F)
+    where
+        F: FnOnce(quinn::SendStream, quinn::RecvStream) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), String>> + Send,
+    {
+        let (kind, tasks) = match action {
+            RemoteAction::RemoteDemo => (MediaKind::Demo, &mut self.demos),
+            RemoteAction::ClipboardSync => (MediaKind::Clipboard, &mut self.clipboards),
+            _ => return,
+        };
         let Some(client) = self.client.clone() else {
             return;
         };
-        if self
-            .clipboards
-            .get(&session_id)
-            .is_some_and(|t| !t.is_finished())
-        {
+        if tasks.get(&session_id).is_some_and(|t| !t.is_finished()) {
             return;
         }
         let out = self.out.clone();
         let task = tokio::spawn(
             async move {
-                let header = MediaHeader {
-                    session_id,
-                    kind: MediaKind::Clipboard,
-                };
+                let header = MediaHeader { session_id, kind };
                 let result = match client.open_media(header).await {
-                    Ok(MediaStream { send, recv, .. }) => {
-                        match porpoise_shared::clipboard::LocalClipboard::new() {
-                            Ok(local) => {
-                                porpoise_shared::clipboard::sync_clipboard(send, recv, local)
-                                    .await
-                                    .map_err(|e| e.to_string())
-                            }
-                            Err(e) => Err(e.to_string()),
-                        }
-                    }
+                    Ok(MediaStream { send, recv, .. }) => run(send, recv).await,
                     Err(e) => Err(e.to_string()),
                 };
                 if let Err(error) = result {
-                    warn!(%error, "clipboard sync failed");
+                    warn!(%error, ?action, "media stream failed");
+                    let action = Some(action);
                     out.emit(NetEvent::RequestFailed {
                         session_id,
-                        action: Some(RemoteAction::ClipboardSync),
+                        action,
                         error,
                     })
                     .await;
                 }
             }
-            .instrument(info_span!("clipboard", session_id)),
+            .instrument(info_span!("media", session_id, ?kind)),
         );
-        self.clipboards.insert(session_id, task.abort_handle());
+        tasks.insert(session_id, task.abort_handle());
     }
 
     /// Opens the input stream of `session_id` (remote control was granted) unless open.

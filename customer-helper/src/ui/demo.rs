@@ -92,7 +92,8 @@ pub fn demo_ui(ui: &mut egui::Ui, tr: Tr, demo: &mut DemoWindow) {
             });
             let painter = ui.painter_at(area);
             painter.rect_filled(area, 0.0, Color32::from_gray(24));
-            demo.view.paint(&painter, fit_rect(area, demo.view.size), None);
+            demo.view
+                .paint(&painter, fit_rect(area, demo.view.size), None);
         } else {
             egui::ScrollArea::both().show(ui, |ui| {
                 let [w, h] = demo.view.size;
@@ -106,6 +107,7 @@ pub fn demo_ui(ui: &mut egui::Ui, tr: Tr, demo: &mut DemoWindow) {
         }
     });
     if demo.ended.is_none() {
-        ui.ctx().request_repaint_after(std::time::Duration::from_millis(16));
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(16));
     }
 }

@@ -305,10 +305,7 @@ impl Core {
             .into_iter()
             .flatten()
             .collect();
-        let revoked: Vec<MediaKind> = ALL_KINDS
-            .into_iter()
-            .filter(|k| !s.allows(*k))
-            .collect();
+        let revoked: Vec<MediaKind> = ALL_KINDS.into_iter().filter(|k| !s.allows(*k)).collect();
         if state != ActionState::Granted {
             self.cut_media(session_id, revoked);
         }
