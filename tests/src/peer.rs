@@ -6,8 +6,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use porpoise_shared::{
     client::{connect, random_id, Client, ClientConfig, ClientEvent, ConnectError, MediaStream},
     wire::{
-        ActionState, CenterId, ChatMessage, Event, HelloRole, MediaKind, OfferId, Party,
-        RemoteAction, Request, Response, ServiceRoute, SessionId, TicketId, Welcome,
+        ActionState, CenterId, ChatMessage, Event, HelloRole, MediaHeader, MediaKind, OfferId,
+        Party, RemoteAction, Request, Response, ServiceRoute, SessionId, TicketId, Welcome,
     },
 };
 use tokio::sync::mpsc;
@@ -428,4 +428,24 @@ pub async fn served_session(
         })
         .await?;
     Ok((agent, customer, session))
+}
+
+/// Opens a media stream as `peer`, writes a few bytes after the header and tells whether the
+/// relay refused the stream (it ends or fails within [`WAIT`]).
+pub async fn refused(peer: &Peer, header: MediaHeader) -> Result<bool> {
+    let mut stream = peer.client.open_media(header).await?;
+    let _ = stream.send.write_all(&[1, 0, 0, 0, 0]).await;
+    Ok(is_cut(&mut stream.recv, WAIT).await)
+}
+
+/// True if the stream is refused or closed: a read ends or fails within `within`.
+pub async fn is_cut(recv: &mut quinn::RecvStream, within: Duration) -> bool {
+    let mut buf = [0u8; 64];
+    loop {
+        match tokio::time::timeout(within, recv.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(Some(_))) => continue,
+            Ok(Ok(None)) | Ok(Err(_)) => return true,
+        }
+    }
 }

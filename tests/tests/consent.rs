@@ -11,7 +11,7 @@ use porpoise_shared::{
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use porpoise_tests::{
-    peer::{served_session, Peer, WAIT},
+    peer::{refused, served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
 
@@ -52,26 +52,6 @@ async fn wait_state(
         _ => None,
     })
     .await
-}
-
-/// Opens a media stream as `peer`, writes a few bytes after the header and tells whether the
-/// relay refused the stream (it ends or fails within [`WAIT`]).
-async fn refused(peer: &Peer, header: MediaHeader) -> anyhow::Result<bool> {
-    let mut stream = peer.client.open_media(header).await?;
-    let _ = stream.send.write_all(&[1, 0, 0, 0, 0]).await;
-    Ok(is_cut(&mut stream.recv, WAIT).await)
-}
-
-/// True if the stream is refused or closed: a read ends or fails within `within`.
-async fn is_cut(recv: &mut quinn::RecvStream, within: Duration) -> bool {
-    let mut buf = [0u8; 64];
-    loop {
-        match tokio::time::timeout(within, recv.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(Some(_))) => continue,
-            Ok(Ok(None)) | Ok(Err(_)) => return true,
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
