@@ -167,8 +167,7 @@ impl Media {
     pub(crate) fn observe(&mut self, event: &Event) {
         match event {
             Event::SessionStarted(info) if self.gate.session != Some(info.session_id) => {
-                self.stop_all();
-                self.gate.session = Some(info.session_id);
+                self.switch_session(info.session_id);
             }
             Event::ActionChanged {
                 session_id,
@@ -177,8 +176,7 @@ impl Media {
                 ..
             } => {
                 if self.gate.session != Some(*session_id) {
-                    self.stop_all();
-                    self.gate.session = Some(*session_id);
+                    self.switch_session(*session_id);
                 }
                 if *state == ActionState::Granted {
                     self.gate.granted.insert(*action);
@@ -221,6 +219,19 @@ impl Media {
             self.gate.granted.clear();
         }
         self.enforce();
+    }
+
+    /// Stops everything of the previous session and follows `session_id`; streams of
+    /// `session_id` already parked for their grant stay parked (the relay may forward a stream
+    /// before this connection has seen the session's first event).
+    fn switch_session(&mut self, session_id: SessionId) {
+        let (keep, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(_, s)| s.header.session_id == session_id);
+        self.pending = others;
+        self.stop_all();
+        self.pending = keep;
+        self.gate.session = Some(session_id);
     }
 
     /// Stops all capture and injection and forgets the grants.

@@ -7,8 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Version of the control-stream protocol, sent in [`Hello`]. The relay refuses other versions
-/// with [`RefusedReason::VersionMismatch`].
-pub const PROTOCOL_VERSION: u16 = 3;
+/// with [`RefusedReason::VersionMismatch`]. 4: screen frames carry a zstd reference and tile
+/// runs (issue 4).
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";

@@ -412,6 +412,7 @@ fn delta_before_key_is_refused() {
         source_height: 10,
         key: false,
         tiles: vec![],
+        reference: 0,
         data: vec![],
         jpeg: vec![],
     };
@@ -923,7 +924,7 @@ mod hostile {
             let before = dec.rgba().to_vec();
             let r = dec.decode(&VideoFrame {
                 seq: 1, pts: 0, width, height, source_width: width, source_height: height,
-                key, tiles, data, jpeg,
+                key, tiles, reference: 0, data, jpeg,
             });
             if r.is_err() {
                 prop_assert_eq!(dec.rgba(), &before[..]);
@@ -976,5 +977,231 @@ mod hostile {
                 }
             }
         }
+    }
+}
+
+/// Frames of `text` scrolled by 16 px a step inside a static border, as the helper would see
+/// a pane scrolling (the new lines repeat glyph rows sent in earlier frames).
+fn scrolled_pane(w: u32, h: u32, steps: usize) -> Vec<Vec<u8>> {
+    let page = text(w - 40, 4000, 3);
+    (0..steps as u32)
+        .map(|n| {
+            let mut v = vec![40u8; (w * h * 4) as usize];
+            for y in 0..h - 40 {
+                let d = (((20 + y) * w + 20) * 4) as usize;
+                let s = (((n * 16 + y) * (w - 40)) * 4) as usize;
+                v[d..d + (w as usize - 40) * 4].copy_from_slice(&page[s..s + (w as usize - 40) * 4]);
+            }
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn delta_payloads_use_the_reference_and_decode_bit_exact() {
+    let (w, h) = (320, 300);
+    let frames = scrolled_pane(w, h, 8);
+    let mut enc = ScreenEncoder::new();
+    let mut dec = ScreenDecoder::new();
+    let mut with_reference = 0usize;
+    let mut without = 0usize;
+    for (n, img) in frames.iter().enumerate() {
+        let f = enc
+            .encode(cap(img, w, h), n as u64, false)
+            .expect("e")
+            .expect("frame");
+        if n == 0 {
+            assert!(f.key);
+            assert_eq!(f.reference, 0, "key frames have no reference");
+        } else {
+            assert_eq!(f.reference, f.seq - 1, "frame {n}");
+            with_reference += f.data.len();
+            // The same payload compressed alone, without a reference.
+            let mut d = ZstdContexts {
+                reference: dec.zstd.reference.clone(),
+                reference_seq: dec.zstd.reference_seq,
+                ..ZstdContexts::default()
+            };
+            let payload = d.decompress(&f.data, f.reference, 1 << 20).expect("payload");
+            without += ZstdContexts::default()
+                .compress(&payload)
+                .expect("zstd")
+                .0
+                .len();
+        }
+        dec.decode(&f).expect("decode");
+        assert_same(&dec, img);
+    }
+    assert!(
+        with_reference * 10 < without * 9,
+        "{with_reference} bytes with the reference, {without} without"
+    );
+}
+
+#[test]
+fn a_decoder_that_missed_a_frame_refuses_until_the_next_key_frame() {
+    let (w, h) = (320, 300);
+    let frames = scrolled_pane(w, h, 5);
+    let mut enc = ScreenEncoder::new();
+    let coded: Vec<VideoFrame> = frames
+        .iter()
+        .enumerate()
+        .map(|(n, img)| {
+            enc.encode(cap(img, w, h), n as u64, false)
+                .expect("e")
+                .expect("frame")
+        })
+        .collect();
+    let mut dec = ScreenDecoder::new();
+    dec.decode(&coded[0]).expect("key");
+    dec.decode(&coded[1]).expect("delta");
+    // Frame 2 lost: frame 3 names frame 3 - 1 as its reference.
+    let canvas = dec.rgba().to_vec();
+    assert_eq!(
+        dec.decode(&coded[3]),
+        Err(CodecError::MissingReference {
+            want: coded[2].seq,
+            have: coded[1].seq
+        })
+    );
+    assert_eq!(dec.rgba(), &canvas[..], "a refused frame leaves the canvas");
+    // A key frame heals the stream.
+    let key = enc
+        .encode(cap(&frames[4], w, h), 9, true)
+        .expect("e")
+        .expect("key");
+    assert_eq!(key.reference, 0);
+    dec.decode(&key).expect("key");
+    assert_same(&dec, &frames[4]);
+    // A key frame that claims a reference is refused.
+    let mut bad = key.clone();
+    bad.reference = 1;
+    assert!(matches!(
+        ScreenDecoder::new().decode(&bad),
+        Err(CodecError::MissingReference { .. })
+    ));
+}
+
+#[test]
+fn reference_keeps_the_newest_bytes_behind_a_guard() {
+    let mut z = ZstdContexts::default();
+    z.remember(1, &[]);
+    assert_eq!((z.reference.len(), z.reference_seq), (0, 0), "empty payload");
+    z.remember(1, &[7u8; 100]);
+    assert_eq!(z.reference.len(), REFERENCE_GUARD + 100);
+    assert_eq!(&z.reference[..REFERENCE_GUARD], &[0u8; REFERENCE_GUARD]);
+    let big: Vec<u8> = (0..REFERENCE_BYTES + 50).map(|i| i as u8).collect();
+    z.remember(2, &big);
+    assert_eq!(z.reference.len(), REFERENCE_GUARD + REFERENCE_BYTES);
+    assert_eq!(z.reference[REFERENCE_GUARD..], big[50..]);
+    z.remember(3, &[9u8; 10]);
+    assert_eq!(z.reference.len(), REFERENCE_GUARD + REFERENCE_BYTES);
+    assert_eq!(&z.reference[z.reference.len() - 10..], &[9u8; 10]);
+    assert_eq!(z.reference[REFERENCE_GUARD], big[60]);
+    assert_eq!(z.reference_seq, 3);
+    // A payload that starts with zstd's dictionary magic is still raw content.
+    let mut z = ZstdContexts::default();
+    let mut magic = vec![0x37, 0xA4, 0x30, 0xEC];
+    magic.extend((0..4000u32).map(|i| (i % 251) as u8));
+    z.remember(1, &magic);
+    let (c, r) = z.compress(&magic).expect("compress");
+    assert_eq!(r, 1);
+    assert_eq!(z.decompress(&c, 1, magic.len()).expect("decompress"), magic);
+}
+
+#[test]
+fn tile_codes_travel_as_runs() {
+    let (w, h) = (640, 480);
+    let frames = scrolled_pane(w, h, 3);
+    let mut enc = ScreenEncoder::new();
+    enc.encode(cap(&frames[0], w, h), 0, false).expect("e");
+    let f = enc
+        .encode(cap(&frames[1], w, h), 1, false)
+        .expect("e")
+        .expect("delta");
+    assert!(copies(&f) >= 20, "{} copies", copies(&f));
+    let wire = postcard::to_allocvec(&f).expect("ser");
+    let plain = postcard::to_allocvec(&f.tiles).expect("ser").len();
+    let back: VideoFrame = postcard::from_bytes(&wire).expect("de");
+    assert_eq!(back, f);
+    let runs_len = wire.len() - f.data.len() - f.jpeg.len();
+    assert!(
+        runs_len * 2 < plain,
+        "runs {runs_len} bytes vs {plain} as a list of {} tiles",
+        f.tiles.len()
+    );
+    // Any order survives (the decoder judges repeats and order, not serde).
+    let odd = VideoFrame {
+        tiles: [5u32, 3, 3, 0, 4_000_000_000, 1]
+            .into_iter()
+            .map(|index| TileCode {
+                index,
+                kind: TileKind::Raw,
+            })
+            .collect(),
+        ..f.clone()
+    };
+    let back: VideoFrame =
+        postcard::from_bytes(&postcard::to_allocvec(&odd).expect("ser")).expect("de");
+    assert_eq!(back.tiles, odd.tiles);
+}
+
+#[test]
+fn hostile_tile_runs_are_refused_without_allocating() {
+    #[derive(Serialize)]
+    struct Run {
+        delta: i64,
+        count: u32,
+        kind: TileKind,
+    }
+    #[derive(Serialize)]
+    struct Wire {
+        seq: u64,
+        pts: u64,
+        width: u32,
+        height: u32,
+        source_width: u32,
+        source_height: u32,
+        key: bool,
+        tiles: Vec<Run>,
+        reference: u64,
+        data: Vec<u8>,
+        jpeg: Vec<u8>,
+    }
+    let wire = |tiles: Vec<Run>| {
+        postcard::to_allocvec(&Wire {
+            seq: 1,
+            pts: 0,
+            width: 64,
+            height: 64,
+            source_width: 64,
+            source_height: 64,
+            key: true,
+            tiles,
+            reference: 0,
+            data: vec![],
+            jpeg: vec![],
+        })
+        .expect("ser")
+    };
+    let run = |delta, count| Run {
+        delta,
+        count,
+        kind: TileKind::Flat([1, 2, 3]),
+    };
+    let ok: VideoFrame = postcard::from_bytes(&wire(vec![run(0, 1)])).expect("a good frame");
+    assert_eq!(ok.tiles.len(), 1);
+    for (runs, what) in [
+        (vec![run(0, 0)], "empty run"),
+        (vec![run(-1, 1)], "index below 0"),
+        (vec![run(0, u32::MAX)], "four billion tiles"),
+        (vec![run(0, MAX_TILES as u32), run(0, 1)], "one tile too many"),
+        (vec![run(i64::MAX, 1)], "overflowing delta"),
+        (vec![run(u32::MAX as i64, 2)], "index past u32"),
+    ] {
+        assert!(
+            postcard::from_bytes::<VideoFrame>(&wire(runs)).is_err(),
+            "{what} accepted"
+        );
     }
 }
