@@ -9,7 +9,8 @@ porpoise_packages() {
     # The demo also wants a CJK terminal font for the customer's desktop xterm.
     run) echo "$build $x11 fonts-noto-cjk" ;;
     # Tests register a tray item with a real StatusNotifierWatcher; xclip checks the clipboard.
-    test) echo "$build $x11 haskell-status-notifier-item-utils xclip" ;;
+    # poppler-utils: pdftotext reads back the agent's PDF transcripts (A7).
+    test) echo "$build $x11 haskell-status-notifier-item-utils xclip poppler-utils" ;;
     # porpoise-codec-bench compares with ffmpeg's libx264/libvpx-vp9 and plays a clip with
     # ffplay (both in the ffmpeg package); porpoise-latency-bench needs only the X tools.
     bench) echo "$build $x11 ffmpeg" ;;

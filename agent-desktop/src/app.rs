@@ -3,6 +3,8 @@
 
 mod admin;
 mod apply;
+mod library;
+mod records;
 mod resume;
 
 use porpoise_shared::{
@@ -18,6 +20,7 @@ use crate::{
     idle::{self, IdleSource},
     net::{self, Call, NetChannels, NetCommand, NetEvent},
     notify::{Notifier, TrayStatus},
+    prefs::Preferences,
     presence::AutoAwayWatch,
     state::{LoginError, LoginState, Usernames, Workspace},
     ui::{login::LoginForm, Outbox},
@@ -46,6 +49,9 @@ pub struct AgentApp {
     outbox: Outbox,
     title: Option<String>,
     away: AutoAwayWatch,
+    prefs: Preferences,
+    /// The window had the keyboard focus in the last frame.
+    focused: bool,
 }
 
 impl AgentApp {
@@ -61,6 +67,8 @@ impl AgentApp {
             outbox: Vec::new(),
             title: None,
             away: AutoAwayWatch::new(Box::new(idle::Unknown)),
+            prefs: Preferences::default(),
+            focused: true,
         };
         if config.auto_login {
             match app.form.login_command() {
@@ -82,9 +90,56 @@ impl AgentApp {
     /// platform notifiers.
     pub fn start(cc: &eframe::CreationContext<'_>, config: &AgentConfig, handle: &Handle) -> Self {
         porpoise_shared::ui::install_fonts(&cc.egui_ctx);
+        let prefs = Preferences::load(cc.storage);
+        let mut config = config.clone();
+        prefs.apply_to(&mut config);
         let net = net::spawn(handle, cc.egui_ctx.clone());
         let notifier = Notifier::system(handle, &cc.egui_ctx, config.language);
-        Self::new(config, net, notifier).with_idle_source(idle::system_idle())
+        Self::new(&config, net, notifier)
+            .with_idle_source(idle::system_idle())
+            .with_preferences(prefs)
+    }
+
+    /// Uses `prefs` (sounds, chat font size; the language and login values were already applied
+    /// to the config this app was made from).
+    pub fn with_preferences(mut self, prefs: Preferences) -> Self {
+        self.notifier.set_sounds(prefs.sounds);
+        self.prefs = prefs;
+        self
+    }
+
+    /// The preferences as they are now.
+    pub fn preferences(&self) -> &Preferences {
+        &self.prefs
+    }
+
+    /// The UI language.
+    pub fn language(&self) -> Language {
+        self.lang
+    }
+
+    /// Takes the preferences the settings dialog changed (A17): language at once, sounds from
+    /// the next alert; the relay address and fingerprint are used at the next login.
+    fn follow_preferences(&mut self) {
+        let Phase::Working(ws) = &mut self.phase else {
+            return;
+        };
+        if ws.prefs == self.prefs {
+            return;
+        }
+        let prefs = ws.prefs.clone().sanitized();
+        if let Some(lang) = prefs.language() {
+            self.lang = lang;
+        }
+        self.notifier.set_sounds(prefs.sounds);
+        if let Some(relay) = &prefs.relay_addr {
+            self.form.relay = relay.clone();
+        }
+        if let Some(fingerprint) = &prefs.fingerprint {
+            self.form.fingerprint = fingerprint.clone();
+        }
+        ws.prefs = prefs.clone();
+        self.prefs = prefs;
     }
 
     /// Uses `source` for the system-wide idle time of auto-away (the default knows only this
@@ -120,6 +175,7 @@ impl AgentApp {
             Phase::Login(_) => 0,
         };
         let before = prompts(&self.phase);
+        self.focused = ui.input(|i| i.viewport().focused.unwrap_or(true));
         while let Ok(event) = self.net.events.try_recv() {
             self.apply(event, now_s);
         }
@@ -142,12 +198,16 @@ impl AgentApp {
                 });
             }
             Phase::Working(ws) => {
+                // The screenshot tool (A9): Ctrl+Alt+A, and its window while it is open.
+                crate::ui::snip::snip_shortcut(ui.ctx(), &mut ws.snip);
+                crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut ws.snip);
                 if crate::ui::desk::working_ui(ui, lang, ws, now_s, &mut self.outbox) {
                     self.outbox.push(NetCommand::Logout);
                     self.phase = Phase::Login(LoginState::Editing { error: None });
                 }
             }
         }
+        self.follow_preferences();
         self.flush_outbox();
         self.update_title(ui.ctx());
     }
@@ -229,6 +289,13 @@ impl AgentApp {
                 Phase::Login(_) => {
                     let mut ws =
                         Workspace::from_welcome(display_name, queue, sessions, *profile, now_s);
+                    // The login worked: prefill these next time (A1).
+                    self.prefs.relay_addr = Some(self.form.relay.trim().to_owned());
+                    self.prefs.fingerprint = Some(self.form.fingerprint.trim().to_owned());
+                    self.prefs.center_id = self.form.center.trim().parse().ok();
+                    self.prefs.username = Some(self.form.username.trim().to_owned());
+                    self.prefs.language = Some(crate::prefs::language_code(self.lang).to_owned());
+                    ws.prefs = self.prefs.clone();
                     if let Some(seats) = ws.seats_full() {
                         // Logged in Offline because every seat is taken (R1): say why.
                         let full = porpoise_shared::wire::RequestError::NoFreeSeat { seats };
@@ -272,6 +339,7 @@ impl AgentApp {
                     notifier: &mut self.notifier,
                     outbox: &mut self.outbox,
                     now_s,
+                    focused: self.focused,
                 };
                 apply::apply_to_workspace(ws, other, &mut cx);
             }
@@ -282,6 +350,10 @@ impl AgentApp {
 impl eframe::App for AgentApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.prefs.save(storage);
     }
 }
 

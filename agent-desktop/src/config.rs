@@ -95,6 +95,9 @@ pub struct AgentConfig {
     pub auto_login: bool,
     /// UI language.
     pub language: Language,
+    /// The language was chosen by `--lang` or `PORPOISE_LANG` (stored preferences do not
+    /// override it).
+    pub language_forced: bool,
     /// Where to open the window.
     pub window_pos: Option<WindowPos>,
 }
@@ -130,6 +133,7 @@ impl AgentConfig {
             username: args.username.filter(|u| !u.is_empty()),
             password,
             auto_login: args.auto_login,
+            language_forced: args.lang.is_some() || std::env::var_os("PORPOISE_LANG").is_some(),
             language: args.lang.unwrap_or_else(Language::detect),
             window_pos: args.window_pos,
         };
@@ -164,6 +168,7 @@ impl AgentConfig {
             password: None,
             auto_login: false,
             language,
+            language_forced: false,
             window_pos: None,
         }
     }

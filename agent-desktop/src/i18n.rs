@@ -3,9 +3,15 @@
 //! [`Msg`] names a fixed text; [`Msg::text`] picks it for a [`Language`]. Texts with values in
 //! them have their own functions below.
 
+mod chat;
 mod desk;
+mod files;
+mod library;
 
+pub use chat::*;
 pub use desk::*;
+pub use files::*;
+pub use library::*;
 
 use porpoise_shared::{ui::Language, wire::Party};
 
@@ -34,6 +40,110 @@ macro_rules! messages {
 messages! {
     /// Product name in titles.
     AppName => "Porpoise 客服工作台", "Porpoise agent console";
+    /// Support record form title and header button (A13).
+    RecSupportRecord => "支持记录", "Support record";
+    /// Record form field (customer info).
+    RecCustomer => "客户信息", "Customer";
+    /// Record form field.
+    RecServiceMode => "服务模式", "Service mode";
+    /// Record form field.
+    RecProduct => "咨询产品", "Product";
+    /// Record form field.
+    RecProblemType => "问题类型", "Problem type";
+    /// Record form field.
+    RecSubject => "主题", "Subject";
+    /// Record form field.
+    RecContent => "内容", "Content";
+    /// Record form field.
+    RecDisposition => "处理结果", "Disposition";
+    /// No disposition chosen.
+    RecNoDisposition => "（未选择）", "(none)";
+    /// Record form: put it on the pending list.
+    RecFillLater => "稍后补填", "Fill later";
+    /// Record form: close without saving (when allowed).
+    RecSkip => "不填写", "Skip";
+    /// Heading of the pending record list.
+    RecPending => "待补填的支持记录", "Support records to fill in";
+    /// Button of a pending record.
+    RecFillIn => "补填", "Fill in";
+    /// Record saved.
+    RecSaved => "支持记录已保存", "Support record saved";
+    /// Shown when the record of a session is saved.
+    RecAlreadySaved => "已填写支持记录", "Support record filled in";
+    /// Validation: subject.
+    RecSubjectMissing => "请填写主题", "The subject is required";
+    /// Validation: content.
+    RecContentMissing => "请填写内容", "The content is required";
+    /// Validation: disposition.
+    RecDispositionMissing => "请选择处理结果", "Choose a disposition";
+    /// Validation: disposition not in the list.
+    RecUnknownDisposition => "处理结果不在支持中心的列表中", "That disposition is not in the center's list";
+    /// Validation: a field is too long.
+    RecTooLong => "内容过长", "A field is too long";
+    /// Header button: show or hide the customer panel.
+    CustPanel => "客户资料", "Customer info";
+    /// Customer panel tab (A15).
+    CardTitle => "访客名片", "Visitor card";
+    /// Card field.
+    CardMobile => "手机", "Mobile";
+    /// Card field.
+    CardLandline => "电话", "Landline";
+    /// Card field.
+    CardEmail => "邮箱", "E-mail";
+    /// Card field.
+    CardQqWechat => "QQ/微信", "QQ/WeChat";
+    /// Card field.
+    CardCompany => "公司", "Company";
+    /// Card field.
+    CardAddress => "地址", "Address";
+    /// Card field.
+    CardNotes => "备注", "Notes";
+    /// Heading of the contacts found in the customer's messages.
+    CardFound => "从消息中收集到", "Found in messages";
+    /// Card saved.
+    CardSaved => "名片已保存", "Card saved";
+    /// Card save button.
+    CardSave => "保存名片", "Save card";
+    /// Customer tags heading (A13).
+    TagsCustomer => "客户标签", "Customer tags";
+    /// Message context menu heading (A13).
+    TagsMessage => "消息标签", "Message tags";
+    /// Customer context tab (A18; the 832 manual's order panel).
+    CtxTitle => "客户订单", "Orders & context";
+    /// Button of a context item.
+    CtxSendToChat => "发送", "Send to chat";
+    /// No items.
+    CtxEmpty => "没有相关信息", "Nothing found for this customer";
+    /// Admin settings heading (M5, M7).
+    AdmRecords => "支持记录、处理结果与标签", "Support records, dispositions and tags";
+    /// Admin: record prompt choice.
+    AdmRecordPrompt => "服务完毕弹出支持记录框", "Support record form at session end";
+    /// Admin: prompt off.
+    AdmPromptOff => "不弹出", "Off";
+    /// Admin: prompt at end.
+    AdmPromptAtEnd => "弹出", "Open";
+    /// Admin: prompt required.
+    AdmPromptRequired => "弹出且必须填写", "Open, required";
+    /// Admin: late filling allowed.
+    AdmLateFill => "允许补填支持记录（小时）", "Allow late filling (hours)";
+    /// Admin: disposition required.
+    AdmDispositionRequired => "必须选择处理结果", "Disposition required";
+    /// Admin: list editor hint.
+    AdmOnePerLine => "每行一项", "One per line";
+    /// Admin: dispositions list.
+    AdmDispositions => "处理结果", "Dispositions";
+    /// Admin: message tags list.
+    AdmMessageTags => "消息标签", "Message tags";
+    /// Admin: customer tags list.
+    AdmCustomerTags => "客户标签", "Customer tags";
+    /// Admin: context endpoint (A18, R17).
+    AdmContextEndpoint => "客户资料接口（HTTP）", "Customer context endpoint (HTTP)";
+    /// Admin: endpoint URL.
+    AdmContextUrl => "接口地址", "URL";
+    /// Admin: bearer token (write-only).
+    AdmContextToken => "访问令牌（留空则不变）", "Bearer token (empty: unchanged)";
+    /// Admin: timeout.
+    AdmContextTimeout => "超时（毫秒）", "Timeout (ms)";
     /// Heading of the login window.
     LoginTitle => "客服登录", "Agent login";
     /// Login field.
@@ -124,6 +234,138 @@ messages! {
     StopClipboard => "停止同步剪贴板", "Stop clipboard";
     /// Action state.
     ClipboardOn => "剪贴板同步中", "Clipboard shared";
+    /// Action button (A6): ask the customer to allow files.
+    FileTransfer => "文件传输", "File transfer";
+    /// Stop button of file transfer.
+    StopFileTransfer => "停止文件传输", "Stop file transfer";
+    /// State of file transfer while granted.
+    FileTransferOn => "可以发送文件", "Files allowed";
+    /// Maintenance button (A6/A10) and title of the report window.
+    SystemInfo => "系统信息", "System info";
+    /// System info requested: withdraw the request.
+    StopSystemInfo => "取消检测", "Cancel";
+    /// System info granted, report on its way.
+    SystemInfoCollecting => "正在检测客户电脑…", "Reading the customer's computer…";
+    /// Report window: show it again.
+    SysShowReport => "查看系统信息", "Show system info";
+    /// Report window: copy as plain text.
+    SysCopy => "复制", "Copy";
+    /// Report window: copied.
+    SysCopied => "已复制到剪贴板", "Copied to the clipboard";
+    /// Report section.
+    SysOs => "操作系统", "Operating system";
+    /// Report section.
+    SysCpu => "处理器 (CPU)", "CPU";
+    /// Report section.
+    SysMemory => "内存", "Memory";
+    /// Report section.
+    SysDisks => "磁盘", "Disks";
+    /// Report section.
+    SysNetwork => "网卡", "Network adapters";
+    /// Report section.
+    SysProcesses => "进程", "Running programs";
+    /// Report field.
+    SysHostname => "计算机名", "Computer name";
+    /// Report field.
+    SysKernel => "内核版本", "Kernel";
+    /// Report field.
+    SysArch => "体系结构", "Architecture";
+    /// Report field.
+    SysUptime => "已运行", "Up for";
+    /// Report field.
+    SysCollectedAt => "检测时间", "Collected at";
+    /// Report field.
+    SysCores => "核心数", "Cores";
+    /// Report field.
+    SysFrequency => "频率", "Frequency";
+    /// Report field.
+    SysUsage => "使用率", "Usage";
+    /// Report field.
+    SysTotal => "总量", "Total";
+    /// Report field.
+    SysUsed => "已用", "Used";
+    /// Report field.
+    SysSwap => "虚拟内存", "Swap";
+    /// Disk column.
+    SysMount => "挂载点", "Mounted at";
+    /// Disk column.
+    SysFileSystem => "文件系统", "File system";
+    /// Disk column.
+    SysFree => "可用", "Free";
+    /// Disk column.
+    SysRemovable => "可移动", "Removable";
+    /// Column: name.
+    SysName => "名称", "Name";
+    /// Network column.
+    SysMac => "MAC 地址", "MAC address";
+    /// Network column.
+    SysAddresses => "IP 地址", "IP addresses";
+    /// Network column.
+    SysReceived => "已接收", "Received";
+    /// Network column.
+    SysSent => "已发送", "Sent";
+    /// Process column.
+    SysPid => "进程号", "PID";
+    /// Yes.
+    SysYes => "是", "yes";
+    /// No.
+    SysNo => "否", "no";
+    /// Unknown value.
+    SysUnknown => "未知", "unknown";
+    /// Heading of the files strip of a session (A6).
+    FilesHeading => "文件", "Files";
+    /// Button: send the files listed in the path box.
+    SendFiles => "发送文件", "Send files";
+    /// Hint of the path box.
+    FilePathsHint => "文件路径，每行一个；也可以把文件拖到窗口上", "File paths, one per line; or drop files on the window";
+    /// Shown when files are dropped before the customer allowed file transfer.
+    FilesNeedConsent => "请先点击“文件传输”并等待客户同意", "Click File transfer first and wait for the customer to agree";
+    /// Button: cancel a transfer.
+    CancelTransfer => "取消", "Cancel";
+    /// Button: send an interrupted file again.
+    ResumeTransfer => "继续", "Resume";
+    /// Button: remove finished rows.
+    ClearFinished => "清除已完成", "Clear finished";
+    /// Direction of a row.
+    FileSending => "发送", "Sending";
+    /// Direction of a row.
+    FileReceiving => "接收", "Receiving";
+    /// Row state: no byte moved yet.
+    FileWaiting => "等待对方接收…", "Waiting for the other side…";
+    /// Row state: the stream broke.
+    FileInterrupted => "连接中断，重新连接后继续", "Interrupted; continues after reconnecting";
+    /// Row state: delivered and verified.
+    FileDelivered => "已送达（已校验）", "Delivered (verified)";
+    /// Row state: received and verified.
+    FileSaved => "已保存（已校验）", "Saved (verified)";
+    /// Row state.
+    FileDeclined => "对方拒绝了此文件", "The other side declined it";
+    /// Row state.
+    FileNoSpace => "对方磁盘空间不足", "The other side's disk is full";
+    /// Row state.
+    FileBadName => "文件名无法使用", "The file name is unusable";
+    /// Row state: SHA-256 mismatch.
+    FileDamaged => "文件传输中损坏（SHA-256 不符），已删除", "Damaged in transit (SHA-256 mismatch); deleted";
+    /// Row state.
+    FileCancelled => "已取消", "Cancelled";
+    /// Row state.
+    FileCancelledByPeer => "对方已取消", "Cancelled by the other side";
+    /// Row state.
+    FileSessionEnded => "会话已结束", "The session ended";
+    /// Row state prefix of other failures.
+    FileFailed => "失败", "Failed";
+    /// Heading of the center's common files (A8).
+    CommonFiles => "常用文件", "Common files";
+    /// Button: load the center's common files.
+    ShowCommonFiles => "显示常用文件", "Show common files";
+    /// The center has none.
+    NoCommonFiles => "支持中心还没有常用文件", "The center has no common files yet";
+    /// Button: send a common file to the customer.
+    SendToCustomer => "发送给客户", "Send to customer";
+    /// A common file is being offered.
+    CommonFileOffering => "正在发送给客户…", "Offering it to the customer…";
+    /// Admin settings: the file transfer size limit (A6).
+    FileLimitMb => "文件传输上限（MB）", "File transfer limit (MB)";
     /// Screen toolbar: image quality (A12).
     ImageQuality => "图像质量", "Image quality";
     /// Quality choice.
@@ -148,6 +390,43 @@ messages! {
     ScreenshotSaved => "截图已保存：", "Screenshot saved: ";
     /// Screenshot failed.
     ScreenshotFailed => "截图保存失败：", "Could not save the screenshot: ";
+    /// Screenshot tool (A9): button in the chat area.
+    SnipButton => "截图发送", "Snip & send";
+    /// Screenshot tool: tooltip of the button.
+    SnipButtonHint => "截取屏幕区域（Ctrl+Alt+A）", "Capture a region of your screen (Ctrl+Alt+A)";
+    /// Screenshot tool: title of the full-screen window.
+    SnipTitle => "截图", "Screenshot";
+    /// Screenshot tool: shown before a region is selected.
+    SnipDragHint => "按住鼠标左键拖动选择区域，在选区内双击完成截图；按 Esc 键或单击右键退出截图",
+        "Drag to select a region, double-click inside it to take it; Esc or right-click cancels";
+    /// Screenshot tool: shown while the frame is grabbed.
+    SnipGrabbing => "正在截取屏幕…", "Capturing the screen…";
+    /// Screenshot tool: prefix of an error.
+    SnipFailed => "截图失败：", "Screenshot failed: ";
+    /// Screenshot tool: edit toolbar.
+    SnipRectangle => "矩形", "Rectangle";
+    /// Screenshot tool: edit toolbar.
+    SnipArrow => "箭头", "Arrow";
+    /// Screenshot tool: edit toolbar.
+    SnipText => "文字", "Text";
+    /// Screenshot tool: edit toolbar.
+    SnipUndo => "撤销", "Undo";
+    /// Screenshot tool: edit toolbar.
+    SnipCancel => "退出截图", "Cancel";
+    /// Screenshot tool: edit toolbar.
+    SnipDone => "完成", "Done";
+    /// Screenshot tool: colour swatch.
+    ColorRed => "红色", "Red";
+    /// Screenshot tool: colour swatch.
+    ColorYellow => "黄色", "Yellow";
+    /// Screenshot tool: colour swatch.
+    ColorGreen => "绿色", "Green";
+    /// Screenshot tool: colour swatch.
+    ColorBlue => "蓝色", "Blue";
+    /// Screenshot tool: colour swatch.
+    ColorBlack => "黑色", "Black";
+    /// Screenshot tool: colour swatch.
+    ColorWhite => "白色", "White";
     /// Session state.
     EndedByCustomer => "客户已结束会话", "The customer ended the session";
     /// Session state.
@@ -168,6 +447,22 @@ messages! {
     Send => "发送", "Send";
     /// Chat input hint.
     ChatHint => "Enter 发送，Ctrl+Enter 换行", "Enter sends, Ctrl+Enter adds a line";
+    /// Chat toolbar: emoji picker button tooltip (A7).
+    Emoji => "表情", "Emoji";
+    /// Chat toolbar: smaller chat text (A7).
+    SmallerText => "缩小字体", "Smaller text";
+    /// Chat toolbar: larger chat text (A7).
+    LargerText => "放大字体", "Larger text";
+    /// Chat toolbar: save the transcript to a file (A7).
+    SaveTranscript => "保存聊天记录", "Save transcript";
+    /// Save transcript menu: as a text file.
+    AsText => "文本文件 (.txt)", "Text file (.txt)";
+    /// Save transcript menu: as a PDF.
+    AsPdf => "PDF 文件 (.pdf)", "PDF file (.pdf)";
+    /// Tab button: hide this customer's tab (A5).
+    HideTab => "隐藏", "Hide";
+    /// Close-tab confirmation: end the open session and close its tab (A5).
+    EndAndClose => "结束会话并关闭", "End session and close";
     /// Screen view.
     ScreenWaiting => "等待客户的屏幕画面…", "Waiting for the customer's screen…";
     /// Screen view.
@@ -202,6 +497,22 @@ messages! {
     AutoAway => "无操作时自动离开", "Auto-away when idle";
     /// Settings: unit after the auto-away minutes.
     AfterMinutes => "分钟后", "minutes";
+    /// Settings: alert sounds toggle (A17).
+    SoundsOn => "提示音", "Alert sounds";
+    /// Settings: language picker label (A17).
+    LanguageLabel => "界面语言", "Language";
+    /// Settings: chat text size (A7, A17).
+    ChatFontSize => "聊天字体大小", "Chat text size";
+    /// Settings: heading of the relay address and fingerprint (A17).
+    ConnectionSettings => "服务器连接", "Connection";
+    /// Settings: keeps the connection fields for the next login.
+    SaveForNextLogin => "保存（下次登录生效）", "Save (used at next login)";
+    /// Settings: the connection fields were kept.
+    UsedAtNextLogin => "下次登录时使用", "Used at the next login";
+    /// Settings: the relay address is not host:port.
+    BadRelayAddress => "服务器地址应为 主机:端口", "The relay address must be host:port";
+    /// Settings: the fingerprint is not 64 hex digits.
+    BadFingerprint => "证书指纹应为 64 位十六进制数字", "The fingerprint must be 64 hex digits";
     /// Save button.
     Save => "保存", "Save";
     /// Saved confirmation.
@@ -354,6 +665,50 @@ messages! {
     ErrForbidden => "无权执行此操作", "Not allowed for this account";
     /// Request error.
     ErrOldPassword => "当前密码错误", "The current password is wrong";
+    /// Session header toggle of the quick-reply side panel (A8, A11).
+    QuickReplies => "常用语/知识库", "Quick replies";
+    /// Side panel tab (A8).
+    CannedResponses => "常用语", "Canned responses";
+    /// Side panel tab (A8).
+    KnowledgeBase => "知识库", "Knowledge base";
+    /// Side panel tab (A11).
+    ServiceHistory => "服务记录", "Service history";
+    /// Label of the keyword search box (A8).
+    SearchKeyword => "搜索关键词", "Search keyword";
+    /// Heading of the center-wide canned responses.
+    CannedCenterWide => "全局常用语", "Center-wide";
+    /// Heading of the agent's own canned responses.
+    CannedPersonal => "个人常用语", "Personal";
+    /// Category of canned responses without one.
+    Uncategorised => "未分类", "Uncategorised";
+    /// Button: add a personal canned response.
+    NewCannedResponse => "新建常用语", "New canned response";
+    /// Canned-response editor field.
+    CannedCategory => "分类", "Category";
+    /// Canned-response editor field.
+    CannedTitle => "标题", "Title";
+    /// Canned-response editor field.
+    CannedText => "内容", "Text";
+    /// Button: change a personal canned response.
+    Edit => "编辑", "Edit";
+    /// Tooltip of a canned response or knowledge-base reply.
+    ClickToInsert => "点击放入输入框，编辑后再发送", "Click to put it into the message box";
+    /// Empty list.
+    NoData => "暂无数据", "Nothing here yet";
+    /// Search without a match.
+    NothingMatches => "没有匹配的结果", "Nothing matches";
+    /// The relay cut a long list.
+    ListTruncated => "列表过长，部分条目未显示", "The list is long; some entries are not shown";
+    /// Service history without earlier sessions.
+    NoHistory => "该客户没有以往的服务记录", "No earlier sessions of this customer";
+    /// Older sessions left out of the service history.
+    HistoryTruncated => "仅显示最近的服务记录", "Only the most recent sessions are shown";
+    /// Button: next transcript page.
+    LoadMore => "加载更多", "Load more";
+    /// History field.
+    Disposition => "处理结果", "Disposition";
+    /// Canned-response editor error.
+    TitleAndTextRequired => "请填写标题和内容", "Enter a title and a text";
 }
 
 /// Window title with the number of waiting customers (A3).

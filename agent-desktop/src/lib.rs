@@ -15,15 +15,20 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod contacts;
+pub mod files;
 pub mod i18n;
 pub mod idle;
 pub mod net;
 pub mod notify;
+pub mod prefs;
 pub mod presence;
 pub mod remote_input;
 pub mod screen;
 pub mod screenshot;
+pub mod snip;
 pub mod state;
+pub mod transcript;
 pub mod ui;
 
 pub use app::AgentApp;

@@ -118,6 +118,8 @@ struct Net {
     retry: Retry,
     /// When the connection was lost, while reconnecting.
     lost_at: Option<tokio::time::Instant>,
+    /// File transfers (A6), kept across reconnects to resume them.
+    transfers: porpoise_shared::transfers::Transfers,
 }
 
 // Short-lived, one at a time: the size of a `NetCommand::Call` does not matter here.
@@ -127,6 +129,7 @@ enum Step {
     Login(Option<(u64, LoginResult)>),
     Client(Option<ClientEvent>),
     Retry(u32),
+    File(porpoise_shared::transfers::TransferUpdate),
 }
 
 async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
@@ -145,6 +148,7 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
         credentials: None,
         retry: Retry::Idle,
         lost_at: None,
+        transfers: crate::files::agent_transfers(),
     };
     loop {
         let step = tokio::select! {
@@ -152,6 +156,7 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
             l = login_rx.recv() => Step::Login(l),
             e = next_client_event(&mut net.events) => Step::Client(e),
             a = reconnect::due(net.retry) => Step::Retry(a),
+            u = net.transfers.recv() => Step::File(u),
         };
         match step {
             Step::Command(None) => break,
@@ -162,6 +167,7 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
             Step::Client(Some(ClientEvent::Media(m))) => net.on_media(m),
             Step::Client(Some(ClientEvent::Closed(reason))) => net.on_closed(reason).await,
             Step::Retry(attempt) => net.start_attempt(attempt),
+            Step::File(update) => net.out.emit(NetEvent::File(update)).await,
             Step::Client(None) => net.on_closed("connection closed".into()).await,
         }
     }
@@ -229,6 +235,7 @@ impl Net {
                 None => tracing::trace!(session_id, "no input stream; event dropped"),
             },
             NetCommand::Call(call) => self.call(call).await,
+            NetCommand::Files(cmd) => crate::files::apply_command(&mut self.transfers, cmd),
             other => self.request(other).await,
         }
     }
@@ -348,6 +355,7 @@ impl Net {
                 events,
             )) => {
                 info!(%display_name, queued = queue.len(), sessions = sessions.len(), "logged in");
+                self.transfers.set_client(Some(client.clone()));
                 self.client = Some(client);
                 self.events = Some(events);
                 self.out
@@ -378,6 +386,7 @@ impl Net {
     }
 
     async fn on_event(&mut self, event: Event) {
+        self.transfers.observe(&event);
         match &event {
             Event::ActionChanged {
                 session_id,
@@ -436,6 +445,7 @@ impl Net {
         if let Some(client) = self.client.take() {
             client.close(reason);
         }
+        self.transfers.set_client(None);
         self.events = None;
         let sessions: Vec<SessionId> = self
             .screens

@@ -3,11 +3,17 @@
 
 mod desk;
 mod dialogs;
+mod library;
+mod records;
 mod resume;
+mod sysinfo;
 
 pub use desk::*;
 pub use dialogs::*;
+pub use library::*;
+pub use records::*;
 pub use resume::*;
+pub use sysinfo::*;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -134,6 +140,15 @@ pub struct SessionTab {
     pub typing: String,
     /// A transfer of this session is waiting for its receiver.
     pub transferring: bool,
+    /// The customer's last system-info report (A10), if one arrived.
+    pub system_info: Option<SystemInfoView>,
+    /// The agent hid this tab's button (A5); the session goes on and the tab is listed under
+    /// "Hidden".
+    pub hidden: bool,
+    /// The agent asked to end the session and close the tab: closed once the end arrives.
+    pub close_on_end: bool,
+    /// Visitor card, tags and context of the customer (A13, A15, A18).
+    pub customer: CustomerPanel,
 }
 
 impl SessionTab {
@@ -161,6 +176,10 @@ impl SessionTab {
             notice: None,
             typing: String::new(),
             transferring: false,
+            system_info: None,
+            hidden: false,
+            close_on_end: false,
+            customer: CustomerPanel::default(),
         }
     }
 
@@ -290,6 +309,20 @@ pub struct Workspace {
     pub link: Link,
     /// While reconnecting: the presence the agent had, to restore after the Welcome.
     pub wanted_presence: Option<Presence>,
+    /// File transfers of all sessions (A6).
+    pub files: crate::files::FileBoard,
+    /// Support record form and pending records (A13).
+    pub records: RecordDesk,
+    /// The tab whose Close waits for the agent to confirm ending its open session (A5).
+    pub confirm_close: Option<SessionId>,
+    /// This agent's preferences (A17); the settings dialog edits them, the app applies and
+    /// keeps them when they change.
+    pub prefs: crate::prefs::Preferences,
+    /// The quick-reply side panel: canned responses, knowledge base, service history (A8, A11).
+    pub library: Library,
+    /// The screenshot tool (A9). The chat reads a taken image with
+    /// [`crate::snip::SnipTool::take_result`] (or through [`crate::ui::snip::snip_button`]).
+    pub snip: crate::snip::SnipTool,
 }
 
 impl Workspace {
@@ -327,6 +360,7 @@ impl Workspace {
         let id = info.session_id;
         match self.sessions.iter_mut().find(|s| s.session_id == id) {
             Some(tab) => {
+                tab.hidden = false;
                 for m in info.messages {
                     tab.store(m);
                 }
@@ -347,10 +381,47 @@ impl Workspace {
             return;
         };
         self.sessions.remove(i);
-        if self.selected == Some(id) {
-            let next = i.min(self.sessions.len().saturating_sub(1));
-            self.selected = self.sessions.get(next).map(|s| s.session_id);
+        self.library.histories.remove(&id);
+        if self.confirm_close == Some(id) {
+            self.confirm_close = None;
         }
+        if self.selected == Some(id) {
+            self.selected = self.next_visible(i);
+        }
+    }
+
+    /// Hides the button of tab `id` (A5); the next visible tab is selected if it was.
+    pub fn hide_tab(&mut self, id: SessionId) {
+        let Some(i) = self.sessions.iter().position(|s| s.session_id == id) else {
+            return;
+        };
+        self.sessions[i].hidden = true;
+        if self.selected == Some(id) {
+            self.selected = self.next_visible(i);
+        }
+    }
+
+    /// Shows the button of tab `id` again and selects it.
+    pub fn show_tab(&mut self, id: SessionId) {
+        if let Some(tab) = self.session_mut(id) {
+            tab.hidden = false;
+            self.selected = Some(id);
+        }
+    }
+
+    /// The visible tab nearest to position `i` (after it first), if any.
+    fn next_visible(&self, i: usize) -> Option<SessionId> {
+        let visible = |t: &&SessionTab| !t.hidden;
+        self.sessions[i.min(self.sessions.len())..]
+            .iter()
+            .find(visible)
+            .or_else(|| {
+                self.sessions[..i.min(self.sessions.len())]
+                    .iter()
+                    .rev()
+                    .find(visible)
+            })
+            .map(|t| t.session_id)
     }
 
     /// Starts showing a screen stream in the tab of `id`.

@@ -36,7 +36,17 @@ fn app(lang: Language) -> (Harness<'static, AgentApp>, RelaySide, Recording) {
 }
 
 fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
+    // Without the customer panel's background profile read (A13/A15, one per tab).
+    std::iter::from_fn(|| side.commands.try_recv().ok())
+        .filter(|c| {
+            !matches!(
+                c,
+                NetCommand::Call(porpoise_agent::net::Call(
+                    porpoise_shared::wire::Request::GetCustomerProfile { .. }
+                ))
+            )
+        })
+        .collect()
 }
 
 fn send(side: &RelaySide, event: NetEvent) {

@@ -361,6 +361,9 @@ fn admin_edits_service_settings_and_resets_a_password() {
         Ok(Response::CenterSettings(settings.clone())),
     );
     harness.run();
+    // The window settles (it sizes itself over its first frames) before the pointer acts.
+    harness.get_by_label("Only the count").hover();
+    harness.run();
     harness.get_by_label("Only the count").click();
     harness.get_by_label("Session code mode").click();
     harness.run();

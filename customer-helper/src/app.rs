@@ -61,6 +61,8 @@ pub struct HelperApp {
     effects: Vec<Effect>,
     /// The agent's screen in its own window while a remote demo runs (C6).
     demo: Option<DemoWindow>,
+    /// File transfers (A6, C5).
+    files: crate::files::HelperFiles,
 }
 
 impl HelperApp {
@@ -77,6 +79,7 @@ impl HelperApp {
             sharing: None,
             effects: Vec::new(),
             demo: None,
+            files: crate::files::HelperFiles::default(),
         }
     }
 
@@ -99,6 +102,21 @@ impl HelperApp {
                     self.demo = Some(DemoWindow::new(session_id, feed));
                     ctx.request_repaint();
                 }
+                Ok(NetEvent::File(update)) => {
+                    let offer = matches!(
+                        update,
+                        porpoise_shared::transfers::TransferUpdate::Added {
+                            needs_answer: true,
+                            ..
+                        }
+                    );
+                    self.files.list.apply(update);
+                    if offer {
+                        // An incoming file waits for the customer's answer.
+                        self.carry_out(ctx, &mut vec![Effect::Attention]);
+                    }
+                    ctx.request_repaint();
+                }
                 Ok(NetEvent::DemoEnded { session_id, error }) => {
                     if let Some(demo) = self.demo.as_mut().filter(|d| d.session_id == session_id) {
                         demo.ended = Some(error);
@@ -119,6 +137,11 @@ impl HelperApp {
         self.flush(ctx);
     }
 
+    /// The file transfers shown (for tests and diagnostics).
+    pub fn files(&self) -> &crate::files::HelperFiles {
+        &self.files
+    }
+
     /// The remote demo window's state, while one is open.
     pub fn demo(&self) -> Option<&DemoWindow> {
         self.demo.as_ref()
@@ -131,6 +154,19 @@ impl HelperApp {
             if demo.closed {
                 self.demo = None;
             }
+        }
+        let session = self.state.session().map(|s| s.session_id).filter(|_| {
+            matches!(
+                self.state.connection,
+                crate::state::ConnectionState::Online { .. }
+            )
+        });
+        let mut file_commands = Vec::new();
+        crate::ui::files::files_ui(ui, self.tr, session, &mut self.files, &mut file_commands);
+        if !file_commands.is_empty() {
+            self.outbox
+                .extend(file_commands.into_iter().map(NetCommand::Files));
+            self.flush(&ui.ctx().clone());
         }
         let mut actions = Vec::new();
         window_ui(ui, &mut self.state, self.tr, &self.relay_addr, &mut actions);

@@ -19,6 +19,8 @@ macro_rules! texts {
     };
 }
 
+mod files;
+
 texts! {
     /// Window title.
     app_title => "Porpoise 远程协助", "Porpoise helper";
@@ -150,6 +152,8 @@ texts! {
     closed_default => "现在是非工作时间，请留言，我们会尽快与您联系。", "We are closed right now. Leave a message and we will get back to you.";
     /// Sharing stopped because of a transfer.
     sharing_stopped_by_transfer => "会话已转给其他客服人员，屏幕共享已停止。如需继续，新的客服人员会再次征求您的同意。", "Another agent took over, so screen sharing stopped. The new agent will ask for your consent again if needed.";
+    /// The system-info report reached the agent (A10).
+    system_info_sent => "已将您电脑的系统信息发送给客服人员。", "Your computer's system information was sent to the agent.";
     /// Shown when messages cannot be sent while offline.
     offline_hint => "连接恢复后将自动发送。", "Messages will be sent when the connection is back.";
 }
@@ -231,6 +235,18 @@ impl Tr {
             (Language::En, RemoteAction::ClipboardSync) => format!(
                 "{agent} asks to share the clipboard. While they control your computer, text you copy is sent to them and text they copy lands in your clipboard."
             ),
+            (Language::ZhCn, RemoteAction::FileTransfer) => format!(
+                "{agent} 请求向您发送文件。每个文件到达前您都可以选择接收或拒绝。"
+            ),
+            (Language::En, RemoteAction::FileTransfer) => format!(
+                "{agent} asks to send you files. You can accept or decline each file before it arrives."
+            ),
+            (Language::ZhCn, RemoteAction::SystemInfo) => format!(
+                "{agent} 请求查看您电脑的系统信息：操作系统、CPU、内存、磁盘、网卡和正在运行的程序，用于诊断电脑问题。只发送一次，不包含您的文件内容。"
+            ),
+            (Language::En, RemoteAction::SystemInfo) => format!(
+                "{agent} asks to see your computer's system information: operating system, CPU, memory, disks, network adapters and running programs, to diagnose problems. It is sent once and contains none of your files."
+            ),
         }
     }
 
@@ -254,6 +270,18 @@ impl Tr {
             }
             (Language::En, RemoteAction::ClipboardSync) => {
                 format!("The clipboard is shared with {agent}")
+            }
+            (Language::ZhCn, RemoteAction::FileTransfer) => {
+                format!("{agent} 可以向您发送文件")
+            }
+            (Language::En, RemoteAction::FileTransfer) => {
+                format!("{agent} may send you files")
+            }
+            (Language::ZhCn, RemoteAction::SystemInfo) => {
+                format!("正在向 {agent} 发送系统信息")
+            }
+            (Language::En, RemoteAction::SystemInfo) => {
+                format!("Sending system information to {agent}")
             }
         }
     }

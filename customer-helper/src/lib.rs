@@ -7,16 +7,20 @@
 //! - [`net`] and [`media`]: the tokio side — relay connection, requests, consent-gated media.
 //! - [`state`], [`app`], [`ui`], [`i18n`]: the egui window; [`typing`]: the typing-preview
 //!   throttle the network side applies.
+//! - [`files`]: file transfer (A6, C5) — commands, download folder, the UI's transfer list.
 //! - [`config`]: flags, environment and the install ID.
+//! - [`sysinfo`]: the system-info report (A10), read only after the customer's consent.
 
 pub mod app;
 pub mod capture;
 pub mod config;
+pub mod files;
 pub mod i18n;
 pub mod input;
 pub mod media;
 pub mod net;
 pub mod state;
+pub mod sysinfo;
 pub mod typing;
 pub mod ui;
 

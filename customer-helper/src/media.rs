@@ -193,6 +193,11 @@ impl Media {
         }
     }
 
+    /// True if the relay's events on this connection say `action` is granted in `session_id`.
+    pub(crate) fn allows(&self, session_id: SessionId, action: RemoteAction) -> bool {
+        self.gate.allows(session_id, action)
+    }
+
     /// Starts (or narrows) sharing as the UI asked, if the gate agrees.
     pub(crate) fn start(&mut self, session_id: SessionId, action: RemoteAction) {
         if !self.gate.allows(session_id, action) {
@@ -389,6 +394,11 @@ impl Media {
             }
             MediaKind::Screen => {
                 warn!(?stream.header, "the agent opened a screen stream; refused");
+                close(stream);
+            }
+            MediaKind::File => {
+                // The network task hands file streams to `porpoise_shared::transfers`.
+                warn!(?stream.header, "file stream reached the screen/input gate; refused");
                 close(stream);
             }
         }

@@ -65,6 +65,16 @@ pub enum NetCommand {
         /// Unsent text.
         text: String,
     },
+    /// Read this computer's system info and send it to the agent of `session_id` (A10).
+    /// Ignored unless the relay has granted [`RemoteAction::SystemInfo`] on this connection;
+    /// the outcome comes back as [`NetEvent::Answered`] for [`Request::ReportSystemInfo`].
+    ReportSystemInfo {
+        /// Session concerned.
+        session_id: SessionId,
+    },
+    /// File transfer (A6, C5): send, answer an offer, cancel, resume. Progress comes back as
+    /// [`NetEvent::File`].
+    Files(crate::files::FileCommand),
     /// Connect again now (after a failure).
     Reconnect,
     /// Close the connection and end the task.
@@ -113,6 +123,8 @@ pub enum NetEvent {
         /// What broke it, if anything.
         error: Option<String>,
     },
+    /// A file transfer changed (A6).
+    File(porpoise_shared::transfers::TransferUpdate),
     /// A media stream ended by itself (not because the UI or the relay stopped it).
     MediaEnded {
         /// Session concerned.
@@ -277,6 +289,8 @@ async fn run(
         install_id: settings.install_id,
     };
     let mut delay = MIN_RECONNECT_DELAY;
+    // Kept across reconnects: interrupted files resume on the next connection.
+    let mut transfers = crate::files::helper_transfers();
     loop {
         if !sink.emit(NetEvent::Connecting).await {
             return;
@@ -301,7 +315,16 @@ async fn run(
                     options,
                 })
                 .await;
-                match connected(&client, client_events, &mut commands, &platform, &sink).await {
+                let ending = connected(
+                    &client,
+                    client_events,
+                    &mut commands,
+                    &platform,
+                    &sink,
+                    &mut transfers,
+                )
+                .await;
+                match ending {
                     Ending::Shutdown => return,
                     Ending::Lost(reason) => ConnectFailure::Lost(reason),
                 }
@@ -317,7 +340,8 @@ async fn run(
         if !sink.emit(NetEvent::Disconnected(failure)).await {
             return;
         }
-        if !wait_before_retry(&mut commands, &sink, (!permanent).then_some(delay)).await {
+        let retry = (!permanent).then_some(delay);
+        if !wait_before_retry(&mut commands, &sink, retry, &mut transfers).await {
             return;
         }
         delay = (delay * 2).min(MAX_RECONNECT_DELAY);
@@ -330,6 +354,7 @@ async fn wait_before_retry(
     commands: &mut mpsc::Receiver<NetCommand>,
     sink: &EventSink,
     delay: Option<Duration>,
+    transfers: &mut porpoise_shared::transfers::Transfers,
 ) -> bool {
     let sleep = async {
         match delay {
@@ -341,9 +366,13 @@ async fn wait_before_retry(
     loop {
         tokio::select! {
             () = &mut sleep => return true,
+            update = transfers.recv() => {
+                sink.emit(NetEvent::File(update)).await;
+            }
             cmd = commands.recv() => match cmd {
                 None | Some(NetCommand::Shutdown) => return false,
                 Some(NetCommand::Reconnect) => return true,
+                Some(NetCommand::Files(cmd)) => crate::files::apply_command(transfers, cmd),
                 Some(NetCommand::Request(request)) => {
                     let result = Err(RequestFailure::Connection("not connected to the relay".into()));
                     sink.emit(NetEvent::Answered { request, result }).await;
@@ -351,6 +380,7 @@ async fn wait_before_retry(
                 Some(
                     NetCommand::StartSharing { .. }
                     | NetCommand::StopSharing { .. }
+                    | NetCommand::ReportSystemInfo { .. }
                     | NetCommand::TypingPreview { .. },
                 ) => {}
             },
@@ -364,8 +394,10 @@ async fn connected(
     commands: &mut mpsc::Receiver<NetCommand>,
     platform: &Platform,
     sink: &EventSink,
+    transfers: &mut porpoise_shared::transfers::Transfers,
 ) -> Ending {
     let mut media = Media::new(platform.clone(), client.clone(), sink.clone());
+    transfers.set_client(Some(client.clone()));
     let chat = spawn_chat_pump(client.clone(), sink.clone());
     let mut typing = TypingThrottle::default();
     let ending = loop {
@@ -389,21 +421,39 @@ async fn connected(
                 Some(NetCommand::Request(request)) => spawn_request(client.clone(), sink.clone(), request),
                 Some(NetCommand::StartSharing { session_id, action }) => media.start(session_id, action),
                 Some(NetCommand::StopSharing { session_id }) => media.stop(session_id),
+                Some(NetCommand::ReportSystemInfo { session_id }) => {
+                    if media.allows(session_id, RemoteAction::SystemInfo) {
+                        spawn_system_info(client.clone(), sink.clone(), session_id);
+                    } else {
+                        warn!(session_id, "system info not granted; nothing read");
+                    }
+                }
                 Some(NetCommand::TypingPreview { session_id, text }) => {
                     if let Some(preview) = typing.update(Instant::now(), session_id, text) {
                         spawn_preview(client.clone(), preview);
                     }
                 }
+                Some(NetCommand::Files(cmd)) => crate::files::apply_command(transfers, cmd),
                 Some(NetCommand::Reconnect) => {}
             },
+            update = transfers.recv() => {
+                if !sink.emit(NetEvent::File(update)).await {
+                    client.close("helper closed");
+                    break Ending::Shutdown;
+                }
+            }
             ev = client_events.recv() => match ev {
                 Some(ClientEvent::Event(event)) => {
                     // Media reacts first: a revoke stops capture and injection before the UI hears of it.
                     media.observe(&event);
+                    transfers.observe(&event);
                     if !sink.emit(NetEvent::Event(event)).await {
                         client.close("helper closed");
                         break Ending::Shutdown;
                     }
+                }
+                Some(ClientEvent::Media(stream)) if stream.header.kind == MediaKind::File => {
+                    transfers.incoming(stream);
                 }
                 Some(ClientEvent::Media(stream)) => media.incoming(stream),
                 Some(ClientEvent::Closed(reason)) => break Ending::Lost(reason),
@@ -412,11 +462,37 @@ async fn connected(
         }
     };
     media.stop_all();
+    transfers.set_client(None);
     ending
 }
 
 fn spawn_request(client: Client, sink: EventSink, request: Request) {
     tokio::spawn(async move {
+        let result = client
+            .request(request.clone())
+            .await
+            .map_err(RequestFailure::from);
+        sink.emit(NetEvent::Answered { request, result }).await;
+    });
+}
+
+/// Reads the system info on a blocking thread (only now, after the grant) and sends it (A10).
+/// If reading fails, the action is stopped so the agent is not left waiting.
+fn spawn_system_info(client: Client, sink: EventSink, session_id: SessionId) {
+    tokio::spawn(async move {
+        let request = match tokio::task::spawn_blocking(crate::sysinfo::collect).await {
+            Ok(info) => Request::ReportSystemInfo {
+                session_id,
+                info: Box::new(info),
+            },
+            Err(e) => {
+                warn!(error = %e, "reading the system info failed");
+                Request::StopAction {
+                    session_id,
+                    action: RemoteAction::SystemInfo,
+                }
+            }
+        };
         let result = client
             .request(request.clone())
             .await

@@ -152,6 +152,8 @@ pub enum Notice {
     /// Screen sharing stopped because another agent took over the session (consent was given
     /// to the previous agent).
     SharingStoppedByTransfer,
+    /// The system-info report reached the agent (A10); not an error.
+    SystemInfoSent,
 }
 
 /// Everything the helper window shows.

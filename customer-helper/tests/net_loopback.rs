@@ -612,3 +612,45 @@ async fn typing_previews_are_throttled_to_first_and_newest() {
     assert!(more.is_err(), "unexpected {more:?}");
     assert!(link.events.try_recv().is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn system_info_is_read_and_sent_only_after_the_grant() {
+    let relay = FakeRelay::start();
+    let mut link = net::spawn(
+        &tokio::runtime::Handle::current(),
+        relay.settings(relay.fingerprint),
+        platform(Injected::default()),
+        egui::Context::default(),
+    );
+    let mut conn = relay.accept().await;
+    expect_connected(&mut link).await;
+    // Asked without a grant (e.g. a confused UI): nothing is read or sent.
+    let report = NetCommand::ReportSystemInfo { session_id: SID };
+    link.commands.send(report.clone()).await.expect("cmd");
+    let early = timeout(
+        Duration::from_millis(800),
+        read_frame::<ClientMessage, _>(&mut conn.recv, MAX_CONTROL_FRAME_BYTES),
+    )
+    .await;
+    assert!(early.is_err(), "sent without a grant: {early:?}");
+
+    conn.action(RemoteAction::SystemInfo, ActionState::Granted)
+        .await;
+    assert!(matches!(next_event(&mut link).await, NetEvent::Event(_)));
+    link.commands.send(report).await.expect("cmd");
+    let body = conn.answer_next(|_| Response::Done).await;
+    let Request::ReportSystemInfo { session_id, info } = body else {
+        panic!("{body:?}")
+    };
+    assert_eq!(session_id, SID);
+    assert_eq!(info.validate(), Ok(()));
+    assert!(info.cpu.logical_cores >= 1 && info.memory.total_bytes > 0);
+    match next_event(&mut link).await {
+        NetEvent::Answered {
+            request: Request::ReportSystemInfo { .. },
+            result: Ok(Response::Done),
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    link.commands.send(NetCommand::Shutdown).await.expect("cmd");
+}

@@ -6,6 +6,7 @@
 //! - [`net`]: quinn glue; [`Relay::bind`] then [`Relay::run`], or [`run`] in one call.
 //! - [`config`]: [`RelayConfig`] and the data directory (database, TLS identity).
 
+pub mod common_files;
 pub mod config;
 pub mod core;
 pub mod net;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use porpoise_relay::config::{load_or_create_identity, DEFAULT_MAX_CONNECTIONS};
-use porpoise_relay::store::{DEMO_ACCOUNTS, DEMO_GROUPS, DEMO_PRODUCT_TYPES};
+use porpoise_relay::store::{LibraryFile, DEMO_ACCOUNTS, DEMO_GROUPS, DEMO_PRODUCT_TYPES};
 use porpoise_relay::{Relay, RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
 use tracing_subscriber::EnvFilter;
 
@@ -41,6 +41,54 @@ enum Command {
     Center {
         #[command(subcommand)]
         action: CenterCommand,
+    },
+    /// Center-wide canned responses and knowledge base (A8) before the admin UI exists.
+    Library {
+        #[command(subcommand)]
+        action: LibraryCommand,
+    },
+    /// Files the center offers to every agent (常用文件, A8), kept in the data directory.
+    CommonFile {
+        #[command(subcommand)]
+        action: CommonFileCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CommonFileCommand {
+    /// Copy a file into the center's common files; prints `common-file <name> <bytes>`.
+    Add {
+        /// Center ID.
+        #[arg(long)]
+        center_id: u32,
+        /// The file.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// List the center's common files, one `<bytes>\t<name>` per line.
+    List {
+        /// Center ID.
+        #[arg(long)]
+        center_id: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LibraryCommand {
+    /// Import center-wide canned responses and knowledge-base entries from a JSON file:
+    /// `{"canned": [{"category", "title", "text"}], "knowledge": [{"title", "keywords": [..],
+    /// "text", "children": [..]}]}`. Agents see them the next time they open the panel.
+    Import {
+        /// Center ID.
+        #[arg(long)]
+        center_id: u32,
+        /// The JSON file.
+        #[arg(long)]
+        file: PathBuf,
+        /// Replace the center's existing center-wide canned responses and knowledge base
+        /// instead of adding to them (personal canned responses are kept).
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -93,6 +141,31 @@ fn main() -> anyhow::Result<()> {
             Some(Command::Center {
                 action: CenterCommand::Seats { center_id, seats },
             }) => set_seats(data_dir, center_id, seats).await,
+            Some(Command::Library {
+                action:
+                    LibraryCommand::Import {
+                        center_id,
+                        file,
+                        replace,
+                    },
+            }) => import_library(data_dir, center_id, &file, replace).await,
+            Some(Command::CommonFile {
+                action: CommonFileCommand::Add { center_id, file },
+            }) => {
+                let added =
+                    porpoise_relay::common_files::add_common_file(&data_dir, center_id, &file)?;
+                println!("common-file {} {}", added.name, added.size);
+                Ok(())
+            }
+            Some(Command::CommonFile {
+                action: CommonFileCommand::List { center_id },
+            }) => {
+                for f in porpoise_relay::common_files::list_common_files(&data_dir, center_id).await
+                {
+                    println!("{}\t{}", f.size, f.name);
+                }
+                Ok(())
+            }
         }
     })
 }
@@ -159,6 +232,25 @@ async fn set_seats(data_dir: PathBuf, center_id: u32, seats: u32) -> anyhow::Res
     println!("center {center_id}");
     println!("seats {seats}");
     store.close().await;
+    Ok(())
+}
+
+async fn import_library(
+    data_dir: PathBuf,
+    center_id: u32,
+    file: &std::path::Path,
+    replace: bool,
+) -> anyhow::Result<()> {
+    let json =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let library = LibraryFile::parse(&json).with_context(|| format!("in {}", file.display()))?;
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    let imported = store.import_library(center_id, &library, replace).await;
+    store.close().await;
+    let imported = imported?;
+    println!("center {center_id}");
+    println!("canned {}", imported.canned);
+    println!("knowledge {}", imported.knowledge);
     Ok(())
 }
 

@@ -425,7 +425,8 @@ impl ZstdContexts {
         let keep = REFERENCE_BYTES - tail.len();
         let old = self.reference.len() - REFERENCE_GUARD;
         if old > keep {
-            self.reference.drain(REFERENCE_GUARD..REFERENCE_GUARD + old - keep);
+            self.reference
+                .drain(REFERENCE_GUARD..REFERENCE_GUARD + old - keep);
         }
         self.reference.extend_from_slice(tail);
         self.reference_seq = seq;

@@ -18,8 +18,12 @@ pub mod clipboard;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "quic")]
+pub mod files;
 #[cfg(feature = "client")]
 pub mod screen;
+#[cfg(feature = "client")]
+pub mod transfers;
 
 #[cfg(feature = "capture")]
 pub mod capture;

@@ -6,10 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
+mod records;
+pub use records::*;
+mod sysinfo;
+pub use sysinfo::*;
+
 /// Version of the control-stream protocol, sent in [`Hello`]. The relay refuses other versions
 /// with [`RefusedReason::VersionMismatch`]. 4: screen frames carry a zstd reference and tile
-/// runs (issue 4).
-pub const PROTOCOL_VERSION: u16 = 4;
+/// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -220,6 +225,50 @@ pub enum Request {
         /// Handling note.
         note: String,
     },
+    /// Agent: the canned responses (常用语, A8) this agent may use: the center-wide ones and
+    /// the agent's own personal ones. Answer: [`Response::CannedResponses`].
+    ListCannedResponses,
+    /// Agent: add (`id: None`) or change a canned response (A8). Personal ones only the owner
+    /// may change; center-wide ones only a managing role. Errors: [`RequestError::Invalid`] for
+    /// a field over its limit ([`MAX_CANNED_TEXT_BYTES`] …) or too many responses
+    /// ([`MAX_PERSONAL_CANNED`], [`MAX_CENTER_CANNED`]), [`RequestError::Forbidden`],
+    /// [`RequestError::Conflict`] if `id` is not one the agent may change.
+    /// Answer: [`Response::CannedResponseSaved`].
+    SaveCannedResponse {
+        /// Response to change, or None to add one.
+        id: Option<CannedResponseId>,
+        /// Personal or center-wide (cannot be changed on an existing response).
+        scope: CannedScope,
+        /// Category, title and text.
+        draft: CannedDraft,
+    },
+    /// Agent: delete a canned response the agent may change (A8). Answer: [`Response::Done`].
+    DeleteCannedResponse {
+        /// Response to delete.
+        id: CannedResponseId,
+    },
+    /// Agent: the center's knowledge-base quick replies (知识库快捷回复, A8) as a tree.
+    /// Answer: [`Response::KnowledgeBase`].
+    ListKnowledgeBase,
+    /// Agent: the service history (服务记录, A11) of the customer of one of the agent's open
+    /// sessions: that customer's ended sessions in this center, newest first, at most
+    /// [`MAX_HISTORY_ITEMS`]. Answer: [`Response::ServiceHistory`].
+    ListServiceHistory {
+        /// The agent's open session whose customer is looked up.
+        session_id: SessionId,
+    },
+    /// Agent: one page of the transcript of a past session listed by
+    /// [`Request::ListServiceHistory`] (A11). Errors: [`RequestError::UnknownSession`] if
+    /// `past_session_id` is not a past session of the same customer in this center.
+    /// Answer: [`Response::HistoryTranscript`].
+    ReadHistoryTranscript {
+        /// The agent's open session (whose customer the history is of).
+        session_id: SessionId,
+        /// The past session to read.
+        past_session_id: SessionId,
+        /// `next` of the previous page, or None for the first page.
+        after: Option<TranscriptCursor>,
+    },
     /// Agent: set own auto-away minutes (A17); `None` disables. Answer: [`Response::Done`].
     SetAutoAway {
         /// Idle minutes before the console switches to Away.
@@ -295,9 +344,90 @@ pub enum Request {
         /// Action to stop.
         action: RemoteAction,
     },
+    /// Customer: the system-info report (A10) after the customer granted
+    /// [`RemoteAction::SystemInfo`]; the relay forwards it to the session's agent as
+    /// [`Event::SystemInfoReported`] and marks the action `Stopped` (one report per consent).
+    /// Errors: [`RequestError::Conflict`] if the action is not granted or the agent is not
+    /// connected, [`RequestError::Invalid`] if a cap of [`SystemInfo::validate`] is broken.
+    /// Answer: [`Response::Done`].
+    ReportSystemInfo {
+        /// Session concerned.
+        session_id: SessionId,
+        /// The report (boxed: it is large and rare).
+        info: Box<SystemInfo>,
+    },
+    /// Either side: the center's file-transfer size limit for this session (A6), so a sender can
+    /// refuse a too-large file before uploading and a receiver can refuse an offer.
+    /// Answer: [`Response::FileTransferLimit`].
+    FileTransferLimit {
+        /// Session concerned.
+        session_id: SessionId,
+    },
+    /// Agent: the files the center offers to every agent (常用文件, A8).
+    /// Answer: [`Response::CommonFiles`].
+    ListCommonFiles,
+    /// Agent: send one of the center's common files to the customer of `session_id` through
+    /// the file-transfer path (A8, A6): needs [`RemoteAction::FileTransfer`] granted; the
+    /// customer accepts or declines it like any file. Answer: [`Response::Done`] once the relay
+    /// started offering it; the outcome arrives as [`Event::CommonFileSent`].
+    SendCommonFile {
+        /// Session.
+        session_id: SessionId,
+        /// The file's name, as listed by [`Request::ListCommonFiles`].
+        name: String,
+    },
     /// Either side: end the session. Answer: [`Response::Done`].
     EndSession {
         /// Session to end.
+        session_id: SessionId,
+    },
+    /// Agent: the customer's visitor card, tags, this session's message tags and support record
+    /// (A13, A15). Allowed in the agent's open sessions and, within the center's late-fill
+    /// window, in ended ones. Answer: [`Response::CustomerProfile`].
+    GetCustomerProfile {
+        /// Session.
+        session_id: SessionId,
+    },
+    /// Agent: save the session's support record (A13); replaces an earlier one. Allowed while
+    /// the session is open and within the late-fill window after it ended. Errors:
+    /// [`RequestError::Invalid`] with the [`RecordFormError`] text. Answer:
+    /// [`Response::SupportRecordSaved`].
+    SaveSupportRecord {
+        /// Session.
+        session_id: SessionId,
+        /// The fields.
+        form: SupportRecordForm,
+    },
+    /// Agent: replace the tags of one chat message of the session (A13); tags from the center's
+    /// message-tag list. Answer: [`Response::Done`].
+    SetMessageTags {
+        /// Session.
+        session_id: SessionId,
+        /// Message (must be in the session).
+        message_id: MessageId,
+        /// New tags (empty: none).
+        tags: Vec<String>,
+    },
+    /// Agent: replace the session customer's tags (A13); tags from the center's customer-tag
+    /// list. Answer: [`Response::Done`].
+    SetCustomerTags {
+        /// Session.
+        session_id: SessionId,
+        /// New tags.
+        tags: Vec<String>,
+    },
+    /// Agent: save the session customer's visitor card (A15). Answer: [`Response::Done`].
+    SaveVisitorCard {
+        /// Session.
+        session_id: SessionId,
+        /// The card.
+        card: VisitorCard,
+    },
+    /// Agent: ask the center's context endpoint about the session's customer (A18); the relay
+    /// makes the HTTP call. Errors: [`RequestError::ContextUnavailable`] (no endpoint, timeout,
+    /// HTTP error, oversized or malformed answer). Answer: [`Response::CustomerContext`].
+    FetchCustomerContext {
+        /// Session (open).
         session_id: SessionId,
     },
 }
@@ -530,6 +660,51 @@ pub struct CenterSettings {
     pub working_hours: WorkingHours,
     /// Seats bought (read-only for admins; set by the operator).
     pub seats: u32,
+    /// Largest file sent through file transfer, in bytes (A6; default
+    /// [`DEFAULT_MAX_FILE_BYTES`]). Settings stored before this field existed read the default.
+    #[serde(default = "default_max_file_bytes")]
+    pub max_file_bytes: u64,
+    /// Support-record form, dispositions and tags (A13, M5, M7). Missing in settings stored
+    /// before it existed: the default. Boxed: it is large and rarely read.
+    #[serde(default)]
+    pub records: Box<RecordPolicy>,
+    /// Customer context endpoint (A18, R17); `None`: no context panel. Boxed like `records`.
+    #[serde(default)]
+    pub context_endpoint: Option<Box<ContextEndpoint>>,
+}
+
+/// A file the center offers to every agent (常用文件, A8), kept by the relay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommonFile {
+    /// File name (sanitised; unique within the center).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// How sending a common file ended (A8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommonFileOutcome {
+    /// The customer accepted it and it arrived whole (SHA-256 checked).
+    Delivered {
+        /// Name it was saved under on the customer's computer.
+        saved_as: String,
+    },
+    /// The customer declined it.
+    Declined,
+    /// Stopped (file transfer stopped, session ended, customer cancelled or disconnected).
+    Cancelled,
+    /// Anything else (missing file, over the size limit, damaged); the text says what.
+    Failed(String),
+}
+
+/// Default file-transfer size limit, in bytes (100 MiB; the manuals name none).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// Allowed values of [`CenterSettings::max_file_bytes`], in bytes (1 KiB to 4 GiB).
+pub const MAX_FILE_BYTES_RANGE: std::ops::RangeInclusive<u64> = 1024..=4 * 1024 * 1024 * 1024;
+
+fn default_max_file_bytes() -> u64 {
+    DEFAULT_MAX_FILE_BYTES
 }
 
 /// Default offer countdown, seconds (Web1800: 20 s).
@@ -573,6 +748,9 @@ impl Default for CenterSettings {
             }),
             working_hours: WorkingHours::default(),
             seats: 10,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            records: Box::default(),
+            context_endpoint: None,
         }
     }
 }
@@ -618,6 +796,147 @@ pub struct Handling {
     pub note: String,
     /// When.
     pub at: UnixMs,
+}
+
+/// Relay-assigned id of a canned response (常用语, A8).
+pub type CannedResponseId = i64;
+/// Relay-assigned id of a knowledge-base node (知识库, A8).
+pub type KnowledgeNodeId = i64;
+/// Where the next transcript page starts (opaque to clients; A11).
+pub type TranscriptCursor = i64;
+
+/// Longest canned-response category, in bytes of UTF-8 (A8).
+pub const MAX_CANNED_CATEGORY_BYTES: usize = 64;
+/// Longest canned-response title (its keyword, shown on the button), in bytes of UTF-8 (A8).
+pub const MAX_CANNED_TITLE_BYTES: usize = 128;
+/// Longest canned-response text, in bytes of UTF-8 (A8).
+pub const MAX_CANNED_TEXT_BYTES: usize = 4 * 1024;
+/// Most personal canned responses per agent (A8).
+pub const MAX_PERSONAL_CANNED: usize = 200;
+/// Most center-wide canned responses per center (A8, M7).
+pub const MAX_CENTER_CANNED: usize = 500;
+/// Most knowledge-base nodes per center (A8, M7).
+pub const MAX_KNOWLEDGE_NODES: usize = 2000;
+/// Longest knowledge-base title, in bytes of UTF-8.
+pub const MAX_KNOWLEDGE_TITLE_BYTES: usize = 128;
+/// Longest knowledge-base keyword list (all keywords joined), in bytes of UTF-8.
+pub const MAX_KNOWLEDGE_KEYWORDS_BYTES: usize = 256;
+/// Longest knowledge-base reply text, in bytes of UTF-8.
+pub const MAX_KNOWLEDGE_TEXT_BYTES: usize = 4 * 1024;
+/// Deepest knowledge-base tree (a root node has depth 1).
+pub const MAX_KNOWLEDGE_DEPTH: usize = 8;
+/// Text budget of one canned-response or knowledge-base reply, in bytes; items beyond it are
+/// left out and the reply says `truncated` (keeps the frame under the control-frame limit).
+pub const MAX_LIBRARY_REPLY_BYTES: usize = 192 * 1024;
+/// Most past sessions in one service-history reply (A11).
+pub const MAX_HISTORY_ITEMS: usize = 50;
+/// Most messages in one transcript page (A11).
+pub const TRANSCRIPT_PAGE_MESSAGES: usize = 100;
+/// Text budget of one transcript page, in bytes (a page always holds at least one message).
+pub const TRANSCRIPT_PAGE_BYTES: usize = 128 * 1024;
+
+/// Whose a canned response is (A8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CannedScope {
+    /// The agent's own (个人常用语), managed in the console.
+    Personal,
+    /// The whole center's (全局常用语), managed by admins.
+    Center,
+}
+
+/// The editable fields of a canned response (A8).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedDraft {
+    /// Category (分类), e.g. 问候; may be empty (uncategorised). ≤ [`MAX_CANNED_CATEGORY_BYTES`].
+    pub category: String,
+    /// Short title or keyword shown on the button. ≤ [`MAX_CANNED_TITLE_BYTES`], not blank.
+    pub title: String,
+    /// The text put into the chat input. ≤ [`MAX_CANNED_TEXT_BYTES`], not blank.
+    pub text: String,
+}
+
+/// A stored canned response (A8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponse {
+    /// Id.
+    pub id: CannedResponseId,
+    /// Personal or center-wide.
+    pub scope: CannedScope,
+    /// Category, title and text.
+    pub draft: CannedDraft,
+}
+
+/// The canned responses an agent may use: center-wide first, then personal, each by category
+/// and title.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponses {
+    /// The responses.
+    pub items: Vec<CannedResponse>,
+    /// True if some were left out to stay within [`MAX_LIBRARY_REPLY_BYTES`].
+    pub truncated: bool,
+}
+
+/// One node of the knowledge-base tree (A8): a folder (empty `text`) or a quick reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeNode {
+    /// Id.
+    pub id: KnowledgeNodeId,
+    /// Parent node, None for a root.
+    pub parent: Option<KnowledgeNodeId>,
+    /// Title shown in the tree.
+    pub title: String,
+    /// Search keywords (关键词).
+    pub keywords: Vec<String>,
+    /// Reply text put into the chat input; empty for a pure folder.
+    pub text: String,
+}
+
+/// The center's knowledge base: nodes with parents before children, siblings in display order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeBase {
+    /// The nodes.
+    pub nodes: Vec<KnowledgeNode>,
+    /// True if some were left out to stay within [`MAX_LIBRARY_REPLY_BYTES`].
+    pub truncated: bool,
+}
+
+/// One past session of a customer (A11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    /// The past session.
+    pub session_id: SessionId,
+    /// When it started (unix ms).
+    pub started_at: UnixMs,
+    /// How long it lasted, in ms.
+    pub duration_ms: u64,
+    /// Nickname of the agent who served it last.
+    pub agent_name: String,
+    /// Customer's name as typed then.
+    pub customer_name: String,
+    /// Disposition (处理结果) of its support record, if one was filled (A13).
+    pub disposition: Option<String>,
+    /// Chat messages stored.
+    pub message_count: u32,
+}
+
+/// A customer's past sessions, newest first (A11).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceHistory {
+    /// The sessions, at most [`MAX_HISTORY_ITEMS`].
+    pub items: Vec<HistoryItem>,
+    /// True if older sessions were left out.
+    pub truncated: bool,
+}
+
+/// One page of a past session's transcript (A11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptPage {
+    /// The past session.
+    pub past_session_id: SessionId,
+    /// Messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Cursor of the next page, None at the end.
+    pub next: Option<TranscriptCursor>,
 }
 
 /// A routed customer proposed to one agent, with a countdown (请求服务接入框).
@@ -713,6 +1032,12 @@ pub enum RemoteAction {
     RemoteDemo,
     /// Text clipboard synced both ways; media flows only while remote control is granted too.
     ClipboardSync,
+    /// The agent sends files to the customer (文件传输, A6/C5); the customer still accepts or
+    /// declines each file. Files the customer sends need no grant (the customer starts them).
+    FileTransfer,
+    /// The helper reports the computer's OS, CPU, memory, disks, network adapters and running
+    /// programs once (系统信息, A10); a new report needs a new consent. Allows no media stream.
+    SystemInfo,
 }
 
 impl RemoteAction {
@@ -729,6 +1054,7 @@ impl RemoteAction {
             ) | (RemoteAction::RemoteControl, MediaKind::Input)
                 | (RemoteAction::RemoteDemo, MediaKind::Demo)
                 | (RemoteAction::ClipboardSync, MediaKind::Clipboard)
+                | (RemoteAction::FileTransfer, MediaKind::File)
         )
     }
 }
@@ -776,6 +1102,8 @@ pub enum ServerMessage {
 }
 
 /// Accepted Hello.
+// Sent once per login: the agent's variant being larger than the others costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Welcome {
     /// An agent is logged in.
@@ -916,6 +1244,9 @@ pub enum RequestError {
     /// text is the center's reply; leave an offline message instead.
     #[error("{0}")]
     Closed(String),
+    /// The customer context could not be fetched (A18); the text says why.
+    #[error("customer context unavailable: {0}")]
+    ContextUnavailable(String),
 }
 
 /// Successful answers to requests.
@@ -945,10 +1276,33 @@ pub enum Response {
     AgentChatStored(AgentChatMessage),
     /// Offline messages.
     OfflineMessages(Vec<OfflineMessage>),
+    /// Canned responses the agent may use (A8).
+    CannedResponses(CannedResponses),
+    /// The stored form of a saved canned response (A8).
+    CannedResponseSaved(CannedResponse),
+    /// The center's knowledge base (A8).
+    KnowledgeBase(KnowledgeBase),
+    /// A customer's past sessions (A11).
+    ServiceHistory(ServiceHistory),
+    /// One page of a past session's transcript (A11).
+    HistoryTranscript(TranscriptPage),
     /// Live logins.
     Logins(Vec<LoginInfo>),
     /// The center's settings.
     CenterSettings(CenterSettings),
+    /// A customer's card, tags and record (answer to `GetCustomerProfile`).
+    CustomerProfile(CustomerProfile),
+    /// The stored support record (answer to `SaveSupportRecord`).
+    SupportRecordSaved(SupportRecord),
+    /// The customer's context items (answer to `FetchCustomerContext`).
+    CustomerContext(Vec<ContextItem>),
+    /// The center's common files, by name (A8).
+    CommonFiles(Vec<CommonFile>),
+    /// Answer to [`Request::FileTransferLimit`].
+    FileTransferLimit {
+        /// Largest file, in bytes ([`CenterSettings::max_file_bytes`]).
+        max_bytes: u64,
+    },
 }
 
 /// One waiting customer as the agent sees it (A4).
@@ -1104,6 +1458,23 @@ pub enum Event {
         /// Who caused the change.
         by: Party,
     },
+    /// Agent: the customer's system-info report (A10), once per granted
+    /// [`RemoteAction::SystemInfo`].
+    SystemInfoReported {
+        /// Session.
+        session_id: SessionId,
+        /// The report (boxed: it is large and rare).
+        info: Box<SystemInfo>,
+    },
+    /// Agent: how sending a common file ([`Request::SendCommonFile`]) ended (A8).
+    CommonFileSent {
+        /// Session.
+        session_id: SessionId,
+        /// The common file's name.
+        name: String,
+        /// Outcome.
+        outcome: CommonFileOutcome,
+    },
     /// Both sides: the session is over.
     SessionEnded {
         /// Session.
@@ -1124,22 +1495,28 @@ pub enum MediaKind {
     Demo,
     /// Clipboard text both ways (`porpoise_shared::clipboard`), opened by the agent.
     Clipboard,
+    /// One file (`porpoise_shared::files`, A6/C5), opened by its sender: the agent only while
+    /// [`RemoteAction::FileTransfer`] is granted, the customer whenever the session is open.
+    File,
 }
 
 impl MediaKind {
     /// Every kind.
-    pub const ALL: [MediaKind; 4] = [
+    pub const ALL: [MediaKind; 5] = [
         MediaKind::Screen,
         MediaKind::Input,
         MediaKind::Demo,
         MediaKind::Clipboard,
+        MediaKind::File,
     ];
 
-    /// Which party opens streams of this kind.
-    pub fn opener(self) -> Party {
+    /// Whether `party` may open streams of this kind: screens come from the customer, input,
+    /// demo and clipboard from the agent, files from either side.
+    pub fn may_open(self, party: Party) -> bool {
         match self {
-            MediaKind::Screen => Party::Customer,
-            MediaKind::Input | MediaKind::Demo | MediaKind::Clipboard => Party::Agent,
+            MediaKind::Screen => party == Party::Customer,
+            MediaKind::Input | MediaKind::Demo | MediaKind::Clipboard => party == Party::Agent,
+            MediaKind::File => matches!(party, Party::Agent | Party::Customer),
         }
     }
 }

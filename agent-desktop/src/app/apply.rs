@@ -23,6 +23,8 @@ pub(super) struct Ctx<'a> {
     pub outbox: &'a mut Outbox,
     /// UI clock, seconds.
     pub now_s: f64,
+    /// The console's window has the keyboard focus (desktop notifications only when not).
+    pub focused: bool,
 }
 
 /// Applies a network event about the work area.
@@ -72,6 +74,7 @@ pub(super) fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut C
                 tab.screen = ScreenView::Ended { error };
             }
         }
+        NetEvent::File(update) => ws.files.list.apply(update),
         other => debug!(event = ?other, "unexpected event in the work area"),
     }
 }
@@ -88,6 +91,14 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                     cx.notifier.customer_queued(lang, entry, len);
                 }
             }
+        }
+        Event::CommonFileSent {
+            session_id,
+            name,
+            outcome,
+        } => {
+            let state = crate::files::CommonSendState::Done(outcome);
+            ws.files.common_update(session_id, &name, state);
         }
         Event::AgentsChanged { agents } => ws.agents = agents,
         Event::PresenceChanged { presence } => {
@@ -173,8 +184,14 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 if from_customer {
                     tab.typing.clear();
                 }
-                if tab.store(message) && from_customer && !selected {
+                let text = message.text.clone();
+                let in_front = selected && !tab.hidden;
+                if tab.store(message) && from_customer && !in_front {
                     tab.unread += 1;
+                    // A3: a message in a tab that is not in front chimes; a desktop
+                    // notification too when the console is not focused.
+                    cx.notifier
+                        .customer_message(cx.lang, &tab.customer_name, &text, cx.focused);
                 }
             }
         }
@@ -195,7 +212,17 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 }
             }
         }
+        Event::SystemInfoReported { session_id, info } => {
+            if let Some(tab) = ws.session_mut(session_id) {
+                tab.system_info = Some(crate::state::SystemInfoView::new(*info));
+            }
+        }
         Event::SessionEnded { session_id, by } => {
+            // The support record form (A13) opens before the tab forgets its actions.
+            if let Some(tab) = ws.sessions.iter().find(|t| t.session_id == session_id) {
+                let now_ms = crate::clock::now_unix_ms();
+                ws.records.session_ended(tab, &ws.settings.records, now_ms);
+            }
             if let Some(tab) = ws.session_mut(session_id) {
                 tab.phase = SessionPhase::Ended { by };
                 tab.actions.clear();
@@ -245,6 +272,21 @@ fn apply_answer(
     let lang = cx.lang;
     let error = |e: &CallError| i18n::call_error(lang, e);
     match (call.0, result) {
+        (Request::ListCommonFiles, Ok(Response::CommonFiles(files))) => {
+            ws.files.common = Some(files);
+            ws.files.common_error = None;
+        }
+        (Request::ListCommonFiles, result) => {
+            ws.files.common_error = Some(match result {
+                Err(e) => error(&e),
+                Ok(other) => format!("{other:?}"),
+            });
+        }
+        (Request::SendCommonFile { session_id, name }, Err(e)) => {
+            let state = crate::files::CommonSendState::Refused(error(&e));
+            ws.files.common_update(session_id, &name, state);
+        }
+        (Request::SendCommonFile { .. }, Ok(_)) => {}
         (Request::SetPresence { presence, .. }, result) => {
             ws.presence_change = None;
             match result {
@@ -359,6 +401,12 @@ fn apply_answer(
                     Err(e) => Status::Failed(error(&e)),
                 };
             }
+        }
+        (body, result) if super::records::is_records_request(&body) => {
+            super::records::apply_records_answer(ws, body, result, lang)
+        }
+        (body, result) if super::library::is_library_request(&body) => {
+            super::library::apply_library_answer(ws, body, result, lang)
         }
         (body, result) => super::admin::apply_admin_answer(ws, body, result, lang),
     }

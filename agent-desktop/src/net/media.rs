@@ -17,6 +17,9 @@ use crate::screen::ScreenFeed;
 impl Net {
     /// A media stream opened by the customer's side arrived.
     pub(super) fn on_media(&mut self, media: MediaStream) {
+        if media.header.kind == MediaKind::File {
+            return self.transfers.incoming(media);
+        }
         let MediaStream { header, send, recv } = media;
         let session_id = header.session_id;
         if header.kind != MediaKind::Screen {

@@ -85,6 +85,8 @@ pub enum NetCommand {
         /// The event, in remote pixels.
         event: InputEvent,
     },
+    /// File transfer (A6): send, cancel, resume. Progress comes back as [`NetEvent::File`].
+    Files(crate::files::FileCommand),
 }
 
 /// What the network side tells the UI.
@@ -177,6 +179,8 @@ pub enum NetEvent {
         /// What broke it, if it did not end cleanly.
         error: Option<String>,
     },
+    /// A file transfer changed (A6).
+    File(porpoise_shared::transfers::TransferUpdate),
 }
 
 /// A relay request sent through [`NetCommand::Call`]. Its `Debug` hides passwords.

@@ -46,11 +46,16 @@ pub trait Sound: Send {
     fn play_chime(&self);
 }
 
+/// Characters of a message shown in its desktop notification.
+pub const MESSAGE_PREVIEW_CHARS: usize = 80;
+
 /// The three notifiers together, as the app uses them.
 pub struct Notifier {
     tray: Box<dyn Tray>,
     popup: Box<dyn Popup>,
     sound: Box<dyn Sound>,
+    /// Sounds on (A17 setting); popups and the tray are not affected.
+    sounds: bool,
     status: Option<TrayStatus>,
 }
 
@@ -69,7 +74,19 @@ impl Notifier {
             tray,
             popup,
             sound,
+            sounds: true,
             status: None,
+        }
+    }
+
+    /// Turns the alert sounds on or off (A17).
+    pub fn set_sounds(&mut self, on: bool) {
+        self.sounds = on;
+    }
+
+    fn chime(&self) {
+        if self.sounds {
+            self.sound.play_chime();
         }
     }
 
@@ -105,13 +122,23 @@ impl Notifier {
     pub fn customer_queued(&mut self, lang: Language, entry: &QueueEntry, queue_len: usize) {
         let body = i18n::queued_body(lang, &entry.name, &entry.phone, queue_len);
         self.popup.show(Msg::CustomerQueued.text(lang), &body);
-        self.sound.play_chime();
+        self.chime();
     }
 
     /// Something needs the agent now (an offer, a transfer): popup and chime (A3).
     pub fn alert(&mut self, title: &str, body: &str) {
         self.popup.show(title, body);
-        self.sound.play_chime();
+        self.chime();
+    }
+
+    /// A customer wrote in a tab that is not in front (A3): chime, and a desktop popup with the
+    /// start of the text when the console is not `focused`.
+    pub fn customer_message(&mut self, lang: Language, name: &str, text: &str, focused: bool) {
+        if !focused {
+            let body: String = text.chars().take(MESSAGE_PREVIEW_CHARS).collect();
+            self.popup.show(&i18n::new_message_from(lang, name), &body);
+        }
+        self.chime();
     }
 
     /// Updates the tray if `status` changed.

@@ -55,9 +55,21 @@ pub struct TransferDialog {
     pub status: Status,
 }
 
-/// The personal settings dialog (A17 basics).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The personal settings dialog (A17).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SettingsDialog {
+    /// Alert sounds on.
+    pub sounds: bool,
+    /// UI language.
+    pub language: porpoise_shared::ui::Language,
+    /// Chat text size, points.
+    pub chat_font_size: f32,
+    /// Relay `host:port` for the next login.
+    pub relay_addr: String,
+    /// Relay certificate fingerprint for the next login.
+    pub fingerprint: String,
+    /// Why the connection settings were not taken (bad fingerprint, empty address).
+    pub connection_error: Option<String>,
     /// Auto-away on.
     pub auto_away_on: bool,
     /// Auto-away minutes.
@@ -81,6 +93,12 @@ impl SettingsDialog {
     /// The dialog for the current auto-away setting.
     pub fn new(auto_away_min: Option<u16>) -> Self {
         SettingsDialog {
+            sounds: true,
+            language: porpoise_shared::ui::Language::default(),
+            chat_font_size: crate::prefs::DEFAULT_CHAT_FONT_SIZE,
+            relay_addr: String::new(),
+            fingerprint: String::new(),
+            connection_error: None,
             auto_away_on: auto_away_min.is_some(),
             auto_away_min: auto_away_min.unwrap_or(DEFAULT_AUTO_AWAY_MIN),
             auto_away_status: Status::Idle,
@@ -89,6 +107,23 @@ impl SettingsDialog {
             repeat_password: String::new(),
             password_status: Status::Idle,
         }
+    }
+
+    /// The same dialog showing `prefs` in `lang` (the language in use).
+    pub fn with_prefs(
+        mut self,
+        prefs: &crate::prefs::Preferences,
+        lang: porpoise_shared::ui::Language,
+    ) -> Self {
+        self.sounds = prefs.sounds;
+        self.language = lang;
+        self.chat_font_size = prefs.chat_font_size;
+        self.relay_addr = prefs
+            .relay_addr
+            .clone()
+            .unwrap_or_else(crate::config::default_relay_addr);
+        self.fingerprint = prefs.fingerprint.clone().unwrap_or_default();
+        self
     }
 }
 

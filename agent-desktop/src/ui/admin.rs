@@ -15,6 +15,7 @@ use crate::{
 };
 
 mod center;
+mod records;
 
 /// Draws the open admin window.
 pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {

@@ -1,5 +1,6 @@
-//! Chat of one session (A7): history with authors and times, pending marks until the relay
-//! stores a message, and the input where Enter sends and Ctrl+Enter inserts a new line.
+//! Chat of one session (A7): history with authors and times (once per 3-minute run), pending
+//! marks until the relay stores a message, a tool row (emoji picker, text size, save
+//! transcript) and the input where Enter sends and Ctrl+Enter inserts a new line.
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
 use porpoise_shared::{
@@ -18,16 +19,129 @@ use crate::{
 
 /// Rows of the chat input.
 pub const INPUT_ROWS: usize = 3;
+/// Step of the chat toolbar's text size buttons, points.
+pub const FONT_STEP: f32 = 1.0;
+/// The emoji offered by the picker: single code points, all in egui's bundled monochrome
+/// emoji fonts (Noto Emoji, emoji-icon-font); a missing one fails the UI tests.
+pub const EMOJI: &[&str] = &[
+    "😀", "😃", "😄", "😁", "😆", "😊", "😉", "😍", "😘", "😋", "😜", "😂", "😅", "😭", "😢", "😞",
+    "😔", "😡", "😮", "😱", "😳", "😴", "😎", "😇", "👍", "👎", "👌", "🙏", "👏", "💪", "👋", "👀",
+    "❤", "💔", "🎉", "🌹", "🎁", "☕", "✅", "❌", "❓", "❗", "⭐", "💯", "🔥", "💡", "📞", "📧",
+    "📱", "📎", "📅", "🕐", "💻", "🔧",
+];
+
+fn font_size_id() -> egui::Id {
+    egui::Id::unique("porpoise-chat-font-size")
+}
+
+/// Sets the chat text size (points) used by [`chat_ui`] from now on; the work area calls it
+/// with the agent's preference every frame.
+pub fn set_font_size(ctx: &egui::Context, points: f32) {
+    ctx.data_mut(|d| d.insert_temp(font_size_id(), points));
+}
+
+/// The chat text size in points (the text size buttons change it).
+pub fn font_size(ctx: &egui::Context) -> f32 {
+    ctx.data(|d| d.get_temp(font_size_id()))
+        .unwrap_or(crate::prefs::DEFAULT_CHAT_FONT_SIZE)
+}
 
 /// Draws the chat: input at the bottom, history above it.
 pub fn chat_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+    let size = font_size(ui.ctx());
     egui::Panel::bottom(("chat-input", tab.session_id))
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
         .show(ui, |ui| {
             typing_ui(ui, lang, tab);
-            input_ui(ui, lang, tab, outbox)
+            tools_ui(ui, lang, tab);
+            input_ui(ui, lang, tab, size, outbox)
         });
-    egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab));
+    egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab, size));
+}
+
+/// The tool row over the input: emoji picker, text size, save transcript.
+fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab) {
+    use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
+    let open = tab.phase == SessionPhase::Open;
+    let input_id = input_id(tab.session_id);
+    ui.horizontal(|ui| {
+        ui.add_enabled_ui(open, |ui| {
+            ui.menu_button("😀", |ui| {
+                egui::Grid::new(("emoji-grid", tab.session_id)).show(ui, |ui| {
+                    for (i, e) in EMOJI.iter().enumerate() {
+                        let button = egui::Button::new(RichText::new(*e).size(20.0)).frame(false);
+                        if ui.add(button).on_hover_text(*e).clicked() {
+                            insert_at_cursor(ui.ctx(), input_id, &mut tab.draft, e);
+                            ui.close();
+                        }
+                        if i % 8 == 7 {
+                            ui.end_row();
+                        }
+                    }
+                });
+            })
+            .response
+            .on_hover_text(Msg::Emoji.text(lang));
+        });
+        let size = font_size(ui.ctx());
+        let smaller = ui
+            .add_enabled(size > MIN_CHAT_FONT_SIZE, egui::Button::new("A−"))
+            .on_hover_text(Msg::SmallerText.text(lang));
+        if smaller.clicked() {
+            set_font_size(ui.ctx(), (size - FONT_STEP).max(MIN_CHAT_FONT_SIZE));
+        }
+        let larger = ui
+            .add_enabled(size < MAX_CHAT_FONT_SIZE, egui::Button::new("A+"))
+            .on_hover_text(Msg::LargerText.text(lang));
+        if larger.clicked() {
+            set_font_size(ui.ctx(), (size + FONT_STEP).min(MAX_CHAT_FONT_SIZE));
+        }
+        ui.menu_button(Msg::SaveTranscript.text(lang), |ui| {
+            let saved = if ui.button(Msg::AsText.text(lang)).clicked() {
+                Some(crate::transcript::save_transcript(lang, tab))
+            } else if ui.button(Msg::AsPdf.text(lang)).clicked() {
+                Some(crate::transcript::save_transcript_pdf(lang, tab))
+            } else {
+                None
+            };
+            if let Some(saved) = saved {
+                tab.notice = Some(match saved {
+                    Ok(path) => i18n::transcript_saved(lang, &path.display().to_string()),
+                    Err(e) => i18n::transcript_failed(lang, &e),
+                });
+                ui.close();
+            }
+        });
+    });
+}
+
+/// Id of a session's chat input.
+pub fn input_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
+    egui::Id::unique(("chat-input-text", session_id))
+}
+
+/// Inserts `text` into `draft` at the input's cursor (at the end when it has none), moves the
+/// cursor after it and gives the input the focus.
+pub fn insert_at_cursor(ctx: &egui::Context, id: egui::Id, draft: &mut String, text: &str) {
+    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
+    let chars = draft.chars().count();
+    let at = state
+        .cursor
+        .char_range()
+        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
+    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
+    draft.insert_str(byte, text);
+    let after = egui::text::CCursor::new(at + text.chars().count());
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(after)));
+    state.store(ctx, id);
+    // Focused when the input is drawn next (a click in a menu would take the focus away now).
+    ctx.data_mut(|d| d.insert_temp(focus_next_id(id), true));
+}
+
+fn focus_next_id(input: egui::Id) -> egui::Id {
+    input.with("focus-next")
 }
 
 /// The customer's unsent text in grey italics (R10), while there is any.
@@ -44,7 +158,7 @@ fn typing_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
 }
 
 /// The message history, newest at the bottom (kept in view while new messages arrive).
-fn history_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
+fn history_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, size: f32) {
     let now_ms = clock::now_unix_ms();
     egui::ScrollArea::vertical()
         .id_salt(("chat-history", tab.session_id))
@@ -85,22 +199,31 @@ fn history_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
                         }
                     }
                 });
-                let text = RichText::new(&m.text);
+                let text = RichText::new(&m.text).size(size);
                 let text = if entry.delivery == Delivery::Pending {
                     text.weak()
                 } else {
                     text
                 };
-                ui.add(egui::Label::new(text).wrap().selectable(true));
+                let label = ui.add(egui::Label::new(text).wrap().selectable(true));
+                // Message tags (A13): right-click menu and the tags under the message.
+                crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id);
+                crate::ui::visitor::message_tags_ui(ui, &tab.customer, m.message_id);
                 ui.add_space(4.0);
             }
         });
 }
 
 /// The input box and Send button. Enter sends; Ctrl+Enter inserts a new line.
-fn input_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+fn input_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &mut SessionTab,
+    size: f32,
+    outbox: &mut Outbox,
+) {
     let open = tab.phase == SessionPhase::Open;
-    let id = egui::Id::unique(("chat-input-text", tab.session_id));
+    let id = input_id(tab.session_id);
     let mut send = false;
     // Take plain Enter before the text edit sees it; Ctrl+Enter reaches it as its return key.
     if open && ui.memory(|m| m.has_focus(id)) {
@@ -115,9 +238,14 @@ fn input_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mu
                 .id(id)
                 .return_key(KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter))
                 .desired_rows(INPUT_ROWS)
+                .font(egui::FontId::proportional(size))
                 .desired_width(ui.available_width() - button_width - ui.spacing().item_spacing.x)
                 .hint_text(Msg::ChatHint.text(lang));
-            response = Some(ui.add(edit).labelled_by(label.id));
+            let r = ui.add(edit).labelled_by(label.id);
+            if ui.data_mut(|d| d.remove_temp::<bool>(focus_next_id(id))) == Some(true) {
+                r.request_focus();
+            }
+            response = Some(r);
             if ui
                 .add_sized(
                     [button_width, 28.0],

@@ -76,7 +76,8 @@ pub fn working_ui(
 /// Settings, session code and the admin menu.
 fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
     if ui.button(Msg::Settings.text(lang)).clicked() {
-        ws.settings_dialog = Some(SettingsDialog::new(ws.auto_away_min));
+        ws.settings_dialog =
+            Some(SettingsDialog::new(ws.auto_away_min).with_prefs(&ws.prefs, lang));
     }
     if ws.serves() && ws.settings.service_mode == ServiceMode::SessionCode {
         let requesting = matches!(ws.session_code, Some(SessionCodeDialog::Requesting));

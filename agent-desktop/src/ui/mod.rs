@@ -4,18 +4,26 @@
 
 pub mod admin;
 pub mod agents;
+pub mod canned;
 pub mod chat;
 pub mod code;
+pub mod context;
 pub mod desk;
+pub mod files;
+pub mod history;
 pub mod login;
 pub mod offers;
 pub mod personal;
 pub mod queue;
+pub mod record;
 pub mod screen;
 pub mod session;
 pub mod settings;
+pub mod snip;
+pub mod sysinfo;
 pub mod tasks;
 pub mod transfer;
+pub mod visitor;
 
 /// Commands produced while drawing one frame, sent to the network side after it.
 pub type Outbox = Vec<crate::net::NetCommand>;

@@ -78,7 +78,22 @@ pub fn app() -> (Harness<'static, AgentApp>, RelaySide, Recording) {
     (harness, side, recording)
 }
 
+/// Commands sent, without the customer panel's background profile reads (A13/A15: every
+/// tab asks `GetCustomerProfile` once); `all_commands` keeps them.
 pub fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
+    all_commands(side)
+        .into_iter()
+        .filter(|c| {
+            !matches!(
+                c,
+                NetCommand::Call(Call(Request::GetCustomerProfile { .. }))
+            )
+        })
+        .collect()
+}
+
+/// Every command sent.
+pub fn all_commands(side: &mut RelaySide) -> Vec<NetCommand> {
     std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
 }
 

@@ -16,7 +16,7 @@ impl HelperState {
     pub fn on_net(&mut self, event: NetEvent, out: &mut Vec<Effect>) {
         match event {
             // The app shows the remote demo window itself.
-            NetEvent::DemoStarted { .. } | NetEvent::DemoEnded { .. } => {}
+            NetEvent::DemoStarted { .. } | NetEvent::DemoEnded { .. } | NetEvent::File(_) => {}
             NetEvent::Connecting => {
                 let last_failure = match std::mem::replace(
                     &mut self.connection,
@@ -224,6 +224,11 @@ impl HelperState {
             ) => {}
             // A preview is best effort and never stored.
             (Request::TypingPreview { .. }, _) => {}
+            (Request::ReportSystemInfo { session_id, .. }, Ok(_)) => {
+                if self.session_mut(session_id).is_some() {
+                    self.notice = Some(Notice::SystemInfoSent);
+                }
+            }
             (_, Err(e)) => self.notice = Some(Notice::RequestFailed(e.to_string())),
             (_, Ok(_)) => {}
         }

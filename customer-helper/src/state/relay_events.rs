@@ -2,7 +2,7 @@
 
 use porpoise_shared::{
     client::random_id,
-    wire::{ActionState, Event, Party, Request},
+    wire::{ActionState, Event, Party, RemoteAction, Request},
 };
 
 use super::{Effect, HelperState, MessageOrigin, Notice, PendingChat, ServiceState, Session};
@@ -78,6 +78,10 @@ impl HelperState {
                     if state != ActionState::Requested {
                         s.prompts.retain(|a| *a != action);
                     }
+                    // A10: the customer just granted it; read and send the report once.
+                    if action == RemoteAction::SystemInfo && state == ActionState::Granted {
+                        out.push(Effect::Command(NetCommand::ReportSystemInfo { session_id }));
+                    }
                 }
             }
             Event::SessionEnded { session_id, by } => {
@@ -98,7 +102,9 @@ impl HelperState {
             | Event::SessionTransferredAway { .. }
             | Event::AgentChatReceived(_)
             | Event::TypingPreview { .. }
+            | Event::SystemInfoReported { .. }
             | Event::OfflineMessagesChanged { .. }
+            | Event::CommonFileSent { .. }
             | Event::CenterSettingsChanged(_) => {}
         }
     }

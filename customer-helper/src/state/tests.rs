@@ -383,3 +383,82 @@ fn events_of_other_sessions_are_ignored() {
     assert_eq!(s.desired_sharing(), None);
     assert!(s.session().is_some_and(|x| x.prompts.is_empty()));
 }
+
+#[test]
+fn system_info_is_read_only_after_the_grant_and_once() {
+    let mut s = serving();
+    let report = Effect::Command(NetCommand::ReportSystemInfo { session_id: SID });
+    let mut out = Vec::new();
+    s.on_net(
+        NetEvent::Event(Event::ConsentRequested {
+            session_id: SID,
+            action: RemoteAction::SystemInfo,
+        }),
+        &mut out,
+    );
+    assert_eq!(out, vec![Effect::Attention], "a prompt, nothing read yet");
+    assert_eq!(
+        s.session().map(|x| x.prompts.clone()),
+        Some(vec![RemoteAction::SystemInfo])
+    );
+    let mut out = Vec::new();
+    s.on_ui(
+        UiAction::Answer {
+            action: RemoteAction::SystemInfo,
+            grant: true,
+        },
+        &mut out,
+    );
+    assert!(!out.contains(&report), "not before the relay confirms");
+    let mut out = Vec::new();
+    s.on_net(
+        changed(RemoteAction::SystemInfo, ActionState::Granted),
+        &mut out,
+    );
+    assert_eq!(out, vec![report.clone()]);
+    assert_eq!(s.desired_sharing(), None, "the screen is not shared for it");
+    // The relay ends the action once the report is through; nothing more is read.
+    let mut out = Vec::new();
+    s.on_net(
+        changed(RemoteAction::SystemInfo, ActionState::Stopped),
+        &mut out,
+    );
+    assert!(out.is_empty());
+    let request = Request::ReportSystemInfo {
+        session_id: SID,
+        info: Box::new(porpoise_shared::wire::SystemInfo {
+            collected_at: 0,
+            os: Default::default(),
+            cpu: Default::default(),
+            memory: Default::default(),
+            disks: vec![],
+            adapters: vec![],
+            processes: vec![],
+            process_count: 0,
+        }),
+    };
+    s.on_net(
+        NetEvent::Answered {
+            request: request.clone(),
+            result: Ok(Response::Done),
+        },
+        &mut Vec::new(),
+    );
+    assert_eq!(s.notice, Some(Notice::SystemInfoSent));
+    // A refused or failed report says why.
+    s.on_net(
+        NetEvent::Answered {
+            request,
+            result: Err(RequestFailure::Connection("lost".into())),
+        },
+        &mut Vec::new(),
+    );
+    assert!(matches!(s.notice, Some(Notice::RequestFailed(_))));
+    // Refusing never reads anything.
+    let mut out = Vec::new();
+    s.on_net(
+        changed(RemoteAction::SystemInfo, ActionState::Refused),
+        &mut out,
+    );
+    assert!(out.is_empty());
+}

@@ -7,6 +7,7 @@
 mod chat;
 mod consent;
 pub mod demo;
+pub mod files;
 mod message;
 mod photo;
 mod queue;

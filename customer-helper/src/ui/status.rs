@@ -35,9 +35,14 @@ pub fn status_ui(
             Notice::SharingFailed(reason) => tr.sharing_failed(reason),
             Notice::MessageTooLong => tr.request_failed(tr.too_long()),
             Notice::SharingStoppedByTransfer => tr.sharing_stopped_by_transfer().to_owned(),
+            Notice::SystemInfoSent => tr.system_info_sent().to_owned(),
+        };
+        let color = match notice {
+            Notice::SystemInfoSent => ui.visuals().text_color(),
+            _ => ERROR_COLOR,
         };
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(text).color(ERROR_COLOR));
+            ui.label(RichText::new(text).color(color));
             if ui.small_button("✕").on_hover_text("OK").clicked() {
                 out.push(UiAction::DismissNotice);
             }

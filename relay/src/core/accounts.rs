@@ -104,6 +104,7 @@ impl Core {
         match report {
             StoreReport::Chat { token, ok } => self.handle_chat_persisted(now, token, ok),
             StoreReport::Password { token, result } => self.password_done(token, result),
+            StoreReport::Query { token, result } => self.query_done(token, result),
         }
     }
 

@@ -234,7 +234,9 @@ impl Core {
             .centers
             .get(&center_id)
             .ok_or(RequestError::Forbidden)?;
-        Ok(Some(Response::CenterSettings(center.settings.clone())))
+        Ok(Some(Response::CenterSettings(
+            super::records::public_settings(&center.settings),
+        )))
     }
 
     /// Admin replaces the center's settings (seats stay as the operator set them). Agents get
@@ -265,6 +267,13 @@ impl Core {
                 CODE_VALIDITY_RANGE_S.end()
             )));
         }
+        if !porpoise_shared::wire::MAX_FILE_BYTES_RANGE.contains(&settings.max_file_bytes) {
+            return Err(RequestError::Invalid(format!(
+                "file size limit must be {}..={} bytes",
+                porpoise_shared::wire::MAX_FILE_BYTES_RANGE.start(),
+                porpoise_shared::wire::MAX_FILE_BYTES_RANGE.end()
+            )));
+        }
         super::hours::validate(&settings.working_hours).map_err(RequestError::Invalid)?;
         super::automation::validate(&settings).map_err(RequestError::Invalid)?;
         let center = self
@@ -272,13 +281,15 @@ impl Core {
             .get_mut(&center_id)
             .ok_or(RequestError::Forbidden)?;
         settings.seats = center.settings.seats;
+        super::records::prepare_settings(&mut settings, &center.settings)?;
         center.settings = settings.clone();
         info!(center_id, agent_id, mode = ?settings.service_mode, "center settings changed");
         self.persist(StoreOp::SaveSettings {
             center_id,
             settings: Box::new(settings.clone()),
         });
-        self.tell_agents(center_id, &Event::CenterSettingsChanged(settings));
+        let public = super::records::public_settings(&settings);
+        self.tell_agents(center_id, &Event::CenterSettingsChanged(public));
         self.hours_changed(center_id);
         self.service_options_changed(center_id, now);
         self.queue_changed(now, center_id);

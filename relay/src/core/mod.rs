@@ -17,14 +17,18 @@ mod agent_chat;
 mod automation;
 mod center;
 mod codes;
+mod common_files;
 mod conversation;
 mod deadlines;
 pub mod hours;
+mod library;
 mod offline;
 mod presence;
 mod queue;
+mod records;
 mod routing;
 mod session;
+mod sysinfo;
 pub mod throttle;
 mod transfer;
 mod types;
@@ -51,6 +55,9 @@ use routing::Routing;
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;
 pub use conversation::{ConversationOp, ConversationSnapshot};
+pub use library::{check_canned_draft, CustomerKey, StoreQuery};
+pub use records::{EndedSession, RecordsOp, END_FORM_GRACE_MS};
+pub use session::FILE_STREAM_OVERHEAD_BYTES;
 pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};
 pub use types::{
     Account, Action, AgentId, CenterInfo, CloseReason, ConnId, InstallId, Login, MediaRefusal,
@@ -135,6 +142,10 @@ pub struct Core {
     next_token: PersistToken,
     /// Password changes waiting for the store: token → (conn, request id).
     pending_passwords: HashMap<PersistToken, (ConnId, RequestId)>,
+    /// Store queries waiting for their answer (A8, A11): token → (conn, request id).
+    pending_queries: HashMap<PersistToken, (ConnId, RequestId)>,
+    /// Recently ended sessions for late support records (A13).
+    records: records::Records,
     actions: VecDeque<Action>,
     /// Transfers, agent chat, typing preview, automatic replies, hours clock (R8–R12).
     conversation: conversation::Conversation,
@@ -159,6 +170,8 @@ impl Core {
             next_offline_id: snapshot.max_offline_message_id + 1,
             next_token: 1,
             pending_passwords: HashMap::new(),
+            pending_queries: HashMap::new(),
+            records: records::Records::new(std::mem::take(&mut snapshot.ended_sessions)),
             actions: VecDeque::new(),
             conversation: conversation::Conversation::new(&snapshot.conversation),
         };
@@ -376,6 +389,16 @@ impl Core {
                 self.stop_action(conn, &c, session_id, action)
             }
             (_, Request::EndSession { session_id }) => self.end_session(now, conn, &c, session_id),
+            (Role::Customer { .. }, Request::ReportSystemInfo { session_id, info }) => {
+                self.report_system_info(conn, &c, session_id, info)
+            }
+            (_, Request::FileTransferLimit { session_id }) => {
+                self.file_transfer_limit(conn, &c, session_id)
+            }
+            (Role::Agent { .. }, Request::ListCommonFiles) => self.list_common_files(conn, id, &c),
+            (Role::Agent { .. }, Request::SendCommonFile { session_id, name }) => {
+                self.send_common_file(conn, &c, session_id, name)
+            }
             (
                 _,
                 body @ (Request::TypingPreview { .. }
@@ -383,6 +406,24 @@ impl Core {
                 | Request::AnswerTransfer { .. }
                 | Request::SendAgentChat { .. }),
             ) => self.conversation_request(now, conn, id, &c, body),
+            (
+                Role::Agent { .. },
+                body @ (Request::ListCannedResponses
+                | Request::SaveCannedResponse { .. }
+                | Request::DeleteCannedResponse { .. }
+                | Request::ListKnowledgeBase
+                | Request::ListServiceHistory { .. }
+                | Request::ReadHistoryTranscript { .. }),
+            ) => self.library_request(conn, id, &c, body),
+            (
+                Role::Agent { .. },
+                body @ (Request::GetCustomerProfile { .. }
+                | Request::SaveSupportRecord { .. }
+                | Request::SetMessageTags { .. }
+                | Request::SetCustomerTags { .. }
+                | Request::SaveVisitorCard { .. }
+                | Request::FetchCustomerContext { .. }),
+            ) => self.records_request(now, conn, id, &c, body),
             _ => Err(RequestError::Forbidden),
         };
         match result {

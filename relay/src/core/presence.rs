@@ -365,7 +365,7 @@ impl Core {
             agents: self.agent_cards(center_id),
             groups: center.groups.clone(),
             product_types: center.product_types.clone(),
-            settings: center.settings.clone(),
+            settings: super::records::public_settings(&center.settings),
             offline_messages: center
                 .offline
                 .iter()

@@ -11,7 +11,12 @@ use super::{
     PersistToken, Role, Session, StoreOp,
 };
 
-const ALL_KINDS: [MediaKind; 4] = MediaKind::ALL;
+/// Framing allowance on top of the file size limit for one file stream, in bytes: the offer,
+/// a length prefix and postcard tag per chunk (64 KiB chunks), the end frame. Generous on purpose;
+/// it only has to stop a sender that ignores the limit by a wide margin.
+pub const FILE_STREAM_OVERHEAD_BYTES: u64 = 1024 * 1024;
+
+const ALL_KINDS: [MediaKind; 5] = MediaKind::ALL;
 
 impl Session {
     /// The party `c` plays in this session, if `c` is its connected agent or customer.
@@ -43,6 +48,11 @@ impl Session {
             .get(&action)
             .copied()
             .unwrap_or(ActionState::Stopped)
+    }
+
+    /// Whether media of `kind` may flow now (for the core's other modules).
+    pub(super) fn allows_media(&self, kind: MediaKind) -> bool {
+        self.allows(kind)
     }
 
     /// Whether media of `kind` may flow now. Clipboard sync needs remote control granted too:
@@ -334,7 +344,7 @@ impl Core {
         let c = self.conns.get(&conn).ok_or(MediaRefusal::NotLoggedIn)?;
         let (session_id, kind) = (header.session_id, header.kind);
         let party = c.party();
-        if kind.opener() != party {
+        if !kind.may_open(party) {
             return Err(MediaRefusal::WrongOpener { party, kind });
         }
         let s = self
@@ -350,7 +360,9 @@ impl Core {
         let peer = s
             .peer_of(party)
             .ok_or(MediaRefusal::PeerAbsent(session_id))?;
-        if !s.allows(kind) {
+        // A file the customer sends is the customer's own act (C5): no grant needed.
+        let customer_file = kind == MediaKind::File && party == Party::Customer;
+        if !customer_file && !s.allows(kind) {
             return Err(MediaRefusal::NotGranted { session_id, kind });
         }
         Ok(MediaRoute {
@@ -360,10 +372,46 @@ impl Core {
         })
     }
 
+    /// Most bytes the relay forwards from the opener of a stream on `route` (A6): for file
+    /// streams the center's [`CenterSettings::max_file_bytes`] plus
+    /// [`FILE_STREAM_OVERHEAD_BYTES`] of framing, so a sender that ignores the size limit is
+    /// cut; `None` (no cap) for other kinds. Pure, like [`Core::route_media`].
+    ///
+    /// [`CenterSettings::max_file_bytes`]: porpoise_shared::wire::CenterSettings::max_file_bytes
+    pub fn media_byte_cap(&self, route: &MediaRoute) -> Option<u64> {
+        if route.kind != MediaKind::File {
+            return None;
+        }
+        let limit = self.file_limit(route.session_id)?;
+        Some(limit.saturating_add(FILE_STREAM_OVERHEAD_BYTES))
+    }
+
+    /// The file-transfer size limit of the center that owns `session_id`, in bytes.
+    fn file_limit(&self, session_id: SessionId) -> Option<u64> {
+        let s = self.sessions.get(&session_id)?;
+        let center = self.centers.get(&s.stored.center_id)?;
+        Some(center.settings.max_file_bytes)
+    }
+
+    /// Either side asks the file-transfer size limit of its session (A6).
+    pub(super) fn file_transfer_limit(
+        &self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+    ) -> Result<Option<Response>, RequestError> {
+        self.member(conn, c, session_id)?;
+        let max_bytes = self
+            .file_limit(session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        Ok(Some(Response::FileTransferLimit { max_bytes }))
+    }
+
     /// Bookkeeping after a session ended: its duration feeds the wait estimate, its agent is
     /// idle from now, and the freed capacity is routed.
     pub(super) fn session_ended(&mut self, now: Now, stored: &super::OpenSession) {
         self.conversation_session_ended(now, stored.session_id);
+        self.records_session_ended(now, stored);
         let center_id = stored.center_id;
         let ms = now.unix_ms.saturating_sub(stored.started_at).max(0);
         if let Some(center) = self.centers.get_mut(&center_id) {

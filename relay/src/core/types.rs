@@ -190,6 +190,8 @@ pub struct Snapshot {
     pub rejections: Vec<(TicketId, AgentId)>,
     /// What transfers and agent chat start from (R8, R9).
     pub conversation: super::ConversationSnapshot,
+    /// Sessions ended within the longest late-fill window, for late support records (A13).
+    pub ended_sessions: Vec<super::EndedSession>,
 }
 
 /// A live session code as stored (R5).
@@ -216,6 +218,9 @@ impl std::fmt::Debug for Secret {
 }
 
 /// What the store reports back for writes whose outcome the core waits for.
+// `Query` carries a whole wire `Response`; reports are one per request and short-lived, so an
+// allocation per report would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreReport {
     /// A [`StoreOp::InsertChat`] finished.
@@ -224,6 +229,13 @@ pub enum StoreReport {
         token: PersistToken,
         /// True if stored.
         ok: bool,
+    },
+    /// A [`StoreOp::Query`] finished (A8, A11).
+    Query {
+        /// Its token.
+        token: PersistToken,
+        /// The answer to send, or why it failed (`Storage` on a database error).
+        result: Result<porpoise_shared::wire::Response, RequestError>,
     },
     /// A [`StoreOp::SetPassword`] finished.
     Password {
@@ -352,6 +364,22 @@ pub enum StoreOp {
     /// [`super::ConversationOp::InsertAgentChat`] is reported like a chat message
     /// ([`StoreReport::Chat`] with its token).
     Conversation(super::ConversationOp),
+    /// A read for an agent's request (canned responses, knowledge base, service history; A8,
+    /// A11), run in order with the writes; report the answer with [`StoreReport::Query`].
+    Query {
+        /// Token to report back.
+        token: PersistToken,
+        /// What to read.
+        query: super::StoreQuery,
+    },
+    /// A support-record, tag or visitor-card read or write (A13, A15), run in order with the
+    /// other writes; report the answer with [`StoreReport::Query`].
+    Records {
+        /// Token to report back.
+        token: PersistToken,
+        /// What to do.
+        op: super::RecordsOp,
+    },
     /// Store a chat message; report the outcome with
     /// [`super::Core::handle_chat_persisted`]`(token, …)`.
     InsertChat {
@@ -415,6 +443,45 @@ pub enum Action {
         conn: ConnId,
         /// Why.
         reason: RefusedReason,
+    },
+    /// Ask the center's context endpoint about a customer (A18) off the driver task and answer
+    /// request `id` on `conn` with `Response::CustomerContext` or
+    /// `RequestError::ContextUnavailable`.
+    FetchContext {
+        /// Connection of the asking agent.
+        conn: ConnId,
+        /// Request to answer.
+        id: porpoise_shared::wire::RequestId,
+        /// The center's endpoint (with its token).
+        endpoint: porpoise_shared::wire::ContextEndpoint,
+        /// What is sent.
+        query: porpoise_shared::wire::ContextQuery,
+    },
+    /// Answer request `id` on `conn` with the center's common files (A8), read from its folder.
+    ListCommonFiles {
+        /// Connection of the asking agent.
+        conn: ConnId,
+        /// Request to answer.
+        id: porpoise_shared::wire::RequestId,
+        /// Center whose files to list.
+        center_id: CenterId,
+    },
+    /// Offer common file `name` of `center_id` to the customer on a relay-opened file stream
+    /// (A8); cut with the session's other file streams; the outcome goes to `agent` as
+    /// `Event::CommonFileSent`.
+    SendCommonFile {
+        /// The sending agent's connection.
+        agent: ConnId,
+        /// The customer's connection.
+        customer: ConnId,
+        /// Session.
+        session_id: SessionId,
+        /// Center owning the file.
+        center_id: CenterId,
+        /// File name within the center's folder.
+        name: String,
+        /// The center's size limit, bytes.
+        max_bytes: u64,
     },
     /// Close a connection.
     Close {

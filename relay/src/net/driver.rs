@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use porpoise_shared::wire::{
-    MediaHeader, MediaKind, RefusedReason, Request, RequestError, RequestId, ServerMessage,
-    SessionId,
+    CenterId, MediaHeader, MediaKind, RefusedReason, Request, RequestError, RequestId, Response,
+    ServerMessage, SessionId,
 };
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, info_span, warn, Instrument};
 
+use super::context::fetch_context;
 use super::media::{forward, Forward};
 use super::{
     CLOSE_KICKED, CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_REFUSED, CLOSE_SHUTDOWN, CLOSE_TOO_SLOW,
@@ -65,6 +66,8 @@ pub(super) struct Driver {
     conns: HashMap<ConnId, ConnEntry>,
     forwards: HashMap<(SessionId, MediaKind), Vec<oneshot::Sender<()>>>,
     store: mpsc::Sender<StoreOp>,
+    /// Data directory (common files, A8).
+    data_dir: std::path::PathBuf,
 }
 
 fn now() -> Now {
@@ -82,12 +85,17 @@ async fn sleep_until(deadline: Option<Instant>) {
 }
 
 impl Driver {
-    pub(super) fn new(core: Core, store: mpsc::Sender<StoreOp>) -> Self {
+    pub(super) fn new(
+        core: Core,
+        store: mpsc::Sender<StoreOp>,
+        data_dir: std::path::PathBuf,
+    ) -> Self {
         Driver {
             core,
             conns: HashMap::new(),
             forwards: HashMap::new(),
             store,
+            data_dir,
         }
     }
 
@@ -167,6 +175,7 @@ impl Driver {
                 return;
             }
         };
+        let byte_cap = self.core.media_byte_cap(&route);
         let (cancel_tx, cancel_rx) = oneshot::channel();
         let cancels = self
             .forwards
@@ -180,6 +189,7 @@ impl Driver {
             send,
             recv,
             cancel: cancel_rx,
+            byte_cap,
         };
         tokio::spawn(forward(job).instrument(span));
     }
@@ -202,6 +212,25 @@ impl Driver {
                     }
                 }
                 Action::Refuse { conn, reason } => self.refuse(conn, reason),
+                Action::FetchContext {
+                    conn,
+                    id,
+                    endpoint,
+                    query,
+                } => self.fetch_context(conn, id, endpoint, query),
+                Action::ListCommonFiles {
+                    conn,
+                    id,
+                    center_id,
+                } => self.list_common_files(conn, id, center_id),
+                Action::SendCommonFile {
+                    agent,
+                    customer,
+                    session_id,
+                    center_id,
+                    name,
+                    max_bytes,
+                } => self.send_common_file(agent, customer, session_id, center_id, name, max_bytes),
                 Action::Close { conn, reason } => {
                     if let Some(entry) = self.conns.remove(&conn) {
                         let code = match reason {
@@ -216,6 +245,102 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// Runs a customer context lookup (A18) on the blocking pool and answers request `id` on
+    /// `conn` directly (the answer needs nothing from the core).
+    fn fetch_context(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        endpoint: porpoise_shared::wire::ContextEndpoint,
+        query: porpoise_shared::wire::ContextQuery,
+    ) {
+        let Some(entry) = self.conns.get(&conn) else {
+            return;
+        };
+        let outbox = entry.outbox.clone();
+        let span = info_span!("context", conn, session = query.session_id);
+        tokio::spawn(
+            async move {
+                let job =
+                    tokio::task::spawn_blocking(move || fetch_context(&endpoint, &query)).await;
+                let result = match job {
+                    Ok(Ok(items)) => Ok(Response::CustomerContext(items)),
+                    Ok(Err(e)) => {
+                        warn!("customer context lookup failed: {e}");
+                        Err(RequestError::ContextUnavailable(e.to_string()))
+                    }
+                    Err(e) => Err(RequestError::ContextUnavailable(e.to_string())),
+                };
+                let _ = outbox.send(ServerMessage::Response { id, result }).await;
+            }
+            .instrument(span),
+        );
+    }
+
+    /// Answers request `id` on `conn` with the center's common files (A8).
+    fn list_common_files(&mut self, conn: ConnId, id: RequestId, center_id: CenterId) {
+        let Some(entry) = self.conns.get(&conn) else {
+            return;
+        };
+        let outbox = entry.outbox.clone();
+        let data_dir = self.data_dir.clone();
+        tokio::spawn(async move {
+            let files = crate::common_files::list_common_files(&data_dir, center_id).await;
+            let result = Ok(Response::CommonFiles(files));
+            let _ = outbox.send(ServerMessage::Response { id, result }).await;
+        });
+    }
+
+    /// Offers a common file to the customer on a relay-opened file stream, registered with the
+    /// session's file forwards so that stopping file transfer or ending the session cuts it;
+    /// the outcome goes to the agent (A8).
+    fn send_common_file(
+        &mut self,
+        agent: ConnId,
+        customer: ConnId,
+        session_id: SessionId,
+        center_id: CenterId,
+        name: String,
+        max_bytes: u64,
+    ) {
+        let (Some(peer), Some(agent_entry)) = (self.conns.get(&customer), self.conns.get(&agent))
+        else {
+            return;
+        };
+        let peer = peer.connection.clone();
+        let outbox = agent_entry.outbox.clone();
+        let (cut_tx, cut_rx) = oneshot::channel();
+        let cancels = self
+            .forwards
+            .entry((session_id, MediaKind::File))
+            .or_default();
+        cancels.retain(|c| !c.is_closed());
+        cancels.push(cut_tx);
+        let data_dir = self.data_dir.clone();
+        let span = info_span!("common_file", session = session_id, %name);
+        tokio::spawn(
+            async move {
+                let outcome = crate::common_files::offer_common_file(
+                    peer,
+                    data_dir,
+                    center_id,
+                    session_id,
+                    name.clone(),
+                    max_bytes,
+                    cut_rx,
+                )
+                .await;
+                let event = porpoise_shared::wire::Event::CommonFileSent {
+                    session_id,
+                    name,
+                    outcome,
+                };
+                let _ = outbox.send(ServerMessage::Event(event)).await;
+            }
+            .instrument(span),
+        );
     }
 
     /// Sends `Refused(reason)` and closes the connection once the frame had time to leave.
@@ -266,6 +391,22 @@ pub(super) async fn store_writer(
     persisted: mpsc::UnboundedSender<Persisted>,
 ) {
     while let Some(op) = ops.recv().await {
+        if let StoreOp::Records { token, op } = &op {
+            let result = store.apply_records(op).await;
+            let _ = persisted.send(StoreReport::Query {
+                token: *token,
+                result,
+            });
+            continue;
+        }
+        if let StoreOp::Query { token, query } = &op {
+            let result = store.query(query).await;
+            let _ = persisted.send(StoreReport::Query {
+                token: *token,
+                result,
+            });
+            continue;
+        }
         let result = match &op {
             StoreOp::SetPassword {
                 center_id,
@@ -302,6 +443,10 @@ fn report_of(
                 ok: matches!(result, Ok(Ok(()))),
             })
         }
+        StoreOp::Query { token, .. } | StoreOp::Records { token, .. } => Some(StoreReport::Query {
+            token: *token,
+            result: Err(RequestError::Storage),
+        }),
         StoreOp::SetPassword { token, .. } => Some(StoreReport::Password {
             token: *token,
             result: match result {
@@ -322,6 +467,8 @@ fn op_name(op: &StoreOp) -> &'static str {
         StoreOp::InsertSession { .. } => "insert session",
         StoreOp::EndSession { .. } => "end session",
         StoreOp::InsertChat { .. } => "insert chat",
+        StoreOp::Query { .. } => "query",
+        StoreOp::Records { .. } => "support record, tags or visitor card",
         StoreOp::SetPassword { .. } => "set password",
         StoreOp::SetAutoAway { .. } => "set auto-away",
         StoreOp::SaveSettings { .. } => "save settings",

@@ -20,6 +20,8 @@ pub(super) struct Forward {
     pub recv: RecvStream,
     /// Fires (or is dropped) when the driver cuts this forward.
     pub cancel: oneshot::Receiver<()>,
+    /// Most bytes forwarded from the opener to the peer (file streams, A6); more cuts both.
+    pub byte_cap: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,13 +32,24 @@ enum PipeError {
     Write(#[from] WriteError),
     #[error("finish: {0}")]
     Closed(#[from] ClosedStream),
+    #[error("more than {0} bytes on a capped stream")]
+    OverCap(u64),
 }
 
 /// Copies `from` into `to` chunk by chunk, then finishes `to`. Returns the bytes copied.
-async fn pipe(from: &mut RecvStream, to: &mut SendStream) -> Result<u64, PipeError> {
+/// With a `cap`, more than `cap` bytes end the copy with [`PipeError::OverCap`] (nothing
+/// beyond the cap is forwarded).
+async fn pipe(
+    from: &mut RecvStream,
+    to: &mut SendStream,
+    cap: Option<u64>,
+) -> Result<u64, PipeError> {
     let mut total = 0u64;
     while let Some(chunk) = from.read_chunk(CHUNK_BYTES, true).await? {
         total += chunk.bytes.len() as u64;
+        if let Some(cap) = cap.filter(|cap| total > *cap) {
+            return Err(PipeError::OverCap(cap));
+        }
         trace!(bytes = chunk.bytes.len(), "forwarded chunk");
         to.write_chunk(chunk.bytes).await?;
     }
@@ -58,6 +71,7 @@ pub(super) async fn forward(job: Forward) {
         mut send,
         mut recv,
         mut cancel,
+        byte_cap,
     } = job;
     let opened = tokio::select! {
         _ = &mut cancel => None,
@@ -73,8 +87,8 @@ pub(super) async fn forward(job: Forward) {
             .map_err(|e| debug!("writing media header to the peer failed: {e}"))
             .ok()?;
         let both = tokio::try_join!(
-            pipe(&mut recv, &mut peer_send),
-            pipe(&mut peer_recv, &mut send)
+            pipe(&mut recv, &mut peer_send, byte_cap),
+            pipe(&mut peer_recv, &mut send, None)
         );
         both.map_err(|e| debug!("media stream ended with an error: {e}"))
             .ok()

@@ -10,6 +10,7 @@
 //! unbounded so that the writer never blocks on the driver while the driver waits on it.
 
 mod conn;
+pub mod context;
 mod driver;
 mod gate;
 mod media;
@@ -86,6 +87,8 @@ pub struct Relay {
     local_addr: SocketAddr,
     max_connections: usize,
     login_throttle: ThrottlePolicy,
+    /// Data directory (common files live under it, A8).
+    data_dir: std::path::PathBuf,
 }
 
 impl Relay {
@@ -119,6 +122,7 @@ impl Relay {
             local_addr,
             max_connections: config.max_connections,
             login_throttle: config.login_throttle,
+            data_dir: config.data_dir.clone(),
         })
     }
 
@@ -149,13 +153,16 @@ impl Relay {
             local_addr,
             max_connections,
             login_throttle,
+            data_dir,
             ..
         } = self;
         let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
         let (persisted_tx, persisted_rx) = mpsc::unbounded_channel();
         let writer = tokio::spawn(driver::store_writer(store.clone(), store_rx, persisted_tx));
         let (driver_tx, driver_rx) = mpsc::channel(DRIVER_CAPACITY);
-        let driver = tokio::spawn(driver::Driver::new(core, store_tx).run(driver_rx, persisted_rx));
+        let driver = tokio::spawn(
+            driver::Driver::new(core, store_tx, data_dir).run(driver_rx, persisted_rx),
+        );
         info!(%local_addr, "relay serving");
 
         let gate = gate::Gate::new(login_throttle);

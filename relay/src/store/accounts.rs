@@ -438,6 +438,7 @@ impl Store {
                 .await?;
         }
         let settings = self.settings(DEMO_CENTER_ID).await?;
-        self.save_settings(DEMO_CENTER_ID, &settings).await
+        self.save_settings(DEMO_CENTER_ID, &settings).await?;
+        self.seed_demo_library(DEMO_CENTER_ID).await
     }
 }

@@ -7,10 +7,14 @@
 mod accounts;
 mod center;
 mod conversation;
+mod library;
 mod ops;
+mod records;
 
 #[cfg(test)]
 mod center_tests;
+#[cfg(test)]
+mod library_tests;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +31,9 @@ pub use accounts::{
     DEMO_CENTER_NAME, DEMO_GROUPS, DEMO_PASSWORD, DEMO_PRODUCT_TYPES,
 };
 pub use center::AgentProfile;
+pub use library::{
+    CannedEntry, ImportError, KnowledgeEntry, LibraryFile, LibraryImport, DEMO_LIBRARY_JSON,
+};
 
 /// How long a write waits for a lock held by another connection before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

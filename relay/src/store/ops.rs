@@ -58,6 +58,7 @@ impl Store {
         };
         self.load_center_data(&mut snapshot, super::unix_ms_now())
             .await?;
+        snapshot.ended_sessions = self.recently_ended_sessions(super::unix_ms_now()).await?;
         Ok(snapshot)
     }
 
@@ -277,6 +278,10 @@ impl Store {
                 Ok(())
             }
             StoreOp::Conversation(op) => self.apply_conversation(op).await,
+            // Run for its writes; the answer goes back through `Store::query` in the writer.
+            StoreOp::Query { query, .. } => self.run_query(query).await.map(drop),
+            // Run for its writes; the answer goes back through `Store::apply_records`.
+            StoreOp::Records { op, .. } => self.run_records(op).await.map(drop),
         }
     }
 

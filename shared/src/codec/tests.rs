@@ -990,7 +990,8 @@ fn scrolled_pane(w: u32, h: u32, steps: usize) -> Vec<Vec<u8>> {
             for y in 0..h - 40 {
                 let d = (((20 + y) * w + 20) * 4) as usize;
                 let s = (((n * 16 + y) * (w - 40)) * 4) as usize;
-                v[d..d + (w as usize - 40) * 4].copy_from_slice(&page[s..s + (w as usize - 40) * 4]);
+                v[d..d + (w as usize - 40) * 4]
+                    .copy_from_slice(&page[s..s + (w as usize - 40) * 4]);
             }
             v
         })
@@ -1022,7 +1023,9 @@ fn delta_payloads_use_the_reference_and_decode_bit_exact() {
                 reference_seq: dec.zstd.reference_seq,
                 ..ZstdContexts::default()
             };
-            let payload = d.decompress(&f.data, f.reference, 1 << 20).expect("payload");
+            let payload = d
+                .decompress(&f.data, f.reference, 1 << 20)
+                .expect("payload");
             without += ZstdContexts::default()
                 .compress(&payload)
                 .expect("zstd")
@@ -1086,7 +1089,11 @@ fn a_decoder_that_missed_a_frame_refuses_until_the_next_key_frame() {
 fn reference_keeps_the_newest_bytes_behind_a_guard() {
     let mut z = ZstdContexts::default();
     z.remember(1, &[]);
-    assert_eq!((z.reference.len(), z.reference_seq), (0, 0), "empty payload");
+    assert_eq!(
+        (z.reference.len(), z.reference_seq),
+        (0, 0),
+        "empty payload"
+    );
     z.remember(1, &[7u8; 100]);
     assert_eq!(z.reference.len(), REFERENCE_GUARD + 100);
     assert_eq!(&z.reference[..REFERENCE_GUARD], &[0u8; REFERENCE_GUARD]);
@@ -1195,7 +1202,10 @@ fn hostile_tile_runs_are_refused_without_allocating() {
         (vec![run(0, 0)], "empty run"),
         (vec![run(-1, 1)], "index below 0"),
         (vec![run(0, u32::MAX)], "four billion tiles"),
-        (vec![run(0, MAX_TILES as u32), run(0, 1)], "one tile too many"),
+        (
+            vec![run(0, MAX_TILES as u32), run(0, 1)],
+            "one tile too many",
+        ),
         (vec![run(i64::MAX, 1)], "overflowing delta"),
         (vec![run(u32::MAX as i64, 2)], "index past u32"),
     ] {

@@ -50,6 +50,18 @@ pub fn center_settings_ui(
                     )
                     .labelled_by(l.id);
                     ui.end_row();
+                    // File transfer limit (A6), edited in MiB.
+                    let l = ui.label(Msg::FileLimitMb.text(lang));
+                    let mut mib = draft.max_file_bytes / (1024 * 1024);
+                    let max_mib = porpoise_shared::wire::MAX_FILE_BYTES_RANGE.end() / (1024 * 1024);
+                    let changed = ui
+                        .add(egui::DragValue::new(&mut mib).range(1..=max_mib))
+                        .labelled_by(l.id)
+                        .changed();
+                    if changed {
+                        draft.max_file_bytes = mib * 1024 * 1024;
+                    }
+                    ui.end_row();
                     ui.label(Msg::QueueViewLabel.text(lang));
                     ui.horizontal(|ui| {
                         ui.radio_value(
@@ -81,6 +93,8 @@ pub fn center_settings_ui(
                 });
             ui.separator();
             hours_ui(ui, lang, draft);
+            ui.separator();
+            super::records::records_settings_ui(ui, lang, draft);
         });
     ui.separator();
     super::super::status_ui(ui, status);

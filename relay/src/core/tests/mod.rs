@@ -2,12 +2,16 @@
 
 mod center;
 mod conversation;
+mod files;
+mod library;
 mod prop;
 mod prop_routing;
 mod prop_transfer;
 mod queue;
+mod records;
 mod routing;
 mod session;
+mod sysinfo;
 mod transfer;
 
 use std::time::{Duration, Instant};

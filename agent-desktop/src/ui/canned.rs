@@ -1,0 +1,373 @@
+//! The quick-reply side panel of the service window (A8, A11): canned responses (常用语) by
+//! scope and category, knowledge-base quick replies (知识库) as a tree, both searchable by
+//! keyword, and the customer's service history (服务记录, `ui::history`). A click on a reply
+//! puts its text into this session's chat input, to edit before sending; nothing is sent.
+
+use egui::{Button, CollapsingHeader, RichText, ScrollArea, TextEdit};
+use porpoise_shared::{
+    ui::Language,
+    wire::{
+        CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, Request, MAX_CANNED_TEXT_BYTES,
+        MAX_KNOWLEDGE_DEPTH,
+    },
+};
+
+use super::{call, history::history_ui, status_ui, Outbox};
+use crate::{
+    i18n::Msg,
+    state::{
+        canned_groups, insert_into_draft, knowledge_children, knowledge_matches, CannedEditor,
+        Library, LibraryTab, Loaded, SessionPhase, SessionTab, Status,
+    },
+};
+
+/// Default width of the side panel, in points.
+pub const QUICK_REPLY_PANEL_WIDTH: f32 = 300.0;
+/// Rows of the canned-response text field in the editor.
+const EDITOR_TEXT_ROWS: usize = 4;
+
+/// Draws the side panel for `tab`: the tab selector and the selected list. Asks the relay for
+/// a list the first time it is shown. `manages`: the account may also add, edit and delete
+/// center-wide canned responses (管理员可对全局常用语进行修改及删除).
+pub fn quick_replies_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    lib: &mut Library,
+    tab: &mut SessionTab,
+    manages: bool,
+    outbox: &mut Outbox,
+) {
+    ui.horizontal_wrapped(|ui| {
+        for (which, msg) in [
+            (LibraryTab::Canned, Msg::CannedResponses),
+            (LibraryTab::Knowledge, Msg::KnowledgeBase),
+            (LibraryTab::History, Msg::ServiceHistory),
+        ] {
+            ui.selectable_value(&mut lib.tab, which, msg.text(lang));
+        }
+    });
+    ui.separator();
+    let mut insert = None;
+    match lib.tab {
+        LibraryTab::Canned => {
+            load(&mut lib.canned, outbox, Request::ListCannedResponses);
+            search_ui(ui, lang, lib, outbox, Request::ListCannedResponses);
+            insert = canned_ui(ui, lang, lib, tab.phase, manages, outbox);
+        }
+        LibraryTab::Knowledge => {
+            load(&mut lib.knowledge, outbox, Request::ListKnowledgeBase);
+            search_ui(ui, lang, lib, outbox, Request::ListKnowledgeBase);
+            insert = knowledge_ui(ui, lang, lib, tab.phase);
+        }
+        LibraryTab::History => history_ui(ui, lang, lib, tab, outbox),
+    }
+    if let Some(text) = insert {
+        insert_into_draft(&mut tab.draft, &text);
+        // The chat input's id (ui::chat); focusing it lets the agent edit at once.
+        let input = egui::Id::unique(("chat-input-text", tab.session_id));
+        ui.memory_mut(|m| m.request_focus(input));
+    }
+}
+
+/// Asks for `list` if it was never asked.
+fn load<T>(list: &mut Loaded<T>, outbox: &mut Outbox, body: Request) {
+    if list.wants_loading() {
+        *list = Loaded::Loading;
+        call(outbox, body);
+    }
+}
+
+/// The keyword box and the Refresh button (shared by canned responses and knowledge base).
+fn search_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    lib: &mut Library,
+    outbox: &mut Outbox,
+    refresh: Request,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label(Msg::SearchKeyword.text(lang));
+        ui.add(TextEdit::singleline(&mut lib.search).desired_width(140.0))
+            .labelled_by(label.id);
+        if ui.button(Msg::Refresh.text(lang)).clicked() {
+            match refresh {
+                Request::ListKnowledgeBase => lib.knowledge = Loaded::Loading,
+                _ => lib.canned = Loaded::Loading,
+            }
+            call(outbox, refresh);
+        }
+    });
+}
+
+/// Shows a list that is not ready; returns the list when it is.
+fn ready_ui<'a, T>(ui: &mut egui::Ui, lang: Language, list: &'a Loaded<T>) -> Option<&'a T> {
+    match list {
+        Loaded::Ready(list) => Some(list),
+        Loaded::NotAsked | Loaded::Loading => {
+            ui.label(RichText::new(Msg::Loading.text(lang)).weak());
+            None
+        }
+        Loaded::Failed(error) => {
+            ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
+            None
+        }
+    }
+}
+
+/// A reply's button: its title, the text on hover; disabled once the session ended.
+fn reply_button(ui: &mut egui::Ui, lang: Language, title: &str, text: &str, open: bool) -> bool {
+    let hover = format!("{text}\n\n{}", Msg::ClickToInsert.text(lang));
+    ui.add_enabled(open, Button::new(title).wrap())
+        .on_hover_text(hover)
+        .clicked()
+}
+
+/// Canned responses by scope and category, with Edit/Remove on those the agent may change
+/// (personal ones; center-wide ones too if `manages`) and the editor. Returns the text to
+/// insert, if one was clicked.
+fn canned_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    lib: &mut Library,
+    phase: SessionPhase,
+    manages: bool,
+    outbox: &mut Outbox,
+) -> Option<String> {
+    let open = phase == SessionPhase::Open;
+    let mut insert = None;
+    let mut edit = None;
+    let mut delete = None;
+    if lib.editor.is_none() && ui.button(Msg::NewCannedResponse.text(lang)).clicked() {
+        lib.editor = Some(CannedEditor::new(CannedScope::Personal));
+    }
+    editor_ui(ui, lang, lib, manages, outbox);
+    if let Some(error) = &lib.error {
+        ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
+    }
+    let list = ready_ui(ui, lang, &lib.canned)?;
+    let groups = canned_groups(list, &lib.search);
+    ScrollArea::vertical()
+        .id_salt("canned-list")
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            if list.items.is_empty() {
+                ui.label(RichText::new(Msg::NoData.text(lang)).weak());
+            } else if groups.is_empty() {
+                ui.label(RichText::new(Msg::NothingMatches.text(lang)).weak());
+            }
+            for (scope, category, items) in &groups {
+                let scope_text = match scope {
+                    CannedScope::Center => Msg::CannedCenterWide,
+                    CannedScope::Personal => Msg::CannedPersonal,
+                };
+                let category = if category.is_empty() {
+                    Msg::Uncategorised.text(lang)
+                } else {
+                    category
+                };
+                CollapsingHeader::new(format!("{category} · {}", scope_text.text(lang)))
+                    .id_salt(("canned-group", *scope, category))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        for item in items {
+                            let changes = manages || item.scope == CannedScope::Personal;
+                            match canned_row_ui(ui, lang, item, open, changes) {
+                                RowClick::Insert => insert = Some(item.draft.text.clone()),
+                                RowClick::Edit => edit = Some((*item).clone()),
+                                RowClick::Remove => delete = Some(item.id),
+                                RowClick::None => {}
+                            }
+                        }
+                    });
+            }
+            if list.truncated {
+                ui.label(RichText::new(Msg::ListTruncated.text(lang)).weak());
+            }
+        });
+    if let Some(item) = edit {
+        lib.editor = Some(CannedEditor {
+            id: Some(item.id),
+            scope: item.scope,
+            draft: item.draft,
+            status: Status::Idle,
+        });
+    }
+    if let Some(id) = delete {
+        lib.deleting = Some(id);
+        call(outbox, Request::DeleteCannedResponse { id });
+    }
+    insert
+}
+
+/// What was clicked in a canned response's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowClick {
+    /// Nothing.
+    None,
+    /// The reply itself: insert its text.
+    Insert,
+    /// Edit.
+    Edit,
+    /// Remove.
+    Remove,
+}
+
+/// One canned response: its button, and Edit/Remove if the agent `changes` it.
+fn canned_row_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    item: &CannedResponse,
+    open: bool,
+    changes: bool,
+) -> RowClick {
+    let mut click = RowClick::None;
+    ui.horizontal_wrapped(|ui| {
+        if reply_button(ui, lang, &item.draft.title, &item.draft.text, open) {
+            click = RowClick::Insert;
+        }
+        if changes {
+            if ui.small_button(Msg::Edit.text(lang)).clicked() {
+                click = RowClick::Edit;
+            }
+            if ui.small_button(Msg::Remove.text(lang)).clicked() {
+                click = RowClick::Remove;
+            }
+        }
+    });
+    click
+}
+
+/// The add/edit form of a canned response; a managing account may make a new one center-wide.
+fn editor_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    lib: &mut Library,
+    manages: bool,
+    outbox: &mut Outbox,
+) {
+    let Some(editor) = lib.editor.as_mut() else {
+        return;
+    };
+    let mut close = false;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        if manages && editor.id.is_none() {
+            let mut center = editor.scope == CannedScope::Center;
+            ui.checkbox(&mut center, Msg::CannedCenterWide.text(lang));
+            editor.scope = if center {
+                CannedScope::Center
+            } else {
+                CannedScope::Personal
+            };
+        }
+        let d = &mut editor.draft;
+        let label = ui.label(Msg::CannedCategory.text(lang));
+        ui.add(TextEdit::singleline(&mut d.category))
+            .labelled_by(label.id);
+        let label = ui.label(Msg::CannedTitle.text(lang));
+        ui.add(TextEdit::singleline(&mut d.title))
+            .labelled_by(label.id);
+        let label = ui.label(Msg::CannedText.text(lang));
+        ui.add(
+            TextEdit::multiline(&mut d.text)
+                .desired_rows(EDITOR_TEXT_ROWS)
+                .char_limit(MAX_CANNED_TEXT_BYTES / 4),
+        )
+        .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let busy = editor.status == Status::Busy;
+            if ui
+                .add_enabled(!busy, Button::new(Msg::Save.text(lang)))
+                .clicked()
+            {
+                if d.title.trim().is_empty() || d.text.trim().is_empty() {
+                    editor.status = Status::Failed(Msg::TitleAndTextRequired.text(lang).into());
+                } else {
+                    editor.status = Status::Busy;
+                    let body = Request::SaveCannedResponse {
+                        id: editor.id,
+                        scope: editor.scope,
+                        draft: d.clone(),
+                    };
+                    call(outbox, body);
+                }
+            }
+            if ui.button(Msg::Cancel.text(lang)).clicked() {
+                close = true;
+            }
+        });
+        status_ui(ui, &editor.status);
+    });
+    if close {
+        lib.editor = None;
+    }
+}
+
+/// The knowledge base: a tree, or the matching replies while a keyword is typed. Returns the
+/// text to insert, if one was clicked.
+fn knowledge_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    lib: &mut Library,
+    phase: SessionPhase,
+) -> Option<String> {
+    let open = phase == SessionPhase::Open;
+    let base = ready_ui(ui, lang, &lib.knowledge)?;
+    let mut insert = None;
+    ScrollArea::vertical()
+        .id_salt("knowledge-list")
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            if base.nodes.is_empty() {
+                ui.label(RichText::new(Msg::NoData.text(lang)).weak());
+            } else if lib.search.trim().is_empty() {
+                for root in knowledge_children(base, None) {
+                    knowledge_node_ui(ui, lang, base, root, 1, open, &mut insert);
+                }
+            } else {
+                let found = knowledge_matches(base, &lib.search);
+                if found.is_empty() {
+                    ui.label(RichText::new(Msg::NothingMatches.text(lang)).weak());
+                }
+                for node in found {
+                    if reply_button(ui, lang, &node.title, &node.text, open) {
+                        insert = Some(node.text.clone());
+                    }
+                }
+            }
+            if base.truncated {
+                ui.label(RichText::new(Msg::ListTruncated.text(lang)).weak());
+            }
+        });
+    insert
+}
+
+/// One node of the tree: a reply button for a leaf, a collapsible folder otherwise (with its
+/// own reply first if it has one).
+fn knowledge_node_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    base: &KnowledgeBase,
+    node: &KnowledgeNode,
+    depth: usize,
+    open: bool,
+    insert: &mut Option<String>,
+) {
+    let children = knowledge_children(base, Some(node.id));
+    if children.is_empty() || depth >= MAX_KNOWLEDGE_DEPTH {
+        if !node.text.is_empty() && reply_button(ui, lang, &node.title, &node.text, open) {
+            *insert = Some(node.text.clone());
+        }
+        return;
+    }
+    CollapsingHeader::new(&node.title)
+        .id_salt(("knowledge", node.id))
+        .default_open(depth == 1)
+        .show(ui, |ui| {
+            if !node.text.is_empty() && reply_button(ui, lang, &node.title, &node.text, open) {
+                *insert = Some(node.text.clone());
+            }
+            for child in children {
+                knowledge_node_ui(ui, lang, base, child, depth + 1, open, insert);
+            }
+        });
+}

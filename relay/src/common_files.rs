@@ -1,0 +1,207 @@
+//! Common files (常用文件, A8): files a center offers to every agent. The relay keeps them in
+//! `<data dir>/common-files/<center id>/<name>`; `porpoise-relay common-file add` copies one
+//! in. An agent lists them and, while the customer allows file transfer, has the relay offer
+//! one to the customer on a file stream the relay opens itself: the same protocol
+//! (`porpoise_shared::files`) and the same Accept/Decline, SHA-256 check and resume as files
+//! the agent sends from disk.
+
+use std::path::{Path, PathBuf};
+
+use porpoise_shared::{
+    files::{prepare_outgoing, sanitize_name, send_over, FileError, NameError},
+    wire::{CenterId, CommonFile, CommonFileOutcome, MediaHeader, MediaKind, SessionId},
+};
+use tokio::sync::oneshot;
+use tracing::{info, warn};
+
+/// Folder under the data dir holding each center's common files.
+pub const COMMON_FILES_DIR: &str = "common-files";
+/// Most common files listed per center.
+pub const MAX_COMMON_FILES: usize = 500;
+
+/// Why a common file could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum CommonFileError {
+    /// The source is not a readable regular file.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// Source file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The name is unusable.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A common file with this name exists already.
+    #[error("the center already has a common file named {0:?}")]
+    Exists(String),
+    /// Copying failed.
+    #[error("cannot store {path}: {source}")]
+    Write {
+        /// Destination.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// The folder of `center_id`'s common files.
+pub fn center_dir(data_dir: &Path, center_id: CenterId) -> PathBuf {
+    data_dir.join(COMMON_FILES_DIR).join(center_id.to_string())
+}
+
+/// Copies `src` into `center_id`'s common files under its sanitised name.
+///
+/// Errors: [`CommonFileError`] (unreadable source, unusable name, name taken, copy failed).
+pub fn add_common_file(
+    data_dir: &Path,
+    center_id: CenterId,
+    src: &Path,
+) -> Result<CommonFile, CommonFileError> {
+    let read = |source| CommonFileError::Read {
+        path: src.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(src).map_err(read)?;
+    if !meta.is_file() {
+        return Err(read(std::io::Error::other("not a regular file")));
+    }
+    let raw = src
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = sanitize_name(&raw)?;
+    let dir = center_dir(data_dir, center_id);
+    let write = |path: &Path, source| CommonFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| write(&dir, e))?;
+    let dest = dir.join(&name);
+    if dest.exists() {
+        return Err(CommonFileError::Exists(name));
+    }
+    let size = std::fs::copy(src, &dest).map_err(|e| write(&dest, e))?;
+    Ok(CommonFile { name, size })
+}
+
+/// The common files of `center_id`, sorted by name (regular files only, at most
+/// [`MAX_COMMON_FILES`]); an absent folder is an empty list.
+pub async fn list_common_files(data_dir: &Path, center_id: CenterId) -> Vec<CommonFile> {
+    let dir = center_dir(data_dir, center_id);
+    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if meta.is_file() && sanitize_name(&name).ok().as_deref() == Some(name.as_str()) {
+            files.push(CommonFile {
+                name,
+                size: meta.len(),
+            });
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files.truncate(MAX_COMMON_FILES);
+    files
+}
+
+/// Offers common file `name` of `center_id` to the customer on `peer` (a new file stream of
+/// `session_id`) and returns the outcome; `cut` stops it (file transfer stopped, session over).
+pub async fn offer_common_file(
+    peer: quinn::Connection,
+    data_dir: PathBuf,
+    center_id: CenterId,
+    session_id: SessionId,
+    name: String,
+    max_bytes: u64,
+    cut: oneshot::Receiver<()>,
+) -> CommonFileOutcome {
+    let path = center_dir(&data_dir, center_id).join(&name);
+    let file = match prepare_outgoing(path, max_bytes).await {
+        Ok(f) => f,
+        Err(e) => return CommonFileOutcome::Failed(e.to_string()),
+    };
+    let (mut send, recv) = match peer.open_bi().await {
+        Ok(pair) => pair,
+        Err(e) => return CommonFileOutcome::Failed(e.to_string()),
+    };
+    let header = MediaHeader {
+        session_id,
+        kind: MediaKind::File,
+    };
+    if let Err(e) = porpoise_shared::framing::write_frame(
+        &mut send,
+        &header,
+        porpoise_shared::wire::MAX_MEDIA_HEADER_BYTES,
+    )
+    .await
+    {
+        return CommonFileOutcome::Failed(e.to_string());
+    }
+    let (cancel, signal) = porpoise_shared::files::cancel_pair();
+    tokio::spawn(async move {
+        if cut.await.is_ok() {
+            cancel.cancel();
+        }
+    });
+    let outcome = match send_over(send, recv, &file, signal, |_| {}).await {
+        Ok(d) => CommonFileOutcome::Delivered {
+            saved_as: d.saved_as,
+        },
+        Err(FileError::Refused(porpoise_shared::files::RefuseReason::Declined)) => {
+            CommonFileOutcome::Declined
+        }
+        Err(FileError::Cancelled(_) | FileError::Interrupted(_)) => CommonFileOutcome::Cancelled,
+        Err(e) => CommonFileOutcome::Failed(e.to_string()),
+    };
+    match &outcome {
+        CommonFileOutcome::Delivered { .. } => info!(session_id, %name, "common file delivered"),
+        other => warn!(session_id, %name, ?other, "common file not delivered"),
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_files_are_listed_by_sanitised_name_and_never_replaced() {
+        let dir = std::env::temp_dir().join(format!("porpoise-common-{:x}", rand::random::<u64>()));
+        let src = dir.join("src");
+        std::fs::create_dir_all(&src).expect("test step");
+        std::fs::write(src.join("说明书.pdf"), b"manual").expect("test step");
+        let added = add_common_file(&dir, 8_000_001, &src.join("说明书.pdf")).expect("test step");
+        assert_eq!(
+            added,
+            CommonFile {
+                name: "说明书.pdf".into(),
+                size: 6
+            }
+        );
+        assert!(matches!(
+            add_common_file(&dir, 8_000_001, &src.join("说明书.pdf")),
+            Err(CommonFileError::Exists(_))
+        ));
+        assert!(matches!(
+            add_common_file(&dir, 8_000_001, &src.join("missing.txt")),
+            Err(CommonFileError::Read { .. })
+        ));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("test step");
+        assert_eq!(rt.block_on(list_common_files(&dir, 8_000_001)), [added]);
+        assert!(
+            rt.block_on(list_common_files(&dir, 8_000_002)).is_empty(),
+            "per center"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,74 @@
+//! Common files (常用文件, A8): the core decides who may list and send them; the driver does
+//! the I/O (`net/common_files.rs`: reading the center's folder, offering the file to the
+//! customer on a relay-opened file stream).
+
+use porpoise_shared::{
+    files::sanitize_name,
+    wire::{MediaKind, Party, RequestError, RequestId, Response, SessionId},
+};
+
+use super::{Action, ConnId, Connection, Core};
+
+impl Core {
+    /// An agent lists the center's common files: answered by the driver.
+    pub(super) fn list_common_files(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        c: &Connection,
+    ) -> Result<Option<Response>, RequestError> {
+        self.actions.push_back(Action::ListCommonFiles {
+            conn,
+            id,
+            center_id: c.center_id,
+        });
+        Ok(None)
+    }
+
+    /// The session's agent sends common file `name` to its customer.
+    ///
+    /// Errors: `UnknownSession`; `Invalid` for a name with directories or forbidden
+    /// characters; `Conflict` when the customer is not connected or has not allowed file
+    /// transfer.
+    pub(super) fn send_common_file(
+        &mut self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+        name: String,
+    ) -> Result<Option<Response>, RequestError> {
+        if self.member(conn, c, session_id)? != Party::Agent {
+            return Err(RequestError::Forbidden);
+        }
+        if sanitize_name(&name).ok().as_deref() != Some(name.as_str()) {
+            return Err(RequestError::Invalid("not a common file name".into()));
+        }
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        let customer = s
+            .customer_conn
+            .ok_or_else(|| RequestError::Conflict("the customer is not connected".into()))?;
+        if !s.allows_media(MediaKind::File) {
+            return Err(RequestError::Conflict(
+                "the customer has not allowed file transfer".into(),
+            ));
+        }
+        let center_id = s.stored.center_id;
+        let max_bytes = self
+            .centers
+            .get(&center_id)
+            .map(|center| center.settings.max_file_bytes)
+            .ok_or(RequestError::UnknownSession)?;
+        self.actions.push_back(Action::SendCommonFile {
+            agent: conn,
+            customer,
+            session_id,
+            center_id,
+            name,
+            max_bytes,
+        });
+        Ok(Some(Response::Done))
+    }
+}

@@ -1,0 +1,224 @@
+//! Canned responses, knowledge-base quick replies (A8) and service history (A11): requests
+//! answered by a store read.
+//!
+//! These are the core's only requests whose answer comes from the database rather than from
+//! memory: old sessions and their transcripts are not in the [`super::Snapshot`], and canned
+//! responses and the knowledge base may be filled by `porpoise-relay library import` while the
+//! relay runs. The read path: the core checks the request and fills in the tenant (center and
+//! agent from the connection, the customer from the agent's open session), then emits
+//! [`StoreOp::Query`] with a token; the store writer runs it *in order with the writes* (so a
+//! list after a save sees the save, and a transcript includes every acknowledged message) and
+//! reports [`StoreReport::Query`]; [`Core::query_done`] answers the waiting request. A query
+//! whose connection is gone by then is dropped.
+//!
+//! Tenant isolation is in the query itself: every statement filters by the center, personal
+//! canned responses by their owner, and a past session must belong to the same customer (same
+//! install id, or same non-empty phone) as the agent's open session.
+
+use porpoise_shared::wire::{
+    CannedDraft, CannedResponseId, CannedScope, CenterId, Party, Request, RequestError, RequestId,
+    Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES, MAX_CANNED_TEXT_BYTES,
+    MAX_CANNED_TITLE_BYTES,
+};
+
+use super::{AgentId, ConnId, Connection, Core, InstallId, Role, StoreOp};
+
+/// Who a customer is for the service history (A11): the helper's install id and the phone the
+/// customer gave (empty if none; an empty phone never matches).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerKey {
+    /// The helper's install id.
+    pub install_id: InstallId,
+    /// The phone as typed in the open session.
+    pub phone: String,
+}
+
+/// A read (or a write whose answer is a read) run by the store writer in order with the writes;
+/// answered with [`super::StoreReport::Query`]. See the module docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreQuery {
+    /// Center-wide canned responses and `agent_id`'s personal ones.
+    CannedResponses {
+        /// Center.
+        center_id: CenterId,
+        /// Agent whose personal ones are listed.
+        agent_id: AgentId,
+    },
+    /// Add or change a canned response; answers `CannedResponseSaved`. A personal one is
+    /// owned by `agent_id`; a center-wide one was already checked to be allowed.
+    SaveCanned {
+        /// Center.
+        center_id: CenterId,
+        /// Agent saving (owner of a personal one).
+        agent_id: AgentId,
+        /// Existing response, or None to add.
+        id: Option<CannedResponseId>,
+        /// Personal or center-wide.
+        scope: CannedScope,
+        /// Checked fields (trimmed, within limits).
+        draft: CannedDraft,
+    },
+    /// Delete a canned response: a personal one of `agent_id`, or (if `manages`) a center-wide
+    /// one; answers `Done`.
+    DeleteCanned {
+        /// Center.
+        center_id: CenterId,
+        /// Agent deleting.
+        agent_id: AgentId,
+        /// Response.
+        id: CannedResponseId,
+        /// The agent may delete center-wide responses.
+        manages: bool,
+    },
+    /// The center's knowledge base.
+    KnowledgeBase {
+        /// Center.
+        center_id: CenterId,
+    },
+    /// A customer's ended sessions in the center, newest first.
+    ServiceHistory {
+        /// Center.
+        center_id: CenterId,
+        /// The customer.
+        customer: CustomerKey,
+        /// The open session asked from (never listed).
+        exclude: SessionId,
+    },
+    /// One transcript page of a past session of the customer.
+    Transcript {
+        /// Center.
+        center_id: CenterId,
+        /// The customer the session must belong to.
+        customer: CustomerKey,
+        /// The past session.
+        past_session_id: SessionId,
+        /// Start after this cursor.
+        after: Option<TranscriptCursor>,
+    },
+}
+
+/// Checks and trims a canned response's fields.
+///
+/// Errors: [`RequestError::Invalid`] naming the field that is blank or over its limit.
+pub fn check_canned_draft(draft: CannedDraft) -> Result<CannedDraft, RequestError> {
+    let field = |name: &str, value: String, max: usize, required: bool| {
+        let value = value.trim().to_owned();
+        if required && value.is_empty() {
+            return Err(RequestError::Invalid(format!("the {name} is empty")));
+        }
+        if value.len() > max {
+            return Err(RequestError::Invalid(format!(
+                "the {name} is longer than {max} bytes"
+            )));
+        }
+        Ok(value)
+    };
+    Ok(CannedDraft {
+        category: field("category", draft.category, MAX_CANNED_CATEGORY_BYTES, false)?,
+        title: field("title", draft.title, MAX_CANNED_TITLE_BYTES, true)?,
+        text: field("text", draft.text, MAX_CANNED_TEXT_BYTES, true)?,
+    })
+}
+
+impl Core {
+    /// Handles the canned-response, knowledge-base and history requests of an agent: checks
+    /// them and emits the store query; the answer follows with [`Core::query_done`].
+    pub(super) fn library_request(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        c: &Connection,
+        body: Request,
+    ) -> Result<Option<Response>, RequestError> {
+        let Role::Agent { agent_id, .. } = c.role else {
+            return Err(RequestError::Forbidden);
+        };
+        let center_id = c.center_id;
+        let query = match body {
+            Request::ListCannedResponses => StoreQuery::CannedResponses {
+                center_id,
+                agent_id,
+            },
+            Request::SaveCannedResponse {
+                id: canned,
+                scope,
+                draft,
+            } => {
+                if scope == CannedScope::Center {
+                    self.manager(center_id, agent_id)?;
+                }
+                StoreQuery::SaveCanned {
+                    center_id,
+                    agent_id,
+                    id: canned,
+                    scope,
+                    draft: check_canned_draft(draft)?,
+                }
+            }
+            Request::DeleteCannedResponse { id: canned } => StoreQuery::DeleteCanned {
+                center_id,
+                agent_id,
+                id: canned,
+                manages: self.manager(center_id, agent_id).is_ok(),
+            },
+            Request::ListKnowledgeBase => StoreQuery::KnowledgeBase { center_id },
+            Request::ListServiceHistory { session_id } => StoreQuery::ServiceHistory {
+                center_id,
+                customer: self.customer_of(conn, c, session_id)?,
+                exclude: session_id,
+            },
+            Request::ReadHistoryTranscript {
+                session_id,
+                past_session_id,
+                after,
+            } => StoreQuery::Transcript {
+                center_id,
+                customer: self.customer_of(conn, c, session_id)?,
+                past_session_id,
+                after,
+            },
+            _ => return Err(RequestError::Forbidden),
+        };
+        let token = self.next_token;
+        self.next_token += 1;
+        self.pending_queries.insert(token, (conn, id));
+        self.persist(StoreOp::Query { token, query });
+        Ok(None)
+    }
+
+    /// The customer of `session_id`, which must be an open session of this agent connection.
+    ///
+    /// Errors: [`RequestError::UnknownSession`] otherwise.
+    fn customer_of(
+        &self,
+        conn: ConnId,
+        c: &Connection,
+        session_id: SessionId,
+    ) -> Result<CustomerKey, RequestError> {
+        if self.member(conn, c, session_id)? != Party::Agent {
+            return Err(RequestError::UnknownSession);
+        }
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(RequestError::UnknownSession)?;
+        Ok(CustomerKey {
+            install_id: s.stored.install_id,
+            phone: s.stored.customer_phone.trim().to_owned(),
+        })
+    }
+
+    /// The store answered a [`StoreOp::Query`]: answers the request that asked for it, if its
+    /// connection is still there.
+    pub(super) fn query_done(
+        &mut self,
+        token: super::PersistToken,
+        result: Result<Response, RequestError>,
+    ) {
+        if let Some((conn, id)) = self.pending_queries.remove(&token) {
+            if self.conns.contains_key(&conn) {
+                self.respond(conn, id, result);
+            }
+        }
+    }
+}

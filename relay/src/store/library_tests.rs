@@ -1,0 +1,458 @@
+//! Store tests of canned responses, the knowledge base, service history and the library import
+//! (A8, A11) on a temporary SQLite file.
+
+use porpoise_shared::wire::{
+    CannedDraft, CannedScope, ChatMessage, Party, RequestError, Response, MAX_PERSONAL_CANNED,
+    TRANSCRIPT_PAGE_MESSAGES,
+};
+
+use super::*;
+use crate::core::{AgentId, CustomerKey, StoreOp, StoreQuery, Ticket};
+
+const OTHER_CENTER: CenterId = 8_123_456;
+
+async fn demo_store(dir: &tempfile::TempDir) -> Store {
+    let store = Store::open(&dir.path().join("relay.sqlite3"))
+        .await
+        .expect("open");
+    store.seed_demo().await.expect("seed");
+    store
+}
+
+async fn agent_id(store: &Store, center_id: CenterId, username: &str) -> AgentId {
+    let (id,): (i64,) =
+        sqlx::query_as("SELECT id FROM agents WHERE center_id = ? AND username = ?")
+            .bind(i64::from(center_id))
+            .bind(username)
+            .fetch_one(&store.pool)
+            .await
+            .expect("agent");
+    id
+}
+
+fn draft(title: &str, text: &str) -> CannedDraft {
+    CannedDraft {
+        category: "mine".into(),
+        title: title.into(),
+        text: text.into(),
+    }
+}
+
+async fn save(
+    store: &Store,
+    agent_id: AgentId,
+    id: Option<i64>,
+    d: CannedDraft,
+) -> Result<Response, RequestError> {
+    store
+        .query(&StoreQuery::SaveCanned {
+            center_id: DEMO_CENTER_ID,
+            agent_id,
+            id,
+            scope: CannedScope::Personal,
+            draft: d,
+        })
+        .await
+}
+
+#[tokio::test]
+async fn demo_library_is_seeded_once_as_a_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    store.seed_demo().await.expect("seed again");
+    let base = store.knowledge_base(DEMO_CENTER_ID).await.expect("kb");
+    assert_eq!(base.nodes.len(), 8, "{base:?}");
+    assert!(!base.truncated);
+    let titles: Vec<&str> = base.nodes.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "打印机",
+            "打印机脱机",
+            "卡纸处理",
+            "电脑",
+            "无法上网",
+            "运行缓慢",
+            "软件",
+            "激活失败"
+        ]
+    );
+    assert_eq!(base.nodes[1].parent, Some(base.nodes[0].id));
+    assert!(base.nodes[1].keywords.contains(&"脱机".to_owned()));
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    let canned = store
+        .canned_responses(DEMO_CENTER_ID, agent1)
+        .await
+        .expect("canned");
+    assert_eq!(canned.items.len(), 8);
+    assert!(canned.items.iter().all(|c| c.scope == CannedScope::Center));
+}
+
+#[tokio::test]
+async fn personal_canned_responses_stay_with_their_owner_and_center() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    store
+        .create_center_with_id(OTHER_CENTER, "Other")
+        .await
+        .expect("center");
+    let stranger = store
+        .create_agent(OTHER_CENTER, "x", "X", "password1", AgentRole::Agent)
+        .await
+        .expect("agent");
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    let agent2 = agent_id(&store, DEMO_CENTER_ID, "agent2").await;
+    let Ok(Response::CannedResponseSaved(mine)) =
+        save(&store, agent1, None, draft("t", "私人")).await
+    else {
+        panic!("not saved")
+    };
+    let list = |agent| store.canned_responses(DEMO_CENTER_ID, agent);
+    assert!(list(agent1).await.expect("1").items.contains(&mine));
+    assert!(!list(agent2).await.expect("2").items.contains(&mine));
+    // Another center sees neither the demo center's center-wide ones nor agent1's.
+    let other = store
+        .canned_responses(OTHER_CENTER, stranger)
+        .await
+        .expect("other");
+    assert!(other.items.is_empty(), "{other:?}");
+    // agent2 can neither change nor delete agent1's response.
+    let changed = save(&store, agent2, Some(mine.id), draft("t", "hijack")).await;
+    assert!(
+        matches!(changed, Err(RequestError::Conflict(_))),
+        "{changed:?}"
+    );
+    let delete = |agent_id, manages| StoreQuery::DeleteCanned {
+        center_id: DEMO_CENTER_ID,
+        agent_id,
+        id: mine.id,
+        manages,
+    };
+    let deleted = store.query(&delete(agent2, true)).await;
+    assert!(
+        matches!(deleted, Err(RequestError::Conflict(_))),
+        "{deleted:?}"
+    );
+    // A personal response cannot be changed as a center-wide one either.
+    let as_center = store
+        .query(&StoreQuery::SaveCanned {
+            center_id: DEMO_CENTER_ID,
+            agent_id: agent1,
+            id: Some(mine.id),
+            scope: CannedScope::Center,
+            draft: draft("t", "x"),
+        })
+        .await;
+    assert!(matches!(as_center, Err(RequestError::Conflict(_))));
+    // The owner edits and deletes it.
+    let edited = save(&store, agent1, Some(mine.id), draft("t2", "改过")).await;
+    assert!(matches!(edited, Ok(Response::CannedResponseSaved(_))));
+    let texts: Vec<String> = list(agent1)
+        .await
+        .expect("1")
+        .items
+        .into_iter()
+        .map(|c| c.draft.text)
+        .collect();
+    assert!(texts.contains(&"改过".to_owned()));
+    assert_eq!(
+        store.query(&delete(agent1, false)).await,
+        Ok(Response::Done)
+    );
+    assert_eq!(list(agent1).await.expect("1").items.len(), 8);
+}
+
+#[tokio::test]
+async fn personal_canned_responses_are_limited_per_agent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    for i in 0..MAX_PERSONAL_CANNED {
+        save(&store, agent1, None, draft(&format!("t{i}"), "x"))
+            .await
+            .expect("saved");
+    }
+    let over = save(&store, agent1, None, draft("one more", "x")).await;
+    assert!(matches!(over, Err(RequestError::Invalid(_))), "{over:?}");
+    // Another agent's budget is its own.
+    let agent2 = agent_id(&store, DEMO_CENTER_ID, "agent2").await;
+    assert!(save(&store, agent2, None, draft("t", "x")).await.is_ok());
+}
+
+fn ticket(ticket_id: u64, center_id: CenterId, install_id: u128, phone: &str) -> Ticket {
+    Ticket {
+        ticket_id,
+        center_id,
+        install_id,
+        name: format!("客户{ticket_id}"),
+        phone: phone.into(),
+        queued_at: 1000,
+        group_id: None,
+        product_type_id: None,
+        preferred_agent: None,
+    }
+}
+
+/// Queues, serves and (if `ended_at`) ends a session with `messages` chat lines.
+#[allow(clippy::too_many_arguments)]
+async fn past_session(
+    store: &Store,
+    id: u64,
+    center_id: CenterId,
+    install_id: u128,
+    phone: &str,
+    agent_id: AgentId,
+    started_at: i64,
+    ended_at: Option<i64>,
+    messages: usize,
+) {
+    let ops = [
+        StoreOp::InsertTicket(ticket(id, center_id, install_id, phone)),
+        StoreOp::InsertSession {
+            session_id: id,
+            center_id,
+            ticket_id: id,
+            install_id,
+            agent_id,
+            started_at,
+        },
+    ];
+    for op in &ops {
+        store.apply(op).await.expect("op");
+    }
+    for n in 0..messages {
+        let message = ChatMessage {
+            message_id: u128::from(id) << 32 | n as u128,
+            from: if n % 2 == 0 {
+                Party::Customer
+            } else {
+                Party::Agent
+            },
+            text: format!("消息 {n}"),
+            sent_at: started_at + n as i64,
+        };
+        let op = StoreOp::InsertChat {
+            token: 0,
+            session_id: id,
+            message,
+        };
+        store.apply(&op).await.expect("chat");
+    }
+    if let Some(ended_at) = ended_at {
+        let op = StoreOp::EndSession {
+            session_id: id,
+            ended_at,
+            by: Party::Agent,
+        };
+        store.apply(&op).await.expect("end");
+    }
+}
+
+#[tokio::test]
+async fn history_lists_the_same_customers_ended_sessions_in_this_center_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    store
+        .create_center_with_id(OTHER_CENTER, "Other")
+        .await
+        .expect("center");
+    let stranger = store
+        .create_agent(OTHER_CENTER, "x", "X", "password1", AgentRole::Agent)
+        .await
+        .expect("agent");
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    let agent2 = agent_id(&store, DEMO_CENTER_ID, "agent2").await;
+    const A: u128 = 0xA;
+    past_session(
+        &store,
+        1,
+        DEMO_CENTER_ID,
+        A,
+        "555",
+        agent1,
+        10_000,
+        Some(70_000),
+        3,
+    )
+    .await;
+    // Same phone from another computer: the same customer.
+    past_session(
+        &store,
+        2,
+        DEMO_CENTER_ID,
+        0xB,
+        "555",
+        agent2,
+        20_000,
+        Some(25_000),
+        1,
+    )
+    .await;
+    // Someone else.
+    past_session(
+        &store,
+        3,
+        DEMO_CENTER_ID,
+        0xC,
+        "999",
+        agent1,
+        30_000,
+        Some(31_000),
+        1,
+    )
+    .await;
+    // The same install id in another center is another center's customer.
+    past_session(
+        &store,
+        4,
+        OTHER_CENTER,
+        A,
+        "555",
+        stranger,
+        40_000,
+        Some(41_000),
+        1,
+    )
+    .await;
+    // The open session the agent asks from.
+    past_session(&store, 5, DEMO_CENTER_ID, A, "555", agent1, 50_000, None, 0).await;
+    sqlx::query(
+        "INSERT INTO support_records (session_id, center_id, agent_id, customer_name, \
+         customer_phone, subject, content, disposition, saved_at) \
+         VALUES (1, ?, ?, '客户1', '555', '打印机', '已处理', '已解决', 0)",
+    )
+    .bind(i64::from(DEMO_CENTER_ID))
+    .bind(agent1)
+    .execute(&store.pool)
+    .await
+    .expect("record");
+    let key = |phone: &str| CustomerKey {
+        install_id: A,
+        phone: phone.into(),
+    };
+    let history = store
+        .service_history(DEMO_CENTER_ID, &key("555"), 5)
+        .await
+        .expect("history");
+    let ids: Vec<u64> = history.items.iter().map(|i| i.session_id).collect();
+    assert_eq!(ids, [2, 1], "newest first, same install or phone");
+    let first = &history.items[1];
+    assert_eq!(first.duration_ms, 60_000);
+    assert_eq!(first.agent_name, "Agent One");
+    assert_eq!(first.message_count, 3);
+    assert_eq!(first.disposition.as_deref(), Some("已解决"));
+    assert_eq!(history.items[0].agent_name, "Agent Two");
+    assert_eq!(history.items[0].disposition, None);
+    // Without a phone only the install id matches.
+    let by_install = store
+        .service_history(DEMO_CENTER_ID, &key(""), 5)
+        .await
+        .expect("history");
+    let ids: Vec<u64> = by_install.items.iter().map(|i| i.session_id).collect();
+    assert_eq!(ids, [1]);
+    // Transcripts: only the customer's own past sessions.
+    let read = |past, phone: &str| StoreQuery::Transcript {
+        center_id: DEMO_CENTER_ID,
+        customer: key(phone),
+        past_session_id: past,
+        after: None,
+    };
+    for other in [3, 4, 5] {
+        let refused = store.query(&read(other, "555")).await;
+        assert_eq!(
+            refused,
+            Err(RequestError::UnknownSession),
+            "session {other}"
+        );
+    }
+    let Ok(Response::HistoryTranscript(page)) = store.query(&read(1, "555")).await else {
+        panic!("no transcript")
+    };
+    let texts: Vec<&str> = page.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["消息 0", "消息 1", "消息 2"]);
+    assert_eq!(page.next, None);
+}
+
+#[tokio::test]
+async fn long_transcripts_come_in_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    let total = TRANSCRIPT_PAGE_MESSAGES * 2 + 7;
+    past_session(&store, 1, DEMO_CENTER_ID, 1, "", agent1, 0, Some(1), total).await;
+    let mut after = None;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let query = StoreQuery::Transcript {
+            center_id: DEMO_CENTER_ID,
+            customer: CustomerKey {
+                install_id: 1,
+                phone: String::new(),
+            },
+            past_session_id: 1,
+            after,
+        };
+        let Ok(Response::HistoryTranscript(page)) = store.query(&query).await else {
+            panic!("no page")
+        };
+        pages += 1;
+        assert!(page.messages.len() <= TRANSCRIPT_PAGE_MESSAGES);
+        seen.extend(page.messages.into_iter().map(|m| m.text));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let expected: Vec<String> = (0..total).map(|n| format!("消息 {n}")).collect();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn import_checks_everything_first_and_can_replace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let bad =
+        LibraryFile::parse(r#"{"knowledge": [{"title": "a", "children": [{"title": " "}]}]}"#);
+    let err = bad.expect_err("blank title");
+    assert_eq!(
+        err.to_string(),
+        "knowledge[0].children[0]: the title is empty"
+    );
+    let unknown = LibraryFile::parse(r#"{"canned": [], "faq": []}"#);
+    assert!(matches!(unknown, Err(ImportError::Parse(_))));
+    let file = LibraryFile::parse(
+        r#"{"canned": [{"title": "退款", "text": "退款将在 3 个工作日内到账。"}],
+            "knowledge": [{"title": "根", "keywords": ["k"], "children": [{"title": "叶", "text": "答"}]}]}"#,
+    )
+    .expect("parse");
+    let added = store
+        .import_library(DEMO_CENTER_ID, &file, false)
+        .await
+        .expect("import");
+    assert_eq!((added.canned, added.knowledge), (1, 2));
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    save(&store, agent1, None, draft("mine", "mine"))
+        .await
+        .expect("personal");
+    let count = |store: &Store| {
+        let store = store.clone();
+        async move {
+            let canned = store
+                .canned_responses(DEMO_CENTER_ID, agent1)
+                .await
+                .expect("c");
+            let kb = store.knowledge_base(DEMO_CENTER_ID).await.expect("kb");
+            (canned.items.len(), kb.nodes.len())
+        }
+    };
+    assert_eq!(count(&store).await, (8 + 1 + 1, 8 + 2));
+    store
+        .import_library(DEMO_CENTER_ID, &file, true)
+        .await
+        .expect("replace");
+    assert_eq!(count(&store).await, (1 + 1, 2), "personal ones are kept");
+    let missing = store.import_library(OTHER_CENTER, &file, false).await;
+    assert!(matches!(missing, Err(ImportError::UnknownCenter(_))));
+}

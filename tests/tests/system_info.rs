@@ -1,0 +1,204 @@
+//! System info (A10) through a real relay: the helper's real collector on this machine, the
+//! consent, the one-report-per-consent rule, the largest possible report, and isolation from
+//! colleagues and other centers.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use porpoise_shared::{
+    client::ClientError,
+    wire::{
+        ActionState, CpuInfo, DiskInfo, Event, MemoryInfo, NetworkAdapter, OsInfo, ProcessInfo,
+        RemoteAction, Request, RequestError, Response, SessionId, SystemInfo,
+        MAX_PROCESS_CPU_PERMILLE, MAX_SYSINFO_ADAPTERS, MAX_SYSINFO_ADDRESSES,
+        MAX_SYSINFO_ADDRESS_BYTES, MAX_SYSINFO_DISKS, MAX_SYSINFO_PROCESSES,
+        MAX_SYSINFO_TEXT_BYTES,
+    },
+};
+use porpoise_tests::{
+    peer::{served_session, Peer, WAIT},
+    relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
+};
+
+const OTHER_CENTER: u32 = 8_200_001;
+const OTHER_PASSWORD: &str = "other-password";
+/// How long a peer that must not get a report is watched.
+const QUIET: Duration = Duration::from_millis(500);
+const ACTION: RemoteAction = RemoteAction::SystemInfo;
+
+async fn report(
+    customer: &Peer,
+    session_id: SessionId,
+    info: &SystemInfo,
+) -> Result<Response, ClientError> {
+    customer
+        .client
+        .request(Request::ReportSystemInfo {
+            session_id,
+            info: Box::new(info.clone()),
+        })
+        .await
+}
+
+async fn wait_report(peer: &mut Peer, session: SessionId, timeout: Duration) -> Result<SystemInfo> {
+    peer.wait_for(timeout, |e| match e {
+        Event::SystemInfoReported { session_id, info } if *session_id == session => {
+            Some((**info).clone())
+        }
+        _ => None,
+    })
+    .await
+}
+
+/// Agent asks, customer sees the prompt and grants, agent sees the grant.
+async fn grant(agent: &mut Peer, customer: &mut Peer, session: SessionId) -> Result<()> {
+    agent.request_action(session, ACTION).await?;
+    customer
+        .wait_for(WAIT, |e| {
+            matches!(e, Event::ConsentRequested { session_id, action: ACTION } if *session_id == session)
+                .then_some(())
+        })
+        .await?;
+    customer.answer(session, ACTION, true).await?;
+    match agent.action_outcome(session, ACTION, WAIT).await? {
+        ActionState::Granted => Ok(()),
+        other => bail!("system info ended as {other:?}"),
+    }
+}
+
+/// Every list and text at its cap.
+fn maximal() -> SystemInfo {
+    let t = || "系".repeat(MAX_SYSINFO_TEXT_BYTES / 3);
+    let a = || "a".repeat(MAX_SYSINFO_ADDRESS_BYTES);
+    SystemInfo {
+        collected_at: i64::MAX,
+        os: OsInfo {
+            name: t(),
+            kernel: t(),
+            arch: t(),
+            hostname: t(),
+            uptime_s: u64::MAX,
+        },
+        cpu: CpuInfo {
+            brand: t(),
+            physical_cores: Some(u32::MAX),
+            logical_cores: u32::MAX,
+            frequency_mhz: u64::MAX,
+            usage_permille: 1000,
+        },
+        memory: MemoryInfo {
+            total_bytes: u64::MAX,
+            used_bytes: u64::MAX,
+            swap_total_bytes: u64::MAX,
+            swap_used_bytes: u64::MAX,
+        },
+        disks: vec![
+            DiskInfo {
+                name: t(),
+                mount_point: t(),
+                file_system: t(),
+                total_bytes: u64::MAX,
+                available_bytes: u64::MAX,
+                removable: true,
+            };
+            MAX_SYSINFO_DISKS
+        ],
+        adapters: vec![
+            NetworkAdapter {
+                name: t(),
+                mac: a(),
+                addresses: vec![a(); MAX_SYSINFO_ADDRESSES],
+                received_bytes: u64::MAX,
+                transmitted_bytes: u64::MAX,
+            };
+            MAX_SYSINFO_ADAPTERS
+        ],
+        processes: vec![
+            ProcessInfo {
+                name: t(),
+                pid: u32::MAX,
+                memory_bytes: u64::MAX,
+                cpu_permille: MAX_PROCESS_CPU_PERMILLE,
+            };
+            MAX_SYSINFO_PROCESSES
+        ],
+        process_count: u32::MAX,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_report_reaches_only_its_agent_once_per_consent() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    seed_center(dir.path(), OTHER_CENTER, "Other", "other1", OTHER_PASSWORD).await?;
+    let relay = TestRelay::start(dir.path()).await?;
+    let config = relay.client_config();
+    let (mut agent, mut customer, session) =
+        served_session(&config, DEMO_CENTER_ID, DEMO_PASSWORD, "系统信息").await?;
+    let mut colleague = Peer::agent(&config, DEMO_CENTER_ID, "agent2", DEMO_PASSWORD).await?;
+    let mut stranger = Peer::agent(&config, OTHER_CENTER, "other1", OTHER_PASSWORD).await?;
+
+    // The helper's real collector, as it runs after a grant.
+    let info = tokio::task::spawn_blocking(porpoise_helper::sysinfo::collect).await?;
+    assert_eq!(info.validate(), Ok(()));
+    assert!(info.cpu.logical_cores >= 1 && info.memory.total_bytes > 0);
+    assert!(!info.processes.is_empty());
+
+    // Without consent the relay refuses it and the agent hears nothing.
+    let unasked = report(&customer, session, &info).await;
+    assert!(
+        matches!(
+            unasked,
+            Err(ClientError::Request(RequestError::Conflict(_)))
+        ),
+        "{unasked:?}"
+    );
+    assert!(wait_report(&mut agent, session, QUIET).await.is_err());
+
+    grant(&mut agent, &mut customer, session).await?;
+    assert_eq!(report(&customer, session, &info).await?, Response::Done);
+    assert_eq!(wait_report(&mut agent, session, WAIT).await?, info);
+    // One report per consent: the action is over for both sides, a second one is refused.
+    assert_eq!(
+        agent.action_outcome(session, ACTION, WAIT).await?,
+        ActionState::Stopped
+    );
+    let again = report(&customer, session, &info).await;
+    assert!(
+        matches!(again, Err(ClientError::Request(RequestError::Conflict(_)))),
+        "{again:?}"
+    );
+    // Neither a colleague nor another center's agent ever got it.
+    assert!(wait_report(&mut colleague, session, QUIET).await.is_err());
+    assert!(wait_report(&mut stranger, session, QUIET).await.is_err());
+    // A forged report from an agent is refused.
+    let forged = report(&agent, session, &info).await;
+    assert!(
+        matches!(forged, Err(ClientError::Request(RequestError::Forbidden))),
+        "{forged:?}"
+    );
+
+    // The largest report the caps allow goes through the real framing both ways.
+    grant(&mut agent, &mut customer, session).await?;
+    let big = maximal();
+    assert_eq!(report(&customer, session, &big).await?, Response::Done);
+    assert_eq!(wait_report(&mut agent, session, WAIT).await?, big);
+    assert_eq!(
+        agent.action_outcome(session, ACTION, WAIT).await?,
+        ActionState::Stopped
+    );
+
+    // One over a cap: refused as invalid, the connection and the grant survive.
+    grant(&mut agent, &mut customer, session).await?;
+    let mut over = maximal();
+    over.processes.push(ProcessInfo::default());
+    let refused = report(&customer, session, &over).await;
+    assert!(
+        matches!(refused, Err(ClientError::Request(RequestError::Invalid(_)))),
+        "{refused:?}"
+    );
+    assert_eq!(report(&customer, session, &info).await?, Response::Done);
+    assert_eq!(wait_report(&mut agent, session, WAIT).await?, info);
+
+    relay.stop().await;
+    Ok(())
+}
