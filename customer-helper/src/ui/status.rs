@@ -43,7 +43,7 @@ pub fn status_ui(
         };
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(text).color(color));
-            if ui.small_button("✕").on_hover_text("OK").clicked() {
+            if ui.small_button("×").on_hover_text("OK").clicked() {
                 out.push(UiAction::DismissNotice);
             }
         });
