@@ -304,3 +304,29 @@ fn a_message_in_a_tab_not_in_front_chimes() {
     assert_eq!(chimes(&recording), 1);
     assert!(harness.get_all_by_label("1").count() >= 1, "unread badge");
 }
+
+#[test]
+fn quick_replies_fold_the_customer_panel_in_a_narrow_work_area() {
+    let (mut harness, side, _) = app();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |_| {},
+        vec![session(vec![])],
+    );
+    assert!(
+        harness.query_by_label("« Customer info").is_none(),
+        "panel open"
+    );
+    harness.get_by_label("Quick replies").click();
+    harness.run();
+    // 1400 px window: queue, colleagues, quick replies and the card would leave no chat.
+    harness.get_by_label("« Customer info").click();
+    harness.run();
+    assert!(
+        harness.query_by_label("« Customer info").is_none(),
+        "unfolding the card closes the quick replies"
+    );
+    harness.get_by_label("Message");
+}

@@ -318,8 +318,13 @@ pub fn message_tags_ui(ui: &mut egui::Ui, panel: &CustomerPanel, message_id: Mes
     });
 }
 
+/// Narrowest work area (points) that shows this panel beside the open quick replies (A8) and a
+/// usable chat; narrower ones fold it.
+pub const MIN_WIDTH_WITH_QUICK_REPLIES: f32 = 1000.0;
+
 /// The customer side panel of the selected session (right of the work area): Support record
-/// button, then the customer panel; a narrow strip with a button while hidden.
+/// button, then the customer panel; a narrow strip with a button while hidden (or while the
+/// quick replies are open in a narrow work area).
 pub fn customer_side_ui(
     ui: &mut egui::Ui,
     lang: Language,
@@ -344,7 +349,10 @@ pub fn customer_side_ui(
         return;
     };
     let records = &mut ws.records;
-    if tab.customer.hidden {
+    // With the quick replies open too, a narrow work area keeps this panel folded so that the
+    // chat between them stays usable; unfolding it closes the quick replies.
+    let crowded = ws.library.open && ui.available_width() < MIN_WIDTH_WITH_QUICK_REPLIES;
+    if tab.customer.hidden || crowded {
         egui::Panel::right(("customer-strip", selected))
             .resizable(false)
             .show(ui, |ui| {
@@ -353,6 +361,7 @@ pub fn customer_side_ui(
                     .clicked()
                 {
                     tab.customer.hidden = false;
+                    ws.library.open = false;
                 }
             });
         return;
