@@ -196,6 +196,8 @@ fn accept_customer(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySid
 fn login_queue_accept_and_chat() {
     let (mut harness, mut side, recording) = app(Language::En);
     log_in(&mut harness, &mut side);
+    // The console is behind another window: the desktop is told too (A3).
+    common::set_focused(&mut harness, false);
     accept_customer(&mut harness, &mut side);
     let calls = recording.calls();
     assert!(

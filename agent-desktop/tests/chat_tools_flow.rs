@@ -227,6 +227,7 @@ fn settings_turn_sounds_off_and_switch_the_language_at_once() {
     harness.get_by_label("Alert sounds").click();
     harness.run();
     assert!(!harness.state().preferences().sounds);
+    set_focused(&mut harness, false);
     relay(
         &side,
         Event::QueueChanged {
@@ -329,4 +330,17 @@ fn quick_replies_fold_the_customer_panel_in_a_narrow_work_area() {
         "unfolding the card closes the quick replies"
     );
     harness.get_by_label("Message");
+}
+
+#[test]
+fn a_focused_console_chimes_without_desktop_popups() {
+    let (mut harness, side, recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    set_focused(&mut harness, true);
+    relay(&side, Event::OfferReceived(offer(3, "赵六")));
+    harness.run();
+    harness.get_by_label("New service request");
+    let calls = recording.calls();
+    assert!(calls.iter().any(|c| c == "chime"), "{calls:?}");
+    assert!(!calls.iter().any(|c| c.starts_with("popup:")), "{calls:?}");
 }

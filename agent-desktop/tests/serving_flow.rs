@@ -15,6 +15,8 @@ use porpoise_shared::wire::{
 fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     let (mut harness, mut side, recording) = app();
     log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    // The console is behind another window: the desktop is told too (A3).
+    set_focused(&mut harness, false);
     let mut first_offer = offer(1, "张三");
     first_offer.product_type_id = Some(8);
     relay(&side, Event::OfferReceived(first_offer));

@@ -88,7 +88,7 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
             let len = count as usize;
             if ws.serves() {
                 for entry in &fresh {
-                    cx.notifier.customer_queued(lang, entry, len);
+                    cx.notifier.customer_queued(lang, entry, len, cx.focused);
                 }
             }
         }
@@ -110,7 +110,8 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
         }
         Event::OfferReceived(offer) => {
             let body = i18n::offer_body(lang, &offer.customer_name, &offer.customer_phone);
-            cx.notifier.alert(Msg::OfferTitle.text(lang), &body);
+            cx.notifier
+                .alert(Msg::OfferTitle.text(lang), &body, cx.focused);
             ws.add_offer(offer, cx.now_s);
         }
         Event::OfferWithdrawn { offer_id, reason } => {
@@ -123,7 +124,8 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
         Event::TransferOffered(offer) => {
             let from = ws.agent_name(offer.from_agent).unwrap_or("?").to_owned();
             let body = i18n::transfer_from(lang, &from, &offer.session.customer_name);
-            cx.notifier.alert(Msg::TransferRequest.text(lang), &body);
+            cx.notifier
+                .alert(Msg::TransferRequest.text(lang), &body, cx.focused);
             ws.transfers
                 .retain(|t| t.offer.transfer_id != offer.transfer_id);
             let deadline_s = cx.now_s + offer.expires_in_ms as f64 / 1000.0;

@@ -118,16 +118,28 @@ impl Notifier {
         )
     }
 
-    /// A customer joined the queue: popup and chime (A3).
-    pub fn customer_queued(&mut self, lang: Language, entry: &QueueEntry, queue_len: usize) {
-        let body = i18n::queued_body(lang, &entry.name, &entry.phone, queue_len);
-        self.popup.show(Msg::CustomerQueued.text(lang), &body);
+    /// A customer joined the queue (A3): chime, and a desktop popup when the console is not
+    /// `focused` (in front, the queue list and the window title show it).
+    pub fn customer_queued(
+        &mut self,
+        lang: Language,
+        entry: &QueueEntry,
+        queue_len: usize,
+        focused: bool,
+    ) {
+        if !focused {
+            let body = i18n::queued_body(lang, &entry.name, &entry.phone, queue_len);
+            self.popup.show(Msg::CustomerQueued.text(lang), &body);
+        }
         self.chime();
     }
 
-    /// Something needs the agent now (an offer, a transfer): popup and chime (A3).
-    pub fn alert(&mut self, title: &str, body: &str) {
-        self.popup.show(title, body);
+    /// Something needs the agent now (an offer, a transfer; the console shows its own prompt
+    /// with the countdown) (A3): chime, and a desktop popup when the console is not `focused`.
+    pub fn alert(&mut self, title: &str, body: &str, focused: bool) {
+        if !focused {
+            self.popup.show(title, body);
+        }
         self.chime();
     }
 

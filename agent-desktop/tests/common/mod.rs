@@ -191,3 +191,14 @@ pub fn countdown(harness: &Harness<'static, AgentApp>) -> u64 {
         .parse()
         .expect("a number of seconds")
 }
+
+/// Tells the console its window has (or lost) the keyboard focus, as the desktop would.
+#[allow(dead_code)]
+pub fn set_focused(harness: &mut Harness<'static, AgentApp>, focused: bool) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .focused = Some(focused);
+}
