@@ -145,7 +145,17 @@ pub struct TransfersConfig {
 
 enum Internal {
     Update(TransferUpdate),
+    /// The end of one incoming stream (`instance` of its [`Internal::Register`]); ignored when a
+    /// newer stream of the same transfer (a resume) registered meanwhile, so that the old
+    /// stream's late "interrupted" cannot drop the resumed one.
+    IncomingEnded {
+        id: TransferId,
+        instance: u64,
+        update: TransferUpdate,
+    },
     Register {
+        /// Incoming streams: a number unique to this stream (0 for outgoing transfers).
+        instance: u64,
         id: TransferId,
         session_id: SessionId,
         cancel: CancelHandle,
@@ -166,7 +176,12 @@ struct Job {
     interrupted: bool,
     /// The connection generation it last ran on (see [`Transfers::set_client`]).
     generation: u64,
+    /// Incoming: the stream that registered it last.
+    instance: u64,
 }
+
+/// Numbers incoming streams (see [`Internal::IncomingEnded`]).
+static NEXT_INCOMING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// All transfers of one app (see the module docs).
 pub struct Transfers {
@@ -311,6 +326,7 @@ impl Transfers {
                     needs_answer: false,
                 };
                 let register = Internal::Register {
+                    instance: 0,
                     id,
                     session_id,
                     cancel,
@@ -452,8 +468,23 @@ impl Transfers {
                 std::future::pending::<()>().await;
                 continue;
             };
+            let internal = match internal {
+                Internal::IncomingEnded {
+                    id,
+                    instance,
+                    update,
+                } => {
+                    if self.jobs.get(&id).is_some_and(|j| j.instance != instance) {
+                        continue;
+                    }
+                    Internal::Update(update)
+                }
+                other => other,
+            };
             match internal {
+                Internal::IncomingEnded { .. } => continue,
                 Internal::Register {
+                    instance,
                     id,
                     session_id,
                     cancel,
@@ -470,6 +501,7 @@ impl Transfers {
                             answer,
                             interrupted: false,
                             generation,
+                            instance,
                         },
                     );
                 }
@@ -692,7 +724,9 @@ async fn run_incoming(
     let needs_answer = !auto_accept && !accepted.contains(&id);
     let (cancel, signal) = cancel_pair();
     let (answer_tx, answer_rx) = oneshot::channel();
+    let instance = NEXT_INCOMING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let register = Internal::Register {
+        instance,
         id,
         session_id,
         cancel,
@@ -745,7 +779,14 @@ async fn run_incoming(
         Err(e) => warn!(session_id, name = %offer.name, error = %e, "file not received"),
     }
     let result = result.map(|path| Outcome::Saved { path });
-    let _ = tx.send(Internal::Update(ended(id, result))).await;
+    let update = ended(id, result);
+    let _ = tx
+        .send(Internal::IncomingEnded {
+            id,
+            instance,
+            update,
+        })
+        .await;
 }
 
 /// Paths typed in a path box, one per line (blank lines and surrounding quotes ignored).
