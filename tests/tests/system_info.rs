@@ -8,11 +8,8 @@ use anyhow::{bail, Result};
 use porpoise_shared::{
     client::ClientError,
     wire::{
-        ActionState, CpuInfo, DiskInfo, Event, MemoryInfo, NetworkAdapter, OsInfo, ProcessInfo,
-        RemoteAction, Request, RequestError, Response, SessionId, SystemInfo,
-        MAX_PROCESS_CPU_PERMILLE, MAX_SYSINFO_ADAPTERS, MAX_SYSINFO_ADDRESSES,
-        MAX_SYSINFO_ADDRESS_BYTES, MAX_SYSINFO_DISKS, MAX_SYSINFO_PROCESSES,
-        MAX_SYSINFO_TEXT_BYTES,
+        ActionState, Event, ProcessInfo, RemoteAction, Request, RequestError, Response, SessionId,
+        SystemInfo,
     },
 };
 use porpoise_tests::{
@@ -63,66 +60,6 @@ async fn grant(agent: &mut Peer, customer: &mut Peer, session: SessionId) -> Res
     match agent.action_outcome(session, ACTION, WAIT).await? {
         ActionState::Granted => Ok(()),
         other => bail!("system info ended as {other:?}"),
-    }
-}
-
-/// Every list and text at its cap.
-fn maximal() -> SystemInfo {
-    let t = || "系".repeat(MAX_SYSINFO_TEXT_BYTES / 3);
-    let a = || "a".repeat(MAX_SYSINFO_ADDRESS_BYTES);
-    SystemInfo {
-        collected_at: i64::MAX,
-        os: OsInfo {
-            name: t(),
-            kernel: t(),
-            arch: t(),
-            hostname: t(),
-            uptime_s: u64::MAX,
-        },
-        cpu: CpuInfo {
-            brand: t(),
-            physical_cores: Some(u32::MAX),
-            logical_cores: u32::MAX,
-            frequency_mhz: u64::MAX,
-            usage_permille: 1000,
-        },
-        memory: MemoryInfo {
-            total_bytes: u64::MAX,
-            used_bytes: u64::MAX,
-            swap_total_bytes: u64::MAX,
-            swap_used_bytes: u64::MAX,
-        },
-        disks: vec![
-            DiskInfo {
-                name: t(),
-                mount_point: t(),
-                file_system: t(),
-                total_bytes: u64::MAX,
-                available_bytes: u64::MAX,
-                removable: true,
-            };
-            MAX_SYSINFO_DISKS
-        ],
-        adapters: vec![
-            NetworkAdapter {
-                name: t(),
-                mac: a(),
-                addresses: vec![a(); MAX_SYSINFO_ADDRESSES],
-                received_bytes: u64::MAX,
-                transmitted_bytes: u64::MAX,
-            };
-            MAX_SYSINFO_ADAPTERS
-        ],
-        processes: vec![
-            ProcessInfo {
-                name: t(),
-                pid: u32::MAX,
-                memory_bytes: u64::MAX,
-                cpu_permille: MAX_PROCESS_CPU_PERMILLE,
-            };
-            MAX_SYSINFO_PROCESSES
-        ],
-        process_count: u32::MAX,
     }
 }
 
@@ -179,7 +116,7 @@ async fn the_real_report_reaches_only_its_agent_once_per_consent() -> Result<()>
 
     // The largest report the caps allow goes through the real framing both ways.
     grant(&mut agent, &mut customer, session).await?;
-    let big = maximal();
+    let big = SystemInfo::maximal();
     assert_eq!(report(&customer, session, &big).await?, Response::Done);
     assert_eq!(wait_report(&mut agent, session, WAIT).await?, big);
     assert_eq!(
@@ -189,7 +126,7 @@ async fn the_real_report_reaches_only_its_agent_once_per_consent() -> Result<()>
 
     // One over a cap: refused as invalid, the connection and the grant survive.
     grant(&mut agent, &mut customer, session).await?;
-    let mut over = maximal();
+    let mut over = SystemInfo::maximal();
     over.processes.push(ProcessInfo::default());
     let refused = report(&customer, session, &over).await;
     assert!(

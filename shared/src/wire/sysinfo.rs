@@ -219,6 +219,75 @@ pub fn truncate_text(text: &mut String, max: usize) {
 }
 
 impl SystemInfo {
+    /// A text of exactly `bytes` bytes made of 3-byte characters (plus ASCII padding).
+    fn text_of(bytes: usize) -> String {
+        let mut s = "系".repeat(bytes / 3);
+        s.push_str(&"x".repeat(bytes % 3));
+        s
+    }
+
+    /// The largest report the caps allow: every list at its cap, every text at its cap (in
+    /// 3-byte characters), every number at its largest. For capacity checks and tests.
+    #[doc(hidden)]
+    pub fn maximal() -> SystemInfo {
+        let t = || Self::text_of(MAX_SYSINFO_TEXT_BYTES);
+        let a = || Self::text_of(MAX_SYSINFO_ADDRESS_BYTES);
+        SystemInfo {
+            collected_at: UnixMs::MAX,
+            os: OsInfo {
+                name: t(),
+                kernel: t(),
+                arch: t(),
+                hostname: t(),
+                uptime_s: u64::MAX,
+            },
+            cpu: CpuInfo {
+                brand: t(),
+                physical_cores: Some(u32::MAX),
+                logical_cores: u32::MAX,
+                frequency_mhz: u64::MAX,
+                usage_permille: 1000,
+            },
+            memory: MemoryInfo {
+                total_bytes: u64::MAX,
+                used_bytes: u64::MAX,
+                swap_total_bytes: u64::MAX,
+                swap_used_bytes: u64::MAX,
+            },
+            disks: vec![
+                DiskInfo {
+                    name: t(),
+                    mount_point: t(),
+                    file_system: t(),
+                    total_bytes: u64::MAX,
+                    available_bytes: u64::MAX,
+                    removable: true,
+                };
+                MAX_SYSINFO_DISKS
+            ],
+            adapters: vec![
+                NetworkAdapter {
+                    name: t(),
+                    mac: a(),
+                    addresses: vec![a(); MAX_SYSINFO_ADDRESSES],
+                    received_bytes: u64::MAX,
+                    transmitted_bytes: u64::MAX,
+                };
+                MAX_SYSINFO_ADAPTERS
+            ],
+            processes: vec![
+                ProcessInfo {
+                    name: t(),
+                    pid: u32::MAX,
+                    memory_bytes: u64::MAX,
+                    cpu_permille: MAX_PROCESS_CPU_PERMILLE,
+                };
+                MAX_SYSINFO_PROCESSES
+            ],
+            process_count: u32::MAX,
+        }
+    }
+
     /// Checks every cap: list lengths, text lengths, usage ranges.
     ///
     /// Errors: the first [`SystemInfoError`] found.
@@ -311,76 +380,9 @@ mod tests {
         wire::{ClientMessage, Event, Request, ServerMessage},
     };
 
-    /// A text of exactly `bytes` bytes made of 3-byte characters (plus ASCII padding).
-    fn text(bytes: usize) -> String {
-        let mut s = "系".repeat(bytes / 3);
-        s.push_str(&"x".repeat(bytes % 3));
-        s
-    }
-
-    /// Every list at its cap, every text at its cap, every number at its largest.
-    fn maximal() -> SystemInfo {
-        let t = || text(MAX_SYSINFO_TEXT_BYTES);
-        let a = || text(MAX_SYSINFO_ADDRESS_BYTES);
-        SystemInfo {
-            collected_at: UnixMs::MAX,
-            os: OsInfo {
-                name: t(),
-                kernel: t(),
-                arch: t(),
-                hostname: t(),
-                uptime_s: u64::MAX,
-            },
-            cpu: CpuInfo {
-                brand: t(),
-                physical_cores: Some(u32::MAX),
-                logical_cores: u32::MAX,
-                frequency_mhz: u64::MAX,
-                usage_permille: 1000,
-            },
-            memory: MemoryInfo {
-                total_bytes: u64::MAX,
-                used_bytes: u64::MAX,
-                swap_total_bytes: u64::MAX,
-                swap_used_bytes: u64::MAX,
-            },
-            disks: vec![
-                DiskInfo {
-                    name: t(),
-                    mount_point: t(),
-                    file_system: t(),
-                    total_bytes: u64::MAX,
-                    available_bytes: u64::MAX,
-                    removable: true,
-                };
-                MAX_SYSINFO_DISKS
-            ],
-            adapters: vec![
-                NetworkAdapter {
-                    name: t(),
-                    mac: a(),
-                    addresses: vec![a(); MAX_SYSINFO_ADDRESSES],
-                    received_bytes: u64::MAX,
-                    transmitted_bytes: u64::MAX,
-                };
-                MAX_SYSINFO_ADAPTERS
-            ],
-            processes: vec![
-                ProcessInfo {
-                    name: t(),
-                    pid: u32::MAX,
-                    memory_bytes: u64::MAX,
-                    cpu_permille: MAX_PROCESS_CPU_PERMILLE,
-                };
-                MAX_SYSINFO_PROCESSES
-            ],
-            process_count: u32::MAX,
-        }
-    }
-
     #[test]
     fn a_maximal_report_fits_in_one_control_frame_both_ways() {
-        let info = maximal();
+        let info = SystemInfo::maximal();
         assert_eq!(info.validate(), Ok(()));
         let request = ClientMessage::Request {
             id: u64::MAX,
@@ -410,7 +412,7 @@ mod tests {
 
     #[test]
     fn validate_names_the_broken_cap() {
-        let mut info = maximal();
+        let mut info = SystemInfo::maximal();
         info.processes.push(ProcessInfo::default());
         assert_eq!(
             info.validate(),
@@ -420,7 +422,7 @@ mod tests {
                 max: MAX_SYSINFO_PROCESSES,
             })
         );
-        let mut info = maximal();
+        let mut info = SystemInfo::maximal();
         info.adapters[3].addresses[0].push('x');
         assert!(matches!(
             info.validate(),
@@ -429,7 +431,7 @@ mod tests {
                 ..
             })
         ));
-        let mut info = maximal();
+        let mut info = SystemInfo::maximal();
         info.cpu.usage_permille = 1001;
         assert!(matches!(
             info.validate(),
@@ -442,7 +444,7 @@ mod tests {
 
     #[test]
     fn fit_trims_an_oversized_report_to_a_valid_one() {
-        let mut info = maximal();
+        let mut info = SystemInfo::maximal();
         info.os.hostname = "主机".repeat(200); // 1,200 bytes; the cut must land on a boundary
         info.disks.push(DiskInfo::default());
         info.adapters[0].addresses.push("10.0.0.1/8".into());
