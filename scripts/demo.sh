@@ -27,7 +27,8 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 export ALSA_CONFIG_PATH="${ALSA_CONFIG_PATH:-/usr/share/alsa/alsa.conf:$PWD/scripts/asound-null.conf}"
 
-"$BIN/porpoise-relay" --listen "127.0.0.1:$PORT" --data-dir "$DATA/relay" --demo > "$DATA/relay.log" 2>&1 &
+"$BIN/porpoise-relay" --listen "127.0.0.1:$PORT" --data-dir "$DATA/relay" --demo \
+  --helper-dir "$BIN" > "$DATA/relay.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q '^fingerprint ' "$DATA/relay.log" 2>/dev/null && break; sleep 0.1; done
 FP="$(grep -m1 '^fingerprint ' "$DATA/relay.log" | cut -d' ' -f2)"
@@ -51,6 +52,8 @@ Porpoise demo is running.
   relay:    127.0.0.1:$PORT (UDP), fingerprint $FP, data in $DATA/relay
   center:   8000001, accounts admin / agent1 / agent2, password porpoise-demo
   agent console logged in as agent1; customer helper "张三" is in the queue.
+  download: https://localhost:$PORT/c/8000001/ (self-signed; pin $FP) — the downloaded
+            helper needs no flags: relay, center and branding are in its signed trailer.
 TXT
 if [ -n "${headless:-}" ]; then
   cat <<TXT

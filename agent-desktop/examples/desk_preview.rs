@@ -50,6 +50,7 @@ fn session(id: u64, name: &str, texts: &[(&str, Party)]) -> SessionInfo {
                 from: *from,
                 text: (*text).into(),
                 sent_at: now_ms() - 60_000,
+                image: None,
             })
             .collect(),
     }

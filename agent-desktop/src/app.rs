@@ -301,6 +301,13 @@ impl AgentApp {
                         let full = porpoise_shared::wire::RequestError::NoFreeSeat { seats };
                         ws.presence_error = Some(i18n::request_error(self.lang, &full));
                     }
+                    if ws.serves() {
+                        // Records put off before the console closed are still to fill (A13).
+                        crate::ui::call(
+                            &mut self.outbox,
+                            porpoise_shared::wire::Request::ListPendingRecords,
+                        );
+                    }
                     self.phase = Phase::Working(Box::new(ws));
                 }
             },

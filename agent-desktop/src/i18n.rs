@@ -7,11 +7,13 @@ mod chat;
 mod desk;
 mod files;
 mod library;
+mod survey;
 
 pub use chat::*;
 pub use desk::*;
 pub use files::*;
 pub use library::*;
+pub use survey::*;
 
 use porpoise_shared::{ui::Language, wire::Party};
 
@@ -40,6 +42,14 @@ macro_rules! messages {
 messages! {
     /// Product name in titles.
     AppName => "Porpoise 客服工作台", "Porpoise agent console";
+    /// Service window button (A6 填表): show the customer the satisfaction survey now (C7).
+    PushSurvey => "推送调查表", "Push survey";
+    /// After the survey was pushed, until the customer answers.
+    SurveyPushed => "已推送满意度调查", "Survey sent to the customer";
+    /// Admin settings row (M5): the helper shows the survey when a session ends (C7).
+    AutoSurvey => "满意度调查", "Satisfaction survey";
+    /// Admin settings checkbox (M5), from the manual's wording.
+    AutoSurveyOn => "服务完毕客户端自动弹出满意度调查", "Show the survey to the customer when the session ends";
     /// Support record form title and header button (A13).
     RecSupportRecord => "支持记录", "Support record";
     /// Record form field (customer info).
@@ -246,6 +256,18 @@ messages! {
     StopSystemInfo => "取消检测", "Cancel";
     /// System info granted, report on its way.
     SystemInfoCollecting => "正在检测客户电脑…", "Reading the customer's computer…";
+    /// Maintenance button (A6, C8): restart the customer's computer and rejoin the session.
+    Reboot => "重启客户电脑并重连", "Reboot and reconnect";
+    /// Reboot requested: withdraw the request.
+    StopReboot => "取消重启", "Cancel reboot";
+    /// Reboot granted, the helper is preparing it.
+    RebootPreparing => "客户已同意，正在重启…", "Accepted; restarting…";
+    /// The customer's computer is restarting (C8).
+    CustomerRebooting => "客户电脑正在重启，最多等待 15 分钟", "The customer's computer is restarting; waiting up to 15 min";
+    /// The customer is back after the reboot (C8).
+    CustomerReconnected => "客户已重新连接", "The customer reconnected";
+    /// The session ended because the customer did not come back within 15 minutes (C8).
+    RebootTimedOut => "客户重启后 15 分钟内未重新连接，会话已结束", "The customer did not reconnect within 15 min after the restart; the session has ended";
     /// Report window: show it again.
     SysShowReport => "查看系统信息", "Show system info";
     /// Report window: copy as plain text.
@@ -449,6 +471,22 @@ messages! {
     ChatHint => "Enter 发送，Ctrl+Enter 换行", "Enter sends, Ctrl+Enter adds a line";
     /// Chat toolbar: emoji picker button tooltip (A7).
     Emoji => "表情", "Emoji";
+    /// Chat toolbar: send a picture (A7).
+    Picture => "图片", "Picture";
+    /// Picture menu: what the path box is for.
+    PicturePath => "图片文件 (PNG/JPEG) 路径：", "Picture file (PNG/JPEG):";
+    /// Picture menu: send the picked file.
+    SendPicture => "发送图片", "Send picture";
+    /// Picture menu: the other ways to send one.
+    PictureHint => "也可以粘贴 (Ctrl+V) 或拖入图片", "You can also paste (Ctrl+V) or drop a picture";
+    /// Placeholder while a chat picture loads.
+    PictureLoading => "图片加载中…", "Loading picture…";
+    /// A chat picture that cannot be shown.
+    PictureFailed => "图片无法显示", "Picture unavailable";
+    /// Tooltip of a chat picture.
+    ClickToEnlarge => "点击查看大图", "Click to enlarge";
+    /// A picture message in a notification or transcript.
+    PictureMessage => "[图片]", "[picture]";
     /// Chat toolbar: smaller chat text (A7).
     SmallerText => "缩小字体", "Smaller text";
     /// Chat toolbar: larger chat text (A7).

@@ -58,21 +58,6 @@ pub fn save_png(customer: &str, still: &StillImage) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Writes an already encoded PNG (the agent's own screenshot, A9) for the customer `customer`
-/// and returns its path.
-///
-/// Errors: a message naming the folder or file when it cannot be made or written.
-pub fn save_png_bytes(customer: &str, png: &[u8]) -> Result<PathBuf, String> {
-    let dir = screenshot_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    let path = dir.join(format!("porpoise-snip-{}-{ms}.png", file_safe(customer)));
-    std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(path)
-}
-
 fn write_png(path: &std::path::Path, still: &StillImage) -> Result<(), String> {
     if still.rgba.len() != still.width as usize * still.height as usize * 4 {
         return Err("the still's size does not match its pixels".into());

@@ -18,7 +18,7 @@ pub use sysinfo::*;
 use std::collections::{BTreeMap, HashSet};
 
 use porpoise_shared::wire::{
-    ActionState, AgentCard, AgentId, CenterSettings, ChatMessage, Group, MessageId, Party,
+    ActionState, AgentCard, AgentId, CenterSettings, ChatImage, ChatMessage, Group, MessageId, Party,
     Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId,
     UnixMs,
 };
@@ -149,6 +149,38 @@ pub struct SessionTab {
     pub close_on_end: bool,
     /// Visitor card, tags and context of the customer (A13, A15, A18).
     pub customer: CustomerPanel,
+    /// Reboot and reconnect (C8): whether the customer's computer is restarting.
+    pub reboot: RebootWait,
+    /// The satisfaction survey of this session (C7): pushed, answered.
+    pub survey: SurveyStatus,
+}
+
+/// Where a session's satisfaction survey stands (C7), as the agent sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SurveyStatus {
+    /// Not pushed, no answer yet.
+    #[default]
+    None,
+    /// The agent pushed it (推送调查表); the customer has not answered yet.
+    Pushed,
+    /// The customer answered.
+    Answered(porpoise_shared::wire::SurveyAnswer),
+}
+
+/// Where a session's reboot and reconnect stands (C8), as the agent sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RebootWait {
+    /// No reboot asked, or long over.
+    #[default]
+    None,
+    /// The customer's computer is restarting; the relay keeps the session until `until`
+    /// (Unix ms, 15 minutes after the customer left), then ends it.
+    Waiting {
+        /// Unix ms the wait ends.
+        until: UnixMs,
+    },
+    /// The customer came back after the reboot.
+    Reconnected,
 }
 
 impl SessionTab {
@@ -180,6 +212,8 @@ impl SessionTab {
             hidden: false,
             close_on_end: false,
             customer: CustomerPanel::default(),
+            reboot: RebootWait::None,
+            survey: SurveyStatus::None,
         }
     }
 
@@ -204,9 +238,24 @@ impl SessionTab {
             from: Party::Agent,
             text,
             sent_at: now_ms,
+            image: None,
         };
         self.chat.push(ChatEntry {
             message,
+            delivery: Delivery::Pending,
+        });
+    }
+
+    /// Adds a picture the agent just sent (A7), pending until the relay stores it.
+    pub fn push_pending_picture(&mut self, message_id: MessageId, image: ChatImage, now_ms: UnixMs) {
+        self.chat.push(ChatEntry {
+            message: ChatMessage {
+                message_id,
+                from: Party::Agent,
+                text: String::new(),
+                sent_at: now_ms,
+                image: Some(image),
+            },
             delivery: Delivery::Pending,
         });
     }
@@ -323,6 +372,8 @@ pub struct Workspace {
     /// The screenshot tool (A9). The chat reads a taken image with
     /// [`crate::snip::SnipTool::take_result`] (or through [`crate::ui::snip::snip_button`]).
     pub snip: crate::snip::SnipTool,
+    /// Chat pictures fetched, decoded and shown (A7).
+    pub pictures: porpoise_shared::chat_pictures::ChatPictures,
 }
 
 impl Workspace {
@@ -479,6 +530,7 @@ mod tests {
             from: Party::Agent,
             text: "hi".into(),
             sent_at: 9,
+            image: None,
         };
         assert!(!tab.store(stored.clone()));
         assert_eq!(tab.chat.len(), 1);

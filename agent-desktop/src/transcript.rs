@@ -68,7 +68,21 @@ pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
             Delivery::Failed(_) => out.push_str(&format!(" ({})", i18n::Msg::NotSent.text(lang))),
         }
         out.push(':');
-        let mut lines = m.text.lines();
+        let picture;
+        let text = match &m.image {
+            // PDF and text transcripts name the picture; its bytes stay in the relay.
+            Some(info) => {
+                picture = format!(
+                    "{} {}×{}",
+                    i18n::Msg::PictureMessage.text(lang),
+                    info.width,
+                    info.height
+                );
+                &picture
+            }
+            None => &m.text,
+        };
+        let mut lines = text.lines();
         if let Some(first) = lines.next() {
             out.push(' ');
             out.push_str(first);
@@ -184,6 +198,7 @@ mod tests {
             from,
             text: text.into(),
             sent_at: at,
+            image: None,
         };
         let mut tab = SessionTab::new(SessionInfo {
             session_id: 42,

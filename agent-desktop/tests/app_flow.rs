@@ -36,13 +36,15 @@ fn app(lang: Language) -> (Harness<'static, AgentApp>, RelaySide, Recording) {
 }
 
 fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
-    // Without the customer panel's background profile read (A13/A15, one per tab).
+    // Without the background reads: the customer panel's profile (A13/A15, one per tab) and
+    // the pending records asked at login (A13).
     std::iter::from_fn(|| side.commands.try_recv().ok())
         .filter(|c| {
             !matches!(
                 c,
                 NetCommand::Call(porpoise_agent::net::Call(
                     porpoise_shared::wire::Request::GetCustomerProfile { .. }
+                        | porpoise_shared::wire::Request::ListPendingRecords
                 ))
             )
         })
@@ -176,6 +178,7 @@ fn accept_customer(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySid
         from: Party::Customer,
         text: "电脑打不开了".into(),
         sent_at: now_unix_ms(),
+        image: None,
     };
     send(side, NetEvent::SessionStarted(session_info(vec![hello])));
     send(
@@ -233,6 +236,7 @@ fn login_queue_accept_and_chat() {
         from: Party::Agent,
         text: "请稍等".into(),
         sent_at: now_unix_ms(),
+        image: None,
     };
     send(
         &side,
@@ -476,6 +480,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
         from: Party::Customer,
         text: "还在吗？".into(),
         sent_at: now_unix_ms(),
+        image: None,
     }];
     send(
         &side,

@@ -289,12 +289,12 @@ fn dropped_files_are_sent_only_after_consent() {
     harness.get_by_label("Click File transfer first and wait for the customer to agree");
     granted(&side);
     harness.run();
-    drop_files(&mut harness, &["/tmp/a.log", "/tmp/b.png"]);
+    drop_files(&mut harness, &["/tmp/a.log", "/tmp/b.zip"]);
     assert_eq!(
         file_commands(&mut side),
         [FileCommand::Send {
             session_id: SESSION,
-            paths: vec![PathBuf::from("/tmp/a.log"), PathBuf::from("/tmp/b.png")],
+            paths: vec![PathBuf::from("/tmp/a.log"), PathBuf::from("/tmp/b.zip")],
         }]
     );
 }

@@ -323,3 +323,51 @@ fn context_items_are_sent_to_the_chat() {
         "{sent:?}"
     );
 }
+
+#[test]
+fn records_put_off_before_a_restart_are_listed_again_after_login() {
+    use porpoise_shared::wire::PendingRecordItem;
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    let asked: Vec<Request> = all_commands(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            NetCommand::Call(Call(body)) => Some(body),
+            _ => None,
+        })
+        .collect();
+    assert!(asked.contains(&Request::ListPendingRecords), "{asked:?}");
+    answer(
+        &side,
+        Request::ListPendingRecords,
+        Ok(Response::PendingRecords(vec![PendingRecordItem {
+            session_id: 41,
+            customer_name: "赵六".into(),
+            customer_phone: "13700000000".into(),
+            ended_at: 1_000,
+        }])),
+    );
+    harness.run();
+    harness.get_by_label("Support records to fill in");
+    harness.get_by_label("赵六");
+    harness
+        .get_by_role_and_label(A11y::Button, "Fill in")
+        .click();
+    harness.run();
+    harness.get_by_label("Subject *").click();
+    harness.get_by_label("Subject *").type_text("补填");
+    harness.get_by_label("Content *").click();
+    harness.get_by_label("Content *").type_text("已电话回访");
+    harness.run();
+    harness.get_by_role_and_label(A11y::Button, "Save").click();
+    harness.run();
+    let saved = saves(&mut side);
+    let [Request::SaveSupportRecord { session_id, form }] = saved.as_slice() else {
+        panic!("one save: {saved:?}")
+    };
+    assert_eq!(*session_id, 41);
+    assert_eq!(
+        (form.customer_name.as_str(), form.customer_phone.as_str(), form.subject.as_str()),
+        ("赵六", "13700000000", "补填")
+    );
+}

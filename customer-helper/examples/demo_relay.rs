@@ -70,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
         session: None,
         queue_position: None,
         options: demo_options(),
+        branding: None,
     };
     out_tx.send(ServerMessage::Welcome(welcome)).await?;
     // Answer requests as they come; remember consent answers.
@@ -92,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
                     from: Party::Customer,
                     text: text.clone(),
                     sent_at: 0,
+                    image: None,
                 }),
                 Request::AnswerConsent { action, grant, .. } => {
                     let _ = consent_tx.send((*action, *grant)).await;
@@ -134,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
         from: Party::Agent,
         text: "您好，我是 Alice。How can I help?".into(),
         sent_at: 0,
+        image: None,
     };
     out_tx
         .send(event(Event::ChatReceived {

@@ -24,7 +24,7 @@ use crate::{
 };
 
 /// Default inner size of the helper window, in points.
-pub const WINDOW_SIZE: [f32; 2] = [420.0, 600.0];
+pub const WINDOW_SIZE: [f32; 2] = [440.0, 680.0];
 /// Most network events handled in one frame; the rest wait for the next frame.
 const MAX_EVENTS_PER_FRAME: usize = 256;
 /// Retry delay for commands that did not fit in the full command channel.
@@ -61,8 +61,14 @@ pub struct HelperApp {
     effects: Vec<Effect>,
     /// The agent's screen in its own window while a remote demo runs (C6).
     demo: Option<DemoWindow>,
+    /// The center's branding (C1, M1), from the download trailer then from the relay.
+    branding: Option<crate::branding::ShownBranding>,
     /// File transfers (A6, C5).
     files: crate::files::HelperFiles,
+    /// The chat's pictures, region screenshot and save dialog (C4).
+    chat: crate::ui::ChatTools,
+    /// How to start again after a reboot (C8); `None`: rebooting is not available.
+    relaunch: Option<crate::reboot::Relaunch>,
 }
 
 impl HelperApp {
@@ -79,7 +85,55 @@ impl HelperApp {
             sharing: None,
             effects: Vec::new(),
             demo: None,
+            branding: None,
             files: crate::files::HelperFiles::default(),
+            chat: crate::ui::ChatTools::default(),
+            relaunch: None,
+        }
+    }
+
+    /// Enables reboot and reconnect (C8): after the customer's consent the helper registers
+    /// `relaunch` to start once after the next login, then reboots.
+    pub fn with_reboot(mut self, relaunch: Option<crate::reboot::Relaunch>) -> Self {
+        self.relaunch = relaunch;
+        self
+    }
+
+    /// Presents `token` once connected to rejoin the session left for a reboot (C8,
+    /// `--reconnect-token`), instead of showing the request screen.
+    pub fn with_reconnect_token(
+        mut self,
+        token: Option<porpoise_shared::wire::ReconnectToken>,
+    ) -> Self {
+        self.state.reconnect_token = token;
+        self
+    }
+
+    /// Shows `branding` (C1, M1): title, icon, colours, header and notice area. Replaces the
+    /// branding shown before (the relay's Welcome updates the download's).
+    pub fn set_branding(&mut self, branding: porpoise_shared::wire::Branding) {
+        if self
+            .branding
+            .as_ref()
+            .is_some_and(|b| b.branding == branding)
+        {
+            return;
+        }
+        let open_in_browser = self.branding.as_ref().is_none_or(|b| b.open_in_browser);
+        let mut shown = crate::branding::ShownBranding::new(branding);
+        shown.open_in_browser = open_in_browser;
+        self.branding = Some(shown);
+    }
+
+    /// The branding shown, if any (for tests: clicked notice links are in `opened_links`).
+    pub fn branding(&self) -> Option<&crate::branding::ShownBranding> {
+        self.branding.as_ref()
+    }
+
+    /// Tests: record clicked notice links without starting a browser.
+    pub fn set_open_links_in_browser(&mut self, open: bool) {
+        if let Some(b) = &mut self.branding {
+            b.open_in_browser = open;
         }
     }
 
@@ -117,6 +171,32 @@ impl HelperApp {
                     }
                     ctx.request_repaint();
                 }
+                Ok(NetEvent::Branding(branding)) => {
+                    self.set_branding(*branding);
+                    ctx.request_repaint();
+                }
+                // Chat picture bytes (C4) go to the picture cache, not the state.
+                Ok(NetEvent::Answered {
+                    request:
+                        porpoise_shared::wire::Request::GetChatImage {
+                            session_id,
+                            message_id,
+                        },
+                    result,
+                }) => {
+                    let key = (session_id, message_id);
+                    match result {
+                        Ok(porpoise_shared::wire::Response::ChatImageData { data, .. }) => {
+                            self.chat.pictures.insert(key, &data)
+                        }
+                        Ok(other) => self
+                            .chat
+                            .pictures
+                            .failed(key, format!("unexpected answer {other:?}")),
+                        Err(e) => self.chat.pictures.failed(key, e.to_string()),
+                    }
+                    ctx.request_repaint();
+                }
                 Ok(NetEvent::DemoEnded { session_id, error }) => {
                     if let Some(demo) = self.demo.as_mut().filter(|d| d.session_id == session_id) {
                         demo.ended = Some(error);
@@ -142,6 +222,11 @@ impl HelperApp {
         &self.files
     }
 
+    /// The chat's pictures, region screenshot and save dialog (C4), for tests and diagnostics.
+    pub fn chat_tools(&mut self) -> &mut crate::ui::ChatTools {
+        &mut self.chat
+    }
+
     /// The remote demo window's state, while one is open.
     pub fn demo(&self) -> Option<&DemoWindow> {
         self.demo.as_ref()
@@ -161,6 +246,12 @@ impl HelperApp {
                 crate::state::ConnectionState::Online { .. }
             )
         });
+        if let Some(branding) = &mut self.branding {
+            branding.apply(ui.ctx(), self.tr);
+            branding.header_ui(ui);
+            // During a session the chat needs the room: the notice shrinks to one line.
+            branding.notice_ui(ui, self.tr, session.is_some());
+        }
         let mut file_commands = Vec::new();
         crate::ui::files::files_ui(ui, self.tr, session, &mut self.files, &mut file_commands);
         if !file_commands.is_empty() {
@@ -168,11 +259,33 @@ impl HelperApp {
                 .extend(file_commands.into_iter().map(NetCommand::Files));
             self.flush(&ui.ctx().clone());
         }
+        crate::ui::region::region_viewport(ui.ctx(), self.tr, &mut self.chat.region);
         let mut actions = Vec::new();
-        window_ui(ui, &mut self.state, self.tr, &self.relay_addr, &mut actions);
+        window_ui(
+            ui,
+            &mut self.state,
+            &mut self.chat,
+            self.tr,
+            &self.relay_addr,
+            &mut actions,
+        );
         let ctx = ui.ctx().clone();
+        self.chat
+            .pictures
+            .viewer_ui(&ctx, crate::ui::chat::picture_labels(self.tr));
         for action in actions {
             self.on_ui(&ctx, action);
+        }
+        // Pictures scrolled into view for the first time: fetch their bytes (C4).
+        let wanted = self.chat.pictures.take_wanted();
+        if !wanted.is_empty() {
+            self.outbox.extend(wanted.into_iter().map(|(session_id, message_id)| {
+                NetCommand::Request(porpoise_shared::wire::Request::GetChatImage {
+                    session_id,
+                    message_id,
+                })
+            }));
+            self.flush(&ctx);
         }
     }
 
@@ -204,7 +317,30 @@ impl HelperApp {
                         .retain(|c| !matches!(c, NetCommand::TypingPreview { .. }));
                     self.outbox.push_back(cmd);
                 }
-                Effect::Command(cmd) => self.outbox.push_back(cmd),
+                Effect::Command(cmd) => {
+                    // A picture the customer sends shows at once from its own bytes (C4).
+                    if let NetCommand::Request(porpoise_shared::wire::Request::SendChatImage {
+                        session_id,
+                        message_id,
+                        data,
+                    }) = &cmd
+                    {
+                        let key = (*session_id, *message_id);
+                        if !self.chat.pictures.is_ready(key) {
+                            self.chat.pictures.insert(key, data);
+                        }
+                    }
+                    self.outbox.push_back(cmd)
+                }
+                Effect::Reboot { token } => {
+                    let result = match &self.relaunch {
+                        Some(relaunch) => crate::reboot::reboot_and_reconnect(relaunch, &token)
+                            .map_err(|e| e.to_string()),
+                        None => Err(self.tr.reboot_unavailable().to_owned()),
+                    };
+                    self.state.rebooted(result);
+                    ctx.request_repaint();
+                }
                 Effect::Attention => {
                     ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
                     ctx.send_viewport_cmd(ViewportCommand::Focus);
@@ -245,8 +381,12 @@ impl HelperApp {
         } else {
             (WindowLevel::Normal, self.tr.app_title())
         };
+        let title = match (on_top, &self.branding) {
+            (false, Some(b)) => crate::branding::window_title(Some(&b.branding), self.tr),
+            _ => title.to_owned(),
+        };
         ctx.send_viewport_cmd(ViewportCommand::WindowLevel(level));
-        ctx.send_viewport_cmd(ViewportCommand::Title(title.to_owned()));
+        ctx.send_viewport_cmd(ViewportCommand::Title(title));
     }
 
     fn flush(&mut self, ctx: &egui::Context) {

@@ -19,7 +19,10 @@ macro_rules! texts {
     };
 }
 
+mod chat;
 mod files;
+mod setup;
+mod survey;
 
 texts! {
     /// Window title.
@@ -247,6 +250,12 @@ impl Tr {
             (Language::En, RemoteAction::SystemInfo) => format!(
                 "{agent} asks to see your computer's system information: operating system, CPU, memory, disks, network adapters and running programs, to diagnose problems. It is sent once and contains none of your files."
             ),
+            (Language::ZhCn, RemoteAction::Reboot) => format!(
+                "{agent} 请求重启您的电脑并重连。请先保存您正在编辑的文件。电脑将立即重启，您登录后本程序会自动启动一次，回到与 {agent} 的同一会话（15 分钟内有效）。"
+            ),
+            (Language::En, RemoteAction::Reboot) => format!(
+                "{agent} asks to restart your computer and reconnect. Save your open work first. The computer restarts at once; after you log in, this program starts by itself once and returns to the same session with {agent} (within 15 minutes)."
+            ),
         }
     }
 
@@ -283,6 +292,10 @@ impl Tr {
             (Language::En, RemoteAction::SystemInfo) => {
                 format!("Sending system information to {agent}")
             }
+            (Language::ZhCn, RemoteAction::Reboot) => format!("正在准备重启电脑（{agent}）"),
+            (Language::En, RemoteAction::Reboot) => {
+                format!("Preparing to restart the computer ({agent})")
+            }
         }
     }
 
@@ -315,6 +328,38 @@ impl Tr {
         match self.0 {
             Language::ZhCn => format!("连接已断开（{reason}），正在重新连接…"),
             Language::En => format!("Connection lost ({reason}). Reconnecting…"),
+        }
+    }
+
+    /// The computer is restarting for reboot and reconnect (C8).
+    pub fn rebooting(self) -> &'static str {
+        self.0.pick(
+            "电脑正在重启。登录后本程序会自动启动并回到当前会话。",
+            "The computer is restarting. After you log in, this program starts by itself and returns to this session.",
+        )
+    }
+
+    /// The reboot did not happen (C8).
+    pub fn reboot_failed(self, reason: &str) -> String {
+        match self.0 {
+            Language::ZhCn => format!("无法重启电脑：{reason}"),
+            Language::En => format!("Could not restart the computer: {reason}"),
+        }
+    }
+
+    /// This helper cannot reboot (no way to start itself again) (C8).
+    pub fn reboot_unavailable(self) -> &'static str {
+        self.0.pick(
+            "本程序无法在重启后自动启动",
+            "this program cannot start by itself after a restart",
+        )
+    }
+
+    /// Rejoining the session after a reboot failed; the request screen is shown (C8).
+    pub fn reconnect_failed(self, reason: &str) -> String {
+        match self.0 {
+            Language::ZhCn => format!("无法回到重启前的会话（{reason}）。如需帮助，请重新提交服务请求。"),
+            Language::En => format!("Could not return to the session from before the restart ({reason}). Please request service again if you still need help."),
         }
     }
 

@@ -4,10 +4,17 @@ use anyhow::Context as _;
 use clap::Parser;
 use porpoise_helper::{
     app::WINDOW_SIZE,
+    branding::{icon_data, window_title},
+    config::{self, Start},
     i18n::Tr,
+    launch::Launcher,
     media::Platform,
     net::{self, NetSettings},
     AppOptions, HelperApp, HelperArgs, HelperConfig,
+};
+use porpoise_shared::{
+    trailer::{EmbeddedConfig, TrailerError},
+    ui::Language,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -19,8 +26,31 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let config = HelperConfig::from_args(HelperArgs::parse())?;
-    tracing::info!(relay = %config.relay_addr, center_id = config.center_id, data_dir = %config.data_dir.display(), "starting");
+    // C8 on Windows: a RunOnce command line too long for 260 characters names a file with the
+    // arguments instead (read once, then deleted).
+    let args = match porpoise_helper::reboot::args_from_file_flag(std::env::args_os()) {
+        Some(Ok(argv)) => HelperArgs::parse_from(argv),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "cannot read the reconnect arguments; starting normally");
+            HelperArgs::parse_from(std::env::args_os().take(1))
+        }
+        None => HelperArgs::parse(),
+    };
+    if args.reconnect_token.is_some() {
+        // C8: the one-time start after a reboot runs once, whatever happens next.
+        match porpoise_helper::reboot::remove_one_time_start() {
+            Ok(removed) => tracing::info!(removed, "started to reconnect after a reboot"),
+            Err(e) => tracing::warn!(error = %e, "cannot remove the one-time start entry"),
+        }
+    }
+    let trailer = own_trailer();
+    let language = args
+        .lang
+        .as_deref()
+        .map(Language::from_locale)
+        .unwrap_or_else(Language::detect);
+    let window_pos = args.window_pos;
+    let start = config::plan(args, trailer)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -28,13 +58,52 @@ fn main() -> anyhow::Result<()> {
         .build()
         .context("cannot start the network runtime")?;
     let handle = runtime.handle().clone();
-    let title = Tr(config.language).app_title();
+    let make_app = move |config: HelperConfig, ctx: &egui::Context| -> anyhow::Result<HelperApp> {
+        let relaunch = porpoise_helper::reboot::Relaunch::of_current_exe(&config)
+            .inspect_err(|e| tracing::warn!(error = %e, "reboot and reconnect unavailable"))
+            .ok();
+        tracing::info!(relay = %config.relay_addr, center_id = config.center_id, data_dir = %config.data_dir.display(), "starting");
+        let settings = NetSettings {
+            relay_addr: config.relay_addr.clone(),
+            fingerprint: config.fingerprint,
+            center_id: config.center_id,
+            install_id: config.install_id,
+        };
+        let link = net::spawn(&handle, settings, Platform::native(), ctx.clone());
+        let app_options = AppOptions {
+            language: config.language,
+            name: config.name.clone(),
+            phone: config.phone.clone(),
+            session_code: config.session_code.clone(),
+            auto_request: config.auto_request,
+            relay_addr: config.relay_addr.clone(),
+        };
+        Ok(HelperApp::new(app_options, link)
+            .with_reboot(relaunch)
+            .with_reconnect_token(config.reconnect_token.clone()))
+    };
+    // The first window is branded before connecting (C1, M1).
+    let tr = Tr(language);
+    let (title, icon) = match &start {
+        Start::Ready { branding, .. } => (
+            window_title(branding.as_ref(), tr),
+            branding.as_ref().and_then(icon_data),
+        ),
+        Start::Setup { .. } => (tr.app_title().to_owned(), None),
+        Start::Refused { reason } => {
+            tracing::error!("refusing to connect: {reason}");
+            (tr.app_title().to_owned(), None)
+        }
+    };
     let mut viewport = egui::ViewportBuilder::default()
-        .with_title(title)
+        .with_title(title.clone())
         .with_app_id("porpoise-helper")
         .with_inner_size(WINDOW_SIZE)
         .with_min_inner_size([320.0, 400.0]);
-    if let Some(pos) = config.window_pos {
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    if let Some(pos) = window_pos {
         viewport = viewport.with_position(pos.0);
     }
     let options = eframe::NativeOptions {
@@ -42,29 +111,54 @@ fn main() -> anyhow::Result<()> {
         ..Default::default()
     };
     eframe::run_native(
-        title,
+        &title,
         options,
         Box::new(move |cc| {
             porpoise_shared::ui::install_fonts(&cc.egui_ctx);
-            let settings = NetSettings {
-                relay_addr: config.relay_addr.clone(),
-                fingerprint: config.fingerprint,
-                center_id: config.center_id,
-                install_id: config.install_id,
+            let app: Box<dyn eframe::App> = match start {
+                Start::Ready { config, branding } => {
+                    let mut app = make_app(*config, &cc.egui_ctx)?;
+                    if let Some(branding) = branding {
+                        app.set_branding(branding);
+                    }
+                    Box::new(app)
+                }
+                Start::Setup {
+                    args,
+                    prefill,
+                    data_dir,
+                } => Box::new(Launcher::setup(
+                    language,
+                    *args,
+                    prefill,
+                    data_dir,
+                    Box::new(make_app),
+                )),
+                Start::Refused { reason } => Box::new(Launcher::refused(language, reason)),
             };
-            let link = net::spawn(&handle, settings, Platform::native(), cc.egui_ctx.clone());
-            let app_options = AppOptions {
-                language: config.language,
-                name: config.name.clone(),
-                phone: config.phone.clone(),
-                session_code: config.session_code.clone(),
-                auto_request: config.auto_request,
-                relay_addr: config.relay_addr.clone(),
-            };
-            Ok(Box::new(HelperApp::new(app_options, link)))
+            Ok(app)
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the helper window: {e}"))?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     Ok(())
+}
+
+/// Reads the signed configuration trailer of this executable (C1). An executable that cannot
+/// be read counts as a plain helper (logged): it then asks for the relay on its first screen.
+fn own_trailer() -> Result<EmbeddedConfig, TrailerError> {
+    let read = std::env::current_exe()
+        .map_err(TrailerError::Io)
+        .and_then(|exe| porpoise_shared::trailer::read_path(&exe));
+    match read {
+        Ok(embedded) => {
+            tracing::info!(relay = %embedded.relay_addr, center_id = embedded.center_id, "configuration from the download's signed trailer");
+            Ok(embedded)
+        }
+        Err(TrailerError::Io(e)) => {
+            tracing::warn!("cannot read this program's configuration trailer: {e}");
+            Err(TrailerError::NoTrailer)
+        }
+        Err(e) => Err(e),
+    }
 }

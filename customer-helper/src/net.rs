@@ -100,6 +100,8 @@ pub enum NetEvent {
     },
     /// Not connected (failed or lost); reconnection follows unless it is permanent.
     Disconnected(ConnectFailure),
+    /// The center's branding from the Welcome (C1, M1), sent just before `Connected`.
+    Branding(Box<porpoise_shared::wire::Branding>),
     /// A pushed relay event.
     Event(porpoise_shared::wire::Event),
     /// The outcome of a [`NetCommand::Request`].
@@ -303,11 +305,15 @@ async fn run(
                     session,
                     queue_position,
                     options,
+                    branding,
                 },
                 client_events,
             )) => {
                 info!(%center_name, "connected");
                 delay = MIN_RECONNECT_DELAY;
+                if let Some(branding) = branding {
+                    sink.emit(NetEvent::Branding(Box::new(branding))).await;
+                }
                 sink.emit(NetEvent::Connected {
                     center_name,
                     session,

@@ -13,9 +13,11 @@ mod form;
 mod net_events;
 mod relay_events;
 mod session;
+mod survey;
 
 pub use form::{clean_code, session_code, FormError, MessageForm, RequestForm, ShowcaseTab};
-pub use session::{PendingChat, Session};
+pub use session::{PendingChat, PendingPicture, Session};
+pub use survey::{SurveyForm, SurveyFormError, COMMENT_LIMIT};
 
 /// State of the connection to the relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +113,13 @@ pub enum UiAction {
     DraftChanged,
     /// Send the chat draft.
     SendChat,
+    /// Send this picture in the chat (C4): a PNG or JPEG already fitted to the chat's limits
+    /// (`chat_image::fit_for_chat` or `chat_image::prepare`); refused with a notice otherwise.
+    SendPicture(Vec<u8>),
+    /// A picture could not be read, pasted or captured; the text is why (shown as a notice).
+    PictureFailed(String),
+    /// The transcript was saved to this path (C4; shown as a notice).
+    TranscriptSaved(String),
     /// End the session.
     EndSession,
     /// Answer a consent prompt.
@@ -122,6 +131,14 @@ pub enum UiAction {
     },
     /// Stop screen sharing and remote control (the banner's Stop).
     StopSharing,
+    /// Revoke one granted action from the permissions panel (C5); the others stay.
+    Revoke(RemoteAction),
+    /// Share the screen without an agent request (共享我的屏幕, C5).
+    ShareScreen,
+    /// Send the satisfaction survey (C7).
+    SubmitSurvey,
+    /// Close the satisfaction survey without answering (C7).
+    SkipSurvey,
     /// Back to the request screen after a session or an offline message.
     RequestAgain,
     /// Try to connect again now.
@@ -138,6 +155,12 @@ pub enum Effect {
     Command(NetCommand),
     /// Bring the window to the user's attention (a consent prompt arrived).
     Attention,
+    /// Register the one-time start with `token` and reboot (C8); the app reports the outcome
+    /// with [`HelperState::rebooted`].
+    Reboot {
+        /// The relay's reconnect token (a secret; `Debug` hides it).
+        token: porpoise_shared::wire::ReconnectToken,
+    },
 }
 
 /// A transient message for the user.
@@ -149,11 +172,25 @@ pub enum Notice {
     SharingFailed(String),
     /// The chat message is too long.
     MessageTooLong,
+    /// A chat picture was not sent (C4): not a picture, too big, unreadable, or refused by
+    /// the relay; the text is why.
+    PictureFailed(String),
+    /// The chat transcript was saved to this path (C4). Not an error.
+    TranscriptSaved(String),
     /// Screen sharing stopped because another agent took over the session (consent was given
     /// to the previous agent).
     SharingStoppedByTransfer,
     /// The system-info report reached the agent (A10); not an error.
     SystemInfoSent,
+    /// The satisfaction survey was stored (C7); not an error.
+    SurveyThanks,
+    /// The computer is restarting; the helper comes back by itself (C8). Not an error.
+    Rebooting,
+    /// The reboot did not happen; the text is why (C8).
+    RebootFailed(String),
+    /// Rejoining the session after a reboot failed (token used, expired, unknown, another
+    /// center's); the text is the relay's reason (C8). The request screen is shown.
+    ReconnectFailed(String),
 }
 
 /// Everything the helper window shows.
@@ -176,6 +213,11 @@ pub struct HelperState {
     pub notice: Option<Notice>,
     /// Request service once as soon as connected (`--auto-request`).
     pub auto_request: bool,
+    /// Token to present once connected, to rejoin the session left for a reboot (C8).
+    pub reconnect_token: Option<porpoise_shared::wire::ReconnectToken>,
+    /// The satisfaction survey being answered (C7), shown instead of the main area; kept apart
+    /// from `service` because it outlives the session.
+    pub survey: Option<SurveyForm>,
 }
 
 impl HelperState {
@@ -194,7 +236,18 @@ impl HelperState {
             question: String::new(),
             notice: None,
             auto_request,
+            reconnect_token: None,
+            survey: None,
         }
+    }
+
+    /// The app carried out [`Effect::Reboot`]: `Ok` once the reboot is under way, else why
+    /// it failed (C8).
+    pub fn rebooted(&mut self, result: Result<(), String>) {
+        self.notice = Some(match result {
+            Ok(()) => Notice::Rebooting,
+            Err(why) => Notice::RebootFailed(why),
+        });
     }
 
     /// The open session, if served.
@@ -231,4 +284,8 @@ impl HelperState {
 #[cfg(test)]
 mod mode_tests;
 #[cfg(test)]
+mod reboot_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod chat_tests;

@@ -139,6 +139,9 @@ fn a_declined_offer_says_so_and_the_customer_sends_its_own_files() {
     h.run();
     h.get_by_label("Declined");
 
+    // The send box is folded until opened, so that the chat keeps its room.
+    h.get_by_label("Send files from this computer").click();
+    h.run();
     type_into(
         &mut h,
         "Paths of files to send, one per line; or drop files on the window",

@@ -137,6 +137,7 @@ impl FakeRelay {
                 open_now: true,
                 closed_reply: String::new(),
             },
+            branding: None,
         };
         write_frame(
             &mut send,
@@ -384,6 +385,7 @@ async fn consent_gated_media_revoke_and_reconnect() {
         from: Party::Customer,
         text: "hi".into(),
         sent_at: 1,
+        image: None,
     };
     let seen = conn
         .answer_next(|_| Response::ChatStored(stored.clone()))

@@ -298,6 +298,7 @@ fn chat_enter_sends_ctrl_enter_breaks_line_and_pending_until_stored() {
         from: Party::Customer,
         text: text.clone(),
         sent_at: 1,
+        image: None,
     };
     net.push(NetEvent::Answered {
         request: sent_request(&sent),
@@ -310,6 +311,7 @@ fn chat_enter_sends_ctrl_enter_breaks_line_and_pending_until_stored() {
             from: Party::Agent,
             text: "How can I help?".into(),
             sent_at: 2,
+            image: None,
         },
     });
     h.run();

@@ -295,6 +295,7 @@ fn relay_line(id: u128, text: &str) -> Event {
             from: Party::Relay,
             text: text.into(),
             sent_at: id as i64,
+            image: None,
         },
     }
 }

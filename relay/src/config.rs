@@ -57,6 +57,12 @@ pub struct RelayConfig {
     /// Limits of failed logins per account and per client address (see
     /// [`crate::core::throttle`]); the default is the documented policy.
     pub login_throttle: ThrottlePolicy,
+    /// Folder of the helper binaries served over HTTPS (`porpoise-helper`,
+    /// `porpoise-helper.exe`; C1, M11). `None`: downloads answer 404.
+    pub helper_dir: Option<PathBuf>,
+    /// `host:port` customers use to reach the relay, written into downloaded helpers. `None`:
+    /// the host of each download request with the relay's port.
+    pub public_addr: Option<String>,
 }
 
 impl RelayConfig {
@@ -69,6 +75,8 @@ impl RelayConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             demo: false,
             login_throttle: ThrottlePolicy::default(),
+            helper_dir: None,
+            public_addr: None,
         }
     }
 

@@ -6,9 +6,11 @@
 //! - [`net`]: quinn glue; [`Relay::bind`] then [`Relay::run`], or [`run`] in one call.
 //! - [`config`]: [`RelayConfig`] and the data directory (database, TLS identity).
 
+pub mod branding;
 pub mod common_files;
 pub mod config;
 pub mod core;
+pub mod download;
 pub mod net;
 pub mod store;
 

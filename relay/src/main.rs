@@ -29,6 +29,14 @@ struct Cli {
     /// Most connections served at once.
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Folder of the helper binaries served for download over HTTPS on the same port number
+    /// (TCP): `porpoise-helper` (Linux) and `porpoise-helper.exe` (Windows) (C1, M11).
+    #[arg(long, env = "PORPOISE_HELPER_DIR")]
+    helper_dir: Option<PathBuf>,
+    /// host:port customers reach the relay at, written into downloaded helpers and printed by
+    /// `helper-link` (default: the host of each download request with the relay's port).
+    #[arg(long, global = true, env = "PORPOISE_RELAY_PUBLIC_ADDR")]
+    public_address: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -37,6 +45,12 @@ struct Cli {
 enum Command {
     /// Print the certificate fingerprint (creating the certificate if needed).
     Fingerprint,
+    /// Print a center's helper download URLs (C1, M11): `page URL`, `linux URL`, `windows URL`.
+    HelperLink {
+        /// Center ID.
+        #[arg(long)]
+        center_id: u32,
+    },
     /// Manage support centers.
     Center {
         #[command(subcommand)]
@@ -103,6 +117,9 @@ enum CenterCommand {
         #[arg(long)]
         demo: bool,
     },
+    /// Set the helper branding of a center (C1, M1); options not given keep their value.
+    /// Downloads use it at once; connected helpers get it at the relay's next start.
+    Branding(BrandingArgs),
     /// Set the seats a center bought (read at the relay's next start).
     Seats {
         /// Center ID.
@@ -112,6 +129,38 @@ enum CenterCommand {
         #[arg(long)]
         seats: u32,
     },
+}
+
+/// `porpoise-relay center branding`.
+#[derive(Debug, clap::Args)]
+struct BrandingArgs {
+    /// Center ID.
+    #[arg(long)]
+    center_id: u32,
+    /// Product name: the helper's window title.
+    #[arg(long)]
+    product_name: Option<String>,
+    /// Window icon, a PNG file (at most 32 KiB, 256×256 px).
+    #[arg(long)]
+    icon: Option<PathBuf>,
+    /// Primary colour, #RRGGBB (header, buttons, selection).
+    #[arg(long)]
+    color: Option<String>,
+    /// Accent colour, #RRGGBB (links, highlights).
+    #[arg(long)]
+    accent: Option<String>,
+    /// Notice text.
+    #[arg(long)]
+    notice_text: Option<String>,
+    /// Notice image, a PNG file (at most 96 KiB, 1024×1024 px).
+    #[arg(long)]
+    notice_image: Option<PathBuf>,
+    /// Notice link, an https:// URL opened in the customer's browser on click.
+    #[arg(long)]
+    notice_link: Option<String>,
+    /// Remove the branding first (alone: back to the default look).
+    #[arg(long)]
+    clear: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -129,7 +178,31 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         match cli.command {
-            None => serve(cli.listen, data_dir, cli.demo, cli.max_connections).await,
+            None => {
+                let config = RelayConfig {
+                    listen: cli.listen,
+                    max_connections: cli.max_connections,
+                    demo: cli.demo,
+                    helper_dir: cli.helper_dir,
+                    public_addr: cli.public_address,
+                    ..RelayConfig::new(data_dir)
+                };
+                serve(config).await
+            }
+            Some(Command::HelperLink { center_id }) => {
+                let addr = cli
+                    .public_address
+                    .unwrap_or_else(|| format!("localhost:{}", cli.listen.port()));
+                let [page, linux, windows] =
+                    porpoise_relay::download::center_urls(&addr, center_id);
+                println!("page {page}");
+                println!("linux {linux}");
+                println!("windows {windows}");
+                Ok(())
+            }
+            Some(Command::Center {
+                action: CenterCommand::Branding(args),
+            }) => set_branding(data_dir, args).await,
             Some(Command::Fingerprint) => {
                 let identity = load_or_create_identity(&data_dir)?;
                 println!("{}", identity.fingerprint);
@@ -170,23 +243,16 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-async fn serve(
-    listen: SocketAddr,
-    data_dir: PathBuf,
-    demo: bool,
-    max_connections: usize,
-) -> anyhow::Result<()> {
-    let config = RelayConfig {
-        listen,
-        max_connections,
-        demo,
-        ..RelayConfig::new(data_dir)
-    };
+async fn serve(config: RelayConfig) -> anyhow::Result<()> {
+    let demo = config.demo;
     let relay = Relay::bind(config)
         .await
         .context("cannot start the relay")?;
     println!("listening on {}", relay.local_addr());
     println!("fingerprint {}", relay.fingerprint());
+    if let Some(addr) = relay.download_addr() {
+        println!("downloads https://{addr}/c/<center ID>/");
+    }
     if demo {
         tracing::info!(
             center = DEMO_CENTER_ID,
@@ -204,6 +270,11 @@ async fn create_center(data_dir: PathBuf, name: Option<String>, demo: bool) -> a
     let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
     if demo {
         store.seed_demo().await?;
+        if store.branding(DEMO_CENTER_ID).await?.is_none() {
+            store
+                .set_branding(DEMO_CENTER_ID, &porpoise_relay::branding::demo_branding())
+                .await?;
+        }
         let names: Vec<&str> = DEMO_ACCOUNTS.iter().map(|(u, _, _)| *u).collect();
         println!("center {DEMO_CENTER_ID}");
         println!("usernames {}", names.join(" "));
@@ -220,6 +291,72 @@ async fn create_center(data_dir: PathBuf, name: Option<String>, demo: bool) -> a
     }
     store.close().await;
     Ok(())
+}
+
+/// Reads a PNG given to `center branding`, refusing files over `max` bytes before reading.
+fn read_png(path: &std::path::Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    anyhow::ensure!(
+        len <= max as u64,
+        "{} is {len} bytes; at most {max} bytes are allowed",
+        path.display()
+    );
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+async fn set_branding(data_dir: PathBuf, args: BrandingArgs) -> anyhow::Result<()> {
+    use porpoise_shared::wire::{Rgb, MAX_ICON_PNG_BYTES, MAX_NOTICE_IMAGE_BYTES};
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    let result = async {
+        anyhow::ensure!(
+            store.center(args.center_id).await?.is_some(),
+            "no center {} in this database",
+            args.center_id
+        );
+        let mut branding = if args.clear {
+            Default::default()
+        } else {
+            store.branding(args.center_id).await?.unwrap_or_default()
+        };
+        if let Some(name) = args.product_name {
+            branding.product_name = name.trim().to_owned();
+        }
+        if let Some(path) = &args.icon {
+            branding.icon_png = read_png(path, MAX_ICON_PNG_BYTES)?;
+        }
+        if let Some(c) = &args.color {
+            branding.primary = Some(Rgb::parse(c)?);
+        }
+        if let Some(c) = &args.accent {
+            branding.accent = Some(Rgb::parse(c)?);
+        }
+        if let Some(text) = args.notice_text {
+            branding.notice.text = text.trim().to_owned();
+        }
+        if let Some(path) = &args.notice_image {
+            branding.notice.image_png = read_png(path, MAX_NOTICE_IMAGE_BYTES)?;
+        }
+        if let Some(link) = args.notice_link {
+            branding.notice.link = link.trim().to_owned();
+        }
+        porpoise_relay::branding::validate(&branding)?;
+        store.set_branding(args.center_id, &branding).await?;
+        println!("center {}", args.center_id);
+        println!("product-name {}", branding.product_name);
+        println!("icon-bytes {}", branding.icon_png.len());
+        let color = |c: Option<Rgb>| c.map_or_else(|| "-".to_owned(), |c| c.to_string());
+        println!("color {}", color(branding.primary));
+        println!("accent {}", color(branding.accent));
+        println!("notice-text {}", branding.notice.text);
+        println!("notice-image-bytes {}", branding.notice.image_png.len());
+        println!("notice-link {}", branding.notice.link);
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
 }
 
 async fn set_seats(data_dir: PathBuf, center_id: u32, seats: u32) -> anyhow::Result<()> {

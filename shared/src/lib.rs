@@ -4,6 +4,7 @@
 //!
 //! See `ARCHITECTURE.md` at the workspace root for how the pieces fit.
 
+pub mod chat_image;
 pub mod codec;
 pub mod framing;
 pub mod input;
@@ -12,6 +13,9 @@ pub mod wire;
 
 #[cfg(feature = "quic")]
 pub mod tls;
+/// The signed configuration trailer of downloaded helpers (C1).
+#[cfg(feature = "quic")]
+pub mod trailer;
 
 #[cfg(feature = "clipboard")]
 pub mod clipboard;
@@ -28,6 +32,8 @@ pub mod transfers;
 #[cfg(feature = "capture")]
 pub mod capture;
 
+#[cfg(feature = "ui")]
+pub mod chat_pictures;
 #[cfg(feature = "ui")]
 pub mod ui;
 

@@ -157,6 +157,24 @@ pub fn client_config(pin: Fingerprint) -> Result<(quinn::ClientConfig, PinCheck)
     Ok((config, check))
 }
 
+/// A rustls client configuration (TLS 1.3, no ALPN) that trusts exactly the certificate
+/// with fingerprint `pin`: for HTTPS to the relay, e.g. downloading a helper (C1, M11).
+///
+/// Errors: [`TlsError`] only if the crypto provider lacks the protocol versions (not expected).
+pub fn pinned_https_config(pin: Fingerprint) -> Result<rustls::ClientConfig, TlsError> {
+    let provider = provider();
+    let verifier = Arc::new(PinnedVerifier {
+        pin,
+        algorithms: provider.signature_verification_algorithms,
+        check: PinCheck::default(),
+    });
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
+}
+
 /// Records the outcome of pinning for one client configuration, so that a failed handshake can
 /// be explained as a fingerprint mismatch rather than a generic TLS error.
 #[derive(Debug, Clone, Default)]

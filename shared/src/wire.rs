@@ -10,11 +10,17 @@ mod records;
 pub use records::*;
 mod sysinfo;
 pub use sysinfo::*;
+mod reconnect;
+pub use reconnect::*;
+mod branding;
+pub use branding::*;
+mod survey;
+pub use survey::*;
 
 /// Version of the control-stream protocol, sent in [`Hello`]. The relay refuses other versions
 /// with [`RefusedReason::VersionMismatch`]. 4: screen frames carry a zstd reference and tile
 /// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -319,6 +325,28 @@ pub enum Request {
         /// Text, at most [`MAX_CHAT_TEXT_BYTES`].
         text: String,
     },
+    /// Either side: send a picture as a chat message (A7, C4). `data` is a PNG or JPEG of at most
+    /// [`MAX_CHAT_IMAGE_BYTES`] and [`MAX_CHAT_IMAGE_SIDE`] px a side; anything else is refused
+    /// with [`RequestError::BadImage`]. Answered like [`Request::SendChat`]: the stored message
+    /// (with its [`ChatImage`]) once durable; the other side gets [`Event::ChatReceived`].
+    SendChatImage {
+        /// Session the message belongs to.
+        session_id: SessionId,
+        /// Random id; a resend with the same id is acknowledged but not stored twice.
+        message_id: MessageId,
+        /// The encoded picture.
+        data: Vec<u8>,
+    },
+    /// Either side: the bytes of a chat picture (A7, C4): the session's customer for their own
+    /// sessions, an agent of the center for any of its sessions (current or in the service
+    /// history). Answer: [`Response::ChatImageData`]; [`RequestError::UnknownSession`] when
+    /// there is no such picture for the asker.
+    GetChatImage {
+        /// Session of the message.
+        session_id: SessionId,
+        /// The message that carries the picture.
+        message_id: MessageId,
+    },
     /// Agent: ask the customer's consent for a remote action (C5). Answer: [`Response::Done`];
     /// the outcome arrives as [`Event::ActionChanged`].
     RequestAction {
@@ -344,6 +372,36 @@ pub enum Request {
         /// Action to stop.
         action: RemoteAction,
     },
+    /// Customer: start a remote action without an agent request (C5, "the customer can also
+    /// start actions"): only [`RemoteAction::ViewDesktop`] (共享我的屏幕; see
+    /// [`RemoteAction::customer_startable`]). The action becomes `Granted` at once, and the
+    /// agent gets [`Event::ActionChanged`] `by: Customer` as if it had asked and been granted.
+    /// Answer: [`Response::Done`]. Errors: [`RequestError::Invalid`] for another action,
+    /// [`RequestError::Conflict`] if the agent is not connected.
+    StartAction {
+        /// Session concerned.
+        session_id: SessionId,
+        /// Action to start.
+        action: RemoteAction,
+    },
+    /// Agent: show the customer the satisfaction survey now (推送调查表, A6, C7).
+    /// Answer: [`Response::Done`]; the customer gets [`Event::SurveyRequested`]. Errors:
+    /// [`RequestError::Conflict`] if the customer is not connected or already answered.
+    PushSurvey {
+        /// Session concerned (the agent's open session).
+        session_id: SessionId,
+    },
+    /// Customer: answer the satisfaction survey (C7) of their own session in their center,
+    /// while it is open or within [`SURVEY_WINDOW_MS`] after it ended. Stored durably before
+    /// the answer. Answer: [`Response::Done`]. Errors: [`RequestError::Invalid`] (stars,
+    /// comment length), [`RequestError::UnknownSession`] (not this customer's session, or too
+    /// old), [`RequestError::Conflict`] (already answered: one survey per session).
+    SubmitSurvey {
+        /// Session rated.
+        session_id: SessionId,
+        /// The answer.
+        answer: SurveyAnswer,
+    },
     /// Customer: the system-info report (A10) after the customer granted
     /// [`RemoteAction::SystemInfo`]; the relay forwards it to the session's agent as
     /// [`Event::SystemInfoReported`] and marks the action `Stopped` (one report per consent).
@@ -362,6 +420,23 @@ pub enum Request {
     FileTransferLimit {
         /// Session concerned.
         session_id: SessionId,
+    },
+    /// Customer: after granting [`RemoteAction::Reboot`] (C8), a one-time reconnect token for
+    /// this session, valid [`RECONNECT_TOKEN_TTL_MS`]. The relay keeps the session open while
+    /// the customer is away (no reception timeout), marks the action `Stopped` and tells the
+    /// agent [`Event::CustomerRebooting`]. Answer: [`Response::ReconnectToken`]. Errors:
+    /// [`RequestError::Conflict`] unless the reboot is granted.
+    RequestReconnectToken {
+        /// Session concerned.
+        session_id: SessionId,
+    },
+    /// Customer: rejoin the session a reconnect token was issued for (C8), whatever this
+    /// helper's install id. Answer: [`Response::SessionStarted`] with the session (messages
+    /// included); the agent gets [`Event::CustomerReconnected`]. Errors:
+    /// [`RequestError::BadReconnectToken`] (unknown, used, expired, another center's).
+    RedeemReconnectToken {
+        /// The token from [`Response::ReconnectToken`].
+        token: ReconnectToken,
     },
     /// Agent: the files the center offers to every agent (常用文件, A8).
     /// Answer: [`Response::CommonFiles`].
@@ -388,6 +463,10 @@ pub enum Request {
         /// Session.
         session_id: SessionId,
     },
+    /// Agent: the sessions this agent served whose support record is still missing, within the
+    /// center's late-fill window (A13). Answer: [`Response::PendingRecords`] (empty when the
+    /// center asks for no records).
+    ListPendingRecords,
     /// Agent: save the session's support record (A13); replaces an earlier one. Allowed while
     /// the session is open and within the late-fill window after it ended. Errors:
     /// [`RequestError::Invalid`] with the [`RecordFormError`] text. Answer:
@@ -671,6 +750,10 @@ pub struct CenterSettings {
     /// Customer context endpoint (A18, R17); `None`: no context panel. Boxed like `records`.
     #[serde(default)]
     pub context_endpoint: Option<Box<ContextEndpoint>>,
+    /// Show the customer the satisfaction survey when a session ends (C7, M5 "服务完毕客户端是否
+    /// 自动弹出填写满意度调查"). Settings stored before this field existed read `false`.
+    #[serde(default)]
+    pub auto_survey: bool,
 }
 
 /// A file the center offers to every agent (常用文件, A8), kept by the relay.
@@ -751,6 +834,7 @@ impl Default for CenterSettings {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             records: Box::default(),
             context_endpoint: None,
+            auto_survey: false,
         }
     }
 }
@@ -1038,9 +1122,19 @@ pub enum RemoteAction {
     /// The helper reports the computer's OS, CPU, memory, disks, network adapters and running
     /// programs once (系统信息, A10); a new report needs a new consent. Allows no media stream.
     SystemInfo,
+    /// The helper reboots the computer and rejoins this session after the next login
+    /// (重启客户电脑并重连, A6/C8), with a one-time token. One-shot; allows no media stream.
+    Reboot,
 }
 
 impl RemoteAction {
+    /// Whether the customer may start this action without an agent request
+    /// ([`Request::StartAction`], C5): only sharing the screen (共享我的屏幕). Files the
+    /// customer sends need no action at all.
+    pub fn customer_startable(self) -> bool {
+        matches!(self, RemoteAction::ViewDesktop)
+    }
+
     /// Media streams this action allows, as (kind, direction).
     ///
     /// Clipboard streams also need [`RemoteAction::RemoteControl`] granted; the relay checks
@@ -1127,6 +1221,8 @@ pub enum Welcome {
         queue_position: Option<u32>,
         /// How to ask for service in this center.
         options: ServiceOptions,
+        /// The center's helper branding (C1, M1); `None`: the default look.
+        branding: Option<Branding>,
     },
     /// Answer to [`HelloRole::Directory`]: the center's usernames for the login drop-down.
     Directory {
@@ -1247,6 +1343,12 @@ pub enum RequestError {
     /// The customer context could not be fetched (A18); the text says why.
     #[error("customer context unavailable: {0}")]
     ContextUnavailable(String),
+    /// A chat picture was refused (not PNG/JPEG, too big, damaged header); the text says why.
+    #[error("picture refused: {0}")]
+    BadImage(String),
+    /// A reconnect token was refused (C8).
+    #[error("{0}")]
+    BadReconnectToken(TokenRefusal),
 }
 
 /// Successful answers to requests.
@@ -1286,6 +1388,22 @@ pub enum Response {
     ServiceHistory(ServiceHistory),
     /// One page of a past session's transcript (A11).
     HistoryTranscript(TranscriptPage),
+    /// The bytes of a chat picture ([`Request::GetChatImage`]).
+    ChatImageData {
+        /// Session of the message.
+        session_id: SessionId,
+        /// The message that carries the picture.
+        message_id: MessageId,
+        /// The encoded picture (format and size as in the message's [`ChatImage`]).
+        data: Vec<u8>,
+    },
+    /// A one-time reconnect token (C8, [`Request::RequestReconnectToken`]).
+    ReconnectToken {
+        /// The token; a secret, never logged.
+        token: ReconnectToken,
+        /// Unix ms after which it no longer works.
+        expires_at: UnixMs,
+    },
     /// Live logins.
     Logins(Vec<LoginInfo>),
     /// The center's settings.
@@ -1294,6 +1412,9 @@ pub enum Response {
     CustomerProfile(CustomerProfile),
     /// The stored support record (answer to `SaveSupportRecord`).
     SupportRecordSaved(SupportRecord),
+    /// Records still to fill, oldest first, at most [`MAX_PENDING_RECORDS`] (answer to
+    /// `ListPendingRecords`).
+    PendingRecords(Vec<PendingRecordItem>),
     /// The customer's context items (answer to `FetchCustomerContext`).
     CustomerContext(Vec<ContextItem>),
     /// The center's common files, by name (A8).
@@ -1350,6 +1471,37 @@ pub struct ChatMessage {
     pub text: String,
     /// Unix ms the relay stored it.
     pub sent_at: UnixMs,
+    /// The picture this message carries (A7, C4), `None` for plain text. Its bytes are fetched
+    /// with [`Request::GetChatImage`]; `text` is then empty.
+    pub image: Option<ChatImage>,
+}
+
+/// Largest chat picture, in bytes of the encoded PNG or JPEG (A7, C4). Clients re-encode and
+/// scale down bigger pictures (see `chat_image::prepare`) so that one always fits a control frame.
+pub const MAX_CHAT_IMAGE_BYTES: usize = 192 * 1024;
+/// Largest side of a chat picture, in pixels; the relay refuses bigger ones.
+pub const MAX_CHAT_IMAGE_SIDE: u32 = 8192;
+
+/// Encoding of a chat picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ImageFormat {
+    /// PNG (screenshots, pasted pictures that fit).
+    Png,
+    /// Baseline or progressive JPEG (photos, pictures re-encoded to fit).
+    Jpeg,
+}
+
+/// What a chat message's picture is, as checked by the relay from the bytes themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChatImage {
+    /// Encoding.
+    pub format: ImageFormat,
+    /// Width, px (1..=[`MAX_CHAT_IMAGE_SIDE`]).
+    pub width: u32,
+    /// Height, px (1..=[`MAX_CHAT_IMAGE_SIDE`]).
+    pub height: u32,
+    /// Encoded size, bytes (≤ [`MAX_CHAT_IMAGE_BYTES`]).
+    pub bytes: u32,
 }
 
 /// Pushed events.
@@ -1458,6 +1610,19 @@ pub enum Event {
         /// Who caused the change.
         by: Party,
     },
+    /// Customer: show the satisfaction survey for this session (C7): after the session ended
+    /// when the center's `auto_survey` is on, or pushed by the agent during the session.
+    SurveyRequested {
+        /// Session to rate.
+        session_id: SessionId,
+    },
+    /// Agent: the customer answered the satisfaction survey of a session it served (C7).
+    SurveySubmitted {
+        /// Session rated.
+        session_id: SessionId,
+        /// The answer.
+        answer: SurveyAnswer,
+    },
     /// Agent: the customer's system-info report (A10), once per granted
     /// [`RemoteAction::SystemInfo`].
     SystemInfoReported {
@@ -1474,6 +1639,19 @@ pub enum Event {
         name: String,
         /// Outcome.
         outcome: CommonFileOutcome,
+    },
+    /// Agent: the customer's computer is rebooting (C8); the session stays open until
+    /// `until` (Unix ms), then ends `by: Relay` unless the customer is back.
+    CustomerRebooting {
+        /// Session.
+        session_id: SessionId,
+        /// Unix ms the wait ends.
+        until: UnixMs,
+    },
+    /// Agent: the customer is back after a reboot (C8); chat and actions work again.
+    CustomerReconnected {
+        /// Session.
+        session_id: SessionId,
     },
     /// Both sides: the session is over.
     SessionEnded {

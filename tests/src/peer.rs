@@ -305,6 +305,32 @@ impl Peer {
         }
     }
 
+    /// Sends `data` (a PNG or JPEG) as a chat picture (A7, C4); returns the stored message with
+    /// its `ChatImage`. Errors: the relay's refusal (e.g. `BadImage`).
+    pub async fn send_picture(&self, session_id: SessionId, data: Vec<u8>) -> Result<ChatMessage> {
+        let req = Request::SendChatImage {
+            session_id,
+            message_id: random_id(),
+            data,
+        };
+        match self.client.request(req).await? {
+            Response::ChatStored(m) => Ok(m),
+            other => bail!("expected ChatStored, got {other:?}"),
+        }
+    }
+
+    /// Fetches the bytes of the chat picture carried by `message_id` (A7, C4).
+    pub async fn fetch_picture(&self, session_id: SessionId, message_id: u128) -> Result<Vec<u8>> {
+        let req = Request::GetChatImage {
+            session_id,
+            message_id,
+        };
+        match self.client.request(req).await? {
+            Response::ChatImageData { data, .. } => Ok(data),
+            other => bail!("expected ChatImageData, got {other:?}"),
+        }
+    }
+
     /// Waits for the next chat message from the other side of `session_id` (relay-written
     /// messages such as the greeting are skipped; see [`Peer::wait_relay_message`]).
     pub async fn wait_chat(

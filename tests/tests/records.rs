@@ -84,6 +84,15 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
             session_id: session,
         })
         .await?;
+    // The record is pending until it is filled: a restarted console lists it (A13).
+    let pending = agent.client.request(Request::ListPendingRecords).await?;
+    let Response::PendingRecords(items) = pending else {
+        panic!("{pending:?}")
+    };
+    assert_eq!(
+        items.iter().map(|i| (i.session_id, i.customer_name.as_str())).collect::<Vec<_>>(),
+        [(session, "张三")]
+    );
     // Filled after the end (late filling is allowed by default).
     let saved = agent
         .client
@@ -108,6 +117,11 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
     assert_eq!(profile.message_tags.len(), 1);
     assert_eq!(profile.message_tags[0].message_id, said.message_id);
     let record = profile.record.expect("record stored");
+    assert_eq!(
+        agent.client.request(Request::ListPendingRecords).await?,
+        Response::PendingRecords(vec![]),
+        "a filled record is no longer pending"
+    );
     assert_eq!(record.form.disposition.as_deref(), Some("已解决"));
 
     // An agent of another center is refused.

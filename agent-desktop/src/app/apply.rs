@@ -186,7 +186,11 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 if from_customer {
                     tab.typing.clear();
                 }
-                let text = message.text.clone();
+                let text = if message.image.is_some() {
+                    Msg::PictureMessage.text(cx.lang).to_owned()
+                } else {
+                    message.text.clone()
+                };
                 let in_front = selected && !tab.hidden;
                 if tab.store(message) && from_customer && !in_front {
                     tab.unread += 1;
@@ -212,6 +216,23 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 if !viewing && matches!(tab.screen, ScreenView::Ended { .. }) {
                     tab.screen = ScreenView::Off;
                 }
+            }
+        }
+        Event::SurveySubmitted { session_id, answer } => {
+            if let Some(tab) = ws.session_mut(session_id) {
+                tab.survey = crate::state::SurveyStatus::Answered(answer);
+            }
+        }
+        // Customer-side event; an agent never gets it.
+        Event::SurveyRequested { .. } => {}
+        Event::CustomerRebooting { session_id, until } => {
+            if let Some(tab) = ws.session_mut(session_id) {
+                tab.reboot = crate::state::RebootWait::Waiting { until };
+            }
+        }
+        Event::CustomerReconnected { session_id } => {
+            if let Some(tab) = ws.session_mut(session_id) {
+                tab.reboot = crate::state::RebootWait::Reconnected;
             }
         }
         Event::SystemInfoReported { session_id, info } => {
@@ -274,6 +295,43 @@ fn apply_answer(
     let lang = cx.lang;
     let error = |e: &CallError| i18n::call_error(lang, e);
     match (call.0, result) {
+        (
+            Request::SendChatImage {
+                session_id,
+                message_id,
+                ..
+            },
+            result,
+        ) => {
+            if let Some(tab) = ws.session_mut(session_id) {
+                match result {
+                    Ok(Response::ChatStored(message)) => {
+                        tab.store(message);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tab.fail(message_id, error(&e)),
+                }
+            }
+        }
+        (
+            Request::GetChatImage {
+                session_id,
+                message_id,
+            },
+            result,
+        ) => match result {
+            Ok(Response::ChatImageData { data, .. }) => {
+                ws.pictures.insert((session_id, message_id), &data)
+            }
+            Ok(_) => {}
+            Err(e) => ws.pictures.failed((session_id, message_id), error(&e)),
+        },
+        (Request::ListPendingRecords, Ok(Response::PendingRecords(items))) => {
+            let required =
+                ws.settings.records.prompt == porpoise_shared::wire::RecordPrompt::RequiredAtSessionEnd;
+            ws.records.restore(items, required);
+        }
+        (Request::ListPendingRecords, _) => {}
         (Request::ListCommonFiles, Ok(Response::CommonFiles(files))) => {
             ws.files.common = Some(files);
             ws.files.common_error = None;
@@ -289,6 +347,18 @@ fn apply_answer(
             ws.files.common_update(session_id, &name, state);
         }
         (Request::SendCommonFile { .. }, Ok(_)) => {}
+        (Request::PushSurvey { session_id }, result) => {
+            if let Some(tab) = ws.session_mut(session_id) {
+                match result {
+                    Ok(_) => {
+                        if tab.survey == crate::state::SurveyStatus::None {
+                            tab.survey = crate::state::SurveyStatus::Pushed;
+                        }
+                    }
+                    Err(e) => tab.notice = Some(error(&e)),
+                }
+            }
+        }
         (Request::SetPresence { presence, .. }, result) => {
             ws.presence_change = None;
             match result {

@@ -52,10 +52,10 @@ pub fn new_message_from(lang: Language, name: &str) -> String {
     }
 }
 
-/// The agent's screenshot was saved and is being sent to the customer as a file (A9).
-pub fn screenshot_sending(lang: Language, path: &str) -> String {
+/// A picture could not be sent (A7): not a picture, too big, unreadable.
+pub fn picture_failed(lang: Language, error: &str) -> String {
     match lang {
-        Language::ZhCn => format!("截图已保存（{path}），正在发送给客户"),
-        Language::En => format!("Screenshot saved ({path}); sending it to the customer"),
+        Language::ZhCn => format!("图片无法发送：{error}"),
+        Language::En => format!("The picture could not be sent: {error}"),
     }
 }

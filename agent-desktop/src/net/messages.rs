@@ -197,6 +197,15 @@ impl std::fmt::Debug for Call {
                     "Call(ResetPassword {{ agent_id: {agent_id}, <redacted> }})"
                 )
             }
+            Request::SendChatImage {
+                session_id,
+                message_id,
+                data,
+            } => write!(
+                f,
+                "Call(SendChatImage {{ session_id: {session_id}, message_id: {message_id:032x}, {} bytes }})",
+                data.len()
+            ),
             other => f.debug_tuple("Call").field(other).finish(),
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
-    ActionState, ContextItem, CustomerProfile, MessageId, RecordPolicy, RecordPrompt, RemoteAction,
+    ActionState, ContextItem, CustomerProfile, MessageId, PendingRecordItem, RecordPolicy, RecordPrompt, RemoteAction,
     SessionId, SupportRecord, SupportRecordForm, UnixMs, VisitorCard,
 };
 
@@ -221,6 +221,33 @@ impl RecordDesk {
             self.dialog = None;
         }
         self.pending.retain(|p| p.session_id != session_id);
+    }
+
+    /// The relay's list of records still to fill (after a login, A13): each session not
+    /// already open or pending joins the pending list with a form prefilled with the customer's
+    /// name and phone, oldest first. `required` comes from the center's policy.
+    pub fn restore(&mut self, items: Vec<PendingRecordItem>, required: bool) {
+        for item in items {
+            let known = self.pending.iter().any(|p| p.session_id == item.session_id)
+                || self
+                    .dialog
+                    .as_ref()
+                    .is_some_and(|d| d.session_id == item.session_id);
+            if known {
+                continue;
+            }
+            self.pending.push(PendingRecord {
+                session_id: item.session_id,
+                form: SupportRecordForm {
+                    customer_name: item.customer_name,
+                    customer_phone: item.customer_phone,
+                    ..SupportRecordForm::default()
+                },
+                ended_at: item.ended_at,
+                required,
+            });
+        }
+        self.pending.sort_by_key(|p| p.ended_at);
     }
 
     fn defer(&mut self, record: PendingRecord) {

@@ -193,6 +193,7 @@ mod tests {
             from,
             text: text.into(),
             sent_at: 1,
+            image: None,
         }
     }
 

@@ -4,9 +4,11 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
 use porpoise_shared::{
+    chat_image,
+    chat_pictures::{ChatPictures, PictureLabels},
     client::random_id,
     ui::Language,
-    wire::{Party, MAX_CHAT_TEXT_BYTES},
+    wire::{Party, Request, MAX_CHAT_TEXT_BYTES},
 };
 
 use super::Outbox;
@@ -46,21 +48,124 @@ pub fn font_size(ctx: &egui::Context) -> f32 {
         .unwrap_or(crate::prefs::DEFAULT_CHAT_FONT_SIZE)
 }
 
-/// Draws the chat: input at the bottom, history above it.
-pub fn chat_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+/// Draws the chat: input at the bottom, history above it. A picture pasted (Ctrl+V) while the
+/// session is open is sent to the customer.
+pub fn chat_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &mut SessionTab,
+    pictures: &mut ChatPictures,
+    outbox: &mut Outbox,
+) {
     let size = font_size(ui.ctx());
+    if tab.phase == SessionPhase::Open {
+        let pasted: Vec<std::sync::Arc<egui::ColorImage>> = ui.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::PasteImage(image) => Some(image.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        for image in pasted {
+            let [w, h] = image.size;
+            let sent = chat_image::prepare(image.as_raw(), w as u32, h as u32)
+                .map_err(|e| e.to_string())
+                .and_then(|data| send_picture(tab, pictures, data, outbox));
+            if let Err(e) = sent {
+                tab.notice = Some(i18n::picture_failed(lang, &e));
+            }
+        }
+    }
     egui::Panel::bottom(("chat-input", tab.session_id))
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
         .show(ui, |ui| {
             typing_ui(ui, lang, tab);
-            tools_ui(ui, lang, tab);
+            tools_ui(ui, lang, tab, pictures, outbox);
             input_ui(ui, lang, tab, size, outbox)
         });
-    egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab, size));
+    egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab, pictures, size));
 }
 
-/// The tool row over the input: emoji picker, text size, save transcript.
-fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab) {
+/// The words of the picture widgets in `lang`.
+pub fn picture_labels(lang: Language) -> PictureLabels<'static> {
+    PictureLabels {
+        loading: Msg::PictureLoading.text(lang),
+        failed: Msg::PictureFailed.text(lang),
+        enlarge: Msg::ClickToEnlarge.text(lang),
+        close: Msg::Close.text(lang),
+    }
+}
+
+/// Sends `data` (a PNG or JPEG that passes [`chat_image::probe`]) as a picture message of
+/// `tab` (A7): shown at once as pending, stored by the relay, then delivered to the customer.
+///
+/// Errors: the probe's reason when `data` is not an acceptable picture.
+pub fn send_picture(
+    tab: &mut SessionTab,
+    pictures: &mut ChatPictures,
+    data: Vec<u8>,
+    outbox: &mut Outbox,
+) -> Result<(), String> {
+    let info = chat_image::probe(&data).map_err(|e| e.to_string())?;
+    let message_id = random_id();
+    tab.push_pending_picture(message_id, info, clock::now_unix_ms());
+    pictures.insert((tab.session_id, message_id), &data);
+    super::call(
+        outbox,
+        Request::SendChatImage {
+            session_id: tab.session_id,
+            message_id,
+            data,
+        },
+    );
+    Ok(())
+}
+
+/// Reads the picture file at `path`, fits it to the chat's limits and sends it (A7).
+///
+/// Errors: unreadable file, over [`chat_image::MAX_SOURCE_PICTURE_BYTES`], not a PNG/JPEG.
+pub fn send_picture_file(
+    tab: &mut SessionTab,
+    pictures: &mut ChatPictures,
+    path: &std::path::Path,
+    outbox: &mut Outbox,
+) -> Result<(), String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    if size > chat_image::MAX_SOURCE_PICTURE_BYTES as u64 {
+        return Err(chat_image::ChatImageError::TooLarge {
+            bytes: size as usize,
+        }
+        .to_string());
+    }
+    let raw = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let data = chat_image::fit_for_chat(&raw).map_err(|e| e.to_string())?;
+    send_picture(tab, pictures, data, outbox)
+}
+
+/// True if `path` names a picture the chat sends inline (PNG or JPEG by extension) rather
+/// than as a file transfer.
+pub fn is_picture_path(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+fn picture_path_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
+    egui::Id::unique(("chat-picture-path", session_id))
+}
+
+/// The tool row over the input: emoji picker, picture, text size, save transcript.
+fn tools_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &mut SessionTab,
+    pictures: &mut ChatPictures,
+    outbox: &mut Outbox,
+) {
     use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
     let open = tab.phase == SessionPhase::Open;
     let input_id = input_id(tab.session_id);
@@ -82,6 +187,11 @@ fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab) {
             })
             .response
             .on_hover_text(Msg::Emoji.text(lang));
+            let id = picture_row_id(tab.session_id);
+            let mut shown = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+            if ui.toggle_value(&mut shown, Msg::Picture.text(lang)).changed() {
+                ui.data_mut(|d| d.insert_temp(id, shown));
+            }
         });
         let size = font_size(ui.ctx());
         let smaller = ui
@@ -113,6 +223,58 @@ fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab) {
             }
         });
     });
+    if open && ui.data(|d| d.get_temp::<bool>(picture_row_id(tab.session_id))) == Some(true) {
+        picture_row_ui(ui, lang, tab, pictures, outbox);
+    }
+}
+
+fn picture_row_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
+    egui::Id::unique(("chat-picture-row", session_id))
+}
+
+/// The picture row under the tools: a path box with Send picture and Cancel, and how else to
+/// send a picture.
+fn picture_row_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &mut SessionTab,
+    pictures: &mut ChatPictures,
+    outbox: &mut Outbox,
+) {
+    let id = picture_path_id(tab.session_id);
+    let mut path: String = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    let mut send = false;
+    let mut close = false;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label(Msg::PicturePath.text(lang));
+        let edit = ui
+            .add(TextEdit::singleline(&mut path).desired_width(240.0))
+            .labelled_by(label.id);
+        send = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        send |= ui
+            .add_enabled(
+                !path.trim().is_empty(),
+                egui::Button::new(Msg::SendPicture.text(lang)),
+            )
+            .clicked();
+        close = ui.button(Msg::Cancel.text(lang)).clicked();
+        ui.label(RichText::new(Msg::PictureHint.text(lang)).small().weak());
+    });
+    if send && !path.trim().is_empty() {
+        let picked = std::path::PathBuf::from(path.trim());
+        match send_picture_file(tab, pictures, &picked, outbox) {
+            Ok(()) => {
+                path.clear();
+                close = true;
+                tab.notice = None;
+            }
+            Err(e) => tab.notice = Some(i18n::picture_failed(lang, &e)),
+        }
+    }
+    if close {
+        ui.data_mut(|d| d.insert_temp(picture_row_id(tab.session_id), false));
+    }
+    ui.data_mut(|d| d.insert_temp(id, path));
 }
 
 /// Id of a session's chat input.
@@ -158,7 +320,13 @@ fn typing_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
 }
 
 /// The message history, newest at the bottom (kept in view while new messages arrive).
-fn history_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, size: f32) {
+fn history_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &SessionTab,
+    pictures: &mut ChatPictures,
+    size: f32,
+) {
     let now_ms = clock::now_unix_ms();
     egui::ScrollArea::vertical()
         .id_salt(("chat-history", tab.session_id))
@@ -199,13 +367,18 @@ fn history_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, size: f32) {
                         }
                     }
                 });
-                let text = RichText::new(&m.text).size(size);
-                let text = if entry.delivery == Delivery::Pending {
-                    text.weak()
+                let label = if let Some(info) = &m.image {
+                    let key = (tab.session_id, m.message_id);
+                    pictures.thumbnail_ui(ui, key, info, picture_labels(lang))
                 } else {
-                    text
+                    let text = RichText::new(&m.text).size(size);
+                    let text = if entry.delivery == Delivery::Pending {
+                        text.weak()
+                    } else {
+                        text
+                    };
+                    ui.add(egui::Label::new(text).wrap().selectable(true))
                 };
-                let label = ui.add(egui::Label::new(text).wrap().selectable(true));
                 // Message tags (A13): right-click menu and the tags under the message.
                 crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id);
                 crate::ui::visitor::message_tags_ui(ui, &tab.customer, m.message_id);

@@ -18,7 +18,7 @@ use crate::{
     files::{CommonSend, CommonSendState},
     i18n::{common_send_state, file_progress, file_state, Msg},
     net::NetCommand,
-    state::Workspace,
+    state::{SessionPhase, Workspace},
 };
 
 /// Height of the path box, in text rows.
@@ -48,6 +48,25 @@ pub fn files_ui(
             .filter(|p| !p.as_os_str().is_empty())
             .collect()
     });
+    // PNG/JPEG pictures go into the chat (A7); other files are file transfers (A6).
+    let (pictures, dropped): (Vec<PathBuf>, Vec<PathBuf>) = dropped
+        .into_iter()
+        .partition(|p| super::chat::is_picture_path(p));
+    if !pictures.is_empty() {
+        if let Some(tab) = ws
+            .sessions
+            .iter_mut()
+            .find(|t| t.session_id == session_id && t.phase == SessionPhase::Open)
+        {
+            for path in pictures {
+                if let Err(e) =
+                    super::chat::send_picture_file(tab, &mut ws.pictures, &path, outbox)
+                {
+                    tab.notice = Some(crate::i18n::picture_failed(lang, &e));
+                }
+            }
+        }
+    }
     let board = &mut ws.files;
     if !dropped.is_empty() {
         if granted {

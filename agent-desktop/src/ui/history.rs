@@ -128,7 +128,18 @@ fn transcript_ui(ui: &mut egui::Ui, lang: Language, item: &HistoryItem, t: &Tran
         ui.horizontal_wrapped(|ui| {
             let time = message_time_text(m.sent_at, now);
             ui.label(RichText::new(format!("{time} {author}")).weak());
-            ui.label(&m.text);
+            match &m.image {
+                Some(info) => ui.label(
+                    RichText::new(format!(
+                        "{} {}×{}",
+                        Msg::PictureMessage.text(lang),
+                        info.width,
+                        info.height
+                    ))
+                    .italics(),
+                ),
+                None => ui.label(&m.text),
+            };
         });
     }
     if t.loading {

@@ -16,7 +16,10 @@ use super::{
 use crate::{
     i18n::Msg,
     net::NetCommand,
-    state::{Library, ScreenView, SessionPhase, SessionTab, Status, TransferDialog, Workspace},
+    state::{
+        Library, RebootWait, ScreenView, SessionPhase, SessionTab, Status, TransferDialog,
+        Workspace,
+    },
 };
 
 /// Width of the chat column next to the screen view, in points.
@@ -26,6 +29,18 @@ pub const CHAT_WIDTH_WITH_SCREEN: f32 = 340.0;
 pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
     super::chat::set_font_size(ui.ctx(), ws.prefs.chat_font_size);
     sessions_inner_ui(ui, lang, ws, outbox);
+    // Chat pictures (A7): the large view of a clicked one, and fetches for new ones.
+    ws.pictures
+        .viewer_ui(ui.ctx(), super::chat::picture_labels(lang));
+    for (session_id, message_id) in ws.pictures.take_wanted() {
+        super::call(
+            outbox,
+            porpoise_shared::wire::Request::GetChatImage {
+                session_id,
+                message_id,
+            },
+        );
+    }
     // The chat's text size buttons change the preference (kept by the app).
     ws.prefs.chat_font_size = super::chat::font_size(ui.ctx());
 }
@@ -52,6 +67,7 @@ fn sessions_inner_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outb
             tab,
             &mut ws.library,
             &mut ws.snip,
+            &mut ws.pictures,
             manages,
             outbox,
         );
@@ -238,6 +254,7 @@ fn session_ui(
     tab: &mut SessionTab,
     library: &mut Library,
     snip: &mut crate::snip::SnipTool,
+    pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
     manages: bool,
     outbox: &mut Outbox,
 ) -> TabRequest {
@@ -250,7 +267,7 @@ fn session_ui(
         ui.toggle_value(&mut library.open, Msg::QuickReplies.text(lang));
         if tab.phase == SessionPhase::Open {
             if let Some(shot) = super::snip::snip_button(ui, lang, snip) {
-                send_screenshot(lang, tab, &shot, outbox);
+                send_screenshot(lang, tab, pictures, &shot, outbox);
             }
         }
     });
@@ -267,34 +284,28 @@ fn session_ui(
         egui::Panel::right(("chat-column", tab.session_id))
             .resizable(true)
             .default_size(CHAT_WIDTH_WITH_SCREEN)
-            .show(ui, |ui| chat_ui(ui, lang, tab, outbox));
+            .show(ui, |ui| chat_ui(ui, lang, tab, pictures, outbox));
         egui::CentralPanel::no_frame().show(ui, |ui| screen_ui(ui, lang, tab, outbox));
     } else {
-        chat_ui(ui, lang, tab, outbox);
+        chat_ui(ui, lang, tab, pictures, outbox);
     }
     request
 }
 
-/// A9: the agent's screenshot is saved as a PNG (screenshot folder) and sent to the customer as
-/// a file (the customer's file-transfer consent is asked if it is not granted yet).
+/// A9: the agent's screenshot goes into the chat as a picture (A7), like a pasted one.
 fn send_screenshot(
     lang: Language,
     tab: &mut SessionTab,
+    pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
     shot: &crate::snip::SnipResult,
     outbox: &mut Outbox,
 ) {
-    match crate::screenshot::save_png_bytes(&tab.customer_name, &shot.png) {
-        Ok(path) => {
-            tab.notice = Some(crate::i18n::screenshot_sending(
-                lang,
-                &path.display().to_string(),
-            ));
-            outbox.push(NetCommand::Files(crate::files::FileCommand::Send {
-                session_id: tab.session_id,
-                paths: vec![path],
-            }));
-        }
-        Err(e) => tab.notice = Some(crate::i18n::transcript_failed(lang, &e)),
+    // The snip is a PNG; a very large or busy one is re-encoded to fit the chat.
+    let sent = porpoise_shared::chat_image::fit_for_chat(&shot.png)
+        .map_err(|e| e.to_string())
+        .and_then(|data| super::chat::send_picture(tab, pictures, data, outbox));
+    if let Err(e) = sent {
+        tab.notice = Some(crate::i18n::picture_failed(lang, &e));
     }
 }
 
@@ -328,10 +339,13 @@ fn header_ui(
                     RemoteAction::RemoteDemo,
                     RemoteAction::FileTransfer,
                     RemoteAction::SystemInfo,
+                    RemoteAction::Reboot,
                 ] {
                     action_button_ui(ui, lang, tab, action, outbox);
                 }
+                reboot_status_ui(ui, lang, tab);
                 super::sysinfo::show_button_ui(ui, lang, tab);
+                survey_ui(ui, lang, tab, outbox);
                 // The clipboard is synced only while controlling, so offer it then.
                 if tab.action(RemoteAction::RemoteControl) == ActionState::Granted
                     || tab.action(RemoteAction::ClipboardSync) != ActionState::Stopped
@@ -354,9 +368,13 @@ fn header_ui(
                 let text = match by {
                     Party::Customer => Msg::EndedByCustomer,
                     Party::Agent => Msg::EndedByAgent,
+                    Party::Relay if matches!(tab.reboot, RebootWait::Waiting { .. }) => {
+                        Msg::RebootTimedOut
+                    }
                     Party::Relay => Msg::EndedByRelay,
                 };
                 ui.label(RichText::new(text.text(lang)).weak());
+                survey_ui(ui, lang, tab, outbox);
                 if ui.button(Msg::CloseTab.text(lang)).clicked() {
                     request = TabRequest::Close;
                 }
@@ -364,6 +382,45 @@ fn header_ui(
         }
     });
     request
+}
+
+/// The satisfaction survey (C7): 推送调查表 while open and not yet answered; the customer's
+/// answer once it arrived.
+fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut Outbox) {
+    match &tab.survey {
+        crate::state::SurveyStatus::Answered(answer) => {
+            ui.label(RichText::new(crate::i18n::survey_result(lang, answer)).strong());
+        }
+        crate::state::SurveyStatus::Pushed => {
+            ui.label(RichText::new(Msg::SurveyPushed.text(lang)).italics());
+        }
+        crate::state::SurveyStatus::None if tab.phase == SessionPhase::Open => {
+            if ui.button(Msg::PushSurvey.text(lang)).clicked() {
+                super::call(
+                    outbox,
+                    porpoise_shared::wire::Request::PushSurvey {
+                        session_id: tab.session_id,
+                    },
+                );
+            }
+        }
+        crate::state::SurveyStatus::None => {}
+    }
+}
+
+/// The customer's reboot (C8): restarting (the relay waits up to 15 min) or back.
+fn reboot_status_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
+    match tab.reboot {
+        RebootWait::None => {}
+        RebootWait::Waiting { .. } => {
+            ui.label(
+                RichText::new(Msg::CustomerRebooting.text(lang)).color(ui.visuals().warn_fg_color),
+            );
+        }
+        RebootWait::Reconnected => {
+            ui.label(RichText::new(Msg::CustomerReconnected.text(lang)).italics());
+        }
+    }
 }
 
 /// One action's button and state text (A6): the button turns into Stop while requested or
@@ -392,6 +449,7 @@ fn action_button_ui(
             Msg::StopSystemInfo,
             Msg::SystemInfoCollecting,
         ),
+        RemoteAction::Reboot => (Msg::Reboot, Msg::StopReboot, Msg::RebootPreparing),
     };
     match state {
         ActionState::Requested | ActionState::Granted => {
@@ -429,10 +487,7 @@ mod snip_tests {
     use super::*;
 
     #[test]
-    fn a_screenshot_is_saved_and_sent_to_the_customer_as_a_file() {
-        let dir = tempfile_dir();
-        // Only this test sets the variable.
-        std::env::set_var(crate::screenshot::SCREENSHOT_DIR_ENV, &dir);
+    fn a_screenshot_goes_into_the_chat_as_a_picture() {
         let mut tab = SessionTab::new(SessionInfo {
             session_id: 5,
             customer_name: "张三".into(),
@@ -441,26 +496,38 @@ mod snip_tests {
             started_at: 0,
             messages: vec![],
         });
+        let rgba = vec![90u8; 12 * 8 * 4];
+        let png = porpoise_shared::chat_image::prepare(&rgba, 12, 8).expect("png");
         let shot = crate::snip::SnipResult {
+            png: png.clone(),
+            width: 12,
+            height: 8,
+        };
+        let mut pictures = porpoise_shared::chat_pictures::ChatPictures::default();
+        let mut outbox = Vec::new();
+        send_screenshot(Language::En, &mut tab, &mut pictures, &shot, &mut outbox);
+        let [NetCommand::Call(crate::net::Call(porpoise_shared::wire::Request::SendChatImage {
+            session_id: 5,
+            message_id,
+            data,
+        }))] = outbox.as_slice()
+        else {
+            panic!("{outbox:?}")
+        };
+        assert_eq!(data, &png);
+        assert!(pictures.is_ready((5, *message_id)), "shown at once");
+        let entry = tab.chat.last().expect("pending picture");
+        assert_eq!(entry.message.image.map(|i| (i.width, i.height)), Some((12, 8)));
+
+        // A broken snip is explained, not sent.
+        let broken = crate::snip::SnipResult {
             png: b"\x89PNG fake".to_vec(),
             width: 1,
             height: 1,
         };
-        let mut outbox = Vec::new();
-        send_screenshot(Language::En, &mut tab, &shot, &mut outbox);
-        let [NetCommand::Files(crate::files::FileCommand::Send {
-            session_id: 5,
-            paths,
-        })] = outbox.as_slice()
-        else {
-            panic!("{outbox:?}")
-        };
-        assert_eq!(std::fs::read(&paths[0]).expect("saved"), shot.png);
-        assert!(tab.notice.as_deref().is_some_and(|n| n.contains("sending")));
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    fn tempfile_dir() -> std::path::PathBuf {
-        std::env::temp_dir().join(format!("porpoise-snip-send-{}", std::process::id()))
+        outbox.clear();
+        send_screenshot(Language::En, &mut tab, &mut pictures, &broken, &mut outbox);
+        assert!(outbox.is_empty());
+        assert!(tab.notice.as_deref().is_some_and(|n| n.contains("could not be sent")));
     }
 }

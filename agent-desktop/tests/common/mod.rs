@@ -78,15 +78,17 @@ pub fn app() -> (Harness<'static, AgentApp>, RelaySide, Recording) {
     (harness, side, recording)
 }
 
-/// Commands sent, without the customer panel's background profile reads (A13/A15: every
-/// tab asks `GetCustomerProfile` once); `all_commands` keeps them.
+/// Commands sent, without the background reads (A13/A15: every tab asks `GetCustomerProfile`
+/// once; a login asks `ListPendingRecords`); `all_commands` keeps them.
 pub fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
     all_commands(side)
         .into_iter()
         .filter(|c| {
             !matches!(
                 c,
-                NetCommand::Call(Call(Request::GetCustomerProfile { .. }))
+                NetCommand::Call(Call(
+                    Request::GetCustomerProfile { .. } | Request::ListPendingRecords
+                ))
             )
         })
         .collect()
@@ -143,6 +145,7 @@ pub fn message(id: u128, from: Party, text: &str) -> ChatMessage {
         from,
         text: text.into(),
         sent_at: now_unix_ms(),
+        image: None,
     }
 }
 

@@ -13,6 +13,8 @@ texts! {
     files_heading => "文件", "Files";
     /// Button: send the files in the path box.
     send_files => "发送文件", "Send files";
+    /// The folded send box's header (C5: the customer may send files without being asked).
+    send_files_heading => "从这台电脑发送文件", "Send files from this computer";
     /// Hint and label of the path box.
     file_paths_hint => "要发送的文件路径，每行一个；也可以把文件拖到窗口上", "Paths of files to send, one per line; or drop files on the window";
     /// Accept an incoming file.

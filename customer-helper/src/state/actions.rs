@@ -38,6 +38,9 @@ impl HelperState {
             UiAction::SendMessage => self.send_message(out),
             UiAction::DraftChanged => self.preview_draft(out),
             UiAction::SendChat => self.send_chat(out),
+            UiAction::SendPicture(data) => self.send_picture(data, out),
+            UiAction::PictureFailed(why) => self.notice = Some(Notice::PictureFailed(why)),
+            UiAction::TranscriptSaved(path) => self.notice = Some(Notice::TranscriptSaved(path)),
             UiAction::EndSession => {
                 if let Some(s) = self.session() {
                     let session_id = s.session_id;
@@ -61,6 +64,10 @@ impl HelperState {
                 }
             }
             UiAction::StopSharing => self.stop_sharing(out),
+            UiAction::Revoke(action) => self.revoke(action, out),
+            UiAction::ShareScreen => self.share_screen(out),
+            UiAction::SubmitSurvey => self.submit_survey(out),
+            UiAction::SkipSurvey => self.survey = None,
             UiAction::RequestAgain => {
                 if matches!(
                     self.service,
@@ -173,6 +180,7 @@ impl HelperState {
         s.pending.push(PendingChat {
             message_id,
             text: text.clone(),
+            picture: None,
         });
         request(
             out,
@@ -187,6 +195,28 @@ impl HelperState {
             session_id,
             text: String::new(),
         }));
+    }
+
+    /// Sends an encoded picture as a chat message (C4): checked with `chat_image::probe`,
+    /// shown pending at once, resent after a reconnect until the relay stores it.
+    pub(super) fn send_picture(&mut self, data: Vec<u8>, out: &mut Vec<Effect>) {
+        let ServiceState::Serving(s) = &mut self.service else {
+            return;
+        };
+        let info = match porpoise_shared::chat_image::probe(&data) {
+            Ok(info) => info,
+            Err(e) => {
+                self.notice = Some(Notice::PictureFailed(e.to_string()));
+                return;
+            }
+        };
+        let pending = PendingChat {
+            message_id: random_id(),
+            text: String::new(),
+            picture: Some(super::PendingPicture { info, data }),
+        };
+        request(out, pending.request(s.session_id));
+        s.pending.push(pending);
     }
 
     /// Stops every granted action locally first, then tells the relay.

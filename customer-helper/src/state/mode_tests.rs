@@ -236,6 +236,7 @@ fn reception_timeout_shows_the_closing_text() {
                 from: Party::Relay,
                 text: "您长时间没有回复，本次服务已结束。".into(),
                 sent_at: 9,
+                image: None,
             },
         }),
         &mut Vec::new(),

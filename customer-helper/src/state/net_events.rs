@@ -17,6 +17,8 @@ impl HelperState {
         match event {
             // The app shows the remote demo window itself.
             NetEvent::DemoStarted { .. } | NetEvent::DemoEnded { .. } | NetEvent::File(_) => {}
+            // The app shows the branding itself (C1, M1).
+            NetEvent::Branding(_) => {}
             NetEvent::Connecting => {
                 let last_failure = match std::mem::replace(
                     &mut self.connection,
@@ -36,6 +38,16 @@ impl HelperState {
             } => {
                 self.connection = ConnectionState::Online { center_name };
                 self.set_options(options);
+                if session.is_some() {
+                    // Back in the session by install id: the token is not needed (C8).
+                    self.reconnect_token = None;
+                } else if let Some(token) = self.reconnect_token.take() {
+                    // C8: rejoin the session left for a reboot instead of the request screen.
+                    self.service = ServiceState::Requesting;
+                    let request = Request::RedeemReconnectToken { token };
+                    out.push(Effect::Command(NetCommand::Request(request)));
+                    return;
+                }
                 self.resume(session, queue_position, out);
             }
             NetEvent::Disconnected(failure) => {
@@ -45,7 +57,7 @@ impl HelperState {
                 }
             }
             NetEvent::Event(e) => self.on_relay_event(e, out),
-            NetEvent::Answered { request, result } => self.on_answer(request, result),
+            NetEvent::Answered { request, result } => self.on_answer(request, result, out),
             NetEvent::MediaEnded {
                 session_id, error, ..
             } => {
@@ -87,11 +99,9 @@ impl HelperState {
                 }
             }
             for p in &fresh.pending {
-                out.push(Effect::Command(NetCommand::Request(Request::SendChat {
-                    session_id: fresh.session_id,
-                    message_id: p.message_id,
-                    text: p.text.clone(),
-                })));
+                out.push(Effect::Command(NetCommand::Request(
+                    p.request(fresh.session_id),
+                )));
             }
             self.service = ServiceState::Serving(fresh);
         } else if let Some(position) = queue_position {
@@ -152,8 +162,43 @@ impl HelperState {
         self.options = Some(options);
     }
 
-    pub(super) fn on_answer(&mut self, request: Request, result: Result<Response, RequestFailure>) {
+    pub(super) fn on_answer(
+        &mut self,
+        request: Request,
+        result: Result<Response, RequestFailure>,
+        out: &mut Vec<Effect>,
+    ) {
         match (request, result) {
+            (Request::RedeemReconnectToken { .. }, Ok(Response::SessionStarted(info))) => {
+                tracing::info!(
+                    session_id = info.session_id,
+                    "rejoined the session after the reboot"
+                );
+                self.notice = None;
+                self.resume(Some(info), None, out);
+            }
+            // Lost before the answer: present it again on the next connection.
+            (Request::RedeemReconnectToken { token }, Err(RequestFailure::Connection(_))) => {
+                self.reconnect_token = Some(token);
+            }
+            (Request::RedeemReconnectToken { .. }, result) => {
+                if self.service == ServiceState::Requesting {
+                    self.service = ServiceState::Form;
+                }
+                let why = match result {
+                    Err(e) => e.to_string(),
+                    Ok(other) => format!("unexpected answer {other:?}"),
+                };
+                self.notice = Some(Notice::ReconnectFailed(why));
+            }
+            (
+                Request::RequestReconnectToken { session_id },
+                Ok(Response::ReconnectToken { token, .. }),
+            ) => {
+                if self.session_mut(session_id).is_some() {
+                    out.push(Effect::Reboot { token });
+                }
+            }
             (Request::RequestService { .. }, Ok(Response::Queued { position, .. })) => {
                 if self.service == ServiceState::Requesting {
                     self.service = ServiceState::Queued(QueueSpot::at(position));
@@ -210,6 +255,30 @@ impl HelperState {
                     self.notice = Some(Notice::RequestFailed(e.to_string()));
                 }
             },
+            (
+                Request::SendChatImage {
+                    session_id,
+                    message_id,
+                    ..
+                },
+                result,
+            ) => match result {
+                Ok(Response::ChatStored(message)) => {
+                    if let Some(s) = self.session_mut(session_id) {
+                        s.push_message(message);
+                    }
+                }
+                Ok(_) => {}
+                // Not delivered: stays pending and is resent after a reconnect.
+                Err(RequestFailure::Connection(_))
+                | Err(RequestFailure::Relay(RequestError::Storage)) => {}
+                Err(e) => {
+                    if let Some(s) = self.session_mut(session_id) {
+                        s.pending.retain(|p| p.message_id != message_id);
+                    }
+                    self.notice = Some(Notice::PictureFailed(e.to_string()));
+                }
+            },
             (Request::EndSession { session_id }, Ok(_)) => {
                 if self.session_mut(session_id).is_some() {
                     self.service = ServiceState::Ended { closing: None };
@@ -222,6 +291,9 @@ impl HelperState {
                     RequestError::Conflict(_) | RequestError::UnknownSession,
                 )),
             ) => {}
+            (Request::SubmitSurvey { session_id, .. }, result) => {
+                self.survey_answered(session_id, result)
+            }
             // A preview is best effort and never stored.
             (Request::TypingPreview { .. }, _) => {}
             (Request::ReportSystemInfo { session_id, .. }, Ok(_)) => {

@@ -82,6 +82,11 @@ impl HelperState {
                     if action == RemoteAction::SystemInfo && state == ActionState::Granted {
                         out.push(Effect::Command(NetCommand::ReportSystemInfo { session_id }));
                     }
+                    // C8: the customer accepted the reboot; the token comes first.
+                    if action == RemoteAction::Reboot && state == ActionState::Granted {
+                        let request = Request::RequestReconnectToken { session_id };
+                        out.push(Effect::Command(NetCommand::Request(request)));
+                    }
                 }
             }
             Event::SessionEnded { session_id, by } => {
@@ -91,6 +96,7 @@ impl HelperState {
                     self.service = ServiceState::Ended { closing };
                 }
             }
+            Event::SurveyRequested { session_id } => self.survey_requested(session_id, out),
             // Agent-side events; a helper never gets them.
             Event::QueueChanged { .. }
             | Event::AgentsChanged { .. }
@@ -103,6 +109,9 @@ impl HelperState {
             | Event::AgentChatReceived(_)
             | Event::TypingPreview { .. }
             | Event::SystemInfoReported { .. }
+            | Event::SurveySubmitted { .. }
+            | Event::CustomerRebooting { .. }
+            | Event::CustomerReconnected { .. }
             | Event::OfflineMessagesChanged { .. }
             | Event::CommonFileSent { .. }
             | Event::CenterSettingsChanged(_) => {}
@@ -119,6 +128,7 @@ impl HelperState {
         session.pending.push(PendingChat {
             message_id,
             text: text.clone(),
+            picture: None,
         });
         out.push(Effect::Command(NetCommand::Request(Request::SendChat {
             session_id: session.session_id,

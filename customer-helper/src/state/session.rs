@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
-    ActionState, ChatMessage, MessageId, RemoteAction, SessionId, SessionInfo,
+    ActionState, ChatImage, ChatMessage, MessageId, RemoteAction, SessionId, SessionInfo,
 };
 
 /// A chat message the relay has not acknowledged yet (shown as "sending…").
@@ -11,8 +11,44 @@ use porpoise_shared::wire::{
 pub struct PendingChat {
     /// Random id, reused on resend.
     pub message_id: MessageId,
-    /// Text.
+    /// Text (empty for a picture).
     pub text: String,
+    /// The picture this message carries (C4), kept until stored so that it can be resent.
+    pub picture: Option<PendingPicture>,
+}
+
+/// A chat picture on its way (C4): what the relay will store and the encoded bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PendingPicture {
+    /// Format and size, from `chat_image::probe`.
+    pub info: ChatImage,
+    /// The encoded PNG or JPEG (at most `MAX_CHAT_IMAGE_BYTES`).
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for PendingPicture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PendingPicture({:?}, {} bytes)", self.info, self.data.len())
+    }
+}
+
+impl PendingChat {
+    /// The request that sends (or resends) this message in `session_id`.
+    pub fn request(&self, session_id: SessionId) -> porpoise_shared::wire::Request {
+        use porpoise_shared::wire::Request;
+        match &self.picture {
+            Some(p) => Request::SendChatImage {
+                session_id,
+                message_id: self.message_id,
+                data: p.data.clone(),
+            },
+            None => Request::SendChat {
+                session_id,
+                message_id: self.message_id,
+                text: self.text.clone(),
+            },
+        }
+    }
 }
 
 /// An open session with an agent.

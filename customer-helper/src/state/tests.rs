@@ -336,6 +336,7 @@ fn chat_is_pending_until_stored_and_resent_after_reconnect() {
         from: Party::Customer,
         text: "hello".into(),
         sent_at: 1,
+        image: None,
     };
     s.on_net(
         NetEvent::Answered {
@@ -352,6 +353,7 @@ fn chat_is_pending_until_stored_and_resent_after_reconnect() {
         session.pending.push(PendingChat {
             message_id,
             text: "hello".into(),
+            picture: None,
         });
     }
     let mut out = Vec::new();

@@ -1,19 +1,122 @@
-//! Chat with the agent: history, pending messages, and the input (Enter sends, Ctrl+Enter new
-//! line).
+//! Chat with the agent: history (text and picture thumbnails), pending messages, the tool row
+//! (发送表情 emoji, 发送图片 picture, 截图 region screenshot, 保存聊天记录 save transcript; C4)
+//! and the input (Enter sends, Ctrl+Enter new line). A picture pasted with Ctrl+V or a PNG/JPEG
+//! file dropped on the window is sent as a chat picture; other dropped files go to file
+//! transfer ([`super::files`]).
+
+use std::path::{Path, PathBuf};
 
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, ScrollArea, TextEdit, Ui};
-use porpoise_shared::wire::Party;
+use porpoise_shared::{
+    chat_image,
+    chat_pictures::{ChatPictures, PictureLabels},
+    wire::Party,
+};
 
 use crate::{
     i18n::Tr,
+    region::RegionShot,
     state::{Session, UiAction},
+    transcript,
 };
 
 /// Stable id of the chat input, so that focus survives frames.
 pub const CHAT_INPUT_ID: &str = "porpoise_chat_input";
+/// The emoji offered by the picker: single code points, all in egui's bundled monochrome
+/// emoji fonts (the same list as the agent console's); a missing one fails the UI tests.
+pub const EMOJI: &[&str] = &[
+    "😀", "😃", "😄", "😁", "😆", "😊", "😉", "😍", "😘", "😋", "😜", "😂", "😅", "😭", "😢", "😞",
+    "😔", "😡", "😮", "😱", "😳", "😴", "😎", "😇", "👍", "👎", "👌", "🙏", "👏", "💪", "👋", "👀",
+    "❤", "💔", "🎉", "🌹", "🎁", "☕", "✅", "❌", "❓", "❗", "⭐", "💯", "🔥", "💡", "📞", "📧",
+    "📱", "📎", "📅", "🕐", "💻", "🔧",
+];
+/// Emoji per row of the picker.
+pub const EMOJI_PER_ROW: usize = 8;
+/// Width of the picture and transcript path boxes, points.
+pub const PATH_BOX_WIDTH: f32 = 300.0;
 
-/// The whole chat area of a session.
-pub fn chat_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut Vec<UiAction>) {
+/// The chat's tools and their state, kept by the app across frames (C4).
+#[derive(Debug, Default)]
+pub struct ChatTools {
+    /// Fetched and sent pictures, decoded, with the click-to-enlarge view.
+    pub pictures: ChatPictures,
+    /// The picture path box (prefilled with the Pictures or Desktop folder when opened).
+    pub picture_path: String,
+    /// The region screenshot (grab, select, encode).
+    pub region: RegionShot,
+    /// The save-transcript dialog, while open.
+    pub save: Option<SaveDialog>,
+}
+
+/// The save-transcript dialog (C4).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SaveDialog {
+    /// The path box.
+    pub path: String,
+    /// The file exists: the dialog asks whether to replace it.
+    pub confirm_overwrite: bool,
+    /// Why the last save failed.
+    pub error: Option<String>,
+}
+
+/// The words of the picture widgets.
+pub fn picture_labels(tr: Tr) -> PictureLabels<'static> {
+    PictureLabels {
+        loading: tr.picture_loading(),
+        failed: tr.picture_unavailable(),
+        enlarge: tr.click_to_enlarge(),
+        close: tr.close_picture(),
+    }
+}
+
+/// True if `path` names a picture the chat sends inline (PNG or JPEG by extension) rather
+/// than as a file transfer.
+pub fn is_picture_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+/// Reads the picture file at `path` and fits it to the chat's limits (C4).
+///
+/// Errors (as text for the notice): unreadable file, over
+/// [`chat_image::MAX_SOURCE_PICTURE_BYTES`], not a PNG/JPEG, damaged.
+pub fn read_picture_file(path: &Path) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    if size > chat_image::MAX_SOURCE_PICTURE_BYTES as u64 {
+        let e = chat_image::ChatImageError::TooLarge {
+            bytes: usize::try_from(size).unwrap_or(usize::MAX),
+        };
+        return Err(format!("{}: {e}", path.display()));
+    }
+    let raw = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    chat_image::fit_for_chat(&raw).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The folder the picture path box starts in: Pictures, else Desktop, else home.
+pub fn default_picture_dir() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    Some(
+        dirs.picture_dir()
+            .or(dirs.desktop_dir())
+            .unwrap_or(dirs.home_dir())
+            .to_path_buf(),
+    )
+}
+
+/// The whole chat area of a session. `center` names the support center (transcript file name).
+pub fn chat_ui(
+    ui: &mut Ui,
+    session: &mut Session,
+    tools: &mut ChatTools,
+    tr: Tr,
+    online: bool,
+    center: &str,
+    out: &mut Vec<UiAction>,
+) {
+    incoming_pictures(ui, tools, out);
     ui.horizontal(|ui| {
         ui.strong(tr.serving(&session.agent_name));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -26,16 +129,65 @@ pub fn chat_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &m
         });
     });
     ui.separator();
-    egui::Panel::bottom("chat_input").show(ui, |ui| input_ui(ui, session, tr, online, out));
+    egui::Panel::bottom("chat_input").show(ui, |ui| {
+        tools_ui(ui, session, tools, tr, center, out);
+        input_ui(ui, session, tr, online, out)
+    });
     ScrollArea::vertical()
         .auto_shrink(false)
+        // Never taller than the room left: a short window must not overlap the input.
+        .min_scrolled_height(0.0)
         .stick_to_bottom(true)
         .show(ui, |ui| {
-            history_ui(ui, session, tr);
+            history_ui(ui, session, &mut tools.pictures, tr);
         });
+    save_dialog_ui(ui.ctx(), session, tools, tr, center, out);
 }
 
-fn history_ui(ui: &mut Ui, session: &Session, tr: Tr) {
+/// Pictures pasted (Ctrl+V), dropped (PNG/JPEG files) or taken with the region screenshot this
+/// frame become [`UiAction::SendPicture`]s; failures become [`UiAction::PictureFailed`].
+fn incoming_pictures(ui: &Ui, tools: &mut ChatTools, out: &mut Vec<UiAction>) {
+    let (pasted, dropped) = ui.input(|i| {
+        let pasted: Vec<std::sync::Arc<egui::ColorImage>> = i
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                egui::Event::PasteImage(image) => Some(image.clone()),
+                _ => None,
+            })
+            .collect();
+        let dropped: Vec<PathBuf> = i
+            .raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| is_picture_path(p))
+            .collect();
+        (pasted, dropped)
+    });
+    for image in pasted {
+        let [w, h] = image.size;
+        let (w, h) = (
+            u32::try_from(w).unwrap_or(u32::MAX),
+            u32::try_from(h).unwrap_or(u32::MAX),
+        );
+        out.push(match chat_image::prepare(image.as_raw(), w, h) {
+            Ok(data) => UiAction::SendPicture(data),
+            Err(e) => UiAction::PictureFailed(e.to_string()),
+        });
+    }
+    for path in dropped {
+        out.push(match read_picture_file(&path) {
+            Ok(data) => UiAction::SendPicture(data),
+            Err(e) => UiAction::PictureFailed(e),
+        });
+    }
+    if let Some(data) = tools.region.take_result() {
+        out.push(UiAction::SendPicture(data));
+    }
+}
+
+fn history_ui(ui: &mut Ui, session: &Session, pictures: &mut ChatPictures, tr: Tr) {
     let mut changes = session.agent_changes.iter().peekable();
     for (i, message) in session.messages.iter().enumerate() {
         while let Some((_, agent)) = changes.next_if(|(at, _)| *at <= i) {
@@ -55,7 +207,15 @@ fn history_ui(ui: &mut Ui, session: &Session, tr: Tr) {
             _ => Color32::from_rgb(30, 80, 160),
         };
         ui.label(RichText::new(who).color(color).strong());
-        ui.label(&message.text);
+        match &message.image {
+            Some(info) => {
+                let key = (session.session_id, message.message_id);
+                pictures.thumbnail_ui(ui, key, info, picture_labels(tr));
+            }
+            None => {
+                ui.label(&message.text);
+            }
+        }
         ui.add_space(4.0);
     }
     for (_, agent) in changes {
@@ -63,7 +223,15 @@ fn history_ui(ui: &mut Ui, session: &Session, tr: Tr) {
     }
     for pending in &session.pending {
         ui.label(RichText::new(format!("{} · {}", tr.you(), tr.sending())).weak());
-        ui.label(RichText::new(&pending.text).weak());
+        match &pending.picture {
+            Some(picture) => {
+                let key = (session.session_id, pending.message_id);
+                pictures.thumbnail_ui(ui, key, &picture.info, picture_labels(tr));
+            }
+            None => {
+                ui.label(RichText::new(&pending.text).weak());
+            }
+        }
         ui.add_space(4.0);
     }
 }
@@ -76,19 +244,210 @@ fn system_line_ui(ui: &mut Ui, text: &str) {
     ui.add_space(4.0);
 }
 
+/// The id of the chat input's text edit.
+pub fn input_id() -> egui::Id {
+    egui::Id::unique(CHAT_INPUT_ID)
+}
+
+fn focus_next_id() -> egui::Id {
+    input_id().with("focus-next")
+}
+
+/// Inserts `text` into `draft` at the chat input's cursor (at the end when it has none),
+/// moves the cursor after it and focuses the input on the next frame.
+pub fn insert_at_cursor(ctx: &egui::Context, draft: &mut String, text: &str) {
+    let id = input_id();
+    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
+    let chars = draft.chars().count();
+    let at = state
+        .cursor
+        .char_range()
+        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
+    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
+    draft.insert_str(byte, text);
+    let after = egui::text::CCursor::new(at + text.chars().count());
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(after)));
+    state.store(ctx, id);
+    ctx.data_mut(|d| d.insert_temp(focus_next_id(), true));
+}
+
+/// The tool row over the input.
+fn tools_ui(
+    ui: &mut Ui,
+    session: &mut Session,
+    tools: &mut ChatTools,
+    tr: Tr,
+    center: &str,
+    out: &mut Vec<UiAction>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.menu_button("😀", |ui| {
+            egui::Grid::new("emoji-grid").show(ui, |ui| {
+                for (i, e) in EMOJI.iter().enumerate() {
+                    let button = egui::Button::new(RichText::new(*e).size(20.0)).frame(false);
+                    if ui.add(button).clicked() {
+                        insert_at_cursor(ui.ctx(), &mut session.draft, e);
+                        out.push(UiAction::DraftChanged);
+                        ui.close();
+                    }
+                    if i % EMOJI_PER_ROW == EMOJI_PER_ROW - 1 {
+                        ui.end_row();
+                    }
+                }
+            });
+        })
+        .response
+        .on_hover_text(tr.send_emoji());
+        let picture = ui.menu_button(tr.send_picture(), |ui| picture_menu_ui(ui, tools, tr, out));
+        if picture.response.clicked() && tools.picture_path.is_empty() {
+            if let Some(dir) = default_picture_dir() {
+                tools.picture_path = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+            }
+        }
+        let label = if tools.region.is_busy() {
+            tr.screenshot_busy()
+        } else {
+            tr.screenshot()
+        };
+        let shot = ui
+            .add_enabled(!tools.region.is_active(), egui::Button::new(label))
+            .on_hover_text(tr.screenshot_hint());
+        if shot.clicked() {
+            tools.region.start(ui.ctx(), super::region::window_center_px(ui.ctx()));
+        }
+        if ui.button(tr.save_transcript()).clicked() {
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            let path = transcript::default_path(&transcript::default_dir(), center, now_ms);
+            tools.save = Some(SaveDialog {
+                path: path.display().to_string(),
+                ..SaveDialog::default()
+            });
+        }
+    });
+    if let Some(error) = tools.region.error() {
+        ui.label(RichText::new(tr.picture_failed(error)).color(super::ERROR_COLOR));
+    }
+}
+
+/// The picture menu: a path box with Send.
+fn picture_menu_ui(ui: &mut Ui, tools: &mut ChatTools, tr: Tr, out: &mut Vec<UiAction>) {
+    let label = ui.label(tr.picture_path());
+    let mut send = false;
+    ui.horizontal(|ui| {
+        let edit = ui
+            .add(TextEdit::singleline(&mut tools.picture_path).desired_width(PATH_BOX_WIDTH))
+            .labelled_by(label.id);
+        send = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        send |= ui
+            .add_enabled(
+                !tools.picture_path.trim().is_empty(),
+                egui::Button::new(tr.send()),
+            )
+            .clicked();
+    });
+    ui.label(RichText::new(tr.picture_hint()).small().weak());
+    let path = tools.picture_path.trim();
+    if send && !path.is_empty() {
+        match read_picture_file(Path::new(path)) {
+            Ok(data) => {
+                out.push(UiAction::SendPicture(data));
+                tools.picture_path.clear();
+                ui.close();
+            }
+            Err(e) => out.push(UiAction::PictureFailed(e)),
+        }
+    }
+}
+
+/// The save-transcript dialog while open: path box, Save/Cancel, the overwrite question and
+/// the error of the last attempt.
+fn save_dialog_ui(
+    ctx: &egui::Context,
+    session: &Session,
+    tools: &mut ChatTools,
+    tr: Tr,
+    center: &str,
+    out: &mut Vec<UiAction>,
+) {
+    let Some(dialog) = &mut tools.save else {
+        return;
+    };
+    let mut close = false;
+    let mut save_with = None;
+    let modal = egui::Modal::new(egui::Id::unique("save-transcript")).show(ctx, |ui| {
+        ui.heading(tr.save_transcript());
+        let label = ui.label(tr.save_to());
+        let edit = ui
+            .add(TextEdit::singleline(&mut dialog.path).desired_width(PATH_BOX_WIDTH))
+            .labelled_by(label.id);
+        if edit.changed() {
+            dialog.confirm_overwrite = false;
+            dialog.error = None;
+        }
+        if let Some(error) = &dialog.error {
+            ui.label(RichText::new(tr.save_failed(error)).color(super::ERROR_COLOR));
+        }
+        if dialog.confirm_overwrite {
+            ui.label(tr.overwrite_question(dialog.path.trim()));
+        }
+        ui.horizontal(|ui| {
+            if dialog.confirm_overwrite {
+                if ui.button(tr.replace()).clicked() {
+                    save_with = Some(true);
+                }
+            } else if ui.button(tr.save()).clicked()
+                || (edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)))
+            {
+                save_with = Some(false);
+            }
+            if ui.button(tr.cancel_save()).clicked() {
+                close = true;
+            }
+        });
+    });
+    if modal.should_close() {
+        close = true;
+    }
+    if let Some(overwrite) = save_with {
+        let path = PathBuf::from(dialog.path.trim());
+        let text = transcript::transcript_text(tr, center, session);
+        match transcript::save(&path, &text, overwrite) {
+            Ok(()) => {
+                out.push(UiAction::TranscriptSaved(path.display().to_string()));
+                close = true;
+            }
+            Err(transcript::SaveError::Exists(_)) => dialog.confirm_overwrite = true,
+            Err(e) => {
+                dialog.confirm_overwrite = false;
+                dialog.error = Some(e.to_string());
+            }
+        }
+    }
+    if close {
+        tools.save = None;
+    }
+}
+
 fn input_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut Vec<UiAction>) {
     ui.add_space(4.0);
     let label = ui.label(tr.message_label());
     let input = ui
         .add(
             TextEdit::multiline(&mut session.draft)
-                .id_salt(CHAT_INPUT_ID)
+                .id(input_id())
                 .hint_text(tr.message_hint())
                 .desired_rows(2)
                 .desired_width(f32::INFINITY)
                 .return_key(KeyboardShortcut::new(Modifiers::CTRL, Key::Enter)),
         )
         .labelled_by(label.id);
+    if ui.data_mut(|d| d.remove_temp::<bool>(focus_next_id())) == Some(true) {
+        input.request_focus();
+    }
     if input.changed() {
         out.push(UiAction::DraftChanged);
     }

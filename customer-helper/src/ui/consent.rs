@@ -17,19 +17,22 @@ pub(crate) fn banner_frame() -> egui::Frame {
     egui::Frame::new().fill(BANNER_FILL).inner_margin(8)
 }
 
-/// The banner shown while `action` runs: what the agent can do, and Stop.
+/// The banner shown while `action` runs: what the agent can do, and Stop. Stop comes first and
+/// the text wraps, so both stay visible however narrow the window is (the window itself is kept
+/// above the others while sharing, see `app.rs`).
 pub fn banner_ui(ui: &mut Ui, tr: Tr, agent: &str, action: RemoteAction, out: &mut Vec<UiAction>) {
     ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(format!("● {}", tr.sharing_banner(agent, action)))
-                .color(Color32::WHITE)
-                .strong(),
+        if ui.button(RichText::new(tr.stop()).strong()).clicked() {
+            out.push(UiAction::StopSharing);
+        }
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("● {}", tr.sharing_banner(agent, action)))
+                    .color(Color32::WHITE)
+                    .strong(),
+            )
+            .wrap(),
         );
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button(RichText::new(tr.stop()).strong()).clicked() {
-                out.push(UiAction::StopSharing);
-            }
-        });
     });
 }
 
@@ -71,4 +74,38 @@ pub fn consent_ui(
             });
         ui.add_space(4.0);
     }
+}
+
+/// The live permissions panel (已授权, C5): every action the agent holds now, each with its own
+/// Revoke button (revoking one leaves the others), and "Share my screen" while the screen is
+/// not shared.
+pub fn permissions_ui(
+    ui: &mut Ui,
+    tr: Tr,
+    actions: &std::collections::BTreeMap<RemoteAction, porpoise_shared::wire::ActionState>,
+    out: &mut Vec<UiAction>,
+) {
+    use porpoise_shared::wire::ActionState;
+    let granted: Vec<RemoteAction> = actions
+        .iter()
+        .filter(|(_, s)| **s == ActionState::Granted)
+        .map(|(a, _)| *a)
+        .collect();
+    let screen_shared = granted
+        .iter()
+        .any(|a| matches!(a, RemoteAction::ViewDesktop | RemoteAction::RemoteControl));
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{}:", tr.permissions_heading())).strong());
+        if granted.is_empty() {
+            ui.label(tr.permissions_none());
+        }
+        for action in granted {
+            if ui.button(tr.revoke_action(action)).clicked() {
+                out.push(UiAction::Revoke(action));
+            }
+        }
+        if !screen_shared && ui.button(tr.share_my_screen()).clicked() {
+            out.push(UiAction::ShareScreen);
+        }
+    });
 }

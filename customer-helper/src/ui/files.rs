@@ -34,7 +34,8 @@ pub fn files_ui(
                 .dropped_files
                 .iter()
                 .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
+                // PNG and JPEG files are sent as chat pictures instead (C4, `super::chat`).
+                .filter(|p| !p.as_os_str().is_empty() && !super::chat::is_picture_path(p))
                 .collect()
         });
         if !dropped.is_empty() {
@@ -64,19 +65,25 @@ pub fn files_ui(
             }
         });
         if let Some(session_id) = session {
-            let label = ui.label(RichText::new(tr.file_paths_hint()).weak());
-            ui.horizontal(|ui| {
-                let edit = egui::TextEdit::multiline(&mut files.draft)
-                    .desired_rows(PATH_BOX_ROWS)
-                    .desired_width(ui.available_width() - 90.0);
-                ui.add(edit).labelled_by(label.id);
-                let paths = parse_paths(&files.draft);
-                let button = egui::Button::new(tr.send_files());
-                if ui.add_enabled(!paths.is_empty(), button).clicked() {
-                    files.draft.clear();
-                    out.push(FileCommand::Send { session_id, paths });
-                }
-            });
+            // Folded until used, so that the chat keeps its room (dropping files still works).
+            egui::CollapsingHeader::new(tr.send_files_heading())
+                .id_salt("helper-files-send")
+                .default_open(false)
+                .show(ui, |ui| {
+                    let label = ui.label(RichText::new(tr.file_paths_hint()).weak());
+                    ui.horizontal(|ui| {
+                        let edit = egui::TextEdit::multiline(&mut files.draft)
+                            .desired_rows(PATH_BOX_ROWS)
+                            .desired_width(ui.available_width() - 90.0);
+                        ui.add(edit).labelled_by(label.id);
+                        let paths = parse_paths(&files.draft);
+                        let button = egui::Button::new(tr.send_files());
+                        if ui.add_enabled(!paths.is_empty(), button).clicked() {
+                            files.draft.clear();
+                            out.push(FileCommand::Send { session_id, paths });
+                        }
+                    });
+                });
         }
         let rows: Vec<TransferRow> = files.list.rows().to_vec();
         egui::ScrollArea::vertical()

@@ -36,9 +36,20 @@ pub fn status_ui(
             Notice::MessageTooLong => tr.request_failed(tr.too_long()),
             Notice::SharingStoppedByTransfer => tr.sharing_stopped_by_transfer().to_owned(),
             Notice::SystemInfoSent => tr.system_info_sent().to_owned(),
+            Notice::SurveyThanks => tr.survey_thanks().to_owned(),
+            Notice::Rebooting => tr.rebooting().to_owned(),
+            Notice::RebootFailed(reason) => tr.reboot_failed(reason),
+            Notice::ReconnectFailed(reason) => tr.reconnect_failed(reason),
+            Notice::PictureFailed(reason) => tr.picture_failed(reason),
+            Notice::TranscriptSaved(path) => tr.transcript_saved(path),
         };
         let color = match notice {
-            Notice::SystemInfoSent => ui.visuals().text_color(),
+            Notice::SystemInfoSent
+            | Notice::SurveyThanks
+            | Notice::Rebooting
+            | Notice::TranscriptSaved(_) => {
+                ui.visuals().text_color()
+            }
             _ => ERROR_COLOR,
         };
         ui.horizontal_wrapped(|ui| {

@@ -44,6 +44,8 @@ pub(super) struct CenterState {
     pub codes: HashMap<String, StoredCode>,
     /// Last (position, estimate) sent to each queued customer, to send only changes.
     pub sent_positions: HashMap<TicketId, (u32, Option<u32>)>,
+    /// The helper branding sent in the customer's Welcome (C1, M1).
+    pub branding: Option<porpoise_shared::wire::Branding>,
 }
 
 impl CenterState {
@@ -61,6 +63,7 @@ impl CenterState {
             durations: VecDeque::new(),
             codes: HashMap::new(),
             sent_positions: HashMap::new(),
+            branding: None,
         }
     }
 
@@ -77,6 +80,11 @@ impl Core {
     /// Moves settings, groups, accounts, offline messages, durations and codes of the snapshot
     /// into the centers.
     pub(super) fn load_center_data(&mut self, snapshot: &mut Snapshot) {
+        for (center_id, branding) in std::mem::take(&mut snapshot.brandings) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.branding = Some(branding);
+            }
+        }
         for (center_id, settings) in std::mem::take(&mut snapshot.settings) {
             if let Some(c) = self.centers.get_mut(&center_id) {
                 c.settings = settings;
@@ -203,6 +211,10 @@ impl Core {
             session,
             queue_position,
             options: self.service_options(center.center_id, now),
+            branding: self
+                .centers
+                .get(&center.center_id)
+                .and_then(|c| c.branding.clone()),
         };
         self.send(conn, ServerMessage::Welcome(welcome));
         if let Some(position) = queue_position {

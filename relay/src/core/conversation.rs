@@ -328,6 +328,7 @@ impl Core {
             from: Party::Relay,
             text,
             sent_at: now.unix_ms,
+            image: None,
         };
         s.message_ids.insert(message.message_id);
         s.stored.messages.push(message.clone());
@@ -339,6 +340,7 @@ impl Core {
             token,
             session_id,
             message: message.clone(),
+            image: None,
         });
         for conn in parties {
             let event = Event::ChatReceived {
@@ -364,7 +366,7 @@ impl Core {
 
     /// The relay ends a session (reception timeout): like `EndSession` from either side, with
     /// `by: Relay`.
-    fn end_session_by_relay(&mut self, now: Now, session_id: SessionId) {
+    pub(super) fn end_session_by_relay(&mut self, now: Now, session_id: SessionId) {
         let Some(s) = self.sessions.remove(&session_id) else {
             return;
         };

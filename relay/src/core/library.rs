@@ -16,7 +16,7 @@
 //! install id, or same non-empty phone) as the agent's open session.
 
 use porpoise_shared::wire::{
-    CannedDraft, CannedResponseId, CannedScope, CenterId, Party, Request, RequestError, RequestId,
+    CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request, RequestError, RequestId,
     Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES, MAX_CANNED_TEXT_BYTES,
     MAX_CANNED_TITLE_BYTES,
 };
@@ -43,6 +43,18 @@ pub enum StoreQuery {
         center_id: CenterId,
         /// Agent whose personal ones are listed.
         agent_id: AgentId,
+    },
+    /// The bytes of a chat picture (A7, C4) of a session in `center_id`; with `customer`, only
+    /// if the session is that customer's (an agent may read any session of its center).
+    ChatImage {
+        /// Center of the asker.
+        center_id: CenterId,
+        /// The asking customer's install id; `None` for an agent.
+        customer: Option<InstallId>,
+        /// Session of the message.
+        session_id: SessionId,
+        /// The message that carries the picture.
+        message_id: MessageId,
     },
     /// Add or change a canned response; answers `CannedResponseSaved`. A personal one is
     /// owned by `agent_id`; a center-wide one was already checked to be allowed.
@@ -186,6 +198,34 @@ impl Core {
         Ok(None)
     }
 
+    /// A chat picture's bytes (A7, C4): read from the store in order with the writes, so a
+    /// picture acknowledged as stored is always found. Either role may ask; the query limits a
+    /// customer to their own sessions and everybody to their own center.
+    pub(super) fn get_chat_image(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        c: &Connection,
+        session_id: SessionId,
+        message_id: MessageId,
+    ) -> Result<Option<Response>, RequestError> {
+        let customer = match c.role {
+            Role::Customer { install_id } => Some(install_id),
+            Role::Agent { .. } => None,
+        };
+        let query = StoreQuery::ChatImage {
+            center_id: c.center_id,
+            customer,
+            session_id,
+            message_id,
+        };
+        let token = self.next_token;
+        self.next_token += 1;
+        self.pending_queries.insert(token, (conn, id));
+        self.persist(StoreOp::Query { token, query });
+        Ok(None)
+    }
+
     /// The customer of `session_id`, which must be an open session of this agent connection.
     ///
     /// Errors: [`RequestError::UnknownSession`] otherwise.
@@ -215,6 +255,7 @@ impl Core {
         token: super::PersistToken,
         result: Result<Response, RequestError>,
     ) {
+        self.survey_stored(token, &result);
         if let Some((conn, id)) = self.pending_queries.remove(&token) {
             if self.conns.contains_key(&conn) {
                 self.respond(conn, id, result);

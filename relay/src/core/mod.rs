@@ -25,9 +25,11 @@ mod library;
 mod offline;
 mod presence;
 mod queue;
+mod reconnect;
 mod records;
 mod routing;
 mod session;
+mod survey;
 mod sysinfo;
 pub mod throttle;
 mod transfer;
@@ -60,7 +62,8 @@ pub use records::{EndedSession, RecordsOp, END_FORM_GRACE_MS};
 pub use session::FILE_STREAM_OVERHEAD_BYTES;
 pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};
 pub use types::{
-    Account, Action, AgentId, CenterInfo, CloseReason, ConnId, InstallId, Login, MediaRefusal,
+    Account, Action, AgentId, CenterInfo, CloseReason, ConnId, ImageBytes, InstallId, Login,
+    MediaRefusal,
     MediaRoute, Now, OpenSession, PersistToken, Secret, Snapshot, StoreOp, StoreReport, StoredCode,
     Ticket, TicketOutcome, DEFAULT_MAX_SESSIONS,
 };
@@ -149,6 +152,10 @@ pub struct Core {
     actions: VecDeque<Action>,
     /// Transfers, agent chat, typing preview, automatic replies, hours clock (R8–R12).
     conversation: conversation::Conversation,
+    /// Reconnect tokens of customers rebooting (C8).
+    reconnects: reconnect::Reconnects,
+    /// Satisfaction surveys asked and answered (C7).
+    surveys: survey::Surveys,
 }
 
 impl Core {
@@ -174,6 +181,8 @@ impl Core {
             records: records::Records::new(std::mem::take(&mut snapshot.ended_sessions)),
             actions: VecDeque::new(),
             conversation: conversation::Conversation::new(&snapshot.conversation),
+            reconnects: Default::default(),
+            surveys: Default::default(),
         };
         for center in &snapshot.centers {
             core.register_center(center);
@@ -206,7 +215,13 @@ impl Core {
     /// When the core next wants [`Core::handle_timeout`] (the earliest offer countdown or
     /// conversation timer); `None` while no timer runs.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conversation = self.conversation.next_deadline();
+        let conversation = [
+            self.conversation.next_deadline(),
+            self.reconnects.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         match (self.routing.next_deadline(), conversation) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -218,6 +233,7 @@ impl Core {
     pub fn handle_timeout(&mut self, now: Now) {
         self.expire_offers(now);
         self.conversation_timeout(now);
+        self.expire_reconnects(now);
     }
 
     /// A connection passed its Hello: registers it and sends its Welcome.
@@ -254,7 +270,9 @@ impl Core {
                 if let Some(state) = self.centers.get_mut(&center.center_id) {
                     state.customers.insert(conn);
                 }
+                let center_id = center.center_id;
                 self.welcome_customer(now, conn, center, install_id);
+                self.reconnect_after_login(now, center_id, install_id);
             }
         }
         self.flush_conversation(now);
@@ -373,7 +391,31 @@ impl Core {
                     message_id,
                     text,
                 },
-            ) => self.send_chat(now, conn, id, &c, session_id, message_id, text),
+            ) => self.send_chat(now, conn, id, &c, session_id, message_id, text, None),
+            (
+                _,
+                Request::SendChatImage {
+                    session_id,
+                    message_id,
+                    data,
+                },
+            ) => self.send_chat(
+                now,
+                conn,
+                id,
+                &c,
+                session_id,
+                message_id,
+                String::new(),
+                Some(data),
+            ),
+            (
+                _,
+                Request::GetChatImage {
+                    session_id,
+                    message_id,
+                },
+            ) => self.get_chat_image(conn, id, &c, session_id, message_id),
             (Role::Agent { .. }, Request::RequestAction { session_id, action }) => {
                 self.request_action(conn, &c, session_id, action)
             }
@@ -388,9 +430,24 @@ impl Core {
             (_, Request::StopAction { session_id, action }) => {
                 self.stop_action(conn, &c, session_id, action)
             }
+            (Role::Customer { .. }, Request::StartAction { session_id, action }) => {
+                self.start_action(conn, &c, session_id, action)
+            }
+            (Role::Agent { .. }, Request::PushSurvey { session_id }) => {
+                self.push_survey(conn, &c, session_id)
+            }
+            (Role::Customer { install_id }, Request::SubmitSurvey { session_id, answer }) => {
+                self.submit_survey(now, conn, id, &c, *install_id, session_id, answer)
+            }
             (_, Request::EndSession { session_id }) => self.end_session(now, conn, &c, session_id),
             (Role::Customer { .. }, Request::ReportSystemInfo { session_id, info }) => {
                 self.report_system_info(conn, &c, session_id, info)
+            }
+            (Role::Customer { .. }, Request::RequestReconnectToken { session_id }) => {
+                self.request_reconnect_token(now, conn, &c, session_id)
+            }
+            (Role::Customer { .. }, Request::RedeemReconnectToken { token }) => {
+                self.redeem_reconnect_token(now, conn, &c, &token)
             }
             (_, Request::FileTransferLimit { session_id }) => {
                 self.file_transfer_limit(conn, &c, session_id)
@@ -418,6 +475,7 @@ impl Core {
             (
                 Role::Agent { .. },
                 body @ (Request::GetCustomerProfile { .. }
+                | Request::ListPendingRecords
                 | Request::SaveSupportRecord { .. }
                 | Request::SetMessageTags { .. }
                 | Request::SetCustomerTags { .. }

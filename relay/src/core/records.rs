@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use porpoise_shared::wire::{
-    check_tag_list, CenterId, CenterSettings, ContextQuery, MessageId, Party, Request,
+    check_tag_list, CenterId, CenterSettings, ContextQuery, MessageId, Party, RecordPrompt, Request,
     RequestError, RequestId, SessionId, SupportRecord, SupportRecordForm, UnixMs, VisitorCard,
     MAX_LATE_FILL_LIMIT_H,
 };
@@ -104,6 +104,24 @@ pub enum RecordsOp {
         /// The card.
         card: VisitorCard,
     },
+    /// The sessions `agent_id` served that ended at or after `since` (unix ms) and have no
+    /// record yet; answers `PendingRecords`.
+    PendingRecords {
+        /// Center.
+        center_id: CenterId,
+        /// The agent.
+        agent_id: AgentId,
+        /// Start of the late-fill window, unix ms.
+        since: UnixMs,
+    },
+    /// Store a customer's satisfaction survey (C7, `core/survey.rs`); answers `Done`, or
+    /// `Conflict` when the session already has one (one per session).
+    SaveSurvey {
+        /// Center.
+        center_id: CenterId,
+        /// The answer with its session, agent and time.
+        survey: porpoise_shared::wire::SurveyResult,
+    },
 }
 
 /// Recently ended sessions kept for late filling.
@@ -113,6 +131,11 @@ pub(super) struct Records {
 }
 
 impl Records {
+    /// The facts of a session that ended recently (late filling, survey window), if known.
+    pub(super) fn ended(&self, session_id: SessionId) -> Option<&EndedSession> {
+        self.ended.get(&session_id)
+    }
+
     pub fn new(ended: Vec<EndedSession>) -> Self {
         Records {
             ended: ended.into_iter().map(|e| (e.session_id, e)).collect(),
@@ -190,6 +213,16 @@ impl Core {
                         mobile: t.customer_phone,
                         ..VisitorCard::default()
                     },
+                }
+            }
+            Request::ListPendingRecords => {
+                if policy.prompt == RecordPrompt::Off {
+                    return Ok(Some(Response::PendingRecords(Vec::new())));
+                }
+                RecordsOp::PendingRecords {
+                    center_id,
+                    agent_id,
+                    since: now.unix_ms - self.late_window_ms(center_id),
                 }
             }
             Request::SaveSupportRecord { session_id, form } => {
@@ -343,7 +376,11 @@ impl Core {
         let windows: HashMap<CenterId, i64> = self
             .centers
             .keys()
-            .map(|id| (*id, self.late_window_ms(*id)))
+            // Kept at least as long as its customer may answer the survey (C7).
+            .map(|id| {
+                let window = self.late_window_ms(*id);
+                (*id, window.max(porpoise_shared::wire::SURVEY_WINDOW_MS))
+            })
             .collect();
         self.records.ended.retain(|_, e| {
             let window = windows.get(&e.center_id).copied().unwrap_or(MAX_KEEP_MS);

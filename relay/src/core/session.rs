@@ -1,13 +1,14 @@
 //! Sessions: chat (acknowledged once durable), consent for remote actions, ending, and the media
 //! routing check (R13, R14, C5).
 
+use porpoise_shared::chat_image;
 use porpoise_shared::wire::{
     ActionState, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction, RequestError,
     RequestId, Response, SessionId,
 };
 
 use super::{
-    ChatMessage, ConnId, Connection, Core, MediaRefusal, MediaRoute, Now, PendingChat,
+    ChatMessage, ConnId, Connection, Core, ImageBytes, MediaRefusal, MediaRoute, Now, PendingChat,
     PersistToken, Role, Session, StoreOp,
 };
 
@@ -43,7 +44,7 @@ impl Session {
         }
     }
 
-    fn state_of(&self, action: RemoteAction) -> ActionState {
+    pub(super) fn state_of(&self, action: RemoteAction) -> ActionState {
         self.actions
             .get(&action)
             .copied()
@@ -98,9 +99,20 @@ impl Core {
         session_id: SessionId,
         message_id: MessageId,
         text: String,
+        picture: Option<Vec<u8>>,
     ) -> Result<Option<Response>, RequestError> {
         let from = self.member(conn, c, session_id)?;
-        super::check_message_text(&text)?;
+        let picture = match picture {
+            None => {
+                super::check_message_text(&text)?;
+                None
+            }
+            Some(data) => {
+                let info = chat_image::probe(&data)
+                    .map_err(|e| RequestError::BadImage(e.to_string()))?;
+                Some((info, ImageBytes(data.into())))
+            }
+        };
         let s = self
             .sessions
             .get(&session_id)
@@ -131,6 +143,7 @@ impl Core {
             from,
             text,
             sent_at: now.unix_ms,
+            image: picture.as_ref().map(|(info, _)| *info),
         };
         let waiters = vec![(conn, id)];
         self.pending_chats.insert(
@@ -145,6 +158,7 @@ impl Core {
             token,
             session_id,
             message,
+            image: picture.map(|(_, bytes)| bytes),
         });
         Ok(None)
     }
@@ -411,7 +425,9 @@ impl Core {
     /// idle from now, and the freed capacity is routed.
     pub(super) fn session_ended(&mut self, now: Now, stored: &super::OpenSession) {
         self.conversation_session_ended(now, stored.session_id);
+        self.reconnect_session_ended(now, stored.session_id);
         self.records_session_ended(now, stored);
+        self.survey_session_ended(stored);
         let center_id = stored.center_id;
         let ms = now.unix_ms.saturating_sub(stored.started_at).max(0);
         if let Some(center) = self.centers.get_mut(&center_id) {

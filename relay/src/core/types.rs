@@ -192,6 +192,8 @@ pub struct Snapshot {
     pub conversation: super::ConversationSnapshot,
     /// Sessions ended within the longest late-fill window, for late support records (A13).
     pub ended_sessions: Vec<super::EndedSession>,
+    /// Helper branding of the centers that have one (C1, M1).
+    pub brandings: Vec<(CenterId, porpoise_shared::wire::Branding)>,
 }
 
 /// A live session code as stored (R5).
@@ -389,7 +391,21 @@ pub enum StoreOp {
         session_id: SessionId,
         /// The message with its relay timestamp.
         message: ChatMessage,
+        /// The picture's bytes when `message.image` is set (A7, C4), stored with the message
+        /// in one transaction.
+        image: Option<ImageBytes>,
     },
+}
+
+/// The encoded bytes of a chat picture, shared without copying; `Debug` shows only the length
+/// so that logs never carry a customer's pictures.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImageBytes(pub std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for ImageBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ImageBytes({} bytes)", self.0.len())
+    }
 }
 
 /// Why the relay closes a connection.

@@ -89,6 +89,16 @@ pub struct Relay {
     login_throttle: ThrottlePolicy,
     /// Data directory (common files live under it, A8).
     data_dir: std::path::PathBuf,
+    /// The HTTPS helper download server (C1, M11), if its TCP port could be bound.
+    download: Option<DownloadServer>,
+}
+
+/// The bound TCP listener of the helper downloads and what it serves with.
+#[derive(Debug)]
+struct DownloadServer {
+    listener: tokio::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    state: Arc<crate::download::DownloadState>,
 }
 
 impl Relay {
@@ -101,9 +111,21 @@ impl Relay {
         let store = Store::open(&config.database_path()).await?;
         if config.demo {
             store.seed_demo().await?;
+            if store
+                .branding(crate::store::DEMO_CENTER_ID)
+                .await?
+                .is_none()
+            {
+                store
+                    .set_branding(
+                        crate::store::DEMO_CENTER_ID,
+                        &crate::branding::demo_branding(),
+                    )
+                    .await?;
+            }
         }
         let core = Core::new(store.snapshot().await?);
-        let server_config = tls::server_config(identity.cert, identity.key)?;
+        let server_config = tls::server_config(identity.cert.clone(), identity.key.clone_key())?;
         let endpoint = quinn::Endpoint::server(server_config, config.listen).map_err(|source| {
             RelayError::Bind {
                 addr: config.listen,
@@ -114,6 +136,7 @@ impl Relay {
             addr: config.listen,
             source,
         })?;
+        let download = bind_download(&config, &identity, &store, local_addr).await;
         Ok(Relay {
             endpoint,
             store,
@@ -123,7 +146,15 @@ impl Relay {
             max_connections: config.max_connections,
             login_throttle: config.login_throttle,
             data_dir: config.data_dir.clone(),
+            download,
         })
+    }
+
+    /// The TCP address of the HTTPS helper downloads (same port number as QUIC), if bound.
+    pub fn download_addr(&self) -> Option<SocketAddr> {
+        self.download
+            .as_ref()
+            .and_then(|d| d.listener.local_addr().ok())
     }
 
     /// The address the relay listens on (with the real port when bound to port 0).
@@ -154,8 +185,20 @@ impl Relay {
             max_connections,
             login_throttle,
             data_dir,
+            download,
             ..
         } = self;
+        let (download_stop, download_stopped) = tokio::sync::oneshot::channel::<()>();
+        let download_task = download.map(|d| {
+            tokio::spawn(crate::download::serve(
+                d.listener,
+                d.tls,
+                d.state,
+                async move {
+                    let _ = download_stopped.await;
+                },
+            ))
+        });
         let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
         let (persisted_tx, persisted_rx) = mpsc::unbounded_channel();
         let writer = tokio::spawn(driver::store_writer(store.clone(), store_rx, persisted_tx));
@@ -195,6 +238,10 @@ impl Relay {
         }
 
         info!("shutting down: closing connections");
+        let _ = download_stop.send(());
+        if let Some(task) = download_task {
+            task.abort();
+        }
         endpoint.close(
             CLOSE_SHUTDOWN.into(),
             crate::core::CloseReason::Shutdown.text().as_bytes(),
@@ -217,6 +264,44 @@ impl Relay {
         info!("relay stopped");
         Ok(())
     }
+}
+
+/// Binds the HTTPS helper download server on the QUIC port number over TCP. A failure is
+/// logged and leaves the relay without downloads rather than stopping it.
+async fn bind_download(
+    config: &RelayConfig,
+    identity: &crate::config::Identity,
+    store: &Store,
+    quic_addr: SocketAddr,
+) -> Option<DownloadServer> {
+    let addr = SocketAddr::new(config.listen.ip(), quic_addr.port());
+    let tls = match crate::download::tls_config(identity.cert.clone(), identity.key.clone_key()) {
+        Ok(tls) => tls,
+        Err(e) => {
+            warn!("helper downloads off: TLS: {e}");
+            return None;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            warn!(%addr, "helper downloads off: cannot listen on TCP: {e}");
+            return None;
+        }
+    };
+    Some(DownloadServer {
+        listener,
+        tls,
+        state: Arc::new(crate::download::DownloadState {
+            store: store.clone(),
+            helper_dir: config.helper_dir.clone(),
+            cert: identity.cert.clone(),
+            key: identity.key.clone_key(),
+            fingerprint: identity.fingerprint,
+            public_addr: config.public_addr.clone(),
+            quic_port: quic_addr.port(),
+        }),
+    })
 }
 
 /// Binds and serves until `shutdown` completes: [`Relay::bind`] then [`Relay::run`].

@@ -6,7 +6,7 @@
 
 use porpoise_shared::wire::{
     CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope, CenterId,
-    ChatMessage, HistoryItem, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, RequestError,
+    ChatMessage, HistoryItem, MessageId, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, RequestError,
     Response, ServiceHistory, SessionId, TranscriptCursor, TranscriptPage, MAX_CENTER_CANNED,
     MAX_HISTORY_ITEMS, MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_KEYWORDS_BYTES, MAX_KNOWLEDGE_NODES,
     MAX_KNOWLEDGE_TEXT_BYTES, MAX_KNOWLEDGE_TITLE_BYTES, MAX_LIBRARY_REPLY_BYTES,
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tracing::error;
 
 use super::{from_db, hex128, parse_hex128, parse_party, to_db, Store, StoreError};
-use crate::core::{check_canned_draft, AgentId, CustomerKey, StoreQuery};
+use crate::core::{check_canned_draft, AgentId, CustomerKey, InstallId, StoreQuery};
 
 /// The demo center's canned responses and knowledge base, in the `library import` format.
 pub const DEMO_LIBRARY_JSON: &str = include_str!("demo_library.json");
@@ -36,7 +36,17 @@ type KnowledgeRow = (i64, Option<i64>, String, String, String);
 /// disposition.
 type HistoryRow = (i64, i64, i64, String, String, i64, Option<String>);
 /// Row of a transcript: row id, message id, party, text, sent_at.
-type TranscriptRow = (i64, String, String, String, i64);
+type TranscriptRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// SQL condition "session `s` (with customer `c` and ticket `t`) is this customer's", binding
 /// install id, phone, phone.
@@ -103,7 +113,50 @@ impl Store {
                 self.transcript(*center_id, customer, *past_session_id, *after)
                     .await
             }
+            StoreQuery::ChatImage {
+                center_id,
+                customer,
+                session_id,
+                message_id,
+            } => {
+                self.chat_image(*center_id, *customer, *session_id, *message_id)
+                    .await
+            }
         }
+    }
+
+    /// The bytes of a chat picture (A7, C4) of a session in `center_id`; with `customer`, only
+    /// when the session is that customer's. Answers [`RequestError::UnknownSession`] otherwise.
+    ///
+    /// Errors: [`StoreError::Database`].
+    async fn chat_image(
+        &self,
+        center_id: CenterId,
+        customer: Option<InstallId>,
+        session_id: SessionId,
+        message_id: MessageId,
+    ) -> Answer {
+        let row: Option<(Vec<u8>,)> = sqlx::query_as(
+            "SELECT i.data FROM chat_images i JOIN sessions s ON s.id = i.session_id \
+             JOIN customers c ON c.id = s.customer \
+             WHERE i.session_id = ? AND i.message_id = ? AND s.center_id = ? \
+             AND (? IS NULL OR c.install_id = ?)",
+        )
+        .bind(to_db(session_id)?)
+        .bind(hex128(message_id))
+        .bind(i64::from(center_id))
+        .bind(customer.map(hex128))
+        .bind(customer.map(hex128))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((data,)) => Ok(Response::ChatImageData {
+                session_id,
+                message_id,
+                data,
+            }),
+            None => Err(RequestError::UnknownSession),
+        })
     }
 
     /// Center-wide canned responses (first), then `agent_id`'s personal ones, each ordered by
@@ -374,8 +427,10 @@ impl Store {
             return Ok(Err(RequestError::UnknownSession));
         }
         let rows: Vec<TranscriptRow> = sqlx::query_as(
-            "SELECT id, message_id, from_party, text, sent_at FROM chat_messages \
-             WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
+            "SELECT m.id, m.message_id, m.from_party, m.text, m.sent_at, \
+             i.format, i.width, i.height, length(i.data) FROM chat_messages m \
+             LEFT JOIN chat_images i ON i.session_id = m.session_id AND i.message_id = m.message_id \
+             WHERE m.session_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
         )
         .bind(to_db(past_session_id)?)
         .bind(after.unwrap_or(0))
@@ -391,7 +446,8 @@ impl Store {
         let mut used = 0;
         let mut last = None;
         let total = rows.len();
-        for (n, (row_id, message_id, from, text, sent_at)) in rows.into_iter().enumerate() {
+        for (n, row) in rows.into_iter().enumerate() {
+            let (row_id, message_id, from, text, sent_at, format, width, height, bytes) = row;
             used += text.len() + ITEM_OVERHEAD_BYTES;
             if used > TRANSCRIPT_PAGE_BYTES && !page.messages.is_empty() {
                 page.next = last;
@@ -402,6 +458,7 @@ impl Store {
                 from: parse_party(&from)?,
                 text,
                 sent_at,
+                image: super::chat_image_from_row(format, width, height, bytes)?,
             });
             last = Some(row_id);
             if n + 1 == total && full {

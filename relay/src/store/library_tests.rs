@@ -230,11 +230,13 @@ async fn past_session(
             },
             text: format!("消息 {n}"),
             sent_at: started_at + n as i64,
+            image: None,
         };
         let op = StoreOp::InsertChat {
             token: 0,
             session_id: id,
             message,
+            image: None,
         };
         store.apply(&op).await.expect("chat");
     }
@@ -455,4 +457,77 @@ async fn import_checks_everything_first_and_can_replace() {
     assert_eq!(count(&store).await, (1 + 1, 2), "personal ones are kept");
     let missing = store.import_library(OTHER_CENTER, &file, false).await;
     assert!(matches!(missing, Err(ImportError::UnknownCenter(_))));
+}
+
+#[tokio::test]
+async fn chat_pictures_survive_a_restart_and_stay_with_their_customer_and_center() {
+    use porpoise_shared::wire::{ChatImage, ImageFormat};
+
+    use crate::core::ImageBytes;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let agent1 = agent_id(&store, DEMO_CENTER_ID, "agent1").await;
+    // Session 1 (customer 0xA) stays open; session 2 is another customer's.
+    past_session(&store, 1, DEMO_CENTER_ID, 0xA, "", agent1, 0, None, 0).await;
+    past_session(&store, 2, DEMO_CENTER_ID, 0xB, "", agent1, 0, None, 0).await;
+    let data: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    let info = ChatImage {
+        format: ImageFormat::Jpeg,
+        width: 64,
+        height: 48,
+        bytes: 5000,
+    };
+    let message = ChatMessage {
+        message_id: 9,
+        from: Party::Customer,
+        text: String::new(),
+        sent_at: 5,
+        image: Some(info),
+    };
+    let op = StoreOp::InsertChat {
+        token: 0,
+        session_id: 1,
+        message: message.clone(),
+        image: Some(ImageBytes(data.clone().into())),
+    };
+    store.apply(&op).await.expect("picture");
+    // A resend is a no-op, not a constraint error.
+    store.apply(&op).await.expect("resend");
+    drop(store);
+
+    let store = Store::open(&dir.path().join("relay.sqlite3"))
+        .await
+        .expect("reopen");
+    let snapshot = store.snapshot().await.expect("snapshot");
+    let open = snapshot
+        .sessions
+        .iter()
+        .find(|s| s.session_id == 1)
+        .expect("open session");
+    assert_eq!(open.messages, [message]);
+    let get = |customer: Option<u128>, center_id, session_id| StoreQuery::ChatImage {
+        center_id,
+        customer,
+        session_id,
+        message_id: 9,
+    };
+    let want = Ok(Response::ChatImageData {
+        session_id: 1,
+        message_id: 9,
+        data,
+    });
+    assert_eq!(store.query(&get(Some(0xA), DEMO_CENTER_ID, 1)).await, want);
+    assert_eq!(store.query(&get(None, DEMO_CENTER_ID, 1)).await, want);
+    for (customer, center, session) in [
+        (Some(0xB), DEMO_CENTER_ID, 1), // another customer
+        (Some(0xB), DEMO_CENTER_ID, 2), // their session has no such picture
+        (None, OTHER_CENTER, 1),        // an agent of another center
+    ] {
+        assert_eq!(
+            store.query(&get(customer, center, session)).await,
+            Err(RequestError::UnknownSession),
+            "{customer:?} {center} {session}"
+        );
+    }
 }

@@ -5,12 +5,16 @@
 //! core's [`StoreOp`](crate::core::StoreOp)s, and owns accounts (argon2id passwords).
 
 mod accounts;
+mod branding;
 mod center;
 mod conversation;
 mod library;
 mod ops;
 mod records;
+mod survey;
 
+#[cfg(test)]
+mod survey_tests;
 #[cfg(test)]
 mod center_tests;
 #[cfg(test)]
@@ -21,7 +25,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use porpoise_shared::wire::{CenterId, Party};
+use porpoise_shared::wire::{CenterId, ChatImage, ImageFormat, Party};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -31,6 +35,7 @@ pub use accounts::{
     DEMO_CENTER_NAME, DEMO_GROUPS, DEMO_PASSWORD, DEMO_PRODUCT_TYPES,
 };
 pub use center::AgentProfile;
+pub use survey::MAX_SURVEYS_LISTED;
 pub use library::{
     CannedEntry, ImportError, KnowledgeEntry, LibraryFile, LibraryImport, DEMO_LIBRARY_JSON,
 };
@@ -171,6 +176,38 @@ fn parse_party(text: &str) -> Result<Party, StoreError> {
         "relay" => Ok(Party::Relay),
         other => Err(StoreError::Corrupt(format!("party {other:?}"))),
     }
+}
+
+fn image_format_text(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "png",
+        ImageFormat::Jpeg => "jpeg",
+    }
+}
+
+/// The [`ChatImage`] of a message from the `LEFT JOIN chat_images` columns (format, width,
+/// height, `length(data)`); all `NULL` for a text message.
+fn chat_image_from_row(
+    format: Option<String>,
+    width: Option<i64>,
+    height: Option<i64>,
+    bytes: Option<i64>,
+) -> Result<Option<ChatImage>, StoreError> {
+    let (Some(format), Some(width), Some(height), Some(bytes)) = (format, width, height, bytes)
+    else {
+        return Ok(None);
+    };
+    let format = match format.as_str() {
+        "png" => ImageFormat::Png,
+        "jpeg" => ImageFormat::Jpeg,
+        other => return Err(StoreError::Corrupt(format!("image format {other:?}"))),
+    };
+    Ok(Some(ChatImage {
+        format,
+        width: from_db(width)?,
+        height: from_db(height)?,
+        bytes: from_db(bytes)?,
+    }))
 }
 
 /// Converts a relay id (u64) to SQLite's i64.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use porpoise_shared::wire::{AgentId, ChatMessage, SessionId, TicketId};
 
 use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
-use crate::core::{CenterInfo, OpenSession, Snapshot, StoreOp, Ticket};
+use crate::core::{CenterInfo, ImageBytes, OpenSession, Snapshot, StoreOp, Ticket};
 
 type QueueRow = (
     i64,
@@ -19,7 +19,7 @@ type QueueRow = (
     Option<i64>,
 );
 type SessionRow = (i64, i64, i64, String, String, String, i64, String, i64);
-type MessageRow = (i64, String, String, String, i64);
+type MessageRow = (i64, String, String, String, i64, Option<String>, Option<i64>, Option<i64>, Option<i64>);
 
 impl Store {
     /// Loads what the core starts from: centers, the open queue (oldest first), sessions not
@@ -59,6 +59,7 @@ impl Store {
         self.load_center_data(&mut snapshot, super::unix_ms_now())
             .await?;
         snapshot.ended_sessions = self.recently_ended_sessions(super::unix_ms_now()).await?;
+        snapshot.brandings = self.brandings().await?;
         Ok(snapshot)
     }
 
@@ -137,19 +138,22 @@ impl Store {
 
     async fn open_messages(&self) -> Result<HashMap<SessionId, Vec<ChatMessage>>, StoreError> {
         let rows: Vec<MessageRow> = sqlx::query_as(
-            "SELECT m.session_id, m.message_id, m.from_party, m.text, m.sent_at \
+            "SELECT m.session_id, m.message_id, m.from_party, m.text, m.sent_at, \
+             i.format, i.width, i.height, length(i.data) \
              FROM chat_messages m JOIN sessions s ON s.id = m.session_id \
+             LEFT JOIN chat_images i ON i.session_id = m.session_id AND i.message_id = m.message_id \
              WHERE s.ended_at IS NULL ORDER BY m.id",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut by_session: HashMap<SessionId, Vec<ChatMessage>> = HashMap::new();
-        for (session, message_id, from, text, sent_at) in rows {
+        for (session, message_id, from, text, sent_at, format, width, height, bytes) in rows {
             let message = ChatMessage {
                 message_id: parse_hex128(&message_id)?,
                 from: parse_party(&from)?,
                 text,
                 sent_at,
+                image: super::chat_image_from_row(format, width, height, bytes)?,
             };
             by_session
                 .entry(from_db(session)?)
@@ -262,27 +266,54 @@ impl Store {
             StoreOp::InsertChat {
                 session_id,
                 message,
+                image,
                 ..
-            } => {
-                sqlx::query(
-                    "INSERT INTO chat_messages (session_id, message_id, from_party, text, sent_at) \
-                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, message_id) DO NOTHING",
-                )
-                .bind(to_db(*session_id)?)
-                .bind(hex128(message.message_id))
-                .bind(party_text(message.from))
-                .bind(&message.text)
-                .bind(message.sent_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
+            } => self.insert_chat(*session_id, message, image.as_ref()).await,
             StoreOp::Conversation(op) => self.apply_conversation(op).await,
             // Run for its writes; the answer goes back through `Store::query` in the writer.
             StoreOp::Query { query, .. } => self.run_query(query).await.map(drop),
             // Run for its writes; the answer goes back through `Store::apply_records`.
             StoreOp::Records { op, .. } => self.run_records(op).await.map(drop),
         }
+    }
+
+    /// Stores a chat message and, for a picture message, its bytes (one transaction). A
+    /// message already stored under the same (session, message id) is left as it is.
+    async fn insert_chat(
+        &self,
+        session_id: SessionId,
+        message: &ChatMessage,
+        image: Option<&ImageBytes>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO chat_messages (session_id, message_id, from_party, text, sent_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, message_id) DO NOTHING",
+        )
+        .bind(to_db(session_id)?)
+        .bind(hex128(message.message_id))
+        .bind(party_text(message.from))
+        .bind(&message.text)
+        .bind(message.sent_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if let (1, Some(info), Some(bytes)) = (inserted, message.image, image) {
+            sqlx::query(
+                "INSERT INTO chat_images (session_id, message_id, format, width, height, data) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(to_db(session_id)?)
+            .bind(hex128(message.message_id))
+            .bind(super::image_format_text(info.format))
+            .bind(i64::from(info.width))
+            .bind(i64::from(info.height))
+            .bind(&bytes.0[..])
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Creates or updates the customer, then records the queue entry (one transaction).

@@ -2,8 +2,8 @@
 //! `migrations/20261122000003_support_records.sql`. Every statement filters by the center.
 
 use porpoise_shared::wire::{
-    CustomerProfile, MessageTags, RemoteAction, RequestError, Response, SessionId, SupportRecord,
-    SupportRecordForm, MAX_LATE_FILL_LIMIT_H,
+    CustomerProfile, MessageTags, PendingRecordItem, RemoteAction, RequestError, Response,
+    SessionId, SupportRecord, SupportRecordForm, MAX_LATE_FILL_LIMIT_H, MAX_PENDING_RECORDS,
 };
 use tracing::error;
 
@@ -201,6 +201,40 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
                 Ok(Ok(Response::Done))
+            }
+            RecordsOp::SaveSurvey { center_id, survey } => {
+                self.save_survey(*center_id, survey).await
+            }
+            RecordsOp::PendingRecords {
+                center_id,
+                agent_id,
+                since,
+            } => {
+                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT s.id, t.name, t.phone, s.ended_at FROM sessions s \
+                     JOIN tickets t ON t.id = s.ticket \
+                     LEFT JOIN support_records r ON r.session_id = s.id \
+                     WHERE s.center_id = ? AND s.agent_id = ? AND s.ended_at >= ? \
+                     AND r.session_id IS NULL ORDER BY s.ended_at, s.id LIMIT ?",
+                )
+                .bind(i64::from(*center_id))
+                .bind(*agent_id)
+                .bind(*since)
+                .bind(to_db(MAX_PENDING_RECORDS as u64)?)
+                .fetch_all(&self.pool)
+                .await?;
+                let items = rows
+                    .into_iter()
+                    .map(|(id, customer_name, customer_phone, ended_at)| {
+                        Ok(PendingRecordItem {
+                            session_id: from_db(id)?,
+                            customer_name,
+                            customer_phone,
+                            ended_at,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                Ok(Ok(Response::PendingRecords(items)))
             }
         }
     }

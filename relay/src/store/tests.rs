@@ -25,6 +25,7 @@ fn chat(message_id: u128, text: &str) -> ChatMessage {
         from: Party::Customer,
         text: text.into(),
         sent_at: 2000,
+        image: None,
     }
 }
 
@@ -136,16 +137,19 @@ async fn snapshot_after_restart_has_queue_sessions_and_messages() {
             token: 1,
             session_id: 1,
             message: chat(u128::MAX, "你好"),
+            image: None,
         },
         StoreOp::InsertChat {
             token: 2,
             session_id: 1,
             message: chat(u128::MAX, "duplicate"),
+            image: None,
         },
         StoreOp::InsertChat {
             token: 3,
             session_id: 1,
             message: chat(5, "second"),
+            image: None,
         },
         StoreOp::CloseTicket {
             ticket_id: 3,

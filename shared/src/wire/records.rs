@@ -360,6 +360,24 @@ pub struct SupportRecord {
     pub form: SupportRecordForm,
 }
 
+/// Most entries in one [`super::Response::PendingRecords`] answer (oldest first).
+pub const MAX_PENDING_RECORDS: usize = 200;
+
+/// A session the agent served whose support record is still missing and may still be filled
+/// (A13 "fill later"; within the center's late-fill window). The console lists these after a
+/// restart so that nothing put off is forgotten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRecordItem {
+    /// The session.
+    pub session_id: SessionId,
+    /// Customer's name as typed.
+    pub customer_name: String,
+    /// Customer's phone as typed.
+    pub customer_phone: String,
+    /// Unix ms the session ended (the late-fill window counts from it).
+    pub ended_at: UnixMs,
+}
+
 /// A customer's visitor card (访客名片, A15), one per customer in a center.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorCard {

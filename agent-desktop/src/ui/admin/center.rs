@@ -62,6 +62,10 @@ pub fn center_settings_ui(
                         draft.max_file_bytes = mib * 1024 * 1024;
                     }
                     ui.end_row();
+                    // M5 "auto survey": the helper shows the satisfaction survey at the end (C7).
+                    ui.label(Msg::AutoSurvey.text(lang));
+                    ui.checkbox(&mut draft.auto_survey, Msg::AutoSurveyOn.text(lang));
+                    ui.end_row();
                     ui.label(Msg::QueueViewLabel.text(lang));
                     ui.horizontal(|ui| {
                         ui.radio_value(

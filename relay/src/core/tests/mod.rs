@@ -8,9 +8,11 @@ mod prop;
 mod prop_routing;
 mod prop_transfer;
 mod queue;
+mod reconnect;
 mod records;
 mod routing;
 mod session;
+mod survey;
 mod sysinfo;
 mod transfer;
 

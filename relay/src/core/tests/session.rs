@@ -427,3 +427,123 @@ fn media_cannot_cross_centers_or_sessions() {
     );
     assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownSession));
 }
+
+/// A 2×1 PNG header: signature and IHDR (the relay reads no further).
+fn tiny_png() -> Vec<u8> {
+    let mut v = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13];
+    v.extend_from_slice(b"IHDR");
+    v.extend_from_slice(&2u32.to_be_bytes());
+    v.extend_from_slice(&1u32.to_be_bytes());
+    v.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    v
+}
+
+#[test]
+fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
+    use porpoise_shared::wire::{ChatImage, ImageFormat};
+    let (mut h, s) = serving();
+    let data = tiny_png();
+    let actions = h.req(
+        CUSTOMER,
+        1,
+        Request::SendChatImage {
+            session_id: s,
+            message_id: 77,
+            data: data.clone(),
+        },
+    );
+    let expected = ChatImage {
+        format: ImageFormat::Png,
+        width: 2,
+        height: 1,
+        bytes: data.len() as u32,
+    };
+    match &persisted(&actions)[..] {
+        [StoreOp::InsertChat { message, image: Some(bytes), .. }] => {
+            assert_eq!(message.image, Some(expected));
+            assert_eq!(message.text, "");
+            assert_eq!(&bytes.0[..], &data[..]);
+        }
+        other => panic!("not stored with its bytes: {other:?}"),
+    }
+    let done = h.persist_chats(&actions, true);
+    let Ok(Response::ChatStored(stored)) = response(&done, CUSTOMER, 1) else {
+        panic!("no ack")
+    };
+    assert_eq!(stored.image, Some(expected));
+    // The agent gets the reference, not the bytes, and fetches them through the store.
+    assert_eq!(
+        events_to(&done, AGENT),
+        [Event::ChatReceived {
+            session_id: s,
+            message: stored,
+        }]
+    );
+    let fetch = h.req(
+        AGENT,
+        2,
+        Request::GetChatImage {
+            session_id: s,
+            message_id: 77,
+        },
+    );
+    assert!(matches!(
+        &persisted(&fetch)[..],
+        [StoreOp::Query {
+            query: crate::core::StoreQuery::ChatImage {
+                center_id: CENTER_A,
+                customer: None,
+                session_id,
+                message_id: 77,
+            },
+            ..
+        }] if *session_id == s
+    ));
+    let fetch = h.req(
+        CUSTOMER,
+        3,
+        Request::GetChatImage {
+            session_id: s,
+            message_id: 77,
+        },
+    );
+    assert!(matches!(
+        &persisted(&fetch)[..],
+        [StoreOp::Query {
+            query: crate::core::StoreQuery::ChatImage {
+                customer: Some(111),
+                ..
+            },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
+    let (mut h, s) = serving();
+    let send = |data: Vec<u8>| Request::SendChatImage {
+        session_id: s,
+        message_id: 5,
+        data,
+    };
+    for (data, why) in [
+        (b"GIF89a".to_vec(), "not a PNG or JPEG"),
+        (tiny_png()[..12].to_vec(), "damaged"),
+        (
+            vec![0u8; porpoise_shared::wire::MAX_CHAT_IMAGE_BYTES + 1],
+            "the most is",
+        ),
+    ] {
+        let actions = h.req(AGENT, 1, send(data));
+        match response(&actions, AGENT, 1) {
+            Err(RequestError::BadImage(text)) => assert!(text.contains(why), "{text}"),
+            other => panic!("expected BadImage({why}), got {other:?}"),
+        }
+        assert!(persisted(&actions).is_empty());
+    }
+    // Outsiders cannot post into the session.
+    h.customer(12, CENTER_A, 222);
+    let actions = h.req(12, 2, send(tiny_png()));
+    assert_eq!(response(&actions, 12, 2), Err(RequestError::UnknownSession));
+}
