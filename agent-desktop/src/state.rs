@@ -18,8 +18,8 @@ pub use sysinfo::*;
 use std::collections::{BTreeMap, HashSet};
 
 use porpoise_shared::wire::{
-    ActionState, AgentCard, AgentId, CenterSettings, ChatImage, ChatMessage, Group, MessageId, Party,
-    Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId,
+    ActionState, AgentCard, AgentId, CenterSettings, ChatImage, ChatMessage, Group, MessageId,
+    Party, Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId,
     UnixMs,
 };
 
@@ -247,7 +247,12 @@ impl SessionTab {
     }
 
     /// Adds a picture the agent just sent (A7), pending until the relay stores it.
-    pub fn push_pending_picture(&mut self, message_id: MessageId, image: ChatImage, now_ms: UnixMs) {
+    pub fn push_pending_picture(
+        &mut self,
+        message_id: MessageId,
+        image: ChatImage,
+        now_ms: UnixMs,
+    ) {
         self.chat.push(ChatEntry {
             message: ChatMessage {
                 message_id,

@@ -17,7 +17,13 @@ use porpoise_shared::{
 fn pixels() -> (Vec<u8>, u32, u32) {
     let (w, h) = (40u32, 30u32);
     let rgba = (0..w * h)
-        .flat_map(|i| if i / w < 10 { [20, 40, 90, 255] } else { [250, 250, 250, 255] })
+        .flat_map(|i| {
+            if i / w < 10 {
+                [20, 40, 90, 255]
+            } else {
+                [250, 250, 250, 255]
+            }
+        })
         .collect();
     (rgba, w, h)
 }
@@ -39,7 +45,13 @@ fn sent_pictures(side: &mut RelaySide) -> Vec<(u128, Vec<u8>)> {
 #[test]
 fn a_pasted_picture_is_sent_shown_at_once_and_confirmed() {
     let (mut harness, mut side, _) = app();
-    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![session(vec![])]);
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |_| {},
+        vec![session(vec![])],
+    );
     let (rgba, w, h) = pixels();
     let pasted = egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &rgba);
     harness.event(egui::Event::PasteImage(Arc::new(pasted)));
@@ -49,7 +61,10 @@ fn a_pasted_picture_is_sent_shown_at_once_and_confirmed() {
         panic!("one picture sent, got {}", sent.len())
     };
     let info = chat_image::probe(data).expect("a valid picture goes out");
-    assert_eq!((info.format, info.width, info.height), (ImageFormat::Png, w, h));
+    assert_eq!(
+        (info.format, info.width, info.height),
+        (ImageFormat::Png, w, h)
+    );
     assert_eq!(chat_image::decode(data).expect("decodes").rgba, rgba);
     // Shown at once (from its own bytes) as pending, no fetch needed.
     harness.get_by_label("sending…");
@@ -80,7 +95,13 @@ fn a_pasted_picture_is_sent_shown_at_once_and_confirmed() {
 #[test]
 fn the_customers_picture_is_fetched_shown_and_enlarged_on_click() {
     let (mut harness, mut side, _) = app();
-    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![session(vec![])]);
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |_| {},
+        vec![session(vec![])],
+    );
     let (rgba, w, h) = pixels();
     let data = chat_image::prepare(&rgba, w, h).expect("png");
     let info = chat_image::probe(&data).expect("probe");
@@ -130,7 +151,10 @@ fn the_customers_picture_is_fetched_shown_and_enlarged_on_click() {
     harness.get_by_label(&format!("{w} × {h} px"));
     harness.key_press(egui::Key::Escape);
     harness.run();
-    assert!(harness.query_by_label(&format!("{w} × {h} px")).is_none(), "Esc closes");
+    assert!(
+        harness.query_by_label(&format!("{w} × {h} px")).is_none(),
+        "Esc closes"
+    );
 }
 
 #[test]
@@ -144,7 +168,13 @@ fn a_picture_file_is_sent_from_the_picture_menu_and_a_bad_one_explained() {
 
     for (path, ok) in [(&bad, false), (&good, true)] {
         let (mut harness, mut side, _) = app();
-        log_in(&mut harness, &side, Role::Agent, |_| {}, vec![session(vec![])]);
+        log_in(
+            &mut harness,
+            &side,
+            Role::Agent,
+            |_| {},
+            vec![session(vec![])],
+        );
         harness.get_by_label("Picture").hover();
         harness.run();
         harness.get_by_label("Picture").click();
@@ -180,7 +210,13 @@ fn dropped_pictures_go_to_the_chat_and_a_refusal_is_shown() {
     let good = dir.path().join("photo.JPG");
     std::fs::write(&good, chat_image::prepare(&rgba, w, h).expect("png")).expect("write");
     let (mut harness, mut side, _) = app();
-    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![session(vec![])]);
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |_| {},
+        vec![session(vec![])],
+    );
     let file: egui::DroppedFileHandle = Arc::new(Dropped(good.clone()));
     harness.input_mut().dropped_files.push(file);
     harness.run();

@@ -367,7 +367,11 @@ fn records_put_off_before_a_restart_are_listed_again_after_login() {
     };
     assert_eq!(*session_id, 41);
     assert_eq!(
-        (form.customer_name.as_str(), form.customer_phone.as_str(), form.subject.as_str()),
+        (
+            form.customer_name.as_str(),
+            form.customer_phone.as_str(),
+            form.subject.as_str()
+        ),
         ("赵六", "13700000000", "补填")
     );
 }

@@ -279,12 +279,13 @@ impl HelperApp {
         // Pictures scrolled into view for the first time: fetch their bytes (C4).
         let wanted = self.chat.pictures.take_wanted();
         if !wanted.is_empty() {
-            self.outbox.extend(wanted.into_iter().map(|(session_id, message_id)| {
-                NetCommand::Request(porpoise_shared::wire::Request::GetChatImage {
-                    session_id,
-                    message_id,
-                })
-            }));
+            self.outbox
+                .extend(wanted.into_iter().map(|(session_id, message_id)| {
+                    NetCommand::Request(porpoise_shared::wire::Request::GetChatImage {
+                        session_id,
+                        message_id,
+                    })
+                }));
             self.flush(&ctx);
         }
     }

@@ -16,16 +16,44 @@ use porpoise_shared::{
     trailer::{EmbeddedConfig, TrailerError},
     ui::Language,
 };
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{
+    filter::Targets, layer::SubscriberExt as _, util::SubscriberInitExt as _,
+};
+
+/// Log filter used when `RUST_LOG` is unset or unreadable: `info` and above from every target.
+const DEFAULT_LOG_FILTER: &str = "info";
+
+/// The log filter from `RUST_LOG` (`level` or `target=level,...`, no regular expressions; issue 6
+/// keeps `env-filter`'s regex out of the helper), else [`DEFAULT_LOG_FILTER`]. The error names a
+/// `RUST_LOG` that could not be parsed.
+fn log_filter() -> (Targets, Option<String>) {
+    let default = || {
+        DEFAULT_LOG_FILTER
+            .parse::<Targets>()
+            .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
+    };
+    match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => match spec.parse::<Targets>() {
+            Ok(targets) => (targets, None),
+            Err(e) => (default(), Some(format!("RUST_LOG={spec:?} ignored: {e}"))),
+        },
+        _ => (default(), None),
+    }
+}
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+    let (filter, filter_error) = log_filter();
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with(filter)
         .init();
+    if let Some(e) = filter_error {
+        tracing::warn!("{e}");
+    }
     // C8 on Windows: a RunOnce command line too long for 260 characters names a file with the
     // arguments instead (read once, then deleted).
     let args = match porpoise_helper::reboot::args_from_file_flag(std::env::args_os()) {
@@ -114,7 +142,7 @@ fn main() -> anyhow::Result<()> {
         &title,
         options,
         Box::new(move |cc| {
-            porpoise_shared::ui::install_fonts(&cc.egui_ctx);
+            porpoise_shared::ui::install_fonts_compact_with_system_fallback(&cc.egui_ctx);
             let app: Box<dyn eframe::App> = match start {
                 Start::Ready { config, branding } => {
                     let mut app = make_app(*config, &cc.egui_ctx)?;

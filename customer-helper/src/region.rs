@@ -223,17 +223,19 @@ pub fn grab_monitor(at: Option<(i32, i32)>) -> Result<Frozen, String> {
         capture
             .capture(&mut |frame| {
                 let (w, h) = (frame.width as usize, frame.height as usize);
-                image = Some(if frame.stride < w * 4 || frame.bgra.len() < frame.stride * h {
-                    Err(format!("malformed frame {w}×{h}"))
-                } else {
-                    let mut rgba = Vec::with_capacity(w * h * 4);
-                    for row in frame.bgra.chunks_exact(frame.stride).take(h) {
-                        for px in row[..w * 4].chunks_exact(4) {
-                            rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
+                image = Some(
+                    if frame.stride < w * 4 || frame.bgra.len() < frame.stride * h {
+                        Err(format!("malformed frame {w}×{h}"))
+                    } else {
+                        let mut rgba = Vec::with_capacity(w * h * 4);
+                        for row in frame.bgra.chunks_exact(frame.stride).take(h) {
+                            for px in row[..w * 4].chunks_exact(4) {
+                                rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
+                            }
                         }
-                    }
-                    Ok(rgba)
-                });
+                        Ok(rgba)
+                    },
+                );
             })
             .map_err(|e| e.to_string())?;
         if let Some(image) = image {
@@ -245,7 +247,10 @@ pub fn grab_monitor(at: Option<(i32, i32)>) -> Result<Frozen, String> {
             return Ok(Frozen { rgba, monitor });
         }
         if Instant::now() >= deadline {
-            return Err(format!("no screen image within {} ms", GRAB_TIMEOUT.as_millis()));
+            return Err(format!(
+                "no screen image within {} ms",
+                GRAB_TIMEOUT.as_millis()
+            ));
         }
     }
 }
@@ -417,7 +422,11 @@ mod tests {
     #[test]
     fn a_drag_selects_and_enter_or_double_click_takes_it() {
         let mut s = RegionSelect::new(100, 50);
-        assert_eq!(s.apply(RegionInput::Enter), RegionStep::Stay, "nothing to take");
+        assert_eq!(
+            s.apply(RegionInput::Enter),
+            RegionStep::Stay,
+            "nothing to take"
+        );
         s.apply(RegionInput::Press(80, 40));
         s.apply(RegionInput::Drag(10, 5));
         let dragged = PxRect {

@@ -282,10 +282,10 @@ impl HelperState {
 }
 
 #[cfg(test)]
+mod chat_tests;
+#[cfg(test)]
 mod mode_tests;
 #[cfg(test)]
 mod reboot_tests;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod chat_tests;

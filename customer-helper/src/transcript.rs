@@ -95,26 +95,27 @@ pub fn default_path(dir: &Path, center: &str, now_ms: UnixMs) -> PathBuf {
 pub fn transcript_text(tr: Tr, center: &str, session: &Session) -> String {
     let mut out = tr.transcript_header(center, &session.agent_name);
     out.push_str("\n\n");
-    let block = |out: &mut String, at: Option<UnixMs>, author: &str, mark: Option<&str>, text: &str| {
-        match at {
-            Some(ms) => out.push_str(&format!("[{}] {author}", local_time(ms))),
-            None => out.push_str(author),
-        }
-        if let Some(mark) = mark {
-            out.push_str(&format!(" ({mark})"));
-        }
-        out.push(':');
-        let mut lines = text.lines();
-        if let Some(first) = lines.next() {
-            out.push(' ');
-            out.push_str(first);
-        }
-        for line in lines {
-            out.push_str("\n  ");
-            out.push_str(line);
-        }
-        out.push('\n');
-    };
+    let block =
+        |out: &mut String, at: Option<UnixMs>, author: &str, mark: Option<&str>, text: &str| {
+            match at {
+                Some(ms) => out.push_str(&format!("[{}] {author}", local_time(ms))),
+                None => out.push_str(author),
+            }
+            if let Some(mark) = mark {
+                out.push_str(&format!(" ({mark})"));
+            }
+            out.push(':');
+            let mut lines = text.lines();
+            if let Some(first) = lines.next() {
+                out.push(' ');
+                out.push_str(first);
+            }
+            for line in lines {
+                out.push_str("\n  ");
+                out.push_str(line);
+            }
+            out.push('\n');
+        };
     for m in &session.messages {
         let author = match m.from {
             Party::Customer => tr.you(),
@@ -222,8 +223,14 @@ mod tests {
         let text = transcript_text(Tr(Language::ZhCn), "Acme 支持", &session());
         let time = local_time(1_700_000_000_000);
         assert!(text.starts_with("Acme 支持"), "{text}");
-        assert!(text.contains(&format!("[{time}] 我: 打印机坏了\n  第二行\n")), "{text}");
-        assert!(text.contains(&format!("[{time}] 李娜: [图片 640×480]\n")), "{text}");
+        assert!(
+            text.contains(&format!("[{time}] 我: 打印机坏了\n  第二行\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("[{time}] 李娜: [图片 640×480]\n")),
+            "{text}"
+        );
         let en = transcript_text(Tr(Language::En), "Acme", &session());
         assert!(en.contains("李娜: [picture 640×480]"), "{en}");
         assert!(en.contains("You: 打印机坏了"), "{en}");
@@ -237,13 +244,31 @@ mod tests {
         assert!(name.starts_with("Acme-Support-北京-20"), "{name}");
         assert!(name.ends_with(".txt"));
         save(&path, "一\n", false).expect("first save");
-        assert!(matches!(save(&path, "二\n", false), Err(SaveError::Exists(_))));
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), "\u{feff}一\n");
+        assert!(matches!(
+            save(&path, "二\n", false),
+            Err(SaveError::Exists(_))
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "\u{feff}一\n"
+        );
         save(&path, "二\n", true).expect("overwrite");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), "\u{feff}二\n");
-        assert!(matches!(save(dir.path(), "x", true), Err(SaveError::IsFolder(_))));
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "\u{feff}二\n"
+        );
+        assert!(matches!(
+            save(dir.path(), "x", true),
+            Err(SaveError::IsFolder(_))
+        ));
         let missing = dir.path().join("no/such/folder/x.txt");
-        assert!(matches!(save(&missing, "x", false), Err(SaveError::Io { .. })));
-        assert!(matches!(save(Path::new(""), "x", false), Err(SaveError::NoPath)));
+        assert!(matches!(
+            save(&missing, "x", false),
+            Err(SaveError::Io { .. })
+        ));
+        assert!(matches!(
+            save(Path::new(""), "x", false),
+            Err(SaveError::NoPath)
+        ));
     }
 }

@@ -26,7 +26,7 @@ struct Setup {
 fn setup_harness(language: Language, prefill: [String; 3]) -> Harness<'static, Setup> {
     Harness::builder()
         .with_size([420.0, 600.0])
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
         .build_ui_state(
             move |ui, s: &mut Setup| {
                 if let Some(c) = s.screen.ui(ui, Tr(language)) {
@@ -128,7 +128,7 @@ fn entered_values_are_remembered() {
 fn modified_download_is_refused_with_a_clear_message() {
     let mut h = Harness::builder()
         .with_size([420.0, 600.0])
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
         .build_ui_state(
             |ui, closed: &mut bool| {
                 if refused_ui(

@@ -99,7 +99,10 @@ fn a_pasted_picture_is_sent_shown_pending_and_confirmed() {
         panic!("one picture sent, got {}", sent.len())
     };
     let info = chat_image::probe(data).expect("a valid picture goes out");
-    assert_eq!((info.format, info.width, info.height), (ImageFormat::Png, w, h_px));
+    assert_eq!(
+        (info.format, info.width, info.height),
+        (ImageFormat::Png, w, h_px)
+    );
     assert_eq!(chat_image::decode(data).expect("decodes").rgba, rgba);
     // Shown at once from its own bytes, marked pending; nothing fetched.
     h.get_by_label("You · sending…");
@@ -112,7 +115,11 @@ fn a_pasted_picture_is_sent_shown_pending_and_confirmed() {
             message_id: *message_id,
             data: data.clone(),
         },
-        Ok(Response::ChatStored(stored(*message_id, Party::Customer, data))),
+        Ok(Response::ChatStored(stored(
+            *message_id,
+            Party::Customer,
+            data,
+        ))),
     );
     h.run();
     assert!(h.query_by_label("You · sending…").is_none(), "confirmed");
@@ -130,7 +137,10 @@ fn the_agents_picture_is_fetched_shown_and_enlarged_on_click() {
         message: stored(5, Party::Agent, &data),
     });
     h.run();
-    assert!(h.query_by_label("Click to enlarge").is_none(), "not there yet");
+    assert!(
+        h.query_by_label("Click to enlarge").is_none(),
+        "not there yet"
+    );
     let fetch = Request::GetChatImage {
         session_id: SID,
         message_id: 5,
@@ -186,7 +196,10 @@ fn a_refused_or_unreadable_picture_says_why() {
     );
     h.run();
     h.get_by_label_contains("Picture not sent");
-    assert!(h.query_by_label("You · sending…").is_none(), "no longer pending");
+    assert!(
+        h.query_by_label("You · sending…").is_none(),
+        "no longer pending"
+    );
 
     // A file that is not a picture, typed into the picture box.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -305,7 +318,10 @@ fn the_region_screenshot_sends_the_dragged_region_and_esc_cancels() {
         (window.min.x + window.max.x) / 2.0,
         (window.min.y + window.max.y) / 2.0,
     );
-    let (from, to) = (center - egui::vec2(40.0, 15.0), center + egui::vec2(40.0, 15.0));
+    let (from, to) = (
+        center - egui::vec2(40.0, 15.0),
+        center + egui::vec2(40.0, 15.0),
+    );
     h.event(egui::Event::PointerMoved(from));
     h.event(egui::Event::PointerButton {
         pos: from,
@@ -315,7 +331,9 @@ fn the_region_screenshot_sends_the_dragged_region_and_esc_cancels() {
     });
     h.run();
     for step in 1..=5 {
-        h.event(egui::Event::PointerMoved(from + (to - from) * step as f32 / 5.0));
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * step as f32 / 5.0,
+        ));
         h.run();
     }
     h.event(egui::Event::PointerButton {
@@ -325,7 +343,12 @@ fn the_region_screenshot_sends_the_dragged_region_and_esc_cancels() {
         modifiers: egui::Modifiers::NONE,
     });
     h.run();
-    let selected = h.state_mut().chat_tools().region.open_mut().and_then(|o| o.select.selection());
+    let selected = h
+        .state_mut()
+        .chat_tools()
+        .region
+        .open_mut()
+        .and_then(|o| o.select.selection());
     assert!(selected.is_some(), "the drag selected a region");
     h.key_press(egui::Key::Enter);
     h.run();
@@ -373,7 +396,13 @@ fn save_transcript_writes_the_file_and_asks_before_replacing() {
     h.run();
     h.get_by_label("保存聊天记录").click();
     h.run();
-    let prefilled = h.state_mut().chat_tools().save.clone().expect("dialog open").path;
+    let prefilled = h
+        .state_mut()
+        .chat_tools()
+        .save
+        .clone()
+        .expect("dialog open")
+        .path;
     assert!(prefilled.contains("Acme-Support-"), "{prefilled}");
     assert!(prefilled.ends_with(".txt"), "{prefilled}");
     h.state_mut().chat_tools().save.as_mut().expect("open").path = path.display().to_string();
@@ -395,7 +424,11 @@ fn save_transcript_writes_the_file_and_asks_before_replacing() {
     h.get_by_label("保存").click();
     h.run();
     h.get_by_label_contains("已存在，要替换它吗？");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), "old", "not yet");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "old",
+        "not yet"
+    );
     h.get_by_label("替换").click();
     h.run();
     assert!(std::fs::read_to_string(&path)

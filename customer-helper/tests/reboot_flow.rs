@@ -58,7 +58,7 @@ fn harness(
     let app = setup(HelperApp::new(app_options, link));
     let harness = Harness::builder()
         .with_size(WINDOW_SIZE)
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
         .build_ui_state(
             |ui, app: &mut HelperApp| {
                 let ctx = ui.ctx().clone();

@@ -122,14 +122,18 @@ fn jpeg_size(data: &[u8]) -> Result<(u32, u32), ChatImageError> {
             // Standalone markers carry no length.
             0x01 | 0xd0..=0xd7 => continue,
             0xd9 | 0xda => {
-                return Err(ChatImageError::Damaged("JPEG without a frame header".into()))
+                return Err(ChatImageError::Damaged(
+                    "JPEG without a frame header".into(),
+                ))
             }
             _ => {}
         }
         let len = data.get(at..at + 2).ok_or_else(cut)?;
         let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
         if len < 2 {
-            return Err(ChatImageError::Damaged("JPEG segment length under 2".into()));
+            return Err(ChatImageError::Damaged(
+                "JPEG segment length under 2".into(),
+            ));
         }
         let is_sof = matches!(marker, 0xc0..=0xcf) && !matches!(marker, 0xc4 | 0xc8 | 0xcc);
         if is_sof {
@@ -325,7 +329,12 @@ mod pixels {
         let mut out = Vec::new();
         let enc = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
         // Sides are ≤ MAX_CHAT_IMAGE_SIDE (8192) < u16::MAX here.
-        match enc.encode(&rgb, width as u16, height as u16, jpeg_encoder::ColorType::Rgb) {
+        match enc.encode(
+            &rgb,
+            width as u16,
+            height as u16,
+            jpeg_encoder::ColorType::Rgb,
+        ) {
             Ok(()) => out,
             Err(_) => Vec::new(),
         }
@@ -381,14 +390,23 @@ mod tests {
     #[test]
     fn probe_reads_jpeg_frame_header_after_other_segments() {
         let info = probe(&jpeg_header(640, 480)).expect("jpeg");
-        assert_eq!((info.format, info.width, info.height), (ImageFormat::Jpeg, 640, 480));
+        assert_eq!(
+            (info.format, info.width, info.height),
+            (ImageFormat::Jpeg, 640, 480)
+        );
     }
 
     #[test]
     fn probe_refuses_hostile_headers() {
         assert_eq!(probe(b"GIF89a...."), Err(ChatImageError::UnknownFormat));
-        assert!(matches!(probe(&PNG_SIGNATURE), Err(ChatImageError::Damaged(_))));
-        assert!(matches!(probe(&[0xff, 0xd8, 0xff]), Err(ChatImageError::Damaged(_))));
+        assert!(matches!(
+            probe(&PNG_SIGNATURE),
+            Err(ChatImageError::Damaged(_))
+        ));
+        assert!(matches!(
+            probe(&[0xff, 0xd8, 0xff]),
+            Err(ChatImageError::Damaged(_))
+        ));
         // A segment length pointing past the end, a length under 2, scan before frame.
         assert!(matches!(
             probe(&[0xff, 0xd8, 0xff, 0xe0, 0xff, 0xff]),
@@ -404,16 +422,24 @@ mod tests {
         ));
         assert_eq!(
             probe(&jpeg_header(0, 10)),
-            Err(ChatImageError::BadSize { width: 0, height: 10 })
+            Err(ChatImageError::BadSize {
+                width: 0,
+                height: 10
+            })
         );
         assert_eq!(
             probe(&jpeg_header(9000, 10)),
-            Err(ChatImageError::BadSize { width: 9000, height: 10 })
+            Err(ChatImageError::BadSize {
+                width: 9000,
+                height: 10
+            })
         );
         let big = vec![0u8; MAX_CHAT_IMAGE_BYTES + 1];
         assert_eq!(
             probe(&big),
-            Err(ChatImageError::TooLarge { bytes: MAX_CHAT_IMAGE_BYTES + 1 })
+            Err(ChatImageError::TooLarge {
+                bytes: MAX_CHAT_IMAGE_BYTES + 1
+            })
         );
     }
 
@@ -423,11 +449,20 @@ mod tests {
         // A flat UI-like picture compresses well: it must stay a lossless PNG.
         let (w, h) = (400u32, 300u32);
         let rgba: Vec<u8> = (0..w * h)
-            .flat_map(|i| if (i / w) % 20 < 2 { [30, 30, 30, 255] } else { [250, 250, 245, 255] })
+            .flat_map(|i| {
+                if (i / w) % 20 < 2 {
+                    [30, 30, 30, 255]
+                } else {
+                    [250, 250, 245, 255]
+                }
+            })
             .collect();
         let data = prepare(&rgba, w, h).expect("prepare");
         let info = probe(&data).expect("probe");
-        assert_eq!((info.format, info.width, info.height), (ImageFormat::Png, w, h));
+        assert_eq!(
+            (info.format, info.width, info.height),
+            (ImageFormat::Png, w, h)
+        );
         assert_eq!(decode(&data).expect("decode").rgba, rgba);
     }
 
@@ -475,7 +510,10 @@ mod tests {
         let sent = fit_for_chat(&wide).expect("fits");
         let info = probe(&sent).expect("probe");
         assert!(info.width <= MAX_CHAT_IMAGE_SIDE, "{info:?}");
-        assert_eq!(fit_for_chat(b"BM bitmap"), Err(ChatImageError::UnknownFormat));
+        assert_eq!(
+            fit_for_chat(b"BM bitmap"),
+            Err(ChatImageError::UnknownFormat)
+        );
     }
 
     #[cfg(feature = "ui")]

@@ -175,7 +175,9 @@ impl ChatPictures {
             return;
         };
         let Some(Entry::Ready {
-            image, texture: Some(texture), ..
+            image,
+            texture: Some(texture),
+            ..
         }) = self.entries.get(&key)
         else {
             self.viewing = None;
@@ -187,20 +189,23 @@ impl ChatPictures {
         let size = fit(natural, room.max(Vec2::splat(32.0)));
         let texture = texture.id();
         let mut close = ctx.input(|i| i.key_pressed(egui::Key::Escape));
-        let modal = egui::Modal::new(egui::Id::unique(("chat-picture-viewer", key))).show(ctx, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("{w} × {h} px")).weak());
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.button(labels.close).clicked() {
-                        close = true;
-                    }
+        let modal =
+            egui::Modal::new(egui::Id::unique(("chat-picture-viewer", key))).show(ctx, |ui| {
+                // As wide as the picture (the header's right-aligned Close must not widen it).
+                ui.set_max_width(size.x.max(160.0));
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(format!("{w} × {h} px")).weak());
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.button(labels.close).clicked() {
+                            close = true;
+                        }
+                    });
                 });
+                let picture = ui.add(egui::Image::new((texture, size)).sense(egui::Sense::click()));
+                if picture.clicked() {
+                    close = true;
+                }
             });
-            let picture = ui.add(egui::Image::new((texture, size)).sense(egui::Sense::click()));
-            if picture.clicked() {
-                close = true;
-            }
-        });
         if close || modal.should_close() {
             self.viewing = None;
         }
@@ -240,7 +245,12 @@ fn fit(natural: Vec2, room: Vec2) -> Vec2 {
     natural * scale
 }
 
-fn placeholder(ui: &mut egui::Ui, size: Vec2, text: &str, color: Option<Color32>) -> egui::Response {
+fn placeholder(
+    ui: &mut egui::Ui,
+    size: Vec2,
+    text: &str,
+    color: Option<Color32>,
+) -> egui::Response {
     let size = size.max(Vec2::new(120.0, 40.0));
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
@@ -299,7 +309,13 @@ mod tests {
 
     #[test]
     fn fit_never_enlarges_and_keeps_the_aspect() {
-        assert_eq!(fit(Vec2::new(100.0, 50.0), THUMBNAIL_SIZE), Vec2::new(100.0, 50.0));
-        assert_eq!(fit(Vec2::new(480.0, 180.0), THUMBNAIL_SIZE), Vec2::new(240.0, 90.0));
+        assert_eq!(
+            fit(Vec2::new(100.0, 50.0), THUMBNAIL_SIZE),
+            Vec2::new(100.0, 50.0)
+        );
+        assert_eq!(
+            fit(Vec2::new(480.0, 180.0), THUMBNAIL_SIZE),
+            Vec2::new(240.0, 90.0)
+        );
     }
 }

@@ -63,7 +63,10 @@ impl Helper {
     async fn send(&self, effects: Vec<Effect>) -> Result<()> {
         for effect in effects {
             if let Effect::Command(c) = effect {
-                self.commands.send(c).await.context("helper net task gone")?;
+                self.commands
+                    .send(c)
+                    .await
+                    .context("helper net task gone")?;
             }
         }
         Ok(())
@@ -156,14 +159,20 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
     let mine = s.messages.last().context("stored")?.clone();
     assert_eq!(mine.message_id, pending[0].message_id);
     let info = mine.image.context("a picture message")?;
-    assert_eq!((info.format, info.width, info.height), (ImageFormat::Png, 300, 200));
+    assert_eq!(
+        (info.format, info.width, info.height),
+        (ImageFormat::Png, 300, 200)
+    );
     assert_eq!(info.bytes as usize, sent.len());
 
     let received = agent.wait_chat(session, WAIT).await?;
     assert_eq!(received.from, Party::Customer);
     assert_eq!(received.image, Some(info));
     assert!(received.text.is_empty());
-    assert_eq!(agent.fetch_picture(session, received.message_id).await?, sent);
+    assert_eq!(
+        agent.fetch_picture(session, received.message_id).await?,
+        sent
+    );
 
     // Agent → customer: the helper hears of it and fetches identical bytes.
     let theirs = picture(200);
@@ -202,9 +211,14 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
     let mut broken = picture(3);
     broken[16..20].copy_from_slice(&100_000u32.to_be_bytes());
     let mut effects = Vec::new();
-    helper.state.on_ui(UiAction::SendPicture(broken.clone()), &mut effects);
+    helper
+        .state
+        .on_ui(UiAction::SendPicture(broken.clone()), &mut effects);
     assert!(effects.is_empty(), "refused before sending: {effects:?}");
-    assert!(matches!(helper.state.notice, Some(Notice::PictureFailed(_))));
+    assert!(matches!(
+        helper.state.notice,
+        Some(Notice::PictureFailed(_))
+    ));
     // The same bytes sent by hand reach the relay, which refuses them too.
     let by_hand = Request::SendChatImage {
         session_id: session,
@@ -227,7 +241,12 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
         matches!(refused, RequestFailure::Relay(RequestError::BadImage(_))),
         "{refused:?}"
     );
-    assert!(helper.state.session().context("serving")?.pending.is_empty());
+    assert!(helper
+        .state
+        .session()
+        .context("serving")?
+        .pending
+        .is_empty());
 
     let _ = helper.commands.send(NetCommand::Shutdown).await;
     relay.stop().await;

@@ -486,3 +486,121 @@ async fn downloaded_helper_connects_with_nothing_typed_and_a_tampered_one_refuse
     relay.stop().await;
     Ok(())
 }
+
+/// Every file under `root`, relative to it.
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Issue 6 footprint: the downloaded helper, started as a customer would (no flags, no data
+/// directory), served, chatting and receiving a picture, writes only inside its own data and
+/// config directories and the runtime/temp directories; nothing in the working directory or
+/// elsewhere in the home directory, and it needs no administrator rights (it runs as this
+/// user with a home it owns).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_helper_writes_only_its_own_directories() -> Result<()> {
+    let work = tempfile::tempdir()?;
+    let helpers = work.path().join("helpers");
+    link_helper(&helpers)?;
+    let relay = Running::start(&work.path().join("data"), &helpers).await?;
+    let mut agent = Peer::agent(
+        &relay.client_config(),
+        DEMO_CENTER_ID,
+        "agent1",
+        DEMO_PASSWORD,
+    )
+    .await?;
+    let download = https(
+        relay.https,
+        relay.fingerprint,
+        "GET",
+        &format!("/c/{DEMO_CENTER_ID}/helper/linux"),
+    )
+    .await?;
+    ensure!(download.status == 200, "{}", download.head);
+    let exe = work.path().join("download/porpoise-helper");
+    std::fs::create_dir_all(exe.parent().context("parent")?)?;
+    save_executable(&exe, &download.body)?;
+
+    let home = work.path().join("home");
+    let cwd = work.path().join("cwd");
+    let tmp = work.path().join("tmp");
+    let runtime = work.path().join("runtime");
+    for d in [&home, &cwd, &tmp, &runtime] {
+        std::fs::create_dir_all(d)?;
+    }
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )?;
+    let x = Xvfb::start()?;
+    let mut cmd = x.command(exe.to_str().context("path")?);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PORPOISE_") || key.starts_with("XDG_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.current_dir(&cwd)
+        .env("HOME", &home)
+        .env("TMPDIR", &tmp)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("PORPOISE_NAME", "Tidy Customer")
+        .env("RUST_LOG", "info")
+        .args(["--auto-request", "--lang", "en"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().context("starting the helper")?;
+    let result = async {
+        let session = agent.take_customer("Tidy Customer", WAIT * 2).await?;
+        agent.say(session, "你好").await?;
+        let picture = porpoise_shared::chat_image::prepare(&[40u8; 16 * 16 * 4], 16, 16)?;
+        agent.send_picture(session, picture).await?;
+        // Time for the helper to fetch and show the picture and write whatever it writes.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    result?;
+
+    assert!(
+        files_under(&cwd).is_empty(),
+        "wrote into the working directory: {:?}",
+        files_under(&cwd)
+    );
+    let written = files_under(&home);
+    let own = |p: &PathBuf| {
+        p.starts_with(".local/share/porpoise-helper")
+            || p.starts_with(".config/porpoise-helper")
+            || p.starts_with(".cache/porpoise-helper")
+    };
+    let stray: Vec<&PathBuf> = written.iter().filter(|p| !own(p)).collect();
+    assert!(
+        stray.is_empty(),
+        "files outside the helper's own directories: {stray:?}"
+    );
+    assert!(
+        written.iter().any(|p| p.ends_with("install-id")),
+        "the install id is kept in the helper's data directory: {written:?}"
+    );
+    relay.stop().await;
+    Ok(())
+}

@@ -90,7 +90,10 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
         panic!("{pending:?}")
     };
     assert_eq!(
-        items.iter().map(|i| (i.session_id, i.customer_name.as_str())).collect::<Vec<_>>(),
+        items
+            .iter()
+            .map(|i| (i.session_id, i.customer_name.as_str()))
+            .collect::<Vec<_>>(),
         [(session, "张三")]
     );
     // Filled after the end (late filling is allowed by default).

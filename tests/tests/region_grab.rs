@@ -21,7 +21,10 @@ fn the_grabbed_screen_is_cropped_into_a_chat_picture() -> Result<()> {
         SCREEN,
         "the whole monitor"
     );
-    let (w, h) = (frozen.monitor.width as usize, frozen.monitor.height as usize);
+    let (w, h) = (
+        frozen.monitor.width as usize,
+        frozen.monitor.height as usize,
+    );
     let mid = (h / 2 * w + w / 2) * 4;
     let px = frozen.rgba.get(mid..mid + 4).context("middle pixel")?;
     assert_eq!(px, [0x20, 0x40, 0x80, 255], "the root colour, as RGBA");
@@ -38,6 +41,9 @@ fn the_grabbed_screen_is_cropped_into_a_chat_picture() -> Result<()> {
     let info = chat_image::probe(&data)?;
     assert_eq!((info.width, info.height), (640, 360));
     let decoded = chat_image::decode(&data)?;
-    assert!(decoded.rgba.chunks_exact(4).all(|p| p == [0x20, 0x40, 0x80, 255]));
+    assert!(decoded
+        .rgba
+        .chunks_exact(4)
+        .all(|p| p == [0x20, 0x40, 0x80, 255]));
     Ok(())
 }

@@ -327,8 +327,8 @@ fn apply_answer(
             Err(e) => ws.pictures.failed((session_id, message_id), error(&e)),
         },
         (Request::ListPendingRecords, Ok(Response::PendingRecords(items))) => {
-            let required =
-                ws.settings.records.prompt == porpoise_shared::wire::RecordPrompt::RequiredAtSessionEnd;
+            let required = ws.settings.records.prompt
+                == porpoise_shared::wire::RecordPrompt::RequiredAtSessionEnd;
             ws.records.restore(items, required);
         }
         (Request::ListPendingRecords, _) => {}

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
-    ActionState, ContextItem, CustomerProfile, MessageId, PendingRecordItem, RecordPolicy, RecordPrompt, RemoteAction,
-    SessionId, SupportRecord, SupportRecordForm, UnixMs, VisitorCard,
+    ActionState, ContextItem, CustomerProfile, MessageId, PendingRecordItem, RecordPolicy,
+    RecordPrompt, RemoteAction, SessionId, SupportRecord, SupportRecordForm, UnixMs, VisitorCard,
 };
 
 use super::{SessionTab, Status};

@@ -1,7 +1,7 @@
 //! The transcript as a PDF (A7 "export transcript … PDF").
 //!
 //! A4 pages with [`MARGIN_PT`] margins, one font: the bundled Noto Sans SC subset
-//! ([`porpoise_shared::ui::BUNDLED_CJK_FONT`], which also has ASCII and Latin-1), embedded as a
+//! ([`porpoise_shared::ui::bundled_cjk_font`], which also has ASCII and Latin-1), embedded as a
 //! CID-keyed OpenType subset of only the glyphs used (subsetter), with a ToUnicode map so that
 //! text can be searched and copied. Lines wrap at spaces in Latin text and anywhere in CJK text;
 //! characters the font lacks print as its `.notdef` box. pdf-writer writes the objects.
@@ -10,7 +10,7 @@ use pdf_writer::{
     types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap},
     Content, Finish, Name, Pdf, Rect, Ref, Str,
 };
-use porpoise_shared::ui::BUNDLED_CJK_FONT;
+use porpoise_shared::ui::bundled_cjk_font;
 
 /// A4 width, points.
 pub const PAGE_WIDTH_PT: f32 = 595.0;
@@ -124,7 +124,7 @@ fn wrap(m: &Metrics<'_>, text: &str, size: f32, max_pt: f32) -> Vec<String> {
 ///
 /// Errors: [`PdfError`] if the bundled font cannot be read or subset.
 pub fn render(title: &str, lines: &[PdfLine]) -> Result<Vec<u8>, PdfError> {
-    let m = Metrics::new(BUNDLED_CJK_FONT)?;
+    let m = Metrics::new(bundled_cjk_font())?;
     let usable = PAGE_WIDTH_PT - 2.0 * MARGIN_PT;
     // Wrap, then place lines on pages: (page, x, y, size, grey, text).
     let mut placed: Vec<Vec<Placed>> = vec![Vec::new()];
@@ -162,7 +162,7 @@ pub fn render(title: &str, lines: &[PdfLine]) -> Result<Vec<u8>, PdfError> {
         }
         encoded.push(page_runs);
     }
-    let font_file = subsetter::subset(BUNDLED_CJK_FONT, 0, &remapper)
+    let font_file = subsetter::subset(bundled_cjk_font(), 0, &remapper)
         .map_err(|e| PdfError::Subset(format!("{e:?}")))?;
 
     let mut pdf = Pdf::new();
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn wraps_latin_at_spaces_and_cjk_anywhere() {
-        let m = Metrics::new(BUNDLED_CJK_FONT).expect("font");
+        let m = Metrics::new(bundled_cjk_font()).expect("font");
         let latin = wrap(
             &m,
             "the quick brown fox jumps over the lazy dog",

@@ -189,7 +189,10 @@ fn tools_ui(
             .on_hover_text(Msg::Emoji.text(lang));
             let id = picture_row_id(tab.session_id);
             let mut shown = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
-            if ui.toggle_value(&mut shown, Msg::Picture.text(lang)).changed() {
+            if ui
+                .toggle_value(&mut shown, Msg::Picture.text(lang))
+                .changed()
+            {
                 ui.data_mut(|d| d.insert_temp(id, shown));
             }
         });

@@ -247,7 +247,9 @@ enum TabRequest {
     Transfer,
 }
 
-/// One session's service window; returns what the header asked for.
+/// One session's service window; returns what the header asked for. (The workspace's parts
+/// come separately because `tab` is borrowed from the same workspace.)
+#[allow(clippy::too_many_arguments)]
 fn session_ui(
     ui: &mut egui::Ui,
     lang: Language,
@@ -517,7 +519,10 @@ mod snip_tests {
         assert_eq!(data, &png);
         assert!(pictures.is_ready((5, *message_id)), "shown at once");
         let entry = tab.chat.last().expect("pending picture");
-        assert_eq!(entry.message.image.map(|i| (i.width, i.height)), Some((12, 8)));
+        assert_eq!(
+            entry.message.image.map(|i| (i.width, i.height)),
+            Some((12, 8))
+        );
 
         // A broken snip is explained, not sent.
         let broken = crate::snip::SnipResult {
@@ -528,6 +533,9 @@ mod snip_tests {
         outbox.clear();
         send_screenshot(Language::En, &mut tab, &mut pictures, &broken, &mut outbox);
         assert!(outbox.is_empty());
-        assert!(tab.notice.as_deref().is_some_and(|n| n.contains("could not be sent")));
+        assert!(tab
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("could not be sent")));
     }
 }

@@ -89,6 +89,9 @@ fn bad_or_refused_pictures_are_explained() {
     assert!(s.session().expect("serving").pending.is_empty());
     assert!(matches!(&s.notice, Some(Notice::PictureFailed(why)) if why.contains("too big")));
     // A local failure (unreadable file, capture error) is a notice too.
-    s.on_ui(UiAction::PictureFailed("no display".into()), &mut Vec::new());
+    s.on_ui(
+        UiAction::PictureFailed("no display".into()),
+        &mut Vec::new(),
+    );
     assert_eq!(s.notice, Some(Notice::PictureFailed("no display".into())));
 }

@@ -28,7 +28,12 @@ pub struct PendingPicture {
 
 impl std::fmt::Debug for PendingPicture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PendingPicture({:?}, {} bytes)", self.info, self.data.len())
+        write!(
+            f,
+            "PendingPicture({:?}, {} bytes)",
+            self.info,
+            self.data.len()
+        )
     }
 }
 

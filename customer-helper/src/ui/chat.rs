@@ -315,7 +315,9 @@ fn tools_ui(
             .add_enabled(!tools.region.is_active(), egui::Button::new(label))
             .on_hover_text(tr.screenshot_hint());
         if shot.clicked() {
-            tools.region.start(ui.ctx(), super::region::window_center_px(ui.ctx()));
+            tools
+                .region
+                .start(ui.ctx(), super::region::window_center_px(ui.ctx()));
         }
         if ui.button(tr.save_transcript()).clicked() {
             let now_ms = std::time::SystemTime::now()

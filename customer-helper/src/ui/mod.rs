@@ -27,12 +27,12 @@ use crate::{
 
 pub use chat::{chat_ui, ChatTools};
 pub use consent::{banner_ui, consent_ui, permissions_ui};
-pub use survey::{stars_text, survey_ui};
 pub use message::{closed_ui, message_form_ui};
 pub use queue::{ended_ui, message_left_ui, queue_ui};
 pub use request::request_ui;
 pub use showcase::showcase_ui;
 pub use status::status_ui;
+pub use survey::{stars_text, survey_ui};
 
 /// Colour of error lines.
 pub(crate) const ERROR_COLOR: Color32 = Color32::from_rgb(200, 40, 40);

@@ -47,9 +47,7 @@ pub fn status_ui(
             Notice::SystemInfoSent
             | Notice::SurveyThanks
             | Notice::Rebooting
-            | Notice::TranscriptSaved(_) => {
-                ui.visuals().text_color()
-            }
+            | Notice::TranscriptSaved(_) => ui.visuals().text_color(),
             _ => ERROR_COLOR,
         };
         ui.horizontal_wrapped(|ui| {

@@ -16,9 +16,9 @@
 //! install id, or same non-empty phone) as the agent's open session.
 
 use porpoise_shared::wire::{
-    CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request, RequestError, RequestId,
-    Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES, MAX_CANNED_TEXT_BYTES,
-    MAX_CANNED_TITLE_BYTES,
+    CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request, RequestError,
+    RequestId, Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES,
+    MAX_CANNED_TEXT_BYTES, MAX_CANNED_TITLE_BYTES,
 };
 
 use super::{AgentId, ConnId, Connection, Core, InstallId, Role, StoreOp};

@@ -63,9 +63,8 @@ pub use session::FILE_STREAM_OVERHEAD_BYTES;
 pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};
 pub use types::{
     Account, Action, AgentId, CenterInfo, CloseReason, ConnId, ImageBytes, InstallId, Login,
-    MediaRefusal,
-    MediaRoute, Now, OpenSession, PersistToken, Secret, Snapshot, StoreOp, StoreReport, StoredCode,
-    Ticket, TicketOutcome, DEFAULT_MAX_SESSIONS,
+    MediaRefusal, MediaRoute, Now, OpenSession, PersistToken, Secret, Snapshot, StoreOp,
+    StoreReport, StoredCode, Ticket, TicketOutcome, DEFAULT_MAX_SESSIONS,
 };
 
 /// Total chat-text budget of the session histories in one Welcome, in bytes, so that the frame

@@ -18,9 +18,9 @@
 use std::collections::HashMap;
 
 use porpoise_shared::wire::{
-    check_tag_list, CenterId, CenterSettings, ContextQuery, MessageId, Party, RecordPrompt, Request,
-    RequestError, RequestId, SessionId, SupportRecord, SupportRecordForm, UnixMs, VisitorCard,
-    MAX_LATE_FILL_LIMIT_H,
+    check_tag_list, CenterId, CenterSettings, ContextQuery, MessageId, Party, RecordPrompt,
+    Request, RequestError, RequestId, SessionId, SupportRecord, SupportRecordForm, UnixMs,
+    VisitorCard, MAX_LATE_FILL_LIMIT_H,
 };
 use tracing::info;
 

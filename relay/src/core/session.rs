@@ -108,8 +108,8 @@ impl Core {
                 None
             }
             Some(data) => {
-                let info = chat_image::probe(&data)
-                    .map_err(|e| RequestError::BadImage(e.to_string()))?;
+                let info =
+                    chat_image::probe(&data).map_err(|e| RequestError::BadImage(e.to_string()))?;
                 Some((info, ImageBytes(data.into())))
             }
         };

@@ -6,11 +6,11 @@
 
 use porpoise_shared::wire::{
     CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope, CenterId,
-    ChatMessage, HistoryItem, MessageId, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, RequestError,
-    Response, ServiceHistory, SessionId, TranscriptCursor, TranscriptPage, MAX_CENTER_CANNED,
-    MAX_HISTORY_ITEMS, MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_KEYWORDS_BYTES, MAX_KNOWLEDGE_NODES,
-    MAX_KNOWLEDGE_TEXT_BYTES, MAX_KNOWLEDGE_TITLE_BYTES, MAX_LIBRARY_REPLY_BYTES,
-    MAX_PERSONAL_CANNED, TRANSCRIPT_PAGE_BYTES, TRANSCRIPT_PAGE_MESSAGES,
+    ChatMessage, HistoryItem, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, MessageId,
+    RequestError, Response, ServiceHistory, SessionId, TranscriptCursor, TranscriptPage,
+    MAX_CENTER_CANNED, MAX_HISTORY_ITEMS, MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_KEYWORDS_BYTES,
+    MAX_KNOWLEDGE_NODES, MAX_KNOWLEDGE_TEXT_BYTES, MAX_KNOWLEDGE_TITLE_BYTES,
+    MAX_LIBRARY_REPLY_BYTES, MAX_PERSONAL_CANNED, TRANSCRIPT_PAGE_BYTES, TRANSCRIPT_PAGE_MESSAGES,
 };
 use serde::Deserialize;
 use tracing::error;

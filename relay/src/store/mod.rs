@@ -14,11 +14,11 @@ mod records;
 mod survey;
 
 #[cfg(test)]
-mod survey_tests;
-#[cfg(test)]
 mod center_tests;
 #[cfg(test)]
 mod library_tests;
+#[cfg(test)]
+mod survey_tests;
 #[cfg(test)]
 mod tests;
 
@@ -35,10 +35,10 @@ pub use accounts::{
     DEMO_CENTER_NAME, DEMO_GROUPS, DEMO_PASSWORD, DEMO_PRODUCT_TYPES,
 };
 pub use center::AgentProfile;
-pub use survey::MAX_SURVEYS_LISTED;
 pub use library::{
     CannedEntry, ImportError, KnowledgeEntry, LibraryFile, LibraryImport, DEMO_LIBRARY_JSON,
 };
+pub use survey::MAX_SURVEYS_LISTED;
 
 /// How long a write waits for a lock held by another connection before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -19,7 +19,17 @@ type QueueRow = (
     Option<i64>,
 );
 type SessionRow = (i64, i64, i64, String, String, String, i64, String, i64);
-type MessageRow = (i64, String, String, String, i64, Option<String>, Option<i64>, Option<i64>, Option<i64>);
+type MessageRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 impl Store {
     /// Loads what the core starts from: centers, the open queue (oldest first), sessions not

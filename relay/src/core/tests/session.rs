@@ -430,7 +430,9 @@ fn media_cannot_cross_centers_or_sessions() {
 
 /// A 2×1 PNG header: signature and IHDR (the relay reads no further).
 fn tiny_png() -> Vec<u8> {
-    let mut v = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13];
+    let mut v = vec![
+        0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13,
+    ];
     v.extend_from_slice(b"IHDR");
     v.extend_from_slice(&2u32.to_be_bytes());
     v.extend_from_slice(&1u32.to_be_bytes());
@@ -459,7 +461,11 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
         bytes: data.len() as u32,
     };
     match &persisted(&actions)[..] {
-        [StoreOp::InsertChat { message, image: Some(bytes), .. }] => {
+        [StoreOp::InsertChat {
+            message,
+            image: Some(bytes),
+            ..
+        }] => {
             assert_eq!(message.image, Some(expected));
             assert_eq!(message.text, "");
             assert_eq!(&bytes.0[..], &data[..]);
