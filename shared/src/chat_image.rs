@@ -148,7 +148,15 @@ fn jpeg_size(data: &[u8]) -> Result<(u32, u32), ChatImageError> {
 }
 
 #[cfg(feature = "ui")]
-pub use pixels::{decode, fit_for_chat, prepare, Decoded};
+pub use pixels::{decode, fit_for_chat, prepare, read_picture_file, Decoded};
+
+/// True if `path` names a picture the chats send inline (PNG or JPEG by extension) rather than
+/// as a file transfer (A7, C4).
+pub fn is_picture_path(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
 
 #[cfg(feature = "ui")]
 mod pixels {
@@ -195,6 +203,24 @@ mod pixels {
         let info = probe_within(data, MAX_SOURCE_PICTURE_BYTES, MAX_SOURCE_PICTURE_SIDE)?;
         let decoded = decode_checked(data, info)?;
         prepare(&decoded.rgba, decoded.width, decoded.height)
+    }
+
+    /// Reads the picture file at `path` (picked or dropped by the user) and fits it to the
+    /// chat's limits with [`fit_for_chat`].
+    ///
+    /// Errors (as text naming the file): unreadable, over [`MAX_SOURCE_PICTURE_BYTES`], not a
+    /// PNG/JPEG, damaged.
+    pub fn read_picture_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+        let named = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+        let size = std::fs::metadata(path).map_err(|e| named(&e))?.len();
+        if size > MAX_SOURCE_PICTURE_BYTES as u64 {
+            let e = ChatImageError::TooLarge {
+                bytes: usize::try_from(size).unwrap_or(usize::MAX),
+            };
+            return Err(named(&e));
+        }
+        let raw = std::fs::read(path).map_err(|e| named(&e))?;
+        fit_for_chat(&raw).map_err(|e| named(&e))
     }
 
     fn decode_checked(data: &[u8], info: ChatImage) -> Result<Decoded, ChatImageError> {

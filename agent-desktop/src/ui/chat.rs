@@ -125,34 +125,18 @@ pub fn send_picture(
 
 /// Reads the picture file at `path`, fits it to the chat's limits and sends it (A7).
 ///
-/// Errors: unreadable file, over [`chat_image::MAX_SOURCE_PICTURE_BYTES`], not a PNG/JPEG.
+/// Errors: those of [`chat_image::read_picture_file`] (unreadable, too big, not a PNG/JPEG).
 pub fn send_picture_file(
     tab: &mut SessionTab,
     pictures: &mut ChatPictures,
     path: &std::path::Path,
     outbox: &mut Outbox,
 ) -> Result<(), String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if size > chat_image::MAX_SOURCE_PICTURE_BYTES as u64 {
-        return Err(chat_image::ChatImageError::TooLarge {
-            bytes: size as usize,
-        }
-        .to_string());
-    }
-    let raw = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let data = chat_image::fit_for_chat(&raw).map_err(|e| e.to_string())?;
+    let data = chat_image::read_picture_file(path)?;
     send_picture(tab, pictures, data, outbox)
 }
 
-/// True if `path` names a picture the chat sends inline (PNG or JPEG by extension) rather
-/// than as a file transfer.
-pub fn is_picture_path(path: &std::path::Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-}
+pub use chat_image::is_picture_path;
 
 fn picture_path_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
     egui::Id::unique(("chat-picture-path", session_id))

@@ -69,31 +69,7 @@ pub fn picture_labels(tr: Tr) -> PictureLabels<'static> {
     }
 }
 
-/// True if `path` names a picture the chat sends inline (PNG or JPEG by extension) rather
-/// than as a file transfer.
-pub fn is_picture_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-}
-
-/// Reads the picture file at `path` and fits it to the chat's limits (C4).
-///
-/// Errors (as text for the notice): unreadable file, over
-/// [`chat_image::MAX_SOURCE_PICTURE_BYTES`], not a PNG/JPEG, damaged.
-pub fn read_picture_file(path: &Path) -> Result<Vec<u8>, String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if size > chat_image::MAX_SOURCE_PICTURE_BYTES as u64 {
-        let e = chat_image::ChatImageError::TooLarge {
-            bytes: usize::try_from(size).unwrap_or(usize::MAX),
-        };
-        return Err(format!("{}: {e}", path.display()));
-    }
-    let raw = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    chat_image::fit_for_chat(&raw).map_err(|e| format!("{}: {e}", path.display()))
-}
+pub use chat_image::{is_picture_path, read_picture_file};
 
 /// The folder the picture path box starts in: Pictures, else Desktop, else home.
 pub fn default_picture_dir() -> Option<PathBuf> {

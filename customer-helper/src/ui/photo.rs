@@ -11,8 +11,6 @@ use porpoise_shared::wire::AgentId;
 pub const MAX_PHOTO_BYTES: usize = 64 * 1024;
 /// Largest photo side accepted, in pixels.
 pub const MAX_PHOTO_SIDE: u32 = 256;
-/// Most bytes the PNG decoder may allocate for one photo.
-const MAX_DECODE_BYTES: usize = 1024 * 1024;
 
 const PNG_DATA_URL: &str = "data:image/png;base64,";
 
@@ -41,44 +39,7 @@ pub fn decode_png_data_url(photo: &str) -> Option<ColorImage> {
         return None;
     }
     let bytes = base64_decode(encoded)?;
-    let mut decoder = png::Decoder::new_with_limits(
-        std::io::Cursor::new(bytes),
-        png::Limits {
-            bytes: MAX_DECODE_BYTES,
-        },
-    );
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().ok()?;
-    let (width, height) = (reader.info().width, reader.info().height);
-    if width == 0 || height == 0 || width > MAX_PHOTO_SIDE || height > MAX_PHOTO_SIDE {
-        return None;
-    }
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).ok()?;
-    let pixels = (width * height) as usize;
-    let rgba: Vec<u8> = match info.color_type {
-        png::ColorType::Rgba => buf.get(..pixels * 4)?.to_vec(),
-        png::ColorType::Rgb => buf
-            .get(..pixels * 3)?
-            .chunks_exact(3)
-            .flat_map(|p| [p[0], p[1], p[2], 255])
-            .collect(),
-        png::ColorType::GrayscaleAlpha => buf
-            .get(..pixels * 2)?
-            .chunks_exact(2)
-            .flat_map(|p| [p[0], p[0], p[0], p[1]])
-            .collect(),
-        png::ColorType::Grayscale => buf
-            .get(..pixels)?
-            .iter()
-            .flat_map(|g| [*g, *g, *g, 255])
-            .collect(),
-        png::ColorType::Indexed => return None,
-    };
-    Some(ColorImage::from_rgba_unmultiplied(
-        [width as usize, height as usize],
-        &rgba,
-    ))
+    crate::branding::decode_png(&bytes, MAX_PHOTO_BYTES, MAX_PHOTO_SIDE)
 }
 
 /// Standard base64 (with or without padding; whitespace ignored). `None` if malformed.
