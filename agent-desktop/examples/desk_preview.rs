@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo run -p porpoise-agent --example desk_preview`
 
+use porpoise_shared::wire::rpc;
 use std::time::Duration;
 
 use porpoise_agent::{notify::Notifier, AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent};
@@ -171,18 +172,22 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
 
 fn canned_answer(request: &Request) -> Response {
     match request {
-        Request::GetCenterSettings => Response::CenterSettings(CenterSettings::default()),
-        Request::ListLogins => Response::Logins(vec![LoginInfo {
+        Request::GetCenterSettings(rpc::GetCenterSettings) => {
+            Response::CenterSettings(CenterSettings::default())
+        }
+        Request::ListLogins(rpc::ListLogins) => Response::Logins(vec![LoginInfo {
             agent_id: 2,
             username: "lisi".into(),
             address: "10.0.0.5:50123".into(),
             since: now_ms() - 3_600_000,
             presence: Presence::Online,
         }]),
-        Request::CreateSessionCode => Response::SessionCode {
-            code: "493817".into(),
-            expires_at: now_ms() + 600_000,
-        },
+        Request::CreateSessionCode(rpc::CreateSessionCode) => {
+            Response::SessionCode(rpc::SessionCode {
+                code: "493817".into(),
+                expires_at: now_ms() + 600_000,
+            })
+        }
         _ => Response::Done,
     }
 }

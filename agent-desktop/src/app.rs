@@ -1,12 +1,11 @@
 //! The eframe application: drains network events, draws the login window or the work area,
 //! and sends the commands the panels produced.
 
-mod admin;
+mod answers;
 mod apply;
-mod library;
-mod records;
 mod resume;
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{Presence, Request},
@@ -298,14 +297,16 @@ impl AgentApp {
                     ws.prefs = self.prefs.clone();
                     if let Some(seats) = ws.seats_full() {
                         // Logged in Offline because every seat is taken (R1): say why.
-                        let full = porpoise_shared::wire::RequestError::NoFreeSeat { seats };
+                        let full = porpoise_shared::wire::ApiError::NoFreeSeat { seats };
                         ws.presence_error = Some(i18n::request_error(self.lang, &full));
                     }
                     if ws.serves() {
                         // Records put off before the console closed are still to fill (A13).
                         crate::ui::call(
                             &mut self.outbox,
-                            porpoise_shared::wire::Request::ListPendingRecords,
+                            porpoise_shared::wire::Request::ListPendingRecords(
+                                rpc::ListPendingRecords,
+                            ),
                         );
                     }
                     self.phase = Phase::Working(Box::new(ws));
@@ -398,9 +399,11 @@ fn auto_away(
         .request_repaint_after(std::time::Duration::from_secs_f32(AUTO_AWAY_CHECK_S));
     if let Some(to) = away.step(now_s, presence, ws.auto_away_min) {
         ws.presence_change = Some((to, true));
-        outbox.push(NetCommand::Call(Call(Request::SetPresence {
-            presence: to,
-            automatic: true,
-        })));
+        outbox.push(NetCommand::Call(Call(Request::SetPresence(
+            rpc::SetPresence {
+                presence: to,
+                automatic: true,
+            },
+        ))));
     }
 }

@@ -12,15 +12,16 @@ mod messages;
 pub mod reconnect;
 
 pub use login::{LoginFailure, LoginFailureKind};
-pub use messages::{Call, CallError, NetCommand, NetEvent};
+pub use messages::{Call, NetCommand, NetEvent};
+use porpoise_shared::wire::rpc;
 use reconnect::{Credentials, Retry};
 
 use std::collections::HashMap;
 
 use porpoise_shared::{
-    client::{list_usernames, Client, ClientError, ClientEvent, ConnectError},
+    client::{list_usernames, Client, ClientEvent, ConnectError, Disconnect},
     input::InputEvent,
-    wire::{Event, RemoteAction, Request, Response, SessionId, Welcome},
+    wire::{ApiError, Event, RemoteAction, Request, Response, SessionId, Welcome},
 };
 use tokio::{runtime::Handle, sync::mpsc, task::AbortHandle};
 use tracing::{debug, info, info_span, warn, Instrument};
@@ -168,7 +169,7 @@ async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
             Step::Client(Some(ClientEvent::Closed(reason))) => net.on_closed(reason).await,
             Step::Retry(attempt) => net.start_attempt(attempt),
             Step::File(update) => net.out.emit(NetEvent::File(update)).await,
-            Step::Client(None) => net.on_closed("connection closed".into()).await,
+            Step::Client(None) => net.on_closed(Disconnect::lost("connection closed")).await,
         }
     }
     net.disconnect("agent console closed");
@@ -243,16 +244,13 @@ impl Net {
     /// Runs a [`NetCommand::Call`] as its own task; the answer comes back as `Answered`.
     async fn call(&mut self, call: Call) {
         let Some(client) = self.client.clone() else {
-            let result = Err(CallError::Network("not connected to the relay".into()));
+            let result = Err(ApiError::Disconnected);
             self.out.emit(NetEvent::Answered { call, result }).await;
             return;
         };
         let out = self.out.clone();
         tokio::spawn(async move {
-            let result = client.request(call.0.clone()).await.map_err(|e| match e {
-                ClientError::Request(e) => CallError::Relay(e),
-                other => CallError::Network(other.to_string()),
-            });
+            let result = client.request(call.0.clone()).await;
             if let Err(e) = &result {
                 debug!(?call, error = %e, "call failed");
             }
@@ -267,36 +265,37 @@ impl Net {
                 debug!("chat while reconnecting; it stays pending and is resent after login");
                 return;
             }
-            let error = "not connected to the relay".to_owned();
-            if let Some(event) = failure_event(&cmd, error) {
+            if let Some(event) = failure_event(&cmd, ApiError::Disconnected) {
                 self.out.emit(event).await;
             }
             return;
         };
         let body = match &cmd {
-            NetCommand::Accept { ticket_id } => Request::AcceptCustomer {
+            NetCommand::Accept { ticket_id } => Request::AcceptCustomer(rpc::AcceptCustomer {
                 ticket_id: *ticket_id,
-            },
+            }),
             NetCommand::SendChat {
                 session_id,
                 message_id,
                 text,
-            } => Request::SendChat {
+            } => Request::SendChat(rpc::SendChat {
                 session_id: *session_id,
                 message_id: *message_id,
                 text: text.clone(),
-            },
-            NetCommand::RequestAction { session_id, action } => Request::RequestAction {
+            }),
+            NetCommand::RequestAction { session_id, action } => {
+                Request::RequestAction(rpc::RequestAction {
+                    session_id: *session_id,
+                    action: *action,
+                })
+            }
+            NetCommand::StopAction { session_id, action } => Request::StopAction(rpc::StopAction {
                 session_id: *session_id,
                 action: *action,
-            },
-            NetCommand::StopAction { session_id, action } => Request::StopAction {
+            }),
+            NetCommand::EndSession { session_id } => Request::EndSession(rpc::EndSession {
                 session_id: *session_id,
-                action: *action,
-            },
-            NetCommand::EndSession { session_id } => Request::EndSession {
-                session_id: *session_id,
-            },
+            }),
             _ => return,
         };
         let out = self.out.clone();
@@ -311,14 +310,14 @@ impl Net {
                     _ => None,
                 },
                 Ok(_) => None,
-                Err(ClientError::Closed(reason)) if matches!(cmd, NetCommand::SendChat { .. }) => {
+                Err(ApiError::Disconnected) if matches!(cmd, NetCommand::SendChat { .. }) => {
                     // Stays pending: resent with the same id after reconnecting (R13).
-                    debug!(%reason, "chat in flight when the connection closed");
+                    debug!("chat in flight when the connection closed");
                     None
                 }
                 Err(e) => {
                     debug!(?cmd, error = %e, "request failed");
-                    failure_event(&cmd, e.to_string())
+                    failure_event(&cmd, e)
                 }
             };
             if let Some(event) = event {
@@ -429,10 +428,10 @@ impl Net {
         self.out.emit(NetEvent::Relay(event)).await;
     }
 
-    async fn on_closed(&mut self, reason: String) {
-        warn!(%reason, "connection to the relay closed");
+    async fn on_closed(&mut self, reason: Disconnect) {
+        warn!(%reason, code = ?reason.code, "connection to the relay closed");
         self.disconnect("closed");
-        if reconnect::close_is_final(&reason) {
+        if reason.is_final() {
             self.credentials = None;
         } else {
             self.lost_at = Some(tokio::time::Instant::now());
@@ -474,7 +473,7 @@ impl Net {
 }
 
 /// The event reporting that `cmd` failed with `error`.
-fn failure_event(cmd: &NetCommand, error: String) -> Option<NetEvent> {
+fn failure_event(cmd: &NetCommand, error: ApiError) -> Option<NetEvent> {
     Some(match *cmd {
         NetCommand::Accept { ticket_id } => NetEvent::AcceptFailed { ticket_id, error },
         NetCommand::SendChat {

@@ -46,7 +46,7 @@ pub enum LoginError {
     /// The relay refused or could not be reached.
     Failed(LoginFailure),
     /// The connection dropped after login; the text says why.
-    Disconnected(String),
+    Disconnected(porpoise_shared::client::Disconnect),
     /// A field is invalid (a fixed, translated text).
     Invalid(crate::i18n::Msg),
 }

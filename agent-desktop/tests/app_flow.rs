@@ -12,6 +12,7 @@ use porpoise_agent::{
     screen::ScreenFeed,
     AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent,
 };
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     codec::{CapturedFrame, ScreenDecoder, ScreenEncoder},
     input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent},
@@ -43,8 +44,9 @@ fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
             !matches!(
                 c,
                 NetCommand::Call(porpoise_agent::net::Call(
-                    porpoise_shared::wire::Request::GetCustomerProfile { .. }
-                        | porpoise_shared::wire::Request::ListPendingRecords
+                    porpoise_shared::wire::Request::GetCustomerProfile(
+                        rpc::GetCustomerProfile { .. }
+                    ) | porpoise_shared::wire::Request::ListPendingRecords(rpc::ListPendingRecords)
                 ))
             )
         })

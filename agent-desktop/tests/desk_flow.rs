@@ -7,8 +7,9 @@ mod common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::{NodeT, Queryable};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    Event, LoginInfo, OfflineMessage, Presence, QueueView, Request, RequestError, Response, Role,
+    ApiError, Event, LoginInfo, OfflineMessage, Presence, QueueView, Request, Response, Role,
     ServiceMode,
 };
 
@@ -22,17 +23,17 @@ fn status_selector_sends_set_presence_and_shows_no_free_seat() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::SetPresence {
+        vec![Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false
-        }]
+        })]
     );
     answer(
         &side,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
-        },
+        }),
         Ok(Response::Done),
     );
     harness.run();
@@ -45,7 +46,7 @@ fn status_selector_sends_set_presence_and_shows_no_free_seat() {
     answer(
         &side,
         sent[0].clone(),
-        Err(CallError::Relay(RequestError::NoFreeSeat { seats: 3 })),
+        Err(ApiError::NoFreeSeat { seats: 3 }),
     );
     harness.run();
     harness.get_by_label_contains("All 3 seats of the center are in use");
@@ -131,17 +132,17 @@ fn offline_message_is_marked_handled_with_a_note() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::HandleOfflineMessage {
+        vec![Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id: 42,
             note: "已回电".into()
-        }]
+        })]
     );
     answer(
         &side,
-        Request::HandleOfflineMessage {
+        Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id: 42,
             note: "已回电".into(),
-        },
+        }),
         Ok(Response::Done),
     );
     relay(&side, Event::OfflineMessagesChanged { pending: vec![] });
@@ -152,9 +153,9 @@ fn offline_message_is_marked_handled_with_a_note() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::ListOfflineMessages {
+        vec![Request::ListOfflineMessages(rpc::ListOfflineMessages {
             include_handled: true
-        }]
+        })]
     );
 }
 
@@ -171,14 +172,17 @@ fn session_code_button_and_dialog() {
     harness.run();
     harness.get_by_label("Get session code").click();
     harness.run();
-    assert_eq!(calls(&mut side), vec![Request::CreateSessionCode]);
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::CreateSessionCode(rpc::CreateSessionCode)]
+    );
     answer(
         &side,
-        Request::CreateSessionCode,
-        Ok(Response::SessionCode {
+        Request::CreateSessionCode(rpc::CreateSessionCode),
+        Ok(Response::SessionCode(rpc::SessionCode {
             code: "493817".into(),
             expires_at: now_unix_ms() + 600_000,
-        }),
+        })),
     );
     harness.run();
     harness.get_by_label("493817");
@@ -213,10 +217,10 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
     harness.run();
     harness.get_by_label("Live logins").click();
     harness.run();
-    assert_eq!(calls(&mut side), vec![Request::ListLogins]);
+    assert_eq!(calls(&mut side), vec![Request::ListLogins(rpc::ListLogins)]);
     answer(
         &side,
-        Request::ListLogins,
+        Request::ListLogins(rpc::ListLogins),
         Ok(Response::Logins(vec![LoginInfo {
             agent_id: 2,
             username: "agent2".into(),
@@ -238,7 +242,10 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
         .get_by_role_and_label(A11y::Button, "Confirm")
         .click();
     harness.run();
-    assert_eq!(calls(&mut side), vec![Request::KickLogin { agent_id: 2 }]);
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::KickLogin(rpc::KickLogin { agent_id: 2 })]
+    );
 }
 
 #[test]
@@ -254,10 +261,10 @@ fn auto_away_after_idle_minutes_and_back_on_input() {
     harness.run_steps(4 * 50);
     assert!(calls(&mut side).is_empty(), "not yet idle for a minute");
     harness.run_steps(4 * 12);
-    let away = Request::SetPresence {
+    let away = Request::SetPresence(rpc::SetPresence {
         presence: Presence::Away,
         automatic: true,
-    };
+    });
     assert_eq!(calls(&mut side), vec![away.clone()]);
     answer(&side, away, Ok(Response::Done));
     harness.run();
@@ -269,10 +276,10 @@ fn auto_away_after_idle_minutes_and_back_on_input() {
     harness.run_steps(2);
     assert_eq!(
         calls(&mut side),
-        vec![Request::SetPresence {
+        vec![Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: true
-        }]
+        })]
     );
 }
 
@@ -290,11 +297,11 @@ fn settings_dialog_checks_passwords_and_saves_auto_away() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::SetAutoAway { minutes: Some(10) }]
+        vec![Request::SetAutoAway(rpc::SetAutoAway { minutes: Some(10) })]
     );
     answer(
         &side,
-        Request::SetAutoAway { minutes: Some(10) },
+        Request::SetAutoAway(rpc::SetAutoAway { minutes: Some(10) }),
         Ok(Response::Done),
     );
     harness.run();
@@ -326,16 +333,12 @@ fn settings_dialog_checks_passwords_and_saves_auto_away() {
     let sent = calls(&mut side);
     assert_eq!(
         sent,
-        vec![Request::ChangePassword {
+        vec![Request::ChangePassword(rpc::ChangePassword {
             old: "old-password".into(),
             new: "short-long-enough".into()
-        }]
+        })]
     );
-    answer(
-        &side,
-        sent[0].clone(),
-        Err(CallError::Relay(RequestError::WrongPassword)),
-    );
+    answer(&side, sent[0].clone(), Err(ApiError::WrongPassword));
     harness.run();
     harness.get_by_label("The current password is wrong");
 }
@@ -349,7 +352,10 @@ fn admin_edits_service_settings_and_resets_a_password() {
     harness.run();
     harness.get_by_label("Service settings").click();
     harness.run();
-    assert_eq!(calls(&mut side), vec![Request::GetCenterSettings]);
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetCenterSettings(rpc::GetCenterSettings)]
+    );
     let mut settings = porpoise_shared::wire::CenterSettings::default();
     settings.working_hours.weekly[0] = Some(porpoise_shared::wire::DayHours {
         start_min: 9 * 60,
@@ -357,7 +363,7 @@ fn admin_edits_service_settings_and_resets_a_password() {
     });
     answer(
         &side,
-        Request::GetCenterSettings,
+        Request::GetCenterSettings(rpc::GetCenterSettings),
         Ok(Response::CenterSettings(settings.clone())),
     );
     harness.run();
@@ -371,7 +377,7 @@ fn admin_edits_service_settings_and_resets_a_password() {
     harness.run();
     settings.queue_view = QueueView::CountOnly;
     settings.service_mode = ServiceMode::SessionCode;
-    let update = Request::UpdateCenterSettings(settings);
+    let update = Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings));
     assert_eq!(calls(&mut side), vec![update.clone()]);
     answer(&side, update, Ok(Response::Done));
     harness.run();
@@ -402,9 +408,9 @@ fn admin_edits_service_settings_and_resets_a_password() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::ResetPassword {
+        vec![Request::ResetPassword(rpc::ResetPassword {
             agent_id: 2,
             new_password: "brand-new-pw".into()
-        }]
+        })]
     );
 }

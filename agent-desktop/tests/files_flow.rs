@@ -4,6 +4,7 @@
 
 mod common;
 
+use porpoise_shared::wire::rpc;
 use std::path::PathBuf;
 
 use common::*;
@@ -213,10 +214,13 @@ fn a_common_file_is_sent_with_one_click_and_its_outcome_shown() {
     harness.run();
     // Other panels may load their own data meanwhile; only ours matter here.
     let made = calls(&mut side);
-    assert!(made.contains(&Request::ListCommonFiles), "{made:?}");
+    assert!(
+        made.contains(&Request::ListCommonFiles(rpc::ListCommonFiles)),
+        "{made:?}"
+    );
     answer(
         &side,
-        Request::ListCommonFiles,
+        Request::ListCommonFiles(rpc::ListCommonFiles),
         Ok(Response::CommonFiles(vec![CommonFile {
             name: "安装说明.pdf".into(),
             size: 3 * MIB,
@@ -230,10 +234,10 @@ fn a_common_file_is_sent_with_one_click_and_its_outcome_shown() {
     harness.run();
     let made = calls(&mut side);
     assert!(
-        made.contains(&Request::SendCommonFile {
+        made.contains(&Request::SendCommonFile(rpc::SendCommonFile {
             session_id: SESSION,
             name: "安装说明.pdf".into()
-        }),
+        })),
         "{made:?}"
     );
     harness.get_by_label("Offering it to the customer…");

@@ -9,9 +9,10 @@ use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use porpoise_agent::AgentApp;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CannedDraft, CannedResponse, CannedResponses, CannedScope, HistoryItem, KnowledgeBase,
-    KnowledgeNode, Party, Request, RequestError, Response, Role, ServiceHistory, TranscriptPage,
+    ApiError, CannedDraft, CannedResponse, CannedResponses, CannedScope, HistoryItem,
+    KnowledgeBase, KnowledgeNode, Party, Request, Response, Role, ServiceHistory, TranscriptPage,
 };
 
 fn canned(id: i64, scope: CannedScope, category: &str, title: &str, text: &str) -> CannedResponse {
@@ -66,10 +67,13 @@ fn open_panel_as(role: Role) -> (Harness<'static, AgentApp>, RelaySide) {
     log_in(&mut harness, &side, role, |_| {}, vec![session(vec![])]);
     harness.get_by_label("Quick replies").click();
     harness.run();
-    assert_eq!(lib_calls(&mut side), vec![Request::ListCannedResponses]);
+    assert_eq!(
+        lib_calls(&mut side),
+        vec![Request::ListCannedResponses(rpc::ListCannedResponses)]
+    );
     answer(
         &side,
-        Request::ListCannedResponses,
+        Request::ListCannedResponses(rpc::ListCannedResponses),
         Ok(Response::CannedResponses(demo_canned())),
     );
     harness.run();
@@ -83,12 +87,12 @@ fn lib_calls(side: &mut RelaySide) -> Vec<Request> {
         .filter(|r| {
             matches!(
                 r,
-                Request::ListCannedResponses
-                    | Request::SaveCannedResponse { .. }
-                    | Request::DeleteCannedResponse { .. }
-                    | Request::ListKnowledgeBase
-                    | Request::ListServiceHistory { .. }
-                    | Request::ReadHistoryTranscript { .. }
+                Request::ListCannedResponses(rpc::ListCannedResponses)
+                    | Request::SaveCannedResponse(rpc::SaveCannedResponse { .. })
+                    | Request::DeleteCannedResponse(rpc::DeleteCannedResponse { .. })
+                    | Request::ListKnowledgeBase(rpc::ListKnowledgeBase)
+                    | Request::ListServiceHistory(rpc::ListServiceHistory { .. })
+                    | Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript { .. })
             )
         })
         .collect()
@@ -162,11 +166,11 @@ fn personal_canned_responses_are_added_edited_and_deleted() {
         title: "再见".into(),
         text: "感谢您的来电，再见！".into(),
     };
-    let save = Request::SaveCannedResponse {
+    let save = Request::SaveCannedResponse(rpc::SaveCannedResponse {
         id: None,
         scope: CannedScope::Personal,
         draft: expected.clone(),
-    };
+    });
     assert_eq!(lib_calls(&mut side), vec![save.clone()]);
     let saved = CannedResponse {
         id: 9,
@@ -201,13 +205,9 @@ fn personal_canned_responses_are_added_edited_and_deleted() {
         .expect("remove")
         .click();
     harness.run();
-    let delete = Request::DeleteCannedResponse { id: 3 };
+    let delete = Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: 3 });
     assert_eq!(lib_calls(&mut side), vec![delete.clone()]);
-    answer(
-        &side,
-        delete.clone(),
-        Err(CallError::Relay(RequestError::Storage)),
-    );
+    answer(&side, delete.clone(), Err(ApiError::Storage));
     harness.run();
     harness.get_by_label_contains("storage");
     answer(&side, delete, Ok(Response::Done));
@@ -220,7 +220,10 @@ fn knowledge_base_reply_is_found_by_keyword_and_inserted() {
     let (mut harness, mut side) = open_panel();
     harness.get_by_label("Knowledge base").click();
     harness.run();
-    assert_eq!(lib_calls(&mut side), vec![Request::ListKnowledgeBase]);
+    assert_eq!(
+        lib_calls(&mut side),
+        vec![Request::ListKnowledgeBase(rpc::ListKnowledgeBase)]
+    );
     let node = |id, parent, title: &str, keywords: &[&str], text: &str| KnowledgeNode {
         id,
         parent,
@@ -245,7 +248,7 @@ fn knowledge_base_reply_is_found_by_keyword_and_inserted() {
     };
     answer(
         &side,
-        Request::ListKnowledgeBase,
+        Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
         Ok(Response::KnowledgeBase(base)),
     );
     harness.run();
@@ -270,9 +273,9 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
     let (mut harness, mut side) = open_panel();
     harness.get_by_label("Service history").click();
     harness.run();
-    let list = Request::ListServiceHistory {
+    let list = Request::ListServiceHistory(rpc::ListServiceHistory {
         session_id: SESSION,
-    };
+    });
     assert_eq!(lib_calls(&mut side), vec![list.clone()]);
     let item = HistoryItem {
         session_id: 5,
@@ -292,11 +295,11 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
     harness.get_by_label_contains("已解决").click();
     harness.run();
     harness.get_by_label("Agent 李四 · 02:05 · 2 messages");
-    let read = Request::ReadHistoryTranscript {
+    let read = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: SESSION,
         past_session_id: 5,
         after: None,
-    };
+    });
     assert_eq!(lib_calls(&mut side), vec![read.clone()]);
     let page = TranscriptPage {
         past_session_id: 5,
@@ -310,11 +313,11 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
         .get_by_role_and_label(A11y::Button, "Load more")
         .click();
     harness.run();
-    let more = Request::ReadHistoryTranscript {
+    let more = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: SESSION,
         past_session_id: 5,
         after: Some(41),
-    };
+    });
     assert_eq!(lib_calls(&mut side), vec![more.clone()]);
     let page = TranscriptPage {
         past_session_id: 5,
@@ -350,11 +353,11 @@ fn a_managing_account_also_manages_center_wide_responses() {
     assert!(
         matches!(
             sent.as_slice(),
-            [Request::SaveCannedResponse {
+            [Request::SaveCannedResponse(rpc::SaveCannedResponse {
                 id: None,
                 scope: CannedScope::Center,
                 ..
-            }]
+            })]
         ),
         "{sent:?}"
     );

@@ -3,14 +3,14 @@
 
 mod common;
 
+use porpoise_shared::wire::rpc;
 use std::sync::Arc;
 
 use common::*;
 use egui_kittest::kittest::Queryable;
-use porpoise_agent::net::CallError;
 use porpoise_shared::{
     chat_image,
-    wire::{Event, ImageFormat, Party, Request, RequestError, Response, Role},
+    wire::{ApiError, Event, ImageFormat, Party, Request, Response, Role},
 };
 
 /// A 40×30 picture with a dark band, as a screenshot would be.
@@ -32,11 +32,11 @@ fn sent_pictures(side: &mut RelaySide) -> Vec<(u128, Vec<u8>)> {
     calls(side)
         .into_iter()
         .filter_map(|r| match r {
-            Request::SendChatImage {
+            Request::SendChatImage(rpc::SendChatImage {
                 session_id,
                 message_id,
                 data,
-            } if session_id == SESSION => Some((message_id, data)),
+            }) if session_id == SESSION => Some((message_id, data)),
             _ => None,
         })
         .collect()
@@ -71,7 +71,7 @@ fn a_pasted_picture_is_sent_shown_at_once_and_confirmed() {
     harness.get_by_label("Click to enlarge");
     assert!(!calls(&mut side)
         .iter()
-        .any(|r| matches!(r, Request::GetChatImage { .. })));
+        .any(|r| matches!(r, Request::GetChatImage(rpc::GetChatImage { .. }))));
     let stored = porpoise_shared::wire::ChatMessage {
         message_id: *message_id,
         from: Party::Agent,
@@ -81,11 +81,11 @@ fn a_pasted_picture_is_sent_shown_at_once_and_confirmed() {
     };
     answer(
         &side,
-        Request::SendChatImage {
+        Request::SendChatImage(rpc::SendChatImage {
             session_id: SESSION,
             message_id: *message_id,
             data: data.clone(),
-        },
+        }),
         Ok(Response::ChatStored(stored)),
     );
     harness.run();
@@ -118,24 +118,24 @@ fn the_customers_picture_is_fetched_shown_and_enlarged_on_click() {
     harness.get_by_label("Loading picture…");
     let fetches: Vec<_> = calls(&mut side)
         .into_iter()
-        .filter(|r| matches!(r, Request::GetChatImage { .. }))
+        .filter(|r| matches!(r, Request::GetChatImage(rpc::GetChatImage { .. })))
         .collect();
     assert_eq!(
         fetches,
-        [Request::GetChatImage {
+        [Request::GetChatImage(rpc::GetChatImage {
             session_id: SESSION,
             message_id: 5
-        }],
+        })],
         "fetched once"
     );
     answer(
         &side,
         fetches[0].clone(),
-        Ok(Response::ChatImageData {
+        Ok(Response::ChatImageData(rpc::ChatImageData {
             session_id: SESSION,
             message_id: 5,
             data,
-        }),
+        })),
     );
     harness.run();
     assert!(harness.query_by_label("Loading picture…").is_none());
@@ -225,12 +225,14 @@ fn dropped_pictures_go_to_the_chat_and_a_refusal_is_shown() {
     // The relay refuses it: the message is marked and the reason shown on hover.
     answer(
         &side,
-        Request::SendChatImage {
+        Request::SendChatImage(rpc::SendChatImage {
             session_id: SESSION,
             message_id: sent[0].0,
             data: sent[0].1.clone(),
-        },
-        Err(CallError::Relay(RequestError::BadImage("too big".into()))),
+        }),
+        Err(ApiError::BadImage(
+            porpoise_shared::wire::ImageProblem::Damaged,
+        )),
     );
     harness.run();
     harness.get_by_label("not sent");

@@ -7,9 +7,11 @@ mod common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
     ActionState, Event, Party, Presence, RemoteAction, Request, Role, SessionInfo,
 };
+use porpoise_shared::{client::Disconnect, wire::CloseCode};
 
 const LOST: &str = "Connection lost — reconnecting… (attempt 1)";
 
@@ -76,7 +78,7 @@ fn lost_connection_keeps_the_workspace_and_resends_pending_chat_with_the_same_id
     let first = sent_chats(&mut side);
     assert_eq!(first.len(), 1, "{first:?}");
 
-    send(&side, NetEvent::Disconnected("timed out".into()));
+    send(&side, NetEvent::Disconnected(Disconnect::lost("timed out")));
     harness.run();
     harness.get_by_label(LOST);
     harness.get_by_label("Logged in as Agent One");
@@ -124,7 +126,10 @@ fn chosen_presence_is_restored_and_ended_sessions_are_marked() {
     );
     send(
         &side,
-        NetEvent::Disconnected("relay shutting down (code 4)".into()),
+        NetEvent::Disconnected(Disconnect {
+            code: Some(CloseCode::Shutdown),
+            detail: "closed by peer: relay shutting down (code 4)".into(),
+        }),
     );
     harness.run();
     harness.get_by_label(LOST);
@@ -135,10 +140,10 @@ fn chosen_presence_is_restored_and_ended_sessions_are_marked() {
     harness.get_by_label("The relay ended the session");
     assert_eq!(
         calls(&mut side),
-        vec![Request::SetPresence {
+        vec![Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false
-        }]
+        })]
     );
 }
 
@@ -146,8 +151,11 @@ fn chosen_presence_is_restored_and_ended_sessions_are_marked() {
 fn a_kick_goes_back_to_the_login_window_without_retrying() {
     let (mut harness, mut side, _) = app();
     log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
-    let reason = "closed by peer: logged out by an administrator of the center (code 6)";
-    send(&side, NetEvent::Disconnected(reason.into()));
+    let reason = Disconnect {
+        code: Some(CloseCode::Kicked),
+        detail: "closed by peer: code 6".into(),
+    };
+    send(&side, NetEvent::Disconnected(reason));
     harness.run();
     harness.get_by_label_contains("logged out by an administrator");
     assert!(harness.query_by_label("Logged in as Agent One").is_none());
@@ -159,7 +167,7 @@ fn a_kick_goes_back_to_the_login_window_without_retrying() {
 fn a_refused_reconnect_goes_back_to_the_login_window() {
     let (mut harness, mut side, _) = app();
     log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
-    send(&side, NetEvent::Disconnected("timed out".into()));
+    send(&side, NetEvent::Disconnected(Disconnect::lost("timed out")));
     harness.run();
     harness.get_by_label(LOST);
     commands(&mut side);

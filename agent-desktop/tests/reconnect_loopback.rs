@@ -2,6 +2,7 @@
 //! by egui_kittest) keeps its session through a relay restart, and a chat message written while
 //! the relay is down is stored exactly once after the console reconnects by itself.
 
+use porpoise_shared::wire::rpc;
 use std::{
     net::SocketAddr,
     time::{Duration, Instant},
@@ -107,16 +108,19 @@ fn the_console_reconnects_after_a_relay_restart_and_stores_outage_chat_once() {
     let (customer, _, _customer_events) = rt
         .block_on(connect(&client_config, role))
         .expect("customer connects");
-    let ask = Request::RequestService {
+    let ask = Request::RequestService(rpc::RequestService {
         name: "Ann".into(),
         phone: String::new(),
         route: ServiceRoute::AutoAssign {
             group_id: None,
             product_type_id: None,
         },
-    };
+    });
     let queued = rt.block_on(customer.request(ask));
-    assert!(matches!(queued, Ok(Response::Queued { .. })), "{queued:?}");
+    assert!(
+        matches!(queued, Ok(Response::Queued(rpc::Queued { .. }))),
+        "{queued:?}"
+    );
 
     // The console logs in by itself and accepts her.
     let mut config = AgentConfig::with_language(Language::En);

@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
     ContextEndpoint, ContextField, ContextItem, CustomerProfile, Event, Party, RecordPrompt,
     Request, Response, Role, SupportRecord, VisitorCard,
@@ -52,16 +53,16 @@ fn serving(
         })
         .collect();
     assert!(
-        asked.contains(&Request::GetCustomerProfile {
+        asked.contains(&Request::GetCustomerProfile(rpc::GetCustomerProfile {
             session_id: SESSION
-        }),
+        })),
         "{asked:?}"
     );
     answer(
         &side,
-        Request::GetCustomerProfile {
+        Request::GetCustomerProfile(rpc::GetCustomerProfile {
             session_id: SESSION,
-        },
+        }),
         Ok(Response::CustomerProfile(empty_profile())),
     );
     harness.run();
@@ -71,7 +72,7 @@ fn serving(
 fn saves(side: &mut porpoise_agent::net::RelaySide) -> Vec<Request> {
     calls(side)
         .into_iter()
-        .filter(|r| matches!(r, Request::SaveSupportRecord { .. }))
+        .filter(|r| matches!(r, Request::SaveSupportRecord(rpc::SaveSupportRecord { .. })))
         .collect()
 }
 
@@ -125,7 +126,8 @@ fn support_record_required_fields_and_required_disposition_block_save() {
     harness.get_by_role_and_label(A11y::Button, "Save").click();
     harness.run();
     let sent = saves(&mut side);
-    let [Request::SaveSupportRecord { session_id, form }] = sent.as_slice() else {
+    let [Request::SaveSupportRecord(rpc::SaveSupportRecord { session_id, form })] = sent.as_slice()
+    else {
         panic!("{sent:?}");
     };
     assert_eq!(*session_id, SESSION);
@@ -140,10 +142,10 @@ fn support_record_required_fields_and_required_disposition_block_save() {
     };
     answer(
         &side,
-        Request::SaveSupportRecord {
+        Request::SaveSupportRecord(rpc::SaveSupportRecord {
             session_id: SESSION,
             form: form.clone(),
-        },
+        }),
         Ok(Response::SupportRecordSaved(record)),
     );
     harness.run();
@@ -191,10 +193,10 @@ fn tags_on_the_customer_and_on_a_message() {
     harness.run();
     let sent = calls(&mut side);
     assert!(
-        sent.contains(&Request::SetCustomerTags {
+        sent.contains(&Request::SetCustomerTags(rpc::SetCustomerTags {
             session_id: SESSION,
             tags: vec!["VIP".into()],
-        }),
+        })),
         "{sent:?}"
     );
 
@@ -204,11 +206,11 @@ fn tags_on_the_customer_and_on_a_message() {
     harness.get_by_label("故障").click();
     harness.run();
     let sent = calls(&mut side);
-    let body = Request::SetMessageTags {
+    let body = Request::SetMessageTags(rpc::SetMessageTags {
         session_id: SESSION,
         message_id: 1,
         tags: vec!["故障".into()],
-    };
+    });
     assert!(sent.contains(&body), "{sent:?}");
     answer(&side, body, Ok(Response::Done));
     harness.run();
@@ -238,7 +240,7 @@ fn tags_on_the_customer_and_on_a_message() {
     h.run();
     drop(h);
     let tagged = outbox.iter().any(|c| {
-        matches!(c, NetCommand::Call(Call(Request::SetMessageTags { message_id: 1, tags, .. }))
+        matches!(c, NetCommand::Call(Call(Request::SetMessageTags(rpc::SetMessageTags { message_id: 1, tags, .. })))
             if tags == &["故障".to_owned()])
     });
     assert!(tagged, "{outbox:?}");
@@ -263,7 +265,7 @@ fn visitor_card_offers_contacts_from_messages() {
     harness.run();
     let sent = calls(&mut side);
     let card = sent.iter().find_map(|r| match r {
-        Request::SaveVisitorCard { card, .. } => Some(card.clone()),
+        Request::SaveVisitorCard(rpc::SaveVisitorCard { card, .. }) => Some(card.clone()),
         _ => None,
     });
     let card = card.expect("card saved");
@@ -288,9 +290,9 @@ fn context_items_are_sent_to_the_chat() {
     harness.run();
     let sent = calls(&mut side);
     assert!(
-        sent.contains(&Request::FetchCustomerContext {
+        sent.contains(&Request::FetchCustomerContext(rpc::FetchCustomerContext {
             session_id: SESSION
-        }),
+        })),
         "{sent:?}"
     );
     let items = vec![ContextItem {
@@ -303,9 +305,9 @@ fn context_items_are_sent_to_the_chat() {
     }];
     answer(
         &side,
-        Request::FetchCustomerContext {
+        Request::FetchCustomerContext(rpc::FetchCustomerContext {
             session_id: SESSION,
-        },
+        }),
         Ok(Response::CustomerContext(items)),
     );
     harness.run();
@@ -336,10 +338,13 @@ fn records_put_off_before_a_restart_are_listed_again_after_login() {
             _ => None,
         })
         .collect();
-    assert!(asked.contains(&Request::ListPendingRecords), "{asked:?}");
+    assert!(
+        asked.contains(&Request::ListPendingRecords(rpc::ListPendingRecords)),
+        "{asked:?}"
+    );
     answer(
         &side,
-        Request::ListPendingRecords,
+        Request::ListPendingRecords(rpc::ListPendingRecords),
         Ok(Response::PendingRecords(vec![PendingRecordItem {
             session_id: 41,
             customer_name: "赵六".into(),
@@ -362,7 +367,9 @@ fn records_put_off_before_a_restart_are_listed_again_after_login() {
     harness.get_by_role_and_label(A11y::Button, "Save").click();
     harness.run();
     let saved = saves(&mut side);
-    let [Request::SaveSupportRecord { session_id, form }] = saved.as_slice() else {
+    let [Request::SaveSupportRecord(rpc::SaveSupportRecord { session_id, form })] =
+        saved.as_slice()
+    else {
         panic!("one save: {saved:?}")
     };
     assert_eq!(*session_id, 41);

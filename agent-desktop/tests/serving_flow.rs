@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::{NodeT, Queryable};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
     AgentChatMessage, Event, OfferEnd, Party, Request, Response, Role, TransferOffer,
     TransferTarget,
@@ -62,19 +63,19 @@ fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::AnswerOffer {
+        vec![Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: 2,
             accept: true
-        }]
+        })]
     );
     let mut info = session(vec![message(1, Party::Customer, "你好")]);
     info.customer_name = "王小明".into();
     answer(
         &side,
-        Request::AnswerOffer {
+        Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: 2,
             accept: true,
-        },
+        }),
         Ok(Response::SessionStarted(info)),
     );
     harness.run();
@@ -135,17 +136,17 @@ fn incoming_transfer_prompt_shows_history_and_accepts() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::AnswerTransfer {
+        vec![Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: 9,
             accept: true
-        }]
+        })]
     );
     answer(
         &side,
-        Request::AnswerTransfer {
+        Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: 9,
             accept: true,
-        },
+        }),
         Ok(Response::Done),
     );
     relay(&side, Event::SessionStarted(session(history)));
@@ -215,11 +216,11 @@ fn transfer_dialog_sends_transfer_session_and_closes_the_tab_when_moved() {
     let sent = calls(&mut side);
     assert_eq!(
         sent,
-        vec![Request::TransferSession {
+        vec![Request::TransferSession(rpc::TransferSession {
             session_id: SESSION,
             target: TransferTarget::Agent(2),
             note: String::new()
-        }]
+        })]
     );
     answer(&side, sent[0].clone(), Ok(Response::Done));
     relay(
@@ -262,7 +263,7 @@ fn colleague_chat_with_unread_badge() {
     harness.run();
     let sent = calls(&mut side);
     assert!(
-        matches!(sent.as_slice(), [Request::SendAgentChat { to: 2, text, .. }] if text == "好的"),
+        matches!(sent.as_slice(), [Request::SendAgentChat(rpc::SendAgentChat { to: 2, text, .. })] if text == "好的"),
         "{sent:?}"
     );
 }

@@ -6,8 +6,9 @@ mod common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CenterSettings, Event, Party, Request, RequestError, Response, Role, SurveyAnswer,
+    ApiError, CenterSettings, Event, Party, Request, Response, Role, SurveyAnswer,
 };
 
 #[test]
@@ -29,9 +30,9 @@ fn push_survey_then_the_answer_shows_in_the_service_window() {
         .get_by_role_and_label(A11y::Button, "Push survey")
         .click();
     harness.run();
-    let push = Request::PushSurvey {
+    let push = Request::PushSurvey(rpc::PushSurvey {
         session_id: SESSION,
-    };
+    });
     assert_eq!(calls(&mut side), vec![push.clone()]);
     answer(&side, push, Ok(Response::Done));
     harness.run();
@@ -85,9 +86,7 @@ fn a_refused_push_is_shown_in_the_tab() {
     answer(
         &side,
         push,
-        Err(CallError::Relay(RequestError::Conflict(
-            "the customer is not connected".into(),
-        ))),
+        Err(ApiError::peer_away(porpoise_shared::wire::Party::Customer)),
     );
     harness.run();
     harness.get_by_label_contains("the customer is not connected");
@@ -103,12 +102,15 @@ fn admin_turns_the_automatic_survey_on() {
     harness.run();
     harness.get_by_label("Service settings").click();
     harness.run();
-    assert_eq!(calls(&mut side), vec![Request::GetCenterSettings]);
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetCenterSettings(rpc::GetCenterSettings)]
+    );
     let settings = CenterSettings::default();
     assert!(!settings.auto_survey, "off unless the center enables it");
     answer(
         &side,
-        Request::GetCenterSettings,
+        Request::GetCenterSettings(rpc::GetCenterSettings),
         Ok(Response::CenterSettings(settings.clone())),
     );
     harness.run();
@@ -119,9 +121,9 @@ fn admin_turns_the_automatic_survey_on() {
     harness.run();
     harness.get_by_role_and_label(A11y::Button, "Save").click();
     harness.run();
-    let update = Request::UpdateCenterSettings(CenterSettings {
+    let update = Request::UpdateCenterSettings(rpc::UpdateCenterSettings(CenterSettings {
         auto_survey: true,
         ..settings
-    });
+    }));
     assert_eq!(calls(&mut side), vec![update]);
 }

@@ -10,6 +10,7 @@
 //! `DEMO_STEP_SECONDS` (default 4) is the pause between steps; `DEMO_MODE` picks the request
 //! screen: `auto` (default, auto-assign), `showcase`, `code` (session code) or `closed`.
 
+use porpoise_shared::wire::rpc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
@@ -82,20 +83,22 @@ async fn main() -> anyhow::Result<()> {
         {
             println!("request {body:?}");
             let response = match &body {
-                Request::RequestService { .. } => Response::Queued {
-                    ticket_id: 1,
-                    position: 2,
-                },
-                Request::SendChat {
+                Request::RequestService(rpc::RequestService { .. }) => {
+                    Response::Queued(rpc::Queued {
+                        ticket_id: 1,
+                        position: 2,
+                    })
+                }
+                Request::SendChat(rpc::SendChat {
                     message_id, text, ..
-                } => Response::ChatStored(ChatMessage {
+                }) => Response::ChatStored(ChatMessage {
                     message_id: *message_id,
                     from: Party::Customer,
                     text: text.clone(),
                     sent_at: 0,
                     image: None,
                 }),
-                Request::AnswerConsent { action, grant, .. } => {
+                Request::AnswerConsent(rpc::AnswerConsent { action, grant, .. }) => {
                     let _ = consent_tx.send((*action, *grant)).await;
                     Response::Done
                 }

@@ -3,6 +3,7 @@
 //! [`HelperApp`] owns only the UI's ends of the network channels, so tests construct it with
 //! channel ends of their own and play the relay (see `tests/ui_flows.rs`).
 
+use porpoise_shared::wire::rpc;
 use std::{collections::VecDeque, time::Duration};
 
 use egui::{UserAttentionType, ViewportCommand, WindowLevel};
@@ -178,17 +179,17 @@ impl HelperApp {
                 // Chat picture bytes (C4) go to the picture cache, not the state.
                 Ok(NetEvent::Answered {
                     request:
-                        porpoise_shared::wire::Request::GetChatImage {
+                        porpoise_shared::wire::Request::GetChatImage(rpc::GetChatImage {
                             session_id,
                             message_id,
-                        },
+                        }),
                     result,
                 }) => {
                     let key = (session_id, message_id);
                     match result {
-                        Ok(porpoise_shared::wire::Response::ChatImageData { data, .. }) => {
-                            self.chat.pictures.insert(key, &data)
-                        }
+                        Ok(porpoise_shared::wire::Response::ChatImageData(
+                            rpc::ChatImageData { data, .. },
+                        )) => self.chat.pictures.insert(key, &data),
                         Ok(other) => self
                             .chat
                             .pictures
@@ -281,10 +282,12 @@ impl HelperApp {
         if !wanted.is_empty() {
             self.outbox
                 .extend(wanted.into_iter().map(|(session_id, message_id)| {
-                    NetCommand::Request(porpoise_shared::wire::Request::GetChatImage {
-                        session_id,
-                        message_id,
-                    })
+                    NetCommand::Request(porpoise_shared::wire::Request::GetChatImage(
+                        rpc::GetChatImage {
+                            session_id,
+                            message_id,
+                        },
+                    ))
                 }));
             self.flush(&ctx);
         }
@@ -320,11 +323,13 @@ impl HelperApp {
                 }
                 Effect::Command(cmd) => {
                     // A picture the customer sends shows at once from its own bytes (C4).
-                    if let NetCommand::Request(porpoise_shared::wire::Request::SendChatImage {
-                        session_id,
-                        message_id,
-                        data,
-                    }) = &cmd
+                    if let NetCommand::Request(porpoise_shared::wire::Request::SendChatImage(
+                        rpc::SendChatImage {
+                            session_id,
+                            message_id,
+                            data,
+                        },
+                    )) = &cmd
                     {
                         let key = (*session_id, *message_id);
                         if !self.chat.pictures.is_ready(key) {

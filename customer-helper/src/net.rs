@@ -7,14 +7,15 @@
 //! a failure, runs requests, and runs screen sharing and input injection through
 //! [`crate::media`], which stops them the moment the relay or the customer withdraws consent.
 
+use porpoise_shared::wire::rpc;
 use std::time::{Duration, Instant};
 
 use porpoise_shared::{
-    client::{connect, Client, ClientConfig, ClientError, ClientEvent, ConnectError},
+    client::{connect, Client, ClientConfig, ClientEvent, ConnectError},
     tls::Fingerprint,
     wire::{
-        CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, RequestError,
-        Response, ServiceOptions, SessionId, SessionInfo, Welcome,
+        ApiError, CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, Response,
+        ServiceOptions, SessionId, SessionInfo, Welcome,
     },
 };
 use tokio::{runtime::Handle, sync::mpsc};
@@ -56,7 +57,7 @@ pub enum NetCommand {
         session_id: SessionId,
     },
     /// The chat box of `session_id` now holds `text` (empty when cleared or sent). The network
-    /// side sends it as [`Request::TypingPreview`], at most every
+    /// side sends it as [`rpc::TypingPreview`], at most every
     /// [`porpoise_shared::wire::TYPING_PREVIEW_INTERVAL_MS`], always the newest text last
     /// (R10). Best effort: no answer comes back.
     TypingPreview {
@@ -67,7 +68,7 @@ pub enum NetCommand {
     },
     /// Read this computer's system info and send it to the agent of `session_id` (A10).
     /// Ignored unless the relay has granted [`RemoteAction::SystemInfo`] on this connection;
-    /// the outcome comes back as [`NetEvent::Answered`] for [`Request::ReportSystemInfo`].
+    /// the outcome comes back as [`NetEvent::Answered`] for [`rpc::ReportSystemInfo`].
     ReportSystemInfo {
         /// Session concerned.
         session_id: SessionId,
@@ -200,17 +201,17 @@ impl From<ConnectError> for ConnectFailure {
 pub enum RequestFailure {
     /// The relay answered with an error.
     #[error("{0}")]
-    Relay(RequestError),
+    Relay(ApiError),
     /// No answer: not connected, connection lost, or timeout. Safe to resend later.
     #[error("{0}")]
     Connection(String),
 }
 
-impl From<ClientError> for RequestFailure {
-    fn from(e: ClientError) -> Self {
+impl From<ApiError> for RequestFailure {
+    fn from(e: ApiError) -> Self {
         match e {
-            ClientError::Request(r) => RequestFailure::Relay(r),
-            other => RequestFailure::Connection(other.to_string()),
+            ApiError::Disconnected | ApiError::Timeout => RequestFailure::Connection(e.to_string()),
+            other => RequestFailure::Relay(other),
         }
     }
 }
@@ -419,7 +420,7 @@ async fn connected(
                     client.close("helper closed");
                     break Ending::Shutdown;
                 }
-                Some(NetCommand::Request(request @ Request::SendChat { .. })) => {
+                Some(NetCommand::Request(request @ Request::SendChat(rpc::SendChat { .. }))) => {
                     if chat.send(request).await.is_err() {
                         warn!("chat pump stopped");
                     }
@@ -462,7 +463,7 @@ async fn connected(
                     transfers.incoming(stream);
                 }
                 Some(ClientEvent::Media(stream)) => media.incoming(stream),
-                Some(ClientEvent::Closed(reason)) => break Ending::Lost(reason),
+                Some(ClientEvent::Closed(reason)) => break Ending::Lost(reason.detail),
                 None => break Ending::Lost("connection ended".into()),
             },
         }
@@ -487,16 +488,16 @@ fn spawn_request(client: Client, sink: EventSink, request: Request) {
 fn spawn_system_info(client: Client, sink: EventSink, session_id: SessionId) {
     tokio::spawn(async move {
         let request = match tokio::task::spawn_blocking(crate::sysinfo::collect).await {
-            Ok(info) => Request::ReportSystemInfo {
+            Ok(info) => Request::ReportSystemInfo(rpc::ReportSystemInfo {
                 session_id,
                 info: Box::new(info),
-            },
+            }),
             Err(e) => {
                 warn!(error = %e, "reading the system info failed");
-                Request::StopAction {
+                Request::StopAction(rpc::StopAction {
                     session_id,
                     action: RemoteAction::SystemInfo,
-                }
+                })
             }
         };
         let result = client
@@ -519,7 +520,10 @@ async fn sleep_until_some(deadline: Option<Instant>) {
 fn spawn_preview(client: Client, (session_id, text): Preview) {
     tokio::spawn(async move {
         if let Err(e) = client
-            .request(Request::TypingPreview { session_id, text })
+            .request(Request::TypingPreview(rpc::TypingPreview {
+                session_id,
+                text,
+            }))
             .await
         {
             debug!(error = %e, "typing preview not delivered");
@@ -569,9 +573,7 @@ mod tests {
             8_000_009,
         )));
         assert!(unknown.is_permanent());
-        let busy = ConnectFailure::from(ConnectError::Refused(RefusedReason::Unavailable(
-            "full".into(),
-        )));
+        let busy = ConnectFailure::from(ConnectError::Refused(RefusedReason::Unavailable));
         assert!(!busy.is_permanent());
     }
 }

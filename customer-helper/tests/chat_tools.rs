@@ -6,6 +6,7 @@
 
 mod common;
 
+use porpoise_shared::wire::rpc;
 use std::{path::PathBuf, sync::Arc};
 
 use common::{harness, options, type_into, FakeNet};
@@ -21,7 +22,7 @@ use porpoise_shared::{
     chat_image,
     ui::Language,
     wire::{
-        ChatMessage, Event, ImageFormat, MessageId, Party, Request, RequestError, Response,
+        ApiError, ChatMessage, Event, ImageFormat, MessageId, Party, Request, Response,
         ServiceMode, SessionId, SessionInfo,
     },
 };
@@ -63,11 +64,11 @@ fn sent_pictures(net: &mut FakeNet) -> Vec<(MessageId, Vec<u8>)> {
     net.requests()
         .into_iter()
         .filter_map(|r| match r {
-            Request::SendChatImage {
+            Request::SendChatImage(rpc::SendChatImage {
                 session_id,
                 message_id,
                 data,
-            } if session_id == SID => Some((message_id, data)),
+            }) if session_id == SID => Some((message_id, data)),
             _ => None,
         })
         .collect()
@@ -110,11 +111,11 @@ fn a_pasted_picture_is_sent_shown_pending_and_confirmed() {
     assert!(net.drain().is_empty(), "no fetch of our own picture");
     answer(
         &net,
-        Request::SendChatImage {
+        Request::SendChatImage(rpc::SendChatImage {
             session_id: SID,
             message_id: *message_id,
             data: data.clone(),
-        },
+        }),
         Ok(Response::ChatStored(stored(
             *message_id,
             Party::Customer,
@@ -141,21 +142,21 @@ fn the_agents_picture_is_fetched_shown_and_enlarged_on_click() {
         h.query_by_label("Click to enlarge").is_none(),
         "not there yet"
     );
-    let fetch = Request::GetChatImage {
+    let fetch = Request::GetChatImage(rpc::GetChatImage {
         session_id: SID,
         message_id: 5,
-    };
+    });
     assert_eq!(net.requests(), std::slice::from_ref(&fetch), "fetched once");
     h.run();
     assert!(net.requests().is_empty(), "not fetched again");
     answer(
         &net,
         fetch,
-        Ok(Response::ChatImageData {
+        Ok(Response::ChatImageData(rpc::ChatImageData {
             session_id: SID,
             message_id: 5,
             data,
-        }),
+        })),
     );
     h.run();
     h.get_by_label("Click to enlarge").hover();
@@ -185,13 +186,13 @@ fn a_refused_or_unreadable_picture_says_why() {
     let sent = sent_pictures(&mut net);
     answer(
         &net,
-        Request::SendChatImage {
+        Request::SendChatImage(rpc::SendChatImage {
             session_id: SID,
             message_id: sent[0].0,
             data: sent[0].1.clone(),
-        },
-        Err(RequestFailure::Relay(RequestError::BadImage(
-            "the picture is too big".into(),
+        }),
+        Err(RequestFailure::Relay(ApiError::BadImage(
+            porpoise_shared::wire::ImageProblem::Damaged,
         ))),
     );
     h.run();
@@ -250,7 +251,7 @@ fn dropped_pictures_go_to_the_chat_and_other_files_to_file_transfer() {
     let pictures: Vec<&Request> = commands
         .iter()
         .filter_map(|c| match c {
-            NetCommand::Request(r @ Request::SendChatImage { .. }) => Some(r),
+            NetCommand::Request(r @ Request::SendChatImage(rpc::SendChatImage { .. })) => Some(r),
             _ => None,
         })
         .collect();

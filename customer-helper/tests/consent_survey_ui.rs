@@ -10,10 +10,11 @@ use porpoise_helper::{
     state::{ServiceState, SurveyFormError},
     HelperApp,
 };
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{
-        ActionState, Event, Party, RemoteAction, Request, RequestError, Response, ServiceMode,
+        ActionState, ApiError, Event, Party, RemoteAction, Request, Response, ServiceMode,
         SessionId, SessionInfo, SurveyAnswer,
     },
 };
@@ -81,10 +82,10 @@ fn the_panel_lists_every_grant_and_revokes_one_at_a_time() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::StopAction {
+        vec![Request::StopAction(rpc::StopAction {
             session_id: SID,
             action: RemoteAction::FileTransfer
-        }]
+        })]
     );
     assert!(h.query_by_label("Revoke: Send you files").is_none());
     for name in [
@@ -104,10 +105,12 @@ fn the_panel_lists_every_grant_and_revokes_one_at_a_time() {
     h.get_by_label("Revoke: Control your computer").click();
     h.run();
     let commands = net.drain();
-    assert!(commands.contains(&NetCommand::Request(Request::StopAction {
-        session_id: SID,
-        action: RemoteAction::RemoteControl
-    })));
+    assert!(
+        commands.contains(&NetCommand::Request(Request::StopAction(rpc::StopAction {
+            session_id: SID,
+            action: RemoteAction::RemoteControl
+        })))
+    );
     assert!(commands.contains(&NetCommand::StartSharing {
         session_id: SID,
         action: RemoteAction::ViewDesktop
@@ -136,10 +139,10 @@ fn share_my_screen_grants_viewing_without_a_request() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::StartAction {
+        vec![Request::StartAction(rpc::StartAction {
             session_id: SID,
             action: RemoteAction::ViewDesktop
-        }]
+        })]
     );
     // The relay grants it (by the customer): sharing starts, the window stays on top with
     // the banner, and the panel lists it with its own revoke button.
@@ -195,10 +198,10 @@ fn survey_at_the_end_with_stars_and_comment_then_thanks() {
     let sent = net.requests();
     assert_eq!(
         sent,
-        vec![Request::SubmitSurvey {
+        vec![Request::SubmitSurvey(rpc::SubmitSurvey {
             session_id: SID,
             answer: answer.clone()
-        }]
+        })]
     );
     h.get_by_label("正在提交…");
     net.push(NetEvent::Answered {
@@ -228,7 +231,7 @@ fn survey_can_be_skipped_and_relay_errors_shown() {
     assert_eq!(sent.len(), 1);
     net.push(NetEvent::Answered {
         request: sent[0].clone(),
-        result: Err(RequestFailure::Relay(RequestError::Storage)),
+        result: Err(RequestFailure::Relay(ApiError::Storage)),
     });
     h.run();
     assert!(matches!(

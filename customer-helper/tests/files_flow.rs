@@ -4,6 +4,7 @@
 
 mod common;
 
+use porpoise_shared::wire::rpc;
 use std::path::PathBuf;
 
 use common::{harness, options, type_into, FakeNet};
@@ -72,11 +73,13 @@ fn consent_then_accept_shows_progress_and_cancel_stops_it() {
     h.get_by_label_contains("Alice asks to send you files");
     h.get_by_label("Accept").click();
     h.run();
-    assert!(net.requests().contains(&Request::AnswerConsent {
-        session_id: SID,
-        action: RemoteAction::FileTransfer,
-        grant: true,
-    }));
+    assert!(net
+        .requests()
+        .contains(&Request::AnswerConsent(rpc::AnswerConsent {
+            session_id: SID,
+            action: RemoteAction::FileTransfer,
+            grant: true,
+        })));
 
     offer(&net);
     h.run();

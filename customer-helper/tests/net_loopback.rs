@@ -2,6 +2,7 @@
 //! pinned certificate, consent-gated screen sharing and input injection, revoke, reconnect.
 //! Capture and injection are synthetic here (the Xvfb tests use the real ones).
 
+use porpoise_shared::wire::rpc;
 use std::{
     io,
     sync::{Arc, Mutex},
@@ -371,11 +372,11 @@ async fn consent_gated_media_revoke_and_reconnect() {
     );
 
     // Requests are answered through the same bridge.
-    let chat = Request::SendChat {
+    let chat = Request::SendChat(rpc::SendChat {
         session_id: SID,
         message_id: 9,
         text: "hi".into(),
-    };
+    });
     link.commands
         .send(NetCommand::Request(chat.clone()))
         .await
@@ -600,9 +601,11 @@ async fn typing_previews_are_throttled_to_first_and_newest() {
     }
     let first = conn.answer_next(|_| Response::Done).await;
     let second = conn.answer_next(|_| Response::Done).await;
-    let preview = |text: &str| Request::TypingPreview {
-        session_id: SID,
-        text: text.into(),
+    let preview = |text: &str| {
+        Request::TypingPreview(rpc::TypingPreview {
+            session_id: SID,
+            text: text.into(),
+        })
     };
     assert_eq!((first, second), (preview("h"), preview("")));
     // Nothing else follows, and the UI hears nothing of previews.
@@ -641,7 +644,7 @@ async fn system_info_is_read_and_sent_only_after_the_grant() {
     assert!(matches!(next_event(&mut link).await, NetEvent::Event(_)));
     link.commands.send(report).await.expect("cmd");
     let body = conn.answer_next(|_| Response::Done).await;
-    let Request::ReportSystemInfo { session_id, info } = body else {
+    let Request::ReportSystemInfo(rpc::ReportSystemInfo { session_id, info }) = body else {
         panic!("{body:?}")
     };
     assert_eq!(session_id, SID);
@@ -649,7 +652,7 @@ async fn system_info_is_read_and_sent_only_after_the_grant() {
     assert!(info.cpu.logical_cores >= 1 && info.memory.total_bytes > 0);
     match next_event(&mut link).await {
         NetEvent::Answered {
-            request: Request::ReportSystemInfo { .. },
+            request: Request::ReportSystemInfo(rpc::ReportSystemInfo { .. }),
             result: Ok(Response::Done),
         } => {}
         other => panic!("{other:?}"),

@@ -13,10 +13,11 @@ use porpoise_helper::{
     reboot::{Relaunch, AUTOSTART_FILE, REBOOT_COMMAND_ENV},
     AppOptions, HelperApp,
 };
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{
-        ActionState, Event, Party, ReconnectToken, RemoteAction, Request, RequestError, Response,
+        ActionState, ApiError, Event, Party, ReconnectToken, RemoteAction, Request, Response,
         ServiceMode, SessionId, SessionInfo, TokenRefusal,
     },
 };
@@ -104,24 +105,26 @@ fn accept_reboot(h: &mut Harness<'static, HelperApp>, net: &mut FakeNet) {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::AnswerConsent {
+        vec![Request::AnswerConsent(rpc::AnswerConsent {
             session_id: SID,
             action: RemoteAction::Reboot,
             grant: true
-        }]
+        })]
     );
     net.relay(changed(ActionState::Granted));
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::RequestReconnectToken { session_id: SID }]
+        vec![Request::RequestReconnectToken(rpc::RequestReconnectToken {
+            session_id: SID
+        })]
     );
     net.push(NetEvent::Answered {
-        request: Request::RequestReconnectToken { session_id: SID },
-        result: Ok(Response::ReconnectToken {
+        request: Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id: SID }),
+        result: Ok(Response::ReconnectToken(rpc::IssuedReconnectToken {
             token: TOKEN,
             expires_at: 1,
-        }),
+        })),
     });
     h.run();
 }
@@ -147,11 +150,11 @@ fn the_chinese_prompt_names_the_agent_and_warns_to_save_work() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::AnswerConsent {
+        vec![Request::AnswerConsent(rpc::AnswerConsent {
             session_id: SID,
             action: RemoteAction::Reboot,
             grant: false
-        }]
+        })]
     );
 }
 
@@ -218,7 +221,9 @@ fn the_start_after_the_reboot_presents_the_token_and_rejoins() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::RedeemReconnectToken { token: TOKEN }]
+        vec![Request::RedeemReconnectToken(rpc::RedeemReconnectToken {
+            token: TOKEN
+        })]
     );
     assert_eq!(
         h.state().state().service,
@@ -226,7 +231,7 @@ fn the_start_after_the_reboot_presents_the_token_and_rejoins() {
         "no request screen while the token is checked"
     );
     net.push(NetEvent::Answered {
-        request: Request::RedeemReconnectToken { token: TOKEN },
+        request: Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token: TOKEN }),
         result: Ok(Response::SessionStarted(session_info())),
     });
     h.run();
@@ -241,8 +246,8 @@ fn an_expired_token_shows_the_request_screen_with_the_reason() {
     h.run();
     net.drain();
     net.push(NetEvent::Answered {
-        request: Request::RedeemReconnectToken { token: TOKEN },
-        result: Err(RequestFailure::Relay(RequestError::BadReconnectToken(
+        request: Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token: TOKEN }),
+        result: Err(RequestFailure::Relay(ApiError::BadReconnectToken(
             TokenRefusal::Expired,
         ))),
     });

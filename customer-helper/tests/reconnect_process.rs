@@ -9,6 +9,7 @@
 //! the entry, that the agent sees the customer back in the same session, and that the session
 //! goes on with the helper's connection (chat stored, a consent prompt reaches the helper).
 
+use porpoise_shared::wire::rpc;
 use std::{
     io::{BufRead, BufReader},
     path::Path,
@@ -87,11 +88,11 @@ async fn token_after_consent(
         })
         .await?;
     customer.answer(session, RemoteAction::Reboot, true).await?;
-    let request = Request::RequestReconnectToken {
+    let request = Request::RequestReconnectToken(rpc::RequestReconnectToken {
         session_id: session,
-    };
+    });
     match customer.client.request(request).await? {
-        Response::ReconnectToken { token, .. } => Ok(token),
+        Response::ReconnectToken(rpc::IssuedReconnectToken { token, .. }) => Ok(token),
         other => bail!("no token: {other:?}"),
     }
 }

@@ -10,6 +10,7 @@ use porpoise_helper::{
     net::{ConnectFailure, NetCommand, NetEvent},
     HelperApp,
 };
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{
@@ -62,11 +63,13 @@ fn accept_shares_after_the_grant_and_stop_stops() {
     h.run();
     assert_eq!(
         net.drain(),
-        vec![NetCommand::Request(Request::AnswerConsent {
-            session_id: SID,
-            action: RemoteAction::ViewDesktop,
-            grant: true
-        })]
+        vec![NetCommand::Request(Request::AnswerConsent(
+            rpc::AnswerConsent {
+                session_id: SID,
+                action: RemoteAction::ViewDesktop,
+                grant: true
+            }
+        ))]
     );
     assert!(
         h.query_by_label("Accept").is_none(),
@@ -96,10 +99,10 @@ fn accept_shares_after_the_grant_and_stop_stops() {
         net.drain(),
         vec![
             NetCommand::StopSharing { session_id: SID },
-            NetCommand::Request(Request::StopAction {
+            NetCommand::Request(Request::StopAction(rpc::StopAction {
                 session_id: SID,
                 action: RemoteAction::ViewDesktop
-            }),
+            })),
         ]
     );
     assert!(h
@@ -131,11 +134,13 @@ fn reject_shares_nothing() {
     h.run();
     assert_eq!(
         net.drain(),
-        vec![NetCommand::Request(Request::AnswerConsent {
-            session_id: SID,
-            action: RemoteAction::RemoteControl,
-            grant: false
-        })]
+        vec![NetCommand::Request(Request::AnswerConsent(
+            rpc::AnswerConsent {
+                session_id: SID,
+                action: RemoteAction::RemoteControl,
+                grant: false
+            }
+        ))]
     );
     net.relay(Event::ActionChanged {
         session_id: SID,
@@ -205,23 +210,23 @@ fn request_service_then_queue_position_then_leave() {
     h.run();
     h.get_by_label("Request service").click();
     h.run();
-    let request = Request::RequestService {
+    let request = Request::RequestService(rpc::RequestService {
         name: "王伟".into(),
         phone: "13800000000".into(),
         route: ServiceRoute::AutoAssign {
             group_id: None,
             product_type_id: None,
         },
-    };
+    });
     assert_eq!(net.drain(), vec![NetCommand::Request(request.clone())]);
     h.get_by_label("Requesting service…");
 
     net.push(NetEvent::Answered {
         request,
-        result: Ok(Response::Queued {
+        result: Ok(Response::Queued(rpc::Queued {
             ticket_id: 11,
             position: 3,
-        }),
+        })),
     });
     h.run();
     h.get_by_label("You are number 3 in the queue");
@@ -236,9 +241,12 @@ fn request_service_then_queue_position_then_leave() {
 
     h.get_by_label("Leave queue").click();
     h.run();
-    assert_eq!(net.drain(), vec![NetCommand::Request(Request::LeaveQueue)]);
+    assert_eq!(
+        net.drain(),
+        vec![NetCommand::Request(Request::LeaveQueue(rpc::LeaveQueue))]
+    );
     net.push(NetEvent::Answered {
-        request: Request::LeaveQueue,
+        request: Request::LeaveQueue(rpc::LeaveQueue),
         result: Ok(Response::Done),
     });
     h.run();
@@ -282,11 +290,11 @@ fn chat_enter_sends_ctrl_enter_breaks_line_and_pending_until_stored() {
             text: String::new()
         })
     );
-    let [NetCommand::Request(Request::SendChat {
+    let [NetCommand::Request(Request::SendChat(rpc::SendChat {
         session_id,
         message_id,
         text,
-    })] = sent.as_slice()
+    }))] = sent.as_slice()
     else {
         panic!("expected one SendChat, got {sent:?}");
     };
@@ -389,11 +397,13 @@ fn remote_demo_asks_first_then_shows_the_agents_screen() {
     h.run();
     assert_eq!(
         net.drain(),
-        vec![NetCommand::Request(Request::AnswerConsent {
-            session_id: SID,
-            action: RemoteAction::RemoteDemo,
-            grant: true
-        })]
+        vec![NetCommand::Request(Request::AnswerConsent(
+            rpc::AnswerConsent {
+                session_id: SID,
+                action: RemoteAction::RemoteDemo,
+                grant: true
+            }
+        ))]
     );
     net.relay(granted(RemoteAction::RemoteDemo));
     h.run();

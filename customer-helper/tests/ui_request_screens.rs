@@ -7,10 +7,11 @@ use common::{harness, harness_with, options, type_into};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_helper::net::{NetEvent, RequestFailure};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{
-        ChatMessage, Event, Party, Request, RequestError, Response, ServiceMode, ServiceRoute,
+        ApiError, ChatMessage, Event, Party, Request, Response, ServiceMode, ServiceRoute,
         SessionInfo,
     },
 };
@@ -49,11 +50,11 @@ fn showcase_tabs_and_picking_an_online_agent() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::RequestService {
+        vec![Request::RequestService(rpc::RequestService {
             name: "王伟".into(),
             phone: "13800000000".into(),
             route: ServiceRoute::Showcase { agent_id: 10 },
-        }]
+        })]
     );
     h.get_by_label("Requesting service…");
 }
@@ -104,17 +105,17 @@ fn session_code_screen_checks_length_and_shows_relay_errors() {
     );
     h.get_by_label("Request service").click();
     h.run();
-    let request = Request::RequestService {
+    let request = Request::RequestService(rpc::RequestService {
         name: "Wang Wei".into(),
         phone: "139".into(),
         route: ServiceRoute::SessionCode {
             code: "123456".into(),
         },
-    };
+    });
     assert_eq!(net.requests(), vec![request.clone()]);
     net.push(NetEvent::Answered {
         request: request.clone(),
-        result: Err(RequestFailure::Relay(RequestError::BadSessionCode)),
+        result: Err(RequestFailure::Relay(ApiError::BadSessionCode)),
     });
     h.run();
     h.get_by_label(
@@ -126,7 +127,7 @@ fn session_code_screen_checks_length_and_shows_relay_errors() {
     assert_eq!(net.requests(), vec![request.clone()]);
     net.push(NetEvent::Answered {
         request,
-        result: Err(RequestFailure::Relay(RequestError::Throttled {
+        result: Err(RequestFailure::Relay(ApiError::Throttled {
             retry_after_s: 60,
         })),
     });
@@ -153,14 +154,14 @@ fn auto_assign_pickers_send_the_chosen_ids() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::RequestService {
+        vec![Request::RequestService(rpc::RequestService {
             name: "Wang Wei".into(),
             phone: "139".into(),
             route: ServiceRoute::AutoAssign {
                 group_id: Some(2),
                 product_type_id: Some(8),
             },
-        }]
+        })]
     );
 }
 
@@ -185,10 +186,10 @@ fn leave_a_message_from_the_queue_sends_the_typed_question() {
     let request = net.requests().remove(0);
     net.push(NetEvent::Answered {
         request,
-        result: Ok(Response::Queued {
+        result: Ok(Response::Queued(rpc::Queued {
             ticket_id: 4,
             position: 5,
-        }),
+        })),
     });
     net.relay(Event::QueuePosition {
         position: 5,
@@ -216,11 +217,11 @@ fn leave_a_message_from_the_queue_sends_the_typed_question() {
     let sent = net.requests();
     assert_eq!(
         sent,
-        vec![Request::LeaveOfflineMessage {
+        vec![Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
             name: "Wang Wei".into(),
             contact: "139".into(),
             text: "The printer says E05 since Monday".into(),
-        }]
+        })]
     );
     h.get_by_label("Sending your message…");
     net.push(NetEvent::Answered {
@@ -257,11 +258,11 @@ fn closed_center_shows_its_reply_and_the_message_form() {
     h.run();
     assert_eq!(
         net.requests(),
-        vec![Request::LeaveOfflineMessage {
+        vec![Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
             name: "王伟".into(),
             contact: "wang@example.cn".into(),
             text: "请回电".into(),
-        }]
+        })]
     );
 }
 
@@ -275,9 +276,9 @@ fn closed_answer_to_a_request_offers_the_message_form() {
     let request = net.requests().remove(0);
     net.push(NetEvent::Answered {
         request,
-        result: Err(RequestFailure::Relay(RequestError::Closed(
-            "Nobody is online, sorry.".into(),
-        ))),
+        result: Err(RequestFailure::Relay(ApiError::Closed {
+            reply: "Nobody is online, sorry.".into(),
+        })),
     });
     h.run();
     h.get_by_label("Nobody is online, sorry.");

@@ -5,6 +5,7 @@
 //! customer. Prints events per second per phase and the latency of one core call (request →
 //! offer produced) as p50/p99. Run: `cargo bench -p porpoise-relay --bench routing`.
 
+use porpoise_shared::wire::rpc;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -165,11 +166,11 @@ fn main() {
             group_id: [None, Some(1), Some(2)][(c % 3) as usize],
             product_type_id: None,
         };
-        let body = Request::RequestService {
+        let body = Request::RequestService(rpc::RequestService {
             name: "customer".into(),
             phone: "138".into(),
             route,
-        };
+        });
         let offers = b.offers.len();
         let d = b.timed(|core, now| core.handle_request(now, conn, 1, body));
         if b.offers.len() > offers {
@@ -188,17 +189,17 @@ fn main() {
     for round in 0..STEADY_ROUNDS {
         if round % 2 == 0 {
             if let Some((conn, offer_id)) = b.offers.pop_front() {
-                let body = Request::AnswerOffer {
+                let body = Request::AnswerOffer(rpc::AnswerOffer {
                     offer_id,
                     accept: true,
-                };
+                });
                 lat.push(b.timed(|core, now| core.handle_request(now, conn, 2, body)));
                 continue;
             }
         }
         if let Some((conn, session_id)) = b.sessions.pop_front() {
             let offers = b.offers.len();
-            let body = Request::EndSession { session_id };
+            let body = Request::EndSession(rpc::EndSession { session_id });
             let d = b.timed(|core, now| core.handle_request(now, conn, 3, body));
             if b.offers.len() > offers {
                 end_to_offer.push(d);

@@ -6,9 +6,10 @@ mod common;
 use common::{agent, agent_in, connect, customer, start, Client, Running, WAIT};
 use porpoise_relay::net::{CLOSE_KICKED, CLOSE_REFUSED};
 use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    AgentWelcome, CenterSettings, Event, HelloRole, Offer, Presence, RefusedReason, Request,
-    RequestError, Response, ServerMessage, ServiceMode, ServiceOptions, ServiceRoute, Welcome,
+    AgentWelcome, ApiError, CenterSettings, Event, HelloRole, Offer, Presence, RefusedReason,
+    Request, Response, ServerMessage, ServiceMode, ServiceOptions, ServiceRoute, Welcome,
 };
 
 const CENTER_B: u32 = 8_000_777;
@@ -69,15 +70,17 @@ impl Client {
 }
 
 fn service(route: ServiceRoute) -> Request {
-    Request::RequestService {
+    Request::RequestService(rpc::RequestService {
         name: "Carol".into(),
         phone: "13800000000".into(),
         route,
-    }
+    })
 }
 
 async fn set_mode(admin: &mut Client, mode: ServiceMode) {
-    let Ok(Response::CenterSettings(settings)) = admin.request(Request::GetCenterSettings).await
+    let Ok(Response::CenterSettings(settings)) = admin
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await
     else {
         panic!("no settings");
     };
@@ -85,7 +88,11 @@ async fn set_mode(admin: &mut Client, mode: ServiceMode) {
         service_mode: mode,
         ..settings
     };
-    let done = admin.request(Request::UpdateCenterSettings(settings)).await;
+    let done = admin
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
+        .await;
     assert_eq!(done, Ok(Response::Done));
 }
 
@@ -111,23 +118,26 @@ async fn auto_assign_offers_by_group_and_a_reject_passes_to_the_next() {
         product_type_id: Some(options.product_types[0].product_type_id),
     };
     let queued = c.request(service(route)).await;
-    assert!(matches!(queued, Ok(Response::Queued { position: 1, .. })));
+    assert!(matches!(
+        queued,
+        Ok(Response::Queued(rpc::Queued { position: 1, .. }))
+    ));
     // agent1 logged in first: longest idle, gets the offer.
     let offer = a1.offer().await;
     assert_eq!(offer.expires_in_ms, 20_000);
     let rejected = a1
-        .request(Request::AnswerOffer {
+        .request(Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: offer.offer_id,
             accept: false,
-        })
+        }))
         .await;
     assert_eq!(rejected, Ok(Response::Done));
     let offer = a2.offer().await;
     let started = a2
-        .request(Request::AnswerOffer {
+        .request(Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: offer.offer_id,
             accept: true,
-        })
+        }))
         .await;
     assert!(matches!(started, Ok(Response::SessionStarted(_))));
     c.event(|e| matches!(e, Event::SessionStarted(_)).then_some(()))
@@ -169,28 +179,28 @@ async fn showcase_lists_agents_and_the_pick_gets_the_offer() {
             product_type_id: None,
         }))
         .await;
-    assert!(matches!(wrong, Err(RequestError::Invalid(_))));
+    assert!(matches!(wrong, Err(ref e) if e.is_bad_input()));
     let queued = c
         .request(service(ServiceRoute::Showcase {
             agent_id: p2.agent_id,
         }))
         .await;
-    assert!(matches!(queued, Ok(Response::Queued { .. })));
+    assert!(matches!(queued, Ok(Response::Queued(rpc::Queued { .. }))));
     let offer = a2.offer().await;
     let started = a2
-        .request(Request::AnswerOffer {
+        .request(Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: offer.offer_id,
             accept: true,
-        })
+        }))
         .await;
     assert!(matches!(started, Ok(Response::SessionStarted(_))));
     c.event(|e| matches!(e, Event::SessionStarted(_)).then_some(()))
         .await;
     // Live presence for customers.
-    a2.request(Request::SetPresence {
+    a2.request(Request::SetPresence(rpc::SetPresence {
         presence: Presence::Offline,
         automatic: false,
-    })
+    }))
     .await
     .expect("offline");
     c.event(|e| match e {
@@ -209,7 +219,9 @@ async fn session_code_reaches_the_agent_once() {
     let (mut admin, _) = login(&relay, agent("admin")).await;
     set_mode(&mut admin, ServiceMode::SessionCode).await;
     let (mut a1, _) = login(&relay, agent("agent1")).await;
-    let Ok(Response::SessionCode { code, .. }) = a1.request(Request::CreateSessionCode).await
+    let Ok(Response::SessionCode(rpc::SessionCode { code, .. })) = a1
+        .request(Request::CreateSessionCode(rpc::CreateSessionCode))
+        .await
     else {
         panic!("no code");
     };
@@ -217,14 +229,17 @@ async fn session_code_reaches_the_agent_once() {
     let queued = c
         .request(service(ServiceRoute::SessionCode { code: code.clone() }))
         .await;
-    assert!(matches!(queued, Ok(Response::Queued { position: 0, .. })));
+    assert!(matches!(
+        queued,
+        Ok(Response::Queued(rpc::Queued { position: 0, .. }))
+    ));
     c.event(|e| matches!(e, Event::SessionStarted(_)).then_some(()))
         .await;
     let (mut other, _) = helper(&relay, 4).await;
     let reused = other
         .request(service(ServiceRoute::SessionCode { code }))
         .await;
-    assert_eq!(reused, Err(RequestError::BadSessionCode));
+    assert_eq!(reused, Err(ApiError::BadSessionCode));
     relay.stop().await;
 }
 
@@ -252,16 +267,17 @@ async fn a_second_login_is_refused_and_an_admin_kick_frees_the_account() {
         matches!(closed, quinn::ConnectionError::ApplicationClosed(c) if c.error_code.into_inner() == u64::from(CLOSE_REFUSED))
     );
     let (mut admin, _) = login(&relay, agent("admin")).await;
-    let Ok(Response::Logins(logins)) = admin.request(Request::ListLogins).await else {
+    let Ok(Response::Logins(logins)) = admin.request(Request::ListLogins(rpc::ListLogins)).await
+    else {
         panic!("no logins");
     };
     assert!(logins
         .iter()
         .any(|l| l.agent_id == p1.agent_id && l.address == "127.0.0.1"));
     let kicked = admin
-        .request(Request::KickLogin {
+        .request(Request::KickLogin(rpc::KickLogin {
             agent_id: p1.agent_id,
-        })
+        }))
         .await;
     assert_eq!(kicked, Ok(Response::Done));
     let closed = tokio::time::timeout(WAIT, first.conn.closed())
@@ -293,15 +309,15 @@ async fn agents_beyond_the_seats_stay_offline() {
     let (mut a2, p2) = login(&relay, agent("agent2")).await;
     assert_eq!(p2.presence, Presence::Offline);
     let refused = a2
-        .request(Request::SetPresence {
+        .request(Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
-        })
+        }))
         .await;
     let Err(err) = refused else {
         panic!("went online beyond the seats");
     };
-    assert_eq!(err, RequestError::NoFreeSeat { seats: 1 });
+    assert_eq!(err, ApiError::NoFreeSeat { seats: 1 });
     assert!(err.to_string().contains("all 1 seats"));
     relay.stop().await;
 }
@@ -321,22 +337,22 @@ async fn an_agent_of_another_center_can_see_or_reach_nothing() {
     .expect("queued");
     let offer = a1.offer().await;
     let Ok(Response::SessionStarted(session)) = a1
-        .request(Request::AnswerOffer {
+        .request(Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: offer.offer_id,
             accept: true,
-        })
+        }))
         .await
     else {
         panic!("no session");
     };
     let (mut c2, _) = helper(&relay, 6).await;
-    a1.request(Request::SetPresence {
+    a1.request(Request::SetPresence(rpc::SetPresence {
         presence: Presence::Busy,
         automatic: false,
-    })
+    }))
     .await
     .expect("busy");
-    let Ok(Response::Queued { ticket_id, .. }) = c2
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = c2
         .request(service(ServiceRoute::AutoAssign {
             group_id: None,
             product_type_id: None,
@@ -346,17 +362,17 @@ async fn an_agent_of_another_center_can_see_or_reach_nothing() {
         panic!("not queued");
     };
     let (mut c3, _) = helper(&relay, 11).await;
-    c3.request(Request::LeaveOfflineMessage {
+    c3.request(Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
         name: "Dan".into(),
         contact: "d@example.com".into(),
         text: "call me".into(),
-    })
+    }))
     .await
     .expect("left");
     let Ok(Response::OfflineMessages(messages)) = a1
-        .request(Request::ListOfflineMessages {
+        .request(Request::ListOfflineMessages(rpc::ListOfflineMessages {
             include_handled: false,
-        })
+        }))
         .await
     else {
         panic!("list");
@@ -378,29 +394,29 @@ async fn an_agent_of_another_center_can_see_or_reach_nothing() {
     assert!(profile.agents.iter().all(|a| a.agent_id != p1.agent_id));
     let attempts = [
         (
-            Request::AcceptCustomer { ticket_id },
-            Err(RequestError::UnknownTicket),
+            Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+            Err(ApiError::UnknownTicket),
         ),
         (
-            Request::AnswerOffer {
+            Request::AnswerOffer(rpc::AnswerOffer {
                 offer_id: offer.offer_id,
                 accept: true,
-            },
-            Err(RequestError::UnknownTicket),
+            }),
+            Err(ApiError::UnknownTicket),
         ),
         (
-            Request::EndSession {
+            Request::EndSession(rpc::EndSession {
                 session_id: session.session_id,
-            },
-            Err(RequestError::UnknownSession),
+            }),
+            Err(ApiError::UnknownSession),
         ),
         (
-            Request::SendChat {
+            Request::SendChat(rpc::SendChat {
                 session_id: session.session_id,
                 message_id: 1,
                 text: "x".into(),
-            },
-            Err(RequestError::UnknownSession),
+            }),
+            Err(ApiError::UnknownSession),
         ),
     ];
     let (mut serving_spy, _) = login(&relay, agent_in(CENTER_B, "spy")).await;
@@ -412,34 +428,35 @@ async fn an_agent_of_another_center_can_see_or_reach_nothing() {
         );
     }
     for body in [
-        Request::KickLogin {
+        Request::KickLogin(rpc::KickLogin {
             agent_id: p1.agent_id,
-        },
-        Request::ResetPassword {
+        }),
+        Request::ResetPassword(rpc::ResetPassword {
             agent_id: p1.agent_id,
             new_password: "stolen password".into(),
-        },
-        Request::HandleOfflineMessage {
+        }),
+        Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id: message_id,
             note: "x".into(),
-        },
+        }),
     ] {
         let answer = spy.request(body.clone()).await;
         assert!(
-            matches!(answer, Err(RequestError::Invalid(_))),
+            matches!(answer, Err(ref e) if e.is_bad_input()),
             "{body:?}: {answer:?}"
         );
     }
     let Ok(Response::OfflineMessages(none)) = spy
-        .request(Request::ListOfflineMessages {
+        .request(Request::ListOfflineMessages(rpc::ListOfflineMessages {
             include_handled: true,
-        })
+        }))
         .await
     else {
         panic!("list");
     };
     assert!(none.is_empty());
-    let Ok(Response::Logins(logins)) = spy.request(Request::ListLogins).await else {
+    let Ok(Response::Logins(logins)) = spy.request(Request::ListLogins(rpc::ListLogins)).await
+    else {
         panic!("logins");
     };
     assert!(logins.iter().all(|l| l.agent_id != p1.agent_id));
@@ -454,7 +471,9 @@ async fn queue_order_offline_messages_and_settings_survive_a_restart() {
     prepare(dir.path(), None).await;
     let relay = start(dir.path()).await;
     let (mut admin, _) = login(&relay, agent("admin")).await;
-    let Ok(Response::CenterSettings(settings)) = admin.request(Request::GetCenterSettings).await
+    let Ok(Response::CenterSettings(settings)) = admin
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await
     else {
         panic!("settings");
     };
@@ -463,7 +482,9 @@ async fn queue_order_offline_messages_and_settings_survive_a_restart() {
         ..settings
     };
     admin
-        .request(Request::UpdateCenterSettings(changed))
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            changed,
+        )))
         .await
         .expect("update");
     let route = || ServiceRoute::AutoAssign {
@@ -473,17 +494,18 @@ async fn queue_order_offline_messages_and_settings_survive_a_restart() {
     let mut tickets = Vec::new();
     for install in [7u128, 8] {
         let (mut c, _) = helper(&relay, install).await;
-        let Ok(Response::Queued { ticket_id, .. }) = c.request(service(route())).await else {
+        let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = c.request(service(route())).await
+        else {
             panic!("not queued");
         };
         tickets.push(ticket_id);
     }
     let (mut c9, _) = helper(&relay, 9).await;
-    c9.request(Request::LeaveOfflineMessage {
+    c9.request(Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
         name: "Eve".into(),
         contact: "e@example.com".into(),
         text: "after hours".into(),
-    })
+    }))
     .await
     .expect("left");
     drop(admin);

@@ -6,8 +6,9 @@ mod common;
 
 use common::{agent, customer, start, Client, Running};
 use porpoise_relay::core::hours::local_time;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    AgentId, CenterSettings, Event, HelloRole, Holiday, Party, Request, RequestError, Response,
+    AgentId, ApiError, CenterSettings, Event, HelloRole, Holiday, Party, Request, Response,
     ServerMessage, ServiceMode, ServiceRoute, SessionId, SessionInfo, TransferOutcome,
     TransferTarget, Welcome,
 };
@@ -31,8 +32,9 @@ fn agent_id(welcome: &Welcome) -> AgentId {
 /// The admin sets auto-assign, a greeting, no timers, and `change` on top.
 async fn configure(relay: &Running, change: impl FnOnce(&mut CenterSettings)) {
     let (mut admin, _) = connect(relay, agent("admin")).await;
-    let Ok(Response::CenterSettings(mut settings)) =
-        admin.request(Request::GetCenterSettings).await
+    let Ok(Response::CenterSettings(mut settings)) = admin
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await
     else {
         panic!("settings")
     };
@@ -41,7 +43,11 @@ async fn configure(relay: &Running, change: impl FnOnce(&mut CenterSettings)) {
     settings.reception_timeout = None;
     settings.auto_reply = None;
     change(&mut settings);
-    let updated = admin.request(Request::UpdateCenterSettings(settings)).await;
+    let updated = admin
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
+        .await;
     assert_eq!(updated, Ok(Response::Done));
 }
 
@@ -52,16 +58,18 @@ async fn serve(agent: &mut Client, customer: &mut Client) -> SessionInfo {
         product_type_id: None,
     };
     let queued = customer
-        .request(Request::RequestService {
+        .request(Request::RequestService(rpc::RequestService {
             name: "王小明".into(),
             phone: "138".into(),
             route,
-        })
+        }))
         .await;
-    let Ok(Response::Queued { ticket_id, .. }) = queued else {
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = queued else {
         panic!("{queued:?}")
     };
-    let started = agent.request(Request::AcceptCustomer { ticket_id }).await;
+    let started = agent
+        .request(Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }))
+        .await;
     let Ok(Response::SessionStarted(info)) = started else {
         panic!("{started:?}")
     };
@@ -101,10 +109,10 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
     assert_eq!(one.event(|e| chat_text(e, s, Party::Relay)).await, greeting);
 
     // Typing preview reaches the agent, never the customer's own chat history.
-    let preview = Request::TypingPreview {
+    let preview = Request::TypingPreview(rpc::TypingPreview {
         session_id: s,
         text: "打印机".into(),
-    };
+    });
     assert_eq!(helper.request(preview).await, Ok(Response::Done));
     let seen = one
         .event(|e| match e {
@@ -113,11 +121,11 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
         })
         .await;
     assert_eq!(seen, "打印机");
-    let sent = Request::SendChat {
+    let sent = Request::SendChat(rpc::SendChat {
         session_id: s,
         message_id: 1,
         text: "打印机卡纸了".into(),
-    };
+    });
     assert!(matches!(
         helper.request(sent).await,
         Ok(Response::ChatStored(_))
@@ -125,11 +133,11 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
     one.event(|e| chat_text(e, s, Party::Customer)).await;
 
     // Agent chat between colleagues, stored once.
-    let note = Request::SendAgentChat {
+    let note = Request::SendAgentChat(rpc::SendAgentChat {
         to: id2,
         message_id: 5,
         text: "这个客户转给你".into(),
-    };
+    });
     let Ok(Response::AgentChatStored(stored)) = one.request(note.clone()).await else {
         panic!("agent chat not stored")
     };
@@ -147,11 +155,11 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
     );
 
     // Transfer: the receiver sees the whole history and gets the session on accept.
-    let transfer = Request::TransferSession {
+    let transfer = Request::TransferSession(rpc::TransferSession {
         session_id: s,
         target: TransferTarget::Agent(id2),
         note: "打印机问题".into(),
-    };
+    });
     assert_eq!(one.request(transfer).await, Ok(Response::Done));
     let offer = two
         .event(|e| match e {
@@ -167,10 +175,10 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
         .map(|m| m.text.as_str())
         .collect();
     assert_eq!(texts, [greeting.as_str(), "打印机卡纸了"]);
-    let answer = Request::AnswerTransfer {
+    let answer = Request::AnswerTransfer(rpc::AnswerTransfer {
         transfer_id: offer.transfer_id,
         accept: true,
-    };
+    });
     assert_eq!(two.request(answer).await, Ok(Response::Done));
     let moved = two
         .event(|e| match e {
@@ -198,11 +206,11 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
         })
         .await;
     assert_eq!(changed, moved.agent_name);
-    let reply = Request::SendChat {
+    let reply = Request::SendChat(rpc::SendChat {
         session_id: s,
         message_id: 2,
         text: "我来处理".into(),
-    };
+    });
     assert!(matches!(
         two.request(reply).await,
         Ok(Response::ChatStored(_))
@@ -270,22 +278,24 @@ async fn off_hours_request_is_refused_with_the_holiday_reply() {
         product_type_id: None,
     };
     let refused = helper
-        .request(Request::RequestService {
+        .request(Request::RequestService(rpc::RequestService {
             name: "李雷".into(),
             phone: "139".into(),
             route,
-        })
+        }))
         .await;
     assert_eq!(
         refused,
-        Err(RequestError::Closed("今天放假，请留言".into()))
+        Err(ApiError::Closed {
+            reply: "今天放假，请留言".into()
+        })
     );
     let left = helper
-        .request(Request::LeaveOfflineMessage {
+        .request(Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
             name: "李雷".into(),
             contact: "139".into(),
             text: "打印机坏了".into(),
-        })
+        }))
         .await;
     assert_eq!(left, Ok(Response::Done));
     drop(helper);

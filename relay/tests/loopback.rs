@@ -2,6 +2,7 @@
 
 mod common;
 
+use porpoise_shared::wire::rpc;
 use std::time::Duration;
 
 use common::{connect, customer, start, start_with, Client, WAIT};
@@ -111,26 +112,28 @@ async fn queue_chat_consent_and_media_over_quic() {
     let (mut helper, _) = connect(&relay, customer(0xC0FFEE)).await;
 
     let queued = helper
-        .request(Request::RequestService {
+        .request(Request::RequestService(rpc::RequestService {
             name: "王小明".into(),
             phone: "138".into(),
             route: ServiceRoute::AutoAssign {
                 group_id: None,
                 product_type_id: None,
             },
-        })
+        }))
         .await;
-    let Ok(Response::Queued {
+    let Ok(Response::Queued(rpc::Queued {
         ticket_id,
         position: 1,
-    }) = queued
+    })) = queued
     else {
         panic!("{queued:?}")
     };
     agent
         .event(|e| matches!(e, Event::QueueChanged { queue, .. } if queue.len() == 1).then_some(()))
         .await;
-    let started = agent.request(Request::AcceptCustomer { ticket_id }).await;
+    let started = agent
+        .request(Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }))
+        .await;
     let Ok(Response::SessionStarted(info)) = started else {
         panic!("{started:?}")
     };
@@ -140,11 +143,11 @@ async fn queue_chat_consent_and_media_over_quic() {
         .await;
 
     let stored = helper
-        .request(Request::SendChat {
+        .request(Request::SendChat(rpc::SendChat {
             session_id: s,
             message_id: 77,
             text: "屏幕黑了".into(),
-        })
+        }))
         .await;
     assert!(
         matches!(stored, Ok(Response::ChatStored(ref m)) if m.message_id == 77),
@@ -169,21 +172,21 @@ async fn queue_chat_consent_and_media_over_quic() {
     let action = RemoteAction::ViewDesktop;
     assert_eq!(
         agent
-            .request(Request::RequestAction {
+            .request(Request::RequestAction(rpc::RequestAction {
                 session_id: s,
                 action
-            })
+            }))
             .await,
         Ok(Response::Done)
     );
     helper
         .event(|e| matches!(e, Event::ConsentRequested { .. }).then_some(()))
         .await;
-    let answer = Request::AnswerConsent {
+    let answer = Request::AnswerConsent(rpc::AnswerConsent {
         session_id: s,
         action,
         grant: true,
-    };
+    });
     assert_eq!(helper.request(answer).await, Ok(Response::Done));
 
     // After consent bytes flow both ways, header first.
@@ -213,10 +216,10 @@ async fn queue_chat_consent_and_media_over_quic() {
     assert_eq!(&ack, b"ack");
 
     // The customer's Stop cuts the agent's stream at once.
-    let stop = Request::StopAction {
+    let stop = Request::StopAction(rpc::StopAction {
         session_id: s,
         action,
-    };
+    });
     assert_eq!(helper.request(stop).await, Ok(Response::Done));
     assert_eq!(
         read_error_code(&mut down).await,
@@ -259,16 +262,19 @@ async fn malformed_frame_closes_only_that_connection() {
         "{closed:?}"
     );
     let queued = good
-        .request(Request::RequestService {
+        .request(Request::RequestService(rpc::RequestService {
             name: "Ann".into(),
             phone: String::new(),
             route: ServiceRoute::AutoAssign {
                 group_id: None,
                 product_type_id: None,
             },
-        })
+        }))
         .await;
-    assert!(matches!(queued, Ok(Response::Queued { .. })), "{queued:?}");
+    assert!(
+        matches!(queued, Ok(Response::Queued(rpc::Queued { .. }))),
+        "{queued:?}"
+    );
     relay.stop().await;
 }
 
@@ -278,29 +284,30 @@ async fn sessions_and_history_survive_a_restart() {
     let relay = start(dir.path()).await;
     let (mut agent1, _) = connect(&relay, agent("agent1", DEMO_PASSWORD)).await;
     let (mut helper, _) = connect(&relay, customer(42)).await;
-    let Ok(Response::Queued { ticket_id, .. }) = helper
-        .request(Request::RequestService {
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = helper
+        .request(Request::RequestService(rpc::RequestService {
             name: "Ann".into(),
             phone: String::new(),
             route: ServiceRoute::AutoAssign {
                 group_id: None,
                 product_type_id: None,
             },
-        })
+        }))
         .await
     else {
         panic!("not queued")
     };
-    let Ok(Response::SessionStarted(info)) =
-        agent1.request(Request::AcceptCustomer { ticket_id }).await
+    let Ok(Response::SessionStarted(info)) = agent1
+        .request(Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }))
+        .await
     else {
         panic!("not started")
     };
-    let chat = Request::SendChat {
+    let chat = Request::SendChat(rpc::SendChat {
         session_id: info.session_id,
         message_id: 9,
         text: "hello".into(),
-    };
+    });
     assert!(matches!(
         agent1.request(chat).await,
         Ok(Response::ChatStored(_))
@@ -308,14 +315,14 @@ async fn sessions_and_history_survive_a_restart() {
     let (_waiting, _) = connect(&relay, customer(43)).await;
     let mut waiting = _waiting;
     waiting
-        .request(Request::RequestService {
+        .request(Request::RequestService(rpc::RequestService {
             name: "Bob".into(),
             phone: String::new(),
             route: ServiceRoute::AutoAssign {
                 group_id: None,
                 product_type_id: None,
             },
-        })
+        }))
         .await
         .expect("queued");
     relay.stop().await;

@@ -3,7 +3,7 @@
 //! chat and a large view on click.
 //!
 //! Flow: the chat calls [`ChatPictures::thumbnail_ui`] for each picture message; a picture not
-//! seen before is queued, and the app sends one [`crate::wire::Request::GetChatImage`] per key
+//! seen before is queued, and the app sends one [`crate::wire::rpc::GetChatImage`] per key
 //! from [`ChatPictures::take_wanted`]. The answer goes to [`ChatPictures::insert`] (which
 //! decodes it with [`crate::chat_image::decode`]) or [`ChatPictures::failed`]. A picture the
 //! user sends is inserted from its own bytes, so it shows at once without a fetch. A click on a

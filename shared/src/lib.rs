@@ -8,6 +8,7 @@ pub mod chat_image;
 pub mod codec;
 pub mod framing;
 pub mod input;
+pub mod lang;
 pub mod stream;
 pub mod wire;
 

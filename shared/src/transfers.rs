@@ -8,6 +8,7 @@
 //! ([`Transfers::set_client`]) and the UI's commands, and polls [`Transfers::recv`] in its
 //! `select!` loop, forwarding each update to the UI.
 
+use crate::wire::rpc;
 use std::{
     collections::{HashMap, HashSet},
     path::PathBuf,
@@ -24,10 +25,7 @@ use crate::{
         CancelHandle, CancelSignal, FileError, OutgoingFile, Progress, RefuseReason, Side,
         TransferId,
     },
-    wire::{
-        ActionState, Event, MediaHeader, MediaKind, RemoteAction, Request, RequestError, Response,
-        SessionId,
-    },
+    wire::{ActionState, ApiError, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 
 /// Least time between two progress updates of one transfer.
@@ -249,9 +247,7 @@ impl Transfers {
         };
         tokio::spawn(async move {
             let action = RemoteAction::FileTransfer;
-            let result = client
-                .request(Request::RequestAction { session_id, action })
-                .await;
+            let result = client.call(rpc::RequestAction { session_id, action }).await;
             if let Err(e) = result {
                 debug!(session_id, error = %e, "asking file transfer consent again failed");
             }
@@ -286,15 +282,8 @@ impl Transfers {
         let tx = self.tx.clone();
         let generation = self.generation;
         tokio::spawn(async move {
-            let max = match client
-                .request(Request::FileTransferLimit { session_id })
-                .await
-            {
-                Ok(Response::FileTransferLimit { max_bytes }) => max_bytes,
-                Ok(other) => {
-                    warn!(?other, "unexpected answer to FileTransferLimit");
-                    return fail_all(&tx, session_id, &paths, "the relay answered oddly").await;
-                }
+            let max = match client.call(rpc::FileTransferLimit { session_id }).await {
+                Ok(rpc::FileSizeLimit { max_bytes }) => max_bytes,
                 Err(e) => return fail_all(&tx, session_id, &paths, &e.to_string()).await,
             };
             for (i, path) in paths.into_iter().enumerate() {
@@ -706,12 +695,9 @@ async fn run_incoming(
         }
     };
     let id = offer.transfer_id;
-    let max = match client
-        .request(Request::FileTransferLimit { session_id })
-        .await
-    {
-        Ok(Response::FileTransferLimit { max_bytes }) => max_bytes,
-        Ok(_) | Err(crate::client::ClientError::Request(RequestError::UnknownSession)) => {
+    let max = match client.call(rpc::FileTransferLimit { session_id }).await {
+        Ok(rpc::FileSizeLimit { max_bytes }) => max_bytes,
+        Err(ApiError::UnknownSession) => {
             let _ = send.reset(0u32.into());
             return;
         }

@@ -16,17 +16,74 @@ mod branding;
 pub use branding::*;
 mod survey;
 pub use survey::*;
+mod error;
+pub use error::*;
+pub mod rpc;
+pub use rpc::{Reply, Request, Response, Rpc};
 
 /// Version of the control-stream protocol, sent in [`Hello`]. The relay refuses other versions
 /// with [`RefusedReason::VersionMismatch`]. 4: screen frames carry a zstd reference and tile
 /// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
-pub const PROTOCOL_VERSION: u16 = 6;
+/// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
+pub const PROTOCOL_VERSION: u16 = 7;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
 
 /// Default UDP port of the relay.
 pub const DEFAULT_RELAY_PORT: u16 = 18000;
+
+/// QUIC application close codes the relay sends when it ends a connection. Clients decide
+/// on these codes (for example whether to reconnect, R13), never on the close frame's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum CloseCode {
+    /// A normal close (the client said goodbye, or sent no Hello).
+    Normal = 0,
+    /// The client broke the protocol (malformed or oversized frame, unexpected Hello).
+    Protocol = 1,
+    /// The Hello was refused (a `Refused` frame came first).
+    Refused = 2,
+    /// The same account or helper logged in on a newer connection (R3).
+    LoggedInElsewhere = 3,
+    /// The relay is shutting down.
+    Shutdown = 4,
+    /// The client read its control stream too slowly; the relay gave up on it.
+    TooSlow = 5,
+    /// An admin of the center ended this login (R3 kick).
+    Kicked = 6,
+}
+
+impl CloseCode {
+    /// Every code, in numeric order.
+    pub const ALL: [CloseCode; 7] = [
+        CloseCode::Normal,
+        CloseCode::Protocol,
+        CloseCode::Refused,
+        CloseCode::LoggedInElsewhere,
+        CloseCode::Shutdown,
+        CloseCode::TooSlow,
+        CloseCode::Kicked,
+    ];
+
+    /// The number sent in the QUIC CONNECTION_CLOSE frame.
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The code for a number received from the relay; `None` for a number it does not send.
+    pub fn from_code(code: u64) -> Option<CloseCode> {
+        CloseCode::ALL
+            .into_iter()
+            .find(|c| u64::from(c.code()) == code)
+    }
+
+    /// True when the login must not be retried: an admin kicked it or the account logged in
+    /// elsewhere.
+    pub fn is_final(self) -> bool {
+        matches!(self, CloseCode::Kicked | CloseCode::LoggedInElsewhere)
+    }
+}
 
 /// Center ID: 7 decimal digits starting with 8 (like Web1800's 800ID), e.g. `8000001`. (R1)
 pub type CenterId = u32;
@@ -138,376 +195,6 @@ pub enum ClientMessage {
         id: RequestId,
         /// What is asked.
         body: Request,
-    },
-}
-
-/// Requests a client may make after [`Welcome`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Request {
-    /// Customer: ask for service by `route` (R5). Answer: [`Response::Queued`] (waiting for an
-    /// agent or an offer); the session starts with [`Event::SessionStarted`]. Off hours or with
-    /// nobody able to serve, the error is [`RequestError::Closed`]: offer an offline message.
-    RequestService {
-        /// Customer's name as typed.
-        name: String,
-        /// Customer's phone number as typed.
-        phone: String,
-        /// How the customer reaches an agent; must match the center's [`ServiceMode`].
-        route: ServiceRoute,
-    },
-    /// Customer: leave an offline message (留言, R6/C3); allowed while queued (it also leaves the
-    /// queue), when nobody is online, or off hours. Answer: [`Response::Done`].
-    LeaveOfflineMessage {
-        /// Customer's name.
-        name: String,
-        /// Phone or e-mail to answer to.
-        contact: String,
-        /// The message, at most [`MAX_CHAT_TEXT_BYTES`].
-        text: String,
-    },
-    /// Customer: the unsent text in the chat box, for the agent's typing preview (R10). Send at
-    /// most every [`TYPING_PREVIEW_INTERVAL_MS`]; never stored. Answer: [`Response::Done`].
-    TypingPreview {
-        /// Session.
-        session_id: SessionId,
-        /// Current unsent text (empty when cleared), at most [`MAX_CHAT_TEXT_BYTES`].
-        text: String,
-    },
-    /// Agent: set own presence (R4). `Offline` keeps the login but takes no customers.
-    /// Errors: [`RequestError::NoFreeSeat`] when going online would exceed the seats.
-    /// Answer: [`Response::Done`].
-    SetPresence {
-        /// New presence; `Exited` is not allowed (log out instead).
-        presence: Presence,
-        /// True when the console set it by itself (auto-away or back from it).
-        automatic: bool,
-    },
-    /// Agent: answer an offer (R5 auto-assign / showcase). Accept starts the session
-    /// ([`Response::SessionStarted`]); reject passes the customer on ([`Response::Done`]).
-    AnswerOffer {
-        /// Offer answered.
-        offer_id: OfferId,
-        /// True to accept.
-        accept: bool,
-    },
-    /// Agent: get a 6-digit single-use session code (直通号, R5). Answer: [`Response::SessionCode`].
-    CreateSessionCode,
-    /// Agent: hand a session to another agent or group (R8). Answer: [`Response::Done`]; the
-    /// outcome arrives as [`Event::TransferResolved`].
-    TransferSession {
-        /// Session to hand over.
-        session_id: SessionId,
-        /// Receiver.
-        target: TransferTarget,
-        /// Optional note for the receiver.
-        note: String,
-    },
-    /// Agent: answer an incoming transfer. Answer: [`Response::Done`] (on accept the session
-    /// arrives as [`Event::SessionStarted`] with its whole history).
-    AnswerTransfer {
-        /// Transfer answered.
-        transfer_id: TransferId,
-        /// True to accept.
-        accept: bool,
-    },
-    /// Agent: chat with a colleague (R9). Answer: [`Response::AgentChatStored`].
-    SendAgentChat {
-        /// Receiving agent.
-        to: AgentId,
-        /// Random id (a resend is stored once).
-        message_id: MessageId,
-        /// Text, at most [`MAX_CHAT_TEXT_BYTES`].
-        text: String,
-    },
-    /// Agent: offline messages of the center. Answer: [`Response::OfflineMessages`].
-    ListOfflineMessages {
-        /// Include handled ones too (newest first), else only pending (oldest first).
-        include_handled: bool,
-    },
-    /// Agent: mark an offline message handled with a note (A4). Answer: [`Response::Done`].
-    HandleOfflineMessage {
-        /// Message.
-        id: OfflineMessageId,
-        /// Handling note.
-        note: String,
-    },
-    /// Agent: the canned responses (常用语, A8) this agent may use: the center-wide ones and
-    /// the agent's own personal ones. Answer: [`Response::CannedResponses`].
-    ListCannedResponses,
-    /// Agent: add (`id: None`) or change a canned response (A8). Personal ones only the owner
-    /// may change; center-wide ones only a managing role. Errors: [`RequestError::Invalid`] for
-    /// a field over its limit ([`MAX_CANNED_TEXT_BYTES`] …) or too many responses
-    /// ([`MAX_PERSONAL_CANNED`], [`MAX_CENTER_CANNED`]), [`RequestError::Forbidden`],
-    /// [`RequestError::Conflict`] if `id` is not one the agent may change.
-    /// Answer: [`Response::CannedResponseSaved`].
-    SaveCannedResponse {
-        /// Response to change, or None to add one.
-        id: Option<CannedResponseId>,
-        /// Personal or center-wide (cannot be changed on an existing response).
-        scope: CannedScope,
-        /// Category, title and text.
-        draft: CannedDraft,
-    },
-    /// Agent: delete a canned response the agent may change (A8). Answer: [`Response::Done`].
-    DeleteCannedResponse {
-        /// Response to delete.
-        id: CannedResponseId,
-    },
-    /// Agent: the center's knowledge-base quick replies (知识库快捷回复, A8) as a tree.
-    /// Answer: [`Response::KnowledgeBase`].
-    ListKnowledgeBase,
-    /// Agent: the service history (服务记录, A11) of the customer of one of the agent's open
-    /// sessions: that customer's ended sessions in this center, newest first, at most
-    /// [`MAX_HISTORY_ITEMS`]. Answer: [`Response::ServiceHistory`].
-    ListServiceHistory {
-        /// The agent's open session whose customer is looked up.
-        session_id: SessionId,
-    },
-    /// Agent: one page of the transcript of a past session listed by
-    /// [`Request::ListServiceHistory`] (A11). Errors: [`RequestError::UnknownSession`] if
-    /// `past_session_id` is not a past session of the same customer in this center.
-    /// Answer: [`Response::HistoryTranscript`].
-    ReadHistoryTranscript {
-        /// The agent's open session (whose customer the history is of).
-        session_id: SessionId,
-        /// The past session to read.
-        past_session_id: SessionId,
-        /// `next` of the previous page, or None for the first page.
-        after: Option<TranscriptCursor>,
-    },
-    /// Agent: set own auto-away minutes (A17); `None` disables. Answer: [`Response::Done`].
-    SetAutoAway {
-        /// Idle minutes before the console switches to Away.
-        minutes: Option<u16>,
-    },
-    /// Any account: change own password. Errors: [`RequestError::WrongPassword`],
-    /// [`RequestError::Invalid`] for a new password shorter than [`MIN_PASSWORD_CHARS`].
-    /// Answer: [`Response::Done`].
-    ChangePassword {
-        /// Current password.
-        old: String,
-        /// New password.
-        new: String,
-    },
-    /// Admin: live logins of the center (R3). Answer: [`Response::Logins`].
-    ListLogins,
-    /// Admin: end an account's live login (R3 kick); its connection closes. Answer: [`Response::Done`].
-    KickLogin {
-        /// Account to kick.
-        agent_id: AgentId,
-    },
-    /// Admin: set another account's password. Answer: [`Response::Done`].
-    ResetPassword {
-        /// Account.
-        agent_id: AgentId,
-        /// New password, at least [`MIN_PASSWORD_CHARS`].
-        new_password: String,
-    },
-    /// Admin: the center's settings. Answer: [`Response::CenterSettings`].
-    GetCenterSettings,
-    /// Admin: replace the center's settings (service mode, countdowns, texts, hours).
-    /// Answer: [`Response::Done`]; agents and customers get the changes as events.
-    UpdateCenterSettings(CenterSettings),
-    /// Customer: leave the queue before being served. Answer: [`Response::Done`].
-    LeaveQueue,
-    /// Agent: accept a queued customer; a session starts. Answer: [`Response::SessionStarted`].
-    AcceptCustomer {
-        /// Queue entry to accept.
-        ticket_id: TicketId,
-    },
-    /// Either side: send a chat message. Answered [`Response::ChatStored`] only after the message
-    /// is durable (R13).
-    SendChat {
-        /// Session the message belongs to.
-        session_id: SessionId,
-        /// Random id; a resend with the same id is acknowledged but not stored twice.
-        message_id: MessageId,
-        /// Text, at most [`MAX_CHAT_TEXT_BYTES`].
-        text: String,
-    },
-    /// Either side: send a picture as a chat message (A7, C4). `data` is a PNG or JPEG of at most
-    /// [`MAX_CHAT_IMAGE_BYTES`] and [`MAX_CHAT_IMAGE_SIDE`] px a side; anything else is refused
-    /// with [`RequestError::BadImage`]. Answered like [`Request::SendChat`]: the stored message
-    /// (with its [`ChatImage`]) once durable; the other side gets [`Event::ChatReceived`].
-    SendChatImage {
-        /// Session the message belongs to.
-        session_id: SessionId,
-        /// Random id; a resend with the same id is acknowledged but not stored twice.
-        message_id: MessageId,
-        /// The encoded picture.
-        data: Vec<u8>,
-    },
-    /// Either side: the bytes of a chat picture (A7, C4): the session's customer for their own
-    /// sessions, an agent of the center for any of its sessions (current or in the service
-    /// history). Answer: [`Response::ChatImageData`]; [`RequestError::UnknownSession`] when
-    /// there is no such picture for the asker.
-    GetChatImage {
-        /// Session of the message.
-        session_id: SessionId,
-        /// The message that carries the picture.
-        message_id: MessageId,
-    },
-    /// Agent: ask the customer's consent for a remote action (C5). Answer: [`Response::Done`];
-    /// the outcome arrives as [`Event::ActionChanged`].
-    RequestAction {
-        /// Session concerned.
-        session_id: SessionId,
-        /// Action asked for.
-        action: RemoteAction,
-    },
-    /// Customer: answer a consent prompt. Answer: [`Response::Done`].
-    AnswerConsent {
-        /// Session concerned.
-        session_id: SessionId,
-        /// Action the prompt was about.
-        action: RemoteAction,
-        /// True to grant, false to refuse.
-        grant: bool,
-    },
-    /// Either side: stop a running or requested action (the customer's Stop banner, the agent's
-    /// Stop button). The relay cuts its media streams at once. Answer: [`Response::Done`].
-    StopAction {
-        /// Session concerned.
-        session_id: SessionId,
-        /// Action to stop.
-        action: RemoteAction,
-    },
-    /// Customer: start a remote action without an agent request (C5, "the customer can also
-    /// start actions"): only [`RemoteAction::ViewDesktop`] (共享我的屏幕; see
-    /// [`RemoteAction::customer_startable`]). The action becomes `Granted` at once, and the
-    /// agent gets [`Event::ActionChanged`] `by: Customer` as if it had asked and been granted.
-    /// Answer: [`Response::Done`]. Errors: [`RequestError::Invalid`] for another action,
-    /// [`RequestError::Conflict`] if the agent is not connected.
-    StartAction {
-        /// Session concerned.
-        session_id: SessionId,
-        /// Action to start.
-        action: RemoteAction,
-    },
-    /// Agent: show the customer the satisfaction survey now (推送调查表, A6, C7).
-    /// Answer: [`Response::Done`]; the customer gets [`Event::SurveyRequested`]. Errors:
-    /// [`RequestError::Conflict`] if the customer is not connected or already answered.
-    PushSurvey {
-        /// Session concerned (the agent's open session).
-        session_id: SessionId,
-    },
-    /// Customer: answer the satisfaction survey (C7) of their own session in their center,
-    /// while it is open or within [`SURVEY_WINDOW_MS`] after it ended. Stored durably before
-    /// the answer. Answer: [`Response::Done`]. Errors: [`RequestError::Invalid`] (stars,
-    /// comment length), [`RequestError::UnknownSession`] (not this customer's session, or too
-    /// old), [`RequestError::Conflict`] (already answered: one survey per session).
-    SubmitSurvey {
-        /// Session rated.
-        session_id: SessionId,
-        /// The answer.
-        answer: SurveyAnswer,
-    },
-    /// Customer: the system-info report (A10) after the customer granted
-    /// [`RemoteAction::SystemInfo`]; the relay forwards it to the session's agent as
-    /// [`Event::SystemInfoReported`] and marks the action `Stopped` (one report per consent).
-    /// Errors: [`RequestError::Conflict`] if the action is not granted or the agent is not
-    /// connected, [`RequestError::Invalid`] if a cap of [`SystemInfo::validate`] is broken.
-    /// Answer: [`Response::Done`].
-    ReportSystemInfo {
-        /// Session concerned.
-        session_id: SessionId,
-        /// The report (boxed: it is large and rare).
-        info: Box<SystemInfo>,
-    },
-    /// Either side: the center's file-transfer size limit for this session (A6), so a sender can
-    /// refuse a too-large file before uploading and a receiver can refuse an offer.
-    /// Answer: [`Response::FileTransferLimit`].
-    FileTransferLimit {
-        /// Session concerned.
-        session_id: SessionId,
-    },
-    /// Customer: after granting [`RemoteAction::Reboot`] (C8), a one-time reconnect token for
-    /// this session, valid [`RECONNECT_TOKEN_TTL_MS`]. The relay keeps the session open while
-    /// the customer is away (no reception timeout), marks the action `Stopped` and tells the
-    /// agent [`Event::CustomerRebooting`]. Answer: [`Response::ReconnectToken`]. Errors:
-    /// [`RequestError::Conflict`] unless the reboot is granted.
-    RequestReconnectToken {
-        /// Session concerned.
-        session_id: SessionId,
-    },
-    /// Customer: rejoin the session a reconnect token was issued for (C8), whatever this
-    /// helper's install id. Answer: [`Response::SessionStarted`] with the session (messages
-    /// included); the agent gets [`Event::CustomerReconnected`]. Errors:
-    /// [`RequestError::BadReconnectToken`] (unknown, used, expired, another center's).
-    RedeemReconnectToken {
-        /// The token from [`Response::ReconnectToken`].
-        token: ReconnectToken,
-    },
-    /// Agent: the files the center offers to every agent (常用文件, A8).
-    /// Answer: [`Response::CommonFiles`].
-    ListCommonFiles,
-    /// Agent: send one of the center's common files to the customer of `session_id` through
-    /// the file-transfer path (A8, A6): needs [`RemoteAction::FileTransfer`] granted; the
-    /// customer accepts or declines it like any file. Answer: [`Response::Done`] once the relay
-    /// started offering it; the outcome arrives as [`Event::CommonFileSent`].
-    SendCommonFile {
-        /// Session.
-        session_id: SessionId,
-        /// The file's name, as listed by [`Request::ListCommonFiles`].
-        name: String,
-    },
-    /// Either side: end the session. Answer: [`Response::Done`].
-    EndSession {
-        /// Session to end.
-        session_id: SessionId,
-    },
-    /// Agent: the customer's visitor card, tags, this session's message tags and support record
-    /// (A13, A15). Allowed in the agent's open sessions and, within the center's late-fill
-    /// window, in ended ones. Answer: [`Response::CustomerProfile`].
-    GetCustomerProfile {
-        /// Session.
-        session_id: SessionId,
-    },
-    /// Agent: the sessions this agent served whose support record is still missing, within the
-    /// center's late-fill window (A13). Answer: [`Response::PendingRecords`] (empty when the
-    /// center asks for no records).
-    ListPendingRecords,
-    /// Agent: save the session's support record (A13); replaces an earlier one. Allowed while
-    /// the session is open and within the late-fill window after it ended. Errors:
-    /// [`RequestError::Invalid`] with the [`RecordFormError`] text. Answer:
-    /// [`Response::SupportRecordSaved`].
-    SaveSupportRecord {
-        /// Session.
-        session_id: SessionId,
-        /// The fields.
-        form: SupportRecordForm,
-    },
-    /// Agent: replace the tags of one chat message of the session (A13); tags from the center's
-    /// message-tag list. Answer: [`Response::Done`].
-    SetMessageTags {
-        /// Session.
-        session_id: SessionId,
-        /// Message (must be in the session).
-        message_id: MessageId,
-        /// New tags (empty: none).
-        tags: Vec<String>,
-    },
-    /// Agent: replace the session customer's tags (A13); tags from the center's customer-tag
-    /// list. Answer: [`Response::Done`].
-    SetCustomerTags {
-        /// Session.
-        session_id: SessionId,
-        /// New tags.
-        tags: Vec<String>,
-    },
-    /// Agent: save the session customer's visitor card (A15). Answer: [`Response::Done`].
-    SaveVisitorCard {
-        /// Session.
-        session_id: SessionId,
-        /// The card.
-        card: VisitorCard,
-    },
-    /// Agent: ask the center's context endpoint about the session's customer (A18); the relay
-    /// makes the HTTP call. Errors: [`RequestError::ContextUnavailable`] (no endpoint, timeout,
-    /// HTTP error, oversized or malformed answer). Answer: [`Response::CustomerContext`].
-    FetchCustomerContext {
-        /// Session (open).
-        session_id: SessionId,
     },
 }
 
@@ -1129,7 +816,7 @@ pub enum RemoteAction {
 
 impl RemoteAction {
     /// Whether the customer may start this action without an agent request
-    /// ([`Request::StartAction`], C5): only sharing the screen (共享我的屏幕). Files the
+    /// ([`rpc::StartAction`], C5): only sharing the screen (共享我的屏幕). Files the
     /// customer sends need no action at all.
     pub fn customer_startable(self) -> bool {
         matches!(self, RemoteAction::ViewDesktop)
@@ -1189,7 +876,7 @@ pub enum ServerMessage {
         /// Id of the request answered.
         id: RequestId,
         /// Outcome.
-        result: Result<Response, RequestError>,
+        result: Result<Response, ApiError>,
     },
     /// Something happened that the client should know.
     Event(Event),
@@ -1292,138 +979,9 @@ pub enum RefusedReason {
     /// The first frame was not a Hello or was malformed.
     #[error("malformed hello")]
     Malformed,
-    /// The relay is shutting down or at its connection limit.
-    #[error("relay unavailable: {0}")]
-    Unavailable(String),
-}
-
-/// Why a request failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum RequestError {
-    /// The request is not allowed for this role.
-    #[error("not allowed for this role")]
-    Forbidden,
-    /// The session does not exist, is over, or is not yours.
-    #[error("no such session")]
-    UnknownSession,
-    /// The queue entry is gone (served by someone else or left).
-    #[error("that customer is no longer waiting")]
-    UnknownTicket,
-    /// A field is invalid (too long, empty…); the text says which.
-    #[error("invalid request: {0}")]
-    Invalid(String),
-    /// The action is not in a state that allows this.
-    #[error("action not possible now: {0}")]
-    Conflict(String),
-    /// The relay could not store the data (disk full, database error); nothing was acknowledged.
-    #[error("relay storage failed, try again")]
-    Storage,
-    /// Going online would use more seats than the center bought (R1).
-    #[error("all {seats} seats of the center are in use; ask an admin for more seats")]
-    NoFreeSeat {
-        /// Seats bought.
-        seats: u32,
-    },
-    /// The current password given was wrong.
-    #[error("the current password is wrong")]
-    WrongPassword,
-    /// The session code is wrong, used or expired.
-    #[error("that session code is wrong or has expired; ask the agent for a new one")]
-    BadSessionCode,
-    /// Too many wrong session codes; wait.
-    #[error("too many wrong codes, try again in {retry_after_s} s")]
-    Throttled {
-        /// Seconds to wait.
-        retry_after_s: u32,
-    },
-    /// Nobody can serve now (off hours, holiday, or no agent online and no queue allowed): the
-    /// text is the center's reply; leave an offline message instead.
-    #[error("{0}")]
-    Closed(String),
-    /// The customer context could not be fetched (A18); the text says why.
-    #[error("customer context unavailable: {0}")]
-    ContextUnavailable(String),
-    /// A chat picture was refused (not PNG/JPEG, too big, damaged header); the text says why.
-    #[error("picture refused: {0}")]
-    BadImage(String),
-    /// A reconnect token was refused (C8).
-    #[error("{0}")]
-    BadReconnectToken(TokenRefusal),
-}
-
-/// Successful answers to requests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Response {
-    /// Nothing to return.
-    Done,
-    /// The customer is queued.
-    Queued {
-        /// Queue entry id.
-        ticket_id: TicketId,
-        /// Position, 1 = next.
-        position: u32,
-    },
-    /// A session started (answer to AcceptCustomer).
-    SessionStarted(SessionInfo),
-    /// The chat message is durable; `message` is the stored form (with relay timestamp).
-    ChatStored(ChatMessage),
-    /// A new session code.
-    SessionCode {
-        /// The 6 digits.
-        code: String,
-        /// When it stops working.
-        expires_at: UnixMs,
-    },
-    /// The agent chat message is durable.
-    AgentChatStored(AgentChatMessage),
-    /// Offline messages.
-    OfflineMessages(Vec<OfflineMessage>),
-    /// Canned responses the agent may use (A8).
-    CannedResponses(CannedResponses),
-    /// The stored form of a saved canned response (A8).
-    CannedResponseSaved(CannedResponse),
-    /// The center's knowledge base (A8).
-    KnowledgeBase(KnowledgeBase),
-    /// A customer's past sessions (A11).
-    ServiceHistory(ServiceHistory),
-    /// One page of a past session's transcript (A11).
-    HistoryTranscript(TranscriptPage),
-    /// The bytes of a chat picture ([`Request::GetChatImage`]).
-    ChatImageData {
-        /// Session of the message.
-        session_id: SessionId,
-        /// The message that carries the picture.
-        message_id: MessageId,
-        /// The encoded picture (format and size as in the message's [`ChatImage`]).
-        data: Vec<u8>,
-    },
-    /// A one-time reconnect token (C8, [`Request::RequestReconnectToken`]).
-    ReconnectToken {
-        /// The token; a secret, never logged.
-        token: ReconnectToken,
-        /// Unix ms after which it no longer works.
-        expires_at: UnixMs,
-    },
-    /// Live logins.
-    Logins(Vec<LoginInfo>),
-    /// The center's settings.
-    CenterSettings(CenterSettings),
-    /// A customer's card, tags and record (answer to `GetCustomerProfile`).
-    CustomerProfile(CustomerProfile),
-    /// The stored support record (answer to `SaveSupportRecord`).
-    SupportRecordSaved(SupportRecord),
-    /// Records still to fill, oldest first, at most [`MAX_PENDING_RECORDS`] (answer to
-    /// `ListPendingRecords`).
-    PendingRecords(Vec<PendingRecordItem>),
-    /// The customer's context items (answer to `FetchCustomerContext`).
-    CustomerContext(Vec<ContextItem>),
-    /// The center's common files, by name (A8).
-    CommonFiles(Vec<CommonFile>),
-    /// Answer to [`Request::FileTransferLimit`].
-    FileTransferLimit {
-        /// Largest file, in bytes ([`CenterSettings::max_file_bytes`]).
-        max_bytes: u64,
-    },
+    /// The relay is shutting down, at its connection limit or cannot read its storage.
+    #[error("relay unavailable")]
+    Unavailable,
 }
 
 /// One waiting customer as the agent sees it (A4).
@@ -1472,7 +1030,7 @@ pub struct ChatMessage {
     /// Unix ms the relay stored it.
     pub sent_at: UnixMs,
     /// The picture this message carries (A7, C4), `None` for plain text. Its bytes are fetched
-    /// with [`Request::GetChatImage`]; `text` is then empty.
+    /// with [`rpc::GetChatImage`]; `text` is then empty.
     pub image: Option<ChatImage>,
 }
 
@@ -1631,7 +1189,7 @@ pub enum Event {
         /// The report (boxed: it is large and rare).
         info: Box<SystemInfo>,
     },
-    /// Agent: how sending a common file ([`Request::SendCommonFile`]) ended (A8).
+    /// Agent: how sending a common file ([`rpc::SendCommonFile`]) ended (A8).
     CommonFileSent {
         /// Session.
         session_id: SessionId,

@@ -1,5 +1,6 @@
 //! [`Peer`]: a headless agent or customer on the client core, with helpers to wait for events.
 
+use porpoise_shared::wire::rpc;
 use std::{collections::VecDeque, time::Duration};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -94,7 +95,7 @@ impl Peer {
                 Ok(true)
             }
             Ok(Some(ClientEvent::Closed(reason))) => {
-                self.closed = Some(reason.clone());
+                self.closed = Some(reason.detail.clone());
                 bail!("connection closed: {reason}")
             }
         }
@@ -178,16 +179,16 @@ impl Peer {
         phone: &str,
         route: ServiceRoute,
     ) -> Result<(TicketId, u32)> {
-        let req = Request::RequestService {
+        let req = Request::RequestService(rpc::RequestService {
             name: name.into(),
             phone: phone.into(),
             route,
-        };
+        });
         match self.client.request(req).await? {
-            Response::Queued {
+            Response::Queued(rpc::Queued {
                 ticket_id,
                 position,
-            } => Ok((ticket_id, position)),
+            }) => Ok((ticket_id, position)),
             other => bail!("expected Queued, got {other:?}"),
         }
     }
@@ -235,15 +236,15 @@ impl Peer {
         let response = match next {
             Next::Offer(offer_id) => {
                 self.client
-                    .request(Request::AnswerOffer {
+                    .request(Request::AnswerOffer(rpc::AnswerOffer {
                         offer_id,
                         accept: true,
-                    })
+                    }))
                     .await?
             }
             Next::Ticket(ticket_id) => {
                 self.client
-                    .request(Request::AcceptCustomer { ticket_id })
+                    .request(Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }))
                     .await?
             }
         };
@@ -274,7 +275,7 @@ impl Peer {
     pub async fn accept(&self, ticket_id: TicketId) -> Result<SessionId> {
         match self
             .client
-            .request(Request::AcceptCustomer { ticket_id })
+            .request(Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }))
             .await?
         {
             Response::SessionStarted(info) => Ok(info.session_id),
@@ -294,11 +295,11 @@ impl Peer {
         message_id: u128,
         text: &str,
     ) -> Result<ChatMessage> {
-        let req = Request::SendChat {
+        let req = Request::SendChat(rpc::SendChat {
             session_id,
             message_id,
             text: text.into(),
-        };
+        });
         match self.client.request(req).await? {
             Response::ChatStored(m) => Ok(m),
             other => bail!("expected ChatStored, got {other:?}"),
@@ -308,11 +309,11 @@ impl Peer {
     /// Sends `data` (a PNG or JPEG) as a chat picture (A7, C4); returns the stored message with
     /// its `ChatImage`. Errors: the relay's refusal (e.g. `BadImage`).
     pub async fn send_picture(&self, session_id: SessionId, data: Vec<u8>) -> Result<ChatMessage> {
-        let req = Request::SendChatImage {
+        let req = Request::SendChatImage(rpc::SendChatImage {
             session_id,
             message_id: random_id(),
             data,
-        };
+        });
         match self.client.request(req).await? {
             Response::ChatStored(m) => Ok(m),
             other => bail!("expected ChatStored, got {other:?}"),
@@ -321,12 +322,12 @@ impl Peer {
 
     /// Fetches the bytes of the chat picture carried by `message_id` (A7, C4).
     pub async fn fetch_picture(&self, session_id: SessionId, message_id: u128) -> Result<Vec<u8>> {
-        let req = Request::GetChatImage {
+        let req = Request::GetChatImage(rpc::GetChatImage {
             session_id,
             message_id,
-        };
+        });
         match self.client.request(req).await? {
-            Response::ChatImageData { data, .. } => Ok(data),
+            Response::ChatImageData(rpc::ChatImageData { data, .. }) => Ok(data),
             other => bail!("expected ChatImageData, got {other:?}"),
         }
     }
@@ -368,7 +369,10 @@ impl Peer {
     /// Agent: asks for `action`; customer: nothing.
     pub async fn request_action(&self, session_id: SessionId, action: RemoteAction) -> Result<()> {
         self.client
-            .request(Request::RequestAction { session_id, action })
+            .request(Request::RequestAction(rpc::RequestAction {
+                session_id,
+                action,
+            }))
             .await?;
         Ok(())
     }
@@ -381,11 +385,11 @@ impl Peer {
         grant: bool,
     ) -> Result<()> {
         self.client
-            .request(Request::AnswerConsent {
+            .request(Request::AnswerConsent(rpc::AnswerConsent {
                 session_id,
                 action,
                 grant,
-            })
+            }))
             .await?;
         Ok(())
     }
@@ -393,7 +397,7 @@ impl Peer {
     /// Either side: stops an action.
     pub async fn stop(&self, session_id: SessionId, action: RemoteAction) -> Result<()> {
         self.client
-            .request(Request::StopAction { session_id, action })
+            .request(Request::StopAction(rpc::StopAction { session_id, action }))
             .await?;
         Ok(())
     }

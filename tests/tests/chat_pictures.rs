@@ -4,6 +4,7 @@
 //! picture reaches the helper, which fetches it the same way; a broken picture is refused
 //! with a reason the helper shows.
 
+use porpoise_shared::wire::rpc;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -15,7 +16,7 @@ use porpoise_helper::{
 use porpoise_shared::{
     chat_image,
     client::random_id,
-    wire::{Event, ImageFormat, Party, Request, RequestError, Response, ServiceRoute},
+    wire::{ApiError, Event, ImageFormat, Party, Request, Response, ServiceRoute},
 };
 use porpoise_tests::{
     peer::{Peer, WAIT},
@@ -119,14 +120,14 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
     let name = format!("picture customer {}", random_id() % 10_000);
     helper
         .send(vec![Effect::Command(NetCommand::Request(
-            Request::RequestService {
+            Request::RequestService(rpc::RequestService {
                 name: name.clone(),
                 phone: "13800000000".into(),
                 route: ServiceRoute::AutoAssign {
                     group_id: None,
                     product_type_id: None,
                 },
-            },
+            }),
         ))])
         .await?;
     let session = agent.take_customer(&name, WAIT).await?;
@@ -147,7 +148,7 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
             matches!(
                 e,
                 NetEvent::Answered {
-                    request: Request::SendChatImage { .. },
+                    request: Request::SendChatImage(rpc::SendChatImage { .. }),
                     result: Ok(Response::ChatStored(_)),
                 }
             )
@@ -186,24 +187,24 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
         })
         .await?;
     assert_eq!(heard, stored);
-    let fetch = Request::GetChatImage {
+    let fetch = Request::GetChatImage(rpc::GetChatImage {
         session_id: session,
         message_id: stored.message_id,
-    };
+    });
     helper
         .send(vec![Effect::Command(NetCommand::Request(fetch))])
         .await?;
     let data = helper
         .until(|e| match e {
             NetEvent::Answered {
-                request: Request::GetChatImage { .. },
+                request: Request::GetChatImage(rpc::GetChatImage { .. }),
                 result,
             } => Some(result.clone()),
             _ => None,
         })
         .await?;
     match data {
-        Ok(Response::ChatImageData { data, .. }) => assert_eq!(data, theirs),
+        Ok(Response::ChatImageData(rpc::ChatImageData { data, .. })) => assert_eq!(data, theirs),
         other => bail!("expected the picture, got {other:?}"),
     }
 
@@ -220,25 +221,25 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
         Some(Notice::PictureFailed(_))
     ));
     // The same bytes sent by hand reach the relay, which refuses them too.
-    let by_hand = Request::SendChatImage {
+    let by_hand = Request::SendChatImage(rpc::SendChatImage {
         session_id: session,
         message_id: random_id(),
         data: broken,
-    };
+    });
     helper
         .send(vec![Effect::Command(NetCommand::Request(by_hand))])
         .await?;
     let refused = helper
         .until(|e| match e {
             NetEvent::Answered {
-                request: Request::SendChatImage { .. },
+                request: Request::SendChatImage(rpc::SendChatImage { .. }),
                 result: Err(e),
             } => Some(e.clone()),
             _ => None,
         })
         .await?;
     assert!(
-        matches!(refused, RequestFailure::Relay(RequestError::BadImage(_))),
+        matches!(refused, RequestFailure::Relay(ApiError::BadImage(_))),
         "{refused:?}"
     );
     assert!(helper

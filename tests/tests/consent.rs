@@ -2,6 +2,7 @@
 //! customer grants it; a revoke closes the forwarded stream at once; a stream naming another
 //! center's session is refused.
 
+use porpoise_shared::wire::rpc;
 use std::time::{Duration, Instant};
 
 use porpoise_shared::{
@@ -249,9 +250,11 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
     // The agent ends the session: the input stream is cut.
     agent
         .client
-        .request(porpoise_shared::wire::Request::EndSession {
-            session_id: session,
-        })
+        .request(porpoise_shared::wire::Request::EndSession(
+            rpc::EndSession {
+                session_id: session,
+            },
+        ))
         .await?;
     let _ = input.send(&click).await;
     let mut cut = false;

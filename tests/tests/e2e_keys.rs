@@ -8,6 +8,7 @@
 //!
 //! Needs `Xvfb`, `xev`, `xterm`, `xdotool` (scripts/deps.sh test packages).
 
+use porpoise_shared::wire::rpc;
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Stdio},
@@ -105,14 +106,16 @@ impl Customer {
             .await?;
         let name = format!("keys customer {}", random_id() % 10_000);
         customer
-            .command(NetCommand::Request(Request::RequestService {
-                name: name.clone(),
-                phone: "13800000000".into(),
-                route: ServiceRoute::AutoAssign {
-                    group_id: None,
-                    product_type_id: None,
+            .command(NetCommand::Request(Request::RequestService(
+                rpc::RequestService {
+                    name: name.clone(),
+                    phone: "13800000000".into(),
+                    route: ServiceRoute::AutoAssign {
+                        group_id: None,
+                        product_type_id: None,
+                    },
                 },
-            }))
+            )))
             .await?;
         let session = agent.take_customer(&name, WAIT).await?;
         customer.session = customer
@@ -155,11 +158,13 @@ impl Customer {
             _ => None,
         })
         .await?;
-        self.command(NetCommand::Request(Request::AnswerConsent {
-            session_id,
-            action,
-            grant: true,
-        }))
+        self.command(NetCommand::Request(Request::AnswerConsent(
+            rpc::AnswerConsent {
+                session_id,
+                action,
+                grant: true,
+            },
+        )))
         .await?;
         self.wait(|e| match e {
             NetEvent::Event(RelayEvent::ActionChanged {
@@ -607,10 +612,10 @@ async fn held_input_is_released_whenever_control_stops() -> Result<()> {
         })
         .await?;
     customer
-        .command(NetCommand::Request(Request::StopAction {
+        .command(NetCommand::Request(Request::StopAction(rpc::StopAction {
             session_id: session,
             action: RemoteAction::RemoteControl,
-        }))
+        })))
         .await?;
     wait_held(&conn, root, "after the customer revoked", is_free).await?;
 

@@ -1,6 +1,7 @@
 //! File transfer through a real relay (A6, C5): both ways, consent, the center's size limit
 //! (sender, receiver and relay), hostile names, SHA-256 mismatch, and resume after a reconnect.
 
+use porpoise_shared::wire::rpc;
 use std::{path::Path, time::Duration};
 
 use anyhow::{bail, Context};
@@ -246,8 +247,10 @@ async fn set_limit(relay: &TestRelay, max_file_bytes: u64) -> anyhow::Result<()>
         DEMO_PASSWORD,
     )
     .await?;
-    let Response::CenterSettings(settings) =
-        admin.client.request(Request::GetCenterSettings).await?
+    let Response::CenterSettings(settings) = admin
+        .client
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await?
     else {
         bail!("no settings");
     };
@@ -257,7 +260,9 @@ async fn set_limit(relay: &TestRelay, max_file_bytes: u64) -> anyhow::Result<()>
     };
     admin
         .client
-        .request(Request::UpdateCenterSettings(settings))
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
         .await?;
     admin.client.close("done");
     Ok(())
@@ -271,11 +276,11 @@ async fn the_size_limit_holds_at_sender_receiver_and_relay() -> anyhow::Result<(
     set_limit(&relay, limit).await?;
     let (mut agent, customer, session) =
         served_session(&relay.client_config(), DEMO_CENTER_ID, DEMO_PASSWORD, "Big").await?;
-    let Response::FileTransferLimit { max_bytes } = customer
+    let Response::FileTransferLimit(rpc::FileSizeLimit { max_bytes }) = customer
         .client
-        .request(Request::FileTransferLimit {
+        .request(Request::FileTransferLimit(rpc::FileTransferLimit {
             session_id: session,
-        })
+        }))
         .await?
     else {
         bail!("no limit");
@@ -499,7 +504,11 @@ async fn a_common_file_goes_to_the_customer_in_one_click() -> anyhow::Result<()>
         "Common",
     )
     .await?;
-    let Response::CommonFiles(files) = agent.client.request(Request::ListCommonFiles).await? else {
+    let Response::CommonFiles(files) = agent
+        .client
+        .request(Request::ListCommonFiles(rpc::ListCommonFiles))
+        .await?
+    else {
         bail!("no list");
     };
     assert_eq!(
@@ -510,16 +519,16 @@ async fn a_common_file_goes_to_the_customer_in_one_click() -> anyhow::Result<()>
         }]
     );
     // Not before the customer allows file transfer.
-    let send = Request::SendCommonFile {
+    let send = Request::SendCommonFile(rpc::SendCommonFile {
         session_id: session,
         name: "安装说明.pdf".into(),
-    };
+    });
     assert!(agent.client.request(send.clone()).await.is_err());
     // A path is never a common file name.
-    let sneaky = Request::SendCommonFile {
+    let sneaky = Request::SendCommonFile(rpc::SendCommonFile {
         session_id: session,
         name: "../relay.db".into(),
-    };
+    });
     assert!(agent.client.request(sneaky).await.is_err());
 
     // The customer's helper side: Transfers that ask, answered Accept here.

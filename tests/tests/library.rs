@@ -2,10 +2,11 @@
 //! relay: the demo library, personal responses private to their owner, tenant isolation, and
 //! a returning customer's earlier session with its transcript.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
-    client::{random_id, ClientError},
+    client::random_id,
     wire::{
-        CannedDraft, CannedScope, Event, Request, RequestError, Response, ServiceHistory,
+        ApiError, CannedDraft, CannedScope, Event, Request, Response, ServiceHistory,
         TranscriptPage,
     },
 };
@@ -17,7 +18,7 @@ use porpoise_tests::{
 const OTHER_CENTER: u32 = 8_200_001;
 const OTHER_PASSWORD: &str = "other-password";
 
-async fn ask(peer: &Peer, body: Request) -> Result<Response, ClientError> {
+async fn ask(peer: &Peer, body: Request) -> Result<Response, ApiError> {
     peer.client.request(body).await
 }
 
@@ -31,7 +32,12 @@ async fn canned_responses_and_knowledge_base_stay_within_owner_and_center() -> a
     let agent2 = Peer::agent(&config, DEMO_CENTER_ID, "agent2", DEMO_PASSWORD).await?;
     let stranger = Peer::agent(&config, OTHER_CENTER, "other1", OTHER_PASSWORD).await?;
 
-    let Response::CannedResponses(demo) = ask(&agent1, Request::ListCannedResponses).await? else {
+    let Response::CannedResponses(demo) = ask(
+        &agent1,
+        Request::ListCannedResponses(rpc::ListCannedResponses),
+    )
+    .await?
+    else {
         panic!("no list")
     };
     assert_eq!(
@@ -46,11 +52,11 @@ async fn canned_responses_and_knowledge_base_stay_within_owner_and_center() -> a
         title: "回访".into(),
         text: "您好，这里是回访电话，请问问题解决了吗？".into(),
     };
-    let save = Request::SaveCannedResponse {
+    let save = Request::SaveCannedResponse(rpc::SaveCannedResponse {
         id: None,
         scope: CannedScope::Personal,
         draft: draft.clone(),
-    };
+    });
     let Response::CannedResponseSaved(mine) = ask(&agent1, save).await? else {
         panic!("not saved")
     };
@@ -59,38 +65,65 @@ async fn canned_responses_and_knowledge_base_stay_within_owner_and_center() -> a
         Response::CannedResponses(list) => list.items,
         other => panic!("{other:?}"),
     };
-    assert!(listed(ask(&agent1, Request::ListCannedResponses).await?).contains(&mine));
-    assert!(!listed(ask(&agent2, Request::ListCannedResponses).await?).contains(&mine));
-    assert!(listed(ask(&stranger, Request::ListCannedResponses).await?).is_empty());
+    assert!(listed(
+        ask(
+            &agent1,
+            Request::ListCannedResponses(rpc::ListCannedResponses)
+        )
+        .await?
+    )
+    .contains(&mine));
+    assert!(!listed(
+        ask(
+            &agent2,
+            Request::ListCannedResponses(rpc::ListCannedResponses)
+        )
+        .await?
+    )
+    .contains(&mine));
+    assert!(listed(
+        ask(
+            &stranger,
+            Request::ListCannedResponses(rpc::ListCannedResponses)
+        )
+        .await?
+    )
+    .is_empty());
 
     // Neither a colleague nor a plain agent touching center-wide ones.
-    let delete = Request::DeleteCannedResponse { id: mine.id };
+    let delete = Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: mine.id });
     let refused = ask(&agent2, delete.clone()).await;
     assert!(
         matches!(
             refused,
-            Err(ClientError::Request(RequestError::Conflict(_)))
+            Err(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::CannedResponse
+            })
         ),
         "{refused:?}"
     );
-    let center_wide = Request::SaveCannedResponse {
+    let center_wide = Request::SaveCannedResponse(rpc::SaveCannedResponse {
         id: None,
         scope: CannedScope::Center,
         draft,
-    };
+    });
     let refused = ask(&agent1, center_wide).await;
-    assert!(matches!(
-        refused,
-        Err(ClientError::Request(RequestError::Forbidden))
-    ));
+    assert!(matches!(refused, Err(ApiError::NotPermitted { .. })));
     assert!(matches!(ask(&agent1, delete).await?, Response::Done));
 
-    let Response::KnowledgeBase(base) = ask(&agent2, Request::ListKnowledgeBase).await? else {
+    let Response::KnowledgeBase(base) =
+        ask(&agent2, Request::ListKnowledgeBase(rpc::ListKnowledgeBase)).await?
+    else {
         panic!("no knowledge base")
     };
     assert_eq!(base.nodes.len(), 8);
     assert_eq!(base.nodes[0].title, "打印机");
-    let Response::KnowledgeBase(other) = ask(&stranger, Request::ListKnowledgeBase).await? else {
+    let Response::KnowledgeBase(other) = ask(
+        &stranger,
+        Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
+    )
+    .await?
+    else {
         panic!("no knowledge base")
     };
     assert!(
@@ -120,13 +153,21 @@ async fn a_returning_customer_shows_the_earlier_session_and_its_transcript() -> 
         .await?;
     customer.say(first, "打印机脱机了").await?;
     agent.say(first, "请检查数据线").await?;
-    ask(&agent, Request::EndSession { session_id: first }).await?;
+    ask(
+        &agent,
+        Request::EndSession(rpc::EndSession { session_id: first }),
+    )
+    .await?;
 
     // Second visit from the same helper, under another name (the history shows the old one).
     customer.request_service("王先生", "13912345678").await?;
     let second = agent.take_customer("王先生", WAIT).await?;
     assert_ne!(first, second);
-    let history = ask(&agent, Request::ListServiceHistory { session_id: second }).await?;
+    let history = ask(
+        &agent,
+        Request::ListServiceHistory(rpc::ListServiceHistory { session_id: second }),
+    )
+    .await?;
     let Response::ServiceHistory(ServiceHistory { items, truncated }) = history else {
         panic!("{history:?}")
     };
@@ -138,11 +179,11 @@ async fn a_returning_customer_shows_the_earlier_session_and_its_transcript() -> 
     // The greeting may be stored as a relay message too.
     assert!(items[0].message_count >= 2);
 
-    let read = Request::ReadHistoryTranscript {
+    let read = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: second,
         past_session_id: first,
         after: None,
-    };
+    });
     let Response::HistoryTranscript(TranscriptPage { messages, next, .. }) =
         ask(&agent, read.clone()).await?
     else {
@@ -161,28 +202,23 @@ async fn a_returning_customer_shows_the_earlier_session_and_its_transcript() -> 
     for peer in [&colleague, &stranger] {
         let refused = ask(peer, read.clone()).await;
         assert!(
-            matches!(
-                refused,
-                Err(ClientError::Request(RequestError::UnknownSession))
-            ),
+            matches!(refused, Err(ApiError::UnknownSession)),
             "{refused:?}"
         );
-        let refused = ask(peer, Request::ListServiceHistory { session_id: second }).await;
-        assert!(matches!(
-            refused,
-            Err(ClientError::Request(RequestError::UnknownSession))
-        ));
+        let refused = ask(
+            peer,
+            Request::ListServiceHistory(rpc::ListServiceHistory { session_id: second }),
+        )
+        .await;
+        assert!(matches!(refused, Err(ApiError::UnknownSession)));
     }
     // The customer cannot ask either.
     let refused = ask(
         &customer,
-        Request::ListServiceHistory { session_id: second },
+        Request::ListServiceHistory(rpc::ListServiceHistory { session_id: second }),
     )
     .await;
-    assert!(matches!(
-        refused,
-        Err(ClientError::Request(RequestError::Forbidden))
-    ));
+    assert!(matches!(refused, Err(ApiError::NotPermitted { .. })));
     relay.stop().await;
     Ok(())
 }

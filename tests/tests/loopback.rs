@@ -2,6 +2,7 @@
 //! customers on the client core. Login errors, queue, accept, chat both ways, durability across
 //! a relay restart, idempotent resend, session end.
 
+use porpoise_shared::wire::rpc;
 use std::time::Duration;
 
 use porpoise_shared::{
@@ -116,10 +117,10 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     );
     let session = match agent
         .client
-        .request(Request::AnswerOffer {
+        .request(Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: offer.offer_id,
             accept: true,
-        })
+        }))
         .await?
     {
         Response::SessionStarted(info) => info.session_id,
@@ -222,9 +223,9 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     // The customer ends the session; both sides hear it.
     customer
         .client
-        .request(Request::EndSession {
+        .request(Request::EndSession(rpc::EndSession {
             session_id: session,
-        })
+        }))
         .await?;
     for peer in [&mut agent, &mut customer] {
         let by = peer
@@ -261,10 +262,10 @@ async fn an_agent_who_rejected_is_not_offered_again_even_after_a_restart() -> an
         .await?;
     agent1
         .client
-        .request(Request::AnswerOffer {
+        .request(Request::AnswerOffer(rpc::AnswerOffer {
             offer_id: offer,
             accept: false,
-        })
+        }))
         .await?;
     agent1.client.close("restart");
     customer.client.close("restart");

@@ -7,11 +7,12 @@
 //! (`relay/src/core/tests/reconnect.rs`).
 
 use anyhow::{bail, Result};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
-    client::{random_id, ClientError},
+    client::random_id,
     wire::{
-        ActionState, Event, ReconnectToken, RemoteAction, Request, RequestError, Response,
-        SessionId, TokenRefusal, RECONNECT_TOKEN_TTL_MS,
+        ActionState, ApiError, Event, ReconnectToken, RemoteAction, Request, Response, SessionId,
+        TokenRefusal, RECONNECT_TOKEN_TTL_MS,
     },
 };
 use porpoise_tests::{
@@ -39,11 +40,11 @@ async fn consent_and_token(
     customer.answer(session, ACTION, true).await?;
     let answer = customer
         .client
-        .request(Request::RequestReconnectToken {
+        .request(Request::RequestReconnectToken(rpc::RequestReconnectToken {
             session_id: session,
-        })
+        }))
         .await?;
-    let Response::ReconnectToken { token, expires_at } = answer else {
+    let Response::ReconnectToken(rpc::IssuedReconnectToken { token, expires_at }) = answer else {
         bail!("no token: {answer:?}");
     };
     let until = agent
@@ -65,17 +66,17 @@ async fn consent_and_token(
     Ok(token)
 }
 
-async fn redeem(peer: &Peer, token: &ReconnectToken) -> Result<Response, ClientError> {
+async fn redeem(peer: &Peer, token: &ReconnectToken) -> Result<Response, ApiError> {
     peer.client
-        .request(Request::RedeemReconnectToken {
+        .request(Request::RedeemReconnectToken(rpc::RedeemReconnectToken {
             token: token.clone(),
-        })
+        }))
         .await
 }
 
-fn refusal(result: Result<Response, ClientError>) -> TokenRefusal {
+fn refusal(result: Result<Response, ApiError>) -> TokenRefusal {
     match result {
-        Err(ClientError::Request(RequestError::BadReconnectToken(why))) => why,
+        Err(ApiError::BadReconnectToken(why)) => why,
         other => panic!("not refused: {other:?}"),
     }
 }
@@ -100,14 +101,11 @@ async fn a_rebooted_customer_rejoins_the_same_session_once() -> Result<()> {
     // Without consent there is no token.
     let early = customer
         .client
-        .request(Request::RequestReconnectToken {
+        .request(Request::RequestReconnectToken(rpc::RequestReconnectToken {
             session_id: session,
-        })
+        }))
         .await;
-    assert!(
-        matches!(early, Err(ClientError::Request(RequestError::Conflict(_)))),
-        "{early:?}"
-    );
+    assert!(matches!(early, Err(ApiError::Conflict(_))), "{early:?}");
 
     let token = consent_and_token(&mut agent, &mut customer, session).await?;
     // Granted, then over at once: a reboot is a one-shot action.

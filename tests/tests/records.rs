@@ -2,16 +2,14 @@
 //! real relay on loopback: stored across the session's end, isolated per center, and the
 //! center's context endpoint served by a tiny HTTP server on 127.0.0.1.
 
+use porpoise_shared::wire::rpc;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use porpoise_shared::{
-    client::ClientError,
-    wire::{
-        CenterSettings, ContextEndpoint, RemoteAction, Request, RequestError, Response,
-        SupportRecordForm, VisitorCard,
-    },
+use porpoise_shared::wire::{
+    ApiError, CenterSettings, ContextEndpoint, RemoteAction, Request, Response, SupportRecordForm,
+    VisitorCard,
 };
 use porpoise_tests::{
     peer::{served_session, Peer},
@@ -46,25 +44,25 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
         .say(session, "我的邮箱是 zhang@example.com")
         .await?;
 
-    let tags = Request::SetMessageTags {
+    let tags = Request::SetMessageTags(rpc::SetMessageTags {
         session_id: session,
         message_id: said.message_id,
         tags: vec!["故障".into()],
-    };
+    });
     assert_eq!(agent.client.request(tags).await?, Response::Done);
-    let unknown_message = Request::SetMessageTags {
+    let unknown_message = Request::SetMessageTags(rpc::SetMessageTags {
         session_id: session,
         message_id: 1,
         tags: vec!["故障".into()],
-    };
+    });
     assert!(matches!(
         agent.client.request(unknown_message).await,
-        Err(ClientError::Request(RequestError::Invalid(_)))
+        Err(ref e) if e.is_bad_input()
     ));
-    let customer_tags = Request::SetCustomerTags {
+    let customer_tags = Request::SetCustomerTags(rpc::SetCustomerTags {
         session_id: session,
         tags: vec!["VIP".into()],
-    };
+    });
     assert_eq!(agent.client.request(customer_tags).await?, Response::Done);
     let card = VisitorCard {
         name: "张总".into(),
@@ -72,20 +70,23 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
         company: "天助网".into(),
         ..VisitorCard::default()
     };
-    let save_card = Request::SaveVisitorCard {
+    let save_card = Request::SaveVisitorCard(rpc::SaveVisitorCard {
         session_id: session,
         card: card.clone(),
-    };
+    });
     assert_eq!(agent.client.request(save_card).await?, Response::Done);
 
     agent
         .client
-        .request(Request::EndSession {
+        .request(Request::EndSession(rpc::EndSession {
             session_id: session,
-        })
+        }))
         .await?;
     // The record is pending until it is filled: a restarted console lists it (A13).
-    let pending = agent.client.request(Request::ListPendingRecords).await?;
+    let pending = agent
+        .client
+        .request(Request::ListPendingRecords(rpc::ListPendingRecords))
+        .await?;
     let Response::PendingRecords(items) = pending else {
         panic!("{pending:?}")
     };
@@ -99,18 +100,18 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
     // Filled after the end (late filling is allowed by default).
     let saved = agent
         .client
-        .request(Request::SaveSupportRecord {
+        .request(Request::SaveSupportRecord(rpc::SaveSupportRecord {
             session_id: session,
             form: form(),
-        })
+        }))
         .await?;
     assert!(matches!(saved, Response::SupportRecordSaved(r) if r.form == form()));
 
     let profile = agent
         .client
-        .request(Request::GetCustomerProfile {
+        .request(Request::GetCustomerProfile(rpc::GetCustomerProfile {
             session_id: session,
-        })
+        }))
         .await?;
     let Response::CustomerProfile(profile) = profile else {
         panic!("{profile:?}");
@@ -121,7 +122,10 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
     assert_eq!(profile.message_tags[0].message_id, said.message_id);
     let record = profile.record.expect("record stored");
     assert_eq!(
-        agent.client.request(Request::ListPendingRecords).await?,
+        agent
+            .client
+            .request(Request::ListPendingRecords(rpc::ListPendingRecords))
+            .await?,
         Response::PendingRecords(vec![]),
         "a filled record is no longer pending"
     );
@@ -130,17 +134,17 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
     // An agent of another center is refused.
     let other = Peer::agent(&config, OTHER_CENTER, "other1", DEMO_PASSWORD).await?;
     for body in [
-        Request::GetCustomerProfile {
+        Request::GetCustomerProfile(rpc::GetCustomerProfile {
             session_id: session,
-        },
-        Request::SaveSupportRecord {
+        }),
+        Request::SaveSupportRecord(rpc::SaveSupportRecord {
             session_id: session,
             form: form(),
-        },
+        }),
     ] {
         assert!(matches!(
             other.client.request(body).await,
-            Err(ClientError::Request(RequestError::Forbidden))
+            Err(ApiError::NotPermitted { .. })
         ));
     }
 
@@ -161,10 +165,10 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
     };
     let saved = agent
         .client
-        .request(Request::SaveSupportRecord {
+        .request(Request::SaveSupportRecord(rpc::SaveSupportRecord {
             session_id: session,
             form: changed,
-        })
+        }))
         .await?;
     assert!(matches!(saved, Response::SupportRecordSaved(r)
         if r.form.disposition.as_deref() == Some("需跟进")));
@@ -229,13 +233,15 @@ async fn context_panel_reads_the_center_endpoint_with_clear_errors() -> anyhow::
     let config = relay.client_config();
     let (agent, _customer, session) =
         served_session(&config, DEMO_CENTER_ID, DEMO_PASSWORD, "李四").await?;
-    let fetch = || Request::FetchCustomerContext {
-        session_id: session,
+    let fetch = || {
+        Request::FetchCustomerContext(rpc::FetchCustomerContext {
+            session_id: session,
+        })
     };
     // No endpoint configured yet.
     assert!(matches!(
         agent.client.request(fetch()).await,
-        Err(ClientError::Request(RequestError::ContextUnavailable(_)))
+        Err(ApiError::ContextUnavailable(_))
     ));
 
     let admin = Peer::agent(&config, DEMO_CENTER_ID, "admin", DEMO_PASSWORD).await?;
@@ -249,7 +255,9 @@ async fn context_panel_reads_the_center_endpoint_with_clear_errors() -> anyhow::
     };
     admin
         .client
-        .request(Request::UpdateCenterSettings(settings))
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
         .await?;
 
     let Response::CustomerContext(items) = agent.client.request(fetch()).await? else {
@@ -259,12 +267,17 @@ async fn context_panel_reads_the_center_endpoint_with_clear_errors() -> anyhow::
     assert_eq!(items[0].fields[0].value, "已发货");
     assert_eq!(items[0].text, "您的订单 202611220001 已发货。");
 
-    for expected in ["HTTP 503", "not valid", "did not answer within 500 ms"] {
+    use porpoise_shared::wire::ContextFailure;
+    for expected in [
+        ContextFailure::Status { code: 503 },
+        ContextFailure::Malformed,
+        ContextFailure::Timeout { timeout_ms: 500 },
+    ] {
         match agent.client.request(fetch()).await {
-            Err(ClientError::Request(RequestError::ContextUnavailable(text))) => {
-                assert!(text.contains(expected), "{text} should say {expected}");
+            Err(ApiError::ContextUnavailable(failure)) => {
+                assert_eq!(failure, expected);
             }
-            other => panic!("expected {expected}, got {other:?}"),
+            other => panic!("expected {expected:?}, got {other:?}"),
         }
     }
     relay.stop().await;

@@ -3,7 +3,8 @@
 //! relay's SQLite file; a second answer is refused; the agent is told.
 
 use porpoise_relay::{config::DATABASE_FILE, Store};
-use porpoise_shared::wire::{CenterSettings, Event, Request, RequestError, Response, SurveyAnswer};
+use porpoise_shared::wire::rpc;
+use porpoise_shared::wire::{ApiError, CenterSettings, Event, Request, Response, SurveyAnswer};
 use porpoise_tests::{
     peer::{served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
@@ -17,8 +18,10 @@ async fn survey_stored() -> anyhow::Result<()> {
 
     // The admin turns the automatic survey on (M5).
     let admin = Peer::agent(&config, DEMO_CENTER_ID, "admin", DEMO_PASSWORD).await?;
-    let Response::CenterSettings(settings) =
-        admin.client.request(Request::GetCenterSettings).await?
+    let Response::CenterSettings(settings) = admin
+        .client
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await?
     else {
         anyhow::bail!("no settings");
     };
@@ -28,16 +31,18 @@ async fn survey_stored() -> anyhow::Result<()> {
     };
     admin
         .client
-        .request(Request::UpdateCenterSettings(settings))
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
         .await?;
 
     let (mut agent, mut customer, session) =
         served_session(&config, DEMO_CENTER_ID, DEMO_PASSWORD, "survey-customer").await?;
     agent
         .client
-        .request(Request::EndSession {
+        .request(Request::EndSession(rpc::EndSession {
             session_id: session,
-        })
+        }))
         .await?;
     customer
         .wait_for(WAIT, |e| {
@@ -50,25 +55,17 @@ async fn survey_stored() -> anyhow::Result<()> {
         stars: 5,
         comment: "非常耐心，问题解决了".into(),
     };
-    let submit = Request::SubmitSurvey {
+    let submit = Request::SubmitSurvey(rpc::SubmitSurvey {
         session_id: session,
         answer: answer.clone(),
-    };
+    });
     assert_eq!(
         customer.client.request(submit.clone()).await?,
         Response::Done
     );
     // One per session.
     let again = customer.client.request(submit).await;
-    assert!(
-        matches!(
-            again,
-            Err(porpoise_shared::client::ClientError::Request(
-                RequestError::Conflict(_)
-            ))
-        ),
-        "{again:?}"
-    );
+    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
     // The agent who served it is told.
     let told = agent
         .wait_for(WAIT, |e| match e {

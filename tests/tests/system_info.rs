@@ -2,15 +2,13 @@
 //! consent, the one-report-per-consent rule, the largest possible report, and isolation from
 //! colleagues and other centers.
 
+use porpoise_shared::wire::rpc;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use porpoise_shared::{
-    client::ClientError,
-    wire::{
-        ActionState, Event, ProcessInfo, RemoteAction, Request, RequestError, Response, SessionId,
-        SystemInfo,
-    },
+use porpoise_shared::wire::{
+    ActionState, ApiError, Event, ProcessInfo, RemoteAction, Request, Response, SessionId,
+    SystemInfo,
 };
 use porpoise_tests::{
     peer::{served_session, Peer, WAIT},
@@ -27,13 +25,13 @@ async fn report(
     customer: &Peer,
     session_id: SessionId,
     info: &SystemInfo,
-) -> Result<Response, ClientError> {
+) -> Result<Response, ApiError> {
     customer
         .client
-        .request(Request::ReportSystemInfo {
+        .request(Request::ReportSystemInfo(rpc::ReportSystemInfo {
             session_id,
             info: Box::new(info.clone()),
-        })
+        }))
         .await
 }
 
@@ -82,13 +80,7 @@ async fn the_real_report_reaches_only_its_agent_once_per_consent() -> Result<()>
 
     // Without consent the relay refuses it and the agent hears nothing.
     let unasked = report(&customer, session, &info).await;
-    assert!(
-        matches!(
-            unasked,
-            Err(ClientError::Request(RequestError::Conflict(_)))
-        ),
-        "{unasked:?}"
-    );
+    assert!(matches!(unasked, Err(ApiError::Conflict(_))), "{unasked:?}");
     assert!(wait_report(&mut agent, session, QUIET).await.is_err());
 
     grant(&mut agent, &mut customer, session).await?;
@@ -100,17 +92,14 @@ async fn the_real_report_reaches_only_its_agent_once_per_consent() -> Result<()>
         ActionState::Stopped
     );
     let again = report(&customer, session, &info).await;
-    assert!(
-        matches!(again, Err(ClientError::Request(RequestError::Conflict(_)))),
-        "{again:?}"
-    );
+    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
     // Neither a colleague nor another center's agent ever got it.
     assert!(wait_report(&mut colleague, session, QUIET).await.is_err());
     assert!(wait_report(&mut stranger, session, QUIET).await.is_err());
     // A forged report from an agent is refused.
     let forged = report(&agent, session, &info).await;
     assert!(
-        matches!(forged, Err(ClientError::Request(RequestError::Forbidden))),
+        matches!(forged, Err(ApiError::NotPermitted { .. })),
         "{forged:?}"
     );
 
@@ -130,7 +119,7 @@ async fn the_real_report_reaches_only_its_agent_once_per_consent() -> Result<()>
     over.processes.push(ProcessInfo::default());
     let refused = report(&customer, session, &over).await;
     assert!(
-        matches!(refused, Err(ClientError::Request(RequestError::Invalid(_)))),
+        matches!(refused, Err(ref e) if e.is_bad_input()),
         "{refused:?}"
     );
     assert_eq!(report(&customer, session, &info).await?, Response::Done);

@@ -1,18 +1,17 @@
 //! Applying network events and request answers to the work area.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
-    wire::{ActionState, Event, Party, RemoteAction, Request, Response, TransferOutcome},
+    wire::{ActionState, Event, Party, RemoteAction, Request, TransferOutcome},
 };
 use tracing::debug;
 
 use crate::{
     i18n::{self, Msg},
-    net::{Call, CallError, NetCommand, NetEvent},
+    net::{Call, NetCommand, NetEvent},
     notify::Notifier,
-    state::{
-        Delivery, ScreenView, SessionCodeDialog, SessionPhase, Status, TransferPrompt, Workspace,
-    },
+    state::{ScreenView, SessionPhase, TransferPrompt, Workspace},
     ui::Outbox,
 };
 
@@ -31,11 +30,11 @@ pub(super) struct Ctx<'a> {
 pub(super) fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut Ctx<'_>) {
     match event {
         NetEvent::Relay(e) => apply_relay_event(ws, e, cx),
-        NetEvent::Answered { call, result } => apply_answer(ws, call, result, cx),
+        NetEvent::Answered { call, result } => super::answers::apply_answer(ws, call, result, cx),
         NetEvent::SessionStarted(info) => ws.open_session(info),
         NetEvent::AcceptFailed { ticket_id, error } => {
             ws.accepting.remove(&ticket_id);
-            ws.queue_notice = Some(error);
+            ws.queue_notice = Some(i18n::request_error(cx.lang, &error));
         }
         NetEvent::ChatStored {
             session_id,
@@ -51,7 +50,7 @@ pub(super) fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut C
             error,
         } => {
             if let Some(tab) = ws.session_mut(session_id) {
-                tab.fail(message_id, error);
+                tab.fail(message_id, i18n::request_error(cx.lang, &error));
             }
         }
         NetEvent::RequestFailed {
@@ -65,7 +64,7 @@ pub(super) fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut C
                         tab.actions.insert(a, ActionState::Stopped);
                     }
                 }
-                tab.notice = Some(error);
+                tab.notice = Some(i18n::request_error(cx.lang, &error));
             }
         }
         NetEvent::ScreenStarted { session_id, feed } => ws.start_screen(session_id, feed),
@@ -168,9 +167,9 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
         Event::OfflineMessagesChanged { pending } => {
             ws.offline.pending = pending;
             if ws.offline.show_handled {
-                let body = Request::ListOfflineMessages {
+                let body = Request::ListOfflineMessages(rpc::ListOfflineMessages {
                     include_handled: true,
-                };
+                });
                 cx.outbox.push(NetCommand::Call(Call(body)));
             }
         }
@@ -282,204 +281,5 @@ fn transfer_resolved(
             tab.notice = Some(text.clone());
         }
         ws.notify(text, cx.now_s);
-    }
-}
-
-/// Applies the answer to a [`NetCommand::Call`].
-fn apply_answer(
-    ws: &mut Workspace,
-    call: Call,
-    result: Result<Response, CallError>,
-    cx: &mut Ctx<'_>,
-) {
-    let lang = cx.lang;
-    let error = |e: &CallError| i18n::call_error(lang, e);
-    match (call.0, result) {
-        (
-            Request::SendChatImage {
-                session_id,
-                message_id,
-                ..
-            },
-            result,
-        ) => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                match result {
-                    Ok(Response::ChatStored(message)) => {
-                        tab.store(message);
-                    }
-                    Ok(_) => {}
-                    Err(e) => tab.fail(message_id, error(&e)),
-                }
-            }
-        }
-        (
-            Request::GetChatImage {
-                session_id,
-                message_id,
-            },
-            result,
-        ) => match result {
-            Ok(Response::ChatImageData { data, .. }) => {
-                ws.pictures.insert((session_id, message_id), &data)
-            }
-            Ok(_) => {}
-            Err(e) => ws.pictures.failed((session_id, message_id), error(&e)),
-        },
-        (Request::ListPendingRecords, Ok(Response::PendingRecords(items))) => {
-            let required = ws.settings.records.prompt
-                == porpoise_shared::wire::RecordPrompt::RequiredAtSessionEnd;
-            ws.records.restore(items, required);
-        }
-        (Request::ListPendingRecords, _) => {}
-        (Request::ListCommonFiles, Ok(Response::CommonFiles(files))) => {
-            ws.files.common = Some(files);
-            ws.files.common_error = None;
-        }
-        (Request::ListCommonFiles, result) => {
-            ws.files.common_error = Some(match result {
-                Err(e) => error(&e),
-                Ok(other) => format!("{other:?}"),
-            });
-        }
-        (Request::SendCommonFile { session_id, name }, Err(e)) => {
-            let state = crate::files::CommonSendState::Refused(error(&e));
-            ws.files.common_update(session_id, &name, state);
-        }
-        (Request::SendCommonFile { .. }, Ok(_)) => {}
-        (Request::PushSurvey { session_id }, result) => {
-            if let Some(tab) = ws.session_mut(session_id) {
-                match result {
-                    Ok(_) => {
-                        if tab.survey == crate::state::SurveyStatus::None {
-                            tab.survey = crate::state::SurveyStatus::Pushed;
-                        }
-                    }
-                    Err(e) => tab.notice = Some(error(&e)),
-                }
-            }
-        }
-        (Request::SetPresence { presence, .. }, result) => {
-            ws.presence_change = None;
-            match result {
-                Ok(_) => {
-                    ws.presence = Some(presence);
-                    ws.presence_error = None;
-                }
-                Err(e) => ws.presence_error = Some(error(&e)),
-            }
-        }
-        (Request::AnswerOffer { offer_id, .. }, result) => {
-            ws.offers.retain(|o| o.offer.offer_id != offer_id);
-            match result {
-                Ok(Response::SessionStarted(info)) => ws.open_session(info),
-                Ok(_) => {}
-                Err(e) => ws.notify(error(&e), cx.now_s),
-            }
-        }
-        (Request::CreateSessionCode, result) => {
-            ws.session_code = Some(match result {
-                Ok(Response::SessionCode { code, expires_at }) => {
-                    SessionCodeDialog::Shown { code, expires_at }
-                }
-                Ok(other) => SessionCodeDialog::Failed(format!("{other:?}")),
-                Err(e) => SessionCodeDialog::Failed(error(&e)),
-            });
-        }
-        (Request::TransferSession { session_id, .. }, result) => match result {
-            Ok(_) => {
-                ws.transfer_dialog = None;
-                if let Some(tab) = ws.session_mut(session_id) {
-                    tab.transferring = true;
-                    tab.notice = None;
-                }
-            }
-            Err(e) => {
-                if let Some(d) = ws.transfer_dialog.as_mut() {
-                    d.status = Status::Failed(error(&e));
-                }
-            }
-        },
-        (Request::AnswerTransfer { transfer_id, .. }, result) => {
-            ws.transfers.retain(|t| t.offer.transfer_id != transfer_id);
-            if let Err(e) = result {
-                ws.notify(error(&e), cx.now_s);
-            }
-        }
-        (Request::SendAgentChat { to, message_id, .. }, result) => {
-            let chat = ws.agent_chats.entry(to).or_default();
-            match result {
-                Ok(Response::AgentChatStored(m)) => {
-                    chat.store(m);
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    if let Some(line) = chat
-                        .lines
-                        .iter_mut()
-                        .find(|l| l.message.message_id == message_id)
-                    {
-                        line.delivery = Delivery::Failed(error(&e));
-                    }
-                }
-            }
-        }
-        (Request::ListOfflineMessages { include_handled }, result) => match result {
-            Ok(Response::OfflineMessages(list)) if include_handled => ws.offline.all = list,
-            Ok(Response::OfflineMessages(list)) => ws.offline.pending = list,
-            Ok(_) => {}
-            Err(e) => ws.offline.error = Some(error(&e)),
-        },
-        (Request::HandleOfflineMessage { id, .. }, result) => {
-            ws.offline.handling = None;
-            match result {
-                Ok(_) => {
-                    ws.offline.pending.retain(|m| m.id != id);
-                    ws.offline.note.clear();
-                    ws.offline.error = None;
-                    if ws.offline.show_handled {
-                        let body = Request::ListOfflineMessages {
-                            include_handled: true,
-                        };
-                        cx.outbox.push(NetCommand::Call(Call(body)));
-                    } else {
-                        ws.offline.selected = None;
-                    }
-                }
-                Err(e) => ws.offline.error = Some(error(&e)),
-            }
-        }
-        (Request::SetAutoAway { minutes }, result) => {
-            let status = match result {
-                Ok(_) => {
-                    ws.auto_away_min = minutes;
-                    Status::Done(Msg::Saved.text(lang).to_owned())
-                }
-                Err(e) => Status::Failed(error(&e)),
-            };
-            if let Some(d) = ws.settings_dialog.as_mut() {
-                d.auto_away_status = status;
-            }
-        }
-        (Request::ChangePassword { .. }, result) => {
-            if let Some(d) = ws.settings_dialog.as_mut() {
-                d.password_status = match result {
-                    Ok(_) => {
-                        d.old_password.clear();
-                        d.new_password.clear();
-                        d.repeat_password.clear();
-                        Status::Done(Msg::PasswordChanged.text(lang).to_owned())
-                    }
-                    Err(e) => Status::Failed(error(&e)),
-                };
-            }
-        }
-        (body, result) if super::records::is_records_request(&body) => {
-            super::records::apply_records_answer(ws, body, result, lang)
-        }
-        (body, result) if super::library::is_library_request(&body) => {
-            super::library::apply_library_answer(ws, body, result, lang)
-        }
-        (body, result) => super::admin::apply_admin_answer(ws, body, result, lang),
     }
 }

@@ -1,11 +1,13 @@
 //! The console's side of reconnect-and-resume (R13): deciding whether a lost connection is
 //! retried, and sending what the reconnected login must redo.
 
+use porpoise_shared::client::Disconnect;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::Request;
 use tracing::info;
 
 use crate::{
-    net::{reconnect::close_is_final, Call, NetCommand},
+    net::{Call, NetCommand},
     state::{LoginError, Resume, Workspace},
     ui::Outbox,
 };
@@ -15,16 +17,16 @@ use crate::{
 /// Anything else keeps the work area and asks the network side to reconnect.
 pub(super) fn connection_lost(
     ws: &mut Workspace,
-    reason: String,
+    reason: Disconnect,
     outbox: &mut Outbox,
 ) -> Option<LoginError> {
-    if close_is_final(&reason) {
-        info!(%reason, "connection ended for good");
+    if reason.is_final() {
+        info!(%reason, code = ?reason.code, "connection ended for good");
         outbox.push(NetCommand::Logout);
         return Some(LoginError::Disconnected(reason));
     }
     info!(%reason, "connection lost; reconnecting");
-    ws.connection_lost(reason);
+    ws.connection_lost(reason.detail);
     outbox.push(NetCommand::Reconnect);
     None
 }
@@ -40,9 +42,11 @@ pub(super) fn resend(resume: Resume, outbox: &mut Outbox) {
         });
     }
     if let Some(presence) = resume.presence {
-        outbox.push(NetCommand::Call(Call(Request::SetPresence {
-            presence,
-            automatic: false,
-        })));
+        outbox.push(NetCommand::Call(Call(Request::SetPresence(
+            rpc::SetPresence {
+                presence,
+                automatic: false,
+            },
+        ))));
     }
 }

@@ -2,11 +2,10 @@
 
 use porpoise_shared::{
     ui::Language,
-    wire::{OfferEnd, Presence, RequestError, ServiceMode, TransferOutcome, MIN_PASSWORD_CHARS},
+    wire::{ApiError, OfferEnd, Presence, ServiceMode, TransferOutcome, MIN_PASSWORD_CHARS},
 };
 
 use super::{with_detail, Msg};
-use crate::net::CallError;
 
 /// The name of a presence.
 pub fn presence(lang: Language, p: Presence) -> &'static str {
@@ -142,42 +141,28 @@ pub fn password_too_short(lang: Language) -> String {
     }
 }
 
-/// A failed request as the agent reads it.
-pub fn call_error(lang: Language, e: &CallError) -> String {
-    match e {
-        CallError::Network(detail) => with_detail(lang, Msg::ErrUnreachable, detail),
-        CallError::Relay(e) => request_error(lang, e),
-    }
+/// Why the connection ended, in `lang`: by the relay's close code, else the detail.
+pub fn disconnect_text(lang: Language, reason: &porpoise_shared::client::Disconnect) -> String {
+    use porpoise_shared::wire::CloseCode;
+    let detail = match (reason.code, lang) {
+        (Some(CloseCode::Kicked), Language::ZhCn) => "支持中心的管理员已将您登出".to_owned(),
+        (Some(CloseCode::Kicked), Language::En) => {
+            "logged out by an administrator of the center".to_owned()
+        }
+        (Some(CloseCode::LoggedInElsewhere), Language::ZhCn) => "该账号已在别处登录".to_owned(),
+        (Some(CloseCode::LoggedInElsewhere), Language::En) => {
+            "this account logged in elsewhere".to_owned()
+        }
+        (Some(CloseCode::Shutdown), Language::ZhCn) => "服务器正在关闭".to_owned(),
+        (Some(CloseCode::Shutdown), Language::En) => "the relay is shutting down".to_owned(),
+        _ => reason.detail.clone(),
+    };
+    with_detail(lang, Msg::ErrDisconnected, &detail)
 }
 
-/// A relay's refusal as the agent reads it.
-pub fn request_error(lang: Language, e: &RequestError) -> String {
-    match (lang, e) {
-        (Language::ZhCn, RequestError::NoFreeSeat { seats }) => {
-            format!("支持中心的 {seats} 个坐席都已占用，无法上线；请联系管理员增加坐席")
-        }
-        (Language::En, RequestError::NoFreeSeat { seats }) => {
-            format!("All {seats} seats of the center are in use, so you cannot go online; ask an admin for more seats")
-        }
-        (_, RequestError::WrongPassword) => Msg::ErrOldPassword.text(lang).to_owned(),
-        (_, RequestError::Forbidden) => Msg::ErrForbidden.text(lang).to_owned(),
-        (Language::ZhCn, RequestError::Throttled { retry_after_s }) => {
-            format!("尝试过多，请 {retry_after_s} 秒后再试")
-        }
-        (Language::ZhCn, RequestError::UnknownTicket) => "该客户已不在排队中".to_owned(),
-        (Language::ZhCn, RequestError::UnknownSession) => "会话不存在或已结束".to_owned(),
-        (_, other) => match lang {
-            Language::En => {
-                let text = other.to_string();
-                let mut chars = text.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
-            }
-            Language::ZhCn => with_detail(lang, Msg::ErrRequest, &other.to_string()),
-        },
-    }
+/// A relay's refusal (or a client-side failure) as the agent reads it, in `lang`.
+pub fn request_error(lang: Language, e: &ApiError) -> String {
+    porpoise_shared::lang::errors::api_error_text(lang, e)
 }
 
 #[cfg(test)]
@@ -185,15 +170,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_free_seat_is_clear_in_both_languages() {
-        let e = CallError::Relay(RequestError::NoFreeSeat { seats: 3 });
-        assert!(call_error(Language::ZhCn, &e).contains("3 个坐席"));
-        assert!(call_error(Language::En, &e).starts_with("All 3 seats"));
-        let e = RequestError::Invalid("too long".into());
-        assert_eq!(request_error(Language::En, &e), "Invalid request: too long");
+    fn errors_are_rendered_without_english_in_chinese() {
+        let e = ApiError::NoFreeSeat { seats: 3 };
+        assert!(request_error(Language::ZhCn, &e).contains("3 个坐席"));
+        assert!(request_error(Language::En, &e).starts_with("All 3 seats"));
+        let e = ApiError::too_long(porpoise_shared::wire::Field::ChatText, 16384);
+        assert_eq!(
+            request_error(Language::En, &e),
+            "The message is too long (at most 16384 bytes)"
+        );
         assert_eq!(
             request_error(Language::ZhCn, &e),
-            "操作失败：invalid request: too long"
+            "消息太长（最多 16384 字节）"
         );
     }
 }

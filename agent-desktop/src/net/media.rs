@@ -122,6 +122,7 @@ impl Net {
                 };
                 if let Err(error) = result {
                     warn!(%error, ?action, "media stream failed");
+                    let error = porpoise_shared::wire::ApiError::Disconnected;
                     let action = Some(action);
                     out.emit(NetEvent::RequestFailed {
                         session_id,
@@ -161,7 +162,7 @@ impl Net {
                     Ok(stream) => write_input(InputSender::new(stream.send), rx).await,
                     Err(e) => {
                         warn!(error = %e, "could not open the input stream");
-                        let error = e.to_string();
+                        let error = porpoise_shared::wire::ApiError::Disconnected;
                         let action = Some(RemoteAction::RemoteControl);
                         out.emit(NetEvent::RequestFailed {
                             session_id,

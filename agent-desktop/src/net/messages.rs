@@ -1,13 +1,14 @@
 //! The messages between the UI and the network task.
 
+use porpoise_shared::wire::rpc;
 use std::sync::Arc;
 
 use porpoise_shared::{
-    client::ClientConfig,
+    client::{ClientConfig, Disconnect},
     input::InputEvent,
     wire::{
-        AgentWelcome, CenterId, ChatMessage, Event, MessageId, QueueEntry, RemoteAction, Request,
-        RequestError, Response, SessionId, SessionInfo, TicketId,
+        AgentWelcome, ApiError, CenterId, ChatMessage, Event, MessageId, QueueEntry, RemoteAction,
+        Request, Response, SessionId, SessionInfo, TicketId,
     },
 };
 
@@ -115,8 +116,9 @@ pub enum NetEvent {
     },
     /// The login failed.
     LoginFailed(LoginFailure),
-    /// The connection closed; the text says why. The credentials are kept until `Logout`.
-    Disconnected(String),
+    /// The connection closed. The credentials are kept until `Logout` unless the close code is
+    /// final ([`Disconnect::is_final`]).
+    Disconnected(Disconnect),
     /// Waiting for reconnect attempt `attempt` (1-based) after a lost connection (R13).
     Reconnecting {
         /// Number of the next attempt.
@@ -131,7 +133,7 @@ pub enum NetEvent {
         /// Queue entry.
         ticket_id: TicketId,
         /// Why.
-        error: String,
+        error: ApiError,
     },
     /// A chat message is durable.
     ChatStored {
@@ -147,7 +149,7 @@ pub enum NetEvent {
         /// Message.
         message_id: MessageId,
         /// Why.
-        error: String,
+        error: ApiError,
     },
     /// An action or end-session request failed.
     RequestFailed {
@@ -156,14 +158,14 @@ pub enum NetEvent {
         /// The action concerned, if any.
         action: Option<RemoteAction>,
         /// Why.
-        error: String,
+        error: ApiError,
     },
     /// The answer to a [`NetCommand::Call`].
     Answered {
         /// The request answered (passwords redacted in `Debug`).
         call: Call,
         /// The relay's answer or why there is none.
-        result: Result<Response, CallError>,
+        result: Result<Response, ApiError>,
     },
     /// The customer's screen is arriving; updates land in `feed`.
     ScreenStarted {
@@ -190,18 +192,18 @@ pub struct Call(pub Request);
 impl std::fmt::Debug for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
-            Request::ChangePassword { .. } => f.write_str("Call(ChangePassword { <redacted> })"),
-            Request::ResetPassword { agent_id, .. } => {
+            Request::ChangePassword(rpc::ChangePassword { .. }) => f.write_str("Call(ChangePassword { <redacted> })"),
+            Request::ResetPassword(rpc::ResetPassword { agent_id, .. }) => {
                 write!(
                     f,
                     "Call(ResetPassword {{ agent_id: {agent_id}, <redacted> }})"
                 )
             }
-            Request::SendChatImage {
+            Request::SendChatImage(rpc::SendChatImage {
                 session_id,
                 message_id,
                 data,
-            } => write!(
+            }) => write!(
                 f,
                 "Call(SendChatImage {{ session_id: {session_id}, message_id: {message_id:032x}, {} bytes }})",
                 data.len()
@@ -211,32 +213,21 @@ impl std::fmt::Debug for Call {
     }
 }
 
-/// Why a [`NetCommand::Call`] has no answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CallError {
-    /// The relay refused the request.
-    #[error("{0}")]
-    Relay(RequestError),
-    /// No connection, a timeout or a broken connection; the text says which.
-    #[error("{0}")]
-    Network(String),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn passwords_are_redacted() {
-        let call = Call(Request::ChangePassword {
+        let call = Call(Request::ChangePassword(rpc::ChangePassword {
             old: "old-secret".into(),
             new: "new-secret".into(),
-        });
+        }));
         assert!(!format!("{call:?}").contains("secret"));
-        let call = Call(Request::ResetPassword {
+        let call = Call(Request::ResetPassword(rpc::ResetPassword {
             agent_id: 3,
             new_password: "the-secret".into(),
-        });
+        }));
         assert!(!format!("{call:?}").contains("secret"));
     }
 }

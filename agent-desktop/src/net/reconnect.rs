@@ -39,16 +39,6 @@ pub fn jitter_unit() -> f64 {
     (porpoise_shared::client::random_id() % 1_000_000) as f64 / 1_000_000.0
 }
 
-/// True if a connection closed with `reason` must not be reconnected: an administrator's kick
-/// (`CLOSE_KICKED`) or a newer login of the account elsewhere (`CLOSE_LOGGED_IN_ELSEWHERE`).
-pub fn close_is_final(reason: &str) -> bool {
-    let reason = reason.to_lowercase();
-    reason.contains("logged out by an administrator")
-        || reason.contains("logged in elsewhere")
-        || reason.contains("(code 6)")
-        || reason.contains("(code 3)")
-}
-
 /// How long after losing the connection an `AlreadyLoggedIn` refusal is still retried: after a
 /// network blip the relay may not have noticed yet that the old connection is dead (it drops
 /// it after the QUIC idle timeout), so the refusal may name this very console.
@@ -200,16 +190,17 @@ mod tests {
 
     #[test]
     fn kicks_and_refusals_are_final() {
-        assert!(close_is_final(
-            "closed by peer: logged out by an administrator of the center (code 6)"
-        ));
-        assert!(close_is_final(
-            "closed by peer: logged in elsewhere (code 3)"
-        ));
-        assert!(!close_is_final(
-            "closed by peer: relay shutting down (code 4)"
-        ));
-        assert!(!close_is_final("timed out"));
+        use porpoise_shared::{client::Disconnect, wire::CloseCode};
+        let closed = |code| Disconnect {
+            code: Some(code),
+            detail: "closed by peer".into(),
+        };
+        assert!(closed(CloseCode::Kicked).is_final());
+        assert!(closed(CloseCode::LoggedInElsewhere).is_final());
+        assert!(!closed(CloseCode::Shutdown).is_final());
+        assert!(!Disconnect::lost("timed out").is_final());
+        assert_eq!(CloseCode::from_code(6), Some(CloseCode::Kicked));
+        assert_eq!(CloseCode::from_code(99), None);
         let failure = |kind| LoginFailure {
             kind,
             detail: String::new(),

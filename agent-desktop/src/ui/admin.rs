@@ -2,6 +2,7 @@
 //! an account's password, and the center's service settings.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{Request, MIN_PASSWORD_CHARS},
@@ -74,10 +75,10 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox:
                         let new_password = password.clone();
                         super::call(
                             outbox,
-                            Request::ResetPassword {
+                            Request::ResetPassword(rpc::ResetPassword {
                                 agent_id,
                                 new_password,
-                            },
+                            }),
                         );
                     }
                 }
@@ -104,7 +105,7 @@ fn logins_ui(
 ) {
     if ui.button(Msg::Refresh.text(lang)).clicked() {
         *status = Status::Busy;
-        super::call(outbox, Request::ListLogins);
+        super::call(outbox, Request::ListLogins(rpc::ListLogins));
     }
     super::status_ui(ui, status);
     let Some(logins) = logins else { return };
@@ -131,9 +132,9 @@ fn logins_ui(
                             *status = Status::Busy;
                             super::call(
                                 outbox,
-                                Request::KickLogin {
+                                Request::KickLogin(rpc::KickLogin {
                                     agent_id: l.agent_id,
-                                },
+                                }),
                             );
                         }
                         if ui.button(Msg::Cancel.text(lang)).clicked() {

@@ -2,6 +2,7 @@
 //! colleague with an unread badge.
 
 use egui::{Key, RichText};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     client::random_id,
     ui::Language,
@@ -109,11 +110,11 @@ pub fn agent_chat_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, ou
                 });
                 super::call(
                     outbox,
-                    Request::SendAgentChat {
+                    Request::SendAgentChat(rpc::SendAgentChat {
                         to: peer,
                         message_id,
                         text,
-                    },
+                    }),
                 );
             }
         });

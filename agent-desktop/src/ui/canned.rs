@@ -4,6 +4,7 @@
 //! puts its text into this session's chat input, to edit before sending; nothing is sent.
 
 use egui::{Button, CollapsingHeader, RichText, ScrollArea, TextEdit};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{
@@ -50,13 +51,33 @@ pub fn quick_replies_ui(
     let mut insert = None;
     match lib.tab {
         LibraryTab::Canned => {
-            load(&mut lib.canned, outbox, Request::ListCannedResponses);
-            search_ui(ui, lang, lib, outbox, Request::ListCannedResponses);
+            load(
+                &mut lib.canned,
+                outbox,
+                Request::ListCannedResponses(rpc::ListCannedResponses),
+            );
+            search_ui(
+                ui,
+                lang,
+                lib,
+                outbox,
+                Request::ListCannedResponses(rpc::ListCannedResponses),
+            );
             insert = canned_ui(ui, lang, lib, tab.phase, manages, outbox);
         }
         LibraryTab::Knowledge => {
-            load(&mut lib.knowledge, outbox, Request::ListKnowledgeBase);
-            search_ui(ui, lang, lib, outbox, Request::ListKnowledgeBase);
+            load(
+                &mut lib.knowledge,
+                outbox,
+                Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
+            );
+            search_ui(
+                ui,
+                lang,
+                lib,
+                outbox,
+                Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
+            );
             insert = knowledge_ui(ui, lang, lib, tab.phase);
         }
         LibraryTab::History => history_ui(ui, lang, lib, tab, outbox),
@@ -91,7 +112,9 @@ fn search_ui(
             .labelled_by(label.id);
         if ui.button(Msg::Refresh.text(lang)).clicked() {
             match refresh {
-                Request::ListKnowledgeBase => lib.knowledge = Loaded::Loading,
+                Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
+                    lib.knowledge = Loaded::Loading
+                }
                 _ => lib.canned = Loaded::Loading,
             }
             call(outbox, refresh);
@@ -194,7 +217,10 @@ fn canned_ui(
     }
     if let Some(id) = delete {
         lib.deleting = Some(id);
-        call(outbox, Request::DeleteCannedResponse { id });
+        call(
+            outbox,
+            Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id }),
+        );
     }
     insert
 }
@@ -283,11 +309,11 @@ fn editor_ui(
                     editor.status = Status::Failed(Msg::TitleAndTextRequired.text(lang).into());
                 } else {
                     editor.status = Status::Busy;
-                    let body = Request::SaveCannedResponse {
+                    let body = Request::SaveCannedResponse(rpc::SaveCannedResponse {
                         id: editor.id,
                         scope: editor.scope,
                         draft: d.clone(),
-                    };
+                    });
                     call(outbox, body);
                 }
             }

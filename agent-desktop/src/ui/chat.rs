@@ -3,6 +3,7 @@
 //! transcript) and the input where Enter sends and Ctrl+Enter inserts a new line.
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     chat_image,
     chat_pictures::{ChatPictures, PictureLabels},
@@ -114,11 +115,11 @@ pub fn send_picture(
     pictures.insert((tab.session_id, message_id), &data);
     super::call(
         outbox,
-        Request::SendChatImage {
+        Request::SendChatImage(rpc::SendChatImage {
             session_id: tab.session_id,
             message_id,
             data,
-        },
+        }),
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The session-code dialog (A16): the 6 digits large, their expiry countdown and Copy.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{ui::Language, wire::Request};
 
 use super::Outbox;
@@ -74,7 +75,7 @@ pub fn session_code_ui(
         });
     if again {
         ws.session_code = Some(SessionCodeDialog::Requesting);
-        super::call(outbox, Request::CreateSessionCode);
+        super::call(outbox, Request::CreateSessionCode(rpc::CreateSessionCode));
     } else if !open {
         ws.session_code = None;
     }

@@ -2,6 +2,7 @@
 //! endpoint returns for this customer, fetched by the relay, each item with Send to chat.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     client::random_id,
     ui::Language,
@@ -21,7 +22,10 @@ pub fn context_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbo
     let session_id = tab.session_id;
     if tab.customer.context == Loadable::NotAsked {
         tab.customer.context = Loadable::Loading;
-        call(outbox, Request::FetchCustomerContext { session_id });
+        call(
+            outbox,
+            Request::FetchCustomerContext(rpc::FetchCustomerContext { session_id }),
+        );
     }
     let mut refresh = false;
     let mut send = None;

@@ -3,6 +3,7 @@
 //! dialogs over it.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{ui::Language, wire::ServiceMode};
 
 use super::Outbox;
@@ -84,7 +85,10 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
         let button = egui::Button::new(Msg::GetSessionCode.text(lang));
         if ui.add_enabled(!requesting, button).clicked() {
             ws.session_code = Some(SessionCodeDialog::Requesting);
-            super::call(outbox, porpoise_shared::wire::Request::CreateSessionCode);
+            super::call(
+                outbox,
+                porpoise_shared::wire::Request::CreateSessionCode(rpc::CreateSessionCode),
+            );
         }
     }
     if ws.manages() {
@@ -95,7 +99,10 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
                     confirm_kick: None,
                     status: Status::Busy,
                 });
-                super::call(outbox, porpoise_shared::wire::Request::ListLogins);
+                super::call(
+                    outbox,
+                    porpoise_shared::wire::Request::ListLogins(rpc::ListLogins),
+                );
             }
             if ui.button(Msg::ResetPassword.text(lang)).clicked() {
                 ws.admin = Some(AdminDialog::ResetPassword {
@@ -109,7 +116,10 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
                     draft: None,
                     status: Status::Busy,
                 });
-                super::call(outbox, porpoise_shared::wire::Request::GetCenterSettings);
+                super::call(
+                    outbox,
+                    porpoise_shared::wire::Request::GetCenterSettings(rpc::GetCenterSettings),
+                );
             }
         });
     }

@@ -2,6 +2,7 @@
 //! customer allows file transfer), files dropped on the window, and the transfers list with
 //! progress bar, speed, time left, Cancel and Resume.
 
+use porpoise_shared::wire::rpc;
 use std::path::PathBuf;
 
 use egui::RichText;
@@ -137,7 +138,7 @@ fn common_files_ui(
         match &board.common {
             None => {
                 if ui.button(Msg::ShowCommonFiles.text(lang)).clicked() {
-                    super::call(outbox, Request::ListCommonFiles);
+                    super::call(outbox, Request::ListCommonFiles(rpc::ListCommonFiles));
                 }
             }
             Some(files) if files.is_empty() => {
@@ -154,10 +155,10 @@ fn common_files_ui(
                         });
                         super::call(
                             outbox,
-                            Request::SendCommonFile {
+                            Request::SendCommonFile(rpc::SendCommonFile {
                                 session_id,
                                 name: f.name,
-                            },
+                            }),
                         );
                     }
                 }

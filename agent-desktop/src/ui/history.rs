@@ -4,6 +4,7 @@
 
 use chrono::TimeZone;
 use egui::{CollapsingHeader, RichText, ScrollArea};
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{HistoryItem, Party, Request, SessionId, UnixMs},
@@ -26,7 +27,7 @@ pub fn history_ui(
 ) {
     let session_id = tab.session_id;
     let view = lib.history_mut(session_id);
-    let list_request = Request::ListServiceHistory { session_id };
+    let list_request = Request::ListServiceHistory(rpc::ListServiceHistory { session_id });
     if view.list.wants_loading() {
         view.list = Loaded::Loading;
         call(outbox, list_request.clone());
@@ -97,10 +98,12 @@ fn item_ui(
             let disposition = item.disposition.as_deref().unwrap_or("—");
             ui.label(format!("{}: {disposition}", Msg::Disposition.text(lang)));
             let transcript = view.transcripts.entry(item.session_id).or_default();
-            let read = |after| Request::ReadHistoryTranscript {
-                session_id,
-                past_session_id: item.session_id,
-                after,
+            let read = |after| {
+                Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
+                    session_id,
+                    past_session_id: item.session_id,
+                    after,
+                })
             };
             if !transcript.started && !transcript.loading && transcript.error.is_none() {
                 transcript.loading = true;

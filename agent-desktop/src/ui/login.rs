@@ -279,9 +279,7 @@ fn usernames_ui(ui: &mut egui::Ui, lang: Language, form: &mut LoginForm) {
 pub fn error_text(lang: Language, error: &LoginError) -> String {
     match error {
         LoginError::Failed(failure) => failure.message(lang),
-        LoginError::Disconnected(reason) => {
-            crate::i18n::with_detail(lang, Msg::ErrDisconnected, reason)
-        }
+        LoginError::Disconnected(reason) => crate::i18n::disconnect_text(lang, reason),
         LoginError::Invalid(msg) => msg.text(lang).to_owned(),
     }
 }

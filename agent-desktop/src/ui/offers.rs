@@ -2,6 +2,7 @@
 //! live countdown and Accept / Reject. Several stack, oldest first.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{ui::Language, wire::Request};
 
 use super::Outbox;
@@ -90,7 +91,10 @@ pub fn offers_ui(
         if let Some(p) = ws.offers.iter_mut().find(|o| o.offer.offer_id == offer_id) {
             p.answering = true;
         }
-        super::call(outbox, Request::AnswerOffer { offer_id, accept });
+        super::call(
+            outbox,
+            Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
+        );
     }
 }
 
@@ -163,10 +167,10 @@ pub fn transfer_prompts_ui(
         }
         super::call(
             outbox,
-            Request::AnswerTransfer {
+            Request::AnswerTransfer(rpc::AnswerTransfer {
                 transfer_id,
                 accept,
-            },
+            }),
         );
     }
 }

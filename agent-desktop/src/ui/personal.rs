@@ -1,6 +1,7 @@
 //! The personal area's presence selector (A2, R4): 在线 / 示忙 / 离开 / 离线.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{Presence, Request},
@@ -48,10 +49,10 @@ pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox
         ws.presence_error = None;
         super::call(
             outbox,
-            Request::SetPresence {
+            Request::SetPresence(rpc::SetPresence {
                 presence: picked,
                 automatic: false,
-            },
+            }),
         );
     }
 }

@@ -8,6 +8,7 @@
 //! required.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{RecordFormError, RecordPolicy, RemoteAction, Request, SupportRecordForm},
@@ -156,10 +157,10 @@ pub fn record_dialog_ui(
                 dialog.status = Status::Busy;
                 call(
                     outbox,
-                    Request::SaveSupportRecord {
+                    Request::SaveSupportRecord(rpc::SaveSupportRecord {
                         session_id: dialog.session_id,
                         form: dialog.form.clone(),
-                    },
+                    }),
                 );
             }
         },

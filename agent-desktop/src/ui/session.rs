@@ -2,6 +2,7 @@
 //! action buttons, chat and the customer's screen.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{ActionState, Party, RemoteAction, SessionId},
@@ -35,10 +36,10 @@ pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox
     for (session_id, message_id) in ws.pictures.take_wanted() {
         super::call(
             outbox,
-            porpoise_shared::wire::Request::GetChatImage {
+            porpoise_shared::wire::Request::GetChatImage(rpc::GetChatImage {
                 session_id,
                 message_id,
-            },
+            }),
         );
     }
     // The chat's text size buttons change the preference (kept by the app).
@@ -400,9 +401,9 @@ fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut O
             if ui.button(Msg::PushSurvey.text(lang)).clicked() {
                 super::call(
                     outbox,
-                    porpoise_shared::wire::Request::PushSurvey {
+                    porpoise_shared::wire::Request::PushSurvey(rpc::PushSurvey {
                         session_id: tab.session_id,
-                    },
+                    }),
                 );
             }
         }
@@ -508,11 +509,13 @@ mod snip_tests {
         let mut pictures = porpoise_shared::chat_pictures::ChatPictures::default();
         let mut outbox = Vec::new();
         send_screenshot(Language::En, &mut tab, &mut pictures, &shot, &mut outbox);
-        let [NetCommand::Call(crate::net::Call(porpoise_shared::wire::Request::SendChatImage {
-            session_id: 5,
-            message_id,
-            data,
-        }))] = outbox.as_slice()
+        let [NetCommand::Call(crate::net::Call(porpoise_shared::wire::Request::SendChatImage(
+            rpc::SendChatImage {
+                session_id: 5,
+                message_id,
+                data,
+            },
+        )))] = outbox.as_slice()
         else {
             panic!("{outbox:?}")
         };

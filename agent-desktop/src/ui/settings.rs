@@ -1,6 +1,7 @@
 //! The personal settings dialog (A17): alert sounds, language, chat text size, the relay's
 //! address and fingerprint for the next login, auto-away minutes and changing one's password.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{Request, MIN_PASSWORD_CHARS},
@@ -64,7 +65,7 @@ pub fn settings_dialog_ui(
                     if save.clicked() {
                         d.auto_away_status = Status::Busy;
                         let minutes = d.auto_away_on.then_some(d.auto_away_min);
-                        super::call(outbox, Request::SetAutoAway { minutes });
+                        super::call(outbox, Request::SetAutoAway(rpc::SetAutoAway { minutes }));
                     }
                 });
                 super::status_ui(ui, &d.auto_away_status);
@@ -207,10 +208,10 @@ fn password_ui(ui: &mut egui::Ui, lang: Language, d: &mut SettingsDialog, outbox
                 d.password_status = Status::Busy;
                 super::call(
                     outbox,
-                    Request::ChangePassword {
+                    Request::ChangePassword(rpc::ChangePassword {
                         old: d.old_password.clone(),
                         new: d.new_password.clone(),
-                    },
+                    }),
                 );
             }
             Err(e) => d.password_status = Status::Failed(e),

@@ -2,6 +2,7 @@
 //! handling note and Mark handled; a toggle that lists handled ones too.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{Request, UnixMs},
@@ -36,9 +37,9 @@ pub fn offline_ui(
         {
             super::call(
                 outbox,
-                Request::ListOfflineMessages {
+                Request::ListOfflineMessages(rpc::ListOfflineMessages {
                     include_handled: true,
-                },
+                }),
             );
         }
     });
@@ -113,7 +114,10 @@ pub fn offline_ui(
                 ob.handling = Some(m.id);
                 ob.error = None;
                 let note = ob.note.trim().to_owned();
-                super::call(outbox, Request::HandleOfflineMessage { id: m.id, note });
+                super::call(
+                    outbox,
+                    Request::HandleOfflineMessage(rpc::HandleOfflineMessage { id: m.id, note }),
+                );
             }
         }
     }

@@ -2,6 +2,7 @@
 //! and a note for the receiver.
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{Presence, Request, TransferTarget},
@@ -91,11 +92,11 @@ pub fn transfer_dialog_ui(
         dialog.status = Status::Busy;
         super::call(
             outbox,
-            Request::TransferSession {
+            Request::TransferSession(rpc::TransferSession {
                 session_id: dialog.session_id,
                 target,
                 note: dialog.note.trim().to_owned(),
-            },
+            }),
         );
     }
     if cancel || !open {

@@ -3,6 +3,7 @@
 //! Also the chat's message context menu for message tags (A13), [`message_context_menu`].
 
 use egui::RichText;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{MessageId, Party, Request, SessionId, VisitorCard},
@@ -39,7 +40,10 @@ pub fn customer_panel_ui(
     let session_id = tab.session_id;
     if tab.customer.profile == Loadable::NotAsked {
         tab.customer.profile = Loadable::Loading;
-        call(outbox, Request::GetCustomerProfile { session_id });
+        call(
+            outbox,
+            Request::GetCustomerProfile(rpc::GetCustomerProfile { session_id }),
+        );
     }
     ui.horizontal(|ui| {
         let view = &mut tab.customer.view;
@@ -147,10 +151,10 @@ fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut
                 panel.card_status = Status::Busy;
                 call(
                     outbox,
-                    Request::SaveVisitorCard {
+                    Request::SaveVisitorCard(rpc::SaveVisitorCard {
                         session_id: tab.session_id,
                         card: card.clone(),
-                    },
+                    }),
                 );
             }
         }
@@ -202,10 +206,10 @@ fn customer_tags_ui(
         panel.tags_status = Status::Idle;
         call(
             outbox,
-            Request::SetCustomerTags {
+            Request::SetCustomerTags(rpc::SetCustomerTags {
                 session_id,
                 tags: panel.customer_tags.clone(),
-            },
+            }),
         );
     }
 }
@@ -234,11 +238,11 @@ pub fn message_context_menu(
     if let Some(tags) = tags_menu(response, lang, panel.tags_of(message_id), allowed) {
         call(
             outbox,
-            Request::SetMessageTags {
+            Request::SetMessageTags(rpc::SetMessageTags {
                 session_id,
                 message_id,
                 tags,
-            },
+            }),
         );
     }
 }
@@ -255,11 +259,11 @@ pub fn message_tags_menu(
 ) {
     let panel = &tab.customer;
     if let Some(tags) = tags_menu(response, lang, panel.tags_of(message_id), &panel.tag_list) {
-        let request = Request::SetMessageTags {
+        let request = Request::SetMessageTags(rpc::SetMessageTags {
             session_id: tab.session_id,
             message_id,
             tags,
-        };
+        });
         response.ctx.data_mut(|d| {
             d.get_temp_mut_or_default::<Vec<Request>>(queued_tags_id())
                 .push(request);

@@ -7,10 +7,11 @@ use egui_kittest::{
 };
 pub use porpoise_agent::{
     clock::now_unix_ms,
-    net::{Call, CallError, RelaySide},
+    net::{Call, RelaySide},
     notify::{Notifier, Recording},
     AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent,
 };
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{
@@ -87,7 +88,8 @@ pub fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
             !matches!(
                 c,
                 NetCommand::Call(Call(
-                    Request::GetCustomerProfile { .. } | Request::ListPendingRecords
+                    Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })
+                        | Request::ListPendingRecords(rpc::ListPendingRecords)
                 ))
             )
         })
@@ -118,7 +120,11 @@ pub fn relay(side: &RelaySide, event: Event) {
     send(side, NetEvent::Relay(event));
 }
 
-pub fn answer(side: &RelaySide, body: Request, result: Result<Response, CallError>) {
+pub fn answer(
+    side: &RelaySide,
+    body: Request,
+    result: Result<Response, porpoise_shared::wire::ApiError>,
+) {
     send(
         side,
         NetEvent::Answered {

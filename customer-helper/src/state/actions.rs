@@ -1,5 +1,6 @@
 //! How user actions change [`HelperState`].
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     client::random_id,
     wire::{ActionState, AgentId, Request, MAX_CHAT_TEXT_BYTES},
@@ -23,7 +24,7 @@ impl HelperState {
             UiAction::LeaveQueue => {
                 if let ServiceState::Queued(spot) = self.service {
                     self.service = ServiceState::Leaving(spot);
-                    request(out, Request::LeaveQueue);
+                    request(out, Request::LeaveQueue(rpc::LeaveQueue));
                 }
             }
             UiAction::OpenMessageForm => self.open_message_form(),
@@ -44,7 +45,7 @@ impl HelperState {
             UiAction::EndSession => {
                 if let Some(s) = self.session() {
                     let session_id = s.session_id;
-                    request(out, Request::EndSession { session_id });
+                    request(out, Request::EndSession(rpc::EndSession { session_id }));
                 }
             }
             UiAction::Answer { action, grant } => {
@@ -54,11 +55,11 @@ impl HelperState {
                         let session_id = s.session_id;
                         request(
                             out,
-                            Request::AnswerConsent {
+                            Request::AnswerConsent(rpc::AnswerConsent {
                                 session_id,
                                 action,
                                 grant,
-                            },
+                            }),
                         );
                     }
                 }
@@ -100,7 +101,10 @@ impl HelperState {
             Ok((name, phone, route)) => {
                 self.form.error = None;
                 self.service = ServiceState::Requesting;
-                request(out, Request::RequestService { name, phone, route });
+                request(
+                    out,
+                    Request::RequestService(rpc::RequestService { name, phone, route }),
+                );
             }
             Err(e) => self.form.error = Some(e),
         }
@@ -133,11 +137,11 @@ impl HelperState {
                 self.service = ServiceState::SendingMessage(origin);
                 request(
                     out,
-                    Request::LeaveOfflineMessage {
+                    Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
                         name,
                         contact,
                         text,
-                    },
+                    }),
                 );
             }
             Err(e) => self.message.error = Some(e),
@@ -184,11 +188,11 @@ impl HelperState {
         });
         request(
             out,
-            Request::SendChat {
+            Request::SendChat(rpc::SendChat {
                 session_id,
                 message_id,
                 text,
-            },
+            }),
         );
         // The box is empty now: the agent's preview clears.
         out.push(Effect::Command(NetCommand::TypingPreview {
@@ -231,7 +235,10 @@ impl HelperState {
         }
         out.push(Effect::Command(NetCommand::StopSharing { session_id }));
         for action in granted {
-            request(out, Request::StopAction { session_id, action });
+            request(
+                out,
+                Request::StopAction(rpc::StopAction { session_id, action }),
+            );
         }
     }
 

@@ -1,9 +1,10 @@
 //! Sans-IO tests of chat pictures in the helper state (C4): pending until stored, resent
 //! after a reconnect, refusals explained.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     chat_image,
-    wire::{ChatMessage, Party, Request, RequestError, Response},
+    wire::{ApiError, ChatMessage, Party, Request, Response},
 };
 
 use super::tests::{connected, info, requests, serving, SID};
@@ -21,11 +22,11 @@ fn a_picture_is_pending_until_stored_and_resent_after_reconnect() {
     let mut out = Vec::new();
     s.on_ui(UiAction::SendPicture(data.clone()), &mut out);
     let sent = requests(&out);
-    let [Request::SendChatImage {
+    let [Request::SendChatImage(rpc::SendChatImage {
         session_id: SID,
         message_id,
         data: ref bytes,
-    }] = sent[..]
+    })] = sent[..]
     else {
         panic!("{sent:?}")
     };
@@ -80,8 +81,8 @@ fn bad_or_refused_pictures_are_explained() {
     s.on_net(
         NetEvent::Answered {
             request: sent[0].clone(),
-            result: Err(RequestFailure::Relay(RequestError::BadImage(
-                "too big".into(),
+            result: Err(RequestFailure::Relay(ApiError::BadImage(
+                porpoise_shared::wire::ImageProblem::Damaged,
             ))),
         },
         &mut Vec::new(),

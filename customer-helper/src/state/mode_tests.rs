@@ -1,8 +1,9 @@
 //! Sans-IO tests of the service modes, the queue, offline messages, transfers and relay lines.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, ChatMessage, Event, Party, RemoteAction, Request, RequestError, Response,
-    ServiceMode, ServiceRoute,
+    ActionState, ApiError, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
+    ServiceRoute,
 };
 
 use super::tests::{changed, connected, connected_to, info, options, requests, serving, SID};
@@ -29,11 +30,11 @@ fn showcase_picks_online_agents_only() {
     s.on_ui(UiAction::PickAgent(10), &mut out);
     assert_eq!(
         requests(&out),
-        vec![Request::RequestService {
+        vec![Request::RequestService(rpc::RequestService {
             name: "Wang".into(),
             phone: "139".into(),
             route: ServiceRoute::Showcase { agent_id: 10 },
-        }]
+        })]
     );
     assert_eq!(s.service, ServiceState::Requesting);
 }
@@ -51,18 +52,18 @@ fn session_code_is_checked_locally_then_by_the_relay() {
     let sent = requests(&out);
     assert_eq!(
         sent,
-        vec![Request::RequestService {
+        vec![Request::RequestService(rpc::RequestService {
             name: "Wang".into(),
             phone: "139".into(),
             route: ServiceRoute::SessionCode {
                 code: "123456".into()
             },
-        }]
+        })]
     );
     answer(
         &mut s,
         sent[0].clone(),
-        Err(RequestFailure::Relay(RequestError::BadSessionCode)),
+        Err(RequestFailure::Relay(ApiError::BadSessionCode)),
     );
     assert_eq!(s.service, ServiceState::Form);
     assert_eq!(s.form.error, Some(FormError::BadSessionCode));
@@ -71,7 +72,7 @@ fn session_code_is_checked_locally_then_by_the_relay() {
     answer(
         &mut s,
         sent[0].clone(),
-        Err(RequestFailure::Relay(RequestError::Throttled {
+        Err(RequestFailure::Relay(ApiError::Throttled {
             retry_after_s: 30,
         })),
     );
@@ -89,9 +90,9 @@ fn closed_answer_opens_the_message_form_prefilled() {
     answer(
         &mut s,
         requests(&out)[0].clone(),
-        Err(RequestFailure::Relay(RequestError::Closed(
-            "国庆放假".into(),
-        ))),
+        Err(RequestFailure::Relay(ApiError::Closed {
+            reply: "国庆放假".into(),
+        })),
     );
     assert_eq!(
         s.service,
@@ -107,11 +108,11 @@ fn closed_answer_opens_the_message_form_prefilled() {
     let sent = requests(&out);
     assert_eq!(
         sent,
-        vec![Request::LeaveOfflineMessage {
+        vec![Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
             name: "Wang".into(),
             contact: "139".into(),
             text: "please call".into()
-        }]
+        })]
     );
     answer(&mut s, sent[0].clone(), Ok(Response::Done));
     assert_eq!(s.service, ServiceState::MessageLeft);
@@ -185,7 +186,7 @@ fn question_typed_while_waiting_is_sent_when_served() {
         &mut out,
     );
     let sent = requests(&out);
-    let [Request::SendChat { text, .. }] = sent.as_slice() else {
+    let [Request::SendChat(rpc::SendChat { text, .. })] = sent.as_slice() else {
         panic!("{out:?}")
     };
     assert_eq!(text, "Hello?");
@@ -217,10 +218,10 @@ fn transfer_renames_the_agent_and_stops_sharing() {
     })));
     assert_eq!(
         requests(&out),
-        vec![Request::StopAction {
+        vec![Request::StopAction(rpc::StopAction {
             session_id: SID,
             action: RemoteAction::ViewDesktop
-        }]
+        })]
     );
     assert_eq!(s.notice, Some(Notice::SharingStoppedByTransfer));
 }
@@ -316,12 +317,12 @@ fn auto_request_uses_a_prefilled_session_code() {
     );
     assert_eq!(
         requests(&out),
-        vec![Request::RequestService {
+        vec![Request::RequestService(rpc::RequestService {
             name: "Wang".into(),
             phone: String::new(),
             route: ServiceRoute::SessionCode {
                 code: "654321".into()
             },
-        }]
+        })]
     );
 }

@@ -1,8 +1,8 @@
 //! How connection changes and request answers change [`HelperState`].
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, MessageId, Request, RequestError, Response, ServiceMode, ServiceOptions,
-    SessionInfo,
+    ActionState, ApiError, MessageId, Request, Response, ServiceMode, ServiceOptions, SessionInfo,
 };
 
 use super::{
@@ -44,7 +44,8 @@ impl HelperState {
                 } else if let Some(token) = self.reconnect_token.take() {
                     // C8: rejoin the session left for a reboot instead of the request screen.
                     self.service = ServiceState::Requesting;
-                    let request = Request::RedeemReconnectToken { token };
+                    let request =
+                        Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token });
                     out.push(Effect::Command(NetCommand::Request(request)));
                     return;
                 }
@@ -70,10 +71,9 @@ impl HelperState {
                             s.actions.insert(*a, ActionState::Stopped);
                         }
                         for action in granted {
-                            out.push(Effect::Command(NetCommand::Request(Request::StopAction {
-                                session_id,
-                                action,
-                            })));
+                            out.push(Effect::Command(NetCommand::Request(Request::StopAction(
+                                rpc::StopAction { session_id, action },
+                            ))));
                         }
                     }
                 }
@@ -169,7 +169,10 @@ impl HelperState {
         out: &mut Vec<Effect>,
     ) {
         match (request, result) {
-            (Request::RedeemReconnectToken { .. }, Ok(Response::SessionStarted(info))) => {
+            (
+                Request::RedeemReconnectToken(rpc::RedeemReconnectToken { .. }),
+                Ok(Response::SessionStarted(info)),
+            ) => {
                 tracing::info!(
                     session_id = info.session_id,
                     "rejoined the session after the reboot"
@@ -178,10 +181,13 @@ impl HelperState {
                 self.resume(Some(info), None, out);
             }
             // Lost before the answer: present it again on the next connection.
-            (Request::RedeemReconnectToken { token }, Err(RequestFailure::Connection(_))) => {
+            (
+                Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token }),
+                Err(RequestFailure::Connection(_)),
+            ) => {
                 self.reconnect_token = Some(token);
             }
-            (Request::RedeemReconnectToken { .. }, result) => {
+            (Request::RedeemReconnectToken(rpc::RedeemReconnectToken { .. }), result) => {
                 if self.service == ServiceState::Requesting {
                     self.service = ServiceState::Form;
                 }
@@ -192,20 +198,25 @@ impl HelperState {
                 self.notice = Some(Notice::ReconnectFailed(why));
             }
             (
-                Request::RequestReconnectToken { session_id },
-                Ok(Response::ReconnectToken { token, .. }),
+                Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
+                Ok(Response::ReconnectToken(rpc::IssuedReconnectToken { token, .. })),
             ) => {
                 if self.session_mut(session_id).is_some() {
                     out.push(Effect::Reboot { token });
                 }
             }
-            (Request::RequestService { .. }, Ok(Response::Queued { position, .. })) => {
+            (
+                Request::RequestService(rpc::RequestService { .. }),
+                Ok(Response::Queued(rpc::Queued { position, .. })),
+            ) => {
                 if self.service == ServiceState::Requesting {
                     self.service = ServiceState::Queued(QueueSpot::at(position));
                 }
             }
-            (Request::RequestService { .. }, Err(e)) => self.request_refused(e),
-            (Request::LeaveQueue, result) => {
+            (Request::RequestService(rpc::RequestService { .. }), Err(e)) => {
+                self.request_refused(e)
+            }
+            (Request::LeaveQueue(rpc::LeaveQueue), result) => {
                 if let ServiceState::Leaving(spot) = self.service {
                     self.service = match result {
                         Ok(_) => ServiceState::Form,
@@ -216,7 +227,7 @@ impl HelperState {
                     };
                 }
             }
-            (Request::LeaveOfflineMessage { .. }, result) => {
+            (Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage { .. }), result) => {
                 if let ServiceState::SendingMessage(origin) = &self.service {
                     self.service = match result {
                         Ok(_) => {
@@ -232,11 +243,11 @@ impl HelperState {
                 }
             }
             (
-                Request::SendChat {
+                Request::SendChat(rpc::SendChat {
                     session_id,
                     message_id,
                     ..
-                },
+                }),
                 result,
             ) => match result {
                 Ok(Response::ChatStored(message)) => {
@@ -247,7 +258,7 @@ impl HelperState {
                 Ok(_) => {}
                 // Not delivered: stays pending and is resent after a reconnect.
                 Err(RequestFailure::Connection(_))
-                | Err(RequestFailure::Relay(RequestError::Storage)) => {}
+                | Err(RequestFailure::Relay(ApiError::Storage)) => {}
                 Err(e) => {
                     if let Some(s) = self.session_mut(session_id) {
                         s.pending.retain(|p| p.message_id != message_id);
@@ -256,11 +267,11 @@ impl HelperState {
                 }
             },
             (
-                Request::SendChatImage {
+                Request::SendChatImage(rpc::SendChatImage {
                     session_id,
                     message_id,
                     ..
-                },
+                }),
                 result,
             ) => match result {
                 Ok(Response::ChatStored(message)) => {
@@ -271,7 +282,7 @@ impl HelperState {
                 Ok(_) => {}
                 // Not delivered: stays pending and is resent after a reconnect.
                 Err(RequestFailure::Connection(_))
-                | Err(RequestFailure::Relay(RequestError::Storage)) => {}
+                | Err(RequestFailure::Relay(ApiError::Storage)) => {}
                 Err(e) => {
                     if let Some(s) = self.session_mut(session_id) {
                         s.pending.retain(|p| p.message_id != message_id);
@@ -279,24 +290,22 @@ impl HelperState {
                     self.notice = Some(Notice::PictureFailed(e.to_string()));
                 }
             },
-            (Request::EndSession { session_id }, Ok(_)) => {
+            (Request::EndSession(rpc::EndSession { session_id }), Ok(_)) => {
                 if self.session_mut(session_id).is_some() {
                     self.service = ServiceState::Ended { closing: None };
                 }
             }
             // Already stopped by the relay (e.g. after a transfer): nothing to tell.
             (
-                Request::StopAction { .. },
-                Err(RequestFailure::Relay(
-                    RequestError::Conflict(_) | RequestError::UnknownSession,
-                )),
+                Request::StopAction(rpc::StopAction { .. }),
+                Err(RequestFailure::Relay(ApiError::Conflict(_) | ApiError::UnknownSession)),
             ) => {}
-            (Request::SubmitSurvey { session_id, .. }, result) => {
+            (Request::SubmitSurvey(rpc::SubmitSurvey { session_id, .. }), result) => {
                 self.survey_answered(session_id, result)
             }
             // A preview is best effort and never stored.
-            (Request::TypingPreview { .. }, _) => {}
-            (Request::ReportSystemInfo { session_id, .. }, Ok(_)) => {
+            (Request::TypingPreview(rpc::TypingPreview { .. }), _) => {}
+            (Request::ReportSystemInfo(rpc::ReportSystemInfo { session_id, .. }), Ok(_)) => {
                 if self.session_mut(session_id).is_some() {
                     self.notice = Some(Notice::SystemInfoSent);
                 }
@@ -310,13 +319,13 @@ impl HelperState {
     /// offline-message form with its reply, anything else is a notice.
     fn request_refused(&mut self, e: RequestFailure) {
         match e {
-            RequestFailure::Relay(RequestError::BadSessionCode) => {
+            RequestFailure::Relay(ApiError::BadSessionCode) => {
                 self.form_refused(FormError::BadSessionCode)
             }
-            RequestFailure::Relay(RequestError::Throttled { retry_after_s }) => {
+            RequestFailure::Relay(ApiError::Throttled { retry_after_s }) => {
                 self.form_refused(FormError::Throttled { retry_after_s })
             }
-            RequestFailure::Relay(RequestError::Closed(reply)) => {
+            RequestFailure::Relay(ApiError::Closed { reply }) => {
                 if self.service == ServiceState::Requesting {
                     self.message.prefill(&self.form, &self.question);
                     self.service = ServiceState::Message(MessageOrigin::Closed(reply));

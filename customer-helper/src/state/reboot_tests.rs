@@ -1,8 +1,9 @@
 //! Sans-IO tests of reboot and reconnect (C8): consent first, then the token, then the reboot;
 //! after the restart the token is presented once instead of the request screen.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, Event, ReconnectToken, RemoteAction, Request, RequestError, Response, TokenRefusal,
+    ActionState, ApiError, Event, ReconnectToken, RemoteAction, Request, Response, TokenRefusal,
 };
 
 use super::tests::{changed, connected, info, requests, serving, SID};
@@ -54,16 +55,17 @@ fn the_reboot_needs_the_customers_accept_then_a_token_then_reboots() {
         changed(RemoteAction::Reboot, ActionState::Granted),
         &mut out,
     );
-    let token_request = Request::RequestReconnectToken { session_id: SID };
+    let token_request =
+        Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id: SID });
     assert_eq!(requests(&out), vec![token_request.clone()]);
     assert_eq!(s.desired_sharing(), None, "the screen is not shared for it");
     let out = answered(
         &mut s,
         token_request,
-        Ok(Response::ReconnectToken {
+        Ok(Response::ReconnectToken(rpc::IssuedReconnectToken {
             token: TOKEN,
             expires_at: 1,
-        }),
+        })),
     );
     assert_eq!(out, vec![Effect::Reboot { token: TOKEN }]);
     s.rebooted(Ok(()));
@@ -92,7 +94,7 @@ fn after_the_restart_the_token_rejoins_the_session_without_a_click() {
     s.reconnect_token = Some(TOKEN);
     let mut out = Vec::new();
     s.on_net(connected(None, None), &mut out);
-    let redeem = Request::RedeemReconnectToken { token: TOKEN };
+    let redeem = Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token: TOKEN });
     // The token goes first; no auto-request, no request screen.
     assert_eq!(requests(&out), vec![redeem.clone()]);
     assert_eq!(s.service, ServiceState::Requesting);
@@ -121,11 +123,11 @@ fn a_refused_token_falls_back_to_the_request_screen_with_the_reason() {
         let mut s = HelperState::new(String::new(), String::new(), false);
         s.reconnect_token = Some(TOKEN);
         s.on_net(connected(None, None), &mut Vec::new());
-        let redeem = Request::RedeemReconnectToken { token: TOKEN };
+        let redeem = Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token: TOKEN });
         answered(
             &mut s,
             redeem,
-            Err(RequestFailure::Relay(RequestError::BadReconnectToken(why))),
+            Err(RequestFailure::Relay(ApiError::BadReconnectToken(why))),
         );
         assert_eq!(s.service, ServiceState::Form);
         assert_eq!(s.notice, Some(Notice::ReconnectFailed(why.to_string())));

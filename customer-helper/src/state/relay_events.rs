@@ -1,5 +1,6 @@
 //! How pushed relay events change [`HelperState`].
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     client::random_id,
     wire::{ActionState, Event, Party, RemoteAction, Request},
@@ -84,7 +85,9 @@ impl HelperState {
                     }
                     // C8: the customer accepted the reboot; the token comes first.
                     if action == RemoteAction::Reboot && state == ActionState::Granted {
-                        let request = Request::RequestReconnectToken { session_id };
+                        let request = Request::RequestReconnectToken(rpc::RequestReconnectToken {
+                            session_id,
+                        });
                         out.push(Effect::Command(NetCommand::Request(request)));
                     }
                 }
@@ -130,10 +133,12 @@ impl HelperState {
             text: text.clone(),
             picture: None,
         });
-        out.push(Effect::Command(NetCommand::Request(Request::SendChat {
-            session_id: session.session_id,
-            message_id,
-            text,
-        })));
+        out.push(Effect::Command(NetCommand::Request(Request::SendChat(
+            rpc::SendChat {
+                session_id: session.session_id,
+                message_id,
+                text,
+            },
+        ))));
     }
 }

@@ -1,5 +1,6 @@
 //! An open session with an agent: chat history, pending messages, consent prompts, actions.
 
+use porpoise_shared::wire::rpc;
 use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
@@ -42,16 +43,16 @@ impl PendingChat {
     pub fn request(&self, session_id: SessionId) -> porpoise_shared::wire::Request {
         use porpoise_shared::wire::Request;
         match &self.picture {
-            Some(p) => Request::SendChatImage {
+            Some(p) => Request::SendChatImage(rpc::SendChatImage {
                 session_id,
                 message_id: self.message_id,
                 data: p.data.clone(),
-            },
-            None => Request::SendChat {
+            }),
+            None => Request::SendChat(rpc::SendChat {
                 session_id,
                 message_id: self.message_id,
                 text: self.text.clone(),
-            },
+            }),
         }
     }
 }

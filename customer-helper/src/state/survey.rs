@@ -1,9 +1,10 @@
 //! The satisfaction survey (C7) and the permissions panel's actions (C5): revoke one granted
 //! action, share the screen without an agent request.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, RemoteAction, Request, RequestError, Response, SessionId, SurveyAnswer,
-    SurveyError, MAX_SURVEY_COMMENT_CHARS,
+    ActionState, ApiError, RemoteAction, Request, Response, SessionId, SurveyAnswer, SurveyError,
+    MAX_SURVEY_COMMENT_CHARS,
 };
 
 use super::{Effect, HelperState, Notice, ServiceState};
@@ -94,13 +95,16 @@ impl HelperState {
                 form.error = None;
                 form.sending = true;
                 let session_id = form.session_id;
-                request(out, Request::SubmitSurvey { session_id, answer });
+                request(
+                    out,
+                    Request::SubmitSurvey(rpc::SubmitSurvey { session_id, answer }),
+                );
             }
             Err(e) => form.error = Some(e),
         }
     }
 
-    /// The relay's answer to [`Request::SubmitSurvey`].
+    /// The relay's answer to [`rpc::SubmitSurvey`].
     pub(super) fn survey_answered(
         &mut self,
         session_id: SessionId,
@@ -115,7 +119,7 @@ impl HelperState {
                 self.notice = Some(Notice::SurveyThanks);
             }
             // Answered before (another window, a resend): nothing more to ask.
-            Err(RequestFailure::Relay(RequestError::Conflict(_))) => self.survey = None,
+            Err(RequestFailure::Relay(ApiError::Conflict(_))) => self.survey = None,
             Err(e) => {
                 form.sending = false;
                 form.error = Some(SurveyFormError::Failed(e.to_string()));
@@ -138,7 +142,10 @@ impl HelperState {
         s.actions.insert(action, ActionState::Stopped);
         s.prompts.retain(|a| *a != action);
         let session_id = s.session_id;
-        request(out, Request::StopAction { session_id, action });
+        request(
+            out,
+            Request::StopAction(rpc::StopAction { session_id, action }),
+        );
     }
 
     /// "Share my screen": grant viewing without an agent request (C5).
@@ -152,10 +159,10 @@ impl HelperState {
         let session_id = s.session_id;
         request(
             out,
-            Request::StartAction {
+            Request::StartAction(rpc::StartAction {
                 session_id,
                 action: RemoteAction::ViewDesktop,
-            },
+            }),
         );
     }
 }

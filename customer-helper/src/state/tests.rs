@@ -1,5 +1,6 @@
 //! Sans-IO tests of the helper state: events in, state and effects out.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
     ActionState, AgentCard, ChatMessage, Event, Group, Party, Presence, RemoteAction, Request,
     Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
@@ -103,11 +104,11 @@ fn auto_request_submits_once_when_connected() {
     s.on_net(connected(None, None), &mut out);
     assert_eq!(
         requests(&out),
-        vec![Request::RequestService {
+        vec![Request::RequestService(rpc::RequestService {
             name: "Wang".into(),
             phone: "123".into(),
             route: ANY,
-        }]
+        })]
     );
     assert_eq!(s.service, ServiceState::Requesting);
     // A later reconnect with the request forgotten does not ask again by itself.
@@ -137,18 +138,18 @@ fn queued_answer_and_position_updates() {
     let mut s = HelperState::new("Wang".into(), String::new(), false);
     s.on_net(connected(None, None), &mut Vec::new());
     s.on_ui(UiAction::SubmitForm, &mut Vec::new());
-    let request = Request::RequestService {
+    let request = Request::RequestService(rpc::RequestService {
         name: "Wang".into(),
         phone: String::new(),
         route: ANY,
-    };
+    });
     s.on_net(
         NetEvent::Answered {
             request,
-            result: Ok(Response::Queued {
+            result: Ok(Response::Queued(rpc::Queued {
                 ticket_id: 1,
                 position: 4,
-            }),
+            })),
         },
         &mut Vec::new(),
     );
@@ -249,14 +250,14 @@ fn stop_click_stops_locally_then_tells_the_relay() {
     );
     let stops = requests(&out);
     assert_eq!(stops.len(), 2);
-    assert!(stops.contains(&Request::StopAction {
+    assert!(stops.contains(&Request::StopAction(rpc::StopAction {
         session_id: SID,
         action: RemoteAction::ViewDesktop
-    }));
-    assert!(stops.contains(&Request::StopAction {
+    })));
+    assert!(stops.contains(&Request::StopAction(rpc::StopAction {
         session_id: SID,
         action: RemoteAction::RemoteControl
-    }));
+    })));
     assert_eq!(s.desired_sharing(), None);
 }
 
@@ -290,10 +291,10 @@ fn capture_failure_reports_and_stops_the_action() {
     s.on_net(ended, &mut out);
     assert_eq!(
         requests(&out),
-        vec![Request::StopAction {
+        vec![Request::StopAction(rpc::StopAction {
             session_id: SID,
             action: RemoteAction::ViewDesktop
-        }]
+        })]
     );
     assert_eq!(s.notice, Some(Notice::SharingFailed("no X display".into())));
     assert_eq!(s.desired_sharing(), None);
@@ -308,11 +309,11 @@ fn chat_is_pending_until_stored_and_resent_after_reconnect() {
     let mut out = Vec::new();
     s.on_ui(UiAction::SendChat, &mut out);
     let sent = requests(&out);
-    let Request::SendChat {
+    let Request::SendChat(rpc::SendChat {
         message_id,
         ref text,
         ..
-    } = sent[0]
+    }) = sent[0]
     else {
         panic!("{sent:?}")
     };
@@ -426,7 +427,7 @@ fn system_info_is_read_only_after_the_grant_and_once() {
         &mut out,
     );
     assert!(out.is_empty());
-    let request = Request::ReportSystemInfo {
+    let request = Request::ReportSystemInfo(rpc::ReportSystemInfo {
         session_id: SID,
         info: Box::new(porpoise_shared::wire::SystemInfo {
             collected_at: 0,
@@ -438,7 +439,7 @@ fn system_info_is_read_only_after_the_grant_and_once() {
             processes: vec![],
             process_count: 0,
         }),
-    };
+    });
     s.on_net(
         NetEvent::Answered {
             request: request.clone(),

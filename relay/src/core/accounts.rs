@@ -2,7 +2,7 @@
 //! list live logins, kick a login.
 
 use porpoise_shared::wire::{
-    CenterId, LoginInfo, RequestError, RequestId, Response, MIN_PASSWORD_CHARS,
+    ApiError, CenterId, LoginInfo, RequestId, Response, MIN_PASSWORD_CHARS,
 };
 use tracing::info;
 
@@ -13,16 +13,18 @@ use super::{
 /// Longest password accepted, in bytes (argon2 input stays small).
 pub const MAX_PASSWORD_BYTES: usize = 256;
 
-fn check_new_password(new: &str) -> Result<(), RequestError> {
+fn check_new_password(new: &str) -> Result<(), ApiError> {
     if new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(RequestError::Invalid(format!(
-            "the new password needs at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(ApiError::TooShort {
+            field: porpoise_shared::wire::Field::Password,
+            min_chars: MIN_PASSWORD_CHARS as u32,
+        });
     }
     if new.len() > MAX_PASSWORD_BYTES {
-        return Err(RequestError::Invalid(format!(
-            "the new password is longer than {MAX_PASSWORD_BYTES} bytes"
-        )));
+        return Err(ApiError::too_long(
+            porpoise_shared::wire::Field::Password,
+            MAX_PASSWORD_BYTES,
+        ));
     }
     Ok(())
 }
@@ -40,10 +42,10 @@ impl Core {
         agent_id: AgentId,
         old: Option<String>,
         new: String,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         check_new_password(&new)?;
         if old.as_ref().is_some_and(|o| o.len() > MAX_PASSWORD_BYTES) {
-            return Err(RequestError::WrongPassword);
+            return Err(ApiError::WrongPassword);
         }
         self.set_password(conn, id, center_id, agent_id, old, new);
         Ok(None)
@@ -61,16 +63,16 @@ impl Core {
         admin: AgentId,
         target: AgentId,
         new: String,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, admin)?;
         let exists = self
             .centers
             .get(&center_id)
             .is_some_and(|c| c.accounts.contains_key(&target));
         if !exists {
-            return Err(RequestError::Invalid(
-                "no such account in this center".into(),
-            ));
+            return Err(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Agent,
+            });
         }
         check_new_password(&new)?;
         info!(center_id, admin, target, "password reset by admin");
@@ -108,7 +110,7 @@ impl Core {
         }
     }
 
-    fn password_done(&mut self, token: PersistToken, result: Result<(), RequestError>) {
+    fn password_done(&mut self, token: PersistToken, result: Result<(), ApiError>) {
         if let Some((conn, id)) = self.pending_passwords.remove(&token) {
             self.respond(conn, id, result.map(|()| Response::Done));
         }
@@ -121,12 +123,11 @@ impl Core {
         &self,
         center_id: CenterId,
         admin: AgentId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, admin)?;
-        let center = self
-            .centers
-            .get(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+        let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         let mut logins: Vec<LoginInfo> = self
             .live
             .iter()
@@ -158,13 +159,15 @@ impl Core {
         center_id: CenterId,
         admin: AgentId,
         target: AgentId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, admin)?;
         let conn = self
             .live
             .get(&(center_id, target))
             .map(|l| l.conn)
-            .ok_or_else(|| RequestError::Invalid("that account is not logged in".into()))?;
+            .ok_or_else(|| ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Login,
+            })?;
         info!(center_id, admin, target, "login kicked");
         self.handle_disconnect(now, conn);
         self.actions.push_back(Action::Close {

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use porpoise_shared::wire::{
-    AgentChatMessage, CenterId, Event, MessageId, RequestError, RequestId, Response,
+    AgentChatMessage, ApiError, CenterId, Event, MessageId, RequestId, Response,
 };
 
 use super::conversation::ConversationOp;
@@ -69,14 +69,16 @@ impl Core {
         to: AgentId,
         message_id: MessageId,
         text: &str,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         super::check_message_text(text)?;
         let colleague = self
             .centers
             .get(&center_id)
             .is_some_and(|c| c.accounts.contains_key(&to));
         if to == from || !colleague {
-            return Err(RequestError::Invalid("no such colleague".into()));
+            return Err(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Agent,
+            });
         }
         let key = (center_id, from, message_id);
         let chats = &mut self.conversation.agent_chats;
@@ -128,7 +130,7 @@ impl Core {
         } = pending;
         if !ok {
             for (conn, id) in waiters {
-                self.respond(conn, id, Err(RequestError::Storage));
+                self.respond(conn, id, Err(ApiError::Storage));
             }
             return;
         }

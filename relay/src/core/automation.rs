@@ -37,7 +37,8 @@ pub const RECEPTION_TIMEOUT_RANGE_S: std::ops::RangeInclusive<u32> = 30..=86_400
 ///
 /// Errors: the text of the first problem (a delay outside [`AUTO_REPLY_RANGE_S`] or
 /// [`RECEPTION_TIMEOUT_RANGE_S`], a text longer than `MAX_CHAT_TEXT_BYTES`).
-pub fn validate(settings: &CenterSettings) -> Result<(), String> {
+pub fn validate(settings: &CenterSettings) -> Result<(), porpoise_shared::wire::ApiError> {
+    use porpoise_shared::wire::{ApiError, Field};
     let timed = [
         ("auto-reply", &settings.auto_reply, AUTO_REPLY_RANGE_S),
         (
@@ -46,18 +47,21 @@ pub fn validate(settings: &CenterSettings) -> Result<(), String> {
             RECEPTION_TIMEOUT_RANGE_S,
         ),
     ];
-    for (label, reply, range) in timed {
+    for (_label, reply, range) in timed {
         let Some(reply) = reply else { continue };
         if !range.contains(&reply.after_s) {
-            let (lo, hi) = (range.start(), range.end());
-            return Err(format!("{label} delay must be {lo}..={hi} s"));
+            return Err(ApiError::OutOfRange {
+                field: Field::SettingsText,
+                min: u64::from(*range.start()),
+                max: u64::from(*range.end()),
+            });
         }
         if reply.text.len() > MAX_CHAT_TEXT_BYTES {
-            return Err(format!("{label} text is too long"));
+            return Err(ApiError::too_long(Field::SettingsText, MAX_CHAT_TEXT_BYTES));
         }
     }
     if settings.greeting.len() > MAX_CHAT_TEXT_BYTES {
-        return Err("greeting is too long".into());
+        return Err(ApiError::too_long(Field::SettingsText, MAX_CHAT_TEXT_BYTES));
     }
     Ok(())
 }

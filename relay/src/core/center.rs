@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use porpoise_shared::wire::{
-    CenterId, CenterSettings, Event, Group, OfflineMessage, ProductType, RequestError, Response,
+    ApiError, CenterId, CenterSettings, Event, Group, OfflineMessage, ProductType, Response,
     ServerMessage, ServiceMode, ServiceOptions, TicketId, Welcome,
 };
 use tracing::info;
@@ -228,24 +228,25 @@ impl Core {
         &self,
         center_id: CenterId,
         agent_id: AgentId,
-    ) -> Result<&Account, RequestError> {
+    ) -> Result<&Account, ApiError> {
         self.centers
             .get(&center_id)
             .and_then(|c| c.accounts.get(&agent_id))
             .filter(|a| a.role.manages())
-            .ok_or(RequestError::Forbidden)
+            .ok_or(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::ManageCenter,
+            })
     }
 
     pub(super) fn get_settings(
         &self,
         center_id: CenterId,
         agent_id: AgentId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, agent_id)?;
-        let center = self
-            .centers
-            .get(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+        let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         Ok(Some(Response::CenterSettings(
             super::records::public_settings(&center.settings),
         )))
@@ -263,35 +264,34 @@ impl Core {
         center_id: CenterId,
         agent_id: AgentId,
         mut settings: CenterSettings,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, agent_id)?;
         if !OFFER_TIMEOUT_RANGE_S.contains(&settings.offer_timeout_s) {
-            return Err(RequestError::Invalid(format!(
-                "offer countdown must be {}..={} s",
-                OFFER_TIMEOUT_RANGE_S.start(),
-                OFFER_TIMEOUT_RANGE_S.end()
-            )));
+            return Err(ApiError::OutOfRange {
+                field: porpoise_shared::wire::Field::OfferTimeout,
+                min: u64::from(*OFFER_TIMEOUT_RANGE_S.start()),
+                max: u64::from(*OFFER_TIMEOUT_RANGE_S.end()),
+            });
         }
         if !CODE_VALIDITY_RANGE_S.contains(&settings.session_code_validity_s) {
-            return Err(RequestError::Invalid(format!(
-                "session code validity must be {}..={} s",
-                CODE_VALIDITY_RANGE_S.start(),
-                CODE_VALIDITY_RANGE_S.end()
-            )));
+            return Err(ApiError::OutOfRange {
+                field: porpoise_shared::wire::Field::CodeValidity,
+                min: u64::from(*CODE_VALIDITY_RANGE_S.start()),
+                max: u64::from(*CODE_VALIDITY_RANGE_S.end()),
+            });
         }
         if !porpoise_shared::wire::MAX_FILE_BYTES_RANGE.contains(&settings.max_file_bytes) {
-            return Err(RequestError::Invalid(format!(
-                "file size limit must be {}..={} bytes",
-                porpoise_shared::wire::MAX_FILE_BYTES_RANGE.start(),
-                porpoise_shared::wire::MAX_FILE_BYTES_RANGE.end()
-            )));
+            return Err(ApiError::OutOfRange {
+                field: porpoise_shared::wire::Field::MaxFileBytes,
+                min: *porpoise_shared::wire::MAX_FILE_BYTES_RANGE.start(),
+                max: *porpoise_shared::wire::MAX_FILE_BYTES_RANGE.end(),
+            });
         }
-        super::hours::validate(&settings.working_hours).map_err(RequestError::Invalid)?;
-        super::automation::validate(&settings).map_err(RequestError::Invalid)?;
-        let center = self
-            .centers
-            .get_mut(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+        super::hours::validate(&settings.working_hours)?;
+        super::automation::validate(&settings)?;
+        let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         settings.seats = center.settings.seats;
         super::records::prepare_settings(&mut settings, &center.settings)?;
         center.settings = settings.clone();

@@ -7,11 +7,12 @@
 //! bounds a distributed guesser: at most 60 guesses a minute against a million codes). A locked
 //! attempt is answered `Throttled{retry_after_s}` and does not count.
 
+use porpoise_shared::wire::rpc;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{CenterId, RequestError, Response, SESSION_CODE_DIGITS};
+use porpoise_shared::wire::{ApiError, CenterId, Response, SESSION_CODE_DIGITS};
 use rand::Rng;
 use tracing::{info, warn};
 
@@ -66,11 +67,11 @@ struct Record {
 }
 
 impl Record {
-    fn check(&self, now: Instant) -> Result<(), RequestError> {
+    fn check(&self, now: Instant) -> Result<(), ApiError> {
         match self.locked_until {
             Some(until) if until > now => {
                 let left = until.duration_since(now).as_secs_f64().ceil();
-                Err(RequestError::Throttled {
+                Err(ApiError::Throttled {
                     retry_after_s: left.clamp(1.0, f64::from(u32::MAX)) as u32,
                 })
             }
@@ -115,7 +116,7 @@ impl CodeThrottle {
         self.policy = policy;
     }
 
-    fn check(&self, now: Instant, ip: IpAddr, center_id: CenterId) -> Result<(), RequestError> {
+    fn check(&self, now: Instant, ip: IpAddr, center_id: CenterId) -> Result<(), ApiError> {
         if let Some(r) = self.ips.get(&ip) {
             r.check(now)?;
         }
@@ -154,22 +155,23 @@ impl Core {
         now: Now,
         center_id: CenterId,
         agent_id: AgentId,
-    ) -> Result<Option<Response>, RequestError> {
-        let center = self
-            .centers
-            .get_mut(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+    ) -> Result<Option<Response>, ApiError> {
+        let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         let serves = center
             .accounts
             .get(&agent_id)
             .is_some_and(|a| a.role.serves());
         if !serves {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::ServeCustomers,
+            });
         }
         center.codes.retain(|_, c| c.expires_at > now.unix_ms);
         if center.codes.len() >= MAX_LIVE_CODES {
-            return Err(RequestError::Conflict(
-                "too many live session codes in this center; try again later".into(),
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::TooManyCodes,
             ));
         }
         let mut rng = rand::thread_rng();
@@ -194,10 +196,10 @@ impl Core {
         center.codes.insert(code.clone(), stored.clone());
         info!(center_id, agent_id, "session code created");
         self.persist(StoreOp::InsertSessionCode(stored.clone()));
-        Ok(Some(Response::SessionCode {
+        Ok(Some(Response::SessionCode(rpc::SessionCode {
             code,
             expires_at: stored.expires_at,
-        }))
+        })))
     }
 
     /// Checks and uses a customer's code; returns the agent who made it.
@@ -209,7 +211,7 @@ impl Core {
         now: Now,
         c: &Connection,
         code: &str,
-    ) -> Result<AgentId, RequestError> {
+    ) -> Result<AgentId, ApiError> {
         let ip = c.address.ip();
         let center_id = c.center_id;
         self.code_throttle.check(now.instant, ip, center_id)?;
@@ -229,7 +231,7 @@ impl Core {
             _ => {
                 warn!(center_id, %ip, "wrong session code");
                 self.code_throttle.fail(now.instant, ip, center_id);
-                Err(RequestError::BadSessionCode)
+                Err(ApiError::BadSessionCode)
             }
         }
     }

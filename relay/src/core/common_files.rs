@@ -4,7 +4,7 @@
 
 use porpoise_shared::{
     files::sanitize_name,
-    wire::{MediaKind, Party, RequestError, RequestId, Response, SessionId},
+    wire::{ApiError, MediaKind, Party, RequestId, Response, SessionId},
 };
 
 use super::{Action, ConnId, Connection, Core};
@@ -16,7 +16,7 @@ impl Core {
         conn: ConnId,
         id: RequestId,
         c: &Connection,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.actions.push_back(Action::ListCommonFiles {
             conn,
             id,
@@ -36,23 +36,29 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
         name: String,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Agent {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::SessionMember,
+            });
         }
         if sanitize_name(&name).ok().as_deref() != Some(name.as_str()) {
-            return Err(RequestError::Invalid("not a common file name".into()));
+            return Err(ApiError::Malformed {
+                field: porpoise_shared::wire::Field::FileName,
+            });
         }
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         let customer = s
             .customer_conn
-            .ok_or_else(|| RequestError::Conflict("the customer is not connected".into()))?;
+            .ok_or_else(|| ApiError::peer_away(Party::Customer))?;
         if !s.allows_media(MediaKind::File) {
-            return Err(RequestError::Conflict(
-                "the customer has not allowed file transfer".into(),
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::NotGranted {
+                    action: porpoise_shared::wire::RemoteAction::FileTransfer,
+                },
             ));
         }
         let center_id = s.stored.center_id;
@@ -60,7 +66,7 @@ impl Core {
             .centers
             .get(&center_id)
             .map(|center| center.settings.max_file_bytes)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         self.actions.push_back(Action::SendCommonFile {
             agent: conn,
             customer,

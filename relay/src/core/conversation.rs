@@ -7,11 +7,12 @@
 //! message was stored (`chat_stored`), a session ended (`conversation_session_ended`), an agent left
 //! (`agent_left`), every request and timer (`flush_conversation`, `conversation_timeout`).
 
+use porpoise_shared::wire::rpc;
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
-    AgentId, CenterId, ChatMessage, Event, MediaKind, Party, Request, RequestError, RequestId,
+    AgentId, ApiError, CenterId, ChatMessage, Event, MediaKind, Party, Request, RequestId,
     Response, SessionId, TransferId, TransferOutcome, TransferTarget,
 };
 use tracing::debug;
@@ -133,38 +134,39 @@ impl Core {
         id: RequestId,
         c: &Connection,
         body: Request,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         match (&c.role, body) {
-            (Role::Customer { .. }, Request::TypingPreview { session_id, text }) => {
-                self.typing_preview(now, conn, c, session_id, &text)
-            }
+            (
+                Role::Customer { .. },
+                Request::TypingPreview(rpc::TypingPreview { session_id, text }),
+            ) => self.typing_preview(now, conn, c, session_id, &text),
             (
                 Role::Agent { agent_id, .. },
-                Request::TransferSession {
+                Request::TransferSession(rpc::TransferSession {
                     session_id,
                     target,
                     note,
-                },
+                }),
             ) => self.transfer_session(now, conn, c, *agent_id, session_id, target, &note),
             (
                 Role::Agent { agent_id, .. },
-                Request::AnswerTransfer {
+                Request::AnswerTransfer(rpc::AnswerTransfer {
                     transfer_id,
                     accept,
-                },
+                }),
             ) => self.answer_transfer(now, c.center_id, *agent_id, transfer_id, accept),
             (
                 Role::Agent { agent_id, .. },
-                Request::SendAgentChat {
+                Request::SendAgentChat(rpc::SendAgentChat {
                     to,
                     message_id,
                     text,
-                },
+                }),
             ) => {
                 let from = (c.center_id, *agent_id);
                 self.send_agent_chat(now, conn, id, from, to, message_id, &text)
             }
-            _ => Err(RequestError::Forbidden),
+            _ => Err(super::wrong_role(&c.role)),
         }
     }
 
@@ -396,12 +398,15 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
         text: &str,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Customer {
-            return Err(RequestError::UnknownSession);
+            return Err(ApiError::UnknownSession);
         }
         if text.len() > porpoise_shared::wire::MAX_CHAT_TEXT_BYTES {
-            return Err(RequestError::Invalid("preview text is too long".into()));
+            return Err(ApiError::too_long(
+                porpoise_shared::wire::Field::TypingPreview,
+                porpoise_shared::wire::MAX_CHAT_TEXT_BYTES,
+            ));
         }
         let throttle = self.conversation.typing.entry(session_id).or_default();
         match throttle.offer(now.instant, text.to_owned()) {

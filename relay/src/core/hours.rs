@@ -170,29 +170,27 @@ pub fn next_change(hours: &WorkingHours, now_unix_ms: UnixMs) -> Option<UnixMs> 
 
 /// Checks working hours an admin wants to save.
 ///
-/// Errors: the text of the first problem (an offset beyond ±14 h, an hour range that is empty or
-/// beyond 1440, a malformed date).
-pub fn validate(hours: &WorkingHours) -> Result<(), String> {
+/// Errors: [`ApiError::Malformed`] with [`Field::SettingsText`] for the first problem (an
+/// offset beyond ±14 h, an hour range that is empty or beyond 1440, a malformed date).
+pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_shared::wire::ApiError> {
+    use porpoise_shared::wire::{ApiError, Field};
+    let bad = || ApiError::Malformed {
+        field: Field::SettingsText,
+    };
     if hours.utc_offset_min.abs() > MAX_UTC_OFFSET_MIN {
-        return Err(format!(
-            "UTC offset {} min is beyond ±{MAX_UTC_OFFSET_MIN}",
-            hours.utc_offset_min
-        ));
+        return Err(bad());
     }
     let days = hours.weekly.iter().flatten();
     for day in days.chain(std::iter::once(&hours.extra_day_hours)) {
         if day.start_min >= day.end_min || i64::from(day.end_min) > DAY_MIN {
-            return Err(format!(
-                "hours {}..{} are not a range within one day",
-                day.start_min, day.end_min
-            ));
+            return Err(bad());
         }
     }
     let dates = hours.holidays.iter().map(|h| h.date);
     for date in dates.chain(hours.extra_working_days.iter().copied()) {
         let (month, day) = (date / 100 % 100, date % 100);
         if !(1..=12).contains(&month) || !(1..=31).contains(&day) || date < 1_000_000 {
-            return Err(format!("{date} is not a date (yyyymmdd)"));
+            return Err(bad());
         }
     }
     Ok(())

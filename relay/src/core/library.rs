@@ -15,8 +15,9 @@
 //! canned responses by their owner, and a past session must belong to the same customer (same
 //! install id, or same non-empty phone) as the agent's open session.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request, RequestError,
+    ApiError, CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request,
     RequestId, Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES,
     MAX_CANNED_TEXT_BYTES, MAX_CANNED_TITLE_BYTES,
 };
@@ -111,24 +112,37 @@ pub enum StoreQuery {
 
 /// Checks and trims a canned response's fields.
 ///
-/// Errors: [`RequestError::Invalid`] naming the field that is blank or over its limit.
-pub fn check_canned_draft(draft: CannedDraft) -> Result<CannedDraft, RequestError> {
-    let field = |name: &str, value: String, max: usize, required: bool| {
+/// Errors: [`ApiError::Empty`] or [`ApiError::TooLong`] naming the field.
+pub fn check_canned_draft(draft: CannedDraft) -> Result<CannedDraft, ApiError> {
+    let field = |name: porpoise_shared::wire::Field, value: String, max: usize, required: bool| {
         let value = value.trim().to_owned();
         if required && value.is_empty() {
-            return Err(RequestError::Invalid(format!("the {name} is empty")));
+            return Err(ApiError::Empty { field: name });
         }
         if value.len() > max {
-            return Err(RequestError::Invalid(format!(
-                "the {name} is longer than {max} bytes"
-            )));
+            return Err(ApiError::too_long(name, max));
         }
         Ok(value)
     };
     Ok(CannedDraft {
-        category: field("category", draft.category, MAX_CANNED_CATEGORY_BYTES, false)?,
-        title: field("title", draft.title, MAX_CANNED_TITLE_BYTES, true)?,
-        text: field("text", draft.text, MAX_CANNED_TEXT_BYTES, true)?,
+        category: field(
+            porpoise_shared::wire::Field::CannedCategory,
+            draft.category,
+            MAX_CANNED_CATEGORY_BYTES,
+            false,
+        )?,
+        title: field(
+            porpoise_shared::wire::Field::CannedTitle,
+            draft.title,
+            MAX_CANNED_TITLE_BYTES,
+            true,
+        )?,
+        text: field(
+            porpoise_shared::wire::Field::CannedText,
+            draft.text,
+            MAX_CANNED_TEXT_BYTES,
+            true,
+        )?,
     })
 }
 
@@ -141,21 +155,23 @@ impl Core {
         id: RequestId,
         c: &Connection,
         body: Request,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let Role::Agent { agent_id, .. } = c.role else {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::Agent,
+            });
         };
         let center_id = c.center_id;
         let query = match body {
-            Request::ListCannedResponses => StoreQuery::CannedResponses {
+            Request::ListCannedResponses(rpc::ListCannedResponses) => StoreQuery::CannedResponses {
                 center_id,
                 agent_id,
             },
-            Request::SaveCannedResponse {
+            Request::SaveCannedResponse(rpc::SaveCannedResponse {
                 id: canned,
                 scope,
                 draft,
-            } => {
+            }) => {
                 if scope == CannedScope::Center {
                     self.manager(center_id, agent_id)?;
                 }
@@ -167,29 +183,39 @@ impl Core {
                     draft: check_canned_draft(draft)?,
                 }
             }
-            Request::DeleteCannedResponse { id: canned } => StoreQuery::DeleteCanned {
-                center_id,
-                agent_id,
-                id: canned,
-                manages: self.manager(center_id, agent_id).is_ok(),
-            },
-            Request::ListKnowledgeBase => StoreQuery::KnowledgeBase { center_id },
-            Request::ListServiceHistory { session_id } => StoreQuery::ServiceHistory {
-                center_id,
-                customer: self.customer_of(conn, c, session_id)?,
-                exclude: session_id,
-            },
-            Request::ReadHistoryTranscript {
+            Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: canned }) => {
+                StoreQuery::DeleteCanned {
+                    center_id,
+                    agent_id,
+                    id: canned,
+                    manages: self.manager(center_id, agent_id).is_ok(),
+                }
+            }
+            Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
+                StoreQuery::KnowledgeBase { center_id }
+            }
+            Request::ListServiceHistory(rpc::ListServiceHistory { session_id }) => {
+                StoreQuery::ServiceHistory {
+                    center_id,
+                    customer: self.customer_of(conn, c, session_id)?,
+                    exclude: session_id,
+                }
+            }
+            Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
                 session_id,
                 past_session_id,
                 after,
-            } => StoreQuery::Transcript {
+            }) => StoreQuery::Transcript {
                 center_id,
                 customer: self.customer_of(conn, c, session_id)?,
                 past_session_id,
                 after,
             },
-            _ => return Err(RequestError::Forbidden),
+            _ => {
+                return Err(ApiError::NotPermitted {
+                    needed: porpoise_shared::wire::Permission::Agent,
+                })
+            }
         };
         let token = self.next_token;
         self.next_token += 1;
@@ -208,7 +234,7 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
         message_id: MessageId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let customer = match c.role {
             Role::Customer { install_id } => Some(install_id),
             Role::Agent { .. } => None,
@@ -228,20 +254,20 @@ impl Core {
 
     /// The customer of `session_id`, which must be an open session of this agent connection.
     ///
-    /// Errors: [`RequestError::UnknownSession`] otherwise.
+    /// Errors: [`ApiError::UnknownSession`] otherwise.
     fn customer_of(
         &self,
         conn: ConnId,
         c: &Connection,
         session_id: SessionId,
-    ) -> Result<CustomerKey, RequestError> {
+    ) -> Result<CustomerKey, ApiError> {
         if self.member(conn, c, session_id)? != Party::Agent {
-            return Err(RequestError::UnknownSession);
+            return Err(ApiError::UnknownSession);
         }
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         Ok(CustomerKey {
             install_id: s.stored.install_id,
             phone: s.stored.customer_phone.trim().to_owned(),
@@ -253,7 +279,7 @@ impl Core {
     pub(super) fn query_done(
         &mut self,
         token: super::PersistToken,
-        result: Result<Response, RequestError>,
+        result: Result<Response, ApiError>,
     ) {
         self.survey_stored(token, &result);
         if let Some((conn, id)) = self.pending_queries.remove(&token) {

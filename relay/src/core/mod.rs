@@ -34,6 +34,7 @@ mod sysinfo;
 pub mod throttle;
 mod transfer;
 mod types;
+use porpoise_shared::wire::rpc;
 use types::check_message_text;
 mod typing;
 
@@ -45,8 +46,8 @@ use std::time::Instant;
 
 use porpoise_shared::framing::MAX_CONTROL_FRAME_BYTES;
 use porpoise_shared::wire::{
-    ActionState, CenterId, ChatMessage, Event, MediaKind, MessageId, Party, RemoteAction, Request,
-    RequestError, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId,
+    ActionState, ApiError, CenterId, ChatMessage, Event, MediaKind, MessageId, Party, RemoteAction,
+    Request, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId,
 };
 
 use center::CenterState;
@@ -85,6 +86,16 @@ enum Role {
     Customer {
         install_id: InstallId,
     },
+}
+
+/// The refusal of a request the connection's kind never makes: a customer asking what only
+/// agents may, or the other way round.
+fn wrong_role(role: &Role) -> ApiError {
+    let needed = match role {
+        Role::Customer { .. } => porpoise_shared::wire::Permission::Agent,
+        Role::Agent { .. } => porpoise_shared::wire::Permission::Customer,
+    };
+    ApiError::NotPermitted { needed }
 }
 
 #[derive(Debug, Clone)]
@@ -322,82 +333,92 @@ impl Core {
             return;
         };
         let result = match (&c.role, body) {
-            (Role::Customer { install_id }, Request::RequestService { name, phone, route }) => {
-                self.request_service(now, conn, id, &c, *install_id, (name, phone), route)
-            }
-            (Role::Customer { install_id }, Request::LeaveQueue) => {
+            (
+                Role::Customer { install_id },
+                Request::RequestService(rpc::RequestService { name, phone, route }),
+            ) => self.request_service(now, conn, id, &c, *install_id, (name, phone), route),
+            (Role::Customer { install_id }, Request::LeaveQueue(rpc::LeaveQueue)) => {
                 self.leave_queue(now, c.center_id, *install_id)
             }
             (
                 Role::Customer { install_id },
-                Request::LeaveOfflineMessage {
+                Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
                     name,
                     contact,
                     text,
-                },
+                }),
             ) => self.leave_offline_message(now, &c, *install_id, name, contact, text),
-            (Role::Agent { agent_id, .. }, Request::AcceptCustomer { ticket_id }) => {
-                self.accept_customer(now, conn, c.center_id, *agent_id, ticket_id)
-            }
-            (Role::Agent { agent_id, .. }, Request::AnswerOffer { offer_id, accept }) => {
-                self.answer_offer(now, conn, c.center_id, *agent_id, offer_id, accept)
-            }
             (
                 Role::Agent { agent_id, .. },
-                Request::SetPresence {
+                Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+            ) => self.accept_customer(now, conn, c.center_id, *agent_id, ticket_id),
+            (
+                Role::Agent { agent_id, .. },
+                Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
+            ) => self.answer_offer(now, conn, c.center_id, *agent_id, offer_id, accept),
+            (
+                Role::Agent { agent_id, .. },
+                Request::SetPresence(rpc::SetPresence {
                     presence,
                     automatic,
-                },
+                }),
             ) => self.set_presence(now, c.center_id, *agent_id, presence, automatic),
-            (Role::Agent { agent_id, .. }, Request::SetAutoAway { minutes }) => {
+            (Role::Agent { agent_id, .. }, Request::SetAutoAway(rpc::SetAutoAway { minutes })) => {
                 self.set_auto_away(c.center_id, *agent_id, minutes)
             }
-            (Role::Agent { agent_id, .. }, Request::CreateSessionCode) => {
+            (Role::Agent { agent_id, .. }, Request::CreateSessionCode(rpc::CreateSessionCode)) => {
                 self.create_session_code(now, c.center_id, *agent_id)
-            }
-            (Role::Agent { agent_id, .. }, Request::ChangePassword { old, new }) => {
-                self.change_password(conn, id, c.center_id, *agent_id, Some(old), new)
             }
             (
                 Role::Agent { agent_id, .. },
-                Request::ResetPassword {
+                Request::ChangePassword(rpc::ChangePassword { old, new }),
+            ) => self.change_password(conn, id, c.center_id, *agent_id, Some(old), new),
+            (
+                Role::Agent { agent_id, .. },
+                Request::ResetPassword(rpc::ResetPassword {
                     agent_id: target,
                     new_password,
-                },
+                }),
             ) => self.reset_password(conn, id, c.center_id, *agent_id, target, new_password),
-            (Role::Agent { agent_id, .. }, Request::ListLogins) => {
+            (Role::Agent { agent_id, .. }, Request::ListLogins(rpc::ListLogins)) => {
                 self.list_logins(c.center_id, *agent_id)
             }
-            (Role::Agent { agent_id, .. }, Request::KickLogin { agent_id: target }) => {
-                self.kick_login(now, c.center_id, *agent_id, target)
-            }
-            (Role::Agent { agent_id, .. }, Request::GetCenterSettings) => {
+            (
+                Role::Agent { agent_id, .. },
+                Request::KickLogin(rpc::KickLogin { agent_id: target }),
+            ) => self.kick_login(now, c.center_id, *agent_id, target),
+            (Role::Agent { agent_id, .. }, Request::GetCenterSettings(rpc::GetCenterSettings)) => {
                 self.get_settings(c.center_id, *agent_id)
             }
-            (Role::Agent { agent_id, .. }, Request::UpdateCenterSettings(settings)) => {
-                self.update_settings(now, c.center_id, *agent_id, settings)
-            }
-            (Role::Agent { .. }, Request::ListOfflineMessages { include_handled }) => Ok(Some(
+            (
+                Role::Agent { agent_id, .. },
+                Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+            ) => self.update_settings(now, c.center_id, *agent_id, settings),
+            (
+                Role::Agent { .. },
+                Request::ListOfflineMessages(rpc::ListOfflineMessages { include_handled }),
+            ) => Ok(Some(
                 self.list_offline_messages(c.center_id, include_handled),
             )),
-            (Role::Agent { agent_id, .. }, Request::HandleOfflineMessage { id: msg, note }) => {
-                self.handle_offline_message(now, c.center_id, *agent_id, msg, note)
-            }
+            (
+                Role::Agent { agent_id, .. },
+                Request::HandleOfflineMessage(rpc::HandleOfflineMessage { id: msg, note }),
+            ) => self.handle_offline_message(now, c.center_id, *agent_id, msg, note),
             (
                 _,
-                Request::SendChat {
+                Request::SendChat(rpc::SendChat {
                     session_id,
                     message_id,
                     text,
-                },
+                }),
             ) => self.send_chat(now, conn, id, &c, session_id, message_id, text, None),
             (
                 _,
-                Request::SendChatImage {
+                Request::SendChatImage(rpc::SendChatImage {
                     session_id,
                     message_id,
                     data,
-                },
+                }),
             ) => self.send_chat(
                 now,
                 conn,
@@ -410,78 +431,89 @@ impl Core {
             ),
             (
                 _,
-                Request::GetChatImage {
+                Request::GetChatImage(rpc::GetChatImage {
                     session_id,
                     message_id,
-                },
+                }),
             ) => self.get_chat_image(conn, id, &c, session_id, message_id),
-            (Role::Agent { .. }, Request::RequestAction { session_id, action }) => {
-                self.request_action(conn, &c, session_id, action)
-            }
+            (
+                Role::Agent { .. },
+                Request::RequestAction(rpc::RequestAction { session_id, action }),
+            ) => self.request_action(conn, &c, session_id, action),
             (
                 Role::Customer { .. },
-                Request::AnswerConsent {
+                Request::AnswerConsent(rpc::AnswerConsent {
                     session_id,
                     action,
                     grant,
-                },
+                }),
             ) => self.answer_consent(conn, &c, session_id, action, grant),
-            (_, Request::StopAction { session_id, action }) => {
+            (_, Request::StopAction(rpc::StopAction { session_id, action })) => {
                 self.stop_action(conn, &c, session_id, action)
             }
-            (Role::Customer { .. }, Request::StartAction { session_id, action }) => {
-                self.start_action(conn, &c, session_id, action)
-            }
-            (Role::Agent { .. }, Request::PushSurvey { session_id }) => {
+            (
+                Role::Customer { .. },
+                Request::StartAction(rpc::StartAction { session_id, action }),
+            ) => self.start_action(conn, &c, session_id, action),
+            (Role::Agent { .. }, Request::PushSurvey(rpc::PushSurvey { session_id })) => {
                 self.push_survey(conn, &c, session_id)
             }
-            (Role::Customer { install_id }, Request::SubmitSurvey { session_id, answer }) => {
-                self.submit_survey(now, conn, id, &c, *install_id, session_id, answer)
-            }
-            (_, Request::EndSession { session_id }) => self.end_session(now, conn, &c, session_id),
-            (Role::Customer { .. }, Request::ReportSystemInfo { session_id, info }) => {
-                self.report_system_info(conn, &c, session_id, info)
-            }
-            (Role::Customer { .. }, Request::RequestReconnectToken { session_id }) => {
-                self.request_reconnect_token(now, conn, &c, session_id)
-            }
-            (Role::Customer { .. }, Request::RedeemReconnectToken { token }) => {
-                self.redeem_reconnect_token(now, conn, &c, &token)
-            }
-            (_, Request::FileTransferLimit { session_id }) => {
-                self.file_transfer_limit(conn, &c, session_id)
-            }
-            (Role::Agent { .. }, Request::ListCommonFiles) => self.list_common_files(conn, id, &c),
-            (Role::Agent { .. }, Request::SendCommonFile { session_id, name }) => {
-                self.send_common_file(conn, &c, session_id, name)
+            (
+                Role::Customer { install_id },
+                Request::SubmitSurvey(rpc::SubmitSurvey { session_id, answer }),
+            ) => self.submit_survey(now, conn, id, &c, *install_id, session_id, answer),
+            (_, Request::EndSession(rpc::EndSession { session_id })) => {
+                self.end_session(now, conn, &c, session_id)
             }
             (
+                Role::Customer { .. },
+                Request::ReportSystemInfo(rpc::ReportSystemInfo { session_id, info }),
+            ) => self.report_system_info(conn, &c, session_id, info),
+            (
+                Role::Customer { .. },
+                Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
+            ) => self.request_reconnect_token(now, conn, &c, session_id),
+            (
+                Role::Customer { .. },
+                Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token }),
+            ) => self.redeem_reconnect_token(now, conn, &c, &token),
+            (_, Request::FileTransferLimit(rpc::FileTransferLimit { session_id })) => {
+                self.file_transfer_limit(conn, &c, session_id)
+            }
+            (Role::Agent { .. }, Request::ListCommonFiles(rpc::ListCommonFiles)) => {
+                self.list_common_files(conn, id, &c)
+            }
+            (
+                Role::Agent { .. },
+                Request::SendCommonFile(rpc::SendCommonFile { session_id, name }),
+            ) => self.send_common_file(conn, &c, session_id, name),
+            (
                 _,
-                body @ (Request::TypingPreview { .. }
-                | Request::TransferSession { .. }
-                | Request::AnswerTransfer { .. }
-                | Request::SendAgentChat { .. }),
+                body @ (Request::TypingPreview(rpc::TypingPreview { .. })
+                | Request::TransferSession(rpc::TransferSession { .. })
+                | Request::AnswerTransfer(rpc::AnswerTransfer { .. })
+                | Request::SendAgentChat(rpc::SendAgentChat { .. })),
             ) => self.conversation_request(now, conn, id, &c, body),
             (
                 Role::Agent { .. },
-                body @ (Request::ListCannedResponses
-                | Request::SaveCannedResponse { .. }
-                | Request::DeleteCannedResponse { .. }
-                | Request::ListKnowledgeBase
-                | Request::ListServiceHistory { .. }
-                | Request::ReadHistoryTranscript { .. }),
+                body @ (Request::ListCannedResponses(rpc::ListCannedResponses)
+                | Request::SaveCannedResponse(rpc::SaveCannedResponse { .. })
+                | Request::DeleteCannedResponse(rpc::DeleteCannedResponse { .. })
+                | Request::ListKnowledgeBase(rpc::ListKnowledgeBase)
+                | Request::ListServiceHistory(rpc::ListServiceHistory { .. })
+                | Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript { .. })),
             ) => self.library_request(conn, id, &c, body),
             (
                 Role::Agent { .. },
-                body @ (Request::GetCustomerProfile { .. }
-                | Request::ListPendingRecords
-                | Request::SaveSupportRecord { .. }
-                | Request::SetMessageTags { .. }
-                | Request::SetCustomerTags { .. }
-                | Request::SaveVisitorCard { .. }
-                | Request::FetchCustomerContext { .. }),
+                body @ (Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })
+                | Request::ListPendingRecords(rpc::ListPendingRecords)
+                | Request::SaveSupportRecord(rpc::SaveSupportRecord { .. })
+                | Request::SetMessageTags(rpc::SetMessageTags { .. })
+                | Request::SetCustomerTags(rpc::SetCustomerTags { .. })
+                | Request::SaveVisitorCard(rpc::SaveVisitorCard { .. })
+                | Request::FetchCustomerContext(rpc::FetchCustomerContext { .. })),
             ) => self.records_request(now, conn, id, &c, body),
-            _ => Err(RequestError::Forbidden),
+            _ => Err(wrong_role(&c.role)),
         };
         match result {
             Ok(Some(response)) => self.respond(conn, id, Ok(response)),
@@ -587,7 +619,7 @@ impl Core {
         self.send(conn, ServerMessage::Event(event));
     }
 
-    fn respond(&mut self, conn: ConnId, id: RequestId, result: Result<Response, RequestError>) {
+    fn respond(&mut self, conn: ConnId, id: RequestId, result: Result<Response, ApiError>) {
         self.send(conn, ServerMessage::Response { id, result });
     }
 

@@ -1,7 +1,7 @@
 //! Offline messages (留言, R6, C3, A4): customers leave them, agents list and handle them.
 
 use porpoise_shared::wire::{
-    CenterId, Event, Handling, OfflineMessage, OfflineMessageId, RequestError, Response,
+    ApiError, CenterId, Event, Handling, OfflineMessage, OfflineMessageId, Response,
     MAX_CHAT_TEXT_BYTES,
 };
 
@@ -22,9 +22,9 @@ impl Core {
         name: String,
         contact: String,
         text: String,
-    ) -> Result<Option<Response>, RequestError> {
-        check_field("name", &name, true)?;
-        check_field("contact", &contact, false)?;
+    ) -> Result<Option<Response>, ApiError> {
+        check_field(porpoise_shared::wire::Field::CustomerName, &name, true)?;
+        check_field(porpoise_shared::wire::Field::CustomerPhone, &contact, false)?;
         super::check_message_text(&text)?;
         let center_id = c.center_id;
         self.remove_from_queue(now, center_id, install_id);
@@ -38,10 +38,9 @@ impl Core {
             left_at: now.unix_ms,
             handled: None,
         };
-        let center = self
-            .centers
-            .get_mut(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+        let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         let pending = center
             .offline
             .iter()
@@ -88,19 +87,23 @@ impl Core {
         agent_id: AgentId,
         id: OfflineMessageId,
         note: String,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if note.len() > MAX_CHAT_TEXT_BYTES {
-            return Err(RequestError::Invalid("note is too long".into()));
+            return Err(ApiError::too_long(
+                porpoise_shared::wire::Field::Note,
+                MAX_CHAT_TEXT_BYTES,
+            ));
         }
-        let center = self
-            .centers
-            .get_mut(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+        let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         let i = center
             .offline
             .iter()
             .position(|m| m.id == id && m.handled.is_none())
-            .ok_or_else(|| RequestError::Invalid("no such pending offline message".into()))?;
+            .ok_or_else(|| ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::OfflineMessage,
+            })?;
         let handling = Handling {
             agent_id,
             note,

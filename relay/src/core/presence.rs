@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
-    AgentCard, AgentWelcome, CenterId, Event, Presence, RefusedReason, RequestError, Response,
+    AgentCard, AgentWelcome, ApiError, CenterId, Event, Presence, RefusedReason, Response,
     ServerMessage, UnixMs, Welcome,
 };
 use tracing::info;
@@ -158,31 +158,35 @@ impl Core {
         agent_id: AgentId,
         presence: Presence,
         automatic: bool,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let serves = self
             .centers
             .get(&center_id)
             .and_then(|c| c.accounts.get(&agent_id))
             .is_some_and(|a| a.role.serves());
         if !serves {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::ServeCustomers,
+            });
         }
         if presence == Presence::Exited {
-            return Err(RequestError::Invalid(
-                "log out instead of setting Exited".into(),
-            ));
+            return Err(ApiError::Malformed {
+                field: porpoise_shared::wire::Field::Presence,
+            });
         }
         let current = self.presence_of(center_id, agent_id);
         if presence.uses_seat() && !current.uses_seat() {
             let seats = self.seats(center_id);
             if self.seats_used(center_id) >= seats {
-                return Err(RequestError::NoFreeSeat { seats });
+                return Err(ApiError::NoFreeSeat { seats });
             }
         }
         let live = self
             .live
             .get_mut(&(center_id, agent_id))
-            .ok_or(RequestError::Forbidden)?;
+            .ok_or(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Login,
+            })?;
         live.presence = presence;
         info!(center_id, agent_id, ?presence, automatic, "presence set");
         self.agents_changed(now, center_id);
@@ -198,12 +202,14 @@ impl Core {
         center_id: CenterId,
         agent_id: AgentId,
         minutes: Option<u16>,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let account = self
             .centers
             .get_mut(&center_id)
             .and_then(|c| c.accounts.get_mut(&agent_id))
-            .ok_or(RequestError::Forbidden)?;
+            .ok_or(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Agent,
+            })?;
         account.auto_away_min = minutes.filter(|m| *m > 0);
         let minutes = account.auto_away_min;
         self.persist(StoreOp::SetAutoAway { agent_id, minutes });

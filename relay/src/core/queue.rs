@@ -2,10 +2,11 @@
 //! their position and an estimated wait, leave; agents pick out of order (`PickAny` view) or
 //! get customers by routing only (`CountOnly`).
 
+use porpoise_shared::wire::rpc;
 use std::collections::BTreeMap;
 
 use porpoise_shared::wire::{
-    CenterId, Event, OfferEnd, Presence, QueueEntry, QueueView, RequestError, RequestId, Response,
+    ApiError, CenterId, Event, OfferEnd, Presence, QueueEntry, QueueView, RequestId, Response,
     ServiceMode, ServiceRoute, SessionInfo, TicketId, MAX_NAME_BYTES,
 };
 
@@ -15,14 +16,16 @@ use super::{
 };
 
 /// Checks a customer-typed field: `name` must not be blank; both at most [`MAX_NAME_BYTES`].
-pub(super) fn check_field(label: &str, value: &str, required: bool) -> Result<(), RequestError> {
+pub(super) fn check_field(
+    field: porpoise_shared::wire::Field,
+    value: &str,
+    required: bool,
+) -> Result<(), ApiError> {
     if required && value.trim().is_empty() {
-        return Err(RequestError::Invalid(format!("{label} is empty")));
+        return Err(ApiError::Empty { field });
     }
     if value.len() > MAX_NAME_BYTES {
-        return Err(RequestError::Invalid(format!(
-            "{label} is longer than {MAX_NAME_BYTES} bytes"
-        )));
+        return Err(ApiError::too_long(field, MAX_NAME_BYTES));
     }
     Ok(())
 }
@@ -56,37 +59,35 @@ impl Core {
         install_id: InstallId,
         (name, phone): (String, String),
         route: ServiceRoute,
-    ) -> Result<Option<Response>, RequestError> {
-        check_field("name", &name, true)?;
-        check_field("phone", &phone, false)?;
+    ) -> Result<Option<Response>, ApiError> {
+        check_field(porpoise_shared::wire::Field::CustomerName, &name, true)?;
+        check_field(porpoise_shared::wire::Field::CustomerPhone, &phone, false)?;
         let center_id = c.center_id;
         if self
             .session_of_customer
             .contains_key(&(center_id, install_id))
         {
-            return Err(RequestError::Conflict("already in a session".into()));
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::AlreadyInSession,
+            ));
         }
-        let center = self
-            .centers
-            .get(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+        let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         if let Some(i) = center.queue.iter().position(|t| t.install_id == install_id) {
             let ticket_id = center.queue[i].ticket_id;
-            return Ok(Some(Response::Queued {
+            return Ok(Some(Response::Queued(rpc::Queued {
                 ticket_id,
                 position: position_of(i),
-            }));
+            })));
         }
         let mode = center.settings.service_mode;
         if mode_of(&route) != mode {
-            return Err(RequestError::Invalid(format!(
-                "this center works in {mode:?} mode; the request used {:?}",
-                mode_of(&route)
-            )));
+            return Err(ApiError::WrongServiceMode { mode });
         }
         let (open, reply) = self.open_status(center_id, now);
         if !open {
-            return Err(RequestError::Closed(reply));
+            return Err(ApiError::Closed { reply });
         }
         let mut ticket = Ticket {
             ticket_id: 0,
@@ -106,7 +107,9 @@ impl Core {
                     .get(&agent_id)
                     .is_some_and(|a| a.role.serves());
                 if !serves {
-                    return Err(RequestError::Invalid("no such agent".into()));
+                    return Err(ApiError::NotFound {
+                        what: porpoise_shared::wire::Thing::Agent,
+                    });
                 }
                 ticket.preferred_agent = Some(agent_id);
             }
@@ -115,11 +118,15 @@ impl Core {
                 product_type_id,
             } => {
                 if group_id.is_some_and(|g| !center.groups.iter().any(|x| x.group_id == g)) {
-                    return Err(RequestError::Invalid("no such group".into()));
+                    return Err(ApiError::NotFound {
+                        what: porpoise_shared::wire::Thing::Group,
+                    });
                 }
                 let known = |p| center.product_types.iter().any(|x| x.product_type_id == p);
                 if product_type_id.is_some_and(|p| !known(p)) {
-                    return Err(RequestError::Invalid("no such product type".into()));
+                    return Err(ApiError::NotFound {
+                        what: porpoise_shared::wire::Thing::ProductType,
+                    });
                 }
                 ticket.group_id = group_id;
                 ticket.product_type_id = product_type_id;
@@ -127,10 +134,10 @@ impl Core {
             ServiceRoute::SessionCode { code } => {
                 let agent_id = self.redeem_code(now, c, &code)?;
                 let ticket_id = self.enqueue(ticket);
-                let queued = Response::Queued {
+                let queued = Response::Queued(rpc::Queued {
                     ticket_id,
                     position: 0,
-                };
+                });
                 self.respond(conn, id, Ok(queued));
                 let agent_conn = self.agents_online.get(&(center_id, agent_id)).copied();
                 if let Err(err) =
@@ -146,10 +153,10 @@ impl Core {
         self.respond(
             conn,
             id,
-            Ok(Response::Queued {
+            Ok(Response::Queued(rpc::Queued {
                 ticket_id,
                 position,
-            }),
+            })),
         );
         self.queue_changed(now, center_id);
         self.route_center(now, center_id);
@@ -175,7 +182,7 @@ impl Core {
         now: Now,
         center_id: CenterId,
         install_id: InstallId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.remove_from_queue(now, center_id, install_id);
         Ok(Some(Response::Done))
     }
@@ -217,27 +224,32 @@ impl Core {
         center_id: CenterId,
         agent_id: AgentId,
         ticket_id: TicketId,
-    ) -> Result<Option<Response>, RequestError> {
-        let center = self
-            .centers
-            .get(&center_id)
-            .ok_or(RequestError::Forbidden)?;
+    ) -> Result<Option<Response>, ApiError> {
+        let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Center,
+        })?;
         let account = center
             .accounts
             .get(&agent_id)
             .filter(|a| a.role.serves())
-            .ok_or(RequestError::Forbidden)?;
+            .ok_or(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::ServeCustomers,
+            })?;
         if center.settings.queue_view == QueueView::CountOnly {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::PickFromQueue,
+            });
         }
         if !center.queue.iter().any(|t| t.ticket_id == ticket_id) {
-            return Err(RequestError::UnknownTicket);
+            return Err(ApiError::UnknownTicket);
         }
         let max = account.max_sessions;
         if self.session_count(center_id, agent_id) >= max {
-            return Err(RequestError::Conflict(format!(
-                "you already serve {max} customers (your maximum)"
-            )));
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::MaxSessions {
+                    max: u32::try_from(max).unwrap_or(u32::MAX),
+                },
+            ));
         }
         let info = self.start_session(now, center_id, ticket_id, agent_id, Some(conn))?;
         Ok(Some(Response::SessionStarted(info)))
@@ -255,25 +267,22 @@ impl Core {
         ticket_id: TicketId,
         agent_id: AgentId,
         agent_conn: Option<ConnId>,
-    ) -> Result<SessionInfo, RequestError> {
+    ) -> Result<SessionInfo, ApiError> {
         let center = self
             .centers
             .get_mut(&center_id)
-            .ok_or(RequestError::UnknownTicket)?;
+            .ok_or(ApiError::UnknownTicket)?;
         let index = center
             .queue
             .iter()
             .position(|t| t.ticket_id == ticket_id)
-            .ok_or(RequestError::UnknownTicket)?;
+            .ok_or(ApiError::UnknownTicket)?;
         let agent_name = center
             .accounts
             .get(&agent_id)
             .map(|a| a.display_name.clone())
             .unwrap_or_default();
-        let ticket = center
-            .queue
-            .remove(index)
-            .ok_or(RequestError::UnknownTicket)?;
+        let ticket = center.queue.remove(index).ok_or(ApiError::UnknownTicket)?;
         center.sent_positions.remove(&ticket_id);
         self.withdraw_ticket_offer(ticket_id, OfferEnd::TakenElsewhere);
         self.routing.forget_ticket(ticket_id);
@@ -319,7 +328,7 @@ impl Core {
         self.sessions.insert(session_id, session);
         let info = self
             .session_info(session_id, 0)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if let Some(customer) = customer_conn {
             self.event(customer, Event::SessionStarted(info.clone()));
         }

@@ -1,14 +1,14 @@
 //! Reboot and reconnect (C8; the agent's maintenance button 重启客户电脑并重连, A6).
 //!
 //! After the customer granted [`RemoteAction::Reboot`], the helper asks for a one-time
-//! reconnect token (`Request::RequestReconnectToken`). The core draws 256 random bits, keeps only
+//! reconnect token (`rpc::RequestReconnectToken`). The core draws 256 random bits, keeps only
 //! their SHA-256 (a memory dump or a debug print never shows a usable token), marks the action
 //! `Stopped`, stops the session's automatic timers (the reception timeout must not end a session
 //! whose customer is rebooting) and tells the agent `CustomerRebooting{until}`. The session stays
 //! open: a customer's disconnect never ends a session (see `Core::handle_disconnect`).
 //!
 //! The wait ends in one of three ways:
-//! - the helper presents the token (`Request::RedeemReconnectToken`) at the same center within
+//! - the helper presents the token (`rpc::RedeemReconnectToken`) at the same center within
 //!   [`RECONNECT_TOKEN_TTL_MS`]: the session is bound to the presenting connection (and to its
 //!   install id, which may differ from the old one), the reception timeout restarts, the agent
 //!   gets `CustomerReconnected`, the helper the session (`Response::SessionStarted`);
@@ -24,11 +24,12 @@
 //! restart forgets them, and the helper then falls back to the request screen with the
 //! relay's "unknown token" message.
 
+use porpoise_shared::wire::rpc;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
-    ActionState, CenterId, Event, Party, ReconnectToken, RemoteAction, RequestError, Response,
+    ActionState, ApiError, CenterId, Event, Party, ReconnectToken, RemoteAction, Response,
     SessionId, TokenRefusal, RECONNECT_TOKEN_BYTES, RECONNECT_TOKEN_TTL_MS,
 };
 use rand::RngCore;
@@ -146,17 +147,21 @@ impl Core {
         conn: ConnId,
         c: &Connection,
         session_id: SessionId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Customer {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::Customer,
+            });
         }
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if s.actions.get(&RemoteAction::Reboot) != Some(&ActionState::Granted) {
-            return Err(RequestError::Conflict(
-                "the reboot was not granted in this session".into(),
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::NotGranted {
+                    action: RemoteAction::Reboot,
+                },
             ));
         }
         let agent = s.agent_conn;
@@ -181,10 +186,10 @@ impl Core {
             self.event(agent, Event::CustomerRebooting { session_id, until });
         }
         debug!(session_id, "reconnect token issued");
-        Ok(Some(Response::ReconnectToken {
+        Ok(Some(Response::ReconnectToken(rpc::IssuedReconnectToken {
             token,
             expires_at: until,
-        }))
+        })))
     }
 
     /// A customer presents a reconnect token (C8) and rejoins its session.
@@ -197,26 +202,28 @@ impl Core {
         conn: ConnId,
         c: &Connection,
         token: &ReconnectToken,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let Role::Customer { install_id } = c.role else {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::Customer,
+            });
         };
         let hash = hash(token);
         // Look before spending: a conflict must leave the token usable.
         if let Some(w) = self.reconnects.live.get(&hash).copied() {
             let other = self.session_of_customer.get(&(c.center_id, install_id));
             if w.center_id == c.center_id && other.is_some_and(|id| *id != w.session_id) {
-                return Err(RequestError::Conflict(
-                    "this helper already has another open session".into(),
+                return Err(ApiError::Conflict(
+                    porpoise_shared::wire::Conflict::OtherSessionOpen,
                 ));
             }
         }
         let session_id = self
             .reconnects
             .take(now.instant, &hash, c.center_id)
-            .map_err(RequestError::BadReconnectToken)?;
+            .map_err(ApiError::BadReconnectToken)?;
         let Some(s) = self.sessions.get_mut(&session_id) else {
-            return Err(RequestError::BadReconnectToken(TokenRefusal::Expired));
+            return Err(ApiError::BadReconnectToken(TokenRefusal::Expired));
         };
         let old_key = (s.stored.center_id, s.stored.install_id);
         let old_conn = s.customer_conn.filter(|old| *old != conn);
@@ -236,7 +243,7 @@ impl Core {
         debug!(session_id, "reconnect token redeemed");
         let info = self
             .session_info(session_id, WELCOME_HISTORY_BYTES)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         Ok(Some(Response::SessionStarted(info)))
     }
 

@@ -15,11 +15,12 @@
 //! The context lookup (A18) is an HTTP call made by the driver ([`Action::FetchContext`]): the
 //! core only checks the session and hands over the center's endpoint and the customer.
 
+use porpoise_shared::wire::rpc;
 use std::collections::HashMap;
 
 use porpoise_shared::wire::{
-    check_tag_list, CenterId, CenterSettings, ContextQuery, MessageId, Party, RecordPrompt,
-    Request, RequestError, RequestId, SessionId, SupportRecord, SupportRecordForm, UnixMs,
+    check_tag_list, ApiError, CenterId, CenterSettings, ContextQuery, MessageId, Party,
+    RecordPrompt, Request, RequestId, SessionId, SupportRecord, SupportRecordForm, UnixMs,
     VisitorCard, MAX_LATE_FILL_LIMIT_H,
 };
 use tracing::info;
@@ -164,14 +165,14 @@ pub(super) fn public_settings(settings: &CenterSettings) -> CenterSettings {
 /// Checks the record policy and the context endpoint of new settings, and keeps the stored
 /// token when the admin sent the endpoint back with its token blanked (same URL, empty token).
 ///
-/// Errors: [`RequestError::Invalid`] naming the broken rule.
+/// Errors: the [`ApiError`] of the first broken rule.
 pub(super) fn prepare_settings(
     new: &mut CenterSettings,
     old: &CenterSettings,
-) -> Result<(), RequestError> {
-    new.records.validate().map_err(RequestError::Invalid)?;
+) -> Result<(), ApiError> {
+    new.records.validate()?;
     if let Some(endpoint) = new.context_endpoint.as_mut() {
-        endpoint.validate().map_err(RequestError::Invalid)?;
+        endpoint.validate()?;
         endpoint.url = endpoint.url.trim().to_owned();
         if let Some(stored) = &old.context_endpoint {
             if endpoint.bearer_token.is_empty() && endpoint.url == stored.url {
@@ -191,9 +192,11 @@ impl Core {
         id: RequestId,
         c: &Connection,
         body: Request,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let Role::Agent { agent_id, .. } = c.role else {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::Agent,
+            });
         };
         let center_id = c.center_id;
         let policy = self
@@ -202,7 +205,7 @@ impl Core {
             .map(|s| s.settings.records.clone())
             .unwrap_or_default();
         let op = match body {
-            Request::GetCustomerProfile { session_id } => {
+            Request::GetCustomerProfile(rpc::GetCustomerProfile { session_id }) => {
                 let t = self.record_target(now, conn, c, agent_id, session_id)?;
                 RecordsOp::LoadProfile {
                     center_id,
@@ -215,7 +218,7 @@ impl Core {
                     },
                 }
             }
-            Request::ListPendingRecords => {
+            Request::ListPendingRecords(rpc::ListPendingRecords) => {
                 if policy.prompt == RecordPrompt::Off {
                     return Ok(Some(Response::PendingRecords(Vec::new())));
                 }
@@ -225,11 +228,10 @@ impl Core {
                     since: now.unix_ms - self.late_window_ms(center_id),
                 }
             }
-            Request::SaveSupportRecord { session_id, form } => {
+            Request::SaveSupportRecord(rpc::SaveSupportRecord { session_id, form }) => {
                 self.record_target(now, conn, c, agent_id, session_id)?;
                 let form = trimmed(form);
-                form.validate(&policy)
-                    .map_err(|e| RequestError::Invalid(e.to_string()))?;
+                form.validate(&policy).map_err(ApiError::from)?;
                 info!(center_id, agent_id, session_id, "support record saved");
                 RecordsOp::SaveRecord {
                     center_id,
@@ -241,13 +243,17 @@ impl Core {
                     },
                 }
             }
-            Request::SetMessageTags {
+            Request::SetMessageTags(rpc::SetMessageTags {
                 session_id,
                 message_id,
                 tags,
-            } => {
+            }) => {
                 self.record_target(now, conn, c, agent_id, session_id)?;
-                check_tags("message tag", &tags, &policy.message_tags)?;
+                check_tags(
+                    porpoise_shared::wire::Field::MessageTag,
+                    &tags,
+                    &policy.message_tags,
+                )?;
                 RecordsOp::SetMessageTags {
                     center_id,
                     session_id,
@@ -255,34 +261,37 @@ impl Core {
                     tags,
                 }
             }
-            Request::SetCustomerTags { session_id, tags } => {
+            Request::SetCustomerTags(rpc::SetCustomerTags { session_id, tags }) => {
                 let t = self.record_target(now, conn, c, agent_id, session_id)?;
-                check_tags("customer tag", &tags, &policy.customer_tags)?;
+                check_tags(
+                    porpoise_shared::wire::Field::CustomerTag,
+                    &tags,
+                    &policy.customer_tags,
+                )?;
                 RecordsOp::SetCustomerTags {
                     center_id,
                     install_id: t.install_id,
                     tags,
                 }
             }
-            Request::SaveVisitorCard { session_id, card } => {
+            Request::SaveVisitorCard(rpc::SaveVisitorCard { session_id, card }) => {
                 let t = self.record_target(now, conn, c, agent_id, session_id)?;
-                card.validate()
-                    .map_err(|e| RequestError::Invalid(e.to_string()))?;
+                card.validate().map_err(ApiError::from)?;
                 RecordsOp::SaveVisitorCard {
                     center_id,
                     install_id: t.install_id,
                     card,
                 }
             }
-            Request::FetchCustomerContext { session_id } => {
+            Request::FetchCustomerContext(rpc::FetchCustomerContext { session_id }) => {
                 let t = self.record_target(now, conn, c, agent_id, session_id)?;
                 let endpoint = self
                     .centers
                     .get(&center_id)
                     .and_then(|s| s.settings.context_endpoint.clone())
                     .ok_or_else(|| {
-                        RequestError::ContextUnavailable(
-                            "the center has no customer context endpoint".into(),
+                        ApiError::ContextUnavailable(
+                            porpoise_shared::wire::ContextFailure::NotConfigured,
                         )
                     })?;
                 self.actions.push_back(Action::FetchContext {
@@ -298,7 +307,11 @@ impl Core {
                 });
                 return Ok(None);
             }
-            _ => return Err(RequestError::Forbidden),
+            _ => {
+                return Err(ApiError::NotPermitted {
+                    needed: porpoise_shared::wire::Permission::Agent,
+                })
+            }
         };
         let token = self.next_token;
         self.next_token += 1;
@@ -319,13 +332,15 @@ impl Core {
         c: &Connection,
         agent_id: AgentId,
         session_id: SessionId,
-    ) -> Result<Target, RequestError> {
+    ) -> Result<Target, ApiError> {
         if let Some(s) = self.sessions.get(&session_id) {
             if s.stored.center_id != c.center_id || s.stored.agent_id != agent_id {
-                return Err(RequestError::Forbidden);
+                return Err(ApiError::NotPermitted {
+                    needed: porpoise_shared::wire::Permission::SessionMember,
+                });
             }
             if self.member(conn, c, session_id)? != Party::Agent {
-                return Err(RequestError::UnknownSession);
+                return Err(ApiError::UnknownSession);
             }
             return Ok(Target {
                 install_id: s.stored.install_id,
@@ -337,13 +352,15 @@ impl Core {
             .records
             .ended
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if e.center_id != c.center_id || e.agent_id != agent_id {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::SessionMember,
+            });
         }
         if now.unix_ms > e.ended_at.saturating_add(self.late_window_ms(e.center_id)) {
-            return Err(RequestError::Conflict(
-                "the time allowed for filling in this support record has passed".into(),
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::RecordWindowClosed,
             ));
         }
         Ok(Target {
@@ -407,13 +424,18 @@ fn trimmed(form: SupportRecordForm) -> SupportRecordForm {
 
 /// Checks tags against the center's list: each listed, none twice, at most `MAX_TAGS`.
 ///
-/// Errors: [`RequestError::Invalid`] naming the tag.
-fn check_tags(what: &str, tags: &[String], allowed: &[String]) -> Result<(), RequestError> {
-    check_tag_list(what, tags).map_err(RequestError::Invalid)?;
+/// Errors: [`ApiError::NotInList`] and the list errors of [`check_tag_list`].
+fn check_tags(
+    field: porpoise_shared::wire::Field,
+    tags: &[String],
+    allowed: &[String],
+) -> Result<(), ApiError> {
+    check_tag_list(field, tags)?;
     if let Some(unknown) = tags.iter().find(|t| !allowed.contains(t)) {
-        return Err(RequestError::Invalid(format!(
-            "{what} '{unknown}' is not in the center's list"
-        )));
+        return Err(ApiError::NotInList {
+            field,
+            value: unknown.clone(),
+        });
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
-    CenterId, Event, Offer, OfferEnd, OfferId, Presence, RequestError, Response, TicketId,
+    ApiError, CenterId, Event, Offer, OfferEnd, OfferId, Presence, Response, TicketId,
 };
 use tracing::debug;
 
@@ -268,19 +268,19 @@ impl Core {
         agent_id: AgentId,
         offer_id: OfferId,
         accept: bool,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let mine = self
             .routing
             .offers
             .get(&offer_id)
             .is_some_and(|o| o.center_id == center_id && o.agent_id == agent_id);
         if !mine {
-            return Err(RequestError::UnknownTicket);
+            return Err(ApiError::UnknownTicket);
         }
         let open = self
             .routing
             .remove(offer_id)
-            .ok_or(RequestError::UnknownTicket)?;
+            .ok_or(ApiError::UnknownTicket)?;
         let ticket_id = open.offer.ticket_id;
         if accept {
             let info = self.start_session(now, center_id, ticket_id, agent_id, Some(conn))?;

@@ -2,8 +2,9 @@
 //! routing check (R13, R14, C5).
 
 use porpoise_shared::chat_image;
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction, RequestError,
+    ActionState, ApiError, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction,
     RequestId, Response, SessionId,
 };
 
@@ -72,19 +73,19 @@ impl Session {
 impl Core {
     /// The session `session_id` and the party `conn` plays in it.
     ///
-    /// Errors: [`RequestError::UnknownSession`] if it does not exist, is in another center, or
+    /// Errors: [`ApiError::UnknownSession`] if it does not exist, is in another center, or
     /// `conn` is not a party of it (deliberately indistinguishable).
     pub(super) fn member(
         &self,
         conn: ConnId,
         c: &Connection,
         session_id: SessionId,
-    ) -> Result<Party, RequestError> {
+    ) -> Result<Party, ApiError> {
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
-        s.party_of(conn, c).ok_or(RequestError::UnknownSession)
+            .ok_or(ApiError::UnknownSession)?;
+        s.party_of(conn, c).ok_or(ApiError::UnknownSession)
     }
 
     /// Chat from either side. A known message id is acknowledged with the stored message;
@@ -100,7 +101,7 @@ impl Core {
         message_id: MessageId,
         text: String,
         picture: Option<Vec<u8>>,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let from = self.member(conn, c, session_id)?;
         let picture = match picture {
             None => {
@@ -108,15 +109,14 @@ impl Core {
                 None
             }
             Some(data) => {
-                let info =
-                    chat_image::probe(&data).map_err(|e| RequestError::BadImage(e.to_string()))?;
+                let info = chat_image::probe(&data).map_err(ApiError::from)?;
                 Some((info, ImageBytes(data.into())))
             }
         };
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if s.message_ids.contains(&message_id) {
             let stored = s
                 .stored
@@ -126,7 +126,7 @@ impl Core {
                 .find(|m| m.message_id == message_id);
             return stored
                 .map(|m| Some(Response::ChatStored(m.clone())))
-                .ok_or(RequestError::UnknownSession);
+                .ok_or(ApiError::UnknownSession);
         }
         let pending = self
             .pending_chats
@@ -164,7 +164,7 @@ impl Core {
     }
 
     /// The store finished a [`StoreOp::InsertChat`]. On success the senders get `ChatStored`
-    /// and the other side `ChatReceived`; on failure the senders get [`RequestError::Storage`].
+    /// and the other side `ChatReceived`; on failure the senders get [`ApiError::Storage`].
     /// Unknown tokens are ignored.
     pub fn handle_chat_persisted(&mut self, now: Now, token: PersistToken, ok: bool) {
         if self.conversation.agent_chats.owns(token) {
@@ -181,7 +181,7 @@ impl Core {
         } = pending;
         if !ok {
             for (conn, id) in waiters {
-                self.respond(conn, id, Err(RequestError::Storage));
+                self.respond(conn, id, Err(ApiError::Storage));
             }
             return;
         }
@@ -213,20 +213,32 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
         action: RemoteAction,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.member(conn, c, session_id)?;
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         let customer = s
             .customer_conn
-            .ok_or_else(|| RequestError::Conflict("the customer is not connected".into()))?;
+            .ok_or_else(|| ApiError::peer_away(Party::Customer))?;
         match s.state_of(action) {
             ActionState::Requested => {
-                return Err(RequestError::Conflict("already requested".into()))
+                return Err(ApiError::Conflict(
+                    porpoise_shared::wire::Conflict::ActionAlready {
+                        action,
+                        state: ActionState::Requested,
+                    },
+                ))
             }
-            ActionState::Granted => return Err(RequestError::Conflict("already granted".into())),
+            ActionState::Granted => {
+                return Err(ApiError::Conflict(
+                    porpoise_shared::wire::Conflict::ActionAlready {
+                        action,
+                        state: ActionState::Granted,
+                    },
+                ))
+            }
             ActionState::Refused | ActionState::Stopped => {}
         }
         self.event(customer, Event::ConsentRequested { session_id, action });
@@ -242,15 +254,15 @@ impl Core {
         session_id: SessionId,
         action: RemoteAction,
         grant: bool,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.member(conn, c, session_id)?;
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if s.state_of(action) != ActionState::Requested {
-            return Err(RequestError::Conflict(
-                "no consent was asked for this action".into(),
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::NotGranted { action },
             ));
         }
         let state = if grant {
@@ -270,12 +282,12 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
         action: RemoteAction,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let by = self.member(conn, c, session_id)?;
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if matches!(
             s.state_of(action),
             ActionState::Requested | ActionState::Granted
@@ -292,12 +304,12 @@ impl Core {
         conn: ConnId,
         c: &Connection,
         session_id: SessionId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let by = self.member(conn, c, session_id)?;
         let s = self
             .sessions
             .remove(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         self.session_of_customer
             .remove(&(s.stored.center_id, s.stored.install_id));
         self.cut_media(session_id, ALL_KINDS.to_vec());
@@ -413,12 +425,14 @@ impl Core {
         conn: ConnId,
         c: &Connection,
         session_id: SessionId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         self.member(conn, c, session_id)?;
         let max_bytes = self
             .file_limit(session_id)
-            .ok_or(RequestError::UnknownSession)?;
-        Ok(Some(Response::FileTransferLimit { max_bytes }))
+            .ok_or(ApiError::UnknownSession)?;
+        Ok(Some(Response::FileTransferLimit(rpc::FileSizeLimit {
+            max_bytes,
+        })))
     }
 
     /// Bookkeeping after a session ended: its duration feeds the wait estimate, its agent is

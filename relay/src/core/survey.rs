@@ -1,5 +1,5 @@
 //! Satisfaction survey (C7) and customer-started actions (C5): the checks of
-//! [`Request::SubmitSurvey`], [`Request::PushSurvey`] and [`Request::StartAction`].
+//! [`rpc::SubmitSurvey`], [`rpc::PushSurvey`] and [`rpc::StartAction`].
 //!
 //! Who may answer: the session's customer (same center, same install id), while the session is
 //! open or within [`SURVEY_WINDOW_MS`] after it ended (ended sessions come from the records
@@ -10,14 +10,14 @@
 //! ([`RecordsOp::SaveSurvey`]) and acknowledged only once durable; then the serving agent, if
 //! connected, gets [`Event::SurveySubmitted`].
 //!
-//! [`Request::SubmitSurvey`]: porpoise_shared::wire::Request::SubmitSurvey
-//! [`Request::PushSurvey`]: porpoise_shared::wire::Request::PushSurvey
-//! [`Request::StartAction`]: porpoise_shared::wire::Request::StartAction
+//! [`rpc::SubmitSurvey`]: porpoise_shared::wire::rpc::SubmitSurvey
+//! [`rpc::PushSurvey`]: porpoise_shared::wire::rpc::PushSurvey
+//! [`rpc::StartAction`]: porpoise_shared::wire::rpc::StartAction
 
 use std::collections::{HashMap, HashSet};
 
 use porpoise_shared::wire::{
-    ActionState, Event, Party, RemoteAction, RequestError, SessionId, SurveyAnswer, SurveyResult,
+    ActionState, ApiError, Event, Party, RemoteAction, SessionId, SurveyAnswer, SurveyResult,
     SURVEY_WINDOW_MS,
 };
 use tracing::info;
@@ -44,21 +44,23 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
         action: RemoteAction,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Customer {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::Customer,
+            });
         }
         if !action.customer_startable() {
-            return Err(RequestError::Invalid(format!(
-                "the customer cannot start {action:?}; only sharing the screen"
-            )));
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::NotStartable { action },
+            ));
         }
         let s = self
             .sessions
             .get(&session_id)
-            .ok_or(RequestError::UnknownSession)?;
+            .ok_or(ApiError::UnknownSession)?;
         if s.agent_conn.is_none() {
-            return Err(RequestError::Conflict("the agent is not connected".into()));
+            return Err(ApiError::peer_away(Party::Agent));
         }
         if s.state_of(action) != ActionState::Granted {
             info!(session_id, ?action, "customer started an action");
@@ -73,20 +75,22 @@ impl Core {
         conn: ConnId,
         c: &Connection,
         session_id: SessionId,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Agent {
-            return Err(RequestError::Forbidden);
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_shared::wire::Permission::SessionMember,
+            });
         }
         if self.surveys.answered_open.contains(&session_id) {
-            return Err(RequestError::Conflict(
-                "the customer already answered the survey".into(),
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::SurveyAnswered,
             ));
         }
         let customer = self
             .sessions
             .get(&session_id)
             .and_then(|s| s.customer_conn)
-            .ok_or_else(|| RequestError::Conflict("the customer is not connected".into()))?;
+            .ok_or_else(|| ApiError::peer_away(Party::Customer))?;
         self.event(customer, Event::SurveyRequested { session_id });
         Ok(Some(Response::Done))
     }
@@ -102,21 +106,19 @@ impl Core {
         install_id: InstallId,
         session_id: SessionId,
         answer: SurveyAnswer,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let answer = SurveyAnswer {
             comment: answer.comment.trim().to_owned(),
             ..answer
         };
-        answer
-            .validate()
-            .map_err(|e| RequestError::Invalid(e.to_string()))?;
+        answer.validate().map_err(ApiError::from)?;
         let agent_id = if let Some(s) = self.sessions.get(&session_id) {
             if s.stored.center_id != c.center_id || s.stored.install_id != install_id {
-                return Err(RequestError::UnknownSession);
+                return Err(ApiError::UnknownSession);
             }
             if self.surveys.answered_open.contains(&session_id) {
-                return Err(RequestError::Conflict(
-                    "this session's survey was already answered".into(),
+                return Err(ApiError::Conflict(
+                    porpoise_shared::wire::Conflict::SurveyAnswered,
                 ));
             }
             self.surveys.answered_open.insert(session_id);
@@ -126,9 +128,9 @@ impl Core {
                 .records
                 .ended(session_id)
                 .filter(|e| e.center_id == c.center_id && e.install_id == install_id)
-                .ok_or(RequestError::UnknownSession)?;
+                .ok_or(ApiError::UnknownSession)?;
             if now.unix_ms > e.ended_at.saturating_add(SURVEY_WINDOW_MS) {
-                return Err(RequestError::UnknownSession);
+                return Err(ApiError::UnknownSession);
             }
             e.agent_id
         };
@@ -163,7 +165,7 @@ impl Core {
     pub(super) fn survey_stored(
         &mut self,
         token: PersistToken,
-        result: &Result<Response, RequestError>,
+        result: &Result<Response, ApiError>,
     ) {
         let Some((session_id, agent_id, answer)) = self.surveys.pending.remove(&token) else {
             return;

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
-    ActionState, CenterId, Event, GroupId, Party, Presence, RequestError, Response, SessionId,
+    ActionState, ApiError, CenterId, Event, GroupId, Party, Presence, Response, SessionId,
     TransferId, TransferOffer, TransferOutcome, TransferTarget, MAX_CHAT_TEXT_BYTES,
 };
 use tracing::debug;
@@ -100,12 +100,15 @@ impl Core {
         session_id: SessionId,
         target: TransferTarget,
         note: &str,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Agent {
-            return Err(RequestError::UnknownSession);
+            return Err(ApiError::UnknownSession);
         }
         if note.len() > MAX_CHAT_TEXT_BYTES {
-            return Err(RequestError::Invalid("note is too long".into()));
+            return Err(ApiError::too_long(
+                porpoise_shared::wire::Field::Note,
+                MAX_CHAT_TEXT_BYTES,
+            ));
         }
         let transfers = &mut self.conversation.transfers;
         if transfers
@@ -113,8 +116,9 @@ impl Core {
             .values()
             .any(|t| t.session_id == session_id)
         {
-            let text = "a transfer of this session is waiting for an answer";
-            return Err(RequestError::Conflict(text.into()));
+            return Err(ApiError::Conflict(
+                porpoise_shared::wire::Conflict::TransferPending,
+            ));
         }
         let transfer_id = transfers.next_id;
         transfers.next_id += 1;
@@ -246,7 +250,7 @@ impl Core {
         agent_id: AgentId,
         transfer_id: TransferId,
         accept: bool,
-    ) -> Result<Option<Response>, RequestError> {
+    ) -> Result<Option<Response>, ApiError> {
         let mine = self
             .conversation
             .transfers
@@ -256,7 +260,9 @@ impl Core {
         let pending = mine
             .then(|| self.conversation.transfers.take(transfer_id))
             .flatten()
-            .ok_or_else(|| RequestError::Conflict("that transfer is no longer waiting".into()))?;
+            .ok_or_else(|| ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Transfer,
+            })?;
         if accept {
             self.move_session(now, transfer_id, &pending);
         } else {

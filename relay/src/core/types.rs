@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use porpoise_shared::wire::{
-    CenterId, CenterSettings, ChatMessage, Group, GroupId, Handling, MediaKind, OfflineMessage,
-    OfflineMessageId, Party, ProductType, ProductTypeId, RefusedReason, RequestError, Role,
+    ApiError, CenterId, CenterSettings, ChatMessage, Group, GroupId, Handling, MediaKind,
+    OfflineMessage, OfflineMessageId, Party, ProductType, ProductTypeId, RefusedReason, Role,
     ServerMessage, SessionId, TicketId, UnixMs,
 };
 
@@ -237,14 +237,14 @@ pub enum StoreReport {
         /// Its token.
         token: PersistToken,
         /// The answer to send, or why it failed (`Storage` on a database error).
-        result: Result<porpoise_shared::wire::Response, RequestError>,
+        result: Result<porpoise_shared::wire::Response, ApiError>,
     },
     /// A [`StoreOp::SetPassword`] finished.
     Password {
         /// Its token.
         token: PersistToken,
         /// `WrongPassword` if the old password did not match, `Storage` on failure.
-        result: Result<(), RequestError>,
+        result: Result<(), ApiError>,
     },
 }
 
@@ -462,7 +462,7 @@ pub enum Action {
     },
     /// Ask the center's context endpoint about a customer (A18) off the driver task and answer
     /// request `id` on `conn` with `Response::CustomerContext` or
-    /// `RequestError::ContextUnavailable`.
+    /// `ApiError::ContextUnavailable`.
     FetchContext {
         /// Connection of the asking agent.
         conn: ConnId,
@@ -558,15 +558,19 @@ pub enum MediaRefusal {
 /// Checks the text of a chat, agent-chat or offline message: not blank, at most
 /// `MAX_CHAT_TEXT_BYTES` bytes of UTF-8.
 ///
-/// Errors: [`RequestError::Invalid`] saying which rule the text breaks.
-pub(super) fn check_message_text(text: &str) -> Result<(), RequestError> {
+/// Errors: [`ApiError::Empty`] or [`ApiError::TooLong`] saying which rule the text breaks.
+pub(super) fn check_message_text(text: &str) -> Result<(), ApiError> {
     use porpoise_shared::wire::MAX_CHAT_TEXT_BYTES;
     if text.trim().is_empty() {
-        return Err(RequestError::Invalid("message is empty".into()));
+        return Err(ApiError::Empty {
+            field: porpoise_shared::wire::Field::ChatText,
+        });
     }
     if text.len() > MAX_CHAT_TEXT_BYTES {
-        let msg = format!("message is longer than {MAX_CHAT_TEXT_BYTES} bytes");
-        return Err(RequestError::Invalid(msg));
+        return Err(ApiError::too_long(
+            porpoise_shared::wire::Field::ChatText,
+            MAX_CHAT_TEXT_BYTES,
+        ));
     }
     Ok(())
 }

@@ -149,7 +149,7 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Adm
     let store = &ctx.store;
     let unavailable = |err: crate::store::StoreError| {
         error!("storage failed during hello: {err}");
-        RefusedReason::Unavailable("storage error".into())
+        RefusedReason::Unavailable
     };
     match role {
         HelloRole::Agent {

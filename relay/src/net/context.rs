@@ -33,6 +33,20 @@ pub enum ContextError {
     Unreachable(String),
 }
 
+impl ContextError {
+    /// The code sent to the agent (the detail stays in the relay's log).
+    pub fn failure(&self) -> porpoise_shared::wire::ContextFailure {
+        use porpoise_shared::wire::ContextFailure;
+        match self {
+            ContextError::Timeout(ms) => ContextFailure::Timeout { timeout_ms: *ms },
+            ContextError::Status(code) => ContextFailure::Status { code: *code },
+            ContextError::TooLarge => ContextFailure::TooLarge,
+            ContextError::Malformed(_) => ContextFailure::Malformed,
+            ContextError::Unreachable(_) => ContextFailure::Unreachable,
+        }
+    }
+}
+
 /// Asks `endpoint` about the customer in `query` (blocking; see the module docs).
 ///
 /// Errors: [`ContextError`] for a timeout, a non-200 status, an oversized or malformed body,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use porpoise_shared::wire::{
-    CenterId, MediaHeader, MediaKind, RefusedReason, Request, RequestError, RequestId, Response,
+    ApiError, CenterId, MediaHeader, MediaKind, RefusedReason, Request, RequestId, Response,
     ServerMessage, SessionId,
 };
 use tokio::sync::{mpsc, oneshot};
@@ -269,9 +269,14 @@ impl Driver {
                     Ok(Ok(items)) => Ok(Response::CustomerContext(items)),
                     Ok(Err(e)) => {
                         warn!("customer context lookup failed: {e}");
-                        Err(RequestError::ContextUnavailable(e.to_string()))
+                        Err(ApiError::ContextUnavailable(e.failure()))
                     }
-                    Err(e) => Err(RequestError::ContextUnavailable(e.to_string())),
+                    Err(e) => {
+                        warn!(error = %e, "context lookup task failed");
+                        Err(ApiError::ContextUnavailable(
+                            porpoise_shared::wire::ContextFailure::Unreachable,
+                        ))
+                    }
                 };
                 let _ = outbox.send(ServerMessage::Response { id, result }).await;
             }
@@ -433,7 +438,7 @@ pub(super) async fn store_writer(
 /// The report the core waits for after `op` (None if it waits for none).
 fn report_of(
     op: &StoreOp,
-    result: &Result<Result<(), RequestError>, StoreError>,
+    result: &Result<Result<(), ApiError>, StoreError>,
 ) -> Option<StoreReport> {
     match op {
         StoreOp::InsertChat { token, .. }
@@ -445,13 +450,13 @@ fn report_of(
         }
         StoreOp::Query { token, .. } | StoreOp::Records { token, .. } => Some(StoreReport::Query {
             token: *token,
-            result: Err(RequestError::Storage),
+            result: Err(ApiError::Storage),
         }),
         StoreOp::SetPassword { token, .. } => Some(StoreReport::Password {
             token: *token,
             result: match result {
                 Ok(inner) => inner.clone(),
-                Err(_) => Err(RequestError::Storage),
+                Err(_) => Err(ApiError::Storage),
             },
         }),
         _ => None,

@@ -10,7 +10,7 @@ use rand::Rng;
 
 use super::{unix_ms_now, AgentProfile, Store, StoreError};
 use crate::core::{Account, AgentId, CenterInfo};
-use porpoise_shared::wire::RequestError;
+use porpoise_shared::wire::ApiError;
 
 /// Center ID of the demo center made by `center create --demo` / `--demo`.
 pub const DEMO_CENTER_ID: CenterId = 8_000_001;
@@ -251,8 +251,8 @@ impl Store {
     /// Sets an account's password (argon2id), after checking `old` when given (own change).
     /// Only an account of `center_id` is changed.
     ///
-    /// Returns `Err(RequestError::WrongPassword)` inside `Ok` when `old` does not match, and
-    /// `Err(RequestError::Invalid)` when the account is not in the center.
+    /// Returns `Err(ApiError::WrongPassword)` inside `Ok` when `old` does not match, and
+    /// `Err(ApiError::NotFound)` when the account is not in the center.
     ///
     /// Errors: [`StoreError::Database`], [`StoreError::Hash`].
     pub async fn set_password(
@@ -261,7 +261,7 @@ impl Store {
         agent_id: AgentId,
         old: Option<&str>,
         new: &str,
-    ) -> Result<Result<(), RequestError>, StoreError> {
+    ) -> Result<Result<(), ApiError>, StoreError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT password_hash FROM agents WHERE id = ? AND center_id = ?")
                 .bind(agent_id)
@@ -269,13 +269,13 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some((hash,)) = row else {
-            return Ok(Err(RequestError::Invalid(
-                "no such account in this center".into(),
-            )));
+            return Ok(Err(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::Agent,
+            }));
         };
         if let Some(old) = old {
             if !verify_password(old.to_owned(), Some(hash)).await? {
-                return Ok(Err(RequestError::WrongPassword));
+                return Ok(Err(ApiError::WrongPassword));
             }
         }
         let hash = hash_password(new.to_owned()).await?;

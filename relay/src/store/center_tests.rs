@@ -2,7 +2,7 @@
 //! session codes and passwords survive a reopen.
 
 use porpoise_shared::wire::{
-    CenterSettings, Handling, OfflineMessage, RequestError, Role, ServiceMode,
+    ApiError, CenterSettings, Handling, OfflineMessage, Role, ServiceMode,
 };
 
 use super::*;
@@ -160,10 +160,10 @@ async fn center_writes_survive_a_reopen() {
         .set_password(DEMO_CENTER_ID, agent1, Some("not it"), "whatever123")
         .await
         .expect("db");
-    assert_eq!(wrong, Err(RequestError::WrongPassword));
+    assert_eq!(wrong, Err(ApiError::WrongPassword));
     let other_center = store
         .set_password(8_000_002, agent1, None, "whatever123")
         .await
         .expect("db");
-    assert!(matches!(other_center, Err(RequestError::Invalid(_))));
+    assert!(matches!(other_center, Err(ref e) if e.is_bad_input()));
 }

@@ -4,13 +4,14 @@
 //! Every statement filters by center; personal canned responses also by owner; a past session
 //! is read only if it belongs to the same customer (install id, or the same non-empty phone).
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope, CenterId,
-    ChatMessage, HistoryItem, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, MessageId,
-    RequestError, Response, ServiceHistory, SessionId, TranscriptCursor, TranscriptPage,
-    MAX_CENTER_CANNED, MAX_HISTORY_ITEMS, MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_KEYWORDS_BYTES,
-    MAX_KNOWLEDGE_NODES, MAX_KNOWLEDGE_TEXT_BYTES, MAX_KNOWLEDGE_TITLE_BYTES,
-    MAX_LIBRARY_REPLY_BYTES, MAX_PERSONAL_CANNED, TRANSCRIPT_PAGE_BYTES, TRANSCRIPT_PAGE_MESSAGES,
+    ApiError, CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope,
+    CenterId, ChatMessage, HistoryItem, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, MessageId,
+    Response, ServiceHistory, SessionId, TranscriptCursor, TranscriptPage, MAX_CENTER_CANNED,
+    MAX_HISTORY_ITEMS, MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_KEYWORDS_BYTES, MAX_KNOWLEDGE_NODES,
+    MAX_KNOWLEDGE_TEXT_BYTES, MAX_KNOWLEDGE_TITLE_BYTES, MAX_LIBRARY_REPLY_BYTES,
+    MAX_PERSONAL_CANNED, TRANSCRIPT_PAGE_BYTES, TRANSCRIPT_PAGE_MESSAGES,
 };
 use serde::Deserialize;
 use tracing::error;
@@ -26,7 +27,7 @@ pub const DEMO_LIBRARY_JSON: &str = include_str!("demo_library.json");
 const ITEM_OVERHEAD_BYTES: usize = 32;
 
 /// What an answer to a query is before it becomes a wire answer.
-type Answer = Result<Result<Response, RequestError>, StoreError>;
+type Answer = Result<Result<Response, ApiError>, StoreError>;
 
 /// Row of `canned_responses`: id, agent_id, category, title, text.
 type CannedRow = (i64, Option<i64>, String, String, String);
@@ -54,13 +55,13 @@ const SAME_CUSTOMER: &str = "(c.install_id = ? OR (? <> '' AND t.phone = ?))";
 
 impl Store {
     /// Runs a [`StoreQuery`] and turns the outcome into the answer the agent gets: a database
-    /// failure is logged here (without content) and answered [`RequestError::Storage`].
-    pub async fn query(&self, query: &StoreQuery) -> Result<Response, RequestError> {
+    /// failure is logged here (without content) and answered [`ApiError::Storage`].
+    pub async fn query(&self, query: &StoreQuery) -> Result<Response, ApiError> {
         match self.run_query(query).await {
             Ok(answer) => answer,
             Err(err) => {
                 error!("store query failed: {err}");
-                Err(RequestError::Storage)
+                Err(ApiError::Storage)
             }
         }
     }
@@ -126,7 +127,7 @@ impl Store {
     }
 
     /// The bytes of a chat picture (A7, C4) of a session in `center_id`; with `customer`, only
-    /// when the session is that customer's. Answers [`RequestError::UnknownSession`] otherwise.
+    /// when the session is that customer's. Answers [`ApiError::UnknownSession`] otherwise.
     ///
     /// Errors: [`StoreError::Database`].
     async fn chat_image(
@@ -150,12 +151,12 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(match row {
-            Some((data,)) => Ok(Response::ChatImageData {
+            Some((data,)) => Ok(Response::ChatImageData(rpc::ChatImageData {
                 session_id,
                 message_id,
                 data,
-            }),
-            None => Err(RequestError::UnknownSession),
+            })),
+            None => Err(ApiError::UnknownSession),
         })
     }
 
@@ -229,8 +230,10 @@ impl Store {
                     CannedScope::Center => MAX_CENTER_CANNED,
                 };
                 if usize::try_from(count).unwrap_or(usize::MAX) >= max {
-                    let text = format!("at most {max} canned responses are allowed");
-                    return Ok(Err(RequestError::Invalid(text)));
+                    return Ok(Err(ApiError::too_many(
+                        porpoise_shared::wire::Field::CannedResponses,
+                        max,
+                    )));
                 }
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO canned_responses (center_id, agent_id, category, title, text) \
@@ -424,7 +427,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         if found.is_none() {
-            return Ok(Err(RequestError::UnknownSession));
+            return Ok(Err(ApiError::UnknownSession));
         }
         let rows: Vec<TranscriptRow> = sqlx::query_as(
             "SELECT m.id, m.message_id, m.from_party, m.text, m.sent_at, \
@@ -469,8 +472,10 @@ impl Store {
     }
 }
 
-fn no_such_canned() -> RequestError {
-    RequestError::Conflict("no such canned response of yours".into())
+fn no_such_canned() -> ApiError {
+    ApiError::NotFound {
+        what: porpoise_shared::wire::Thing::CannedResponse,
+    }
 }
 
 /// The `porpoise-relay library import` file (JSON): center-wide canned responses and the
@@ -587,10 +592,12 @@ impl LibraryFile {
     }
 }
 
-fn invalid(at: String, err: RequestError) -> ImportError {
+fn invalid(at: String, err: ApiError) -> ImportError {
     let reason = match err {
-        RequestError::Invalid(text) => text,
-        other => other.to_string(),
+        other => porpoise_shared::lang::errors::api_error_text(
+            porpoise_shared::lang::Language::En,
+            &other,
+        ),
     };
     ImportError::Invalid { at, reason }
 }

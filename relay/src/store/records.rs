@@ -2,8 +2,8 @@
 //! `migrations/20261122000003_support_records.sql`. Every statement filters by the center.
 
 use porpoise_shared::wire::{
-    CustomerProfile, MessageTags, PendingRecordItem, RemoteAction, RequestError, Response,
-    SessionId, SupportRecord, SupportRecordForm, MAX_LATE_FILL_LIMIT_H, MAX_PENDING_RECORDS,
+    ApiError, CustomerProfile, MessageTags, PendingRecordItem, RemoteAction, Response, SessionId,
+    SupportRecord, SupportRecordForm, MAX_LATE_FILL_LIMIT_H, MAX_PENDING_RECORDS,
 };
 use tracing::error;
 
@@ -39,12 +39,12 @@ impl Store {
     /// `SupportRecordSaved` or `Done`; `Invalid` for a message not in the session,
     /// `UnknownSession` for a session of another center, `Storage` on a database error
     /// (logged here).
-    pub async fn apply_records(&self, op: &RecordsOp) -> Result<Response, RequestError> {
+    pub async fn apply_records(&self, op: &RecordsOp) -> Result<Response, ApiError> {
         match self.run_records(op).await {
             Ok(answer) => answer,
             Err(err) => {
                 error!("support record store failed: {err}");
-                Err(RequestError::Storage)
+                Err(ApiError::Storage)
             }
         }
     }
@@ -52,7 +52,7 @@ impl Store {
     pub(super) async fn run_records(
         &self,
         op: &RecordsOp,
-    ) -> Result<Result<Response, RequestError>, StoreError> {
+    ) -> Result<Result<Response, ApiError>, StoreError> {
         match op {
             RecordsOp::LoadProfile {
                 center_id,
@@ -121,7 +121,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
                 if done.rows_affected() == 0 {
-                    return Ok(Err(RequestError::UnknownSession));
+                    return Ok(Err(ApiError::UnknownSession));
                 }
                 Ok(Ok(Response::SupportRecordSaved(record.clone())))
             }
@@ -143,9 +143,9 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
                 if known.is_none() {
-                    return Ok(Err(RequestError::Invalid(
-                        "that message is not in this session".into(),
-                    )));
+                    return Ok(Err(ApiError::NotFound {
+                        what: porpoise_shared::wire::Thing::Message,
+                    }));
                 }
                 if tags.is_empty() {
                     sqlx::query("DELETE FROM message_tags WHERE session_id = ? AND message_id = ?")

@@ -2,7 +2,7 @@
 //! `migrations/20261123000020_surveys.sql`, one row per session. Every statement filters by
 //! the center.
 
-use porpoise_shared::wire::{CenterId, RequestError, Response, SurveyAnswer, SurveyResult, UnixMs};
+use porpoise_shared::wire::{ApiError, CenterId, Response, SurveyAnswer, SurveyResult, UnixMs};
 
 use super::{from_db, to_db, Store, StoreError};
 
@@ -22,7 +22,7 @@ impl Store {
         &self,
         center_id: CenterId,
         survey: &SurveyResult,
-    ) -> Result<Result<Response, RequestError>, StoreError> {
+    ) -> Result<Result<Response, ApiError>, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO surveys (session_id, center_id, agent_id, stars, comment, submitted_at) \
              SELECT id, center_id, ?, ?, ?, ? FROM sessions WHERE id = ? AND center_id = ? \
@@ -47,9 +47,9 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(Err(if exists == 0 {
-            RequestError::UnknownSession
+            ApiError::UnknownSession
         } else {
-            RequestError::Conflict("this session's survey was already answered".into())
+            ApiError::Conflict(porpoise_shared::wire::Conflict::SurveyAnswered)
         }))
     }
 

@@ -1,6 +1,6 @@
 //! Survey storage tests (C7): stored, one per session, tenant isolation, listing by time.
 
-use porpoise_shared::wire::{RequestError, Response, SurveyAnswer, SurveyResult};
+use porpoise_shared::wire::{ApiError, Response, SurveyAnswer, SurveyResult};
 
 use super::*;
 use crate::core::{AgentId, RecordsOp, StoreOp, Ticket};
@@ -55,11 +55,7 @@ fn survey(session_id: u64, agent_id: AgentId, stars: u8, at: i64) -> SurveyResul
     }
 }
 
-async fn save(
-    store: &Store,
-    center_id: CenterId,
-    s: SurveyResult,
-) -> Result<Response, RequestError> {
+async fn save(store: &Store, center_id: CenterId, s: SurveyResult) -> Result<Response, ApiError> {
     store
         .apply_records(&RecordsOp::SaveSurvey {
             center_id,
@@ -92,10 +88,10 @@ async fn one_survey_per_session_per_center_listed_by_time() {
     );
     // A second answer for the same session is refused and the first one kept.
     let again = save(&store, DEMO_CENTER_ID, survey(1, agent1, 1, 11_000)).await;
-    assert!(matches!(again, Err(RequestError::Conflict(_))), "{again:?}");
+    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
     // Another center's session cannot be rated through this center.
     let foreign = save(&store, DEMO_CENTER_ID, survey(3, agent1, 2, 12_000)).await;
-    assert_eq!(foreign, Err(RequestError::UnknownSession));
+    assert_eq!(foreign, Err(ApiError::UnknownSession));
     assert_eq!(
         save(&store, DEMO_CENTER_ID, survey(2, agent1, 3, 20_000)).await,
         Ok(Response::Done)

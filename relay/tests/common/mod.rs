@@ -9,7 +9,7 @@ use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_PASSWORD};
 use porpoise_shared::framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES};
 use porpoise_shared::tls::{client_config, Fingerprint};
 use porpoise_shared::wire::{
-    ClientMessage, Event, Hello, HelloRole, Request, RequestError, Response, ServerMessage,
+    ApiError, ClientMessage, Event, Hello, HelloRole, Request, Response, ServerMessage,
     PROTOCOL_VERSION,
 };
 use tokio::sync::oneshot;
@@ -136,7 +136,7 @@ impl Client {
             .expect("not eof")
     }
 
-    pub async fn request(&mut self, body: Request) -> Result<Response, RequestError> {
+    pub async fn request(&mut self, body: Request) -> Result<Response, ApiError> {
         let id = self.next_id;
         self.next_id += 1;
         let msg = ClientMessage::Request { id, body };

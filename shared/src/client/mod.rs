@@ -24,8 +24,9 @@ use crate::{
     framing::{read_frame, write_frame, FrameError, MAX_CONTROL_FRAME_BYTES},
     tls::{client_config, Fingerprint, FingerprintMismatch},
     wire::{
-        CenterId, ClientMessage, Event, Hello, HelloRole, MediaHeader, RefusedReason, Request,
-        RequestError, Response, ServerMessage, Welcome, MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
+        ApiError, CenterId, ClientMessage, CloseCode, Event, Hello, HelloRole, MediaHeader,
+        RefusedReason, Reply, Request, Response, Rpc, ServerMessage, Welcome,
+        MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
     },
 };
 
@@ -72,15 +73,9 @@ pub enum ConnectError {
     Protocol(String),
 }
 
-/// Why a request or media operation failed.
+/// Why a media operation failed (requests fail with an [`ApiError`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// The relay answered with an error.
-    #[error("{0}")]
-    Request(#[from] RequestError),
-    /// The relay did not answer in [`REQUEST_TIMEOUT`].
-    #[error("the relay did not answer in time")]
-    Timeout,
     /// The connection is closed.
     #[error("connection to the relay is closed: {0}")]
     Closed(String),
@@ -96,8 +91,51 @@ pub enum ClientEvent {
     Event(Event),
     /// The peer opened a media stream, forwarded by the relay; the header was already read.
     Media(MediaStream),
-    /// The connection closed; the text says why. No more events follow.
-    Closed(String),
+    /// The connection closed. No more events follow.
+    Closed(Disconnect),
+}
+
+/// Why a connection ended, as the client saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disconnect {
+    /// The relay's close code, when the relay closed the connection with one it sends.
+    pub code: Option<CloseCode>,
+    /// What quinn or the relay said, for logs (not shown to users as is).
+    pub detail: String,
+}
+
+impl Disconnect {
+    /// A disconnect without a relay close code (timeout, network loss, local close).
+    pub fn lost(detail: impl Into<String>) -> Disconnect {
+        Disconnect {
+            code: None,
+            detail: detail.into(),
+        }
+    }
+
+    /// True when the login must not be retried ([`CloseCode::is_final`]).
+    pub fn is_final(&self) -> bool {
+        self.code.is_some_and(CloseCode::is_final)
+    }
+
+    fn of(error: &quinn::ConnectionError) -> Disconnect {
+        let code = match error {
+            quinn::ConnectionError::ApplicationClosed(close) => {
+                CloseCode::from_code(close.error_code.into_inner())
+            }
+            _ => None,
+        };
+        Disconnect {
+            code,
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Disconnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
 }
 
 /// A media stream: its header and both halves.
@@ -111,7 +149,7 @@ pub struct MediaStream {
     pub recv: quinn::RecvStream,
 }
 
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, RequestError>>>>>;
+type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, ApiError>>>>>;
 
 /// Handle to a live connection; clone it freely.
 #[derive(Debug, Clone)]
@@ -251,11 +289,24 @@ fn resolve(addr: &str) -> Result<SocketAddr, ConnectError> {
 }
 
 impl Client {
-    /// Sends `body` and waits for its response.
+    /// Sends the typed request `req` and waits for its reply.
     ///
-    /// Errors: [`ClientError::Request`] if the relay refused it, [`ClientError::Timeout`] after
-    /// [`REQUEST_TIMEOUT`], [`ClientError::Closed`] if the connection is gone.
-    pub async fn request(&self, body: Request) -> Result<Response, ClientError> {
+    /// Errors: the relay's [`ApiError`]; [`ApiError::Timeout`] after [`REQUEST_TIMEOUT`];
+    /// [`ApiError::Disconnected`] if the connection is gone; [`ApiError::Protocol`] if the relay
+    /// answered with a reply of another type.
+    pub async fn call<R: Rpc>(&self, req: R) -> Result<R::Reply, ApiError> {
+        let response = self.request(req.into()).await?;
+        R::Reply::from_response(response).map_err(|other| {
+            warn!(request = R::NAME, ?other, "reply of the wrong type");
+            ApiError::Protocol
+        })
+    }
+
+    /// Sends an untyped wire request and waits for the wire response: for tools and protocol
+    /// tests that drive the wire itself. Applications use [`Client::call`].
+    ///
+    /// Errors: as [`Client::call`], without the type check.
+    pub async fn request(&self, body: Request) -> Result<Response, ApiError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         if let Ok(mut p) = self.pending.lock() {
@@ -268,14 +319,14 @@ impl Client {
             .is_err()
         {
             self.forget(id);
-            return Err(ClientError::Closed(self.close_reason()));
+            return Err(ApiError::Disconnected);
         }
         match tokio::time::timeout(REQUEST_TIMEOUT, rx).await {
-            Ok(Ok(result)) => Ok(result?),
-            Ok(Err(_)) => Err(ClientError::Closed(self.close_reason())),
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(ApiError::Disconnected),
             Err(_) => {
                 self.forget(id);
-                Err(ClientError::Timeout)
+                Err(ApiError::Timeout)
             }
         }
     }
@@ -315,11 +366,9 @@ impl Client {
         }
     }
 
-    fn close_reason(&self) -> String {
-        self.connection
-            .close_reason()
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "connection closed".into())
+    /// Why the connection ended, or `None` while it is open.
+    pub fn disconnect(&self) -> Option<Disconnect> {
+        self.connection.close_reason().map(|e| Disconnect::of(&e))
     }
 }
 
@@ -352,23 +401,28 @@ async fn read_loop(
             }
             Ok(Some(ServerMessage::Event(e))) => {
                 if events.send(ClientEvent::Event(e)).await.is_err() {
-                    break "client dropped".to_string();
+                    break Disconnect::lost("client dropped");
                 }
             }
-            Ok(Some(ServerMessage::Refused(r))) => break r.to_string(),
+            Ok(Some(ServerMessage::Refused(r))) => {
+                break Disconnect {
+                    code: Some(CloseCode::Refused),
+                    detail: r.to_string(),
+                }
+            }
             Ok(Some(other)) => {
                 warn!(?other, "unexpected message on the control stream");
             }
             Ok(None) => {
                 break connection
                     .close_reason()
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "relay ended the control stream".into())
+                    .map(|e| Disconnect::of(&e))
+                    .unwrap_or_else(|| Disconnect::lost("relay ended the control stream"))
             }
             Err(e) => {
                 break match connection.close_reason() {
-                    Some(c) => c.to_string(),
-                    None => e.to_string(),
+                    Some(c) => Disconnect::of(&c),
+                    None => Disconnect::lost(e.to_string()),
                 }
             }
         }

@@ -2,10 +2,10 @@
 //! carries across a reboot of the customer's computer.
 //!
 //! Flow: the agent asks for [`RemoteAction::Reboot`](super::RemoteAction::Reboot); after the
-//! customer's consent the helper sends [`Request::RequestReconnectToken`](super::Request) and
+//! customer's consent the helper sends [`rpc::RequestReconnectToken`](super::Request) and
 //! gets [`Response::ReconnectToken`](super::Response); the agent gets
 //! [`Event::CustomerRebooting`](super::Event). After the reboot the helper presents the token
-//! with [`Request::RedeemReconnectToken`](super::Request) and gets the session back
+//! with [`rpc::RedeemReconnectToken`](super::Request) and gets the session back
 //! ([`Response::SessionStarted`](super::Response)); the agent gets
 //! [`Event::CustomerReconnected`](super::Event). The token works once, only at the center that
 //! issued it, and for [`RECONNECT_TOKEN_TTL_MS`].
@@ -60,7 +60,7 @@ impl std::str::FromStr for ReconnectToken {
     }
 }
 
-/// Why a reconnect token was refused ([`RequestError::BadReconnectToken`](super::RequestError)).
+/// Why a reconnect token was refused ([`ApiError::BadReconnectToken`](super::ApiError)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum TokenRefusal {
     /// The relay never issued it (or forgot it long ago).

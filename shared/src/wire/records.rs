@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, MessageId, RemoteAction, SessionId, UnixMs};
+use super::{AgentId, ApiError, Field, MessageId, RemoteAction, SessionId, UnixMs};
 
 /// Largest short field of a support record or visitor card (product, problem type, subject,
 /// name, phone, e-mail…), in bytes of UTF-8.
@@ -89,22 +89,26 @@ impl RecordPolicy {
     /// entries per list, each non-blank, ≤ [`MAX_TAG_BYTES`], no duplicates; a required
     /// disposition needs a non-empty list.
     ///
-    /// Errors: a text naming the first broken rule.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Errors: the [`ApiError`] of the first broken rule.
+    pub fn validate(&self) -> Result<(), ApiError> {
         if self.late_fill_h.is_some_and(|h| h > MAX_LATE_FILL_LIMIT_H) {
-            return Err(format!(
-                "late filling may last at most {MAX_LATE_FILL_LIMIT_H} hours"
-            ));
+            return Err(ApiError::OutOfRange {
+                field: Field::LateFillHours,
+                min: 0,
+                max: MAX_LATE_FILL_LIMIT_H.into(),
+            });
         }
-        for (what, list) in [
-            ("disposition", &self.dispositions),
-            ("message tag", &self.message_tags),
-            ("customer tag", &self.customer_tags),
+        for (field, list) in [
+            (Field::Disposition, &self.dispositions),
+            (Field::MessageTag, &self.message_tags),
+            (Field::CustomerTag, &self.customer_tags),
         ] {
-            check_tag_list(what, list)?;
+            check_tag_list(field, list)?;
         }
         if self.disposition_required && self.dispositions.is_empty() {
-            return Err("a required disposition needs at least one disposition".into());
+            return Err(ApiError::Empty {
+                field: Field::Disposition,
+            });
         }
         Ok(())
     }
@@ -113,21 +117,22 @@ impl RecordPolicy {
 /// Checks one list of tag-like names (see [`RecordPolicy::validate`]).
 ///
 /// Errors: a text naming `what` and the broken rule.
-pub fn check_tag_list(what: &str, list: &[String]) -> Result<(), String> {
+pub fn check_tag_list(field: Field, list: &[String]) -> Result<(), ApiError> {
     if list.len() > MAX_TAGS {
-        return Err(format!("at most {MAX_TAGS} {what}s"));
+        return Err(ApiError::too_many(field, MAX_TAGS));
     }
     for (i, tag) in list.iter().enumerate() {
         if tag.trim().is_empty() {
-            return Err(format!("a {what} is empty"));
+            return Err(ApiError::Empty { field });
         }
         if tag.len() > MAX_TAG_BYTES {
-            return Err(format!(
-                "{what} '{tag}' is longer than {MAX_TAG_BYTES} bytes"
-            ));
+            return Err(ApiError::too_long(field, MAX_TAG_BYTES));
         }
         if list[..i].contains(tag) {
-            return Err(format!("{what} '{tag}' is listed twice"));
+            return Err(ApiError::Duplicate {
+                field,
+                value: tag.clone(),
+            });
         }
     }
     Ok(())
@@ -177,28 +182,28 @@ impl ContextEndpoint {
     /// Checks the URL (http or https, a host, ≤ [`MAX_CONTEXT_URL_BYTES`], no spaces) and the
     /// timeout.
     ///
-    /// Errors: a text naming the broken rule.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Errors: [`ApiError::TooLong`], [`ApiError::Malformed`] (scheme, host, spaces) or
+    /// [`ApiError::OutOfRange`] (timeout).
+    pub fn validate(&self) -> Result<(), ApiError> {
         let url = self.url.trim();
-        if url.len() > MAX_CONTEXT_URL_BYTES {
-            return Err(format!(
-                "the context URL is longer than {MAX_CONTEXT_URL_BYTES} bytes"
-            ));
-        }
+        ApiError::check_len(Field::ContextUrl, url, MAX_CONTEXT_URL_BYTES)?;
+        let malformed = ApiError::Malformed {
+            field: Field::ContextUrl,
+        };
         let rest = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))
-            .ok_or("the context URL must start with http:// or https://")?;
+            .ok_or(malformed.clone())?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if host.is_empty() || url.chars().any(char::is_whitespace) {
-            return Err("the context URL has no host or contains spaces".into());
+            return Err(malformed);
         }
         if !CONTEXT_TIMEOUT_RANGE_MS.contains(&self.timeout_ms) {
-            return Err(format!(
-                "the context timeout must be {}..={} ms",
-                CONTEXT_TIMEOUT_RANGE_MS.start(),
-                CONTEXT_TIMEOUT_RANGE_MS.end()
-            ));
+            return Err(ApiError::OutOfRange {
+                field: Field::ContextTimeout,
+                min: (*CONTEXT_TIMEOUT_RANGE_MS.start()).into(),
+                max: (*CONTEXT_TIMEOUT_RANGE_MS.end()).into(),
+            });
         }
         Ok(())
     }
@@ -440,7 +445,7 @@ pub struct MessageTags {
 }
 
 /// What the console shows about a session's customer (A13, A15): answer to
-/// `Request::GetCustomerProfile`.
+/// `rpc::GetCustomerProfile`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerProfile {
     /// The visitor card; a customer without one gets their request's name and phone.
@@ -502,7 +507,13 @@ mod tests {
         let mut policy = RecordPolicy::default();
         assert_eq!(policy.validate(), Ok(()));
         policy.message_tags.push("咨询".into());
-        assert!(policy.validate().expect_err("duplicate").contains("twice"));
+        assert!(matches!(
+            policy.validate(),
+            Err(ApiError::Duplicate {
+                field: Field::MessageTag,
+                ..
+            })
+        ));
         policy = RecordPolicy {
             dispositions: vec![],
             disposition_required: true,

@@ -2,8 +2,8 @@
 //!
 //! Flow: when the center's [`CenterSettings::auto_survey`](super::CenterSettings) is on, the
 //! relay sends the customer [`Event::SurveyRequested`](super::Event) right after the session
-//! ended; the agent may also push it during the session ([`Request::PushSurvey`](super::Request)).
-//! The customer answers with [`Request::SubmitSurvey`](super::Request) (or skips: nothing is
+//! ended; the agent may also push it during the session ([`rpc::PushSurvey`](super::Request)).
+//! The customer answers with [`rpc::SubmitSurvey`](super::Request) (or skips: nothing is
 //! sent). The relay stores one answer per session (table `surveys`), for reports, and tells the
 //! serving agent [`Event::SurveySubmitted`](super::Event).
 

@@ -375,6 +375,7 @@ impl SystemInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::rpc;
     use crate::{
         framing::{encode_frame, MAX_CONTROL_FRAME_BYTES},
         wire::{ClientMessage, Event, Request, ServerMessage},
@@ -386,10 +387,10 @@ mod tests {
         assert_eq!(info.validate(), Ok(()));
         let request = ClientMessage::Request {
             id: u64::MAX,
-            body: Request::ReportSystemInfo {
+            body: Request::ReportSystemInfo(rpc::ReportSystemInfo {
                 session_id: u64::MAX,
                 info: Box::new(info.clone()),
-            },
+            }),
         };
         let up = encode_frame(&request, MAX_CONTROL_FRAME_BYTES).expect("request fits");
         let event = ServerMessage::Event(Event::SystemInfoReported {

@@ -6,6 +6,7 @@
 //! Customer: request service, grant or refuse consents, chat, stream the real screen (the
 //! helper's capture) and inject input (the helper's injector).
 
+use porpoise_shared::wire::rpc;
 use std::{
     path::PathBuf,
     sync::{Arc, Mutex},
@@ -175,9 +176,11 @@ async fn run_agent(
     }
     if args.end {
         peer.client
-            .request(porpoise_shared::wire::Request::EndSession {
-                session_id: session,
-            })
+            .request(porpoise_shared::wire::Request::EndSession(
+                rpc::EndSession {
+                    session_id: session,
+                },
+            ))
             .await?;
         emit(json!({"event": "ended", "session_id": session}));
     }

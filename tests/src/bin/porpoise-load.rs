@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release -p porpoise-tests --bin porpoise-load -- --agents 1000 --customers 10000`
 
+use porpoise_shared::wire::rpc;
 use std::{
     collections::HashMap,
     io::{BufRead, BufReader},
@@ -188,10 +189,10 @@ async fn main() -> Result<()> {
                             let agent = agent.clone();
                             tokio::spawn(async move {
                                 let _ = agent
-                                    .request(Request::AnswerOffer {
+                                    .request(Request::AnswerOffer(rpc::AnswerOffer {
                                         offer_id: offer.offer_id,
                                         accept: true,
-                                    })
+                                    }))
                                     .await;
                             });
                         }
@@ -251,11 +252,11 @@ async fn main() -> Result<()> {
                 r.insert(name.clone(), Instant::now());
             }
             client
-                .request(Request::RequestService {
+                .request(Request::RequestService(rpc::RequestService {
                     name,
                     phone: "13800000000".into(),
                     route,
-                })
+                }))
                 .await?;
             anyhow::Ok(client)
         }));

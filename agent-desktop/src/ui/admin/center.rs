@@ -1,6 +1,7 @@
 //! The service settings editor (R5, R6, R11, R12): mode, countdowns, queue view, texts, working
 //! hours per weekday and holidays.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{CenterSettings, DayHours, Holiday, QueueView, Request, ServiceMode, TimedReply},
@@ -107,7 +108,10 @@ pub fn center_settings_ui(
         .clicked()
     {
         *status = Status::Busy;
-        super::super::call(outbox, Request::UpdateCenterSettings(draft.clone()));
+        super::super::call(
+            outbox,
+            Request::UpdateCenterSettings(rpc::UpdateCenterSettings(draft.clone())),
+        );
     }
 }
 

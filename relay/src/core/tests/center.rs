@@ -1,8 +1,9 @@
 //! Scenario tests of accounts, seats, logins, queue view, estimates, offline messages, settings
 //! and tenant isolation (issue 3). Virtual clock, no sockets.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CenterSettings, Event, Presence, QueueView, RefusedReason, Request, RequestError, Response,
+    ApiError, CenterSettings, Event, Presence, QueueView, RefusedReason, Request, Response,
     ServiceMode, Welcome,
 };
 
@@ -31,41 +32,44 @@ fn seats_limit_serving_agents_and_admins_use_none() {
     let actions = h.req(
         2,
         3,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
-        },
+        }),
     );
     assert_eq!(
         response(&actions, 2, 3),
-        Err(RequestError::NoFreeSeat { seats: 1 })
+        Err(ApiError::NoFreeSeat { seats: 1 })
     );
     h.req(
         1,
         3,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Offline,
             automatic: false,
-        },
+        }),
     );
     let actions = h.req(
         2,
         4,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
-        },
+        }),
     );
     assert_eq!(response(&actions, 2, 4), Ok(Response::Done));
     let actions = h.req(
         9,
         5,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
-        },
+        }),
     );
-    assert_eq!(response(&actions, 9, 5), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, 9, 5),
+        Err(ApiError::NotPermitted { .. })
+    ));
 }
 
 #[test]
@@ -93,18 +97,17 @@ fn a_second_login_is_refused_and_a_kick_frees_the_account() {
         text.starts_with("already logged in from 10.0.0.1 since"),
         "{text}"
     );
-    let actions = h.req(9, 3, Request::ListLogins);
+    let actions = h.req(9, 3, Request::ListLogins(rpc::ListLogins));
     let Ok(Response::Logins(logins)) = response(&actions, 9, 3) else {
         panic!("no logins");
     };
     assert_eq!(logins.len(), 2);
-    let actions = h.req(1, 4, Request::KickLogin { agent_id: 10 });
-    assert_eq!(
-        response(&actions, 1, 4),
-        Err(RequestError::Forbidden),
+    let actions = h.req(1, 4, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
+    assert!(
+        matches!(response(&actions, 1, 4), Err(ApiError::NotPermitted { .. })),
         "agents cannot kick"
     );
-    let actions = h.req(9, 5, Request::KickLogin { agent_id: 10 });
+    let actions = h.req(9, 5, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
     assert_eq!(response(&actions, 9, 5), Ok(Response::Done));
     assert!(actions.contains(&Action::Close {
         conn: 1,
@@ -125,15 +128,22 @@ fn count_only_view_hides_the_queue_and_forbids_picking() {
     h.req(
         1,
         2,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
-        },
+        }),
     );
     h.customer(50, CENTER_A, 7);
     let ticket_id = h.queue(50, "Ann");
-    let actions = h.req(1, 3, Request::AcceptCustomer { ticket_id });
-    assert_eq!(response(&actions, 1, 3), Err(RequestError::Forbidden));
+    let actions = h.req(
+        1,
+        3,
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+    );
+    assert!(matches!(
+        response(&actions, 1, 3),
+        Err(ApiError::NotPermitted { .. })
+    ));
     let actions = h.agent(2, CENTER_A, 11);
     let Welcome::Agent { queue, profile, .. } = welcome(&actions, 2) else {
         panic!("welcome");
@@ -167,10 +177,10 @@ fn estimated_wait_is_mean_duration_times_position_over_online_agents() {
     let actions = h.req(
         2,
         3,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
-        },
+        }),
     );
     // mean 600 s × position 2 ÷ 1 online agent.
     let pos = Event::QueuePosition {
@@ -190,11 +200,11 @@ fn offline_messages_are_left_listed_and_handled() {
     h.agent(1, CENTER_A, 10);
     h.agent(2, CENTER_B, 20);
     h.customer(50, CENTER_A, 7);
-    let body = Request::LeaveOfflineMessage {
+    let body = Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
         name: "Dan".into(),
         contact: "dan@example.com".into(),
         text: "printer broken".into(),
-    };
+    });
     let actions = h.req(50, 3, body);
     assert_eq!(response(&actions, 50, 3), Ok(Response::Done));
     let pending = events_to(&actions, 1).into_iter().find_map(|e| match e {
@@ -211,30 +221,30 @@ fn offline_messages_are_left_listed_and_handled() {
     let actions = h.req(
         2,
         4,
-        Request::HandleOfflineMessage {
+        Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id,
             note: "x".into(),
-        },
+        }),
     );
     assert!(matches!(
         response(&actions, 2, 4),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(
         1,
         4,
-        Request::HandleOfflineMessage {
+        Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id,
             note: "called back".into(),
-        },
+        }),
     );
     assert_eq!(response(&actions, 1, 4), Ok(Response::Done));
     let actions = h.req(
         1,
         5,
-        Request::ListOfflineMessages {
+        Request::ListOfflineMessages(rpc::ListOfflineMessages {
             include_handled: true,
-        },
+        }),
     );
     let Ok(Response::OfflineMessages(all)) = response(&actions, 1, 5) else {
         panic!("list");
@@ -255,22 +265,22 @@ fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
     let actions = h.req(
         1,
         3,
-        Request::ChangePassword {
+        Request::ChangePassword(rpc::ChangePassword {
             old: "a".into(),
             new: "short".into(),
-        },
+        }),
     );
     assert!(matches!(
         response(&actions, 1, 3),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(
         1,
         4,
-        Request::ChangePassword {
+        Request::ChangePassword(rpc::ChangePassword {
             old: "a".into(),
             new: "long enough".into(),
-        },
+        }),
     );
     let token = match persisted(&actions).pop() {
         Some(StoreOp::SetPassword { token, .. }) => token,
@@ -279,19 +289,24 @@ fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
     assert!(!has_response(&actions, 1, 4), "answered only once stored");
     let report = StoreReport::Password {
         token,
-        result: Err(RequestError::WrongPassword),
+        result: Err(ApiError::WrongPassword),
     };
     h.core.handle_store_report(h.now, report);
-    assert_eq!(response(&h.drain(), 1, 4), Err(RequestError::WrongPassword));
-    let reset = |agent_id| Request::ResetPassword {
-        agent_id,
-        new_password: "new password".into(),
+    assert_eq!(response(&h.drain(), 1, 4), Err(ApiError::WrongPassword));
+    let reset = |agent_id| {
+        Request::ResetPassword(rpc::ResetPassword {
+            agent_id,
+            new_password: "new password".into(),
+        })
     };
     let actions = h.req(1, 5, reset(9));
-    assert_eq!(response(&actions, 1, 5), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, 1, 5),
+        Err(ApiError::NotPermitted { .. })
+    ));
     let actions = h.req(9, 6, reset(20));
     assert!(
-        matches!(response(&actions, 9, 6), Err(RequestError::Invalid(_))),
+        matches!(response(&actions, 9, 6), Err(ref e) if e.is_bad_input()),
         "other center"
     );
     let actions = h.req(9, 7, reset(10));
@@ -311,14 +326,21 @@ fn settings_are_for_admins_and_broadcast() {
     h.login(9, admin(CENTER_A, 9));
     h.agent(1, CENTER_A, 10);
     h.customer(50, CENTER_A, 7);
-    let actions = h.req(1, 3, Request::GetCenterSettings);
-    assert_eq!(response(&actions, 1, 3), Err(RequestError::Forbidden));
+    let actions = h.req(1, 3, Request::GetCenterSettings(rpc::GetCenterSettings));
+    assert!(matches!(
+        response(&actions, 1, 3),
+        Err(ApiError::NotPermitted { .. })
+    ));
     let settings = CenterSettings {
         service_mode: ServiceMode::Showcase,
         seats: 999,
         ..CenterSettings::default()
     };
-    let actions = h.req(9, 4, Request::UpdateCenterSettings(settings));
+    let actions = h.req(
+        9,
+        4,
+        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+    );
     assert_eq!(response(&actions, 9, 4), Ok(Response::Done));
     let changed = events_to(&actions, 1).into_iter().find_map(|e| match e {
         Event::CenterSettingsChanged(s) => Some(s),
@@ -345,21 +367,21 @@ fn an_agent_of_another_center_reaches_nothing() {
     let offer = offers_to(&actions, 1).pop().expect("offer");
     assert!(offers_to(&actions, 2).is_empty());
     let actions = answer(&mut h, 2, offer.offer_id, true);
-    assert_eq!(response(&actions, 2, 902), Err(RequestError::UnknownTicket));
+    assert_eq!(response(&actions, 2, 902), Err(ApiError::UnknownTicket));
     let actions = h.req(
         2,
         3,
-        Request::AcceptCustomer {
+        Request::AcceptCustomer(rpc::AcceptCustomer {
             ticket_id: offer.ticket_id,
-        },
+        }),
     );
-    assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownTicket));
-    let actions = h.req(8, 4, Request::KickLogin { agent_id: 10 });
+    assert_eq!(response(&actions, 2, 3), Err(ApiError::UnknownTicket));
+    let actions = h.req(8, 4, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
     assert!(matches!(
         response(&actions, 8, 4),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
-    let actions = h.req(8, 5, Request::ListLogins);
+    let actions = h.req(8, 5, Request::ListLogins(rpc::ListLogins));
     let Ok(Response::Logins(logins)) = response(&actions, 8, 5) else {
         panic!("logins");
     };
@@ -371,9 +393,9 @@ fn an_agent_of_another_center_reaches_nothing() {
     let actions = h.req(
         2,
         6,
-        Request::EndSession {
+        Request::EndSession(rpc::EndSession {
             session_id: info.session_id,
-        },
+        }),
     );
-    assert_eq!(response(&actions, 2, 6), Err(RequestError::UnknownSession));
+    assert_eq!(response(&actions, 2, 6), Err(ApiError::UnknownSession));
 }

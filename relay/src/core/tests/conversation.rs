@@ -1,11 +1,12 @@
 //! Conversation features with a virtual clock: greeting, automatic replies, reception timeout,
 //! typing preview, transfers, agent chat, working hours (R8–R12).
 
+use porpoise_shared::wire::rpc;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use porpoise_shared::wire::{
-    CenterSettings, ChatMessage, DayHours, Event, Group, Party, Request, RequestError, Response,
+    ApiError, CenterSettings, ChatMessage, DayHours, Event, Group, Party, Request, Response,
     ServiceRoute, SessionId, TimedReply, Welcome, WorkingHours, TYPING_PREVIEW_INTERVAL_MS,
 };
 
@@ -105,18 +106,18 @@ pub(super) fn login_customer(
 
 /// The customer asks for service (auto-assign); the agent who gets the offer accepts it.
 pub(super) fn serve(h: &mut Harness, agent: ConnId, customer: ConnId) -> (SessionId, Vec<Action>) {
-    let body = Request::RequestService {
+    let body = Request::RequestService(rpc::RequestService {
         name: "Ann".into(),
         phone: "123".into(),
         route: ServiceRoute::AutoAssign {
             group_id: None,
             product_type_id: None,
         },
-    };
+    });
     let actions = h.req(customer, 800, body);
     assert!(matches!(
         response(&actions, customer, 800),
-        Ok(Response::Queued { .. })
+        Ok(Response::Queued(rpc::Queued { .. }))
     ));
     let offer_id = events_to(&actions, agent)
         .into_iter()
@@ -128,10 +129,10 @@ pub(super) fn serve(h: &mut Harness, agent: ConnId, customer: ConnId) -> (Sessio
     let actions = h.req(
         agent,
         801,
-        Request::AnswerOffer {
+        Request::AnswerOffer(rpc::AnswerOffer {
             offer_id,
             accept: true,
-        },
+        }),
     );
     match response(&actions, agent, 801) {
         Ok(Response::SessionStarted(info)) => (info.session_id, actions),
@@ -147,11 +148,11 @@ pub(super) fn say(
     message_id: u128,
     text: &str,
 ) -> Vec<Action> {
-    let body = Request::SendChat {
+    let body = Request::SendChat(rpc::SendChat {
         session_id,
         message_id,
         text: text.into(),
-    };
+    });
     let actions = h.req(conn, 700, body);
     let mut done = h.persist_chats(&actions, true);
     done.splice(0..0, actions);
@@ -290,16 +291,20 @@ fn reception_timeout_closes_after_five_minutes_without_customer_messages() {
     );
     assert!(ops.iter().any(|op| matches!(op,
         StoreOp::EndSession { session_id, by: Party::Relay, .. } if *session_id == s)));
-    let after = h.req(CUST, 9, Request::EndSession { session_id: s });
-    assert_eq!(response(&after, CUST, 9), Err(RequestError::UnknownSession));
+    let after = h.req(
+        CUST,
+        9,
+        Request::EndSession(rpc::EndSession { session_id: s }),
+    );
+    assert_eq!(response(&after, CUST, 9), Err(ApiError::UnknownSession));
     assert_eq!(h.core.poll_timeout(), None, "no timer left");
 }
 
 fn preview(session_id: SessionId, text: &str) -> Request {
-    Request::TypingPreview {
+    Request::TypingPreview(rpc::TypingPreview {
         session_id,
         text: text.into(),
-    }
+    })
 }
 
 fn previews(actions: &[Action], conn: ConnId) -> Vec<String> {
@@ -337,15 +342,18 @@ fn typing_preview_is_throttled_keeps_the_newest_and_is_never_stored() {
 
     // Only the session's customer may send them, and only up to the chat limit.
     let agent = h.req(A1, 4, preview(s, "x"));
-    assert_eq!(response(&agent, A1, 4), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&agent, A1, 4),
+        Err(ApiError::NotPermitted { .. })
+    ));
     login_customer(&mut h, 12, CENTER_A, 222);
     let other = h.req(12, 5, preview(s, "x"));
-    assert_eq!(response(&other, 12, 5), Err(RequestError::UnknownSession));
+    assert_eq!(response(&other, 12, 5), Err(ApiError::UnknownSession));
     let long = "字".repeat(porpoise_shared::wire::MAX_CHAT_TEXT_BYTES);
     let too_long = h.req(CUST, 6, preview(s, &long));
     assert!(matches!(
         response(&too_long, CUST, 6),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
 }
 
@@ -379,18 +387,20 @@ fn off_hours_requests_are_refused_with_the_reply_and_customers_hear_the_opening(
     };
     assert!(!options.open_now);
     assert_eq!(options.closed_reply, "下班了，请留言");
-    let body = Request::RequestService {
+    let body = Request::RequestService(rpc::RequestService {
         name: "Ann".into(),
         phone: "1".into(),
         route: ServiceRoute::AutoAssign {
             group_id: None,
             product_type_id: None,
         },
-    };
+    });
     let refused = h.req(CUST, 1, body.clone());
     assert_eq!(
         response(&refused, CUST, 1),
-        Err(RequestError::Closed("下班了，请留言".into()))
+        Err(ApiError::Closed {
+            reply: "下班了，请留言".into()
+        })
     );
 
     // 09:00 opens: 2 h 46 min 40 s later the customer gets new options.
@@ -403,7 +413,7 @@ fn off_hours_requests_are_refused_with_the_reply_and_customers_hear_the_opening(
     let served = h.req(CUST, 2, body);
     assert!(matches!(
         response(&served, CUST, 2),
-        Ok(Response::Queued { .. })
+        Ok(Response::Queued(rpc::Queued { .. }))
     ));
     // Thursday is a holiday: at midnight the options change to the holiday reply.
     let holiday = advance(&mut h, 15 * 3_600_000);

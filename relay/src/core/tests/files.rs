@@ -1,8 +1,9 @@
 //! File transfer consent, routing and size limit (A6, C5). Virtual clock, no sockets.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, CenterSettings, MediaHeader, MediaKind, Party, RemoteAction, Request,
-    RequestError, Response, DEFAULT_MAX_FILE_BYTES,
+    ActionState, ApiError, CenterSettings, MediaHeader, MediaKind, Party, RemoteAction, Request,
+    Response, DEFAULT_MAX_FILE_BYTES,
 };
 
 use super::routing::harness_with;
@@ -51,10 +52,10 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
     h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     assert!(
         h.core.route_media(AGENT, &file(s)).is_err(),
@@ -63,11 +64,11 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
     h.req(
         CUSTOMER,
         2,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     assert_eq!(
         h.core.route_media(AGENT, &file(s)),
@@ -87,10 +88,10 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
     let actions = h.req(
         CUSTOMER,
         3,
-        Request::StopAction {
+        Request::StopAction(rpc::StopAction {
             session_id: s,
             action,
-        },
+        }),
     );
     assert!(
         cuts(&actions, s, MediaKind::File),
@@ -145,20 +146,26 @@ fn both_sides_learn_the_center_limit_and_the_relay_caps_file_streams() {
     let limit = 5 * 1024 * 1024;
     let (mut h, mine, theirs) = two_sessions(limit);
     for (conn, id) in [(AGENT, 1), (CUSTOMER, 2)] {
-        let actions = h.req(conn, id, Request::FileTransferLimit { session_id: mine });
+        let actions = h.req(
+            conn,
+            id,
+            Request::FileTransferLimit(rpc::FileTransferLimit { session_id: mine }),
+        );
         assert_eq!(
             response(&actions, conn, id),
-            Ok(Response::FileTransferLimit { max_bytes: limit })
+            Ok(Response::FileTransferLimit(rpc::FileSizeLimit {
+                max_bytes: limit
+            }))
         );
     }
     let actions = h.req(
         CUSTOMER,
         3,
-        Request::FileTransferLimit { session_id: theirs },
+        Request::FileTransferLimit(rpc::FileTransferLimit { session_id: theirs }),
     );
     assert_eq!(
         response(&actions, CUSTOMER, 3),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
     let route = h.core.route_media(CUSTOMER, &file(mine)).expect("route");
     assert_eq!(
@@ -185,11 +192,13 @@ fn settings_stored_before_the_file_limit_existed_read_the_default() {
 #[test]
 fn common_files_go_out_only_from_the_agent_with_the_grant() {
     let (mut h, s, theirs) = two_sessions(DEFAULT_MAX_FILE_BYTES);
-    let send = |session_id, name: &str| Request::SendCommonFile {
-        session_id,
-        name: name.into(),
+    let send = |session_id, name: &str| {
+        Request::SendCommonFile(rpc::SendCommonFile {
+            session_id,
+            name: name.into(),
+        })
     };
-    let actions = h.req(AGENT, 1, Request::ListCommonFiles);
+    let actions = h.req(AGENT, 1, Request::ListCommonFiles(rpc::ListCommonFiles));
     assert!(actions.iter().any(|a| matches!(
         a,
         Action::ListCommonFiles {
@@ -198,44 +207,41 @@ fn common_files_go_out_only_from_the_agent_with_the_grant() {
             center_id: CENTER_A
         }
     )));
-    let actions = h.req(CUSTOMER, 2, Request::ListCommonFiles);
-    assert_eq!(
+    let actions = h.req(CUSTOMER, 2, Request::ListCommonFiles(rpc::ListCommonFiles));
+    assert!(matches!(
         response(&actions, CUSTOMER, 2),
-        Err(RequestError::Forbidden)
-    );
+        Err(ApiError::NotPermitted { .. })
+    ));
 
     let actions = h.req(AGENT, 3, send(s, "手册.pdf"));
     assert!(matches!(
         response(&actions, AGENT, 3),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     h.req(
         AGENT,
         4,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: RemoteAction::FileTransfer,
-        },
+        }),
     );
     h.req(
         CUSTOMER,
         5,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action: RemoteAction::FileTransfer,
             grant: true,
-        },
+        }),
     );
     let actions = h.req(AGENT, 6, send(s, "../relay.db"));
     assert!(matches!(
         response(&actions, AGENT, 6),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(AGENT, 7, send(theirs, "手册.pdf"));
-    assert_eq!(
-        response(&actions, AGENT, 7),
-        Err(RequestError::UnknownSession)
-    );
+    assert_eq!(response(&actions, AGENT, 7), Err(ApiError::UnknownSession));
     let actions = h.req(AGENT, 8, send(s, "手册.pdf"));
     assert_eq!(response(&actions, AGENT, 8), Ok(Response::Done));
     assert!(actions.iter().any(|a| matches!(
@@ -259,7 +265,11 @@ fn an_admin_cannot_set_a_file_limit_outside_the_allowed_range() {
             max_file_bytes: bytes,
             ..CenterSettings::default()
         };
-        let actions = h.req(9, id, Request::UpdateCenterSettings(settings));
+        let actions = h.req(
+            9,
+            id,
+            Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+        );
         assert_eq!(response(&actions, 9, id).is_ok(), ok, "{bytes} bytes");
     }
 }

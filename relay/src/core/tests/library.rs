@@ -1,8 +1,9 @@
 //! Canned responses, knowledge base and service history (A8, A11): the core checks the request,
 //! fills in the tenant and the customer, and answers when the store query reports back.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CannedDraft, CannedResponses, CannedScope, Request, RequestError, Response, Role,
+    ApiError, CannedDraft, CannedResponses, CannedScope, Request, Response, Role,
     MAX_CANNED_TEXT_BYTES,
 };
 
@@ -56,7 +57,11 @@ fn served() -> (Harness, SessionId) {
 #[test]
 fn canned_list_is_read_for_the_agents_own_center_and_answered_when_the_store_reports() {
     let (mut h, _) = served();
-    let actions = h.req(STRANGER, 7, Request::ListCannedResponses);
+    let actions = h.req(
+        STRANGER,
+        7,
+        Request::ListCannedResponses(rpc::ListCannedResponses),
+    );
     let (token, q) = query(&actions);
     assert_eq!(
         q,
@@ -83,9 +88,9 @@ fn canned_list_is_read_for_the_agents_own_center_and_answered_when_the_store_rep
 #[test]
 fn history_asks_for_the_sessions_customer_and_only_its_agent_may_ask() {
     let (mut h, session) = served();
-    let body = Request::ListServiceHistory {
+    let body = Request::ListServiceHistory(rpc::ListServiceHistory {
         session_id: session,
-    };
+    });
     let (_, q) = query(&h.req(AGENT, 1, body.clone()));
     let customer = CustomerKey {
         install_id: 0xC0FFEE,
@@ -103,21 +108,21 @@ fn history_asks_for_the_sessions_customer_and_only_its_agent_may_ask() {
         let actions = h.req(conn, 2, body.clone());
         assert_eq!(
             response(&actions, conn, 2),
-            Err(RequestError::UnknownSession),
+            Err(ApiError::UnknownSession),
             "conn {conn}"
         );
         assert!(persisted(&actions).is_empty());
     }
     let actions = h.req(CUSTOMER, 3, body);
-    assert_eq!(
+    assert!(matches!(
         response(&actions, CUSTOMER, 3),
-        Err(RequestError::Forbidden)
-    );
-    let read = Request::ReadHistoryTranscript {
+        Err(ApiError::NotPermitted { .. })
+    ));
+    let read = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: session,
         past_session_id: 4,
         after: Some(99),
-    };
+    });
     let (_, q) = query(&h.req(AGENT, 4, read));
     assert_eq!(
         q,
@@ -133,13 +138,18 @@ fn history_asks_for_the_sessions_customer_and_only_its_agent_may_ask() {
 #[test]
 fn center_wide_canned_responses_need_a_managing_role_and_fields_are_checked() {
     let (mut h, _) = served();
-    let save = |scope, text: &str| Request::SaveCannedResponse {
-        id: None,
-        scope,
-        draft: draft(text),
+    let save = |scope, text: &str| {
+        Request::SaveCannedResponse(rpc::SaveCannedResponse {
+            id: None,
+            scope,
+            draft: draft(text),
+        })
     };
     let actions = h.req(AGENT, 1, save(CannedScope::Center, "您好"));
-    assert_eq!(response(&actions, AGENT, 1), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, AGENT, 1),
+        Err(ApiError::NotPermitted { .. })
+    ));
     assert!(persisted(&actions).is_empty());
     let (_, q) = query(&h.req(ADMIN, 2, save(CannedScope::Center, "您好")));
     assert!(matches!(
@@ -163,15 +173,19 @@ fn center_wide_canned_responses_need_a_managing_role_and_fields_are_checked() {
     let actions = h.req(AGENT, 4, save(CannedScope::Personal, &long));
     assert!(matches!(
         response(&actions, AGENT, 4),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(AGENT, 5, save(CannedScope::Personal, "   "));
     assert!(matches!(
         response(&actions, AGENT, 5),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     // Deleting: only a manager may touch center-wide ones (the store checks the row).
-    let (_, q) = query(&h.req(AGENT, 6, Request::DeleteCannedResponse { id: 9 }));
+    let (_, q) = query(&h.req(
+        AGENT,
+        6,
+        Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: 9 }),
+    ));
     assert!(matches!(
         q,
         StoreQuery::DeleteCanned {
@@ -180,23 +194,35 @@ fn center_wide_canned_responses_need_a_managing_role_and_fields_are_checked() {
             ..
         }
     ));
-    let (_, q) = query(&h.req(ADMIN, 7, Request::DeleteCannedResponse { id: 9 }));
+    let (_, q) = query(&h.req(
+        ADMIN,
+        7,
+        Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: 9 }),
+    ));
     assert!(matches!(q, StoreQuery::DeleteCanned { manages: true, .. }));
 }
 
 #[test]
 fn an_answer_for_a_connection_that_left_is_dropped() {
     let (mut h, _) = served();
-    let (token, _) = query(&h.req(COLLEAGUE, 1, Request::ListKnowledgeBase));
+    let (token, _) = query(&h.req(
+        COLLEAGUE,
+        1,
+        Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
+    ));
     h.disconnect(COLLEAGUE);
-    let result = Err(RequestError::Storage);
+    let result = Err(ApiError::Storage);
     h.core
         .handle_store_report(h.now, StoreReport::Query { token, result });
     assert!(h.drain().is_empty());
     // Customers cannot read the library.
-    let actions = h.req(CUSTOMER, 2, Request::ListKnowledgeBase);
-    assert_eq!(
-        response(&actions, CUSTOMER, 2),
-        Err(RequestError::Forbidden)
+    let actions = h.req(
+        CUSTOMER,
+        2,
+        Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
     );
+    assert!(matches!(
+        response(&actions, CUSTOMER, 2),
+        Err(ApiError::NotPermitted { .. })
+    ));
 }

@@ -16,10 +16,11 @@ mod survey;
 mod sysinfo;
 mod transfer;
 
+use porpoise_shared::wire::rpc;
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{
-    CenterId, Event, MediaKind, Request, RequestError, RequestId, Response, ServerMessage,
+    ApiError, CenterId, Event, MediaKind, Request, RequestId, Response, ServerMessage,
     ServiceRoute, SessionId, Welcome,
 };
 
@@ -128,21 +129,25 @@ impl Harness {
 
     /// Customer `conn` requests service and returns its ticket id.
     pub fn queue(&mut self, conn: ConnId, name: &str) -> u64 {
-        let body = Request::RequestService {
+        let body = Request::RequestService(rpc::RequestService {
             name: name.into(),
             phone: "123".into(),
             route: any_group(),
-        };
+        });
         let actions = self.req(conn, 900, body);
         match response(&actions, conn, 900) {
-            Ok(Response::Queued { ticket_id, .. }) => ticket_id,
+            Ok(Response::Queued(rpc::Queued { ticket_id, .. })) => ticket_id,
             other => panic!("not queued: {other:?}"),
         }
     }
 
     /// Agent `agent` accepts `ticket_id` and returns the session id.
     pub fn accept(&mut self, agent: ConnId, ticket_id: u64) -> SessionId {
-        let actions = self.req(agent, 901, Request::AcceptCustomer { ticket_id });
+        let actions = self.req(
+            agent,
+            901,
+            Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+        );
         match response(&actions, agent, 901) {
             Ok(Response::SessionStarted(info)) => info.session_id,
             other => panic!("not accepted: {other:?}"),
@@ -206,7 +211,7 @@ pub(super) fn response(
     actions: &[Action],
     conn: ConnId,
     id: RequestId,
-) -> Result<Response, RequestError> {
+) -> Result<Response, ApiError> {
     let found = sent_to(actions, conn).into_iter().find_map(|m| match m {
         ServerMessage::Response { id: i, result } if i == id => Some(result),
         _ => None,

@@ -1,5 +1,6 @@
 //! Property test: whatever the order of events, no customer is served twice or lost.
 
+use porpoise_shared::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
 use porpoise_shared::wire::{Request, Response};
@@ -49,8 +50,8 @@ proptest! {
             id += 1;
             h.tick(10);
             match step {
-                Step::Queue(c) => { h.req(conn_of[&c], id, Request::RequestService { name: "n".into(), phone: String::new(), route: any_group() }); }
-                Step::Leave(c) => { h.req(conn_of[&c], id, Request::LeaveQueue); }
+                Step::Queue(c) => { h.req(conn_of[&c], id, Request::RequestService(rpc::RequestService { name: "n".into(), phone: String::new(), route: any_group() })); }
+                Step::Leave(c) => { h.req(conn_of[&c], id, Request::LeaveQueue(rpc::LeaveQueue)); }
                 Step::Drop(c) => { h.disconnect(conn_of[&c]); }
                 Step::Rejoin(c) => {
                     h.customer(next_conn, CENTER_A, u128::from(c));
@@ -60,7 +61,7 @@ proptest! {
                 Step::Accept { agent, pick } => {
                     let queue = h.core.queue_entries(CENTER_A);
                     let ticket_id = queue.get(usize::from(pick)).map_or(9999, |e| e.ticket_id);
-                    let actions = h.req(u64::from(agent) + 1, id, Request::AcceptCustomer { ticket_id });
+                    let actions = h.req(u64::from(agent) + 1, id, Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }));
                     if let Ok(Response::SessionStarted(info)) = response(&actions, u64::from(agent) + 1, id) {
                         prop_assert!(served.insert(ticket_id), "ticket {} served twice", ticket_id);
                         let install = h.core.sessions[&info.session_id].stored.install_id;
@@ -70,7 +71,7 @@ proptest! {
                 Step::End(agent) => {
                     if let Some((&install, &session_id)) = open.iter().next() {
                         let conn = h.core.sessions[&session_id].agent_conn.unwrap_or(u64::from(agent) + 1);
-                        h.req(conn, id, Request::EndSession { session_id });
+                        h.req(conn, id, Request::EndSession(rpc::EndSession { session_id }));
                         open.remove(&install);
                     }
                 }

@@ -3,6 +3,7 @@
 //! customer is lost or served by two agents, no offer goes to an ineligible agent, one offer
 //! per ticket at most, and the queue keeps its order.
 
+use porpoise_shared::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
 use porpoise_shared::wire::{
@@ -156,10 +157,10 @@ impl World {
                 Some(conn) => self.h.req(
                     conn,
                     id,
-                    Request::SetPresence {
+                    Request::SetPresence(rpc::SetPresence {
                         presence: presence(p),
                         automatic: false,
-                    },
+                    }),
                 ),
                 None => Vec::new(),
             },
@@ -170,14 +171,16 @@ impl World {
                     group_id,
                     product_type_id: None,
                 };
-                let body = Request::RequestService {
+                let body = Request::RequestService(rpc::RequestService {
                     name: "n".into(),
                     phone: String::new(),
                     route,
-                };
+                });
                 let actions = self.h.req(conn, id, body);
                 if has_response(&actions, conn, id) {
-                    if let Ok(Response::Queued { ticket_id, .. }) = response(&actions, conn, id) {
+                    if let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) =
+                        response(&actions, conn, id)
+                    {
                         self.created.insert(ticket_id);
                     }
                 }
@@ -185,7 +188,11 @@ impl World {
             }
             Step::Leave(c) => {
                 let ticket = self.ticket_of(c);
-                let actions = self.h.req(self.customer_conn[&c], id, Request::LeaveQueue);
+                let actions = self.h.req(
+                    self.customer_conn[&c],
+                    id,
+                    Request::LeaveQueue(rpc::LeaveQueue),
+                );
                 if let Some(t) = ticket {
                     self.left.insert(t);
                 }
@@ -197,7 +204,11 @@ impl World {
                 };
                 let queue = self.h.core.queue_entries(CENTER_A);
                 let ticket_id = queue.get(usize::from(pick)).map_or(9999, |e| e.ticket_id);
-                self.h.req(conn, id, Request::AcceptCustomer { ticket_id })
+                self.h.req(
+                    conn,
+                    id,
+                    Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+                )
             }
             Step::Answer { agent, accept } => {
                 let Some(conn) = self.agent_conn.get(&agent).copied() else {
@@ -218,8 +229,11 @@ impl World {
                 if !accept {
                     self.rejected.insert((ticket_id, agent_id));
                 }
-                self.h
-                    .req(conn, id, Request::AnswerOffer { offer_id, accept })
+                self.h.req(
+                    conn,
+                    id,
+                    Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
+                )
             }
             Step::Timeout => match self.h.core.poll_timeout() {
                 Some(at) => {
@@ -246,7 +260,11 @@ impl World {
                     .find(|(_, s)| s.stored.agent_id == agent_id)
                     .map(|(id, _)| *id);
                 match session {
-                    Some(session_id) => self.h.req(conn, id, Request::EndSession { session_id }),
+                    Some(session_id) => self.h.req(
+                        conn,
+                        id,
+                        Request::EndSession(rpc::EndSession { session_id }),
+                    ),
                     None => Vec::new(),
                 }
             }

@@ -2,6 +2,7 @@
 //! disconnects and session ends, every open session has exactly one agent, the agents' view
 //! (from the events they got) matches the core, and no session is lost.
 
+use porpoise_shared::wire::rpc;
 use std::collections::{BTreeSet, HashMap};
 
 use porpoise_shared::wire::{
@@ -167,19 +168,23 @@ fn run(steps: Vec<Step>) -> World {
             group_id: None,
             product_type_id: None,
         };
-        let body = Request::RequestService {
+        let body = Request::RequestService(rpc::RequestService {
             name: "n".into(),
             phone: String::new(),
             route,
-        };
+        });
         let actions = w.h.req(conn, 1, body);
-        let Ok(Response::Queued { ticket_id, .. }) = response(&actions, conn, 1) else {
+        let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = response(&actions, conn, 1)
+        else {
             panic!("queued")
         };
         let agent = c % AGENTS;
         let agent_conn = w.conn[&agent].expect("logged in");
-        let actions =
-            w.h.req(agent_conn, 2, Request::AcceptCustomer { ticket_id });
+        let actions = w.h.req(
+            agent_conn,
+            2,
+            Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+        );
         let Ok(Response::SessionStarted(info)) = response(&actions, agent_conn, 2) else {
             panic!("served")
         };
@@ -211,11 +216,11 @@ fn run(steps: Vec<Step>) -> World {
                 w.h.req(
                     conn,
                     id,
-                    Request::TransferSession {
+                    Request::TransferSession(rpc::TransferSession {
                         session_id,
                         target,
                         note,
-                    },
+                    }),
                 )
             }
             Step::Answer {
@@ -231,10 +236,10 @@ fn run(steps: Vec<Step>) -> World {
                 w.h.req(
                     conn,
                     id,
-                    Request::AnswerTransfer {
+                    Request::AnswerTransfer(rpc::AnswerTransfer {
                         transfer_id,
                         accept,
-                    },
+                    }),
                 )
             }
             Step::Wait(s) => advance(&mut w.h, u64::from(s) * 1000),
@@ -251,7 +256,11 @@ fn run(steps: Vec<Step>) -> World {
             Step::End(c) => {
                 let session_id = session_of[&c];
                 let conn = customer_conn[&c];
-                let actions = w.h.req(conn, id, Request::EndSession { session_id });
+                let actions = w.h.req(
+                    conn,
+                    id,
+                    Request::EndSession(rpc::EndSession { session_id }),
+                );
                 open.remove(&session_id);
                 actions
             }

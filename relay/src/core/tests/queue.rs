@@ -1,6 +1,7 @@
 //! Queue, accept, welcome, role and tenant tests.
 
-use porpoise_shared::wire::{Event, Request, RequestError, Response, Welcome, MAX_NAME_BYTES};
+use porpoise_shared::wire::rpc;
+use porpoise_shared::wire::{ApiError, Event, Request, Response, Welcome, MAX_NAME_BYTES};
 
 use super::*;
 use crate::core::{CloseReason, TicketOutcome};
@@ -16,15 +17,15 @@ fn queue_is_fifo_and_positions_follow() {
     let actions = h.req(
         12,
         1,
-        Request::RequestService {
+        Request::RequestService(rpc::RequestService {
             name: "Bob".into(),
             phone: String::new(),
             route: any_group(),
-        },
+        }),
     );
     assert!(matches!(
         response(&actions, 12, 1),
-        Ok(Response::Queued { position: 2, .. })
+        Ok(Response::Queued(rpc::Queued { position: 2, .. }))
     ));
     let found = events_to(&actions, 1).into_iter().find_map(|e| match e {
         Event::QueueChanged { queue, .. } => Some(queue),
@@ -39,7 +40,7 @@ fn queue_is_fifo_and_positions_follow() {
     );
     h.queue(13, "Cid");
 
-    let actions = h.req(11, 2, Request::LeaveQueue);
+    let actions = h.req(11, 2, Request::LeaveQueue(rpc::LeaveQueue));
     assert_eq!(response(&actions, 11, 2), Ok(Response::Done));
     assert_eq!(
         events_to(&actions, 12),
@@ -80,14 +81,14 @@ fn service_request_is_validated() {
         (&*"x".repeat(MAX_NAME_BYTES + 1), "1"),
         ("Ann", &*"9".repeat(200)),
     ] {
-        let body = Request::RequestService {
+        let body = Request::RequestService(rpc::RequestService {
             name: name.into(),
             phone: phone.into(),
             route: any_group(),
-        };
+        });
         let actions = h.req(11, 1, body);
         assert!(
-            matches!(response(&actions, 11, 1), Err(RequestError::Invalid(_))),
+            matches!(response(&actions, 11, 1), Err(ref e) if e.is_bad_input()),
             "{name:?}"
         );
         assert!(persisted(&actions).is_empty());
@@ -102,7 +103,11 @@ fn accept_starts_a_session_out_of_order() {
     h.customer(12, CENTER_A, 112);
     h.queue(11, "Ann");
     let t2 = h.queue(12, "Bob");
-    let actions = h.req(1, 5, Request::AcceptCustomer { ticket_id: t2 });
+    let actions = h.req(
+        1,
+        5,
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id: t2 }),
+    );
     let Ok(Response::SessionStarted(info)) = response(&actions, 1, 5) else {
         panic!("no session")
     };
@@ -120,18 +125,22 @@ fn accept_starts_a_session_out_of_order() {
     assert!(ops.iter().any(|op| matches!(op, StoreOp::InsertSession { session_id, .. } if *session_id == info.session_id)));
     // Served once: a second accept of the same ticket fails.
     h.agent(2, CENTER_A, 20);
-    let actions = h.req(2, 6, Request::AcceptCustomer { ticket_id: t2 });
-    assert_eq!(response(&actions, 2, 6), Err(RequestError::UnknownTicket));
+    let actions = h.req(
+        2,
+        6,
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id: t2 }),
+    );
+    assert_eq!(response(&actions, 2, 6), Err(ApiError::UnknownTicket));
     // A customer in a session cannot queue again.
-    let again = Request::RequestService {
+    let again = Request::RequestService(rpc::RequestService {
         name: "Bob".into(),
         phone: String::new(),
         route: any_group(),
-    };
+    });
     let actions = h.req(12, 7, again);
     assert!(matches!(
         response(&actions, 12, 7),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
 }
 
@@ -144,36 +153,49 @@ fn roles_are_checked() {
     let forbidden = [
         (
             1,
-            Request::RequestService {
+            Request::RequestService(rpc::RequestService {
                 name: "x".into(),
                 phone: String::new(),
                 route: any_group(),
-            },
+            }),
         ),
-        (1, Request::LeaveQueue),
-        (11, Request::AcceptCustomer { ticket_id: t }),
+        (1, Request::LeaveQueue(rpc::LeaveQueue)),
+        (
+            11,
+            Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id: t }),
+        ),
     ];
     for (i, (conn, body)) in forbidden.into_iter().enumerate() {
         let actions = h.req(conn, i as u64, body);
-        assert_eq!(
+        assert!(matches!(
             response(&actions, conn, i as u64),
-            Err(RequestError::Forbidden)
-        );
+            Err(ApiError::NotPermitted { .. })
+        ));
     }
     let session_id = h.accept(1, t);
     let action = porpoise_shared::wire::RemoteAction::ViewDesktop;
-    let actions = h.req(11, 20, Request::RequestAction { session_id, action });
-    assert_eq!(response(&actions, 11, 20), Err(RequestError::Forbidden));
+    let actions = h.req(
+        11,
+        20,
+        Request::RequestAction(rpc::RequestAction { session_id, action }),
+    );
+    assert!(matches!(
+        response(&actions, 11, 20),
+        Err(ApiError::NotPermitted { .. })
+    ));
     let actions = h.req(
         1,
         21,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id,
             action,
             grant: true,
-        },
+        }),
     );
-    assert_eq!(response(&actions, 1, 21), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, 1, 21),
+        Err(ApiError::NotPermitted { .. })
+    ));
 }
 
 #[test]
@@ -183,29 +205,33 @@ fn centers_are_isolated() {
     let actions = h.agent(2, CENTER_B, 20);
     assert!(matches!(welcome(&actions, 2), Welcome::Agent { queue, .. } if queue.is_empty()));
     h.customer(11, CENTER_A, 111);
-    let body = Request::RequestService {
+    let body = Request::RequestService(rpc::RequestService {
         name: "Ann".into(),
         phone: String::new(),
         route: any_group(),
-    };
+    });
     let actions = h.req(11, 1, body);
     assert!(events_to(&actions, 2).is_empty(), "center B saw A's queue");
-    let Ok(Response::Queued { ticket_id, .. }) = response(&actions, 11, 1) else {
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = response(&actions, 11, 1) else {
         panic!()
     };
     // B's agent can neither accept A's ticket nor see or touch A's session.
-    let actions = h.req(2, 2, Request::AcceptCustomer { ticket_id });
-    assert_eq!(response(&actions, 2, 2), Err(RequestError::UnknownTicket));
+    let actions = h.req(
+        2,
+        2,
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+    );
+    assert_eq!(response(&actions, 2, 2), Err(ApiError::UnknownTicket));
     let session_id = h.accept(1, ticket_id);
-    let body = Request::SendChat {
+    let body = Request::SendChat(rpc::SendChat {
         session_id,
         message_id: 1,
         text: "hi".into(),
-    };
+    });
     let actions = h.req(2, 3, body);
-    assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownSession));
-    let actions = h.req(2, 4, Request::EndSession { session_id });
-    assert_eq!(response(&actions, 2, 4), Err(RequestError::UnknownSession));
+    assert_eq!(response(&actions, 2, 3), Err(ApiError::UnknownSession));
+    let actions = h.req(2, 4, Request::EndSession(rpc::EndSession { session_id }));
+    assert_eq!(response(&actions, 2, 4), Err(ApiError::UnknownSession));
     // Same install id in center B is another customer: no session resumed there.
     let actions = h.customer(12, CENTER_B, 111);
     assert!(matches!(
@@ -276,7 +302,7 @@ fn a_newer_helper_connection_replaces_the_older_one() {
         reason: CloseReason::LoggedInElsewhere
     }));
     // Requests from the replaced connection are ignored.
-    assert!(h.req(1, 1, Request::LeaveQueue).is_empty());
+    assert!(h.req(1, 1, Request::LeaveQueue(rpc::LeaveQueue)).is_empty());
     assert_eq!(h.core.connection_count(), 1);
 }
 

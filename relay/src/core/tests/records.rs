@@ -1,8 +1,9 @@
 //! Support records, tags, visitor cards and the context lookup (A13, A15, A18): who may, what is
 //! checked, what reaches the store, and the context endpoint's token never reaching clients.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CenterSettings, ContextEndpoint, Event, RecordPolicy, RecordPrompt, Request, RequestError,
+    ApiError, CenterSettings, ContextEndpoint, Event, RecordPolicy, RecordPrompt, Request,
     Response, SupportRecordForm, VisitorCard,
 };
 
@@ -53,7 +54,7 @@ fn records_op(h: &mut Harness, actions: &[Action]) -> RecordsOp {
 }
 
 fn save(session_id: u64, form: SupportRecordForm) -> Request {
-    Request::SaveSupportRecord { session_id, form }
+    Request::SaveSupportRecord(rpc::SaveSupportRecord { session_id, form })
 }
 
 #[test]
@@ -80,9 +81,12 @@ fn required_fields_and_disposition_are_enforced() {
         ..form()
     };
     let actions = h.req(1, 5, save(session, blank));
-    assert!(
-        matches!(response(&actions, 1, 5), Err(RequestError::Invalid(t)) if t.contains("subject"))
-    );
+    assert!(matches!(
+        response(&actions, 1, 5),
+        Err(ApiError::Empty {
+            field: porpoise_shared::wire::Field::RecordSubject
+        })
+    ));
     assert!(persisted(&actions).is_empty());
 
     h.core
@@ -93,9 +97,15 @@ fn required_fields_and_disposition_are_enforced() {
         .records
         .disposition_required = true;
     let actions = h.req(1, 6, save(session, form()));
-    assert!(
-        matches!(response(&actions, 1, 6), Err(RequestError::Invalid(t)) if t.contains("disposition"))
-    );
+    assert!(matches!(
+        response(&actions, 1, 6),
+        Err(ApiError::Empty {
+            field: porpoise_shared::wire::Field::Disposition
+        } | ApiError::NotInList {
+            field: porpoise_shared::wire::Field::Disposition,
+            ..
+        })
+    ));
     let chosen = SupportRecordForm {
         disposition: Some("已解决".into()),
         ..form()
@@ -115,35 +125,44 @@ fn other_centers_and_other_agents_are_forbidden() {
     for (conn, id) in [(2, 5), (3, 6)] {
         for body in [
             save(session, form()),
-            Request::GetCustomerProfile {
+            Request::GetCustomerProfile(rpc::GetCustomerProfile {
                 session_id: session,
-            },
-            Request::SaveVisitorCard {
+            }),
+            Request::SaveVisitorCard(rpc::SaveVisitorCard {
                 session_id: session,
                 card: VisitorCard::default(),
-            },
-            Request::FetchCustomerContext {
+            }),
+            Request::FetchCustomerContext(rpc::FetchCustomerContext {
                 session_id: session,
-            },
+            }),
         ] {
             let actions = h.req(conn, id, body);
-            assert_eq!(response(&actions, conn, id), Err(RequestError::Forbidden));
+            assert!(matches!(
+                response(&actions, conn, id),
+                Err(ApiError::NotPermitted { .. })
+            ));
             assert!(persisted(&actions).is_empty());
         }
     }
     // Customers may not touch records at all.
     let actions = h.req(50, 9, save(session, form()));
-    assert_eq!(response(&actions, 50, 9), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, 50, 9),
+        Err(ApiError::NotPermitted { .. })
+    ));
     // After the end too.
     h.req(
         1,
         10,
-        Request::EndSession {
+        Request::EndSession(rpc::EndSession {
             session_id: session,
-        },
+        }),
     );
     let actions = h.req(2, 11, save(session, form()));
-    assert_eq!(response(&actions, 2, 11), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, 2, 11),
+        Err(ApiError::NotPermitted { .. })
+    ));
 }
 
 #[test]
@@ -162,9 +181,9 @@ fn late_filling_follows_the_center_window() {
     h.req(
         1,
         4,
-        Request::EndSession {
+        Request::EndSession(rpc::EndSession {
             session_id: session,
-        },
+        }),
     );
     h.tick(HOUR_MS);
     let actions = h.req(1, 5, save(session, form()));
@@ -176,7 +195,7 @@ fn late_filling_follows_the_center_window() {
     let actions = h.req(1, 6, save(session, form()));
     assert!(matches!(
         response(&actions, 1, 6),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
 }
 
@@ -197,9 +216,9 @@ fn without_late_filling_the_end_form_still_has_its_grace() {
     h.req(
         50,
         4,
-        Request::EndSession {
+        Request::EndSession(rpc::EndSession {
             session_id: session,
-        },
+        }),
     );
     h.tick(60_000);
     let actions = h.req(1, 5, save(session, form()));
@@ -211,7 +230,7 @@ fn without_late_filling_the_end_form_still_has_its_grace() {
     let actions = h.req(1, 6, save(session, form()));
     assert!(matches!(
         response(&actions, 1, 6),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
 }
 
@@ -221,11 +240,11 @@ fn tags_must_come_from_the_center_lists() {
     let actions = h.req(
         1,
         5,
-        Request::SetMessageTags {
+        Request::SetMessageTags(rpc::SetMessageTags {
             session_id: session,
             message_id: 42,
             tags: vec!["投诉".into()],
-        },
+        }),
     );
     assert!(matches!(
         records_op(&mut h, &actions),
@@ -234,21 +253,21 @@ fn tags_must_come_from_the_center_lists() {
     let actions = h.req(
         1,
         6,
-        Request::SetCustomerTags {
+        Request::SetCustomerTags(rpc::SetCustomerTags {
             session_id: session,
             tags: vec!["不存在".into()],
-        },
+        }),
     );
     assert!(
-        matches!(response(&actions, 1, 6), Err(RequestError::Invalid(t)) if t.contains("不存在"))
+        matches!(response(&actions, 1, 6), Err(ApiError::NotInList { value, .. }) if value == "不存在")
     );
     let actions = h.req(
         1,
         7,
-        Request::SetCustomerTags {
+        Request::SetCustomerTags(rpc::SetCustomerTags {
             session_id: session,
             tags: vec!["VIP".into()],
-        },
+        }),
     );
     assert!(matches!(
         records_op(&mut h, &actions),
@@ -266,9 +285,9 @@ fn profile_falls_back_to_the_request_name_and_phone() {
     let actions = h.req(
         1,
         5,
-        Request::GetCustomerProfile {
+        Request::GetCustomerProfile(rpc::GetCustomerProfile {
             session_id: session,
-        },
+        }),
     );
     match records_op(&mut h, &actions) {
         RecordsOp::LoadProfile {
@@ -298,13 +317,13 @@ fn context_lookup_goes_to_the_driver_with_the_token() {
     let actions = h.req(
         1,
         5,
-        Request::FetchCustomerContext {
+        Request::FetchCustomerContext(rpc::FetchCustomerContext {
             session_id: session,
-        },
+        }),
     );
     assert!(matches!(
         response(&actions, 1, 5),
-        Err(RequestError::ContextUnavailable(_))
+        Err(ApiError::ContextUnavailable(_))
     ));
     h.core
         .centers
@@ -315,9 +334,9 @@ fn context_lookup_goes_to_the_driver_with_the_token() {
     let actions = h.req(
         1,
         6,
-        Request::FetchCustomerContext {
+        Request::FetchCustomerContext(rpc::FetchCustomerContext {
             session_id: session,
-        },
+        }),
     );
     let fetch = actions.iter().find_map(|a| match a {
         Action::FetchContext {
@@ -343,17 +362,25 @@ fn the_context_token_never_reaches_clients_and_survives_an_update() {
         context_endpoint: Some(Box::new(endpoint("secret"))),
         ..CenterSettings::default()
     };
-    let actions = h.req(9, 4, Request::UpdateCenterSettings(settings));
+    let actions = h.req(
+        9,
+        4,
+        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+    );
     assert_eq!(response(&actions, 9, 4), Ok(Response::Done));
     let debug = format!("{actions:?}");
     assert!(!debug.contains("secret"), "{debug}");
-    let actions = h.req(9, 5, Request::GetCenterSettings);
+    let actions = h.req(9, 5, Request::GetCenterSettings(rpc::GetCenterSettings));
     let Ok(Response::CenterSettings(seen)) = response(&actions, 9, 5) else {
         panic!("no settings");
     };
     assert_eq!(seen.context_endpoint, Some(Box::new(endpoint(""))));
     // Sending back what the admin saw keeps the token on the relay.
-    let actions = h.req(9, 6, Request::UpdateCenterSettings(seen));
+    let actions = h.req(
+        9,
+        6,
+        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(seen)),
+    );
     assert_eq!(response(&actions, 9, 6), Ok(Response::Done));
     let events = super::events_to(&actions, 1);
     assert!(events.iter().any(|e| matches!(e,
@@ -374,9 +401,13 @@ fn the_context_token_never_reaches_clients_and_survives_an_update() {
         })),
         ..CenterSettings::default()
     };
-    let actions = h.req(9, 7, Request::UpdateCenterSettings(bad));
+    let actions = h.req(
+        9,
+        7,
+        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(bad)),
+    );
     assert!(matches!(
         response(&actions, 9, 7),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
 }

@@ -2,8 +2,9 @@
 //! strategy, presence, seats, single login and kick, session codes, queue view, estimates,
 //! offline messages, settings, tenant isolation. Virtual clock, no sockets.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    CenterSettings, Event, OfferEnd, Presence, Request, RequestError, Response, Role, ServiceMode,
+    ApiError, CenterSettings, Event, OfferEnd, Presence, Request, Response, Role, ServiceMode,
     ServiceRoute, Welcome,
 };
 
@@ -57,16 +58,20 @@ pub(super) fn offers_to(actions: &[Action], conn: ConnId) -> Vec<porpoise_shared
 }
 
 pub(super) fn request(h: &mut Harness, conn: ConnId, route: ServiceRoute) -> Vec<Action> {
-    let body = Request::RequestService {
+    let body = Request::RequestService(rpc::RequestService {
         name: "Carol".into(),
         phone: "138".into(),
         route,
-    };
+    });
     h.req(conn, 900, body)
 }
 
 pub(super) fn answer(h: &mut Harness, conn: ConnId, offer_id: u64, accept: bool) -> Vec<Action> {
-    h.req(conn, 902, Request::AnswerOffer { offer_id, accept })
+    h.req(
+        conn,
+        902,
+        Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
+    )
 }
 
 pub(super) fn fire(h: &mut Harness) -> Vec<Action> {
@@ -88,7 +93,7 @@ fn offer_goes_to_the_longest_idle_agent_and_expires_after_20_s_to_the_next() {
     let actions = request(&mut h, 50, any_group());
     assert!(matches!(
         response(&actions, 50, 900),
-        Ok(Response::Queued { position: 1, .. })
+        Ok(Response::Queued(rpc::Queued { position: 1, .. }))
     ));
     let offer = offers_to(&actions, 1)
         .pop()
@@ -143,18 +148,18 @@ fn a_rejecting_agent_is_never_offered_the_same_customer_again() {
     h.req(
         1,
         3,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
-        },
+        }),
     );
     let actions = h.req(
         1,
         4,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
-        },
+        }),
     );
     assert!(offers_to(&actions, 1).is_empty());
     // A new agent gets it.
@@ -174,10 +179,10 @@ fn nobody_eligible_queues_and_offers_when_an_agent_comes_online() {
     h.req(
         1,
         3,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Away,
             automatic: true,
-        },
+        }),
     );
     h.customer(50, CENTER_A, 7);
     let actions = request(&mut h, 50, any_group());
@@ -186,10 +191,10 @@ fn nobody_eligible_queues_and_offers_when_an_agent_comes_online() {
     let actions = h.req(
         1,
         4,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: true,
-        },
+        }),
     );
     assert_eq!(offers_to(&actions, 1).len(), 1);
 }
@@ -215,9 +220,9 @@ fn a_full_agent_gets_the_next_customer_when_a_session_ends() {
     let actions = h.req(
         1,
         5,
-        Request::EndSession {
+        Request::EndSession(rpc::EndSession {
             session_id: info.session_id,
-        },
+        }),
     );
     assert_eq!(offers_to(&actions, 1).len(), 1);
 }
@@ -240,7 +245,7 @@ fn group_routing_only_offers_members_and_customer_leaving_withdraws() {
     let actions = request(&mut h, 50, route);
     assert!(offers_to(&actions, 1).is_empty(), "not in the group");
     let offer = offers_to(&actions, 2).pop().expect("member gets it");
-    let actions = h.req(50, 3, Request::LeaveQueue);
+    let actions = h.req(50, 3, Request::LeaveQueue(rpc::LeaveQueue));
     let gone = Event::OfferWithdrawn {
         offer_id: offer.offer_id,
         reason: OfferEnd::CustomerLeft,
@@ -253,7 +258,7 @@ fn group_routing_only_offers_members_and_customer_leaving_withdraws() {
     let actions = request(&mut h, 50, bad);
     assert!(matches!(
         response(&actions, 50, 900),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
 }
 
@@ -262,10 +267,12 @@ fn the_route_must_match_the_mode() {
     let mut h = harness_with(mode(ServiceMode::SessionCode));
     h.customer(50, CENTER_A, 7);
     let actions = request(&mut h, 50, any_group());
-    let Err(RequestError::Invalid(text)) = response(&actions, 50, 900) else {
-        panic!("not refused");
-    };
-    assert!(text.contains("SessionCode"), "{text}");
+    assert_eq!(
+        response(&actions, 50, 900),
+        Err(ApiError::WrongServiceMode {
+            mode: ServiceMode::SessionCode
+        })
+    );
 }
 
 #[test]
@@ -289,10 +296,10 @@ fn showcase_pick_gets_the_first_offer_then_normal_routing() {
     let actions = h.req(
         1,
         3,
-        Request::SetPresence {
+        Request::SetPresence(rpc::SetPresence {
             presence: Presence::Offline,
             automatic: false,
-        },
+        }),
     );
     let options = events_to(&actions, 50).into_iter().find_map(|e| match e {
         Event::ServiceOptionsChanged(o) => Some(o),
@@ -312,9 +319,9 @@ fn session_code_is_single_use_expires_and_reaches_the_agent_directly() {
     h.customer(50, CENTER_A, 7);
     h.customer(51, CENTER_A, 8);
     let make = |h: &mut Harness| {
-        let actions = h.req(1, 20, Request::CreateSessionCode);
+        let actions = h.req(1, 20, Request::CreateSessionCode(rpc::CreateSessionCode));
         match response(&actions, 1, 20) {
-            Ok(Response::SessionCode { code, expires_at }) => {
+            Ok(Response::SessionCode(rpc::SessionCode { code, expires_at })) => {
                 assert_eq!(code.len(), 6);
                 assert_eq!(expires_at, h.now.unix_ms + 600_000);
                 code
@@ -326,7 +333,7 @@ fn session_code_is_single_use_expires_and_reaches_the_agent_directly() {
     let actions = request(&mut h, 50, ServiceRoute::SessionCode { code: code.clone() });
     assert!(matches!(
         response(&actions, 50, 900),
-        Ok(Response::Queued { position: 0, .. })
+        Ok(Response::Queued(rpc::Queued { position: 0, .. }))
     ));
     assert!(events_to(&actions, 50)
         .iter()
@@ -335,17 +342,11 @@ fn session_code_is_single_use_expires_and_reaches_the_agent_directly() {
         .iter()
         .any(|e| matches!(e, Event::AgentsChanged { .. })));
     let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
-    assert_eq!(
-        response(&actions, 51, 900),
-        Err(RequestError::BadSessionCode)
-    );
+    assert_eq!(response(&actions, 51, 900), Err(ApiError::BadSessionCode));
     let code = make(&mut h);
     h.tick(600_000);
     let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
-    assert_eq!(
-        response(&actions, 51, 900),
-        Err(RequestError::BadSessionCode)
-    );
+    assert_eq!(response(&actions, 51, 900), Err(ApiError::BadSessionCode));
 }
 
 #[test]
@@ -362,23 +363,23 @@ fn wrong_session_codes_are_throttled_per_ip() {
                 code: "000000".into(),
             },
         );
-        assert_eq!(
-            response(&actions, 50, 900),
-            Err(RequestError::BadSessionCode)
-        );
+        assert_eq!(response(&actions, 50, 900), Err(ApiError::BadSessionCode));
     }
-    let actions = h.req(1, 20, Request::CreateSessionCode);
-    let Ok(Response::SessionCode { code, .. }) = response(&actions, 1, 20) else {
+    let actions = h.req(1, 20, Request::CreateSessionCode(rpc::CreateSessionCode));
+    let Ok(Response::SessionCode(rpc::SessionCode { code, .. })) = response(&actions, 1, 20) else {
         panic!("no code");
     };
     let actions = request(&mut h, 50, ServiceRoute::SessionCode { code: code.clone() });
     assert!(matches!(
         response(&actions, 50, 900),
-        Err(RequestError::Throttled { retry_after_s: 600 })
+        Err(ApiError::Throttled { retry_after_s: 600 })
     ));
     let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
     assert!(
-        matches!(response(&actions, 51, 900), Ok(Response::Queued { .. })),
+        matches!(
+            response(&actions, 51, 900),
+            Ok(Response::Queued(rpc::Queued { .. }))
+        ),
         "other IP ok"
     );
 }
@@ -395,16 +396,13 @@ fn wrong_session_codes_are_throttled_per_center() {
         let conn = 50 + u64::from(i);
         h.customer_from(conn, CENTER_A, u128::from(i), &format!("198.51.100.{i}"));
         let actions = request(&mut h, conn, ServiceRoute::SessionCode { code: "1".into() });
-        assert_eq!(
-            response(&actions, conn, 900),
-            Err(RequestError::BadSessionCode)
-        );
+        assert_eq!(response(&actions, conn, 900), Err(ApiError::BadSessionCode));
     }
     h.customer_from(60, CENTER_A, 60, "203.0.113.9");
     let actions = request(&mut h, 60, ServiceRoute::SessionCode { code: "1".into() });
     assert!(matches!(
         response(&actions, 60, 900),
-        Err(RequestError::Throttled { .. })
+        Err(ApiError::Throttled { .. })
     ));
 }
 
@@ -417,7 +415,7 @@ fn a_kicked_agents_offers_go_to_the_next_agent() {
     request(&mut h, 50, any_group());
     h.tick(10);
     h.agent(2, CENTER_A, 11);
-    let actions = h.req(9, 3, Request::KickLogin { agent_id: 10 });
+    let actions = h.req(9, 3, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
     assert_eq!(offers_to(&actions, 2).len(), 1);
     let actions = fire(&mut h);
     assert!(events_to(&actions, 2).iter().any(|e| matches!(

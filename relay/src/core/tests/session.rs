@@ -1,8 +1,9 @@
 //! Chat, consent, media routing and session-end tests.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, Event, MediaHeader, MediaKind, Party, RemoteAction, Request, RequestError,
-    Response, MAX_CHAT_TEXT_BYTES,
+    ActionState, ApiError, Event, MediaHeader, MediaKind, Party, RemoteAction, Request, Response,
+    MAX_CHAT_TEXT_BYTES,
 };
 
 use super::*;
@@ -22,11 +23,11 @@ fn serving() -> (Harness, SessionId) {
 }
 
 fn chat(session_id: SessionId, message_id: u128, text: &str) -> Request {
-    Request::SendChat {
+    Request::SendChat(rpc::SendChat {
         session_id,
         message_id,
         text: text.into(),
-    }
+    })
 }
 
 fn header(session_id: SessionId, kind: MediaKind) -> MediaHeader {
@@ -93,7 +94,7 @@ fn storage_failure_is_reported_and_a_retry_is_stored() {
     let (mut h, s) = serving();
     let actions = h.req(CUSTOMER, 1, chat(s, 7, "help"));
     let failed = h.persist_chats(&actions, false);
-    assert_eq!(response(&failed, CUSTOMER, 1), Err(RequestError::Storage));
+    assert_eq!(response(&failed, CUSTOMER, 1), Err(ApiError::Storage));
     assert!(events_to(&failed, AGENT).is_empty());
     let retry = h.req(CUSTOMER, 2, chat(s, 7, "help"));
     assert_eq!(persisted(&retry).len(), 1);
@@ -107,18 +108,15 @@ fn chat_is_validated() {
         let actions = h.req(AGENT, 1, chat(s, 1, text));
         assert!(matches!(
             response(&actions, AGENT, 1),
-            Err(RequestError::Invalid(_))
+            Err(ref e) if e.is_bad_input()
         ));
     }
     let actions = h.req(AGENT, 2, chat(s + 100, 1, "hi"));
-    assert_eq!(
-        response(&actions, AGENT, 2),
-        Err(RequestError::UnknownSession)
-    );
+    assert_eq!(response(&actions, AGENT, 2), Err(ApiError::UnknownSession));
     // Another customer of the same center is not a member.
     h.customer(12, CENTER_A, 112);
     let actions = h.req(12, 3, chat(s, 1, "hi"));
-    assert_eq!(response(&actions, 12, 3), Err(RequestError::UnknownSession));
+    assert_eq!(response(&actions, 12, 3), Err(ApiError::UnknownSession));
 }
 
 #[test]
@@ -135,10 +133,10 @@ fn consent_gates_media_and_stop_cuts_it() {
     let actions = h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     assert_eq!(response(&actions, AGENT, 1), Ok(Response::Done));
     let changed = |state, by| Event::ActionChanged {
@@ -166,11 +164,11 @@ fn consent_gates_media_and_stop_cuts_it() {
     let actions = h.req(
         CUSTOMER,
         2,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     assert_eq!(
         events_to(&actions, AGENT),
@@ -196,10 +194,10 @@ fn consent_gates_media_and_stop_cuts_it() {
     let actions = h.req(
         CUSTOMER,
         3,
-        Request::StopAction {
+        Request::StopAction(rpc::StopAction {
             session_id: s,
             action,
-        },
+        }),
     );
     assert!(cuts(&actions, s, MediaKind::Screen));
     assert_eq!(
@@ -216,31 +214,31 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
     h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     let actions = h.req(
         AGENT,
         2,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     assert!(matches!(
         response(&actions, AGENT, 2),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     h.req(
         CUSTOMER,
         3,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: false,
-        },
+        }),
     );
     assert!(h
         .core
@@ -250,33 +248,33 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
     let actions = h.req(
         CUSTOMER,
         4,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     assert!(matches!(
         response(&actions, CUSTOMER, 4),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
 
     h.req(
         AGENT,
         5,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     h.req(
         CUSTOMER,
         6,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     assert!(h
         .core
@@ -295,22 +293,26 @@ fn end_session_tells_both_cuts_media_and_persists() {
     h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     h.req(
         CUSTOMER,
         2,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     h.tick(60_000);
-    let actions = h.req(AGENT, 3, Request::EndSession { session_id: s });
+    let actions = h.req(
+        AGENT,
+        3,
+        Request::EndSession(rpc::EndSession { session_id: s }),
+    );
     let ended = Event::SessionEnded {
         session_id: s,
         by: Party::Agent,
@@ -340,19 +342,19 @@ fn disconnect_stops_actions_and_cuts_media_but_keeps_the_session() {
     h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     h.req(
         CUSTOMER,
         2,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     let actions = h.disconnect(AGENT);
     assert!(cuts(&actions, s, MediaKind::Screen));
@@ -388,19 +390,19 @@ fn media_cannot_cross_centers_or_sessions() {
     h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
-        },
+        }),
     );
     h.req(
         CUSTOMER,
         2,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
-        },
+        }),
     );
     h.agent(2, CENTER_B, 10); // same agent id, other center
     assert_eq!(
@@ -420,12 +422,12 @@ fn media_cannot_cross_centers_or_sessions() {
     let actions = h.req(
         2,
         3,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: RemoteAction::ViewDesktop,
-        },
+        }),
     );
-    assert_eq!(response(&actions, 2, 3), Err(RequestError::UnknownSession));
+    assert_eq!(response(&actions, 2, 3), Err(ApiError::UnknownSession));
 }
 
 /// A 2×1 PNG header: signature and IHDR (the relay reads no further).
@@ -448,11 +450,11 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
     let actions = h.req(
         CUSTOMER,
         1,
-        Request::SendChatImage {
+        Request::SendChatImage(rpc::SendChatImage {
             session_id: s,
             message_id: 77,
             data: data.clone(),
-        },
+        }),
     );
     let expected = ChatImage {
         format: ImageFormat::Png,
@@ -488,10 +490,10 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
     let fetch = h.req(
         AGENT,
         2,
-        Request::GetChatImage {
+        Request::GetChatImage(rpc::GetChatImage {
             session_id: s,
             message_id: 77,
-        },
+        }),
     );
     assert!(matches!(
         &persisted(&fetch)[..],
@@ -508,10 +510,10 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
     let fetch = h.req(
         CUSTOMER,
         3,
-        Request::GetChatImage {
+        Request::GetChatImage(rpc::GetChatImage {
             session_id: s,
             message_id: 77,
-        },
+        }),
     );
     assert!(matches!(
         &persisted(&fetch)[..],
@@ -528,22 +530,26 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
 #[test]
 fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
     let (mut h, s) = serving();
-    let send = |data: Vec<u8>| Request::SendChatImage {
-        session_id: s,
-        message_id: 5,
-        data,
+    let send = |data: Vec<u8>| {
+        Request::SendChatImage(rpc::SendChatImage {
+            session_id: s,
+            message_id: 5,
+            data,
+        })
     };
     for (data, why) in [
-        (b"GIF89a".to_vec(), "not a PNG or JPEG"),
-        (tiny_png()[..12].to_vec(), "damaged"),
+        (b"GIF89a".to_vec(), "UnknownFormat"),
+        (tiny_png()[..12].to_vec(), "Damaged"),
         (
             vec![0u8; porpoise_shared::wire::MAX_CHAT_IMAGE_BYTES + 1],
-            "the most is",
+            "TooLarge",
         ),
     ] {
         let actions = h.req(AGENT, 1, send(data));
         match response(&actions, AGENT, 1) {
-            Err(RequestError::BadImage(text)) => assert!(text.contains(why), "{text}"),
+            Err(ApiError::BadImage(problem)) => {
+                assert!(format!("{problem:?}").starts_with(why), "{problem:?}")
+            }
             other => panic!("expected BadImage({why}), got {other:?}"),
         }
         assert!(persisted(&actions).is_empty());
@@ -551,5 +557,5 @@ fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
     // Outsiders cannot post into the session.
     h.customer(12, CENTER_A, 222);
     let actions = h.req(12, 2, send(tiny_png()));
-    assert_eq!(response(&actions, 12, 2), Err(RequestError::UnknownSession));
+    assert_eq!(response(&actions, 12, 2), Err(ApiError::UnknownSession));
 }

@@ -1,8 +1,9 @@
 //! Satisfaction survey (C7) and customer-started screen sharing (C5). Virtual clock, no sockets.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, CenterSettings, Party, RemoteAction, Request, RequestError, Response,
-    SurveyAnswer, SURVEY_WINDOW_MS,
+    ActionState, ApiError, CenterSettings, Party, RemoteAction, Request, Response, SurveyAnswer,
+    SURVEY_WINDOW_MS,
 };
 
 use super::routing::admin;
@@ -26,7 +27,11 @@ fn sessions(auto_survey: bool) -> (Harness, [SessionId; 3]) {
         auto_survey,
         ..CenterSettings::default()
     };
-    let actions = h.req(ADMIN, 1, Request::UpdateCenterSettings(settings));
+    let actions = h.req(
+        ADMIN,
+        1,
+        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+    );
     assert_eq!(response(&actions, ADMIN, 1), Ok(Response::Done));
     let mut ids = [0; 3];
     let pairs = [
@@ -54,10 +59,10 @@ fn submit(h: &mut Harness, conn: ConnId, id: u64, session_id: SessionId, stars: 
     h.req(
         conn,
         id,
-        Request::SubmitSurvey {
+        Request::SubmitSurvey(rpc::SubmitSurvey {
             session_id,
             answer: answer(stars),
-        },
+        }),
     )
 }
 
@@ -84,7 +89,11 @@ fn survey_requested(actions: &[Action], conn: ConnId, session: SessionId) -> boo
 #[test]
 fn auto_survey_after_the_end_stored_and_the_agent_told() {
     let (mut h, [s, ..]) = sessions(true);
-    let actions = h.req(AGENT, 2, Request::EndSession { session_id: s });
+    let actions = h.req(
+        AGENT,
+        2,
+        Request::EndSession(rpc::EndSession { session_id: s }),
+    );
     assert!(survey_requested(&actions, CUSTOMER, s));
     assert!(!survey_requested(&actions, OTHER_CUSTOMER, s));
 
@@ -123,7 +132,11 @@ fn auto_survey_after_the_end_stored_and_the_agent_told() {
 #[test]
 fn no_survey_when_the_center_does_not_want_it() {
     let (mut h, [s, ..]) = sessions(false);
-    let actions = h.req(CUSTOMER, 2, Request::EndSession { session_id: s });
+    let actions = h.req(
+        CUSTOMER,
+        2,
+        Request::EndSession(rpc::EndSession { session_id: s }),
+    );
     assert!(!survey_requested(&actions, CUSTOMER, s));
 }
 
@@ -134,34 +147,41 @@ fn only_the_sessions_customer_within_the_window() {
     let actions = submit(&mut h, OTHER_CUSTOMER, 2, s, 5);
     assert_eq!(
         response(&actions, OTHER_CUSTOMER, 2),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
     let actions = submit(&mut h, FOREIGN_CUSTOMER, 3, s, 5);
     assert_eq!(
         response(&actions, FOREIGN_CUSTOMER, 3),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
     let actions = submit(&mut h, CUSTOMER, 4, foreign, 5);
     assert_eq!(
         response(&actions, CUSTOMER, 4),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
     let actions = submit(&mut h, AGENT, 5, s, 5);
-    assert_eq!(response(&actions, AGENT, 5), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, AGENT, 5),
+        Err(ApiError::NotPermitted { .. })
+    ));
     // Bad stars are a clear error.
     let actions = submit(&mut h, CUSTOMER, 6, s, 6);
     assert!(matches!(
         response(&actions, CUSTOMER, 6),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
 
     // After the window the ended session can no longer be rated.
-    h.req(OTHER_AGENT, 7, Request::EndSession { session_id: other });
+    h.req(
+        OTHER_AGENT,
+        7,
+        Request::EndSession(rpc::EndSession { session_id: other }),
+    );
     h.tick(u64::try_from(SURVEY_WINDOW_MS).expect("ms") + 1);
     let actions = submit(&mut h, OTHER_CUSTOMER, 8, other, 3);
     assert_eq!(
         response(&actions, OTHER_CUSTOMER, 8),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
 }
 
@@ -169,17 +189,29 @@ fn only_the_sessions_customer_within_the_window() {
 fn pushed_survey_answered_once_and_not_asked_again_at_the_end() {
     let (mut h, [s, other, _]) = sessions(true);
     // Only the serving agent may push.
-    let actions = h.req(OTHER_AGENT, 2, Request::PushSurvey { session_id: s });
+    let actions = h.req(
+        OTHER_AGENT,
+        2,
+        Request::PushSurvey(rpc::PushSurvey { session_id: s }),
+    );
     assert_eq!(
         response(&actions, OTHER_AGENT, 2),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
-    let actions = h.req(CUSTOMER, 3, Request::PushSurvey { session_id: s });
-    assert_eq!(
+    let actions = h.req(
+        CUSTOMER,
+        3,
+        Request::PushSurvey(rpc::PushSurvey { session_id: s }),
+    );
+    assert!(matches!(
         response(&actions, CUSTOMER, 3),
-        Err(RequestError::Forbidden)
+        Err(ApiError::NotPermitted { .. })
+    ));
+    let actions = h.req(
+        AGENT,
+        4,
+        Request::PushSurvey(rpc::PushSurvey { session_id: s }),
     );
-    let actions = h.req(AGENT, 4, Request::PushSurvey { session_id: s });
     assert_eq!(response(&actions, AGENT, 4), Ok(Response::Done));
     assert!(survey_requested(&actions, CUSTOMER, s));
     assert!(!survey_requested(&actions, OTHER_CUSTOMER, other));
@@ -189,14 +221,22 @@ fn pushed_survey_answered_once_and_not_asked_again_at_the_end() {
     let again = submit(&mut h, CUSTOMER, 6, s, 1);
     assert!(matches!(
         response(&again, CUSTOMER, 6),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
-    let actions = h.req(AGENT, 7, Request::PushSurvey { session_id: s });
+    let actions = h.req(
+        AGENT,
+        7,
+        Request::PushSurvey(rpc::PushSurvey { session_id: s }),
+    );
     assert!(matches!(
         response(&actions, AGENT, 7),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
-    let actions = h.req(AGENT, 8, Request::EndSession { session_id: s });
+    let actions = h.req(
+        AGENT,
+        8,
+        Request::EndSession(rpc::EndSession { session_id: s }),
+    );
     assert!(!survey_requested(&actions, CUSTOMER, s), "already answered");
 }
 
@@ -204,21 +244,26 @@ fn pushed_survey_answered_once_and_not_asked_again_at_the_end() {
 fn the_customer_starts_sharing_the_screen() {
     let (mut h, [s, ..]) = sessions(false);
     // Only screen sharing, only by the customer.
-    let start = |action| Request::StartAction {
-        session_id: s,
-        action,
+    let start = |action| {
+        Request::StartAction(rpc::StartAction {
+            session_id: s,
+            action,
+        })
     };
     let actions = h.req(CUSTOMER, 2, start(RemoteAction::RemoteControl));
     assert!(matches!(
         response(&actions, CUSTOMER, 2),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(AGENT, 3, start(RemoteAction::ViewDesktop));
-    assert_eq!(response(&actions, AGENT, 3), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&actions, AGENT, 3),
+        Err(ApiError::NotPermitted { .. })
+    ));
     let actions = h.req(OTHER_CUSTOMER, 4, start(RemoteAction::ViewDesktop));
     assert_eq!(
         response(&actions, OTHER_CUSTOMER, 4),
-        Err(RequestError::UnknownSession)
+        Err(ApiError::UnknownSession)
     );
 
     let actions = h.req(CUSTOMER, 5, start(RemoteAction::ViewDesktop));

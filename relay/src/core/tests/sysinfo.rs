@@ -1,9 +1,10 @@
 //! System-info reports (A10): forwarded once per consent, only to the session's own agent.
 //! Virtual clock, no sockets.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, CpuInfo, MemoryInfo, OsInfo, Party, ProcessInfo, RemoteAction, Request,
-    RequestError, Response, SystemInfo, MAX_SYSINFO_PROCESSES,
+    ActionState, ApiError, CpuInfo, MemoryInfo, OsInfo, Party, ProcessInfo, RemoteAction, Request,
+    Response, SystemInfo, MAX_SYSINFO_PROCESSES,
 };
 
 use super::*;
@@ -80,10 +81,10 @@ fn send(
     h.req(
         conn,
         id,
-        Request::ReportSystemInfo {
+        Request::ReportSystemInfo(rpc::ReportSystemInfo {
             session_id,
             info: Box::new(info),
-        },
+        }),
     )
 }
 
@@ -92,10 +93,10 @@ fn consent(h: &mut Harness, session_id: SessionId, grant: bool) -> Vec<Action> {
     let asked = h.req(
         AGENT,
         1,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id,
             action: ACTION,
-        },
+        }),
     );
     assert_eq!(response(&asked, AGENT, 1), Ok(Response::Done));
     assert!(
@@ -107,11 +108,11 @@ fn consent(h: &mut Harness, session_id: SessionId, grant: bool) -> Vec<Action> {
     h.req(
         CUSTOMER,
         2,
-        Request::AnswerConsent {
+        Request::AnswerConsent(rpc::AnswerConsent {
             session_id,
             action: ACTION,
             grant,
-        },
+        }),
     )
 }
 
@@ -168,7 +169,7 @@ fn a_granted_report_reaches_the_agent_once_and_ends_the_action() {
     let again = send(&mut h, CUSTOMER, 4, s, report("PC-ANN"));
     assert!(matches!(
         response(&again, CUSTOMER, 4),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&again, AGENT).is_empty());
 
@@ -184,7 +185,7 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     let unasked = send(&mut h, CUSTOMER, 3, s, report("PC"));
     assert!(matches!(
         response(&unasked, CUSTOMER, 3),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&unasked, AGENT).is_empty());
 
@@ -192,24 +193,24 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     h.req(
         AGENT,
         4,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: ACTION,
-        },
+        }),
     );
     let pending = send(&mut h, CUSTOMER, 5, s, report("PC"));
     assert!(matches!(
         response(&pending, CUSTOMER, 5),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&pending, AGENT).is_empty());
     h.req(
         CUSTOMER,
         6,
-        Request::StopAction {
+        Request::StopAction(rpc::StopAction {
             session_id: s,
             action: ACTION,
-        },
+        }),
     );
 
     let refused = consent(&mut h, s, false);
@@ -220,7 +221,7 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     let after = send(&mut h, CUSTOMER, 7, s, report("PC"));
     assert!(matches!(
         response(&after, CUSTOMER, 7),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&after, AGENT).is_empty());
 }
@@ -233,17 +234,17 @@ fn reports_never_cross_sessions_or_centers() {
     // into this session, even while it is granted; nobody hears of it.
     for (conn, id) in [(OTHER_CUSTOMER, 10), (FOREIGN_CUSTOMER, 11)] {
         let actions = send(&mut h, conn, id, s, report("INTRUDER"));
-        assert_eq!(
-            response(&actions, conn, id),
-            Err(RequestError::UnknownSession)
-        );
+        assert_eq!(response(&actions, conn, id), Err(ApiError::UnknownSession));
         for agent in [AGENT, OTHER_AGENT, FOREIGN_AGENT] {
             assert!(reports_to(&actions, agent).is_empty());
         }
     }
     // The agent cannot forge a report.
     let forged = send(&mut h, AGENT, 12, s, report("FORGED"));
-    assert_eq!(response(&forged, AGENT, 12), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&forged, AGENT, 12),
+        Err(ApiError::NotPermitted { .. })
+    ));
     // The grant of session `s` does not cover the other sessions.
     for (conn, id, session) in [
         (OTHER_CUSTOMER, 13, theirs),
@@ -252,7 +253,7 @@ fn reports_never_cross_sessions_or_centers() {
         let actions = send(&mut h, conn, id, session, report("PC"));
         assert!(matches!(
             response(&actions, conn, id),
-            Err(RequestError::Conflict(_))
+            Err(ApiError::Conflict(_))
         ));
         assert!(reports_to(&actions, OTHER_AGENT).is_empty());
         assert!(reports_to(&actions, FOREIGN_AGENT).is_empty());
@@ -273,7 +274,9 @@ fn an_oversized_report_is_refused_and_the_grant_stays() {
     big.processes = vec![ProcessInfo::default(); MAX_SYSINFO_PROCESSES + 1];
     let refused = send(&mut h, CUSTOMER, 3, s, big);
     match response(&refused, CUSTOMER, 3) {
-        Err(RequestError::Invalid(text)) => assert!(text.contains("programs"), "{text}"),
+        Err(ApiError::Malformed {
+            field: porpoise_shared::wire::Field::SystemInfo,
+        }) => {}
         other => panic!("not refused: {other:?}"),
     }
     assert!(reports_to(&refused, AGENT).is_empty());
@@ -299,14 +302,14 @@ fn an_agent_disconnect_withdraws_the_grant() {
     let actions = send(&mut h, CUSTOMER, 3, s, report("PC"));
     assert!(matches!(
         response(&actions, CUSTOMER, 3),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     // The agent comes back: the old consent does not carry over.
     h.agent(AGENT, CENTER_A, 101);
     let back = send(&mut h, CUSTOMER, 4, s, report("PC"));
     assert!(matches!(
         response(&back, CUSTOMER, 4),
-        Err(RequestError::Conflict(_))
+        Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&back, AGENT).is_empty());
 }

@@ -1,7 +1,8 @@
 //! Transfers (R8) and agent-to-agent chat (R9) with a virtual clock.
 
+use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, Event, MediaKind, Party, RemoteAction, Request, RequestError, Response, SessionId,
+    ActionState, ApiError, Event, MediaKind, Party, RemoteAction, Request, Response, SessionId,
     TransferOffer, TransferOutcome, TransferTarget, Welcome,
 };
 
@@ -10,11 +11,11 @@ use super::*;
 use crate::core::ConversationOp;
 
 fn transfer(session_id: SessionId, target: TransferTarget) -> Request {
-    Request::TransferSession {
+    Request::TransferSession(rpc::TransferSession {
         session_id,
         target,
         note: "请协助".into(),
-    }
+    })
 }
 
 fn offered(actions: &[Action], conn: ConnId) -> Option<TransferOffer> {
@@ -42,16 +43,16 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
     h.req(
         A1,
         2,
-        Request::RequestAction {
+        Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: RemoteAction::ViewDesktop,
-        },
+        }),
     );
-    let grant = Request::AnswerConsent {
+    let grant = Request::AnswerConsent(rpc::AnswerConsent {
         session_id: s,
         action: RemoteAction::ViewDesktop,
         grant: true,
-    };
+    });
     h.req(CUST, 3, grant);
 
     let asked = h.req(A1, 4, transfer(s, TransferTarget::Agent(20)));
@@ -64,10 +65,10 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
     let accepted = h.req(
         A2,
         5,
-        Request::AnswerTransfer {
+        Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: offer.transfer_id,
             accept: true,
-        },
+        }),
     );
     assert_eq!(response(&accepted, A2, 5), Ok(Response::Done));
     let started = events_to(&accepted, A2).into_iter().find_map(|e| match e {
@@ -109,13 +110,13 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
     let old = h.req(
         A1,
         6,
-        Request::SendChat {
+        Request::SendChat(rpc::SendChat {
             session_id: s,
             message_id: 9,
             text: "x".into(),
-        },
+        }),
     );
-    assert_eq!(response(&old, A1, 6), Err(RequestError::UnknownSession));
+    assert_eq!(response(&old, A1, 6), Err(ApiError::UnknownSession));
     let chat = say(&mut h, A2, s, 10, "我来帮您");
     assert!(matches!(
         response(&chat, A2, 700),
@@ -144,17 +145,14 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
     let asked = h.req(A1, 1, transfer(s, TransferTarget::Agent(20)));
     let offer = offered(&asked, A2).expect("offer");
     let busy = h.req(A1, 2, transfer(s, TransferTarget::Agent(20)));
-    assert!(matches!(
-        response(&busy, A1, 2),
-        Err(RequestError::Conflict(_))
-    ));
+    assert!(matches!(response(&busy, A1, 2), Err(ApiError::Conflict(_))));
     let no = h.req(
         A2,
         3,
-        Request::AnswerTransfer {
+        Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: offer.transfer_id,
             accept: false,
-        },
+        }),
     );
     assert_eq!(resolved(&no, A1), Some(TransferOutcome::Rejected));
     assert_eq!(resolved(&no, A2), Some(TransferOutcome::Rejected));
@@ -162,15 +160,12 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
     let late = h.req(
         A2,
         4,
-        Request::AnswerTransfer {
+        Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: offer.transfer_id,
             accept: true,
-        },
+        }),
     );
-    assert!(matches!(
-        response(&late, A2, 4),
-        Err(RequestError::Conflict(_))
-    ));
+    assert!(matches!(response(&late, A2, 4), Err(ApiError::Conflict(_))));
 
     let asked = h.req(A1, 5, transfer(s, TransferTarget::Agent(20)));
     assert!(offered(&asked, A2).is_some());
@@ -206,16 +201,13 @@ fn transfer_to_unreachable_agents_is_unavailable_whatever_the_id() {
     }
     // An agent of center B cannot transfer center A's session.
     let foreign = h.req(B1, 20, transfer(s, TransferTarget::Agent(40)));
-    assert_eq!(
-        response(&foreign, B1, 20),
-        Err(RequestError::UnknownSession)
-    );
+    assert_eq!(response(&foreign, B1, 20), Err(ApiError::UnknownSession));
     // An Offline colleague cannot receive.
     login_agent(&mut h, A2, CENTER_A, 20);
-    let offline = Request::SetPresence {
+    let offline = Request::SetPresence(rpc::SetPresence {
         presence: porpoise_shared::wire::Presence::Offline,
         automatic: false,
-    };
+    });
     h.req(A2, 21, offline);
     let actions = h.req(A1, 22, transfer(s, TransferTarget::Agent(20)));
     assert_eq!(resolved(&actions, A1), Some(TransferOutcome::Unavailable));
@@ -237,10 +229,10 @@ fn transfer_to_a_group_passes_on_until_someone_accepts() {
     let no = h.req(
         A2,
         2,
-        Request::AnswerTransfer {
+        Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: first.transfer_id,
             accept: false,
-        },
+        }),
     );
     assert_eq!(resolved(&no, A2), Some(TransferOutcome::Rejected));
     assert_eq!(resolved(&no, A1), None, "the sender waits for the group");
@@ -249,10 +241,10 @@ fn transfer_to_a_group_passes_on_until_someone_accepts() {
     let yes = h.req(
         A3,
         3,
-        Request::AnswerTransfer {
+        Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: second.transfer_id,
             accept: true,
-        },
+        }),
     );
     assert_eq!(resolved(&yes, A1), Some(TransferOutcome::Accepted));
     assert!(events_to(&yes, CUST).contains(&Event::AgentChanged {
@@ -279,17 +271,21 @@ fn ending_a_session_withdraws_its_transfer() {
     login_agent(&mut h, A2, CENTER_A, 20);
     let asked = h.req(A1, 1, transfer(s, TransferTarget::Agent(20)));
     assert!(offered(&asked, A2).is_some());
-    let end = h.req(CUST, 2, Request::EndSession { session_id: s });
+    let end = h.req(
+        CUST,
+        2,
+        Request::EndSession(rpc::EndSession { session_id: s }),
+    );
     assert_eq!(resolved(&end, A2), Some(TransferOutcome::Unavailable));
     assert_eq!(h.core.poll_timeout(), None);
 }
 
 fn agent_chat(to: i64, message_id: u128, text: &str) -> Request {
-    Request::SendAgentChat {
+    Request::SendAgentChat(rpc::SendAgentChat {
         to,
         message_id,
         text: text.into(),
-    }
+    })
 }
 
 /// Completes every agent-chat store write of `actions` with `ok`.
@@ -346,21 +342,24 @@ fn agent_chat_is_stored_before_delivery_once_per_id_and_stays_in_its_center() {
     assert_eq!(response(&foreign, A1, 4), response(&missing, A1, 5));
     assert!(matches!(
         response(&foreign, A1, 4),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     assert!(events_to(&foreign, B1).is_empty());
     let to_self = h.req(A1, 6, agent_chat(10, 80, "hi"));
     assert!(matches!(
         response(&to_self, A1, 6),
-        Err(RequestError::Invalid(_))
+        Err(ref e) if e.is_bad_input()
     ));
     // A failed write is reported and not delivered.
     let failing = h.req(A1, 7, agent_chat(20, 81, "hi"));
     let failed = persist_agent_chats(&mut h, &failing, false);
-    assert_eq!(response(&failed, A1, 7), Err(RequestError::Storage));
+    assert_eq!(response(&failed, A1, 7), Err(ApiError::Storage));
     assert!(events_to(&failed, A2).is_empty());
     // Customers may not use it.
     login_customer(&mut h, CUST, CENTER_A, 111);
     let customer = h.req(CUST, 8, agent_chat(10, 82, "hi"));
-    assert_eq!(response(&customer, CUST, 8), Err(RequestError::Forbidden));
+    assert!(matches!(
+        response(&customer, CUST, 8),
+        Err(ApiError::NotPermitted { .. })
+    ));
 }
