@@ -35,6 +35,8 @@ pub mod capture;
 #[cfg(feature = "ui")]
 pub mod chat_pictures;
 #[cfg(feature = "ui")]
+pub mod job;
+#[cfg(feature = "ui")]
 pub mod ui;
 
 #[cfg(all(feature = "ui", feature = "client"))]
