@@ -11,12 +11,16 @@ pub mod pdf;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Local, TimeZone as _};
-use porpoise_shared::{job::Job, ui::Language, wire::UnixMs};
+use porpoise_shared::{
+    job::Job,
+    transcript::{file_safe, push_message, text_file_bytes},
+    ui::Language,
+};
+
+pub use porpoise_shared::transcript::local_time;
 
 use crate::{
     i18n,
-    screenshot::file_safe,
     state::{Delivery, SessionTab},
 };
 
@@ -38,15 +42,6 @@ pub fn export_dir() -> PathBuf {
     }
 }
 
-/// Local date and time of `ms` as `YYYY-MM-DD HH:MM:SS`.
-pub fn local_time(ms: UnixMs) -> String {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| ms.to_string())
-}
-
 /// The transcript of `tab` as text: a header (customer, phone, start), then one block per
 /// message: `[time] author: text`, continuation lines indented by two spaces.
 pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
@@ -61,13 +56,11 @@ pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
     for entry in &tab.chat {
         let m = &entry.message;
         let author = i18n::author(lang, m.from, &tab.customer_name);
-        out.push_str(&format!("[{}] {author}", local_time(m.sent_at)));
-        match &entry.delivery {
-            Delivery::Stored => {}
-            Delivery::Pending => out.push_str(&format!(" ({})", i18n::Msg::Sending.text(lang))),
-            Delivery::Failed(_) => out.push_str(&format!(" ({})", i18n::Msg::NotSent.text(lang))),
-        }
-        out.push(':');
+        let mark = match &entry.delivery {
+            Delivery::Stored => None,
+            Delivery::Pending => Some(i18n::Msg::Sending.text(lang)),
+            Delivery::Failed(_) => Some(i18n::Msg::NotSent.text(lang)),
+        };
         let picture;
         let text = match &m.image {
             // PDF and text transcripts name the picture; its bytes stay in the relay.
@@ -82,16 +75,7 @@ pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
             }
             None => &m.text,
         };
-        let mut lines = text.lines();
-        if let Some(first) = lines.next() {
-            out.push(' ');
-            out.push_str(first);
-        }
-        for line in lines {
-            out.push_str("\n  ");
-            out.push_str(line);
-        }
-        out.push('\n');
+        push_message(&mut out, Some(m.sent_at), &author, mark, text);
     }
     out
 }
@@ -206,14 +190,7 @@ fn save_text_in(dir: &Path, tab: &SessionTab, text: &str) -> Result<PathBuf, Str
 }
 
 fn save_text_as(dir: &Path, name: &FileName, text: &str) -> Result<PathBuf, String> {
-    let body = if cfg!(windows) {
-        text.replace('\n', "\r\n")
-    } else {
-        text.to_owned()
-    };
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend_from_slice(body.as_bytes());
-    save_bytes_as(dir, name, "txt", &bytes)
+    save_bytes_as(dir, name, "txt", &text_file_bytes(text))
 }
 
 #[cfg(test)]
@@ -226,7 +203,7 @@ fn save_bytes_as(dir: &Path, name: &FileName, ext: &str, bytes: &[u8]) -> Result
     let ms = crate::clock::now_unix_ms();
     let path = dir.join(format!(
         "porpoise-{}-{}-{ms}.{ext}",
-        file_safe(&name.customer),
+        file_safe(&name.customer, "customer"),
         name.session_id
     ));
     std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -448,22 +448,30 @@ fn placeholder(
 mod tests {
     use super::*;
 
-    #[test]
-    fn pictures_are_fetched_once_and_cached_within_bounds() {
-        let mut pictures = ChatPictures::default();
-        let ctx = egui::Context::default();
-        let info = ChatImage {
-            format: crate::wire::ImageFormat::Png,
-            width: 4,
-            height: 4,
-            bytes: 10,
-        };
-        let labels = PictureLabels {
+    fn test_labels() -> PictureLabels<'static> {
+        PictureLabels {
             loading: "loading",
             failed: "failed",
             enlarge: "enlarge",
             close: "close",
-        };
+        }
+    }
+
+    fn png_info(width: u32, height: u32) -> ChatImage {
+        ChatImage {
+            format: crate::wire::ImageFormat::Png,
+            width,
+            height,
+            bytes: 10,
+        }
+    }
+
+    #[test]
+    fn pictures_are_fetched_once_and_cached_within_bounds() {
+        let mut pictures = ChatPictures::default();
+        let ctx = egui::Context::default();
+        let info = png_info(4, 4);
+        let labels = test_labels();
         let mut output = ctx.run_ui(Default::default(), |ui| {
             pictures.thumbnail_ui(ui, (1, 1), &info, labels);
             pictures.thumbnail_ui(ui, (1, 1), &info, labels);
@@ -495,18 +503,8 @@ mod tests {
         };
         ctx.run_ui(input(), |_| {}).textures_delta.clear();
         let mut pictures = ChatPictures::default();
-        let info = ChatImage {
-            format: crate::wire::ImageFormat::Png,
-            width: 3000,
-            height: 1000,
-            bytes: 10,
-        };
-        let labels = PictureLabels {
-            loading: "loading",
-            failed: "failed",
-            enlarge: "enlarge",
-            close: "close",
-        };
+        let info = png_info(3000, 1000);
+        let labels = test_labels();
         ctx.run_ui(input(), |ui| {
             pictures.thumbnail_ui(ui, (1, 1), &info, labels);
         })

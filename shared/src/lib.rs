@@ -37,6 +37,8 @@ pub mod chat_pictures;
 #[cfg(feature = "ui")]
 pub mod job;
 #[cfg(feature = "ui")]
+pub mod transcript;
+#[cfg(feature = "ui")]
 pub mod ui;
 
 #[cfg(all(feature = "ui", feature = "client"))]

@@ -282,29 +282,7 @@ pub fn input_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
     egui::Id::unique(("chat-input-text", session_id))
 }
 
-/// Inserts `text` into `draft` at the input's cursor (at the end when it has none), moves the
-/// cursor after it and gives the input the focus.
-pub fn insert_at_cursor(ctx: &egui::Context, id: egui::Id, draft: &mut String, text: &str) {
-    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
-    let chars = draft.chars().count();
-    let at = state
-        .cursor
-        .char_range()
-        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
-    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
-    draft.insert_str(byte, text);
-    let after = egui::text::CCursor::new(at + text.chars().count());
-    state
-        .cursor
-        .set_char_range(Some(egui::text::CCursorRange::one(after)));
-    state.store(ctx, id);
-    // Focused when the input is drawn next (a click in a menu would take the focus away now).
-    ctx.data_mut(|d| d.insert_temp(focus_next_id(id), true));
-}
-
-fn focus_next_id(input: egui::Id) -> egui::Id {
-    input.with("focus-next")
-}
+pub use porpoise_shared::ui::insert_at_cursor;
 
 /// The customer's unsent text in grey italics (R10), while there is any.
 fn typing_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
@@ -415,7 +393,7 @@ fn input_ui(
                 .desired_width(ui.available_width() - button_width - ui.spacing().item_spacing.x)
                 .hint_text(Msg::ChatHint.text(lang));
             let r = ui.add(edit).labelled_by(label.id);
-            if ui.data_mut(|d| d.remove_temp::<bool>(focus_next_id(id))) == Some(true) {
+            if porpoise_shared::ui::take_focus_request(ui.ctx(), id) {
                 r.request_focus();
             }
             response = Some(r);

@@ -238,28 +238,10 @@ pub fn input_id() -> egui::Id {
     egui::Id::unique(CHAT_INPUT_ID)
 }
 
-fn focus_next_id() -> egui::Id {
-    input_id().with("focus-next")
-}
-
 /// Inserts `text` into `draft` at the chat input's cursor (at the end when it has none),
 /// moves the cursor after it and focuses the input on the next frame.
 pub fn insert_at_cursor(ctx: &egui::Context, draft: &mut String, text: &str) {
-    let id = input_id();
-    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
-    let chars = draft.chars().count();
-    let at = state
-        .cursor
-        .char_range()
-        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
-    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
-    draft.insert_str(byte, text);
-    let after = egui::text::CCursor::new(at + text.chars().count());
-    state
-        .cursor
-        .set_char_range(Some(egui::text::CCursorRange::one(after)));
-    state.store(ctx, id);
-    ctx.data_mut(|d| d.insert_temp(focus_next_id(), true));
+    porpoise_shared::ui::insert_at_cursor(ctx, input_id(), draft, text);
 }
 
 /// The tool row over the input.
@@ -461,7 +443,7 @@ fn input_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut 
                 .return_key(KeyboardShortcut::new(Modifiers::CTRL, Key::Enter)),
         )
         .labelled_by(label.id);
-    if ui.data_mut(|d| d.remove_temp::<bool>(focus_next_id())) == Some(true) {
+    if porpoise_shared::ui::take_focus_request(ui.ctx(), input_id()) {
         input.request_focus();
     }
     if input.changed() {
