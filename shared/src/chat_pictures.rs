@@ -102,6 +102,9 @@ impl Outgoing {
     }
 }
 
+/// A picture being encoded for sending: the bytes or why not.
+type EncodeJob = Job<Result<Vec<u8>, String>>;
+
 /// A decoded picture ready for a texture, and its size as sent.
 type DecodeResult = Result<(Decoded, [u32; 2]), ChatImageError>;
 
@@ -132,7 +135,7 @@ pub struct ChatPictures {
     frame: u64,
     /// The context of the last frame: repainted when a worker finishes.
     ctx: Option<egui::Context>,
-    sending: Vec<(SessionId, Job<Result<Vec<u8>, String>>)>,
+    sending: Vec<(SessionId, EncodeJob)>,
     prepared: Vec<(SessionId, Result<Vec<u8>, String>)>,
 }
 
