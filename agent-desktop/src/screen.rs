@@ -26,6 +26,8 @@ pub struct ScreenStream {
     pub still_requested: Option<u32>,
     /// Outcome of the last screenshot: `Ok(path)` or `Err(message)`.
     pub screenshot: Option<Result<std::path::PathBuf, String>>,
+    /// The screenshot being encoded and written on a worker thread; gives [`Self::screenshot`].
+    pub saving: Option<porpoise_shared::job::Job<Result<std::path::PathBuf, String>>>,
     /// Remote-control input state of this view.
     pub input: crate::remote_input::RemoteInput,
 }
@@ -38,6 +40,7 @@ impl ScreenStream {
             settings: StreamSettings::default(),
             still_requested: None,
             screenshot: None,
+            saving: None,
             input: Default::default(),
         }
     }

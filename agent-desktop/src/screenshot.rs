@@ -26,23 +26,6 @@ pub fn screenshot_dir() -> PathBuf {
     }
 }
 
-/// A file name part made of `name`: letters, digits (any script) and `-`; at most 40 chars.
-pub fn file_safe(name: &str) -> String {
-    let mut safe = String::new();
-    for c in name.chars().take(40) {
-        let c = if c.is_alphanumeric() { c } else { '-' };
-        if !(c == '-' && safe.ends_with('-')) {
-            safe.push(c);
-        }
-    }
-    let safe = safe.trim_matches('-').to_owned();
-    if safe.is_empty() {
-        "customer".into()
-    } else {
-        safe
-    }
-}
-
 /// Writes `still` as a PNG for the customer `customer` and returns its path.
 ///
 /// Errors: a message naming the file when the folder cannot be made or the file written (full
@@ -53,7 +36,10 @@ pub fn save_png(customer: &str, still: &StillImage) -> Result<PathBuf, String> {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    let path = dir.join(format!("porpoise-{}-{ms}.png", file_safe(customer)));
+    let path = dir.join(format!(
+        "porpoise-{}-{ms}.png",
+        porpoise_shared::transcript::file_safe(customer, "customer")
+    ));
     write_png(&path, still).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
 }
@@ -77,13 +63,6 @@ fn write_png(path: &std::path::Path, still: &StillImage) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_file_safe() {
-        assert_eq!(file_safe("张三 / ../etc"), "张三-etc");
-        assert_eq!(file_safe("../"), "customer");
-        assert_eq!(file_safe("Ann"), "Ann");
-    }
 
     #[test]
     fn still_round_trips_through_png_and_errors_name_the_file() {

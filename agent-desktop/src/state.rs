@@ -153,6 +153,8 @@ pub struct SessionTab {
     pub reboot: RebootWait,
     /// The satisfaction survey of this session (C7): pushed, answered.
     pub survey: SurveyStatus,
+    /// A transcript being written on a worker thread (A7); its outcome becomes the notice.
+    pub saving: Option<porpoise_shared::job::Job<Result<std::path::PathBuf, String>>>,
 }
 
 /// Where a session's satisfaction survey stands (C7), as the agent sees it.
@@ -214,6 +216,7 @@ impl SessionTab {
             customer: CustomerPanel::default(),
             reboot: RebootWait::None,
             survey: SurveyStatus::None,
+            saving: None,
         }
     }
 

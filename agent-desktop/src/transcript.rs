@@ -11,12 +11,16 @@ pub mod pdf;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Local, TimeZone as _};
-use porpoise_shared::{ui::Language, wire::UnixMs};
+use porpoise_shared::{
+    job::Job,
+    transcript::{file_safe, push_message, text_file_bytes},
+    ui::Language,
+};
+
+pub use porpoise_shared::transcript::local_time;
 
 use crate::{
     i18n,
-    screenshot::file_safe,
     state::{Delivery, SessionTab},
 };
 
@@ -38,15 +42,6 @@ pub fn export_dir() -> PathBuf {
     }
 }
 
-/// Local date and time of `ms` as `YYYY-MM-DD HH:MM:SS`.
-pub fn local_time(ms: UnixMs) -> String {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| ms.to_string())
-}
-
 /// The transcript of `tab` as text: a header (customer, phone, start), then one block per
 /// message: `[time] author: text`, continuation lines indented by two spaces.
 pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
@@ -61,13 +56,11 @@ pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
     for entry in &tab.chat {
         let m = &entry.message;
         let author = i18n::author(lang, m.from, &tab.customer_name);
-        out.push_str(&format!("[{}] {author}", local_time(m.sent_at)));
-        match &entry.delivery {
-            Delivery::Stored => {}
-            Delivery::Pending => out.push_str(&format!(" ({})", i18n::Msg::Sending.text(lang))),
-            Delivery::Failed(_) => out.push_str(&format!(" ({})", i18n::Msg::NotSent.text(lang))),
-        }
-        out.push(':');
+        let mark = match &entry.delivery {
+            Delivery::Stored => None,
+            Delivery::Pending => Some(i18n::Msg::Sending.text(lang)),
+            Delivery::Failed(_) => Some(i18n::Msg::NotSent.text(lang)),
+        };
         let picture;
         let text = match &m.image {
             // PDF and text transcripts name the picture; its bytes stay in the relay.
@@ -82,16 +75,7 @@ pub fn transcript_text(lang: Language, tab: &SessionTab) -> String {
             }
             None => &m.text,
         };
-        let mut lines = text.lines();
-        if let Some(first) = lines.next() {
-            out.push(' ');
-            out.push_str(first);
-        }
-        for line in lines {
-            out.push_str("\n  ");
-            out.push_str(line);
-        }
-        out.push('\n');
+        push_message(&mut out, Some(m.sent_at), &author, mark, text);
     }
     out
 }
@@ -145,42 +129,82 @@ pub fn transcript_pdf_lines(lang: Language, tab: &SessionTab) -> Vec<pdf::PdfLin
     out
 }
 
-/// Writes the transcript of `tab` as a PDF and returns the file's path.
-///
-/// Errors: as [`save_transcript`], or the PDF could not be made (a broken font).
-pub fn save_transcript_pdf(lang: Language, tab: &SessionTab) -> Result<PathBuf, String> {
-    let title = i18n::transcript_header(lang, &tab.customer_name, &tab.customer_phone, "");
-    let bytes = pdf::render(title.trim_end(), &transcript_pdf_lines(lang, tab))
-        .map_err(|e| e.to_string())?;
-    save_bytes_in(&export_dir(), tab, "pdf", &bytes)
+/// The kind of transcript file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// UTF-8 text (`.txt`).
+    Text,
+    /// PDF (`.pdf`), see [`pdf`].
+    Pdf,
 }
 
-/// Writes `text` as the transcript of `tab` and returns the file's path.
+/// Starts writing the transcript of `tab` in `format` to [`export_dir`] on a worker thread
+/// (the text is laid out here; rendering the PDF and writing the file happen there); `ctx` is
+/// repainted when done. The job gives the file's path.
 ///
-/// Errors: a message naming the folder or file when it cannot be made or written (full disk,
-/// no permission).
-pub fn save_transcript(lang: Language, tab: &SessionTab) -> Result<PathBuf, String> {
-    save_text_in(&export_dir(), tab, &transcript_text(lang, tab))
+/// Errors (of the job): a message naming the folder or file when it cannot be made or written
+/// (full disk, no permission), or the PDF could not be made (a broken font).
+pub fn start_saving(
+    ctx: &egui::Context,
+    lang: Language,
+    tab: &SessionTab,
+    format: Format,
+) -> Job<Result<PathBuf, String>> {
+    let name = FileName::of(tab);
+    match format {
+        Format::Text => {
+            let text = transcript_text(lang, tab);
+            Job::start("transcript-save", Some(ctx), move || {
+                save_text_as(&export_dir(), &name, &text)
+            })
+        }
+        Format::Pdf => {
+            let title = i18n::transcript_header(lang, &tab.customer_name, &tab.customer_phone, "");
+            let lines = transcript_pdf_lines(lang, tab);
+            Job::start("transcript-save", Some(ctx), move || {
+                let bytes = pdf::render(title.trim_end(), &lines).map_err(|e| e.to_string())?;
+                save_bytes_as(&export_dir(), &name, "pdf", &bytes)
+            })
+        }
+    }
 }
 
+/// What a transcript's file name is made of.
+struct FileName {
+    customer: String,
+    session_id: porpoise_shared::wire::SessionId,
+}
+
+impl FileName {
+    fn of(tab: &SessionTab) -> Self {
+        Self {
+            customer: tab.customer_name.clone(),
+            session_id: tab.session_id,
+        }
+    }
+}
+
+#[cfg(test)]
 fn save_text_in(dir: &Path, tab: &SessionTab, text: &str) -> Result<PathBuf, String> {
-    let body = if cfg!(windows) {
-        text.replace('\n', "\r\n")
-    } else {
-        text.to_owned()
-    };
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend_from_slice(body.as_bytes());
-    save_bytes_in(dir, tab, "txt", &bytes)
+    save_text_as(dir, &FileName::of(tab), text)
 }
 
+fn save_text_as(dir: &Path, name: &FileName, text: &str) -> Result<PathBuf, String> {
+    save_bytes_as(dir, name, "txt", &text_file_bytes(text))
+}
+
+#[cfg(test)]
 fn save_bytes_in(dir: &Path, tab: &SessionTab, ext: &str, bytes: &[u8]) -> Result<PathBuf, String> {
+    save_bytes_as(dir, &FileName::of(tab), ext, bytes)
+}
+
+fn save_bytes_as(dir: &Path, name: &FileName, ext: &str, bytes: &[u8]) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let ms = crate::clock::now_unix_ms();
     let path = dir.join(format!(
         "porpoise-{}-{}-{ms}.{ext}",
-        file_safe(&tab.customer_name),
-        tab.session_id
+        file_safe(&name.customer, "customer"),
+        name.session_id
     ));
     std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)

@@ -12,14 +12,12 @@
 //! [`RegionSelect`] is the pure selection state machine over [`RegionInput`]s in frame pixels
 //! (x right, y down), unit-tested without a screen.
 
-use std::{
-    sync::mpsc::{self, Receiver, TryRecvError},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use porpoise_shared::{
     capture::{ScreenCapture, ScreenGeometry},
     chat_image,
+    job::{Job, JobError},
     stream::{MonitorInfo, ScreenSource},
 };
 
@@ -278,9 +276,9 @@ impl std::fmt::Debug for OpenRegion {
 enum Phase {
     #[default]
     Closed,
-    Grabbing(Receiver<Result<Frozen, String>>),
+    Grabbing(Job<Result<Frozen, String>>),
     Open(Box<OpenRegion>),
-    Encoding(Receiver<Result<Vec<u8>, String>>),
+    Encoding(Job<Result<Vec<u8>, String>>),
 }
 
 /// The region screenshot's life cycle: grab (own thread) → select → crop and encode (own
@@ -310,18 +308,8 @@ impl RegionShot {
             return;
         }
         self.error = None;
-        let (tx, rx) = mpsc::sync_channel(1);
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("region-grab".into())
-            .spawn(move || {
-                let _ = tx.send(grab_monitor(at));
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.phase = Phase::Grabbing(rx),
-            Err(e) => self.error = Some(e.to_string()),
-        }
+        let job = Job::start("region-grab", Some(ctx), move || grab_monitor(at));
+        self.phase = Phase::Grabbing(job);
     }
 
     /// Opens the selection on `frozen` at once (tests, or a frame grabbed elsewhere).
@@ -345,20 +333,24 @@ impl RegionShot {
 
     /// Collects what the worker threads finished. Call once per frame.
     pub fn poll(&mut self) {
-        let done = match &self.phase {
-            Phase::Grabbing(rx) => match rx.try_recv() {
-                Ok(Ok(frozen)) => {
+        let stopped = |e: JobError, what: &str| match e {
+            JobError::Stopped => format!("the {what} thread stopped"),
+            e => e.to_string(),
+        };
+        let done = match &mut self.phase {
+            Phase::Grabbing(job) => match job.poll() {
+                Some(Ok(Ok(frozen))) => {
                     self.open_with(frozen);
                     return;
                 }
-                Ok(Err(e)) => Some(Err(e)),
-                Err(TryRecvError::Disconnected) => Some(Err("the capture thread stopped".into())),
-                Err(TryRecvError::Empty) => None,
+                Some(Ok(Err(e))) => Some(Err(e)),
+                Some(Err(e)) => Some(Err(stopped(e, "capture"))),
+                None => None,
             },
-            Phase::Encoding(rx) => match rx.try_recv() {
-                Ok(r) => Some(r),
-                Err(TryRecvError::Disconnected) => Some(Err("the encoder thread stopped".into())),
-                Err(TryRecvError::Empty) => None,
+            Phase::Encoding(job) => match job.poll() {
+                Some(Ok(r)) => Some(r),
+                Some(Err(e)) => Some(Err(stopped(e, "encoder"))),
+                None => None,
             },
             Phase::Closed | Phase::Open(_) => None,
         };
@@ -382,21 +374,12 @@ impl RegionShot {
         let Phase::Open(open) = std::mem::take(&mut self.phase) else {
             return;
         };
-        let (tx, rx) = mpsc::sync_channel(1);
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("region-encode".into())
-            .spawn(move || {
-                let g = open.frozen.monitor;
-                let (rgba, w, h) = crop(&open.frozen.rgba, g.width, g.height, rect);
-                let encoded = chat_image::prepare(&rgba, w, h).map_err(|e| e.to_string());
-                let _ = tx.send(encoded);
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.phase = Phase::Encoding(rx),
-            Err(e) => self.error = Some(e.to_string()),
-        }
+        let job = Job::start("region-encode", Some(ctx), move || {
+            let g = open.frozen.monitor;
+            let (rgba, w, h) = crop(&open.frozen.rgba, g.width, g.height, rect);
+            chat_image::prepare(&rgba, w, h).map_err(|e| e.to_string())
+        });
+        self.phase = Phase::Encoding(job);
     }
 
     /// Closes the window without taking anything.

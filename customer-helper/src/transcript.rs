@@ -12,13 +12,14 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use chrono::{Local, TimeZone as _};
-use porpoise_shared::wire::{Party, UnixMs};
+use porpoise_shared::{
+    transcript::{local_date, push_message, text_file_bytes},
+    wire::{Party, UnixMs},
+};
+
+pub use porpoise_shared::transcript::{local_time, MAX_NAME_CHARS};
 
 use crate::{i18n::Tr, state::Session};
-
-/// Longest center-name part of the default file name, in characters.
-pub const MAX_NAME_CHARS: usize = 40;
 
 /// Why the transcript was not saved.
 #[derive(Debug, thiserror::Error)]
@@ -42,33 +43,10 @@ pub enum SaveError {
     },
 }
 
-/// Local date and time of `ms` as `YYYY-MM-DD HH:MM:SS`.
-pub fn local_time(ms: UnixMs) -> String {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| ms.to_string())
-}
-
-/// `name` reduced to what is safe in a file name on Windows and Linux: letters, digits (any
-/// script, so Chinese stays), `-` for runs of anything else, at most [`MAX_NAME_CHARS`]
-/// characters; `transcript` when nothing is left.
+/// `name` reduced to what is safe in a file name ([`porpoise_shared::transcript::file_safe`]);
+/// `transcript` when nothing is left.
 pub fn file_safe(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().take(MAX_NAME_CHARS) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-');
-    if out.is_empty() {
-        "transcript".into()
-    } else {
-        out.to_owned()
-    }
+    porpoise_shared::transcript::file_safe(name, "transcript")
 }
 
 /// The folder the dialog proposes: Documents, else the home folder, else the current folder.
@@ -82,11 +60,7 @@ pub fn default_dir() -> PathBuf {
 
 /// The proposed file: `<dir>/<center>-<YYYY-MM-DD>.txt` with today's local date at `now_ms`.
 pub fn default_path(dir: &Path, center: &str, now_ms: UnixMs) -> PathBuf {
-    let date = Local
-        .timestamp_millis_opt(now_ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| now_ms.to_string());
+    let date = local_date(now_ms);
     dir.join(format!("{}-{date}.txt", file_safe(center)))
 }
 
@@ -95,27 +69,6 @@ pub fn default_path(dir: &Path, center: &str, now_ms: UnixMs) -> PathBuf {
 pub fn transcript_text(tr: Tr, center: &str, session: &Session) -> String {
     let mut out = tr.transcript_header(center, &session.agent_name);
     out.push_str("\n\n");
-    let block =
-        |out: &mut String, at: Option<UnixMs>, author: &str, mark: Option<&str>, text: &str| {
-            match at {
-                Some(ms) => out.push_str(&format!("[{}] {author}", local_time(ms))),
-                None => out.push_str(author),
-            }
-            if let Some(mark) = mark {
-                out.push_str(&format!(" ({mark})"));
-            }
-            out.push(':');
-            let mut lines = text.lines();
-            if let Some(first) = lines.next() {
-                out.push(' ');
-                out.push_str(first);
-            }
-            for line in lines {
-                out.push_str("\n  ");
-                out.push_str(line);
-            }
-            out.push('\n');
-        };
     for m in &session.messages {
         let author = match m.from {
             Party::Customer => tr.you(),
@@ -126,14 +79,14 @@ pub fn transcript_text(tr: Tr, center: &str, session: &Session) -> String {
             Some(info) => tr.picture_line(info.width, info.height),
             None => m.text.clone(),
         };
-        block(&mut out, Some(m.sent_at), author, None, &text);
+        push_message(&mut out, Some(m.sent_at), author, None, &text);
     }
     for p in &session.pending {
         let text = match &p.picture {
             Some(pic) => tr.picture_line(pic.info.width, pic.info.height),
             None => p.text.clone(),
         };
-        block(&mut out, None, tr.you(), Some(tr.not_sent_yet()), &text);
+        push_message(&mut out, None, tr.you(), Some(tr.not_sent_yet()), &text);
     }
     out
 }
@@ -168,13 +121,7 @@ pub fn save(path: &Path, text: &str, overwrite: bool) -> Result<(), SaveError> {
             io(e)
         }
     })?;
-    let body = if cfg!(windows) {
-        text.replace('\n', "\r\n")
-    } else {
-        text.to_owned()
-    };
-    file.write_all("\u{feff}".as_bytes()).map_err(io)?;
-    file.write_all(body.as_bytes()).map_err(io)?;
+    file.write_all(&text_file_bytes(text)).map_err(io)?;
     file.flush().map_err(io)
 }
 

@@ -7,7 +7,9 @@
 //!   it fits (screenshots stay sharp), else JPEG at [`JPEG_QUALITY`], scaled down by
 //!   [`SHRINK_STEP`] until it fits.
 //! - `decode` (feature `ui`) gives RGBA pixels, refusing pictures over [`MAX_CHAT_IMAGE_SIDE`]
-//!   a side before decoding them.
+//!   a side or over [`MAX_DECODE_PIXELS`] in all, from the header, before allocating anything.
+//! - `fit_texture` (feature `ui`) scales decoded pixels down to a renderer's largest texture
+//!   side.
 
 use thiserror::Error;
 
@@ -33,6 +35,15 @@ pub enum ChatImageError {
         /// Its size, bytes.
         bytes: usize,
     },
+    /// Width × height is over [`MAX_DECODE_PIXELS`]: refused from the header, before any
+    /// pixel memory is allocated.
+    #[error("the picture is {width}×{height} px; the most that is decoded is {MAX_DECODE_PIXELS} px in all")]
+    TooManyPixels {
+        /// Width, px.
+        width: u32,
+        /// Height, px.
+        height: u32,
+    },
     /// A side is 0 or over [`MAX_CHAT_IMAGE_SIDE`].
     #[error("the picture is {width}×{height} px; each side must be 1 to {MAX_CHAT_IMAGE_SIDE} px")]
     BadSize {
@@ -51,6 +62,13 @@ pub const MAX_SOURCE_PICTURE_BYTES: usize = 32 * 1024 * 1024;
 /// Largest side of a picture file a user may pick, in pixels (scaled to
 /// [`MAX_CHAT_IMAGE_SIDE`] before sending).
 pub const MAX_SOURCE_PICTURE_SIDE: u32 = 16_384;
+
+/// Most pixels (width × height, in pixels, not bytes) any picture is decoded to; at 4 bytes a
+/// pixel that is 160 MB of RGBA. 40 megapixels cover an 8K screenshot (7680 × 4320 = 33.2 Mpx)
+/// and the photos of common cameras; a larger picture is refused from its header with
+/// [`ChatImageError::TooManyPixels`] before anything is allocated (a 65 KB PNG may claim
+/// 16384 × 16384 px, 1 GiB of RGBA).
+pub const MAX_DECODE_PIXELS: u64 = 40_000_000;
 
 /// Format and size of an encoded picture, from its header only.
 ///
@@ -148,7 +166,7 @@ fn jpeg_size(data: &[u8]) -> Result<(u32, u32), ChatImageError> {
 }
 
 #[cfg(feature = "ui")]
-pub use pixels::{decode, fit_for_chat, prepare, read_picture_file, Decoded};
+pub use pixels::{decode, fit_for_chat, fit_texture, prepare, read_picture_file, Decoded};
 
 /// True if `path` names a picture the chats send inline (PNG or JPEG by extension) rather than
 /// as a file transfer (A7, C4).
@@ -165,8 +183,8 @@ mod pixels {
     use zune_jpeg::zune_core::{colorspace::ColorSpace, options::DecoderOptions};
 
     use super::{
-        probe, probe_within, ChatImage, ChatImageError, JPEG_QUALITY, MAX_SOURCE_PICTURE_BYTES,
-        MAX_SOURCE_PICTURE_SIDE, SHRINK_STEP,
+        probe, probe_within, ChatImage, ChatImageError, JPEG_QUALITY, MAX_DECODE_PIXELS,
+        MAX_SOURCE_PICTURE_BYTES, MAX_SOURCE_PICTURE_SIDE, SHRINK_STEP,
     };
     use crate::wire::{ImageFormat, MAX_CHAT_IMAGE_BYTES, MAX_CHAT_IMAGE_SIDE};
 
@@ -182,9 +200,10 @@ mod pixels {
     }
 
     /// Decodes a chat picture to RGBA. Checks it with [`probe`] first, so nothing over
-    /// [`MAX_CHAT_IMAGE_SIDE`] a side is ever decoded.
+    /// [`MAX_CHAT_IMAGE_SIDE`] a side or [`MAX_DECODE_PIXELS`] in all is ever decoded.
     ///
-    /// Errors: as [`probe`], and [`ChatImageError::Damaged`] when the pixel data is broken.
+    /// Errors: as [`probe`], [`ChatImageError::TooManyPixels`], and [`ChatImageError::Damaged`]
+    /// when the pixel data is broken.
     pub fn decode(data: &[u8]) -> Result<Decoded, ChatImageError> {
         decode_checked(data, probe(data)?)
     }
@@ -223,7 +242,20 @@ mod pixels {
         fit_for_chat(&raw).map_err(|e| named(&e))
     }
 
+    /// Errors: [`ChatImageError::TooManyPixels`] over [`MAX_DECODE_PIXELS`], checked from the
+    /// header's size in `info` before anything is allocated.
+    fn check_pixels(info: &ChatImage) -> Result<(), ChatImageError> {
+        if u64::from(info.width) * u64::from(info.height) > MAX_DECODE_PIXELS {
+            return Err(ChatImageError::TooManyPixels {
+                width: info.width,
+                height: info.height,
+            });
+        }
+        Ok(())
+    }
+
     fn decode_checked(data: &[u8], info: ChatImage) -> Result<Decoded, ChatImageError> {
+        check_pixels(&info)?;
         let damaged = |e: String| ChatImageError::Damaged(e);
         let rgba = match info.format {
             ImageFormat::Png => {
@@ -298,6 +330,37 @@ mod pixels {
             }
         }
         Ok(out)
+    }
+
+    /// `decoded` scaled down (area-averaged, aspect kept) so that neither side exceeds
+    /// `max_side` px, the renderer's largest texture side (egui: `ctx.input(|i|
+    /// i.max_texture_side)`); unchanged when it already fits. A `max_side` of 0 counts as 1.
+    pub fn fit_texture(decoded: Decoded, max_side: usize) -> Decoded {
+        let max_side = u32::try_from(max_side.max(1)).unwrap_or(u32::MAX);
+        let longest = decoded.width.max(decoded.height);
+        if longest <= max_side {
+            return decoded;
+        }
+        let scale = max_side as f32 / longest as f32;
+        let (rgba, width, height) = shrink(&decoded.rgba, decoded.width, decoded.height, scale);
+        // Rounding may leave a side one px over: clamp by cropping the last column or row.
+        if width > max_side || height > max_side {
+            let (w, h) = (width.min(max_side), height.min(max_side));
+            let mut out = Vec::with_capacity(w as usize * h as usize * 4);
+            for row in rgba.chunks_exact(width as usize * 4).take(h as usize) {
+                out.extend_from_slice(&row[..w as usize * 4]);
+            }
+            return Decoded {
+                width: w,
+                height: h,
+                rgba: out,
+            };
+        }
+        Decoded {
+            width,
+            height,
+            rgba,
+        }
     }
 
     /// Encodes RGBA pixels (`width × height`, 4 bytes each) for the chat: a PNG when it fits
@@ -540,6 +603,67 @@ mod tests {
             fit_for_chat(b"BM bitmap"),
             Err(ChatImageError::UnknownFormat)
         );
+    }
+
+    /// A PNG header claiming `width × height` px, with no pixel data: a few dozen bytes.
+    fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        let mut v = PNG_SIGNATURE.to_vec();
+        v.extend_from_slice(&13u32.to_be_bytes());
+        v.extend_from_slice(b"IHDR");
+        v.extend_from_slice(&width.to_be_bytes());
+        v.extend_from_slice(&height.to_be_bytes());
+        // depth 8, RGBA, deflate, no filter, no interlace; a CRC; then nothing.
+        v.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        v
+    }
+
+    #[cfg(feature = "ui")]
+    #[test]
+    fn a_tiny_png_claiming_huge_pixels_is_refused_before_allocating() {
+        let tiny = png_claiming(16_384, 16_384);
+        assert!(tiny.len() < 64);
+        // As a file a user picked (within the source side limit, so only the pixel limit
+        // refuses it) and as a received chat picture (over the side limit).
+        assert_eq!(
+            fit_for_chat(&tiny),
+            Err(ChatImageError::TooManyPixels {
+                width: 16_384,
+                height: 16_384
+            })
+        );
+        assert!(matches!(decode(&tiny), Err(ChatImageError::BadSize { .. })));
+        // Within every side limit but over the pixel limit: 8192 × 8192 = 67 Mpx (256 MiB).
+        let square = png_claiming(8192, 8192);
+        assert_eq!(
+            decode(&square),
+            Err(ChatImageError::TooManyPixels {
+                width: 8192,
+                height: 8192
+            })
+        );
+        // The check is on the header alone: no decoder runs (a decoder would call this data
+        // damaged, as it has no pixel data at all).
+        assert!(matches!(
+            decode(&png_claiming(64, 64)),
+            Err(ChatImageError::Damaged(_))
+        ));
+    }
+
+    #[cfg(feature = "ui")]
+    #[test]
+    fn textures_are_scaled_to_the_renderers_largest_side() {
+        let (w, h) = (300u32, 120u32);
+        let decoded = Decoded {
+            width: w,
+            height: h,
+            rgba: vec![40; (w * h * 4) as usize],
+        };
+        let small = fit_texture(decoded.clone(), 4096);
+        assert_eq!(small, decoded, "fits already");
+        let fitted = fit_texture(decoded, 100);
+        assert_eq!((fitted.width, fitted.height), (100, 40));
+        assert_eq!(fitted.rgba.len(), 100 * 40 * 4);
+        assert!(fitted.rgba.iter().all(|&b| b == 40));
     }
 
     #[cfg(feature = "ui")]

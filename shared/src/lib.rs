@@ -36,6 +36,10 @@ pub mod capture;
 #[cfg(feature = "ui")]
 pub mod chat_pictures;
 #[cfg(feature = "ui")]
+pub mod job;
+#[cfg(feature = "ui")]
+pub mod transcript;
+#[cfg(feature = "ui")]
 pub mod ui;
 
 #[cfg(all(feature = "ui", feature = "client"))]

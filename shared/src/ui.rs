@@ -151,6 +151,36 @@ pub fn install_fonts_compact_with_system_fallback(ctx: &egui::Context) {
     ctx.set_fonts(compact_font_definitions(true));
 }
 
+/// Inserts `text` into `draft`, the text of the [`egui::TextEdit`] with id `id`, at its cursor
+/// (at the end when it has none), moves the cursor after it and asks for the input's focus on
+/// the next frame (a click in a menu would take it away now); the input takes it with
+/// [`take_focus_request`].
+pub fn insert_at_cursor(ctx: &egui::Context, id: egui::Id, draft: &mut String, text: &str) {
+    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
+    let chars = draft.chars().count();
+    let at = state
+        .cursor
+        .char_range()
+        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
+    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
+    draft.insert_str(byte, text);
+    let after = egui::text::CCursor::new(at + text.chars().count());
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(after)));
+    state.store(ctx, id);
+    ctx.data_mut(|d| d.insert_temp(focus_next_id(id), true));
+}
+
+/// True once after [`insert_at_cursor`] on input `id`: the input should request the focus.
+pub fn take_focus_request(ctx: &egui::Context, id: egui::Id) -> bool {
+    ctx.data_mut(|d| d.remove_temp::<bool>(focus_next_id(id))) == Some(true)
+}
+
+fn focus_next_id(input: egui::Id) -> egui::Id {
+    input.with("focus-next")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

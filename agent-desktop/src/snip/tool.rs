@@ -2,10 +2,10 @@
 //! ([`Snip`]) → render and encode a PNG (own thread) → a [`SnipResult`] that waits in the
 //! [`SnipTool`] until the chat takes it with [`SnipTool::take_result`].
 //!
-//! The UI thread only polls channels ([`SnipTool::poll`]); the worker threads call
-//! `request_repaint` when they are done.
+//! The UI thread only polls the worker [`Job`]s ([`SnipTool::poll`]); they request a repaint
+//! when they are done.
 
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use porpoise_shared::job::{Job, JobError};
 
 use super::{
     grab::{grab_monitor, Frozen, GrabError},
@@ -59,9 +59,9 @@ impl std::fmt::Debug for OpenSnip {
 enum ToolPhase {
     #[default]
     Closed,
-    Grabbing(Receiver<Result<Frozen, GrabError>>),
+    Grabbing(Job<Result<Frozen, GrabError>>),
     Open(Box<OpenSnip>),
-    Encoding(Receiver<Result<SnipResult, RasterError>>),
+    Encoding(Job<Result<SnipResult, RasterError>>),
 }
 
 /// The screenshot tool of the console (one per work area, `Workspace::snip`).
@@ -89,18 +89,8 @@ impl SnipTool {
             return;
         }
         self.error = None;
-        let (tx, rx) = mpsc::sync_channel(1);
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("snip-grab".into())
-            .spawn(move || {
-                let _ = tx.send(grab_monitor(at));
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.phase = ToolPhase::Grabbing(rx),
-            Err(e) => self.error = Some(e.to_string()),
-        }
+        let job = Job::start("snip-grab", Some(ctx), move || grab_monitor(at));
+        self.phase = ToolPhase::Grabbing(job);
     }
 
     /// Opens the selection on `frozen` at once (tests, or a frame grabbed elsewhere).
@@ -116,21 +106,25 @@ impl SnipTool {
 
     /// Collects what the worker threads finished. Call once per frame.
     pub fn poll(&mut self) {
-        match &self.phase {
-            ToolPhase::Grabbing(rx) => match rx.try_recv() {
-                Ok(Ok(frozen)) => self.open_with(frozen),
-                Ok(Err(e)) => self.fail(e.to_string()),
-                Err(TryRecvError::Disconnected) => self.fail("the capture thread stopped".into()),
-                Err(TryRecvError::Empty) => {}
+        let stopped = |e: JobError, what: &str| match e {
+            JobError::Stopped => format!("the {what} thread stopped"),
+            e => e.to_string(),
+        };
+        match &mut self.phase {
+            ToolPhase::Grabbing(job) => match job.poll() {
+                Some(Ok(Ok(frozen))) => self.open_with(frozen),
+                Some(Ok(Err(e))) => self.fail(e.to_string()),
+                Some(Err(e)) => self.fail(stopped(e, "capture")),
+                None => {}
             },
-            ToolPhase::Encoding(rx) => match rx.try_recv() {
-                Ok(Ok(result)) => {
+            ToolPhase::Encoding(job) => match job.poll() {
+                Some(Ok(Ok(result))) => {
                     self.result = Some(result);
                     self.phase = ToolPhase::Closed;
                 }
-                Ok(Err(e)) => self.fail(e.to_string()),
-                Err(TryRecvError::Disconnected) => self.fail("the encoder thread stopped".into()),
-                Err(TryRecvError::Empty) => {}
+                Some(Ok(Err(e))) => self.fail(e.to_string()),
+                Some(Err(e)) => self.fail(stopped(e, "encoder")),
+                None => {}
             },
             ToolPhase::Closed | ToolPhase::Open(_) => {}
         }
@@ -174,25 +168,16 @@ impl SnipTool {
         let masks = Masks::of(annotations, text);
         let annotations = annotations.to_vec();
         let frame = open.frozen.image;
-        let (tx, rx) = mpsc::sync_channel(1);
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("snip-encode".into())
-            .spawn(move || {
-                let result = render(&frame, rect, &annotations, &masks).and_then(|image| {
-                    Ok(SnipResult {
-                        png: encode_png(&image)?,
-                        width: image.width(),
-                        height: image.height(),
-                    })
-                });
-                let _ = tx.send(result);
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => self.phase = ToolPhase::Encoding(rx),
-            Err(e) => self.fail(e.to_string()),
-        }
+        let job = Job::start("snip-encode", Some(ctx), move || {
+            render(&frame, rect, &annotations, &masks).and_then(|image| {
+                Ok(SnipResult {
+                    png: encode_png(&image)?,
+                    width: image.width(),
+                    height: image.height(),
+                })
+            })
+        });
+        self.phase = ToolPhase::Encoding(job);
     }
 
     /// The taken screenshot, once (the chat attaches it to the message being written).

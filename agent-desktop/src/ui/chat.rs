@@ -6,8 +6,9 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
 use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     chat_image,
-    chat_pictures::{ChatPictures, PictureLabels},
+    chat_pictures::{ChatPictures, Outgoing, PictureLabels},
     client::random_id,
+    job::poll_slot,
     ui::Language,
     wire::{Party, Request, MAX_CHAT_TEXT_BYTES},
 };
@@ -50,7 +51,8 @@ pub fn font_size(ctx: &egui::Context) -> f32 {
 }
 
 /// Draws the chat: input at the bottom, history above it. A picture pasted (Ctrl+V) while the
-/// session is open is sent to the customer.
+/// session is open is encoded on a worker thread and sent to the customer once ready
+/// ([`send_prepared`]).
 pub fn chat_ui(
     ui: &mut egui::Ui,
     lang: Language,
@@ -71,19 +73,20 @@ pub fn chat_ui(
         });
         for image in pasted {
             let [w, h] = image.size;
-            let sent = chat_image::prepare(image.as_raw(), w as u32, h as u32)
-                .map_err(|e| e.to_string())
-                .and_then(|data| send_picture(tab, pictures, data, outbox));
-            if let Err(e) = sent {
-                tab.notice = Some(i18n::picture_failed(lang, &e));
-            }
+            let source = Outgoing::Pixels {
+                rgba: image.as_raw().to_vec(),
+                width: w as u32,
+                height: h as u32,
+            };
+            pictures.prepare_to_send(ui.ctx(), tab.session_id, source);
         }
     }
+    send_prepared(lang, tab, pictures, outbox);
     egui::Panel::bottom(("chat-input", tab.session_id))
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
         .show(ui, |ui| {
             typing_ui(ui, lang, tab);
-            tools_ui(ui, lang, tab, pictures, outbox);
+            tools_ui(ui, lang, tab, pictures);
             input_ui(ui, lang, tab, size, outbox)
         });
     egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab, pictures, size));
@@ -124,17 +127,35 @@ pub fn send_picture(
     Ok(())
 }
 
-/// Reads the picture file at `path`, fits it to the chat's limits and sends it (A7).
-///
-/// Errors: those of [`chat_image::read_picture_file`] (unreadable, too big, not a PNG/JPEG).
-pub fn send_picture_file(
+/// Sends the pictures of `tab` that finished encoding on their worker threads (pasted, picked,
+/// dropped, screenshots) while the session is open; a failure becomes the tab's notice
+/// (unreadable, too big, not a PNG/JPEG). Call once per frame; never blocks.
+pub fn send_prepared(
+    lang: Language,
     tab: &mut SessionTab,
     pictures: &mut ChatPictures,
-    path: &std::path::Path,
     outbox: &mut Outbox,
-) -> Result<(), String> {
-    let data = chat_image::read_picture_file(path)?;
-    send_picture(tab, pictures, data, outbox)
+) {
+    for prepared in pictures.take_prepared(tab.session_id) {
+        if tab.phase != SessionPhase::Open {
+            continue;
+        }
+        let sent = prepared.and_then(|data| send_picture(tab, pictures, data, outbox));
+        if let Err(e) = sent {
+            tab.notice = Some(i18n::picture_failed(lang, &e));
+        }
+    }
+}
+
+/// Reads the picture file at `path` and fits it to the chat's limits on a worker thread; it is
+/// sent by [`send_prepared`] once ready (A7), or its error shown there.
+pub fn send_picture_file(
+    ctx: &egui::Context,
+    session_id: porpoise_shared::wire::SessionId,
+    pictures: &mut ChatPictures,
+    path: &std::path::Path,
+) {
+    pictures.prepare_to_send(ctx, session_id, Outgoing::File(path.to_path_buf()));
 }
 
 pub use chat_image::is_picture_path;
@@ -144,13 +165,7 @@ fn picture_path_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
 }
 
 /// The tool row over the input: emoji picker, picture, text size, save transcript.
-fn tools_ui(
-    ui: &mut egui::Ui,
-    lang: Language,
-    tab: &mut SessionTab,
-    pictures: &mut ChatPictures,
-    outbox: &mut Outbox,
-) {
+fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, pictures: &mut ChatPictures) {
     use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
     let open = tab.phase == SessionPhase::Open;
     let input_id = input_id(tab.session_id);
@@ -195,24 +210,27 @@ fn tools_ui(
             set_font_size(ui.ctx(), (size + FONT_STEP).min(MAX_CHAT_FONT_SIZE));
         }
         ui.menu_button(Msg::SaveTranscript.text(lang), |ui| {
-            let saved = if ui.button(Msg::AsText.text(lang)).clicked() {
-                Some(crate::transcript::save_transcript(lang, tab))
+            let format = if ui.button(Msg::AsText.text(lang)).clicked() {
+                Some(crate::transcript::Format::Text)
             } else if ui.button(Msg::AsPdf.text(lang)).clicked() {
-                Some(crate::transcript::save_transcript_pdf(lang, tab))
+                Some(crate::transcript::Format::Pdf)
             } else {
                 None
             };
-            if let Some(saved) = saved {
-                tab.notice = Some(match saved {
-                    Ok(path) => i18n::transcript_saved(lang, &path.display().to_string()),
-                    Err(e) => i18n::transcript_failed(lang, &e),
-                });
+            if let Some(format) = format {
+                tab.saving = Some(crate::transcript::start_saving(ui.ctx(), lang, tab, format));
                 ui.close();
             }
         });
+        if let Some(saved) = poll_slot(&mut tab.saving) {
+            tab.notice = Some(match saved.map_err(|e| e.to_string()).and_then(|r| r) {
+                Ok(path) => i18n::transcript_saved(lang, &path.display().to_string()),
+                Err(e) => i18n::transcript_failed(lang, &e),
+            });
+        }
     });
     if open && ui.data(|d| d.get_temp::<bool>(picture_row_id(tab.session_id))) == Some(true) {
-        picture_row_ui(ui, lang, tab, pictures, outbox);
+        picture_row_ui(ui, lang, tab, pictures);
     }
 }
 
@@ -227,7 +245,6 @@ fn picture_row_ui(
     lang: Language,
     tab: &mut SessionTab,
     pictures: &mut ChatPictures,
-    outbox: &mut Outbox,
 ) {
     let id = picture_path_id(tab.session_id);
     let mut path: String = ui.data(|d| d.get_temp(id)).unwrap_or_default();
@@ -250,14 +267,10 @@ fn picture_row_ui(
     });
     if send && !path.trim().is_empty() {
         let picked = std::path::PathBuf::from(path.trim());
-        match send_picture_file(tab, pictures, &picked, outbox) {
-            Ok(()) => {
-                path.clear();
-                close = true;
-                tab.notice = None;
-            }
-            Err(e) => tab.notice = Some(i18n::picture_failed(lang, &e)),
-        }
+        send_picture_file(ui.ctx(), tab.session_id, pictures, &picked);
+        path.clear();
+        close = true;
+        tab.notice = None;
     }
     if close {
         ui.data_mut(|d| d.insert_temp(picture_row_id(tab.session_id), false));
@@ -270,29 +283,7 @@ pub fn input_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
     egui::Id::unique(("chat-input-text", session_id))
 }
 
-/// Inserts `text` into `draft` at the input's cursor (at the end when it has none), moves the
-/// cursor after it and gives the input the focus.
-pub fn insert_at_cursor(ctx: &egui::Context, id: egui::Id, draft: &mut String, text: &str) {
-    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
-    let chars = draft.chars().count();
-    let at = state
-        .cursor
-        .char_range()
-        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
-    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
-    draft.insert_str(byte, text);
-    let after = egui::text::CCursor::new(at + text.chars().count());
-    state
-        .cursor
-        .set_char_range(Some(egui::text::CCursorRange::one(after)));
-    state.store(ctx, id);
-    // Focused when the input is drawn next (a click in a menu would take the focus away now).
-    ctx.data_mut(|d| d.insert_temp(focus_next_id(id), true));
-}
-
-fn focus_next_id(input: egui::Id) -> egui::Id {
-    input.with("focus-next")
-}
+pub use porpoise_shared::ui::insert_at_cursor;
 
 /// The customer's unsent text in grey italics (R10), while there is any.
 fn typing_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
@@ -403,7 +394,7 @@ fn input_ui(
                 .desired_width(ui.available_width() - button_width - ui.spacing().item_spacing.x)
                 .hint_text(Msg::ChatHint.text(lang));
             let r = ui.add(edit).labelled_by(label.id);
-            if ui.data_mut(|d| d.remove_temp::<bool>(focus_next_id(id))) == Some(true) {
+            if porpoise_shared::ui::take_focus_request(ui.ctx(), id) {
                 r.request_focus();
             }
             response = Some(r);

@@ -60,10 +60,7 @@ pub fn files_ui(
             .find(|t| t.session_id == session_id && t.phase == SessionPhase::Open)
         {
             for path in pictures {
-                if let Err(e) = super::chat::send_picture_file(tab, &mut ws.pictures, &path, outbox)
-                {
-                    tab.notice = Some(crate::i18n::picture_failed(lang, &e));
-                }
+                super::chat::send_picture_file(ui.ctx(), tab.session_id, &mut ws.pictures, &path);
             }
         }
     }

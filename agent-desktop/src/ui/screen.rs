@@ -4,6 +4,7 @@
 
 use egui::{Align2, Color32, CursorIcon, EventFilter, FontId, Rect, RichText, Sense};
 use porpoise_shared::{
+    job::{poll_slot, Job},
     stream::{ImageQuality, SCALE_PERCENTS},
     ui::Language,
     wire::SessionId,
@@ -53,8 +54,15 @@ fn stream_ui(
     let stills = stream.view.sync(ui.ctx(), ui.input(|i| i.time));
     for still in stills {
         if stream.still_requested == Some(still.id) {
-            stream.screenshot = Some(crate::screenshot::save_png(tab_label, &still));
+            // PNG encoding and the file write run on a worker thread (issue 12).
+            let customer = tab_label.to_owned();
+            stream.saving = Some(Job::start("screenshot-save", Some(ui.ctx()), move || {
+                crate::screenshot::save_png(&customer, &still)
+            }));
         }
+    }
+    if let Some(saved) = poll_slot(&mut stream.saving) {
+        stream.screenshot = Some(saved.map_err(|e| e.to_string()).and_then(|r| r));
     }
     toolbar_ui(ui, lang, stream);
     let sense = if controlling {

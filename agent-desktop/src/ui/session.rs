@@ -270,7 +270,7 @@ fn session_ui(
         ui.toggle_value(&mut library.open, Msg::QuickReplies.text(lang));
         if tab.phase == SessionPhase::Open {
             if let Some(shot) = super::snip::snip_button(ui, lang, snip) {
-                send_screenshot(lang, tab, pictures, &shot, outbox);
+                send_screenshot(ui.ctx(), tab, pictures, shot);
             }
         }
     });
@@ -295,21 +295,17 @@ fn session_ui(
     request
 }
 
-/// A9: the agent's screenshot goes into the chat as a picture (A7), like a pasted one.
+/// A9: the agent's screenshot goes into the chat as a picture (A7), like a pasted one: fitted
+/// on a worker thread, then sent by [`super::chat::send_prepared`].
 fn send_screenshot(
-    lang: Language,
-    tab: &mut SessionTab,
+    ctx: &egui::Context,
+    tab: &SessionTab,
     pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
-    shot: &crate::snip::SnipResult,
-    outbox: &mut Outbox,
+    shot: crate::snip::SnipResult,
 ) {
     // The snip is a PNG; a very large or busy one is re-encoded to fit the chat.
-    let sent = porpoise_shared::chat_image::fit_for_chat(&shot.png)
-        .map_err(|e| e.to_string())
-        .and_then(|data| super::chat::send_picture(tab, pictures, data, outbox));
-    if let Err(e) = sent {
-        tab.notice = Some(crate::i18n::picture_failed(lang, &e));
-    }
+    let source = porpoise_shared::chat_pictures::Outgoing::Encoded(shot.png);
+    pictures.prepare_to_send(ctx, tab.session_id, source);
 }
 
 /// True if the screen area is shown: an action is requested or running, or a stream is on.
@@ -508,7 +504,12 @@ mod snip_tests {
         };
         let mut pictures = porpoise_shared::chat_pictures::ChatPictures::default();
         let mut outbox = Vec::new();
-        send_screenshot(Language::En, &mut tab, &mut pictures, &shot, &mut outbox);
+        let ctx = egui::Context::default();
+        let wait = std::time::Duration::from_secs(30);
+        send_screenshot(&ctx, &tab, &mut pictures, shot);
+        pictures.wait_idle(wait);
+        super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
+        pictures.wait_idle(wait);
         let [NetCommand::Call(crate::net::Call(porpoise_shared::wire::Request::SendChatImage(
             rpc::SendChatImage {
                 session_id: 5,
@@ -534,7 +535,9 @@ mod snip_tests {
             height: 1,
         };
         outbox.clear();
-        send_screenshot(Language::En, &mut tab, &mut pictures, &broken, &mut outbox);
+        send_screenshot(&ctx, &tab, &mut pictures, broken);
+        pictures.wait_idle(wait);
+        super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
         assert!(outbox.is_empty());
         assert!(tab
             .notice

@@ -4,12 +4,13 @@
 //! file dropped on the window is sent as a chat picture; other dropped files go to file
 //! transfer ([`super::files`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, ScrollArea, TextEdit, Ui};
 use porpoise_shared::{
     chat_image,
-    chat_pictures::{ChatPictures, PictureLabels},
+    chat_pictures::{ChatPictures, Outgoing, PictureLabels},
+    job::{poll_slot, Job},
     wire::Party,
 };
 
@@ -46,6 +47,8 @@ pub struct ChatTools {
     pub region: RegionShot,
     /// The save-transcript dialog, while open.
     pub save: Option<SaveDialog>,
+    /// The transcript being written on a worker thread: the file and the outcome.
+    pub saving: Option<Job<(PathBuf, Result<(), transcript::SaveError>)>>,
 }
 
 /// The save-transcript dialog (C4).
@@ -92,7 +95,7 @@ pub fn chat_ui(
     center: &str,
     out: &mut Vec<UiAction>,
 ) {
-    incoming_pictures(ui, tools, out);
+    incoming_pictures(ui, session, tools, out);
     ui.horizontal(|ui| {
         ui.strong(tr.serving(&session.agent_name));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -120,9 +123,10 @@ pub fn chat_ui(
     save_dialog_ui(ui.ctx(), session, tools, tr, center, out);
 }
 
-/// Pictures pasted (Ctrl+V), dropped (PNG/JPEG files) or taken with the region screenshot this
-/// frame become [`UiAction::SendPicture`]s; failures become [`UiAction::PictureFailed`].
-fn incoming_pictures(ui: &Ui, tools: &mut ChatTools, out: &mut Vec<UiAction>) {
+/// Pictures pasted (Ctrl+V) or dropped (PNG/JPEG files) are encoded for the chat on worker
+/// threads; those done, and a region screenshot taken, become [`UiAction::SendPicture`]s;
+/// failures become [`UiAction::PictureFailed`].
+fn incoming_pictures(ui: &Ui, session: &Session, tools: &mut ChatTools, out: &mut Vec<UiAction>) {
     let (pasted, dropped) = ui.input(|i| {
         let pasted: Vec<std::sync::Arc<egui::ColorImage>> = i
             .events
@@ -147,13 +151,22 @@ fn incoming_pictures(ui: &Ui, tools: &mut ChatTools, out: &mut Vec<UiAction>) {
             u32::try_from(w).unwrap_or(u32::MAX),
             u32::try_from(h).unwrap_or(u32::MAX),
         );
-        out.push(match chat_image::prepare(image.as_raw(), w, h) {
-            Ok(data) => UiAction::SendPicture(data),
-            Err(e) => UiAction::PictureFailed(e.to_string()),
-        });
+        let source = Outgoing::Pixels {
+            rgba: image.as_raw().to_vec(),
+            width: w,
+            height: h,
+        };
+        tools
+            .pictures
+            .prepare_to_send(ui.ctx(), session.session_id, source);
     }
     for path in dropped {
-        out.push(match read_picture_file(&path) {
+        tools
+            .pictures
+            .prepare_to_send(ui.ctx(), session.session_id, Outgoing::File(path));
+    }
+    for prepared in tools.pictures.take_prepared(session.session_id) {
+        out.push(match prepared {
             Ok(data) => UiAction::SendPicture(data),
             Err(e) => UiAction::PictureFailed(e),
         });
@@ -225,28 +238,10 @@ pub fn input_id() -> egui::Id {
     egui::Id::unique(CHAT_INPUT_ID)
 }
 
-fn focus_next_id() -> egui::Id {
-    input_id().with("focus-next")
-}
-
 /// Inserts `text` into `draft` at the chat input's cursor (at the end when it has none),
 /// moves the cursor after it and focuses the input on the next frame.
 pub fn insert_at_cursor(ctx: &egui::Context, draft: &mut String, text: &str) {
-    let id = input_id();
-    let mut state = egui::text_edit::TextEditState::load(ctx, id).unwrap_or_default();
-    let chars = draft.chars().count();
-    let at = state
-        .cursor
-        .char_range()
-        .map_or(chars, |r| usize::from(r.primary.index).min(chars));
-    let byte = draft.char_indices().nth(at).map_or(draft.len(), |(b, _)| b);
-    draft.insert_str(byte, text);
-    let after = egui::text::CCursor::new(at + text.chars().count());
-    state
-        .cursor
-        .set_char_range(Some(egui::text::CCursorRange::one(after)));
-    state.store(ctx, id);
-    ctx.data_mut(|d| d.insert_temp(focus_next_id(), true));
+    porpoise_shared::ui::insert_at_cursor(ctx, input_id(), draft, text);
 }
 
 /// The tool row over the input.
@@ -276,7 +271,9 @@ fn tools_ui(
         })
         .response
         .on_hover_text(tr.send_emoji());
-        let picture = ui.menu_button(tr.send_picture(), |ui| picture_menu_ui(ui, tools, tr, out));
+        let picture = ui.menu_button(tr.send_picture(), |ui| {
+            picture_menu_ui(ui, session, tools, tr)
+        });
         if picture.response.clicked() && tools.picture_path.is_empty() {
             if let Some(dir) = default_picture_dir() {
                 tools.picture_path = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
@@ -311,8 +308,8 @@ fn tools_ui(
     }
 }
 
-/// The picture menu: a path box with Send.
-fn picture_menu_ui(ui: &mut Ui, tools: &mut ChatTools, tr: Tr, out: &mut Vec<UiAction>) {
+/// The picture menu: a path box with Send (the file is read and encoded on a worker thread).
+fn picture_menu_ui(ui: &mut Ui, session: &Session, tools: &mut ChatTools, tr: Tr) {
     let label = ui.label(tr.picture_path());
     let mut send = false;
     ui.horizontal(|ui| {
@@ -330,14 +327,12 @@ fn picture_menu_ui(ui: &mut Ui, tools: &mut ChatTools, tr: Tr, out: &mut Vec<UiA
     ui.label(RichText::new(tr.picture_hint()).small().weak());
     let path = tools.picture_path.trim();
     if send && !path.is_empty() {
-        match read_picture_file(Path::new(path)) {
-            Ok(data) => {
-                out.push(UiAction::SendPicture(data));
-                tools.picture_path.clear();
-                ui.close();
-            }
-            Err(e) => out.push(UiAction::PictureFailed(e)),
-        }
+        let source = Outgoing::File(PathBuf::from(path));
+        tools
+            .pictures
+            .prepare_to_send(ui.ctx(), session.session_id, source);
+        tools.picture_path.clear();
+        ui.close();
     }
 }
 
@@ -351,6 +346,9 @@ fn save_dialog_ui(
     center: &str,
     out: &mut Vec<UiAction>,
 ) {
+    if let Some(done) = poll_slot(&mut tools.saving) {
+        saved(tools, done, out);
+    }
     let Some(dialog) = &mut tools.save else {
         return;
     };
@@ -390,23 +388,45 @@ fn save_dialog_ui(
     if modal.should_close() {
         close = true;
     }
-    if let Some(overwrite) = save_with {
+    if let (Some(overwrite), None) = (save_with, &tools.saving) {
+        // The text is laid out here; the file is written on a worker thread.
         let path = PathBuf::from(dialog.path.trim());
         let text = transcript::transcript_text(tr, center, session);
-        match transcript::save(&path, &text, overwrite) {
-            Ok(()) => {
-                out.push(UiAction::TranscriptSaved(path.display().to_string()));
-                close = true;
-            }
-            Err(transcript::SaveError::Exists(_)) => dialog.confirm_overwrite = true,
-            Err(e) => {
-                dialog.confirm_overwrite = false;
-                dialog.error = Some(e.to_string());
-            }
-        }
+        tools.saving = Some(Job::start("transcript-save", Some(ctx), move || {
+            let result = transcript::save(&path, &text, overwrite);
+            (path, result)
+        }));
     }
     if close {
         tools.save = None;
+        tools.saving = None;
+    }
+}
+
+/// The outcome of a transcript write: closes the dialog, asks before replacing, or shows the
+/// error.
+fn saved(
+    tools: &mut ChatTools,
+    done: Result<(PathBuf, Result<(), transcript::SaveError>), porpoise_shared::job::JobError>,
+    out: &mut Vec<UiAction>,
+) {
+    let Some(dialog) = &mut tools.save else {
+        return;
+    };
+    match done {
+        Ok((path, Ok(()))) => {
+            out.push(UiAction::TranscriptSaved(path.display().to_string()));
+            tools.save = None;
+        }
+        Ok((_, Err(transcript::SaveError::Exists(_)))) => dialog.confirm_overwrite = true,
+        Ok((_, Err(e))) => {
+            dialog.confirm_overwrite = false;
+            dialog.error = Some(e.to_string());
+        }
+        Err(e) => {
+            dialog.confirm_overwrite = false;
+            dialog.error = Some(e.to_string());
+        }
     }
 }
 
@@ -423,7 +443,7 @@ fn input_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut 
                 .return_key(KeyboardShortcut::new(Modifiers::CTRL, Key::Enter)),
         )
         .labelled_by(label.id);
-    if ui.data_mut(|d| d.remove_temp::<bool>(focus_next_id())) == Some(true) {
+    if porpoise_shared::ui::take_focus_request(ui.ctx(), input_id()) {
         input.request_focus();
     }
     if input.changed() {

@@ -486,6 +486,10 @@ impl From<crate::chat_image::ChatImageError> for ApiError {
                 bytes: bytes as u64,
                 max_bytes: super::MAX_CHAT_IMAGE_BYTES as u64,
             },
+            E::TooManyPixels { width, height } => ImageProblem::TooManyPixels {
+                pixels: u64::from(width) * u64::from(height),
+                max_pixels: crate::chat_image::MAX_DECODE_PIXELS,
+            },
             E::BadSize { width, height } => ImageProblem::BadSize {
                 width,
                 height,
