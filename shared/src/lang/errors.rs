@@ -88,7 +88,7 @@ pub fn api_error_text(lang: Language, e: &ApiError) -> String {
         ApiError::Conflict(c) => conflict(lang, *c),
         ApiError::Storage => pick(
             "服务器保存失败，请重试".into(),
-            "The relay could not store this; try again".into(),
+            "Relay storage failed; try again".into(),
         ),
         ApiError::NoFreeSeat { seats } => pick(
             format!("支持中心的 {seats} 个坐席都已占用，无法上线；请联系管理员增加坐席"),
