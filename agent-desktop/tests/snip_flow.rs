@@ -142,7 +142,7 @@ fn wait_for_result(harness: &mut Harness<'_, SnipTool>) -> SnipResult {
 fn decode(result: &SnipResult) -> (u32, u32, Vec<u8>) {
     let decoder = png::Decoder::new(std::io::Cursor::new(result.png.clone()));
     let mut reader = decoder.read_info().expect("png header");
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
     let info = reader.next_frame(&mut buf).expect("png frame");
     assert_eq!(info.color_type, png::ColorType::Rgba);
     buf.truncate(info.buffer_size());

@@ -8,7 +8,7 @@ use porpoise_shared::{
     codec::{CapturedFrame, ScreenDecoder, ScreenEncoder, ScreenMessage, TileKind},
     stream::ImageQuality,
 };
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use rand::{rngs::StdRng, RngExt, SeedableRng};
 
 /// Mutations per seed frame.
 const MUTATIONS: usize = 600;
@@ -86,32 +86,34 @@ fn seeds() -> Vec<Vec<u8>> {
 
 fn mutate(rng: &mut StdRng, seed: &[u8], other: &[u8]) -> Vec<u8> {
     let mut b = seed.to_vec();
-    match rng.gen_range(0..5) {
-        0 => b.truncate(rng.gen_range(0..b.len())),
+    match rng.random_range(0..5) {
+        0 => b.truncate(rng.random_range(0..b.len())),
         1 => {
-            for _ in 0..rng.gen_range(1..6) {
-                let i = rng.gen_range(0..b.len());
-                b[i] ^= 1 << rng.gen_range(0..8);
+            for _ in 0..rng.random_range(1..6) {
+                let i = rng.random_range(0..b.len());
+                b[i] ^= 1 << rng.random_range(0..8);
             }
         }
         2 => {
-            for _ in 0..rng.gen_range(1..4) {
-                let i = rng.gen_range(0..b.len());
-                b[i] = *[0u8, 1, 0x7f, 0x80, 0xff].get(rng.gen_range(0..5)).unwrap();
+            for _ in 0..rng.random_range(1..4) {
+                let i = rng.random_range(0..b.len());
+                b[i] = *[0u8, 1, 0x7f, 0x80, 0xff]
+                    .get(rng.random_range(0..5))
+                    .unwrap();
             }
         }
         3 => {
             // Splice: the head of one frame with the tail of another.
-            let i = rng.gen_range(0..b.len());
-            let j = rng.gen_range(0..other.len());
+            let i = rng.random_range(0..b.len());
+            let j = rng.random_range(0..other.len());
             b.truncate(i);
             b.extend_from_slice(&other[j..]);
         }
         _ => {
             // Header fields live in the first bytes: hammer them.
             let n = b.len().min(24);
-            let i = rng.gen_range(0..n);
-            b[i] = rng.gen();
+            let i = rng.random_range(0..n);
+            b[i] = rng.random();
         }
     }
     b
