@@ -4,7 +4,7 @@
 //! files to file transfer; the emoji picker inserts into the draft; the region screenshot
 //! sends the dragged region; Save transcript writes the file and asks before replacing it.
 
-mod common;
+use crate::common;
 
 use std::{path::PathBuf, sync::Arc};
 

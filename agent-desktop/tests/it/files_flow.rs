@@ -2,7 +2,7 @@
 //! button, Send files from the path box, a transfer's progress bar with speed and time left,
 //! Cancel, and how the row ends.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! peers for the agent and for the customer before the reboot, and the REAL helper binary under
 //! a private Xvfb for the start after the reboot.
 //!
-//! The customer peer consents (the headless consent path of `tests/tests/consent.rs`), gets its
+//! The customer peer consents (the headless consent path of `tests/tests/it/consent.rs`), gets its
 //! token and disconnects as a rebooting computer does. The one-time start entry the helper
 //! writes is put into a private `XDG_CONFIG_HOME` (data directory with a space in its path), and
 //! its `Exec` line is run as a session manager would. The test checks that the helper removed
@@ -192,7 +192,7 @@ async fn the_helper_started_after_login_rejoins_the_same_session() -> Result<()>
     let xdg = work.path().join("xdg config");
     let data_dir = work.path().join("helper data");
     let relaunch = Relaunch {
-        exe: env!("CARGO_BIN_EXE_porpoise-helper").into(),
+        exe: crate::helper_download::helper_binary()?,
         args: vec![
             "--relay".into(),
             relay.addr.to_string().into(),
@@ -292,7 +292,9 @@ async fn a_real_click_reboots_and_the_next_login_rejoins() -> Result<()> {
     let data_dir = work.path().join("helper data");
     let marker = work.path().join("rebooted");
     let argv: Vec<String> = vec![
-        env!("CARGO_BIN_EXE_porpoise-helper").into(),
+        crate::helper_download::helper_binary()?
+            .to_string_lossy()
+            .into_owned(),
         "--relay".into(),
         relay.addr.to_string(),
         "--fingerprint".into(),

@@ -1,7 +1,7 @@
 //! Whole-app UI flows with egui_kittest and a fake network: the test plays the relay by sending
 //! `NetEvent`s and reads the `NetCommand`s the app sends.
 
-mod common;
+use crate::common;
 
 use common::{harness, options, FakeNet};
 use egui::{Key, Modifiers};

@@ -1,7 +1,7 @@
 //! Chat pictures in the agent console (A7): paste with Ctrl+V, pick a file, drop one on the
 //! window, the customer's pictures fetched and shown inline, click to enlarge, errors shown.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! presence selector and auto-away, settings, count-only queue, offline messages, session code,
 //! live logins and service settings.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

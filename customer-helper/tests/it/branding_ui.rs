@@ -1,7 +1,7 @@
 //! The first screen of a plain helper, the refusal of a modified download and the center's
 //! branding (header, notice text/image/link) — egui_kittest (C1, M1).
 
-mod common;
+use crate::common;
 
 use common::{harness, options};
 use egui_kittest::{kittest::Queryable, Harness};

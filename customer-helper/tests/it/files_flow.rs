@@ -2,7 +2,7 @@
 //! incoming file with Accept/Decline, its progress bar with speed and time left, Cancel, and
 //! the customer's own Send files.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! change notification, monitors and the cursor. Skipped (passes with a note) when Xvfb, xterm,
 //! xdotool or ImageMagick's `import` is missing.
 //!
-//! Run: `cargo test -p porpoise-shared --features capture --test x11_capture`.
+//! Run: `cargo test -p porpoise-shared --features capture --test it x11_capture`.
 #![cfg(target_os = "linux")]
 
 use std::{

@@ -1,7 +1,7 @@
 //! The helper's three request screens (C2/R5), the queue with its estimated wait, offline
 //! messages (C3), a closed center, transfers and relay lines — egui_kittest with a fake network.
 
-mod common;
+use crate::common;
 
 use common::{harness, harness_with, options, type_into};
 use egui::accesskit::Role;

@@ -3,7 +3,7 @@
 //! the relay waits up to 15 minutes, then that the customer is back — or, if the relay ends
 //! the session after the wait, why.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

@@ -111,12 +111,12 @@ async fn https_with(
     })
 }
 
-/// The debug helper binary (see the module docs).
-fn helper_binary() -> Result<PathBuf> {
+/// The debug helper binary (see the module docs); also used by `reconnect_process`.
+pub(crate) fn helper_binary() -> Result<PathBuf> {
     if let Ok(path) = std::env::var("PORPOISE_HELPER_BIN") {
         return Ok(PathBuf::from(path));
     }
-    // target/debug/deps/helper_download-… → target/debug/porpoise-helper
+    // target/debug/deps/it-… → target/debug/porpoise-helper
     let exe = std::env::current_exe()?;
     let debug = exe
         .parent()

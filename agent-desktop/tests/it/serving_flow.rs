@@ -1,7 +1,7 @@
 //! Serving screens of the work area with a fake network (issue 3): offer popup with countdown,
 //! incoming transfer prompt, Transfer dialog, typing preview and the colleagues' chat.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

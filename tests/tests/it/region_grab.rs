@@ -13,7 +13,8 @@ use porpoise_tests::xvfb::{Xvfb, SCREEN};
 fn the_grabbed_screen_is_cropped_into_a_chat_picture() -> Result<()> {
     let x = Xvfb::start()?;
     x.run("xsetroot", &["-solid", "#204080"])?;
-    // The only test in this binary: the capture reads DISPLAY like the helper does.
+    // The capture reads DISPLAY like the helper does. This changes it for the whole test binary:
+    // no other test here reads the process's DISPLAY (their children get theirs explicitly).
     std::env::set_var("DISPLAY", &x.display);
     let frozen = grab_monitor(None).map_err(anyhow::Error::msg)?;
     assert_eq!(

@@ -2,7 +2,7 @@
 //! the report opens a window with every section, the programs table sorts, and Copy puts a
 //! plain-text version on the clipboard.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

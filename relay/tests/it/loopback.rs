@@ -1,6 +1,6 @@
 //! Loopback tests: a real relay on 127.0.0.1:0 with a temporary data dir, raw quinn clients.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

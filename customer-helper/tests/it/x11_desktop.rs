@@ -1,6 +1,6 @@
 //! Capture and injection against a real X display. Skipped (passes with a note) when DISPLAY is
 //! unset or xterm/xdotool are missing; run under Xvfb, e.g.
-//! `Xvfb :52 -screen 0 1920x1080x24 & DISPLAY=:52 cargo test -p porpoise-helper --test x11_desktop`.
+//! `Xvfb :52 -screen 0 1920x1080x24 & DISPLAY=:52 cargo test -p porpoise-helper --test it x11_desktop`.
 //!
 //! Everything is in one test so that the steps do not fight over the pointer and focus.
 #![cfg(target_os = "linux")]

@@ -2,7 +2,7 @@
 //! the transcript (A7), hiding, showing and closing customer tabs (A5), and the personal
 //! settings that apply at once (A17: sounds, language, text size, connection).
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui_kittest::kittest::{NodeT, Queryable};

@@ -1,7 +1,7 @@
 //! Loopback tests of the support-center core (issue 3): the three service modes, single login
 //! and kick, seats, tenant isolation and restart recovery, on a real relay over QUIC.
 
-mod common;
+use crate::common;
 
 use common::{agent, agent_in, connect, customer, start, Client, Running, WAIT};
 use porpoise_relay::net::{CLOSE_KICKED, CLOSE_REFUSED};

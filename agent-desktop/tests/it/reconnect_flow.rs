@@ -2,7 +2,7 @@
 //! banner and asks the network side to reconnect; the new Welcome is merged and pending chat is
 //! resent with the same ids; a kick goes back to the login window without retrying.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

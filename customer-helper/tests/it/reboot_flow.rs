@@ -3,7 +3,7 @@
 //! reboot replaced by `PORPOISE_REBOOT_COMMAND`, and the start after the reboot presenting its
 //! token instead of showing the request screen.
 
-mod common;
+use crate::common;
 
 use common::{options, FakeNet};
 use egui_kittest::{kittest::Queryable, Harness};

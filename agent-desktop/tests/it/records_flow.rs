@@ -3,7 +3,7 @@
 //! required disposition too, Fill later keeps the draft in the pending list, tags and card go
 //! to the relay, context items are sent to the chat.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

@@ -1,7 +1,7 @@
 //! Whole-app flows with a fake network: the test holds the network side's channel ends and
 //! plays the relay's part, answering `NetCommand`s with `NetEvent`s.
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui_kittest::{kittest::Queryable, Harness};

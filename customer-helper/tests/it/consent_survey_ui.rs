@@ -1,7 +1,7 @@
 //! The permissions panel (C5: list, revoke one, others remain; share my screen) and the
 //! satisfaction survey (C7: stars, comment, submit, skip), with egui_kittest and a fake network.
 
-mod common;
+use crate::common;
 
 use common::{harness, options, type_into, FakeNet};
 use egui_kittest::{kittest::Queryable, Harness};

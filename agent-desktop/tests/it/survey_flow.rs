@@ -1,7 +1,7 @@
 //! The satisfaction survey on the agent's side (C7): 推送调查表 in the service window (A6) and
 //! the customer's answer shown there; the admin's automatic-survey switch (M5).
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

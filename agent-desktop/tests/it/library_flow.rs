@@ -2,7 +2,7 @@
 //! reply goes into the chat input to edit (nothing is sent), keyword search, managing personal
 //! responses, and the customer's service history with its transcript.
 
-mod common;
+use crate::common;
 
 use common::*;
 use egui::accesskit::Role as A11y;

@@ -2,7 +2,7 @@
 //! database: transfer with history (and after a restart), agent chat, typing preview, greeting,
 //! and the off-hours gate.
 
-mod common;
+use crate::common;
 
 use common::{agent, customer, start, Client, Running};
 use porpoise_relay::core::hours::local_time;
