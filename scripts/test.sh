@@ -10,10 +10,6 @@ cd "$(dirname "$0")/.."
 install_deps test
 install_rust_tools
 
-# Build cost on CI: no incremental artefacts for a one-off build (set CARGO_INCREMENTAL=1 to
-# keep them locally).
-export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
 
 # Cheapest first: seconds for rustfmt, then clippy (type-checks every target, also the benches
