@@ -80,7 +80,7 @@ mod tests {
             std::fs::File::open(&path).expect("open"),
         ));
         let mut reader = decoder.read_info().expect("info");
-        let mut buf = vec![0; reader.output_buffer_size()];
+        let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
         let info = reader.next_frame(&mut buf).expect("frame");
         assert_eq!((info.width, info.height), (3, 2));
         assert_eq!(&buf[..24], &still.rgba[..]);

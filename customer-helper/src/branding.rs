@@ -42,7 +42,7 @@ pub fn decode_png(bytes: &[u8], max_bytes: usize, max_px: u32) -> Option<ColorIm
     if w == 0 || h == 0 || w > max_px || h > max_px {
         return None;
     }
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![0; reader.output_buffer_size()?];
     let info = reader.next_frame(&mut buf).ok()?;
     let pixels = (w * h) as usize;
     let rgba: Vec<u8> = match info.color_type {

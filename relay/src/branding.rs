@@ -38,7 +38,10 @@ fn check_png(what: &'static str, bytes: &[u8], max_px: u32) -> Result<(), Brandi
     if w == 0 || h == 0 || w > max_px || h > max_px {
         return Err(bad(format!("{w}×{h} px; at most {max_px}×{max_px} px")));
     }
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| bad(format!("{w}×{h} px is too large to decode")))?;
+    let mut buf = vec![0; size];
     reader
         .next_frame(&mut buf)
         .map_err(|e| bad(format!("not a readable PNG: {e}")))?;

@@ -267,7 +267,10 @@ mod pixels {
                 );
                 decoder.set_transformations(png::Transformations::normalize_to_color8());
                 let mut reader = decoder.read_info().map_err(|e| damaged(e.to_string()))?;
-                let mut buf = vec![0; reader.output_buffer_size()];
+                let size = reader
+                    .output_buffer_size()
+                    .ok_or_else(|| damaged("too large to decode".to_owned()))?;
+                let mut buf = vec![0; size];
                 let frame = reader
                     .next_frame(&mut buf)
                     .map_err(|e| damaged(e.to_string()))?;
@@ -398,7 +401,7 @@ mod pixels {
         let mut enc = png::Encoder::new(&mut out, width, height);
         enc.set_color(png::ColorType::Rgba);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Best);
+        enc.set_compression(png::Compression::High);
         let mut writer = enc.write_header().ok()?;
         writer.write_image_data(rgba).ok()?;
         writer.finish().ok()?;

@@ -17,10 +17,10 @@ pub fn write_png_rgba(path: &Path, width: u32, height: u32, rgba: &[u8]) -> Resu
 
 /// Reads an 8-bit RGB or RGBA PNG as RGBA.
 pub fn read_png_rgba(path: &Path) -> Result<(u32, u32, Vec<u8>)> {
-    let decoder =
-        png::Decoder::new(File::open(path).with_context(|| format!("opening {}", path.display()))?);
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let decoder = png::Decoder::new(std::io::BufReader::new(file));
     let mut reader = decoder.read_info()?;
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![0; reader.output_buffer_size().context("PNG too large")?];
     let info = reader.next_frame(&mut buf)?;
     if info.bit_depth != png::BitDepth::Eight {
         bail!("expected 8-bit PNG, got {:?}", info.bit_depth);

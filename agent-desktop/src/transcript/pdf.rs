@@ -52,30 +52,43 @@ pub enum PdfError {
     Subset(String),
 }
 
-/// Glyph metrics of the bundled font.
+/// Glyph metrics of the bundled font, in font units (skrifa, unscaled).
 struct Metrics<'a> {
-    face: ttf_parser::Face<'a>,
+    charmap: skrifa::charmap::Charmap<'a>,
+    glyphs: skrifa::metrics::GlyphMetrics<'a>,
+    /// Whole-font metrics: units per em, bounding box, ascent, descent, cap height.
+    font: skrifa::metrics::Metrics,
     units_per_em: f32,
 }
 
 impl<'a> Metrics<'a> {
     fn new(data: &'a [u8]) -> Result<Self, PdfError> {
-        let face = ttf_parser::Face::parse(data, 0).map_err(|e| PdfError::Font(e.to_string()))?;
-        let units_per_em = f32::from(face.units_per_em());
-        Ok(Metrics { face, units_per_em })
+        use skrifa::{instance::LocationRef, instance::Size, MetadataProvider as _};
+        let face = skrifa::FontRef::new(data).map_err(|e| PdfError::Font(e.to_string()))?;
+        let font = face.metrics(Size::unscaled(), LocationRef::default());
+        let units_per_em = f32::from(font.units_per_em);
+        Ok(Metrics {
+            charmap: face.charmap(),
+            glyphs: face.glyph_metrics(Size::unscaled(), LocationRef::default()),
+            font,
+            units_per_em,
+        })
     }
 
     fn glyph(&self, c: char) -> u16 {
-        self.face.glyph_index(c).map_or(0, |g| g.0)
+        self.charmap
+            .map(c)
+            .and_then(|g| u16::try_from(g.to_u32()).ok())
+            .unwrap_or(0)
     }
 
     /// Advance of glyph `gid` in thousandths of an em.
     fn advance(&self, gid: u16) -> f32 {
         let units = self
-            .face
-            .glyph_hor_advance(ttf_parser::GlyphId(gid))
-            .unwrap_or(0);
-        f32::from(units) * 1000.0 / self.units_per_em
+            .glyphs
+            .advance_width(skrifa::GlyphId::from(gid))
+            .unwrap_or(0.0);
+        units * 1000.0 / self.units_per_em
     }
 
     fn width_pt(&self, c: char, size: f32) -> f32 {
@@ -230,21 +243,21 @@ pub fn render(title: &str, lines: &[PdfLine]) -> Result<Vec<u8>, PdfError> {
     cid.widths()
         .consecutive(0, old_of_new.iter().map(|&g| m.advance(g)));
     cid.finish();
-    let bbox = m.face.global_bounding_box();
+    let bbox = m.font.bounds.unwrap_or_default();
     let scale = 1000.0 / m.units_per_em;
     pdf.font_descriptor(descriptor)
         .name(base)
         .flags(FontFlags::SYMBOLIC)
         .bbox(Rect::new(
-            f32::from(bbox.x_min) * scale,
-            f32::from(bbox.y_min) * scale,
-            f32::from(bbox.x_max) * scale,
-            f32::from(bbox.y_max) * scale,
+            bbox.x_min * scale,
+            bbox.y_min * scale,
+            bbox.x_max * scale,
+            bbox.y_max * scale,
         ))
         .italic_angle(0.0)
-        .ascent(f32::from(m.face.ascender()) * scale)
-        .descent(f32::from(m.face.descender()) * scale)
-        .cap_height(f32::from(m.face.capital_height().unwrap_or(733)) * scale)
+        .ascent(m.font.ascent * scale)
+        .descent(m.font.descent * scale)
+        .cap_height(m.font.cap_height.unwrap_or(733.0) * scale)
         .stem_v(80.0)
         .font_file3(file);
     pdf.stream(file, &font_file)

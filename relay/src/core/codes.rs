@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use porpoise_shared::wire::{ApiError, CenterId, Response, SESSION_CODE_DIGITS};
-use rand::Rng;
+use rand::RngExt;
 use tracing::{info, warn};
 
 use super::{AgentId, Connection, Core, Now, StoreOp, StoredCode};
@@ -174,12 +174,12 @@ impl Core {
                 porpoise_shared::wire::Conflict::TooManyCodes,
             ));
         }
-        let mut rng = rand::thread_rng();
+        let mut rng = rand::rng();
         let limit = 10u32.pow(SESSION_CODE_DIGITS as u32);
         let code = loop {
             let digits = format!(
                 "{:0width$}",
-                rng.gen_range(0..limit),
+                rng.random_range(0..limit),
                 width = SESSION_CODE_DIGITS
             );
             if !center.codes.contains_key(&digits) {

@@ -32,7 +32,7 @@ use porpoise_shared::wire::{
     ActionState, ApiError, CenterId, Event, Party, ReconnectToken, RemoteAction, Response,
     SessionId, TokenRefusal, RECONNECT_TOKEN_BYTES, RECONNECT_TOKEN_TTL_MS,
 };
-use rand::RngCore;
+use rand::Rng;
 use sha2::{Digest, Sha256};
 use tracing::debug;
 
@@ -166,7 +166,7 @@ impl Core {
         }
         let agent = s.agent_conn;
         let mut bytes = [0u8; RECONNECT_TOKEN_BYTES];
-        rand::thread_rng().fill_bytes(&mut bytes);
+        rand::rng().fill_bytes(&mut bytes);
         let token = ReconnectToken(bytes);
         let waiting = Waiting {
             center_id: c.center_id,

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
 use porpoise_shared::wire::{is_valid_center_id, CenterId};
-use rand::distributions::{Alphanumeric, DistString};
-use rand::Rng;
+use rand::distr::{Alphanumeric, SampleString};
+use rand::RngExt;
 
 use super::{unix_ms_now, AgentProfile, Store, StoreError};
 use crate::core::{Account, AgentId, CenterInfo};
@@ -325,11 +325,11 @@ impl Store {
     pub async fn create_center(&self, name: &str) -> Result<NewCenter, StoreError> {
         let mut last = StoreError::CenterExists(0);
         for _ in 0..CENTER_ID_ATTEMPTS {
-            let center_id = rand::thread_rng().gen_range(8_000_002..9_000_000);
+            let center_id = rand::rng().random_range(8_000_002..9_000_000);
             match self.create_center_with_id(center_id, name).await {
                 Ok(()) => {
                     let admin_password =
-                        Alphanumeric.sample_string(&mut rand::thread_rng(), INITIAL_PASSWORD_CHARS);
+                        Alphanumeric.sample_string(&mut rand::rng(), INITIAL_PASSWORD_CHARS);
                     let role = AgentRole::Admin;
                     self.create_agent(center_id, "admin", "Administrator", &admin_password, role)
                         .await?;

@@ -202,7 +202,7 @@ fn png_round_trips() {
     let bytes = encode_png(&img).expect("png");
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().expect("info");
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
     let info = reader.next_frame(&mut buf).expect("frame");
     assert_eq!((info.width, info.height), (7, 5));
     assert_eq!(&buf[..info.buffer_size()], img.rgba());

@@ -1,0 +1,416 @@
+//! Personal, task-list and admin screens of the work area with a fake network (issue 3):
+//! presence selector and auto-away, settings, count-only queue, offline messages, session code,
+//! live logins and service settings.
+
+use crate::common;
+
+use common::*;
+use egui::accesskit::Role as A11y;
+use egui_kittest::kittest::{NodeT, Queryable};
+use porpoise_shared::wire::rpc;
+use porpoise_shared::wire::{
+    ApiError, Event, LoginInfo, OfflineMessage, Presence, QueueView, Request, Response, Role,
+    ServiceMode,
+};
+
+#[test]
+fn status_selector_sends_set_presence_and_shows_no_free_seat() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    harness.get_by_label("Status").click();
+    harness.run();
+    harness.get_by_label("Busy").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SetPresence(rpc::SetPresence {
+            presence: Presence::Busy,
+            automatic: false
+        })]
+    );
+    answer(
+        &side,
+        Request::SetPresence(rpc::SetPresence {
+            presence: Presence::Busy,
+            automatic: false,
+        }),
+        Ok(Response::Done),
+    );
+    harness.run();
+    harness.get_by_label("Status").click();
+    harness.run();
+    harness.get_by_label("Online").click();
+    harness.run();
+    let sent = calls(&mut side);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    answer(
+        &side,
+        sent[0].clone(),
+        Err(ApiError::NoFreeSeat { seats: 3 }),
+    );
+    harness.run();
+    harness.get_by_label_contains("All 3 seats of the center are in use");
+    let selector = harness.get_by_label("Status");
+    let a11y = selector.accesskit_node();
+    assert_eq!(a11y.value().as_deref(), Some("Busy"), "still busy");
+}
+
+#[test]
+fn logging_in_offline_because_every_seat_is_taken_says_why() {
+    let (mut harness, side, _recording) = app();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |p| {
+            p.presence = Presence::Offline;
+            p.settings.seats = 1;
+            p.agents = vec![card(2, "李四", Presence::Online, 0)];
+        },
+        vec![],
+    );
+    harness.run();
+    harness.get_by_label_contains("All 1 seats of the center are in use");
+}
+
+#[test]
+fn count_only_queue_shows_only_the_count() {
+    let (mut harness, side, _recording) = app();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |p| p.settings.queue_view = QueueView::CountOnly,
+        vec![],
+    );
+    relay(
+        &side,
+        Event::QueueChanged {
+            queue: vec![],
+            count: 4,
+        },
+    );
+    harness.run();
+    harness.get_by_label("4 waiting");
+    harness.get_by_label("Queue (4)");
+    assert!(harness
+        .query_by_role_and_label(A11y::Button, "Accept")
+        .is_none());
+}
+
+#[test]
+fn offline_message_is_marked_handled_with_a_note() {
+    let (mut harness, mut side, _recording) = app();
+    let msg = OfflineMessage {
+        id: 42,
+        name: "赵六".into(),
+        contact: "zhao@example.com".into(),
+        text: "请回电话".into(),
+        left_at: now_unix_ms(),
+        handled: None,
+    };
+    let pending = msg.clone();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        move |p| p.offline_messages = vec![pending],
+        vec![],
+    );
+    harness.get_by_label("Offline messages (1)");
+    harness
+        .get_by_label_contains("赵六 · zhao@example.com")
+        .click();
+    harness.run();
+    harness.get_by_label("请回电话");
+    harness.get_by_label("Handling note").click();
+    harness.get_by_label("Handling note").type_text("已回电");
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Mark handled")
+        .click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
+            id: 42,
+            note: "已回电".into()
+        })]
+    );
+    answer(
+        &side,
+        Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
+            id: 42,
+            note: "已回电".into(),
+        }),
+        Ok(Response::Done),
+    );
+    relay(&side, Event::OfflineMessagesChanged { pending: vec![] });
+    harness.run();
+    harness.get_by_label("No offline messages");
+    // Showing handled ones asks the relay for them.
+    harness.get_by_label("Show handled").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ListOfflineMessages(rpc::ListOfflineMessages {
+            include_handled: true
+        })]
+    );
+}
+
+#[test]
+fn session_code_button_and_dialog() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    assert!(harness.query_by_label("Get session code").is_none());
+    let settings = porpoise_shared::wire::CenterSettings {
+        service_mode: ServiceMode::SessionCode,
+        ..Default::default()
+    };
+    relay(&side, Event::CenterSettingsChanged(settings));
+    harness.run();
+    harness.get_by_label("Get session code").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::CreateSessionCode(rpc::CreateSessionCode)]
+    );
+    answer(
+        &side,
+        Request::CreateSessionCode(rpc::CreateSessionCode),
+        Ok(Response::SessionCode(rpc::SessionCode {
+            code: "493817".into(),
+            expires_at: now_unix_ms() + 600_000,
+        })),
+    );
+    harness.run();
+    harness.get_by_label("493817");
+    harness.get_by_label_contains("Session code validity (s): 09:5");
+    harness.get_by_role_and_label(A11y::Button, "Copy");
+}
+
+#[test]
+fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    assert!(harness.query_by_label("Status").is_none());
+    relay(
+        &side,
+        Event::QueueChanged {
+            queue: vec![porpoise_shared::wire::QueueEntry {
+                ticket_id: 1,
+                name: "张三".into(),
+                phone: "1".into(),
+                queued_at: now_unix_ms(),
+                group_id: None,
+                product_type_id: None,
+            }],
+            count: 1,
+        },
+    );
+    harness.run();
+    assert!(harness
+        .query_by_role_and_label(A11y::Button, "Accept")
+        .is_none());
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Live logins").click();
+    harness.run();
+    assert_eq!(calls(&mut side), vec![Request::ListLogins(rpc::ListLogins)]);
+    answer(
+        &side,
+        Request::ListLogins(rpc::ListLogins),
+        Ok(Response::Logins(vec![LoginInfo {
+            agent_id: 2,
+            username: "agent2".into(),
+            address: "10.0.0.5:50000".into(),
+            since: now_unix_ms(),
+            presence: Presence::Online,
+        }])),
+    );
+    harness.run();
+    harness.get_by_label("10.0.0.5:50000");
+    harness.get_by_role_and_label(A11y::Button, "Kick").click();
+    harness.run();
+    harness.get_by_label("Kick agent2 off?");
+    assert!(
+        calls(&mut side).is_empty(),
+        "nothing before the confirmation"
+    );
+    harness
+        .get_by_role_and_label(A11y::Button, "Confirm")
+        .click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::KickLogin(rpc::KickLogin { agent_id: 2 })]
+    );
+}
+
+#[test]
+fn auto_away_after_idle_minutes_and_back_on_input() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |p| p.auto_away_min = Some(1),
+        vec![],
+    );
+    harness.run_steps(4 * 50);
+    assert!(calls(&mut side).is_empty(), "not yet idle for a minute");
+    harness.run_steps(4 * 12);
+    let away = Request::SetPresence(rpc::SetPresence {
+        presence: Presence::Away,
+        automatic: true,
+    });
+    assert_eq!(calls(&mut side), vec![away.clone()]);
+    answer(&side, away, Ok(Response::Done));
+    harness.run();
+    let selector = harness.get_by_label("Status");
+    assert_eq!(selector.accesskit_node().value().as_deref(), Some("Away"));
+    harness.run_steps(20);
+    assert!(calls(&mut side).is_empty(), "stays away while idle");
+    harness.hover_at(egui::pos2(600.0, 400.0));
+    harness.run_steps(2);
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SetPresence(rpc::SetPresence {
+            presence: Presence::Online,
+            automatic: true
+        })]
+    );
+}
+
+#[test]
+fn settings_dialog_checks_passwords_and_saves_auto_away() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    harness
+        .get_by_role_and_label(A11y::Button, "Settings")
+        .click();
+    harness.run();
+    harness.get_by_label("Auto-away when idle").click();
+    harness.run();
+    harness.get_by_role_and_label(A11y::Button, "Save").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SetAutoAway(rpc::SetAutoAway { minutes: Some(10) })]
+    );
+    answer(
+        &side,
+        Request::SetAutoAway(rpc::SetAutoAway { minutes: Some(10) }),
+        Ok(Response::Done),
+    );
+    harness.run();
+    harness.get_by_label("Saved");
+    for (field, text) in [
+        ("Current password", "old-password"),
+        ("New password", "short"),
+        ("Repeat new password", "short"),
+    ] {
+        harness.get_by_label(field).click();
+        harness.get_by_label(field).type_text(text);
+        harness.run();
+    }
+    harness
+        .get_by_role_and_label(A11y::Button, "Change password")
+        .click();
+    harness.run();
+    harness.get_by_label("The new password needs at least 8 characters");
+    assert!(calls(&mut side).is_empty());
+    for field in ["New password", "Repeat new password"] {
+        harness.get_by_label(field).click();
+        harness.get_by_label(field).type_text("-long-enough");
+        harness.run();
+    }
+    harness
+        .get_by_role_and_label(A11y::Button, "Change password")
+        .click();
+    harness.run();
+    let sent = calls(&mut side);
+    assert_eq!(
+        sent,
+        vec![Request::ChangePassword(rpc::ChangePassword {
+            old: "old-password".into(),
+            new: "short-long-enough".into()
+        })]
+    );
+    answer(&side, sent[0].clone(), Err(ApiError::WrongPassword));
+    harness.run();
+    harness.get_by_label("The current password is wrong");
+}
+
+#[test]
+fn admin_edits_service_settings_and_resets_a_password() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::SuperAdmin, |_| {}, vec![]);
+    harness.get_by_label("Status"); // a super admin serves too
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Service settings").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetCenterSettings(rpc::GetCenterSettings)]
+    );
+    let mut settings = porpoise_shared::wire::CenterSettings::default();
+    settings.working_hours.weekly[0] = Some(porpoise_shared::wire::DayHours {
+        start_min: 9 * 60,
+        end_min: 18 * 60,
+    });
+    answer(
+        &side,
+        Request::GetCenterSettings(rpc::GetCenterSettings),
+        Ok(Response::CenterSettings(settings.clone())),
+    );
+    harness.run();
+    // The window settles (it sizes itself over its first frames) before the pointer acts.
+    harness.get_by_label("Only the count").hover();
+    harness.run();
+    harness.get_by_label("Only the count").click();
+    harness.get_by_label("Session code mode").click();
+    harness.run();
+    harness.get_by_role_and_label(A11y::Button, "Save").click();
+    harness.run();
+    settings.queue_view = QueueView::CountOnly;
+    settings.service_mode = ServiceMode::SessionCode;
+    let update = Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings));
+    assert_eq!(calls(&mut side), vec![update.clone()]);
+    answer(&side, update, Ok(Response::Done));
+    harness.run();
+    harness.get_by_label("Saved");
+    harness.get_by_label("Get session code");
+
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Reset password").click();
+    harness.run();
+    harness.get_by_label("Account").click();
+    harness.run();
+    // The colleagues panel lists 李四 too; the drop-down's entry is the last one.
+    harness
+        .get_all_by_label("李四")
+        .last()
+        .expect("李四 in the drop-down")
+        .click();
+    harness.run();
+    harness.get_by_label("New password").click();
+    harness
+        .get_by_label("New password")
+        .type_text("brand-new-pw");
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Reset password")
+        .click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ResetPassword(rpc::ResetPassword {
+            agent_id: 2,
+            new_password: "brand-new-pw".into()
+        })]
+    );
+}

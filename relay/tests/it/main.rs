@@ -1,0 +1,8 @@
+//! The relay's integration tests, in one test binary (one link instead of one per file; issue 12).
+
+mod common;
+
+mod branding_cli;
+mod center;
+mod conversation;
+mod loopback;
