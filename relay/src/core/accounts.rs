@@ -161,13 +161,13 @@ impl Core {
         target: AgentId,
     ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, admin)?;
-        let conn = self
-            .live
-            .get(&(center_id, target))
-            .map(|l| l.conn)
-            .ok_or_else(|| ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Login,
-            })?;
+        let conn =
+            self.live
+                .get(&(center_id, target))
+                .map(|l| l.conn)
+                .ok_or(ApiError::NotFound {
+                    what: porpoise_shared::wire::Thing::Login,
+                })?;
         info!(center_id, admin, target, "login kicked");
         self.handle_disconnect(now, conn);
         self.actions.push_back(Action::Close {

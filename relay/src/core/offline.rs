@@ -101,7 +101,7 @@ impl Core {
             .offline
             .iter()
             .position(|m| m.id == id && m.handled.is_none())
-            .ok_or_else(|| ApiError::NotFound {
+            .ok_or(ApiError::NotFound {
                 what: porpoise_shared::wire::Thing::OfflineMessage,
             })?;
         let handling = Handling {

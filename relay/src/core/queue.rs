@@ -246,9 +246,7 @@ impl Core {
         let max = account.max_sessions;
         if self.session_count(center_id, agent_id) >= max {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::MaxSessions {
-                    max: u32::try_from(max).unwrap_or(u32::MAX),
-                },
+                porpoise_shared::wire::Conflict::MaxSessions { max },
             ));
         }
         let info = self.start_session(now, center_id, ticket_id, agent_id, Some(conn))?;

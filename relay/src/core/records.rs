@@ -289,7 +289,7 @@ impl Core {
                     .centers
                     .get(&center_id)
                     .and_then(|s| s.settings.context_endpoint.clone())
-                    .ok_or_else(|| {
+                    .ok_or({
                         ApiError::ContextUnavailable(
                             porpoise_shared::wire::ContextFailure::NotConfigured,
                         )

@@ -260,7 +260,7 @@ impl Core {
         let pending = mine
             .then(|| self.conversation.transfers.take(transfer_id))
             .flatten()
-            .ok_or_else(|| ApiError::NotFound {
+            .ok_or(ApiError::NotFound {
                 what: porpoise_shared::wire::Thing::Transfer,
             })?;
         if accept {

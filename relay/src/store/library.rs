@@ -593,12 +593,8 @@ impl LibraryFile {
 }
 
 fn invalid(at: String, err: ApiError) -> ImportError {
-    let reason = match err {
-        other => porpoise_shared::lang::errors::api_error_text(
-            porpoise_shared::lang::Language::En,
-            &other,
-        ),
-    };
+    let reason =
+        porpoise_shared::lang::errors::api_error_text(porpoise_shared::lang::Language::En, &err);
     ImportError::Invalid { at, reason }
 }
 

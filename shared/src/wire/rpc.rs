@@ -28,7 +28,7 @@ pub trait Rpc: Into<Request> + Clone + std::fmt::Debug + Send + 'static {
 pub trait Reply: Into<Response> + std::fmt::Debug + Send + Sized + 'static {
     /// Takes the reply out of `response`; gives the response back when it is another variant
     /// (the relay broke the protocol; clients turn it into [`ApiError::Protocol`]).
-    fn from_response(response: Response) -> Result<Self, Response>;
+    fn from_response(response: Response) -> Result<Self, Box<Response>>;
 }
 
 /// Answer to [`RequestService`]: the customer is queued.
@@ -145,10 +145,10 @@ macro_rules! reply {
             }
         }
         impl Reply for $ty {
-            fn from_response(response: Response) -> Result<Self, Response> {
+            fn from_response(response: Response) -> Result<Self, Box<Response>> {
                 match response {
                     Response::$variant(value) => Ok(value),
-                    other => Err(other),
+                    other => Err(Box::new(other)),
                 }
             }
         }
@@ -186,10 +186,10 @@ impl From<()> for Response {
 }
 
 impl Reply for () {
-    fn from_response(response: Response) -> Result<Self, Response> {
+    fn from_response(response: Response) -> Result<Self, Box<Response>> {
         match response {
             Response::Done => Ok(()),
-            other => Err(other),
+            other => Err(Box::new(other)),
         }
     }
 }
@@ -202,11 +202,11 @@ impl From<Option<SessionInfo>> for Response {
 }
 
 impl Reply for Option<SessionInfo> {
-    fn from_response(response: Response) -> Result<Self, Response> {
+    fn from_response(response: Response) -> Result<Self, Box<Response>> {
         match response {
             Response::Done => Ok(None),
             Response::SessionStarted(info) => Ok(Some(info)),
-            other => Err(other),
+            other => Err(Box::new(other)),
         }
     }
 }
