@@ -89,7 +89,7 @@ fn a_refused_push_is_shown_in_the_tab() {
         Err(ApiError::peer_away(porpoise_shared::wire::Party::Customer)),
     );
     harness.run();
-    harness.get_by_label_contains("the customer is not connected");
+    harness.get_by_label_contains("The customer is not connected");
     // Not pushed: the button stays for another try.
     harness.get_by_role_and_label(A11y::Button, "Push survey");
 }

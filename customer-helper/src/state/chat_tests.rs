@@ -88,7 +88,7 @@ fn bad_or_refused_pictures_are_explained() {
         &mut Vec::new(),
     );
     assert!(s.session().expect("serving").pending.is_empty());
-    assert!(matches!(&s.notice, Some(Notice::PictureFailed(why)) if why.contains("too big")));
+    assert!(matches!(&s.notice, Some(Notice::PictureFailed(why)) if why.contains("Damaged")));
     // A local failure (unreadable file, capture error) is a notice too.
     s.on_ui(
         UiAction::PictureFailed("no display".into()),

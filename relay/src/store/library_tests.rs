@@ -119,7 +119,15 @@ async fn personal_canned_responses_stay_with_their_owner_and_center() {
     assert!(other.items.is_empty(), "{other:?}");
     // agent2 can neither change nor delete agent1's response.
     let changed = save(&store, agent2, Some(mine.id), draft("t", "hijack")).await;
-    assert!(matches!(changed, Err(ApiError::Conflict(_))), "{changed:?}");
+    assert!(
+        matches!(
+            changed,
+            Err(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::CannedResponse
+            })
+        ),
+        "{changed:?}"
+    );
     let delete = |agent_id, manages| StoreQuery::DeleteCanned {
         center_id: DEMO_CENTER_ID,
         agent_id,
@@ -127,7 +135,15 @@ async fn personal_canned_responses_stay_with_their_owner_and_center() {
         manages,
     };
     let deleted = store.query(&delete(agent2, true)).await;
-    assert!(matches!(deleted, Err(ApiError::Conflict(_))), "{deleted:?}");
+    assert!(
+        matches!(
+            deleted,
+            Err(ApiError::NotFound {
+                what: porpoise_shared::wire::Thing::CannedResponse
+            })
+        ),
+        "{deleted:?}"
+    );
     // A personal response cannot be changed as a center-wide one either.
     let as_center = store
         .query(&StoreQuery::SaveCanned {
@@ -138,7 +154,12 @@ async fn personal_canned_responses_stay_with_their_owner_and_center() {
             draft: draft("t", "x"),
         })
         .await;
-    assert!(matches!(as_center, Err(ApiError::Conflict(_))));
+    assert!(matches!(
+        as_center,
+        Err(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::CannedResponse
+        })
+    ));
     // The owner edits and deletes it.
     let edited = save(&store, agent1, Some(mine.id), draft("t2", "改过")).await;
     assert!(matches!(edited, Ok(Response::CannedResponseSaved(_))));

@@ -253,7 +253,11 @@ fn the_customer_starts_sharing_the_screen() {
     let actions = h.req(CUSTOMER, 2, start(RemoteAction::RemoteControl));
     assert!(matches!(
         response(&actions, CUSTOMER, 2),
-        Err(ref e) if e.is_bad_input()
+        Err(ApiError::Conflict(
+            porpoise_shared::wire::Conflict::NotStartable {
+                action: RemoteAction::RemoteControl
+            }
+        ))
     ));
     let actions = h.req(AGENT, 3, start(RemoteAction::ViewDesktop));
     assert!(matches!(

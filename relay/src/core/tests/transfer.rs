@@ -165,7 +165,12 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
             accept: true,
         }),
     );
-    assert!(matches!(response(&late, A2, 4), Err(ApiError::Conflict(_))));
+    assert!(matches!(
+        response(&late, A2, 4),
+        Err(ApiError::NotFound {
+            what: porpoise_shared::wire::Thing::Transfer
+        })
+    ));
 
     let asked = h.req(A1, 5, transfer(s, TransferTarget::Agent(20)));
     assert!(offered(&asked, A2).is_some());
