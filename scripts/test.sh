@@ -20,6 +20,8 @@ step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo deny"
 scripts/deny.sh
+step "layering"
+scripts/layers.sh
 
 XDG_RUNTIME_DIR="$(mktemp -d)"
 chmod 700 "$XDG_RUNTIME_DIR"
