@@ -186,15 +186,11 @@ impl HelperApp {
                     result,
                 }) => {
                     let key = (session_id, message_id);
-                    match result {
-                        Ok(porpoise_shared::wire::Response::ChatImageData(
-                            rpc::ChatImageData { data, .. },
-                        )) => self.chat.pictures.insert(key, &data),
-                        Ok(other) => self
-                            .chat
-                            .pictures
-                            .failed(key, format!("unexpected answer {other:?}")),
-                        Err(e) => self.chat.pictures.failed(key, e.to_string()),
+                    match crate::net::typed_reply::<rpc::GetChatImage>(result) {
+                        Ok(rpc::ChatImageData { data, .. }) => {
+                            self.chat.pictures.insert(key, &data)
+                        }
+                        Err(e) => self.chat.pictures.failed(key, self.tr.request_error(&e)),
                     }
                     ctx.request_repaint();
                 }

@@ -363,6 +363,12 @@ impl Tr {
         }
     }
 
+    /// Why a request failed (the relay's [`porpoise_shared::wire::ApiError`] code), in this
+    /// language.
+    pub fn request_error(self, failure: &crate::net::RequestFailure) -> String {
+        porpoise_shared::lang::errors::api_error_text(self.0, failure.error())
+    }
+
     /// A request failed.
     pub fn request_failed(self, reason: &str) -> String {
         match self.0 {

@@ -196,24 +196,51 @@ impl From<ConnectError> for ConnectFailure {
     }
 }
 
-/// Why a request got no successful answer.
+/// Why a request got no successful answer. Both variants carry the [`ApiError`] code, shown
+/// to the customer in the UI's language with [`crate::i18n::Tr::request_error`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestFailure {
-    /// The relay answered with an error.
+    /// The relay answered with an error (or with a reply of the wrong type:
+    /// [`ApiError::Protocol`]).
     #[error("{0}")]
     Relay(ApiError),
-    /// No answer: not connected, connection lost, or timeout. Safe to resend later.
+    /// No answer: not connected, connection lost ([`ApiError::Disconnected`]), or timeout
+    /// ([`ApiError::Timeout`]). Safe to resend later.
     #[error("{0}")]
-    Connection(String),
+    Connection(ApiError),
+}
+
+impl RequestFailure {
+    /// The error code, whatever the cause.
+    pub fn error(&self) -> &ApiError {
+        match self {
+            RequestFailure::Relay(e) | RequestFailure::Connection(e) => e,
+        }
+    }
 }
 
 impl From<ApiError> for RequestFailure {
     fn from(e: ApiError) -> Self {
         match e {
-            ApiError::Disconnected | ApiError::Timeout => RequestFailure::Connection(e.to_string()),
+            ApiError::Disconnected | ApiError::Timeout => RequestFailure::Connection(e),
             other => RequestFailure::Relay(other),
         }
     }
+}
+
+/// The answer to a request of type `R` taken out of the wire [`Response`], typed by the
+/// request's [`rpc::Rpc`] impl: a reply of another type is [`ApiError::Protocol`]. The only
+/// place where the helper takes a [`Response`] apart.
+pub fn typed_reply<R: rpc::Rpc>(
+    result: Result<Response, RequestFailure>,
+) -> Result<R::Reply, RequestFailure> {
+    use rpc::Reply as _;
+    result.and_then(|r| {
+        R::Reply::from_response(r).map_err(|other| {
+            tracing::debug!(request = R::NAME, ?other, "reply of the wrong type");
+            RequestFailure::Relay(ApiError::Protocol)
+        })
+    })
 }
 
 /// Where and as whom to connect.
@@ -381,7 +408,7 @@ async fn wait_before_retry(
                 Some(NetCommand::Reconnect) => return true,
                 Some(NetCommand::Files(cmd)) => crate::files::apply_command(transfers, cmd),
                 Some(NetCommand::Request(request)) => {
-                    let result = Err(RequestFailure::Connection("not connected to the relay".into()));
+                    let result = Err(RequestFailure::Connection(ApiError::Disconnected));
                     sink.emit(NetEvent::Answered { request, result }).await;
                 }
                 Some(

@@ -6,9 +6,10 @@
 
 use porpoise_shared::wire::{AgentId, RemoteAction, ServiceOptions, SessionId};
 
-use crate::net::{ConnectFailure, NetCommand};
+use crate::net::{ConnectFailure, NetCommand, RequestFailure};
 
 mod actions;
+mod answers;
 mod form;
 mod net_events;
 mod relay_events;
@@ -166,15 +167,18 @@ pub enum Effect {
 /// A transient message for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    /// A request failed; the text is the reason.
-    RequestFailed(String),
+    /// A request failed: the relay's error, shown in the UI's language.
+    RequestFailed(RequestFailure),
     /// Sharing or control ended because of a local error.
     SharingFailed(String),
     /// The chat message is too long.
     MessageTooLong,
-    /// A chat picture was not sent (C4): not a picture, too big, unreadable, or refused by
-    /// the relay; the text is why.
+    /// A chat picture was not sent (C4): not a picture, too big or unreadable here; the text
+    /// is why.
     PictureFailed(String),
+    /// The relay refused a chat picture or could not store it (C4): its error, shown in the
+    /// UI's language.
+    PictureRefused(RequestFailure),
     /// The chat transcript was saved to this path (C4). Not an error.
     TranscriptSaved(String),
     /// Screen sharing stopped because another agent took over the session (consent was given
@@ -189,8 +193,9 @@ pub enum Notice {
     /// The reboot did not happen; the text is why (C8).
     RebootFailed(String),
     /// Rejoining the session after a reboot failed (token used, expired, unknown, another
-    /// center's); the text is the relay's reason (C8). The request screen is shown.
-    ReconnectFailed(String),
+    /// center's): the relay's error, shown in the UI's language (C8). The request screen is
+    /// shown.
+    ReconnectFailed(RequestFailure),
 }
 
 /// Everything the helper window shows.

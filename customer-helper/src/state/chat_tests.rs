@@ -38,7 +38,7 @@ fn a_picture_is_pending_until_stored_and_resent_after_reconnect() {
     s.on_net(
         NetEvent::Answered {
             request: sent[0].clone(),
-            result: Err(RequestFailure::Connection("lost".into())),
+            result: Err(RequestFailure::Connection(ApiError::Disconnected)),
         },
         &mut Vec::new(),
     );
@@ -88,11 +88,38 @@ fn bad_or_refused_pictures_are_explained() {
         &mut Vec::new(),
     );
     assert!(s.session().expect("serving").pending.is_empty());
-    assert!(matches!(&s.notice, Some(Notice::PictureFailed(why)) if why.contains("Damaged")));
+    assert_eq!(
+        s.notice,
+        Some(Notice::PictureRefused(RequestFailure::Relay(
+            ApiError::BadImage(porpoise_shared::wire::ImageProblem::Damaged)
+        )))
+    );
     // A local failure (unreadable file, capture error) is a notice too.
     s.on_ui(
         UiAction::PictureFailed("no display".into()),
         &mut Vec::new(),
     );
     assert_eq!(s.notice, Some(Notice::PictureFailed("no display".into())));
+}
+
+#[test]
+fn a_reply_of_the_wrong_type_is_a_protocol_error() {
+    let mut s = serving();
+    let mut out = Vec::new();
+    s.on_ui(UiAction::SendPicture(png()), &mut out);
+    let sent = requests(&out);
+    s.on_net(
+        NetEvent::Answered {
+            request: sent[0].clone(),
+            result: Ok(Response::Done),
+        },
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        s.notice,
+        Some(Notice::PictureRefused(RequestFailure::Relay(
+            ApiError::Protocol
+        )))
+    );
+    assert!(s.session().expect("serving").pending.is_empty());
 }

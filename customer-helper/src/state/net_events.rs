@@ -1,8 +1,9 @@
-//! How connection changes and request answers change [`HelperState`].
+//! How connection changes change [`HelperState`]; request answers go to their typed handler
+//! ([`super::answers`]).
 
 use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, ApiError, MessageId, Request, Response, ServiceMode, ServiceOptions, SessionInfo,
+    ActionState, ApiError, MessageId, Request, ServiceMode, ServiceOptions, SessionInfo,
 };
 
 use super::{
@@ -58,7 +59,7 @@ impl HelperState {
                 }
             }
             NetEvent::Event(e) => self.on_relay_event(e, out),
-            NetEvent::Answered { request, result } => self.on_answer(request, result, out),
+            NetEvent::Answered { request, result } => self.apply_answer(request, result, out),
             NetEvent::MediaEnded {
                 session_id, error, ..
             } => {
@@ -162,162 +163,9 @@ impl HelperState {
         self.options = Some(options);
     }
 
-    pub(super) fn on_answer(
-        &mut self,
-        request: Request,
-        result: Result<Response, RequestFailure>,
-        out: &mut Vec<Effect>,
-    ) {
-        match (request, result) {
-            (
-                Request::RedeemReconnectToken(rpc::RedeemReconnectToken { .. }),
-                Ok(Response::SessionStarted(info)),
-            ) => {
-                tracing::info!(
-                    session_id = info.session_id,
-                    "rejoined the session after the reboot"
-                );
-                self.notice = None;
-                self.resume(Some(info), None, out);
-            }
-            // Lost before the answer: present it again on the next connection.
-            (
-                Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token }),
-                Err(RequestFailure::Connection(_)),
-            ) => {
-                self.reconnect_token = Some(token);
-            }
-            (Request::RedeemReconnectToken(rpc::RedeemReconnectToken { .. }), result) => {
-                if self.service == ServiceState::Requesting {
-                    self.service = ServiceState::Form;
-                }
-                let why = match result {
-                    Err(e) => e.to_string(),
-                    Ok(other) => format!("unexpected answer {other:?}"),
-                };
-                self.notice = Some(Notice::ReconnectFailed(why));
-            }
-            (
-                Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
-                Ok(Response::ReconnectToken(rpc::IssuedReconnectToken { token, .. })),
-            ) => {
-                if self.session_mut(session_id).is_some() {
-                    out.push(Effect::Reboot { token });
-                }
-            }
-            (
-                Request::RequestService(rpc::RequestService { .. }),
-                Ok(Response::Queued(rpc::Queued { position, .. })),
-            ) => {
-                if self.service == ServiceState::Requesting {
-                    self.service = ServiceState::Queued(QueueSpot::at(position));
-                }
-            }
-            (Request::RequestService(rpc::RequestService { .. }), Err(e)) => {
-                self.request_refused(e)
-            }
-            (Request::LeaveQueue(rpc::LeaveQueue), result) => {
-                if let ServiceState::Leaving(spot) = self.service {
-                    self.service = match result {
-                        Ok(_) => ServiceState::Form,
-                        Err(e) => {
-                            self.notice = Some(Notice::RequestFailed(e.to_string()));
-                            ServiceState::Queued(spot)
-                        }
-                    };
-                }
-            }
-            (Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage { .. }), result) => {
-                if let ServiceState::SendingMessage(origin) = &self.service {
-                    self.service = match result {
-                        Ok(_) => {
-                            self.message = Default::default();
-                            self.question.clear();
-                            ServiceState::MessageLeft
-                        }
-                        Err(e) => {
-                            self.notice = Some(Notice::RequestFailed(e.to_string()));
-                            ServiceState::Message(origin.clone())
-                        }
-                    };
-                }
-            }
-            (
-                Request::SendChat(rpc::SendChat {
-                    session_id,
-                    message_id,
-                    ..
-                }),
-                result,
-            ) => match result {
-                Ok(Response::ChatStored(message)) => {
-                    if let Some(s) = self.session_mut(session_id) {
-                        s.push_message(message);
-                    }
-                }
-                Ok(_) => {}
-                // Not delivered: stays pending and is resent after a reconnect.
-                Err(RequestFailure::Connection(_))
-                | Err(RequestFailure::Relay(ApiError::Storage)) => {}
-                Err(e) => {
-                    if let Some(s) = self.session_mut(session_id) {
-                        s.pending.retain(|p| p.message_id != message_id);
-                    }
-                    self.notice = Some(Notice::RequestFailed(e.to_string()));
-                }
-            },
-            (
-                Request::SendChatImage(rpc::SendChatImage {
-                    session_id,
-                    message_id,
-                    ..
-                }),
-                result,
-            ) => match result {
-                Ok(Response::ChatStored(message)) => {
-                    if let Some(s) = self.session_mut(session_id) {
-                        s.push_message(message);
-                    }
-                }
-                Ok(_) => {}
-                // Not delivered: stays pending and is resent after a reconnect.
-                Err(RequestFailure::Connection(_))
-                | Err(RequestFailure::Relay(ApiError::Storage)) => {}
-                Err(e) => {
-                    if let Some(s) = self.session_mut(session_id) {
-                        s.pending.retain(|p| p.message_id != message_id);
-                    }
-                    self.notice = Some(Notice::PictureFailed(e.to_string()));
-                }
-            },
-            (Request::EndSession(rpc::EndSession { session_id }), Ok(_)) => {
-                if self.session_mut(session_id).is_some() {
-                    self.service = ServiceState::Ended { closing: None };
-                }
-            }
-            // Already stopped by the relay (e.g. after a transfer): nothing to tell.
-            (
-                Request::StopAction(rpc::StopAction { .. }),
-                Err(RequestFailure::Relay(ApiError::Conflict(_) | ApiError::UnknownSession)),
-            ) => {}
-            (Request::SubmitSurvey(rpc::SubmitSurvey { session_id, .. }), result) => {
-                self.survey_answered(session_id, result)
-            }
-            // A preview is best effort and never stored.
-            (Request::TypingPreview(rpc::TypingPreview { .. }), _) => {}
-            (Request::ReportSystemInfo(rpc::ReportSystemInfo { session_id, .. }), Ok(_)) => {
-                if self.session_mut(session_id).is_some() {
-                    self.notice = Some(Notice::SystemInfoSent);
-                }
-            }
-            (_, Err(e)) => self.notice = Some(Notice::RequestFailed(e.to_string())),
-            (_, Ok(_)) => {}
-        }
-    }
-
     /// A refused service request: the form shows code errors, a closed center opens the
     /// offline-message form with its reply, anything else is a notice.
-    fn request_refused(&mut self, e: RequestFailure) {
+    pub(super) fn request_refused(&mut self, e: RequestFailure) {
         match e {
             RequestFailure::Relay(ApiError::BadSessionCode) => {
                 self.form_refused(FormError::BadSessionCode)
@@ -335,7 +183,7 @@ impl HelperState {
                 if self.service == ServiceState::Requesting {
                     self.service = ServiceState::Form;
                 }
-                self.notice = Some(Notice::RequestFailed(other.to_string()));
+                self.notice = Some(Notice::RequestFailed(other));
             }
         }
     }

@@ -102,7 +102,7 @@ fn after_the_restart_the_token_rejoins_the_session_without_a_click() {
     answered(
         &mut s,
         redeem.clone(),
-        Err(RequestFailure::Connection("lost".into())),
+        Err(RequestFailure::Connection(ApiError::Disconnected)),
     );
     let mut out = Vec::new();
     s.on_net(connected(None, None), &mut out);
@@ -130,7 +130,12 @@ fn a_refused_token_falls_back_to_the_request_screen_with_the_reason() {
             Err(RequestFailure::Relay(ApiError::BadReconnectToken(why))),
         );
         assert_eq!(s.service, ServiceState::Form);
-        assert_eq!(s.notice, Some(Notice::ReconnectFailed(why.to_string())));
+        assert_eq!(
+            s.notice,
+            Some(Notice::ReconnectFailed(RequestFailure::Relay(
+                ApiError::BadReconnectToken(why)
+            )))
+        );
         // Only once: the next connection shows the request screen.
         let mut out = Vec::new();
         s.on_net(connected(None, None), &mut out);

@@ -3,7 +3,7 @@
 
 use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, ApiError, RemoteAction, Request, Response, SessionId, SurveyAnswer, SurveyError,
+    ActionState, ApiError, RemoteAction, Request, SessionId, SurveyAnswer, SurveyError,
     MAX_SURVEY_COMMENT_CHARS,
 };
 
@@ -17,8 +17,8 @@ pub enum SurveyFormError {
     PickStars,
     /// The comment is longer than [`MAX_SURVEY_COMMENT_CHARS`].
     CommentTooLong,
-    /// The relay refused it or could not be reached; the text says why.
-    Failed(String),
+    /// The relay refused it or could not be reached (shown in the UI's language).
+    Failed(RequestFailure),
 }
 
 /// The survey the customer is filling in (C7).
@@ -108,13 +108,13 @@ impl HelperState {
     pub(super) fn survey_answered(
         &mut self,
         session_id: SessionId,
-        result: Result<Response, RequestFailure>,
+        result: Result<(), RequestFailure>,
     ) {
         let Some(form) = self.survey.as_mut().filter(|f| f.session_id == session_id) else {
             return;
         };
         match result {
-            Ok(_) => {
+            Ok(()) => {
                 self.survey = None;
                 self.notice = Some(Notice::SurveyThanks);
             }
@@ -122,7 +122,7 @@ impl HelperState {
             Err(RequestFailure::Relay(ApiError::Conflict(_))) => self.survey = None,
             Err(e) => {
                 form.sending = false;
-                form.error = Some(SurveyFormError::Failed(e.to_string()));
+                form.error = Some(SurveyFormError::Failed(e));
             }
         }
     }

@@ -2,8 +2,8 @@
 
 use porpoise_shared::wire::rpc;
 use porpoise_shared::wire::{
-    ActionState, AgentCard, ChatMessage, Event, Group, Party, Presence, RemoteAction, Request,
-    Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
+    ActionState, AgentCard, ApiError, ChatMessage, Event, Group, Party, Presence, RemoteAction,
+    Request, Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
 };
 
 use super::*;
@@ -323,7 +323,7 @@ fn chat_is_pending_until_stored_and_resent_after_reconnect() {
     s.on_net(
         NetEvent::Answered {
             request: sent[0].clone(),
-            result: Err(RequestFailure::Connection("lost".into())),
+            result: Err(RequestFailure::Connection(ApiError::Disconnected)),
         },
         &mut Vec::new(),
     );
@@ -452,7 +452,7 @@ fn system_info_is_read_only_after_the_grant_and_once() {
     s.on_net(
         NetEvent::Answered {
             request,
-            result: Err(RequestFailure::Connection("lost".into())),
+            result: Err(RequestFailure::Connection(ApiError::Disconnected)),
         },
         &mut Vec::new(),
     );

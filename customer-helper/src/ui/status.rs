@@ -31,7 +31,7 @@ pub fn status_ui(
     }
     if let Some(notice) = &state.notice {
         let text = match notice {
-            Notice::RequestFailed(reason) => tr.request_failed(reason),
+            Notice::RequestFailed(e) => tr.request_failed(&tr.request_error(e)),
             Notice::SharingFailed(reason) => tr.sharing_failed(reason),
             Notice::MessageTooLong => tr.request_failed(tr.too_long()),
             Notice::SharingStoppedByTransfer => tr.sharing_stopped_by_transfer().to_owned(),
@@ -39,8 +39,9 @@ pub fn status_ui(
             Notice::SurveyThanks => tr.survey_thanks().to_owned(),
             Notice::Rebooting => tr.rebooting().to_owned(),
             Notice::RebootFailed(reason) => tr.reboot_failed(reason),
-            Notice::ReconnectFailed(reason) => tr.reconnect_failed(reason),
+            Notice::ReconnectFailed(e) => tr.reconnect_failed(&tr.request_error(e)),
             Notice::PictureFailed(reason) => tr.picture_failed(reason),
+            Notice::PictureRefused(e) => tr.picture_failed(&tr.request_error(e)),
             Notice::TranscriptSaved(path) => tr.transcript_saved(path),
         };
         let color = match notice {

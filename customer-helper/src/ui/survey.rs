@@ -65,7 +65,7 @@ pub fn survey_ui(ui: &mut Ui, form: &mut SurveyForm, tr: Tr, out: &mut Vec<UiAct
         let text = match error {
             SurveyFormError::PickStars => tr.survey_pick_stars().to_owned(),
             SurveyFormError::CommentTooLong => tr.survey_comment_too_long(COMMENT_LIMIT),
-            SurveyFormError::Failed(why) => tr.request_failed(why),
+            SurveyFormError::Failed(e) => tr.request_failed(&tr.request_error(e)),
         };
         ui.label(RichText::new(text).color(ERROR_COLOR));
     }

@@ -436,3 +436,31 @@ fn save_transcript_writes_the_file_and_asks_before_replacing() {
         .expect("read")
         .contains("Alice: 您好"));
 }
+
+#[test]
+fn a_relay_error_is_shown_in_the_customers_language() {
+    let (mut h, net) = served(Language::ZhCn);
+    let error = ApiError::too_long(porpoise_shared::wire::Field::ChatText, 16384);
+    answer(
+        &net,
+        Request::SendChat(rpc::SendChat {
+            session_id: SID,
+            message_id: 99,
+            text: "你好".repeat(4000),
+        }),
+        Err(RequestFailure::Relay(error.clone())),
+    );
+    h.run();
+    let expected = format!(
+        "操作失败：{}",
+        porpoise_shared::lang::errors::api_error_text(Language::ZhCn, &error)
+    );
+    // The notice line says exactly this, and nothing in English.
+    h.get_by_label(&expected);
+    let shown = expected;
+    assert!(shown.contains("16384"), "{shown}");
+    assert!(
+        !shown.chars().any(|c| c.is_ascii_alphabetic()),
+        "no English words: {shown}"
+    );
+}

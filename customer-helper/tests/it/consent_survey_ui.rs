@@ -269,3 +269,31 @@ fn the_banner_stays_visible_in_a_small_window() {
     assert!(window.contains_rect(stop), "Stop at {stop:?}");
     assert!(window.contains_rect(banner), "banner text at {banner:?}");
 }
+
+#[test]
+fn a_refused_survey_says_why_in_the_customers_language() {
+    let (mut h, net) = served(Language::ZhCn);
+    net.relay(Event::SurveyRequested { session_id: SID });
+    h.run();
+    let error = ApiError::UnknownSession;
+    net.push(NetEvent::Answered {
+        request: Request::SubmitSurvey(rpc::SubmitSurvey {
+            session_id: SID,
+            answer: SurveyAnswer {
+                stars: 1,
+                comment: String::new(),
+            },
+        }),
+        result: Err(RequestFailure::Relay(error.clone())),
+    });
+    h.run();
+    let expected = format!(
+        "操作失败：{}",
+        porpoise_shared::lang::errors::api_error_text(Language::ZhCn, &error)
+    );
+    assert!(
+        !expected.chars().any(|c| c.is_ascii_alphabetic()),
+        "no English words: {expected}"
+    );
+    h.get_by_label(&expected);
+}

@@ -253,6 +253,7 @@ fn an_expired_token_shows_the_request_screen_with_the_reason() {
     });
     h.run();
     h.get_by_label_contains("Could not return to the session from before the restart");
-    h.get_by_label_contains("this reconnect token has expired");
+    // The relay's reason, as lang::errors words it in the UI's language.
+    h.get_by_label_contains("This reconnect token has expired");
     assert!(h.state().state().session().is_none());
 }
