@@ -72,7 +72,7 @@ impl NetChannels {
 /// Starts the network task on `handle`; it ends when the UI drops its command sender.
 pub fn spawn(handle: &Handle, ctx: egui::Context) -> NetChannels {
     let (ui, side) = NetChannels::pair();
-    let out = Outbox {
+    let out = UiSink {
         tx: side.events,
         ctx,
     };
@@ -80,14 +80,14 @@ pub fn spawn(handle: &Handle, ctx: egui::Context) -> NetChannels {
     ui
 }
 
-/// Sends events to the UI and wakes it.
+/// Sends events to the UI and wakes it (not `ui::Outbox`, the commands a frame produced).
 #[derive(Clone)]
-struct Outbox {
+struct UiSink {
     tx: mpsc::Sender<NetEvent>,
     ctx: egui::Context,
 }
 
-impl Outbox {
+impl UiSink {
     async fn emit(&self, event: NetEvent) {
         if self.tx.send(event).await.is_err() {
             debug!("UI gone; event dropped");
@@ -99,7 +99,7 @@ impl Outbox {
 type LoginResult = Result<(Client, Welcome, mpsc::Receiver<ClientEvent>), ConnectError>;
 
 struct Net {
-    out: Outbox,
+    out: UiSink,
     client: Option<Client>,
     events: Option<mpsc::Receiver<ClientEvent>>,
     inputs: HashMap<SessionId, mpsc::Sender<InputEvent>>,
@@ -133,7 +133,7 @@ enum Step {
     File(porpoise_shared::transfers::TransferUpdate),
 }
 
-async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
+async fn run(mut commands: mpsc::Receiver<NetCommand>, out: UiSink) {
     let (login_tx, mut login_rx) = mpsc::channel(2);
     let mut net = Net {
         out,
