@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 pub use porpoise_shared::transfers::parse_paths;
 use porpoise_shared::{
-    files::{download_dir, TransferId},
+    files::{download_dir, FileTransferId},
     transfers::{Transfers, TransfersConfig},
     wire::SessionId,
 };
@@ -28,7 +28,7 @@ pub enum FileCommand {
     /// Cancel a transfer.
     Cancel {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
     },
     /// Send the interrupted files of `session_id` again.
     Resume {

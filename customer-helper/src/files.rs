@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use porpoise_shared::{
-    files::{download_dir, TransferId},
+    files::{download_dir, FileTransferId},
     transfers::{TransferList, Transfers, TransfersConfig},
     wire::SessionId,
 };
@@ -24,14 +24,14 @@ pub enum FileCommand {
     /// Accept or decline an incoming file.
     Answer {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// True to accept.
         accept: bool,
     },
     /// Cancel a transfer.
     Cancel {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
     },
     /// Send the interrupted files of `session_id` again.
     Resume {

@@ -22,8 +22,8 @@ use crate::{
     client::{Client, MediaStream},
     files::{
         cancel_pair, check_offer, prepare_outgoing, read_offer, receive_over, refuse, send_over,
-        CancelHandle, CancelSignal, FileError, OutgoingFile, Progress, RefuseReason, Side,
-        TransferId,
+        CancelHandle, CancelSignal, FileError, FileTransferId, OutgoingFile, Progress,
+        RefuseReason, Side,
     },
     wire::{ActionState, ApiError, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
@@ -78,7 +78,7 @@ pub enum TransferUpdate {
     /// A transfer appeared: an outgoing file was read, or an offer arrived.
     Added {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// Session.
         session_id: SessionId,
         /// Way.
@@ -93,7 +93,7 @@ pub enum TransferUpdate {
     /// Bytes moved.
     Progress {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// Bytes done.
         done: u64,
         /// Bytes in all.
@@ -107,14 +107,14 @@ pub enum TransferUpdate {
     /// one when the sender offers it again.
     Interrupted {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// What broke.
         error: String,
     },
     /// It ended.
     Finished {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// How.
         outcome: Outcome,
     },
@@ -147,14 +147,14 @@ enum Internal {
     /// newer stream of the same transfer (a resume) registered meanwhile, so that the old
     /// stream's late "interrupted" cannot drop the resumed one.
     IncomingEnded {
-        id: TransferId,
+        id: FileTransferId,
         instance: u64,
         update: TransferUpdate,
     },
     Register {
         /// Incoming streams: a number unique to this stream (0 for outgoing transfers).
         instance: u64,
-        id: TransferId,
+        id: FileTransferId,
         session_id: SessionId,
         cancel: CancelHandle,
         file: Option<OutgoingFile>,
@@ -187,9 +187,9 @@ pub struct Transfers {
     client: Option<Client>,
     tx: mpsc::Sender<Internal>,
     rx: mpsc::Receiver<Internal>,
-    jobs: HashMap<TransferId, Job>,
+    jobs: HashMap<FileTransferId, Job>,
     /// Incoming transfers the user accepted in this run: a resumed offer is not asked again.
-    accepted: HashSet<TransferId>,
+    accepted: HashSet<FileTransferId>,
     /// Incremented by each new connection; an interruption reported from an older one is
     /// resumed at once on the current one.
     generation: u64,
@@ -398,7 +398,7 @@ impl Transfers {
     }
 
     /// The user's answer to an incoming offer.
-    pub fn answer(&mut self, id: TransferId, accept: bool) {
+    pub fn answer(&mut self, id: FileTransferId, accept: bool) {
         let Some(job) = self.jobs.get_mut(&id) else {
             return;
         };
@@ -411,7 +411,7 @@ impl Transfers {
     }
 
     /// Cancels a transfer: a running one tells the other side, an interrupted one is dropped.
-    pub fn cancel(&mut self, id: TransferId) {
+    pub fn cancel(&mut self, id: FileTransferId) {
         let Some(job) = self.jobs.get_mut(&id) else {
             return;
         };
@@ -432,7 +432,7 @@ impl Transfers {
 
     /// Ends every transfer of `session_id`.
     pub fn session_ended(&mut self, session_id: SessionId) {
-        let ids: Vec<TransferId> = self
+        let ids: Vec<FileTransferId> = self
             .jobs
             .iter()
             .filter(|(_, j)| j.session_id == session_id)
@@ -561,7 +561,7 @@ async fn fail_all(
 
 /// Progress reporting of one transfer, at most every [`PROGRESS_INTERVAL`].
 struct Reporter {
-    id: TransferId,
+    id: FileTransferId,
     progress: Option<Progress>,
     start: Instant,
     last: Option<Instant>,
@@ -570,7 +570,7 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(id: TransferId, total: u64, tx: mpsc::Sender<Internal>) -> Self {
+    fn new(id: FileTransferId, total: u64, tx: mpsc::Sender<Internal>) -> Self {
         Reporter {
             id,
             progress: None,
@@ -607,7 +607,7 @@ impl Reporter {
     }
 }
 
-fn ended(id: TransferId, result: Result<Outcome, FileError>) -> TransferUpdate {
+fn ended(id: FileTransferId, result: Result<Outcome, FileError>) -> TransferUpdate {
     match result {
         Ok(outcome) => TransferUpdate::Finished { id, outcome },
         Err(e) if e.is_resumable() => TransferUpdate::Interrupted {
@@ -666,7 +666,7 @@ async fn run_incoming(
     stream: MediaStream,
     dir: PathBuf,
     auto_accept: bool,
-    accepted: HashSet<TransferId>,
+    accepted: HashSet<FileTransferId>,
     tx: mpsc::Sender<Internal>,
 ) {
     let MediaStream {
@@ -806,7 +806,7 @@ pub enum RowState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRow {
     /// Transfer (random for rows of files that were never offered).
-    pub id: TransferId,
+    pub id: FileTransferId,
     /// Session.
     pub session_id: SessionId,
     /// Way.
@@ -933,7 +933,7 @@ impl TransferList {
         self.trim();
     }
 
-    fn row_mut(&mut self, id: TransferId) -> Option<&mut TransferRow> {
+    fn row_mut(&mut self, id: FileTransferId) -> Option<&mut TransferRow> {
         self.rows.iter_mut().find(|r| r.id == id)
     }
 
@@ -951,7 +951,7 @@ impl TransferList {
     }
 
     /// The user answered an offer: it waits for bytes (accepted) or for the refusal's echo.
-    pub fn answered(&mut self, id: TransferId) {
+    pub fn answered(&mut self, id: FileTransferId) {
         if let Some(row) = self.row_mut(id) {
             if row.state == RowState::AwaitingAnswer {
                 row.state = RowState::Waiting;
@@ -980,7 +980,7 @@ impl TransferList {
 mod tests {
     use super::*;
 
-    fn added(id: TransferId, needs_answer: bool) -> TransferUpdate {
+    fn added(id: FileTransferId, needs_answer: bool) -> TransferUpdate {
         TransferUpdate::Added {
             id,
             session_id: 7,
