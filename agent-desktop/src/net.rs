@@ -130,7 +130,7 @@ enum Step {
     Login(Option<(u64, LoginResult)>),
     Client(Option<ClientEvent>),
     Retry(u32),
-    File(porpoise_shared::transfers::TransferUpdate),
+    File(porpoise_shared::transfers::FileTransferUpdate),
 }
 
 async fn run(mut commands: mpsc::Receiver<NetCommand>, out: UiSink) {

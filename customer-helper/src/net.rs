@@ -127,7 +127,7 @@ pub enum NetEvent {
         error: Option<String>,
     },
     /// A file transfer changed (A6).
-    File(porpoise_shared::transfers::TransferUpdate),
+    File(porpoise_shared::transfers::FileTransferUpdate),
     /// A media stream ended by itself (not because the UI or the relay stopped it).
     MediaEnded {
         /// Session concerned.

@@ -1,7 +1,7 @@
 //! The network side of file transfer (A6, C5) for both apps: runs each file on its own
 //! [`MediaKind::File`] stream with [`crate::files`], asks the user about incoming offers, keeps
 //! interrupted outgoing files to resume them after a reconnect, and reports everything as
-//! [`TransferUpdate`]s for the UI.
+//! [`FileTransferUpdate`]s for the UI.
 //!
 //! It lives inside an app's network task: the task hands it incoming file streams
 //! ([`Transfers::incoming`]), relay events ([`Transfers::observe`]), the current connection
@@ -74,7 +74,7 @@ pub enum Outcome {
 
 /// What the UI hears about transfers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransferUpdate {
+pub enum FileTransferUpdate {
     /// A transfer appeared: an outgoing file was read, or an offer arrived.
     Added {
         /// Transfer.
@@ -142,14 +142,14 @@ pub struct TransfersConfig {
 }
 
 enum Internal {
-    Update(TransferUpdate),
+    Update(FileTransferUpdate),
     /// The end of one incoming stream (`instance` of its [`Internal::Register`]); ignored when a
     /// newer stream of the same transfer (a resume) registered meanwhile, so that the old
     /// stream's late "interrupted" cannot drop the resumed one.
     IncomingEnded {
         id: FileTransferId,
         instance: u64,
-        update: TransferUpdate,
+        update: FileTransferUpdate,
     },
     Register {
         /// Incoming streams: a number unique to this stream (0 for outgoing transfers).
@@ -271,7 +271,7 @@ impl Transfers {
 
     /// Starts sending `paths` to the other side of `session_id`, each file on its own stream.
     /// Files over the center's limit, unreadable ones and those past [`MAX_FILES_PER_BATCH`]
-    /// are reported as [`TransferUpdate::NotSent`].
+    /// are reported as [`FileTransferUpdate::NotSent`].
     pub fn send(&mut self, session_id: SessionId, paths: Vec<PathBuf>) {
         let Some(client) = self.client.clone() else {
             for path in paths {
@@ -306,7 +306,7 @@ impl Transfers {
                 };
                 let (cancel, signal) = cancel_pair();
                 let id = file.offer.transfer_id;
-                let added = TransferUpdate::Added {
+                let added = FileTransferUpdate::Added {
                     id,
                     session_id,
                     direction: Direction::Outgoing,
@@ -340,7 +340,7 @@ impl Transfers {
     }
 
     fn not_sent(&self, session_id: SessionId, path: &std::path::Path, outcome: Outcome) {
-        let update = TransferUpdate::NotSent {
+        let update = FileTransferUpdate::NotSent {
             session_id,
             name: display_name(path),
             outcome,
@@ -424,7 +424,10 @@ impl Transfers {
             let outcome = Outcome::Cancelled(Side::Local);
             let _ = self
                 .tx
-                .try_send(Internal::Update(TransferUpdate::Finished { id, outcome }));
+                .try_send(Internal::Update(FileTransferUpdate::Finished {
+                    id,
+                    outcome,
+                }));
         } else {
             job.cancel.cancel();
         }
@@ -444,13 +447,16 @@ impl Transfers {
                 let outcome = Outcome::SessionEnded;
                 let _ = self
                     .tx
-                    .try_send(Internal::Update(TransferUpdate::Finished { id, outcome }));
+                    .try_send(Internal::Update(FileTransferUpdate::Finished {
+                        id,
+                        outcome,
+                    }));
             }
         }
     }
 
     /// The next update for the UI (cancel-safe: use it in `select!`).
-    pub async fn recv(&mut self) -> TransferUpdate {
+    pub async fn recv(&mut self) -> FileTransferUpdate {
         loop {
             // `self.tx` keeps the channel open, so `recv` never returns `None`.
             let Some(internal) = self.rx.recv().await else {
@@ -497,10 +503,12 @@ impl Transfers {
                 Internal::Update(update) => {
                     match &update {
                         // Already ended (session end, cancel while interrupted).
-                        TransferUpdate::Finished { id, .. } if self.jobs.remove(id).is_none() => {
+                        FileTransferUpdate::Finished { id, .. }
+                            if self.jobs.remove(id).is_none() =>
+                        {
                             continue
                         }
-                        TransferUpdate::Interrupted { id, .. } => match self.jobs.get_mut(id) {
+                        FileTransferUpdate::Interrupted { id, .. } => match self.jobs.get_mut(id) {
                             Some(job) if job.file.is_some() => {
                                 job.interrupted = true;
                                 if job.generation < self.generation && self.client.is_some() {
@@ -540,7 +548,7 @@ async fn not_sent(
     path: &std::path::Path,
     outcome: Outcome,
 ) {
-    let update = TransferUpdate::NotSent {
+    let update = FileTransferUpdate::NotSent {
         session_id,
         name: display_name(path),
         outcome,
@@ -595,7 +603,7 @@ impl Reporter {
             return;
         }
         self.last = Some(now);
-        let update = TransferUpdate::Progress {
+        let update = FileTransferUpdate::Progress {
             id: self.id,
             done: progress.done(),
             total: self.total,
@@ -607,14 +615,14 @@ impl Reporter {
     }
 }
 
-fn ended(id: FileTransferId, result: Result<Outcome, FileError>) -> TransferUpdate {
+fn ended(id: FileTransferId, result: Result<Outcome, FileError>) -> FileTransferUpdate {
     match result {
-        Ok(outcome) => TransferUpdate::Finished { id, outcome },
-        Err(e) if e.is_resumable() => TransferUpdate::Interrupted {
+        Ok(outcome) => FileTransferUpdate::Finished { id, outcome },
+        Err(e) if e.is_resumable() => FileTransferUpdate::Interrupted {
             id,
             error: e.to_string(),
         },
-        Err(e) => TransferUpdate::Finished {
+        Err(e) => FileTransferUpdate::Finished {
             id,
             outcome: outcome_of(e),
         },
@@ -720,7 +728,7 @@ async fn run_incoming(
         answer: needs_answer.then_some(answer_tx),
         generation: 0,
     };
-    let added = TransferUpdate::Added {
+    let added = FileTransferUpdate::Added {
         id,
         session_id,
         direction: Direction::Incoming,
@@ -734,7 +742,7 @@ async fn run_incoming(
     if let Some(reason) = check_offer(&offer, max) {
         let _ = refuse(&mut send, reason.clone()).await;
         let _ = send.finish();
-        let finished = TransferUpdate::Finished {
+        let finished = FileTransferUpdate::Finished {
             id,
             outcome: Outcome::Refused(reason),
         };
@@ -747,7 +755,7 @@ async fn run_incoming(
         if !accept {
             let _ = refuse(&mut send, RefuseReason::Declined).await;
             let _ = send.finish();
-            let finished = TransferUpdate::Finished {
+            let finished = FileTransferUpdate::Finished {
                 id,
                 outcome: Outcome::Refused(RefuseReason::Declined),
             };
@@ -796,7 +804,7 @@ pub enum RowState {
     Waiting,
     /// Bytes are moving.
     Running,
-    /// The stream broke; see [`TransferUpdate::Interrupted`].
+    /// The stream broke; see [`FileTransferUpdate::Interrupted`].
     Interrupted(String),
     /// Over.
     Finished(Outcome),
@@ -841,7 +849,7 @@ impl TransferRow {
     }
 }
 
-/// The transfers shown in an app, kept from [`TransferUpdate`]s (UI-side, no I/O).
+/// The transfers shown in an app, kept from [`FileTransferUpdate`]s (UI-side, no I/O).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransferList {
     rows: Vec<TransferRow>,
@@ -849,9 +857,9 @@ pub struct TransferList {
 
 impl TransferList {
     /// Applies one update from the network side.
-    pub fn apply(&mut self, update: TransferUpdate) {
+    pub fn apply(&mut self, update: FileTransferUpdate) {
         match update {
-            TransferUpdate::Added {
+            FileTransferUpdate::Added {
                 id,
                 session_id,
                 direction,
@@ -880,7 +888,7 @@ impl TransferList {
                     }),
                 }
             }
-            TransferUpdate::Progress {
+            FileTransferUpdate::Progress {
                 id,
                 done,
                 total,
@@ -897,14 +905,14 @@ impl TransferList {
                     }
                 }
             }
-            TransferUpdate::Interrupted { id, error } => {
+            FileTransferUpdate::Interrupted { id, error } => {
                 if let Some(row) = self.row_mut(id) {
                     row.state = RowState::Interrupted(error);
                     row.speed_bps = None;
                     row.eta_ms = None;
                 }
             }
-            TransferUpdate::Finished { id, outcome } => {
+            FileTransferUpdate::Finished { id, outcome } => {
                 if let Some(row) = self.row_mut(id) {
                     if matches!(outcome, Outcome::Delivered { .. } | Outcome::Saved { .. }) {
                         row.done = row.size;
@@ -914,7 +922,7 @@ impl TransferList {
                     row.eta_ms = None;
                 }
             }
-            TransferUpdate::NotSent {
+            FileTransferUpdate::NotSent {
                 session_id,
                 name,
                 outcome,
@@ -980,8 +988,8 @@ impl TransferList {
 mod tests {
     use super::*;
 
-    fn added(id: FileTransferId, needs_answer: bool) -> TransferUpdate {
-        TransferUpdate::Added {
+    fn added(id: FileTransferId, needs_answer: bool) -> FileTransferUpdate {
+        FileTransferUpdate::Added {
             id,
             session_id: 7,
             direction: Direction::Incoming,
@@ -998,7 +1006,7 @@ mod tests {
         assert_eq!(list.rows()[0].state, RowState::AwaitingAnswer);
         list.answered(1);
         assert_eq!(list.rows()[0].state, RowState::Waiting);
-        list.apply(TransferUpdate::Progress {
+        list.apply(FileTransferUpdate::Progress {
             id: 1,
             done: 400,
             total: 1000,
@@ -1007,7 +1015,7 @@ mod tests {
         });
         assert_eq!(list.rows()[0].state, RowState::Running);
         assert!((list.rows()[0].fraction() - 0.4).abs() < 1e-6);
-        list.apply(TransferUpdate::Interrupted {
+        list.apply(FileTransferUpdate::Interrupted {
             id: 1,
             error: "lost".into(),
         });
@@ -1016,7 +1024,7 @@ mod tests {
         list.apply(added(1, false));
         assert_eq!(list.rows().len(), 1);
         assert_eq!(list.rows()[0].done, 400);
-        list.apply(TransferUpdate::Finished {
+        list.apply(FileTransferUpdate::Finished {
             id: 1,
             outcome: Outcome::Saved {
                 path: "/tmp/a.txt".into(),
@@ -1025,7 +1033,7 @@ mod tests {
         assert_eq!(list.rows()[0].done, 1000);
         assert!(!list.rows()[0].is_active());
         // A late progress update does not revive a finished row.
-        list.apply(TransferUpdate::Progress {
+        list.apply(FileTransferUpdate::Progress {
             id: 1,
             done: 500,
             total: 1000,
@@ -1056,7 +1064,7 @@ mod tests {
         list.apply(added(0, false));
         for id in 1..=(MAX_FINISHED_ROWS as u128 + 5) {
             list.apply(added(id, false));
-            list.apply(TransferUpdate::Finished {
+            list.apply(FileTransferUpdate::Finished {
                 id,
                 outcome: Outcome::Cancelled(Side::Local),
             });
