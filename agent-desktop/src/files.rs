@@ -1,5 +1,5 @@
 //! File transfer in the agent console (A6): the commands the UI sends, where received files
-//! go, and the network side's [`Transfers`] set up for an agent (incoming files from the
+//! go, and the network side's [`FileTransfers`] set up for an agent (incoming files from the
 //! customer are accepted without asking; outgoing files need the customer's `FileTransfer`
 //! grant, asked again after a reconnect so interrupted files resume).
 
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 pub use porpoise_shared::transfers::parse_paths;
 use porpoise_shared::{
     files::{download_dir, FileTransferId},
-    transfers::{Transfers, TransfersConfig},
+    transfers::{FileTransfers, FileTransfersConfig},
     wire::SessionId,
 };
 
@@ -49,8 +49,8 @@ pub fn agent_download_dir() -> PathBuf {
 }
 
 /// The agent's transfers: auto-accept incoming, outgoing need the customer's grant.
-pub fn agent_transfers() -> Transfers {
-    Transfers::new(TransfersConfig {
+pub fn agent_transfers() -> FileTransfers {
+    FileTransfers::new(FileTransfersConfig {
         download_dir: agent_download_dir(),
         auto_accept: true,
         needs_grant: true,
@@ -58,7 +58,7 @@ pub fn agent_transfers() -> Transfers {
 }
 
 /// Applies `cmd` on the network side.
-pub fn apply_command(transfers: &mut Transfers, cmd: FileCommand) {
+pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
     match cmd {
         FileCommand::Send { session_id, paths } => transfers.send(session_id, paths),
         FileCommand::Cancel { id } => transfers.cancel(id),

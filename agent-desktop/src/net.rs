@@ -120,7 +120,7 @@ struct Net {
     /// When the connection was lost, while reconnecting.
     lost_at: Option<tokio::time::Instant>,
     /// File transfers (A6), kept across reconnects to resume them.
-    transfers: porpoise_shared::transfers::Transfers,
+    transfers: porpoise_shared::transfers::FileTransfers,
 }
 
 // Short-lived, one at a time: the size of a `NetCommand::Call` does not matter here.

@@ -1,5 +1,5 @@
 //! File transfer in the helper (A6, C5): the commands the UI sends, where received files go,
-//! the network side's [`Transfers`] set up for a customer (each incoming file is accepted or
+//! the network side's [`FileTransfers`] set up for a customer (each incoming file is accepted or
 //! declined by the customer; files the customer sends need no grant and resume by themselves
 //! after a reconnect), and the UI's list of transfers.
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use porpoise_shared::{
     files::{download_dir, FileTransferId},
-    transfers::{TransferList, Transfers, TransfersConfig},
+    transfers::{FileTransfers, FileTransfersConfig, TransferList},
     wire::SessionId,
 };
 
@@ -52,8 +52,8 @@ pub fn helper_download_dir() -> PathBuf {
 }
 
 /// The customer's transfers: ask before receiving, send without a grant.
-pub fn helper_transfers() -> Transfers {
-    Transfers::new(TransfersConfig {
+pub fn helper_transfers() -> FileTransfers {
+    FileTransfers::new(FileTransfersConfig {
         download_dir: helper_download_dir(),
         auto_accept: false,
         needs_grant: false,
@@ -61,7 +61,7 @@ pub fn helper_transfers() -> Transfers {
 }
 
 /// Applies `cmd` on the network side.
-pub fn apply_command(transfers: &mut Transfers, cmd: FileCommand) {
+pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
     match cmd {
         FileCommand::Send { session_id, paths } => transfers.send(session_id, paths),
         FileCommand::Answer { id, accept } => transfers.answer(id, accept),

@@ -361,7 +361,7 @@ async fn wait_before_retry(
     commands: &mut mpsc::Receiver<NetCommand>,
     sink: &EventSink,
     delay: Option<Duration>,
-    transfers: &mut porpoise_shared::transfers::Transfers,
+    transfers: &mut porpoise_shared::transfers::FileTransfers,
 ) -> bool {
     let sleep = async {
         match delay {
@@ -401,7 +401,7 @@ async fn connected(
     commands: &mut mpsc::Receiver<NetCommand>,
     platform: &Platform,
     sink: &EventSink,
-    transfers: &mut porpoise_shared::transfers::Transfers,
+    transfers: &mut porpoise_shared::transfers::FileTransfers,
 ) -> Ending {
     let mut media = Media::new(platform.clone(), client.clone(), sink.clone());
     transfers.set_client(Some(client.clone()));

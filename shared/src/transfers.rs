@@ -4,8 +4,8 @@
 //! [`FileTransferUpdate`]s for the UI.
 //!
 //! It lives inside an app's network task: the task hands it incoming file streams
-//! ([`Transfers::incoming`]), relay events ([`Transfers::observe`]), the current connection
-//! ([`Transfers::set_client`]) and the UI's commands, and polls [`Transfers::recv`] in its
+//! ([`FileTransfers::incoming`]), relay events ([`FileTransfers::observe`]), the current connection
+//! ([`FileTransfers::set_client`]) and the UI's commands, and polls [`FileTransfers::recv`] in its
 //! `select!` loop, forwarding each update to the UI.
 
 use crate::wire::rpc;
@@ -131,7 +131,7 @@ pub enum FileTransferUpdate {
 
 /// How an app uses transfers.
 #[derive(Debug, Clone)]
-pub struct TransfersConfig {
+pub struct FileTransfersConfig {
     /// Where received files go.
     pub download_dir: PathBuf,
     /// Accept incoming offers without asking (the agent console); the helper asks per file.
@@ -172,7 +172,7 @@ struct Job {
     /// Incoming offer waiting for the user.
     answer: Option<oneshot::Sender<bool>>,
     interrupted: bool,
-    /// The connection generation it last ran on (see [`Transfers::set_client`]).
+    /// The connection generation it last ran on (see [`FileTransfers::set_client`]).
     generation: u64,
     /// Incoming: the stream that registered it last.
     instance: u64,
@@ -182,8 +182,8 @@ struct Job {
 static NEXT_INCOMING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// All transfers of one app (see the module docs).
-pub struct Transfers {
-    config: TransfersConfig,
+pub struct FileTransfers {
+    config: FileTransfersConfig,
     client: Option<Client>,
     tx: mpsc::Sender<Internal>,
     rx: mpsc::Receiver<Internal>,
@@ -195,19 +195,19 @@ pub struct Transfers {
     generation: u64,
 }
 
-impl std::fmt::Debug for Transfers {
+impl std::fmt::Debug for FileTransfers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transfers")
+        f.debug_struct("FileTransfers")
             .field("jobs", &self.jobs.len())
             .finish_non_exhaustive()
     }
 }
 
-impl Transfers {
+impl FileTransfers {
     /// No transfers yet, not connected.
-    pub fn new(config: TransfersConfig) -> Self {
+    pub fn new(config: FileTransfersConfig) -> Self {
         let (tx, rx) = mpsc::channel(UPDATE_CAPACITY);
-        Transfers {
+        FileTransfers {
             config,
             client: None,
             tx,

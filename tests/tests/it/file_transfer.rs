@@ -12,7 +12,7 @@ use porpoise_shared::{
         OutgoingFile, RefuseReason, SenderFrame, MAX_FILE_FRAME_BYTES,
     },
     framing::write_frame,
-    transfers::{Direction, FileTransferUpdate, Outcome, Transfers, TransfersConfig},
+    transfers::{Direction, FileTransferUpdate, FileTransfers, FileTransfersConfig, Outcome},
     wire::{
         CenterSettings, Event, HelloRole, MediaHeader, MediaKind, RemoteAction, Request, Response,
         SessionId, DEFAULT_MAX_FILE_BYTES,
@@ -297,7 +297,7 @@ async fn the_size_limit_holds_at_sender_receiver_and_relay() -> anyhow::Result<(
 
     // Receiver: an offer over the limit is refused by the agent's transfers without asking.
     let downloads = dir.path().join("dl");
-    let mut transfers = Transfers::new(TransfersConfig {
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
         download_dir: downloads.clone(),
         auto_accept: true,
         needs_grant: true,
@@ -375,7 +375,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
     let session = agent.take_customer("Resume", WAIT).await?;
 
     let downloads = dir.path().join("dl");
-    let mut transfers = Transfers::new(TransfersConfig {
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
         download_dir: downloads.clone(),
         auto_accept: true,
         needs_grant: true,
@@ -531,9 +531,9 @@ async fn a_common_file_goes_to_the_customer_in_one_click() -> anyhow::Result<()>
     });
     assert!(agent.client.request(sneaky).await.is_err());
 
-    // The customer's helper side: Transfers that ask, answered Accept here.
+    // The customer's helper side: FileTransfers that ask, answered Accept here.
     let downloads = dir.path().join("customer-dl");
-    let mut transfers = Transfers::new(TransfersConfig {
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
         download_dir: downloads.clone(),
         auto_accept: false,
         needs_grant: false,
@@ -609,7 +609,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
 
     // The agent console's side: accepts every incoming file (runs on its own task).
     let agent_dl = dir.path().join("agent-dl");
-    let mut agent_files = Transfers::new(TransfersConfig {
+    let mut agent_files = FileTransfers::new(FileTransfersConfig {
         download_dir: agent_dl.clone(),
         auto_accept: true,
         needs_grant: true,
@@ -637,7 +637,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
     let data = pattern(size);
     let src = dir.path().join("capture.mp4");
     std::fs::write(&src, &data)?;
-    let mut helper_files = Transfers::new(TransfersConfig {
+    let mut helper_files = FileTransfers::new(FileTransfersConfig {
         download_dir: dir.path().join("customer-dl"),
         auto_accept: false,
         needs_grant: false,
