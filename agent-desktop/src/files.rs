@@ -70,7 +70,7 @@ pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
 #[derive(Debug, Default)]
 pub struct FileBoard {
     /// Every transfer, from the network side's updates.
-    pub list: porpoise_shared::transfers::TransferList,
+    pub list: porpoise_shared::transfers::FileTransferList,
     /// Text of each session's path box.
     pub drafts: std::collections::HashMap<SessionId, String>,
     /// A notice for one session (e.g. files dropped before consent).

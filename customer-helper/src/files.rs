@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use porpoise_shared::{
     files::{download_dir, FileTransferId},
-    transfers::{FileTransfers, FileTransfersConfig, TransferList},
+    transfers::{FileTransferList, FileTransfers, FileTransfersConfig},
     wire::SessionId,
 };
 
@@ -74,7 +74,7 @@ pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct HelperFiles {
     /// Every transfer, from the network side's updates.
-    pub list: TransferList,
+    pub list: FileTransferList,
     /// Text of the path box.
     pub draft: String,
 }

@@ -792,7 +792,7 @@ pub fn parse_paths(text: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Most finished rows a [`TransferList`] keeps (oldest dropped first).
+/// Most finished rows a [`FileTransferList`] keeps (oldest dropped first).
 pub const MAX_FINISHED_ROWS: usize = 100;
 
 /// Where a transfer row stands, for the UI.
@@ -812,7 +812,7 @@ pub enum RowState {
 
 /// One transfer as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferRow {
+pub struct FileTransferRow {
     /// Transfer (random for rows of files that were never offered).
     pub id: FileTransferId,
     /// Session.
@@ -833,7 +833,7 @@ pub struct TransferRow {
     pub state: RowState,
 }
 
-impl TransferRow {
+impl FileTransferRow {
     /// Done as 0.0..=1.0.
     pub fn fraction(&self) -> f32 {
         if self.size == 0 {
@@ -851,11 +851,11 @@ impl TransferRow {
 
 /// The transfers shown in an app, kept from [`FileTransferUpdate`]s (UI-side, no I/O).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TransferList {
-    rows: Vec<TransferRow>,
+pub struct FileTransferList {
+    rows: Vec<FileTransferRow>,
 }
 
-impl TransferList {
+impl FileTransferList {
     /// Applies one update from the network side.
     pub fn apply(&mut self, update: FileTransferUpdate) {
         match update {
@@ -875,7 +875,7 @@ impl TransferList {
                 match self.rows.iter_mut().find(|r| r.id == id) {
                     // A resumed offer reuses its row.
                     Some(row) => row.state = state,
-                    None => self.rows.push(TransferRow {
+                    None => self.rows.push(FileTransferRow {
                         id,
                         session_id,
                         direction,
@@ -926,7 +926,7 @@ impl TransferList {
                 session_id,
                 name,
                 outcome,
-            } => self.rows.push(TransferRow {
+            } => self.rows.push(FileTransferRow {
                 id: rand::random(),
                 session_id,
                 direction: Direction::Outgoing,
@@ -941,7 +941,7 @@ impl TransferList {
         self.trim();
     }
 
-    fn row_mut(&mut self, id: FileTransferId) -> Option<&mut TransferRow> {
+    fn row_mut(&mut self, id: FileTransferId) -> Option<&mut FileTransferRow> {
         self.rows.iter_mut().find(|r| r.id == id)
     }
 
@@ -968,12 +968,12 @@ impl TransferList {
     }
 
     /// Rows of `session_id`, oldest first.
-    pub fn of_session(&self, session_id: SessionId) -> impl Iterator<Item = &TransferRow> {
+    pub fn of_session(&self, session_id: SessionId) -> impl Iterator<Item = &FileTransferRow> {
         self.rows.iter().filter(move |r| r.session_id == session_id)
     }
 
     /// Every row, oldest first.
-    pub fn rows(&self) -> &[TransferRow] {
+    pub fn rows(&self) -> &[FileTransferRow] {
         &self.rows
     }
 
@@ -1001,7 +1001,7 @@ mod tests {
 
     #[test]
     fn a_row_follows_offer_progress_interruption_resume_and_end() {
-        let mut list = TransferList::default();
+        let mut list = FileTransferList::default();
         list.apply(added(1, true));
         assert_eq!(list.rows()[0].state, RowState::AwaitingAnswer);
         list.answered(1);
@@ -1060,7 +1060,7 @@ mod tests {
 
     #[test]
     fn finished_rows_are_bounded() {
-        let mut list = TransferList::default();
+        let mut list = FileTransferList::default();
         list.apply(added(0, false));
         for id in 1..=(MAX_FINISHED_ROWS as u128 + 5) {
             list.apply(added(id, false));

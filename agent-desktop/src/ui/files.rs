@@ -181,7 +181,7 @@ fn common_files_ui(
 fn ws_rows(
     board: &crate::files::FileBoard,
     session_id: SessionId,
-) -> Vec<porpoise_shared::transfers::TransferRow> {
+) -> Vec<porpoise_shared::transfers::FileTransferRow> {
     board.list.of_session(session_id).cloned().collect()
 }
 
@@ -192,7 +192,7 @@ fn send(outbox: &mut Outbox, session_id: SessionId, paths: Vec<PathBuf>) {
 fn rows_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    rows: Vec<porpoise_shared::transfers::TransferRow>,
+    rows: Vec<porpoise_shared::transfers::FileTransferRow>,
     outbox: &mut Outbox,
 ) {
     for row in rows.iter().rev() {
