@@ -212,14 +212,14 @@ fn rows_ui(
             ui.label(text);
             if let RowState::Interrupted(_) = row.state {
                 if row.direction == Direction::Outgoing
-                    && ui.button(Msg::ResumeTransfer.text(lang)).clicked()
+                    && ui.button(Msg::ResumeFileTransfer.text(lang)).clicked()
                 {
                     outbox.push(NetCommand::Files(FileCommand::Resume {
                         session_id: row.session_id,
                     }));
                 }
             }
-            if row.is_active() && ui.button(Msg::CancelTransfer.text(lang)).clicked() {
+            if row.is_active() && ui.button(Msg::CancelFileTransfer.text(lang)).clicked() {
                 outbox.push(NetCommand::Files(FileCommand::Cancel { id: row.id }));
             }
         });
