@@ -1,5 +1,5 @@
 //! File transfer in the agent console (A6): the commands the UI sends, where received files
-//! go, and the network side's [`Transfers`] set up for an agent (incoming files from the
+//! go, and the network side's [`FileTransfers`] set up for an agent (incoming files from the
 //! customer are accepted without asking; outgoing files need the customer's `FileTransfer`
 //! grant, asked again after a reconnect so interrupted files resume).
 
@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 pub use porpoise_shared::transfers::parse_paths;
 use porpoise_shared::{
-    files::{download_dir, TransferId},
-    transfers::{Transfers, TransfersConfig},
+    files::{download_dir, FileTransferId},
+    transfers::{FileTransfers, FileTransfersConfig},
     wire::SessionId,
 };
 
@@ -28,7 +28,7 @@ pub enum FileCommand {
     /// Cancel a transfer.
     Cancel {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
     },
     /// Send the interrupted files of `session_id` again.
     Resume {
@@ -49,8 +49,8 @@ pub fn agent_download_dir() -> PathBuf {
 }
 
 /// The agent's transfers: auto-accept incoming, outgoing need the customer's grant.
-pub fn agent_transfers() -> Transfers {
-    Transfers::new(TransfersConfig {
+pub fn agent_transfers() -> FileTransfers {
+    FileTransfers::new(FileTransfersConfig {
         download_dir: agent_download_dir(),
         auto_accept: true,
         needs_grant: true,
@@ -58,7 +58,7 @@ pub fn agent_transfers() -> Transfers {
 }
 
 /// Applies `cmd` on the network side.
-pub fn apply_command(transfers: &mut Transfers, cmd: FileCommand) {
+pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
     match cmd {
         FileCommand::Send { session_id, paths } => transfers.send(session_id, paths),
         FileCommand::Cancel { id } => transfers.cancel(id),
@@ -70,7 +70,7 @@ pub fn apply_command(transfers: &mut Transfers, cmd: FileCommand) {
 #[derive(Debug, Default)]
 pub struct FileBoard {
     /// Every transfer, from the network side's updates.
-    pub list: porpoise_shared::transfers::TransferList,
+    pub list: porpoise_shared::transfers::FileTransferList,
     /// Text of each session's path box.
     pub drafts: std::collections::HashMap<SessionId, String>,
     /// A notice for one session (e.g. files dropped before consent).

@@ -342,10 +342,10 @@ messages! {
     FilePathsHint => "文件路径，每行一个；也可以把文件拖到窗口上", "File paths, one per line; or drop files on the window";
     /// Shown when files are dropped before the customer allowed file transfer.
     FilesNeedConsent => "请先点击“文件传输”并等待客户同意", "Click File transfer first and wait for the customer to agree";
-    /// Button: cancel a transfer.
-    CancelTransfer => "取消", "Cancel";
+    /// Button: cancel a file transfer.
+    CancelFileTransfer => "取消", "Cancel";
     /// Button: send an interrupted file again.
-    ResumeTransfer => "继续", "Resume";
+    ResumeFileTransfer => "继续", "Resume";
     /// Button: remove finished rows.
     ClearFinished => "清除已完成", "Clear finished";
     /// Direction of a row.

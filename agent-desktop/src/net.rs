@@ -72,7 +72,7 @@ impl NetChannels {
 /// Starts the network task on `handle`; it ends when the UI drops its command sender.
 pub fn spawn(handle: &Handle, ctx: egui::Context) -> NetChannels {
     let (ui, side) = NetChannels::pair();
-    let out = Outbox {
+    let out = UiSink {
         tx: side.events,
         ctx,
     };
@@ -80,14 +80,14 @@ pub fn spawn(handle: &Handle, ctx: egui::Context) -> NetChannels {
     ui
 }
 
-/// Sends events to the UI and wakes it.
+/// Sends events to the UI and wakes it (not `ui::Outbox`, the commands a frame produced).
 #[derive(Clone)]
-struct Outbox {
+struct UiSink {
     tx: mpsc::Sender<NetEvent>,
     ctx: egui::Context,
 }
 
-impl Outbox {
+impl UiSink {
     async fn emit(&self, event: NetEvent) {
         if self.tx.send(event).await.is_err() {
             debug!("UI gone; event dropped");
@@ -99,7 +99,7 @@ impl Outbox {
 type LoginResult = Result<(Client, Welcome, mpsc::Receiver<ClientEvent>), ConnectError>;
 
 struct Net {
-    out: Outbox,
+    out: UiSink,
     client: Option<Client>,
     events: Option<mpsc::Receiver<ClientEvent>>,
     inputs: HashMap<SessionId, mpsc::Sender<InputEvent>>,
@@ -120,7 +120,7 @@ struct Net {
     /// When the connection was lost, while reconnecting.
     lost_at: Option<tokio::time::Instant>,
     /// File transfers (A6), kept across reconnects to resume them.
-    transfers: porpoise_shared::transfers::Transfers,
+    transfers: porpoise_shared::transfers::FileTransfers,
 }
 
 // Short-lived, one at a time: the size of a `NetCommand::Call` does not matter here.
@@ -130,10 +130,10 @@ enum Step {
     Login(Option<(u64, LoginResult)>),
     Client(Option<ClientEvent>),
     Retry(u32),
-    File(porpoise_shared::transfers::TransferUpdate),
+    File(porpoise_shared::transfers::FileTransferUpdate),
 }
 
-async fn run(mut commands: mpsc::Receiver<NetCommand>, out: Outbox) {
+async fn run(mut commands: mpsc::Receiver<NetCommand>, out: UiSink) {
     let (login_tx, mut login_rx) = mpsc::channel(2);
     let mut net = Net {
         out,

@@ -160,7 +160,7 @@ impl HelperApp {
                 Ok(NetEvent::File(update)) => {
                     let offer = matches!(
                         update,
-                        porpoise_shared::transfers::TransferUpdate::Added {
+                        porpoise_shared::transfers::FileTransferUpdate::Added {
                             needs_answer: true,
                             ..
                         }

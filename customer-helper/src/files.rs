@@ -1,13 +1,13 @@
 //! File transfer in the helper (A6, C5): the commands the UI sends, where received files go,
-//! the network side's [`Transfers`] set up for a customer (each incoming file is accepted or
+//! the network side's [`FileTransfers`] set up for a customer (each incoming file is accepted or
 //! declined by the customer; files the customer sends need no grant and resume by themselves
 //! after a reconnect), and the UI's list of transfers.
 
 use std::path::PathBuf;
 
 use porpoise_shared::{
-    files::{download_dir, TransferId},
-    transfers::{TransferList, Transfers, TransfersConfig},
+    files::{download_dir, FileTransferId},
+    transfers::{FileTransferList, FileTransfers, FileTransfersConfig},
     wire::SessionId,
 };
 
@@ -24,14 +24,14 @@ pub enum FileCommand {
     /// Accept or decline an incoming file.
     Answer {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// True to accept.
         accept: bool,
     },
     /// Cancel a transfer.
     Cancel {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
     },
     /// Send the interrupted files of `session_id` again.
     Resume {
@@ -52,8 +52,8 @@ pub fn helper_download_dir() -> PathBuf {
 }
 
 /// The customer's transfers: ask before receiving, send without a grant.
-pub fn helper_transfers() -> Transfers {
-    Transfers::new(TransfersConfig {
+pub fn helper_transfers() -> FileTransfers {
+    FileTransfers::new(FileTransfersConfig {
         download_dir: helper_download_dir(),
         auto_accept: false,
         needs_grant: false,
@@ -61,7 +61,7 @@ pub fn helper_transfers() -> Transfers {
 }
 
 /// Applies `cmd` on the network side.
-pub fn apply_command(transfers: &mut Transfers, cmd: FileCommand) {
+pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
     match cmd {
         FileCommand::Send { session_id, paths } => transfers.send(session_id, paths),
         FileCommand::Answer { id, accept } => transfers.answer(id, accept),
@@ -74,7 +74,7 @@ pub fn apply_command(transfers: &mut Transfers, cmd: FileCommand) {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct HelperFiles {
     /// Every transfer, from the network side's updates.
-    pub list: TransferList,
+    pub list: FileTransferList,
     /// Text of the path box.
     pub draft: String,
 }

@@ -127,7 +127,7 @@ pub enum NetEvent {
         error: Option<String>,
     },
     /// A file transfer changed (A6).
-    File(porpoise_shared::transfers::TransferUpdate),
+    File(porpoise_shared::transfers::FileTransferUpdate),
     /// A media stream ended by itself (not because the UI or the relay stopped it).
     MediaEnded {
         /// Session concerned.
@@ -388,7 +388,7 @@ async fn wait_before_retry(
     commands: &mut mpsc::Receiver<NetCommand>,
     sink: &EventSink,
     delay: Option<Duration>,
-    transfers: &mut porpoise_shared::transfers::Transfers,
+    transfers: &mut porpoise_shared::transfers::FileTransfers,
 ) -> bool {
     let sleep = async {
         match delay {
@@ -428,7 +428,7 @@ async fn connected(
     commands: &mut mpsc::Receiver<NetCommand>,
     platform: &Platform,
     sink: &EventSink,
-    transfers: &mut porpoise_shared::transfers::Transfers,
+    transfers: &mut porpoise_shared::transfers::FileTransfers,
 ) -> Ending {
     let mut media = Media::new(platform.clone(), client.clone(), sink.clone());
     transfers.set_client(Some(client.clone()));

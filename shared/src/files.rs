@@ -56,14 +56,15 @@ pub const MAX_PROGRESS_SAMPLES: usize = 256;
 /// Bytes read at once when hashing a file, in bytes.
 const HASH_BUFFER_BYTES: usize = 256 * 1024;
 
-/// Random id of one transfer, kept across resumes.
-pub type TransferId = u128;
+/// Random id of one file transfer, kept across resumes (not `wire::TransferId`: a session
+/// transfer).
+pub type FileTransferId = u128;
 
 /// What the sender proposes: one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileOffer {
     /// Random id; the same id on a later stream resumes the transfer.
-    pub transfer_id: TransferId,
+    pub transfer_id: FileTransferId,
     /// File name only (no directories), already [`sanitize_name`]d by the sender; the receiver
     /// sanitises it again.
     pub name: String,
@@ -320,7 +321,7 @@ pub fn unique_path(dir: &Path, name: &str) -> Result<PathBuf, NameError> {
 }
 
 /// Where the bytes of `offer` collect until verified: `<dir>/<name>.<id, 32 hex>.part`.
-pub fn part_path(dir: &Path, name: &str, transfer_id: TransferId) -> PathBuf {
+pub fn part_path(dir: &Path, name: &str, transfer_id: FileTransferId) -> PathBuf {
     dir.join(format!("{name}.{transfer_id:032x}{PART_SUFFIX}"))
 }
 

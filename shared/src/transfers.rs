@@ -1,11 +1,11 @@
 //! The network side of file transfer (A6, C5) for both apps: runs each file on its own
 //! [`MediaKind::File`] stream with [`crate::files`], asks the user about incoming offers, keeps
 //! interrupted outgoing files to resume them after a reconnect, and reports everything as
-//! [`TransferUpdate`]s for the UI.
+//! [`FileTransferUpdate`]s for the UI.
 //!
 //! It lives inside an app's network task: the task hands it incoming file streams
-//! ([`Transfers::incoming`]), relay events ([`Transfers::observe`]), the current connection
-//! ([`Transfers::set_client`]) and the UI's commands, and polls [`Transfers::recv`] in its
+//! ([`FileTransfers::incoming`]), relay events ([`FileTransfers::observe`]), the current connection
+//! ([`FileTransfers::set_client`]) and the UI's commands, and polls [`FileTransfers::recv`] in its
 //! `select!` loop, forwarding each update to the UI.
 
 use crate::wire::rpc;
@@ -22,8 +22,8 @@ use crate::{
     client::{Client, MediaStream},
     files::{
         cancel_pair, check_offer, prepare_outgoing, read_offer, receive_over, refuse, send_over,
-        CancelHandle, CancelSignal, FileError, OutgoingFile, Progress, RefuseReason, Side,
-        TransferId,
+        CancelHandle, CancelSignal, FileError, FileTransferId, OutgoingFile, Progress,
+        RefuseReason, Side,
     },
     wire::{ActionState, ApiError, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
@@ -74,11 +74,11 @@ pub enum Outcome {
 
 /// What the UI hears about transfers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransferUpdate {
+pub enum FileTransferUpdate {
     /// A transfer appeared: an outgoing file was read, or an offer arrived.
     Added {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// Session.
         session_id: SessionId,
         /// Way.
@@ -93,7 +93,7 @@ pub enum TransferUpdate {
     /// Bytes moved.
     Progress {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// Bytes done.
         done: u64,
         /// Bytes in all.
@@ -107,14 +107,14 @@ pub enum TransferUpdate {
     /// one when the sender offers it again.
     Interrupted {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// What broke.
         error: String,
     },
     /// It ended.
     Finished {
         /// Transfer.
-        id: TransferId,
+        id: FileTransferId,
         /// How.
         outcome: Outcome,
     },
@@ -131,7 +131,7 @@ pub enum TransferUpdate {
 
 /// How an app uses transfers.
 #[derive(Debug, Clone)]
-pub struct TransfersConfig {
+pub struct FileTransfersConfig {
     /// Where received files go.
     pub download_dir: PathBuf,
     /// Accept incoming offers without asking (the agent console); the helper asks per file.
@@ -142,19 +142,19 @@ pub struct TransfersConfig {
 }
 
 enum Internal {
-    Update(TransferUpdate),
+    Update(FileTransferUpdate),
     /// The end of one incoming stream (`instance` of its [`Internal::Register`]); ignored when a
     /// newer stream of the same transfer (a resume) registered meanwhile, so that the old
     /// stream's late "interrupted" cannot drop the resumed one.
     IncomingEnded {
-        id: TransferId,
+        id: FileTransferId,
         instance: u64,
-        update: TransferUpdate,
+        update: FileTransferUpdate,
     },
     Register {
         /// Incoming streams: a number unique to this stream (0 for outgoing transfers).
         instance: u64,
-        id: TransferId,
+        id: FileTransferId,
         session_id: SessionId,
         cancel: CancelHandle,
         file: Option<OutgoingFile>,
@@ -172,7 +172,7 @@ struct Job {
     /// Incoming offer waiting for the user.
     answer: Option<oneshot::Sender<bool>>,
     interrupted: bool,
-    /// The connection generation it last ran on (see [`Transfers::set_client`]).
+    /// The connection generation it last ran on (see [`FileTransfers::set_client`]).
     generation: u64,
     /// Incoming: the stream that registered it last.
     instance: u64,
@@ -182,32 +182,32 @@ struct Job {
 static NEXT_INCOMING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// All transfers of one app (see the module docs).
-pub struct Transfers {
-    config: TransfersConfig,
+pub struct FileTransfers {
+    config: FileTransfersConfig,
     client: Option<Client>,
     tx: mpsc::Sender<Internal>,
     rx: mpsc::Receiver<Internal>,
-    jobs: HashMap<TransferId, Job>,
+    jobs: HashMap<FileTransferId, Job>,
     /// Incoming transfers the user accepted in this run: a resumed offer is not asked again.
-    accepted: HashSet<TransferId>,
+    accepted: HashSet<FileTransferId>,
     /// Incremented by each new connection; an interruption reported from an older one is
     /// resumed at once on the current one.
     generation: u64,
 }
 
-impl std::fmt::Debug for Transfers {
+impl std::fmt::Debug for FileTransfers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transfers")
+        f.debug_struct("FileTransfers")
             .field("jobs", &self.jobs.len())
             .finish_non_exhaustive()
     }
 }
 
-impl Transfers {
+impl FileTransfers {
     /// No transfers yet, not connected.
-    pub fn new(config: TransfersConfig) -> Self {
+    pub fn new(config: FileTransfersConfig) -> Self {
         let (tx, rx) = mpsc::channel(UPDATE_CAPACITY);
-        Transfers {
+        FileTransfers {
             config,
             client: None,
             tx,
@@ -271,7 +271,7 @@ impl Transfers {
 
     /// Starts sending `paths` to the other side of `session_id`, each file on its own stream.
     /// Files over the center's limit, unreadable ones and those past [`MAX_FILES_PER_BATCH`]
-    /// are reported as [`TransferUpdate::NotSent`].
+    /// are reported as [`FileTransferUpdate::NotSent`].
     pub fn send(&mut self, session_id: SessionId, paths: Vec<PathBuf>) {
         let Some(client) = self.client.clone() else {
             for path in paths {
@@ -306,7 +306,7 @@ impl Transfers {
                 };
                 let (cancel, signal) = cancel_pair();
                 let id = file.offer.transfer_id;
-                let added = TransferUpdate::Added {
+                let added = FileTransferUpdate::Added {
                     id,
                     session_id,
                     direction: Direction::Outgoing,
@@ -340,7 +340,7 @@ impl Transfers {
     }
 
     fn not_sent(&self, session_id: SessionId, path: &std::path::Path, outcome: Outcome) {
-        let update = TransferUpdate::NotSent {
+        let update = FileTransferUpdate::NotSent {
             session_id,
             name: display_name(path),
             outcome,
@@ -398,7 +398,7 @@ impl Transfers {
     }
 
     /// The user's answer to an incoming offer.
-    pub fn answer(&mut self, id: TransferId, accept: bool) {
+    pub fn answer(&mut self, id: FileTransferId, accept: bool) {
         let Some(job) = self.jobs.get_mut(&id) else {
             return;
         };
@@ -411,7 +411,7 @@ impl Transfers {
     }
 
     /// Cancels a transfer: a running one tells the other side, an interrupted one is dropped.
-    pub fn cancel(&mut self, id: TransferId) {
+    pub fn cancel(&mut self, id: FileTransferId) {
         let Some(job) = self.jobs.get_mut(&id) else {
             return;
         };
@@ -424,7 +424,10 @@ impl Transfers {
             let outcome = Outcome::Cancelled(Side::Local);
             let _ = self
                 .tx
-                .try_send(Internal::Update(TransferUpdate::Finished { id, outcome }));
+                .try_send(Internal::Update(FileTransferUpdate::Finished {
+                    id,
+                    outcome,
+                }));
         } else {
             job.cancel.cancel();
         }
@@ -432,7 +435,7 @@ impl Transfers {
 
     /// Ends every transfer of `session_id`.
     pub fn session_ended(&mut self, session_id: SessionId) {
-        let ids: Vec<TransferId> = self
+        let ids: Vec<FileTransferId> = self
             .jobs
             .iter()
             .filter(|(_, j)| j.session_id == session_id)
@@ -444,13 +447,16 @@ impl Transfers {
                 let outcome = Outcome::SessionEnded;
                 let _ = self
                     .tx
-                    .try_send(Internal::Update(TransferUpdate::Finished { id, outcome }));
+                    .try_send(Internal::Update(FileTransferUpdate::Finished {
+                        id,
+                        outcome,
+                    }));
             }
         }
     }
 
     /// The next update for the UI (cancel-safe: use it in `select!`).
-    pub async fn recv(&mut self) -> TransferUpdate {
+    pub async fn recv(&mut self) -> FileTransferUpdate {
         loop {
             // `self.tx` keeps the channel open, so `recv` never returns `None`.
             let Some(internal) = self.rx.recv().await else {
@@ -497,10 +503,12 @@ impl Transfers {
                 Internal::Update(update) => {
                     match &update {
                         // Already ended (session end, cancel while interrupted).
-                        TransferUpdate::Finished { id, .. } if self.jobs.remove(id).is_none() => {
+                        FileTransferUpdate::Finished { id, .. }
+                            if self.jobs.remove(id).is_none() =>
+                        {
                             continue
                         }
-                        TransferUpdate::Interrupted { id, .. } => match self.jobs.get_mut(id) {
+                        FileTransferUpdate::Interrupted { id, .. } => match self.jobs.get_mut(id) {
                             Some(job) if job.file.is_some() => {
                                 job.interrupted = true;
                                 if job.generation < self.generation && self.client.is_some() {
@@ -540,7 +548,7 @@ async fn not_sent(
     path: &std::path::Path,
     outcome: Outcome,
 ) {
-    let update = TransferUpdate::NotSent {
+    let update = FileTransferUpdate::NotSent {
         session_id,
         name: display_name(path),
         outcome,
@@ -561,7 +569,7 @@ async fn fail_all(
 
 /// Progress reporting of one transfer, at most every [`PROGRESS_INTERVAL`].
 struct Reporter {
-    id: TransferId,
+    id: FileTransferId,
     progress: Option<Progress>,
     start: Instant,
     last: Option<Instant>,
@@ -570,7 +578,7 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(id: TransferId, total: u64, tx: mpsc::Sender<Internal>) -> Self {
+    fn new(id: FileTransferId, total: u64, tx: mpsc::Sender<Internal>) -> Self {
         Reporter {
             id,
             progress: None,
@@ -595,7 +603,7 @@ impl Reporter {
             return;
         }
         self.last = Some(now);
-        let update = TransferUpdate::Progress {
+        let update = FileTransferUpdate::Progress {
             id: self.id,
             done: progress.done(),
             total: self.total,
@@ -607,14 +615,14 @@ impl Reporter {
     }
 }
 
-fn ended(id: TransferId, result: Result<Outcome, FileError>) -> TransferUpdate {
+fn ended(id: FileTransferId, result: Result<Outcome, FileError>) -> FileTransferUpdate {
     match result {
-        Ok(outcome) => TransferUpdate::Finished { id, outcome },
-        Err(e) if e.is_resumable() => TransferUpdate::Interrupted {
+        Ok(outcome) => FileTransferUpdate::Finished { id, outcome },
+        Err(e) if e.is_resumable() => FileTransferUpdate::Interrupted {
             id,
             error: e.to_string(),
         },
-        Err(e) => TransferUpdate::Finished {
+        Err(e) => FileTransferUpdate::Finished {
             id,
             outcome: outcome_of(e),
         },
@@ -666,7 +674,7 @@ async fn run_incoming(
     stream: MediaStream,
     dir: PathBuf,
     auto_accept: bool,
-    accepted: HashSet<TransferId>,
+    accepted: HashSet<FileTransferId>,
     tx: mpsc::Sender<Internal>,
 ) {
     let MediaStream {
@@ -720,7 +728,7 @@ async fn run_incoming(
         answer: needs_answer.then_some(answer_tx),
         generation: 0,
     };
-    let added = TransferUpdate::Added {
+    let added = FileTransferUpdate::Added {
         id,
         session_id,
         direction: Direction::Incoming,
@@ -734,7 +742,7 @@ async fn run_incoming(
     if let Some(reason) = check_offer(&offer, max) {
         let _ = refuse(&mut send, reason.clone()).await;
         let _ = send.finish();
-        let finished = TransferUpdate::Finished {
+        let finished = FileTransferUpdate::Finished {
             id,
             outcome: Outcome::Refused(reason),
         };
@@ -747,7 +755,7 @@ async fn run_incoming(
         if !accept {
             let _ = refuse(&mut send, RefuseReason::Declined).await;
             let _ = send.finish();
-            let finished = TransferUpdate::Finished {
+            let finished = FileTransferUpdate::Finished {
                 id,
                 outcome: Outcome::Refused(RefuseReason::Declined),
             };
@@ -784,7 +792,7 @@ pub fn parse_paths(text: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Most finished rows a [`TransferList`] keeps (oldest dropped first).
+/// Most finished rows a [`FileTransferList`] keeps (oldest dropped first).
 pub const MAX_FINISHED_ROWS: usize = 100;
 
 /// Where a transfer row stands, for the UI.
@@ -796,7 +804,7 @@ pub enum RowState {
     Waiting,
     /// Bytes are moving.
     Running,
-    /// The stream broke; see [`TransferUpdate::Interrupted`].
+    /// The stream broke; see [`FileTransferUpdate::Interrupted`].
     Interrupted(String),
     /// Over.
     Finished(Outcome),
@@ -804,9 +812,9 @@ pub enum RowState {
 
 /// One transfer as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferRow {
+pub struct FileTransferRow {
     /// Transfer (random for rows of files that were never offered).
-    pub id: TransferId,
+    pub id: FileTransferId,
     /// Session.
     pub session_id: SessionId,
     /// Way.
@@ -825,7 +833,7 @@ pub struct TransferRow {
     pub state: RowState,
 }
 
-impl TransferRow {
+impl FileTransferRow {
     /// Done as 0.0..=1.0.
     pub fn fraction(&self) -> f32 {
         if self.size == 0 {
@@ -841,17 +849,17 @@ impl TransferRow {
     }
 }
 
-/// The transfers shown in an app, kept from [`TransferUpdate`]s (UI-side, no I/O).
+/// The transfers shown in an app, kept from [`FileTransferUpdate`]s (UI-side, no I/O).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TransferList {
-    rows: Vec<TransferRow>,
+pub struct FileTransferList {
+    rows: Vec<FileTransferRow>,
 }
 
-impl TransferList {
+impl FileTransferList {
     /// Applies one update from the network side.
-    pub fn apply(&mut self, update: TransferUpdate) {
+    pub fn apply(&mut self, update: FileTransferUpdate) {
         match update {
-            TransferUpdate::Added {
+            FileTransferUpdate::Added {
                 id,
                 session_id,
                 direction,
@@ -867,7 +875,7 @@ impl TransferList {
                 match self.rows.iter_mut().find(|r| r.id == id) {
                     // A resumed offer reuses its row.
                     Some(row) => row.state = state,
-                    None => self.rows.push(TransferRow {
+                    None => self.rows.push(FileTransferRow {
                         id,
                         session_id,
                         direction,
@@ -880,7 +888,7 @@ impl TransferList {
                     }),
                 }
             }
-            TransferUpdate::Progress {
+            FileTransferUpdate::Progress {
                 id,
                 done,
                 total,
@@ -897,14 +905,14 @@ impl TransferList {
                     }
                 }
             }
-            TransferUpdate::Interrupted { id, error } => {
+            FileTransferUpdate::Interrupted { id, error } => {
                 if let Some(row) = self.row_mut(id) {
                     row.state = RowState::Interrupted(error);
                     row.speed_bps = None;
                     row.eta_ms = None;
                 }
             }
-            TransferUpdate::Finished { id, outcome } => {
+            FileTransferUpdate::Finished { id, outcome } => {
                 if let Some(row) = self.row_mut(id) {
                     if matches!(outcome, Outcome::Delivered { .. } | Outcome::Saved { .. }) {
                         row.done = row.size;
@@ -914,11 +922,11 @@ impl TransferList {
                     row.eta_ms = None;
                 }
             }
-            TransferUpdate::NotSent {
+            FileTransferUpdate::NotSent {
                 session_id,
                 name,
                 outcome,
-            } => self.rows.push(TransferRow {
+            } => self.rows.push(FileTransferRow {
                 id: rand::random(),
                 session_id,
                 direction: Direction::Outgoing,
@@ -933,7 +941,7 @@ impl TransferList {
         self.trim();
     }
 
-    fn row_mut(&mut self, id: TransferId) -> Option<&mut TransferRow> {
+    fn row_mut(&mut self, id: FileTransferId) -> Option<&mut FileTransferRow> {
         self.rows.iter_mut().find(|r| r.id == id)
     }
 
@@ -951,7 +959,7 @@ impl TransferList {
     }
 
     /// The user answered an offer: it waits for bytes (accepted) or for the refusal's echo.
-    pub fn answered(&mut self, id: TransferId) {
+    pub fn answered(&mut self, id: FileTransferId) {
         if let Some(row) = self.row_mut(id) {
             if row.state == RowState::AwaitingAnswer {
                 row.state = RowState::Waiting;
@@ -960,12 +968,12 @@ impl TransferList {
     }
 
     /// Rows of `session_id`, oldest first.
-    pub fn of_session(&self, session_id: SessionId) -> impl Iterator<Item = &TransferRow> {
+    pub fn of_session(&self, session_id: SessionId) -> impl Iterator<Item = &FileTransferRow> {
         self.rows.iter().filter(move |r| r.session_id == session_id)
     }
 
     /// Every row, oldest first.
-    pub fn rows(&self) -> &[TransferRow] {
+    pub fn rows(&self) -> &[FileTransferRow] {
         &self.rows
     }
 
@@ -980,8 +988,8 @@ impl TransferList {
 mod tests {
     use super::*;
 
-    fn added(id: TransferId, needs_answer: bool) -> TransferUpdate {
-        TransferUpdate::Added {
+    fn added(id: FileTransferId, needs_answer: bool) -> FileTransferUpdate {
+        FileTransferUpdate::Added {
             id,
             session_id: 7,
             direction: Direction::Incoming,
@@ -993,12 +1001,12 @@ mod tests {
 
     #[test]
     fn a_row_follows_offer_progress_interruption_resume_and_end() {
-        let mut list = TransferList::default();
+        let mut list = FileTransferList::default();
         list.apply(added(1, true));
         assert_eq!(list.rows()[0].state, RowState::AwaitingAnswer);
         list.answered(1);
         assert_eq!(list.rows()[0].state, RowState::Waiting);
-        list.apply(TransferUpdate::Progress {
+        list.apply(FileTransferUpdate::Progress {
             id: 1,
             done: 400,
             total: 1000,
@@ -1007,7 +1015,7 @@ mod tests {
         });
         assert_eq!(list.rows()[0].state, RowState::Running);
         assert!((list.rows()[0].fraction() - 0.4).abs() < 1e-6);
-        list.apply(TransferUpdate::Interrupted {
+        list.apply(FileTransferUpdate::Interrupted {
             id: 1,
             error: "lost".into(),
         });
@@ -1016,7 +1024,7 @@ mod tests {
         list.apply(added(1, false));
         assert_eq!(list.rows().len(), 1);
         assert_eq!(list.rows()[0].done, 400);
-        list.apply(TransferUpdate::Finished {
+        list.apply(FileTransferUpdate::Finished {
             id: 1,
             outcome: Outcome::Saved {
                 path: "/tmp/a.txt".into(),
@@ -1025,7 +1033,7 @@ mod tests {
         assert_eq!(list.rows()[0].done, 1000);
         assert!(!list.rows()[0].is_active());
         // A late progress update does not revive a finished row.
-        list.apply(TransferUpdate::Progress {
+        list.apply(FileTransferUpdate::Progress {
             id: 1,
             done: 500,
             total: 1000,
@@ -1052,11 +1060,11 @@ mod tests {
 
     #[test]
     fn finished_rows_are_bounded() {
-        let mut list = TransferList::default();
+        let mut list = FileTransferList::default();
         list.apply(added(0, false));
         for id in 1..=(MAX_FINISHED_ROWS as u128 + 5) {
             list.apply(added(id, false));
-            list.apply(TransferUpdate::Finished {
+            list.apply(FileTransferUpdate::Finished {
                 id,
                 outcome: Outcome::Cancelled(Side::Local),
             });

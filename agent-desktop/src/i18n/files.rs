@@ -2,14 +2,14 @@
 
 use porpoise_shared::{
     files::{format_bytes, format_eta, RefuseReason, Side},
-    transfers::{Outcome, RowState, TransferRow},
+    transfers::{FileTransferRow, Outcome, RowState},
     ui::Language,
 };
 
 use super::{with_detail, Msg};
 
 /// "1.2 MB / 5.0 MB · 800.0 KB/s · 0:05 left" for a running row.
-pub fn file_progress(lang: Language, row: &TransferRow) -> String {
+pub fn file_progress(lang: Language, row: &FileTransferRow) -> String {
     let mut text = format!("{} / {}", format_bytes(row.done), format_bytes(row.size));
     if let Some(speed) = row.speed_bps {
         text.push_str(&format!(" · {}/s", format_bytes(speed)));
@@ -34,7 +34,7 @@ pub fn file_too_big(lang: Language, size: u64, max: u64) -> String {
 }
 
 /// The state text of a row that is not running.
-pub fn file_state(lang: Language, row: &TransferRow) -> String {
+pub fn file_state(lang: Language, row: &FileTransferRow) -> String {
     match &row.state {
         RowState::AwaitingAnswer | RowState::Waiting => Msg::FileWaiting.text(lang).into(),
         RowState::Running => file_progress(lang, row),

@@ -182,7 +182,7 @@ pub enum NetEvent {
         error: Option<String>,
     },
     /// A file transfer changed (A6).
-    File(porpoise_shared::transfers::TransferUpdate),
+    File(porpoise_shared::transfers::FileTransferUpdate),
 }
 
 /// A relay request sent through [`NetCommand::Call`]. Its `Debug` hides passwords.

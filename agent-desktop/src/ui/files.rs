@@ -181,7 +181,7 @@ fn common_files_ui(
 fn ws_rows(
     board: &crate::files::FileBoard,
     session_id: SessionId,
-) -> Vec<porpoise_shared::transfers::TransferRow> {
+) -> Vec<porpoise_shared::transfers::FileTransferRow> {
     board.list.of_session(session_id).cloned().collect()
 }
 
@@ -192,7 +192,7 @@ fn send(outbox: &mut Outbox, session_id: SessionId, paths: Vec<PathBuf>) {
 fn rows_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    rows: Vec<porpoise_shared::transfers::TransferRow>,
+    rows: Vec<porpoise_shared::transfers::FileTransferRow>,
     outbox: &mut Outbox,
 ) {
     for row in rows.iter().rev() {
@@ -212,14 +212,14 @@ fn rows_ui(
             ui.label(text);
             if let RowState::Interrupted(_) = row.state {
                 if row.direction == Direction::Outgoing
-                    && ui.button(Msg::ResumeTransfer.text(lang)).clicked()
+                    && ui.button(Msg::ResumeFileTransfer.text(lang)).clicked()
                 {
                     outbox.push(NetCommand::Files(FileCommand::Resume {
                         session_id: row.session_id,
                     }));
                 }
             }
-            if row.is_active() && ui.button(Msg::CancelTransfer.text(lang)).clicked() {
+            if row.is_active() && ui.button(Msg::CancelFileTransfer.text(lang)).clicked() {
                 outbox.push(NetCommand::Files(FileCommand::Cancel { id: row.id }));
             }
         });

@@ -13,7 +13,7 @@ use egui_kittest::kittest::Queryable;
 use porpoise_agent::files::FileCommand;
 use porpoise_shared::{
     files::Side,
-    transfers::{Direction, Outcome, TransferUpdate},
+    transfers::{Direction, FileTransferUpdate, Outcome},
     wire::{ActionState, Event, Party, RemoteAction, Role},
 };
 
@@ -42,7 +42,7 @@ fn file_commands(side: &mut RelaySide) -> Vec<FileCommand> {
         .collect()
 }
 
-fn file(side: &RelaySide, update: TransferUpdate) {
+fn file(side: &RelaySide, update: FileTransferUpdate) {
     send(side, NetEvent::File(update));
 }
 
@@ -119,7 +119,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     granted(&side);
     file(
         &side,
-        TransferUpdate::Added {
+        FileTransferUpdate::Added {
             id: TRANSFER,
             session_id: SESSION,
             direction: Direction::Outgoing,
@@ -133,7 +133,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     harness.get_by_label("Waiting for the other side…");
     file(
         &side,
-        TransferUpdate::Progress {
+        FileTransferUpdate::Progress {
             id: TRANSFER,
             done: 4 * MIB,
             total: 10 * MIB,
@@ -154,7 +154,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     );
     file(
         &side,
-        TransferUpdate::Finished {
+        FileTransferUpdate::Finished {
             id: TRANSFER,
             outcome: Outcome::Cancelled(Side::Local),
         },
@@ -169,7 +169,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     // A damaged file says so; Clear finished empties the list.
     file(
         &side,
-        TransferUpdate::Added {
+        FileTransferUpdate::Added {
             id: TRANSFER + 1,
             session_id: SESSION,
             direction: Direction::Incoming,
@@ -180,7 +180,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     );
     file(
         &side,
-        TransferUpdate::Finished {
+        FileTransferUpdate::Finished {
             id: TRANSFER + 1,
             outcome: Outcome::Damaged,
         },

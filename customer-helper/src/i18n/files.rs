@@ -2,7 +2,7 @@
 
 use porpoise_shared::{
     files::{format_bytes, format_eta, RefuseReason, Side},
-    transfers::{Outcome, RowState, TransferRow},
+    transfers::{FileTransferRow, Outcome, RowState},
     ui::Language,
 };
 
@@ -61,7 +61,7 @@ texts! {
 
 impl Tr {
     /// "1.2 MB / 5.0 MB · 800.0 KB/s · 0:05 left".
-    pub fn file_progress(self, row: &TransferRow) -> String {
+    pub fn file_progress(self, row: &FileTransferRow) -> String {
         let mut text = format!("{} / {}", format_bytes(row.done), format_bytes(row.size));
         if let Some(speed) = row.speed_bps {
             text.push_str(&format!(" · {}/s", format_bytes(speed)));
@@ -86,7 +86,7 @@ impl Tr {
     }
 
     /// The state text of a row.
-    pub fn file_state(self, row: &TransferRow) -> String {
+    pub fn file_state(self, row: &FileTransferRow) -> String {
         match &row.state {
             RowState::AwaitingAnswer => self.file_offered().into(),
             RowState::Waiting => self.file_waiting().into(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 use porpoise_shared::{
-    transfers::{parse_paths, Direction, RowState, TransferRow},
+    transfers::{parse_paths, Direction, FileTransferRow, RowState},
     wire::SessionId,
 };
 
@@ -85,7 +85,7 @@ pub fn files_ui(
                     });
                 });
         }
-        let rows: Vec<TransferRow> = files.list.rows().to_vec();
+        let rows: Vec<FileTransferRow> = files.list.rows().to_vec();
         egui::ScrollArea::vertical()
             .max_height(LIST_MAX_HEIGHT)
             .auto_shrink([false, true])
@@ -100,7 +100,7 @@ pub fn files_ui(
 fn row_ui(
     ui: &mut Ui,
     tr: Tr,
-    row: &TransferRow,
+    row: &FileTransferRow,
     files: &mut HelperFiles,
     out: &mut Vec<FileCommand>,
 ) {

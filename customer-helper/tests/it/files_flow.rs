@@ -16,7 +16,7 @@ use porpoise_helper::{
 };
 use porpoise_shared::{
     files::Side,
-    transfers::{Direction, Outcome, RowState, TransferUpdate},
+    transfers::{Direction, FileTransferUpdate, Outcome, RowState},
     ui::Language,
     wire::{Event, RemoteAction, Request, ServiceMode, SessionId, SessionInfo},
 };
@@ -52,7 +52,7 @@ fn file_commands(net: &mut FakeNet) -> Vec<FileCommand> {
 }
 
 fn offer(net: &FakeNet) {
-    net.push(NetEvent::File(TransferUpdate::Added {
+    net.push(NetEvent::File(FileTransferUpdate::Added {
         id: OFFER,
         session_id: SID,
         direction: Direction::Incoming,
@@ -96,7 +96,7 @@ fn consent_then_accept_shows_progress_and_cancel_stops_it() {
     );
     assert!(h.query_by_label("Decline").is_none(), "answered once");
 
-    net.push(NetEvent::File(TransferUpdate::Progress {
+    net.push(NetEvent::File(FileTransferUpdate::Progress {
         id: OFFER,
         done: 5 * MIB,
         total: 20 * MIB,
@@ -112,7 +112,7 @@ fn consent_then_accept_shows_progress_and_cancel_stops_it() {
     h.get_by_label("Cancel").click();
     h.run();
     assert_eq!(file_commands(&mut net), [FileCommand::Cancel { id: OFFER }]);
-    net.push(NetEvent::File(TransferUpdate::Finished {
+    net.push(NetEvent::File(FileTransferUpdate::Finished {
         id: OFFER,
         outcome: Outcome::Cancelled(Side::Local),
     }));
@@ -135,7 +135,7 @@ fn a_declined_offer_says_so_and_the_customer_sends_its_own_files() {
             accept: false
         }]
     );
-    net.push(NetEvent::File(TransferUpdate::Finished {
+    net.push(NetEvent::File(FileTransferUpdate::Finished {
         id: OFFER,
         outcome: Outcome::Refused(porpoise_shared::files::RefuseReason::Declined),
     }));
@@ -160,7 +160,7 @@ fn a_declined_offer_says_so_and_the_customer_sends_its_own_files() {
         }]
     );
     // Too big for the center: the row says so with both sizes.
-    net.push(NetEvent::File(TransferUpdate::NotSent {
+    net.push(NetEvent::File(FileTransferUpdate::NotSent {
         session_id: SID,
         name: "video.mp4".into(),
         outcome: Outcome::Refused(porpoise_shared::files::RefuseReason::TooBig {

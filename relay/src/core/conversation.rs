@@ -23,7 +23,7 @@ use super::deadlines::Deadlines;
 use super::hours;
 use super::transfer::Transfers;
 use super::typing::{PreviewStep, PreviewThrottle};
-use super::{ConnId, Connection, Core, Now, Role, StoreOp};
+use super::{ConnId, ConnKind, Connection, Core, Now, StoreOp};
 
 /// What the store gives the conversation features at start-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -135,13 +135,13 @@ impl Core {
         c: &Connection,
         body: Request,
     ) -> Result<Option<Response>, ApiError> {
-        match (&c.role, body) {
+        match (&c.kind, body) {
             (
-                Role::Customer { .. },
+                ConnKind::Customer { .. },
                 Request::TypingPreview(rpc::TypingPreview { session_id, text }),
             ) => self.typing_preview(now, conn, c, session_id, &text),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::TransferSession(rpc::TransferSession {
                     session_id,
                     target,
@@ -149,14 +149,14 @@ impl Core {
                 }),
             ) => self.transfer_session(now, conn, c, *agent_id, session_id, target, &note),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::AnswerTransfer(rpc::AnswerTransfer {
                     transfer_id,
                     accept,
                 }),
             ) => self.answer_transfer(now, c.center_id, *agent_id, transfer_id, accept),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::SendAgentChat(rpc::SendAgentChat {
                     to,
                     message_id,
@@ -166,7 +166,7 @@ impl Core {
                 let from = (c.center_id, *agent_id);
                 self.send_agent_chat(now, conn, id, from, to, message_id, &text)
             }
-            _ => Err(super::wrong_role(&c.role)),
+            _ => Err(super::wrong_kind(&c.kind)),
         }
     }
 

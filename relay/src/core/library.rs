@@ -22,7 +22,7 @@ use porpoise_shared::wire::{
     MAX_CANNED_TEXT_BYTES, MAX_CANNED_TITLE_BYTES,
 };
 
-use super::{AgentId, ConnId, Connection, Core, InstallId, Role, StoreOp};
+use super::{AgentId, ConnId, ConnKind, Connection, Core, InstallId, StoreOp};
 
 /// Who a customer is for the service history (A11): the helper's install id and the phone the
 /// customer gave (empty if none; an empty phone never matches).
@@ -156,7 +156,7 @@ impl Core {
         c: &Connection,
         body: Request,
     ) -> Result<Option<Response>, ApiError> {
-        let Role::Agent { agent_id, .. } = c.role else {
+        let ConnKind::Agent { agent_id, .. } = c.kind else {
             return Err(ApiError::NotPermitted {
                 needed: porpoise_shared::wire::Permission::Agent,
             });
@@ -235,9 +235,9 @@ impl Core {
         session_id: SessionId,
         message_id: MessageId,
     ) -> Result<Option<Response>, ApiError> {
-        let customer = match c.role {
-            Role::Customer { install_id } => Some(install_id),
-            Role::Agent { .. } => None,
+        let customer = match c.kind {
+            ConnKind::Customer { install_id } => Some(install_id),
+            ConnKind::Agent { .. } => None,
         };
         let query = StoreQuery::ChatImage {
             center_id: c.center_id,

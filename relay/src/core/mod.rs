@@ -76,9 +76,9 @@ pub const MAX_QUEUE_ENTRIES_SENT: usize = 500;
 /// Per-message overhead counted against [`WELCOME_HISTORY_BYTES`], in bytes.
 const MESSAGE_OVERHEAD_BYTES: usize = 48;
 
-/// What a logged-in connection is.
+/// What a logged-in connection is (not `wire::Role`, an account's role).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Role {
+enum ConnKind {
     Agent {
         agent_id: AgentId,
         display_name: String,
@@ -90,10 +90,10 @@ enum Role {
 
 /// The refusal of a request the connection's kind never makes: a customer asking what only
 /// agents may, or the other way round.
-fn wrong_role(role: &Role) -> ApiError {
-    let needed = match role {
-        Role::Customer { .. } => porpoise_shared::wire::Permission::Agent,
-        Role::Agent { .. } => porpoise_shared::wire::Permission::Customer,
+fn wrong_kind(kind: &ConnKind) -> ApiError {
+    let needed = match kind {
+        ConnKind::Customer { .. } => porpoise_shared::wire::Permission::Agent,
+        ConnKind::Agent { .. } => porpoise_shared::wire::Permission::Customer,
     };
     ApiError::NotPermitted { needed }
 }
@@ -101,16 +101,16 @@ fn wrong_role(role: &Role) -> ApiError {
 #[derive(Debug, Clone)]
 struct Connection {
     center_id: CenterId,
-    role: Role,
+    kind: ConnKind,
     /// Client address (customers: session-code throttling).
     address: std::net::SocketAddr,
 }
 
 impl Connection {
     fn party(&self) -> Party {
-        match self.role {
-            Role::Agent { .. } => Party::Agent,
-            Role::Customer { .. } => Party::Customer,
+        match self.kind {
+            ConnKind::Agent { .. } => Party::Agent,
+            ConnKind::Customer { .. } => Party::Customer,
         }
     }
 }
@@ -270,10 +270,10 @@ impl Core {
                 if let Some(old) = self.customers_online.insert(key, conn) {
                     self.kick(now, old);
                 }
-                let role = Role::Customer { install_id };
+                let kind = ConnKind::Customer { install_id };
                 let connection = Connection {
                     center_id: center.center_id,
-                    role,
+                    kind,
                     address,
                 };
                 self.conns.insert(conn, connection);
@@ -294,8 +294,8 @@ impl Core {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
-        match &c.role {
-            Role::Agent { agent_id, .. } => {
+        match &c.kind {
+            ConnKind::Agent { agent_id, .. } => {
                 let key = (c.center_id, *agent_id);
                 if self.agents_online.get(&key) == Some(&conn) {
                     self.agents_online.remove(&key);
@@ -305,7 +305,7 @@ impl Core {
                 }
                 self.agent_gone(now, c.center_id, *agent_id, conn);
             }
-            Role::Customer { install_id } => {
+            ConnKind::Customer { install_id } => {
                 let key = (c.center_id, *install_id);
                 if self.customers_online.get(&key) == Some(&conn) {
                     self.customers_online.remove(&key);
@@ -332,16 +332,16 @@ impl Core {
         let Some(c) = self.conns.get(&conn).cloned() else {
             return;
         };
-        let result = match (&c.role, body) {
+        let result = match (&c.kind, body) {
             (
-                Role::Customer { install_id },
+                ConnKind::Customer { install_id },
                 Request::RequestService(rpc::RequestService { name, phone, route }),
             ) => self.request_service(now, conn, id, &c, *install_id, (name, phone), route),
-            (Role::Customer { install_id }, Request::LeaveQueue(rpc::LeaveQueue)) => {
+            (ConnKind::Customer { install_id }, Request::LeaveQueue(rpc::LeaveQueue)) => {
                 self.leave_queue(now, c.center_id, *install_id)
             }
             (
-                Role::Customer { install_id },
+                ConnKind::Customer { install_id },
                 Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
                     name,
                     contact,
@@ -349,59 +349,62 @@ impl Core {
                 }),
             ) => self.leave_offline_message(now, &c, *install_id, name, contact, text),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
             ) => self.accept_customer(now, conn, c.center_id, *agent_id, ticket_id),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
             ) => self.answer_offer(now, conn, c.center_id, *agent_id, offer_id, accept),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::SetPresence(rpc::SetPresence {
                     presence,
                     automatic,
                 }),
             ) => self.set_presence(now, c.center_id, *agent_id, presence, automatic),
-            (Role::Agent { agent_id, .. }, Request::SetAutoAway(rpc::SetAutoAway { minutes })) => {
-                self.set_auto_away(c.center_id, *agent_id, minutes)
-            }
-            (Role::Agent { agent_id, .. }, Request::CreateSessionCode(rpc::CreateSessionCode)) => {
-                self.create_session_code(now, c.center_id, *agent_id)
-            }
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
+                Request::SetAutoAway(rpc::SetAutoAway { minutes }),
+            ) => self.set_auto_away(c.center_id, *agent_id, minutes),
+            (
+                ConnKind::Agent { agent_id, .. },
+                Request::CreateSessionCode(rpc::CreateSessionCode),
+            ) => self.create_session_code(now, c.center_id, *agent_id),
+            (
+                ConnKind::Agent { agent_id, .. },
                 Request::ChangePassword(rpc::ChangePassword { old, new }),
             ) => self.change_password(conn, id, c.center_id, *agent_id, Some(old), new),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::ResetPassword(rpc::ResetPassword {
                     agent_id: target,
                     new_password,
                 }),
             ) => self.reset_password(conn, id, c.center_id, *agent_id, target, new_password),
-            (Role::Agent { agent_id, .. }, Request::ListLogins(rpc::ListLogins)) => {
+            (ConnKind::Agent { agent_id, .. }, Request::ListLogins(rpc::ListLogins)) => {
                 self.list_logins(c.center_id, *agent_id)
             }
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::KickLogin(rpc::KickLogin { agent_id: target }),
             ) => self.kick_login(now, c.center_id, *agent_id, target),
-            (Role::Agent { agent_id, .. }, Request::GetCenterSettings(rpc::GetCenterSettings)) => {
-                self.get_settings(c.center_id, *agent_id)
-            }
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
+                Request::GetCenterSettings(rpc::GetCenterSettings),
+            ) => self.get_settings(c.center_id, *agent_id),
+            (
+                ConnKind::Agent { agent_id, .. },
                 Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
             ) => self.update_settings(now, c.center_id, *agent_id, settings),
             (
-                Role::Agent { .. },
+                ConnKind::Agent { .. },
                 Request::ListOfflineMessages(rpc::ListOfflineMessages { include_handled }),
             ) => Ok(Some(
                 self.list_offline_messages(c.center_id, include_handled),
             )),
             (
-                Role::Agent { agent_id, .. },
+                ConnKind::Agent { agent_id, .. },
                 Request::HandleOfflineMessage(rpc::HandleOfflineMessage { id: msg, note }),
             ) => self.handle_offline_message(now, c.center_id, *agent_id, msg, note),
             (
@@ -437,11 +440,11 @@ impl Core {
                 }),
             ) => self.get_chat_image(conn, id, &c, session_id, message_id),
             (
-                Role::Agent { .. },
+                ConnKind::Agent { .. },
                 Request::RequestAction(rpc::RequestAction { session_id, action }),
             ) => self.request_action(conn, &c, session_id, action),
             (
-                Role::Customer { .. },
+                ConnKind::Customer { .. },
                 Request::AnswerConsent(rpc::AnswerConsent {
                     session_id,
                     action,
@@ -452,39 +455,39 @@ impl Core {
                 self.stop_action(conn, &c, session_id, action)
             }
             (
-                Role::Customer { .. },
+                ConnKind::Customer { .. },
                 Request::StartAction(rpc::StartAction { session_id, action }),
             ) => self.start_action(conn, &c, session_id, action),
-            (Role::Agent { .. }, Request::PushSurvey(rpc::PushSurvey { session_id })) => {
+            (ConnKind::Agent { .. }, Request::PushSurvey(rpc::PushSurvey { session_id })) => {
                 self.push_survey(conn, &c, session_id)
             }
             (
-                Role::Customer { install_id },
+                ConnKind::Customer { install_id },
                 Request::SubmitSurvey(rpc::SubmitSurvey { session_id, answer }),
             ) => self.submit_survey(now, conn, id, &c, *install_id, session_id, answer),
             (_, Request::EndSession(rpc::EndSession { session_id })) => {
                 self.end_session(now, conn, &c, session_id)
             }
             (
-                Role::Customer { .. },
+                ConnKind::Customer { .. },
                 Request::ReportSystemInfo(rpc::ReportSystemInfo { session_id, info }),
             ) => self.report_system_info(conn, &c, session_id, info),
             (
-                Role::Customer { .. },
+                ConnKind::Customer { .. },
                 Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
             ) => self.request_reconnect_token(now, conn, &c, session_id),
             (
-                Role::Customer { .. },
+                ConnKind::Customer { .. },
                 Request::RedeemReconnectToken(rpc::RedeemReconnectToken { token }),
             ) => self.redeem_reconnect_token(now, conn, &c, &token),
             (_, Request::FileTransferLimit(rpc::FileTransferLimit { session_id })) => {
                 self.file_transfer_limit(conn, &c, session_id)
             }
-            (Role::Agent { .. }, Request::ListCommonFiles(rpc::ListCommonFiles)) => {
+            (ConnKind::Agent { .. }, Request::ListCommonFiles(rpc::ListCommonFiles)) => {
                 self.list_common_files(conn, id, &c)
             }
             (
-                Role::Agent { .. },
+                ConnKind::Agent { .. },
                 Request::SendCommonFile(rpc::SendCommonFile { session_id, name }),
             ) => self.send_common_file(conn, &c, session_id, name),
             (
@@ -495,7 +498,7 @@ impl Core {
                 | Request::SendAgentChat(rpc::SendAgentChat { .. })),
             ) => self.conversation_request(now, conn, id, &c, body),
             (
-                Role::Agent { .. },
+                ConnKind::Agent { .. },
                 body @ (Request::ListCannedResponses(rpc::ListCannedResponses)
                 | Request::SaveCannedResponse(rpc::SaveCannedResponse { .. })
                 | Request::DeleteCannedResponse(rpc::DeleteCannedResponse { .. })
@@ -504,7 +507,7 @@ impl Core {
                 | Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript { .. })),
             ) => self.library_request(conn, id, &c, body),
             (
-                Role::Agent { .. },
+                ConnKind::Agent { .. },
                 body @ (Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })
                 | Request::ListPendingRecords(rpc::ListPendingRecords)
                 | Request::SaveSupportRecord(rpc::SaveSupportRecord { .. })
@@ -513,7 +516,7 @@ impl Core {
                 | Request::SaveVisitorCard(rpc::SaveVisitorCard { .. })
                 | Request::FetchCustomerContext(rpc::FetchCustomerContext { .. })),
             ) => self.records_request(now, conn, id, &c, body),
-            _ => Err(wrong_role(&c.role)),
+            _ => Err(wrong_kind(&c.kind)),
         };
         match result {
             Ok(Some(response)) => self.respond(conn, id, Ok(response)),

@@ -11,7 +11,7 @@ use tracing::info;
 
 use super::routing::Broadcast;
 use super::{
-    Account, Action, AgentId, CenterInfo, ConnId, Connection, Core, Now, Role, StoreOp,
+    Account, Action, AgentId, CenterInfo, ConnId, ConnKind, Connection, Core, Now, StoreOp,
     WELCOME_HISTORY_BYTES,
 };
 
@@ -90,7 +90,7 @@ impl Core {
             },
         );
         self.agents_online.insert((center_id, agent_id), conn);
-        let role = Role::Agent {
+        let kind = ConnKind::Agent {
             agent_id,
             display_name: display_name.clone(),
         };
@@ -98,7 +98,7 @@ impl Core {
             conn,
             Connection {
                 center_id,
-                role,
+                kind,
                 address,
             },
         );

@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use tracing::debug;
 
 use super::deadlines::Deadlines;
-use super::{ConnId, Connection, Core, InstallId, Now, Role, WELCOME_HISTORY_BYTES};
+use super::{ConnId, ConnKind, Connection, Core, InstallId, Now, WELCOME_HISTORY_BYTES};
 
 /// How long a spent token is remembered for a precise refusal (`Used`, `Expired`).
 pub const SPENT_TOKEN_MEMORY: Duration = Duration::from_secs(60 * 60);
@@ -203,7 +203,7 @@ impl Core {
         c: &Connection,
         token: &ReconnectToken,
     ) -> Result<Option<Response>, ApiError> {
-        let Role::Customer { install_id } = c.role else {
+        let ConnKind::Customer { install_id } = c.kind else {
             return Err(ApiError::NotPermitted {
                 needed: porpoise_shared::wire::Permission::Customer,
             });

@@ -25,7 +25,9 @@ use porpoise_shared::wire::{
 };
 use tracing::info;
 
-use super::{Action, AgentId, ConnId, Connection, Core, InstallId, Now, Response, Role, StoreOp};
+use super::{
+    Action, AgentId, ConnId, ConnKind, Connection, Core, InstallId, Now, Response, StoreOp,
+};
 
 /// How long after a session's end its end-of-session form may be saved even when the center
 /// allows no late filling, ms (30 minutes).
@@ -193,7 +195,7 @@ impl Core {
         c: &Connection,
         body: Request,
     ) -> Result<Option<Response>, ApiError> {
-        let Role::Agent { agent_id, .. } = c.role else {
+        let ConnKind::Agent { agent_id, .. } = c.kind else {
             return Err(ApiError::NotPermitted {
                 needed: porpoise_shared::wire::Permission::Agent,
             });

@@ -9,8 +9,8 @@ use porpoise_shared::wire::{
 };
 
 use super::{
-    ChatMessage, ConnId, Connection, Core, ImageBytes, MediaRefusal, MediaRoute, Now, PendingChat,
-    PersistToken, Role, Session, StoreOp,
+    ChatMessage, ConnId, ConnKind, Connection, Core, ImageBytes, MediaRefusal, MediaRoute, Now,
+    PendingChat, PersistToken, Session, StoreOp,
 };
 
 /// Framing allowance on top of the file size limit for one file stream, in bytes: the offer,
@@ -26,11 +26,11 @@ impl Session {
         if c.center_id != self.stored.center_id {
             return None;
         }
-        match &c.role {
-            Role::Agent { agent_id, .. } if *agent_id == self.stored.agent_id => {
+        match &c.kind {
+            ConnKind::Agent { agent_id, .. } if *agent_id == self.stored.agent_id => {
                 (self.agent_conn == Some(conn)).then_some(Party::Agent)
             }
-            Role::Customer { install_id } if *install_id == self.stored.install_id => {
+            ConnKind::Customer { install_id } if *install_id == self.stored.install_id => {
                 (self.customer_conn == Some(conn)).then_some(Party::Customer)
             }
             _ => None,

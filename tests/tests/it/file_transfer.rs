@@ -12,7 +12,7 @@ use porpoise_shared::{
         OutgoingFile, RefuseReason, SenderFrame, MAX_FILE_FRAME_BYTES,
     },
     framing::write_frame,
-    transfers::{Direction, Outcome, TransferUpdate, Transfers, TransfersConfig},
+    transfers::{Direction, FileTransferUpdate, FileTransfers, FileTransfersConfig, Outcome},
     wire::{
         CenterSettings, Event, HelloRole, MediaHeader, MediaKind, RemoteAction, Request, Response,
         SessionId, DEFAULT_MAX_FILE_BYTES,
@@ -297,7 +297,7 @@ async fn the_size_limit_holds_at_sender_receiver_and_relay() -> anyhow::Result<(
 
     // Receiver: an offer over the limit is refused by the agent's transfers without asking.
     let downloads = dir.path().join("dl");
-    let mut transfers = Transfers::new(TransfersConfig {
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
         download_dir: downloads.clone(),
         auto_accept: true,
         needs_grant: true,
@@ -319,7 +319,7 @@ async fn the_size_limit_holds_at_sender_receiver_and_relay() -> anyhow::Result<(
     transfers.incoming(agent.wait_media(MediaKind::File, WAIT).await?);
     let outcome = loop {
         match tokio::time::timeout(WAIT, transfers.recv()).await? {
-            TransferUpdate::Finished { outcome, .. } => break outcome,
+            FileTransferUpdate::Finished { outcome, .. } => break outcome,
             _ => continue,
         }
     };
@@ -375,7 +375,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
     let session = agent.take_customer("Resume", WAIT).await?;
 
     let downloads = dir.path().join("dl");
-    let mut transfers = Transfers::new(TransfersConfig {
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
         download_dir: downloads.clone(),
         auto_accept: true,
         needs_grant: true,
@@ -416,13 +416,13 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
         };
         seen.push(format!("{update:?}"));
         match update {
-            TransferUpdate::Added {
+            FileTransferUpdate::Added {
                 direction, name, ..
             } => {
                 assert_eq!(direction, Direction::Incoming);
                 assert_eq!(name, "install.iso");
             }
-            TransferUpdate::Progress { done, .. } => {
+            FileTransferUpdate::Progress { done, .. } => {
                 if done > 0 && reconnected.is_none() {
                     customer.client.close("network lost");
                     // The helper reconnects with the same install id: the relay replaces the
@@ -434,7 +434,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
                     reconnected = Some(Peer::connect(&config, role).await?);
                 }
             }
-            TransferUpdate::Interrupted { .. } => break,
+            FileTransferUpdate::Interrupted { .. } => break,
             other => bail!("unexpected {other:?} (the transfer was too fast to interrupt?)"),
         }
     }
@@ -468,11 +468,11 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
             .await
             .context("second updates")?
         {
-            TransferUpdate::Finished {
+            FileTransferUpdate::Finished {
                 outcome: Outcome::Saved { path },
                 ..
             } => break path,
-            TransferUpdate::Finished { outcome, .. } => bail!("ended {outcome:?}"),
+            FileTransferUpdate::Finished { outcome, .. } => bail!("ended {outcome:?}"),
             _ => continue,
         }
     };
@@ -531,9 +531,9 @@ async fn a_common_file_goes_to_the_customer_in_one_click() -> anyhow::Result<()>
     });
     assert!(agent.client.request(sneaky).await.is_err());
 
-    // The customer's helper side: Transfers that ask, answered Accept here.
+    // The customer's helper side: FileTransfers that ask, answered Accept here.
     let downloads = dir.path().join("customer-dl");
-    let mut transfers = Transfers::new(TransfersConfig {
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
         download_dir: downloads.clone(),
         auto_accept: false,
         needs_grant: false,
@@ -565,17 +565,17 @@ async fn a_common_file_goes_to_the_customer_in_one_click() -> anyhow::Result<()>
     transfers.incoming(customer.wait_media(MediaKind::File, WAIT).await?);
     let saved = loop {
         match tokio::time::timeout(WAIT, transfers.recv()).await? {
-            TransferUpdate::Added {
+            FileTransferUpdate::Added {
                 id, needs_answer, ..
             } => {
                 assert!(needs_answer, "the customer is asked");
                 transfers.answer(id, true);
             }
-            TransferUpdate::Finished {
+            FileTransferUpdate::Finished {
                 outcome: Outcome::Saved { path },
                 ..
             } => break path,
-            TransferUpdate::Finished { outcome, .. } => bail!("ended {outcome:?}"),
+            FileTransferUpdate::Finished { outcome, .. } => bail!("ended {outcome:?}"),
             _ => continue,
         }
     };
@@ -609,7 +609,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
 
     // The agent console's side: accepts every incoming file (runs on its own task).
     let agent_dl = dir.path().join("agent-dl");
-    let mut agent_files = Transfers::new(TransfersConfig {
+    let mut agent_files = FileTransfers::new(FileTransfersConfig {
         download_dir: agent_dl.clone(),
         auto_accept: true,
         needs_grant: true,
@@ -624,7 +624,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
                     Err(_) => return,
                 },
                 u = agent_files.recv() => {
-                    if let TransferUpdate::Finished { outcome, .. } = u {
+                    if let FileTransferUpdate::Finished { outcome, .. } = u {
                         let _ = saved_tx.send(outcome).await;
                     }
                 }
@@ -637,7 +637,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
     let data = pattern(size);
     let src = dir.path().join("capture.mp4");
     std::fs::write(&src, &data)?;
-    let mut helper_files = Transfers::new(TransfersConfig {
+    let mut helper_files = FileTransfers::new(FileTransfersConfig {
         download_dir: dir.path().join("customer-dl"),
         auto_accept: false,
         needs_grant: false,
@@ -651,7 +651,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
             .await
             .context("helper updates")?;
         match update {
-            TransferUpdate::Progress { done, .. } if done > 0 && reconnected.is_none() => {
+            FileTransferUpdate::Progress { done, .. } if done > 0 && reconnected.is_none() => {
                 customer.client.close("network lost");
                 let role = HelloRole::Customer {
                     center_id: DEMO_CENTER_ID,
@@ -661,9 +661,9 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
                 helper_files.set_client(Some(peer.client.clone()));
                 reconnected = Some(peer);
             }
-            TransferUpdate::Interrupted { .. } => interrupted = true,
-            TransferUpdate::Finished { outcome, .. } => break outcome,
-            TransferUpdate::NotSent { outcome, .. } => bail!("not sent: {outcome:?}"),
+            FileTransferUpdate::Interrupted { .. } => interrupted = true,
+            FileTransferUpdate::Finished { outcome, .. } => break outcome,
+            FileTransferUpdate::NotSent { outcome, .. } => bail!("not sent: {outcome:?}"),
             _ => {}
         }
     };
