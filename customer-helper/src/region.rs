@@ -12,20 +12,14 @@
 //! [`RegionSelect`] is the pure selection state machine over [`RegionInput`]s in frame pixels
 //! (x right, y down), unit-tested without a screen.
 
-use std::time::{Duration, Instant};
-
 use porpoise_shared::{
-    capture::{ScreenCapture, ScreenGeometry},
     chat_image,
     job::{Job, JobError},
-    stream::{MonitorInfo, ScreenSource},
 };
 
 /// A drag must span at least this many px in both directions to select a region; a smaller
 /// drag (a click) keeps the previous selection.
 pub const MIN_REGION_PX: u32 = 4;
-/// How long a grab waits for the platform's first frame (DXGI may have none at once).
-pub const GRAB_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A rectangle of frame pixels: columns `x..x + width`, rows `y..y + height`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,81 +170,16 @@ pub fn crop(rgba: &[u8], width: u32, height: u32, rect: PxRect) -> (Vec<u8>, u32
 }
 
 /// A frozen frame of one monitor: RGBA pixels and where the monitor lies on the desktop.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Frozen {
-    /// `monitor.width × monitor.height` pixels, RGBA, rows top first.
-    pub rgba: Vec<u8>,
-    /// The monitor's place and size on the desktop, px.
-    pub monitor: ScreenGeometry,
-}
+pub use porpoise_shared::capture::grab::Grabbed as Frozen;
+pub use porpoise_shared::capture::grab::{monitor_at, GRAB_TIMEOUT};
 
-impl std::fmt::Debug for Frozen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Frozen({:?}, {} bytes)", self.monitor, self.rgba.len())
-    }
-}
-
-/// The index of the monitor containing desktop pixel `at` (the helper window's centre), else
-/// of the primary monitor, else 0.
-pub fn monitor_at(monitors: &[MonitorInfo], at: Option<(i32, i32)>) -> u32 {
-    let containing = at.and_then(|(x, y)| {
-        monitors
-            .iter()
-            .position(|m| ScreenGeometry::from(m).contains_desktop_px(x, y))
-    });
-    let primary = || monitors.iter().position(|m| m.primary);
-    containing.or_else(primary).unwrap_or(0) as u32
-}
-
-/// Grabs one frame of the monitor containing desktop pixel `at`. Blocks for the capture (tens
-/// of ms, at most [`GRAB_TIMEOUT`]).
+/// Grabs one frame of the monitor containing desktop pixel `at` (the helper window's centre).
+/// Blocks for the capture (tens of ms, at most [`GRAB_TIMEOUT`]).
 ///
-/// Errors: no display or a capture failure (the system's message), no frame within
-/// [`GRAB_TIMEOUT`], a malformed frame.
+/// Errors: the shared grab's error as text (no display, capture failure, timeout, malformed
+/// frame).
 pub fn grab_monitor(at: Option<(i32, i32)>) -> Result<Frozen, String> {
-    let mut capture = ScreenCapture::new().map_err(|e| e.to_string())?;
-    let monitors = capture.monitors();
-    if !monitors.is_empty() {
-        capture
-            .select_monitor(monitor_at(&monitors, at))
-            .map_err(|e| e.to_string())?;
-    }
-    let deadline = Instant::now() + GRAB_TIMEOUT;
-    loop {
-        let mut image: Option<Result<Vec<u8>, String>> = None;
-        capture
-            .capture(&mut |frame| {
-                let (w, h) = (frame.width as usize, frame.height as usize);
-                image = Some(
-                    if frame.stride < w * 4 || frame.bgra.len() < frame.stride * h {
-                        Err(format!("malformed frame {w}×{h}"))
-                    } else {
-                        let mut rgba = Vec::with_capacity(w * h * 4);
-                        for row in frame.bgra.chunks_exact(frame.stride).take(h) {
-                            for px in row[..w * 4].chunks_exact(4) {
-                                rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
-                            }
-                        }
-                        Ok(rgba)
-                    },
-                );
-            })
-            .map_err(|e| e.to_string())?;
-        if let Some(image) = image {
-            let monitor = capture.geometry();
-            let rgba = image?;
-            if rgba.len() != monitor.width as usize * monitor.height as usize * 4 {
-                return Err("the frame does not match the monitor size".into());
-            }
-            return Ok(Frozen { rgba, monitor });
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "no screen image within {} ms",
-                GRAB_TIMEOUT.as_millis()
-            ));
-        }
-    }
+    porpoise_shared::capture::grab::grab_monitor(at).map_err(|e| e.to_string())
 }
 
 /// The open selection window: the frozen frame, the selection and the frame's texture.
@@ -400,6 +329,10 @@ impl RegionShot {
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
+    use porpoise_shared::capture::ScreenGeometry;
+
     use super::*;
 
     #[test]

@@ -29,6 +29,8 @@ use crate::{
     stream::{CursorUpdate, MonitorInfo, ScreenSource},
 };
 
+pub mod grab;
+
 #[cfg(target_os = "linux")]
 #[path = "x11.rs"]
 mod platform;
