@@ -17,13 +17,16 @@ use crate::net::{typed_reply, RequestFailure};
 
 /// What the helper does with the reply to one request type.
 pub(super) trait Answer: Rpc {
-    /// Applies `reply` (typed by the request) to the state.
+    /// Applies `reply` (typed by the request) to the state. By default a failure becomes a
+    /// notice and a success needs nothing.
     fn apply(
         self,
         reply: Result<Self::Reply, RequestFailure>,
         s: &mut HelperState,
-        out: &mut Vec<Effect>,
-    );
+        _out: &mut Vec<Effect>,
+    ) {
+        notify_failure(reply, s);
+    }
 }
 
 /// Declares the requests the helper answers and dispatches a wire answer to their [`Answer`].
@@ -280,27 +283,11 @@ impl Answer for rpc::StopAction {
     }
 }
 
-impl Answer for rpc::StartAction {
-    fn apply(
-        self,
-        reply: Result<Self::Reply, RequestFailure>,
-        s: &mut HelperState,
-        _: &mut Vec<Effect>,
-    ) {
-        notify_failure(reply, s);
-    }
-}
+/// A failure is a notice.
+impl Answer for rpc::StartAction {}
 
-impl Answer for rpc::AnswerConsent {
-    fn apply(
-        self,
-        reply: Result<Self::Reply, RequestFailure>,
-        s: &mut HelperState,
-        _: &mut Vec<Effect>,
-    ) {
-        notify_failure(reply, s);
-    }
-}
+/// A failure is a notice.
+impl Answer for rpc::AnswerConsent {}
 
 impl Answer for rpc::SubmitSurvey {
     fn apply(
