@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 install_deps bench
 frames=90
 if [ "${1:-}" = "--frames" ]; then frames="$2"; fi
-cargo build --release -p porpoise-tests --bins
+cargo build --release -p porpoise-tools --bins
 target="${CARGO_TARGET_DIR:-target}/release"
 "$target/porpoise-capture-bench"
 "$target/porpoise-codec-bench" --frames "$frames"

@@ -25,12 +25,18 @@ forbid() {
 
 # The relay is a server: no UI toolkit, no windowing, no screen capture.
 forbid porpoise-relay "" -- egui eframe winit x11rb arboard
-# The wire types (porpoise-shared without features): no async runtime, no QUIC, no UI.
-forbid porpoise-shared "" -- tokio quinn rustls egui eframe winit x11rb
-# The client core: QUIC but no UI.
-forbid porpoise-shared "client" -- egui eframe winit
+# The wire types: no async runtime, no QUIC, no TLS, no UI, no platform.
+forbid porpoise-protocol "" -- tokio quinn rustls egui eframe winit x11rb arboard zstd
+# The codecs: pure computation.
+forbid porpoise-codec "pictures" -- tokio quinn rustls egui eframe winit x11rb arboard
+# QUIC and the client core: no UI, no platform.
+forbid porpoise-quic "client" -- egui eframe winit x11rb arboard
+# Platform code: no UI.
+forbid porpoise-platform "" -- egui eframe winit
+# The UI kit: egui only, never eframe/winit or a platform.
+forbid porpoise-ui "" -- eframe winit x11rb arboard
 
 if [ "$fail" = 0 ]; then
-  echo "layering: ok (relay without egui/winit; wire types without tokio/quinn/egui; client without egui)"
+  echo "layering: ok (relay without egui/winit; protocol without tokio/quinn/egui/zstd; codec and quic without egui; platform and ui-kit without eframe/winit)"
 fi
 exit "$fail"

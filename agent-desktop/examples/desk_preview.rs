@@ -5,18 +5,16 @@
 //!
 //! Run: `cargo run -p porpoise-agent --example desk_preview`
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
 use porpoise_agent::{notify::Notifier, AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent};
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, LoginInfo, Offer,
-        OfflineMessage, Party, Presence, ProductType, QueueEntry, Request, Response, Role,
-        SessionInfo, TransferOffer,
-    },
+use porpoise_protocol::wire::{
+    AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, LoginInfo, Offer,
+    OfflineMessage, Party, Presence, ProductType, QueueEntry, Request, Response, Role, SessionInfo,
+    TransferOffer,
 };
+use porpoise_ui::Language;
 
 fn card(agent_id: i64, nickname: &str, presence: Presence, sessions: u32) -> AgentCard {
     AgentCard {
@@ -158,7 +156,7 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
         (
             1200,
             NetEvent::Relay(Event::AgentChatReceived(
-                porpoise_shared::wire::AgentChatMessage {
+                porpoise_protocol::wire::AgentChatMessage {
                     message_id: 1,
                     from: 3,
                     to: 1,
@@ -210,7 +208,7 @@ fn main() -> eframe::Result<()> {
         "porpoise-desk-preview",
         options,
         Box::new(move |cc| {
-            porpoise_shared::ui::install_fonts(&cc.egui_ctx);
+            porpoise_ui::install_fonts(&cc.egui_ctx);
             let ctx = cc.egui_ctx.clone();
             std::thread::spawn(move || {
                 let mut at = 0;

@@ -5,11 +5,9 @@ mod answers;
 mod apply;
 mod resume;
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Presence, Request},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Presence, Request};
+use porpoise_ui::Language;
 use tokio::{runtime::Handle, sync::mpsc::error::TrySendError};
 use tracing::{debug, warn};
 
@@ -88,7 +86,7 @@ impl AgentApp {
     /// The real console: installs the fonts, starts the network task on `handle` and the
     /// platform notifiers.
     pub fn start(cc: &eframe::CreationContext<'_>, config: &AgentConfig, handle: &Handle) -> Self {
-        porpoise_shared::ui::install_fonts(&cc.egui_ctx);
+        porpoise_ui::install_fonts(&cc.egui_ctx);
         let prefs = Preferences::load(cc.storage);
         let mut config = config.clone();
         prefs.apply_to(&mut config);
@@ -297,14 +295,14 @@ impl AgentApp {
                     ws.prefs = self.prefs.clone();
                     if let Some(seats) = ws.seats_full() {
                         // Logged in Offline because every seat is taken (R1): say why.
-                        let full = porpoise_shared::wire::ApiError::NoFreeSeat { seats };
+                        let full = porpoise_protocol::wire::ApiError::NoFreeSeat { seats };
                         ws.presence_error = Some(i18n::request_error(self.lang, &full));
                     }
                     if ws.serves() {
                         // Records put off before the console closed are still to fill (A13).
                         crate::ui::call(
                             &mut self.outbox,
-                            porpoise_shared::wire::Request::ListPendingRecords(
+                            porpoise_protocol::wire::Request::ListPendingRecords(
                                 rpc::ListPendingRecords,
                             ),
                         );

@@ -1,7 +1,7 @@
 //! Wall-clock helpers: waiting times (A4) and message times (A7).
 
 use chrono::TimeZone;
-use porpoise_shared::wire::UnixMs;
+use porpoise_protocol::wire::UnixMs;
 
 /// Chat times are shown once per run of messages less than this far apart (A7), in ms.
 pub const CHAT_TIME_RUN_MS: UnixMs = 3 * 60 * 1000;

@@ -5,11 +5,9 @@
 //! argv, where `ps` would show it) and is redacted in every `Debug` output.
 
 use clap::Parser;
-use porpoise_shared::{
-    tls::Fingerprint,
-    ui::{Language, WindowPos},
-    wire::{is_valid_center_id, CenterId, DEFAULT_RELAY_PORT},
-};
+use porpoise_protocol::wire::{is_valid_center_id, CenterId, DEFAULT_RELAY_PORT};
+use porpoise_quic::tls::Fingerprint;
+use porpoise_ui::{Language, WindowPos};
 
 /// Environment variable holding the agent's password (for `--auto-login` and to prefill the
 /// login form).
@@ -134,7 +132,7 @@ impl AgentConfig {
             password,
             auto_login: args.auto_login,
             language_forced: args.lang.is_some() || std::env::var_os("PORPOISE_LANG").is_some(),
-            language: args.lang.unwrap_or_else(Language::detect),
+            language: args.lang.unwrap_or_else(porpoise_ui::detect_language),
             window_pos: args.window_pos,
         };
         if config.auto_login {

@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
-pub use porpoise_shared::transfers::parse_paths;
-use porpoise_shared::{
+use porpoise_protocol::wire::SessionId;
+pub use porpoise_quic::transfers::parse_paths;
+use porpoise_quic::{
     files::{download_dir, FileTransferId},
     transfers::{FileTransfers, FileTransfersConfig},
-    wire::SessionId,
 };
 
 /// Subfolder of the Downloads folder for received files.
@@ -70,13 +70,13 @@ pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
 #[derive(Debug, Default)]
 pub struct FileBoard {
     /// Every transfer, from the network side's updates.
-    pub list: porpoise_shared::transfers::FileTransferList,
+    pub list: porpoise_quic::transfers::FileTransferList,
     /// Text of each session's path box.
     pub drafts: std::collections::HashMap<SessionId, String>,
     /// A notice for one session (e.g. files dropped before consent).
     pub notice: Option<(SessionId, crate::i18n::Msg)>,
     /// The center's common files (A8), once loaded.
-    pub common: Option<Vec<porpoise_shared::wire::CommonFile>>,
+    pub common: Option<Vec<porpoise_protocol::wire::CommonFile>>,
     /// Why loading the common files failed.
     pub common_error: Option<String>,
     /// Common files sent per session, newest last, with how it went.
@@ -100,7 +100,7 @@ pub enum CommonSendState {
     /// Asked; the relay is offering it.
     Offering,
     /// Over.
-    Done(porpoise_shared::wire::CommonFileOutcome),
+    Done(porpoise_protocol::wire::CommonFileOutcome),
     /// The relay refused the request; the text says why (localised).
     Refused(String),
 }

@@ -15,7 +15,8 @@ pub use files::*;
 pub use library::*;
 pub use survey::*;
 
-use porpoise_shared::{ui::Language, wire::Party};
+use porpoise_protocol::wire::Party;
+use porpoise_ui::Language;
 
 macro_rules! messages {
     ($($(#[$doc:meta])* $name:ident => $zh:literal, $en:literal;)*) => {

@@ -4,7 +4,7 @@
 //! start of each frame. [`spawn`] runs the network task on a tokio runtime `Handle` passed in;
 //! after each event it sends, it calls `ctx.request_repaint()`. Both channels are bounded.
 //! Requests run as their own tasks so a slow answer never holds up the others; screen streams
-//! are decoded on their own threads ([`porpoise_shared::screen::view_screen`]).
+//! are decoded on their own threads ([`porpoise_quic::screen::view_screen`]).
 
 mod login;
 mod media;
@@ -13,16 +13,16 @@ pub mod reconnect;
 
 pub use login::{LoginFailure, LoginFailureKind};
 pub use messages::{Call, NetCommand, NetEvent};
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use reconnect::{Credentials, Retry};
 
 use std::collections::HashMap;
 
-use porpoise_shared::{
-    client::{list_usernames, Client, ClientEvent, ConnectError, Disconnect},
+use porpoise_protocol::{
     input::InputEvent,
     wire::{ApiError, Event, RemoteAction, Request, Response, SessionId, Welcome},
 };
+use porpoise_quic::client::{list_usernames, Client, ClientEvent, ConnectError, Disconnect};
 use tokio::{runtime::Handle, sync::mpsc, task::AbortHandle};
 use tracing::{debug, info, info_span, warn, Instrument};
 
@@ -120,7 +120,7 @@ struct Net {
     /// When the connection was lost, while reconnecting.
     lost_at: Option<tokio::time::Instant>,
     /// File transfers (A6), kept across reconnects to resume them.
-    transfers: porpoise_shared::transfers::FileTransfers,
+    transfers: porpoise_quic::transfers::FileTransfers,
 }
 
 // Short-lived, one at a time: the size of a `NetCommand::Call` does not matter here.
@@ -130,7 +130,7 @@ enum Step {
     Login(Option<(u64, LoginResult)>),
     Client(Option<ClientEvent>),
     Retry(u32),
-    File(porpoise_shared::transfers::FileTransferUpdate),
+    File(porpoise_quic::transfers::FileTransferUpdate),
 }
 
 async fn run(mut commands: mpsc::Receiver<NetCommand>, out: UiSink) {
@@ -394,7 +394,7 @@ impl Net {
                 ..
             } => {
                 let granted = self.granted.entry(*session_id).or_default();
-                if *state == porpoise_shared::wire::ActionState::Granted {
+                if *state == porpoise_protocol::wire::ActionState::Granted {
                     granted.insert(*action);
                 } else {
                     granted.remove(action);

@@ -6,7 +6,8 @@
 //! Values from the command line or the environment win over stored ones (see
 //! [`Preferences::apply_to`]).
 
-use porpoise_shared::{ui::Language, wire::CenterId};
+use porpoise_protocol::wire::CenterId;
+use porpoise_ui::Language;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{default_relay_addr, AgentConfig};

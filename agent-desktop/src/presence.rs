@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use porpoise_shared::wire::Presence;
+use porpoise_protocol::wire::Presence;
 
 use crate::idle::IdleSource;
 

@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 
 use egui::{Event, Modifiers, MouseWheelUnit, Pos2, Vec2};
-use porpoise_shared::input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent};
+use porpoise_protocol::input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent};
 
 /// Wheel notches per UI point of smooth (touchpad) scrolling.
 pub const NOTCHES_PER_POINT: f32 = 1.0 / 40.0;

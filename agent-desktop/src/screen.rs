@@ -1,15 +1,15 @@
 //! The customer's screen on the agent's side: a [`ScreenStream`] is one stream being shown, with
-//! its texture (`porpoise_shared::screen_view`), the agent's image settings (A12) and the remote
+//! its texture (`porpoise_ui::screen_view`), the agent's image settings (A12) and the remote
 //! input state.
 
-pub use porpoise_shared::screen_view::{
+pub use porpoise_ui::screen_view::{
     fit_rect, remote_px_from_ui_pt, ui_pt_from_remote_px, FrameRate, PendingScreen, ScreenFeed,
     ScreenTexture, STATS_WINDOW_S,
 };
 
 use std::sync::Arc;
 
-use porpoise_shared::stream::{ImageQuality, StreamSettings};
+use porpoise_codec::stream::{ImageQuality, StreamSettings};
 
 /// Bandwidth caps the agent can pick, kbit/s (0 = none).
 pub const BANDWIDTH_CAPS_KBPS: [u32; 5] = [0, 256, 1_000, 4_000, 16_000];
@@ -27,7 +27,7 @@ pub struct ScreenStream {
     /// Outcome of the last screenshot: `Ok(path)` or `Err(message)`.
     pub screenshot: Option<Result<std::path::PathBuf, String>>,
     /// The screenshot being encoded and written on a worker thread; gives [`Self::screenshot`].
-    pub saving: Option<porpoise_shared::job::Job<Result<std::path::PathBuf, String>>>,
+    pub saving: Option<porpoise_ui::job::Job<Result<std::path::PathBuf, String>>>,
     /// Remote-control input state of this view.
     pub input: crate::remote_input::RemoteInput,
 }
@@ -77,7 +77,7 @@ impl ScreenStream {
 }
 
 /// The label of a quality setting.
-pub fn quality_label(lang: porpoise_shared::ui::Language, q: ImageQuality) -> String {
+pub fn quality_label(lang: porpoise_ui::Language, q: ImageQuality) -> String {
     use crate::i18n::Msg;
     match q {
         ImageQuality::Best => Msg::QualityBest.text(lang).to_owned(),

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use porpoise_shared::screen::StillImage;
+use porpoise_quic::screen::StillImage;
 
 /// Environment variable that overrides the screenshot folder.
 pub const SCREENSHOT_DIR_ENV: &str = "PORPOISE_SCREENSHOT_DIR";
@@ -38,7 +38,7 @@ pub fn save_png(customer: &str, still: &StillImage) -> Result<PathBuf, String> {
         .map_or(0, |d| d.as_millis());
     let path = dir.join(format!(
         "porpoise-{}-{ms}.png",
-        porpoise_shared::transcript::file_safe(customer, "customer")
+        porpoise_ui::transcript::file_safe(customer, "customer")
     ));
     write_png(&path, still).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)

@@ -17,7 +17,7 @@ pub use sysinfo::*;
 
 use std::collections::{BTreeMap, HashSet};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, AgentCard, AgentId, CenterSettings, ChatImage, ChatMessage, Group, MessageId,
     Party, Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId,
     UnixMs,
@@ -46,7 +46,7 @@ pub enum LoginError {
     /// The relay refused or could not be reached.
     Failed(LoginFailure),
     /// The connection dropped after login; the text says why.
-    Disconnected(porpoise_shared::client::Disconnect),
+    Disconnected(porpoise_quic::client::Disconnect),
     /// A field is invalid (a fixed, translated text).
     Invalid(crate::i18n::Msg),
 }
@@ -154,7 +154,7 @@ pub struct SessionTab {
     /// The satisfaction survey of this session (C7): pushed, answered.
     pub survey: SurveyStatus,
     /// A transcript being written on a worker thread (A7); its outcome becomes the notice.
-    pub saving: Option<porpoise_shared::job::Job<Result<std::path::PathBuf, String>>>,
+    pub saving: Option<porpoise_ui::job::Job<Result<std::path::PathBuf, String>>>,
 }
 
 /// Where a session's satisfaction survey stands (C7), as the agent sees it.
@@ -166,7 +166,7 @@ pub enum SurveyStatus {
     /// The agent pushed it (推送调查表); the customer has not answered yet.
     Pushed,
     /// The customer answered.
-    Answered(porpoise_shared::wire::SurveyAnswer),
+    Answered(porpoise_protocol::wire::SurveyAnswer),
 }
 
 /// Where a session's reboot and reconnect stands (C8), as the agent sees it.
@@ -381,7 +381,7 @@ pub struct Workspace {
     /// [`crate::snip::SnipTool::take_result`] (or through [`crate::ui::snip::snip_button`]).
     pub snip: crate::snip::SnipTool,
     /// Chat pictures fetched, decoded and shown (A7).
-    pub pictures: porpoise_shared::chat_pictures::ChatPictures,
+    pub pictures: porpoise_ui::chat_pictures::ChatPictures,
 }
 
 impl Workspace {

@@ -11,13 +11,13 @@ pub mod pdf;
 
 use std::path::{Path, PathBuf};
 
-use porpoise_shared::{
+use porpoise_ui::{
     job::Job,
     transcript::{file_safe, push_message, text_file_bytes},
-    ui::Language,
+    Language,
 };
 
-pub use porpoise_shared::transcript::local_time;
+pub use porpoise_ui::transcript::local_time;
 
 use crate::{
     i18n,
@@ -172,7 +172,7 @@ pub fn start_saving(
 /// What a transcript's file name is made of.
 struct FileName {
     customer: String,
-    session_id: porpoise_shared::wire::SessionId,
+    session_id: porpoise_protocol::wire::SessionId,
 }
 
 impl FileName {
@@ -212,7 +212,7 @@ fn save_bytes_as(dir: &Path, name: &FileName, ext: &str, bytes: &[u8]) -> Result
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::{ChatMessage, Party, SessionInfo};
+    use porpoise_protocol::wire::{ChatMessage, Party, SessionInfo};
 
     use super::*;
 

@@ -10,20 +10,24 @@
 //! `DEMO_STEP_SECONDS` (default 4) is the pause between steps; `DEMO_MODE` picks the request
 //! screen: `auto` (default, auto-assign), `showcase`, `code` (session code) or `closed`.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use porpoise_shared::{
-    framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES},
+use porpoise_protocol::{
+    framing::MAX_CONTROL_FRAME_BYTES,
     input::{InputEvent, KeyEvent, MouseEvent},
-    screen::{view_screen, InputSender},
-    tls::{server_config, Fingerprint},
     wire::{
         ActionState, AgentCard, ChatMessage, ClientMessage, Event, Group, MediaHeader, MediaKind,
         Party, Presence, ProductType, RemoteAction, Request, Response, ServerMessage, ServiceMode,
         ServiceOptions, SessionInfo, Welcome, MAX_MEDIA_HEADER_BYTES,
     },
+};
+use porpoise_quic::{
+    frame_io::read_frame,
+    frame_io::write_frame,
+    screen::{view_screen, InputSender},
+    tls::{server_config, Fingerprint},
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::sync::mpsc;

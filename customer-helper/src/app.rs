@@ -3,14 +3,12 @@
 //! [`HelperApp`] owns only the UI's ends of the network channels, so tests construct it with
 //! channel ends of their own and play the relay (see `tests/ui_flows.rs`).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{collections::VecDeque, time::Duration};
 
 use egui::{UserAttentionType, ViewportCommand, WindowLevel};
-use porpoise_shared::{
-    ui::Language,
-    wire::{RemoteAction, SessionId},
-};
+use porpoise_protocol::wire::{RemoteAction, SessionId};
+use porpoise_ui::Language;
 use tokio::sync::mpsc::error::{TryRecvError, TrySendError};
 use tracing::warn;
 
@@ -104,7 +102,7 @@ impl HelperApp {
     /// `--reconnect-token`), instead of showing the request screen.
     pub fn with_reconnect_token(
         mut self,
-        token: Option<porpoise_shared::wire::ReconnectToken>,
+        token: Option<porpoise_protocol::wire::ReconnectToken>,
     ) -> Self {
         self.state.reconnect_token = token;
         self
@@ -112,7 +110,7 @@ impl HelperApp {
 
     /// Shows `branding` (C1, M1): title, icon, colours, header and notice area. Replaces the
     /// branding shown before (the relay's Welcome updates the download's).
-    pub fn set_branding(&mut self, branding: porpoise_shared::wire::Branding) {
+    pub fn set_branding(&mut self, branding: porpoise_protocol::wire::Branding) {
         if self
             .branding
             .as_ref()
@@ -160,7 +158,7 @@ impl HelperApp {
                 Ok(NetEvent::File(update)) => {
                     let offer = matches!(
                         update,
-                        porpoise_shared::transfers::FileTransferUpdate::Added {
+                        porpoise_quic::transfers::FileTransferUpdate::Added {
                             needs_answer: true,
                             ..
                         }
@@ -179,7 +177,7 @@ impl HelperApp {
                 // Chat picture bytes (C4) go to the picture cache, not the state.
                 Ok(NetEvent::Answered {
                     request:
-                        porpoise_shared::wire::Request::GetChatImage(rpc::GetChatImage {
+                        porpoise_protocol::wire::Request::GetChatImage(rpc::GetChatImage {
                             session_id,
                             message_id,
                         }),
@@ -278,7 +276,7 @@ impl HelperApp {
         if !wanted.is_empty() {
             self.outbox
                 .extend(wanted.into_iter().map(|(session_id, message_id)| {
-                    NetCommand::Request(porpoise_shared::wire::Request::GetChatImage(
+                    NetCommand::Request(porpoise_protocol::wire::Request::GetChatImage(
                         rpc::GetChatImage {
                             session_id,
                             message_id,
@@ -319,7 +317,7 @@ impl HelperApp {
                 }
                 Effect::Command(cmd) => {
                     // A picture the customer sends shows at once from its own bytes (C4).
-                    if let NetCommand::Request(porpoise_shared::wire::Request::SendChatImage(
+                    if let NetCommand::Request(porpoise_protocol::wire::Request::SendChatImage(
                         rpc::SendChatImage {
                             session_id,
                             message_id,

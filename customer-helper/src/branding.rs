@@ -3,14 +3,14 @@
 //!
 //! Branding arrives in the download's signed trailer (so the first window is branded before
 //! connecting) and again in the relay's Welcome (so a plain helper and later changes show too).
-//! Images are decoded within the limits of [`porpoise_shared::wire`]; a broken image is left
+//! Images are decoded within the limits of [`porpoise_protocol::wire`]; a broken image is left
 //! out, never fatal. A notice link opens in the system browser only when clicked, and only if
 //! it is `https://`. The helper never fetches a URL itself.
 
 use std::sync::Arc;
 
 use egui::{Color32, ColorImage, RichText, TextureHandle, TextureOptions, ViewportCommand};
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     check_https_link, Branding, BrandingError, Rgb, MAX_ICON_PNG_BYTES, MAX_ICON_PX,
     MAX_NOTICE_IMAGE_BYTES, MAX_NOTICE_IMAGE_PX,
 };
@@ -326,7 +326,7 @@ impl ShownBranding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use porpoise_shared::ui::Language;
+    use porpoise_ui::Language;
 
     #[test]
     fn title_falls_back_to_the_default() {

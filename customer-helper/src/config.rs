@@ -12,16 +12,15 @@ use std::{
 };
 
 use clap::Parser;
-use porpoise_shared::{
+use porpoise_protocol::wire::{
+    is_valid_center_id, Branding, CenterId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES, SESSION_CODE_DIGITS,
+};
+use porpoise_quic::{
     client::random_id,
     tls::Fingerprint,
     trailer::{EmbeddedConfig, TrailerError},
-    ui::{Language, WindowPos},
-    wire::{
-        is_valid_center_id, Branding, CenterId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES,
-        SESSION_CODE_DIGITS,
-    },
 };
+use porpoise_ui::{Language, WindowPos};
 
 /// Name of the file in the data directory that holds the install ID.
 pub const INSTALL_ID_FILE: &str = "install-id";
@@ -69,7 +68,7 @@ pub struct HelperArgs {
     /// Rejoin a session after a reboot (C8): the one-time token (64 hex digits) the relay gave
     /// before the reboot. Written by the helper into its one-time start entry; not for users.
     #[arg(long)]
-    pub reconnect_token: Option<porpoise_shared::wire::ReconnectToken>,
+    pub reconnect_token: Option<porpoise_protocol::wire::ReconnectToken>,
 }
 
 /// Invalid configuration; stops start-up with this message.
@@ -130,7 +129,7 @@ pub struct HelperConfig {
     /// Where to open the window.
     pub window_pos: Option<WindowPos>,
     /// Reconnect token to present once connected (C8, `--reconnect-token`).
-    pub reconnect_token: Option<porpoise_shared::wire::ReconnectToken>,
+    pub reconnect_token: Option<porpoise_protocol::wire::ReconnectToken>,
 }
 
 impl HelperConfig {
@@ -176,7 +175,7 @@ impl HelperConfig {
             .lang
             .as_deref()
             .map(Language::from_locale)
-            .unwrap_or_else(Language::detect);
+            .unwrap_or_else(porpoise_ui::detect_language);
         Ok(Self {
             relay_addr: connection.relay_addr,
             fingerprint: connection.fingerprint,

@@ -5,10 +5,10 @@
 
 use std::path::PathBuf;
 
-use porpoise_shared::{
+use porpoise_protocol::wire::SessionId;
+use porpoise_quic::{
     files::{download_dir, FileTransferId},
     transfers::{FileTransferList, FileTransfers, FileTransfersConfig},
-    wire::SessionId,
 };
 
 /// File-transfer commands from the UI (inside [`crate::net::NetCommand::Files`]).

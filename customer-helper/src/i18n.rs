@@ -1,6 +1,7 @@
 //! UI text of the helper in zh-CN and English (see [`Language`]).
 
-use porpoise_shared::{ui::Language, wire::RemoteAction};
+use porpoise_protocol::wire::RemoteAction;
+use porpoise_ui::Language;
 
 /// The helper's UI text in one language. Cheap to copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,10 +364,10 @@ impl Tr {
         }
     }
 
-    /// Why a request failed (the relay's [`porpoise_shared::wire::ApiError`] code), in this
+    /// Why a request failed (the relay's [`porpoise_protocol::wire::ApiError`] code), in this
     /// language.
     pub fn request_error(self, failure: &crate::net::RequestFailure) -> String {
-        porpoise_shared::lang::errors::api_error_text(self.0, failure.error())
+        porpoise_protocol::lang::errors::api_error_text(self.0, failure.error())
     }
 
     /// A request failed.

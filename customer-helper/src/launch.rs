@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use egui::RichText;
-use porpoise_shared::ui::Language;
+use porpoise_ui::Language;
 
 use crate::{
     config::{Connection, ConnectionError, HelperArgs, HelperConfig},

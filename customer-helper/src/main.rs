@@ -12,10 +12,8 @@ use porpoise_helper::{
     net::{self, NetSettings},
     AppOptions, HelperApp, HelperArgs, HelperConfig,
 };
-use porpoise_shared::{
-    trailer::{EmbeddedConfig, TrailerError},
-    ui::Language,
-};
+use porpoise_quic::trailer::{EmbeddedConfig, TrailerError};
+use porpoise_ui::Language;
 use tracing_subscriber::{
     filter::Targets, layer::SubscriberExt as _, util::SubscriberInitExt as _,
 };
@@ -76,7 +74,7 @@ fn main() -> anyhow::Result<()> {
         .lang
         .as_deref()
         .map(Language::from_locale)
-        .unwrap_or_else(Language::detect);
+        .unwrap_or_else(porpoise_ui::detect_language);
     let window_pos = args.window_pos;
     let start = config::plan(args, trailer)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -142,7 +140,7 @@ fn main() -> anyhow::Result<()> {
         &title,
         options,
         Box::new(move |cc| {
-            porpoise_shared::ui::install_fonts_compact_with_system_fallback(&cc.egui_ctx);
+            porpoise_ui::install_fonts_compact_with_system_fallback(&cc.egui_ctx);
             let app: Box<dyn eframe::App> = match start {
                 Start::Ready { config, branding } => {
                     let mut app = make_app(*config, &cc.egui_ctx)?;
@@ -177,7 +175,7 @@ fn main() -> anyhow::Result<()> {
 fn own_trailer() -> Result<EmbeddedConfig, TrailerError> {
     let read = std::env::current_exe()
         .map_err(TrailerError::Io)
-        .and_then(|exe| porpoise_shared::trailer::read_path(&exe));
+        .and_then(|exe| porpoise_quic::trailer::read_path(&exe));
     match read {
         Ok(embedded) => {
             tracing::info!(relay = %embedded.relay_addr, center_id = embedded.center_id, "configuration from the download's signed trailer");

@@ -9,16 +9,18 @@
 
 use std::{collections::BTreeSet, io, sync::Arc, time::Duration};
 
-use porpoise_shared::{
+use porpoise_codec::CapturedFrame;
+use porpoise_platform::clipboard::{sync_clipboard, LocalClipboard};
+use porpoise_protocol::wire::{
+    ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId,
+};
+use porpoise_quic::{
     client::{Client, MediaStream},
-    clipboard::{sync_clipboard, LocalClipboard},
-    codec::CapturedFrame,
     screen::{
         read_input, stream_screen, view_screen_with, viewer_channel, ScreenSource, ViewerEvent,
     },
-    screen_view::ScreenFeed,
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
+use porpoise_ui::screen_view::ScreenFeed;
 use tokio::{sync::watch, task::AbortHandle};
 use tracing::{debug, info, warn};
 
@@ -99,7 +101,7 @@ impl ScreenSource for BoxedSource {
         self.0.wait_for_change(timeout)
     }
 
-    fn monitors(&mut self) -> Vec<porpoise_shared::stream::MonitorInfo> {
+    fn monitors(&mut self) -> Vec<porpoise_codec::stream::MonitorInfo> {
         self.0.monitors()
     }
 
@@ -107,7 +109,7 @@ impl ScreenSource for BoxedSource {
         self.0.select_monitor(index)
     }
 
-    fn cursor(&mut self) -> Option<porpoise_shared::stream::CursorUpdate> {
+    fn cursor(&mut self) -> Option<porpoise_codec::stream::CursorUpdate> {
         self.0.cursor()
     }
 }
@@ -397,7 +399,7 @@ impl Media {
                 close(stream);
             }
             MediaKind::File => {
-                // The network task hands file streams to `porpoise_shared::transfers`.
+                // The network task hands file streams to `porpoise_quic::transfers`.
                 warn!(?stream.header, "file stream reached the screen/input gate; refused");
                 close(stream);
             }

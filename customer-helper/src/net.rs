@@ -7,16 +7,16 @@
 //! a failure, runs requests, and runs screen sharing and input injection through
 //! [`crate::media`], which stops them the moment the relay or the customer withdraws consent.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::{
+use porpoise_protocol::wire::{
+    ApiError, CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, Response,
+    ServiceOptions, SessionId, SessionInfo, Welcome,
+};
+use porpoise_quic::{
     client::{connect, Client, ClientConfig, ClientEvent, ConnectError},
     tls::Fingerprint,
-    wire::{
-        ApiError, CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, Response,
-        ServiceOptions, SessionId, SessionInfo, Welcome,
-    },
 };
 use tokio::{runtime::Handle, sync::mpsc};
 use tracing::{debug, info, info_span, warn, Instrument};
@@ -58,7 +58,7 @@ pub enum NetCommand {
     },
     /// The chat box of `session_id` now holds `text` (empty when cleared or sent). The network
     /// side sends it as [`rpc::TypingPreview`], at most every
-    /// [`porpoise_shared::wire::TYPING_PREVIEW_INTERVAL_MS`], always the newest text last
+    /// [`porpoise_protocol::wire::TYPING_PREVIEW_INTERVAL_MS`], always the newest text last
     /// (R10). Best effort: no answer comes back.
     TypingPreview {
         /// Session.
@@ -102,9 +102,9 @@ pub enum NetEvent {
     /// Not connected (failed or lost); reconnection follows unless it is permanent.
     Disconnected(ConnectFailure),
     /// The center's branding from the Welcome (C1, M1), sent just before `Connected`.
-    Branding(Box<porpoise_shared::wire::Branding>),
+    Branding(Box<porpoise_protocol::wire::Branding>),
     /// A pushed relay event.
-    Event(porpoise_shared::wire::Event),
+    Event(porpoise_protocol::wire::Event),
     /// The outcome of a [`NetCommand::Request`].
     Answered {
         /// The request.
@@ -117,7 +117,7 @@ pub enum NetEvent {
         /// Session concerned.
         session_id: SessionId,
         /// Decoded updates of the agent's screen.
-        feed: std::sync::Arc<porpoise_shared::screen_view::ScreenFeed>,
+        feed: std::sync::Arc<porpoise_ui::screen_view::ScreenFeed>,
     },
     /// The agent's screen stopped arriving.
     DemoEnded {
@@ -127,7 +127,7 @@ pub enum NetEvent {
         error: Option<String>,
     },
     /// A file transfer changed (A6).
-    File(porpoise_shared::transfers::FileTransferUpdate),
+    File(porpoise_quic::transfers::FileTransferUpdate),
     /// A media stream ended by itself (not because the UI or the relay stopped it).
     MediaEnded {
         /// Session concerned.
@@ -388,7 +388,7 @@ async fn wait_before_retry(
     commands: &mut mpsc::Receiver<NetCommand>,
     sink: &EventSink,
     delay: Option<Duration>,
-    transfers: &mut porpoise_shared::transfers::FileTransfers,
+    transfers: &mut porpoise_quic::transfers::FileTransfers,
 ) -> bool {
     let sleep = async {
         match delay {
@@ -428,7 +428,7 @@ async fn connected(
     commands: &mut mpsc::Receiver<NetCommand>,
     platform: &Platform,
     sink: &EventSink,
-    transfers: &mut porpoise_shared::transfers::FileTransfers,
+    transfers: &mut porpoise_quic::transfers::FileTransfers,
 ) -> Ending {
     let mut media = Media::new(platform.clone(), client.clone(), sink.clone());
     transfers.set_client(Some(client.clone()));
@@ -578,7 +578,8 @@ fn spawn_chat_pump(client: Client, sink: EventSink) -> mpsc::Sender<Request> {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::{client::ConnectError, tls::FingerprintMismatch, wire::RefusedReason};
+    use porpoise_protocol::wire::RefusedReason;
+    use porpoise_quic::{client::ConnectError, tls::FingerprintMismatch};
 
     use super::*;
 

@@ -1,7 +1,7 @@
 //! Screenshot of a region of the customer's own screen for the chat (C4 截图).
 //!
 //! The customer presses the chat's Screenshot button: one frame of the monitor the helper is on
-//! is grabbed on its own thread ([`grab_monitor`], through the same `porpoise_shared::capture`
+//! is grabbed on its own thread ([`grab_monitor`], through the same `porpoise_platform::capture`
 //! as screen sharing), shown frozen in a full-screen always-on-top window
 //! ([`crate::ui::region`]) where the customer drags a rectangle; Esc or a right-click cancels,
 //! a double-click or Enter takes it. The region is cropped ([`crop`]) and encoded for the chat
@@ -12,10 +12,8 @@
 //! [`RegionSelect`] is the pure selection state machine over [`RegionInput`]s in frame pixels
 //! (x right, y down), unit-tested without a screen.
 
-use porpoise_shared::{
-    chat_image,
-    job::{Job, JobError},
-};
+use porpoise_codec::chat_image;
+use porpoise_ui::job::{Job, JobError};
 
 /// A drag must span at least this many px in both directions to select a region; a smaller
 /// drag (a click) keeps the previous selection.
@@ -170,8 +168,8 @@ pub fn crop(rgba: &[u8], width: u32, height: u32, rect: PxRect) -> (Vec<u8>, u32
 }
 
 /// A frozen frame of one monitor: RGBA pixels and where the monitor lies on the desktop.
-pub use porpoise_shared::capture::grab::Grabbed as Frozen;
-pub use porpoise_shared::capture::grab::{monitor_at, GRAB_TIMEOUT};
+pub use porpoise_platform::capture::grab::Grabbed as Frozen;
+pub use porpoise_platform::capture::grab::{monitor_at, GRAB_TIMEOUT};
 
 /// Grabs one frame of the monitor containing desktop pixel `at` (the helper window's centre).
 /// Blocks for the capture (tens of ms, at most [`GRAB_TIMEOUT`]).
@@ -179,7 +177,7 @@ pub use porpoise_shared::capture::grab::{monitor_at, GRAB_TIMEOUT};
 /// Errors: the shared grab's error as text (no display, capture failure, timeout, malformed
 /// frame).
 pub fn grab_monitor(at: Option<(i32, i32)>) -> Result<Frozen, String> {
-    porpoise_shared::capture::grab::grab_monitor(at).map_err(|e| e.to_string())
+    porpoise_platform::capture::grab::grab_monitor(at).map_err(|e| e.to_string())
 }
 
 /// The open selection window: the frozen frame, the selection and the frame's texture.
@@ -331,7 +329,7 @@ impl RegionShot {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use porpoise_shared::capture::ScreenGeometry;
+    use porpoise_platform::capture::ScreenGeometry;
 
     use super::*;
 

@@ -4,7 +4,7 @@
 //! [`Effect`]s (commands for the network side, a request for the user's attention); the app
 //! carries them out. The UI reads the state and reports clicks as [`UiAction`]s.
 
-use porpoise_shared::wire::{AgentId, RemoteAction, ServiceOptions, SessionId};
+use porpoise_protocol::wire::{AgentId, RemoteAction, ServiceOptions, SessionId};
 
 use crate::net::{ConnectFailure, NetCommand, RequestFailure};
 
@@ -160,7 +160,7 @@ pub enum Effect {
     /// with [`HelperState::rebooted`].
     Reboot {
         /// The relay's reconnect token (a secret; `Debug` hides it).
-        token: porpoise_shared::wire::ReconnectToken,
+        token: porpoise_protocol::wire::ReconnectToken,
     },
 }
 
@@ -219,7 +219,7 @@ pub struct HelperState {
     /// Request service once as soon as connected (`--auto-request`).
     pub auto_request: bool,
     /// Token to present once connected, to rejoin the session left for a reboot (C8).
-    pub reconnect_token: Option<porpoise_shared::wire::ReconnectToken>,
+    pub reconnect_token: Option<porpoise_protocol::wire::ReconnectToken>,
     /// The satisfaction survey being answered (C7), shown instead of the main area; kept apart
     /// from `service` because it outlives the session.
     pub survey: Option<SurveyForm>,

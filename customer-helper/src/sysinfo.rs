@@ -1,5 +1,5 @@
 //! The system-info report (A10): what the helper tells the agent about this computer after the
-//! customer consented to [`RemoteAction::SystemInfo`](porpoise_shared::wire::RemoteAction).
+//! customer consented to [`RemoteAction::SystemInfo`](porpoise_protocol::wire::RemoteAction).
 //!
 //! [`collect`] reads the operating system, CPU, memory, disks, network adapters and running
 //! programs with the `sysinfo` crate and converts them into the wire type
@@ -10,7 +10,7 @@
 
 use std::{ffi::OsStr, time::Duration};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     CpuInfo, DiskInfo, MemoryInfo, NetworkAdapter, OsInfo, ProcessInfo, SystemInfo, UnixMs,
 };
 use sysinfo::{Disks, Networks, ProcessesToUpdate, System};
@@ -165,7 +165,7 @@ fn now_ms() -> UnixMs {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::MAX_SYSINFO_PROCESSES;
+    use porpoise_protocol::wire::MAX_SYSINFO_PROCESSES;
 
     use super::*;
 

@@ -12,12 +12,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use porpoise_shared::{
-    transcript::{local_date, push_message, text_file_bytes},
-    wire::{Party, UnixMs},
-};
+use porpoise_protocol::wire::{Party, UnixMs};
+use porpoise_ui::transcript::{local_date, push_message, text_file_bytes};
 
-pub use porpoise_shared::transcript::{local_time, MAX_NAME_CHARS};
+pub use porpoise_ui::transcript::{local_time, MAX_NAME_CHARS};
 
 use crate::{i18n::Tr, state::Session};
 
@@ -43,10 +41,10 @@ pub enum SaveError {
     },
 }
 
-/// `name` reduced to what is safe in a file name ([`porpoise_shared::transcript::file_safe`]);
+/// `name` reduced to what is safe in a file name ([`porpoise_ui::transcript::file_safe`]);
 /// `transcript` when nothing is left.
 pub fn file_safe(name: &str) -> String {
-    porpoise_shared::transcript::file_safe(name, "transcript")
+    porpoise_ui::transcript::file_safe(name, "transcript")
 }
 
 /// The folder the dialog proposes: Documents, else the home folder, else the current folder.
@@ -127,10 +125,8 @@ pub fn save(path: &Path, text: &str, overwrite: bool) -> Result<(), SaveError> {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::{
-        ui::Language,
-        wire::{ChatImage, ChatMessage, ImageFormat, SessionInfo},
-    };
+    use porpoise_protocol::wire::{ChatImage, ChatMessage, ImageFormat, SessionInfo};
+    use porpoise_ui::Language;
 
     use super::*;
 

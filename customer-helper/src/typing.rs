@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{SessionId, TYPING_PREVIEW_INTERVAL_MS};
+use porpoise_protocol::wire::{SessionId, TYPING_PREVIEW_INTERVAL_MS};
 
 /// Least time between two previews.
 pub const TYPING_PREVIEW_INTERVAL: Duration = Duration::from_millis(TYPING_PREVIEW_INTERVAL_MS);

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use porpoise_shared::codec::{ScreenDecoder, ScreenMessage};
+use porpoise_codec::{ScreenDecoder, ScreenMessage};
 
 fuzz_target!(|data: &[u8]| {
     let mut dec = ScreenDecoder::new();

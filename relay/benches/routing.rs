@@ -5,14 +5,14 @@
 //! customer. Prints events per second per phase and the latency of one core call (request →
 //! offer produced) as p50/p99. Run: `cargo bench -p porpoise-relay --bench routing`.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use porpoise_relay::core::{Account, Action, CenterInfo, Core, Login, Now, Snapshot};
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     Event, Group, Request, Response, ServerMessage, ServiceRoute, SessionId,
 };
+use porpoise_relay::core::{Account, Action, CenterInfo, Core, Login, Now, Snapshot};
 
 const CENTER: u32 = 8_000_001;
 const AGENTS: u64 = 1_000;
@@ -110,7 +110,7 @@ fn main() {
         ],
         settings: vec![(
             CENTER,
-            porpoise_shared::wire::CenterSettings {
+            porpoise_protocol::wire::CenterSettings {
                 seats: 2_000,
                 ..Default::default()
             },

@@ -1,7 +1,7 @@
 //! Center branding of the customer helper (C1, M1): validation of what an admin sets (PNG
 //! images decoded within pixel limits, colours, https link) and the demo center's branding.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     Branding, BrandingError, Notice, Rgb, MAX_ICON_PX, MAX_NOTICE_IMAGE_PX,
 };
 
@@ -141,7 +141,7 @@ mod tests {
     fn images_are_checked_by_decoding() {
         let mut b = Branding::default();
         // A PNG signature followed by garbage.
-        let mut fake = porpoise_shared::wire::PNG_SIGNATURE.to_vec();
+        let mut fake = porpoise_protocol::wire::PNG_SIGNATURE.to_vec();
         fake.extend_from_slice(b"garbage");
         b.icon_png = fake;
         assert!(matches!(validate(&b), Err(BrandingError::BadImage { .. })));

@@ -2,15 +2,15 @@
 //! `<data dir>/common-files/<center id>/<name>`; `porpoise-relay common-file add` copies one
 //! in. An agent lists them and, while the customer allows file transfer, has the relay offer
 //! one to the customer on a file stream the relay opens itself: the same protocol
-//! (`porpoise_shared::files`) and the same Accept/Decline, SHA-256 check and resume as files
+//! (`porpoise_quic::files`) and the same Accept/Decline, SHA-256 check and resume as files
 //! the agent sends from disk.
 
 use std::path::{Path, PathBuf};
 
-use porpoise_shared::{
-    files::{prepare_outgoing, sanitize_name, send_over, FileError, NameError},
-    wire::{CenterId, CommonFile, CommonFileOutcome, MediaHeader, MediaKind, SessionId},
+use porpoise_protocol::wire::{
+    CenterId, CommonFile, CommonFileOutcome, MediaHeader, MediaKind, SessionId,
 };
+use porpoise_quic::files::{prepare_outgoing, sanitize_name, send_over, FileError, NameError};
 use tokio::sync::oneshot;
 use tracing::{info, warn};
 
@@ -135,16 +135,16 @@ pub async fn offer_common_file(
         session_id,
         kind: MediaKind::File,
     };
-    if let Err(e) = porpoise_shared::framing::write_frame(
+    if let Err(e) = porpoise_quic::frame_io::write_frame(
         &mut send,
         &header,
-        porpoise_shared::wire::MAX_MEDIA_HEADER_BYTES,
+        porpoise_protocol::wire::MAX_MEDIA_HEADER_BYTES,
     )
     .await
     {
         return CommonFileOutcome::Failed(e.to_string());
     }
-    let (cancel, signal) = porpoise_shared::files::cancel_pair();
+    let (cancel, signal) = porpoise_quic::files::cancel_pair();
     tokio::spawn(async move {
         if cut.await.is_ok() {
             cancel.cancel();
@@ -154,7 +154,7 @@ pub async fn offer_common_file(
         Ok(d) => CommonFileOutcome::Delivered {
             saved_as: d.saved_as,
         },
-        Err(FileError::Refused(porpoise_shared::files::RefuseReason::Declined)) => {
+        Err(FileError::Refused(porpoise_quic::files::RefuseReason::Declined)) => {
             CommonFileOutcome::Declined
         }
         Err(FileError::Cancelled(_) | FileError::Interrupted(_)) => CommonFileOutcome::Cancelled,

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use porpoise_shared::tls::Fingerprint;
-use porpoise_shared::wire::DEFAULT_RELAY_PORT;
+use porpoise_protocol::wire::DEFAULT_RELAY_PORT;
+use porpoise_quic::tls::Fingerprint;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::core::ThrottlePolicy;

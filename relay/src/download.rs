@@ -7,7 +7,7 @@
 //! - `/c/<center_id>/helper/windows` — `porpoise-helper.exe` from the helper folder.
 //!
 //! A helper is served as the file (without any trailer it already carried) followed by a fresh
-//! signed configuration trailer ([`porpoise_shared::trailer`]): relay address, certificate
+//! signed configuration trailer ([`porpoise_quic::trailer`]): relay address, certificate
 //! fingerprint, center ID and the center's branding as stored now. Unknown centers, missing
 //! files and unknown paths are 404 with a plain-text reason.
 //!
@@ -31,9 +31,9 @@ use hyper::header::{
     HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
 };
 use hyper::{Method, Request, Response, StatusCode};
-use porpoise_shared::tls::Fingerprint;
-use porpoise_shared::trailer::{self, EmbeddedConfig};
-use porpoise_shared::wire::{is_valid_center_id, Branding, CenterId};
+use porpoise_protocol::wire::{is_valid_center_id, Branding, CenterId};
+use porpoise_quic::tls::Fingerprint;
+use porpoise_quic::trailer::{self, EmbeddedConfig};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::net::TcpListener;

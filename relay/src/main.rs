@@ -307,7 +307,7 @@ fn read_png(path: &std::path::Path, max: usize) -> anyhow::Result<Vec<u8>> {
 }
 
 async fn set_branding(data_dir: PathBuf, args: BrandingArgs) -> anyhow::Result<()> {
-    use porpoise_shared::wire::{Rgb, MAX_ICON_PNG_BYTES, MAX_NOTICE_IMAGE_BYTES};
+    use porpoise_protocol::wire::{Rgb, MAX_ICON_PNG_BYTES, MAX_NOTICE_IMAGE_BYTES};
     let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
     let result = async {
         anyhow::ensure!(

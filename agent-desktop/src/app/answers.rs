@@ -6,7 +6,7 @@
 //! place where a wire [`Response`] is turned into that type; no code matches a request against
 //! a reply.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     rpc::{self, Reply, Rpc},
     ApiError, RecordPrompt, Request, Response,
 };

@@ -1,10 +1,8 @@
 //! Applying network events and request answers to the work area.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{ActionState, Event, Party, RemoteAction, Request, TransferOutcome},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Request, TransferOutcome};
+use porpoise_ui::Language;
 use tracing::debug;
 
 use crate::{

@@ -1,9 +1,9 @@
 //! The console's side of reconnect-and-resume (R13): deciding whether a lost connection is
 //! retried, and sending what the reconnected login must redo.
 
-use porpoise_shared::client::Disconnect;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::Request;
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::Request;
+use porpoise_quic::client::Disconnect;
 use tracing::info;
 
 use crate::{

@@ -1,6 +1,6 @@
 //! Texts with values for the chat tools (A7): transcript header and saved-file notices.
 
-use porpoise_shared::ui::Language;
+use porpoise_ui::Language;
 
 /// First line of a saved transcript.
 pub fn transcript_header(lang: Language, name: &str, phone: &str, started: &str) -> String {

@@ -1,9 +1,9 @@
 //! Formatted texts of the work area: presence, offers, transfers, colleagues, errors.
 
-use porpoise_shared::{
-    ui::Language,
-    wire::{ApiError, OfferEnd, Presence, ServiceMode, TransferOutcome, MIN_PASSWORD_CHARS},
+use porpoise_protocol::wire::{
+    ApiError, OfferEnd, Presence, ServiceMode, TransferOutcome, MIN_PASSWORD_CHARS,
 };
+use porpoise_ui::Language;
 
 use super::{with_detail, Msg};
 
@@ -142,8 +142,8 @@ pub fn password_too_short(lang: Language) -> String {
 }
 
 /// Why the connection ended, in `lang`: by the relay's close code, else the detail.
-pub fn disconnect_text(lang: Language, reason: &porpoise_shared::client::Disconnect) -> String {
-    use porpoise_shared::wire::CloseCode;
+pub fn disconnect_text(lang: Language, reason: &porpoise_quic::client::Disconnect) -> String {
+    use porpoise_protocol::wire::CloseCode;
     let detail = match (reason.code, lang) {
         (Some(CloseCode::Kicked), Language::ZhCn) => "支持中心的管理员已将您登出".to_owned(),
         (Some(CloseCode::Kicked), Language::En) => {
@@ -162,7 +162,7 @@ pub fn disconnect_text(lang: Language, reason: &porpoise_shared::client::Disconn
 
 /// A relay's refusal (or a client-side failure) as the agent reads it, in `lang`.
 pub fn request_error(lang: Language, e: &ApiError) -> String {
-    porpoise_shared::lang::errors::api_error_text(lang, e)
+    porpoise_protocol::lang::errors::api_error_text(lang, e)
 }
 
 #[cfg(test)]
@@ -174,7 +174,7 @@ mod tests {
         let e = ApiError::NoFreeSeat { seats: 3 };
         assert!(request_error(Language::ZhCn, &e).contains("3 个坐席"));
         assert!(request_error(Language::En, &e).starts_with("All 3 seats"));
-        let e = ApiError::too_long(porpoise_shared::wire::Field::ChatText, 16384);
+        let e = ApiError::too_long(porpoise_protocol::wire::Field::ChatText, 16384);
         assert_eq!(
             request_error(Language::En, &e),
             "The message is too long (at most 16384 bytes)"

@@ -1,10 +1,10 @@
 //! Formatted texts of file transfer (A6): sizes, speed, time left and row states.
 
-use porpoise_shared::{
+use porpoise_quic::{
     files::{format_bytes, format_eta, RefuseReason, Side},
     transfers::{FileTransferRow, Outcome, RowState},
-    ui::Language,
 };
+use porpoise_ui::Language;
 
 use super::{with_detail, Msg};
 
@@ -63,7 +63,7 @@ pub fn file_outcome(lang: Language, outcome: &Outcome) -> String {
 /// Where sending a common file stands (A8).
 pub fn common_send_state(lang: Language, state: &crate::files::CommonSendState) -> String {
     use crate::files::CommonSendState;
-    use porpoise_shared::wire::CommonFileOutcome;
+    use porpoise_protocol::wire::CommonFileOutcome;
     match state {
         CommonSendState::Offering => Msg::CommonFileOffering.text(lang).into(),
         CommonSendState::Refused(text) => with_detail(lang, Msg::FileFailed, text),

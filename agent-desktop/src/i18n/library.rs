@@ -1,7 +1,7 @@
 //! Formatted texts of the quick-reply panel: canned responses, knowledge base and service
 //! history (A8, A11).
 
-use porpoise_shared::ui::Language;
+use porpoise_ui::Language;
 
 use crate::clock::wait_text;
 

@@ -1,9 +1,7 @@
 //! Texts of the satisfaction survey as the agent sees it (C7).
 
-use porpoise_shared::{
-    ui::Language,
-    wire::{SurveyAnswer, MAX_SURVEY_STARS},
-};
+use porpoise_protocol::wire::{SurveyAnswer, MAX_SURVEY_STARS};
+use porpoise_ui::Language;
 
 /// Name of a satisfaction level, 1 (非常不满意) to 5 (非常满意) stars, as in the manuals.
 pub fn survey_level(lang: Language, stars: u8) -> &'static str {

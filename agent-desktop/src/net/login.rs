@@ -1,6 +1,7 @@
 //! Login failures as the login window shows them (A1).
 
-use porpoise_shared::{client::ConnectError, wire::RefusedReason};
+use porpoise_protocol::wire::RefusedReason;
+use porpoise_quic::client::ConnectError;
 
 use crate::i18n::Msg;
 
@@ -67,7 +68,7 @@ impl LoginFailure {
     /// The message to show: a translated prefix and the detail (the detail alone in English
     /// when it already says what the prefix would; the prefix alone for a wrong password; a
     /// translated sentence with the wait when throttled).
-    pub fn message(&self, lang: porpoise_shared::ui::Language) -> String {
+    pub fn message(&self, lang: porpoise_ui::Language) -> String {
         if let LoginFailureKind::Throttled { retry_after_s } = self.kind {
             return crate::i18n::throttled(lang, retry_after_s);
         }
@@ -82,10 +83,8 @@ impl LoginFailure {
         if self.kind == LoginFailureKind::WrongPassword {
             return prefix.text(lang).to_owned();
         }
-        let english_prefix = prefix
-            .text(porpoise_shared::ui::Language::En)
-            .to_lowercase();
-        if lang == porpoise_shared::ui::Language::En
+        let english_prefix = prefix.text(porpoise_ui::Language::En).to_lowercase();
+        if lang == porpoise_ui::Language::En
             && self.detail.to_lowercase().starts_with(&english_prefix)
         {
             let mut chars = self.detail.chars();
@@ -101,7 +100,8 @@ impl LoginFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use porpoise_shared::{tls::Fingerprint, ui::Language};
+    use porpoise_quic::tls::Fingerprint;
+    use porpoise_ui::Language;
 
     #[test]
     fn login_failures_read_well_in_both_languages() {
@@ -109,7 +109,7 @@ mod tests {
         assert_eq!(wrong.kind, LoginFailureKind::WrongPassword);
         assert_eq!(wrong.message(Language::En), "Wrong username or password");
         assert_eq!(wrong.message(Language::ZhCn), "用户名或密码错误");
-        let mismatch = porpoise_shared::tls::FingerprintMismatch {
+        let mismatch = porpoise_quic::tls::FingerprintMismatch {
             expected: Fingerprint([0xab; 32]),
             presented: Fingerprint([0x01; 32]),
         };

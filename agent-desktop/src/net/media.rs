@@ -1,12 +1,14 @@
 //! Media streams of the network task: the customer's screen (decoded off the UI thread into a
 //! [`ScreenFeed`]) and the agent's input stream while remote control is granted.
 
-use porpoise_shared::{
-    client::MediaStream,
-    clipboard::{sync_clipboard, LocalClipboard},
+use porpoise_platform::clipboard::{sync_clipboard, LocalClipboard};
+use porpoise_protocol::{
     input::InputEvent,
-    screen::{stream_screen, view_screen_with, viewer_channel, InputSender, ViewerEvent},
     wire::{MediaHeader, MediaKind, RemoteAction, SessionId},
+};
+use porpoise_quic::{
+    client::MediaStream,
+    screen::{stream_screen, view_screen_with, viewer_channel, InputSender, ViewerEvent},
 };
 use tokio::sync::mpsc;
 use tracing::{debug, info, info_span, warn, Instrument};
@@ -71,7 +73,7 @@ impl Net {
             session_id,
             RemoteAction::RemoteDemo,
             |send, recv| async move {
-                stream_screen(porpoise_shared::capture::make_capture, send, recv)
+                stream_screen(porpoise_platform::capture::make_capture, send, recv)
                     .await
                     .map(|stats| info!(frames = stats.frames, "remote demo ended"))
                     .map_err(|e| e.to_string())
@@ -122,7 +124,7 @@ impl Net {
                 };
                 if let Err(error) = result {
                     warn!(%error, ?action, "media stream failed");
-                    let error = porpoise_shared::wire::ApiError::Disconnected;
+                    let error = porpoise_protocol::wire::ApiError::Disconnected;
                     let action = Some(action);
                     out.emit(NetEvent::RequestFailed {
                         session_id,
@@ -162,7 +164,7 @@ impl Net {
                     Ok(stream) => write_input(InputSender::new(stream.send), rx).await,
                     Err(e) => {
                         warn!(error = %e, "could not open the input stream");
-                        let error = porpoise_shared::wire::ApiError::Disconnected;
+                        let error = porpoise_protocol::wire::ApiError::Disconnected;
                         let action = Some(RemoteAction::RemoteControl);
                         out.emit(NetEvent::RequestFailed {
                             session_id,

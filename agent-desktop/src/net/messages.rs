@@ -1,16 +1,16 @@
 //! The messages between the UI and the network task.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::sync::Arc;
 
-use porpoise_shared::{
-    client::{ClientConfig, Disconnect},
+use porpoise_protocol::{
     input::InputEvent,
     wire::{
         AgentWelcome, ApiError, CenterId, ChatMessage, Event, MessageId, QueueEntry, RemoteAction,
         Request, Response, SessionId, SessionInfo, TicketId,
     },
 };
+use porpoise_quic::client::{ClientConfig, Disconnect};
 
 use super::LoginFailure;
 use crate::{config::Password, screen::ScreenFeed};
@@ -182,7 +182,7 @@ pub enum NetEvent {
         error: Option<String>,
     },
     /// A file transfer changed (A6).
-    File(porpoise_shared::transfers::FileTransferUpdate),
+    File(porpoise_quic::transfers::FileTransferUpdate),
 }
 
 /// A relay request sent through [`NetCommand::Call`]. Its `Debug` hides passwords.

@@ -4,10 +4,8 @@
 
 use std::time::Duration;
 
-use porpoise_shared::{
-    client::{connect, ClientConfig},
-    wire::HelloRole,
-};
+use porpoise_protocol::wire::HelloRole;
+use porpoise_quic::client::{connect, ClientConfig};
 use tokio::time::Instant;
 use tracing::{debug, info};
 
@@ -36,14 +34,14 @@ pub fn delay(attempt: u32, unit: f64) -> Duration {
 
 /// A random number in `[0, 1)` for [`delay`].
 pub fn jitter_unit() -> f64 {
-    (porpoise_shared::client::random_id() % 1_000_000) as f64 / 1_000_000.0
+    (porpoise_quic::client::random_id() % 1_000_000) as f64 / 1_000_000.0
 }
 
 /// How long after losing the connection an `AlreadyLoggedIn` refusal is still retried: after a
 /// network blip the relay may not have noticed yet that the old connection is dead (it drops
 /// it after the QUIC idle timeout), so the refusal may name this very console.
 pub const STALE_LOGIN_GRACE: Duration =
-    Duration::from_secs(porpoise_shared::tls::MAX_IDLE_TIMEOUT.as_secs() + 10);
+    Duration::from_secs(porpoise_quic::tls::MAX_IDLE_TIMEOUT.as_secs() + 10);
 
 /// True if a reconnect attempt that failed `since_lost` after the connection was lost must not
 /// be retried: wrong credentials, unknown center, a certificate that is not the pinned one, or
@@ -190,7 +188,8 @@ mod tests {
 
     #[test]
     fn kicks_and_refusals_are_final() {
-        use porpoise_shared::{client::Disconnect, wire::CloseCode};
+        use porpoise_protocol::wire::CloseCode;
+        use porpoise_quic::client::Disconnect;
         let closed = |code| Disconnect {
             code: Some(code),
             detail: "closed by peer".into(),

@@ -11,7 +11,8 @@ pub mod tray;
 
 use std::sync::{Arc, Mutex};
 
-use porpoise_shared::{ui::Language, wire::QueueEntry};
+use porpoise_protocol::wire::QueueEntry;
+use porpoise_ui::Language;
 use tokio::runtime::Handle;
 
 use crate::i18n::{self, Msg};

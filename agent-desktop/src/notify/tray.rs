@@ -3,7 +3,7 @@
 //! The icon is a dot: grey when logged out, green when online, orange while customers wait.
 //! Its menu has Show (raise the window) and Quit.
 
-use porpoise_shared::ui::Language;
+use porpoise_ui::Language;
 use tokio::runtime::Handle;
 
 use super::{Tray, TrayStatus};
@@ -54,7 +54,7 @@ pub fn system_tray(_handle: &Handle, _ctx: egui::Context, _lang: Language) -> Bo
 #[cfg(target_os = "linux")]
 mod linux {
     use ksni::{menu::StandardItem, MenuItem, TrayMethods};
-    use porpoise_shared::ui::Language;
+    use porpoise_ui::Language;
     use tokio::{runtime::Handle, sync::mpsc};
 
     use super::{icon_argb, Tray, TrayStatus, ICON_PX};

@@ -1,13 +1,13 @@
 //! Grabbing the frozen frame of the screenshot tool (A9): one full frame of the agent's own
 //! monitor, the one the console window is on, through the shared
-//! [`porpoise_shared::capture::grab`] (X11 MIT-SHM on Linux, DXGI on Windows). Runs on its own
+//! [`porpoise_platform::capture::grab`] (X11 MIT-SHM on Linux, DXGI on Windows). Runs on its own
 //! thread (see [`super::tool`]); nothing is hidden first, so the console itself is in the frame.
 
-use porpoise_shared::capture::{grab, ScreenGeometry};
+use porpoise_platform::capture::{grab, ScreenGeometry};
 
 use super::raster::{RasterError, RgbaImage};
 
-pub use porpoise_shared::capture::grab::{monitor_at, GRAB_TIMEOUT};
+pub use porpoise_platform::capture::grab::{monitor_at, GRAB_TIMEOUT};
 
 /// A frozen frame and where it lies on the desktop.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! Shapes are drawn with 4 samples per pixel (anti-aliased edges); a pixel's colour is blended
 //! over the frame by its coverage, and every pixel stays opaque.
 
-use porpoise_shared::codec::CapturedFrame;
+use porpoise_codec::CapturedFrame;
 
 use super::{Annotation, PxPoint, PxRect, STROKE_PX, TEXT_SIZE_PX};
 

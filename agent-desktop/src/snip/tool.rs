@@ -5,7 +5,7 @@
 //! The UI thread only polls the worker [`Job`]s ([`SnipTool::poll`]); they request a repaint
 //! when they are done.
 
-use porpoise_shared::job::{Job, JobError};
+use porpoise_ui::job::{Job, JobError};
 
 use super::{
     grab::{grab_monitor, Frozen, GrabError},

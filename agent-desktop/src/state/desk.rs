@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentChatMessage, AgentId, AgentWelcome, GroupId, Offer, OfflineMessage, OfflineMessageId,
     Presence, ProductTypeId, QueueEntry, Role, SessionInfo, TransferOffer,
 };

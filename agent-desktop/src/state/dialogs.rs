@@ -1,7 +1,7 @@
 //! State of the console's dialogs: session code, transfer, personal settings and the admin
 //! windows. Each dialog is `Some` while open.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentId, CenterSettings, LoginInfo, SessionId, TransferTarget, UnixMs,
 };
 
@@ -61,7 +61,7 @@ pub struct SettingsDialog {
     /// Alert sounds on.
     pub sounds: bool,
     /// UI language.
-    pub language: porpoise_shared::ui::Language,
+    pub language: porpoise_ui::Language,
     /// Chat text size, points.
     pub chat_font_size: f32,
     /// Relay `host:port` for the next login.
@@ -94,7 +94,7 @@ impl SettingsDialog {
     pub fn new(auto_away_min: Option<u16>) -> Self {
         SettingsDialog {
             sounds: true,
-            language: porpoise_shared::ui::Language::default(),
+            language: porpoise_ui::Language::default(),
             chat_font_size: crate::prefs::DEFAULT_CHAT_FONT_SIZE,
             relay_addr: String::new(),
             fingerprint: String::new(),
@@ -113,7 +113,7 @@ impl SettingsDialog {
     pub fn with_prefs(
         mut self,
         prefs: &crate::prefs::Preferences,
-        lang: porpoise_shared::ui::Language,
+        lang: porpoise_ui::Language,
     ) -> Self {
         self.sounds = prefs.sounds;
         self.language = lang;

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope, ChatMessage,
     KnowledgeBase, KnowledgeNode, KnowledgeNodeId, ServiceHistory, SessionId, TranscriptCursor,
     TranscriptPage,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ContextItem, CustomerProfile, MessageId, PendingRecordItem, RecordPolicy,
     RecordPrompt, RemoteAction, SessionId, SupportRecord, SupportRecordForm, UnixMs, VisitorCard,
 };
@@ -265,7 +265,7 @@ impl RecordDesk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use porpoise_shared::wire::SessionInfo;
+    use porpoise_protocol::wire::SessionInfo;
 
     fn tab(id: SessionId) -> SessionTab {
         SessionTab::new(SessionInfo {

@@ -1,7 +1,7 @@
 //! Keeping the work area through a lost connection (R13): what changes when the connection
 //! drops, and merging the Welcome of the reconnected login into the tabs on screen.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentWelcome, MessageId, Party, Presence, QueueEntry, SessionId, SessionInfo,
 };
 
@@ -172,7 +172,7 @@ impl SessionTab {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::{ChatMessage, RemoteAction};
+    use porpoise_protocol::wire::{ChatMessage, RemoteAction};
 
     use super::*;
 
@@ -206,7 +206,7 @@ mod tests {
         tab.push_pending(11, "lost".into(), 0);
         tab.actions.insert(
             RemoteAction::ViewDesktop,
-            porpoise_shared::wire::ActionState::Granted,
+            porpoise_protocol::wire::ActionState::Granted,
         );
         ws.session_mut(2)
             .expect("tab")
@@ -254,7 +254,7 @@ mod tests {
     fn test_profile() -> AgentWelcome {
         AgentWelcome {
             agent_id: 1,
-            role: porpoise_shared::wire::Role::Agent,
+            role: porpoise_protocol::wire::Role::Agent,
             presence: Presence::Online,
             auto_away_min: None,
             queue_count: 0,

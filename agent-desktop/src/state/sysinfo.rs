@@ -1,7 +1,7 @@
 //! The system-info report of a session (A10) as the console keeps it: the last report, whether
 //! its window is open, and how its programs table is sorted. Drawn by [`crate::ui::sysinfo`].
 
-use porpoise_shared::wire::{ProcessInfo, SystemInfo};
+use porpoise_protocol::wire::{ProcessInfo, SystemInfo};
 
 /// A column of the programs table that it can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

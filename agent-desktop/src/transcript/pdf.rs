@@ -1,7 +1,7 @@
 //! The transcript as a PDF (A7 "export transcript … PDF").
 //!
 //! A4 pages with [`MARGIN_PT`] margins, one font: the bundled Noto Sans SC subset
-//! ([`porpoise_shared::ui::bundled_cjk_font`], which also has ASCII and Latin-1), embedded as a
+//! ([`porpoise_ui::bundled_cjk_font`], which also has ASCII and Latin-1), embedded as a
 //! CID-keyed OpenType subset of only the glyphs used (subsetter), with a ToUnicode map so that
 //! text can be searched and copied. Lines wrap at spaces in Latin text and anywhere in CJK text;
 //! characters the font lacks print as its `.notdef` box. pdf-writer writes the objects.
@@ -10,7 +10,7 @@ use pdf_writer::{
     types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap},
     Content, Finish, Name, Pdf, Rect, Ref, Str,
 };
-use porpoise_shared::ui::bundled_cjk_font;
+use porpoise_ui::bundled_cjk_font;
 
 /// A4 width, points.
 pub const PAGE_WIDTH_PT: f32 = 595.0;

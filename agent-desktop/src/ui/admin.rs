@@ -2,11 +2,9 @@
 //! an account's password, and the center's service settings.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Request, MIN_PASSWORD_CHARS},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Request, MIN_PASSWORD_CHARS};
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{
@@ -98,7 +96,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox:
 fn logins_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    logins: Option<&[porpoise_shared::wire::LoginInfo]>,
+    logins: Option<&[porpoise_protocol::wire::LoginInfo]>,
     confirm_kick: &mut Option<i64>,
     status: &mut Status,
     outbox: &mut Outbox,

@@ -2,12 +2,10 @@
 //! colleague with an unread badge.
 
 use egui::{Key, RichText};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    client::random_id,
-    ui::Language,
-    wire::{AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES};
+use porpoise_quic::client::random_id;
+use porpoise_ui::Language;
 
 use super::{personal::presence_color, Outbox};
 use crate::{

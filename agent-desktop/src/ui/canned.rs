@@ -4,14 +4,12 @@
 //! puts its text into this session's chat input, to edit before sending; nothing is sent.
 
 use egui::{Button, CollapsingHeader, RichText, ScrollArea, TextEdit};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, Request, MAX_CANNED_TEXT_BYTES,
-        MAX_KNOWLEDGE_DEPTH,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, Request, MAX_CANNED_TEXT_BYTES,
+    MAX_KNOWLEDGE_DEPTH,
 };
+use porpoise_ui::Language;
 
 use super::{call, history::history_ui, status_ui, Outbox};
 use crate::{

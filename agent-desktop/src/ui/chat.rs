@@ -3,14 +3,14 @@
 //! transcript) and the input where Enter sends and Ctrl+Enter inserts a new line.
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    chat_image,
+use porpoise_codec::chat_image;
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Party, Request, MAX_CHAT_TEXT_BYTES};
+use porpoise_quic::client::random_id;
+use porpoise_ui::{
     chat_pictures::{ChatPictures, Outgoing, PictureLabels},
-    client::random_id,
     job::poll_slot,
-    ui::Language,
-    wire::{Party, Request, MAX_CHAT_TEXT_BYTES},
+    Language,
 };
 
 use super::Outbox;
@@ -151,7 +151,7 @@ pub fn send_prepared(
 /// sent by [`send_prepared`] once ready (A7), or its error shown there.
 pub fn send_picture_file(
     ctx: &egui::Context,
-    session_id: porpoise_shared::wire::SessionId,
+    session_id: porpoise_protocol::wire::SessionId,
     pictures: &mut ChatPictures,
     path: &std::path::Path,
 ) {
@@ -160,7 +160,7 @@ pub fn send_picture_file(
 
 pub use chat_image::is_picture_path;
 
-fn picture_path_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
+fn picture_path_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
     egui::Id::unique(("chat-picture-path", session_id))
 }
 
@@ -234,7 +234,7 @@ fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, pictures: &
     }
 }
 
-fn picture_row_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
+fn picture_row_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
     egui::Id::unique(("chat-picture-row", session_id))
 }
 
@@ -279,11 +279,11 @@ fn picture_row_ui(
 }
 
 /// Id of a session's chat input.
-pub fn input_id(session_id: porpoise_shared::wire::SessionId) -> egui::Id {
+pub fn input_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
     egui::Id::unique(("chat-input-text", session_id))
 }
 
-pub use porpoise_shared::ui::insert_at_cursor;
+pub use porpoise_ui::insert_at_cursor;
 
 /// The customer's unsent text in grey italics (R10), while there is any.
 fn typing_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
@@ -394,7 +394,7 @@ fn input_ui(
                 .desired_width(ui.available_width() - button_width - ui.spacing().item_spacing.x)
                 .hint_text(Msg::ChatHint.text(lang));
             let r = ui.add(edit).labelled_by(label.id);
-            if porpoise_shared::ui::take_focus_request(ui.ctx(), id) {
+            if porpoise_ui::take_focus_request(ui.ctx(), id) {
                 r.request_focus();
             }
             response = Some(r);

@@ -1,8 +1,9 @@
 //! The session-code dialog (A16): the 6 digits large, their expiry countdown and Copy.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{ui::Language, wire::Request};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::Request;
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{

@@ -2,12 +2,10 @@
 //! endpoint returns for this customer, fetched by the relay, each item with Send to chat.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    client::random_id,
-    ui::Language,
-    wire::{Request, MAX_CHAT_TEXT_BYTES},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Request, MAX_CHAT_TEXT_BYTES};
+use porpoise_quic::client::random_id;
+use porpoise_ui::Language;
 
 use super::{call, Outbox};
 use crate::{

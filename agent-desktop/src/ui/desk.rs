@@ -3,8 +3,9 @@
 //! dialogs over it.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{ui::Language, wire::ServiceMode};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::ServiceMode;
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{
@@ -87,7 +88,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
             ws.session_code = Some(SessionCodeDialog::Requesting);
             super::call(
                 outbox,
-                porpoise_shared::wire::Request::CreateSessionCode(rpc::CreateSessionCode),
+                porpoise_protocol::wire::Request::CreateSessionCode(rpc::CreateSessionCode),
             );
         }
     }
@@ -101,7 +102,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
                 });
                 super::call(
                     outbox,
-                    porpoise_shared::wire::Request::ListLogins(rpc::ListLogins),
+                    porpoise_protocol::wire::Request::ListLogins(rpc::ListLogins),
                 );
             }
             if ui.button(Msg::ResetPassword.text(lang)).clicked() {
@@ -118,7 +119,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
                 });
                 super::call(
                     outbox,
-                    porpoise_shared::wire::Request::GetCenterSettings(rpc::GetCenterSettings),
+                    porpoise_protocol::wire::Request::GetCenterSettings(rpc::GetCenterSettings),
                 );
             }
         });

@@ -2,16 +2,16 @@
 //! customer allows file transfer), files dropped on the window, and the transfers list with
 //! progress bar, speed, time left, Cancel and Resume.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::path::PathBuf;
 
 use egui::RichText;
-use porpoise_shared::{
+use porpoise_protocol::wire::{ActionState, RemoteAction, Request, SessionId};
+use porpoise_quic::{
     files::format_bytes,
     transfers::{Direction, RowState},
-    ui::Language,
-    wire::{ActionState, RemoteAction, Request, SessionId},
 };
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{
@@ -181,7 +181,7 @@ fn common_files_ui(
 fn ws_rows(
     board: &crate::files::FileBoard,
     session_id: SessionId,
-) -> Vec<porpoise_shared::transfers::FileTransferRow> {
+) -> Vec<porpoise_quic::transfers::FileTransferRow> {
     board.list.of_session(session_id).cloned().collect()
 }
 
@@ -192,7 +192,7 @@ fn send(outbox: &mut Outbox, session_id: SessionId, paths: Vec<PathBuf>) {
 fn rows_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    rows: Vec<porpoise_shared::transfers::FileTransferRow>,
+    rows: Vec<porpoise_quic::transfers::FileTransferRow>,
     outbox: &mut Outbox,
 ) {
     for row in rows.iter().rev() {

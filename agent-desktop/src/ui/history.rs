@@ -4,11 +4,9 @@
 
 use chrono::TimeZone;
 use egui::{CollapsingHeader, RichText, ScrollArea};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{HistoryItem, Party, Request, SessionId, UnixMs},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{HistoryItem, Party, Request, SessionId, UnixMs};
+use porpoise_ui::Language;
 
 use super::{call, Outbox};
 use crate::{

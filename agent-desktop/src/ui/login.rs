@@ -2,12 +2,9 @@
 //! username drop-down (filled from the relay once a center ID is typed) and password.
 
 use egui::{Key, RichText, TextEdit};
-use porpoise_shared::{
-    client::ClientConfig,
-    tls::Fingerprint,
-    ui::Language,
-    wire::{is_valid_center_id, CenterId},
-};
+use porpoise_protocol::wire::{is_valid_center_id, CenterId};
+use porpoise_quic::{client::ClientConfig, tls::Fingerprint};
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{

@@ -29,7 +29,7 @@ pub mod visitor;
 pub type Outbox = Vec<crate::net::NetCommand>;
 
 /// Sends a relay request through [`crate::net::NetCommand::Call`].
-pub fn call(outbox: &mut Outbox, body: porpoise_shared::wire::Request) {
+pub fn call(outbox: &mut Outbox, body: porpoise_protocol::wire::Request) {
     outbox.push(crate::net::NetCommand::Call(crate::net::Call(body)));
 }
 

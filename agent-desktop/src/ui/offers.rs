@@ -2,8 +2,9 @@
 //! live countdown and Accept / Reject. Several stack, oldest first.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{ui::Language, wire::Request};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::Request;
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{

@@ -1,11 +1,9 @@
 //! The personal area's presence selector (A2, R4): 在线 / 示忙 / 离开 / 离线.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Presence, Request},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Presence, Request};
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{i18n, i18n::Msg, state::Workspace};

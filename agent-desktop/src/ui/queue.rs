@@ -1,10 +1,8 @@
 //! The queue panel (A4): waiting customers with name, phone, live waiting time and Accept.
 
 use egui::RichText;
-use porpoise_shared::{
-    ui::Language,
-    wire::{QueueView, UnixMs},
-};
+use porpoise_protocol::wire::{QueueView, UnixMs};
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{clock, i18n, i18n::Msg, net::NetCommand, state::Workspace};

@@ -8,11 +8,11 @@
 //! required.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{RecordFormError, RecordPolicy, RemoteAction, Request, SupportRecordForm},
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    RecordFormError, RecordPolicy, RemoteAction, Request, SupportRecordForm,
 };
+use porpoise_ui::Language;
 
 use super::{call, status_ui, Outbox};
 use crate::{

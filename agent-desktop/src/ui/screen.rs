@@ -3,11 +3,11 @@
 //! over the focused view go to the customer's computer.
 
 use egui::{Align2, Color32, CursorIcon, EventFilter, FontId, Rect, RichText, Sense};
-use porpoise_shared::{
+use porpoise_codec::stream::{ImageQuality, SCALE_PERCENTS};
+use porpoise_protocol::wire::SessionId;
+use porpoise_ui::{
     job::{poll_slot, Job},
-    stream::{ImageQuality, SCALE_PERCENTS},
-    ui::Language,
-    wire::SessionId,
+    Language,
 };
 
 use super::Outbox;

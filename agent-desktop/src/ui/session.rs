@@ -2,11 +2,9 @@
 //! action buttons, chat and the customer's screen.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{ActionState, Party, RemoteAction, SessionId},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ActionState, Party, RemoteAction, SessionId};
+use porpoise_ui::Language;
 
 use super::{
     canned::{quick_replies_ui, QUICK_REPLY_PANEL_WIDTH},
@@ -36,7 +34,7 @@ pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox
     for (session_id, message_id) in ws.pictures.take_wanted() {
         super::call(
             outbox,
-            porpoise_shared::wire::Request::GetChatImage(rpc::GetChatImage {
+            porpoise_protocol::wire::Request::GetChatImage(rpc::GetChatImage {
                 session_id,
                 message_id,
             }),
@@ -257,7 +255,7 @@ fn session_ui(
     tab: &mut SessionTab,
     library: &mut Library,
     snip: &mut crate::snip::SnipTool,
-    pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
+    pictures: &mut porpoise_ui::chat_pictures::ChatPictures,
     manages: bool,
     outbox: &mut Outbox,
 ) -> TabRequest {
@@ -300,11 +298,11 @@ fn session_ui(
 fn send_screenshot(
     ctx: &egui::Context,
     tab: &SessionTab,
-    pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
+    pictures: &mut porpoise_ui::chat_pictures::ChatPictures,
     shot: crate::snip::SnipResult,
 ) {
     // The snip is a PNG; a very large or busy one is re-encoded to fit the chat.
-    let source = porpoise_shared::chat_pictures::Outgoing::Encoded(shot.png);
+    let source = porpoise_ui::chat_pictures::Outgoing::Encoded(shot.png);
     pictures.prepare_to_send(ctx, tab.session_id, source);
 }
 
@@ -397,7 +395,7 @@ fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut O
             if ui.button(Msg::PushSurvey.text(lang)).clicked() {
                 super::call(
                     outbox,
-                    porpoise_shared::wire::Request::PushSurvey(rpc::PushSurvey {
+                    porpoise_protocol::wire::Request::PushSurvey(rpc::PushSurvey {
                         session_id: tab.session_id,
                     }),
                 );
@@ -481,7 +479,7 @@ fn action_button_ui(
 
 #[cfg(test)]
 mod snip_tests {
-    use porpoise_shared::wire::SessionInfo;
+    use porpoise_protocol::wire::SessionInfo;
 
     use super::*;
 
@@ -496,13 +494,13 @@ mod snip_tests {
             messages: vec![],
         });
         let rgba = vec![90u8; 12 * 8 * 4];
-        let png = porpoise_shared::chat_image::prepare(&rgba, 12, 8).expect("png");
+        let png = porpoise_codec::chat_image::prepare(&rgba, 12, 8).expect("png");
         let shot = crate::snip::SnipResult {
             png: png.clone(),
             width: 12,
             height: 8,
         };
-        let mut pictures = porpoise_shared::chat_pictures::ChatPictures::default();
+        let mut pictures = porpoise_ui::chat_pictures::ChatPictures::default();
         let mut outbox = Vec::new();
         let ctx = egui::Context::default();
         let wait = std::time::Duration::from_secs(30);
@@ -510,7 +508,7 @@ mod snip_tests {
         pictures.wait_idle(wait);
         super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
         pictures.wait_idle(wait);
-        let [NetCommand::Call(crate::net::Call(porpoise_shared::wire::Request::SendChatImage(
+        let [NetCommand::Call(crate::net::Call(porpoise_protocol::wire::Request::SendChatImage(
             rpc::SendChatImage {
                 session_id: 5,
                 message_id,

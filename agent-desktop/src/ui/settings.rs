@@ -1,11 +1,9 @@
 //! The personal settings dialog (A17): alert sounds, language, chat text size, the relay's
 //! address and fingerprint for the next login, auto-away minutes and changing one's password.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Request, MIN_PASSWORD_CHARS},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Request, MIN_PASSWORD_CHARS};
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{
@@ -176,7 +174,7 @@ pub fn check_connection(lang: Language, d: &SettingsDialog) -> Result<String, St
     }
     d.fingerprint
         .trim()
-        .parse::<porpoise_shared::tls::Fingerprint>()
+        .parse::<porpoise_quic::tls::Fingerprint>()
         .map(|f| f.to_string())
         .map_err(|_| Msg::BadFingerprint.text(lang).to_owned())
 }

@@ -12,7 +12,7 @@ use egui::{
     accesskit::Role, Align2, Color32, FontId, KeyboardShortcut, Modifiers, PointerButton, Pos2,
     Rect, RichText, Sense, Stroke, StrokeKind, TextureOptions, Vec2, ViewportBuilder, ViewportId,
 };
-use porpoise_shared::{screen_view::fit_rect, ui::Language};
+use porpoise_ui::{screen_view::fit_rect, Language};
 
 use crate::{
     i18n::Msg,
@@ -530,7 +530,7 @@ fn swatch_ui(ui: &mut egui::Ui, lang: Language, snip: &mut crate::snip::Snip, co
 }
 
 /// Text masks from egui's own fonts (the bundled CJK subset included, see
-/// [`porpoise_shared::ui::install_fonts`]): the text is laid out at the window's pixel density
+/// [`porpoise_ui::install_fonts`]): the text is laid out at the window's pixel density
 /// and its glyphs are copied out of the font atlas, so the taken image matches the preview.
 pub struct EguiText<'a>(pub &'a egui::Context);
 
@@ -596,7 +596,7 @@ mod tests {
     #[test]
     fn egui_text_masks_cover_latin_and_chinese() {
         let ctx = egui::Context::default();
-        porpoise_shared::ui::install_fonts(&ctx);
+        porpoise_ui::install_fonts(&ctx);
         let mut masks = Vec::new();
         let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
             let text = EguiText(ui.ctx());

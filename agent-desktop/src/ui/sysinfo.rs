@@ -7,10 +7,8 @@
 
 use chrono::TimeZone as _;
 use egui::{Grid, RichText, ScrollArea};
-use porpoise_shared::{
-    ui::Language,
-    wire::{SystemInfo, UnixMs},
-};
+use porpoise_protocol::wire::{SystemInfo, UnixMs};
+use porpoise_ui::Language;
 
 use crate::{
     i18n::Msg,
@@ -396,7 +394,7 @@ fn processes_ui(ui: &mut egui::Ui, lang: Language, view: &mut SystemInfoView) {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::{
+    use porpoise_protocol::wire::{
         CpuInfo, DiskInfo, MemoryInfo, NetworkAdapter, OsInfo, ProcessInfo,
     };
 

@@ -2,11 +2,9 @@
 //! handling note and Mark handled; a toggle that lists handled ones too.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Request, UnixMs},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Request, UnixMs};
+use porpoise_ui::Language;
 
 use super::Outbox;
 use crate::{

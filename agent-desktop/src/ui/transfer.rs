@@ -2,11 +2,9 @@
 //! and a note for the receiver.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Presence, Request, TransferTarget},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{Presence, Request, TransferTarget};
+use porpoise_ui::Language;
 
 use super::{personal::presence_color, Outbox};
 use crate::{

@@ -3,11 +3,9 @@
 //! Also the chat's message context menu for message tags (A13), [`message_context_menu`].
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{MessageId, Party, Request, SessionId, VisitorCard},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{MessageId, Party, Request, SessionId, VisitorCard};
+use porpoise_ui::Language;
 
 use super::{call, status_ui, Outbox};
 use crate::{

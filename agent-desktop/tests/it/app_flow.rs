@@ -12,14 +12,14 @@ use porpoise_agent::{
     screen::ScreenFeed,
     AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent,
 };
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    codec::{CapturedFrame, ScreenDecoder, ScreenEncoder},
+use porpoise_codec::{CapturedFrame, ScreenDecoder, ScreenEncoder};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::{
     input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent},
-    screen::ScreenUpdate,
-    ui::Language,
     wire::{ActionState, ChatMessage, Event, Party, QueueEntry, RemoteAction, SessionInfo},
 };
+use porpoise_quic::screen::ScreenUpdate;
+use porpoise_ui::Language;
 
 const FINGERPRINT: &str = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
 const SESSION: u64 = 77;
@@ -31,7 +31,7 @@ fn app(lang: Language) -> (Harness<'static, AgentApp>, RelaySide, Recording) {
     let harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_max_steps(40)
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_ui::install_fonts)
         .build_ui_state(|ui, app: &mut AgentApp| app.frame_ui(ui), app);
     (harness, side, recording)
 }
@@ -44,9 +44,11 @@ fn commands(side: &mut RelaySide) -> Vec<NetCommand> {
             !matches!(
                 c,
                 NetCommand::Call(porpoise_agent::net::Call(
-                    porpoise_shared::wire::Request::GetCustomerProfile(
+                    porpoise_protocol::wire::Request::GetCustomerProfile(
                         rpc::GetCustomerProfile { .. }
-                    ) | porpoise_shared::wire::Request::ListPendingRecords(rpc::ListPendingRecords)
+                    ) | porpoise_protocol::wire::Request::ListPendingRecords(
+                        rpc::ListPendingRecords
+                    )
                 ))
             )
         })
@@ -135,7 +137,7 @@ fn log_in(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
             display_name: "Agent One".into(),
             queue: vec![],
             sessions: vec![],
-            profile: common::profile(porpoise_shared::wire::Role::Agent),
+            profile: common::profile(porpoise_protocol::wire::Role::Agent),
         },
     );
     harness.run();
@@ -490,7 +492,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
             display_name: "客服一".into(),
             queue: vec![],
             sessions: vec![session_info(history)],
-            profile: common::profile(porpoise_shared::wire::Role::Agent),
+            profile: common::profile(porpoise_protocol::wire::Role::Agent),
         },
     );
     harness.run();
@@ -503,10 +505,8 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
 /// at once), and Screenshot asks for a still and saves it as a PNG the agent is told about.
 #[test]
 fn screen_toolbar_changes_quality_and_scale_and_saves_a_screenshot() {
-    use porpoise_shared::{
-        screen::{viewer_channel, StillImage, ViewerEvent},
-        stream::{ImageQuality, ScreenMessage},
-    };
+    use porpoise_codec::stream::{ImageQuality, ScreenMessage};
+    use porpoise_quic::screen::{viewer_channel, StillImage, ViewerEvent};
     let shots = tempfile::tempdir().expect("dir");
     std::env::set_var(porpoise_agent::screenshot::SCREENSHOT_DIR_ENV, shots.path());
     let (mut harness, mut side, _) = app(Language::En);

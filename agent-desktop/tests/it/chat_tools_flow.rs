@@ -7,7 +7,7 @@ use crate::common;
 use common::*;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_agent::net::{NetCommand, NetEvent};
-use porpoise_shared::wire::{Event, Party, QueueEntry, Role, SessionInfo};
+use porpoise_protocol::wire::{Event, Party, QueueEntry, Role, SessionInfo};
 
 fn second_session() -> SessionInfo {
     SessionInfo {
@@ -265,10 +265,7 @@ fn settings_turn_sounds_off_and_switch_the_language_at_once() {
     harness.run();
     harness.run();
     assert!(harness.get_all_by_label("个人设置").count() >= 1);
-    assert_eq!(
-        harness.state().language(),
-        porpoise_shared::ui::Language::ZhCn
-    );
+    assert_eq!(harness.state().language(), porpoise_ui::Language::ZhCn);
 }
 
 #[test]

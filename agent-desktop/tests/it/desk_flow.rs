@@ -7,8 +7,8 @@ use crate::common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::{NodeT, Queryable};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, Event, LoginInfo, OfflineMessage, Presence, QueueView, Request, Response, Role,
     ServiceMode,
 };
@@ -164,7 +164,7 @@ fn session_code_button_and_dialog() {
     let (mut harness, mut side, _recording) = app();
     log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
     assert!(harness.query_by_label("Get session code").is_none());
-    let settings = porpoise_shared::wire::CenterSettings {
+    let settings = porpoise_protocol::wire::CenterSettings {
         service_mode: ServiceMode::SessionCode,
         ..Default::default()
     };
@@ -198,7 +198,7 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
     relay(
         &side,
         Event::QueueChanged {
-            queue: vec![porpoise_shared::wire::QueueEntry {
+            queue: vec![porpoise_protocol::wire::QueueEntry {
                 ticket_id: 1,
                 name: "张三".into(),
                 phone: "1".into(),
@@ -356,8 +356,8 @@ fn admin_edits_service_settings_and_resets_a_password() {
         calls(&mut side),
         vec![Request::GetCenterSettings(rpc::GetCenterSettings)]
     );
-    let mut settings = porpoise_shared::wire::CenterSettings::default();
-    settings.working_hours.weekly[0] = Some(porpoise_shared::wire::DayHours {
+    let mut settings = porpoise_protocol::wire::CenterSettings::default();
+    settings.working_hours.weekly[0] = Some(porpoise_protocol::wire::DayHours {
         start_min: 9 * 60,
         end_min: 18 * 60,
     });

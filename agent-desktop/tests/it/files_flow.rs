@@ -4,17 +4,17 @@
 
 use crate::common;
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::path::PathBuf;
 
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
 use porpoise_agent::files::FileCommand;
-use porpoise_shared::{
+use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Role};
+use porpoise_quic::{
     files::Side,
     transfers::{Direction, FileTransferUpdate, Outcome},
-    wire::{ActionState, Event, Party, RemoteAction, Role},
 };
 
 const TRANSFER: u128 = 0xF11E;
@@ -197,7 +197,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
 
 #[test]
 fn a_common_file_is_sent_with_one_click_and_its_outcome_shown() {
-    use porpoise_shared::wire::{CommonFile, CommonFileOutcome, Request, Response};
+    use porpoise_protocol::wire::{CommonFile, CommonFileOutcome, Request, Response};
     let (mut harness, mut side, _) = app();
     log_in(
         &mut harness,

@@ -9,8 +9,8 @@ use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use porpoise_agent::AgentApp;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CannedDraft, CannedResponse, CannedResponses, CannedScope, HistoryItem,
     KnowledgeBase, KnowledgeNode, Party, Request, Response, Role, ServiceHistory, TranscriptPage,
 };

@@ -3,15 +3,13 @@
 
 use crate::common;
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::sync::Arc;
 
 use common::*;
 use egui_kittest::kittest::Queryable;
-use porpoise_shared::{
-    chat_image,
-    wire::{ApiError, Event, ImageFormat, Party, Request, Response, Role},
-};
+use porpoise_codec::chat_image;
+use porpoise_protocol::wire::{ApiError, Event, ImageFormat, Party, Request, Response, Role};
 
 /// A 40×30 picture with a dark band, as a screenshot would be.
 fn pixels() -> (Vec<u8>, u32, u32) {
@@ -72,7 +70,7 @@ fn a_pasted_picture_is_sent_shown_at_once_and_confirmed() {
     assert!(!calls(&mut side)
         .iter()
         .any(|r| matches!(r, Request::GetChatImage(rpc::GetChatImage { .. }))));
-    let stored = porpoise_shared::wire::ChatMessage {
+    let stored = porpoise_protocol::wire::ChatMessage {
         message_id: *message_id,
         from: Party::Agent,
         text: String::new(),
@@ -231,7 +229,7 @@ fn dropped_pictures_go_to_the_chat_and_a_refusal_is_shown() {
             data: sent[0].1.clone(),
         }),
         Err(ApiError::BadImage(
-            porpoise_shared::wire::ImageProblem::Damaged,
+            porpoise_protocol::wire::ImageProblem::Damaged,
         )),
     );
     harness.run();

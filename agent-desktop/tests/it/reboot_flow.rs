@@ -9,7 +9,7 @@ use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
 use porpoise_agent::net::NetCommand;
-use porpoise_shared::wire::{ActionState, Event, Party, RemoteAction, Role};
+use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Role};
 
 const WAITING: &str = "The customer's computer is restarting; waiting up to 15 min";
 

@@ -7,11 +7,12 @@ use crate::common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::CloseCode;
+use porpoise_protocol::wire::{
     ActionState, Event, Party, Presence, RemoteAction, Request, Role, SessionInfo,
 };
-use porpoise_shared::{client::Disconnect, wire::CloseCode};
+use porpoise_quic::client::Disconnect;
 
 const LOST: &str = "Connection lost — reconnecting… (attempt 1)";
 

@@ -2,7 +2,7 @@
 //! by egui_kittest) keeps its session through a relay restart, and a chat message written while
 //! the relay is down is stored exactly once after the console reconnects by itself.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{
     net::SocketAddr,
     time::{Duration, Instant},
@@ -16,13 +16,13 @@ use porpoise_agent::{
     state::{Delivery, Link},
     AgentApp, AgentConfig, Password,
 };
-use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_PASSWORD};
-use porpoise_shared::{
+use porpoise_protocol::wire::{HelloRole, Request, Response, ServiceRoute, Welcome};
+use porpoise_quic::{
     client::{connect, ClientConfig},
     tls::Fingerprint,
-    ui::Language,
-    wire::{HelloRole, Request, Response, ServiceRoute, Welcome},
 };
+use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_PASSWORD};
+use porpoise_ui::Language;
 use tokio::{runtime::Runtime, sync::oneshot, task::JoinHandle};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -135,7 +135,7 @@ fn the_console_reconnects_after_a_relay_restart_and_stores_outage_chat_once() {
     let mut harness = Harness::builder()
         .with_size([1400.0, 900.0])
         .with_max_steps(8)
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_ui::install_fonts)
         .build_ui_state(|ui, app: &mut AgentApp| app.frame_ui(ui), app);
     wait_for(&mut harness, "the queue", |app| {
         app.workspace().is_some_and(|ws| !ws.queue.is_empty())

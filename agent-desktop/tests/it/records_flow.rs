@@ -8,8 +8,8 @@ use crate::common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ContextEndpoint, ContextField, ContextItem, CustomerProfile, Event, Party, RecordPrompt,
     Request, Response, Role, SupportRecord, VisitorCard,
 };
@@ -29,7 +29,7 @@ fn empty_profile() -> CustomerProfile {
 
 /// Logs in with one open session whose customer wrote `text`; answers the profile request.
 fn serving(
-    edit: impl FnOnce(&mut porpoise_shared::wire::AgentWelcome),
+    edit: impl FnOnce(&mut porpoise_protocol::wire::AgentWelcome),
     text: &str,
 ) -> (
     egui_kittest::Harness<'static, porpoise_agent::AgentApp>,
@@ -221,12 +221,12 @@ fn tags_on_the_customer_and_on_a_message() {
     let mut outbox = Vec::new();
     let allowed = vec!["投诉".to_owned(), "故障".to_owned()];
     let mut h = egui_kittest::Harness::builder()
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_ui::install_fonts)
         .build_ui(|ui| {
             let r = ui.add(egui::Label::new("打印机坏了").sense(egui::Sense::click()));
             porpoise_agent::ui::visitor::message_context_menu(
                 &r,
-                porpoise_shared::ui::Language::En,
+                porpoise_ui::Language::En,
                 SESSION,
                 1,
                 &panel,
@@ -328,7 +328,7 @@ fn context_items_are_sent_to_the_chat() {
 
 #[test]
 fn records_put_off_before_a_restart_are_listed_again_after_login() {
-    use porpoise_shared::wire::PendingRecordItem;
+    use porpoise_protocol::wire::PendingRecordItem;
     let (mut harness, mut side, _recording) = app();
     log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
     let asked: Vec<Request> = all_commands(&mut side)

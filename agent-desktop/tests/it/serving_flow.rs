@@ -6,8 +6,8 @@ use crate::common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::{NodeT, Queryable};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     AgentChatMessage, Event, OfferEnd, Party, Request, Response, Role, TransferOffer,
     TransferTarget,
 };

@@ -11,7 +11,8 @@ use porpoise_agent::{
     snip::{grab::Frozen, raster::RgbaImage, SnipResult, SnipTool},
     ui::snip::{snip_button, snip_ui},
 };
-use porpoise_shared::{capture::ScreenGeometry, ui::Language};
+use porpoise_platform::capture::ScreenGeometry;
+use porpoise_ui::Language;
 
 const W: u32 = 640;
 const H: u32 = 400;
@@ -55,7 +56,7 @@ fn harness() -> Harness<'static, SnipTool> {
         .with_max_steps(20)
         // Each event is a frame: short frames so that two clicks make a double-click.
         .with_step_dt(1.0 / 60.0)
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_ui::install_fonts)
         .build_ui_state(
             |ui, tool: &mut SnipTool| {
                 tool.poll();

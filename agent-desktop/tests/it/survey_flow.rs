@@ -6,8 +6,8 @@ use crate::common;
 use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, Event, Party, Request, Response, Role, SurveyAnswer,
 };
 
@@ -86,7 +86,9 @@ fn a_refused_push_is_shown_in_the_tab() {
     answer(
         &side,
         push,
-        Err(ApiError::peer_away(porpoise_shared::wire::Party::Customer)),
+        Err(ApiError::peer_away(
+            porpoise_protocol::wire::Party::Customer,
+        )),
     );
     harness.run();
     harness.get_by_label_contains("The customer is not connected");

@@ -8,7 +8,7 @@ use common::*;
 use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
 use porpoise_agent::net::NetCommand;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, CpuInfo, DiskInfo, Event, MemoryInfo, NetworkAdapter, OsInfo, Party, ProcessInfo,
     RemoteAction, Role, SystemInfo,
 };

@@ -1,7 +1,7 @@
 //! Chat tool texts of the helper (C4): emoji, pictures, region screenshot, saving the
 //! transcript. Chinese labels follow the product manuals (发送图片, 发送表情, 截图).
 
-use porpoise_shared::ui::Language;
+use porpoise_ui::Language;
 
 use super::Tr;
 

@@ -1,10 +1,10 @@
 //! File transfer texts of the helper (A6, C5).
 
-use porpoise_shared::{
+use porpoise_quic::{
     files::{format_bytes, format_eta, RefuseReason, Side},
     transfers::{FileTransferRow, Outcome, RowState},
-    ui::Language,
 };
+use porpoise_ui::Language;
 
 use super::Tr;
 

@@ -1,7 +1,7 @@
 //! Texts of the first screen of a plain helper, the refusal of a modified download and the
 //! branding notice area (C1, M1).
 
-use porpoise_shared::ui::Language;
+use porpoise_ui::Language;
 
 use super::Tr;
 

@@ -1,7 +1,8 @@
 //! Texts of the permissions panel (C5) and the satisfaction survey (C7). Chinese wording from
 //! the manuals (满意度调查, 非常满意 … 非常不满意, 撤销).
 
-use porpoise_shared::{ui::Language, wire::RemoteAction};
+use porpoise_protocol::wire::RemoteAction;
+use porpoise_ui::Language;
 
 use super::Tr;
 

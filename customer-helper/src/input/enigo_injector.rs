@@ -1,7 +1,7 @@
 //! [`InputInjector`] with enigo (X11 via x11rb on Linux, SendInput on Windows).
 
 use enigo::{Axis, Button, Coordinate, Direction, Enigo, Keyboard, Mouse, Settings};
-use porpoise_shared::input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent};
+use porpoise_protocol::input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent};
 use tracing::trace;
 
 use super::{prepare, InjectError, InputInjector};

@@ -13,7 +13,7 @@ mod thread;
 pub use enigo_injector::{enigo_button, enigo_key, EnigoInjector};
 pub use thread::{InjectorFactory, InjectorThread, INJECT_QUEUE_CAPACITY};
 
-use porpoise_shared::input::{InputEvent, Key, KeyEvent};
+use porpoise_protocol::input::{InputEvent, Key, KeyEvent};
 
 use crate::capture::ScreenGeometry;
 
@@ -75,7 +75,7 @@ pub fn prepare(ev: &InputEvent, geometry: ScreenGeometry) -> Result<InputEvent, 
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::input::{MouseButton, MouseEvent};
+    use porpoise_protocol::input::{MouseButton, MouseEvent};
 
     use super::*;
 

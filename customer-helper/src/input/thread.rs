@@ -6,7 +6,7 @@ use std::sync::{
     Arc,
 };
 
-use porpoise_shared::input::InputEvent;
+use porpoise_protocol::input::InputEvent;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, warn};
 
@@ -92,7 +92,7 @@ impl Drop for InjectorThread {
 mod tests {
     use std::sync::Mutex;
 
-    use porpoise_shared::input::{KeyEvent, MouseEvent};
+    use porpoise_protocol::input::{KeyEvent, MouseEvent};
 
     use super::*;
 

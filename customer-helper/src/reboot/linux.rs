@@ -3,7 +3,7 @@
 
 use std::{ffi::OsStr, io, path::PathBuf, process::Command};
 
-use porpoise_shared::wire::ReconnectToken;
+use porpoise_protocol::wire::ReconnectToken;
 
 use super::{run, RebootError, RebootPlatform, Relaunch, AUTOSTART_FILE};
 

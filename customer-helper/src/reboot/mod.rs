@@ -32,7 +32,7 @@ use std::{
 #[cfg(not(windows))]
 pub use linux::{autostart_dir, autostart_path, desktop_entry, quote_exec_arg};
 
-use porpoise_shared::wire::ReconnectToken;
+use porpoise_protocol::wire::ReconnectToken;
 
 /// Environment variable with a shell command run instead of the real reboot (tests, demos).
 /// Run with `sh -c` (Windows: `cmd /C`); a non-zero exit is a failed reboot.
@@ -110,8 +110,8 @@ impl Relaunch {
     pub fn of_current_exe(config: &crate::HelperConfig) -> io::Result<Self> {
         let exe = std::env::current_exe()?;
         let lang = match config.language {
-            porpoise_shared::ui::Language::ZhCn => "zh-CN",
-            porpoise_shared::ui::Language::En => "en",
+            porpoise_ui::Language::ZhCn => "zh-CN",
+            porpoise_ui::Language::En => "en",
         };
         let args = vec![
             "--relay".into(),

@@ -1,10 +1,8 @@
 //! How user actions change [`HelperState`].
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    client::random_id,
-    wire::{ActionState, AgentId, Request, MAX_CHAT_TEXT_BYTES},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ActionState, AgentId, Request, MAX_CHAT_TEXT_BYTES};
+use porpoise_quic::client::random_id;
 
 use super::{
     Effect, FormError, HelperState, MessageOrigin, Notice, PendingChat, ServiceState, UiAction,
@@ -207,7 +205,7 @@ impl HelperState {
         let ServiceState::Serving(s) = &mut self.service else {
             return;
         };
-        let info = match porpoise_shared::chat_image::probe(&data) {
+        let info = match porpoise_codec::chat_image::probe(&data) {
             Ok(info) => info,
             Err(e) => {
                 self.notice = Some(Notice::PictureFailed(e.to_string()));

@@ -7,7 +7,7 @@
 //! dispatched, and [`typed_reply`] the one place where a wire [`Response`] is turned into the
 //! reply type; no code matches a request against a reply.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     rpc::{self, Rpc},
     ApiError, Request, Response,
 };
@@ -194,9 +194,9 @@ impl Answer for rpc::LeaveOfflineMessage {
 /// kept pending to be resent (not delivered), or dropped with `notice` (refused).
 fn chat_answered(
     s: &mut HelperState,
-    session_id: porpoise_shared::wire::SessionId,
-    message_id: porpoise_shared::wire::MessageId,
-    reply: Result<porpoise_shared::wire::ChatMessage, RequestFailure>,
+    session_id: porpoise_protocol::wire::SessionId,
+    message_id: porpoise_protocol::wire::MessageId,
+    reply: Result<porpoise_protocol::wire::ChatMessage, RequestFailure>,
     notice: fn(RequestFailure) -> Notice,
 ) {
     match reply {

@@ -1,11 +1,9 @@
 //! Sans-IO tests of chat pictures in the helper state (C4): pending until stored, resent
 //! after a reconnect, refusals explained.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    chat_image,
-    wire::{ApiError, ChatMessage, Party, Request, Response},
-};
+use porpoise_codec::chat_image;
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ApiError, ChatMessage, Party, Request, Response};
 
 use super::tests::{connected, info, requests, serving, SID};
 use super::*;
@@ -82,7 +80,7 @@ fn bad_or_refused_pictures_are_explained() {
         NetEvent::Answered {
             request: sent[0].clone(),
             result: Err(RequestFailure::Relay(ApiError::BadImage(
-                porpoise_shared::wire::ImageProblem::Damaged,
+                porpoise_protocol::wire::ImageProblem::Damaged,
             ))),
         },
         &mut Vec::new(),
@@ -91,7 +89,7 @@ fn bad_or_refused_pictures_are_explained() {
     assert_eq!(
         s.notice,
         Some(Notice::PictureRefused(RequestFailure::Relay(
-            ApiError::BadImage(porpoise_shared::wire::ImageProblem::Damaged)
+            ApiError::BadImage(porpoise_protocol::wire::ImageProblem::Damaged)
         )))
     );
     // A local failure (unreadable file, capture error) is a notice too.

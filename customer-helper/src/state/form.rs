@@ -3,7 +3,7 @@
 //! Both are plain data edited by the UI; `validate`/`route` turn them into what is sent, or a
 //! [`FormError`] shown under the form.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentId, GroupId, Presence, ProductTypeId, ServiceMode, ServiceOptions, ServiceRoute,
     MAX_CHAT_TEXT_BYTES, MAX_NAME_BYTES, SESSION_CODE_DIGITS,
 };

@@ -1,7 +1,7 @@
 //! Sans-IO tests of the service modes, the queue, offline messages, transfers and relay lines.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
     ServiceRoute,
 };

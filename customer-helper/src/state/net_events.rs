@@ -1,8 +1,8 @@
 //! How connection changes change [`HelperState`]; request answers go to their typed handler
 //! ([`super::answers`]).
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, MessageId, Request, ServiceMode, ServiceOptions, SessionInfo,
 };
 
@@ -152,7 +152,7 @@ impl HelperState {
         }
     }
 
-    /// New service options (Welcome or [`porpoise_shared::wire::Event::ServiceOptionsChanged`]).
+    /// New service options (Welcome or [`porpoise_protocol::wire::Event::ServiceOptionsChanged`]).
     pub(super) fn set_options(&mut self, options: ServiceOptions) {
         self.form.adapt_to(&options);
         let closing = !options.open_now && self.center_open();

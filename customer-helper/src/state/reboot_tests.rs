@@ -1,8 +1,8 @@
 //! Sans-IO tests of reboot and reconnect (C8): consent first, then the token, then the reboot;
 //! after the restart the token is presented once instead of the request screen.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, ReconnectToken, RemoteAction, Request, Response, TokenRefusal,
 };
 

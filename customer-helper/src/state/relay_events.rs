@@ -1,10 +1,8 @@
 //! How pushed relay events change [`HelperState`].
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    client::random_id,
-    wire::{ActionState, Event, Party, RemoteAction, Request},
-};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Request};
+use porpoise_quic::client::random_id;
 
 use super::{Effect, HelperState, MessageOrigin, Notice, PendingChat, ServiceState, Session};
 use crate::net::NetCommand;
@@ -124,7 +122,7 @@ impl HelperState {
     /// The question typed while waiting becomes the first chat message of the session (C3).
     fn send_question(&mut self, session: &mut Session, out: &mut Vec<Effect>) {
         let text = std::mem::take(&mut self.question).trim().to_owned();
-        if text.is_empty() || text.len() > porpoise_shared::wire::MAX_CHAT_TEXT_BYTES {
+        if text.is_empty() || text.len() > porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES {
             return;
         }
         let message_id = random_id();

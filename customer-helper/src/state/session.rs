@@ -1,9 +1,9 @@
 //! An open session with an agent: chat history, pending messages, consent prompts, actions.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::BTreeMap;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ChatImage, ChatMessage, MessageId, RemoteAction, SessionId, SessionInfo,
 };
 
@@ -40,8 +40,8 @@ impl std::fmt::Debug for PendingPicture {
 
 impl PendingChat {
     /// The request that sends (or resends) this message in `session_id`.
-    pub fn request(&self, session_id: SessionId) -> porpoise_shared::wire::Request {
-        use porpoise_shared::wire::Request;
+    pub fn request(&self, session_id: SessionId) -> porpoise_protocol::wire::Request {
+        use porpoise_protocol::wire::Request;
         match &self.picture {
             Some(p) => Request::SendChatImage(rpc::SendChatImage {
                 session_id,
@@ -137,7 +137,7 @@ impl Session {
     pub fn closing_text(&self) -> Option<String> {
         self.messages
             .last()
-            .filter(|m| m.from == porpoise_shared::wire::Party::Relay)
+            .filter(|m| m.from == porpoise_protocol::wire::Party::Relay)
             .map(|m| m.text.clone())
     }
 }

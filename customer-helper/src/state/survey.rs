@@ -1,8 +1,8 @@
 //! The satisfaction survey (C7) and the permissions panel's actions (C5): revoke one granted
 //! action, share the screen without an agent request.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, RemoteAction, Request, SessionId, SurveyAnswer, SurveyError,
     MAX_SURVEY_COMMENT_CHARS,
 };

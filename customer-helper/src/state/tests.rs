@@ -1,7 +1,7 @@
 //! Sans-IO tests of the helper state: events in, state and effects out.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, AgentCard, ApiError, ChatMessage, Event, Group, Party, Presence, RemoteAction,
     Request, Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
 };
@@ -285,7 +285,7 @@ fn capture_failure_reports_and_stops_the_action() {
     let mut out = Vec::new();
     let ended = NetEvent::MediaEnded {
         session_id: SID,
-        kind: porpoise_shared::wire::MediaKind::Screen,
+        kind: porpoise_protocol::wire::MediaKind::Screen,
         error: Some("no X display".into()),
     };
     s.on_net(ended, &mut out);
@@ -429,7 +429,7 @@ fn system_info_is_read_only_after_the_grant_and_once() {
     assert!(out.is_empty());
     let request = Request::ReportSystemInfo(rpc::ReportSystemInfo {
         session_id: SID,
-        info: Box::new(porpoise_shared::wire::SystemInfo {
+        info: Box::new(porpoise_protocol::wire::SystemInfo {
             collected_at: 0,
             os: Default::default(),
             cpu: Default::default(),

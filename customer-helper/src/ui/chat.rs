@@ -7,11 +7,11 @@
 use std::path::PathBuf;
 
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, ScrollArea, TextEdit, Ui};
-use porpoise_shared::{
-    chat_image,
+use porpoise_codec::chat_image;
+use porpoise_protocol::wire::Party;
+use porpoise_ui::{
     chat_pictures::{ChatPictures, Outgoing, PictureLabels},
     job::{poll_slot, Job},
-    wire::Party,
 };
 
 use crate::{
@@ -241,7 +241,7 @@ pub fn input_id() -> egui::Id {
 /// Inserts `text` into `draft` at the chat input's cursor (at the end when it has none),
 /// moves the cursor after it and focuses the input on the next frame.
 pub fn insert_at_cursor(ctx: &egui::Context, draft: &mut String, text: &str) {
-    porpoise_shared::ui::insert_at_cursor(ctx, input_id(), draft, text);
+    porpoise_ui::insert_at_cursor(ctx, input_id(), draft, text);
 }
 
 /// The tool row over the input.
@@ -407,7 +407,7 @@ fn save_dialog_ui(
 /// error.
 fn saved(
     tools: &mut ChatTools,
-    done: Result<(PathBuf, Result<(), transcript::SaveError>), porpoise_shared::job::JobError>,
+    done: Result<(PathBuf, Result<(), transcript::SaveError>), porpoise_ui::job::JobError>,
     out: &mut Vec<UiAction>,
 ) {
     let Some(dialog) = &mut tools.save else {
@@ -443,7 +443,7 @@ fn input_ui(ui: &mut Ui, session: &mut Session, tr: Tr, online: bool, out: &mut 
                 .return_key(KeyboardShortcut::new(Modifiers::CTRL, Key::Enter)),
         )
         .labelled_by(label.id);
-    if porpoise_shared::ui::take_focus_request(ui.ctx(), input_id()) {
+    if porpoise_ui::take_focus_request(ui.ctx(), input_id()) {
         input.request_focus();
     }
     if input.changed() {

@@ -1,7 +1,7 @@
 //! Consent prompts (C5) and the always-visible sharing banner with Stop.
 
 use egui::{Color32, RichText, Ui};
-use porpoise_shared::wire::RemoteAction;
+use porpoise_protocol::wire::RemoteAction;
 
 use crate::{i18n::Tr, state::UiAction};
 
@@ -82,10 +82,10 @@ pub fn consent_ui(
 pub fn permissions_ui(
     ui: &mut Ui,
     tr: Tr,
-    actions: &std::collections::BTreeMap<RemoteAction, porpoise_shared::wire::ActionState>,
+    actions: &std::collections::BTreeMap<RemoteAction, porpoise_protocol::wire::ActionState>,
     out: &mut Vec<UiAction>,
 ) {
-    use porpoise_shared::wire::ActionState;
+    use porpoise_protocol::wire::ActionState;
     let granted: Vec<RemoteAction> = actions
         .iter()
         .filter(|(_, s)| **s == ActionState::Granted)

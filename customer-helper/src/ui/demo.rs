@@ -2,10 +2,8 @@
 //! window (the default) or at actual size with scroll bars.
 
 use egui::{Color32, ViewportBuilder, ViewportId};
-use porpoise_shared::{
-    screen_view::{fit_rect, ScreenFeed, ScreenTexture},
-    wire::SessionId,
-};
+use porpoise_protocol::wire::SessionId;
+use porpoise_ui::screen_view::{fit_rect, ScreenFeed, ScreenTexture};
 
 use crate::i18n::Tr;
 

@@ -5,10 +5,8 @@
 use std::path::PathBuf;
 
 use egui::{RichText, Ui};
-use porpoise_shared::{
-    transfers::{parse_paths, Direction, FileTransferRow, RowState},
-    wire::SessionId,
-};
+use porpoise_protocol::wire::SessionId;
+use porpoise_quic::transfers::{parse_paths, Direction, FileTransferRow, RowState};
 
 use crate::{files::FileCommand, files::HelperFiles, i18n::Tr};
 

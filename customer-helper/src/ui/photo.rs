@@ -5,7 +5,7 @@
 use std::hash::{Hash, Hasher};
 
 use egui::{ColorImage, TextureHandle, TextureOptions};
-use porpoise_shared::wire::AgentId;
+use porpoise_protocol::wire::AgentId;
 
 /// Largest photo accepted, in bytes of the encoded PNG.
 pub const MAX_PHOTO_BYTES: usize = 64 * 1024;

@@ -2,7 +2,7 @@
 //! agents, a session-code field, or the group and product-type pickers.
 
 use egui::{ComboBox, RichText, TextEdit, Ui};
-use porpoise_shared::wire::{ServiceMode, ServiceOptions, SESSION_CODE_DIGITS};
+use porpoise_protocol::wire::{ServiceMode, ServiceOptions, SESSION_CODE_DIGITS};
 
 use super::{message::closed_ui, showcase::showcase_ui, ERROR_COLOR};
 use crate::{

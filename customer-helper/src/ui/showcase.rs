@@ -2,7 +2,7 @@
 //! initial-letter avatar), nickname, phone, title and presence; an online agent can be picked.
 
 use egui::{Align2, Color32, FontId, RichText, ScrollArea, Sense, Ui, Vec2};
-use porpoise_shared::wire::{AgentCard, Presence, ServiceOptions};
+use porpoise_protocol::wire::{AgentCard, Presence, ServiceOptions};
 
 use super::request::{error_ui, name_phone_ui};
 use crate::{

@@ -2,7 +2,7 @@
 //! (1 star), an optional comment, Submit and Skip.
 
 use egui::{RichText, TextEdit, Ui};
-use porpoise_shared::wire::{MAX_SURVEY_STARS, MIN_SURVEY_STARS};
+use porpoise_protocol::wire::{MAX_SURVEY_STARS, MIN_SURVEY_STARS};
 
 use super::ERROR_COLOR;
 use crate::{

@@ -11,10 +11,8 @@ use porpoise_helper::{
     launch::{refused_ui, SetupScreen},
     net::NetEvent,
 };
-use porpoise_shared::{
-    ui::Language,
-    wire::{Branding, Notice, Rgb, ServiceMode},
-};
+use porpoise_protocol::wire::{Branding, Notice, Rgb, ServiceMode};
+use porpoise_ui::Language;
 
 const FP: &str = "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF";
 
@@ -26,7 +24,7 @@ struct Setup {
 fn setup_harness(language: Language, prefill: [String; 3]) -> Harness<'static, Setup> {
     Harness::builder()
         .with_size([420.0, 600.0])
-        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
+        .with_context_setup(porpoise_ui::install_fonts_compact)
         .build_ui_state(
             move |ui, s: &mut Setup| {
                 if let Some(c) = s.screen.ui(ui, Tr(language)) {
@@ -128,7 +126,7 @@ fn entered_values_are_remembered() {
 fn modified_download_is_refused_with_a_clear_message() {
     let mut h = Harness::builder()
         .with_size([420.0, 600.0])
-        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
+        .with_context_setup(porpoise_ui::install_fonts_compact)
         .build_ui_state(
             |ui, closed: &mut bool| {
                 if refused_ui(
@@ -231,7 +229,7 @@ fn start_plan_prefers_the_trailer_refuses_a_modified_one_and_else_asks() {
     use clap::Parser;
     use porpoise_helper::config::{plan, Start};
     use porpoise_helper::HelperArgs;
-    use porpoise_shared::trailer::{EmbeddedConfig, TrailerError};
+    use porpoise_quic::trailer::{EmbeddedConfig, TrailerError};
 
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_string_lossy().to_string();

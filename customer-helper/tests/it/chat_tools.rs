@@ -6,26 +6,24 @@
 
 use crate::common;
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{path::PathBuf, sync::Arc};
 
 use common::{harness, options, type_into, FakeNet};
 use egui_kittest::{kittest::Queryable, Harness};
+use porpoise_codec::chat_image;
 use porpoise_helper::{
     files::FileCommand,
     net::{NetCommand, NetEvent, RequestFailure},
     region::Frozen,
     HelperApp,
 };
-use porpoise_shared::{
-    capture::ScreenGeometry,
-    chat_image,
-    ui::Language,
-    wire::{
-        ApiError, ChatMessage, Event, ImageFormat, MessageId, Party, Request, Response,
-        ServiceMode, SessionId, SessionInfo,
-    },
+use porpoise_platform::capture::ScreenGeometry;
+use porpoise_protocol::wire::{
+    ApiError, ChatMessage, Event, ImageFormat, MessageId, Party, Request, Response, ServiceMode,
+    SessionId, SessionInfo,
 };
+use porpoise_ui::Language;
 
 const SID: SessionId = 7;
 
@@ -192,7 +190,7 @@ fn a_refused_or_unreadable_picture_says_why() {
             data: sent[0].1.clone(),
         }),
         Err(RequestFailure::Relay(ApiError::BadImage(
-            porpoise_shared::wire::ImageProblem::Damaged,
+            porpoise_protocol::wire::ImageProblem::Damaged,
         ))),
     );
     h.run();
@@ -440,7 +438,7 @@ fn save_transcript_writes_the_file_and_asks_before_replacing() {
 #[test]
 fn a_relay_error_is_shown_in_the_customers_language() {
     let (mut h, net) = served(Language::ZhCn);
-    let error = ApiError::too_long(porpoise_shared::wire::Field::ChatText, 16384);
+    let error = ApiError::too_long(porpoise_protocol::wire::Field::ChatText, 16384);
     answer(
         &net,
         Request::SendChat(rpc::SendChat {
@@ -453,7 +451,7 @@ fn a_relay_error_is_shown_in_the_customers_language() {
     h.run();
     let expected = format!(
         "操作失败：{}",
-        porpoise_shared::lang::errors::api_error_text(Language::ZhCn, &error)
+        porpoise_protocol::lang::errors::api_error_text(Language::ZhCn, &error)
     );
     // The notice line says exactly this, and nothing in English.
     h.get_by_label(&expected);

@@ -10,14 +10,12 @@ use porpoise_helper::{
     state::{ServiceState, SurveyFormError},
     HelperApp,
 };
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        ActionState, ApiError, Event, Party, RemoteAction, Request, Response, ServiceMode,
-        SessionId, SessionInfo, SurveyAnswer,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    ActionState, ApiError, Event, Party, RemoteAction, Request, Response, ServiceMode, SessionId,
+    SessionInfo, SurveyAnswer,
 };
+use porpoise_ui::Language;
 
 const SID: SessionId = 7;
 
@@ -289,7 +287,7 @@ fn a_refused_survey_says_why_in_the_customers_language() {
     h.run();
     let expected = format!(
         "操作失败：{}",
-        porpoise_shared::lang::errors::api_error_text(Language::ZhCn, &error)
+        porpoise_protocol::lang::errors::api_error_text(Language::ZhCn, &error)
     );
     assert!(
         !expected.chars().any(|c| c.is_ascii_alphabetic()),

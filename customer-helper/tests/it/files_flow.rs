@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::path::PathBuf;
 
 use common::{harness, options, type_into, FakeNet};
@@ -14,12 +14,12 @@ use porpoise_helper::{
     net::{NetCommand, NetEvent},
     HelperApp,
 };
-use porpoise_shared::{
+use porpoise_protocol::wire::{Event, RemoteAction, Request, ServiceMode, SessionId, SessionInfo};
+use porpoise_quic::{
     files::Side,
     transfers::{Direction, FileTransferUpdate, Outcome, RowState},
-    ui::Language,
-    wire::{Event, RemoteAction, Request, ServiceMode, SessionId, SessionInfo},
 };
+use porpoise_ui::Language;
 
 const SID: SessionId = 7;
 const OFFER: u128 = 0xABC;
@@ -137,7 +137,7 @@ fn a_declined_offer_says_so_and_the_customer_sends_its_own_files() {
     );
     net.push(NetEvent::File(FileTransferUpdate::Finished {
         id: OFFER,
-        outcome: Outcome::Refused(porpoise_shared::files::RefuseReason::Declined),
+        outcome: Outcome::Refused(porpoise_quic::files::RefuseReason::Declined),
     }));
     h.run();
     h.get_by_label("Declined");
@@ -163,7 +163,7 @@ fn a_declined_offer_says_so_and_the_customer_sends_its_own_files() {
     net.push(NetEvent::File(FileTransferUpdate::NotSent {
         session_id: SID,
         name: "video.mp4".into(),
-        outcome: Outcome::Refused(porpoise_shared::files::RefuseReason::TooBig {
+        outcome: Outcome::Refused(porpoise_quic::files::RefuseReason::TooBig {
             size: 150 * MIB,
             max: 100 * MIB,
         }),

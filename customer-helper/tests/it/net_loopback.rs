@@ -2,29 +2,33 @@
 //! pinned certificate, consent-gated screen sharing and input injection, revoke, reconnect.
 //! Capture and injection are synthetic here (the Xvfb tests use the real ones).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{
     io,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use porpoise_codec::CapturedFrame;
 use porpoise_helper::{
     input::{InjectError, InjectorFactory, InputInjector},
     media::{Platform, SourceFactory},
     net::{self, ConnectFailure, NetCommand, NetEvent, NetLink, NetSettings},
 };
-use porpoise_shared::{
-    codec::CapturedFrame,
-    framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES},
+use porpoise_protocol::{
+    framing::MAX_CONTROL_FRAME_BYTES,
     input::{InputEvent, KeyEvent, MouseEvent},
-    screen::{view_screen, InputSender, ScreenSource},
-    tls::{server_config, Fingerprint},
     wire::{
         ActionState, ChatMessage, ClientMessage, Event, HelloRole, MediaHeader, MediaKind, Party,
         RemoteAction, Request, Response, ServerMessage, ServiceMode, ServiceOptions, SessionInfo,
         Welcome, MAX_MEDIA_HEADER_BYTES,
     },
+};
+use porpoise_quic::{
+    frame_io::read_frame,
+    frame_io::write_frame,
+    screen::{view_screen, InputSender, ScreenSource},
+    tls::{server_config, Fingerprint},
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::{sync::mpsc, time::timeout};
@@ -471,7 +475,7 @@ async fn remote_demo_shows_the_agents_screen_until_revoked() {
     expect_connected(&mut link).await;
     // The stream overtakes the grant event.
     let (send, recv) = conn.open_media(MediaKind::Demo).await;
-    let agent_side = tokio::spawn(porpoise_shared::screen::stream_screen(
+    let agent_side = tokio::spawn(porpoise_quic::screen::stream_screen(
         || Ok(SolidScreen),
         send,
         recv,
@@ -533,7 +537,7 @@ async fn remote_demo_without_consent_is_refused() {
         .await;
     next_event(&mut link).await;
     let (send, recv) = conn.open_media(MediaKind::Demo).await;
-    let agent_side = tokio::spawn(porpoise_shared::screen::stream_screen(
+    let agent_side = tokio::spawn(porpoise_quic::screen::stream_screen(
         || Ok(SolidScreen),
         send,
         recv,

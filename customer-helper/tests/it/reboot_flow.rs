@@ -13,14 +13,12 @@ use porpoise_helper::{
     reboot::{Relaunch, AUTOSTART_FILE, REBOOT_COMMAND_ENV},
     AppOptions, HelperApp,
 };
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        ActionState, ApiError, Event, Party, ReconnectToken, RemoteAction, Request, Response,
-        ServiceMode, SessionId, SessionInfo, TokenRefusal,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    ActionState, ApiError, Event, Party, ReconnectToken, RemoteAction, Request, Response,
+    ServiceMode, SessionId, SessionInfo, TokenRefusal,
 };
+use porpoise_ui::Language;
 use tokio::sync::mpsc;
 
 const SID: SessionId = 9;
@@ -59,7 +57,7 @@ fn harness(
     let app = setup(HelperApp::new(app_options, link));
     let harness = Harness::builder()
         .with_size(WINDOW_SIZE)
-        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
+        .with_context_setup(porpoise_ui::install_fonts_compact)
         .build_ui_state(
             |ui, app: &mut HelperApp| {
                 let ctx = ui.ctx().clone();

@@ -10,14 +10,12 @@ use porpoise_helper::{
     net::{ConnectFailure, NetCommand, NetEvent},
     HelperApp,
 };
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
-        ServiceRoute, SessionId, SessionInfo,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
+    ServiceRoute, SessionId, SessionInfo,
 };
+use porpoise_ui::Language;
 
 const SID: SessionId = 7;
 
@@ -381,11 +379,9 @@ fn connection_problems_are_explained() {
 /// arrives it shows in its own (scalable) window, which says when the demo ended.
 #[test]
 fn remote_demo_asks_first_then_shows_the_agents_screen() {
-    use porpoise_shared::{
-        codec::{CapturedFrame, ScreenDecoder, ScreenEncoder},
-        screen::ScreenUpdate,
-        screen_view::ScreenFeed,
-    };
+    use porpoise_codec::{CapturedFrame, ScreenDecoder, ScreenEncoder};
+    use porpoise_quic::screen::ScreenUpdate;
+    use porpoise_ui::screen_view::ScreenFeed;
     let (mut h, mut net) = served(Language::En);
     net.relay(Event::ConsentRequested {
         session_id: SID,

@@ -7,14 +7,11 @@ use common::{harness, harness_with, options, type_into};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_helper::net::{NetEvent, RequestFailure};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        ApiError, ChatMessage, Event, Party, Request, Response, ServiceMode, ServiceRoute,
-        SessionInfo,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    ApiError, ChatMessage, Event, Party, Request, Response, ServiceMode, ServiceRoute, SessionInfo,
 };
+use porpoise_ui::Language;
 
 const SID: u64 = 3;
 
@@ -70,7 +67,7 @@ fn showcase_asks_for_a_name_first_and_follows_live_presence() {
     assert!(net.requests().is_empty());
     // Alice goes busy: her card greys out live.
     let mut changed = options(ServiceMode::Showcase);
-    changed.agents[0].presence = porpoise_shared::wire::Presence::Busy;
+    changed.agents[0].presence = porpoise_protocol::wire::Presence::Busy;
     net.relay(Event::ServiceOptionsChanged(changed));
     h.run();
     assert!(h

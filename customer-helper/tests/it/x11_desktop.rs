@@ -14,10 +14,8 @@ use porpoise_helper::{
     capture::{make_capture, screen_geometry},
     input::{EnigoInjector, InputInjector},
 };
-use porpoise_shared::{
-    input::{InputEvent, KeyEvent, MouseEvent},
-    screen::ScreenSource,
-};
+use porpoise_protocol::input::{InputEvent, KeyEvent, MouseEvent};
+use porpoise_quic::screen::ScreenSource;
 
 fn tool_exists(name: &str) -> bool {
     Command::new("sh")

@@ -1,7 +1,7 @@
 //! Account requests (R2, R3): change and reset passwords (argon2id in the store, reported back),
 //! list live logins, kick a login.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, LoginInfo, RequestId, Response, MIN_PASSWORD_CHARS,
 };
 use tracing::info;
@@ -16,13 +16,13 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 fn check_new_password(new: &str) -> Result<(), ApiError> {
     if new.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::TooShort {
-            field: porpoise_shared::wire::Field::Password,
+            field: porpoise_protocol::wire::Field::Password,
             min_chars: MIN_PASSWORD_CHARS as u32,
         });
     }
     if new.len() > MAX_PASSWORD_BYTES {
         return Err(ApiError::too_long(
-            porpoise_shared::wire::Field::Password,
+            porpoise_protocol::wire::Field::Password,
             MAX_PASSWORD_BYTES,
         ));
     }
@@ -71,7 +71,7 @@ impl Core {
             .is_some_and(|c| c.accounts.contains_key(&target));
         if !exists {
             return Err(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Agent,
+                what: porpoise_protocol::wire::Thing::Agent,
             });
         }
         check_new_password(&new)?;
@@ -126,7 +126,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, admin)?;
         let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         let mut logins: Vec<LoginInfo> = self
             .live
@@ -166,7 +166,7 @@ impl Core {
                 .get(&(center_id, target))
                 .map(|l| l.conn)
                 .ok_or(ApiError::NotFound {
-                    what: porpoise_shared::wire::Thing::Login,
+                    what: porpoise_protocol::wire::Thing::Login,
                 })?;
         info!(center_id, admin, target, "login kicked");
         self.handle_disconnect(now, conn);

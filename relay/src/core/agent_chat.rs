@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentChatMessage, ApiError, CenterId, Event, MessageId, RequestId, Response,
 };
 
@@ -77,7 +77,7 @@ impl Core {
             .is_some_and(|c| c.accounts.contains_key(&to));
         if to == from || !colleague {
             return Err(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Agent,
+                what: porpoise_protocol::wire::Thing::Agent,
             });
         }
         let key = (center_id, from, message_id);

@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{CenterSettings, MessageId, SessionId, UnixMs, MAX_CHAT_TEXT_BYTES};
+use porpoise_protocol::wire::{CenterSettings, MessageId, SessionId, UnixMs, MAX_CHAT_TEXT_BYTES};
 
 use super::deadlines::Deadlines;
 
@@ -37,8 +37,8 @@ pub const RECEPTION_TIMEOUT_RANGE_S: std::ops::RangeInclusive<u32> = 30..=86_400
 ///
 /// Errors: the text of the first problem (a delay outside [`AUTO_REPLY_RANGE_S`] or
 /// [`RECEPTION_TIMEOUT_RANGE_S`], a text longer than `MAX_CHAT_TEXT_BYTES`).
-pub fn validate(settings: &CenterSettings) -> Result<(), porpoise_shared::wire::ApiError> {
-    use porpoise_shared::wire::{ApiError, Field};
+pub fn validate(settings: &CenterSettings) -> Result<(), porpoise_protocol::wire::ApiError> {
+    use porpoise_protocol::wire::{ApiError, Field};
     let timed = [
         ("auto-reply", &settings.auto_reply, AUTO_REPLY_RANGE_S),
         (
@@ -168,7 +168,7 @@ impl Automation {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::TimedReply;
+    use porpoise_protocol::wire::TimedReply;
 
     use super::*;
 

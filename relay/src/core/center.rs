@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, CenterSettings, Event, Group, OfflineMessage, ProductType, Response,
     ServerMessage, ServiceMode, ServiceOptions, TicketId, Welcome,
 };
@@ -45,7 +45,7 @@ pub(super) struct CenterState {
     /// Last (position, estimate) sent to each queued customer, to send only changes.
     pub sent_positions: HashMap<TicketId, (u32, Option<u32>)>,
     /// The helper branding sent in the customer's Welcome (C1, M1).
-    pub branding: Option<porpoise_shared::wire::Branding>,
+    pub branding: Option<porpoise_protocol::wire::Branding>,
 }
 
 impl CenterState {
@@ -234,7 +234,7 @@ impl Core {
             .and_then(|c| c.accounts.get(&agent_id))
             .filter(|a| a.role.manages())
             .ok_or(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::ManageCenter,
+                needed: porpoise_protocol::wire::Permission::ManageCenter,
             })
     }
 
@@ -245,7 +245,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         self.manager(center_id, agent_id)?;
         let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         Ok(Some(Response::CenterSettings(
             super::records::public_settings(&center.settings),
@@ -268,29 +268,29 @@ impl Core {
         self.manager(center_id, agent_id)?;
         if !OFFER_TIMEOUT_RANGE_S.contains(&settings.offer_timeout_s) {
             return Err(ApiError::OutOfRange {
-                field: porpoise_shared::wire::Field::OfferTimeout,
+                field: porpoise_protocol::wire::Field::OfferTimeout,
                 min: u64::from(*OFFER_TIMEOUT_RANGE_S.start()),
                 max: u64::from(*OFFER_TIMEOUT_RANGE_S.end()),
             });
         }
         if !CODE_VALIDITY_RANGE_S.contains(&settings.session_code_validity_s) {
             return Err(ApiError::OutOfRange {
-                field: porpoise_shared::wire::Field::CodeValidity,
+                field: porpoise_protocol::wire::Field::CodeValidity,
                 min: u64::from(*CODE_VALIDITY_RANGE_S.start()),
                 max: u64::from(*CODE_VALIDITY_RANGE_S.end()),
             });
         }
-        if !porpoise_shared::wire::MAX_FILE_BYTES_RANGE.contains(&settings.max_file_bytes) {
+        if !porpoise_protocol::wire::MAX_FILE_BYTES_RANGE.contains(&settings.max_file_bytes) {
             return Err(ApiError::OutOfRange {
-                field: porpoise_shared::wire::Field::MaxFileBytes,
-                min: *porpoise_shared::wire::MAX_FILE_BYTES_RANGE.start(),
-                max: *porpoise_shared::wire::MAX_FILE_BYTES_RANGE.end(),
+                field: porpoise_protocol::wire::Field::MaxFileBytes,
+                min: *porpoise_protocol::wire::MAX_FILE_BYTES_RANGE.start(),
+                max: *porpoise_protocol::wire::MAX_FILE_BYTES_RANGE.end(),
             });
         }
         super::hours::validate(&settings.working_hours)?;
         super::automation::validate(&settings)?;
         let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         settings.seats = center.settings.seats;
         super::records::prepare_settings(&mut settings, &center.settings)?;

@@ -7,12 +7,12 @@
 //! bounds a distributed guesser: at most 60 guesses a minute against a million codes). A locked
 //! attempt is answered `Throttled{retry_after_s}` and does not count.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{ApiError, CenterId, Response, SESSION_CODE_DIGITS};
+use porpoise_protocol::wire::{ApiError, CenterId, Response, SESSION_CODE_DIGITS};
 use rand::RngExt;
 use tracing::{info, warn};
 
@@ -157,7 +157,7 @@ impl Core {
         agent_id: AgentId,
     ) -> Result<Option<Response>, ApiError> {
         let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         let serves = center
             .accounts
@@ -165,13 +165,13 @@ impl Core {
             .is_some_and(|a| a.role.serves());
         if !serves {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::ServeCustomers,
+                needed: porpoise_protocol::wire::Permission::ServeCustomers,
             });
         }
         center.codes.retain(|_, c| c.expires_at > now.unix_ms);
         if center.codes.len() >= MAX_LIVE_CODES {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::TooManyCodes,
+                porpoise_protocol::wire::Conflict::TooManyCodes,
             ));
         }
         let mut rng = rand::rng();

@@ -2,10 +2,8 @@
 //! the I/O (`net/common_files.rs`: reading the center's folder, offering the file to the
 //! customer on a relay-opened file stream).
 
-use porpoise_shared::{
-    files::sanitize_name,
-    wire::{ApiError, MediaKind, Party, RequestId, Response, SessionId},
-};
+use porpoise_protocol::wire::{ApiError, MediaKind, Party, RequestId, Response, SessionId};
+use porpoise_quic::files::sanitize_name;
 
 use super::{Action, ConnId, Connection, Core};
 
@@ -39,12 +37,12 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Agent {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::SessionMember,
+                needed: porpoise_protocol::wire::Permission::SessionMember,
             });
         }
         if sanitize_name(&name).ok().as_deref() != Some(name.as_str()) {
             return Err(ApiError::Malformed {
-                field: porpoise_shared::wire::Field::FileName,
+                field: porpoise_protocol::wire::Field::FileName,
             });
         }
         let s = self
@@ -56,8 +54,8 @@ impl Core {
             .ok_or_else(|| ApiError::peer_away(Party::Customer))?;
         if !s.allows_media(MediaKind::File) {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::NotGranted {
-                    action: porpoise_shared::wire::RemoteAction::FileTransfer,
+                porpoise_protocol::wire::Conflict::NotGranted {
+                    action: porpoise_protocol::wire::RemoteAction::FileTransfer,
                 },
             ));
         }

@@ -7,11 +7,11 @@
 //! message was stored (`chat_stored`), a session ended (`conversation_session_ended`), an agent left
 //! (`agent_left`), every request and timer (`flush_conversation`, `conversation_timeout`).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentId, ApiError, CenterId, ChatMessage, Event, MediaKind, Party, Request, RequestId,
     Response, SessionId, TransferId, TransferOutcome, TransferTarget,
 };
@@ -42,7 +42,7 @@ pub enum ConversationOp {
         /// Center of both agents.
         center_id: CenterId,
         /// The message with its relay timestamp.
-        message: porpoise_shared::wire::AgentChatMessage,
+        message: porpoise_protocol::wire::AgentChatMessage,
     },
     /// A transfer was asked for.
     InsertTransfer {
@@ -59,7 +59,7 @@ pub enum ConversationOp {
         /// Note for the receiver.
         note: String,
         /// Unix ms.
-        at: porpoise_shared::wire::UnixMs,
+        at: porpoise_protocol::wire::UnixMs,
     },
     /// A transfer ended.
     ResolveTransfer {
@@ -70,7 +70,7 @@ pub enum ConversationOp {
         /// Outcome.
         outcome: TransferOutcome,
         /// Unix ms.
-        at: porpoise_shared::wire::UnixMs,
+        at: porpoise_protocol::wire::UnixMs,
     },
     /// A session now belongs to another agent.
     MoveSession {
@@ -295,7 +295,7 @@ impl Core {
     fn settings_of_session(
         &self,
         session_id: SessionId,
-    ) -> Option<porpoise_shared::wire::CenterSettings> {
+    ) -> Option<porpoise_protocol::wire::CenterSettings> {
         let center_id = self.sessions.get(&session_id)?.stored.center_id;
         Some(self.centers.get(&center_id)?.settings.clone())
     }
@@ -402,10 +402,10 @@ impl Core {
         if self.member(conn, c, session_id)? != Party::Customer {
             return Err(ApiError::UnknownSession);
         }
-        if text.len() > porpoise_shared::wire::MAX_CHAT_TEXT_BYTES {
+        if text.len() > porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES {
             return Err(ApiError::too_long(
-                porpoise_shared::wire::Field::TypingPreview,
-                porpoise_shared::wire::MAX_CHAT_TEXT_BYTES,
+                porpoise_protocol::wire::Field::TypingPreview,
+                porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES,
             ));
         }
         let throttle = self.conversation.typing.entry(session_id).or_default();

@@ -15,7 +15,7 @@
 //! Hours are `[start_min, end_min)` in minutes after local midnight: the start minute is open,
 //! the end minute is closed. A day whose `end_min <= start_min` is closed all day.
 
-use porpoise_shared::wire::{DateYmd, DayHours, UnixMs, WorkingHours};
+use porpoise_protocol::wire::{DateYmd, DayHours, UnixMs, WorkingHours};
 
 /// Milliseconds in one minute.
 const MINUTE_MS: i64 = 60_000;
@@ -172,8 +172,8 @@ pub fn next_change(hours: &WorkingHours, now_unix_ms: UnixMs) -> Option<UnixMs> 
 ///
 /// Errors: [`ApiError::Malformed`] with [`Field::SettingsText`] for the first problem (an
 /// offset beyond ±14 h, an hour range that is empty or beyond 1440, a malformed date).
-pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_shared::wire::ApiError> {
-    use porpoise_shared::wire::{ApiError, Field};
+pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_protocol::wire::ApiError> {
+    use porpoise_protocol::wire::{ApiError, Field};
     let bad = || ApiError::Malformed {
         field: Field::SettingsText,
     };
@@ -198,7 +198,7 @@ pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_shared::wire::ApiEr
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::Holiday;
+    use porpoise_protocol::wire::Holiday;
 
     use super::*;
 

@@ -15,8 +15,8 @@
 //! canned responses by their owner, and a past session must belong to the same customer (same
 //! install id, or same non-empty phone) as the agent's open session.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request,
     RequestId, Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES,
     MAX_CANNED_TEXT_BYTES, MAX_CANNED_TITLE_BYTES,
@@ -114,31 +114,32 @@ pub enum StoreQuery {
 ///
 /// Errors: [`ApiError::Empty`] or [`ApiError::TooLong`] naming the field.
 pub fn check_canned_draft(draft: CannedDraft) -> Result<CannedDraft, ApiError> {
-    let field = |name: porpoise_shared::wire::Field, value: String, max: usize, required: bool| {
-        let value = value.trim().to_owned();
-        if required && value.is_empty() {
-            return Err(ApiError::Empty { field: name });
-        }
-        if value.len() > max {
-            return Err(ApiError::too_long(name, max));
-        }
-        Ok(value)
-    };
+    let field =
+        |name: porpoise_protocol::wire::Field, value: String, max: usize, required: bool| {
+            let value = value.trim().to_owned();
+            if required && value.is_empty() {
+                return Err(ApiError::Empty { field: name });
+            }
+            if value.len() > max {
+                return Err(ApiError::too_long(name, max));
+            }
+            Ok(value)
+        };
     Ok(CannedDraft {
         category: field(
-            porpoise_shared::wire::Field::CannedCategory,
+            porpoise_protocol::wire::Field::CannedCategory,
             draft.category,
             MAX_CANNED_CATEGORY_BYTES,
             false,
         )?,
         title: field(
-            porpoise_shared::wire::Field::CannedTitle,
+            porpoise_protocol::wire::Field::CannedTitle,
             draft.title,
             MAX_CANNED_TITLE_BYTES,
             true,
         )?,
         text: field(
-            porpoise_shared::wire::Field::CannedText,
+            porpoise_protocol::wire::Field::CannedText,
             draft.text,
             MAX_CANNED_TEXT_BYTES,
             true,
@@ -158,7 +159,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         let ConnKind::Agent { agent_id, .. } = c.kind else {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::Agent,
+                needed: porpoise_protocol::wire::Permission::Agent,
             });
         };
         let center_id = c.center_id;
@@ -213,7 +214,7 @@ impl Core {
             },
             _ => {
                 return Err(ApiError::NotPermitted {
-                    needed: porpoise_shared::wire::Permission::Agent,
+                    needed: porpoise_protocol::wire::Permission::Agent,
                 })
             }
         };

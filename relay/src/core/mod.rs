@@ -34,7 +34,7 @@ mod sysinfo;
 pub mod throttle;
 mod transfer;
 mod types;
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use types::check_message_text;
 mod typing;
 
@@ -44,8 +44,8 @@ mod tests;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
-use porpoise_shared::framing::MAX_CONTROL_FRAME_BYTES;
-use porpoise_shared::wire::{
+use porpoise_protocol::framing::MAX_CONTROL_FRAME_BYTES;
+use porpoise_protocol::wire::{
     ActionState, ApiError, CenterId, ChatMessage, Event, MediaKind, MessageId, Party, RemoteAction,
     Request, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId,
 };
@@ -92,8 +92,8 @@ enum ConnKind {
 /// agents may, or the other way round.
 fn wrong_kind(kind: &ConnKind) -> ApiError {
     let needed = match kind {
-        ConnKind::Customer { .. } => porpoise_shared::wire::Permission::Agent,
-        ConnKind::Agent { .. } => porpoise_shared::wire::Permission::Customer,
+        ConnKind::Customer { .. } => porpoise_protocol::wire::Permission::Agent,
+        ConnKind::Agent { .. } => porpoise_protocol::wire::Permission::Customer,
     };
     ApiError::NotPermitted { needed }
 }

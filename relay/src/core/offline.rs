@@ -1,6 +1,6 @@
 //! Offline messages (留言, R6, C3, A4): customers leave them, agents list and handle them.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, Event, Handling, OfflineMessage, OfflineMessageId, Response,
     MAX_CHAT_TEXT_BYTES,
 };
@@ -23,8 +23,12 @@ impl Core {
         contact: String,
         text: String,
     ) -> Result<Option<Response>, ApiError> {
-        check_field(porpoise_shared::wire::Field::CustomerName, &name, true)?;
-        check_field(porpoise_shared::wire::Field::CustomerPhone, &contact, false)?;
+        check_field(porpoise_protocol::wire::Field::CustomerName, &name, true)?;
+        check_field(
+            porpoise_protocol::wire::Field::CustomerPhone,
+            &contact,
+            false,
+        )?;
         super::check_message_text(&text)?;
         let center_id = c.center_id;
         self.remove_from_queue(now, center_id, install_id);
@@ -39,7 +43,7 @@ impl Core {
             handled: None,
         };
         let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         let pending = center
             .offline
@@ -90,19 +94,19 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         if note.len() > MAX_CHAT_TEXT_BYTES {
             return Err(ApiError::too_long(
-                porpoise_shared::wire::Field::Note,
+                porpoise_protocol::wire::Field::Note,
                 MAX_CHAT_TEXT_BYTES,
             ));
         }
         let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         let i = center
             .offline
             .iter()
             .position(|m| m.id == id && m.handled.is_none())
             .ok_or(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::OfflineMessage,
+                what: porpoise_protocol::wire::Thing::OfflineMessage,
             })?;
         let handling = Handling {
             agent_id,

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentCard, AgentWelcome, ApiError, CenterId, Event, Presence, RefusedReason, Response,
     ServerMessage, UnixMs, Welcome,
 };
@@ -166,12 +166,12 @@ impl Core {
             .is_some_and(|a| a.role.serves());
         if !serves {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::ServeCustomers,
+                needed: porpoise_protocol::wire::Permission::ServeCustomers,
             });
         }
         if presence == Presence::Exited {
             return Err(ApiError::Malformed {
-                field: porpoise_shared::wire::Field::Presence,
+                field: porpoise_protocol::wire::Field::Presence,
             });
         }
         let current = self.presence_of(center_id, agent_id);
@@ -185,7 +185,7 @@ impl Core {
             .live
             .get_mut(&(center_id, agent_id))
             .ok_or(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Login,
+                what: porpoise_protocol::wire::Thing::Login,
             })?;
         live.presence = presence;
         info!(center_id, agent_id, ?presence, automatic, "presence set");
@@ -208,7 +208,7 @@ impl Core {
             .get_mut(&center_id)
             .and_then(|c| c.accounts.get_mut(&agent_id))
             .ok_or(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Agent,
+                what: porpoise_protocol::wire::Thing::Agent,
             })?;
         account.auto_away_min = minutes.filter(|m| *m > 0);
         let minutes = account.auto_away_min;
@@ -326,7 +326,7 @@ impl Core {
         let agents = self.agent_cards(center_id);
         self.tell_agents(center_id, &Event::AgentsChanged { agents });
         let showcase = self.centers.get(&center_id).is_some_and(|c| {
-            c.settings.service_mode == porpoise_shared::wire::ServiceMode::Showcase
+            c.settings.service_mode == porpoise_protocol::wire::ServiceMode::Showcase
         });
         if showcase {
             self.service_options_changed(center_id, now);
@@ -364,7 +364,7 @@ impl Core {
         let account = center.accounts.get(&agent_id);
         let profile = AgentWelcome {
             agent_id,
-            role: account.map_or(porpoise_shared::wire::Role::Agent, |a| a.role),
+            role: account.map_or(porpoise_protocol::wire::Role::Agent, |a| a.role),
             presence: self.presence_of(center_id, agent_id),
             auto_away_min: account.and_then(|a| a.auto_away_min),
             queue_count: u32::try_from(center.queue.len()).unwrap_or(u32::MAX),

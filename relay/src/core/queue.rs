@@ -2,10 +2,10 @@
 //! their position and an estimated wait, leave; agents pick out of order (`PickAny` view) or
 //! get customers by routing only (`CountOnly`).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::BTreeMap;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, Event, OfferEnd, Presence, QueueEntry, QueueView, RequestId, Response,
     ServiceMode, ServiceRoute, SessionInfo, TicketId, MAX_NAME_BYTES,
 };
@@ -17,7 +17,7 @@ use super::{
 
 /// Checks a customer-typed field: `name` must not be blank; both at most [`MAX_NAME_BYTES`].
 pub(super) fn check_field(
-    field: porpoise_shared::wire::Field,
+    field: porpoise_protocol::wire::Field,
     value: &str,
     required: bool,
 ) -> Result<(), ApiError> {
@@ -60,19 +60,19 @@ impl Core {
         (name, phone): (String, String),
         route: ServiceRoute,
     ) -> Result<Option<Response>, ApiError> {
-        check_field(porpoise_shared::wire::Field::CustomerName, &name, true)?;
-        check_field(porpoise_shared::wire::Field::CustomerPhone, &phone, false)?;
+        check_field(porpoise_protocol::wire::Field::CustomerName, &name, true)?;
+        check_field(porpoise_protocol::wire::Field::CustomerPhone, &phone, false)?;
         let center_id = c.center_id;
         if self
             .session_of_customer
             .contains_key(&(center_id, install_id))
         {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::AlreadyInSession,
+                porpoise_protocol::wire::Conflict::AlreadyInSession,
             ));
         }
         let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         if let Some(i) = center.queue.iter().position(|t| t.install_id == install_id) {
             let ticket_id = center.queue[i].ticket_id;
@@ -108,7 +108,7 @@ impl Core {
                     .is_some_and(|a| a.role.serves());
                 if !serves {
                     return Err(ApiError::NotFound {
-                        what: porpoise_shared::wire::Thing::Agent,
+                        what: porpoise_protocol::wire::Thing::Agent,
                     });
                 }
                 ticket.preferred_agent = Some(agent_id);
@@ -119,13 +119,13 @@ impl Core {
             } => {
                 if group_id.is_some_and(|g| !center.groups.iter().any(|x| x.group_id == g)) {
                     return Err(ApiError::NotFound {
-                        what: porpoise_shared::wire::Thing::Group,
+                        what: porpoise_protocol::wire::Thing::Group,
                     });
                 }
                 let known = |p| center.product_types.iter().any(|x| x.product_type_id == p);
                 if product_type_id.is_some_and(|p| !known(p)) {
                     return Err(ApiError::NotFound {
-                        what: porpoise_shared::wire::Thing::ProductType,
+                        what: porpoise_protocol::wire::Thing::ProductType,
                     });
                 }
                 ticket.group_id = group_id;
@@ -226,18 +226,18 @@ impl Core {
         ticket_id: TicketId,
     ) -> Result<Option<Response>, ApiError> {
         let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Center,
+            what: porpoise_protocol::wire::Thing::Center,
         })?;
         let account = center
             .accounts
             .get(&agent_id)
             .filter(|a| a.role.serves())
             .ok_or(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::ServeCustomers,
+                needed: porpoise_protocol::wire::Permission::ServeCustomers,
             })?;
         if center.settings.queue_view == QueueView::CountOnly {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::PickFromQueue,
+                needed: porpoise_protocol::wire::Permission::PickFromQueue,
             });
         }
         if !center.queue.iter().any(|t| t.ticket_id == ticket_id) {
@@ -246,7 +246,7 @@ impl Core {
         let max = account.max_sessions;
         if self.session_count(center_id, agent_id) >= max {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::MaxSessions { max },
+                porpoise_protocol::wire::Conflict::MaxSessions { max },
             ));
         }
         let info = self.start_session(now, center_id, ticket_id, agent_id, Some(conn))?;

@@ -24,11 +24,11 @@
 //! restart forgets them, and the helper then falls back to the request screen with the
 //! relay's "unknown token" message.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ApiError, CenterId, Event, Party, ReconnectToken, RemoteAction, Response,
     SessionId, TokenRefusal, RECONNECT_TOKEN_BYTES, RECONNECT_TOKEN_TTL_MS,
 };
@@ -150,7 +150,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Customer {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::Customer,
+                needed: porpoise_protocol::wire::Permission::Customer,
             });
         }
         let s = self
@@ -159,7 +159,7 @@ impl Core {
             .ok_or(ApiError::UnknownSession)?;
         if s.actions.get(&RemoteAction::Reboot) != Some(&ActionState::Granted) {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::NotGranted {
+                porpoise_protocol::wire::Conflict::NotGranted {
                     action: RemoteAction::Reboot,
                 },
             ));
@@ -205,7 +205,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         let ConnKind::Customer { install_id } = c.kind else {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::Customer,
+                needed: porpoise_protocol::wire::Permission::Customer,
             });
         };
         let hash = hash(token);
@@ -214,7 +214,7 @@ impl Core {
             let other = self.session_of_customer.get(&(c.center_id, install_id));
             if w.center_id == c.center_id && other.is_some_and(|id| *id != w.session_id) {
                 return Err(ApiError::Conflict(
-                    porpoise_shared::wire::Conflict::OtherSessionOpen,
+                    porpoise_protocol::wire::Conflict::OtherSessionOpen,
                 ));
             }
         }

@@ -2,7 +2,7 @@
 //! lookup (A18): the checks and tenant isolation of these agent requests.
 //!
 //! Who may: the serving agent of the session, while it is open, and after it ended within the
-//! center's late-fill window ([`porpoise_shared::wire::RecordPolicy::late_fill_h`]; at least
+//! center's late-fill window ([`porpoise_protocol::wire::RecordPolicy::late_fill_h`]; at least
 //! [`END_FORM_GRACE_MS`] so that the end-of-session form can always be saved). An agent of
 //! another center, or another agent of the same center, gets `Forbidden`.
 //!
@@ -15,10 +15,10 @@
 //! The context lookup (A18) is an HTTP call made by the driver ([`Action::FetchContext`]): the
 //! core only checks the session and hands over the center's endpoint and the customer.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::HashMap;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     check_tag_list, ApiError, CenterId, CenterSettings, ContextQuery, MessageId, Party,
     RecordPrompt, Request, RequestId, SessionId, SupportRecord, SupportRecordForm, UnixMs,
     VisitorCard, MAX_LATE_FILL_LIMIT_H,
@@ -123,7 +123,7 @@ pub enum RecordsOp {
         /// Center.
         center_id: CenterId,
         /// The answer with its session, agent and time.
-        survey: porpoise_shared::wire::SurveyResult,
+        survey: porpoise_protocol::wire::SurveyResult,
     },
 }
 
@@ -197,7 +197,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         let ConnKind::Agent { agent_id, .. } = c.kind else {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::Agent,
+                needed: porpoise_protocol::wire::Permission::Agent,
             });
         };
         let center_id = c.center_id;
@@ -252,7 +252,7 @@ impl Core {
             }) => {
                 self.record_target(now, conn, c, agent_id, session_id)?;
                 check_tags(
-                    porpoise_shared::wire::Field::MessageTag,
+                    porpoise_protocol::wire::Field::MessageTag,
                     &tags,
                     &policy.message_tags,
                 )?;
@@ -266,7 +266,7 @@ impl Core {
             Request::SetCustomerTags(rpc::SetCustomerTags { session_id, tags }) => {
                 let t = self.record_target(now, conn, c, agent_id, session_id)?;
                 check_tags(
-                    porpoise_shared::wire::Field::CustomerTag,
+                    porpoise_protocol::wire::Field::CustomerTag,
                     &tags,
                     &policy.customer_tags,
                 )?;
@@ -293,7 +293,7 @@ impl Core {
                     .and_then(|s| s.settings.context_endpoint.clone())
                     .ok_or({
                         ApiError::ContextUnavailable(
-                            porpoise_shared::wire::ContextFailure::NotConfigured,
+                            porpoise_protocol::wire::ContextFailure::NotConfigured,
                         )
                     })?;
                 self.actions.push_back(Action::FetchContext {
@@ -311,7 +311,7 @@ impl Core {
             }
             _ => {
                 return Err(ApiError::NotPermitted {
-                    needed: porpoise_shared::wire::Permission::Agent,
+                    needed: porpoise_protocol::wire::Permission::Agent,
                 })
             }
         };
@@ -338,7 +338,7 @@ impl Core {
         if let Some(s) = self.sessions.get(&session_id) {
             if s.stored.center_id != c.center_id || s.stored.agent_id != agent_id {
                 return Err(ApiError::NotPermitted {
-                    needed: porpoise_shared::wire::Permission::SessionMember,
+                    needed: porpoise_protocol::wire::Permission::SessionMember,
                 });
             }
             if self.member(conn, c, session_id)? != Party::Agent {
@@ -357,12 +357,12 @@ impl Core {
             .ok_or(ApiError::UnknownSession)?;
         if e.center_id != c.center_id || e.agent_id != agent_id {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::SessionMember,
+                needed: porpoise_protocol::wire::Permission::SessionMember,
             });
         }
         if now.unix_ms > e.ended_at.saturating_add(self.late_window_ms(e.center_id)) {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::RecordWindowClosed,
+                porpoise_protocol::wire::Conflict::RecordWindowClosed,
             ));
         }
         Ok(Target {
@@ -398,7 +398,7 @@ impl Core {
             // Kept at least as long as its customer may answer the survey (C7).
             .map(|id| {
                 let window = self.late_window_ms(*id);
-                (*id, window.max(porpoise_shared::wire::SURVEY_WINDOW_MS))
+                (*id, window.max(porpoise_protocol::wire::SURVEY_WINDOW_MS))
             })
             .collect();
         self.records.ended.retain(|_, e| {
@@ -428,7 +428,7 @@ fn trimmed(form: SupportRecordForm) -> SupportRecordForm {
 ///
 /// Errors: [`ApiError::NotInList`] and the list errors of [`check_tag_list`].
 fn check_tags(
-    field: porpoise_shared::wire::Field,
+    field: porpoise_protocol::wire::Field,
     tags: &[String],
     allowed: &[String],
 ) -> Result<(), ApiError> {

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, Event, Offer, OfferEnd, OfferId, Presence, Response, TicketId,
 };
 use tracing::debug;
@@ -107,7 +107,7 @@ struct Candidate<'a> {
     idle_since: Option<Instant>,
     load: u32,
     max: u32,
-    groups: &'a [porpoise_shared::wire::GroupId],
+    groups: &'a [porpoise_protocol::wire::GroupId],
 }
 
 impl Core {

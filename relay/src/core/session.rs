@@ -1,9 +1,9 @@
 //! Sessions: chat (acknowledged once durable), consent for remote actions, ending, and the media
 //! routing check (R13, R14, C5).
 
-use porpoise_shared::chat_image;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_codec::chat_image;
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction,
     RequestId, Response, SessionId,
 };
@@ -225,7 +225,7 @@ impl Core {
         match s.state_of(action) {
             ActionState::Requested => {
                 return Err(ApiError::Conflict(
-                    porpoise_shared::wire::Conflict::ActionAlready {
+                    porpoise_protocol::wire::Conflict::ActionAlready {
                         action,
                         state: ActionState::Requested,
                     },
@@ -233,7 +233,7 @@ impl Core {
             }
             ActionState::Granted => {
                 return Err(ApiError::Conflict(
-                    porpoise_shared::wire::Conflict::ActionAlready {
+                    porpoise_protocol::wire::Conflict::ActionAlready {
                         action,
                         state: ActionState::Granted,
                     },
@@ -262,7 +262,7 @@ impl Core {
             .ok_or(ApiError::UnknownSession)?;
         if s.state_of(action) != ActionState::Requested {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::NotGranted { action },
+                porpoise_protocol::wire::Conflict::NotGranted { action },
             ));
         }
         let state = if grant {
@@ -403,7 +403,7 @@ impl Core {
     /// [`FILE_STREAM_OVERHEAD_BYTES`] of framing, so a sender that ignores the size limit is
     /// cut; `None` (no cap) for other kinds. Pure, like [`Core::route_media`].
     ///
-    /// [`CenterSettings::max_file_bytes`]: porpoise_shared::wire::CenterSettings::max_file_bytes
+    /// [`CenterSettings::max_file_bytes`]: porpoise_protocol::wire::CenterSettings::max_file_bytes
     pub fn media_byte_cap(&self, route: &MediaRoute) -> Option<u64> {
         if route.kind != MediaKind::File {
             return None;

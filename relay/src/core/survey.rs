@@ -10,13 +10,13 @@
 //! ([`RecordsOp::SaveSurvey`]) and acknowledged only once durable; then the serving agent, if
 //! connected, gets [`Event::SurveySubmitted`].
 //!
-//! [`rpc::SubmitSurvey`]: porpoise_shared::wire::rpc::SubmitSurvey
-//! [`rpc::PushSurvey`]: porpoise_shared::wire::rpc::PushSurvey
-//! [`rpc::StartAction`]: porpoise_shared::wire::rpc::StartAction
+//! [`rpc::SubmitSurvey`]: porpoise_protocol::wire::rpc::SubmitSurvey
+//! [`rpc::PushSurvey`]: porpoise_protocol::wire::rpc::PushSurvey
+//! [`rpc::StartAction`]: porpoise_protocol::wire::rpc::StartAction
 
 use std::collections::{HashMap, HashSet};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, Party, RemoteAction, SessionId, SurveyAnswer, SurveyResult,
     SURVEY_WINDOW_MS,
 };
@@ -47,12 +47,12 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Customer {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::Customer,
+                needed: porpoise_protocol::wire::Permission::Customer,
             });
         }
         if !action.customer_startable() {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::NotStartable { action },
+                porpoise_protocol::wire::Conflict::NotStartable { action },
             ));
         }
         let s = self
@@ -78,12 +78,12 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Agent {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::SessionMember,
+                needed: porpoise_protocol::wire::Permission::SessionMember,
             });
         }
         if self.surveys.answered_open.contains(&session_id) {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::SurveyAnswered,
+                porpoise_protocol::wire::Conflict::SurveyAnswered,
             ));
         }
         let customer = self
@@ -118,7 +118,7 @@ impl Core {
             }
             if self.surveys.answered_open.contains(&session_id) {
                 return Err(ApiError::Conflict(
-                    porpoise_shared::wire::Conflict::SurveyAnswered,
+                    porpoise_protocol::wire::Conflict::SurveyAnswered,
                 ));
             }
             self.surveys.answered_open.insert(session_id);

@@ -3,7 +3,7 @@
 //! [`RemoteAction::SystemInfo`]; the relay forwards it to the session's agent and marks the
 //! action `Stopped`, so every report needs its own consent (C5). Nothing is stored.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, Party, RemoteAction, Response, SessionId, SystemInfo,
 };
 
@@ -24,7 +24,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         if self.member(conn, c, session_id)? != Party::Customer {
             return Err(ApiError::NotPermitted {
-                needed: porpoise_shared::wire::Permission::Customer,
+                needed: porpoise_protocol::wire::Permission::Customer,
             });
         }
         info.validate().map_err(ApiError::from)?;
@@ -35,7 +35,7 @@ impl Core {
         let action = RemoteAction::SystemInfo;
         if s.actions.get(&action) != Some(&ActionState::Granted) {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::NotGranted { action },
+                porpoise_protocol::wire::Conflict::NotGranted { action },
             ));
         }
         let Some(agent) = s.agent_conn else {

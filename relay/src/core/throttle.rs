@@ -29,7 +29,7 @@ use std::hash::{BuildHasher, Hash, RandomState};
 use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::CenterId;
+use porpoise_protocol::wire::CenterId;
 
 /// Failures of one account within [`ACCOUNT_WINDOW`] that start a lockout.
 pub const ACCOUNT_MAX_FAILURES: u32 = 5;

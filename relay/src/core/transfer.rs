@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ApiError, CenterId, Event, GroupId, Party, Presence, Response, SessionId,
     TransferId, TransferOffer, TransferOutcome, TransferTarget, MAX_CHAT_TEXT_BYTES,
 };
@@ -106,7 +106,7 @@ impl Core {
         }
         if note.len() > MAX_CHAT_TEXT_BYTES {
             return Err(ApiError::too_long(
-                porpoise_shared::wire::Field::Note,
+                porpoise_protocol::wire::Field::Note,
                 MAX_CHAT_TEXT_BYTES,
             ));
         }
@@ -117,7 +117,7 @@ impl Core {
             .any(|t| t.session_id == session_id)
         {
             return Err(ApiError::Conflict(
-                porpoise_shared::wire::Conflict::TransferPending,
+                porpoise_protocol::wire::Conflict::TransferPending,
             ));
         }
         let transfer_id = transfers.next_id;
@@ -178,7 +178,7 @@ impl Core {
         let timeout_s = self
             .centers
             .get(&pending.center_id)
-            .map_or(porpoise_shared::wire::DEFAULT_OFFER_TIMEOUT_S, |c| {
+            .map_or(porpoise_protocol::wire::DEFAULT_OFFER_TIMEOUT_S, |c| {
                 c.settings.offer_timeout_s
             });
         let expires_in_ms = u64::from(timeout_s) * 1000;
@@ -261,7 +261,7 @@ impl Core {
             .then(|| self.conversation.transfers.take(transfer_id))
             .flatten()
             .ok_or(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Transfer,
+                what: porpoise_protocol::wire::Thing::Transfer,
             })?;
         if accept {
             self.move_session(now, transfer_id, &pending);

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, CenterSettings, ChatMessage, Group, GroupId, Handling, MediaKind,
     OfflineMessage, OfflineMessageId, Party, ProductType, ProductTypeId, RefusedReason, Role,
     ServerMessage, SessionId, TicketId, UnixMs,
@@ -193,7 +193,7 @@ pub struct Snapshot {
     /// Sessions ended within the longest late-fill window, for late support records (A13).
     pub ended_sessions: Vec<super::EndedSession>,
     /// Helper branding of the centers that have one (C1, M1).
-    pub brandings: Vec<(CenterId, porpoise_shared::wire::Branding)>,
+    pub brandings: Vec<(CenterId, porpoise_protocol::wire::Branding)>,
 }
 
 /// A live session code as stored (R5).
@@ -237,7 +237,7 @@ pub enum StoreReport {
         /// Its token.
         token: PersistToken,
         /// The answer to send, or why it failed (`Storage` on a database error).
-        result: Result<porpoise_shared::wire::Response, ApiError>,
+        result: Result<porpoise_protocol::wire::Response, ApiError>,
     },
     /// A [`StoreOp::SetPassword`] finished.
     Password {
@@ -467,18 +467,18 @@ pub enum Action {
         /// Connection of the asking agent.
         conn: ConnId,
         /// Request to answer.
-        id: porpoise_shared::wire::RequestId,
+        id: porpoise_protocol::wire::RequestId,
         /// The center's endpoint (with its token).
-        endpoint: porpoise_shared::wire::ContextEndpoint,
+        endpoint: porpoise_protocol::wire::ContextEndpoint,
         /// What is sent.
-        query: porpoise_shared::wire::ContextQuery,
+        query: porpoise_protocol::wire::ContextQuery,
     },
     /// Answer request `id` on `conn` with the center's common files (A8), read from its folder.
     ListCommonFiles {
         /// Connection of the asking agent.
         conn: ConnId,
         /// Request to answer.
-        id: porpoise_shared::wire::RequestId,
+        id: porpoise_protocol::wire::RequestId,
         /// Center whose files to list.
         center_id: CenterId,
     },
@@ -560,15 +560,15 @@ pub enum MediaRefusal {
 ///
 /// Errors: [`ApiError::Empty`] or [`ApiError::TooLong`] saying which rule the text breaks.
 pub(super) fn check_message_text(text: &str) -> Result<(), ApiError> {
-    use porpoise_shared::wire::MAX_CHAT_TEXT_BYTES;
+    use porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES;
     if text.trim().is_empty() {
         return Err(ApiError::Empty {
-            field: porpoise_shared::wire::Field::ChatText,
+            field: porpoise_protocol::wire::Field::ChatText,
         });
     }
     if text.len() > MAX_CHAT_TEXT_BYTES {
         return Err(ApiError::too_long(
-            porpoise_shared::wire::Field::ChatText,
+            porpoise_protocol::wire::Field::ChatText,
             MAX_CHAT_TEXT_BYTES,
         ));
     }

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::TYPING_PREVIEW_INTERVAL_MS;
+use porpoise_protocol::wire::TYPING_PREVIEW_INTERVAL_MS;
 
 /// Least time between two previews delivered to the agent of one session.
 pub const TYPING_PREVIEW_INTERVAL: Duration = Duration::from_millis(TYPING_PREVIEW_INTERVAL_MS);

@@ -4,11 +4,12 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use porpoise_shared::framing::{read_frame, write_frame, FrameError, MAX_CONTROL_FRAME_BYTES};
-use porpoise_shared::wire::{
+use porpoise_protocol::framing::{FrameError, MAX_CONTROL_FRAME_BYTES};
+use porpoise_protocol::wire::{
     CenterId, ClientMessage, HelloRole, MediaHeader, RefusedReason, ServerMessage, Welcome,
     MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
 };
+use porpoise_quic::frame_io::{read_frame, write_frame};
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 use tracing::{debug, error, info, info_span, warn, Instrument, Span};

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ContextEndpoint, ContextItem, ContextQuery, ContextReply, MAX_CONTEXT_ITEMS,
     MAX_CONTEXT_RESPONSE_BYTES,
 };
@@ -35,8 +35,8 @@ pub enum ContextError {
 
 impl ContextError {
     /// The code sent to the agent (the detail stays in the relay's log).
-    pub fn failure(&self) -> porpoise_shared::wire::ContextFailure {
-        use porpoise_shared::wire::ContextFailure;
+    pub fn failure(&self) -> porpoise_protocol::wire::ContextFailure {
+        use porpoise_protocol::wire::ContextFailure;
         match self {
             ContextError::Timeout(ms) => ContextFailure::Timeout { timeout_ms: *ms },
             ContextError::Status(code) => ContextFailure::Status { code: *code },

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, MediaHeader, MediaKind, RefusedReason, Request, RequestId, Response,
     ServerMessage, SessionId,
 };
@@ -253,8 +253,8 @@ impl Driver {
         &mut self,
         conn: ConnId,
         id: RequestId,
-        endpoint: porpoise_shared::wire::ContextEndpoint,
-        query: porpoise_shared::wire::ContextQuery,
+        endpoint: porpoise_protocol::wire::ContextEndpoint,
+        query: porpoise_protocol::wire::ContextQuery,
     ) {
         let Some(entry) = self.conns.get(&conn) else {
             return;
@@ -274,7 +274,7 @@ impl Driver {
                     Err(e) => {
                         warn!(error = %e, "context lookup task failed");
                         Err(ApiError::ContextUnavailable(
-                            porpoise_shared::wire::ContextFailure::Unreachable,
+                            porpoise_protocol::wire::ContextFailure::Unreachable,
                         ))
                     }
                 };
@@ -337,7 +337,7 @@ impl Driver {
                     cut_rx,
                 )
                 .await;
-                let event = porpoise_shared::wire::Event::CommonFileSent {
+                let event = porpoise_protocol::wire::Event::CommonFileSent {
                     session_id,
                     name,
                     outcome,

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use porpoise_shared::wire::CenterId;
+use porpoise_protocol::wire::CenterId;
 
 use crate::core::throttle::Attempt;
 use crate::core::{LoginThrottle, ThrottlePolicy, Throttled};

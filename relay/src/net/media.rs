@@ -1,8 +1,8 @@
 //! Media forwarding: one task per forwarded stream pair, copying bytes both ways without
 //! decoding them, until both sides finish or the driver cuts it.
 
-use porpoise_shared::framing::write_frame;
-use porpoise_shared::wire::{MediaHeader, MAX_MEDIA_HEADER_BYTES};
+use porpoise_protocol::wire::{MediaHeader, MAX_MEDIA_HEADER_BYTES};
+use porpoise_quic::frame_io::write_frame;
 use quinn::{ClosedStream, ReadError, RecvStream, SendStream, WriteError};
 use tokio::sync::oneshot;
 use tracing::{debug, trace};

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use porpoise_shared::tls::{self, Fingerprint, TlsError};
+use porpoise_quic::tls::{self, Fingerprint, TlsError};
 use tokio::sync::mpsc;
 use tracing::{info, warn, Instrument};
 
@@ -30,20 +30,20 @@ use crate::core::{ConnId, Core, ThrottlePolicy};
 use crate::store::{Store, StoreError};
 
 /// QUIC application close code: normal end (directory answered, client closed its stream).
-pub const CLOSE_NORMAL: u32 = porpoise_shared::wire::CloseCode::Normal as u32;
+pub const CLOSE_NORMAL: u32 = porpoise_protocol::wire::CloseCode::Normal as u32;
 /// Close code: the client broke the protocol (malformed or oversized frame, unexpected Hello).
-pub const CLOSE_PROTOCOL: u32 = porpoise_shared::wire::CloseCode::Protocol as u32;
+pub const CLOSE_PROTOCOL: u32 = porpoise_protocol::wire::CloseCode::Protocol as u32;
 /// Close code: the Hello was refused (a `ServerMessage::Refused` frame was sent first).
-pub const CLOSE_REFUSED: u32 = porpoise_shared::wire::CloseCode::Refused as u32;
+pub const CLOSE_REFUSED: u32 = porpoise_protocol::wire::CloseCode::Refused as u32;
 /// Close code: the same account or helper logged in on a newer connection.
 pub const CLOSE_LOGGED_IN_ELSEWHERE: u32 =
-    porpoise_shared::wire::CloseCode::LoggedInElsewhere as u32;
+    porpoise_protocol::wire::CloseCode::LoggedInElsewhere as u32;
 /// Close code: the relay is shutting down.
-pub const CLOSE_SHUTDOWN: u32 = porpoise_shared::wire::CloseCode::Shutdown as u32;
+pub const CLOSE_SHUTDOWN: u32 = porpoise_protocol::wire::CloseCode::Shutdown as u32;
 /// Close code: the client did not read its control stream fast enough.
-pub const CLOSE_TOO_SLOW: u32 = porpoise_shared::wire::CloseCode::TooSlow as u32;
+pub const CLOSE_TOO_SLOW: u32 = porpoise_protocol::wire::CloseCode::TooSlow as u32;
 /// Close code: an admin of the center kicked this login (R3).
-pub const CLOSE_KICKED: u32 = porpoise_shared::wire::CloseCode::Kicked as u32;
+pub const CLOSE_KICKED: u32 = porpoise_protocol::wire::CloseCode::Kicked as u32;
 /// Stream reset/stop code: the media stream was refused (no session, no consent, wrong party).
 pub const STREAM_REFUSED: u32 = 1;
 /// Stream reset/stop code: the media stream was cut (action stopped, session ended, peer gone).

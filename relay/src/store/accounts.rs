@@ -4,13 +4,13 @@ use std::sync::OnceLock;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
-use porpoise_shared::wire::{is_valid_center_id, CenterId};
+use porpoise_protocol::wire::{is_valid_center_id, CenterId};
 use rand::distr::{Alphanumeric, SampleString};
 use rand::RngExt;
 
 use super::{unix_ms_now, AgentProfile, Store, StoreError};
 use crate::core::{Account, AgentId, CenterInfo};
-use porpoise_shared::wire::ApiError;
+use porpoise_protocol::wire::ApiError;
 
 /// Center ID of the demo center made by `center create --demo` / `--demo`.
 pub const DEMO_CENTER_ID: CenterId = 8_000_001;
@@ -270,7 +270,7 @@ impl Store {
                 .await?;
         let Some((hash,)) = row else {
             return Ok(Err(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::Agent,
+                what: porpoise_protocol::wire::Thing::Agent,
             }));
         };
         if let Some(old) = old {

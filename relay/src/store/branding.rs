@@ -1,6 +1,6 @@
 //! Storage of each center's helper branding (C1, M1), table `center_branding`.
 
-use porpoise_shared::wire::{Branding, CenterId, Notice, Rgb};
+use porpoise_protocol::wire::{Branding, CenterId, Notice, Rgb};
 
 use super::{from_db, Store, StoreError};
 

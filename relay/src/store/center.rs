@@ -2,7 +2,7 @@
 //! session codes — loaded into the snapshot and written by the core's ops; plus the store API
 //! the demo seed and operators use to set up groups and profiles.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     AgentId, CenterId, CenterSettings, Group, GroupId, Handling, OfflineMessage, OfflineMessageId,
     ProductType, ProductTypeId, Role,
 };

@@ -1,7 +1,7 @@
 //! Store tests of the center data (issue 3): demo seed, profiles, settings, offline messages,
 //! session codes and passwords survive a reopen.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, Handling, OfflineMessage, Role, ServiceMode,
 };
 

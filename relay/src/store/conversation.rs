@@ -1,7 +1,7 @@
 //! Storage of the conversation features (R8, R9, R13): agent-to-agent chat, transfers and the
 //! session owner after a transfer. Tables in `migrations/20261121000001_conversation.sql`.
 
-use porpoise_shared::wire::{TransferOutcome, TransferTarget};
+use porpoise_protocol::wire::{TransferOutcome, TransferTarget};
 
 use super::{from_db, hex128, to_db, Store, StoreError};
 use crate::core::{ConversationOp, ConversationSnapshot};
@@ -121,7 +121,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_shared::wire::AgentChatMessage;
+    use porpoise_protocol::wire::AgentChatMessage;
 
     use super::*;
     use crate::store::DEMO_CENTER_ID;

@@ -4,8 +4,8 @@
 //! Every statement filters by center; personal canned responses also by owner; a past session
 //! is read only if it belongs to the same customer (install id, or the same non-empty phone).
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope,
     CenterId, ChatMessage, HistoryItem, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, MessageId,
     Response, ServiceHistory, SessionId, TranscriptCursor, TranscriptPage, MAX_CENTER_CANNED,
@@ -231,7 +231,7 @@ impl Store {
                 };
                 if usize::try_from(count).unwrap_or(usize::MAX) >= max {
                     return Ok(Err(ApiError::too_many(
-                        porpoise_shared::wire::Field::CannedResponses,
+                        porpoise_protocol::wire::Field::CannedResponses,
                         max,
                     )));
                 }
@@ -474,7 +474,7 @@ impl Store {
 
 fn no_such_canned() -> ApiError {
     ApiError::NotFound {
-        what: porpoise_shared::wire::Thing::CannedResponse,
+        what: porpoise_protocol::wire::Thing::CannedResponse,
     }
 }
 
@@ -593,8 +593,10 @@ impl LibraryFile {
 }
 
 fn invalid(at: String, err: ApiError) -> ImportError {
-    let reason =
-        porpoise_shared::lang::errors::api_error_text(porpoise_shared::lang::Language::En, &err);
+    let reason = porpoise_protocol::lang::errors::api_error_text(
+        porpoise_protocol::lang::Language::En,
+        &err,
+    );
     ImportError::Invalid { at, reason }
 }
 

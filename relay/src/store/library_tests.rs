@@ -1,8 +1,8 @@
 //! Store tests of canned responses, the knowledge base, service history and the library import
 //! (A8, A11) on a temporary SQLite file.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CannedDraft, CannedScope, ChatMessage, Party, Response, MAX_PERSONAL_CANNED,
     TRANSCRIPT_PAGE_MESSAGES,
 };
@@ -123,7 +123,7 @@ async fn personal_canned_responses_stay_with_their_owner_and_center() {
         matches!(
             changed,
             Err(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::CannedResponse
+                what: porpoise_protocol::wire::Thing::CannedResponse
             })
         ),
         "{changed:?}"
@@ -139,7 +139,7 @@ async fn personal_canned_responses_stay_with_their_owner_and_center() {
         matches!(
             deleted,
             Err(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::CannedResponse
+                what: porpoise_protocol::wire::Thing::CannedResponse
             })
         ),
         "{deleted:?}"
@@ -157,7 +157,7 @@ async fn personal_canned_responses_stay_with_their_owner_and_center() {
     assert!(matches!(
         as_center,
         Err(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::CannedResponse
+            what: porpoise_protocol::wire::Thing::CannedResponse
         })
     ));
     // The owner edits and deletes it.
@@ -473,7 +473,7 @@ async fn import_checks_everything_first_and_can_replace() {
 
 #[tokio::test]
 async fn chat_pictures_survive_a_restart_and_stay_with_their_customer_and_center() {
-    use porpoise_shared::wire::{ChatImage, ImageFormat};
+    use porpoise_protocol::wire::{ChatImage, ImageFormat};
 
     use crate::core::ImageBytes;
 

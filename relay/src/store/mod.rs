@@ -25,7 +25,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use porpoise_shared::wire::{CenterId, ChatImage, ImageFormat, Party};
+use porpoise_protocol::wire::{CenterId, ChatImage, ImageFormat, Party};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };

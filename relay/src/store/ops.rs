@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use porpoise_shared::wire::{AgentId, ChatMessage, SessionId, TicketId};
+use porpoise_protocol::wire::{AgentId, ChatMessage, SessionId, TicketId};
 
 use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
 use crate::core::{CenterInfo, ImageBytes, OpenSession, Snapshot, StoreOp, Ticket};

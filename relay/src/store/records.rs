@@ -1,7 +1,7 @@
 //! Storage of support records, message and customer tags and visitor cards (A13, A15). Tables in
 //! `migrations/20261122000003_support_records.sql`. Every statement filters by the center.
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CustomerProfile, MessageTags, PendingRecordItem, RemoteAction, Response, SessionId,
     SupportRecord, SupportRecordForm, MAX_LATE_FILL_LIMIT_H, MAX_PENDING_RECORDS,
 };
@@ -144,7 +144,7 @@ impl Store {
                 .await?;
                 if known.is_none() {
                     return Ok(Err(ApiError::NotFound {
-                        what: porpoise_shared::wire::Thing::Message,
+                        what: porpoise_protocol::wire::Thing::Message,
                     }));
                 }
                 if tags.is_empty() {

@@ -2,7 +2,7 @@
 //! `migrations/20261123000020_surveys.sql`, one row per session. Every statement filters by
 //! the center.
 
-use porpoise_shared::wire::{ApiError, CenterId, Response, SurveyAnswer, SurveyResult, UnixMs};
+use porpoise_protocol::wire::{ApiError, CenterId, Response, SurveyAnswer, SurveyResult, UnixMs};
 
 use super::{from_db, to_db, Store, StoreError};
 
@@ -49,7 +49,7 @@ impl Store {
         Ok(Err(if exists == 0 {
             ApiError::UnknownSession
         } else {
-            ApiError::Conflict(porpoise_shared::wire::Conflict::SurveyAnswered)
+            ApiError::Conflict(porpoise_protocol::wire::Conflict::SurveyAnswered)
         }))
     }
 

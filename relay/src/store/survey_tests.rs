@@ -1,6 +1,6 @@
 //! Survey storage tests (C7): stored, one per session, tenant isolation, listing by time.
 
-use porpoise_shared::wire::{ApiError, Response, SurveyAnswer, SurveyResult};
+use porpoise_protocol::wire::{ApiError, Response, SurveyAnswer, SurveyResult};
 
 use super::*;
 use crate::core::{AgentId, RecordsOp, StoreOp, Ticket};

@@ -1,6 +1,6 @@
 //! Store tests on a temporary SQLite file.
 
-use porpoise_shared::wire::{ChatMessage, Party};
+use porpoise_protocol::wire::{ChatMessage, Party};
 
 use super::*;
 use crate::core::{StoreOp, Ticket, TicketOutcome};
@@ -103,7 +103,7 @@ async fn create_center_makes_an_admin_with_a_random_password() {
 }
 
 fn is_valid_center_id_like(id: u32) -> bool {
-    porpoise_shared::wire::is_valid_center_id(id)
+    porpoise_protocol::wire::is_valid_center_id(id)
 }
 
 #[tokio::test]

@@ -4,13 +4,13 @@
 use crate::common;
 
 use common::{agent, agent_in, connect, customer, start, Client, Running, WAIT};
-use porpoise_relay::net::{CLOSE_KICKED, CLOSE_REFUSED};
-use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     AgentWelcome, ApiError, CenterSettings, Event, HelloRole, Offer, Presence, RefusedReason,
     Request, Response, ServerMessage, ServiceMode, ServiceOptions, ServiceRoute, Welcome,
 };
+use porpoise_relay::net::{CLOSE_KICKED, CLOSE_REFUSED};
+use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
 
 const CENTER_B: u32 = 8_000_777;
 

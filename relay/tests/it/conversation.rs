@@ -5,13 +5,13 @@
 use crate::common;
 
 use common::{agent, customer, start, Client, Running};
-use porpoise_relay::core::hours::local_time;
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     AgentId, ApiError, CenterSettings, Event, HelloRole, Holiday, Party, Request, Response,
     ServerMessage, ServiceMode, ServiceRoute, SessionId, SessionInfo, TransferOutcome,
     TransferTarget, Welcome,
 };
+use porpoise_relay::core::hours::local_time;
 
 /// [`common::connect`], expecting a welcome.
 async fn connect(relay: &Running, role: HelloRole) -> (Client, Welcome) {

@@ -2,18 +2,18 @@
 
 use crate::common;
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
 use common::{connect, customer, start, start_with, Client, WAIT};
-use porpoise_relay::core::ThrottlePolicy;
-use porpoise_relay::net::{CLOSE_PROTOCOL, STREAM_CUT, STREAM_REFUSED};
-use porpoise_relay::{DEMO_CENTER_ID, DEMO_CENTER_NAME, DEMO_PASSWORD};
-use porpoise_shared::framing::{read_frame, write_frame};
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     Event, HelloRole, MediaHeader, MediaKind, Party, RefusedReason, RemoteAction, Request,
     Response, ServerMessage, ServiceRoute, SessionId, Welcome, MAX_MEDIA_HEADER_BYTES,
 };
+use porpoise_quic::frame_io::{read_frame, write_frame};
+use porpoise_relay::core::ThrottlePolicy;
+use porpoise_relay::net::{CLOSE_PROTOCOL, STREAM_CUT, STREAM_REFUSED};
+use porpoise_relay::{DEMO_CENTER_ID, DEMO_CENTER_NAME, DEMO_PASSWORD};
 
 fn agent(username: &str, password: &str) -> HelloRole {
     HelloRole::Agent {

@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
-use porpoise_tests::{
+use porpoise_tools::{
     peer::Peer,
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::Xvfb,

@@ -7,12 +7,12 @@ use std::{
     time::Duration,
 };
 
-use porpoise_shared::{
+use porpoise_protocol::{
     framing::{encode_frame, MAX_CONTROL_FRAME_BYTES},
-    tls::client_config,
     wire::{ClientMessage, Event, Hello, HelloRole, PROTOCOL_VERSION},
 };
-use porpoise_tests::{
+use porpoise_quic::tls::client_config;
+use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

@@ -4,21 +4,21 @@
 //! picture reaches the helper, which fetches it the same way; a broken picture is refused
 //! with a reason the helper shows.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use porpoise_codec::chat_image;
 use porpoise_helper::{
     media::Platform,
     net::{self, NetCommand, NetEvent, NetSettings, RequestFailure},
     state::{Effect, HelperState, Notice, UiAction},
 };
-use porpoise_shared::{
-    chat_image,
-    client::random_id,
-    wire::{ApiError, Event, ImageFormat, Party, Request, Response, ServiceRoute},
+use porpoise_protocol::wire::{
+    ApiError, Event, ImageFormat, Party, Request, Response, ServiceRoute,
 };
-use porpoise_tests::{
+use porpoise_quic::client::random_id;
+use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

@@ -2,16 +2,16 @@
 //! customer grants it; a revoke closes the forwarded stream at once; a stream naming another
 //! center's session is refused.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::{
-    codec::CapturedFrame,
+use porpoise_codec::CapturedFrame;
+use porpoise_protocol::{
     input::{InputEvent, MouseEvent},
-    screen::{read_input, stream_screen, view_screen, InputSender, ScreenSource},
     wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
-use porpoise_tests::{
+use porpoise_quic::screen::{read_input, stream_screen, view_screen, InputSender, ScreenSource};
+use porpoise_tools::{
     peer::{refused, served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
@@ -250,7 +250,7 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
     // The agent ends the session: the input stream is cut.
     agent
         .client
-        .request(porpoise_shared::wire::Request::EndSession(
+        .request(porpoise_protocol::wire::Request::EndSession(
             rpc::EndSession {
                 session_id: session,
             },
@@ -277,7 +277,7 @@ async fn input_needs_control_and_stops_with_the_session() -> anyhow::Result<()> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    porpoise_tests::relay::seed_center(
+    porpoise_tools::relay::seed_center(
         dir.path(),
         8_000_002,
         "Other center",

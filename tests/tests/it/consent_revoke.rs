@@ -14,11 +14,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use porpoise_shared::{
-    client::MediaStream,
-    wire::{ActionState, MediaHeader, MediaKind, RemoteAction, SessionId},
-};
-use porpoise_tests::{
+use porpoise_protocol::wire::{ActionState, MediaHeader, MediaKind, RemoteAction, SessionId};
+use porpoise_quic::client::MediaStream;
+use porpoise_tools::{
     peer::{refused, served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

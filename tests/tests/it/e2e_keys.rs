@@ -8,7 +8,7 @@
 //!
 //! Needs `Xvfb`, `xev`, `xterm`, `xdotool` (scripts/deps.sh test packages).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Stdio},
@@ -25,15 +25,15 @@ use porpoise_helper::{
     media::{Platform, SourceFactory},
     net::{self, NetCommand, NetEvent, NetSettings},
 };
-use porpoise_shared::{
+use porpoise_protocol::wire::{
+    ActionState, Event as RelayEvent, MediaHeader, MediaKind, RemoteAction, Request, ServiceRoute,
+    SessionId,
+};
+use porpoise_quic::{
     client::random_id,
     screen::{InputSender, ScreenSource},
-    wire::{
-        ActionState, Event as RelayEvent, MediaHeader, MediaKind, RemoteAction, Request,
-        ServiceRoute, SessionId,
-    },
 };
-use porpoise_tests::{
+use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::{Xvfb, SCREEN},

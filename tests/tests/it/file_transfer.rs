@@ -1,24 +1,24 @@
 //! File transfer through a real relay (A6, C5): both ways, consent, the center's size limit
 //! (sender, receiver and relay), hostile names, SHA-256 mismatch, and resume after a reconnect.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{path::Path, time::Duration};
 
 use anyhow::{bail, Context};
-use porpoise_shared::{
+use porpoise_protocol::wire::{
+    CenterSettings, Event, HelloRole, MediaHeader, MediaKind, RemoteAction, Request, Response,
+    SessionId, DEFAULT_MAX_FILE_BYTES,
+};
+use porpoise_quic::{
     client::random_id,
     files::{
         prepare_outgoing, read_offer, receive_over, send_over, CancelSignal, FileError, FileOffer,
         OutgoingFile, RefuseReason, SenderFrame, MAX_FILE_FRAME_BYTES,
     },
-    framing::write_frame,
+    frame_io::write_frame,
     transfers::{Direction, FileTransferUpdate, FileTransfers, FileTransfersConfig, Outcome},
-    wire::{
-        CenterSettings, Event, HelloRole, MediaHeader, MediaKind, RemoteAction, Request, Response,
-        SessionId, DEFAULT_MAX_FILE_BYTES,
-    },
 };
-use porpoise_tests::{
+use porpoise_tools::{
     peer::{refused, served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
@@ -54,7 +54,7 @@ async fn transfer(
     file: &OutgoingFile,
     dir: &Path,
 ) -> anyhow::Result<(
-    Result<porpoise_shared::files::Delivered, FileError>,
+    Result<porpoise_quic::files::Delivered, FileError>,
     Result<std::path::PathBuf, FileError>,
 )> {
     let stream = from.client.open_media(file_header(session)).await?;
@@ -136,7 +136,7 @@ async fn files_go_both_ways_and_agent_files_need_consent() -> anyhow::Result<()>
         .wait_for(WAIT, |e| match e {
             Event::ActionChanged {
                 action: RemoteAction::FileTransfer,
-                state: porpoise_shared::wire::ActionState::Granted,
+                state: porpoise_protocol::wire::ActionState::Granted,
                 ..
             } => Some(()),
             _ => None,
@@ -440,7 +440,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
     }
     let customer = reconnected.context("never reconnected")?;
     assert!(first.await?.is_err());
-    let part = porpoise_shared::files::part_path(&downloads, "install.iso", file.offer.transfer_id);
+    let part = porpoise_quic::files::part_path(&downloads, "install.iso", file.offer.transfer_id);
     let kept = std::fs::metadata(&part).context("part file kept")?.len();
     assert!(kept > 0 && kept < size as u64, "{kept}");
 
@@ -486,7 +486,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_common_file_goes_to_the_customer_in_one_click() -> anyhow::Result<()> {
-    use porpoise_shared::wire::{ActionState, CommonFile, CommonFileOutcome};
+    use porpoise_protocol::wire::{ActionState, CommonFile, CommonFileOutcome};
     let dir = tempfile::tempdir()?;
     let data_dir = dir.path().join("relay");
     let relay = TestRelay::start(&data_dir).await?;

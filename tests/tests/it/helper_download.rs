@@ -16,13 +16,13 @@ use std::{
 };
 
 use anyhow::{bail, ensure, Context, Result};
-use porpoise_relay::{branding::DEMO_PRODUCT_NAME, Relay, RelayConfig};
-use porpoise_shared::{
+use porpoise_quic::{
     client::ClientConfig,
     tls::Fingerprint,
     trailer::{self, TrailerError, FOOTER_BYTES},
 };
-use porpoise_tests::{
+use porpoise_relay::{branding::DEMO_PRODUCT_NAME, Relay, RelayConfig};
+use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::Xvfb,
@@ -68,7 +68,7 @@ async fn https_with(
     path: &str,
     extra: &str,
 ) -> Result<Reply> {
-    let config = porpoise_shared::tls::pinned_https_config(pin)?;
+    let config = porpoise_quic::tls::pinned_https_config(pin)?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await?;
     let name = rustls::pki_types::ServerName::try_from("localhost")?;
@@ -313,7 +313,7 @@ async fn download_routes_and_errors() -> Result<()> {
     // center's branding too (C1, M1).
     let customer = Peer::customer(&relay.client_config(), DEMO_CENTER_ID, 0xB4A9D).await?;
     match &customer.welcome {
-        porpoise_shared::wire::Welcome::Customer { branding, .. } => assert_eq!(
+        porpoise_protocol::wire::Welcome::Customer { branding, .. } => assert_eq!(
             branding.as_ref().map(|b| b.product_name.as_str()),
             Some(DEMO_PRODUCT_NAME)
         ),
@@ -570,7 +570,7 @@ async fn a_served_helper_writes_only_its_own_directories() -> Result<()> {
     let result = async {
         let session = agent.take_customer("Tidy Customer", WAIT * 2).await?;
         agent.say(session, "你好").await?;
-        let picture = porpoise_shared::chat_image::prepare(&[40u8; 16 * 16 * 4], 16, 16)?;
+        let picture = porpoise_codec::chat_image::prepare(&[40u8; 16 * 16 * 4], 16, 16)?;
         agent.send_picture(session, picture).await?;
         // Time for the helper to fetch and show the picture and write whatever it writes.
         tokio::time::sleep(Duration::from_secs(2)).await;

@@ -2,15 +2,12 @@
 //! relay: the demo library, personal responses private to their owner, tenant isolation, and
 //! a returning customer's earlier session with its transcript.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    client::random_id,
-    wire::{
-        ApiError, CannedDraft, CannedScope, Event, Request, Response, ServiceHistory,
-        TranscriptPage,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    ApiError, CannedDraft, CannedScope, Event, Request, Response, ServiceHistory, TranscriptPage,
 };
-use porpoise_tests::{
+use porpoise_quic::client::random_id;
+use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
@@ -97,7 +94,7 @@ async fn canned_responses_and_knowledge_base_stay_within_owner_and_center() -> a
         matches!(
             refused,
             Err(ApiError::NotFound {
-                what: porpoise_shared::wire::Thing::CannedResponse
+                what: porpoise_protocol::wire::Thing::CannedResponse
             })
         ),
         "{refused:?}"

@@ -2,15 +2,15 @@
 //! customers on the client core. Login errors, queue, accept, chat both ways, durability across
 //! a relay restart, idempotent resend, session end.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
-use porpoise_shared::{
+use porpoise_protocol::wire::{Event, Party, RefusedReason, Request, Response, Welcome};
+use porpoise_quic::{
     client::{list_usernames, random_id, ClientConfig, ConnectError},
     tls::Fingerprint,
-    wire::{Event, Party, RefusedReason, Request, Response, Welcome},
 };
-use porpoise_tests::{
+use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

@@ -2,12 +2,10 @@
 
 mod agent_alerts;
 mod bad_input;
-mod bot;
 mod chat_pictures;
 mod consent;
 mod consent_revoke;
 mod e2e_keys;
-mod e2e_xvfb;
 mod file_transfer;
 mod helper_download;
 mod library;

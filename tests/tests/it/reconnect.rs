@@ -7,15 +7,13 @@
 //! (`relay/src/core/tests/reconnect.rs`).
 
 use anyhow::{bail, Result};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    client::random_id,
-    wire::{
-        ActionState, ApiError, Event, ReconnectToken, RemoteAction, Request, Response, SessionId,
-        TokenRefusal, RECONNECT_TOKEN_TTL_MS,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    ActionState, ApiError, Event, ReconnectToken, RemoteAction, Request, Response, SessionId,
+    TokenRefusal, RECONNECT_TOKEN_TTL_MS,
 };
-use porpoise_tests::{
+use porpoise_quic::client::random_id;
+use porpoise_tools::{
     peer::{served_session, Peer, WAIT},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

@@ -9,7 +9,7 @@
 //! the entry, that the agent sees the customer back in the same session, and that the session
 //! goes on with the helper's connection (chat stored, a consent prompt reaches the helper).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::{
     io::{BufRead, BufReader},
     path::Path,
@@ -20,8 +20,8 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use porpoise_helper::reboot::{desktop_entry, Relaunch, AUTOSTART_FILE};
-use porpoise_shared::wire::{Event, ReconnectToken, RemoteAction, Request, Response, SessionId};
-use porpoise_tests::{
+use porpoise_protocol::wire::{Event, ReconnectToken, RemoteAction, Request, Response, SessionId};
+use porpoise_tools::{
     peer::{served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::Xvfb,

@@ -2,16 +2,16 @@
 //! real relay on loopback: stored across the session's end, isolated per center, and the
 //! center's context endpoint served by a tiny HTTP server on 127.0.0.1.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, ContextEndpoint, RemoteAction, Request, Response, SupportRecordForm,
     VisitorCard,
 };
-use porpoise_tests::{
+use porpoise_tools::{
     peer::{served_session, Peer},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
@@ -267,7 +267,7 @@ async fn context_panel_reads_the_center_endpoint_with_clear_errors() -> anyhow::
     assert_eq!(items[0].fields[0].value, "已发货");
     assert_eq!(items[0].text, "您的订单 202611220001 已发货。");
 
-    use porpoise_shared::wire::ContextFailure;
+    use porpoise_protocol::wire::ContextFailure;
     for expected in [
         ContextFailure::Status { code: 503 },
         ContextFailure::Malformed,

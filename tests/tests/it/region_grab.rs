@@ -5,9 +5,9 @@
 #![cfg(target_os = "linux")]
 
 use anyhow::{Context, Result};
+use porpoise_codec::chat_image;
 use porpoise_helper::region::{crop, grab_monitor, PxRect};
-use porpoise_shared::chat_image;
-use porpoise_tests::xvfb::{Xvfb, SCREEN};
+use porpoise_tools::xvfb::{Xvfb, SCREEN};
 
 #[test]
 fn the_grabbed_screen_is_cropped_into_a_chat_picture() -> Result<()> {

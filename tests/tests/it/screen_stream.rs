@@ -8,13 +8,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use porpoise_shared::{
-    codec::CapturedFrame,
-    screen::{stream_screen, view_screen_with, viewer_channel, ViewerEvent},
+use porpoise_codec::{
     stream::{CursorShape, CursorUpdate, ImageQuality, MonitorInfo, ScreenSource, StreamSettings},
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
+    CapturedFrame,
 };
-use porpoise_tests::{
+use porpoise_protocol::wire::{
+    ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId,
+};
+use porpoise_quic::screen::{stream_screen, view_screen_with, viewer_channel, ViewerEvent};
+use porpoise_tools::{
     peer::{is_cut, refused, served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
@@ -182,7 +184,7 @@ async fn start_stream(
     noise: bool,
 ) -> anyhow::Result<(
     mpsc::UnboundedReceiver<Seen>,
-    porpoise_shared::screen::ViewerHandle,
+    porpoise_quic::screen::ViewerHandle,
 )> {
     let out = customer
         .client
@@ -447,7 +449,7 @@ async fn demo_and_clipboard_streams_follow_consent() -> anyhow::Result<()> {
     let sizes = Arc::new(Mutex::new(Vec::new()));
     let viewer = {
         let sizes = sizes.clone();
-        tokio::spawn(porpoise_shared::screen::view_screen(
+        tokio::spawn(porpoise_quic::screen::view_screen(
             incoming.send,
             incoming.recv,
             move |u| sizes.lock().expect("lock").push(u.decoder.size()),

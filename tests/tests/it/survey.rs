@@ -2,10 +2,10 @@
 //! when the session ends, submits it through a real relay over QUIC, and the answer is in the
 //! relay's SQLite file; a second answer is refused; the agent is told.
 
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ApiError, CenterSettings, Event, Request, Response, SurveyAnswer};
 use porpoise_relay::{config::DATABASE_FILE, Store};
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{ApiError, CenterSettings, Event, Request, Response, SurveyAnswer};
-use porpoise_tests::{
+use porpoise_tools::{
     peer::{served_session, Peer, WAIT},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

@@ -2,15 +2,15 @@
 //! consent, the one-report-per-consent rule, the largest possible report, and isolation from
 //! colleagues and other centers.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, ProcessInfo, RemoteAction, Request, Response, SessionId,
     SystemInfo,
 };
-use porpoise_tests::{
+use porpoise_tools::{
     peer::{served_session, Peer, WAIT},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };

@@ -1,11 +1,11 @@
 //! The service settings editor (R5, R6, R11, R12): mode, countdowns, queue view, texts, working
 //! hours per weekday and holidays.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{CenterSettings, DayHours, Holiday, QueueView, Request, ServiceMode, TimedReply},
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    CenterSettings, DayHours, Holiday, QueueView, Request, ServiceMode, TimedReply,
 };
+use porpoise_ui::Language;
 
 use crate::{
     i18n::{self, Msg},
@@ -54,7 +54,8 @@ pub fn center_settings_ui(
                     // File transfer limit (A6), edited in MiB.
                     let l = ui.label(Msg::FileLimitMb.text(lang));
                     let mut mib = draft.max_file_bytes / (1024 * 1024);
-                    let max_mib = porpoise_shared::wire::MAX_FILE_BYTES_RANGE.end() / (1024 * 1024);
+                    let max_mib =
+                        porpoise_protocol::wire::MAX_FILE_BYTES_RANGE.end() / (1024 * 1024);
                     let changed = ui
                         .add(egui::DragValue::new(&mut mib).range(1..=max_mib))
                         .labelled_by(l.id)

@@ -2,13 +2,11 @@
 //! dispositions and tags (M7) and the customer context endpoint (R17, A18). A fuller admin
 //! center comes later; this is enough to set them.
 
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        CenterSettings, ContextEndpoint, RecordPrompt, CONTEXT_TIMEOUT_RANGE_MS,
-        DEFAULT_CONTEXT_TIMEOUT_MS, DEFAULT_LATE_FILL_LIMIT_H, MAX_LATE_FILL_LIMIT_H,
-    },
+use porpoise_protocol::wire::{
+    CenterSettings, ContextEndpoint, RecordPrompt, CONTEXT_TIMEOUT_RANGE_MS,
+    DEFAULT_CONTEXT_TIMEOUT_MS, DEFAULT_LATE_FILL_LIMIT_H, MAX_LATE_FILL_LIMIT_H,
 };
+use porpoise_ui::Language;
 
 use crate::i18n::Msg;
 

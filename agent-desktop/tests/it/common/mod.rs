@@ -11,14 +11,12 @@ pub use porpoise_agent::{
     notify::{Notifier, Recording},
     AgentApp, AgentConfig, NetChannels, NetCommand, NetEvent,
 };
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, Offer, Party, Presence,
-        ProductType, Request, Response, Role, SessionInfo,
-    },
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, Offer, Party, Presence,
+    ProductType, Request, Response, Role, SessionInfo,
 };
+use porpoise_ui::Language;
 
 /// The id of the logged-in test agent.
 pub const ME: i64 = 1;
@@ -74,7 +72,7 @@ pub fn app() -> (Harness<'static, AgentApp>, RelaySide, Recording) {
     let harness = Harness::builder()
         .with_size([1400.0, 900.0])
         .with_max_steps(40)
-        .with_context_setup(porpoise_shared::ui::install_fonts)
+        .with_context_setup(porpoise_ui::install_fonts)
         .build_ui_state(|ui, app: &mut AgentApp| app.frame_ui(ui), app);
     (harness, side, recording)
 }
@@ -123,7 +121,7 @@ pub fn relay(side: &RelaySide, event: Event) {
 pub fn answer(
     side: &RelaySide,
     body: Request,
-    result: Result<Response, porpoise_shared::wire::ApiError>,
+    result: Result<Response, porpoise_protocol::wire::ApiError>,
 ) {
     send(
         side,
@@ -159,7 +157,7 @@ pub fn log_in(
     harness: &mut Harness<'static, AgentApp>,
     side: &RelaySide,
     role: Role,
-    edit: impl FnOnce(&mut porpoise_shared::wire::AgentWelcome),
+    edit: impl FnOnce(&mut porpoise_protocol::wire::AgentWelcome),
     sessions: Vec<SessionInfo>,
 ) {
     harness.run();

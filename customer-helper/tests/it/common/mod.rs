@@ -9,13 +9,11 @@ use porpoise_helper::{
     net::{NetCommand, NetEvent, NetLink},
     AppOptions, HelperApp,
 };
-use porpoise_shared::{
-    ui::Language,
-    wire::{
-        AgentCard, Event, Group, Presence, ProductType, Request, ServiceMode, ServiceOptions,
-        SessionInfo,
-    },
+use porpoise_protocol::wire::{
+    AgentCard, Event, Group, Presence, ProductType, Request, ServiceMode, ServiceOptions,
+    SessionInfo,
 };
+use porpoise_ui::Language;
 use tokio::sync::mpsc;
 
 /// The test's ends of the channels: it plays the relay and the network task.
@@ -87,7 +85,7 @@ pub fn harness_with(
     );
     let harness = Harness::builder()
         .with_size(WINDOW_SIZE)
-        .with_context_setup(porpoise_shared::ui::install_fonts_compact)
+        .with_context_setup(porpoise_ui::install_fonts_compact)
         .build_ui_state(
             |ui, app: &mut HelperApp| {
                 let ctx = ui.ctx().clone();

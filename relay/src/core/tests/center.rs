@@ -1,8 +1,8 @@
 //! Scenario tests of accounts, seats, logins, queue view, estimates, offline messages, settings
 //! and tenant isolation (issue 3). Virtual clock, no sockets.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, Event, Presence, QueueView, RefusedReason, Request, Response,
     ServiceMode, Welcome,
 };

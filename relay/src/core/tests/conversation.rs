@@ -1,11 +1,11 @@
 //! Conversation features with a virtual clock: greeting, automatic replies, reception timeout,
 //! typing preview, transfers, agent chat, working hours (R8–R12).
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, ChatMessage, DayHours, Event, Group, Party, Request, Response,
     ServiceRoute, SessionId, TimedReply, Welcome, WorkingHours, TYPING_PREVIEW_INTERVAL_MS,
 };
@@ -349,7 +349,7 @@ fn typing_preview_is_throttled_keeps_the_newest_and_is_never_stored() {
     login_customer(&mut h, 12, CENTER_A, 222);
     let other = h.req(12, 5, preview(s, "x"));
     assert_eq!(response(&other, 12, 5), Err(ApiError::UnknownSession));
-    let long = "字".repeat(porpoise_shared::wire::MAX_CHAT_TEXT_BYTES);
+    let long = "字".repeat(porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES);
     let too_long = h.req(CUST, 6, preview(s, &long));
     assert!(matches!(
         response(&too_long, CUST, 6),
@@ -365,7 +365,7 @@ fn office_hours() -> WorkingHours {
     });
     WorkingHours {
         weekly: [day, day, day, day, day, None, None],
-        holidays: vec![porpoise_shared::wire::Holiday {
+        holidays: vec![porpoise_protocol::wire::Holiday {
             date: 20_231_116,
             reply: "今日放假".into(),
         }],

@@ -1,7 +1,7 @@
 //! File transfer consent, routing and size limit (A6, C5). Virtual clock, no sockets.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, CenterSettings, MediaHeader, MediaKind, Party, RemoteAction, Request,
     Response, DEFAULT_MAX_FILE_BYTES,
 };
@@ -98,7 +98,7 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
         "stop cuts running files"
     );
     assert!(
-        events_to(&actions, AGENT).contains(&porpoise_shared::wire::Event::ActionChanged {
+        events_to(&actions, AGENT).contains(&porpoise_protocol::wire::Event::ActionChanged {
             session_id: s,
             action,
             state: ActionState::Stopped,

@@ -1,8 +1,8 @@
 //! Canned responses, knowledge base and service history (A8, A11): the core checks the request,
 //! fills in the tenant and the customer, and answers when the store query reports back.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CannedDraft, CannedResponses, CannedScope, Request, Response, Role,
     MAX_CANNED_TEXT_BYTES,
 };

@@ -16,10 +16,10 @@ mod survey;
 mod sysinfo;
 mod transfer;
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::time::{Duration, Instant};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     ApiError, CenterId, Event, MediaKind, Request, RequestId, Response, ServerMessage,
     ServiceRoute, SessionId, Welcome,
 };

@@ -1,9 +1,9 @@
 //! Property test: whatever the order of events, no customer is served twice or lost.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
-use porpoise_shared::wire::{Request, Response};
+use porpoise_protocol::wire::{Request, Response};
 use proptest::prelude::*;
 
 use super::*;

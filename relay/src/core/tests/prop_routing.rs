@@ -3,10 +3,10 @@
 //! customer is lost or served by two agents, no offer goes to an ineligible agent, one offer
 //! per ticket at most, and the queue keeps its order.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     Event, Group, Presence, Request, Response, ServerMessage, ServiceRoute, TicketId,
 };
 use proptest::prelude::*;

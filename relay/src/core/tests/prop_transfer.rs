@@ -2,10 +2,10 @@
 //! disconnects and session ends, every open session has exactly one agent, the agents' view
 //! (from the events they got) matches the core, and no session is lost.
 
-use porpoise_shared::wire::rpc;
+use porpoise_protocol::wire::rpc;
 use std::collections::{BTreeSet, HashMap};
 
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::{
     Event, Request, Response, ServerMessage, ServiceRoute, SessionId, TransferTarget, Welcome,
 };
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! Queue, accept, welcome, role and tenant tests.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{ApiError, Event, Request, Response, Welcome, MAX_NAME_BYTES};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{ApiError, Event, Request, Response, Welcome, MAX_NAME_BYTES};
 
 use super::*;
 use crate::core::{CloseReason, TicketOutcome};
@@ -173,7 +173,7 @@ fn roles_are_checked() {
         ));
     }
     let session_id = h.accept(1, t);
-    let action = porpoise_shared::wire::RemoteAction::ViewDesktop;
+    let action = porpoise_protocol::wire::RemoteAction::ViewDesktop;
     let actions = h.req(
         11,
         20,

@@ -1,8 +1,8 @@
 //! Reboot and reconnect (C8): one-time reconnect tokens, the 15-minute wait and what the agent
 //! sees. Virtual clock, no sockets; centers use the default settings (5 min reception timeout).
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, CenterSettings, Event, Party, ReconnectToken, RemoteAction, Request,
     Response, SessionId, TokenRefusal, RECONNECT_TOKEN_TTL_MS,
 };
@@ -213,7 +213,7 @@ fn the_same_install_id_coming_back_ends_the_wait() {
     let back = login_customer(&mut h, NEW_HELPER, CENTER_A, OLD_INSTALL);
     assert!(matches!(
         welcome(&back, NEW_HELPER),
-        porpoise_shared::wire::Welcome::Customer { session: Some(ref info), .. } if info.session_id == session_id
+        porpoise_protocol::wire::Welcome::Customer { session: Some(ref info), .. } if info.session_id == session_id
     ));
     assert!(events_to(&back, A1).contains(&Event::CustomerReconnected { session_id }));
     assert_eq!(

@@ -1,8 +1,8 @@
 //! Support records, tags, visitor cards and the context lookup (A13, A15, A18): who may, what is
 //! checked, what reaches the store, and the context endpoint's token never reaching clients.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, ContextEndpoint, Event, RecordPolicy, RecordPrompt, Request,
     Response, SupportRecordForm, VisitorCard,
 };
@@ -84,7 +84,7 @@ fn required_fields_and_disposition_are_enforced() {
     assert!(matches!(
         response(&actions, 1, 5),
         Err(ApiError::Empty {
-            field: porpoise_shared::wire::Field::RecordSubject
+            field: porpoise_protocol::wire::Field::RecordSubject
         })
     ));
     assert!(persisted(&actions).is_empty());
@@ -100,9 +100,9 @@ fn required_fields_and_disposition_are_enforced() {
     assert!(matches!(
         response(&actions, 1, 6),
         Err(ApiError::Empty {
-            field: porpoise_shared::wire::Field::Disposition
+            field: porpoise_protocol::wire::Field::Disposition
         } | ApiError::NotInList {
-            field: porpoise_shared::wire::Field::Disposition,
+            field: porpoise_protocol::wire::Field::Disposition,
             ..
         })
     ));

@@ -2,8 +2,8 @@
 //! strategy, presence, seats, single login and kick, session codes, queue view, estimates,
 //! offline messages, settings, tenant isolation. Virtual clock, no sockets.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ApiError, CenterSettings, Event, OfferEnd, Presence, Request, Response, Role, ServiceMode,
     ServiceRoute, Welcome,
 };
@@ -25,8 +25,8 @@ pub(super) fn harness_with(settings: CenterSettings) -> Harness {
     Harness::with_snapshot(snapshot)
 }
 
-pub(super) fn group(id: u32, name: &str) -> porpoise_shared::wire::Group {
-    porpoise_shared::wire::Group {
+pub(super) fn group(id: u32, name: &str) -> porpoise_protocol::wire::Group {
+    porpoise_protocol::wire::Group {
         group_id: id,
         name: name.into(),
     }
@@ -47,7 +47,7 @@ pub(super) fn admin(center_id: u32, agent_id: i64) -> Account {
 }
 
 /// Offers sent to `conn`.
-pub(super) fn offers_to(actions: &[Action], conn: ConnId) -> Vec<porpoise_shared::wire::Offer> {
+pub(super) fn offers_to(actions: &[Action], conn: ConnId) -> Vec<porpoise_protocol::wire::Offer> {
     events_to(actions, conn)
         .into_iter()
         .filter_map(|e| match e {

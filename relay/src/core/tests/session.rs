@@ -1,7 +1,7 @@
 //! Chat, consent, media routing and session-end tests.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, MediaHeader, MediaKind, Party, RemoteAction, Request, Response,
     MAX_CHAT_TEXT_BYTES,
 };
@@ -444,7 +444,7 @@ fn tiny_png() -> Vec<u8> {
 
 #[test]
 fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
-    use porpoise_shared::wire::{ChatImage, ImageFormat};
+    use porpoise_protocol::wire::{ChatImage, ImageFormat};
     let (mut h, s) = serving();
     let data = tiny_png();
     let actions = h.req(
@@ -541,7 +541,7 @@ fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
         (b"GIF89a".to_vec(), "UnknownFormat"),
         (tiny_png()[..12].to_vec(), "Damaged"),
         (
-            vec![0u8; porpoise_shared::wire::MAX_CHAT_IMAGE_BYTES + 1],
+            vec![0u8; porpoise_protocol::wire::MAX_CHAT_IMAGE_BYTES + 1],
             "TooLarge",
         ),
     ] {

@@ -1,7 +1,7 @@
 //! Satisfaction survey (C7) and customer-started screen sharing (C5). Virtual clock, no sockets.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, CenterSettings, Party, RemoteAction, Request, Response, SurveyAnswer,
     SURVEY_WINDOW_MS,
 };
@@ -254,7 +254,7 @@ fn the_customer_starts_sharing_the_screen() {
     assert!(matches!(
         response(&actions, CUSTOMER, 2),
         Err(ApiError::Conflict(
-            porpoise_shared::wire::Conflict::NotStartable {
+            porpoise_protocol::wire::Conflict::NotStartable {
                 action: RemoteAction::RemoteControl
             }
         ))
@@ -284,7 +284,7 @@ fn the_customer_starts_sharing_the_screen() {
     };
     assert!(granted(AGENT) && granted(CUSTOMER));
     // The screen may now flow from the customer to the agent.
-    let header = porpoise_shared::wire::MediaHeader {
+    let header = porpoise_protocol::wire::MediaHeader {
         session_id: s,
         kind: MediaKind::Screen,
     };

@@ -1,8 +1,8 @@
 //! System-info reports (A10): forwarded once per consent, only to the session's own agent.
 //! Virtual clock, no sockets.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, CpuInfo, MemoryInfo, OsInfo, Party, ProcessInfo, RemoteAction, Request,
     Response, SystemInfo, MAX_SYSINFO_PROCESSES,
 };
@@ -275,7 +275,7 @@ fn an_oversized_report_is_refused_and_the_grant_stays() {
     let refused = send(&mut h, CUSTOMER, 3, s, big);
     match response(&refused, CUSTOMER, 3) {
         Err(ApiError::Malformed {
-            field: porpoise_shared::wire::Field::SystemInfo,
+            field: porpoise_protocol::wire::Field::SystemInfo,
         }) => {}
         other => panic!("not refused: {other:?}"),
     }

@@ -1,7 +1,7 @@
 //! Transfers (R8) and agent-to-agent chat (R9) with a virtual clock.
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::wire::{
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
     ActionState, ApiError, Event, MediaKind, Party, RemoteAction, Request, Response, SessionId,
     TransferOffer, TransferOutcome, TransferTarget, Welcome,
 };
@@ -168,7 +168,7 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
     assert!(matches!(
         response(&late, A2, 4),
         Err(ApiError::NotFound {
-            what: porpoise_shared::wire::Thing::Transfer
+            what: porpoise_protocol::wire::Thing::Transfer
         })
     ));
 
@@ -210,7 +210,7 @@ fn transfer_to_unreachable_agents_is_unavailable_whatever_the_id() {
     // An Offline colleague cannot receive.
     login_agent(&mut h, A2, CENTER_A, 20);
     let offline = Request::SetPresence(rpc::SetPresence {
-        presence: porpoise_shared::wire::Presence::Offline,
+        presence: porpoise_protocol::wire::Presence::Offline,
         automatic: false,
     });
     h.req(A2, 21, offline);

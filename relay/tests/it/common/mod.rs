@@ -4,14 +4,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use porpoise_relay::core::ThrottlePolicy;
-use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_PASSWORD};
-use porpoise_shared::framing::{read_frame, write_frame, MAX_CONTROL_FRAME_BYTES};
-use porpoise_shared::tls::{client_config, Fingerprint};
-use porpoise_shared::wire::{
+use porpoise_protocol::framing::MAX_CONTROL_FRAME_BYTES;
+use porpoise_protocol::wire::{
     ApiError, ClientMessage, Event, Hello, HelloRole, Request, Response, ServerMessage,
     PROTOCOL_VERSION,
 };
+use porpoise_quic::frame_io::{read_frame, write_frame};
+use porpoise_quic::tls::{client_config, Fingerprint};
+use porpoise_relay::core::ThrottlePolicy;
+use porpoise_relay::{Relay, RelayConfig, DEMO_CENTER_ID, DEMO_PASSWORD};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 

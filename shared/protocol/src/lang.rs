@@ -1,0 +1,32 @@
+//! The UI language and the texts both apps and the relay's CLI share (no egui here).
+
+pub mod errors;
+
+/// Language of the UI text. Chinese is the default on a Chinese system locale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// Simplified Chinese (zh-CN).
+    ZhCn,
+    /// English.
+    #[default]
+    En,
+}
+
+impl Language {
+    /// From a BCP-47 / POSIX locale name: `zh*` gives Chinese, anything else English.
+    pub fn from_locale(locale: &str) -> Self {
+        if locale.to_ascii_lowercase().starts_with("zh") {
+            Language::ZhCn
+        } else {
+            Language::En
+        }
+    }
+
+    /// Picks the text for this language.
+    pub fn pick(self, zh_cn: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Language::ZhCn => zh_cn,
+            Language::En => en,
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! `porpoise-load`: a routing load test on loopback. Starts a real `porpoise-relay` process
+//! (so its memory can be read), logs in N agents that accept every offer, connects M customers
+//! that ask for service by auto-assign, and prints: customer-request-to-offer latency p50/p99,
+//! how many were offered and how many stayed queued, requests per second, and the relay's
+//! resident memory per connected client. Numbers only; no assertions.
+//!
+//! `cargo run --release -p porpoise-tools --bin porpoise-load -- --agents 1000 --customers 10000`
+
+use porpoise_protocol::wire::rpc;
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use porpoise_protocol::wire::{Event, HelloRole, Request, ServiceRoute};
+use porpoise_quic::{
+    client::{connect_on, ClientConfig, ClientEvent},
+    tls::Fingerprint,
+};
+use porpoise_relay::{store::AgentRole, RelayConfig, Store, DEMO_CENTER_ID};
+use tokio::sync::Semaphore;
+
+#[derive(Parser, Debug)]
+struct Cli {
+    /// Agents logged in (each accepts every offer up to its session limit).
+    #[arg(long, default_value_t = 1000)]
+    agents: usize,
+    /// Customers asking for service.
+    #[arg(long, default_value_t = 10_000)]
+    customers: usize,
+    /// Connections opened at once (logins run argon2 on the relay).
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Client UDP sockets the connections are spread over.
+    #[arg(long, default_value_t = 16)]
+    sockets: usize,
+    /// Seconds to wait for offers after the last request.
+    #[arg(long, default_value_t = 10)]
+    settle: u64,
+}
+
+const PASSWORD: &str = "load-test-password";
+
+type Stamps = Arc<Mutex<HashMap<String, Instant>>>;
+
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("no VmRSS")
+}
+
+struct RelayProcess {
+    child: Child,
+    addr: String,
+    fingerprint: Fingerprint,
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn seed(dir: &std::path::Path, agents: usize) -> Result<()> {
+    let config = RelayConfig::new(dir);
+    std::fs::create_dir_all(dir)?;
+    let store = Store::open(&config.database_path()).await?;
+    store.seed_demo().await?;
+    store.set_seats(DEMO_CENTER_ID, agents as u32 + 10).await?;
+    let started = Instant::now();
+    for i in 0..agents {
+        let name = format!("load{i:04}");
+        store
+            .create_agent(DEMO_CENTER_ID, &name, &name, PASSWORD, AgentRole::Agent)
+            .await?;
+    }
+    eprintln!(
+        "seeded {agents} accounts in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    store.close().await;
+    Ok(())
+}
+
+fn start_relay(dir: &std::path::Path) -> Result<RelayProcess> {
+    let exe = std::env::current_exe()?;
+    let bin: PathBuf = exe.parent().context("bin dir")?.join("porpoise-relay");
+    let mut child = Command::new(&bin)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--max-connections",
+            "100000",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("relay.log"))?)
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
+    let mut addr = None;
+    let mut fingerprint = None;
+    while addr.is_none() || fingerprint.is_none() {
+        let Some(line) = lines.next() else {
+            bail!("relay exited")
+        };
+        let line = line?;
+        if let Some(a) = line.strip_prefix("listening on ") {
+            addr = Some(a.trim().to_owned());
+        } else if let Some(f) = line.strip_prefix("fingerprint ") {
+            fingerprint = Some(f.trim().parse()?);
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    Ok(RelayProcess {
+        child,
+        addr: addr.unwrap_or_default(),
+        fingerprint: fingerprint.context("fp")?,
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let dir = tempfile::tempdir()?;
+    seed(dir.path(), cli.agents).await?;
+    let relay = start_relay(dir.path())?;
+    let pid = relay.child.id();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_idle = rss_kib(pid)?;
+    let config = ClientConfig {
+        relay_addr: relay.addr.clone(),
+        fingerprint: relay.fingerprint,
+    };
+    let endpoints: Vec<quinn::Endpoint> = (0..cli.sockets)
+        .map(|_| quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")))
+        .collect::<Result<_, _>>()?;
+    let gate = Arc::new(Semaphore::new(cli.concurrency));
+    let offered: Stamps = Arc::default();
+    let mut keep = Vec::new();
+
+    let started = Instant::now();
+    let mut logins = Vec::new();
+    for i in 0..cli.agents {
+        let (endpoint, config, gate, offered) = (
+            endpoints[i % cli.sockets].clone(),
+            config.clone(),
+            gate.clone(),
+            offered.clone(),
+        );
+        logins.push(tokio::spawn(async move {
+            let permit = gate.acquire_owned().await?;
+            let role = HelloRole::Agent {
+                center_id: DEMO_CENTER_ID,
+                username: format!("load{i:04}"),
+                password: PASSWORD.into(),
+            };
+            let (client, _welcome, mut events) = connect_on(&endpoint, &config, role).await?;
+            drop(permit);
+            let agent = client.clone();
+            tokio::spawn(async move {
+                while let Some(event) = events.recv().await {
+                    match event {
+                        ClientEvent::Event(Event::OfferReceived(offer)) => {
+                            if let Ok(mut o) = offered.lock() {
+                                o.entry(offer.customer_name.clone())
+                                    .or_insert_with(Instant::now);
+                            }
+                            let agent = agent.clone();
+                            tokio::spawn(async move {
+                                let _ = agent
+                                    .request(Request::AnswerOffer(rpc::AnswerOffer {
+                                        offer_id: offer.offer_id,
+                                        accept: true,
+                                    }))
+                                    .await;
+                            });
+                        }
+                        ClientEvent::Closed(_) => break,
+                        _ => {}
+                    }
+                }
+            });
+            anyhow::Ok(client)
+        }));
+    }
+    let mut login_failures = 0;
+    for l in logins {
+        match l.await? {
+            Ok(client) => keep.push(client),
+            Err(e) => {
+                login_failures += 1;
+                if login_failures <= 3 {
+                    eprintln!("agent login failed: {e:#}");
+                }
+            }
+        }
+    }
+    println!(
+        "load: {} agents logged in in {:.1} s ({login_failures} failed)",
+        cli.agents - login_failures,
+        started.elapsed().as_secs_f64()
+    );
+
+    let requested: Stamps = Arc::default();
+    let started = Instant::now();
+    let mut customers = Vec::new();
+    for i in 0..cli.customers {
+        let (endpoint, config, gate, requested) = (
+            endpoints[i % cli.sockets].clone(),
+            config.clone(),
+            gate.clone(),
+            requested.clone(),
+        );
+        customers.push(tokio::spawn(async move {
+            let permit = gate.acquire_owned().await?;
+            let role = HelloRole::Customer {
+                center_id: DEMO_CENTER_ID,
+                install_id: 1_000_000 + i as u128,
+            };
+            let (client, _welcome, mut events) = connect_on(&endpoint, &config, role).await?;
+            drop(permit);
+            // Read every event (queue positions…) like a real helper, so the relay never sees a
+            // slow client.
+            tokio::spawn(async move { while events.recv().await.is_some() {} });
+            let name = format!("customer{i:05}");
+            let route = ServiceRoute::AutoAssign {
+                group_id: None,
+                product_type_id: None,
+            };
+            if let Ok(mut r) = requested.lock() {
+                r.insert(name.clone(), Instant::now());
+            }
+            client
+                .request(Request::RequestService(rpc::RequestService {
+                    name,
+                    phone: "13800000000".into(),
+                    route,
+                }))
+                .await?;
+            anyhow::Ok(client)
+        }));
+    }
+    let mut failed = 0;
+    for c in customers {
+        match c.await? {
+            Ok(client) => keep.push(client),
+            Err(e) => {
+                failed += 1;
+                if failed <= 3 {
+                    eprintln!("customer failed: {e:#}");
+                }
+            }
+        }
+    }
+    let request_secs = started.elapsed().as_secs_f64();
+    println!(
+        "load: {} customers requested service in {:.1} s ({:.0} requests/s), {failed} failed",
+        cli.customers,
+        request_secs,
+        cli.customers as f64 / request_secs
+    );
+    tokio::time::sleep(Duration::from_secs(cli.settle)).await;
+
+    let rss_loaded = rss_kib(pid)?;
+    let (offers, requests) = (
+        offered.lock().map(|o| o.clone()).unwrap_or_default(),
+        requested.lock().map(|r| r.clone()).unwrap_or_default(),
+    );
+    let mut latencies: Vec<f64> = offers
+        .iter()
+        .filter_map(|(name, at)| {
+            requests
+                .get(name)
+                .map(|r| at.saturating_duration_since(*r).as_secs_f64() * 1e3)
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    println!(
+        "load: request-to-offer latency over {} offered customers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} still queued",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(f64::NAN),
+        requests.len().saturating_sub(latencies.len())
+    );
+    let clients = (cli.agents + cli.customers) as u64;
+    println!(
+        "load: relay RSS idle {:.1} MiB, with {clients} clients {:.1} MiB = {:.1} KiB per client",
+        rss_idle as f64 / 1024.0,
+        rss_loaded as f64 / 1024.0,
+        (rss_loaded.saturating_sub(rss_idle)) as f64 / clients as f64
+    );
+    let log = std::fs::read_to_string(dir.path().join("relay.log")).unwrap_or_default();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .collect();
+    println!("load: relay logged {} warnings/errors", warnings.len());
+    for w in warnings.iter().take(5) {
+        println!("  {}", w.chars().take(300).collect::<String>());
+    }
+    for c in &keep {
+        c.close("load test done");
+    }
+    drop(relay);
+    Ok(())
+}
