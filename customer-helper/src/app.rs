@@ -68,6 +68,9 @@ pub struct HelperApp {
     chat: crate::ui::ChatTools,
     /// How to start again after a reboot (C8); `None`: rebooting is not available.
     relaunch: Option<crate::reboot::Relaunch>,
+    /// Registering the start after the reboot and running the reboot command, on a worker
+    /// (it writes a file and waits for a process); the outcome goes to the state.
+    rebooting: Option<porpoise_ui::job::Job<Result<(), String>>>,
 }
 
 impl HelperApp {
@@ -88,6 +91,7 @@ impl HelperApp {
             files: crate::files::HelperFiles::default(),
             chat: crate::ui::ChatTools::default(),
             relaunch: None,
+            rebooting: None,
         }
     }
 
@@ -149,6 +153,11 @@ impl HelperApp {
     /// Applies pending network events and flushes commands. Never blocks. Call once per frame,
     /// also while the window is hidden (eframe's `App::logic`).
     pub fn poll_net(&mut self, ctx: &egui::Context) {
+        if let Some(done) = porpoise_ui::job::poll_slot(&mut self.rebooting) {
+            self.state
+                .rebooted(done.unwrap_or_else(|e| Err(e.to_string())));
+            ctx.request_repaint();
+        }
         for _ in 0..MAX_EVENTS_PER_FRAME {
             match self.net.events.try_recv() {
                 Ok(NetEvent::DemoStarted { session_id, feed }) => {
@@ -332,15 +341,23 @@ impl HelperApp {
                     }
                     self.outbox.push_back(cmd)
                 }
-                Effect::Reboot { token } => {
-                    let result = match &self.relaunch {
-                        Some(relaunch) => crate::reboot::reboot_and_reconnect(relaunch, &token)
-                            .map_err(|e| e.to_string()),
-                        None => Err(self.tr.reboot_unavailable().to_owned()),
-                    };
-                    self.state.rebooted(result);
-                    ctx.request_repaint();
-                }
+                Effect::Reboot { token } => match self.relaunch.clone() {
+                    Some(relaunch) => {
+                        self.rebooting = Some(porpoise_ui::job::Job::start(
+                            "reboot",
+                            Some(ctx),
+                            move || {
+                                crate::reboot::reboot_and_reconnect(&relaunch, &token)
+                                    .map_err(|e| e.to_string())
+                            },
+                        ));
+                    }
+                    None => {
+                        self.state
+                            .rebooted(Err(self.tr.reboot_unavailable().to_owned()));
+                        ctx.request_repaint();
+                    }
+                },
                 Effect::Attention => {
                     ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
                     ctx.send_viewport_cmd(ViewportCommand::Focus);

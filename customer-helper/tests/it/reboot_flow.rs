@@ -127,6 +127,19 @@ fn accept_reboot(h: &mut Harness<'static, HelperApp>, net: &mut FakeNet) {
     h.run();
 }
 
+/// Runs frames until the reboot's outcome (it runs on a worker thread) is on screen: `text`.
+fn wait_for_outcome(h: &mut Harness<'static, HelperApp>, text: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h.query_by_label_contains(text).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {text:?} within 10 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.run();
+    }
+}
+
 #[test]
 fn the_chinese_prompt_names_the_agent_and_warns_to_save_work() {
     let (mut h, mut net) = harness(Language::ZhCn, |app| app);
@@ -174,6 +187,7 @@ fn accepting_registers_the_one_time_start_and_reboots() {
     let with_reboot = relaunch.clone();
     let (mut h, mut net) = harness(Language::En, move |app| app.with_reboot(Some(with_reboot)));
     accept_reboot(&mut h, &mut net);
+    wait_for_outcome(&mut h, "The computer is restarting");
     assert!(marker.exists(), "the reboot command ran");
     let text = std::fs::read_to_string(&entry).expect("autostart entry");
     let exe = dir.path().join("My Helper/porpoise-helper");
@@ -202,6 +216,7 @@ fn accepting_registers_the_one_time_start_and_reboots() {
     std::env::set_var(REBOOT_COMMAND_ENV, "exit 3");
     let (mut h, mut net) = harness(Language::En, move |app| app.with_reboot(Some(relaunch)));
     accept_reboot(&mut h, &mut net);
+    wait_for_outcome(&mut h, "Could not restart the computer");
     assert!(
         !entry.exists(),
         "no start after a reboot that did not happen"

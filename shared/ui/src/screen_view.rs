@@ -12,7 +12,10 @@
 
 use std::{
     collections::VecDeque,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
 };
 
 use egui::{pos2, Color32, Pos2, Rect, TextureHandle, TextureOptions};
@@ -25,6 +28,10 @@ use porpoise_quic::screen::{ScreenUpdate, StillImage, ViewerEvent, ViewerHandle}
 
 /// Window over which fps and KB/frame are averaged, in seconds.
 pub const STATS_WINDOW_S: f64 = 1.0;
+
+/// Largest texture side assumed until the UI reported the renderer's own, in px: the minimum
+/// every OpenGL ES 2 renderer supports.
+pub const FALLBACK_MAX_TEXTURE_SIDE: usize = 2048;
 
 /// Updates decoded but not yet uploaded. Memory is bounded: once the pending tiles would
 /// exceed one whole canvas they are replaced by a copy of the canvas.
@@ -63,6 +70,8 @@ pub struct PendingScreen {
 pub struct ScreenFeed {
     pending: Mutex<PendingScreen>,
     handle: Option<ViewerHandle>,
+    /// The renderer's largest texture side in px (0: not reported yet).
+    max_texture_side: AtomicUsize,
 }
 
 /// Feeds are equal only to themselves (identity), so events carrying one can derive `Eq`.
@@ -85,7 +94,25 @@ impl ScreenFeed {
         Arc::new(Self {
             pending: Mutex::default(),
             handle: Some(handle),
+            max_texture_side: AtomicUsize::new(0),
         })
+    }
+
+    /// Sets the renderer's largest texture side, px (from `egui::InputState::max_texture_side`;
+    /// [`ScreenTexture::sync`] does it each frame). A canvas with a longer side is handed over
+    /// scaled down by a whole factor, so the texture always fits (a remote canvas may be up to
+    /// `MAX_SCREEN_EDGE` px wide).
+    pub fn set_max_texture_side(&self, side: usize) {
+        self.max_texture_side.store(side, Ordering::Relaxed);
+    }
+
+    /// The whole factor a `w`×`h` canvas is divided by before upload (1: it fits).
+    fn texture_factor(&self, w: usize, h: usize) -> usize {
+        let side = match self.max_texture_side.load(Ordering::Relaxed) {
+            0 => FALLBACK_MAX_TEXTURE_SIDE,
+            s => s,
+        };
+        w.max(h).div_ceil(side.max(1)).max(1)
     }
 
     /// The handle to the sender, if any.
@@ -135,6 +162,17 @@ impl ScreenFeed {
         p.encoded_bytes += update.encoded_bytes as u64;
         p.decode_us = update.decode_us;
         p.source_size = [sw as usize, sh as usize];
+        let factor = self.texture_factor(size[0], size[1]);
+        if factor > 1 {
+            // Larger than the renderer's textures: hand over the whole canvas, scaled down
+            // (here, on the decode thread), every frame.
+            let (rgba, scaled) = box_downscale(update.decoder.rgba(), size, factor);
+            p.size = scaled;
+            p.full = Some(rgba);
+            p.tiles.clear();
+            p.tile_bytes = 0;
+            return;
+        }
         let canvas_bytes = size[0] * size[1] * 4;
         if update.key || p.size != size || p.tile_bytes + changed > canvas_bytes {
             p.size = size;
@@ -161,6 +199,39 @@ impl ScreenFeed {
         p.source_size = source_size;
         taken
     }
+}
+
+/// `rgba` (`size[0]`×`size[1]` px, RGBA) scaled down by `factor`: each output pixel is the mean
+/// of a `factor`×`factor` block (edge blocks are smaller). Returns the pixels and their size.
+fn box_downscale(rgba: &[u8], size: [usize; 2], factor: usize) -> (Vec<u8>, [usize; 2]) {
+    let [w, h] = size;
+    let out_size = [w.div_ceil(factor), h.div_ceil(factor)];
+    let mut out = vec![0u8; out_size[0] * out_size[1] * 4];
+    if rgba.len() < w * h * 4 {
+        return (out, out_size);
+    }
+    for oy in 0..out_size[1] {
+        let y0 = oy * factor;
+        let y1 = (y0 + factor).min(h);
+        for ox in 0..out_size[0] {
+            let x0 = ox * factor;
+            let x1 = (x0 + factor).min(w);
+            let mut sum = [0u32; 4];
+            for y in y0..y1 {
+                for px in rgba[(y * w + x0) * 4..(y * w + x1) * 4].chunks_exact(4) {
+                    for (s, v) in sum.iter_mut().zip(px) {
+                        *s += u32::from(*v);
+                    }
+                }
+            }
+            let n = ((y1 - y0) * (x1 - x0)) as u32;
+            let at = (oy * out_size[0] + ox) * 4;
+            for (o, s) in out[at..at + 4].iter_mut().zip(sum) {
+                *o = (s / n) as u8;
+            }
+        }
+    }
+    (out, out_size)
 }
 
 /// The remote cursor as the viewer draws it.
@@ -247,6 +318,8 @@ impl ScreenTexture {
     /// key frame, else only the changed tiles; takes cursor and monitor updates. Returns the
     /// stills that arrived. `now_s` is the UI time in seconds.
     pub fn sync(&mut self, ctx: &egui::Context, now_s: f64) -> Vec<StillImage> {
+        let max_side = ctx.input(|i| i.max_texture_side);
+        self.feed.set_max_texture_side(max_side);
         let pending = self.feed.take();
         self.rate.add(now_s, pending.frames, pending.encoded_bytes);
         if pending.frames > 0 {
@@ -278,7 +351,8 @@ impl ScreenTexture {
         }
         let options = TextureOptions::LINEAR;
         if let Some(full) = pending.full {
-            if full.len() == pending.size[0] * pending.size[1] * 4 && pending.size[0] > 0 {
+            let fits = pending.size[0].max(pending.size[1]) <= max_side;
+            if full.len() == pending.size[0] * pending.size[1] * 4 && pending.size[0] > 0 && fits {
                 // Alpha is always 255, so the pixels are premultiplied already.
                 let image = egui::ColorImage::from_rgba_premultiplied(pending.size, &full);
                 match &mut self.texture {
@@ -550,5 +624,53 @@ mod tests {
         let p = feed.take();
         assert_eq!(p.frames, 19);
         assert!(feed.take().full.is_none());
+    }
+
+    #[test]
+    fn a_canvas_larger_than_the_renderer_allows_is_handed_over_scaled_down() {
+        let (w, h) = (200u32, 130u32);
+        let mut enc = ScreenEncoder::new();
+        let mut dec = ScreenDecoder::new();
+        let feed = ScreenFeed::new();
+        feed.set_max_texture_side(64);
+        // BGRA in, so a B, G, R = 10, 20, 30 screen decodes to RGBA 30, 20, 10.
+        let bgra: Vec<u8> = (0..w * h).flat_map(|_| [10u8, 20, 30, 255]).collect();
+        let captured = CapturedFrame {
+            width: w,
+            height: h,
+            stride: w as usize * 4,
+            bgra: &bgra,
+        };
+        let vf = enc
+            .encode(captured, 0, true)
+            .expect("encode")
+            .expect("a frame");
+        let changed = dec.decode(&vf).expect("decode");
+        feed.push(&ScreenUpdate {
+            decoder: &dec,
+            changed: &changed,
+            key: vf.key,
+            encoded_bytes: 10,
+            seq: vf.seq,
+            pts: 0,
+            decode_us: 1,
+        });
+        let p = feed.take();
+        // 200 px over a 64 px limit: a factor of 4, rounded up at the edges.
+        assert_eq!(p.size, [50, 33]);
+        assert_eq!(p.source_size, [200, 130]);
+        let full = p.full.expect("the whole scaled canvas");
+        assert_eq!(full.len(), 50 * 33 * 4);
+        assert!(full.chunks_exact(4).all(|px| px == [30, 20, 10, 255]));
+        assert!(p.tiles.is_empty());
+    }
+
+    #[test]
+    fn box_downscale_averages_blocks_and_keeps_edges() {
+        // 3×1 px: a 2×1 block (0 and 100 → 50) and an edge block of one pixel (200).
+        let rgba = [0, 0, 0, 255, 100, 100, 100, 255, 200, 200, 200, 255];
+        let (out, size) = box_downscale(&rgba, [3, 1], 2);
+        assert_eq!(size, [2, 1]);
+        assert_eq!(out, vec![50, 50, 50, 255, 200, 200, 200, 255]);
     }
 }
