@@ -371,6 +371,7 @@ impl Net {
                 let detail = format!("unexpected welcome {other:?}");
                 let failure = LoginFailure {
                     kind: LoginFailureKind::Other,
+                    refusal: None,
                     detail,
                 };
                 self.out.emit(NetEvent::LoginFailed(failure)).await;

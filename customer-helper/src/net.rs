@@ -154,8 +154,8 @@ pub enum ConnectFailure {
     /// The relay refused the Hello.
     #[error("{reason}")]
     Refused {
-        /// The relay's reason.
-        reason: String,
+        /// The relay's reason (a code; the UI words it in the customer's language).
+        reason: RefusedReason,
         /// True if retrying cannot help (unknown center, protocol version).
         permanent: bool,
     },
@@ -189,7 +189,7 @@ impl From<ConnectError> for ConnectFailure {
                         | RefusedReason::VersionMismatch { .. }
                         | RefusedReason::Malformed
                 ),
-                reason: text,
+                reason: r,
             },
             ConnectError::Protocol(_) => ConnectFailure::Lost(text),
         }

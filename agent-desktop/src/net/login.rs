@@ -27,12 +27,16 @@ pub enum LoginFailureKind {
     Other,
 }
 
-/// A login (or username lookup) failure: its kind and `ConnectError`'s message.
+/// A login (or username lookup) failure: its kind, the relay's refusal code if it refused, and
+/// `ConnectError`'s message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginFailure {
     /// Kind.
     pub kind: LoginFailureKind,
-    /// `ConnectError`'s user-facing message (English).
+    /// The relay's refusal, rendered in the UI's language (None: no refusal, e.g. unreachable).
+    pub refusal: Option<RefusedReason>,
+    /// `ConnectError`'s technical message (English), shown after a translated prefix when there
+    /// is no refusal code.
     pub detail: String,
 }
 
@@ -59,6 +63,10 @@ impl From<&ConnectError> for LoginFailure {
         };
         LoginFailure {
             kind,
+            refusal: match e {
+                ConnectError::Refused(r) => Some(r.clone()),
+                _ => None,
+            },
             detail: e.to_string(),
         }
     }
@@ -71,6 +79,9 @@ impl LoginFailure {
     pub fn message(&self, lang: porpoise_ui::Language) -> String {
         if let LoginFailureKind::Throttled { retry_after_s } = self.kind {
             return crate::i18n::throttled(lang, retry_after_s);
+        }
+        if let Some(refusal) = &self.refusal {
+            return porpoise_protocol::lang::errors::refused_text(lang, refusal);
         }
         let prefix = match self.kind {
             LoginFailureKind::WrongPassword => Msg::ErrWrongPassword,
@@ -125,9 +136,15 @@ mod tests {
             8_000_009,
         )));
         assert_eq!(unknown.message(Language::En), "Unknown center ID 8000009");
+        assert_eq!(unknown.message(Language::ZhCn), "支持中心 8000009 不存在");
+        let old = LoginFailure::from(&ConnectError::Refused(RefusedReason::VersionMismatch {
+            relay: 8,
+            client: 7,
+        }));
+        assert_eq!(old.kind, LoginFailureKind::Other);
         assert_eq!(
-            unknown.message(Language::ZhCn),
-            "支持中心不存在：unknown center ID 8000009"
+            old.message(Language::ZhCn),
+            "版本不兼容：服务器的协议版本为 8，本程序为 7，请更新程序"
         );
         let down = ConnectError::Unreachable {
             addr: "127.0.0.1:1".into(),

@@ -202,6 +202,7 @@ mod tests {
         assert_eq!(CloseCode::from_code(99), None);
         let failure = |kind| LoginFailure {
             kind,
+            refusal: None,
             detail: String::new(),
         };
         let (soon, late) = (Duration::from_secs(1), STALE_LOGIN_GRACE);

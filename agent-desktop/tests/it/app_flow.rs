@@ -449,6 +449,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
     );
     let unknown = LoginFailure {
         kind: LoginFailureKind::UnknownCenter,
+        refusal: None,
         detail: "unknown center ID 8000001".into(),
     };
     send(
@@ -471,6 +472,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
         .any(|c| matches!(c, NetCommand::Login { .. })));
     let failure = LoginFailure {
         kind: LoginFailureKind::WrongPassword,
+        refusal: None,
         detail: "wrong username or password".into(),
     };
     send(&side, NetEvent::LoginFailed(failure));

@@ -174,11 +174,15 @@ fn a_refused_reconnect_goes_back_to_the_login_window() {
     commands(&mut side);
     let failure = porpoise_agent::net::LoginFailure {
         kind: porpoise_agent::net::LoginFailureKind::AlreadyLoggedIn,
-        detail: "already logged in from 10.0.0.2".into(),
+        refusal: Some(porpoise_protocol::wire::RefusedReason::AlreadyLoggedIn {
+            address: "10.0.0.2".into(),
+            since: 0,
+        }),
+        detail: "already logged in from 10.0.0.2 since 0".into(),
     };
     send(&side, NetEvent::LoginFailed(failure));
     harness.run();
-    harness.get_by_label_contains("already logged in from 10.0.0.2");
+    harness.get_by_label_contains("Already logged in from 10.0.0.2");
     assert!(harness.query_by_label("Logged in as Agent One").is_none());
     assert!(commands(&mut side).is_empty());
 }

@@ -74,7 +74,9 @@ fn failure_ui(
         ConnectFailure::Unreachable(_) | ConnectFailure::BadAddress(_) => {
             tr.unreachable(relay_addr)
         }
-        ConnectFailure::Refused { reason, .. } => tr.refused(reason),
+        ConnectFailure::Refused { reason, .. } => {
+            tr.refused(&porpoise_protocol::lang::errors::refused_text(tr.0, reason))
+        }
         ConnectFailure::Lost(reason) => tr.connection_lost(reason),
     };
     ui.label(RichText::new(text).color(ERROR_COLOR).strong());
@@ -83,5 +85,8 @@ fn failure_ui(
             out.push(UiAction::Retry);
         }
     }
-    ui.label(RichText::new(failure.to_string()).small().weak());
+    if !matches!(failure, ConnectFailure::Refused { .. }) {
+        // The technical detail (an address, quinn's words); a refusal said it all above.
+        ui.label(RichText::new(failure.to_string()).small().weak());
+    }
 }

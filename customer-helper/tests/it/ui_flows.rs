@@ -375,6 +375,20 @@ fn connection_problems_are_explained() {
     h.get_by_label_contains("Cannot reach the support server at relay.example:18000");
 }
 
+/// A refusal is a code from the relay: the Chinese helper words it in Chinese, with no English
+/// detail under it.
+#[test]
+fn a_refusal_reads_in_the_customers_language() {
+    let (mut h, net) = harness(Language::ZhCn, "");
+    net.push(NetEvent::Disconnected(ConnectFailure::Refused {
+        reason: porpoise_protocol::wire::RefusedReason::UnknownCenter(8_000_009),
+        permanent: true,
+    }));
+    h.run();
+    h.get_by_label("支持服务器拒绝了连接：支持中心 8000009 不存在");
+    assert!(h.query_by_label_contains("unknown center").is_none());
+}
+
 /// C6 and C5: the remote demo is asked for like any remote action; once the agent's screen
 /// arrives it shows in its own (scalable) window, which says when the demo ended.
 #[test]

@@ -4,8 +4,59 @@
 use super::Language;
 use crate::wire::{
     ActionState, ApiError, Conflict, ContextFailure, Field, ImageProblem, Party, Permission,
-    RemoteAction, ServiceMode, Thing, TokenRefusal,
+    RefusedReason, RemoteAction, ServiceMode, Thing, TokenRefusal,
 };
+
+/// Why the relay refused a connection's Hello, as one sentence in `lang` (the login window,
+/// the helper's connection status).
+pub fn refused_text(lang: Language, r: &RefusedReason) -> String {
+    let zh = lang == Language::ZhCn;
+    match r {
+        RefusedReason::VersionMismatch { relay, client } => {
+            if zh {
+                format!("版本不兼容：服务器的协议版本为 {relay}，本程序为 {client}，请更新程序")
+            } else {
+                format!(
+                    "Version mismatch: the relay speaks protocol {relay}, this program {client}; \
+                     please update"
+                )
+            }
+        }
+        RefusedReason::UnknownCenter(id) => {
+            if zh {
+                format!("支持中心 {id} 不存在")
+            } else {
+                format!("Unknown center ID {id}")
+            }
+        }
+        RefusedReason::WrongPassword => lang
+            .pick("用户名或密码错误", "Wrong username or password")
+            .into(),
+        RefusedReason::Throttled { retry_after_s } => {
+            if zh {
+                format!("尝试次数过多，请 {retry_after_s} 秒后再试")
+            } else {
+                format!("Too many failed attempts; try again in {retry_after_s} s")
+            }
+        }
+        RefusedReason::AlreadyLoggedIn { address, .. } => {
+            if zh {
+                format!("该账号已在 {address} 登录")
+            } else {
+                format!("Already logged in from {address}")
+            }
+        }
+        RefusedReason::Malformed => lang
+            .pick("连接请求无效", "The connection request was malformed")
+            .into(),
+        RefusedReason::Unavailable => lang
+            .pick(
+                "服务器暂时不可用，请稍后再试",
+                "The relay is unavailable; try again later",
+            )
+            .into(),
+    }
+}
 
 /// One sentence saying what went wrong, in `lang` (no trailing period in zh-CN).
 pub fn api_error_text(lang: Language, e: &ApiError) -> String {
@@ -402,6 +453,35 @@ mod tests {
         assert!(
             api_error_text(Language::En, &ApiError::NoFreeSeat { seats: 3 })
                 .starts_with("All 3 seats")
+        );
+    }
+
+    #[test]
+    fn every_refusal_reads_in_chinese_without_english() {
+        let reasons = [
+            RefusedReason::VersionMismatch {
+                relay: 7,
+                client: 6,
+            },
+            RefusedReason::UnknownCenter(8_000_009),
+            RefusedReason::WrongPassword,
+            RefusedReason::Throttled { retry_after_s: 30 },
+            RefusedReason::AlreadyLoggedIn {
+                address: "10.0.0.2".into(),
+                since: 0,
+            },
+            RefusedReason::Malformed,
+            RefusedReason::Unavailable,
+        ];
+        for r in &reasons {
+            let zh = refused_text(Language::ZhCn, r);
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "{zh}");
+            let en = refused_text(Language::En, r);
+            assert!(en.starts_with(|c: char| c.is_ascii_uppercase()), "{en}");
+        }
+        assert_eq!(
+            refused_text(Language::ZhCn, &reasons[1]),
+            "支持中心 8000009 不存在"
         );
     }
 }
