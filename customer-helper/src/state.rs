@@ -179,6 +179,9 @@ pub enum Notice {
     /// The relay refused a chat picture or could not store it (C4): its error, shown in the
     /// UI's language.
     PictureRefused(RequestFailure),
+    /// A chat picture failed the local check before sending (C4): the same code the relay
+    /// would give (`ApiError::BadImage`), shown in the UI's language.
+    PictureInvalid(porpoise_protocol::wire::ApiError),
     /// The chat transcript was saved to this path (C4). Not an error.
     TranscriptSaved(String),
     /// Screen sharing stopped because another agent took over the session (consent was given

@@ -208,7 +208,7 @@ impl HelperState {
         let info = match porpoise_codec::chat_image::probe(&data) {
             Ok(info) => info,
             Err(e) => {
-                self.notice = Some(Notice::PictureFailed(e.to_string()));
+                self.notice = Some(Notice::PictureInvalid(e.into()));
                 return;
             }
         };

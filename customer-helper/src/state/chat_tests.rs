@@ -70,7 +70,14 @@ fn bad_or_refused_pictures_are_explained() {
     s.on_ui(UiAction::SendPicture(b"GIF89a...".to_vec()), &mut out);
     assert!(out.is_empty(), "nothing sent");
     assert!(
-        matches!(&s.notice, Some(Notice::PictureFailed(why)) if why.contains("not a PNG or JPEG")),
+        matches!(
+            &s.notice,
+            Some(Notice::PictureInvalid(
+                porpoise_protocol::wire::ApiError::BadImage(
+                    porpoise_protocol::wire::ImageProblem::UnknownFormat
+                )
+            ))
+        ),
         "{:?}",
         s.notice
     );

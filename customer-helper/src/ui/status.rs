@@ -42,6 +42,9 @@ pub fn status_ui(
             Notice::ReconnectFailed(e) => tr.reconnect_failed(&tr.request_error(e)),
             Notice::PictureFailed(reason) => tr.picture_failed(reason),
             Notice::PictureRefused(e) => tr.picture_failed(&tr.request_error(e)),
+            Notice::PictureInvalid(e) => {
+                tr.picture_failed(&porpoise_protocol::lang::errors::api_error_text(tr.0, e))
+            }
             Notice::TranscriptSaved(path) => tr.transcript_saved(path),
         };
         let color = match notice {
