@@ -224,7 +224,7 @@ impl Report {
     /// The generated block for `info`: what goes between the markers.
     pub fn render(&self, info: &RunInfo) -> String {
         let mut out = format!(
-            "Written by `{tool} --record`: a new run replaces everything between the markers.\n\n",
+            "Written by `{tool} --record`:\na new run replaces everything between the markers.\n\n",
             tool = self.tool
         );
         let _ = writeln!(out, "- command: `{}`", info.command);
@@ -234,7 +234,7 @@ impl Report {
         let _ = writeln!(out, "- build: {}", info.profile);
         if info.profile != "release" {
             out.push_str(
-                "\n**Warning: debug build.** These numbers say nothing about the product; \
+                "\n**Warning: debug build.** These numbers say nothing about the product;\n\
                  run the tool from a release build to record meaningful ones.\n",
             );
         }
@@ -536,7 +536,8 @@ mod tests {
         let text = report.render(&info);
         assert_eq!(
             text,
-            "Written by `porpoise-x --record`: a new run replaces everything between the markers.\n\
+            "Written by `porpoise-x --record`:\n\
+             a new run replaces everything between the markers.\n\
              \n\
              - command: `porpoise-x --record docs/benchmarks.md`\n\
              - date: 2026-12-07 10:00 UTC\n\
