@@ -6,5 +6,6 @@ pub mod ffmpeg;
 pub mod image;
 pub mod peer;
 pub mod probe;
+pub mod record;
 pub mod relay;
 pub mod xvfb;

@@ -8,10 +8,12 @@
 //! - how soon `wait_for_change` wakes after another client draws,
 //! - [`ScreenSource::cursor`] with the pointer at rest.
 //!
-//! Run in release: `cargo run --release -p porpoise-tools --bin porpoise-capture-bench`.
+//! Run in release: `cargo run --release -p porpoise-tools --bin porpoise-capture-bench`; with
+//! `--record docs/benchmarks.md` the tables also replace this tool's section of that file.
 
 use std::{
     hint::black_box,
+    path::PathBuf,
     sync::mpsc,
     time::{Duration, Instant},
 };
@@ -20,7 +22,10 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use porpoise_codec::stream::ScreenSource;
 use porpoise_platform::capture::ScreenCapture;
-use porpoise_tools::xvfb::Xvfb;
+use porpoise_tools::{
+    record::{Report, Table},
+    xvfb::Xvfb,
+};
 use x11rb::{
     connection::Connection,
     protocol::{
@@ -36,6 +41,10 @@ struct Cli {
     /// Grabs (and cursor queries) per measurement.
     #[arg(long, default_value_t = 300)]
     iterations: usize,
+    /// Also write the results into this tool's section of this Markdown file (between its
+    /// `<!-- bench:porpoise-capture-bench -->` markers), conventionally `docs/benchmarks.md`.
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
 }
 
 /// Median and 99th percentile of samples, ms.
@@ -72,7 +81,7 @@ fn thread_cpu() -> Result<Duration> {
     Ok(Duration::from_nanos(ns))
 }
 
-fn row(name: &str, (median, p99): (f64, f64)) {
+fn print_row(name: &str, (median, p99): (f64, f64)) {
     println!("| {name:<46} | {median:>9.3} | {p99:>9.3} |");
 }
 
@@ -202,29 +211,65 @@ fn main() -> Result<()> {
         Ok(())
     })?;
 
-    println!(
-        "\nX11 capture on Xvfb {w}x{h}, {n} samples each (ms; release build {})\n",
+    // The results, printed and (with --record) recorded from the same rows.
+    let title = format!(
+        "X11 capture on Xvfb {w}x{h}, {n} samples each (ms; release build {})",
         if cfg!(debug_assertions) { "NO" } else { "yes" }
     );
+    let mut rows = vec![
+        (
+            "raw x11rb shm::get_image, whole root".to_owned(),
+            stats(raw),
+        ),
+        (
+            "ScreenSource::capture (monitor 0 = root)".to_owned(),
+            stats(ours),
+        ),
+        (
+            "wait_for_change(0) on a static screen".to_owned(),
+            stats(check),
+        ),
+    ];
+    if !wake.is_empty() {
+        rows.push((
+            format!("wait_for_change wake after a draw ({} of 30)", wake.len()),
+            stats(wake),
+        ));
+    }
+    rows.push(("cursor(), pointer at rest".to_owned(), stats(cursor)));
+    let notes = [
+        format!("capture / raw (medians): {:.2}x", ours_med / raw_med),
+        format!(
+            "wait_for_change(1 s) on a static screen: returned {changed} after {:.0} ms, \
+             thread CPU {:.3} ms",
+            blocked.as_secs_f64() * 1000.0,
+            idle_cpu.as_secs_f64() * 1000.0
+        ),
+    ];
+
+    println!("\n{title}\n");
     println!("| {:<46} | {:>9} | {:>9} |", "measurement", "median", "p99");
     println!("|{:-<48}|{:-<11}|{:-<11}|", "", "", "");
-    row("raw x11rb shm::get_image, whole root", stats(raw));
-    row("ScreenSource::capture (monitor 0 = root)", stats(ours));
-    row("wait_for_change(0) on a static screen", stats(check));
-    if !wake.is_empty() {
-        row(
-            &format!("wait_for_change wake after a draw ({} of 30)", wake.len()),
-            stats(wake),
-        );
+    for (name, stats) in &rows {
+        print_row(name, *stats);
     }
-    row("cursor(), pointer at rest", stats(cursor));
     println!();
-    println!("capture / raw (medians): {:.2}x", ours_med / raw_med);
-    println!(
-        "wait_for_change(1 s) on a static screen: returned {changed} after {:.0} ms, \
-         thread CPU {:.3} ms",
-        blocked.as_secs_f64() * 1000.0,
-        idle_cpu.as_secs_f64() * 1000.0
-    );
+    for note in &notes {
+        println!("{note}");
+    }
+
+    if let Some(path) = &cli.record {
+        let mut table = Table::new(["measurement", "median ms", "p99 ms"]);
+        for (name, (median, p99)) in &rows {
+            table.row([name.clone(), format!("{median:.3}"), format!("{p99:.3}")]);
+        }
+        let mut report = Report::new("porpoise-capture-bench");
+        report.text(format!("{title}:")).table(&table);
+        for note in &notes {
+            report.text(format!("{note}."));
+        }
+        report.record(path)?;
+        eprintln!("recorded in {}", path.display());
+    }
     Ok(())
 }

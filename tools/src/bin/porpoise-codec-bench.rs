@@ -13,7 +13,8 @@
 //!    both sides converted to the same pixel format (`--cmp-pix-fmt`, yuv444p by default).
 //!
 //! Run in release: `cargo run --release -p porpoise-tools --bin porpoise-codec-bench --
-//! --frames 90`.
+//! --frames 90`; with `--record docs/benchmarks.md` the tables also replace this tool's section
+//! of that file.
 
 use std::{
     fs::File,
@@ -33,6 +34,7 @@ use porpoise_helper::capture::make_capture;
 use porpoise_quic::screen::ScreenSource;
 use porpoise_tools::{
     ffmpeg::{self, RawVideo},
+    record::{Report, Table},
     xvfb::{Xvfb, SCREEN},
 };
 
@@ -100,6 +102,10 @@ struct Cli {
     /// (-b:v = -minrate = -maxrate).
     #[arg(long, default_value = "cbr:2000")]
     vp9_rc: String,
+    /// Also write the results into this tool's section of this Markdown file (between its
+    /// `<!-- bench:porpoise-codec-bench -->` markers), conventionally `docs/benchmarks.md`.
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
 }
 
 struct Row {
@@ -220,6 +226,10 @@ fn main() -> Result<()> {
     print_table(&rows, &cli);
     if cli.keep.is_some() {
         println!("recordings and outputs kept in {}", dir.display());
+    }
+    if let Some(path) = &cli.record {
+        record_tables(path, &rows, &cli)?;
+        eprintln!("recorded in {}", path.display());
     }
     Ok(())
 }
@@ -648,88 +658,154 @@ fn first_packet_size(path: &Path) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-fn print_table(rows: &[Row], cli: &Cli) {
-    println!();
-    println!(
+/// Column names of the comparison table.
+const COLUMNS: [&str; 11] = [
+    "seq",
+    "encoder",
+    "enc ms/f",
+    "enc-only",
+    "Δ p99 ms",
+    "dec ms/f",
+    "bytes/f",
+    "kbit/s",
+    "key B",
+    "PSNR dB",
+    "SSIM",
+];
+
+/// Column names of the encoder statistics table.
+const STATS_COLUMNS: [&str; 9] = [
+    "seq",
+    "sent",
+    "flat",
+    "palette",
+    "raw",
+    "lossy",
+    "unchanged",
+    "detect ms",
+    "code ms",
+];
+
+const STATS_TITLE: &str = "porpoise encoder stats (ScreenEncoder::last_stats summed over each sequence; tiles per frame, ms per frame):";
+
+fn title(cli: &Cli) -> String {
+    format!(
         "1920x1080 @ {FPS} fps, {} frames per sequence; ours at quality {:?}",
         cli.frames, cli.quality
-    );
-    println!(
-        "{:<7} {:<15} {:>9} {:>9} {:>8} {:>8} {:>10} {:>9} {:>9} {:>8} {:>7}",
-        "seq",
-        "encoder",
-        "enc ms/f",
-        "enc-only",
-        "Δ p99 ms",
-        "dec ms/f",
-        "bytes/f",
-        "kbit/s",
-        "key B",
-        "PSNR dB",
-        "SSIM"
-    );
+    )
+}
+
+/// One row of the comparison table, formatted (stdout and Markdown show the same text).
+fn cells(r: &Row) -> [String; 11] {
     let opt = |v: Option<f64>, prec: usize| match v {
         Some(v) => format!("{v:.prec$}"),
         None => "-".into(),
     };
+    let (psnr, ssim) = match r.quality {
+        Some(q) if q.psnr_db.is_infinite() => ("inf".to_string(), format!("{:.5}", q.ssim)),
+        Some(q) => (format!("{:.2}", q.psnr_db), format!("{:.5}", q.ssim)),
+        None => ("-".into(), "-".into()),
+    };
+    [
+        name(r.sequence).to_owned(),
+        r.encoder.clone(),
+        format!("{:.2}", r.enc_ms),
+        opt(r.enc_only_ms.or(Some(r.enc_ms)), 2),
+        opt(r.enc_p99_ms, 2),
+        opt(r.dec_ms, 2),
+        format!("{:.0}", r.bytes),
+        format!("{:.0}", r.bytes * 8.0 * FPS as f64 / 1000.0),
+        r.key_bytes.map_or("-".into(), |b| b.to_string()),
+        psnr,
+        ssim,
+    ]
+}
+
+/// One row of the encoder statistics table, for our rows only.
+fn stats_cells(r: &Row) -> Option<[String; 9]> {
+    let s = r.stats?;
+    let n = s.frames.max(1) as f64;
+    Some([
+        name(r.sequence).to_owned(),
+        format!("{}/{}", s.sent, s.frames),
+        format!("{:.1}", s.flat as f64 / n),
+        format!("{:.1}", s.palette as f64 / n),
+        format!("{:.1}", s.raw as f64 / n),
+        format!("{:.1}", s.lossy as f64 / n),
+        format!("{:.1}", s.unchanged as f64 / n),
+        format!("{:.2}", s.detect_us as f64 / 1e3 / n),
+        format!("{:.2}", s.encode_us as f64 / 1e3 / n),
+    ])
+}
+
+/// What the columns mean, one entry per column group (continuation lines start with two
+/// spaces).
+fn legend(cli: &Cli) -> Vec<String> {
+    vec![
+        "enc ms/f: CPU ms per frame on one core (single thread). Ours: thread CPU of encode() (/proc/thread-self/schedstat);\n  ffmpeg: user+sys of the whole ffmpeg process (-benchmark), incl. reading the raw BGRA and swscale bgra->yuv420p.".to_owned(),
+        "enc-only: ffmpeg minus a baseline run of the same input converted to yuv420p into -f null (read + convert alone).".to_owned(),
+        "Δ p99 ms: wall ms of our encode() call, 99th percentile over the delta frames (frame 1..N; the key frame is left out).".to_owned(),
+        "dec ms/f: ours: CPU of ScreenDecoder::decode per frame (skipped frames count as 0); ffmpeg: -threads 1 decode to -f null.".to_owned(),
+        "bytes/f: ours: postcard size of ScreenMessage::Frame (unchanged frames send nothing); x264: Annex B stream; vp9: IVF minus its headers.".to_owned(),
+        format!(
+            "PSNR/SSIM: ffmpeg psnr/ssim filters, decoded vs source, frame by frame, both converted to {} (BT.601 limited, swscale default).",
+            cli.cmp_pix_fmt
+        ),
+        format!(
+            "x264: -preset ultrafast -tune zerolatency -threads 1 -crf {} -pix_fmt yuv420p. vp9: -deadline realtime -cpu-used 7 -threads 1 -row-mt 0 -pix_fmt yuv420p {}.",
+            cli.x264_crf,
+            vp9_rate_args(&cli.vp9_rc).map(|a| a.join(" ")).unwrap_or_default()
+        ),
+    ]
+}
+
+fn print_table(rows: &[Row], cli: &Cli) {
+    println!();
+    println!("{}", title(cli));
+    let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10] = COLUMNS;
+    println!(
+        "{c0:<7} {c1:<15} {c2:>9} {c3:>9} {c4:>8} {c5:>8} {c6:>10} {c7:>9} {c8:>9} {c9:>8} {c10:>7}"
+    );
     for r in rows {
-        let (psnr, ssim) = match r.quality {
-            Some(q) if q.psnr_db.is_infinite() => ("inf".to_string(), format!("{:.5}", q.ssim)),
-            Some(q) => (format!("{:.2}", q.psnr_db), format!("{:.5}", q.ssim)),
-            None => ("-".into(), "-".into()),
-        };
+        let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10] = cells(r);
         println!(
-            "{:<7} {:<15} {:>9.2} {:>9} {:>8} {:>8} {:>10.0} {:>9.0} {:>9} {:>8} {:>7}",
-            name(r.sequence),
-            r.encoder,
-            r.enc_ms,
-            opt(r.enc_only_ms.or(Some(r.enc_ms)), 2),
-            opt(r.enc_p99_ms, 2),
-            opt(r.dec_ms, 2),
-            r.bytes,
-            r.bytes * 8.0 * FPS as f64 / 1000.0,
-            r.key_bytes.map_or("-".into(), |b| b.to_string()),
-            psnr,
-            ssim,
+            "{c0:<7} {c1:<15} {c2:>9} {c3:>9} {c4:>8} {c5:>8} {c6:>10} {c7:>9} {c8:>9} {c9:>8} {c10:>7}"
         );
     }
     println!();
-    println!("porpoise encoder stats (ScreenEncoder::last_stats summed over each sequence; tiles per frame, ms per frame):");
-    println!(
-        "{:<7} {:>6} {:>8} {:>8} {:>8} {:>8} {:>10} {:>10} {:>10}",
-        "seq", "sent", "flat", "palette", "raw", "lossy", "unchanged", "detect ms", "code ms"
-    );
-    for r in rows {
-        if let Some(s) = r.stats {
-            let n = s.frames.max(1) as f64;
-            println!(
-                "{:<7} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>10.1} {:>10.2} {:>10.2}",
-                name(r.sequence),
-                format!("{}/{}", s.sent, s.frames),
-                s.flat as f64 / n,
-                s.palette as f64 / n,
-                s.raw as f64 / n,
-                s.lossy as f64 / n,
-                s.unchanged as f64 / n,
-                s.detect_us as f64 / 1e3 / n,
-                s.encode_us as f64 / 1e3 / n,
-            );
-        }
+    println!("{STATS_TITLE}");
+    let [c0, c1, c2, c3, c4, c5, c6, c7, c8] = STATS_COLUMNS;
+    println!("{c0:<7} {c1:>6} {c2:>8} {c3:>8} {c4:>8} {c5:>8} {c6:>10} {c7:>10} {c8:>10}");
+    for [c0, c1, c2, c3, c4, c5, c6, c7, c8] in rows.iter().filter_map(stats_cells) {
+        println!("{c0:<7} {c1:>6} {c2:>8} {c3:>8} {c4:>8} {c5:>8} {c6:>10} {c7:>10} {c8:>10}");
     }
     println!();
-    println!("enc ms/f: CPU ms per frame on one core (single thread). Ours: thread CPU of encode() (/proc/thread-self/schedstat);");
-    println!("  ffmpeg: user+sys of the whole ffmpeg process (-benchmark), incl. reading the raw BGRA and swscale bgra->yuv420p.");
-    println!("enc-only: ffmpeg minus a baseline run of the same input converted to yuv420p into -f null (read + convert alone).");
-    println!("Δ p99 ms: wall ms of our encode() call, 99th percentile over the delta frames (frame 1..N; the key frame is left out).");
-    println!("dec ms/f: ours: CPU of ScreenDecoder::decode per frame (skipped frames count as 0); ffmpeg: -threads 1 decode to -f null.");
-    println!("bytes/f: ours: postcard size of ScreenMessage::Frame (unchanged frames send nothing); x264: Annex B stream; vp9: IVF minus its headers.");
-    println!(
-        "PSNR/SSIM: ffmpeg psnr/ssim filters, decoded vs source, frame by frame, both converted to {} (BT.601 limited, swscale default).",
-        cli.cmp_pix_fmt
-    );
-    println!(
-        "x264: -preset ultrafast -tune zerolatency -threads 1 -crf {} -pix_fmt yuv420p. vp9: -deadline realtime -cpu-used 7 -threads 1 -row-mt 0 -pix_fmt yuv420p {}.",
-        cli.x264_crf,
-        vp9_rate_args(&cli.vp9_rc).map(|a| a.join(" ")).unwrap_or_default()
-    );
+    for line in legend(cli) {
+        println!("{line}");
+    }
+}
+
+/// Writes the same tables into the codec bench's section of `path`.
+fn record_tables(path: &Path, rows: &[Row], cli: &Cli) -> Result<()> {
+    let mut table = Table::new(COLUMNS);
+    for r in rows {
+        table.row(cells(r));
+    }
+    let mut stats = Table::new(STATS_COLUMNS);
+    for r in rows.iter().filter_map(stats_cells) {
+        stats.row(r);
+    }
+    let legend: Vec<String> = legend(cli)
+        .iter()
+        .map(|entry| format!("- {entry}"))
+        .collect();
+    let mut report = Report::new("porpoise-codec-bench");
+    report
+        .text(format!("{}:", title(cli)))
+        .table(&table)
+        .text(STATS_TITLE)
+        .table(&stats)
+        .text(legend.join("\n"));
+    report.record(path)?;
+    Ok(())
 }

@@ -13,10 +13,12 @@
 //!   measured period, per thread too.
 //!
 //! Run in release: `cargo run --release -p porpoise-tools --bin porpoise-latency-bench --
-//! --clicks 100`.
+//! --clicks 100`; with `--record docs/benchmarks.md` the numbers also replace this tool's
+//! section of that file.
 
 use std::{
     collections::HashMap,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -43,6 +45,7 @@ use porpoise_quic::{
 use porpoise_tools::{
     peer::{Peer, WAIT},
     probe::{self, Marker, Probe},
+    record::{Report, Table},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::Xvfb,
 };
@@ -87,6 +90,10 @@ struct Cli {
     /// Helper role: relay certificate fingerprint.
     #[arg(long)]
     fingerprint: Option<Fingerprint>,
+    /// Also write the results into this tool's section of this Markdown file (between its
+    /// `<!-- bench:porpoise-latency-bench -->` markers), conventionally `docs/benchmarks.md`.
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -129,7 +136,12 @@ fn main() -> Result<()> {
             }
             let probe = Probe::start(&x.display, TICK)?;
             std::thread::sleep(Duration::from_millis(1000));
-            runtime.block_on(bench(&cli, &x, Arc::new(probe)))
+            let summary = runtime.block_on(bench(&cli, &x, Arc::new(probe)))?;
+            if let Some(path) = &cli.record {
+                summary.record(path)?;
+                eprintln!("recorded in {}", path.display());
+            }
+            Ok(())
         }
     }
 }
@@ -227,7 +239,7 @@ struct Seen {
     last_frame: Option<Instant>,
 }
 
-async fn bench(cli: &Cli, x: &Xvfb, probe: Arc<Probe>) -> Result<()> {
+async fn bench(cli: &Cli, x: &Xvfb, probe: Arc<Probe>) -> Result<Summary> {
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;
     let exe = std::env::current_exe()?;
@@ -252,7 +264,12 @@ async fn bench(cli: &Cli, x: &Xvfb, probe: Arc<Probe>) -> Result<()> {
     result
 }
 
-async fn measure(cli: &Cli, relay: &TestRelay, probe: Arc<Probe>, child: &mut Child) -> Result<()> {
+async fn measure(
+    cli: &Cli,
+    relay: &TestRelay,
+    probe: Arc<Probe>,
+    child: &mut Child,
+) -> Result<Summary> {
     let config = relay.client_config();
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
     let session = agent.take_customer(CUSTOMER, WAIT * 3).await?;
@@ -412,54 +429,8 @@ async fn measure(cli: &Cli, relay: &TestRelay, probe: Arc<Probe>, child: &mut Ch
         .map(|mut g| std::mem::take(&mut *g))
         .map_err(|_| anyhow::anyhow!("poisoned"))?;
     let frames = s.frames.max(1);
-    println!();
-    println!(
-        "porpoise latency bench: 1920x1080 Xvfb, helper process → relay (QUIC loopback) → agent, quality {:?}, {}, {:.1} s measured",
-        cli.quality,
-        if cli.busy { "busy screen (a terminal scrolling text)" } else { "quiet screen (only the probe changes)" },
-        wall
-    );
-    println!(
-        "first frame after the customer's consent (ViewDesktop granted → first 1080p frame decoded by the agent): {first_frame_ms:.1} ms (target ≤ 1000 ms)"
-    );
-    println!(
-        "capture-to-decoded (probe draw+XSync → counter read from decoded canvas): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} counter values seen, {} skipped, {} frames unreadable)",
-        pct(&s.counter_ms, 50.0),
-        pct(&s.counter_ms, 99.0),
-        pct(&s.counter_ms, 100.0),
-        s.counter_ms.len(),
-        s.counter_skipped,
-        s.unreadable
-    );
-    println!(
-        "input-to-pixel (InputEvent sent → toggled marker in a decoded frame): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} clicks, {} missed)",
-        pct(&click_ms, 50.0),
-        pct(&click_ms, 99.0),
-        pct(&click_ms, 100.0),
-        click_ms.len(),
-        missed
-    );
-    println!(
-        "  of which send → ButtonPress at the probe (relay + injection): p50 {:.1} ms, p99 {:.1} ms",
-        pct(&press_ms, 50.0),
-        pct(&press_ms, 99.0)
-    );
-    println!(
-        "frames: {} decoded = {:.1} fps, {:.0} bytes/frame mean ({:.2} Mbit/s), decode {:.2} ms/frame mean",
-        s.frames,
-        s.frames as f64 / wall,
-        s.bytes as f64 / frames as f64,
-        s.bytes as f64 * 8.0 / wall / 1e6,
-        s.decode_us as f64 / 1e3 / frames as f64
-    );
     let ticks = clk_tck();
     let total = (cpu1.total - cpu0.total) as f64 / ticks;
-    println!(
-        "helper process CPU (utime+stime from /proc/<pid>/stat, capture+encode+QUIC+inject): {:.1} % of one core ({:.2} s CPU in {:.1} s)",
-        total / wall * 100.0,
-        total,
-        wall
-    );
     let mut per: Vec<(String, f64)> = Vec::new();
     for (tid, (name, t1)) in &cpu1.threads {
         let t0 = cpu0.threads.get(tid).map_or(0, |(_, t)| *t);
@@ -470,17 +441,218 @@ async fn measure(cli: &Cli, relay: &TestRelay, probe: Arc<Probe>, child: &mut Ch
         }
     }
     per.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let list: Vec<String> = per
-        .iter()
-        .filter(|(_, v)| *v > 0.0)
-        .map(|(n, v)| format!("{n} {:.1} %", v / wall * 100.0))
-        .collect();
-    println!("  by thread: {}", list.join(", "));
+    let summary = Summary {
+        quality: cli.quality,
+        busy: cli.busy,
+        wall,
+        first_frame_ms,
+        counter: Latency::of(&s.counter_ms),
+        counter_skipped: s.counter_skipped,
+        unreadable: s.unreadable,
+        click: Latency::of(&click_ms),
+        missed,
+        press: Latency::of(&press_ms),
+        frames: s.frames,
+        fps: s.frames as f64 / wall,
+        bytes_per_frame: s.bytes as f64 / frames as f64,
+        mbit_s: s.bytes as f64 * 8.0 / wall / 1e6,
+        decode_ms: s.decode_us as f64 / 1e3 / frames as f64,
+        cpu_s: total,
+        threads: per
+            .iter()
+            .filter(|(_, v)| *v > 0.0)
+            .map(|(n, v)| (n.clone(), v / wall * 100.0))
+            .collect(),
+    };
+    summary.print();
     input.finish();
     let _ = agent.stop(session, RemoteAction::RemoteControl).await;
     let _ = agent.stop(session, RemoteAction::ViewDesktop).await;
     let _ = tokio::time::timeout(Duration::from_secs(5), viewer).await;
-    Ok(())
+    Ok(summary)
+}
+
+/// p50, p99 and max of a set of latencies, ms (NaN when empty), and how many there were.
+#[derive(Debug, Clone, Copy)]
+struct Latency {
+    p50: f64,
+    p99: f64,
+    max: f64,
+    count: usize,
+}
+
+impl Latency {
+    fn of(ms: &[f64]) -> Latency {
+        Latency {
+            p50: pct(ms, 50.0),
+            p99: pct(ms, 99.0),
+            max: pct(ms, 100.0),
+            count: ms.len(),
+        }
+    }
+}
+
+/// The bench's results: printed, and recorded with `--record`.
+struct Summary {
+    quality: QualityArg,
+    busy: bool,
+    /// Seconds measured.
+    wall: f64,
+    /// ViewDesktop granted → first frame decoded, ms.
+    first_frame_ms: f64,
+    /// Probe draw → counter read from a decoded frame.
+    counter: Latency,
+    counter_skipped: u64,
+    unreadable: u64,
+    /// Click sent → toggled marker in a decoded frame.
+    click: Latency,
+    missed: usize,
+    /// Click sent → ButtonPress at the probe.
+    press: Latency,
+    frames: u64,
+    fps: f64,
+    bytes_per_frame: f64,
+    mbit_s: f64,
+    /// Decode time per frame, mean, ms.
+    decode_ms: f64,
+    /// Helper process CPU seconds over `wall`.
+    cpu_s: f64,
+    /// Helper threads (by name) and their CPU, % of one core, busiest first.
+    threads: Vec<(String, f64)>,
+}
+
+impl Summary {
+    fn screen(&self) -> &'static str {
+        if self.busy {
+            "busy screen (a terminal scrolling text)"
+        } else {
+            "quiet screen (only the probe changes)"
+        }
+    }
+
+    fn cpu_percent(&self) -> f64 {
+        self.cpu_s / self.wall * 100.0
+    }
+
+    fn thread_list(&self) -> String {
+        let list: Vec<String> = self
+            .threads
+            .iter()
+            .map(|(n, v)| format!("{n} {v:.1} %"))
+            .collect();
+        list.join(", ")
+    }
+
+    fn print(&self) {
+        let (c, k, p) = (self.counter, self.click, self.press);
+        println!();
+        println!(
+            "porpoise latency bench: 1920x1080 Xvfb, helper process → relay (QUIC loopback) → agent, quality {:?}, {}, {:.1} s measured",
+            self.quality,
+            self.screen(),
+            self.wall
+        );
+        println!(
+            "first frame after the customer's consent (ViewDesktop granted → first 1080p frame decoded by the agent): {:.1} ms (target ≤ 1000 ms)",
+            self.first_frame_ms
+        );
+        println!(
+            "capture-to-decoded (probe draw+XSync → counter read from decoded canvas): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} counter values seen, {} skipped, {} frames unreadable)",
+            c.p50, c.p99, c.max, c.count, self.counter_skipped, self.unreadable
+        );
+        println!(
+            "input-to-pixel (InputEvent sent → toggled marker in a decoded frame): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} clicks, {} missed)",
+            k.p50, k.p99, k.max, k.count, self.missed
+        );
+        println!(
+            "  of which send → ButtonPress at the probe (relay + injection): p50 {:.1} ms, p99 {:.1} ms",
+            p.p50, p.p99
+        );
+        println!(
+            "frames: {} decoded = {:.1} fps, {:.0} bytes/frame mean ({:.2} Mbit/s), decode {:.2} ms/frame mean",
+            self.frames, self.fps, self.bytes_per_frame, self.mbit_s, self.decode_ms
+        );
+        println!(
+            "helper process CPU (utime+stime from /proc/<pid>/stat, capture+encode+QUIC+inject): {:.1} % of one core ({:.2} s CPU in {:.1} s)",
+            self.cpu_percent(),
+            self.cpu_s,
+            self.wall
+        );
+        println!("  by thread: {}", self.thread_list());
+    }
+
+    /// Writes the same numbers into the latency bench's section of `path`.
+    fn record(&self, path: &Path) -> Result<()> {
+        let ms = |v: f64| format!("{v:.1}");
+        let mut latency = Table::new(["latency", "p50 ms", "p99 ms", "max ms", "samples"]);
+        let (c, k, p) = (self.counter, self.click, self.press);
+        latency
+            .row([
+                "capture-to-decoded (probe draw+XSync → counter read from the decoded canvas)"
+                    .to_owned(),
+                ms(c.p50),
+                ms(c.p99),
+                ms(c.max),
+                format!(
+                    "{} counter values, {} skipped, {} frames unreadable",
+                    c.count, self.counter_skipped, self.unreadable
+                ),
+            ])
+            .row([
+                "input-to-pixel (InputEvent sent → toggled marker in a decoded frame)".to_owned(),
+                ms(k.p50),
+                ms(k.p99),
+                ms(k.max),
+                format!("{} clicks, {} missed", k.count, self.missed),
+            ])
+            .row([
+                "of which send → ButtonPress at the probe (relay + injection)".to_owned(),
+                ms(p.p50),
+                ms(p.p99),
+                ms(p.max),
+                format!("{} presses", p.count),
+            ]);
+        let mut other = Table::new(["measurement", "value"]);
+        other
+            .row([
+                "first frame after the customer's consent (ViewDesktop granted → first 1080p frame decoded by the agent; target ≤ 1000 ms)".to_owned(),
+                format!("{:.1} ms", self.first_frame_ms),
+            ])
+            .row([
+                "frames decoded".to_owned(),
+                format!("{} = {:.1} fps", self.frames, self.fps),
+            ])
+            .row([
+                "bytes per frame (mean)".to_owned(),
+                format!("{:.0} ({:.2} Mbit/s)", self.bytes_per_frame, self.mbit_s),
+            ])
+            .row([
+                "decode per frame (mean)".to_owned(),
+                format!("{:.2} ms", self.decode_ms),
+            ])
+            .row([
+                "helper process CPU (utime+stime from /proc/<pid>/stat, capture+encode+QUIC+inject)".to_owned(),
+                format!(
+                    "{:.1} % of one core ({:.2} s CPU in {:.1} s)",
+                    self.cpu_percent(),
+                    self.cpu_s,
+                    self.wall
+                ),
+            ])
+            .row(["helper CPU by thread".to_owned(), self.thread_list()]);
+        let mut report = Report::new("porpoise-latency-bench");
+        report
+            .text(format!(
+                "1920x1080 Xvfb, helper process → relay (QUIC loopback) → agent, quality {:?}, {}, {:.1} s measured:",
+                self.quality,
+                self.screen(),
+                self.wall
+            ))
+            .table(&latency)
+            .table(&other);
+        report.record(path)?;
+        Ok(())
+    }
 }
 
 /// The `p`th percentile (nearest rank) of `v` in ms; NaN if empty.

@@ -4,13 +4,14 @@
 //! how many were offered and how many stayed queued, requests per second, and the relay's
 //! resident memory per connected client. Numbers only; no assertions.
 //!
-//! `cargo run --release -p porpoise-tools --bin porpoise-load -- --agents 1000 --customers 10000`
+//! `cargo run --release -p porpoise-tools --bin porpoise-load -- --agents 1000 --customers 10000`;
+//! with `--record docs/benchmarks.md` the numbers also replace this tool's section of that file.
 
 use porpoise_protocol::wire::rpc;
 use std::{
     collections::HashMap,
     io::{BufRead, BufReader},
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -24,6 +25,7 @@ use porpoise_quic::{
     tls::Fingerprint,
 };
 use porpoise_relay::{store::AgentRole, RelayConfig, Store, DEMO_CENTER_ID};
+use porpoise_tools::record::{Report, Table};
 use tokio::sync::Semaphore;
 
 #[derive(Parser, Debug)]
@@ -43,6 +45,122 @@ struct Cli {
     /// Seconds to wait for offers after the last request.
     #[arg(long, default_value_t = 10)]
     settle: u64,
+    /// Also write the results into this tool's section of this Markdown file (between its
+    /// `<!-- bench:porpoise-load -->` markers), conventionally `docs/benchmarks.md`.
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
+}
+
+/// The load test's results, filled in phase by phase; each phase prints its line from here and
+/// `--record` writes the whole.
+#[derive(Debug, Default)]
+struct Summary {
+    agents: usize,
+    customers: usize,
+    login_secs: f64,
+    login_failures: usize,
+    request_secs: f64,
+    request_failures: usize,
+    /// Request → offer, ms, sorted.
+    latencies: Vec<f64>,
+    queued: usize,
+    clients: u64,
+    rss_idle_kib: u64,
+    rss_loaded_kib: u64,
+    /// WARN and ERROR lines of the relay's log.
+    warnings: Vec<String>,
+}
+
+impl Summary {
+    fn logins(&self) -> String {
+        format!(
+            "{} agents logged in in {:.1} s ({} failed)",
+            self.agents - self.login_failures,
+            self.login_secs,
+            self.login_failures
+        )
+    }
+
+    fn requests(&self) -> String {
+        format!(
+            "{} customers requested service in {:.1} s ({:.0} requests/s), {} failed",
+            self.customers,
+            self.request_secs,
+            self.customers as f64 / self.request_secs,
+            self.request_failures
+        )
+    }
+
+    fn latency(&self) -> String {
+        format!(
+            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            percentile(&self.latencies, 0.5),
+            percentile(&self.latencies, 0.99),
+            self.latencies.last().copied().unwrap_or(f64::NAN),
+        )
+    }
+
+    fn memory(&self) -> String {
+        format!(
+            "relay RSS idle {:.1} MiB, with {} clients {:.1} MiB = {:.1} KiB per client",
+            self.rss_idle_kib as f64 / 1024.0,
+            self.clients,
+            self.rss_loaded_kib as f64 / 1024.0,
+            (self.rss_loaded_kib.saturating_sub(self.rss_idle_kib)) as f64 / self.clients as f64
+        )
+    }
+
+    /// A relay log line as printed (at most 300 characters).
+    fn warning(line: &str) -> String {
+        line.chars().take(300).collect()
+    }
+
+    /// Writes the same numbers into the load tool's section of `path`.
+    fn record(&self, path: &Path, cli: &Cli) -> Result<()> {
+        let mut table = Table::new(["measurement", "value"]);
+        table
+            .row(["agent logins".to_owned(), self.logins()])
+            .row([
+                "customer requests (auto-assign)".to_owned(),
+                self.requests(),
+            ])
+            .row([
+                format!(
+                    "request-to-offer latency over {} offered customers",
+                    self.latencies.len()
+                ),
+                self.latency(),
+            ])
+            .row([
+                format!("still queued after {} s", cli.settle),
+                self.queued.to_string(),
+            ])
+            .row(["relay memory".to_owned(), self.memory()])
+            .row([
+                "relay warnings/errors logged".to_owned(),
+                self.warnings.len().to_string(),
+            ]);
+        let mut report = Report::new("porpoise-load");
+        report.text(format!(
+            "{} agents, {} customers, {} connections at once over {} sockets:",
+            cli.agents, cli.customers, cli.concurrency, cli.sockets
+        ));
+        report.table(&table);
+        if !self.warnings.is_empty() {
+            let first: Vec<String> = self
+                .warnings
+                .iter()
+                .take(5)
+                .map(|w| Self::warning(w))
+                .collect();
+            report.text(format!(
+                "First relay warnings/errors:\n\n```text\n{}\n```",
+                first.join("\n")
+            ));
+        }
+        report.record(path)?;
+        Ok(())
+    }
 }
 
 const PASSWORD: &str = "load-test-password";
@@ -142,12 +260,18 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    let mut summary = Summary {
+        agents: cli.agents,
+        customers: cli.customers,
+        clients: (cli.agents + cli.customers) as u64,
+        ..Summary::default()
+    };
     let dir = tempfile::tempdir()?;
     seed(dir.path(), cli.agents).await?;
     let relay = start_relay(dir.path())?;
     let pid = relay.child.id();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let rss_idle = rss_kib(pid)?;
+    summary.rss_idle_kib = rss_kib(pid)?;
     let config = ClientConfig {
         relay_addr: relay.addr.clone(),
         fingerprint: relay.fingerprint,
@@ -216,11 +340,9 @@ async fn main() -> Result<()> {
             }
         }
     }
-    println!(
-        "load: {} agents logged in in {:.1} s ({login_failures} failed)",
-        cli.agents - login_failures,
-        started.elapsed().as_secs_f64()
-    );
+    summary.login_secs = started.elapsed().as_secs_f64();
+    summary.login_failures = login_failures;
+    println!("load: {}", summary.logins());
 
     let requested: Stamps = Arc::default();
     let started = Instant::now();
@@ -273,16 +395,12 @@ async fn main() -> Result<()> {
             }
         }
     }
-    let request_secs = started.elapsed().as_secs_f64();
-    println!(
-        "load: {} customers requested service in {:.1} s ({:.0} requests/s), {failed} failed",
-        cli.customers,
-        request_secs,
-        cli.customers as f64 / request_secs
-    );
+    summary.request_secs = started.elapsed().as_secs_f64();
+    summary.request_failures = failed;
+    println!("load: {}", summary.requests());
     tokio::time::sleep(Duration::from_secs(cli.settle)).await;
 
-    let rss_loaded = rss_kib(pid)?;
+    summary.rss_loaded_kib = rss_kib(pid)?;
     let (offers, requests) = (
         offered.lock().map(|o| o.clone()).unwrap_or_default(),
         requested.lock().map(|r| r.clone()).unwrap_or_default(),
@@ -296,33 +414,35 @@ async fn main() -> Result<()> {
         })
         .collect();
     latencies.sort_by(f64::total_cmp);
+    summary.queued = requests.len().saturating_sub(latencies.len());
+    summary.latencies = latencies;
     println!(
-        "load: request-to-offer latency over {} offered customers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} still queued",
-        latencies.len(),
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        latencies.last().copied().unwrap_or(f64::NAN),
-        requests.len().saturating_sub(latencies.len())
+        "load: request-to-offer latency over {} offered customers: {}; {} still queued",
+        summary.latencies.len(),
+        summary.latency(),
+        summary.queued
     );
-    let clients = (cli.agents + cli.customers) as u64;
-    println!(
-        "load: relay RSS idle {:.1} MiB, with {clients} clients {:.1} MiB = {:.1} KiB per client",
-        rss_idle as f64 / 1024.0,
-        rss_loaded as f64 / 1024.0,
-        (rss_loaded.saturating_sub(rss_idle)) as f64 / clients as f64
-    );
+    println!("load: {}", summary.memory());
     let log = std::fs::read_to_string(dir.path().join("relay.log")).unwrap_or_default();
-    let warnings: Vec<&str> = log
+    summary.warnings = log
         .lines()
         .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .map(str::to_owned)
         .collect();
-    println!("load: relay logged {} warnings/errors", warnings.len());
-    for w in warnings.iter().take(5) {
-        println!("  {}", w.chars().take(300).collect::<String>());
+    println!(
+        "load: relay logged {} warnings/errors",
+        summary.warnings.len()
+    );
+    for w in summary.warnings.iter().take(5) {
+        println!("  {}", Summary::warning(w));
     }
     for c in &keep {
         c.close("load test done");
     }
     drop(relay);
+    if let Some(path) = &cli.record {
+        summary.record(path, &cli)?;
+        eprintln!("recorded in {}", path.display());
+    }
     Ok(())
 }

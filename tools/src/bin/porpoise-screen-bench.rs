@@ -6,9 +6,11 @@
 //!    xterm scrolls text continuously: frames per second and bytes per frame.
 //!
 //! Run it in release for meaningful numbers: `cargo run --release -p porpoise-tools --bin
-//! porpoise-screen-bench -- --seconds 10`.
+//! porpoise-screen-bench -- --seconds 10`; with `--record docs/benchmarks.md` the numbers also
+//! replace this tool's section of that file.
 
 use std::{
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -21,6 +23,7 @@ use porpoise_protocol::wire::{Event, MediaHeader, MediaKind, RemoteAction};
 use porpoise_quic::screen::{stream_screen, view_screen, ScreenSource};
 use porpoise_tools::{
     peer::{served_session, WAIT},
+    record::{Report, Table},
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
     xvfb::Xvfb,
 };
@@ -30,6 +33,35 @@ struct Cli {
     /// Seconds to measure the streaming pipeline.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Also write the results into this tool's section of this Markdown file (between its
+    /// `<!-- bench:porpoise-screen-bench -->` markers), conventionally `docs/benchmarks.md`.
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
+}
+
+/// Codec alone on a captured terminal screen (medians of 10 key frames).
+struct CodecResult {
+    width: u32,
+    height: u32,
+    key_bytes: usize,
+    capture_ms: f64,
+    encode_ms: f64,
+    decode_ms: f64,
+}
+
+impl CodecResult {
+    fn ratio(&self) -> f64 {
+        (self.width * self.height * 4) as f64 / self.key_bytes as f64
+    }
+}
+
+/// The streaming pipeline while a terminal scrolls.
+#[derive(Default)]
+struct PipelineResult {
+    /// Delta frames decoded, the seconds between the first and the last, their bytes in all.
+    deltas: Option<(usize, f64, usize)>,
+    /// The first key frame's bytes.
+    key_bytes: Option<usize>,
 }
 
 fn main() -> Result<()> {
@@ -48,7 +80,7 @@ fn main() -> Result<()> {
     ]);
     x.spawn(static_term)?;
     std::thread::sleep(Duration::from_millis(1500));
-    codec_bench()?;
+    let codec = codec_bench()?;
 
     let mut busy = x.command("xterm");
     busy.args([
@@ -64,10 +96,71 @@ fn main() -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(pipeline_bench(Duration::from_secs(cli.seconds)))
+    let pipeline = runtime.block_on(pipeline_bench(Duration::from_secs(cli.seconds)))?;
+    if let Some(path) = &cli.record {
+        record(path, &cli, &codec, &pipeline)?;
+        eprintln!("recorded in {}", path.display());
+    }
+    Ok(())
 }
 
-fn codec_bench() -> Result<()> {
+/// Writes both results into the screen bench's section of `path`.
+fn record(path: &Path, cli: &Cli, codec: &CodecResult, pipeline: &PipelineResult) -> Result<()> {
+    let mut report = Report::new("porpoise-screen-bench");
+    let mut table = Table::new([
+        "codec, captured xterm screen (median of 10 key frames)",
+        "value",
+    ]);
+    table
+        .row([
+            format!("key frame, {}x{}", codec.width, codec.height),
+            format!("{} bytes ({:.1}:1)", codec.key_bytes, codec.ratio()),
+        ])
+        .row(["capture".to_owned(), format!("{:.2} ms", codec.capture_ms)])
+        .row(["encode".to_owned(), format!("{:.2} ms", codec.encode_ms)])
+        .row(["decode".to_owned(), format!("{:.2} ms", codec.decode_ms)]);
+    report.table(&table);
+    let mut table = Table::new([
+        format!(
+            "pipeline, 1920x1080 scrolling xterm over QUIC loopback, {} s",
+            cli.seconds
+        ),
+        "value".to_owned(),
+    ]);
+    match pipeline.deltas {
+        Some((frames, secs, total)) => {
+            table
+                .row([
+                    "delta frames decoded".to_owned(),
+                    format!("{frames} in {secs:.1} s = {:.1} fps", fps(frames, secs)),
+                ])
+                .row([
+                    "bytes per delta frame (mean)".to_owned(),
+                    format!("{:.0}", total as f64 / frames as f64),
+                ])
+                .row([
+                    "bit rate".to_owned(),
+                    format!("{:.1} Mbit/s", total as f64 * 8.0 / secs / 1e6),
+                ]);
+        }
+        None => {
+            table.row(["delta frames decoded", "none"]);
+        }
+    }
+    if let Some(key) = pipeline.key_bytes {
+        table.row(["first key frame".to_owned(), format!("{key} bytes")]);
+    }
+    report.table(&table);
+    report.record(path)?;
+    Ok(())
+}
+
+/// Frames per second of `frames` frames whose first and last are `secs` apart.
+fn fps(frames: usize, secs: f64) -> f64 {
+    frames.saturating_sub(1) as f64 / secs
+}
+
+fn codec_bench() -> Result<CodecResult> {
     let mut capture = make_capture().context("capture")?;
     let mut decoder = ScreenDecoder::new();
     let mut capture_ms = Vec::new();
@@ -92,18 +185,24 @@ fn codec_bench() -> Result<()> {
         decode_ms.push((t3 - t2).as_secs_f64() * 1e3);
         bytes = encoded.data.len();
     }
-    let (w, h) = decoder.size();
+    let (width, height) = decoder.size();
+    let result = CodecResult {
+        width,
+        height,
+        key_bytes: bytes,
+        capture_ms: median(&mut capture_ms),
+        encode_ms: median(&mut encode_ms),
+        decode_ms: median(&mut decode_ms),
+    };
     println!(
-        "codec: {w}x{h} xterm screen key frame: {bytes} bytes ({:.1}:1)",
-        (w * h * 4) as f64 / bytes as f64
+        "codec: {width}x{height} xterm screen key frame: {bytes} bytes ({:.1}:1)",
+        result.ratio()
     );
     println!(
         "codec: capture median {:.2} ms, encode median {:.2} ms, decode median {:.2} ms",
-        median(&mut capture_ms),
-        median(&mut encode_ms),
-        median(&mut decode_ms)
+        result.capture_ms, result.encode_ms, result.decode_ms
     );
-    Ok(())
+    Ok(result)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -111,7 +210,7 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-async fn pipeline_bench(duration: Duration) -> Result<()> {
+async fn pipeline_bench(duration: Duration) -> Result<PipelineResult> {
     let dir = tempfile::tempdir()?;
     let relay = TestRelay::start(dir.path()).await?;
     let config = relay.client_config();
@@ -150,21 +249,26 @@ async fn pipeline_bench(duration: Duration) -> Result<()> {
     let _ = sender.await;
     let frames = counts.lock().map(|c| c.clone()).unwrap_or_default();
     let deltas: Vec<_> = frames.iter().filter(|f| !f.2).collect();
+    let mut result = PipelineResult::default();
     if let (Some(first), Some(last)) = (deltas.first(), deltas.last()) {
         let secs = (last.0 - first.0).as_secs_f64().max(1e-6);
         let total: usize = deltas.iter().map(|f| f.1).sum();
+        result.deltas = Some((deltas.len(), secs, total));
+    }
+    result.key_bytes = frames.iter().find(|f| f.2).map(|f| f.1);
+    if let Some((count, secs, total)) = result.deltas {
         println!(
             "pipeline: 1920x1080 scrolling xterm over QUIC loopback: {} frames in {:.1} s = {:.1} fps, {:.0} bytes/frame mean ({:.1} Mbit/s)",
-            deltas.len(),
+            count,
             secs,
-            (deltas.len() - 1) as f64 / secs,
-            total as f64 / deltas.len() as f64,
+            fps(count, secs),
+            total as f64 / count as f64,
             total as f64 * 8.0 / secs / 1e6
         );
     }
-    if let Some(key) = frames.iter().find(|f| f.2) {
-        println!("pipeline: first key frame {} bytes", key.1);
+    if let Some(key) = result.key_bytes {
+        println!("pipeline: first key frame {key} bytes");
     }
     relay.stop().await;
-    Ok(())
+    Ok(result)
 }
