@@ -1,8 +1,6 @@
 //! The eframe application: drains network events, draws the login window or the work area,
 //! and sends the commands the panels produced.
 
-mod answers;
-mod apply;
 mod resume;
 
 use porpoise_shared::wire::rpc;
@@ -21,7 +19,7 @@ use crate::{
     notify::{Notifier, TrayStatus},
     prefs::Preferences,
     presence::AutoAwayWatch,
-    state::{LoginError, LoginState, Usernames, Workspace},
+    state::{Effect, LoginError, LoginState, Usernames, Workspace},
     ui::{login::LoginForm, Outbox},
 };
 
@@ -46,6 +44,8 @@ pub struct AgentApp {
     form: LoginForm,
     phase: Phase,
     outbox: Outbox,
+    /// Effects of state changes, kept to reuse the allocation.
+    effects: Vec<Effect>,
     title: Option<String>,
     away: AutoAwayWatch,
     prefs: Preferences,
@@ -64,6 +64,7 @@ impl AgentApp {
             form: LoginForm::from_config(config),
             phase: Phase::Login(LoginState::Editing { error: None }),
             outbox: Vec::new(),
+            effects: Vec::new(),
             title: None,
             away: AutoAwayWatch::new(Box::new(idle::Unknown)),
             prefs: Preferences::default(),
@@ -211,6 +212,30 @@ impl AgentApp {
         self.update_title(ui.ctx());
     }
 
+    /// Carries out the effects of a state change (and empties `effects`).
+    fn carry_out(&mut self, effects: &mut Vec<Effect>) {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Command(cmd) => self.outbox.push(cmd),
+                Effect::CustomerQueued { entry, queue_len } => {
+                    self.notifier
+                        .customer_queued(self.lang, &entry, queue_len, self.focused)
+                }
+                Effect::Alert { title, body } => self.notifier.alert(&title, &body, self.focused),
+                Effect::CustomerMessage {
+                    customer_name,
+                    text,
+                } => self
+                    .notifier
+                    .customer_message(self.lang, &customer_name, &text, self.focused),
+                Effect::LogOut => {
+                    self.outbox.push(NetCommand::Logout);
+                    self.phase = Phase::Login(LoginState::Editing { error: None });
+                }
+            }
+        }
+    }
+
     fn flush_outbox(&mut self) {
         if let Phase::Working(ws) = &self.phase {
             if ws.reconnecting() {
@@ -342,14 +367,10 @@ impl AgentApp {
                     debug!(event = ?other, "event while logged out; ignored");
                     return;
                 };
-                let mut cx = apply::Ctx {
-                    lang: self.lang,
-                    notifier: &mut self.notifier,
-                    outbox: &mut self.outbox,
-                    now_s,
-                    focused: self.focused,
-                };
-                apply::apply_to_workspace(ws, other, &mut cx);
+                let mut effects = std::mem::take(&mut self.effects);
+                ws.on_net(other, self.lang, now_s, &mut effects);
+                self.carry_out(&mut effects);
+                self.effects = effects;
             }
         }
     }

@@ -1,15 +1,19 @@
 //! UI state of the console, as enums where it has phases. Pure data and transitions; drawing is
 //! in [`crate::ui`], networking in [`crate::net`].
 
+mod answers;
 mod desk;
 mod dialogs;
+mod intent;
 mod library;
+mod net_events;
 mod records;
 mod resume;
 mod sysinfo;
 
 pub use desk::*;
 pub use dialogs::*;
+pub use intent::{AdminWindow, Effect, Intent};
 pub use library::*;
 pub use records::*;
 pub use resume::*;

@@ -1,6 +1,6 @@
 //! Typed answers to the console's relay requests.
 //!
-//! Each request the console sends through [`NetCommand::Call`] implements [`Answer`]: its
+//! Each request the console sends through [`NetCommand::Call`](crate::net::NetCommand::Call) implements [`Answer`]: its
 //! `apply` receives the reply already typed (`Result<R::Reply, ApiError>`, the type fixed by
 //! the request's [`Rpc`] impl) together with the request itself. [`apply_answer`] is the one
 //! place where a wire [`Response`] is turned into that type; no code matches a request against
@@ -12,13 +12,13 @@ use porpoise_shared::wire::{
 };
 use tracing::debug;
 
-use super::apply::Ctx;
+use super::{
+    intent::call, net_events::Ctx, AdminDialog, Delivery, Loadable, Loaded, SessionCodeDialog,
+    Status, SurveyStatus, Workspace,
+};
 use crate::{
     i18n::{self, Msg},
-    net::{Call, NetCommand},
-    state::{
-        AdminDialog, Delivery, Loadable, Loaded, SessionCodeDialog, Status, SurveyStatus, Workspace,
-    },
+    net::Call,
 };
 
 /// What the console does with the reply to one request type.
@@ -30,7 +30,7 @@ pub(super) trait Answer: Rpc {
 /// Declares the requests the console answers and dispatches a wire answer to their [`Answer`].
 macro_rules! answers {
     ($($name:ident),* $(,)?) => {
-        /// Applies the answer to a [`NetCommand::Call`]: decodes the reply as the request's
+        /// Applies the answer to a [`NetCommand::Call`](crate::net::NetCommand::Call): decodes the reply as the request's
         /// `Reply` type ([`ApiError::Protocol`] if the relay sent another) and hands it to the
         /// request's [`Answer`].
         pub(super) fn apply_answer(
@@ -274,7 +274,7 @@ impl Answer for rpc::HandleOfflineMessage {
                     let body = rpc::ListOfflineMessages {
                         include_handled: true,
                     };
-                    cx.outbox.push(NetCommand::Call(Call(body.into())));
+                    call(cx.out, body.into());
                 } else {
                     ws.offline.selected = None;
                 }
