@@ -19,7 +19,7 @@ use crate::{
     notify::{Notifier, TrayStatus},
     prefs::Preferences,
     presence::AutoAwayWatch,
-    state::{Effect, LoginError, LoginState, Usernames, Workspace},
+    state::{Effect, Intent, LoginError, LoginState, Usernames, Workspace},
     ui::{login::LoginForm, Outbox},
 };
 
@@ -201,15 +201,27 @@ impl AgentApp {
                 // The screenshot tool (A9): Ctrl+Alt+A, and its window while it is open.
                 crate::ui::snip::snip_shortcut(ui.ctx(), &mut ws.snip);
                 crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut ws.snip);
-                if crate::ui::desk::working_ui(ui, lang, ws, now_s, &mut self.outbox) {
-                    self.outbox.push(NetCommand::Logout);
-                    self.phase = Phase::Login(LoginState::Editing { error: None });
-                }
+                let mut intents = Vec::new();
+                crate::ui::desk::working_ui(ui, lang, ws, now_s, &mut self.outbox, &mut intents);
+                self.on_intents(intents);
             }
         }
         self.follow_preferences();
         self.flush_outbox();
         self.update_title(ui.ctx());
+    }
+
+    /// Applies the intents a frame's panels reported, in order, and carries out their effects.
+    fn on_intents(&mut self, intents: Vec<Intent>) {
+        let mut effects = std::mem::take(&mut self.effects);
+        for intent in intents {
+            let Phase::Working(ws) = &mut self.phase else {
+                break; // logged out by an earlier intent
+            };
+            ws.on_ui(intent, &mut effects);
+            self.carry_out(&mut effects);
+        }
+        self.effects = effects;
     }
 
     /// Carries out the effects of a state change (and empties `effects`).

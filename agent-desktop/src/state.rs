@@ -1,6 +1,7 @@
 //! UI state of the console, as enums where it has phases. Pure data and transitions; drawing is
 //! in [`crate::ui`], networking in [`crate::net`].
 
+mod actions;
 mod answers;
 mod desk;
 mod dialogs;

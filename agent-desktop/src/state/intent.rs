@@ -84,8 +84,8 @@ pub enum Intent {
     PickTransferTarget(TransferTarget),
     /// The Transfer dialog's note changed.
     EditTransferNote(String),
-    /// Send the transfer of the Transfer dialog.
-    SendTransfer(TransferTarget),
+    /// Send the transfer of the Transfer dialog to the receiver picked.
+    SendTransfer,
     /// Close the Transfer dialog.
     CloseTransferDialog,
 }

@@ -6,18 +6,21 @@ use porpoise_shared::{
     wire::{QueueView, UnixMs},
 };
 
-use super::Outbox;
-use crate::{clock, i18n, i18n::Msg, net::NetCommand, state::Workspace};
+use crate::{
+    clock, i18n,
+    i18n::Msg,
+    state::{Intent, Workspace},
+};
 
 /// Draws the queue. `now_ms` is the wall clock in Unix ms (waiting times are computed from the
 /// relay's `queued_at`). Asks for a repaint in a second while anyone waits, so that the times
-/// tick.
+/// tick. Accept is reported as [`Intent::Accept`].
 pub fn queue_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_ms: UnixMs,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     ui.heading(i18n::queue_heading(lang, ws.queue_count as usize));
     ui.separator();
@@ -50,7 +53,6 @@ pub fn queue_ui(
                     ui.label(RichText::new(Msg::Waited.text(lang)).strong());
                     ui.label("");
                     ui.end_row();
-                    let mut accept = None;
                     for entry in &ws.queue {
                         ui.label(&entry.name);
                         ui.label(&entry.phone);
@@ -62,17 +64,14 @@ pub fn queue_ui(
                             let button =
                                 ui.add_enabled(!busy, egui::Button::new(Msg::Accept.text(lang)));
                             if button.clicked() {
-                                accept = Some(entry.ticket_id);
+                                intents.push(Intent::Accept {
+                                    ticket_id: entry.ticket_id,
+                                });
                             }
                         } else {
                             ui.label("");
                         }
                         ui.end_row();
-                    }
-                    if let Some(ticket_id) = accept {
-                        ws.accepting.insert(ticket_id);
-                        ws.queue_notice = None;
-                        outbox.push(NetCommand::Accept { ticket_id });
                     }
                 });
         });

@@ -1,0 +1,202 @@
+//! How the agent's intents change the [`Workspace`]: [`Workspace::on_ui`].
+
+use porpoise_shared::wire::{rpc, AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES};
+
+use super::{
+    intent::{call, AdminWindow, Effect, Intent},
+    AdminDialog, AgentChatLine, Delivery, SessionCodeDialog, SettingsDialog, Status, Workspace,
+};
+use crate::net::NetCommand;
+
+impl Workspace {
+    /// Applies an intent from a panel; what the app must do next is pushed to `out`.
+    pub fn on_ui(&mut self, intent: Intent, out: &mut Vec<Effect>) {
+        match intent {
+            Intent::LogOut => out.push(Effect::LogOut),
+            Intent::Accept { ticket_id } => {
+                if self.serves() && self.accepting.insert(ticket_id) {
+                    self.queue_notice = None;
+                    out.push(Effect::Command(NetCommand::Accept { ticket_id }));
+                }
+            }
+            Intent::SetPresence(presence) => {
+                self.presence_change = Some((presence, false));
+                self.presence_error = None;
+                call(
+                    out,
+                    Request::SetPresence(rpc::SetPresence {
+                        presence,
+                        automatic: false,
+                    }),
+                );
+            }
+            Intent::AnswerOffer { offer_id, accept } => {
+                if let Some(p) = self
+                    .offers
+                    .iter_mut()
+                    .find(|o| o.offer.offer_id == offer_id)
+                {
+                    p.answering = true;
+                }
+                call(
+                    out,
+                    Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
+                );
+            }
+            Intent::AnswerTransfer {
+                transfer_id,
+                accept,
+            } => {
+                if let Some(p) = self
+                    .transfers
+                    .iter_mut()
+                    .find(|t| t.offer.transfer_id == transfer_id)
+                {
+                    p.answering = true;
+                }
+                call(
+                    out,
+                    Request::AnswerTransfer(rpc::AnswerTransfer {
+                        transfer_id,
+                        accept,
+                    }),
+                );
+            }
+            Intent::OpenSettings { lang } => {
+                self.settings_dialog =
+                    Some(SettingsDialog::new(self.auto_away_min).with_prefs(&self.prefs, lang));
+            }
+            Intent::RequestSessionCode => {
+                self.session_code = Some(SessionCodeDialog::Requesting);
+                call(out, Request::CreateSessionCode(rpc::CreateSessionCode));
+            }
+            Intent::CloseSessionCode => self.session_code = None,
+            Intent::OpenAdmin(window) => self.open_admin(window, out),
+            Intent::OpenAgentChat(peer) => {
+                self.open_chat = Some(peer);
+                self.agent_chats.entry(peer).or_default().unread = 0;
+            }
+            Intent::CloseAgentChat => self.open_chat = None,
+            Intent::EditAgentChatDraft(text) => {
+                if let Some(peer) = self.open_chat {
+                    self.agent_chats.entry(peer).or_default().draft = text;
+                }
+            }
+            Intent::SendAgentChat => self.send_agent_chat(out),
+            Intent::ShowHandledOffline(show) => {
+                self.offline.show_handled = show;
+                if show {
+                    call(
+                        out,
+                        Request::ListOfflineMessages(rpc::ListOfflineMessages {
+                            include_handled: true,
+                        }),
+                    );
+                }
+            }
+            Intent::SelectOffline(id) => {
+                if self.offline.selected != Some(id) {
+                    self.offline.note.clear();
+                }
+                self.offline.selected = Some(id);
+            }
+            Intent::EditOfflineNote(note) => self.offline.note = note,
+            Intent::MarkOfflineHandled(id) => {
+                let ob = &mut self.offline;
+                ob.handling = Some(id);
+                ob.error = None;
+                let note = ob.note.trim().to_owned();
+                call(
+                    out,
+                    Request::HandleOfflineMessage(rpc::HandleOfflineMessage { id, note }),
+                );
+            }
+            Intent::PickTransferTarget(target) => {
+                if let Some(d) = self.transfer_dialog.as_mut() {
+                    d.target = Some(target);
+                }
+            }
+            Intent::EditTransferNote(note) => {
+                if let Some(d) = self.transfer_dialog.as_mut() {
+                    d.note = note;
+                }
+            }
+            Intent::SendTransfer => self.send_transfer(out),
+            Intent::CloseTransferDialog => self.transfer_dialog = None,
+        }
+    }
+
+    fn open_admin(&mut self, window: AdminWindow, out: &mut Vec<Effect>) {
+        self.admin = Some(match window {
+            AdminWindow::Logins => {
+                call(out, Request::ListLogins(rpc::ListLogins));
+                AdminDialog::Logins {
+                    logins: None,
+                    confirm_kick: None,
+                    status: Status::Busy,
+                }
+            }
+            AdminWindow::ResetPassword => AdminDialog::ResetPassword {
+                agent_id: None,
+                password: String::new(),
+                status: Status::Idle,
+            },
+            AdminWindow::CenterSettings => {
+                call(out, Request::GetCenterSettings(rpc::GetCenterSettings));
+                AdminDialog::CenterSettings {
+                    draft: None,
+                    status: Status::Busy,
+                }
+            }
+        });
+    }
+
+    /// Sends the open colleague chat's draft (R9), pending until the relay stores it.
+    fn send_agent_chat(&mut self, out: &mut Vec<Effect>) {
+        let Some(peer) = self.open_chat else { return };
+        let me = self.agent_id;
+        let chat = self.agent_chats.entry(peer).or_default();
+        if chat.draft.trim().is_empty() || chat.draft.len() > MAX_CHAT_TEXT_BYTES {
+            return;
+        }
+        let text = std::mem::take(&mut chat.draft).trim().to_owned();
+        let message_id = porpoise_shared::client::random_id();
+        chat.lines.push(AgentChatLine {
+            message: AgentChatMessage {
+                message_id,
+                from: me,
+                to: peer,
+                text: text.clone(),
+                sent_at: crate::clock::now_unix_ms(),
+            },
+            delivery: Delivery::Pending,
+        });
+        call(
+            out,
+            Request::SendAgentChat(rpc::SendAgentChat {
+                to: peer,
+                message_id,
+                text,
+            }),
+        );
+    }
+
+    /// Sends the Transfer dialog's request to the receiver picked (A14).
+    fn send_transfer(&mut self, out: &mut Vec<Effect>) {
+        let Some(dialog) = self.transfer_dialog.as_mut() else {
+            return;
+        };
+        let (Some(target), false) = (dialog.target, dialog.status.busy()) else {
+            return;
+        };
+        dialog.status = Status::Busy;
+        call(
+            out,
+            Request::TransferSession(rpc::TransferSession {
+                session_id: dialog.session_id,
+                target,
+                note: dialog.note.trim().to_owned(),
+            }),
+        );
+    }
+}
