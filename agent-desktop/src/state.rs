@@ -473,6 +473,11 @@ impl Workspace {
         }
     }
 
+    /// This agent's preferences (A17) as the settings dialog left them.
+    pub fn prefs(&self) -> &crate::prefs::Preferences {
+        &self.prefs
+    }
+
     /// The visible tab nearest to position `i` (after it first), if any.
     fn next_visible(&self, i: usize) -> Option<SessionId> {
         let visible = |t: &&SessionTab| !t.hidden;

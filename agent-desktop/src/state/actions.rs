@@ -1,8 +1,11 @@
 //! How the agent's intents change the [`Workspace`]: [`Workspace::on_ui`].
 
-use porpoise_shared::wire::{rpc, AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES};
+use porpoise_shared::wire::{
+    rpc, AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES, MIN_PASSWORD_CHARS,
+};
 
 use super::{
+    check_connection, check_new_password,
     intent::{call, AdminWindow, Effect, Intent},
     AdminDialog, AgentChatLine, Delivery, SessionCodeDialog, SettingsDialog, Status, Workspace,
 };
@@ -123,6 +126,119 @@ impl Workspace {
             }
             Intent::SendTransfer => self.send_transfer(out),
             Intent::CloseTransferDialog => self.transfer_dialog = None,
+            Intent::EditSettings(d) => {
+                if self.settings_dialog.is_some() {
+                    self.settings_dialog = Some(*d);
+                }
+            }
+            Intent::SetSounds(on) => {
+                self.prefs.sounds = on;
+                if let Some(d) = self.settings_dialog.as_mut() {
+                    d.sounds = on;
+                }
+            }
+            Intent::SetLanguage(lang) => {
+                self.prefs.language = Some(crate::prefs::language_code(lang).to_owned());
+                if let Some(d) = self.settings_dialog.as_mut() {
+                    d.language = lang;
+                }
+            }
+            Intent::SetChatFontSize(size) => {
+                self.prefs.chat_font_size = size;
+                if let Some(d) = self.settings_dialog.as_mut() {
+                    d.chat_font_size = size;
+                }
+            }
+            Intent::SaveAutoAway => {
+                if let Some(d) = self.settings_dialog.as_mut() {
+                    d.auto_away_status = Status::Busy;
+                    let minutes = d.auto_away_on.then_some(d.auto_away_min);
+                    call(out, Request::SetAutoAway(rpc::SetAutoAway { minutes }));
+                }
+            }
+            Intent::SaveConnection { lang } => {
+                if let Some(d) = self.settings_dialog.as_mut() {
+                    match check_connection(lang, d) {
+                        Ok(fingerprint) => {
+                            d.connection_error = None;
+                            self.prefs.relay_addr = Some(d.relay_addr.trim().to_owned());
+                            self.prefs.fingerprint = Some(fingerprint);
+                        }
+                        Err(e) => d.connection_error = Some(e),
+                    }
+                }
+            }
+            Intent::ChangePassword { lang } => {
+                if let Some(d) = self.settings_dialog.as_mut() {
+                    match check_new_password(lang, d) {
+                        Ok(()) => {
+                            d.password_status = Status::Busy;
+                            call(
+                                out,
+                                Request::ChangePassword(rpc::ChangePassword {
+                                    old: d.old_password.clone(),
+                                    new: d.new_password.clone(),
+                                }),
+                            );
+                        }
+                        Err(e) => d.password_status = Status::Failed(e),
+                    }
+                }
+            }
+            Intent::CloseSettings => self.settings_dialog = None,
+            Intent::EditAdmin(dialog) => {
+                if self.admin.is_some() {
+                    self.admin = Some(*dialog);
+                }
+            }
+            Intent::RefreshLogins => {
+                if let Some(AdminDialog::Logins { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, Request::ListLogins(rpc::ListLogins));
+                }
+            }
+            Intent::KickLogin(agent_id) => {
+                if let Some(AdminDialog::Logins { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, Request::KickLogin(rpc::KickLogin { agent_id }));
+                }
+            }
+            Intent::ResetPassword { lang } => {
+                if let Some(AdminDialog::ResetPassword {
+                    agent_id: Some(agent_id),
+                    password,
+                    status,
+                }) = self.admin.as_mut()
+                {
+                    if password.chars().count() < MIN_PASSWORD_CHARS {
+                        *status = Status::Failed(crate::i18n::password_too_short(lang));
+                    } else {
+                        *status = Status::Busy;
+                        call(
+                            out,
+                            Request::ResetPassword(rpc::ResetPassword {
+                                agent_id: *agent_id,
+                                new_password: password.clone(),
+                            }),
+                        );
+                    }
+                }
+            }
+            Intent::SaveCenterSettings => {
+                if let Some(AdminDialog::CenterSettings {
+                    draft: Some(draft),
+                    status,
+                }) = self.admin.as_mut()
+                {
+                    *status = Status::Busy;
+                    let settings = (**draft).clone();
+                    call(
+                        out,
+                        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+                    );
+                }
+            }
+            Intent::CloseAdmin => self.admin = None,
         }
     }
 

@@ -14,6 +14,7 @@ use porpoise_shared::{
     },
 };
 
+use super::{AdminDialog, SettingsDialog};
 use crate::net::NetCommand;
 
 /// One of the admin windows to open (R3, R5).
@@ -88,6 +89,43 @@ pub enum Intent {
     SendTransfer,
     /// Close the Transfer dialog.
     CloseTransferDialog,
+    /// The settings dialog's fields as edited (A17).
+    EditSettings(Box<SettingsDialog>),
+    /// Alert sounds on or off (applies at once).
+    SetSounds(bool),
+    /// The UI language (applies at once).
+    SetLanguage(Language),
+    /// The chat text size in points (applies at once).
+    SetChatFontSize(f32),
+    /// Save the auto-away minutes (R4).
+    SaveAutoAway,
+    /// Check the connection fields and keep them for the next login; `lang` words the error.
+    SaveConnection {
+        /// The UI language in use.
+        lang: Language,
+    },
+    /// Check the password fields and change the password; `lang` words the error.
+    ChangePassword {
+        /// The UI language in use.
+        lang: Language,
+    },
+    /// Close the settings dialog.
+    CloseSettings,
+    /// The open admin window's fields as edited (R3, R5).
+    EditAdmin(Box<AdminDialog>),
+    /// Load the live logins again.
+    RefreshLogins,
+    /// Kick this account's login (confirmed).
+    KickLogin(AgentId),
+    /// Check the new password and reset the picked account's; `lang` words the error.
+    ResetPassword {
+        /// The UI language in use.
+        lang: Language,
+    },
+    /// Save the center settings being edited.
+    SaveCenterSettings,
+    /// Close the admin window.
+    CloseAdmin,
 }
 
 /// What the app must do after a state change.

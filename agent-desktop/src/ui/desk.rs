@@ -72,7 +72,7 @@ pub fn working_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         super::session::sessions_ui(ui, lang, ws, outbox);
     });
-    windows_ui(ui.ctx(), lang, ws, now_s, outbox, intents);
+    windows_ui(ui.ctx(), lang, ws, now_s, intents);
 }
 
 /// Settings, session code and the admin menu.
@@ -107,18 +107,17 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut V
 fn windows_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_s: f64,
-    outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
     super::offers::offers_ui(ctx, lang, ws, now_s, intents);
     super::offers::transfer_prompts_ui(ctx, lang, ws, now_s, intents);
     super::code::session_code_ui(ctx, lang, ws, intents);
     super::transfer::transfer_dialog_ui(ctx, lang, ws, intents);
-    super::settings::settings_dialog_ui(ctx, lang, ws, outbox);
+    super::settings::settings_dialog_ui(ctx, lang, ws, intents);
     super::agents::agent_chat_ui(ctx, lang, ws, intents);
-    super::admin::admin_ui(ctx, lang, ws, outbox);
+    super::admin::admin_ui(ctx, lang, ws, intents);
     notices_ui(ctx, ws);
 }
 
