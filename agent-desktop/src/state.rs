@@ -478,6 +478,31 @@ impl Workspace {
         &self.prefs
     }
 
+    /// What holds after every change: the tab in front has no unread messages, tabs whose
+    /// session the agent ended with Close go once the end has arrived (A5), and a Close
+    /// waiting for confirmation is about a tab that is still there.
+    fn settle(&mut self) {
+        let done: Vec<SessionId> = self
+            .sessions
+            .iter()
+            .filter(|t| t.close_on_end && matches!(t.phase, SessionPhase::Ended { .. }))
+            .map(|t| t.session_id)
+            .collect();
+        for id in done {
+            self.close_tab(id);
+        }
+        if let Some(id) = self.selected {
+            if let Some(tab) = self.session_mut(id) {
+                tab.unread = 0;
+            }
+        }
+        if let Some(id) = self.confirm_close {
+            if !self.sessions.iter().any(|t| t.session_id == id) {
+                self.confirm_close = None;
+            }
+        }
+    }
+
     /// The visible tab nearest to position `i` (after it first), if any.
     fn next_visible(&self, i: usize) -> Option<SessionId> {
         let visible = |t: &&SessionTab| !t.hidden;

@@ -1,19 +1,25 @@
 //! How the agent's intents change the [`Workspace`]: [`Workspace::on_ui`].
 
 use porpoise_shared::wire::{
-    rpc, AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES, MIN_PASSWORD_CHARS,
+    rpc, ActionState, AgentChatMessage, Request, SessionId, MAX_CHAT_TEXT_BYTES, MIN_PASSWORD_CHARS,
 };
 
 use super::{
     check_connection, check_new_password,
     intent::{call, AdminWindow, Effect, Intent},
-    AdminDialog, AgentChatLine, Delivery, SessionCodeDialog, SettingsDialog, Status, Workspace,
+    AdminDialog, AgentChatLine, Delivery, SessionCodeDialog, SessionPhase, SettingsDialog, Status,
+    TransferDialog, Workspace,
 };
 use crate::net::NetCommand;
 
 impl Workspace {
     /// Applies an intent from a panel; what the app must do next is pushed to `out`.
     pub fn on_ui(&mut self, intent: Intent, out: &mut Vec<Effect>) {
+        self.apply_intent(intent, out);
+        self.settle();
+    }
+
+    fn apply_intent(&mut self, intent: Intent, out: &mut Vec<Effect>) {
         match intent {
             Intent::LogOut => out.push(Effect::LogOut),
             Intent::Accept { ticket_id } => {
@@ -131,24 +137,11 @@ impl Workspace {
                     self.settings_dialog = Some(*d);
                 }
             }
-            Intent::SetSounds(on) => {
-                self.prefs.sounds = on;
-                if let Some(d) = self.settings_dialog.as_mut() {
-                    d.sounds = on;
-                }
-            }
+            Intent::SetSounds(on) => self.prefs.sounds = on,
             Intent::SetLanguage(lang) => {
                 self.prefs.language = Some(crate::prefs::language_code(lang).to_owned());
-                if let Some(d) = self.settings_dialog.as_mut() {
-                    d.language = lang;
-                }
             }
-            Intent::SetChatFontSize(size) => {
-                self.prefs.chat_font_size = size;
-                if let Some(d) = self.settings_dialog.as_mut() {
-                    d.chat_font_size = size;
-                }
-            }
+            Intent::SetChatFontSize(size) => self.prefs.chat_font_size = size,
             Intent::SaveAutoAway => {
                 if let Some(d) = self.settings_dialog.as_mut() {
                     d.auto_away_status = Status::Busy;
@@ -239,7 +232,81 @@ impl Workspace {
                 }
             }
             Intent::CloseAdmin => self.admin = None,
+            Intent::SelectTab(id) => self.selected = Some(id),
+            Intent::HideTab(id) => self.hide_tab(id),
+            Intent::ShowTab(id) => self.show_tab(id),
+            Intent::CloseTab(id) => {
+                let open = self
+                    .sessions
+                    .iter()
+                    .any(|t| t.session_id == id && t.phase == SessionPhase::Open);
+                if open {
+                    self.confirm_close = Some(id);
+                } else {
+                    self.close_tab(id);
+                }
+            }
+            Intent::EndAndClose => {
+                if let Some(id) = self.confirm_close.take() {
+                    if let Some(tab) = self.session_mut(id) {
+                        tab.close_on_end = true;
+                        out.push(Effect::Command(NetCommand::EndSession { session_id: id }));
+                    }
+                }
+            }
+            Intent::KeepTab => self.confirm_close = None,
+            Intent::EndSession(session_id) => {
+                out.push(Effect::Command(NetCommand::EndSession { session_id }));
+            }
+            Intent::OpenTransferDialog(session_id) => {
+                self.transfer_dialog = Some(TransferDialog {
+                    session_id,
+                    target: None,
+                    note: String::new(),
+                    status: Status::Idle,
+                });
+            }
+            Intent::RequestAction { session_id, action } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    // Shown as requested at once; the relay's ActionChanged confirms or
+                    // corrects it.
+                    tab.actions.insert(action, ActionState::Requested);
+                    tab.notice = None;
+                    out.push(Effect::Command(NetCommand::RequestAction {
+                        session_id,
+                        action,
+                    }));
+                }
+            }
+            Intent::StopAction { session_id, action } => {
+                out.push(Effect::Command(NetCommand::StopAction {
+                    session_id,
+                    action,
+                }));
+            }
+            Intent::PushSurvey(session_id) => {
+                call(out, Request::PushSurvey(rpc::PushSurvey { session_id }));
+            }
+            Intent::ShowSystemInfo { session_id, open } => {
+                if let Some(view) = self.system_info_mut(session_id) {
+                    view.open = open;
+                }
+            }
+            Intent::SortProcesses { session_id, column } => {
+                if let Some(view) = self.system_info_mut(session_id) {
+                    view.sort.click(column);
+                }
+            }
+            Intent::SystemInfoCopied(session_id) => {
+                if let Some(view) = self.system_info_mut(session_id) {
+                    view.copied = true;
+                }
+            }
         }
+    }
+
+    fn system_info_mut(&mut self, id: SessionId) -> Option<&mut super::SystemInfoView> {
+        self.session_mut(id)?.system_info.as_mut()
     }
 
     fn open_admin(&mut self, window: AdminWindow, out: &mut Vec<Effect>) {

@@ -9,12 +9,12 @@
 use porpoise_shared::{
     ui::Language,
     wire::{
-        AgentId, OfferId, OfflineMessageId, Presence, QueueEntry, TicketId, TransferId,
-        TransferTarget,
+        AgentId, OfferId, OfflineMessageId, Presence, QueueEntry, RemoteAction, SessionId,
+        TicketId, TransferId, TransferTarget,
     },
 };
 
-use super::{AdminDialog, SettingsDialog};
+use super::{AdminDialog, ProcessColumn, SettingsDialog};
 use crate::net::NetCommand;
 
 /// One of the admin windows to open (R3, R5).
@@ -126,6 +126,54 @@ pub enum Intent {
     SaveCenterSettings,
     /// Close the admin window.
     CloseAdmin,
+    /// Bring this tab to the front (A5).
+    SelectTab(SessionId),
+    /// Hide this tab's button (A5); the session goes on.
+    HideTab(SessionId),
+    /// Show this hidden tab's button again and bring it to the front.
+    ShowTab(SessionId),
+    /// Close this tab; the agent confirms first if its session is still open (A5).
+    CloseTab(SessionId),
+    /// Confirmed: end the session waiting for confirmation and close its tab once it ended.
+    EndAndClose,
+    /// Not confirmed: keep the tab waiting for confirmation.
+    KeepTab,
+    /// End this session (A6).
+    EndSession(SessionId),
+    /// Open the Transfer dialog for this session (A14).
+    OpenTransferDialog(SessionId),
+    /// Ask the customer's consent for a remote action (A6).
+    RequestAction {
+        /// The session.
+        session_id: SessionId,
+        /// The action.
+        action: RemoteAction,
+    },
+    /// Stop a requested or running remote action.
+    StopAction {
+        /// The session.
+        session_id: SessionId,
+        /// The action.
+        action: RemoteAction,
+    },
+    /// Push the satisfaction survey to the customer (C7).
+    PushSurvey(SessionId),
+    /// Open or close a session's system-info window (A10).
+    ShowSystemInfo {
+        /// The session.
+        session_id: SessionId,
+        /// Open (true) or closed.
+        open: bool,
+    },
+    /// Sort a system-info report's programs by this column (again: the other way round).
+    SortProcesses {
+        /// The session.
+        session_id: SessionId,
+        /// The column header clicked.
+        column: ProcessColumn,
+    },
+    /// A system-info report was copied to the clipboard ("Copied" is shown).
+    SystemInfoCopied(SessionId),
 }
 
 /// What the app must do after a state change.

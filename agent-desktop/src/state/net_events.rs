@@ -32,6 +32,7 @@ impl Workspace {
     pub fn on_net(&mut self, event: NetEvent, lang: Language, now_s: f64, out: &mut Vec<Effect>) {
         let mut cx = Ctx { lang, now_s, out };
         apply_to_workspace(self, event, &mut cx);
+        self.settle();
     }
 }
 

@@ -128,6 +128,7 @@ impl Workspace {
             self.add_offer(offer, now_s);
         }
         self.link = Link::Up;
+        self.settle();
         resume
     }
 }

@@ -70,7 +70,7 @@ pub fn working_ui(
         .default_size(AGENTS_PANEL_WIDTH)
         .show(ui, |ui| super::agents::agents_ui(ui, lang, ws, intents));
     egui::CentralPanel::default().show(ui, |ui| {
-        super::session::sessions_ui(ui, lang, ws, outbox);
+        super::session::sessions_ui(ui, lang, ws, outbox, intents);
     });
     windows_ui(ui.ctx(), lang, ws, now_s, intents);
 }

@@ -16,20 +16,22 @@ use super::{
 };
 use crate::{
     i18n::Msg,
-    net::NetCommand,
-    state::{
-        Library, RebootWait, ScreenView, SessionPhase, SessionTab, Status, TransferDialog,
-        Workspace,
-    },
+    state::{Intent, Library, RebootWait, ScreenView, SessionPhase, SessionTab, Workspace},
 };
 
 /// Width of the chat column next to the screen view, in points.
 pub const CHAT_WIDTH_WITH_SCREEN: f32 = 340.0;
 
 /// Draws the tab bar and the selected session.
-pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
+pub fn sessions_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    ws: &mut Workspace,
+    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
+) {
     super::chat::set_font_size(ui.ctx(), ws.prefs.chat_font_size);
-    sessions_inner_ui(ui, lang, ws, outbox);
+    sessions_inner_ui(ui, lang, ws, outbox, intents);
     // Chat pictures (A7): the large view of a clicked one, and fetches for new ones.
     ws.pictures
         .viewer_ui(ui.ctx(), super::chat::picture_labels(lang));
@@ -46,23 +48,27 @@ pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox
     ws.prefs.chat_font_size = super::chat::font_size(ui.ctx());
 }
 
-fn sessions_inner_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
+fn sessions_inner_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    ws: &mut Workspace,
+    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
+) {
     super::record::pending_records_ui(ui, lang, ws);
     super::record::record_dialog_ui(ui, lang, ws, outbox);
     if ws.sessions.is_empty() {
         ui.centered_and_justified(|ui| ui.label(RichText::new(Msg::NoSession.text(lang)).weak()));
         return;
     }
-    tabs_ui(ui, lang, ws, outbox);
+    tabs_ui(ui, lang, ws, intents);
     ui.separator();
     let Some(selected) = ws.selected else { return };
-    let mut request = TabRequest::None;
     super::files::files_ui(ui, lang, ws, selected, outbox);
     super::visitor::customer_side_ui(ui, lang, ws, selected, outbox);
     if let Some(tab) = ws.sessions.iter_mut().find(|s| s.session_id == selected) {
-        tab.unread = 0;
         let manages = ws.role.is_some_and(|r| r.manages());
-        request = session_ui(
+        session_ui(
             ui,
             lang,
             tab,
@@ -71,34 +77,14 @@ fn sessions_inner_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outb
             &mut ws.pictures,
             manages,
             outbox,
+            intents,
         );
-    }
-    match request {
-        TabRequest::None => {}
-        TabRequest::Close => ws.close_tab(selected),
-        TabRequest::Transfer => {
-            ws.transfer_dialog = Some(TransferDialog {
-                session_id: selected,
-                target: None,
-                note: String::new(),
-                status: Status::Idle,
-            })
-        }
     }
 }
 
-/// The row of customer tabs.
-fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    // Tabs whose session the agent ended with Close go once the end has arrived.
-    let done: Vec<_> = ws
-        .sessions
-        .iter()
-        .filter(|t| t.close_on_end && matches!(t.phase, SessionPhase::Ended { .. }))
-        .map(|t| t.session_id)
-        .collect();
-    for id in done {
-        ws.close_tab(id);
-    }
+/// The row of customer tabs; clicks are reported as intents (Close asks first while the
+/// session is open, see [`confirm_close_ui`]).
+fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
     let mut action: Option<(TabAction, SessionId)> = None;
     ui.horizontal_wrapped(|ui| {
         for tab in ws.sessions.iter().filter(|t| !t.hidden) {
@@ -150,22 +136,12 @@ fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut O
     });
     match action {
         None => {}
-        Some((TabAction::Select, id)) => ws.selected = Some(id),
-        Some((TabAction::Hide, id)) => ws.hide_tab(id),
-        Some((TabAction::Show, id)) => ws.show_tab(id),
-        Some((TabAction::Close, id)) => {
-            let open = ws
-                .sessions
-                .iter()
-                .any(|t| t.session_id == id && t.phase == SessionPhase::Open);
-            if open {
-                ws.confirm_close = Some(id);
-            } else {
-                ws.close_tab(id);
-            }
-        }
+        Some((TabAction::Select, id)) => intents.push(Intent::SelectTab(id)),
+        Some((TabAction::Hide, id)) => intents.push(Intent::HideTab(id)),
+        Some((TabAction::Show, id)) => intents.push(Intent::ShowTab(id)),
+        Some((TabAction::Close, id)) => intents.push(Intent::CloseTab(id)),
     }
-    confirm_close_ui(ui.ctx(), lang, ws, outbox);
+    confirm_close_ui(ui.ctx(), lang, ws, intents);
 }
 
 /// What the agent did to one tab button.
@@ -202,10 +178,14 @@ fn unread_badge(ui: &mut egui::Ui, unread: usize) {
 }
 
 /// Asks before closing the tab of a session that is still open (A5): End and close, or keep it.
-fn confirm_close_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
+fn confirm_close_ui(
+    ctx: &egui::Context,
+    lang: Language,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
+) {
     let Some(id) = ws.confirm_close else { return };
-    let Some(tab) = ws.sessions.iter_mut().find(|t| t.session_id == id) else {
-        ws.confirm_close = None;
+    let Some(tab) = ws.sessions.iter().find(|t| t.session_id == id) else {
         return;
     };
     let mut answer = None;
@@ -227,29 +207,14 @@ fn confirm_close_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, out
             });
         });
     match answer {
-        Some(true) => {
-            tab.close_on_end = true;
-            outbox.push(NetCommand::EndSession { session_id: id });
-            ws.confirm_close = None;
-        }
-        Some(false) => ws.confirm_close = None,
+        Some(true) => intents.push(Intent::EndAndClose),
+        Some(false) => intents.push(Intent::KeepTab),
         None => {}
     }
 }
 
-/// What a session's header asks of the work area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TabRequest {
-    /// Nothing.
-    None,
-    /// Close the tab of an ended session.
-    Close,
-    /// Open the Transfer dialog.
-    Transfer,
-}
-
-/// One session's service window; returns what the header asked for. (The workspace's parts
-/// come separately because `tab` is borrowed from the same workspace.)
+/// One session's service window. (The workspace's parts come separately because `tab` is
+/// borrowed from the same workspace.)
 #[allow(clippy::too_many_arguments)]
 fn session_ui(
     ui: &mut egui::Ui,
@@ -260,9 +225,10 @@ fn session_ui(
     pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
     manages: bool,
     outbox: &mut Outbox,
-) -> TabRequest {
-    let request = header_ui(ui, lang, tab, outbox);
-    super::sysinfo::system_info_window(ui.ctx(), lang, tab);
+    intents: &mut Vec<Intent>,
+) {
+    header_ui(ui, lang, tab, intents);
+    super::sysinfo::system_info_window(ui.ctx(), lang, tab, intents);
     if let Some(notice) = &tab.notice {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
@@ -292,7 +258,6 @@ fn session_ui(
     } else {
         chat_ui(ui, lang, tab, pictures, outbox);
     }
-    request
 }
 
 /// A9: the agent's screenshot goes into the chat as a picture (A7), like a pasted one: fitted
@@ -318,14 +283,9 @@ fn shows_screen(tab: &SessionTab) -> bool {
 }
 
 /// Customer name, action buttons (View desktop / Remote control ↔ Stop), Transfer, End session;
-/// returns what the agent asked of the work area.
-fn header_ui(
-    ui: &mut egui::Ui,
-    lang: Language,
-    tab: &mut SessionTab,
-    outbox: &mut Outbox,
-) -> TabRequest {
-    let mut request = TabRequest::None;
+/// clicks are reported as intents.
+fn header_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
+    let session_id = tab.session_id;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&tab.customer_name).strong().size(16.0));
         ui.label(RichText::new(&tab.customer_phone).weak());
@@ -340,27 +300,25 @@ fn header_ui(
                     RemoteAction::SystemInfo,
                     RemoteAction::Reboot,
                 ] {
-                    action_button_ui(ui, lang, tab, action, outbox);
+                    action_button_ui(ui, lang, tab, action, intents);
                 }
                 reboot_status_ui(ui, lang, tab);
-                super::sysinfo::show_button_ui(ui, lang, tab);
-                survey_ui(ui, lang, tab, outbox);
+                super::sysinfo::show_button_ui(ui, lang, tab, intents);
+                survey_ui(ui, lang, tab, intents);
                 // The clipboard is synced only while controlling, so offer it then.
                 if tab.action(RemoteAction::RemoteControl) == ActionState::Granted
                     || tab.action(RemoteAction::ClipboardSync) != ActionState::Stopped
                 {
-                    action_button_ui(ui, lang, tab, RemoteAction::ClipboardSync, outbox);
+                    action_button_ui(ui, lang, tab, RemoteAction::ClipboardSync, intents);
                 }
                 ui.separator();
                 if tab.transferring {
                     ui.label(RichText::new(Msg::Transferring.text(lang)).italics());
                 } else if ui.button(Msg::Transfer.text(lang)).clicked() {
-                    request = TabRequest::Transfer;
+                    intents.push(Intent::OpenTransferDialog(session_id));
                 }
                 if ui.button(Msg::EndSession.text(lang)).clicked() {
-                    outbox.push(NetCommand::EndSession {
-                        session_id: tab.session_id,
-                    });
+                    intents.push(Intent::EndSession(session_id));
                 }
             }
             SessionPhase::Ended { by } => {
@@ -373,19 +331,19 @@ fn header_ui(
                     Party::Relay => Msg::EndedByRelay,
                 };
                 ui.label(RichText::new(text.text(lang)).weak());
-                survey_ui(ui, lang, tab, outbox);
+                survey_ui(ui, lang, tab, intents);
                 if ui.button(Msg::CloseTab.text(lang)).clicked() {
-                    request = TabRequest::Close;
+                    // The session is over: closed without asking.
+                    intents.push(Intent::CloseTab(session_id));
                 }
             }
         }
     });
-    request
 }
 
 /// The satisfaction survey (C7): 推送调查表 while open and not yet answered; the customer's
 /// answer once it arrived.
-fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut Outbox) {
+fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
     match &tab.survey {
         crate::state::SurveyStatus::Answered(answer) => {
             ui.label(RichText::new(crate::i18n::survey_result(lang, answer)).strong());
@@ -395,12 +353,7 @@ fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut O
         }
         crate::state::SurveyStatus::None if tab.phase == SessionPhase::Open => {
             if ui.button(Msg::PushSurvey.text(lang)).clicked() {
-                super::call(
-                    outbox,
-                    porpoise_shared::wire::Request::PushSurvey(rpc::PushSurvey {
-                        session_id: tab.session_id,
-                    }),
-                );
+                intents.push(Intent::PushSurvey(tab.session_id));
             }
         }
         crate::state::SurveyStatus::None => {}
@@ -427,9 +380,9 @@ fn reboot_status_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
 fn action_button_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
+    tab: &SessionTab,
     action: RemoteAction,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let session_id = tab.session_id;
     let state = tab.action(action);
@@ -453,7 +406,7 @@ fn action_button_ui(
     match state {
         ActionState::Requested | ActionState::Granted => {
             if ui.button(stop.text(lang)).clicked() {
-                outbox.push(NetCommand::StopAction { session_id, action });
+                intents.push(Intent::StopAction { session_id, action });
             }
             let status = if state == ActionState::Requested {
                 Msg::WaitingConsent
@@ -464,10 +417,7 @@ fn action_button_ui(
         }
         ActionState::Refused | ActionState::Stopped => {
             if ui.button(start.text(lang)).clicked() {
-                // Shown as requested at once; the relay's ActionChanged confirms or corrects it.
-                tab.actions.insert(action, ActionState::Requested);
-                tab.notice = None;
-                outbox.push(NetCommand::RequestAction { session_id, action });
+                intents.push(Intent::RequestAction { session_id, action });
             }
             if state == ActionState::Refused {
                 ui.label(
@@ -484,6 +434,7 @@ mod snip_tests {
     use porpoise_shared::wire::SessionInfo;
 
     use super::*;
+    use crate::net::NetCommand;
 
     #[test]
     fn a_screenshot_goes_into_the_chat_as_a_picture() {
