@@ -3,11 +3,7 @@
 
 mod resume;
 
-use porpoise_shared::wire::rpc;
-use porpoise_shared::{
-    ui::Language,
-    wire::{Presence, Request},
-};
+use porpoise_shared::{ui::Language, wire::Presence};
 use tokio::{runtime::Handle, sync::mpsc::error::TrySendError};
 use tracing::{debug, warn};
 
@@ -15,7 +11,7 @@ use crate::{
     config::AgentConfig,
     i18n,
     idle::{self, IdleSource},
-    net::{self, Call, NetChannels, NetCommand, NetEvent},
+    net::{self, NetChannels, NetCommand, NetEvent},
     notify::{Notifier, TrayStatus},
     prefs::Preferences,
     presence::AutoAwayWatch,
@@ -124,10 +120,10 @@ impl AgentApp {
         let Phase::Working(ws) = &mut self.phase else {
             return;
         };
-        if ws.prefs == self.prefs {
+        if *ws.prefs() == self.prefs {
             return;
         }
-        let prefs = ws.prefs.clone().sanitized();
+        let prefs = ws.prefs().clone().sanitized();
         if let Some(lang) = prefs.language() {
             self.lang = lang;
         }
@@ -138,7 +134,7 @@ impl AgentApp {
         if let Some(fingerprint) = &prefs.fingerprint {
             self.form.fingerprint = fingerprint.clone();
         }
-        ws.prefs = prefs.clone();
+        ws.use_prefs(prefs.clone());
         self.prefs = prefs;
     }
 
@@ -171,7 +167,7 @@ impl AgentApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let now_s = ui.input(|i| i.time);
         let prompts = |phase: &Phase| match phase {
-            Phase::Working(ws) => ws.offers.len() + ws.transfers.len(),
+            Phase::Working(ws) => ws.offers().len() + ws.transfers().len(),
             Phase::Login(_) => 0,
         };
         let before = prompts(&self.phase);
@@ -188,7 +184,9 @@ impl AgentApp {
         }
         if let Phase::Working(ws) = &mut self.phase {
             ws.expire(now_s);
-            auto_away(ui, &mut self.away, ws, now_s, &mut self.outbox);
+            let mut intents = Vec::new();
+            auto_away(ui, &mut self.away, ws, now_s, &mut intents);
+            self.on_intents(intents);
         }
         let lang = self.lang;
         match &mut self.phase {
@@ -270,9 +268,7 @@ impl AgentApp {
                         Phase::Working(ws),
                     ) = (&cmd, &mut self.phase)
                     {
-                        if let Some(tab) = ws.session_mut(*session_id) {
-                            tab.fail(*message_id, "network busy".into());
-                        }
+                        ws.chat_not_sent(*session_id, *message_id, "network busy".into());
                     }
                 }
                 Err(TrySendError::Closed(_)) => debug!("network task gone; command dropped"),
@@ -283,9 +279,9 @@ impl AgentApp {
     fn update_title(&mut self, ctx: &egui::Context) {
         let (queue_len, status) = match &self.phase {
             Phase::Working(ws) => (
-                Some(ws.queue_count as usize),
+                Some(ws.queue_count() as usize),
                 TrayStatus::Online {
-                    queue_len: ws.queue_count as usize,
+                    queue_len: ws.queue_count() as usize,
                 },
             ),
             Phase::Login(_) => (None, TrayStatus::Offline),
@@ -331,22 +327,11 @@ impl AgentApp {
                     self.prefs.center_id = self.form.center.trim().parse().ok();
                     self.prefs.username = Some(self.form.username.trim().to_owned());
                     self.prefs.language = Some(crate::prefs::language_code(self.lang).to_owned());
-                    ws.prefs = self.prefs.clone();
-                    if let Some(seats) = ws.seats_full() {
-                        // Logged in Offline because every seat is taken (R1): say why.
-                        let full = porpoise_shared::wire::ApiError::NoFreeSeat { seats };
-                        ws.presence_error = Some(i18n::request_error(self.lang, &full));
-                    }
-                    if ws.serves() {
-                        // Records put off before the console closed are still to fill (A13).
-                        crate::ui::call(
-                            &mut self.outbox,
-                            porpoise_shared::wire::Request::ListPendingRecords(
-                                rpc::ListPendingRecords,
-                            ),
-                        );
-                    }
+                    let mut effects = std::mem::take(&mut self.effects);
+                    ws.start(self.prefs.clone(), self.lang, &mut effects);
                     self.phase = Phase::Working(Box::new(ws));
+                    self.carry_out(&mut effects);
+                    self.effects = effects;
                 }
             },
             NetEvent::LoginFailed(failure) => {
@@ -369,9 +354,7 @@ impl AgentApp {
             }
             NetEvent::Reconnecting { attempt } => {
                 if let Phase::Working(ws) = &mut self.phase {
-                    if let crate::state::Link::Reconnecting { attempt: a, .. } = &mut ws.link {
-                        *a = attempt;
-                    }
+                    ws.reconnect_attempt(attempt);
                 }
             }
             other => {
@@ -403,9 +386,9 @@ impl eframe::App for AgentApp {
 fn auto_away(
     ui: &egui::Ui,
     away: &mut AutoAwayWatch,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_s: f64,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let active = ui.input(|i| {
         i.events.iter().any(|e| {
@@ -422,21 +405,16 @@ fn auto_away(
     if active {
         away.window_input(now_s);
     }
-    let (Some(presence), None, false) = (ws.presence, ws.presence_change, ws.reconnecting()) else {
+    let (Some(presence), None, false) = (ws.presence(), ws.presence_change(), ws.reconnecting())
+    else {
         return;
     };
-    if !ws.serves() || ws.auto_away_min.is_none() && presence != Presence::Away {
+    if !ws.serves() || ws.auto_away_min().is_none() && presence != Presence::Away {
         return;
     }
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_secs_f32(AUTO_AWAY_CHECK_S));
-    if let Some(to) = away.step(now_s, presence, ws.auto_away_min) {
-        ws.presence_change = Some((to, true));
-        outbox.push(NetCommand::Call(Call(Request::SetPresence(
-            rpc::SetPresence {
-                presence: to,
-                automatic: true,
-            },
-        ))));
+    if let Some(to) = away.step(now_s, presence, ws.auto_away_min()) {
+        intents.push(Intent::AutoPresence(to));
     }
 }

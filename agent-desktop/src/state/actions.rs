@@ -39,6 +39,16 @@ impl Workspace {
                     }),
                 );
             }
+            Intent::AutoPresence(presence) => {
+                self.presence_change = Some((presence, true));
+                call(
+                    out,
+                    Request::SetPresence(rpc::SetPresence {
+                        presence,
+                        automatic: true,
+                    }),
+                );
+            }
             Intent::AnswerOffer { offer_id, accept } => {
                 if let Some(p) = self
                     .offers

@@ -168,6 +168,49 @@ impl Workspace {
         ws
     }
 
+    /// Starts the work area of a fresh login with the app's preferences: says why the agent is
+    /// Offline when every seat is taken (R1) and asks for the records put off before the
+    /// console closed (A13). `lang` words the texts.
+    pub fn start(
+        &mut self,
+        prefs: crate::prefs::Preferences,
+        lang: porpoise_shared::ui::Language,
+        out: &mut Vec<super::Effect>,
+    ) {
+        self.prefs = prefs;
+        if let Some(seats) = self.seats_full() {
+            // Logged in Offline because every seat is taken (R1): say why.
+            let full = porpoise_shared::wire::ApiError::NoFreeSeat { seats };
+            self.presence_error = Some(crate::i18n::request_error(lang, &full));
+        }
+        if self.serves() {
+            // Records put off before the console closed are still to fill (A13).
+            super::intent::call(
+                out,
+                porpoise_shared::wire::Request::ListPendingRecords(
+                    porpoise_shared::wire::rpc::ListPendingRecords,
+                ),
+            );
+        }
+    }
+
+    /// Uses `prefs` (the app's, after it took and sanitised the settings dialog's changes).
+    pub fn use_prefs(&mut self, prefs: crate::prefs::Preferences) {
+        self.prefs = prefs;
+    }
+
+    /// A chat message could not be handed to the network side: marked as not sent.
+    pub fn chat_not_sent(
+        &mut self,
+        session_id: porpoise_shared::wire::SessionId,
+        message_id: porpoise_shared::wire::MessageId,
+        error: String,
+    ) {
+        if let Some(tab) = self.session_mut(session_id) {
+            tab.fail(message_id, error);
+        }
+    }
+
     /// `Some(seats)` when this serving account is Offline because colleagues already use every
     /// seat the center bought (R1), so the console can say why it cannot go online.
     pub fn seats_full(&self) -> Option<u32> {

@@ -40,6 +40,8 @@ pub enum Intent {
     },
     /// Set the agent's own presence by hand (R4).
     SetPresence(Presence),
+    /// The console sets the presence by itself: auto-away and back (R4).
+    AutoPresence(Presence),
     /// Answer an offer (A3/R5).
     AnswerOffer {
         /// The offer.

@@ -16,7 +16,7 @@ mod records;
 /// Draws the open admin window. Its fields are edited as a copy, reported with
 /// [`Intent::EditAdmin`] when changed; buttons have their own intents.
 pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
-    let Some(shown) = ws.admin.as_ref() else {
+    let Some(shown) = ws.admin() else {
         return;
     };
     let mut copy = shown.clone();
@@ -28,7 +28,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
     };
     let mut open = true;
-    let agents = &ws.agents;
+    let agents = ws.agents();
     egui::Window::new(title.text(lang))
         .id(egui::Id::unique("admin-window"))
         .pivot(egui::Align2::CENTER_CENTER)

@@ -14,13 +14,13 @@ use crate::{
 pub fn agents_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
     ui.heading(Msg::Colleagues.text(lang));
     ui.separator();
-    let me = ws.agent_id;
+    let me = ws.agent_id();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for a in ws.agents.iter().filter(|a| a.agent_id != me) {
+        for a in ws.agents().iter().filter(|a| a.agent_id != me) {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("●").color(presence_color(a.presence)))
                     .on_hover_text(i18n::presence(lang, a.presence));
-                let unread = ws.agent_chats.get(&a.agent_id).map_or(0, |c| c.unread);
+                let unread = ws.agent_chat(a.agent_id).map_or(0, |c| c.unread);
                 let mut text = a.nickname.clone();
                 if unread > 0 {
                     text.push_str(&format!(" ({unread})"));
@@ -31,7 +31,7 @@ pub fn agents_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mu
                     RichText::new(text)
                 };
                 if ui
-                    .selectable_label(ws.open_chat == Some(a.agent_id), rich)
+                    .selectable_label(ws.open_chat() == Some(a.agent_id), rich)
                     .clicked()
                 {
                     intents.push(Intent::OpenAgentChat(a.agent_id));
@@ -50,11 +50,11 @@ pub fn agent_chat_ui(
     ws: &Workspace,
     intents: &mut Vec<Intent>,
 ) {
-    let Some(peer) = ws.open_chat else { return };
+    let Some(peer) = ws.open_chat() else { return };
     let name = ws.agent_name(peer).unwrap_or("?").to_owned();
-    let me = ws.agent_id;
+    let me = ws.agent_id();
     let empty = crate::state::AgentChat::default();
-    let chat = ws.agent_chats.get(&peer).unwrap_or(&empty);
+    let chat = ws.agent_chat(peer).unwrap_or(&empty);
     let mut draft = chat.draft.clone();
     let mut open = true;
     egui::Window::new(&name)

@@ -19,7 +19,7 @@ pub fn session_code_ui(
     ws: &Workspace,
     intents: &mut Vec<Intent>,
 ) {
-    let Some(dialog) = &ws.session_code else {
+    let Some(dialog) = ws.session_code() else {
         return;
     };
     let mut open = true;

@@ -31,7 +31,7 @@ pub fn working_ui(
         ui.horizontal_wrapped(|ui| {
             ui.strong(Msg::AppName.text(lang));
             ui.separator();
-            ui.label(i18n::logged_in_as(lang, &ws.display_name));
+            ui.label(i18n::logged_in_as(lang, ws.display_name()));
             if ws.serves() {
                 ui.separator();
                 super::personal::presence_ui(ui, lang, ws, intents);
@@ -44,10 +44,10 @@ pub fn working_ui(
                 }
             });
         });
-        if let Some(error) = &ws.presence_error {
+        if let Some(error) = ws.presence_error() {
             ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
         }
-        if let crate::state::Link::Reconnecting { attempt, .. } = &ws.link {
+        if let crate::state::Link::Reconnecting { attempt, .. } = ws.link() {
             let text = i18n::reconnecting(lang, *attempt);
             ui.label(
                 RichText::new(text)
@@ -80,8 +80,8 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut V
     if ui.button(Msg::Settings.text(lang)).clicked() {
         intents.push(Intent::OpenSettings { lang });
     }
-    if ws.serves() && ws.settings.service_mode == ServiceMode::SessionCode {
-        let requesting = matches!(ws.session_code, Some(SessionCodeDialog::Requesting));
+    if ws.serves() && ws.settings().service_mode == ServiceMode::SessionCode {
+        let requesting = matches!(ws.session_code(), Some(SessionCodeDialog::Requesting));
         let button = egui::Button::new(Msg::GetSessionCode.text(lang));
         if ui.add_enabled(!requesting, button).clicked() {
             intents.push(Intent::RequestSessionCode);
@@ -123,19 +123,19 @@ fn windows_ui(
 
 /// Short notices at the bottom right.
 fn notices_ui(ctx: &egui::Context, ws: &Workspace) {
-    if ws.notices.is_empty() {
+    if ws.notices().is_empty() {
         return;
     }
     egui::Area::new(egui::Id::unique("notices"))
         .anchor(egui::Align2::RIGHT_BOTTOM, [-16.0, -16.0])
         .show(ctx, |ui| {
-            for notice in &ws.notices {
+            for notice in ws.notices() {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.label(&notice.text);
                 });
             }
         });
-    if let Some(next) = ws.notices.iter().map(|n| n.until_s).reduce(f64::min) {
+    if let Some(next) = ws.notices().iter().map(|n| n.until_s).reduce(f64::min) {
         let now = ctx.input(|i| i.time);
         ctx.request_repaint_after(std::time::Duration::from_secs_f64((next - now).max(0.05)));
     }

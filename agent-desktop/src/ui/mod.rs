@@ -1,6 +1,19 @@
-//! The panels of the console. Each `*_ui` function draws one part and pushes the
-//! [`NetCommand`](crate::net::NetCommand)s it produces into an [`Outbox`]; the app sends them
-//! after the frame.
+//! The panels of the console. Each `*_ui` function draws one part.
+//!
+//! The rule (as in the customer helper): a panel reads the
+//! [`Workspace`](crate::state::Workspace) through `&Workspace` (or a `&SessionTab`) and reports
+//! what the agent did as [`Intent`](crate::state::Intent)s; the app applies them after the
+//! frame with [`Workspace::on_ui`](crate::state::Workspace::on_ui), which alone changes the
+//! state and returns [`Effect`](crate::state::Effect)s (commands for the network side,
+//! notifications). Widgets that need `&mut` (text edits, check boxes, radio buttons) edit a
+//! copy; a change is reported as an intent carrying the new value (`EditOfflineNote`,
+//! `EditSettings`…). Only widget state that is the panel's own (egui memory, the chat
+//! pictures' textures, the screenshot tool) is changed while drawing.
+//!
+//! Not all panels follow it yet: the session's work area below the header (files strip,
+//! customer side panel and support records, quick replies, chat, screen view) still takes
+//! `&mut` parts of the workspace and pushes [`NetCommand`](crate::net::NetCommand)s into an
+//! [`Outbox`], which the app sends after the frame.
 
 pub mod admin;
 pub mod agents;

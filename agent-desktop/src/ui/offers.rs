@@ -41,11 +41,11 @@ pub fn offers_ui(
     now_s: f64,
     intents: &mut Vec<Intent>,
 ) {
-    if ws.offers.is_empty() {
+    if ws.offers().is_empty() {
         return;
     }
     ctx.request_repaint_after(std::time::Duration::from_millis(250));
-    for (i, prompt) in ws.offers.iter().enumerate() {
+    for (i, prompt) in ws.offers().iter().enumerate() {
         let offer = &prompt.offer;
         let group = offer.group_id.and_then(|g| ws.group_name(g));
         egui::Window::new(Msg::OfferTitle.text(lang))
@@ -101,12 +101,12 @@ pub fn transfer_prompts_ui(
     now_s: f64,
     intents: &mut Vec<Intent>,
 ) {
-    if ws.transfers.is_empty() {
+    if ws.transfers().is_empty() {
         return;
     }
     ctx.request_repaint_after(std::time::Duration::from_millis(250));
-    let first = ws.offers.len();
-    for (i, prompt) in ws.transfers.iter().enumerate() {
+    let first = ws.offers().len();
+    for (i, prompt) in ws.transfers().iter().enumerate() {
         let offer = &prompt.offer;
         let from = ws.agent_name(offer.from_agent).unwrap_or("?");
         egui::Window::new(Msg::TransferRequest.text(lang))

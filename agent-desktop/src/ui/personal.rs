@@ -29,8 +29,8 @@ pub fn presence_color(p: Presence) -> egui::Color32 {
 
 /// The selector; picking another presence is reported as [`Intent::SetPresence`].
 pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
-    let Some(current) = ws.presence else { return };
-    let shown = ws.presence_change.map_or(current, |(p, _)| p);
+    let Some(current) = ws.presence() else { return };
+    let shown = ws.presence_change().map_or(current, |(p, _)| p);
     ui.label(RichText::new("●").color(presence_color(shown)));
     let mut picked = shown;
     egui::ComboBox::from_label(Msg::Status.text(lang))
@@ -40,7 +40,7 @@ pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &
                 ui.selectable_value(&mut picked, p, i18n::presence(lang, p));
             }
         });
-    if ws.presence_change.is_some() {
+    if ws.presence_change().is_some() {
         ui.label(RichText::new("…").weak());
     }
     if picked != shown {

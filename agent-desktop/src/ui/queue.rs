@@ -22,17 +22,17 @@ pub fn queue_ui(
     now_ms: UnixMs,
     intents: &mut Vec<Intent>,
 ) {
-    ui.heading(i18n::queue_heading(lang, ws.queue_count as usize));
+    ui.heading(i18n::queue_heading(lang, ws.queue_count() as usize));
     ui.separator();
-    if let Some(notice) = &ws.queue_notice {
+    if let Some(notice) = ws.queue_notice() {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
-    if ws.settings.queue_view == QueueView::CountOnly {
+    if ws.settings().queue_view == QueueView::CountOnly {
         // 51助理: agents see only how many wait; customers come to them by routing.
-        ui.label(RichText::new(i18n::waiting_count(lang, ws.queue_count)).size(18.0));
+        ui.label(RichText::new(i18n::waiting_count(lang, ws.queue_count())).size(18.0));
         return;
     }
-    if ws.queue.is_empty() {
+    if ws.queue().is_empty() {
         ui.label(RichText::new(Msg::QueueEmpty.text(lang)).weak());
         return;
     }
@@ -53,14 +53,14 @@ pub fn queue_ui(
                     ui.label(RichText::new(Msg::Waited.text(lang)).strong());
                     ui.label("");
                     ui.end_row();
-                    for entry in &ws.queue {
+                    for entry in ws.queue() {
                         ui.label(&entry.name);
                         ui.label(&entry.phone);
                         ui.label(
                             RichText::new(clock::wait_text(now_ms - entry.queued_at)).monospace(),
                         );
                         if ws.serves() {
-                            let busy = ws.accepting.contains(&entry.ticket_id);
+                            let busy = ws.accepting(entry.ticket_id);
                             let button =
                                 ui.add_enabled(!busy, egui::Button::new(Msg::Accept.text(lang)));
                             if button.clicked() {

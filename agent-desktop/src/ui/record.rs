@@ -117,8 +117,8 @@ pub fn record_dialog_ui(
     ws: &mut Workspace,
     outbox: &mut Outbox,
 ) {
-    let policy = ws.settings.records.clone();
-    let products: Vec<String> = ws.product_types.iter().map(|p| p.name.clone()).collect();
+    let policy = ws.settings().records.clone();
+    let products: Vec<String> = ws.product_types().iter().map(|p| p.name.clone()).collect();
     let Some(dialog) = ws.records.dialog.as_mut() else {
         return;
     };

@@ -30,7 +30,7 @@ pub fn sessions_ui(
     outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
-    super::chat::set_font_size(ui.ctx(), ws.prefs.chat_font_size);
+    super::chat::set_font_size(ui.ctx(), ws.prefs().chat_font_size);
     sessions_inner_ui(ui, lang, ws, outbox, intents);
     // Chat pictures (A7): the large view of a clicked one, and fetches for new ones.
     ws.pictures
@@ -45,7 +45,10 @@ pub fn sessions_ui(
         );
     }
     // The chat's text size buttons change the preference (kept by the app).
-    ws.prefs.chat_font_size = super::chat::font_size(ui.ctx());
+    let size = super::chat::font_size(ui.ctx());
+    if size != ws.prefs().chat_font_size {
+        intents.push(Intent::SetChatFontSize(size));
+    }
 }
 
 fn sessions_inner_ui(
@@ -66,8 +69,8 @@ fn sessions_inner_ui(
     let Some(selected) = ws.selected else { return };
     super::files::files_ui(ui, lang, ws, selected, outbox);
     super::visitor::customer_side_ui(ui, lang, ws, selected, outbox);
+    let manages = ws.manages();
     if let Some(tab) = ws.sessions.iter_mut().find(|s| s.session_id == selected) {
-        let manages = ws.role.is_some_and(|r| r.manages());
         session_ui(
             ui,
             lang,
@@ -184,7 +187,7 @@ fn confirm_close_ui(
     ws: &Workspace,
     intents: &mut Vec<Intent>,
 ) {
-    let Some(id) = ws.confirm_close else { return };
+    let Some(id) = ws.confirm_close() else { return };
     let Some(tab) = ws.sessions.iter().find(|t| t.session_id == id) else {
         return;
     };

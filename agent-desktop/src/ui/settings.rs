@@ -23,7 +23,7 @@ pub fn settings_dialog_ui(
     intents: &mut Vec<Intent>,
 ) {
     let serves = ws.serves();
-    let Some(shown) = ws.settings_dialog.as_ref() else {
+    let Some(shown) = ws.settings_dialog() else {
         return;
     };
     let mut d = shown.clone();

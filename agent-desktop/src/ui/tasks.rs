@@ -19,7 +19,7 @@ pub fn offline_ui(
     now_ms: UnixMs,
     intents: &mut Vec<Intent>,
 ) {
-    let ob = &ws.offline;
+    let ob = ws.offline();
     ui.horizontal(|ui| {
         ui.heading(format!(
             "{} ({})",

@@ -21,7 +21,7 @@ pub fn transfer_dialog_ui(
     ws: &Workspace,
     intents: &mut Vec<Intent>,
 ) {
-    let Some(dialog) = ws.transfer_dialog.as_ref() else {
+    let Some(dialog) = ws.transfer_dialog() else {
         return;
     };
     let mut open = true;
@@ -29,7 +29,7 @@ pub fn transfer_dialog_ui(
     let mut send = false;
     let mut target = dialog.target;
     let mut note = dialog.note.clone();
-    let me = ws.agent_id;
+    let me = ws.agent_id();
     egui::Window::new(Msg::TransferSession.text(lang))
         .id(egui::Id::unique("transfer-dialog"))
         .pivot(egui::Align2::CENTER_CENTER)
@@ -39,7 +39,7 @@ pub fn transfer_dialog_ui(
         .show(ctx, |ui| {
             ui.strong(Msg::ToAgent.text(lang));
             let colleagues: Vec<_> = ws
-                .agents
+                .agents()
                 .iter()
                 .filter(|a| a.agent_id != me)
                 .filter(|a| !matches!(a.presence, Presence::Offline | Presence::Exited))
@@ -59,10 +59,10 @@ pub fn transfer_dialog_ui(
                     ui.radio_value(&mut target, Some(TransferTarget::Agent(a.agent_id)), text);
                 });
             }
-            if !ws.groups.is_empty() {
+            if !ws.groups().is_empty() {
                 ui.separator();
                 ui.strong(Msg::ToGroup.text(lang));
-                for g in &ws.groups {
+                for g in ws.groups() {
                     ui.radio_value(
                         &mut target,
                         Some(TransferTarget::Group(g.group_id)),

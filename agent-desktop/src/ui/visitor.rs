@@ -224,7 +224,7 @@ fn toggle(tags: &mut Vec<String>, tag: &str, on: bool) {
 /// The right-click menu of one chat message: the center's message tags as checkboxes (A13).
 /// A change sends `SetMessageTags`; the tab's tags change when the relay confirms it
 /// (`app/records.rs`). Call it with the message label's response in the chat history (the
-/// label needs `Sense::click()`), with `allowed` = `ws.settings.records.message_tags`:
+/// label needs `Sense::click()`), with `allowed` = `ws.settings().records.message_tags`:
 /// `message_context_menu(&label, lang, tab.session_id, m.message_id, &tab.customer, allowed, outbox)`.
 pub fn message_context_menu(
     response: &egui::Response,
@@ -336,18 +336,17 @@ pub fn customer_side_ui(
     selected: SessionId,
     outbox: &mut Outbox,
 ) {
-    let customer_tags = ws.settings.records.customer_tags.clone();
-    let has_context = ws.settings.context_endpoint.is_some();
+    let customer_tags = ws.settings().records.customer_tags.clone();
+    let has_context = ws.settings().context_endpoint.is_some();
     let queued = ui
         .ctx()
         .data_mut(|d| d.remove_temp::<Vec<Request>>(queued_tags_id()));
     for request in queued.unwrap_or_default() {
         call(outbox, request);
     }
+    let tags = ws.settings().records.message_tags.clone();
     for tab in &mut ws.sessions {
-        tab.customer
-            .tag_list
-            .clone_from(&ws.settings.records.message_tags);
+        tab.customer.tag_list.clone_from(&tags);
     }
     let Some(tab) = ws.sessions.iter_mut().find(|t| t.session_id == selected) else {
         return;
