@@ -16,7 +16,7 @@ use crate::{
     prefs::Preferences,
     presence::AutoAwayWatch,
     state::{Effect, Intent, LoginError, LoginState, Usernames, Workspace},
-    ui::{login::LoginForm, Outbox},
+    ui::{chat::ChatTools, login::LoginForm, Outbox},
 };
 
 /// While auto-away is on, the console wakes at least this often to check the idle time, in s.
@@ -42,6 +42,10 @@ pub struct AgentApp {
     outbox: Outbox,
     /// Effects of state changes, kept to reuse the allocation.
     effects: Vec<Effect>,
+    /// The chats' own widget state (pictures, screenshot tool, transcripts being written).
+    tools: ChatTools,
+    /// The chat input to focus at the end of the frame.
+    focus_chat: Option<porpoise_shared::wire::SessionId>,
     title: Option<String>,
     away: AutoAwayWatch,
     prefs: Preferences,
@@ -61,6 +65,8 @@ impl AgentApp {
             phase: Phase::Login(LoginState::Editing { error: None }),
             outbox: Vec::new(),
             effects: Vec::new(),
+            tools: ChatTools::default(),
+            focus_chat: None,
             title: None,
             away: AutoAwayWatch::new(Box::new(idle::Unknown)),
             prefs: Preferences::default(),
@@ -197,12 +203,24 @@ impl AgentApp {
             }
             Phase::Working(ws) => {
                 // The screenshot tool (A9): Ctrl+Alt+A, and its window while it is open.
-                crate::ui::snip::snip_shortcut(ui.ctx(), &mut ws.snip);
-                crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut ws.snip);
+                crate::ui::snip::snip_shortcut(ui.ctx(), &mut self.tools.snip);
+                crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut self.tools.snip);
                 let mut intents = Vec::new();
-                crate::ui::desk::working_ui(ui, lang, ws, now_s, &mut self.outbox, &mut intents);
+                crate::ui::desk::working_ui(
+                    ui,
+                    lang,
+                    ws,
+                    &mut self.tools,
+                    now_s,
+                    &mut self.outbox,
+                    &mut intents,
+                );
                 self.on_intents(intents);
             }
+        }
+        if let Some(session_id) = self.focus_chat.take() {
+            let id = crate::ui::chat::input_id(session_id);
+            ui.ctx().memory_mut(|m| m.request_focus(id));
         }
         self.follow_preferences();
         self.flush_outbox();
@@ -226,7 +244,15 @@ impl AgentApp {
     fn carry_out(&mut self, effects: &mut Vec<Effect>) {
         for effect in effects.drain(..) {
             match effect {
-                Effect::Command(cmd) => self.outbox.push(cmd),
+                Effect::Command(cmd) => {
+                    crate::ui::chat::show_sent_picture(&mut self.tools.pictures, &cmd);
+                    self.outbox.push(cmd)
+                }
+                Effect::FocusChatInput(session_id) => self.focus_chat = Some(session_id),
+                Effect::PictureFetched { key, result } => match result {
+                    Ok(data) => self.tools.pictures.insert(key, &data),
+                    Err(e) => self.tools.pictures.failed(key, e),
+                },
                 Effect::CustomerQueued { entry, queue_len } => {
                     self.notifier
                         .customer_queued(self.lang, &entry, queue_len, self.focused)
@@ -329,6 +355,7 @@ impl AgentApp {
                     self.prefs.language = Some(crate::prefs::language_code(self.lang).to_owned());
                     let mut effects = std::mem::take(&mut self.effects);
                     ws.start(self.prefs.clone(), self.lang, &mut effects);
+                    self.tools = ChatTools::default();
                     self.phase = Phase::Working(Box::new(ws));
                     self.carry_out(&mut effects);
                     self.effects = effects;

@@ -166,8 +166,6 @@ pub struct SessionTab {
     pub reboot: RebootWait,
     /// The satisfaction survey of this session (C7): pushed, answered.
     pub survey: SurveyStatus,
-    /// A transcript being written on a worker thread (A7); its outcome becomes the notice.
-    pub saving: Option<porpoise_shared::job::Job<Result<std::path::PathBuf, String>>>,
 }
 
 /// Where a session's satisfaction survey stands (C7), as the agent sees it.
@@ -229,7 +227,6 @@ impl SessionTab {
             customer: CustomerPanel::default(),
             reboot: RebootWait::None,
             survey: SurveyStatus::None,
-            saving: None,
         }
     }
 
@@ -390,11 +387,6 @@ pub struct Workspace {
     prefs: crate::prefs::Preferences,
     /// The quick-reply side panel: canned responses, knowledge base, service history (A8, A11).
     pub(crate) library: Library,
-    /// The screenshot tool (A9). The chat reads a taken image with
-    /// [`crate::snip::SnipTool::take_result`] (or through [`crate::ui::snip::snip_button`]).
-    pub(crate) snip: crate::snip::SnipTool,
-    /// Chat pictures fetched, decoded and shown (A7).
-    pub(crate) pictures: porpoise_shared::chat_pictures::ChatPictures,
 }
 
 impl Workspace {

@@ -10,7 +10,14 @@ use super::{
     AdminDialog, AgentChatLine, Delivery, SessionCodeDialog, SessionPhase, SettingsDialog, Status,
     TransferDialog, Workspace,
 };
-use crate::net::NetCommand;
+use crate::{
+    files::{CommonSend, CommonSendState, FileCommand},
+    net::NetCommand,
+};
+
+fn send_files(out: &mut Vec<Effect>, cmd: FileCommand) {
+    out.push(Effect::Command(NetCommand::Files(cmd)));
+}
 
 impl Workspace {
     /// Applies an intent from a panel; what the app must do next is pushed to `out`.
@@ -312,7 +319,125 @@ impl Workspace {
                     view.copied = true;
                 }
             }
+            Intent::TabNotice { session_id, text } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.notice = text;
+                }
+            }
+            Intent::EditDraft { session_id, text } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.draft = text;
+                }
+            }
+            Intent::SendChat(session_id) => self.send_chat(session_id, out),
+            Intent::SendPicture {
+                session_id,
+                data,
+                image,
+            } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    let message_id = porpoise_shared::client::random_id();
+                    tab.push_pending_picture(message_id, image, crate::clock::now_unix_ms());
+                    call(
+                        out,
+                        Request::SendChatImage(rpc::SendChatImage {
+                            session_id,
+                            message_id,
+                            data,
+                        }),
+                    );
+                }
+            }
+            Intent::DropFiles { session_id, paths } => {
+                let granted = self.session(session_id).is_some_and(|t| {
+                    t.action(porpoise_shared::wire::RemoteAction::FileTransfer)
+                        == ActionState::Granted
+                });
+                if granted {
+                    self.files.notice = None;
+                    send_files(out, FileCommand::Send { session_id, paths });
+                } else {
+                    self.files.notice = Some((session_id, crate::i18n::Msg::FilesNeedConsent));
+                }
+            }
+            Intent::EditFilePaths { session_id, text } => {
+                self.files.drafts.insert(session_id, text);
+            }
+            Intent::SendFilePaths(session_id) => {
+                let draft = self.files.drafts.entry(session_id).or_default();
+                let paths = crate::files::parse_paths(draft);
+                if !paths.is_empty() {
+                    draft.clear();
+                    send_files(out, FileCommand::Send { session_id, paths });
+                }
+            }
+            Intent::ShowCommonFiles => call(out, Request::ListCommonFiles(rpc::ListCommonFiles)),
+            Intent::SendCommonFile { session_id, name } => {
+                self.files.common_sent.push(CommonSend {
+                    session_id,
+                    name: name.clone(),
+                    state: CommonSendState::Offering,
+                });
+                call(
+                    out,
+                    Request::SendCommonFile(rpc::SendCommonFile { session_id, name }),
+                );
+            }
+            Intent::ClearFinishedFiles(session_id) => self.files.list.clear_finished(session_id),
+            Intent::ResumeFiles(session_id) => {
+                send_files(out, FileCommand::Resume { session_id });
+            }
+            Intent::CancelFile(id) => send_files(out, FileCommand::Cancel { id }),
+            Intent::FetchPicture {
+                session_id,
+                message_id,
+            } => call(
+                out,
+                Request::GetChatImage(rpc::GetChatImage {
+                    session_id,
+                    message_id,
+                }),
+            ),
+            Intent::TagMessage {
+                session_id,
+                message_id,
+                tags,
+            } => call(
+                out,
+                Request::SetMessageTags(rpc::SetMessageTags {
+                    session_id,
+                    message_id,
+                    tags,
+                }),
+            ),
         }
+    }
+
+    /// Sends the chat draft of `session_id` (A7), pending until the relay stores it.
+    fn send_chat(&mut self, session_id: SessionId, out: &mut Vec<Effect>) {
+        let Some(tab) = self.session_mut(session_id) else {
+            return;
+        };
+        if tab.phase != SessionPhase::Open {
+            return;
+        }
+        let text = tab.draft.trim_end().to_owned();
+        if text.trim().is_empty() {
+            return;
+        }
+        if text.len() > MAX_CHAT_TEXT_BYTES {
+            tab.notice = Some(format!("{} > {MAX_CHAT_TEXT_BYTES} bytes", text.len()));
+            return;
+        }
+        let message_id = porpoise_shared::client::random_id();
+        tab.push_pending(message_id, text.clone(), crate::clock::now_unix_ms());
+        tab.draft.clear();
+        out.push(Effect::Command(NetCommand::SendChat {
+            session_id,
+            message_id,
+            text,
+        }));
+        out.push(Effect::FocusChatInput(session_id));
     }
 
     fn system_info_mut(&mut self, id: SessionId) -> Option<&mut super::SystemInfoView> {

@@ -109,12 +109,13 @@ impl Answer for rpc::SendChatImage {
 }
 
 impl Answer for rpc::GetChatImage {
-    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, _: &mut Workspace, cx: &mut Ctx<'_>) {
         let key = (self.session_id, self.message_id);
-        match reply {
-            Ok(picture) => ws.pictures.insert(key, &picture.data),
-            Err(e) => ws.pictures.failed(key, text(cx, &e)),
-        }
+        let result = match reply {
+            Ok(picture) => Ok(picture.data),
+            Err(e) => Err(text(cx, &e)),
+        };
+        cx.out.push(super::Effect::PictureFetched { key, result });
     }
 }
 

@@ -6,11 +6,14 @@
 //! [`Workspace::on_net`](super::Workspace::on_net) applies network events, both pushing effects
 //! that the app carries out (commands for the network side, notifications, logging out).
 
+use std::path::PathBuf;
+
 use porpoise_shared::{
+    files::FileTransferId,
     ui::Language,
     wire::{
-        AgentId, OfferId, OfflineMessageId, Presence, QueueEntry, RemoteAction, SessionId,
-        TicketId, TransferId, TransferTarget,
+        AgentId, ChatImage, MessageId, OfferId, OfflineMessageId, Presence, QueueEntry,
+        RemoteAction, SessionId, TicketId, TransferId, TransferTarget,
     },
 };
 
@@ -176,6 +179,79 @@ pub enum Intent {
     },
     /// A system-info report was copied to the clipboard ("Copied" is shown).
     SystemInfoCopied(SessionId),
+    /// Show this text as the tab's notice, or none.
+    TabNotice {
+        /// The session.
+        session_id: SessionId,
+        /// The notice (already in the UI's language), or None to clear it.
+        text: Option<String>,
+    },
+    /// The chat draft of a tab changed.
+    EditDraft {
+        /// The session.
+        session_id: SessionId,
+        /// The whole draft.
+        text: String,
+    },
+    /// Send the tab's chat draft (A7): not when empty; too long is a notice.
+    SendChat(SessionId),
+    /// Send a picture in the chat (A7), already checked by `chat_image::probe`.
+    SendPicture {
+        /// The session.
+        session_id: SessionId,
+        /// The PNG or JPEG bytes.
+        data: Vec<u8>,
+        /// What the probe found.
+        image: ChatImage,
+    },
+    /// Files were dropped on the window for this session (A6): sent while the customer allows
+    /// file transfer, else a notice says why not.
+    DropFiles {
+        /// The session.
+        session_id: SessionId,
+        /// The local files.
+        paths: Vec<PathBuf>,
+    },
+    /// The path box of a session's files strip changed.
+    EditFilePaths {
+        /// The session.
+        session_id: SessionId,
+        /// The whole text.
+        text: String,
+    },
+    /// Send the files named in the session's path box (A6).
+    SendFilePaths(SessionId),
+    /// Load the center's common files (A8).
+    ShowCommonFiles,
+    /// Offer one common file to the session's customer (A8).
+    SendCommonFile {
+        /// The session.
+        session_id: SessionId,
+        /// The file's name.
+        name: String,
+    },
+    /// Drop the session's finished transfers from the list.
+    ClearFinishedFiles(SessionId),
+    /// Send the session's interrupted files again.
+    ResumeFiles(SessionId),
+    /// Cancel a file transfer.
+    CancelFile(FileTransferId),
+    /// Fetch the bytes of a chat picture scrolled into view (A7).
+    FetchPicture {
+        /// The session.
+        session_id: SessionId,
+        /// The message carrying the picture.
+        message_id: MessageId,
+    },
+    /// Set the tags of one chat message (A13).
+    TagMessage {
+        /// The session.
+        session_id: SessionId,
+        /// The message.
+        message_id: MessageId,
+        /// Its tags from now on.
+        tags: Vec<String>,
+    },
 }
 
 /// What the app must do after a state change.
@@ -207,6 +283,15 @@ pub enum Effect {
     },
     /// The agent logged out: the app shows the login window.
     LogOut,
+    /// Put the keyboard focus in a tab's chat input (after sending).
+    FocusChatInput(SessionId),
+    /// A chat picture's bytes arrived (or could not be fetched: the text says why) (A7).
+    PictureFetched {
+        /// Session and message of the picture.
+        key: (SessionId, MessageId),
+        /// The bytes, or the error in the UI's language.
+        result: Result<Vec<u8>, String>,
+    },
 }
 
 /// Pushes a relay request through [`NetCommand::Call`].

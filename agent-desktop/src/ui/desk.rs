@@ -23,6 +23,7 @@ pub fn working_ui(
     ui: &mut egui::Ui,
     lang: Language,
     ws: &mut Workspace,
+    tools: &mut super::chat::ChatTools,
     now_s: f64,
     outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
@@ -70,7 +71,7 @@ pub fn working_ui(
         .default_size(AGENTS_PANEL_WIDTH)
         .show(ui, |ui| super::agents::agents_ui(ui, lang, ws, intents));
     egui::CentralPanel::default().show(ui, |ui| {
-        super::session::sessions_ui(ui, lang, ws, outbox, intents);
+        super::session::sessions_ui(ui, lang, ws, tools, outbox, intents);
     });
     windows_ui(ui.ctx(), lang, ws, now_s, intents);
 }

@@ -10,10 +10,11 @@
 //! `EditSettings`…). Only widget state that is the panel's own (egui memory, the chat
 //! pictures' textures, the screenshot tool) is changed while drawing.
 //!
-//! Not all panels follow it yet: the session's work area below the header (files strip,
-//! customer side panel and support records, quick replies, chat, screen view) still takes
-//! `&mut` parts of the workspace and pushes [`NetCommand`](crate::net::NetCommand)s into an
-//! [`Outbox`], which the app sends after the frame.
+//! Not all panels follow it yet: the customer side panel and support records
+//! ([`visitor`], [`context`], [`record`]), the quick replies ([`canned`], [`history`]) and the
+//! screen view ([`screen`]) still take `&mut` parts of the workspace and push
+//! [`NetCommand`](crate::net::NetCommand)s into an [`Outbox`], which the app sends after the
+//! frame.
 
 pub mod admin;
 pub mod agents;

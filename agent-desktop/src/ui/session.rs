@@ -2,7 +2,6 @@
 //! action buttons, chat and the customer's screen.
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
     wire::{ActionState, Party, RemoteAction, SessionId},
@@ -10,7 +9,7 @@ use porpoise_shared::{
 
 use super::{
     canned::{quick_replies_ui, QUICK_REPLY_PANEL_WIDTH},
-    chat::chat_ui,
+    chat::{chat_ui, ChatTools},
     screen::screen_ui,
     Outbox,
 };
@@ -27,22 +26,21 @@ pub fn sessions_ui(
     ui: &mut egui::Ui,
     lang: Language,
     ws: &mut Workspace,
+    tools: &mut ChatTools,
     outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
     super::chat::set_font_size(ui.ctx(), ws.prefs().chat_font_size);
-    sessions_inner_ui(ui, lang, ws, outbox, intents);
+    sessions_inner_ui(ui, lang, ws, tools, outbox, intents);
     // Chat pictures (A7): the large view of a clicked one, and fetches for new ones.
-    ws.pictures
+    tools
+        .pictures
         .viewer_ui(ui.ctx(), super::chat::picture_labels(lang));
-    for (session_id, message_id) in ws.pictures.take_wanted() {
-        super::call(
-            outbox,
-            porpoise_shared::wire::Request::GetChatImage(rpc::GetChatImage {
-                session_id,
-                message_id,
-            }),
-        );
+    for (session_id, message_id) in tools.pictures.take_wanted() {
+        intents.push(Intent::FetchPicture {
+            session_id,
+            message_id,
+        });
     }
     // The chat's text size buttons change the preference (kept by the app).
     let size = super::chat::font_size(ui.ctx());
@@ -55,6 +53,7 @@ fn sessions_inner_ui(
     ui: &mut egui::Ui,
     lang: Language,
     ws: &mut Workspace,
+    tools: &mut ChatTools,
     outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
@@ -67,7 +66,7 @@ fn sessions_inner_ui(
     tabs_ui(ui, lang, ws, intents);
     ui.separator();
     let Some(selected) = ws.selected else { return };
-    super::files::files_ui(ui, lang, ws, selected, outbox);
+    super::files::files_ui(ui, lang, ws, &mut tools.pictures, selected, intents);
     super::visitor::customer_side_ui(ui, lang, ws, selected, outbox);
     let manages = ws.manages();
     if let Some(tab) = ws.sessions.iter_mut().find(|s| s.session_id == selected) {
@@ -76,8 +75,7 @@ fn sessions_inner_ui(
             lang,
             tab,
             &mut ws.library,
-            &mut ws.snip,
-            &mut ws.pictures,
+            tools,
             manages,
             outbox,
             intents,
@@ -224,8 +222,7 @@ fn session_ui(
     lang: Language,
     tab: &mut SessionTab,
     library: &mut Library,
-    snip: &mut crate::snip::SnipTool,
-    pictures: &mut porpoise_shared::chat_pictures::ChatPictures,
+    tools: &mut ChatTools,
     manages: bool,
     outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
@@ -238,8 +235,8 @@ fn session_ui(
     ui.horizontal(|ui| {
         ui.toggle_value(&mut library.open, Msg::QuickReplies.text(lang));
         if tab.phase == SessionPhase::Open {
-            if let Some(shot) = super::snip::snip_button(ui, lang, snip) {
-                send_screenshot(ui.ctx(), tab, pictures, shot);
+            if let Some(shot) = super::snip::snip_button(ui, lang, &mut tools.snip) {
+                send_screenshot(ui.ctx(), tab, &mut tools.pictures, shot);
             }
         }
     });
@@ -256,10 +253,10 @@ fn session_ui(
         egui::Panel::right(("chat-column", tab.session_id))
             .resizable(true)
             .default_size(CHAT_WIDTH_WITH_SCREEN)
-            .show(ui, |ui| chat_ui(ui, lang, tab, pictures, outbox));
+            .show(ui, |ui| chat_ui(ui, lang, tab, tools, intents));
         egui::CentralPanel::no_frame().show(ui, |ui| screen_ui(ui, lang, tab, outbox));
     } else {
-        chat_ui(ui, lang, tab, pictures, outbox);
+        chat_ui(ui, lang, tab, tools, intents);
     }
 }
 
@@ -434,21 +431,51 @@ fn action_button_ui(
 
 #[cfg(test)]
 mod snip_tests {
-    use porpoise_shared::wire::SessionInfo;
+    use porpoise_shared::{
+        chat_pictures::ChatPictures,
+        wire::{rpc, SessionInfo},
+    };
 
     use super::*;
-    use crate::net::NetCommand;
+    use crate::{
+        net::NetCommand,
+        state::Effect,
+        ui::chat::{send_prepared, show_sent_picture},
+    };
+
+    /// Sends what finished preparing as the app would: intents applied, commands carried out.
+    fn send_ready(ws: &mut Workspace, pictures: &mut ChatPictures) -> Vec<NetCommand> {
+        let mut intents = Vec::new();
+        let tab = ws.session(5).expect("tab");
+        send_prepared(Language::En, tab, pictures, &mut intents);
+        let mut effects = Vec::new();
+        for intent in intents {
+            ws.on_ui(intent, &mut effects);
+        }
+        let mut outbox = Vec::new();
+        for effect in effects {
+            if let Effect::Command(cmd) = effect {
+                show_sent_picture(pictures, &cmd);
+                outbox.push(cmd);
+            }
+        }
+        outbox
+    }
 
     #[test]
     fn a_screenshot_goes_into_the_chat_as_a_picture() {
-        let mut tab = SessionTab::new(SessionInfo {
-            session_id: 5,
-            customer_name: "张三".into(),
-            customer_phone: String::new(),
-            agent_name: "A".into(),
-            started_at: 0,
-            messages: vec![],
-        });
+        let mut ws = Workspace::new(
+            "A".into(),
+            vec![],
+            vec![SessionInfo {
+                session_id: 5,
+                customer_name: "张三".into(),
+                customer_phone: String::new(),
+                agent_name: "A".into(),
+                started_at: 0,
+                messages: vec![],
+            }],
+        );
         let rgba = vec![90u8; 12 * 8 * 4];
         let png = porpoise_shared::chat_image::prepare(&rgba, 12, 8).expect("png");
         let shot = crate::snip::SnipResult {
@@ -456,13 +483,12 @@ mod snip_tests {
             width: 12,
             height: 8,
         };
-        let mut pictures = porpoise_shared::chat_pictures::ChatPictures::default();
-        let mut outbox = Vec::new();
+        let mut pictures = ChatPictures::default();
         let ctx = egui::Context::default();
         let wait = std::time::Duration::from_secs(30);
-        send_screenshot(&ctx, &tab, &mut pictures, shot);
+        send_screenshot(&ctx, ws.session(5).expect("tab"), &mut pictures, shot);
         pictures.wait_idle(wait);
-        super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
+        let outbox = send_ready(&mut ws, &mut pictures);
         pictures.wait_idle(wait);
         let [NetCommand::Call(crate::net::Call(porpoise_shared::wire::Request::SendChatImage(
             rpc::SendChatImage {
@@ -476,7 +502,12 @@ mod snip_tests {
         };
         assert_eq!(data, &png);
         assert!(pictures.is_ready((5, *message_id)), "shown at once");
-        let entry = tab.chat.last().expect("pending picture");
+        let entry = ws
+            .session(5)
+            .expect("tab")
+            .chat
+            .last()
+            .expect("pending picture");
         assert_eq!(
             entry.message.image.map(|i| (i.width, i.height)),
             Some((12, 8))
@@ -488,12 +519,13 @@ mod snip_tests {
             width: 1,
             height: 1,
         };
-        outbox.clear();
-        send_screenshot(&ctx, &tab, &mut pictures, broken);
+        send_screenshot(&ctx, ws.session(5).expect("tab"), &mut pictures, broken);
         pictures.wait_idle(wait);
-        super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
+        let outbox = send_ready(&mut ws, &mut pictures);
         assert!(outbox.is_empty());
-        assert!(tab
+        assert!(ws
+            .session(5)
+            .expect("tab")
             .notice
             .as_deref()
             .is_some_and(|n| n.contains("could not be sent")));

@@ -13,7 +13,7 @@ use super::{call, status_ui, Outbox};
 use crate::{
     contacts::{find_contacts, Contact},
     i18n::Msg,
-    state::{CustomerPanel, CustomerView, Loadable, SessionTab, Status},
+    state::{CustomerPanel, CustomerView, Intent, Loadable, SessionTab, Status},
 };
 
 /// Default width of the customer panel, in points.
@@ -247,34 +247,25 @@ pub fn message_context_menu(
     }
 }
 
-/// Like [`message_context_menu`] for code without an outbox (the chat history): the request is
-/// queued in egui's memory and sent by [`customer_side_ui`] on the next frame. The allowed
-/// tags are the center's, copied into the tab by [`customer_side_ui`]. One line in the chat:
-/// `crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id);`
+/// Like [`message_context_menu`] for the chat history: a change is reported as
+/// [`Intent::TagMessage`]. The allowed tags are the center's, copied into the tab by
+/// [`customer_side_ui`]. One line in the chat:
+/// `crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id, intents);`
 pub fn message_tags_menu(
     response: &egui::Response,
     lang: Language,
     tab: &SessionTab,
     message_id: MessageId,
+    intents: &mut Vec<Intent>,
 ) {
     let panel = &tab.customer;
     if let Some(tags) = tags_menu(response, lang, panel.tags_of(message_id), &panel.tag_list) {
-        let request = Request::SetMessageTags(rpc::SetMessageTags {
+        intents.push(Intent::TagMessage {
             session_id: tab.session_id,
             message_id,
             tags,
         });
-        response.ctx.data_mut(|d| {
-            d.get_temp_mut_or_default::<Vec<Request>>(queued_tags_id())
-                .push(request);
-        });
-        response.ctx.request_repaint();
     }
-}
-
-/// Where [`message_tags_menu`] queues its requests.
-fn queued_tags_id() -> egui::Id {
-    egui::Id::unique("porpoise-queued-message-tags")
 }
 
 /// The tag checkboxes of a message's context menu; the new tag list when one changed.
@@ -338,12 +329,6 @@ pub fn customer_side_ui(
 ) {
     let customer_tags = ws.settings().records.customer_tags.clone();
     let has_context = ws.settings().context_endpoint.is_some();
-    let queued = ui
-        .ctx()
-        .data_mut(|d| d.remove_temp::<Vec<Request>>(queued_tags_id()));
-    for request in queued.unwrap_or_default() {
-        call(outbox, request);
-    }
     let tags = ws.settings().records.message_tags.clone();
     for tab in &mut ws.sessions {
         tab.customer.tag_list.clone_from(&tags);
