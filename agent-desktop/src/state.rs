@@ -329,7 +329,7 @@ pub struct Workspace {
     /// Open tabs, in the order they opened (A5).
     pub(crate) sessions: Vec<SessionTab>,
     /// The tab shown.
-    pub(crate) selected: Option<SessionId>,
+    selected: Option<SessionId>,
     /// The account's id.
     agent_id: AgentId,
     /// The account's role (an `Admin` serves nobody: no presence, no Accept).
@@ -377,9 +377,9 @@ pub struct Workspace {
     /// While reconnecting: the presence the agent had, to restore after the Welcome.
     wanted_presence: Option<Presence>,
     /// File transfers of all sessions (A6).
-    pub(crate) files: crate::files::FileBoard,
+    files: crate::files::FileBoard,
     /// Support record form and pending records (A13).
-    pub(crate) records: RecordDesk,
+    records: RecordDesk,
     /// The tab whose Close waits for the agent to confirm ending its open session (A5).
     confirm_close: Option<SessionId>,
     /// This agent's preferences (A17); the settings dialog edits them, the app applies and
@@ -474,9 +474,16 @@ impl Workspace {
     }
 
     /// What holds after every change: the tab in front has no unread messages, tabs whose
-    /// session the agent ended with Close go once the end has arrived (A5), and a Close
-    /// waiting for confirmation is about a tab that is still there.
+    /// session the agent ended with Close go once the end has arrived (A5), a Close waiting
+    /// for confirmation is about a tab that is still there, and every tab knows the center's
+    /// message tags (A13).
     fn settle(&mut self) {
+        let tags = &self.settings.records.message_tags;
+        for tab in &mut self.sessions {
+            if tab.customer.tag_list != *tags {
+                tab.customer.tag_list.clone_from(tags);
+            }
+        }
         let done: Vec<SessionId> = self
             .sessions
             .iter()

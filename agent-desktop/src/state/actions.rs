@@ -7,8 +7,8 @@ use porpoise_shared::wire::{
 use super::{
     check_connection, check_new_password,
     intent::{call, AdminWindow, Effect, Intent},
-    AdminDialog, AgentChatLine, Delivery, SessionCodeDialog, SessionPhase, SettingsDialog, Status,
-    TransferDialog, Workspace,
+    AdminDialog, AgentChatLine, Delivery, Loadable, SessionCodeDialog, SessionPhase,
+    SettingsDialog, Status, TransferDialog, Workspace,
 };
 use crate::{
     files::{CommonSend, CommonSendState, FileCommand},
@@ -398,6 +398,129 @@ impl Workspace {
                     message_id,
                 }),
             ),
+            Intent::LoadCustomerProfile(session_id) => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    if tab.customer.profile == Loadable::NotAsked {
+                        tab.customer.profile = Loadable::Loading;
+                        call(
+                            out,
+                            Request::GetCustomerProfile(rpc::GetCustomerProfile { session_id }),
+                        );
+                    }
+                }
+            }
+            Intent::ReloadCustomerProfile(session_id) => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.profile = Loadable::NotAsked;
+                }
+            }
+            Intent::ShowCustomerView { session_id, view } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.view = view;
+                }
+            }
+            Intent::HideCustomerPanel(session_id) => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.hidden = true;
+                }
+            }
+            Intent::ShowCustomerPanel(session_id) => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.hidden = false;
+                    self.library.open = false;
+                }
+            }
+            Intent::EditCard { session_id, card } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.card = *card;
+                }
+            }
+            Intent::SaveCard { session_id, lang } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    let panel = &mut tab.customer;
+                    match panel.card.validate() {
+                        Err(_) => {
+                            let text = crate::i18n::Msg::RecTooLong.text(lang).to_owned();
+                            panel.card_status = Status::Failed(text);
+                        }
+                        Ok(()) => {
+                            panel.card_status = Status::Busy;
+                            call(
+                                out,
+                                Request::SaveVisitorCard(rpc::SaveVisitorCard {
+                                    session_id,
+                                    card: panel.card.clone(),
+                                }),
+                            );
+                        }
+                    }
+                }
+            }
+            Intent::SetCustomerTags { session_id, tags } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.customer_tags = tags.clone();
+                    tab.customer.tags_status = Status::Idle;
+                    call(
+                        out,
+                        Request::SetCustomerTags(rpc::SetCustomerTags { session_id, tags }),
+                    );
+                }
+            }
+            Intent::LoadContext(session_id) => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    if tab.customer.context == Loadable::NotAsked {
+                        tab.customer.context = Loadable::Loading;
+                        call(
+                            out,
+                            Request::FetchCustomerContext(rpc::FetchCustomerContext { session_id }),
+                        );
+                    }
+                }
+            }
+            Intent::ReloadContext(session_id) => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    tab.customer.context = Loadable::NotAsked;
+                }
+            }
+            Intent::SendContextItem { session_id, index } => {
+                self.send_context_item(session_id, index, out);
+            }
+            Intent::OpenRecord(session_id) => {
+                let fresh = self
+                    .session(session_id)
+                    .map(super::form_for)
+                    .unwrap_or_default();
+                self.records
+                    .open(session_id, fresh, crate::clock::now_unix_ms());
+            }
+            Intent::EditRecordForm(form) => {
+                if let Some(d) = self.records.dialog.as_mut() {
+                    d.form = *form;
+                }
+            }
+            Intent::SaveRecord { lang } => {
+                let policy = &self.settings.records;
+                if let Some(d) = self.records.dialog.as_mut() {
+                    match d.form.validate(policy) {
+                        Err(e) => {
+                            let text = crate::ui::record::form_error(lang, &e).to_owned();
+                            d.status = Status::Failed(text);
+                        }
+                        Ok(()) => {
+                            d.status = Status::Busy;
+                            call(
+                                out,
+                                Request::SaveSupportRecord(rpc::SaveSupportRecord {
+                                    session_id: d.session_id,
+                                    form: d.form.clone(),
+                                }),
+                            );
+                        }
+                    }
+                }
+            }
+            Intent::FillRecordLater => self.records.fill_later(crate::clock::now_unix_ms()),
+            Intent::SkipRecord => self.records.dialog = None,
             Intent::TagMessage {
                 session_id,
                 message_id,
@@ -438,6 +561,27 @@ impl Workspace {
             text,
         }));
         out.push(Effect::FocusChatInput(session_id));
+    }
+
+    /// Sends one loaded context item's text to the chat (A18), pending until stored.
+    fn send_context_item(&mut self, session_id: SessionId, index: usize, out: &mut Vec<Effect>) {
+        let Some(tab) = self.session_mut(session_id) else {
+            return;
+        };
+        let Loadable::Loaded(items) = &tab.customer.context else {
+            return;
+        };
+        let Some(item) = items.get(index) else {
+            return;
+        };
+        let text = item.text.clone();
+        let message_id = porpoise_shared::client::random_id();
+        tab.push_pending(message_id, text.clone(), crate::clock::now_unix_ms());
+        out.push(Effect::Command(NetCommand::SendChat {
+            session_id,
+            message_id,
+            text,
+        }));
     }
 
     fn system_info_mut(&mut self, id: SessionId) -> Option<&mut super::SystemInfoView> {

@@ -192,6 +192,7 @@ impl Workspace {
                 ),
             );
         }
+        self.settle();
     }
 
     /// Uses `prefs` (the app's, after it took and sanitised the settings dialog's changes).

@@ -13,11 +13,12 @@ use porpoise_shared::{
     ui::Language,
     wire::{
         AgentId, ChatImage, MessageId, OfferId, OfflineMessageId, Presence, QueueEntry,
-        RemoteAction, SessionId, TicketId, TransferId, TransferTarget,
+        RemoteAction, SessionId, SupportRecordForm, TicketId, TransferId, TransferTarget,
+        VisitorCard,
     },
 };
 
-use super::{AdminDialog, ProcessColumn, SettingsDialog};
+use super::{AdminDialog, CustomerView, ProcessColumn, SettingsDialog};
 use crate::net::NetCommand;
 
 /// One of the admin windows to open (R3, R5).
@@ -243,6 +244,66 @@ pub enum Intent {
         /// The message carrying the picture.
         message_id: MessageId,
     },
+    /// Ask for the customer's profile (card, tags, record) the first time the panel shows it.
+    LoadCustomerProfile(SessionId),
+    /// Ask for the customer's profile again after a failure.
+    ReloadCustomerProfile(SessionId),
+    /// Show the card or the context tab of the customer panel.
+    ShowCustomerView {
+        /// The session.
+        session_id: SessionId,
+        /// The tab to show.
+        view: CustomerView,
+    },
+    /// Fold the customer panel into a strip (A15).
+    HideCustomerPanel(SessionId),
+    /// Unfold the customer panel (the quick replies close to make room).
+    ShowCustomerPanel(SessionId),
+    /// The visitor card as edited (A15).
+    EditCard {
+        /// The session.
+        session_id: SessionId,
+        /// The whole card.
+        card: Box<VisitorCard>,
+    },
+    /// Check and save the visitor card; `lang` words the error.
+    SaveCard {
+        /// The session.
+        session_id: SessionId,
+        /// The UI language in use.
+        lang: Language,
+    },
+    /// Set the customer's tags (A13).
+    SetCustomerTags {
+        /// The session.
+        session_id: SessionId,
+        /// Its tags from now on.
+        tags: Vec<String>,
+    },
+    /// Ask for the customer's context the first time its tab shows (A18).
+    LoadContext(SessionId),
+    /// Ask for the customer's context again.
+    ReloadContext(SessionId),
+    /// Send one context item's text to the chat (A18).
+    SendContextItem {
+        /// The session.
+        session_id: SessionId,
+        /// Position of the item in the loaded list.
+        index: usize,
+    },
+    /// Open the support record form of a session (A13), or its pending draft.
+    OpenRecord(SessionId),
+    /// The support record form as edited.
+    EditRecordForm(Box<SupportRecordForm>),
+    /// Check the form against the center's policy and save it; `lang` words the error.
+    SaveRecord {
+        /// The UI language in use.
+        lang: Language,
+    },
+    /// Keep the form's draft in the pending list (fill it in later).
+    FillRecordLater,
+    /// Close the form without a record (when not required).
+    SkipRecord,
     /// Set the tags of one chat message (A13).
     TagMessage {
         /// The session.

@@ -10,9 +10,8 @@
 //! `EditSettings`…). Only widget state that is the panel's own (egui memory, the chat
 //! pictures' textures, the screenshot tool) is changed while drawing.
 //!
-//! Not all panels follow it yet: the customer side panel and support records
-//! ([`visitor`], [`context`], [`record`]), the quick replies ([`canned`], [`history`]) and the
-//! screen view ([`screen`]) still take `&mut` parts of the workspace and push
+//! Not all panels follow it yet: the quick replies ([`canned`], [`history`]) and the screen
+//! view ([`screen`]) still take `&mut` parts of the workspace and push
 //! [`NetCommand`](crate::net::NetCommand)s into an [`Outbox`], which the app sends after the
 //! frame.
 

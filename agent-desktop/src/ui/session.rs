@@ -57,17 +57,19 @@ fn sessions_inner_ui(
     outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
-    super::record::pending_records_ui(ui, lang, ws);
-    super::record::record_dialog_ui(ui, lang, ws, outbox);
+    super::record::pending_records_ui(ui, lang, ws, intents);
+    super::record::record_dialog_ui(ui, lang, ws, intents);
     if ws.sessions.is_empty() {
         ui.centered_and_justified(|ui| ui.label(RichText::new(Msg::NoSession.text(lang)).weak()));
         return;
     }
     tabs_ui(ui, lang, ws, intents);
     ui.separator();
-    let Some(selected) = ws.selected else { return };
+    let Some(selected) = ws.selected() else {
+        return;
+    };
     super::files::files_ui(ui, lang, ws, &mut tools.pictures, selected, intents);
-    super::visitor::customer_side_ui(ui, lang, ws, selected, outbox);
+    super::visitor::customer_side_ui(ui, lang, ws, selected, intents);
     let manages = ws.manages();
     if let Some(tab) = ws.sessions.iter_mut().find(|s| s.session_id == selected) {
         session_ui(
@@ -94,7 +96,7 @@ fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<
             if matches!(tab.phase, SessionPhase::Ended { .. }) {
                 rich = rich.weak();
             }
-            let selected = ws.selected == Some(id);
+            let selected = ws.selected() == Some(id);
             egui::Frame::group(ui.style())
                 .inner_margin(egui::Margin::symmetric(4, 2))
                 .show(ui, |ui| {

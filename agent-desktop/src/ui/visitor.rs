@@ -3,17 +3,16 @@
 //! Also the chat's message context menu for message tags (A13), [`message_context_menu`].
 
 use egui::RichText;
-use porpoise_shared::wire::rpc;
 use porpoise_shared::{
     ui::Language,
-    wire::{MessageId, Party, Request, SessionId, VisitorCard},
+    wire::{MessageId, Party, SessionId, VisitorCard},
 };
 
-use super::{call, status_ui, Outbox};
+use super::status_ui;
 use crate::{
     contacts::{find_contacts, Contact},
     i18n::Msg,
-    state::{CustomerPanel, CustomerView, Intent, Loadable, SessionTab, Status},
+    state::{CustomerPanel, CustomerView, Intent, Loadable, SessionTab},
 };
 
 /// Default width of the customer panel, in points.
@@ -29,27 +28,28 @@ pub struct PanelCx<'a> {
     pub has_context: bool,
 }
 
-/// Draws the customer panel of `tab`; asks the relay for the profile the first time.
+/// Draws the customer panel of `tab`; asks for the profile the first time
+/// ([`Intent::LoadCustomerProfile`]). The card is edited as a copy; changes and clicks are
+/// reported as intents.
 pub fn customer_panel_ui(
     ui: &mut egui::Ui,
     cx: &PanelCx<'_>,
-    tab: &mut SessionTab,
-    outbox: &mut Outbox,
+    tab: &SessionTab,
+    intents: &mut Vec<Intent>,
 ) {
     let lang = cx.lang;
     let session_id = tab.session_id;
     if tab.customer.profile == Loadable::NotAsked {
-        tab.customer.profile = Loadable::Loading;
-        call(
-            outbox,
-            Request::GetCustomerProfile(rpc::GetCustomerProfile { session_id }),
-        );
+        intents.push(Intent::LoadCustomerProfile(session_id));
     }
     ui.horizontal(|ui| {
-        let view = &mut tab.customer.view;
-        ui.selectable_value(view, CustomerView::Card, Msg::CardTitle.text(lang));
+        let mut view = tab.customer.view;
+        ui.selectable_value(&mut view, CustomerView::Card, Msg::CardTitle.text(lang));
         if cx.has_context {
-            ui.selectable_value(view, CustomerView::Context, Msg::CtxTitle.text(lang));
+            ui.selectable_value(&mut view, CustomerView::Context, Msg::CtxTitle.text(lang));
+        }
+        if view != tab.customer.view {
+            intents.push(Intent::ShowCustomerView { session_id, view });
         }
     });
     ui.separator();
@@ -57,28 +57,28 @@ pub fn customer_panel_ui(
         .id_salt(("customer-panel", session_id))
         .show(ui, |ui| match tab.customer.view {
             CustomerView::Context if cx.has_context => {
-                super::context::context_ui(ui, lang, tab, outbox)
+                super::context::context_ui(ui, lang, tab, intents)
             }
             _ => match &tab.customer.profile {
                 Loadable::Failed(e) => {
                     ui.label(RichText::new(e).color(ui.visuals().error_fg_color));
                     if ui.button(Msg::Refresh.text(lang)).clicked() {
-                        tab.customer.profile = Loadable::NotAsked;
+                        intents.push(Intent::ReloadCustomerProfile(session_id));
                     }
                 }
                 Loadable::NotAsked | Loadable::Loading => {
                     ui.label(RichText::new(Msg::Loading.text(lang)).weak());
                 }
                 Loadable::Loaded(()) => {
-                    card_ui(ui, lang, tab, outbox);
+                    card_ui(ui, lang, tab, intents);
                     ui.separator();
                     customer_tags_ui(
                         ui,
                         lang,
                         cx.customer_tags,
                         session_id,
-                        &mut tab.customer,
-                        outbox,
+                        &tab.customer,
+                        intents,
                     );
                 }
             },
@@ -86,15 +86,16 @@ pub fn customer_panel_ui(
 }
 
 /// The card's fields, the contacts found in the customer's messages, and Save.
-fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
     let found = find_contacts(
         tab.chat
             .iter()
             .filter(|e| e.message.from == Party::Customer)
             .map(|e| e.message.text.as_str()),
     );
-    let panel = &mut tab.customer;
-    let card = &mut panel.card;
+    let panel = &tab.customer;
+    let mut edited = panel.card.clone();
+    let card = &mut edited;
     egui::Grid::new(("visitor-card", tab.session_id))
         .num_columns(2)
         .show(ui, |ui| {
@@ -137,6 +138,13 @@ fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut
             }
         });
     }
+    let session_id = tab.session_id;
+    if edited != panel.card {
+        intents.push(Intent::EditCard {
+            session_id,
+            card: Box::new(edited),
+        });
+    }
     status_ui(ui, &panel.card_status);
     if ui
         .add_enabled(
@@ -145,19 +153,7 @@ fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut
         )
         .clicked()
     {
-        match card.validate() {
-            Err(_) => panel.card_status = Status::Failed(Msg::RecTooLong.text(lang).to_owned()),
-            Ok(()) => {
-                panel.card_status = Status::Busy;
-                call(
-                    outbox,
-                    Request::SaveVisitorCard(rpc::SaveVisitorCard {
-                        session_id: tab.session_id,
-                        card: card.clone(),
-                    }),
-                );
-            }
-        }
+        intents.push(Intent::SaveCard { session_id, lang });
     }
 }
 
@@ -181,36 +177,31 @@ fn contact_label(lang: Language, c: &Contact) -> &'static str {
     .text(lang)
 }
 
-/// Checkboxes of the center's customer tags; a change is sent at once.
+/// Checkboxes of the center's customer tags; a change is reported at once
+/// ([`Intent::SetCustomerTags`]).
 fn customer_tags_ui(
     ui: &mut egui::Ui,
     lang: Language,
     allowed: &[String],
     session_id: SessionId,
-    panel: &mut CustomerPanel,
-    outbox: &mut Outbox,
+    panel: &CustomerPanel,
+    intents: &mut Vec<Intent>,
 ) {
     ui.label(RichText::new(Msg::TagsCustomer.text(lang)).strong());
+    let mut tags = panel.customer_tags.clone();
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         for tag in allowed {
-            let mut on = panel.customer_tags.contains(tag);
+            let mut on = tags.contains(tag);
             if ui.checkbox(&mut on, tag).changed() {
-                toggle(&mut panel.customer_tags, tag, on);
+                toggle(&mut tags, tag, on);
                 changed = true;
             }
         }
     });
     status_ui(ui, &panel.tags_status);
     if changed {
-        panel.tags_status = Status::Idle;
-        call(
-            outbox,
-            Request::SetCustomerTags(rpc::SetCustomerTags {
-                session_id,
-                tags: panel.customer_tags.clone(),
-            }),
-        );
+        intents.push(Intent::SetCustomerTags { session_id, tags });
     }
 }
 
@@ -222,10 +213,11 @@ fn toggle(tags: &mut Vec<String>, tag: &str, on: bool) {
 }
 
 /// The right-click menu of one chat message: the center's message tags as checkboxes (A13).
-/// A change sends `SetMessageTags`; the tab's tags change when the relay confirms it
-/// (`app/records.rs`). Call it with the message label's response in the chat history (the
-/// label needs `Sense::click()`), with `allowed` = `ws.settings().records.message_tags`:
-/// `message_context_menu(&label, lang, tab.session_id, m.message_id, &tab.customer, allowed, outbox)`.
+/// A change is reported as [`Intent::TagMessage`] (which sends `SetMessageTags`); the tab's
+/// tags change when the relay confirms it (`state/answers.rs`). Call it with the message
+/// label's response (the label needs `Sense::click()`), with `allowed` =
+/// `ws.settings().records.message_tags`:
+/// `message_context_menu(&label, lang, tab.session_id, m.message_id, &tab.customer, allowed, intents)`.
 pub fn message_context_menu(
     response: &egui::Response,
     lang: Language,
@@ -233,17 +225,14 @@ pub fn message_context_menu(
     message_id: MessageId,
     panel: &CustomerPanel,
     allowed: &[String],
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     if let Some(tags) = tags_menu(response, lang, panel.tags_of(message_id), allowed) {
-        call(
-            outbox,
-            Request::SetMessageTags(rpc::SetMessageTags {
-                session_id,
-                message_id,
-                tags,
-            }),
-        );
+        intents.push(Intent::TagMessage {
+            session_id,
+            message_id,
+            tags,
+        });
     }
 }
 
@@ -323,23 +312,18 @@ pub const MIN_WIDTH_WITH_QUICK_REPLIES: f32 = 1000.0;
 pub fn customer_side_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut crate::state::Workspace,
+    ws: &crate::state::Workspace,
     selected: SessionId,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    let customer_tags = ws.settings().records.customer_tags.clone();
+    let customer_tags = &ws.settings().records.customer_tags;
     let has_context = ws.settings().context_endpoint.is_some();
-    let tags = ws.settings().records.message_tags.clone();
-    for tab in &mut ws.sessions {
-        tab.customer.tag_list.clone_from(&tags);
-    }
-    let Some(tab) = ws.sessions.iter_mut().find(|t| t.session_id == selected) else {
+    let Some(tab) = ws.session(selected) else {
         return;
     };
-    let records = &mut ws.records;
     // With the quick replies open too, a narrow work area keeps this panel folded so that the
     // chat between them stays usable; unfolding it closes the quick replies.
-    let crowded = ws.library.open && ui.available_width() < MIN_WIDTH_WITH_QUICK_REPLIES;
+    let crowded = ws.library().open && ui.available_width() < MIN_WIDTH_WITH_QUICK_REPLIES;
     if tab.customer.hidden || crowded {
         egui::Panel::right(("customer-strip", selected))
             .resizable(false)
@@ -348,8 +332,7 @@ pub fn customer_side_ui(
                     .button(format!("« {}", Msg::CustPanel.text(lang)))
                     .clicked()
                 {
-                    tab.customer.hidden = false;
-                    ws.library.open = false;
+                    intents.push(Intent::ShowCustomerPanel(selected));
                 }
             });
         return;
@@ -359,20 +342,20 @@ pub fn customer_side_ui(
         .default_size(CUSTOMER_PANEL_WIDTH)
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                super::record::record_button_ui(ui, lang, records, tab);
+                super::record::record_button_ui(ui, lang, tab, intents);
                 if ui
                     .button("»")
                     .on_hover_text(Msg::CustPanel.text(lang))
                     .clicked()
                 {
-                    tab.customer.hidden = true;
+                    intents.push(Intent::HideCustomerPanel(selected));
                 }
             });
             let cx = PanelCx {
                 lang,
-                customer_tags: &customer_tags,
+                customer_tags,
                 has_context,
             };
-            customer_panel_ui(ui, &cx, tab, outbox);
+            customer_panel_ui(ui, &cx, tab, intents);
         });
 }
