@@ -386,7 +386,7 @@ pub struct Workspace {
     /// keeps them when they change.
     prefs: crate::prefs::Preferences,
     /// The quick-reply side panel: canned responses, knowledge base, service history (A8, A11).
-    pub(crate) library: Library,
+    library: Library,
 }
 
 impl Workspace {
@@ -437,6 +437,13 @@ impl Workspace {
     /// The tab of `id`.
     pub(crate) fn session_mut(&mut self, id: SessionId) -> Option<&mut SessionTab> {
         self.sessions.iter_mut().find(|s| s.session_id == id)
+    }
+
+    /// The tab of `id` to change and the quick replies to read, for the service window while
+    /// its screen view still changes the tab while drawing (see [`crate::ui`]).
+    pub(crate) fn screen_parts(&mut self, id: SessionId) -> Option<(&mut SessionTab, &Library)> {
+        let tab = self.sessions.iter_mut().find(|s| s.session_id == id)?;
+        Some((tab, &self.library))
     }
 
     /// Closes the tab of `id`, selecting a neighbour.

@@ -1,14 +1,15 @@
 //! How the agent's intents change the [`Workspace`]: [`Workspace::on_ui`].
 
 use porpoise_shared::wire::{
-    rpc, ActionState, AgentChatMessage, Request, SessionId, MAX_CHAT_TEXT_BYTES, MIN_PASSWORD_CHARS,
+    rpc, ActionState, AgentChatMessage, CannedScope, Request, SessionId, MAX_CHAT_TEXT_BYTES,
+    MIN_PASSWORD_CHARS,
 };
 
 use super::{
     check_connection, check_new_password,
     intent::{call, AdminWindow, Effect, Intent},
-    AdminDialog, AgentChatLine, Delivery, Loadable, SessionCodeDialog, SessionPhase,
-    SettingsDialog, Status, TransferDialog, Workspace,
+    AdminDialog, AgentChatLine, CannedEditor, Delivery, HistoryView, Loadable, Loaded,
+    SessionCodeDialog, SessionPhase, SettingsDialog, Status, TransferDialog, Workspace,
 };
 use crate::{
     files::{CommonSend, CommonSendState, FileCommand},
@@ -521,6 +522,113 @@ impl Workspace {
             }
             Intent::FillRecordLater => self.records.fill_later(crate::clock::now_unix_ms()),
             Intent::SkipRecord => self.records.dialog = None,
+            Intent::OpenLibrary(open) => self.library.open = open,
+            Intent::ShowLibraryTab(tab) => self.library.tab = tab,
+            Intent::LoadCanned { refresh } => {
+                if refresh || self.library.canned.wants_loading() {
+                    self.library.canned = Loaded::Loading;
+                    call(out, Request::ListCannedResponses(rpc::ListCannedResponses));
+                }
+            }
+            Intent::LoadKnowledge { refresh } => {
+                if refresh || self.library.knowledge.wants_loading() {
+                    self.library.knowledge = Loaded::Loading;
+                    call(out, Request::ListKnowledgeBase(rpc::ListKnowledgeBase));
+                }
+            }
+            Intent::EditSearch(search) => self.library.search = search,
+            Intent::InsertReply { session_id, text } => {
+                if let Some(tab) = self.session_mut(session_id) {
+                    super::insert_into_draft(&mut tab.draft, &text);
+                    // Focusing the chat input lets the agent edit at once.
+                    out.push(Effect::FocusChatInput(session_id));
+                }
+            }
+            Intent::NewCanned => {
+                if self.library.editor.is_none() {
+                    self.library.editor = Some(CannedEditor::new(CannedScope::Personal));
+                }
+            }
+            Intent::EditCanned(item) => {
+                self.library.editor = Some(CannedEditor {
+                    id: Some(item.id),
+                    scope: item.scope,
+                    draft: item.draft,
+                    status: Status::Idle,
+                });
+            }
+            Intent::EditCannedForm(editor) => {
+                if self.library.editor.is_some() {
+                    self.library.editor = Some(*editor);
+                }
+            }
+            Intent::SaveCanned { lang } => {
+                if let Some(editor) = self.library.editor.as_mut() {
+                    let d = &editor.draft;
+                    if d.title.trim().is_empty() || d.text.trim().is_empty() {
+                        let text = crate::i18n::Msg::TitleAndTextRequired.text(lang);
+                        editor.status = Status::Failed(text.into());
+                    } else {
+                        editor.status = Status::Busy;
+                        call(
+                            out,
+                            Request::SaveCannedResponse(rpc::SaveCannedResponse {
+                                id: editor.id,
+                                scope: editor.scope,
+                                draft: d.clone(),
+                            }),
+                        );
+                    }
+                }
+            }
+            Intent::CloseCannedEditor => self.library.editor = None,
+            Intent::DeleteCanned(id) => {
+                self.library.deleting = Some(id);
+                call(
+                    out,
+                    Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id }),
+                );
+            }
+            Intent::LoadHistory {
+                session_id,
+                refresh,
+            } => {
+                let view = self.library.history_mut(session_id);
+                if refresh || view.list.wants_loading() {
+                    *view = HistoryView {
+                        list: Loaded::Loading,
+                        ..HistoryView::default()
+                    };
+                    call(
+                        out,
+                        Request::ListServiceHistory(rpc::ListServiceHistory { session_id }),
+                    );
+                }
+            }
+            Intent::ReadTranscript {
+                session_id,
+                past_session_id,
+                after,
+            } => {
+                let t = self
+                    .library
+                    .history_mut(session_id)
+                    .transcripts
+                    .entry(past_session_id)
+                    .or_default();
+                let first = after.is_none() && !t.started && t.error.is_none();
+                if !t.loading && (first || after.is_some()) {
+                    t.loading = true;
+                    call(
+                        out,
+                        Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
+                            session_id,
+                            past_session_id,
+                            after,
+                        }),
+                    );
+                }
+            }
             Intent::TagMessage {
                 session_id,
                 message_id,

@@ -12,13 +12,13 @@ use porpoise_shared::{
     files::FileTransferId,
     ui::Language,
     wire::{
-        AgentId, ChatImage, MessageId, OfferId, OfflineMessageId, Presence, QueueEntry,
-        RemoteAction, SessionId, SupportRecordForm, TicketId, TransferId, TransferTarget,
-        VisitorCard,
+        AgentId, CannedResponse, CannedResponseId, ChatImage, MessageId, OfferId, OfflineMessageId,
+        Presence, QueueEntry, RemoteAction, SessionId, SupportRecordForm, TicketId,
+        TranscriptCursor, TransferId, TransferTarget, VisitorCard,
     },
 };
 
-use super::{AdminDialog, CustomerView, ProcessColumn, SettingsDialog};
+use super::{AdminDialog, CannedEditor, CustomerView, LibraryTab, ProcessColumn, SettingsDialog};
 use crate::net::NetCommand;
 
 /// One of the admin windows to open (R3, R5).
@@ -304,6 +304,60 @@ pub enum Intent {
     FillRecordLater,
     /// Close the form without a record (when not required).
     SkipRecord,
+    /// Show or hide the quick-reply side panel (A8).
+    OpenLibrary(bool),
+    /// Show one list of the quick-reply panel.
+    ShowLibraryTab(LibraryTab),
+    /// Load the canned responses if never asked, or again with `refresh`.
+    LoadCanned {
+        /// Ask again even if loaded.
+        refresh: bool,
+    },
+    /// Load the knowledge base if never asked, or again with `refresh`.
+    LoadKnowledge {
+        /// Ask again even if loaded.
+        refresh: bool,
+    },
+    /// The quick-reply keyword changed.
+    EditSearch(String),
+    /// Put a reply's text into the tab's chat draft to edit before sending (A8).
+    InsertReply {
+        /// The session.
+        session_id: SessionId,
+        /// The reply's text.
+        text: String,
+    },
+    /// Open the editor for a new personal canned response.
+    NewCanned,
+    /// Open the editor for this canned response.
+    EditCanned(Box<CannedResponse>),
+    /// The canned-response editor as edited.
+    EditCannedForm(Box<CannedEditor>),
+    /// Check and save the editor's canned response; `lang` words the error.
+    SaveCanned {
+        /// The UI language in use.
+        lang: Language,
+    },
+    /// Close the canned-response editor.
+    CloseCannedEditor,
+    /// Delete a canned response.
+    DeleteCanned(CannedResponseId),
+    /// Load the customer's service history of a session (A11) if never asked, or again.
+    LoadHistory {
+        /// The session.
+        session_id: SessionId,
+        /// Forget what was loaded and ask again.
+        refresh: bool,
+    },
+    /// Read a page of a past session's transcript (the first one, or the one after `after`).
+    ReadTranscript {
+        /// The session whose history it is.
+        session_id: SessionId,
+        /// The past session.
+        past_session_id: SessionId,
+        /// Where the page starts (None: the first page).
+        after: Option<TranscriptCursor>,
+    },
     /// Set the tags of one chat message (A13).
     TagMessage {
         /// The session.

@@ -10,8 +10,8 @@
 //! `EditSettings`…). Only widget state that is the panel's own (egui memory, the chat
 //! pictures' textures, the screenshot tool) is changed while drawing.
 //!
-//! Not all panels follow it yet: the quick replies ([`canned`], [`history`]) and the screen
-//! view ([`screen`]) still take `&mut` parts of the workspace and push
+//! Not all panels follow it yet: the screen view ([`screen`]) still takes the `&mut SessionTab`
+//! that holds the stream's texture and remote-input state and pushes
 //! [`NetCommand`](crate::net::NetCommand)s into an [`Outbox`], which the app sends after the
 //! frame.
 

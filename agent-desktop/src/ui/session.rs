@@ -71,17 +71,8 @@ fn sessions_inner_ui(
     super::files::files_ui(ui, lang, ws, &mut tools.pictures, selected, intents);
     super::visitor::customer_side_ui(ui, lang, ws, selected, intents);
     let manages = ws.manages();
-    if let Some(tab) = ws.sessions.iter_mut().find(|s| s.session_id == selected) {
-        session_ui(
-            ui,
-            lang,
-            tab,
-            &mut ws.library,
-            tools,
-            manages,
-            outbox,
-            intents,
-        );
+    if let Some((tab, library)) = ws.screen_parts(selected) {
+        session_ui(ui, lang, tab, library, tools, manages, outbox, intents);
     }
 }
 
@@ -223,7 +214,7 @@ fn session_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &mut SessionTab,
-    library: &mut Library,
+    library: &Library,
     tools: &mut ChatTools,
     manages: bool,
     outbox: &mut Outbox,
@@ -235,7 +226,13 @@ fn session_ui(
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
     ui.horizontal(|ui| {
-        ui.toggle_value(&mut library.open, Msg::QuickReplies.text(lang));
+        let mut open = library.open;
+        if ui
+            .toggle_value(&mut open, Msg::QuickReplies.text(lang))
+            .changed()
+        {
+            intents.push(Intent::OpenLibrary(open));
+        }
         if tab.phase == SessionPhase::Open {
             if let Some(shot) = super::snip::snip_button(ui, lang, &mut tools.snip) {
                 send_screenshot(ui.ctx(), tab, &mut tools.pictures, shot);
@@ -248,7 +245,7 @@ fn session_ui(
             .resizable(true)
             .default_size(QUICK_REPLY_PANEL_WIDTH)
             .show(ui, |ui| {
-                quick_replies_ui(ui, lang, library, tab, manages, outbox)
+                quick_replies_ui(ui, lang, library, tab, manages, intents)
             });
     }
     if shows_screen(tab) {
