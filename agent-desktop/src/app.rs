@@ -16,7 +16,7 @@ use crate::{
     prefs::Preferences,
     presence::AutoAwayWatch,
     state::{Effect, Intent, LoginError, LoginState, Usernames, Workspace},
-    ui::{chat::ChatTools, login::LoginForm, Outbox},
+    ui::{login::LoginForm, Outbox, SessionTools},
 };
 
 /// While auto-away is on, the console wakes at least this often to check the idle time, in s.
@@ -43,7 +43,7 @@ pub struct AgentApp {
     /// Effects of state changes, kept to reuse the allocation.
     effects: Vec<Effect>,
     /// The chats' own widget state (pictures, screenshot tool, transcripts being written).
-    tools: ChatTools,
+    tools: SessionTools,
     /// The chat input to focus at the end of the frame.
     focus_chat: Option<porpoise_shared::wire::SessionId>,
     title: Option<String>,
@@ -65,7 +65,7 @@ impl AgentApp {
             phase: Phase::Login(LoginState::Editing { error: None }),
             outbox: Vec::new(),
             effects: Vec::new(),
-            tools: ChatTools::default(),
+            tools: SessionTools::default(),
             focus_chat: None,
             title: None,
             away: AutoAwayWatch::new(Box::new(idle::Unknown)),
@@ -203,18 +203,11 @@ impl AgentApp {
             }
             Phase::Working(ws) => {
                 // The screenshot tool (A9): Ctrl+Alt+A, and its window while it is open.
+                self.tools.forget_screens(ws);
                 crate::ui::snip::snip_shortcut(ui.ctx(), &mut self.tools.snip);
                 crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut self.tools.snip);
                 let mut intents = Vec::new();
-                crate::ui::desk::working_ui(
-                    ui,
-                    lang,
-                    ws,
-                    &mut self.tools,
-                    now_s,
-                    &mut self.outbox,
-                    &mut intents,
-                );
+                crate::ui::desk::working_ui(ui, lang, ws, &mut self.tools, now_s, &mut intents);
                 self.on_intents(intents);
             }
         }
@@ -249,6 +242,7 @@ impl AgentApp {
                     self.outbox.push(cmd)
                 }
                 Effect::FocusChatInput(session_id) => self.focus_chat = Some(session_id),
+                Effect::ShowScreen { session_id, feed } => self.tools.show_screen(session_id, feed),
                 Effect::PictureFetched { key, result } => match result {
                     Ok(data) => self.tools.pictures.insert(key, &data),
                     Err(e) => self.tools.pictures.failed(key, e),
@@ -355,7 +349,7 @@ impl AgentApp {
                     self.prefs.language = Some(crate::prefs::language_code(self.lang).to_owned());
                     let mut effects = std::mem::take(&mut self.effects);
                     ws.start(self.prefs.clone(), self.lang, &mut effects);
-                    self.tools = ChatTools::default();
+                    self.tools = SessionTools::default();
                     self.phase = Phase::Working(Box::new(ws));
                     self.carry_out(&mut effects);
                     self.effects = effects;

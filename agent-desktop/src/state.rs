@@ -6,8 +6,7 @@
 //! [`NetEvent`](crate::net::NetEvent), `net_events.rs`; typed request answers in
 //! `answers.rs`), plus a few calls of the app's own (login, reconnect, preferences, clock).
 //! Both push [`Effect`]s that the app carries out. Its fields are private: panels and tests
-//! read them through accessors. (A few stay `pub(crate)` for the panels that do not follow
-//! the rule yet; see [`crate::ui`].)
+//! read them through accessors.
 
 mod actions;
 mod answers;
@@ -36,10 +35,7 @@ use porpoise_shared::wire::{
     UnixMs,
 };
 
-use crate::{
-    net::LoginFailure,
-    screen::{ScreenFeed, ScreenStream},
-};
+use crate::{net::LoginFailure, screen::ScreenFeed};
 
 /// Where the login window is.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,13 +106,14 @@ pub enum SessionPhase {
 }
 
 /// The screen part of a session tab.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ScreenView {
     /// No screen stream.
     #[default]
     Off,
-    /// A screen stream is arriving.
-    Streaming(Box<ScreenStream>),
+    /// A screen stream is arriving; its texture, image settings and remote-input state are the
+    /// screen panel's ([`crate::ui::SessionTools::screens`]).
+    Streaming,
     /// The stream ended; `error` if it broke.
     Ended {
         /// What went wrong, if anything.
@@ -327,7 +324,7 @@ pub struct Workspace {
     /// Last queue error (e.g. someone else accepted the customer first).
     queue_notice: Option<String>,
     /// Open tabs, in the order they opened (A5).
-    pub(crate) sessions: Vec<SessionTab>,
+    sessions: Vec<SessionTab>,
     /// The tab shown.
     selected: Option<SessionId>,
     /// The account's id.
@@ -407,7 +404,7 @@ impl Workspace {
     }
 
     /// Replaces the queue; returns the entries not seen before (to notify about).
-    pub fn set_queue(&mut self, queue: Vec<QueueEntry>) -> Vec<QueueEntry> {
+    fn set_queue(&mut self, queue: Vec<QueueEntry>) -> Vec<QueueEntry> {
         let fresh: Vec<QueueEntry> = queue
             .iter()
             .filter(|q| self.seen_tickets.insert(q.ticket_id))
@@ -420,7 +417,7 @@ impl Workspace {
     }
 
     /// Opens (or re-opens) the tab of a started session and selects it.
-    pub fn open_session(&mut self, info: SessionInfo) {
+    fn open_session(&mut self, info: SessionInfo) {
         let id = info.session_id;
         match self.sessions.iter_mut().find(|s| s.session_id == id) {
             Some(tab) => {
@@ -435,19 +432,12 @@ impl Workspace {
     }
 
     /// The tab of `id`.
-    pub(crate) fn session_mut(&mut self, id: SessionId) -> Option<&mut SessionTab> {
+    fn session_mut(&mut self, id: SessionId) -> Option<&mut SessionTab> {
         self.sessions.iter_mut().find(|s| s.session_id == id)
     }
 
-    /// The tab of `id` to change and the quick replies to read, for the service window while
-    /// its screen view still changes the tab while drawing (see [`crate::ui`]).
-    pub(crate) fn screen_parts(&mut self, id: SessionId) -> Option<(&mut SessionTab, &Library)> {
-        let tab = self.sessions.iter_mut().find(|s| s.session_id == id)?;
-        Some((tab, &self.library))
-    }
-
     /// Closes the tab of `id`, selecting a neighbour.
-    pub fn close_tab(&mut self, id: SessionId) {
+    fn close_tab(&mut self, id: SessionId) {
         let Some(i) = self.sessions.iter().position(|s| s.session_id == id) else {
             return;
         };
@@ -462,7 +452,7 @@ impl Workspace {
     }
 
     /// Hides the button of tab `id` (A5); the next visible tab is selected if it was.
-    pub fn hide_tab(&mut self, id: SessionId) {
+    fn hide_tab(&mut self, id: SessionId) {
         let Some(i) = self.sessions.iter().position(|s| s.session_id == id) else {
             return;
         };
@@ -473,7 +463,7 @@ impl Workspace {
     }
 
     /// Shows the button of tab `id` again and selects it.
-    pub fn show_tab(&mut self, id: SessionId) {
+    fn show_tab(&mut self, id: SessionId) {
         if let Some(tab) = self.session_mut(id) {
             tab.hidden = false;
             self.selected = Some(id);
@@ -527,10 +517,20 @@ impl Workspace {
             .map(|t| t.session_id)
     }
 
-    /// Starts showing a screen stream in the tab of `id`.
-    pub fn start_screen(&mut self, id: SessionId, feed: std::sync::Arc<ScreenFeed>) {
+    /// Starts showing a screen stream in the tab of `id`: the app shows `feed`
+    /// ([`Effect::ShowScreen`]).
+    fn start_screen(
+        &mut self,
+        id: SessionId,
+        feed: std::sync::Arc<ScreenFeed>,
+        out: &mut Vec<Effect>,
+    ) {
         if let Some(tab) = self.session_mut(id) {
-            tab.screen = ScreenView::Streaming(Box::new(ScreenStream::new(feed)));
+            tab.screen = ScreenView::Streaming;
+            out.push(Effect::ShowScreen {
+                session_id: id,
+                feed,
+            });
         }
     }
 }

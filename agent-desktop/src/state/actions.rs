@@ -629,6 +629,11 @@ impl Workspace {
                     );
                 }
             }
+            Intent::SendInput { session_id, events } => {
+                for event in events {
+                    out.push(Effect::Command(NetCommand::Input { session_id, event }));
+                }
+            }
             Intent::TagMessage {
                 session_id,
                 message_id,

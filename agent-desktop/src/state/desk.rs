@@ -236,7 +236,7 @@ impl Workspace {
     }
 
     /// Shows an offer (replacing one with the same id).
-    pub fn add_offer(&mut self, offer: Offer, now_s: f64) {
+    pub(super) fn add_offer(&mut self, offer: Offer, now_s: f64) {
         self.offers.retain(|o| o.offer.offer_id != offer.offer_id);
         let deadline_s = now_s + offer.expires_in_ms as f64 / 1000.0;
         self.offers.push(OfferPrompt {
@@ -248,7 +248,7 @@ impl Workspace {
     }
 
     /// Shows a notice for [`NOTICE_S`].
-    pub fn notify(&mut self, text: String, now_s: f64) {
+    pub(super) fn notify(&mut self, text: String, now_s: f64) {
         self.notices.push(Notice {
             text,
             until_s: now_s + NOTICE_S,

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use porpoise_shared::{
     files::FileTransferId,
+    input::InputEvent,
     ui::Language,
     wire::{
         AgentId, CannedResponse, CannedResponseId, ChatImage, MessageId, OfferId, OfflineMessageId,
@@ -358,6 +359,13 @@ pub enum Intent {
         /// Where the page starts (None: the first page).
         after: Option<TranscriptCursor>,
     },
+    /// Remote input for the customer's computer (A6), already in the customer's screen px.
+    SendInput {
+        /// The session.
+        session_id: SessionId,
+        /// The events, in order.
+        events: Vec<InputEvent>,
+    },
     /// Set the tags of one chat message (A13).
     TagMessage {
         /// The session.
@@ -398,6 +406,13 @@ pub enum Effect {
     },
     /// The agent logged out: the app shows the login window.
     LogOut,
+    /// Show this screen stream in the session's tab (the screen panel's texture and input).
+    ShowScreen {
+        /// The session.
+        session_id: SessionId,
+        /// Where the decode thread puts updates.
+        feed: std::sync::Arc<crate::screen::ScreenFeed>,
+    },
     /// Put the keyboard focus in a tab's chat input (after sending).
     FocusChatInput(SessionId),
     /// A chat picture's bytes arrived (or could not be fetched: the text says why) (A7).

@@ -76,7 +76,7 @@ fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut Ctx<'_>) {
                 tab.notice = Some(i18n::request_error(cx.lang, &error));
             }
         }
-        NetEvent::ScreenStarted { session_id, feed } => ws.start_screen(session_id, feed),
+        NetEvent::ScreenStarted { session_id, feed } => ws.start_screen(session_id, feed, cx.out),
         NetEvent::ScreenEnded { session_id, error } => {
             if let Some(tab) = ws.session_mut(session_id) {
                 tab.screen = ScreenView::Ended { error };

@@ -2,15 +2,13 @@
 //! marks until the relay stores a message, a tool row (emoji picker, text size, save
 //! transcript) and the input where Enter sends and Ctrl+Enter inserts a new line.
 
-use std::{collections::HashMap, path::PathBuf};
-
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
 use porpoise_shared::{
     chat_image,
     chat_pictures::{ChatPictures, Outgoing, PictureLabels},
-    job::{poll_slot, Job},
+    job::poll_slot,
     ui::Language,
-    wire::{Party, SessionId},
+    wire::Party,
 };
 
 use crate::{
@@ -18,19 +16,6 @@ use crate::{
     i18n::Msg,
     state::{Delivery, Intent, SessionPhase, SessionTab},
 };
-
-/// The chats' own widget state, kept by the app beside the workspace: chat pictures fetched,
-/// decoded and shown (A7), the screenshot tool (A9) and transcripts being written.
-#[derive(Debug, Default)]
-pub struct ChatTools {
-    /// Chat pictures: textures, the large view, pictures being fitted to send.
-    pub pictures: ChatPictures,
-    /// The screenshot tool. The chat reads a taken image with
-    /// [`crate::snip::SnipTool::take_result`] (or through [`crate::ui::snip::snip_button`]).
-    pub snip: crate::snip::SnipTool,
-    /// A transcript being written on a worker thread per session (A7).
-    pub transcripts: HashMap<SessionId, Option<Job<Result<PathBuf, String>>>>,
-}
 
 /// Rows of the chat input.
 pub const INPUT_ROWS: usize = 3;
@@ -69,7 +54,7 @@ pub fn chat_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
-    tools: &mut ChatTools,
+    tools: &mut super::SessionTools,
     intents: &mut Vec<Intent>,
 ) {
     let size = font_size(ui.ctx());
@@ -197,7 +182,7 @@ fn tools_ui(
     lang: Language,
     tab: &SessionTab,
     draft: &mut String,
-    tools: &mut ChatTools,
+    tools: &mut super::SessionTools,
     intents: &mut Vec<Intent>,
 ) {
     use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};

@@ -5,7 +5,6 @@
 use egui::RichText;
 use porpoise_shared::{ui::Language, wire::ServiceMode};
 
-use super::Outbox;
 use crate::{
     clock,
     i18n::{self, Msg},
@@ -17,15 +16,14 @@ pub const QUEUE_PANEL_WIDTH: f32 = 330.0;
 /// Default width of the colleagues panel, in points.
 pub const AGENTS_PANEL_WIDTH: f32 = 210.0;
 
-/// Draws the work area; `now_s` is the UI clock (s). Panels that follow the intent rule (see
-/// [`crate::ui`]) report to `intents`; the others still change `ws` and push to `outbox`.
+/// Draws the work area from `ws` and the panels' own `tools`; what the agent did is reported
+/// to `intents` (see [`crate::ui`]). `now_s` is the UI clock (s).
 pub fn working_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
-    tools: &mut super::chat::ChatTools,
+    ws: &Workspace,
+    tools: &mut super::SessionTools,
     now_s: f64,
-    outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
     egui::Panel::top("top-bar").show(ui, |ui| {
@@ -71,7 +69,7 @@ pub fn working_ui(
         .default_size(AGENTS_PANEL_WIDTH)
         .show(ui, |ui| super::agents::agents_ui(ui, lang, ws, intents));
     egui::CentralPanel::default().show(ui, |ui| {
-        super::session::sessions_ui(ui, lang, ws, tools, outbox, intents);
+        super::session::sessions_ui(ui, lang, ws, tools, intents);
     });
     windows_ui(ui.ctx(), lang, ws, now_s, intents);
 }

@@ -1,7 +1,8 @@
 //! The support record form (填写支持记录, A13) and the list of records to fill in later.
 //!
-//! The form opens when a session ends if the center wants it ([`RecordDesk::session_ended`]),
-//! or from the session's Support record button. Save checks the form against the center's
+//! The form opens when a session ends if the center wants it
+//! ([`RecordDesk::session_ended`](crate::state::RecordDesk::session_ended)), or from the
+//! session's Support record button. Save checks the form against the center's
 //! policy first ([`SupportRecordForm::validate`]): a missing subject, content or required
 //! disposition blocks Save with a visible message. Fill later (when the center allows late
 //! filling) keeps the draft in the pending list; Skip is offered only when the record is not

@@ -9,9 +9,9 @@ use porpoise_shared::{
 
 use super::{
     canned::{quick_replies_ui, QUICK_REPLY_PANEL_WIDTH},
-    chat::{chat_ui, ChatTools},
+    chat::chat_ui,
     screen::screen_ui,
-    Outbox,
+    SessionTools,
 };
 use crate::{
     i18n::Msg,
@@ -25,13 +25,12 @@ pub const CHAT_WIDTH_WITH_SCREEN: f32 = 340.0;
 pub fn sessions_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
-    tools: &mut ChatTools,
-    outbox: &mut Outbox,
+    ws: &Workspace,
+    tools: &mut SessionTools,
     intents: &mut Vec<Intent>,
 ) {
     super::chat::set_font_size(ui.ctx(), ws.prefs().chat_font_size);
-    sessions_inner_ui(ui, lang, ws, tools, outbox, intents);
+    sessions_inner_ui(ui, lang, ws, tools, intents);
     // Chat pictures (A7): the large view of a clicked one, and fetches for new ones.
     tools
         .pictures
@@ -52,14 +51,13 @@ pub fn sessions_ui(
 fn sessions_inner_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
-    tools: &mut ChatTools,
-    outbox: &mut Outbox,
+    ws: &Workspace,
+    tools: &mut SessionTools,
     intents: &mut Vec<Intent>,
 ) {
     super::record::pending_records_ui(ui, lang, ws, intents);
     super::record::record_dialog_ui(ui, lang, ws, intents);
-    if ws.sessions.is_empty() {
+    if ws.sessions().is_empty() {
         ui.centered_and_justified(|ui| ui.label(RichText::new(Msg::NoSession.text(lang)).weak()));
         return;
     }
@@ -71,8 +69,8 @@ fn sessions_inner_ui(
     super::files::files_ui(ui, lang, ws, &mut tools.pictures, selected, intents);
     super::visitor::customer_side_ui(ui, lang, ws, selected, intents);
     let manages = ws.manages();
-    if let Some((tab, library)) = ws.screen_parts(selected) {
-        session_ui(ui, lang, tab, library, tools, manages, outbox, intents);
+    if let Some(tab) = ws.session(selected) {
+        session_ui(ui, lang, tab, ws.library(), tools, manages, intents);
     }
 }
 
@@ -81,7 +79,7 @@ fn sessions_inner_ui(
 fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
     let mut action: Option<(TabAction, SessionId)> = None;
     ui.horizontal_wrapped(|ui| {
-        for tab in ws.sessions.iter().filter(|t| !t.hidden) {
+        for tab in ws.sessions().iter().filter(|t| !t.hidden) {
             let id = tab.session_id;
             let mut rich = RichText::new(&tab.customer_name);
             if matches!(tab.phase, SessionPhase::Ended { .. }) {
@@ -107,7 +105,7 @@ fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<
                     });
                 });
         }
-        let hidden: Vec<&SessionTab> = ws.sessions.iter().filter(|t| t.hidden).collect();
+        let hidden: Vec<&SessionTab> = ws.sessions().iter().filter(|t| t.hidden).collect();
         if !hidden.is_empty() {
             let unread: usize = hidden.iter().map(|t| t.unread).sum();
             let mut title = crate::i18n::hidden_tabs(lang, hidden.len());
@@ -179,7 +177,7 @@ fn confirm_close_ui(
     intents: &mut Vec<Intent>,
 ) {
     let Some(id) = ws.confirm_close() else { return };
-    let Some(tab) = ws.sessions.iter().find(|t| t.session_id == id) else {
+    let Some(tab) = ws.sessions().iter().find(|t| t.session_id == id) else {
         return;
     };
     let mut answer = None;
@@ -207,17 +205,14 @@ fn confirm_close_ui(
     }
 }
 
-/// One session's service window. (The workspace's parts come separately because `tab` is
-/// borrowed from the same workspace.)
-#[allow(clippy::too_many_arguments)]
+/// One session's service window.
 fn session_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
+    tab: &SessionTab,
     library: &Library,
-    tools: &mut ChatTools,
+    tools: &mut SessionTools,
     manages: bool,
-    outbox: &mut Outbox,
     intents: &mut Vec<Intent>,
 ) {
     header_ui(ui, lang, tab, intents);
@@ -253,7 +248,9 @@ fn session_ui(
             .resizable(true)
             .default_size(CHAT_WIDTH_WITH_SCREEN)
             .show(ui, |ui| chat_ui(ui, lang, tab, tools, intents));
-        egui::CentralPanel::no_frame().show(ui, |ui| screen_ui(ui, lang, tab, outbox));
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            screen_ui(ui, lang, tab, &mut tools.screens, intents)
+        });
     } else {
         chat_ui(ui, lang, tab, tools, intents);
     }
@@ -278,7 +275,7 @@ fn shows_screen(tab: &SessionTab) -> bool {
     tab.phase == SessionPhase::Open
         && (active(RemoteAction::ViewDesktop)
             || active(RemoteAction::RemoteControl)
-            || matches!(tab.screen, ScreenView::Streaming(_)))
+            || tab.screen == ScreenView::Streaming)
 }
 
 /// Customer name, action buttons (View desktop / Remote control ↔ Stop), Transfer, End session;
