@@ -1,12 +1,9 @@
 //! The eframe application: drains network events, draws the login window or the work area,
 //! and sends the commands the panels produced.
 
-mod answers;
-mod apply;
 mod resume;
 
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Presence, Request};
+use porpoise_protocol::wire::Presence;
 use porpoise_ui::Language;
 use tokio::{runtime::Handle, sync::mpsc::error::TrySendError};
 use tracing::{debug, warn};
@@ -15,12 +12,12 @@ use crate::{
     config::AgentConfig,
     i18n,
     idle::{self, IdleSource},
-    net::{self, Call, NetChannels, NetCommand, NetEvent},
+    net::{self, NetChannels, NetCommand, NetEvent},
     notify::{Notifier, TrayStatus},
     prefs::Preferences,
     presence::AutoAwayWatch,
-    state::{LoginError, LoginState, Usernames, Workspace},
-    ui::{login::LoginForm, Outbox},
+    state::{Effect, Intent, LoginError, LoginState, Usernames, Workspace},
+    ui::{login::LoginForm, Outbox, SessionTools},
 };
 
 /// While auto-away is on, the console wakes at least this often to check the idle time, in s.
@@ -44,6 +41,12 @@ pub struct AgentApp {
     form: LoginForm,
     phase: Phase,
     outbox: Outbox,
+    /// Effects of state changes, kept to reuse the allocation.
+    effects: Vec<Effect>,
+    /// The chats' own widget state (pictures, screenshot tool, transcripts being written).
+    tools: SessionTools,
+    /// The chat input to focus at the end of the frame.
+    focus_chat: Option<porpoise_protocol::wire::SessionId>,
     title: Option<String>,
     away: AutoAwayWatch,
     prefs: Preferences,
@@ -62,6 +65,9 @@ impl AgentApp {
             form: LoginForm::from_config(config),
             phase: Phase::Login(LoginState::Editing { error: None }),
             outbox: Vec::new(),
+            effects: Vec::new(),
+            tools: SessionTools::default(),
+            focus_chat: None,
             title: None,
             away: AutoAwayWatch::new(Box::new(idle::Unknown)),
             prefs: Preferences::default(),
@@ -121,10 +127,10 @@ impl AgentApp {
         let Phase::Working(ws) = &mut self.phase else {
             return;
         };
-        if ws.prefs == self.prefs {
+        if *ws.prefs() == self.prefs {
             return;
         }
-        let prefs = ws.prefs.clone().sanitized();
+        let prefs = ws.prefs().clone().sanitized();
         if let Some(lang) = prefs.language() {
             self.lang = lang;
         }
@@ -135,7 +141,7 @@ impl AgentApp {
         if let Some(fingerprint) = &prefs.fingerprint {
             self.form.fingerprint = fingerprint.clone();
         }
-        ws.prefs = prefs.clone();
+        ws.use_prefs(prefs.clone());
         self.prefs = prefs;
     }
 
@@ -168,7 +174,7 @@ impl AgentApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let now_s = ui.input(|i| i.time);
         let prompts = |phase: &Phase| match phase {
-            Phase::Working(ws) => ws.offers.len() + ws.transfers.len(),
+            Phase::Working(ws) => ws.offers().len() + ws.transfers().len(),
             Phase::Login(_) => 0,
         };
         let before = prompts(&self.phase);
@@ -185,7 +191,9 @@ impl AgentApp {
         }
         if let Phase::Working(ws) = &mut self.phase {
             ws.expire(now_s);
-            auto_away(ui, &mut self.away, ws, now_s, &mut self.outbox);
+            let mut intents = Vec::new();
+            auto_away(ui, &mut self.away, ws, now_s, &mut intents);
+            self.on_intents(intents);
         }
         let lang = self.lang;
         match &mut self.phase {
@@ -196,17 +204,67 @@ impl AgentApp {
             }
             Phase::Working(ws) => {
                 // The screenshot tool (A9): Ctrl+Alt+A, and its window while it is open.
-                crate::ui::snip::snip_shortcut(ui.ctx(), &mut ws.snip);
-                crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut ws.snip);
-                if crate::ui::desk::working_ui(ui, lang, ws, now_s, &mut self.outbox) {
+                self.tools.forget_screens(ws);
+                crate::ui::snip::snip_shortcut(ui.ctx(), &mut self.tools.snip);
+                crate::ui::snip::snip_viewport(ui.ctx(), lang, &mut self.tools.snip);
+                let mut intents = Vec::new();
+                crate::ui::desk::working_ui(ui, lang, ws, &mut self.tools, now_s, &mut intents);
+                self.on_intents(intents);
+            }
+        }
+        if let Some(session_id) = self.focus_chat.take() {
+            let id = crate::ui::chat::input_id(session_id);
+            ui.ctx().memory_mut(|m| m.request_focus(id));
+        }
+        self.follow_preferences();
+        self.flush_outbox();
+        self.update_title(ui.ctx());
+    }
+
+    /// Applies the intents a frame's panels reported, in order, and carries out their effects.
+    fn on_intents(&mut self, intents: Vec<Intent>) {
+        let mut effects = std::mem::take(&mut self.effects);
+        for intent in intents {
+            let Phase::Working(ws) = &mut self.phase else {
+                break; // logged out by an earlier intent
+            };
+            ws.on_ui(intent, &mut effects);
+            self.carry_out(&mut effects);
+        }
+        self.effects = effects;
+    }
+
+    /// Carries out the effects of a state change (and empties `effects`).
+    fn carry_out(&mut self, effects: &mut Vec<Effect>) {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Command(cmd) => {
+                    crate::ui::chat::show_sent_picture(&mut self.tools.pictures, &cmd);
+                    self.outbox.push(cmd)
+                }
+                Effect::FocusChatInput(session_id) => self.focus_chat = Some(session_id),
+                Effect::ShowScreen { session_id, feed } => self.tools.show_screen(session_id, feed),
+                Effect::PictureFetched { key, result } => match result {
+                    Ok(data) => self.tools.pictures.insert(key, &data),
+                    Err(e) => self.tools.pictures.failed(key, e),
+                },
+                Effect::CustomerQueued { entry, queue_len } => {
+                    self.notifier
+                        .customer_queued(self.lang, &entry, queue_len, self.focused)
+                }
+                Effect::Alert { title, body } => self.notifier.alert(&title, &body, self.focused),
+                Effect::CustomerMessage {
+                    customer_name,
+                    text,
+                } => self
+                    .notifier
+                    .customer_message(self.lang, &customer_name, &text, self.focused),
+                Effect::LogOut => {
                     self.outbox.push(NetCommand::Logout);
                     self.phase = Phase::Login(LoginState::Editing { error: None });
                 }
             }
         }
-        self.follow_preferences();
-        self.flush_outbox();
-        self.update_title(ui.ctx());
     }
 
     fn flush_outbox(&mut self) {
@@ -231,9 +289,7 @@ impl AgentApp {
                         Phase::Working(ws),
                     ) = (&cmd, &mut self.phase)
                     {
-                        if let Some(tab) = ws.session_mut(*session_id) {
-                            tab.fail(*message_id, "network busy".into());
-                        }
+                        ws.chat_not_sent(*session_id, *message_id, "network busy".into());
                     }
                 }
                 Err(TrySendError::Closed(_)) => debug!("network task gone; command dropped"),
@@ -244,9 +300,9 @@ impl AgentApp {
     fn update_title(&mut self, ctx: &egui::Context) {
         let (queue_len, status) = match &self.phase {
             Phase::Working(ws) => (
-                Some(ws.queue_count as usize),
+                Some(ws.queue_count() as usize),
                 TrayStatus::Online {
-                    queue_len: ws.queue_count as usize,
+                    queue_len: ws.queue_count() as usize,
                 },
             ),
             Phase::Login(_) => (None, TrayStatus::Offline),
@@ -292,22 +348,12 @@ impl AgentApp {
                     self.prefs.center_id = self.form.center.trim().parse().ok();
                     self.prefs.username = Some(self.form.username.trim().to_owned());
                     self.prefs.language = Some(crate::prefs::language_code(self.lang).to_owned());
-                    ws.prefs = self.prefs.clone();
-                    if let Some(seats) = ws.seats_full() {
-                        // Logged in Offline because every seat is taken (R1): say why.
-                        let full = porpoise_protocol::wire::ApiError::NoFreeSeat { seats };
-                        ws.presence_error = Some(i18n::request_error(self.lang, &full));
-                    }
-                    if ws.serves() {
-                        // Records put off before the console closed are still to fill (A13).
-                        crate::ui::call(
-                            &mut self.outbox,
-                            porpoise_protocol::wire::Request::ListPendingRecords(
-                                rpc::ListPendingRecords,
-                            ),
-                        );
-                    }
+                    let mut effects = std::mem::take(&mut self.effects);
+                    ws.start(self.prefs.clone(), self.lang, &mut effects);
+                    self.tools = SessionTools::default();
                     self.phase = Phase::Working(Box::new(ws));
+                    self.carry_out(&mut effects);
+                    self.effects = effects;
                 }
             },
             NetEvent::LoginFailed(failure) => {
@@ -330,9 +376,7 @@ impl AgentApp {
             }
             NetEvent::Reconnecting { attempt } => {
                 if let Phase::Working(ws) = &mut self.phase {
-                    if let crate::state::Link::Reconnecting { attempt: a, .. } = &mut ws.link {
-                        *a = attempt;
-                    }
+                    ws.reconnect_attempt(attempt);
                 }
             }
             other => {
@@ -340,14 +384,10 @@ impl AgentApp {
                     debug!(event = ?other, "event while logged out; ignored");
                     return;
                 };
-                let mut cx = apply::Ctx {
-                    lang: self.lang,
-                    notifier: &mut self.notifier,
-                    outbox: &mut self.outbox,
-                    now_s,
-                    focused: self.focused,
-                };
-                apply::apply_to_workspace(ws, other, &mut cx);
+                let mut effects = std::mem::take(&mut self.effects);
+                ws.on_net(other, self.lang, now_s, &mut effects);
+                self.carry_out(&mut effects);
+                self.effects = effects;
             }
         }
     }
@@ -368,9 +408,9 @@ impl eframe::App for AgentApp {
 fn auto_away(
     ui: &egui::Ui,
     away: &mut AutoAwayWatch,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_s: f64,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let active = ui.input(|i| {
         i.events.iter().any(|e| {
@@ -387,21 +427,16 @@ fn auto_away(
     if active {
         away.window_input(now_s);
     }
-    let (Some(presence), None, false) = (ws.presence, ws.presence_change, ws.reconnecting()) else {
+    let (Some(presence), None, false) = (ws.presence(), ws.presence_change(), ws.reconnecting())
+    else {
         return;
     };
-    if !ws.serves() || ws.auto_away_min.is_none() && presence != Presence::Away {
+    if !ws.serves() || ws.auto_away_min().is_none() && presence != Presence::Away {
         return;
     }
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_secs_f32(AUTO_AWAY_CHECK_S));
-    if let Some(to) = away.step(now_s, presence, ws.auto_away_min) {
-        ws.presence_change = Some((to, true));
-        outbox.push(NetCommand::Call(Call(Request::SetPresence(
-            rpc::SetPresence {
-                presence: to,
-                automatic: true,
-            },
-        ))));
+    if let Some(to) = away.step(now_s, presence, ws.auto_away_min()) {
+        intents.push(Intent::AutoPresence(to));
     }
 }

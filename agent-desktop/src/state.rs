@@ -1,15 +1,27 @@
 //! UI state of the console, as enums where it has phases. Pure data and transitions; drawing is
 //! in [`crate::ui`], networking in [`crate::net`].
+//!
+//! Sans-IO, like the helper's state: the [`Workspace`] changes only through
+//! [`Workspace::on_ui`] (an [`Intent`] from a panel, `actions.rs`) and [`Workspace::on_net`] (a
+//! [`NetEvent`](crate::net::NetEvent), `net_events.rs`; typed request answers in
+//! `answers.rs`), plus a few calls of the app's own (login, reconnect, preferences, clock).
+//! Both push [`Effect`]s that the app carries out. Its fields are private: panels and tests
+//! read them through accessors.
 
+mod actions;
+mod answers;
 mod desk;
 mod dialogs;
+mod intent;
 mod library;
+mod net_events;
 mod records;
 mod resume;
 mod sysinfo;
 
 pub use desk::*;
 pub use dialogs::*;
+pub use intent::{AdminWindow, Effect, Intent};
 pub use library::*;
 pub use records::*;
 pub use resume::*;
@@ -23,10 +35,7 @@ use porpoise_protocol::wire::{
     UnixMs,
 };
 
-use crate::{
-    net::LoginFailure,
-    screen::{ScreenFeed, ScreenStream},
-};
+use crate::{net::LoginFailure, screen::ScreenFeed};
 
 /// Where the login window is.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,13 +106,14 @@ pub enum SessionPhase {
 }
 
 /// The screen part of a session tab.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ScreenView {
     /// No screen stream.
     #[default]
     Off,
-    /// A screen stream is arriving.
-    Streaming(Box<ScreenStream>),
+    /// A screen stream is arriving; its texture, image settings and remote-input state are the
+    /// screen panel's ([`crate::ui::SessionTools::screens`]).
+    Streaming,
     /// The stream ended; `error` if it broke.
     Ended {
         /// What went wrong, if anything.
@@ -153,8 +163,6 @@ pub struct SessionTab {
     pub reboot: RebootWait,
     /// The satisfaction survey of this session (C7): pushed, answered.
     pub survey: SurveyStatus,
-    /// A transcript being written on a worker thread (A7); its outcome becomes the notice.
-    pub saving: Option<porpoise_ui::job::Job<Result<std::path::PathBuf, String>>>,
 }
 
 /// Where a session's satisfaction survey stands (C7), as the agent sees it.
@@ -216,7 +224,6 @@ impl SessionTab {
             customer: CustomerPanel::default(),
             reboot: RebootWait::None,
             survey: SurveyStatus::None,
-            saving: None,
         }
     }
 
@@ -307,81 +314,76 @@ impl SessionTab {
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// The agent's display name.
-    pub display_name: String,
+    display_name: String,
     /// Customers waiting, oldest first (A4).
-    pub queue: Vec<QueueEntry>,
+    queue: Vec<QueueEntry>,
     /// Every ticket ever shown, to notify only about new ones (A3).
-    pub seen_tickets: HashSet<TicketId>,
+    seen_tickets: HashSet<TicketId>,
     /// Tickets whose Accept is under way.
-    pub accepting: HashSet<TicketId>,
+    accepting: HashSet<TicketId>,
     /// Last queue error (e.g. someone else accepted the customer first).
-    pub queue_notice: Option<String>,
+    queue_notice: Option<String>,
     /// Open tabs, in the order they opened (A5).
-    pub sessions: Vec<SessionTab>,
+    sessions: Vec<SessionTab>,
     /// The tab shown.
-    pub selected: Option<SessionId>,
+    selected: Option<SessionId>,
     /// The account's id.
-    pub agent_id: AgentId,
+    agent_id: AgentId,
     /// The account's role (an `Admin` serves nobody: no presence, no Accept).
-    pub role: Option<Role>,
+    role: Option<Role>,
     /// Own presence as the relay last confirmed it (R4).
-    pub presence: Option<Presence>,
+    presence: Option<Presence>,
     /// A presence change on its way, and whether the console made it by itself.
-    pub presence_change: Option<(Presence, bool)>,
+    presence_change: Option<(Presence, bool)>,
     /// Last presence error (e.g. no free seat).
-    pub presence_error: Option<String>,
+    presence_error: Option<String>,
     /// Auto-away minutes (None: off).
-    pub auto_away_min: Option<u16>,
+    auto_away_min: Option<u16>,
     /// Waiting customers in total (also in `CountOnly` view).
-    pub queue_count: u32,
+    queue_count: u32,
     /// Colleagues with presence and load.
-    pub agents: Vec<AgentCard>,
+    agents: Vec<AgentCard>,
     /// The center's groups.
-    pub groups: Vec<Group>,
+    groups: Vec<Group>,
     /// The center's product types.
-    pub product_types: Vec<ProductType>,
+    product_types: Vec<ProductType>,
     /// The center's settings.
-    pub settings: CenterSettings,
+    settings: CenterSettings,
     /// Open offers, oldest first (A3).
-    pub offers: Vec<OfferPrompt>,
+    offers: Vec<OfferPrompt>,
     /// Incoming transfers, oldest first (A14).
-    pub transfers: Vec<TransferPrompt>,
+    transfers: Vec<TransferPrompt>,
     /// Short notices (offer withdrawn, transfer outcome…).
-    pub notices: Vec<Notice>,
+    notices: Vec<Notice>,
     /// Chats with colleagues.
-    pub agent_chats: AgentChats,
+    agent_chats: AgentChats,
     /// The colleague whose chat window is open.
-    pub open_chat: Option<AgentId>,
+    open_chat: Option<AgentId>,
     /// Offline messages (A4).
-    pub offline: OfflineBox,
+    offline: OfflineBox,
     /// The session-code dialog.
-    pub session_code: Option<SessionCodeDialog>,
+    session_code: Option<SessionCodeDialog>,
     /// The Transfer dialog.
-    pub transfer_dialog: Option<TransferDialog>,
+    transfer_dialog: Option<TransferDialog>,
     /// The personal settings dialog.
-    pub settings_dialog: Option<SettingsDialog>,
+    settings_dialog: Option<SettingsDialog>,
     /// The open admin window.
-    pub admin: Option<AdminDialog>,
+    admin: Option<AdminDialog>,
     /// The connection to the relay (R13).
-    pub link: Link,
+    link: Link,
     /// While reconnecting: the presence the agent had, to restore after the Welcome.
-    pub wanted_presence: Option<Presence>,
+    wanted_presence: Option<Presence>,
     /// File transfers of all sessions (A6).
-    pub files: crate::files::FileBoard,
+    files: crate::files::FileBoard,
     /// Support record form and pending records (A13).
-    pub records: RecordDesk,
+    records: RecordDesk,
     /// The tab whose Close waits for the agent to confirm ending its open session (A5).
-    pub confirm_close: Option<SessionId>,
+    confirm_close: Option<SessionId>,
     /// This agent's preferences (A17); the settings dialog edits them, the app applies and
     /// keeps them when they change.
-    pub prefs: crate::prefs::Preferences,
+    prefs: crate::prefs::Preferences,
     /// The quick-reply side panel: canned responses, knowledge base, service history (A8, A11).
-    pub library: Library,
-    /// The screenshot tool (A9). The chat reads a taken image with
-    /// [`crate::snip::SnipTool::take_result`] (or through [`crate::ui::snip::snip_button`]).
-    pub snip: crate::snip::SnipTool,
-    /// Chat pictures fetched, decoded and shown (A7).
-    pub pictures: porpoise_ui::chat_pictures::ChatPictures,
+    library: Library,
 }
 
 impl Workspace {
@@ -402,7 +404,7 @@ impl Workspace {
     }
 
     /// Replaces the queue; returns the entries not seen before (to notify about).
-    pub fn set_queue(&mut self, queue: Vec<QueueEntry>) -> Vec<QueueEntry> {
+    fn set_queue(&mut self, queue: Vec<QueueEntry>) -> Vec<QueueEntry> {
         let fresh: Vec<QueueEntry> = queue
             .iter()
             .filter(|q| self.seen_tickets.insert(q.ticket_id))
@@ -415,7 +417,7 @@ impl Workspace {
     }
 
     /// Opens (or re-opens) the tab of a started session and selects it.
-    pub fn open_session(&mut self, info: SessionInfo) {
+    fn open_session(&mut self, info: SessionInfo) {
         let id = info.session_id;
         match self.sessions.iter_mut().find(|s| s.session_id == id) {
             Some(tab) => {
@@ -430,12 +432,12 @@ impl Workspace {
     }
 
     /// The tab of `id`.
-    pub fn session_mut(&mut self, id: SessionId) -> Option<&mut SessionTab> {
+    fn session_mut(&mut self, id: SessionId) -> Option<&mut SessionTab> {
         self.sessions.iter_mut().find(|s| s.session_id == id)
     }
 
     /// Closes the tab of `id`, selecting a neighbour.
-    pub fn close_tab(&mut self, id: SessionId) {
+    fn close_tab(&mut self, id: SessionId) {
         let Some(i) = self.sessions.iter().position(|s| s.session_id == id) else {
             return;
         };
@@ -450,7 +452,7 @@ impl Workspace {
     }
 
     /// Hides the button of tab `id` (A5); the next visible tab is selected if it was.
-    pub fn hide_tab(&mut self, id: SessionId) {
+    fn hide_tab(&mut self, id: SessionId) {
         let Some(i) = self.sessions.iter().position(|s| s.session_id == id) else {
             return;
         };
@@ -461,10 +463,42 @@ impl Workspace {
     }
 
     /// Shows the button of tab `id` again and selects it.
-    pub fn show_tab(&mut self, id: SessionId) {
+    fn show_tab(&mut self, id: SessionId) {
         if let Some(tab) = self.session_mut(id) {
             tab.hidden = false;
             self.selected = Some(id);
+        }
+    }
+
+    /// What holds after every change: the tab in front has no unread messages, tabs whose
+    /// session the agent ended with Close go once the end has arrived (A5), a Close waiting
+    /// for confirmation is about a tab that is still there, and every tab knows the center's
+    /// message tags (A13).
+    fn settle(&mut self) {
+        let tags = &self.settings.records.message_tags;
+        for tab in &mut self.sessions {
+            if tab.customer.tag_list != *tags {
+                tab.customer.tag_list.clone_from(tags);
+            }
+        }
+        let done: Vec<SessionId> = self
+            .sessions
+            .iter()
+            .filter(|t| t.close_on_end && matches!(t.phase, SessionPhase::Ended { .. }))
+            .map(|t| t.session_id)
+            .collect();
+        for id in done {
+            self.close_tab(id);
+        }
+        if let Some(id) = self.selected {
+            if let Some(tab) = self.session_mut(id) {
+                tab.unread = 0;
+            }
+        }
+        if let Some(id) = self.confirm_close {
+            if !self.sessions.iter().any(|t| t.session_id == id) {
+                self.confirm_close = None;
+            }
         }
     }
 
@@ -483,11 +517,195 @@ impl Workspace {
             .map(|t| t.session_id)
     }
 
-    /// Starts showing a screen stream in the tab of `id`.
-    pub fn start_screen(&mut self, id: SessionId, feed: std::sync::Arc<ScreenFeed>) {
+    /// Starts showing a screen stream in the tab of `id`: the app shows `feed`
+    /// ([`Effect::ShowScreen`]).
+    fn start_screen(
+        &mut self,
+        id: SessionId,
+        feed: std::sync::Arc<ScreenFeed>,
+        out: &mut Vec<Effect>,
+    ) {
         if let Some(tab) = self.session_mut(id) {
-            tab.screen = ScreenView::Streaming(Box::new(ScreenStream::new(feed)));
+            tab.screen = ScreenView::Streaming;
+            out.push(Effect::ShowScreen {
+                session_id: id,
+                feed,
+            });
         }
+    }
+}
+
+/// Read access for the panels and tests; changes go through [`Workspace::on_ui`] and
+/// [`Workspace::on_net`].
+impl Workspace {
+    /// The agent's display name.
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+
+    /// Customers waiting, oldest first (A4).
+    pub fn queue(&self) -> &[QueueEntry] {
+        &self.queue
+    }
+
+    /// True while the Accept of `ticket_id` is under way.
+    pub fn accepting(&self, ticket_id: TicketId) -> bool {
+        self.accepting.contains(&ticket_id)
+    }
+
+    /// Last queue error (e.g. someone else accepted the customer first).
+    pub fn queue_notice(&self) -> Option<&str> {
+        self.queue_notice.as_deref()
+    }
+
+    /// Open tabs, in the order they opened (A5).
+    pub fn sessions(&self) -> &[SessionTab] {
+        &self.sessions
+    }
+
+    /// The tab of `id`.
+    pub fn session(&self, id: SessionId) -> Option<&SessionTab> {
+        self.sessions.iter().find(|s| s.session_id == id)
+    }
+
+    /// The tab shown.
+    pub fn selected(&self) -> Option<SessionId> {
+        self.selected
+    }
+
+    /// The account's id.
+    pub fn agent_id(&self) -> AgentId {
+        self.agent_id
+    }
+
+    /// The account's role (an `Admin` serves nobody: no presence, no Accept).
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    /// Own presence as the relay last confirmed it (R4).
+    pub fn presence(&self) -> Option<Presence> {
+        self.presence
+    }
+
+    /// A presence change on its way, and whether the console made it by itself.
+    pub fn presence_change(&self) -> Option<(Presence, bool)> {
+        self.presence_change
+    }
+
+    /// Last presence error (e.g. no free seat).
+    pub fn presence_error(&self) -> Option<&str> {
+        self.presence_error.as_deref()
+    }
+
+    /// Auto-away minutes (None: off).
+    pub fn auto_away_min(&self) -> Option<u16> {
+        self.auto_away_min
+    }
+
+    /// Waiting customers in total (also in `CountOnly` view).
+    pub fn queue_count(&self) -> u32 {
+        self.queue_count
+    }
+
+    /// Colleagues with presence and load.
+    pub fn agents(&self) -> &[AgentCard] {
+        &self.agents
+    }
+
+    /// The center's groups.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// The center's product types.
+    pub fn product_types(&self) -> &[ProductType] {
+        &self.product_types
+    }
+
+    /// The center's settings.
+    pub fn settings(&self) -> &CenterSettings {
+        &self.settings
+    }
+
+    /// Open offers, oldest first (A3).
+    pub fn offers(&self) -> &[OfferPrompt] {
+        &self.offers
+    }
+
+    /// Incoming transfers, oldest first (A14).
+    pub fn transfers(&self) -> &[TransferPrompt] {
+        &self.transfers
+    }
+
+    /// Short notices (offer withdrawn, transfer outcome…).
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// The chat with a colleague, if there is one (R9).
+    pub fn agent_chat(&self, peer: AgentId) -> Option<&AgentChat> {
+        self.agent_chats.get(&peer)
+    }
+
+    /// The colleague whose chat window is open.
+    pub fn open_chat(&self) -> Option<AgentId> {
+        self.open_chat
+    }
+
+    /// Offline messages (A4).
+    pub fn offline(&self) -> &OfflineBox {
+        &self.offline
+    }
+
+    /// The session-code dialog, while open (A16).
+    pub fn session_code(&self) -> Option<&SessionCodeDialog> {
+        self.session_code.as_ref()
+    }
+
+    /// The Transfer dialog, while open (A14).
+    pub fn transfer_dialog(&self) -> Option<&TransferDialog> {
+        self.transfer_dialog.as_ref()
+    }
+
+    /// The personal settings dialog, while open (A17).
+    pub fn settings_dialog(&self) -> Option<&SettingsDialog> {
+        self.settings_dialog.as_ref()
+    }
+
+    /// The open admin window (R3, R5).
+    pub fn admin(&self) -> Option<&AdminDialog> {
+        self.admin.as_ref()
+    }
+
+    /// The connection to the relay (R13).
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    /// File transfers of all sessions (A6).
+    pub fn files(&self) -> &crate::files::FileBoard {
+        &self.files
+    }
+
+    /// Support record form and pending records (A13).
+    pub fn records(&self) -> &RecordDesk {
+        &self.records
+    }
+
+    /// The tab whose Close waits for the agent to confirm ending its open session (A5).
+    pub fn confirm_close(&self) -> Option<SessionId> {
+        self.confirm_close
+    }
+
+    /// This agent's preferences (A17) as the settings dialog left them.
+    pub fn prefs(&self) -> &crate::prefs::Preferences {
+        &self.prefs
+    }
+
+    /// The quick-reply side panel: canned responses, knowledge base, service history (A8, A11).
+    pub fn library(&self) -> &Library {
+        &self.library
     }
 }
 

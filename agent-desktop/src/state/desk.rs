@@ -168,6 +168,50 @@ impl Workspace {
         ws
     }
 
+    /// Starts the work area of a fresh login with the app's preferences: says why the agent is
+    /// Offline when every seat is taken (R1) and asks for the records put off before the
+    /// console closed (A13). `lang` words the texts.
+    pub fn start(
+        &mut self,
+        prefs: crate::prefs::Preferences,
+        lang: porpoise_ui::Language,
+        out: &mut Vec<super::Effect>,
+    ) {
+        self.prefs = prefs;
+        if let Some(seats) = self.seats_full() {
+            // Logged in Offline because every seat is taken (R1): say why.
+            let full = porpoise_protocol::wire::ApiError::NoFreeSeat { seats };
+            self.presence_error = Some(crate::i18n::request_error(lang, &full));
+        }
+        if self.serves() {
+            // Records put off before the console closed are still to fill (A13).
+            super::intent::call(
+                out,
+                porpoise_protocol::wire::Request::ListPendingRecords(
+                    porpoise_protocol::wire::rpc::ListPendingRecords,
+                ),
+            );
+        }
+        self.settle();
+    }
+
+    /// Uses `prefs` (the app's, after it took and sanitised the settings dialog's changes).
+    pub fn use_prefs(&mut self, prefs: crate::prefs::Preferences) {
+        self.prefs = prefs;
+    }
+
+    /// A chat message could not be handed to the network side: marked as not sent.
+    pub fn chat_not_sent(
+        &mut self,
+        session_id: porpoise_protocol::wire::SessionId,
+        message_id: porpoise_protocol::wire::MessageId,
+        error: String,
+    ) {
+        if let Some(tab) = self.session_mut(session_id) {
+            tab.fail(message_id, error);
+        }
+    }
+
     /// `Some(seats)` when this serving account is Offline because colleagues already use every
     /// seat the center bought (R1), so the console can say why it cannot go online.
     pub fn seats_full(&self) -> Option<u32> {
@@ -192,7 +236,7 @@ impl Workspace {
     }
 
     /// Shows an offer (replacing one with the same id).
-    pub fn add_offer(&mut self, offer: Offer, now_s: f64) {
+    pub(super) fn add_offer(&mut self, offer: Offer, now_s: f64) {
         self.offers.retain(|o| o.offer.offer_id != offer.offer_id);
         let deadline_s = now_s + offer.expires_in_ms as f64 / 1000.0;
         self.offers.push(OfferPrompt {
@@ -204,7 +248,7 @@ impl Workspace {
     }
 
     /// Shows a notice for [`NOTICE_S`].
-    pub fn notify(&mut self, text: String, now_s: f64) {
+    pub(super) fn notify(&mut self, text: String, now_s: f64) {
         self.notices.push(Notice {
             text,
             until_s: now_s + NOTICE_S,

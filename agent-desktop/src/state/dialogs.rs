@@ -2,8 +2,11 @@
 //! windows. Each dialog is `Some` while open.
 
 use porpoise_protocol::wire::{
-    AgentId, CenterSettings, LoginInfo, SessionId, TransferTarget, UnixMs,
+    AgentId, CenterSettings, LoginInfo, SessionId, TransferTarget, UnixMs, MIN_PASSWORD_CHARS,
 };
+use porpoise_ui::Language;
+
+use crate::i18n::{self, Msg};
 
 /// Where a dialog's last request is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,6 +128,34 @@ impl SettingsDialog {
         self.fingerprint = prefs.fingerprint.clone().unwrap_or_default();
         self
     }
+}
+
+/// Checks the password fields; the error text if they are not acceptable.
+pub fn check_new_password(lang: Language, d: &SettingsDialog) -> Result<(), String> {
+    if d.old_password.is_empty() {
+        return Err(Msg::MissingPassword.text(lang).to_owned());
+    }
+    if d.new_password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(i18n::password_too_short(lang));
+    }
+    if d.new_password != d.repeat_password {
+        return Err(Msg::PasswordsDiffer.text(lang).to_owned());
+    }
+    Ok(())
+}
+
+/// Checks the connection fields: the fingerprint as the relay prints it (normalised), or the
+/// error text.
+pub fn check_connection(lang: Language, d: &SettingsDialog) -> Result<String, String> {
+    let addr = d.relay_addr.trim();
+    if addr.is_empty() || !addr.contains(':') {
+        return Err(Msg::BadRelayAddress.text(lang).to_owned());
+    }
+    d.fingerprint
+        .trim()
+        .parse::<porpoise_quic::tls::Fingerprint>()
+        .map(|f| f.to_string())
+        .map_err(|_| Msg::BadFingerprint.text(lang).to_owned())
 }
 
 /// The admin windows (R3, R5).

@@ -69,6 +69,13 @@ impl Workspace {
         }
     }
 
+    /// The network side started reconnect attempt `attempt` (1-based).
+    pub fn reconnect_attempt(&mut self, attempt: u32) {
+        if let Link::Reconnecting { attempt: a, .. } = &mut self.link {
+            *a = attempt;
+        }
+    }
+
     /// Merges the Welcome of a reconnected login: open sessions update their tabs (the
     /// relay's history replaces the local one, pending messages stay at the end), tabs of
     /// sessions no longer open are marked ended, the rest is refreshed from the profile.
@@ -128,6 +135,7 @@ impl Workspace {
             self.add_offer(offer, now_s);
         }
         self.link = Link::Up;
+        self.settle();
         resume
     }
 }

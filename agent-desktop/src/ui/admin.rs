@@ -2,32 +2,33 @@
 //! an account's password, and the center's service settings.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Request, MIN_PASSWORD_CHARS};
 use porpoise_ui::Language;
 
-use super::Outbox;
 use crate::{
     clock,
     i18n::{self, Msg},
-    state::{AdminDialog, Status, Workspace},
+    state::{AdminDialog, Intent, Status, Workspace},
 };
 
 mod center;
 mod records;
 
-/// Draws the open admin window.
-pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    let Some(dialog) = ws.admin.as_mut() else {
+/// Draws the open admin window. Its fields are edited as a copy, reported with
+/// [`Intent::EditAdmin`] when changed; buttons have their own intents.
+pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
+    let Some(shown) = ws.admin() else {
         return;
     };
+    let mut copy = shown.clone();
+    let dialog = &mut copy;
+    let mut clicks = Vec::new();
     let title = match dialog {
         AdminDialog::Logins { .. } => Msg::LiveLogins,
         AdminDialog::ResetPassword { .. } => Msg::ResetPassword,
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
     };
     let mut open = true;
-    let agents = &ws.agents;
+    let agents = ws.agents();
     egui::Window::new(title.text(lang))
         .id(egui::Id::unique("admin-window"))
         .pivot(egui::Align2::CENTER_CENTER)
@@ -40,7 +41,14 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox:
                 logins,
                 confirm_kick,
                 status,
-            } => logins_ui(ui, lang, logins.as_deref(), confirm_kick, status, outbox),
+            } => logins_ui(
+                ui,
+                lang,
+                logins.as_deref(),
+                confirm_kick,
+                status,
+                &mut clicks,
+            ),
             AdminDialog::ResetPassword {
                 agent_id,
                 password,
@@ -66,30 +74,23 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox:
                     .add_enabled(ok, egui::Button::new(Msg::ResetPassword.text(lang)))
                     .clicked()
                 {
-                    if password.chars().count() < MIN_PASSWORD_CHARS {
-                        *status = Status::Failed(i18n::password_too_short(lang));
-                    } else if let Some(agent_id) = *agent_id {
-                        *status = Status::Busy;
-                        let new_password = password.clone();
-                        super::call(
-                            outbox,
-                            Request::ResetPassword(rpc::ResetPassword {
-                                agent_id,
-                                new_password,
-                            }),
-                        );
-                    }
+                    clicks.push(Intent::ResetPassword { lang });
                 }
             }
             AdminDialog::CenterSettings { draft, status } => match draft {
-                Some(draft) => center::center_settings_ui(ui, lang, draft, status, outbox),
+                Some(draft) => center::center_settings_ui(ui, lang, draft, status, &mut clicks),
                 None => {
                     super::status_ui(ui, status);
                 }
             },
         });
+    // The edited fields first: the buttons act on them.
+    if copy != *shown {
+        intents.push(Intent::EditAdmin(Box::new(copy)));
+    }
+    intents.extend(clicks);
     if !open {
-        ws.admin = None;
+        intents.push(Intent::CloseAdmin);
     }
 }
 
@@ -98,12 +99,11 @@ fn logins_ui(
     lang: Language,
     logins: Option<&[porpoise_protocol::wire::LoginInfo]>,
     confirm_kick: &mut Option<i64>,
-    status: &mut Status,
-    outbox: &mut Outbox,
+    status: &Status,
+    intents: &mut Vec<Intent>,
 ) {
     if ui.button(Msg::Refresh.text(lang)).clicked() {
-        *status = Status::Busy;
-        super::call(outbox, Request::ListLogins(rpc::ListLogins));
+        intents.push(Intent::RefreshLogins);
     }
     super::status_ui(ui, status);
     let Some(logins) = logins else { return };
@@ -127,13 +127,7 @@ fn logins_ui(
                         ui.label(i18n::confirm_kick(lang, &l.username));
                         if ui.button(Msg::Confirm.text(lang)).clicked() {
                             *confirm_kick = None;
-                            *status = Status::Busy;
-                            super::call(
-                                outbox,
-                                Request::KickLogin(rpc::KickLogin {
-                                    agent_id: l.agent_id,
-                                }),
-                            );
+                            intents.push(Intent::KickLogin(l.agent_id));
                         }
                         if ui.button(Msg::Cancel.text(lang)).clicked() {
                             *confirm_kick = None;

@@ -2,29 +2,25 @@
 //! colleague with an unread badge.
 
 use egui::{Key, RichText};
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{AgentChatMessage, Request, MAX_CHAT_TEXT_BYTES};
-use porpoise_quic::client::random_id;
 use porpoise_ui::Language;
 
-use super::{personal::presence_color, Outbox};
+use super::personal::presence_color;
 use crate::{
-    clock,
     i18n::{self, Msg},
-    state::{AgentChatLine, Delivery, Workspace},
+    state::{Delivery, Intent, Workspace},
 };
 
-/// The colleague list; clicking one opens the chat with them.
-pub fn agents_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace) {
+/// The colleague list; clicking one reports [`Intent::OpenAgentChat`].
+pub fn agents_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
     ui.heading(Msg::Colleagues.text(lang));
     ui.separator();
-    let me = ws.agent_id;
+    let me = ws.agent_id();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for a in ws.agents.iter().filter(|a| a.agent_id != me) {
+        for a in ws.agents().iter().filter(|a| a.agent_id != me) {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("●").color(presence_color(a.presence)))
                     .on_hover_text(i18n::presence(lang, a.presence));
-                let unread = ws.agent_chats.get(&a.agent_id).map_or(0, |c| c.unread);
+                let unread = ws.agent_chat(a.agent_id).map_or(0, |c| c.unread);
                 let mut text = a.nickname.clone();
                 if unread > 0 {
                     text.push_str(&format!(" ({unread})"));
@@ -35,10 +31,10 @@ pub fn agents_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace) {
                     RichText::new(text)
                 };
                 if ui
-                    .selectable_label(ws.open_chat == Some(a.agent_id), rich)
+                    .selectable_label(ws.open_chat() == Some(a.agent_id), rich)
                     .clicked()
                 {
-                    ws.open_chat = Some(a.agent_id);
+                    intents.push(Intent::OpenAgentChat(a.agent_id));
                 }
                 ui.label(RichText::new(i18n::load(a.sessions, a.max_sessions)).weak());
             });
@@ -46,13 +42,20 @@ pub fn agents_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace) {
     });
 }
 
-/// The chat window with the open colleague.
-pub fn agent_chat_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    let Some(peer) = ws.open_chat else { return };
+/// The chat window with the open colleague. The draft is edited as a copy; a change is
+/// reported as [`Intent::EditAgentChatDraft`], Send (or Enter) as [`Intent::SendAgentChat`].
+pub fn agent_chat_ui(
+    ctx: &egui::Context,
+    lang: Language,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
+) {
+    let Some(peer) = ws.open_chat() else { return };
     let name = ws.agent_name(peer).unwrap_or("?").to_owned();
-    let me = ws.agent_id;
-    let chat = ws.agent_chats.entry(peer).or_default();
-    chat.unread = 0;
+    let me = ws.agent_id();
+    let empty = crate::state::AgentChat::default();
+    let chat = ws.agent_chat(peer).unwrap_or(&empty);
+    let mut draft = chat.draft.clone();
     let mut open = true;
     egui::Window::new(&name)
         .id(egui::Id::unique(("agent-chat", peer)))
@@ -87,36 +90,17 @@ pub fn agent_chat_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, ou
                 });
             let label = ui.label(Msg::Message.text(lang));
             let edit = ui
-                .add(egui::TextEdit::singleline(&mut chat.draft).desired_width(f32::INFINITY))
+                .add(egui::TextEdit::singleline(&mut draft).desired_width(f32::INFINITY))
                 .labelled_by(label.id);
+            if edit.changed() {
+                intents.push(Intent::EditAgentChatDraft(draft.clone()));
+            }
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if (ui.button(Msg::Send.text(lang)).clicked() || enter)
-                && !chat.draft.trim().is_empty()
-                && chat.draft.len() <= MAX_CHAT_TEXT_BYTES
-            {
-                let text = std::mem::take(&mut chat.draft).trim().to_owned();
-                let message_id = random_id();
-                chat.lines.push(AgentChatLine {
-                    message: AgentChatMessage {
-                        message_id,
-                        from: me,
-                        to: peer,
-                        text: text.clone(),
-                        sent_at: clock::now_unix_ms(),
-                    },
-                    delivery: Delivery::Pending,
-                });
-                super::call(
-                    outbox,
-                    Request::SendAgentChat(rpc::SendAgentChat {
-                        to: peer,
-                        message_id,
-                        text,
-                    }),
-                );
+            if ui.button(Msg::Send.text(lang)).clicked() || enter {
+                intents.push(Intent::SendAgentChat);
             }
         });
     if !open {
-        ws.open_chat = None;
+        intents.push(Intent::CloseAgentChat);
     }
 }

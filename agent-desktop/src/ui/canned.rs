@@ -4,19 +4,18 @@
 //! puts its text into this session's chat input, to edit before sending; nothing is sent.
 
 use egui::{Button, CollapsingHeader, RichText, ScrollArea, TextEdit};
-use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, Request, MAX_CANNED_TEXT_BYTES,
+    CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, MAX_CANNED_TEXT_BYTES,
     MAX_KNOWLEDGE_DEPTH,
 };
 use porpoise_ui::Language;
 
-use super::{call, history::history_ui, status_ui, Outbox};
+use super::{history::history_ui, status_ui};
 use crate::{
     i18n::Msg,
     state::{
-        canned_groups, insert_into_draft, knowledge_children, knowledge_matches, CannedEditor,
-        Library, LibraryTab, Loaded, SessionPhase, SessionTab, Status,
+        canned_groups, knowledge_children, knowledge_matches, Intent, Library, LibraryTab, Loaded,
+        SessionPhase, SessionTab, Status,
     },
 };
 
@@ -25,74 +24,55 @@ pub const QUICK_REPLY_PANEL_WIDTH: f32 = 300.0;
 /// Rows of the canned-response text field in the editor.
 const EDITOR_TEXT_ROWS: usize = 4;
 
-/// Draws the side panel for `tab`: the tab selector and the selected list. Asks the relay for
-/// a list the first time it is shown. `manages`: the account may also add, edit and delete
-/// center-wide canned responses (管理员可对全局常用语进行修改及删除).
+/// Draws the side panel for `tab`: the tab selector and the selected list. Asks for a list the
+/// first time it is shown. `manages`: the account may also add, edit and delete center-wide
+/// canned responses (管理员可对全局常用语进行修改及删除). A clicked reply is
+/// [`Intent::InsertReply`]; the keyword and the editor are edited as copies.
 pub fn quick_replies_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    lib: &mut Library,
-    tab: &mut SessionTab,
+    lib: &Library,
+    tab: &SessionTab,
     manages: bool,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     ui.horizontal_wrapped(|ui| {
+        let mut shown = lib.tab;
         for (which, msg) in [
             (LibraryTab::Canned, Msg::CannedResponses),
             (LibraryTab::Knowledge, Msg::KnowledgeBase),
             (LibraryTab::History, Msg::ServiceHistory),
         ] {
-            ui.selectable_value(&mut lib.tab, which, msg.text(lang));
+            ui.selectable_value(&mut shown, which, msg.text(lang));
+        }
+        if shown != lib.tab {
+            intents.push(Intent::ShowLibraryTab(shown));
         }
     });
     ui.separator();
     let mut insert = None;
     match lib.tab {
         LibraryTab::Canned => {
-            load(
-                &mut lib.canned,
-                outbox,
-                Request::ListCannedResponses(rpc::ListCannedResponses),
-            );
-            search_ui(
-                ui,
-                lang,
-                lib,
-                outbox,
-                Request::ListCannedResponses(rpc::ListCannedResponses),
-            );
-            insert = canned_ui(ui, lang, lib, tab.phase, manages, outbox);
+            if lib.canned.wants_loading() {
+                intents.push(Intent::LoadCanned { refresh: false });
+            }
+            search_ui(ui, lang, lib, LibraryTab::Canned, intents);
+            insert = canned_ui(ui, lang, lib, tab.phase, manages, intents);
         }
         LibraryTab::Knowledge => {
-            load(
-                &mut lib.knowledge,
-                outbox,
-                Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
-            );
-            search_ui(
-                ui,
-                lang,
-                lib,
-                outbox,
-                Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
-            );
+            if lib.knowledge.wants_loading() {
+                intents.push(Intent::LoadKnowledge { refresh: false });
+            }
+            search_ui(ui, lang, lib, LibraryTab::Knowledge, intents);
             insert = knowledge_ui(ui, lang, lib, tab.phase);
         }
-        LibraryTab::History => history_ui(ui, lang, lib, tab, outbox),
+        LibraryTab::History => history_ui(ui, lang, lib, tab, intents),
     }
     if let Some(text) = insert {
-        insert_into_draft(&mut tab.draft, &text);
-        // The chat input's id (ui::chat); focusing it lets the agent edit at once.
-        let input = egui::Id::unique(("chat-input-text", tab.session_id));
-        ui.memory_mut(|m| m.request_focus(input));
-    }
-}
-
-/// Asks for `list` if it was never asked.
-fn load<T>(list: &mut Loaded<T>, outbox: &mut Outbox, body: Request) {
-    if list.wants_loading() {
-        *list = Loaded::Loading;
-        call(outbox, body);
+        intents.push(Intent::InsertReply {
+            session_id: tab.session_id,
+            text,
+        });
     }
 }
 
@@ -100,22 +80,24 @@ fn load<T>(list: &mut Loaded<T>, outbox: &mut Outbox, body: Request) {
 fn search_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    lib: &mut Library,
-    outbox: &mut Outbox,
-    refresh: Request,
+    lib: &Library,
+    list: LibraryTab,
+    intents: &mut Vec<Intent>,
 ) {
     ui.horizontal(|ui| {
         let label = ui.label(Msg::SearchKeyword.text(lang));
-        ui.add(TextEdit::singleline(&mut lib.search).desired_width(140.0))
+        let mut search = lib.search.clone();
+        let edit = ui
+            .add(TextEdit::singleline(&mut search).desired_width(140.0))
             .labelled_by(label.id);
+        if edit.changed() {
+            intents.push(Intent::EditSearch(search));
+        }
         if ui.button(Msg::Refresh.text(lang)).clicked() {
-            match refresh {
-                Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
-                    lib.knowledge = Loaded::Loading
-                }
-                _ => lib.canned = Loaded::Loading,
-            }
-            call(outbox, refresh);
+            intents.push(match list {
+                LibraryTab::Knowledge => Intent::LoadKnowledge { refresh: true },
+                _ => Intent::LoadCanned { refresh: true },
+            });
         }
     });
 }
@@ -149,19 +131,19 @@ fn reply_button(ui: &mut egui::Ui, lang: Language, title: &str, text: &str, open
 fn canned_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    lib: &mut Library,
+    lib: &Library,
     phase: SessionPhase,
     manages: bool,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) -> Option<String> {
     let open = phase == SessionPhase::Open;
     let mut insert = None;
     let mut edit = None;
     let mut delete = None;
     if lib.editor.is_none() && ui.button(Msg::NewCannedResponse.text(lang)).clicked() {
-        lib.editor = Some(CannedEditor::new(CannedScope::Personal));
+        intents.push(Intent::NewCanned);
     }
-    editor_ui(ui, lang, lib, manages, outbox);
+    editor_ui(ui, lang, lib, manages, intents);
     if let Some(error) = &lib.error {
         ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
     }
@@ -206,19 +188,10 @@ fn canned_ui(
             }
         });
     if let Some(item) = edit {
-        lib.editor = Some(CannedEditor {
-            id: Some(item.id),
-            scope: item.scope,
-            draft: item.draft,
-            status: Status::Idle,
-        });
+        intents.push(Intent::EditCanned(Box::new(item)));
     }
     if let Some(id) = delete {
-        lib.deleting = Some(id);
-        call(
-            outbox,
-            Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id }),
-        );
+        intents.push(Intent::DeleteCanned(id));
     }
     insert
 }
@@ -262,17 +235,21 @@ fn canned_row_ui(
 }
 
 /// The add/edit form of a canned response; a managing account may make a new one center-wide.
+/// Edited as a copy ([`Intent::EditCannedForm`]).
 fn editor_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    lib: &mut Library,
+    lib: &Library,
     manages: bool,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    let Some(editor) = lib.editor.as_mut() else {
+    let Some(shown) = lib.editor.as_ref() else {
         return;
     };
+    let mut copy = shown.clone();
+    let editor = &mut copy;
     let mut close = false;
+    let mut save = false;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         if manages && editor.id.is_none() {
             let mut center = editor.scope == CannedScope::Center;
@@ -299,30 +276,24 @@ fn editor_ui(
         .labelled_by(label.id);
         ui.horizontal(|ui| {
             let busy = editor.status == Status::Busy;
-            if ui
+            save = ui
                 .add_enabled(!busy, Button::new(Msg::Save.text(lang)))
-                .clicked()
-            {
-                if d.title.trim().is_empty() || d.text.trim().is_empty() {
-                    editor.status = Status::Failed(Msg::TitleAndTextRequired.text(lang).into());
-                } else {
-                    editor.status = Status::Busy;
-                    let body = Request::SaveCannedResponse(rpc::SaveCannedResponse {
-                        id: editor.id,
-                        scope: editor.scope,
-                        draft: d.clone(),
-                    });
-                    call(outbox, body);
-                }
-            }
+                .clicked();
             if ui.button(Msg::Cancel.text(lang)).clicked() {
                 close = true;
             }
         });
         status_ui(ui, &editor.status);
     });
+    // The edited fields first: the buttons act on them.
+    if copy != *shown {
+        intents.push(Intent::EditCannedForm(Box::new(copy)));
+    }
+    if save {
+        intents.push(Intent::SaveCanned { lang });
+    }
     if close {
-        lib.editor = None;
+        intents.push(Intent::CloseCannedEditor);
     }
 }
 
@@ -331,7 +302,7 @@ fn editor_ui(
 fn knowledge_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    lib: &mut Library,
+    lib: &Library,
     phase: SessionPhase,
 ) -> Option<String> {
     let open = phase == SessionPhase::Open;

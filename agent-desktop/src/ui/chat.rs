@@ -4,21 +4,17 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, TextEdit};
 use porpoise_codec::chat_image;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Party, Request, MAX_CHAT_TEXT_BYTES};
-use porpoise_quic::client::random_id;
+use porpoise_protocol::wire::Party;
 use porpoise_ui::{
     chat_pictures::{ChatPictures, Outgoing, PictureLabels},
     job::poll_slot,
     Language,
 };
 
-use super::Outbox;
 use crate::{
     clock, i18n,
     i18n::Msg,
-    net::NetCommand,
-    state::{Delivery, SessionPhase, SessionTab},
+    state::{Delivery, Intent, SessionPhase, SessionTab},
 };
 
 /// Rows of the chat input.
@@ -52,15 +48,17 @@ pub fn font_size(ctx: &egui::Context) -> f32 {
 
 /// Draws the chat: input at the bottom, history above it. A picture pasted (Ctrl+V) while the
 /// session is open is encoded on a worker thread and sent to the customer once ready
-/// ([`send_prepared`]).
+/// ([`send_prepared`]). The draft is edited as a copy ([`Intent::EditDraft`]); Send is
+/// [`Intent::SendChat`].
 pub fn chat_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
-    pictures: &mut ChatPictures,
-    outbox: &mut Outbox,
+    tab: &SessionTab,
+    tools: &mut super::SessionTools,
+    intents: &mut Vec<Intent>,
 ) {
     let size = font_size(ui.ctx());
+    let pictures = &mut tools.pictures;
     if tab.phase == SessionPhase::Open {
         let pasted: Vec<std::sync::Arc<egui::ColorImage>> = ui.input(|i| {
             i.events
@@ -81,15 +79,18 @@ pub fn chat_ui(
             pictures.prepare_to_send(ui.ctx(), tab.session_id, source);
         }
     }
-    send_prepared(lang, tab, pictures, outbox);
+    send_prepared(lang, tab, pictures, intents);
+    let mut draft = tab.draft.clone();
     egui::Panel::bottom(("chat-input", tab.session_id))
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
         .show(ui, |ui| {
             typing_ui(ui, lang, tab);
-            tools_ui(ui, lang, tab, pictures);
-            input_ui(ui, lang, tab, size, outbox)
+            tools_ui(ui, lang, tab, &mut draft, tools, intents);
+            input_ui(ui, lang, tab, &mut draft, size, intents)
         });
-    egui::CentralPanel::no_frame().show(ui, |ui| history_ui(ui, lang, tab, pictures, size));
+    egui::CentralPanel::no_frame().show(ui, |ui| {
+        history_ui(ui, lang, tab, &mut tools.pictures, size, intents)
+    });
 }
 
 /// The words of the picture widgets in `lang`.
@@ -102,28 +103,22 @@ pub fn picture_labels(lang: Language) -> PictureLabels<'static> {
     }
 }
 
-/// Sends `data` (a PNG or JPEG that passes [`chat_image::probe`]) as a picture message of
-/// `tab` (A7): shown at once as pending, stored by the relay, then delivered to the customer.
+/// Reports `data` (a PNG or JPEG) as a picture message of `tab` to send (A7,
+/// [`Intent::SendPicture`]: shown at once as pending, stored by the relay, then delivered to
+/// the customer; the app shows it from its own bytes).
 ///
-/// Errors: the probe's reason when `data` is not an acceptable picture.
+/// Errors: the [`chat_image::probe`]'s reason when `data` is not an acceptable picture.
 pub fn send_picture(
-    tab: &mut SessionTab,
-    pictures: &mut ChatPictures,
+    tab: &SessionTab,
     data: Vec<u8>,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) -> Result<(), String> {
-    let info = chat_image::probe(&data).map_err(|e| e.to_string())?;
-    let message_id = random_id();
-    tab.push_pending_picture(message_id, info, clock::now_unix_ms());
-    pictures.insert((tab.session_id, message_id), &data);
-    super::call(
-        outbox,
-        Request::SendChatImage(rpc::SendChatImage {
-            session_id: tab.session_id,
-            message_id,
-            data,
-        }),
-    );
+    let image = chat_image::probe(&data).map_err(|e| e.to_string())?;
+    intents.push(Intent::SendPicture {
+        session_id: tab.session_id,
+        data,
+        image,
+    });
     Ok(())
 }
 
@@ -132,18 +127,35 @@ pub fn send_picture(
 /// (unreadable, too big, not a PNG/JPEG). Call once per frame; never blocks.
 pub fn send_prepared(
     lang: Language,
-    tab: &mut SessionTab,
+    tab: &SessionTab,
     pictures: &mut ChatPictures,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     for prepared in pictures.take_prepared(tab.session_id) {
         if tab.phase != SessionPhase::Open {
             continue;
         }
-        let sent = prepared.and_then(|data| send_picture(tab, pictures, data, outbox));
+        let sent = prepared.and_then(|data| send_picture(tab, data, intents));
         if let Err(e) = sent {
-            tab.notice = Some(i18n::picture_failed(lang, &e));
+            intents.push(Intent::TabNotice {
+                session_id: tab.session_id,
+                text: Some(i18n::picture_failed(lang, &e)),
+            });
         }
+    }
+}
+
+/// Shows a picture the agent sends at once from its own bytes (A7); the app calls it for each
+/// command it sends.
+pub fn show_sent_picture(pictures: &mut ChatPictures, cmd: &crate::net::NetCommand) {
+    use porpoise_protocol::wire::{rpc::SendChatImage, Request};
+    if let crate::net::NetCommand::Call(crate::net::Call(Request::SendChatImage(SendChatImage {
+        session_id,
+        message_id,
+        data,
+    }))) = cmd
+    {
+        pictures.insert((*session_id, *message_id), data);
     }
 }
 
@@ -165,7 +177,14 @@ fn picture_path_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
 }
 
 /// The tool row over the input: emoji picker, picture, text size, save transcript.
-fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, pictures: &mut ChatPictures) {
+fn tools_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &SessionTab,
+    draft: &mut String,
+    tools: &mut super::SessionTools,
+    intents: &mut Vec<Intent>,
+) {
     use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
     let open = tab.phase == SessionPhase::Open;
     let input_id = input_id(tab.session_id);
@@ -176,7 +195,11 @@ fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, pictures: &
                     for (i, e) in EMOJI.iter().enumerate() {
                         let button = egui::Button::new(RichText::new(*e).size(20.0)).frame(false);
                         if ui.add(button).on_hover_text(*e).clicked() {
-                            insert_at_cursor(ui.ctx(), input_id, &mut tab.draft, e);
+                            insert_at_cursor(ui.ctx(), input_id, draft, e);
+                            intents.push(Intent::EditDraft {
+                                session_id: tab.session_id,
+                                text: draft.clone(),
+                            });
                             ui.close();
                         }
                         if i % 8 == 7 {
@@ -218,19 +241,25 @@ fn tools_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, pictures: &
                 None
             };
             if let Some(format) = format {
-                tab.saving = Some(crate::transcript::start_saving(ui.ctx(), lang, tab, format));
+                let job = crate::transcript::start_saving(ui.ctx(), lang, tab, format);
+                tools.transcripts.insert(tab.session_id, Some(job));
                 ui.close();
             }
         });
-        if let Some(saved) = poll_slot(&mut tab.saving) {
-            tab.notice = Some(match saved.map_err(|e| e.to_string()).and_then(|r| r) {
+        let slot = tools.transcripts.entry(tab.session_id).or_default();
+        if let Some(saved) = poll_slot(slot) {
+            let text = match saved.map_err(|e| e.to_string()).and_then(|r| r) {
                 Ok(path) => i18n::transcript_saved(lang, &path.display().to_string()),
                 Err(e) => i18n::transcript_failed(lang, &e),
+            };
+            intents.push(Intent::TabNotice {
+                session_id: tab.session_id,
+                text: Some(text),
             });
         }
     });
     if open && ui.data(|d| d.get_temp::<bool>(picture_row_id(tab.session_id))) == Some(true) {
-        picture_row_ui(ui, lang, tab, pictures);
+        picture_row_ui(ui, lang, tab, &mut tools.pictures, intents);
     }
 }
 
@@ -243,8 +272,9 @@ fn picture_row_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
 fn picture_row_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
+    tab: &SessionTab,
     pictures: &mut ChatPictures,
+    intents: &mut Vec<Intent>,
 ) {
     let id = picture_path_id(tab.session_id);
     let mut path: String = ui.data(|d| d.get_temp(id)).unwrap_or_default();
@@ -270,7 +300,10 @@ fn picture_row_ui(
         send_picture_file(ui.ctx(), tab.session_id, pictures, &picked);
         path.clear();
         close = true;
-        tab.notice = None;
+        intents.push(Intent::TabNotice {
+            session_id: tab.session_id,
+            text: None,
+        });
     }
     if close {
         ui.data_mut(|d| d.insert_temp(picture_row_id(tab.session_id), false));
@@ -305,6 +338,7 @@ fn history_ui(
     tab: &SessionTab,
     pictures: &mut ChatPictures,
     size: f32,
+    intents: &mut Vec<Intent>,
 ) {
     let now_ms = clock::now_unix_ms();
     egui::ScrollArea::vertical()
@@ -359,20 +393,22 @@ fn history_ui(
                     ui.add(egui::Label::new(text).wrap().selectable(true))
                 };
                 // Message tags (A13): right-click menu and the tags under the message.
-                crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id);
+                crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id, intents);
                 crate::ui::visitor::message_tags_ui(ui, &tab.customer, m.message_id);
                 ui.add_space(4.0);
             }
         });
 }
 
-/// The input box and Send button. Enter sends; Ctrl+Enter inserts a new line.
+/// The input box and Send button. Enter sends; Ctrl+Enter inserts a new line. `draft` is the
+/// panel's copy of the tab's draft.
 fn input_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
+    tab: &SessionTab,
+    draft: &mut String,
     size: f32,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let open = tab.phase == SessionPhase::Open;
     let id = input_id(tab.session_id);
@@ -382,11 +418,11 @@ fn input_ui(
         send = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter));
     }
     let label = ui.label(Msg::Message.text(lang));
-    let mut response = None;
+    let mut edited = false;
     ui.add_enabled_ui(open, |ui| {
         ui.horizontal(|ui| {
             let button_width = 64.0;
-            let edit = TextEdit::multiline(&mut tab.draft)
+            let edit = TextEdit::multiline(draft)
                 .id(id)
                 .return_key(KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter))
                 .desired_rows(INPUT_ROWS)
@@ -397,7 +433,7 @@ fn input_ui(
             if porpoise_ui::take_focus_request(ui.ctx(), id) {
                 r.request_focus();
             }
-            response = Some(r);
+            edited = r.changed();
             if ui
                 .add_sized(
                     [button_width, 28.0],
@@ -409,26 +445,14 @@ fn input_ui(
             }
         });
     });
-    if !(send && open) {
-        return;
+    if edited {
+        intents.push(Intent::EditDraft {
+            session_id: tab.session_id,
+            text: draft.clone(),
+        });
     }
-    let text = tab.draft.trim_end().to_owned();
-    if text.trim().is_empty() {
-        return;
-    }
-    if text.len() > MAX_CHAT_TEXT_BYTES {
-        tab.notice = Some(format!("{} > {MAX_CHAT_TEXT_BYTES} bytes", text.len()));
-        return;
-    }
-    let message_id = random_id();
-    tab.push_pending(message_id, text.clone(), clock::now_unix_ms());
-    tab.draft.clear();
-    outbox.push(NetCommand::SendChat {
-        session_id: tab.session_id,
-        message_id,
-        text,
-    });
-    if let Some(r) = response {
-        r.request_focus();
+    if send && open {
+        // Sent (and the input focused again) unless empty or too long.
+        intents.push(Intent::SendChat(tab.session_id));
     }
 }

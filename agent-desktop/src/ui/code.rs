@@ -1,15 +1,12 @@
 //! The session-code dialog (A16): the 6 digits large, their expiry countdown and Copy.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::Request;
 use porpoise_ui::Language;
 
-use super::Outbox;
 use crate::{
     clock,
     i18n::{self, Msg},
-    state::{SessionCodeDialog, Workspace},
+    state::{Intent, SessionCodeDialog, Workspace},
 };
 
 /// Size of the code's digits, in points.
@@ -19,10 +16,10 @@ pub const CODE_TEXT_SIZE: f32 = 44.0;
 pub fn session_code_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
-    outbox: &mut Outbox,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
 ) {
-    let Some(dialog) = &ws.session_code else {
+    let Some(dialog) = ws.session_code() else {
         return;
     };
     let mut open = true;
@@ -75,9 +72,8 @@ pub fn session_code_ui(
             }
         });
     if again {
-        ws.session_code = Some(SessionCodeDialog::Requesting);
-        super::call(outbox, Request::CreateSessionCode(rpc::CreateSessionCode));
+        intents.push(Intent::RequestSessionCode);
     } else if !open {
-        ws.session_code = None;
+        intents.push(Intent::CloseSessionCode);
     }
 }

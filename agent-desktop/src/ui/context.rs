@@ -2,28 +2,20 @@
 //! endpoint returns for this customer, fetched by the relay, each item with Send to chat.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Request, MAX_CHAT_TEXT_BYTES};
-use porpoise_quic::client::random_id;
+use porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES;
 use porpoise_ui::Language;
 
-use super::{call, Outbox};
 use crate::{
-    clock,
     i18n::Msg,
-    net::NetCommand,
-    state::{Loadable, SessionPhase, SessionTab},
+    state::{Intent, Loadable, SessionPhase, SessionTab},
 };
 
-/// Draws the context items; asks the relay the first time the tab is shown.
-pub fn context_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+/// Draws the context items; asks for them the first time the tab is shown
+/// ([`Intent::LoadContext`]). Send to chat is [`Intent::SendContextItem`].
+pub fn context_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
     let session_id = tab.session_id;
     if tab.customer.context == Loadable::NotAsked {
-        tab.customer.context = Loadable::Loading;
-        call(
-            outbox,
-            Request::FetchCustomerContext(rpc::FetchCustomerContext { session_id }),
-        );
+        intents.push(Intent::LoadContext(session_id));
     }
     let mut refresh = false;
     let mut send = None;
@@ -63,19 +55,9 @@ pub fn context_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbo
         }
     }
     if refresh {
-        tab.customer.context = Loadable::NotAsked;
+        intents.push(Intent::ReloadContext(session_id));
     }
-    if let Some(i) = send {
-        let Loadable::Loaded(items) = &tab.customer.context else {
-            return;
-        };
-        let text = items[i].text.clone();
-        let message_id = random_id();
-        tab.push_pending(message_id, text.clone(), clock::now_unix_ms());
-        outbox.push(NetCommand::SendChat {
-            session_id,
-            message_id,
-            text,
-        });
+    if let Some(index) = send {
+        intents.push(Intent::SendContextItem { session_id, index });
     }
 }

@@ -3,15 +3,13 @@
 //! dialogs over it.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::ServiceMode;
 use porpoise_ui::Language;
 
-use super::Outbox;
 use crate::{
     clock,
     i18n::{self, Msg},
-    state::{AdminDialog, SessionCodeDialog, SettingsDialog, Status, Workspace},
+    state::{AdminWindow, Intent, SessionCodeDialog, Workspace},
 };
 
 /// Default width of the task panel (queue and offline messages), in points.
@@ -19,34 +17,37 @@ pub const QUEUE_PANEL_WIDTH: f32 = 330.0;
 /// Default width of the colleagues panel, in points.
 pub const AGENTS_PANEL_WIDTH: f32 = 210.0;
 
-/// Draws the work area; returns true if the agent logged out. `now_s` is the UI clock (s).
+/// Draws the work area from `ws` and the panels' own `tools`; what the agent did is reported
+/// to `intents` (see [`crate::ui`]). `now_s` is the UI clock (s).
 pub fn working_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
+    tools: &mut super::SessionTools,
     now_s: f64,
-    outbox: &mut Outbox,
-) -> bool {
-    let mut logout = false;
+    intents: &mut Vec<Intent>,
+) {
     egui::Panel::top("top-bar").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             ui.strong(Msg::AppName.text(lang));
             ui.separator();
-            ui.label(i18n::logged_in_as(lang, &ws.display_name));
+            ui.label(i18n::logged_in_as(lang, ws.display_name()));
             if ws.serves() {
                 ui.separator();
-                super::personal::presence_ui(ui, lang, ws, outbox);
+                super::personal::presence_ui(ui, lang, ws, intents);
             }
             ui.separator();
-            toolbar_ui(ui, lang, ws, outbox);
+            toolbar_ui(ui, lang, ws, intents);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                logout = ui.button(Msg::LogOut.text(lang)).clicked();
+                if ui.button(Msg::LogOut.text(lang)).clicked() {
+                    intents.push(Intent::LogOut);
+                }
             });
         });
-        if let Some(error) = &ws.presence_error {
+        if let Some(error) = ws.presence_error() {
             ui.label(RichText::new(error).color(ui.visuals().error_fg_color));
         }
-        if let crate::state::Link::Reconnecting { attempt, .. } = &ws.link {
+        if let crate::state::Link::Reconnecting { attempt, .. } = ws.link() {
             let text = i18n::reconnecting(lang, *attempt);
             ui.label(
                 RichText::new(text)
@@ -60,67 +61,43 @@ pub fn working_ui(
         .default_size(QUEUE_PANEL_WIDTH)
         .show(ui, |ui| {
             let now_ms = clock::now_unix_ms();
-            super::queue::queue_ui(ui, lang, ws, now_ms, outbox);
+            super::queue::queue_ui(ui, lang, ws, now_ms, intents);
             ui.add_space(12.0);
-            super::tasks::offline_ui(ui, lang, ws, now_ms, outbox);
+            super::tasks::offline_ui(ui, lang, ws, now_ms, intents);
         });
     egui::Panel::right("agents-panel")
         .resizable(true)
         .default_size(AGENTS_PANEL_WIDTH)
-        .show(ui, |ui| super::agents::agents_ui(ui, lang, ws));
+        .show(ui, |ui| super::agents::agents_ui(ui, lang, ws, intents));
     egui::CentralPanel::default().show(ui, |ui| {
-        super::session::sessions_ui(ui, lang, ws, outbox);
+        super::session::sessions_ui(ui, lang, ws, tools, intents);
     });
-    windows_ui(ui.ctx(), lang, ws, now_s, outbox);
-    logout
+    windows_ui(ui.ctx(), lang, ws, now_s, intents);
 }
 
 /// Settings, session code and the admin menu.
-fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
+fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
     if ui.button(Msg::Settings.text(lang)).clicked() {
-        ws.settings_dialog =
-            Some(SettingsDialog::new(ws.auto_away_min).with_prefs(&ws.prefs, lang));
+        intents.push(Intent::OpenSettings { lang });
     }
-    if ws.serves() && ws.settings.service_mode == ServiceMode::SessionCode {
-        let requesting = matches!(ws.session_code, Some(SessionCodeDialog::Requesting));
+    if ws.serves() && ws.settings().service_mode == ServiceMode::SessionCode {
+        let requesting = matches!(ws.session_code(), Some(SessionCodeDialog::Requesting));
         let button = egui::Button::new(Msg::GetSessionCode.text(lang));
         if ui.add_enabled(!requesting, button).clicked() {
-            ws.session_code = Some(SessionCodeDialog::Requesting);
-            super::call(
-                outbox,
-                porpoise_protocol::wire::Request::CreateSessionCode(rpc::CreateSessionCode),
-            );
+            intents.push(Intent::RequestSessionCode);
         }
     }
     if ws.manages() {
         ui.menu_button(Msg::Admin.text(lang), |ui| {
-            if ui.button(Msg::LiveLogins.text(lang)).clicked() {
-                ws.admin = Some(AdminDialog::Logins {
-                    logins: None,
-                    confirm_kick: None,
-                    status: Status::Busy,
-                });
-                super::call(
-                    outbox,
-                    porpoise_protocol::wire::Request::ListLogins(rpc::ListLogins),
-                );
-            }
-            if ui.button(Msg::ResetPassword.text(lang)).clicked() {
-                ws.admin = Some(AdminDialog::ResetPassword {
-                    agent_id: None,
-                    password: String::new(),
-                    status: Status::Idle,
-                });
-            }
-            if ui.button(Msg::ServiceSettings.text(lang)).clicked() {
-                ws.admin = Some(AdminDialog::CenterSettings {
-                    draft: None,
-                    status: Status::Busy,
-                });
-                super::call(
-                    outbox,
-                    porpoise_protocol::wire::Request::GetCenterSettings(rpc::GetCenterSettings),
-                );
+            let windows = [
+                (Msg::LiveLogins, AdminWindow::Logins),
+                (Msg::ResetPassword, AdminWindow::ResetPassword),
+                (Msg::ServiceSettings, AdminWindow::CenterSettings),
+            ];
+            for (label, window) in windows {
+                if ui.button(label.text(lang)).clicked() {
+                    intents.push(Intent::OpenAdmin(window));
+                }
             }
         });
     }
@@ -130,35 +107,35 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mu
 fn windows_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_s: f64,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    super::offers::offers_ui(ctx, lang, ws, now_s, outbox);
-    super::offers::transfer_prompts_ui(ctx, lang, ws, now_s, outbox);
-    super::code::session_code_ui(ctx, lang, ws, outbox);
-    super::transfer::transfer_dialog_ui(ctx, lang, ws, outbox);
-    super::settings::settings_dialog_ui(ctx, lang, ws, outbox);
-    super::agents::agent_chat_ui(ctx, lang, ws, outbox);
-    super::admin::admin_ui(ctx, lang, ws, outbox);
+    super::offers::offers_ui(ctx, lang, ws, now_s, intents);
+    super::offers::transfer_prompts_ui(ctx, lang, ws, now_s, intents);
+    super::code::session_code_ui(ctx, lang, ws, intents);
+    super::transfer::transfer_dialog_ui(ctx, lang, ws, intents);
+    super::settings::settings_dialog_ui(ctx, lang, ws, intents);
+    super::agents::agent_chat_ui(ctx, lang, ws, intents);
+    super::admin::admin_ui(ctx, lang, ws, intents);
     notices_ui(ctx, ws);
 }
 
 /// Short notices at the bottom right.
 fn notices_ui(ctx: &egui::Context, ws: &Workspace) {
-    if ws.notices.is_empty() {
+    if ws.notices().is_empty() {
         return;
     }
     egui::Area::new(egui::Id::unique("notices"))
         .anchor(egui::Align2::RIGHT_BOTTOM, [-16.0, -16.0])
         .show(ctx, |ui| {
-            for notice in &ws.notices {
+            for notice in ws.notices() {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.label(&notice.text);
                 });
             }
         });
-    if let Some(next) = ws.notices.iter().map(|n| n.until_s).reduce(f64::min) {
+    if let Some(next) = ws.notices().iter().map(|n| n.until_s).reduce(f64::min) {
         let now = ctx.input(|i| i.time);
         ctx.request_repaint_after(std::time::Duration::from_secs_f64((next - now).max(0.05)));
     }

@@ -2,24 +2,20 @@
 //! customer allows file transfer), files dropped on the window, and the transfers list with
 //! progress bar, speed, time left, Cancel and Resume.
 
-use porpoise_protocol::wire::rpc;
 use std::path::PathBuf;
 
 use egui::RichText;
-use porpoise_protocol::wire::{ActionState, RemoteAction, Request, SessionId};
+use porpoise_protocol::wire::{ActionState, RemoteAction, SessionId};
 use porpoise_quic::{
     files::format_bytes,
     transfers::{Direction, RowState},
 };
-use porpoise_ui::Language;
+use porpoise_ui::{chat_pictures::ChatPictures, Language};
 
-use super::Outbox;
 use crate::{
-    files::{parse_paths, FileCommand},
-    files::{CommonSend, CommonSendState},
+    files::parse_paths,
     i18n::{common_send_state, file_progress, file_state, Msg},
-    net::NetCommand,
-    state::{SessionPhase, Workspace},
+    state::{Intent, SessionPhase, Workspace},
 };
 
 /// Height of the path box, in text rows.
@@ -30,16 +26,18 @@ const PROGRESS_WIDTH: f32 = 160.0;
 const LIST_MAX_HEIGHT: f32 = 160.0;
 
 /// Draws the files strip of `session_id` above its service window when there is anything to
-/// show, and sends files dropped on the window.
+/// show, and sends files dropped on the window ([`Intent::DropFiles`]; dropped pictures go
+/// into the chat). The path box is edited as a copy; clicks are reported as intents.
 pub fn files_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
+    pictures: &mut ChatPictures,
     session_id: SessionId,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let granted = ws
-        .session_mut(session_id)
+        .session(session_id)
         .is_some_and(|t| t.action(RemoteAction::FileTransfer) == ActionState::Granted);
     let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
         i.raw
@@ -50,28 +48,23 @@ pub fn files_ui(
             .collect()
     });
     // PNG/JPEG pictures go into the chat (A7); other files are file transfers (A6).
-    let (pictures, dropped): (Vec<PathBuf>, Vec<PathBuf>) = dropped
+    let (dropped_pictures, dropped): (Vec<PathBuf>, Vec<PathBuf>) = dropped
         .into_iter()
         .partition(|p| super::chat::is_picture_path(p));
-    if !pictures.is_empty() {
-        if let Some(tab) = ws
-            .sessions
-            .iter_mut()
-            .find(|t| t.session_id == session_id && t.phase == SessionPhase::Open)
-        {
-            for path in pictures {
-                super::chat::send_picture_file(ui.ctx(), tab.session_id, &mut ws.pictures, &path);
-            }
+    let open = ws
+        .session(session_id)
+        .is_some_and(|t| t.phase == SessionPhase::Open);
+    if open {
+        for path in dropped_pictures {
+            super::chat::send_picture_file(ui.ctx(), session_id, pictures, &path);
         }
     }
-    let board = &mut ws.files;
+    let board = ws.files();
     if !dropped.is_empty() {
-        if granted {
-            board.notice = None;
-            send(outbox, session_id, dropped);
-        } else {
-            board.notice = Some((session_id, Msg::FilesNeedConsent));
-        }
+        intents.push(Intent::DropFiles {
+            session_id,
+            paths: dropped,
+        });
     }
     let has_rows = board.list.of_session(session_id).next().is_some();
     let notice = board
@@ -89,21 +82,25 @@ pub fn files_ui(
         if granted {
             let label = ui.label(RichText::new(Msg::FilePathsHint.text(lang)).weak());
             ui.horizontal(|ui| {
-                let draft = board.drafts.entry(session_id).or_default();
-                let edit = egui::TextEdit::multiline(draft)
+                let mut draft = board.drafts.get(&session_id).cloned().unwrap_or_default();
+                let edit = egui::TextEdit::multiline(&mut draft)
                     .desired_rows(PATH_BOX_ROWS)
                     .desired_width(ui.available_width() - 120.0);
-                ui.add(edit).labelled_by(label.id);
-                let paths = parse_paths(draft);
+                if ui.add(edit).labelled_by(label.id).changed() {
+                    intents.push(Intent::EditFilePaths {
+                        session_id,
+                        text: draft.clone(),
+                    });
+                }
+                let paths = parse_paths(&draft);
                 let button = egui::Button::new(Msg::SendFiles.text(lang));
                 if ui.add_enabled(!paths.is_empty(), button).clicked() {
-                    draft.clear();
-                    send(outbox, session_id, paths);
+                    intents.push(Intent::SendFilePaths(session_id));
                 }
             });
         }
         if granted {
-            common_files_ui(ui, lang, board, session_id, outbox);
+            common_files_ui(ui, lang, board, session_id, intents);
         }
         if let Some(msg) = notice {
             ui.label(RichText::new(msg.text(lang)).color(ui.visuals().warn_fg_color));
@@ -112,11 +109,11 @@ pub fn files_ui(
             .max_height(LIST_MAX_HEIGHT)
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                rows_ui(ui, lang, ws_rows(board, session_id), outbox)
+                rows_ui(ui, lang, ws_rows(board, session_id), intents)
             });
         let finished = board.list.of_session(session_id).any(|r| !r.is_active());
         if finished && ui.button(Msg::ClearFinished.text(lang)).clicked() {
-            board.list.clear_finished(session_id);
+            intents.push(Intent::ClearFinishedFiles(session_id));
         }
     });
 }
@@ -126,37 +123,29 @@ pub fn files_ui(
 fn common_files_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    board: &mut crate::files::FileBoard,
+    board: &crate::files::FileBoard,
     session_id: SessionId,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(Msg::CommonFiles.text(lang)).weak());
         match &board.common {
             None => {
                 if ui.button(Msg::ShowCommonFiles.text(lang)).clicked() {
-                    super::call(outbox, Request::ListCommonFiles(rpc::ListCommonFiles));
+                    intents.push(Intent::ShowCommonFiles);
                 }
             }
             Some(files) if files.is_empty() => {
                 ui.label(RichText::new(Msg::NoCommonFiles.text(lang)).italics());
             }
             Some(files) => {
-                for f in files.clone() {
+                for f in files {
                     ui.label(format!("{} ({})", f.name, format_bytes(f.size)));
                     if ui.button(Msg::SendToCustomer.text(lang)).clicked() {
-                        board.common_sent.push(CommonSend {
+                        intents.push(Intent::SendCommonFile {
                             session_id,
                             name: f.name.clone(),
-                            state: CommonSendState::Offering,
                         });
-                        super::call(
-                            outbox,
-                            Request::SendCommonFile(rpc::SendCommonFile {
-                                session_id,
-                                name: f.name,
-                            }),
-                        );
                     }
                 }
             }
@@ -185,15 +174,11 @@ fn ws_rows(
     board.list.of_session(session_id).cloned().collect()
 }
 
-fn send(outbox: &mut Outbox, session_id: SessionId, paths: Vec<PathBuf>) {
-    outbox.push(NetCommand::Files(FileCommand::Send { session_id, paths }));
-}
-
 fn rows_ui(
     ui: &mut egui::Ui,
     lang: Language,
     rows: Vec<porpoise_quic::transfers::FileTransferRow>,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     for row in rows.iter().rev() {
         ui.horizontal(|ui| {
@@ -214,13 +199,11 @@ fn rows_ui(
                 if row.direction == Direction::Outgoing
                     && ui.button(Msg::ResumeFileTransfer.text(lang)).clicked()
                 {
-                    outbox.push(NetCommand::Files(FileCommand::Resume {
-                        session_id: row.session_id,
-                    }));
+                    intents.push(Intent::ResumeFiles(row.session_id));
                 }
             }
             if row.is_active() && ui.button(Msg::CancelFileTransfer.text(lang)).clicked() {
-                outbox.push(NetCommand::Files(FileCommand::Cancel { id: row.id }));
+                intents.push(Intent::CancelFile(row.id));
             }
         });
     }

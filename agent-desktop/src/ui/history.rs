@@ -4,38 +4,38 @@
 
 use chrono::TimeZone;
 use egui::{CollapsingHeader, RichText, ScrollArea};
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{HistoryItem, Party, Request, SessionId, UnixMs};
+use porpoise_protocol::wire::{HistoryItem, Party, SessionId, UnixMs};
 use porpoise_ui::Language;
 
-use super::{call, Outbox};
 use crate::{
     clock::message_time_text,
     i18n::{self, Msg},
-    state::{HistoryView, Library, Loaded, SessionTab, Transcript},
+    state::{HistoryView, Intent, Library, Loaded, SessionTab, Transcript},
 };
 
-/// Draws the history of `tab`'s customer; asks the relay the first time it is shown.
+/// Draws the history of `tab`'s customer; asks for it the first time it is shown
+/// ([`Intent::LoadHistory`]) and for a transcript's pages ([`Intent::ReadTranscript`]).
 pub fn history_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    lib: &mut Library,
+    lib: &Library,
     tab: &SessionTab,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let session_id = tab.session_id;
-    let view = lib.history_mut(session_id);
-    let list_request = Request::ListServiceHistory(rpc::ListServiceHistory { session_id });
+    let empty = HistoryView::default();
+    let view = lib.histories.get(&session_id).unwrap_or(&empty);
     if view.list.wants_loading() {
-        view.list = Loaded::Loading;
-        call(outbox, list_request.clone());
+        intents.push(Intent::LoadHistory {
+            session_id,
+            refresh: false,
+        });
     }
     if ui.button(Msg::Refresh.text(lang)).clicked() {
-        *view = HistoryView {
-            list: Loaded::Loading,
-            ..HistoryView::default()
-        };
-        call(outbox, list_request);
+        intents.push(Intent::LoadHistory {
+            session_id,
+            refresh: true,
+        });
     }
     let history = match &view.list {
         Loaded::Ready(history) => history.clone(),
@@ -56,7 +56,7 @@ pub fn history_ui(
                 ui.label(RichText::new(Msg::NoHistory.text(lang)).weak());
             }
             for item in &history.items {
-                item_ui(ui, lang, session_id, item, view, outbox);
+                item_ui(ui, lang, session_id, item, view, intents);
             }
             if history.truncated {
                 ui.label(RichText::new(Msg::HistoryTruncated.text(lang)).weak());
@@ -80,8 +80,8 @@ fn item_ui(
     lang: Language,
     session_id: SessionId,
     item: &HistoryItem,
-    view: &mut HistoryView,
-    outbox: &mut Outbox,
+    view: &HistoryView,
+    intents: &mut Vec<Intent>,
 ) {
     let mut title = date_time_text(item.started_at);
     if let Some(disposition) = &item.disposition {
@@ -95,24 +95,21 @@ fn item_ui(
             ui.label(summary);
             let disposition = item.disposition.as_deref().unwrap_or("—");
             ui.label(format!("{}: {disposition}", Msg::Disposition.text(lang)));
-            let transcript = view.transcripts.entry(item.session_id).or_default();
-            let read = |after| {
-                Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
-                    session_id,
-                    past_session_id: item.session_id,
-                    after,
-                })
+            let empty = Transcript::default();
+            let transcript = view.transcripts.get(&item.session_id).unwrap_or(&empty);
+            let read = |after| Intent::ReadTranscript {
+                session_id,
+                past_session_id: item.session_id,
+                after,
             };
             if !transcript.started && !transcript.loading && transcript.error.is_none() {
-                transcript.loading = true;
-                call(outbox, read(None));
+                intents.push(read(None));
             }
             ui.separator();
             transcript_ui(ui, lang, item, transcript);
             if let (Some(next), false) = (transcript.next, transcript.loading) {
                 if ui.button(Msg::LoadMore.text(lang)).clicked() {
-                    transcript.loading = true;
-                    call(outbox, read(Some(next)));
+                    intents.push(read(Some(next)));
                 }
             }
         });

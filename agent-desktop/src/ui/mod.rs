@@ -1,6 +1,18 @@
-//! The panels of the console. Each `*_ui` function draws one part and pushes the
-//! [`NetCommand`](crate::net::NetCommand)s it produces into an [`Outbox`]; the app sends them
-//! after the frame.
+//! The panels of the console. Each `*_ui` function draws one part.
+//!
+//! The rule (as in the customer helper): a panel reads the
+//! [`Workspace`](crate::state::Workspace) through `&Workspace` (or a `&SessionTab`) and reports
+//! what the agent did as [`Intent`](crate::state::Intent)s; the app applies them after the
+//! frame with [`Workspace::on_ui`](crate::state::Workspace::on_ui), which alone changes the
+//! state and returns [`Effect`](crate::state::Effect)s (commands for the network side,
+//! notifications). Widgets that need `&mut` (text edits, check boxes, radio buttons) edit a
+//! copy; a change is reported as an intent carrying the new value (`EditOfflineNote`,
+//! `EditSettings`…). Only widget state that is the panels' own is changed while drawing: egui
+//! memory and the [`SessionTools`] the app keeps beside the workspace (chat pictures, the
+//! screenshot tool, transcript jobs, screen textures and remote-input state).
+//!
+//! The login window ([`login`]) is not part of the work area: it edits the app's
+//! [`LoginForm`](login::LoginForm) and pushes its commands into an [`Outbox`].
 
 pub mod admin;
 pub mod agents;
@@ -25,13 +37,50 @@ pub mod tasks;
 pub mod transfer;
 pub mod visitor;
 
-/// Commands produced while drawing one frame, sent to the network side after it.
-pub type Outbox = Vec<crate::net::NetCommand>;
-
-/// Sends a relay request through [`crate::net::NetCommand::Call`].
-pub fn call(outbox: &mut Outbox, body: porpoise_protocol::wire::Request) {
-    outbox.push(crate::net::NetCommand::Call(crate::net::Call(body)));
+/// The session panels' own widget state, kept by the app beside the workspace: chat pictures
+/// fetched, decoded and shown (A7), the screenshot tool (A9), transcripts being written and
+/// the customers' screens being shown (textures, image settings, remote input).
+#[derive(Debug, Default)]
+pub struct SessionTools {
+    /// Chat pictures: textures, the large view, pictures being fitted to send.
+    pub pictures: porpoise_ui::chat_pictures::ChatPictures,
+    /// The screenshot tool. The chat reads a taken image with
+    /// [`crate::snip::SnipTool::take_result`] (or through [`snip::snip_button`]).
+    pub snip: crate::snip::SnipTool,
+    /// A transcript being written on a worker thread per session (A7).
+    pub transcripts: std::collections::HashMap<
+        porpoise_protocol::wire::SessionId,
+        Option<porpoise_ui::job::Job<Result<std::path::PathBuf, String>>>,
+    >,
+    /// The screen stream shown per session, while its tab's screen is
+    /// [`ScreenView::Streaming`](crate::state::ScreenView::Streaming).
+    pub screens:
+        std::collections::HashMap<porpoise_protocol::wire::SessionId, crate::screen::ScreenStream>,
 }
+
+impl SessionTools {
+    /// Starts showing `feed` for `session_id` (replacing a stream it had).
+    pub fn show_screen(
+        &mut self,
+        session_id: porpoise_protocol::wire::SessionId,
+        feed: std::sync::Arc<crate::screen::ScreenFeed>,
+    ) {
+        self.screens
+            .insert(session_id, crate::screen::ScreenStream::new(feed));
+    }
+
+    /// Drops the screen streams whose tab no longer streams (ended, stopped, closed).
+    pub fn forget_screens(&mut self, ws: &crate::state::Workspace) {
+        self.screens.retain(|id, _| {
+            ws.session(*id)
+                .is_some_and(|t| matches!(t.screen, crate::state::ScreenView::Streaming))
+        });
+    }
+}
+
+/// Commands for the network side queued during one frame (the login window's, and those of the
+/// effects the app carries out), sent after it.
+pub type Outbox = Vec<crate::net::NetCommand>;
 
 /// Shows a dialog's [`Status`](crate::state::Status) line (spinner, error or confirmation).
 pub fn status_ui(ui: &mut egui::Ui, status: &crate::state::Status) {

@@ -2,14 +2,11 @@
 //! live countdown and Accept / Reject. Several stack, oldest first.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::Request;
 use porpoise_ui::Language;
 
-use super::Outbox;
 use crate::{
     i18n::{self, Msg},
-    state::{remaining_s, Workspace},
+    state::{remaining_s, Intent, Workspace},
 };
 
 /// Width of an offer or transfer window, in points.
@@ -36,20 +33,19 @@ fn countdown_ui(ui: &mut egui::Ui, lang: Language, left_s: f64, total_s: f64) {
     ui.add(egui::ProgressBar::new(fraction as f32).desired_width(PROMPT_WIDTH - 20.0));
 }
 
-/// The offer popups.
+/// The offer popups; answers are reported as [`Intent::AnswerOffer`].
 pub fn offers_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_s: f64,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    if ws.offers.is_empty() {
+    if ws.offers().is_empty() {
         return;
     }
     ctx.request_repaint_after(std::time::Duration::from_millis(250));
-    let mut answers = Vec::new();
-    for (i, prompt) in ws.offers.iter().enumerate() {
+    for (i, prompt) in ws.offers().iter().enumerate() {
         let offer = &prompt.offer;
         let group = offer.group_id.and_then(|g| ws.group_name(g));
         egui::Window::new(Msg::OfferTitle.text(lang))
@@ -77,43 +73,40 @@ pub fn offers_ui(
                     let enabled = !prompt.answering && prompt.deadline_s > now_s;
                     let accept = egui::Button::new(RichText::new(Msg::Accept.text(lang)).strong());
                     if ui.add_enabled(enabled, accept).clicked() {
-                        answers.push((offer.offer_id, true));
+                        intents.push(Intent::AnswerOffer {
+                            offer_id: offer.offer_id,
+                            accept: true,
+                        });
                     }
                     if ui
                         .add_enabled(enabled, egui::Button::new(Msg::Reject.text(lang)))
                         .clicked()
                     {
-                        answers.push((offer.offer_id, false));
+                        intents.push(Intent::AnswerOffer {
+                            offer_id: offer.offer_id,
+                            accept: false,
+                        });
                     }
                 });
             });
     }
-    for (offer_id, accept) in answers {
-        if let Some(p) = ws.offers.iter_mut().find(|o| o.offer.offer_id == offer_id) {
-            p.answering = true;
-        }
-        super::call(
-            outbox,
-            Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
-        );
-    }
 }
 
-/// The incoming transfer prompts, with the session's history on demand.
+/// The incoming transfer prompts, with the session's history on demand; answers are reported
+/// as [`Intent::AnswerTransfer`].
 pub fn transfer_prompts_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_s: f64,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    if ws.transfers.is_empty() {
+    if ws.transfers().is_empty() {
         return;
     }
     ctx.request_repaint_after(std::time::Duration::from_millis(250));
-    let mut answers = Vec::new();
-    let first = ws.offers.len();
-    for (i, prompt) in ws.transfers.iter().enumerate() {
+    let first = ws.offers().len();
+    for (i, prompt) in ws.transfers().iter().enumerate() {
         let offer = &prompt.offer;
         let from = ws.agent_name(offer.from_agent).unwrap_or("?");
         egui::Window::new(Msg::TransferRequest.text(lang))
@@ -147,31 +140,21 @@ pub fn transfer_prompts_ui(
                         .add_enabled(enabled, egui::Button::new(Msg::Accept.text(lang)))
                         .clicked()
                     {
-                        answers.push((offer.transfer_id, true));
+                        intents.push(Intent::AnswerTransfer {
+                            transfer_id: offer.transfer_id,
+                            accept: true,
+                        });
                     }
                     if ui
                         .add_enabled(enabled, egui::Button::new(Msg::Reject.text(lang)))
                         .clicked()
                     {
-                        answers.push((offer.transfer_id, false));
+                        intents.push(Intent::AnswerTransfer {
+                            transfer_id: offer.transfer_id,
+                            accept: false,
+                        });
                     }
                 });
             });
-    }
-    for (transfer_id, accept) in answers {
-        if let Some(p) = ws
-            .transfers
-            .iter_mut()
-            .find(|t| t.offer.transfer_id == transfer_id)
-        {
-            p.answering = true;
-        }
-        super::call(
-            outbox,
-            Request::AnswerTransfer(rpc::AnswerTransfer {
-                transfer_id,
-                accept,
-            }),
-        );
     }
 }

@@ -1,12 +1,14 @@
 //! The personal area's presence selector (A2, R4): 在线 / 示忙 / 离开 / 离线.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Presence, Request};
+use porpoise_protocol::wire::Presence;
 use porpoise_ui::Language;
 
-use super::Outbox;
-use crate::{i18n, i18n::Msg, state::Workspace};
+use crate::{
+    i18n,
+    i18n::Msg,
+    state::{Intent, Workspace},
+};
 
 /// The presences an agent may pick.
 pub const CHOICES: [Presence; 4] = [
@@ -26,10 +28,10 @@ pub fn presence_color(p: Presence) -> egui::Color32 {
     }
 }
 
-/// The selector; picking another presence sends `SetPresence` (not automatic).
-pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    let Some(current) = ws.presence else { return };
-    let shown = ws.presence_change.map_or(current, |(p, _)| p);
+/// The selector; picking another presence is reported as [`Intent::SetPresence`].
+pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
+    let Some(current) = ws.presence() else { return };
+    let shown = ws.presence_change().map_or(current, |(p, _)| p);
     ui.label(RichText::new("●").color(presence_color(shown)));
     let mut picked = shown;
     egui::ComboBox::from_label(Msg::Status.text(lang))
@@ -39,18 +41,10 @@ pub fn presence_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox
                 ui.selectable_value(&mut picked, p, i18n::presence(lang, p));
             }
         });
-    if ws.presence_change.is_some() {
+    if ws.presence_change().is_some() {
         ui.label(RichText::new("…").weak());
     }
     if picked != shown {
-        ws.presence_change = Some((picked, false));
-        ws.presence_error = None;
-        super::call(
-            outbox,
-            Request::SetPresence(rpc::SetPresence {
-                presence: picked,
-                automatic: false,
-            }),
-        );
+        intents.push(Intent::SetPresence(picked));
     }
 }

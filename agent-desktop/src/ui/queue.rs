@@ -4,30 +4,33 @@ use egui::RichText;
 use porpoise_protocol::wire::{QueueView, UnixMs};
 use porpoise_ui::Language;
 
-use super::Outbox;
-use crate::{clock, i18n, i18n::Msg, net::NetCommand, state::Workspace};
+use crate::{
+    clock, i18n,
+    i18n::Msg,
+    state::{Intent, Workspace},
+};
 
 /// Draws the queue. `now_ms` is the wall clock in Unix ms (waiting times are computed from the
 /// relay's `queued_at`). Asks for a repaint in a second while anyone waits, so that the times
-/// tick.
+/// tick. Accept is reported as [`Intent::Accept`].
 pub fn queue_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_ms: UnixMs,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    ui.heading(i18n::queue_heading(lang, ws.queue_count as usize));
+    ui.heading(i18n::queue_heading(lang, ws.queue_count() as usize));
     ui.separator();
-    if let Some(notice) = &ws.queue_notice {
+    if let Some(notice) = ws.queue_notice() {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
-    if ws.settings.queue_view == QueueView::CountOnly {
+    if ws.settings().queue_view == QueueView::CountOnly {
         // 51助理: agents see only how many wait; customers come to them by routing.
-        ui.label(RichText::new(i18n::waiting_count(lang, ws.queue_count)).size(18.0));
+        ui.label(RichText::new(i18n::waiting_count(lang, ws.queue_count())).size(18.0));
         return;
     }
-    if ws.queue.is_empty() {
+    if ws.queue().is_empty() {
         ui.label(RichText::new(Msg::QueueEmpty.text(lang)).weak());
         return;
     }
@@ -48,29 +51,25 @@ pub fn queue_ui(
                     ui.label(RichText::new(Msg::Waited.text(lang)).strong());
                     ui.label("");
                     ui.end_row();
-                    let mut accept = None;
-                    for entry in &ws.queue {
+                    for entry in ws.queue() {
                         ui.label(&entry.name);
                         ui.label(&entry.phone);
                         ui.label(
                             RichText::new(clock::wait_text(now_ms - entry.queued_at)).monospace(),
                         );
                         if ws.serves() {
-                            let busy = ws.accepting.contains(&entry.ticket_id);
+                            let busy = ws.accepting(entry.ticket_id);
                             let button =
                                 ui.add_enabled(!busy, egui::Button::new(Msg::Accept.text(lang)));
                             if button.clicked() {
-                                accept = Some(entry.ticket_id);
+                                intents.push(Intent::Accept {
+                                    ticket_id: entry.ticket_id,
+                                });
                             }
                         } else {
                             ui.label("");
                         }
                         ui.end_row();
-                    }
-                    if let Some(ticket_id) = accept {
-                        ws.accepting.insert(ticket_id);
-                        ws.queue_notice = None;
-                        outbox.push(NetCommand::Accept { ticket_id });
                     }
                 });
         });

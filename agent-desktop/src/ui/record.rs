@@ -1,24 +1,21 @@
 //! The support record form (填写支持记录, A13) and the list of records to fill in later.
 //!
-//! The form opens when a session ends if the center wants it ([`RecordDesk::session_ended`]),
-//! or from the session's Support record button. Save checks the form against the center's
+//! The form opens when a session ends if the center wants it
+//! ([`RecordDesk::session_ended`](crate::state::RecordDesk::session_ended)), or from the
+//! session's Support record button. Save checks the form against the center's
 //! policy first ([`SupportRecordForm::validate`]): a missing subject, content or required
 //! disposition blocks Save with a visible message. Fill later (when the center allows late
 //! filling) keeps the draft in the pending list; Skip is offered only when the record is not
 //! required.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{
-    RecordFormError, RecordPolicy, RemoteAction, Request, SupportRecordForm,
-};
+use porpoise_protocol::wire::{RecordFormError, RecordPolicy, RemoteAction, SupportRecordForm};
 use porpoise_ui::Language;
 
-use super::{call, status_ui, Outbox};
+use super::status_ui;
 use crate::{
-    clock,
     i18n::Msg,
-    state::{form_for, RecordDesk, Status, Workspace},
+    state::{Intent, Workspace},
 };
 
 /// Width of the record form window, in points.
@@ -55,12 +52,13 @@ pub fn form_error(lang: Language, e: &RecordFormError) -> &'static str {
     .text(lang)
 }
 
-/// The session header's Support record button: opens the form of `session_id`.
+/// The session header's Support record button: opens the form of `tab`
+/// ([`Intent::OpenRecord`]).
 pub fn record_button_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    desk: &mut RecordDesk,
     tab: &crate::state::SessionTab,
+    intents: &mut Vec<Intent>,
 ) {
     let label = if tab.customer.record.is_some() {
         format!("{} ✔", Msg::RecSupportRecord.text(lang))
@@ -68,19 +66,24 @@ pub fn record_button_ui(
         Msg::RecSupportRecord.text(lang).to_owned()
     };
     if ui.button(label).clicked() {
-        desk.open(tab.session_id, form_for(tab), clock::now_unix_ms());
+        intents.push(Intent::OpenRecord(tab.session_id));
     }
 }
 
 /// The pending list (shown above the tabs while not empty): each record with Fill in.
-pub fn pending_records_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace) {
-    if ws.records.pending.is_empty() {
+pub fn pending_records_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
+) {
+    if ws.records().pending.is_empty() {
         return;
     }
     let mut open = None;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(Msg::RecPending.text(lang)).strong());
-        for p in &ws.records.pending {
+        for p in &ws.records().pending {
             ui.label(&p.form.customer_name);
             if ui
                 .button(Msg::RecFillIn.text(lang))
@@ -92,13 +95,7 @@ pub fn pending_records_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace)
         }
     });
     if let Some(session_id) = open {
-        let fresh = ws
-            .sessions
-            .iter()
-            .find(|t| t.session_id == session_id)
-            .map(form_for)
-            .unwrap_or_default();
-        ws.records.open(session_id, fresh, clock::now_unix_ms());
+        intents.push(Intent::OpenRecord(session_id));
     }
 }
 
@@ -110,18 +107,20 @@ enum FormAction {
     Skip,
 }
 
-/// The record form window, while one is open.
+/// The record form window, while one is open. The form is edited as a copy
+/// ([`Intent::EditRecordForm`]); the buttons have their own intents.
 pub fn record_dialog_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
-    outbox: &mut Outbox,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
 ) {
-    let policy = ws.settings.records.clone();
-    let products: Vec<String> = ws.product_types.iter().map(|p| p.name.clone()).collect();
-    let Some(dialog) = ws.records.dialog.as_mut() else {
+    let policy = &ws.settings().records;
+    let products: Vec<String> = ws.product_types().iter().map(|p| p.name.clone()).collect();
+    let Some(dialog) = ws.records().dialog.as_ref() else {
         return;
     };
+    let mut form = dialog.form.clone();
     let mut action = FormAction::None;
     egui::Window::new(Msg::RecSupportRecord.text(lang))
         .id(egui::Id::unique(("support-record", dialog.session_id)))
@@ -129,7 +128,7 @@ pub fn record_dialog_ui(
         .resizable(true)
         .default_width(FORM_WIDTH)
         .show(ui.ctx(), |ui| {
-            fields_ui(ui, lang, &mut dialog.form, &policy, &products);
+            fields_ui(ui, lang, &mut form, policy, &products);
             ui.separator();
             status_ui(ui, &dialog.status);
             ui.horizontal(|ui| {
@@ -149,23 +148,15 @@ pub fn record_dialog_ui(
                 }
             });
         });
+    // The edited form first: the buttons act on it.
+    if form != dialog.form {
+        intents.push(Intent::EditRecordForm(Box::new(form)));
+    }
     match action {
         FormAction::None => {}
-        FormAction::Save => match dialog.form.validate(&policy) {
-            Err(e) => dialog.status = Status::Failed(form_error(lang, &e).to_owned()),
-            Ok(()) => {
-                dialog.status = Status::Busy;
-                call(
-                    outbox,
-                    Request::SaveSupportRecord(rpc::SaveSupportRecord {
-                        session_id: dialog.session_id,
-                        form: dialog.form.clone(),
-                    }),
-                );
-            }
-        },
-        FormAction::Later => ws.records.fill_later(clock::now_unix_ms()),
-        FormAction::Skip => ws.records.dialog = None,
+        FormAction::Save => intents.push(Intent::SaveRecord { lang }),
+        FormAction::Later => intents.push(Intent::FillRecordLater),
+        FormAction::Skip => intents.push(Intent::SkipRecord),
     }
 }
 

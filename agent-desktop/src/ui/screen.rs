@@ -10,34 +10,41 @@ use porpoise_ui::{
     Language,
 };
 
-use super::Outbox;
 use crate::{
     i18n::{self, Msg},
-    net::NetCommand,
     screen::{fit_rect, quality_label, remote_px_from_ui_pt, ScreenStream, BANDWIDTH_CAPS_KBPS},
-    state::{ScreenView, SessionTab},
+    state::{Intent, ScreenView, SessionTab},
 };
 
-/// Draws the screen area of `tab`.
-pub fn screen_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+/// Draws the screen area of `tab` with its stream from `screens` (the texture, image settings
+/// and remote-input state are the panel's own); remote input is reported as
+/// [`Intent::SendInput`].
+pub fn screen_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &SessionTab,
+    screens: &mut std::collections::HashMap<SessionId, ScreenStream>,
+    intents: &mut Vec<Intent>,
+) {
     let controlling = tab.controlling();
     let session_id = tab.session_id;
-    let label = tab.customer_name.clone();
-    match &mut tab.screen {
-        ScreenView::Off => {
+    let label = &tab.customer_name;
+    let stream = screens.get_mut(&session_id);
+    match (&tab.screen, stream) {
+        (ScreenView::Off, _) | (ScreenView::Streaming, None) => {
             ui.centered_and_justified(|ui| {
                 ui.label(RichText::new(Msg::ScreenWaiting.text(lang)).weak())
             });
         }
-        ScreenView::Ended { error } => {
+        (ScreenView::Ended { error }, _) => {
             let text = match error {
                 Some(e) => i18n::with_detail(lang, Msg::ScreenEnded, e),
                 None => Msg::ScreenEnded.text(lang).to_owned(),
             };
             ui.centered_and_justified(|ui| ui.label(RichText::new(text).weak()));
         }
-        ScreenView::Streaming(stream) => {
-            stream_ui(ui, lang, &label, session_id, stream, controlling, outbox)
+        (ScreenView::Streaming, Some(stream)) => {
+            stream_ui(ui, lang, label, session_id, stream, controlling, intents)
         }
     }
 }
@@ -49,7 +56,7 @@ fn stream_ui(
     session_id: SessionId,
     stream: &mut ScreenStream,
     controlling: bool,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let stills = stream.view.sync(ui.ctx(), ui.input(|i| i.time));
     for still in stills {
@@ -97,9 +104,9 @@ fn stream_ui(
     stats_overlay(&painter, image_rect, stream);
     // Keep painting while frames arrive: the decode thread also asks for repaints.
     if controlling {
-        control_ui(ui, lang, session_id, stream, &response, image_rect, outbox);
+        control_ui(ui, lang, session_id, stream, &response, image_rect, intents);
     } else if stream.input.holds_anything() {
-        release(session_id, stream, outbox);
+        release(session_id, stream, intents);
     }
 }
 
@@ -236,7 +243,7 @@ fn control_ui(
     stream: &mut ScreenStream,
     response: &egui::Response,
     image_rect: Rect,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     // A quick click can press and release within one frame: `clicked` catches that case.
     let pressed =
@@ -269,14 +276,12 @@ fn control_ui(
             |p| remote_px_from_ui_pt(p, image_rect, size),
             modifiers,
         );
-        outbox.extend(
-            events
-                .into_iter()
-                .map(|event| NetCommand::Input { session_id, event }),
-        );
+        if !events.is_empty() {
+            intents.push(Intent::SendInput { session_id, events });
+        }
     } else {
         if stream.input.holds_anything() {
-            release(session_id, stream, outbox);
+            release(session_id, stream, intents);
         }
         let hint = Msg::ControlHint.text(lang);
         let pos = image_rect.center_bottom() - egui::vec2(0.0, 12.0);
@@ -289,11 +294,9 @@ fn control_ui(
     }
 }
 
-fn release(session_id: SessionId, stream: &mut ScreenStream, outbox: &mut Outbox) {
+fn release(session_id: SessionId, stream: &mut ScreenStream, intents: &mut Vec<Intent>) {
     let events = stream.input.release_all();
-    outbox.extend(
-        events
-            .into_iter()
-            .map(|event| NetCommand::Input { session_id, event }),
-    );
+    if !events.is_empty() {
+        intents.push(Intent::SendInput { session_id, events });
+    }
 }

@@ -2,7 +2,6 @@
 //! action buttons, chat and the customer's screen.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{ActionState, Party, RemoteAction, SessionId};
 use porpoise_ui::Language;
 
@@ -10,102 +9,81 @@ use super::{
     canned::{quick_replies_ui, QUICK_REPLY_PANEL_WIDTH},
     chat::chat_ui,
     screen::screen_ui,
-    Outbox,
+    SessionTools,
 };
 use crate::{
     i18n::Msg,
-    net::NetCommand,
-    state::{
-        Library, RebootWait, ScreenView, SessionPhase, SessionTab, Status, TransferDialog,
-        Workspace,
-    },
+    state::{Intent, Library, RebootWait, ScreenView, SessionPhase, SessionTab, Workspace},
 };
 
 /// Width of the chat column next to the screen view, in points.
 pub const CHAT_WIDTH_WITH_SCREEN: f32 = 340.0;
 
 /// Draws the tab bar and the selected session.
-pub fn sessions_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    super::chat::set_font_size(ui.ctx(), ws.prefs.chat_font_size);
-    sessions_inner_ui(ui, lang, ws, outbox);
+pub fn sessions_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    ws: &Workspace,
+    tools: &mut SessionTools,
+    intents: &mut Vec<Intent>,
+) {
+    super::chat::set_font_size(ui.ctx(), ws.prefs().chat_font_size);
+    sessions_inner_ui(ui, lang, ws, tools, intents);
     // Chat pictures (A7): the large view of a clicked one, and fetches for new ones.
-    ws.pictures
+    tools
+        .pictures
         .viewer_ui(ui.ctx(), super::chat::picture_labels(lang));
-    for (session_id, message_id) in ws.pictures.take_wanted() {
-        super::call(
-            outbox,
-            porpoise_protocol::wire::Request::GetChatImage(rpc::GetChatImage {
-                session_id,
-                message_id,
-            }),
-        );
+    for (session_id, message_id) in tools.pictures.take_wanted() {
+        intents.push(Intent::FetchPicture {
+            session_id,
+            message_id,
+        });
     }
     // The chat's text size buttons change the preference (kept by the app).
-    ws.prefs.chat_font_size = super::chat::font_size(ui.ctx());
+    let size = super::chat::font_size(ui.ctx());
+    if size != ws.prefs().chat_font_size {
+        intents.push(Intent::SetChatFontSize(size));
+    }
 }
 
-fn sessions_inner_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    super::record::pending_records_ui(ui, lang, ws);
-    super::record::record_dialog_ui(ui, lang, ws, outbox);
-    if ws.sessions.is_empty() {
+fn sessions_inner_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    ws: &Workspace,
+    tools: &mut SessionTools,
+    intents: &mut Vec<Intent>,
+) {
+    super::record::pending_records_ui(ui, lang, ws, intents);
+    super::record::record_dialog_ui(ui, lang, ws, intents);
+    if ws.sessions().is_empty() {
         ui.centered_and_justified(|ui| ui.label(RichText::new(Msg::NoSession.text(lang)).weak()));
         return;
     }
-    tabs_ui(ui, lang, ws, outbox);
+    tabs_ui(ui, lang, ws, intents);
     ui.separator();
-    let Some(selected) = ws.selected else { return };
-    let mut request = TabRequest::None;
-    super::files::files_ui(ui, lang, ws, selected, outbox);
-    super::visitor::customer_side_ui(ui, lang, ws, selected, outbox);
-    if let Some(tab) = ws.sessions.iter_mut().find(|s| s.session_id == selected) {
-        tab.unread = 0;
-        let manages = ws.role.is_some_and(|r| r.manages());
-        request = session_ui(
-            ui,
-            lang,
-            tab,
-            &mut ws.library,
-            &mut ws.snip,
-            &mut ws.pictures,
-            manages,
-            outbox,
-        );
-    }
-    match request {
-        TabRequest::None => {}
-        TabRequest::Close => ws.close_tab(selected),
-        TabRequest::Transfer => {
-            ws.transfer_dialog = Some(TransferDialog {
-                session_id: selected,
-                target: None,
-                note: String::new(),
-                status: Status::Idle,
-            })
-        }
+    let Some(selected) = ws.selected() else {
+        return;
+    };
+    super::files::files_ui(ui, lang, ws, &mut tools.pictures, selected, intents);
+    super::visitor::customer_side_ui(ui, lang, ws, selected, intents);
+    let manages = ws.manages();
+    if let Some(tab) = ws.session(selected) {
+        session_ui(ui, lang, tab, ws.library(), tools, manages, intents);
     }
 }
 
-/// The row of customer tabs.
-fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    // Tabs whose session the agent ended with Close go once the end has arrived.
-    let done: Vec<_> = ws
-        .sessions
-        .iter()
-        .filter(|t| t.close_on_end && matches!(t.phase, SessionPhase::Ended { .. }))
-        .map(|t| t.session_id)
-        .collect();
-    for id in done {
-        ws.close_tab(id);
-    }
+/// The row of customer tabs; clicks are reported as intents (Close asks first while the
+/// session is open, see [`confirm_close_ui`]).
+fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
     let mut action: Option<(TabAction, SessionId)> = None;
     ui.horizontal_wrapped(|ui| {
-        for tab in ws.sessions.iter().filter(|t| !t.hidden) {
+        for tab in ws.sessions().iter().filter(|t| !t.hidden) {
             let id = tab.session_id;
             let mut rich = RichText::new(&tab.customer_name);
             if matches!(tab.phase, SessionPhase::Ended { .. }) {
                 rich = rich.weak();
             }
-            let selected = ws.selected == Some(id);
+            let selected = ws.selected() == Some(id);
             egui::Frame::group(ui.style())
                 .inner_margin(egui::Margin::symmetric(4, 2))
                 .show(ui, |ui| {
@@ -125,7 +103,7 @@ fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut O
                     });
                 });
         }
-        let hidden: Vec<&SessionTab> = ws.sessions.iter().filter(|t| t.hidden).collect();
+        let hidden: Vec<&SessionTab> = ws.sessions().iter().filter(|t| t.hidden).collect();
         if !hidden.is_empty() {
             let unread: usize = hidden.iter().map(|t| t.unread).sum();
             let mut title = crate::i18n::hidden_tabs(lang, hidden.len());
@@ -148,22 +126,12 @@ fn tabs_ui(ui: &mut egui::Ui, lang: Language, ws: &mut Workspace, outbox: &mut O
     });
     match action {
         None => {}
-        Some((TabAction::Select, id)) => ws.selected = Some(id),
-        Some((TabAction::Hide, id)) => ws.hide_tab(id),
-        Some((TabAction::Show, id)) => ws.show_tab(id),
-        Some((TabAction::Close, id)) => {
-            let open = ws
-                .sessions
-                .iter()
-                .any(|t| t.session_id == id && t.phase == SessionPhase::Open);
-            if open {
-                ws.confirm_close = Some(id);
-            } else {
-                ws.close_tab(id);
-            }
-        }
+        Some((TabAction::Select, id)) => intents.push(Intent::SelectTab(id)),
+        Some((TabAction::Hide, id)) => intents.push(Intent::HideTab(id)),
+        Some((TabAction::Show, id)) => intents.push(Intent::ShowTab(id)),
+        Some((TabAction::Close, id)) => intents.push(Intent::CloseTab(id)),
     }
-    confirm_close_ui(ui.ctx(), lang, ws, outbox);
+    confirm_close_ui(ui.ctx(), lang, ws, intents);
 }
 
 /// What the agent did to one tab button.
@@ -200,10 +168,14 @@ fn unread_badge(ui: &mut egui::Ui, unread: usize) {
 }
 
 /// Asks before closing the tab of a session that is still open (A5): End and close, or keep it.
-fn confirm_close_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, outbox: &mut Outbox) {
-    let Some(id) = ws.confirm_close else { return };
-    let Some(tab) = ws.sessions.iter_mut().find(|t| t.session_id == id) else {
-        ws.confirm_close = None;
+fn confirm_close_ui(
+    ctx: &egui::Context,
+    lang: Language,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
+) {
+    let Some(id) = ws.confirm_close() else { return };
+    let Some(tab) = ws.sessions().iter().find(|t| t.session_id == id) else {
         return;
     };
     let mut answer = None;
@@ -225,50 +197,38 @@ fn confirm_close_ui(ctx: &egui::Context, lang: Language, ws: &mut Workspace, out
             });
         });
     match answer {
-        Some(true) => {
-            tab.close_on_end = true;
-            outbox.push(NetCommand::EndSession { session_id: id });
-            ws.confirm_close = None;
-        }
-        Some(false) => ws.confirm_close = None,
+        Some(true) => intents.push(Intent::EndAndClose),
+        Some(false) => intents.push(Intent::KeepTab),
         None => {}
     }
 }
 
-/// What a session's header asks of the work area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TabRequest {
-    /// Nothing.
-    None,
-    /// Close the tab of an ended session.
-    Close,
-    /// Open the Transfer dialog.
-    Transfer,
-}
-
-/// One session's service window; returns what the header asked for. (The workspace's parts
-/// come separately because `tab` is borrowed from the same workspace.)
-#[allow(clippy::too_many_arguments)]
+/// One session's service window.
 fn session_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
-    library: &mut Library,
-    snip: &mut crate::snip::SnipTool,
-    pictures: &mut porpoise_ui::chat_pictures::ChatPictures,
+    tab: &SessionTab,
+    library: &Library,
+    tools: &mut SessionTools,
     manages: bool,
-    outbox: &mut Outbox,
-) -> TabRequest {
-    let request = header_ui(ui, lang, tab, outbox);
-    super::sysinfo::system_info_window(ui.ctx(), lang, tab);
+    intents: &mut Vec<Intent>,
+) {
+    header_ui(ui, lang, tab, intents);
+    super::sysinfo::system_info_window(ui.ctx(), lang, tab, intents);
     if let Some(notice) = &tab.notice {
         ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
     }
     ui.horizontal(|ui| {
-        ui.toggle_value(&mut library.open, Msg::QuickReplies.text(lang));
+        let mut open = library.open;
+        if ui
+            .toggle_value(&mut open, Msg::QuickReplies.text(lang))
+            .changed()
+        {
+            intents.push(Intent::OpenLibrary(open));
+        }
         if tab.phase == SessionPhase::Open {
-            if let Some(shot) = super::snip::snip_button(ui, lang, snip) {
-                send_screenshot(ui.ctx(), tab, pictures, shot);
+            if let Some(shot) = super::snip::snip_button(ui, lang, &mut tools.snip) {
+                send_screenshot(ui.ctx(), tab, &mut tools.pictures, shot);
             }
         }
     });
@@ -278,19 +238,20 @@ fn session_ui(
             .resizable(true)
             .default_size(QUICK_REPLY_PANEL_WIDTH)
             .show(ui, |ui| {
-                quick_replies_ui(ui, lang, library, tab, manages, outbox)
+                quick_replies_ui(ui, lang, library, tab, manages, intents)
             });
     }
     if shows_screen(tab) {
         egui::Panel::right(("chat-column", tab.session_id))
             .resizable(true)
             .default_size(CHAT_WIDTH_WITH_SCREEN)
-            .show(ui, |ui| chat_ui(ui, lang, tab, pictures, outbox));
-        egui::CentralPanel::no_frame().show(ui, |ui| screen_ui(ui, lang, tab, outbox));
+            .show(ui, |ui| chat_ui(ui, lang, tab, tools, intents));
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            screen_ui(ui, lang, tab, &mut tools.screens, intents)
+        });
     } else {
-        chat_ui(ui, lang, tab, pictures, outbox);
+        chat_ui(ui, lang, tab, tools, intents);
     }
-    request
 }
 
 /// A9: the agent's screenshot goes into the chat as a picture (A7), like a pasted one: fitted
@@ -312,18 +273,13 @@ fn shows_screen(tab: &SessionTab) -> bool {
     tab.phase == SessionPhase::Open
         && (active(RemoteAction::ViewDesktop)
             || active(RemoteAction::RemoteControl)
-            || matches!(tab.screen, ScreenView::Streaming(_)))
+            || tab.screen == ScreenView::Streaming)
 }
 
 /// Customer name, action buttons (View desktop / Remote control ↔ Stop), Transfer, End session;
-/// returns what the agent asked of the work area.
-fn header_ui(
-    ui: &mut egui::Ui,
-    lang: Language,
-    tab: &mut SessionTab,
-    outbox: &mut Outbox,
-) -> TabRequest {
-    let mut request = TabRequest::None;
+/// clicks are reported as intents.
+fn header_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
+    let session_id = tab.session_id;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&tab.customer_name).strong().size(16.0));
         ui.label(RichText::new(&tab.customer_phone).weak());
@@ -338,27 +294,25 @@ fn header_ui(
                     RemoteAction::SystemInfo,
                     RemoteAction::Reboot,
                 ] {
-                    action_button_ui(ui, lang, tab, action, outbox);
+                    action_button_ui(ui, lang, tab, action, intents);
                 }
                 reboot_status_ui(ui, lang, tab);
-                super::sysinfo::show_button_ui(ui, lang, tab);
-                survey_ui(ui, lang, tab, outbox);
+                super::sysinfo::show_button_ui(ui, lang, tab, intents);
+                survey_ui(ui, lang, tab, intents);
                 // The clipboard is synced only while controlling, so offer it then.
                 if tab.action(RemoteAction::RemoteControl) == ActionState::Granted
                     || tab.action(RemoteAction::ClipboardSync) != ActionState::Stopped
                 {
-                    action_button_ui(ui, lang, tab, RemoteAction::ClipboardSync, outbox);
+                    action_button_ui(ui, lang, tab, RemoteAction::ClipboardSync, intents);
                 }
                 ui.separator();
                 if tab.transferring {
                     ui.label(RichText::new(Msg::Transferring.text(lang)).italics());
                 } else if ui.button(Msg::Transfer.text(lang)).clicked() {
-                    request = TabRequest::Transfer;
+                    intents.push(Intent::OpenTransferDialog(session_id));
                 }
                 if ui.button(Msg::EndSession.text(lang)).clicked() {
-                    outbox.push(NetCommand::EndSession {
-                        session_id: tab.session_id,
-                    });
+                    intents.push(Intent::EndSession(session_id));
                 }
             }
             SessionPhase::Ended { by } => {
@@ -371,19 +325,19 @@ fn header_ui(
                     Party::Relay => Msg::EndedByRelay,
                 };
                 ui.label(RichText::new(text.text(lang)).weak());
-                survey_ui(ui, lang, tab, outbox);
+                survey_ui(ui, lang, tab, intents);
                 if ui.button(Msg::CloseTab.text(lang)).clicked() {
-                    request = TabRequest::Close;
+                    // The session is over: closed without asking.
+                    intents.push(Intent::CloseTab(session_id));
                 }
             }
         }
     });
-    request
 }
 
 /// The satisfaction survey (C7): 推送调查表 while open and not yet answered; the customer's
 /// answer once it arrived.
-fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut Outbox) {
+fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
     match &tab.survey {
         crate::state::SurveyStatus::Answered(answer) => {
             ui.label(RichText::new(crate::i18n::survey_result(lang, answer)).strong());
@@ -393,12 +347,7 @@ fn survey_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, outbox: &mut O
         }
         crate::state::SurveyStatus::None if tab.phase == SessionPhase::Open => {
             if ui.button(Msg::PushSurvey.text(lang)).clicked() {
-                super::call(
-                    outbox,
-                    porpoise_protocol::wire::Request::PushSurvey(rpc::PushSurvey {
-                        session_id: tab.session_id,
-                    }),
-                );
+                intents.push(Intent::PushSurvey(tab.session_id));
             }
         }
         crate::state::SurveyStatus::None => {}
@@ -425,9 +374,9 @@ fn reboot_status_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
 fn action_button_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab: &mut SessionTab,
+    tab: &SessionTab,
     action: RemoteAction,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     let session_id = tab.session_id;
     let state = tab.action(action);
@@ -451,7 +400,7 @@ fn action_button_ui(
     match state {
         ActionState::Requested | ActionState::Granted => {
             if ui.button(stop.text(lang)).clicked() {
-                outbox.push(NetCommand::StopAction { session_id, action });
+                intents.push(Intent::StopAction { session_id, action });
             }
             let status = if state == ActionState::Requested {
                 Msg::WaitingConsent
@@ -462,10 +411,7 @@ fn action_button_ui(
         }
         ActionState::Refused | ActionState::Stopped => {
             if ui.button(start.text(lang)).clicked() {
-                // Shown as requested at once; the relay's ActionChanged confirms or corrects it.
-                tab.actions.insert(action, ActionState::Requested);
-                tab.notice = None;
-                outbox.push(NetCommand::RequestAction { session_id, action });
+                intents.push(Intent::RequestAction { session_id, action });
             }
             if state == ActionState::Refused {
                 ui.label(
@@ -479,20 +425,49 @@ fn action_button_ui(
 
 #[cfg(test)]
 mod snip_tests {
-    use porpoise_protocol::wire::SessionInfo;
+    use porpoise_protocol::wire::{rpc, SessionInfo};
+    use porpoise_ui::chat_pictures::ChatPictures;
 
     use super::*;
+    use crate::{
+        net::NetCommand,
+        state::Effect,
+        ui::chat::{send_prepared, show_sent_picture},
+    };
+
+    /// Sends what finished preparing as the app would: intents applied, commands carried out.
+    fn send_ready(ws: &mut Workspace, pictures: &mut ChatPictures) -> Vec<NetCommand> {
+        let mut intents = Vec::new();
+        let tab = ws.session(5).expect("tab");
+        send_prepared(Language::En, tab, pictures, &mut intents);
+        let mut effects = Vec::new();
+        for intent in intents {
+            ws.on_ui(intent, &mut effects);
+        }
+        let mut outbox = Vec::new();
+        for effect in effects {
+            if let Effect::Command(cmd) = effect {
+                show_sent_picture(pictures, &cmd);
+                outbox.push(cmd);
+            }
+        }
+        outbox
+    }
 
     #[test]
     fn a_screenshot_goes_into_the_chat_as_a_picture() {
-        let mut tab = SessionTab::new(SessionInfo {
-            session_id: 5,
-            customer_name: "张三".into(),
-            customer_phone: String::new(),
-            agent_name: "A".into(),
-            started_at: 0,
-            messages: vec![],
-        });
+        let mut ws = Workspace::new(
+            "A".into(),
+            vec![],
+            vec![SessionInfo {
+                session_id: 5,
+                customer_name: "张三".into(),
+                customer_phone: String::new(),
+                agent_name: "A".into(),
+                started_at: 0,
+                messages: vec![],
+            }],
+        );
         let rgba = vec![90u8; 12 * 8 * 4];
         let png = porpoise_codec::chat_image::prepare(&rgba, 12, 8).expect("png");
         let shot = crate::snip::SnipResult {
@@ -500,13 +475,12 @@ mod snip_tests {
             width: 12,
             height: 8,
         };
-        let mut pictures = porpoise_ui::chat_pictures::ChatPictures::default();
-        let mut outbox = Vec::new();
+        let mut pictures = ChatPictures::default();
         let ctx = egui::Context::default();
         let wait = std::time::Duration::from_secs(30);
-        send_screenshot(&ctx, &tab, &mut pictures, shot);
+        send_screenshot(&ctx, ws.session(5).expect("tab"), &mut pictures, shot);
         pictures.wait_idle(wait);
-        super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
+        let outbox = send_ready(&mut ws, &mut pictures);
         pictures.wait_idle(wait);
         let [NetCommand::Call(crate::net::Call(porpoise_protocol::wire::Request::SendChatImage(
             rpc::SendChatImage {
@@ -520,7 +494,12 @@ mod snip_tests {
         };
         assert_eq!(data, &png);
         assert!(pictures.is_ready((5, *message_id)), "shown at once");
-        let entry = tab.chat.last().expect("pending picture");
+        let entry = ws
+            .session(5)
+            .expect("tab")
+            .chat
+            .last()
+            .expect("pending picture");
         assert_eq!(
             entry.message.image.map(|i| (i.width, i.height)),
             Some((12, 8))
@@ -532,12 +511,13 @@ mod snip_tests {
             width: 1,
             height: 1,
         };
-        outbox.clear();
-        send_screenshot(&ctx, &tab, &mut pictures, broken);
+        send_screenshot(&ctx, ws.session(5).expect("tab"), &mut pictures, broken);
         pictures.wait_idle(wait);
-        super::super::chat::send_prepared(Language::En, &mut tab, &mut pictures, &mut outbox);
+        let outbox = send_ready(&mut ws, &mut pictures);
         assert!(outbox.is_empty());
-        assert!(tab
+        assert!(ws
+            .session(5)
+            .expect("tab")
             .notice
             .as_deref()
             .is_some_and(|n| n.contains("could not be sent")));

@@ -1,44 +1,33 @@
 //! The personal settings dialog (A17): alert sounds, language, chat text size, the relay's
 //! address and fingerprint for the next login, auto-away minutes and changing one's password.
 
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Request, MIN_PASSWORD_CHARS};
 use porpoise_ui::Language;
 
-use super::Outbox;
 use crate::{
-    i18n::{self, Msg},
-    state::{SettingsDialog, Status, Workspace},
+    i18n::Msg,
+    state::{Intent, SettingsDialog, Workspace},
 };
+
+pub use crate::state::{check_connection, check_new_password};
 
 /// Most auto-away minutes offered (8 hours).
 pub const MAX_AUTO_AWAY_MIN: u16 = 480;
 
-/// Checks the password fields; the error text if they are not acceptable.
-pub fn check_new_password(lang: Language, d: &SettingsDialog) -> Result<(), String> {
-    if d.old_password.is_empty() {
-        return Err(Msg::MissingPassword.text(lang).to_owned());
-    }
-    if d.new_password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(i18n::password_too_short(lang));
-    }
-    if d.new_password != d.repeat_password {
-        return Err(Msg::PasswordsDiffer.text(lang).to_owned());
-    }
-    Ok(())
-}
-
-/// Draws the dialog while open.
+/// Draws the dialog while open. Its fields are edited as a copy, reported with
+/// [`Intent::EditSettings`] when changed; the preferences that apply at once and the buttons
+/// have their own intents.
 pub fn settings_dialog_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
-    outbox: &mut Outbox,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
 ) {
     let serves = ws.serves();
-    let Some(d) = ws.settings_dialog.as_mut() else {
+    let Some(shown) = ws.settings_dialog() else {
         return;
     };
+    let mut d = shown.clone();
+    let mut clicks = Vec::new();
     let mut open = true;
     egui::Window::new(Msg::Settings.text(lang))
         .id(egui::Id::unique("settings-dialog"))
@@ -61,20 +50,23 @@ pub fn settings_dialog_ui(
                         egui::Button::new(Msg::Save.text(lang)),
                     );
                     if save.clicked() {
-                        d.auto_away_status = Status::Busy;
-                        let minutes = d.auto_away_on.then_some(d.auto_away_min);
-                        super::call(outbox, Request::SetAutoAway(rpc::SetAutoAway { minutes }));
+                        clicks.push(Intent::SaveAutoAway);
                     }
                 });
                 super::status_ui(ui, &d.auto_away_status);
                 ui.separator();
             }
-            preferences_ui(ui, lang, d, &mut ws.prefs);
+            preferences_ui(ui, lang, &mut d, ws.prefs(), &mut clicks);
             ui.separator();
-            password_ui(ui, lang, d, outbox);
+            password_ui(ui, lang, &mut d, &mut clicks);
         });
+    // The edited fields first: the buttons act on them.
+    if d != *shown {
+        intents.push(Intent::EditSettings(Box::new(d)));
+    }
+    intents.extend(clicks);
     if !open {
-        ws.settings_dialog = None;
+        intents.push(Intent::CloseSettings);
     }
 }
 
@@ -84,14 +76,15 @@ fn preferences_ui(
     ui: &mut egui::Ui,
     lang: Language,
     d: &mut SettingsDialog,
-    prefs: &mut crate::prefs::Preferences,
+    prefs: &crate::prefs::Preferences,
+    intents: &mut Vec<Intent>,
 ) {
-    use crate::prefs::{language_code, MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
+    use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
     if ui
         .checkbox(&mut d.sounds, Msg::SoundsOn.text(lang))
         .changed()
     {
-        prefs.sounds = d.sounds;
+        intents.push(Intent::SetSounds(d.sounds));
     }
     ui.horizontal(|ui| {
         let label = ui.label(Msg::LanguageLabel.text(lang));
@@ -106,7 +99,7 @@ fn preferences_ui(
             .response
             .labelled_by(label.id);
         if d.language != before {
-            prefs.language = Some(language_code(d.language).to_owned());
+            intents.push(Intent::SetLanguage(d.language));
         }
     });
     ui.horizontal(|ui| {
@@ -118,7 +111,7 @@ fn preferences_ui(
         .step_by(1.0)
         .suffix(" pt");
         if ui.add(slider).labelled_by(label.id).changed() {
-            prefs.chat_font_size = d.chat_font_size;
+            intents.push(Intent::SetChatFontSize(d.chat_font_size));
         }
     });
     ui.separator();
@@ -137,14 +130,7 @@ fn preferences_ui(
         });
     ui.horizontal(|ui| {
         if ui.button(Msg::SaveForNextLogin.text(lang)).clicked() {
-            match check_connection(lang, d) {
-                Ok(fingerprint) => {
-                    d.connection_error = None;
-                    prefs.relay_addr = Some(d.relay_addr.trim().to_owned());
-                    prefs.fingerprint = Some(fingerprint);
-                }
-                Err(e) => d.connection_error = Some(e),
-            }
+            intents.push(Intent::SaveConnection { lang });
         }
         let saved = prefs.relay_addr.as_deref() == Some(d.relay_addr.trim())
             && d.connection_error.is_none()
@@ -165,21 +151,12 @@ fn language_name(lang: Language) -> &'static str {
     }
 }
 
-/// Checks the connection fields: the fingerprint as the relay prints it (normalised), or the
-/// error text.
-pub fn check_connection(lang: Language, d: &SettingsDialog) -> Result<String, String> {
-    let addr = d.relay_addr.trim();
-    if addr.is_empty() || !addr.contains(':') {
-        return Err(Msg::BadRelayAddress.text(lang).to_owned());
-    }
-    d.fingerprint
-        .trim()
-        .parse::<porpoise_quic::tls::Fingerprint>()
-        .map(|f| f.to_string())
-        .map_err(|_| Msg::BadFingerprint.text(lang).to_owned())
-}
-
-fn password_ui(ui: &mut egui::Ui, lang: Language, d: &mut SettingsDialog, outbox: &mut Outbox) {
+fn password_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    d: &mut SettingsDialog,
+    intents: &mut Vec<Intent>,
+) {
     ui.strong(Msg::ChangePassword.text(lang));
     egui::Grid::new("password-grid")
         .num_columns(2)
@@ -201,18 +178,6 @@ fn password_ui(ui: &mut egui::Ui, lang: Language, d: &mut SettingsDialog, outbox
         egui::Button::new(Msg::ChangePassword.text(lang)),
     );
     if button.clicked() {
-        match check_new_password(lang, d) {
-            Ok(()) => {
-                d.password_status = Status::Busy;
-                super::call(
-                    outbox,
-                    Request::ChangePassword(rpc::ChangePassword {
-                        old: d.old_password.clone(),
-                        new: d.new_password.clone(),
-                    }),
-                );
-            }
-            Err(e) => d.password_status = Status::Failed(e),
-        }
+        intents.push(Intent::ChangePassword { lang });
     }
 }

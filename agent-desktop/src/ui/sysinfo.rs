@@ -12,7 +12,7 @@ use porpoise_ui::Language;
 
 use crate::{
     i18n::Msg,
-    state::{ProcessColumn, SessionTab, SystemInfoView},
+    state::{Intent, ProcessColumn, SessionTab, SystemInfoView},
 };
 
 /// Default size of the window, in points.
@@ -236,20 +236,34 @@ fn push_row(out: &mut String, cells: impl IntoIterator<Item = String>) {
 }
 
 /// "Show system info" in the service window's action row, when a report exists and its window
-/// is closed.
-pub fn show_button_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab) {
-    if let Some(view) = tab.system_info.as_mut().filter(|v| !v.open) {
-        if ui.button(Msg::SysShowReport.text(lang)).clicked() {
-            view.open = true;
-        }
+/// is closed; a click reports [`Intent::ShowSystemInfo`].
+pub fn show_button_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    tab: &SessionTab,
+    intents: &mut Vec<Intent>,
+) {
+    if tab.system_info.as_ref().is_some_and(|v| !v.open)
+        && ui.button(Msg::SysShowReport.text(lang)).clicked()
+    {
+        intents.push(Intent::ShowSystemInfo {
+            session_id: tab.session_id,
+            open: true,
+        });
     }
 }
 
-/// The report window of `tab`, if a report arrived and the window is open.
-pub fn system_info_window(ctx: &egui::Context, lang: Language, tab: &mut SessionTab) {
-    let customer = tab.customer_name.clone();
+/// The report window of `tab`, if a report arrived and the window is open. Closing it, Copy and
+/// sorting are reported as intents.
+pub fn system_info_window(
+    ctx: &egui::Context,
+    lang: Language,
+    tab: &SessionTab,
+    intents: &mut Vec<Intent>,
+) {
+    let customer = &tab.customer_name;
     let session_id = tab.session_id;
-    let Some(view) = tab.system_info.as_mut() else {
+    let Some(view) = tab.system_info.as_ref() else {
         return;
     };
     let mut open = view.open;
@@ -258,11 +272,22 @@ pub fn system_info_window(ctx: &egui::Context, lang: Language, tab: &mut Session
         .open(&mut open)
         .default_size(WINDOW_SIZE)
         .vscroll(true)
-        .show(ctx, |ui| report_ui(ui, lang, &customer, view));
-    view.open = open;
+        .show(ctx, |ui| {
+            report_ui(ui, lang, customer, session_id, view, intents)
+        });
+    if open != view.open {
+        intents.push(Intent::ShowSystemInfo { session_id, open });
+    }
 }
 
-fn report_ui(ui: &mut egui::Ui, lang: Language, customer: &str, view: &mut SystemInfoView) {
+fn report_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    customer: &str,
+    session_id: porpoise_protocol::wire::SessionId,
+    view: &SystemInfoView,
+    intents: &mut Vec<Intent>,
+) {
     let t = |m: Msg| m.text(lang);
     let info = &view.info;
     ui.horizontal(|ui| {
@@ -273,7 +298,7 @@ fn report_ui(ui: &mut egui::Ui, lang: Language, customer: &str, view: &mut Syste
         ));
         if ui.button(t(Msg::SysCopy)).clicked() {
             ui.ctx().copy_text(plain_text(lang, customer, info));
-            view.copied = true;
+            intents.push(Intent::SystemInfoCopied(session_id));
         }
         if view.copied {
             ui.label(RichText::new(t(Msg::SysCopied)).weak());
@@ -346,11 +371,14 @@ fn report_ui(ui: &mut egui::Ui, lang: Language, customer: &str, view: &mut Syste
         info.processes.len(),
         info.process_count
     ));
-    processes_ui(ui, lang, view);
+    if let Some(column) = processes_ui(ui, lang, view) {
+        intents.push(Intent::SortProcesses { session_id, column });
+    }
 }
 
-/// The programs table; a click on a column header sorts by it (again: the other way round).
-fn processes_ui(ui: &mut egui::Ui, lang: Language, view: &mut SystemInfoView) {
+/// The programs table; returns the column header clicked (sorts by it; again: the other way
+/// round).
+fn processes_ui(ui: &mut egui::Ui, lang: Language, view: &SystemInfoView) -> Option<ProcessColumn> {
     let order = view.sort.order(&view.info.processes);
     let columns = [
         (ProcessColumn::Name, Msg::SysName),
@@ -387,9 +415,7 @@ fn processes_ui(ui: &mut egui::Ui, lang: Language, view: &mut SystemInfoView) {
                     }
                 });
         });
-    if let Some(column) = clicked {
-        view.sort.click(column);
-    }
+    clicked
 }
 
 #[cfg(test)]

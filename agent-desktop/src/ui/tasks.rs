@@ -2,43 +2,37 @@
 //! handling note and Mark handled; a toggle that lists handled ones too.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Request, UnixMs};
+use porpoise_protocol::wire::UnixMs;
 use porpoise_ui::Language;
 
-use super::Outbox;
 use crate::{
     clock,
     i18n::{self, Msg},
-    state::Workspace,
+    state::{Intent, Workspace},
 };
 
-/// Draws the offline-message list and the selected message's details.
+/// Draws the offline-message list and the selected message's details. The toggle and the note
+/// are edited as copies; changes and clicks are reported as intents.
 pub fn offline_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut Workspace,
+    ws: &Workspace,
     now_ms: UnixMs,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    let ob = &mut ws.offline;
+    let ob = ws.offline();
     ui.horizontal(|ui| {
         ui.heading(format!(
             "{} ({})",
             Msg::OfflineMessages.text(lang),
             ob.pending.len()
         ));
+        let mut show_handled = ob.show_handled;
         if ui
-            .checkbox(&mut ob.show_handled, Msg::ShowHandled.text(lang))
+            .checkbox(&mut show_handled, Msg::ShowHandled.text(lang))
             .changed()
-            && ob.show_handled
         {
-            super::call(
-                outbox,
-                Request::ListOfflineMessages(rpc::ListOfflineMessages {
-                    include_handled: true,
-                }),
-            );
+            intents.push(Intent::ShowHandledOffline(show_handled));
         }
     });
     ui.separator();
@@ -73,12 +67,9 @@ pub fn offline_ui(
             }
         });
     if let Some(id) = pick {
-        if ob.selected != Some(id) {
-            ob.note.clear();
-        }
-        ob.selected = Some(id);
+        intents.push(Intent::SelectOffline(id));
     }
-    let Some(m) = ob.selected_message().cloned() else {
+    let Some(m) = ob.selected_message() else {
         return;
     };
     ui.separator();
@@ -102,20 +93,19 @@ pub fn offline_ui(
         }
         None => {
             let label = ui.label(Msg::HandlingNote.text(lang));
-            ui.add(egui::TextEdit::multiline(&mut ob.note).desired_rows(2))
+            let mut note = ob.note.clone();
+            let edit = ui
+                .add(egui::TextEdit::multiline(&mut note).desired_rows(2))
                 .labelled_by(label.id);
+            if edit.changed() {
+                intents.push(Intent::EditOfflineNote(note));
+            }
             let busy = ob.handling == Some(m.id);
             if ui
                 .add_enabled(!busy, egui::Button::new(Msg::MarkHandled.text(lang)))
                 .clicked()
             {
-                ob.handling = Some(m.id);
-                ob.error = None;
-                let note = ob.note.trim().to_owned();
-                super::call(
-                    outbox,
-                    Request::HandleOfflineMessage(rpc::HandleOfflineMessage { id: m.id, note }),
-                );
+                intents.push(Intent::MarkOfflineHandled(m.id));
             }
         }
     }

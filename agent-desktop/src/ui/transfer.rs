@@ -2,30 +2,32 @@
 //! and a note for the receiver.
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{Presence, Request, TransferTarget};
+use porpoise_protocol::wire::{Presence, TransferTarget};
 use porpoise_ui::Language;
 
-use super::{personal::presence_color, Outbox};
+use super::personal::presence_color;
 use crate::{
     i18n::{self, Msg},
-    state::{Status, Workspace},
+    state::{Intent, Workspace},
 };
 
-/// Draws the dialog while open.
+/// Draws the dialog while open. The receiver and the note are edited as copies; changes and
+/// clicks are reported as intents.
 pub fn transfer_dialog_ui(
     ctx: &egui::Context,
     lang: Language,
-    ws: &mut Workspace,
-    outbox: &mut Outbox,
+    ws: &Workspace,
+    intents: &mut Vec<Intent>,
 ) {
-    let Some(dialog) = ws.transfer_dialog.as_mut() else {
+    let Some(dialog) = ws.transfer_dialog() else {
         return;
     };
     let mut open = true;
     let mut cancel = false;
-    let mut send = None;
-    let me = ws.agent_id;
+    let mut send = false;
+    let mut target = dialog.target;
+    let mut note = dialog.note.clone();
+    let me = ws.agent_id();
     egui::Window::new(Msg::TransferSession.text(lang))
         .id(egui::Id::unique("transfer-dialog"))
         .pivot(egui::Align2::CENTER_CENTER)
@@ -35,7 +37,7 @@ pub fn transfer_dialog_ui(
         .show(ctx, |ui| {
             ui.strong(Msg::ToAgent.text(lang));
             let colleagues: Vec<_> = ws
-                .agents
+                .agents()
                 .iter()
                 .filter(|a| a.agent_id != me)
                 .filter(|a| !matches!(a.presence, Presence::Offline | Presence::Exited))
@@ -52,19 +54,15 @@ pub fn transfer_dialog_ui(
                         i18n::presence(lang, a.presence),
                         i18n::load(a.sessions, a.max_sessions)
                     );
-                    ui.radio_value(
-                        &mut dialog.target,
-                        Some(TransferTarget::Agent(a.agent_id)),
-                        text,
-                    );
+                    ui.radio_value(&mut target, Some(TransferTarget::Agent(a.agent_id)), text);
                 });
             }
-            if !ws.groups.is_empty() {
+            if !ws.groups().is_empty() {
                 ui.separator();
                 ui.strong(Msg::ToGroup.text(lang));
-                for g in &ws.groups {
+                for g in ws.groups() {
                     ui.radio_value(
-                        &mut dialog.target,
+                        &mut target,
                         Some(TransferTarget::Group(g.group_id)),
                         &g.name,
                     );
@@ -72,32 +70,30 @@ pub fn transfer_dialog_ui(
             }
             ui.separator();
             let label = ui.label(Msg::Note.text(lang));
-            ui.add(egui::TextEdit::multiline(&mut dialog.note).desired_rows(2))
+            let edit = ui
+                .add(egui::TextEdit::multiline(&mut note).desired_rows(2))
                 .labelled_by(label.id);
+            if edit.changed() {
+                intents.push(Intent::EditTransferNote(note.clone()));
+            }
             super::status_ui(ui, &dialog.status);
             ui.horizontal(|ui| {
-                let ready = dialog.target.is_some() && !dialog.status.busy();
-                if ui
+                let ready = target.is_some() && !dialog.status.busy();
+                send = ui
                     .add_enabled(ready, egui::Button::new(Msg::TransferNow.text(lang)))
-                    .clicked()
-                {
-                    send = dialog.target;
-                }
+                    .clicked();
                 cancel = ui.button(Msg::Cancel.text(lang)).clicked();
             });
         });
-    if let Some(target) = send {
-        dialog.status = Status::Busy;
-        super::call(
-            outbox,
-            Request::TransferSession(rpc::TransferSession {
-                session_id: dialog.session_id,
-                target,
-                note: dialog.note.trim().to_owned(),
-            }),
-        );
+    if target != dialog.target {
+        if let Some(target) = target {
+            intents.push(Intent::PickTransferTarget(target));
+        }
+    }
+    if send {
+        intents.push(Intent::SendTransfer);
     }
     if cancel || !open {
-        ws.transfer_dialog = None;
+        intents.push(Intent::CloseTransferDialog);
     }
 }

@@ -3,15 +3,14 @@
 //! Also the chat's message context menu for message tags (A13), [`message_context_menu`].
 
 use egui::RichText;
-use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{MessageId, Party, Request, SessionId, VisitorCard};
+use porpoise_protocol::wire::{MessageId, Party, SessionId, VisitorCard};
 use porpoise_ui::Language;
 
-use super::{call, status_ui, Outbox};
+use super::status_ui;
 use crate::{
     contacts::{find_contacts, Contact},
     i18n::Msg,
-    state::{CustomerPanel, CustomerView, Loadable, SessionTab, Status},
+    state::{CustomerPanel, CustomerView, Intent, Loadable, SessionTab},
 };
 
 /// Default width of the customer panel, in points.
@@ -27,27 +26,28 @@ pub struct PanelCx<'a> {
     pub has_context: bool,
 }
 
-/// Draws the customer panel of `tab`; asks the relay for the profile the first time.
+/// Draws the customer panel of `tab`; asks for the profile the first time
+/// ([`Intent::LoadCustomerProfile`]). The card is edited as a copy; changes and clicks are
+/// reported as intents.
 pub fn customer_panel_ui(
     ui: &mut egui::Ui,
     cx: &PanelCx<'_>,
-    tab: &mut SessionTab,
-    outbox: &mut Outbox,
+    tab: &SessionTab,
+    intents: &mut Vec<Intent>,
 ) {
     let lang = cx.lang;
     let session_id = tab.session_id;
     if tab.customer.profile == Loadable::NotAsked {
-        tab.customer.profile = Loadable::Loading;
-        call(
-            outbox,
-            Request::GetCustomerProfile(rpc::GetCustomerProfile { session_id }),
-        );
+        intents.push(Intent::LoadCustomerProfile(session_id));
     }
     ui.horizontal(|ui| {
-        let view = &mut tab.customer.view;
-        ui.selectable_value(view, CustomerView::Card, Msg::CardTitle.text(lang));
+        let mut view = tab.customer.view;
+        ui.selectable_value(&mut view, CustomerView::Card, Msg::CardTitle.text(lang));
         if cx.has_context {
-            ui.selectable_value(view, CustomerView::Context, Msg::CtxTitle.text(lang));
+            ui.selectable_value(&mut view, CustomerView::Context, Msg::CtxTitle.text(lang));
+        }
+        if view != tab.customer.view {
+            intents.push(Intent::ShowCustomerView { session_id, view });
         }
     });
     ui.separator();
@@ -55,28 +55,28 @@ pub fn customer_panel_ui(
         .id_salt(("customer-panel", session_id))
         .show(ui, |ui| match tab.customer.view {
             CustomerView::Context if cx.has_context => {
-                super::context::context_ui(ui, lang, tab, outbox)
+                super::context::context_ui(ui, lang, tab, intents)
             }
             _ => match &tab.customer.profile {
                 Loadable::Failed(e) => {
                     ui.label(RichText::new(e).color(ui.visuals().error_fg_color));
                     if ui.button(Msg::Refresh.text(lang)).clicked() {
-                        tab.customer.profile = Loadable::NotAsked;
+                        intents.push(Intent::ReloadCustomerProfile(session_id));
                     }
                 }
                 Loadable::NotAsked | Loadable::Loading => {
                     ui.label(RichText::new(Msg::Loading.text(lang)).weak());
                 }
                 Loadable::Loaded(()) => {
-                    card_ui(ui, lang, tab, outbox);
+                    card_ui(ui, lang, tab, intents);
                     ui.separator();
                     customer_tags_ui(
                         ui,
                         lang,
                         cx.customer_tags,
                         session_id,
-                        &mut tab.customer,
-                        outbox,
+                        &tab.customer,
+                        intents,
                     );
                 }
             },
@@ -84,15 +84,16 @@ pub fn customer_panel_ui(
 }
 
 /// The card's fields, the contacts found in the customer's messages, and Save.
-fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut Outbox) {
+fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab, intents: &mut Vec<Intent>) {
     let found = find_contacts(
         tab.chat
             .iter()
             .filter(|e| e.message.from == Party::Customer)
             .map(|e| e.message.text.as_str()),
     );
-    let panel = &mut tab.customer;
-    let card = &mut panel.card;
+    let panel = &tab.customer;
+    let mut edited = panel.card.clone();
+    let card = &mut edited;
     egui::Grid::new(("visitor-card", tab.session_id))
         .num_columns(2)
         .show(ui, |ui| {
@@ -135,6 +136,13 @@ fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut
             }
         });
     }
+    let session_id = tab.session_id;
+    if edited != panel.card {
+        intents.push(Intent::EditCard {
+            session_id,
+            card: Box::new(edited),
+        });
+    }
     status_ui(ui, &panel.card_status);
     if ui
         .add_enabled(
@@ -143,19 +151,7 @@ fn card_ui(ui: &mut egui::Ui, lang: Language, tab: &mut SessionTab, outbox: &mut
         )
         .clicked()
     {
-        match card.validate() {
-            Err(_) => panel.card_status = Status::Failed(Msg::RecTooLong.text(lang).to_owned()),
-            Ok(()) => {
-                panel.card_status = Status::Busy;
-                call(
-                    outbox,
-                    Request::SaveVisitorCard(rpc::SaveVisitorCard {
-                        session_id: tab.session_id,
-                        card: card.clone(),
-                    }),
-                );
-            }
-        }
+        intents.push(Intent::SaveCard { session_id, lang });
     }
 }
 
@@ -179,36 +175,31 @@ fn contact_label(lang: Language, c: &Contact) -> &'static str {
     .text(lang)
 }
 
-/// Checkboxes of the center's customer tags; a change is sent at once.
+/// Checkboxes of the center's customer tags; a change is reported at once
+/// ([`Intent::SetCustomerTags`]).
 fn customer_tags_ui(
     ui: &mut egui::Ui,
     lang: Language,
     allowed: &[String],
     session_id: SessionId,
-    panel: &mut CustomerPanel,
-    outbox: &mut Outbox,
+    panel: &CustomerPanel,
+    intents: &mut Vec<Intent>,
 ) {
     ui.label(RichText::new(Msg::TagsCustomer.text(lang)).strong());
+    let mut tags = panel.customer_tags.clone();
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         for tag in allowed {
-            let mut on = panel.customer_tags.contains(tag);
+            let mut on = tags.contains(tag);
             if ui.checkbox(&mut on, tag).changed() {
-                toggle(&mut panel.customer_tags, tag, on);
+                toggle(&mut tags, tag, on);
                 changed = true;
             }
         }
     });
     status_ui(ui, &panel.tags_status);
     if changed {
-        panel.tags_status = Status::Idle;
-        call(
-            outbox,
-            Request::SetCustomerTags(rpc::SetCustomerTags {
-                session_id,
-                tags: panel.customer_tags.clone(),
-            }),
-        );
+        intents.push(Intent::SetCustomerTags { session_id, tags });
     }
 }
 
@@ -220,10 +211,11 @@ fn toggle(tags: &mut Vec<String>, tag: &str, on: bool) {
 }
 
 /// The right-click menu of one chat message: the center's message tags as checkboxes (A13).
-/// A change sends `SetMessageTags`; the tab's tags change when the relay confirms it
-/// (`app/records.rs`). Call it with the message label's response in the chat history (the
-/// label needs `Sense::click()`), with `allowed` = `ws.settings.records.message_tags`:
-/// `message_context_menu(&label, lang, tab.session_id, m.message_id, &tab.customer, allowed, outbox)`.
+/// A change is reported as [`Intent::TagMessage`] (which sends `SetMessageTags`); the tab's
+/// tags change when the relay confirms it (`state/answers.rs`). Call it with the message
+/// label's response (the label needs `Sense::click()`), with `allowed` =
+/// `ws.settings().records.message_tags`:
+/// `message_context_menu(&label, lang, tab.session_id, m.message_id, &tab.customer, allowed, intents)`.
 pub fn message_context_menu(
     response: &egui::Response,
     lang: Language,
@@ -231,48 +223,36 @@ pub fn message_context_menu(
     message_id: MessageId,
     panel: &CustomerPanel,
     allowed: &[String],
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
     if let Some(tags) = tags_menu(response, lang, panel.tags_of(message_id), allowed) {
-        call(
-            outbox,
-            Request::SetMessageTags(rpc::SetMessageTags {
-                session_id,
-                message_id,
-                tags,
-            }),
-        );
+        intents.push(Intent::TagMessage {
+            session_id,
+            message_id,
+            tags,
+        });
     }
 }
 
-/// Like [`message_context_menu`] for code without an outbox (the chat history): the request is
-/// queued in egui's memory and sent by [`customer_side_ui`] on the next frame. The allowed
-/// tags are the center's, copied into the tab by [`customer_side_ui`]. One line in the chat:
-/// `crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id);`
+/// Like [`message_context_menu`] for the chat history: a change is reported as
+/// [`Intent::TagMessage`]. The allowed tags are the center's, copied into the tab by
+/// [`customer_side_ui`]. One line in the chat:
+/// `crate::ui::visitor::message_tags_menu(&label, lang, tab, m.message_id, intents);`
 pub fn message_tags_menu(
     response: &egui::Response,
     lang: Language,
     tab: &SessionTab,
     message_id: MessageId,
+    intents: &mut Vec<Intent>,
 ) {
     let panel = &tab.customer;
     if let Some(tags) = tags_menu(response, lang, panel.tags_of(message_id), &panel.tag_list) {
-        let request = Request::SetMessageTags(rpc::SetMessageTags {
+        intents.push(Intent::TagMessage {
             session_id: tab.session_id,
             message_id,
             tags,
         });
-        response.ctx.data_mut(|d| {
-            d.get_temp_mut_or_default::<Vec<Request>>(queued_tags_id())
-                .push(request);
-        });
-        response.ctx.request_repaint();
     }
-}
-
-/// Where [`message_tags_menu`] queues its requests.
-fn queued_tags_id() -> egui::Id {
-    egui::Id::unique("porpoise-queued-message-tags")
 }
 
 /// The tag checkboxes of a message's context menu; the new tag list when one changed.
@@ -330,30 +310,18 @@ pub const MIN_WIDTH_WITH_QUICK_REPLIES: f32 = 1000.0;
 pub fn customer_side_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    ws: &mut crate::state::Workspace,
+    ws: &crate::state::Workspace,
     selected: SessionId,
-    outbox: &mut Outbox,
+    intents: &mut Vec<Intent>,
 ) {
-    let customer_tags = ws.settings.records.customer_tags.clone();
-    let has_context = ws.settings.context_endpoint.is_some();
-    let queued = ui
-        .ctx()
-        .data_mut(|d| d.remove_temp::<Vec<Request>>(queued_tags_id()));
-    for request in queued.unwrap_or_default() {
-        call(outbox, request);
-    }
-    for tab in &mut ws.sessions {
-        tab.customer
-            .tag_list
-            .clone_from(&ws.settings.records.message_tags);
-    }
-    let Some(tab) = ws.sessions.iter_mut().find(|t| t.session_id == selected) else {
+    let customer_tags = &ws.settings().records.customer_tags;
+    let has_context = ws.settings().context_endpoint.is_some();
+    let Some(tab) = ws.session(selected) else {
         return;
     };
-    let records = &mut ws.records;
     // With the quick replies open too, a narrow work area keeps this panel folded so that the
     // chat between them stays usable; unfolding it closes the quick replies.
-    let crowded = ws.library.open && ui.available_width() < MIN_WIDTH_WITH_QUICK_REPLIES;
+    let crowded = ws.library().open && ui.available_width() < MIN_WIDTH_WITH_QUICK_REPLIES;
     if tab.customer.hidden || crowded {
         egui::Panel::right(("customer-strip", selected))
             .resizable(false)
@@ -362,8 +330,7 @@ pub fn customer_side_ui(
                     .button(format!("« {}", Msg::CustPanel.text(lang)))
                     .clicked()
                 {
-                    tab.customer.hidden = false;
-                    ws.library.open = false;
+                    intents.push(Intent::ShowCustomerPanel(selected));
                 }
             });
         return;
@@ -373,20 +340,20 @@ pub fn customer_side_ui(
         .default_size(CUSTOMER_PANEL_WIDTH)
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                super::record::record_button_ui(ui, lang, records, tab);
+                super::record::record_button_ui(ui, lang, tab, intents);
                 if ui
                     .button("»")
                     .on_hover_text(Msg::CustPanel.text(lang))
                     .clicked()
                 {
-                    tab.customer.hidden = true;
+                    intents.push(Intent::HideCustomerPanel(selected));
                 }
             });
             let cx = PanelCx {
                 lang,
-                customer_tags: &customer_tags,
+                customer_tags,
                 has_context,
             };
-            customer_panel_ui(ui, &cx, tab, outbox);
+            customer_panel_ui(ui, &cx, tab, intents);
         });
 }

@@ -422,7 +422,7 @@ fn remote_control_sends_input_and_keeps_keys_out_of_the_chat() {
     }
     // The chat input did not receive the keys.
     let ws = harness.state().workspace().expect("logged in");
-    assert_eq!(ws.sessions[0].draft, "");
+    assert_eq!(ws.sessions()[0].draft, "");
 }
 
 #[test]

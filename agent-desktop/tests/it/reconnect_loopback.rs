@@ -138,7 +138,7 @@ fn the_console_reconnects_after_a_relay_restart_and_stores_outage_chat_once() {
         .with_context_setup(porpoise_ui::install_fonts)
         .build_ui_state(|ui, app: &mut AgentApp| app.frame_ui(ui), app);
     wait_for(&mut harness, "the queue", |app| {
-        app.workspace().is_some_and(|ws| !ws.queue.is_empty())
+        app.workspace().is_some_and(|ws| !ws.queue().is_empty())
     });
     // In the queue, and in the offer popup when the center offers customers to agents.
     let accept = harness
@@ -146,7 +146,7 @@ fn the_console_reconnects_after_a_relay_restart_and_stores_outage_chat_once() {
         .next();
     accept.expect("an Accept button").click();
     wait_for(&mut harness, "the session", |app| {
-        app.workspace().is_some_and(|ws| !ws.sessions.is_empty())
+        app.workspace().is_some_and(|ws| !ws.sessions().is_empty())
     });
 
     // The relay restarts; the console keeps the tab and reconnects by itself.
@@ -163,8 +163,8 @@ fn the_console_reconnects_after_a_relay_restart_and_stores_outage_chat_once() {
     let (relay, _, _) = rt.block_on(start(dir.path(), addr));
     wait_for(&mut harness, "the reconnect and the stored chat", |app| {
         app.workspace().is_some_and(|ws| {
-            ws.link == Link::Up
-                && ws.sessions[0]
+            *ws.link() == Link::Up
+                && ws.sessions()[0]
                     .chat
                     .iter()
                     .any(|e| e.message.text == OUTAGE_TEXT && e.delivery == Delivery::Stored)

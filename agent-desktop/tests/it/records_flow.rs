@@ -216,9 +216,10 @@ fn tags_on_the_customer_and_on_a_message() {
     harness.run();
     harness.get_by_label("#故障");
 
-    // The same menu with an explicit outbox (message_context_menu) on any label.
+    // The same menu reporting to an intent list (message_context_menu) on any label; the
+    // workspace turns the intent into the request.
     let panel = porpoise_agent::state::CustomerPanel::default();
-    let mut outbox = Vec::new();
+    let mut intents = Vec::new();
     let allowed = vec!["投诉".to_owned(), "故障".to_owned()];
     let mut h = egui_kittest::Harness::builder()
         .with_context_setup(porpoise_ui::install_fonts)
@@ -231,7 +232,7 @@ fn tags_on_the_customer_and_on_a_message() {
                 1,
                 &panel,
                 &allowed,
-                &mut outbox,
+                &mut intents,
             );
         });
     h.get_by_label("打印机坏了").click_secondary();
@@ -239,6 +240,18 @@ fn tags_on_the_customer_and_on_a_message() {
     h.get_by_label("故障").click();
     h.run();
     drop(h);
+    let mut ws = porpoise_agent::state::Workspace::new("A".into(), vec![], vec![]);
+    let mut effects = Vec::new();
+    for intent in intents {
+        ws.on_ui(intent, &mut effects);
+    }
+    let outbox: Vec<NetCommand> = effects
+        .into_iter()
+        .filter_map(|e| match e {
+            porpoise_agent::state::Effect::Command(c) => Some(c),
+            _ => None,
+        })
+        .collect();
     let tagged = outbox.iter().any(|c| {
         matches!(c, NetCommand::Call(Call(Request::SetMessageTags(rpc::SetMessageTags { message_id: 1, tags, .. })))
             if tags == &["故障".to_owned()])

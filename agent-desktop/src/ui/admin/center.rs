@@ -1,28 +1,27 @@
 //! The service settings editor (R5, R6, R11, R12): mode, countdowns, queue view, texts, working
 //! hours per weekday and holidays.
 
-use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    CenterSettings, DayHours, Holiday, QueueView, Request, ServiceMode, TimedReply,
+    CenterSettings, DayHours, Holiday, QueueView, ServiceMode, TimedReply,
 };
 use porpoise_ui::Language;
 
 use crate::{
     i18n::{self, Msg},
-    state::Status,
-    ui::Outbox,
+    state::{Intent, Status},
 };
 
 /// Default "after" seconds when an automatic reply is turned on.
 pub const DEFAULT_AUTO_REPLY_S: u32 = 60;
 
-/// Draws the editor; Save sends `UpdateCenterSettings`.
+/// Draws the editor on the admin window's copy of the draft; Save reports
+/// [`Intent::SaveCenterSettings`].
 pub fn center_settings_ui(
     ui: &mut egui::Ui,
     lang: Language,
     draft: &mut CenterSettings,
-    status: &mut Status,
-    outbox: &mut Outbox,
+    status: &Status,
+    intents: &mut Vec<Intent>,
 ) {
     egui::ScrollArea::vertical()
         .max_height(520.0)
@@ -108,11 +107,7 @@ pub fn center_settings_ui(
         .add_enabled(!status.busy(), egui::Button::new(Msg::Save.text(lang)))
         .clicked()
     {
-        *status = Status::Busy;
-        super::super::call(
-            outbox,
-            Request::UpdateCenterSettings(rpc::UpdateCenterSettings(draft.clone())),
-        );
+        intents.push(Intent::SaveCenterSettings);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Typed answers to the console's relay requests.
 //!
-//! Each request the console sends through [`NetCommand::Call`] implements [`Answer`]: its
+//! Each request the console sends through [`NetCommand::Call`](crate::net::NetCommand::Call) implements [`Answer`]: its
 //! `apply` receives the reply already typed (`Result<R::Reply, ApiError>`, the type fixed by
 //! the request's [`Rpc`] impl) together with the request itself. [`apply_answer`] is the one
 //! place where a wire [`Response`] is turned into that type; no code matches a request against
@@ -12,13 +12,13 @@ use porpoise_protocol::wire::{
 };
 use tracing::debug;
 
-use super::apply::Ctx;
+use super::{
+    intent::call, net_events::Ctx, AdminDialog, Delivery, Loadable, Loaded, SessionCodeDialog,
+    Status, SurveyStatus, Workspace,
+};
 use crate::{
     i18n::{self, Msg},
-    net::{Call, NetCommand},
-    state::{
-        AdminDialog, Delivery, Loadable, Loaded, SessionCodeDialog, Status, SurveyStatus, Workspace,
-    },
+    net::Call,
 };
 
 /// What the console does with the reply to one request type.
@@ -30,7 +30,7 @@ pub(super) trait Answer: Rpc {
 /// Declares the requests the console answers and dispatches a wire answer to their [`Answer`].
 macro_rules! answers {
     ($($name:ident),* $(,)?) => {
-        /// Applies the answer to a [`NetCommand::Call`]: decodes the reply as the request's
+        /// Applies the answer to a [`NetCommand::Call`](crate::net::NetCommand::Call): decodes the reply as the request's
         /// `Reply` type ([`ApiError::Protocol`] if the relay sent another) and hands it to the
         /// request's [`Answer`].
         pub(super) fn apply_answer(
@@ -109,12 +109,13 @@ impl Answer for rpc::SendChatImage {
 }
 
 impl Answer for rpc::GetChatImage {
-    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, _: &mut Workspace, cx: &mut Ctx<'_>) {
         let key = (self.session_id, self.message_id);
-        match reply {
-            Ok(picture) => ws.pictures.insert(key, &picture.data),
-            Err(e) => ws.pictures.failed(key, text(cx, &e)),
-        }
+        let result = match reply {
+            Ok(picture) => Ok(picture.data),
+            Err(e) => Err(text(cx, &e)),
+        };
+        cx.out.push(super::Effect::PictureFetched { key, result });
     }
 }
 
@@ -274,7 +275,7 @@ impl Answer for rpc::HandleOfflineMessage {
                     let body = rpc::ListOfflineMessages {
                         include_handled: true,
                     };
-                    cx.outbox.push(NetCommand::Call(Call(body.into())));
+                    call(cx.out, body.into());
                 } else {
                     ws.offline.selected = None;
                 }

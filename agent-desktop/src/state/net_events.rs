@@ -1,31 +1,40 @@
-//! Applying network events and request answers to the work area.
+//! How network events and request answers change the [`Workspace`]: [`Workspace::on_net`].
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Request, TransferOutcome};
 use porpoise_ui::Language;
 use tracing::debug;
 
+use super::{
+    intent::{call, Effect},
+    ScreenView, SessionPhase, TransferPrompt, Workspace,
+};
 use crate::{
     i18n::{self, Msg},
-    net::{Call, NetCommand, NetEvent},
-    notify::Notifier,
-    state::{ScreenView, SessionPhase, TransferPrompt, Workspace},
-    ui::Outbox,
+    net::NetEvent,
 };
 
 /// What the event handlers need besides the workspace.
 pub(super) struct Ctx<'a> {
+    /// The UI language (for the texts of errors and notices).
     pub lang: Language,
-    pub notifier: &'a mut Notifier,
-    pub outbox: &'a mut Outbox,
     /// UI clock, seconds.
     pub now_s: f64,
-    /// The console's window has the keyboard focus (desktop notifications only when not).
-    pub focused: bool,
+    /// Effects for the app to carry out.
+    pub out: &'a mut Vec<Effect>,
 }
 
-/// Applies a network event about the work area.
-pub(super) fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut Ctx<'_>) {
+impl Workspace {
+    /// Applies a network event about the work area (the app handles the login events itself):
+    /// `lang` words errors and notices, `now_s` is the UI clock (s) for countdowns and notices.
+    pub fn on_net(&mut self, event: NetEvent, lang: Language, now_s: f64, out: &mut Vec<Effect>) {
+        let mut cx = Ctx { lang, now_s, out };
+        apply_to_workspace(self, event, &mut cx);
+        self.settle();
+    }
+}
+
+fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut Ctx<'_>) {
     match event {
         NetEvent::Relay(e) => apply_relay_event(ws, e, cx),
         NetEvent::Answered { call, result } => super::answers::apply_answer(ws, call, result, cx),
@@ -65,7 +74,7 @@ pub(super) fn apply_to_workspace(ws: &mut Workspace, event: NetEvent, cx: &mut C
                 tab.notice = Some(i18n::request_error(cx.lang, &error));
             }
         }
-        NetEvent::ScreenStarted { session_id, feed } => ws.start_screen(session_id, feed),
+        NetEvent::ScreenStarted { session_id, feed } => ws.start_screen(session_id, feed, cx.out),
         NetEvent::ScreenEnded { session_id, error } => {
             if let Some(tab) = ws.session_mut(session_id) {
                 tab.screen = ScreenView::Ended { error };
@@ -84,8 +93,11 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
             ws.queue_count = count;
             let len = count as usize;
             if ws.serves() {
-                for entry in &fresh {
-                    cx.notifier.customer_queued(lang, entry, len, cx.focused);
+                for entry in fresh {
+                    cx.out.push(Effect::CustomerQueued {
+                        entry,
+                        queue_len: len,
+                    });
                 }
             }
         }
@@ -107,8 +119,10 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
         }
         Event::OfferReceived(offer) => {
             let body = i18n::offer_body(lang, &offer.customer_name, &offer.customer_phone);
-            cx.notifier
-                .alert(Msg::OfferTitle.text(lang), &body, cx.focused);
+            cx.out.push(Effect::Alert {
+                title: Msg::OfferTitle.text(lang).to_owned(),
+                body,
+            });
             ws.add_offer(offer, cx.now_s);
         }
         Event::OfferWithdrawn { offer_id, reason } => {
@@ -121,8 +135,10 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
         Event::TransferOffered(offer) => {
             let from = ws.agent_name(offer.from_agent).unwrap_or("?").to_owned();
             let body = i18n::transfer_from(lang, &from, &offer.session.customer_name);
-            cx.notifier
-                .alert(Msg::TransferRequest.text(lang), &body, cx.focused);
+            cx.out.push(Effect::Alert {
+                title: Msg::TransferRequest.text(lang).to_owned(),
+                body,
+            });
             ws.transfers
                 .retain(|t| t.offer.transfer_id != offer.transfer_id);
             let deadline_s = cx.now_s + offer.expires_in_ms as f64 / 1000.0;
@@ -168,7 +184,7 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 let body = Request::ListOfflineMessages(rpc::ListOfflineMessages {
                     include_handled: true,
                 });
-                cx.outbox.push(NetCommand::Call(Call(body)));
+                call(cx.out, body);
             }
         }
         Event::CenterSettingsChanged(settings) => ws.settings = settings,
@@ -193,8 +209,10 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                     tab.unread += 1;
                     // A3: a message in a tab that is not in front chimes; a desktop
                     // notification too when the console is not focused.
-                    cx.notifier
-                        .customer_message(cx.lang, &tab.customer_name, &text, cx.focused);
+                    cx.out.push(Effect::CustomerMessage {
+                        customer_name: tab.customer_name.clone(),
+                        text,
+                    });
                 }
             }
         }
