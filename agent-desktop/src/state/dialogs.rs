@@ -58,8 +58,9 @@ pub struct TransferDialog {
     pub status: Status,
 }
 
-/// The personal settings dialog (A17).
-#[derive(Debug, Clone, PartialEq)]
+/// The personal settings dialog (A17). `Debug` hides the password fields (dialogs travel in
+/// intents, which may be printed).
+#[derive(Clone, PartialEq)]
 pub struct SettingsDialog {
     /// Alert sounds on.
     pub sounds: bool,
@@ -87,6 +88,27 @@ pub struct SettingsDialog {
     pub repeat_password: String,
     /// Changing the password.
     pub password_status: Status,
+}
+
+impl std::fmt::Debug for SettingsDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &String| if s.is_empty() { "" } else { "<hidden>" };
+        f.debug_struct("SettingsDialog")
+            .field("sounds", &self.sounds)
+            .field("language", &self.language)
+            .field("chat_font_size", &self.chat_font_size)
+            .field("relay_addr", &self.relay_addr)
+            .field("fingerprint", &self.fingerprint)
+            .field("connection_error", &self.connection_error)
+            .field("auto_away_on", &self.auto_away_on)
+            .field("auto_away_min", &self.auto_away_min)
+            .field("auto_away_status", &self.auto_away_status)
+            .field("old_password", &hidden(&self.old_password))
+            .field("new_password", &hidden(&self.new_password))
+            .field("repeat_password", &hidden(&self.repeat_password))
+            .field("password_status", &self.password_status)
+            .finish()
+    }
 }
 
 /// Default auto-away minutes offered when it was off.
@@ -158,8 +180,8 @@ pub fn check_connection(lang: Language, d: &SettingsDialog) -> Result<String, St
         .map_err(|_| Msg::BadFingerprint.text(lang).to_owned())
 }
 
-/// The admin windows (R3, R5).
-#[derive(Debug, Clone, PartialEq)]
+/// The admin windows (R3, R5). `Debug` hides the new password of a reset.
+#[derive(Clone, PartialEq)]
 pub enum AdminDialog {
     /// Live logins with Kick buttons.
     Logins {
@@ -186,4 +208,60 @@ pub enum AdminDialog {
         /// Loading or saving.
         status: Status,
     },
+}
+
+impl std::fmt::Debug for AdminDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdminDialog::Logins {
+                logins,
+                confirm_kick,
+                status,
+            } => f
+                .debug_struct("Logins")
+                .field("logins", logins)
+                .field("confirm_kick", confirm_kick)
+                .field("status", status)
+                .finish(),
+            AdminDialog::ResetPassword {
+                agent_id,
+                password,
+                status,
+            } => f
+                .debug_struct("ResetPassword")
+                .field("agent_id", agent_id)
+                .field(
+                    "password",
+                    &if password.is_empty() { "" } else { "<hidden>" },
+                )
+                .field("status", status)
+                .finish(),
+            AdminDialog::CenterSettings { draft, status } => f
+                .debug_struct("CenterSettings")
+                .field("draft", draft)
+                .field("status", status)
+                .finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_a_password() {
+        let mut settings = SettingsDialog::new(None);
+        settings.old_password = "old-secret".into();
+        settings.new_password = "new-secret".into();
+        settings.repeat_password = "new-secret".into();
+        let reset = AdminDialog::ResetPassword {
+            agent_id: None,
+            password: "reset-secret".into(),
+            status: Status::Idle,
+        };
+        let printed = format!("{settings:?} {reset:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("<hidden>"));
+    }
 }
