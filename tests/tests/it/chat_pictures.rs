@@ -216,10 +216,14 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
         .state
         .on_ui(UiAction::SendPicture(broken.clone()), &mut effects);
     assert!(effects.is_empty(), "refused before sending: {effects:?}");
-    assert!(matches!(
-        helper.state.notice,
-        Some(Notice::PictureFailed(_))
-    ));
+    assert!(
+        matches!(
+            &helper.state.notice,
+            Some(Notice::PictureInvalid(ApiError::BadImage(_)))
+        ),
+        "{:?}",
+        helper.state.notice
+    );
     // The same bytes sent by hand reach the relay, which refuses them too.
     let by_hand = Request::SendChatImage(rpc::SendChatImage {
         session_id: session,
