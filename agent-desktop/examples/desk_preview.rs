@@ -14,16 +14,20 @@ use porpoise_protocol::wire::{
     OfflineMessage, Party, Presence, ProductType, QueueEntry, Request, Response, Role, SessionInfo,
     TransferOffer,
 };
+use porpoise_protocol::wire::{
+    AgentId, GroupId, MessageId, OfferId, OfflineMessageId, ProductTypeId, SessionId, TicketId,
+    TransferId,
+};
 use porpoise_ui::Language;
 
 fn card(agent_id: i64, nickname: &str, presence: Presence, sessions: u32) -> AgentCard {
     AgentCard {
-        agent_id,
+        agent_id: AgentId(agent_id),
         nickname: nickname.into(),
         title: "技术支持工程师".into(),
         phone: String::new(),
         photo: String::new(),
-        groups: vec![1],
+        groups: vec![GroupId(1)],
         presence,
         sessions,
         max_sessions: 5,
@@ -36,7 +40,7 @@ fn now_ms() -> i64 {
 
 fn session(id: u64, name: &str, texts: &[(&str, Party)]) -> SessionInfo {
     SessionInfo {
-        session_id: id,
+        session_id: SessionId(id),
         customer_name: name.into(),
         customer_phone: "13800000000".into(),
         agent_name: "客服一".into(),
@@ -45,7 +49,7 @@ fn session(id: u64, name: &str, texts: &[(&str, Party)]) -> SessionInfo {
             .iter()
             .enumerate()
             .map(|(i, (text, from))| ChatMessage {
-                message_id: i as u128 + id as u128 * 100,
+                message_id: MessageId(i as u128 + id as u128 * 100),
                 from: *from,
                 text: (*text).into(),
                 sent_at: now_ms() - 60_000,
@@ -57,7 +61,7 @@ fn session(id: u64, name: &str, texts: &[(&str, Party)]) -> SessionInfo {
 
 fn script(role: Role) -> Vec<(u64, NetEvent)> {
     let profile = AgentWelcome {
-        agent_id: 1,
+        agent_id: AgentId(1),
         role,
         presence: if role.serves() {
             Presence::Online
@@ -75,21 +79,21 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
         ],
         groups: vec![
             Group {
-                group_id: 1,
+                group_id: GroupId(1),
                 name: "售后服务".into(),
             },
             Group {
-                group_id: 2,
+                group_id: GroupId(2),
                 name: "技术支持".into(),
             },
         ],
         product_types: vec![ProductType {
-            product_type_id: 8,
+            product_type_id: ProductTypeId(8),
             name: "打印机".into(),
         }],
         settings: CenterSettings::default(),
         offline_messages: vec![OfflineMessage {
-            id: 1,
+            id: OfflineMessageId(1),
             name: "赵六".into(),
             contact: "zhao@example.com".into(),
             text: "打印机无法连接，请回电话。".into(),
@@ -99,11 +103,11 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
         offers: vec![],
     };
     let queue = |n: u64| QueueEntry {
-        ticket_id: n,
+        ticket_id: TicketId(n),
         name: format!("客户{n}"),
         phone: "13900000000".into(),
         queued_at: now_ms() - 65_000 * n as i64,
-        group_id: Some(1),
+        group_id: Some(GroupId(1)),
         product_type_id: None,
     };
     let history = [
@@ -127,18 +131,18 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
         (
             500,
             NetEvent::Relay(Event::TypingPreview {
-                session_id: 7,
+                session_id: SessionId(7),
                 text: "型号是 HP 1020".into(),
             }),
         ),
         (
             800,
             NetEvent::Relay(Event::OfferReceived(Offer {
-                offer_id: 1,
-                ticket_id: 3,
+                offer_id: OfferId(1),
+                ticket_id: TicketId(3),
                 customer_name: "王小明".into(),
                 customer_phone: "13700000000".into(),
-                group_id: Some(1),
+                group_id: Some(GroupId(1)),
                 product_type_id: None,
                 expires_in_ms: 20_000,
             })),
@@ -146,8 +150,8 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
         (
             1000,
             NetEvent::Relay(Event::TransferOffered(TransferOffer {
-                transfer_id: 1,
-                from_agent: 2,
+                transfer_id: TransferId(1),
+                from_agent: AgentId(2),
                 session: session(8, "钱七", &history),
                 note: "需要硬件专家".into(),
                 expires_in_ms: 30_000,
@@ -157,9 +161,9 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
             1200,
             NetEvent::Relay(Event::AgentChatReceived(
                 porpoise_protocol::wire::AgentChatMessage {
-                    message_id: 1,
-                    from: 3,
-                    to: 1,
+                    message_id: MessageId(1),
+                    from: AgentId(3),
+                    to: AgentId(1),
                     text: "能帮我看一下 8 号会话吗？".into(),
                     sent_at: now_ms(),
                 },
@@ -174,7 +178,7 @@ fn canned_answer(request: &Request) -> Response {
             Response::CenterSettings(CenterSettings::default())
         }
         Request::ListLogins(rpc::ListLogins) => Response::Logins(vec![LoginInfo {
-            agent_id: 2,
+            agent_id: AgentId(2),
             username: "lisi".into(),
             address: "10.0.0.5:50123".into(),
             since: now_ms() - 3_600_000,

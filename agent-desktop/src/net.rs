@@ -204,7 +204,7 @@ impl Net {
                 password,
             } => {
                 self.disconnect("logging in again");
-                info!(relay = %relay.relay_addr, center_id, %username, "logging in");
+                info!(relay = %relay.relay_addr, %center_id, %username, "logging in");
                 self.retry = Retry::Idle;
                 self.credentials = Some(Credentials {
                     relay,
@@ -230,10 +230,10 @@ impl Net {
             NetCommand::Input { session_id, event } => match self.inputs.get(&session_id) {
                 Some(tx) => {
                     if tx.try_send(event).is_err() {
-                        tracing::trace!(session_id, "input queue full or closed; event dropped");
+                        tracing::trace!(%session_id, "input queue full or closed; event dropped");
                     }
                 }
-                None => tracing::trace!(session_id, "no input stream; event dropped"),
+                None => tracing::trace!(%session_id, "no input stream; event dropped"),
             },
             NetCommand::Call(call) => self.call(call).await,
             NetCommand::Files(cmd) => crate::files::apply_command(&mut self.transfers, cmd),

@@ -134,7 +134,7 @@ mod tests {
             language: Some("zh-CN".into()),
             relay_addr: Some("support.example.com:18000".into()),
             fingerprint: Some("AB".repeat(32)),
-            center_id: Some(8000007),
+            center_id: Some(CenterId(8000007)),
             username: Some("alice".into()),
         };
         let text = ron::to_string(&prefs).expect("ron");
@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(config.language, Language::ZhCn);
         assert_eq!(config.relay_addr, "support.example.com:18000");
         assert!(config.fingerprint.is_some());
-        assert_eq!(config.center_id, Some(8000007));
+        assert_eq!(config.center_id, Some(CenterId(8000007)));
         assert_eq!(config.username.as_deref(), Some("alice"));
 
         // The command line wins.

@@ -30,9 +30,9 @@ pub use sysinfo::*;
 use std::collections::{BTreeMap, HashSet};
 
 use porpoise_protocol::wire::{
-    ActionState, AgentCard, AgentId, CenterSettings, ChatImage, ChatMessage, Group, MessageId,
-    Party, Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId, SessionInfo, TicketId,
-    UnixMs,
+    ActionState, AgentCard, AgentId, CenterId, CenterSettings, ChatImage, ChatMessage, Group,
+    MessageId, Party, Presence, ProductType, QueueEntry, RemoteAction, Role, SessionId,
+    SessionInfo, TicketId, UnixMs,
 };
 
 use crate::{net::LoginFailure, screen::ScreenFeed};
@@ -66,11 +66,11 @@ pub enum Usernames {
     /// Nothing asked yet (no valid center ID typed).
     Unknown,
     /// Asked for this center.
-    Loading(u32),
+    Loading(CenterId),
     /// The relay's list for this center.
-    Loaded(u32, Vec<String>),
+    Loaded(CenterId, Vec<String>),
     /// The lookup failed.
-    Failed(u32, LoginFailure),
+    Failed(CenterId, LoginFailure),
 }
 
 /// Delivery of one chat message written by the agent (A7, R13).
@@ -737,22 +737,22 @@ mod tests {
 
     #[test]
     fn only_new_tickets_notify() {
-        let mut w = Workspace::new("A".into(), vec![entry(1, "a")], vec![]);
-        assert!(w.set_queue(vec![entry(1, "a")]).is_empty());
-        let fresh = w.set_queue(vec![entry(1, "a"), entry(2, "b")]);
-        assert_eq!(fresh, vec![entry(2, "b")]);
+        let mut w = Workspace::new("A".into(), vec![entry(TicketId(1), "a")], vec![]);
+        assert!(w.set_queue(vec![entry(TicketId(1), "a")]).is_empty());
+        let fresh = w.set_queue(vec![entry(TicketId(1), "a"), entry(TicketId(2), "b")]);
+        assert_eq!(fresh, vec![entry(TicketId(2), "b")]);
         // Leaving and coming back with the same ticket does not notify twice.
         w.set_queue(vec![]);
-        assert!(w.set_queue(vec![entry(2, "b")]).is_empty());
+        assert!(w.set_queue(vec![entry(TicketId(2), "b")]).is_empty());
     }
 
     #[test]
     fn pending_messages_are_confirmed_by_id() {
-        let mut tab = SessionTab::new(info(7));
-        tab.push_pending(42, "hi".into(), 5);
+        let mut tab = SessionTab::new(info(SessionId(7)));
+        tab.push_pending(MessageId(42), "hi".into(), 5);
         assert_eq!(tab.chat[0].delivery, Delivery::Pending);
         let stored = ChatMessage {
-            message_id: 42,
+            message_id: MessageId(42),
             from: Party::Agent,
             text: "hi".into(),
             sent_at: 9,
@@ -767,13 +767,17 @@ mod tests {
 
     #[test]
     fn closing_a_tab_selects_a_neighbour() {
-        let mut w = Workspace::new("A".into(), vec![], vec![info(1), info(2), info(3)]);
-        w.selected = Some(3);
-        w.close_tab(3);
-        assert_eq!(w.selected, Some(2));
-        w.close_tab(1);
-        assert_eq!(w.selected, Some(2));
-        w.close_tab(2);
+        let mut w = Workspace::new(
+            "A".into(),
+            vec![],
+            vec![info(SessionId(1)), info(SessionId(2)), info(SessionId(3))],
+        );
+        w.selected = Some(SessionId(3));
+        w.close_tab(SessionId(3));
+        assert_eq!(w.selected, Some(SessionId(2)));
+        w.close_tab(SessionId(1));
+        assert_eq!(w.selected, Some(SessionId(2)));
+        w.close_tab(SessionId(2));
         assert_eq!(w.selected, None);
     }
 }

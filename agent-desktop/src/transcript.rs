@@ -212,20 +212,20 @@ fn save_bytes_as(dir: &Path, name: &FileName, ext: &str, bytes: &[u8]) -> Result
 
 #[cfg(test)]
 mod tests {
-    use porpoise_protocol::wire::{ChatMessage, Party, SessionInfo};
+    use porpoise_protocol::wire::{ChatMessage, MessageId, Party, SessionId, SessionInfo};
 
     use super::*;
 
     fn tab() -> SessionTab {
         let message = |id: u128, from, text: &str, at| ChatMessage {
-            message_id: id,
+            message_id: MessageId(id),
             from,
             text: text.into(),
             sent_at: at,
             image: None,
         };
         let mut tab = SessionTab::new(SessionInfo {
-            session_id: 42,
+            session_id: SessionId(42),
             customer_name: "张三".into(),
             customer_phone: "13800138000".into(),
             agent_name: "Alice".into(),
@@ -235,7 +235,7 @@ mod tests {
                 message(2, Party::Agent, "您好，请稍等\n我看一下", 1_700_000_002_000),
             ],
         });
-        tab.push_pending(3, "还在吗？".into(), 1_700_000_003_000);
+        tab.push_pending(MessageId(3), "还在吗？".into(), 1_700_000_003_000);
         tab
     }
 

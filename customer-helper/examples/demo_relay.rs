@@ -14,6 +14,7 @@ use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
+use porpoise_protocol::wire::{AgentId, GroupId, MessageId, ProductTypeId, SessionId, TicketId};
 use porpoise_protocol::{
     framing::MAX_CONTROL_FRAME_BYTES,
     input::{InputEvent, KeyEvent, MouseEvent},
@@ -32,7 +33,7 @@ use porpoise_quic::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::sync::mpsc;
 
-const SID: u64 = 1;
+const SID: SessionId = SessionId(1);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -89,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
             let response = match &body {
                 Request::RequestService(rpc::RequestService { .. }) => {
                     Response::Queued(rpc::Queued {
-                        ticket_id: 1,
+                        ticket_id: TicketId(1),
                         position: 2,
                     })
                 }
@@ -139,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
     };
     out_tx.send(event(Event::SessionStarted(info))).await?;
     let hello_msg = ChatMessage {
-        message_id: 1,
+        message_id: MessageId(1),
         from: Party::Agent,
         text: "您好，我是 Alice。How can I help?".into(),
         sent_at: 0,
@@ -250,28 +251,46 @@ fn demo_options() -> ServiceOptions {
         },
         groups: vec![
             Group {
-                group_id: 1,
+                group_id: GroupId(1),
                 name: "售后服务".into(),
             },
             Group {
-                group_id: 2,
+                group_id: GroupId(2),
                 name: "技术支持".into(),
             },
         ],
         product_types: vec![
             ProductType {
-                product_type_id: 1,
+                product_type_id: ProductTypeId(1),
                 name: "打印机".into(),
             },
             ProductType {
-                product_type_id: 2,
+                product_type_id: ProductTypeId(2),
                 name: "路由器".into(),
             },
         ],
         agents: vec![
-            card(1, "Alice", "技术支持工程师", vec![1, 2], Presence::Online),
-            card(2, "王芳", "售后专员", vec![1], Presence::Busy),
-            card(3, "Bob", "客服主管", vec![2], Presence::Away),
+            card(
+                AgentId(1),
+                "Alice",
+                "技术支持工程师",
+                vec![GroupId(1), GroupId(2)],
+                Presence::Online,
+            ),
+            card(
+                AgentId(2),
+                "王芳",
+                "售后专员",
+                vec![GroupId(1)],
+                Presence::Busy,
+            ),
+            card(
+                AgentId(3),
+                "Bob",
+                "客服主管",
+                vec![GroupId(2)],
+                Presence::Away,
+            ),
         ],
         open_now: mode != "closed",
         closed_reply: "国庆假期（10 月 1 日至 7 日）休息，请留言，我们上班后尽快联系您。".into(),

@@ -13,7 +13,8 @@ use std::{
 
 use clap::Parser;
 use porpoise_protocol::wire::{
-    is_valid_center_id, Branding, CenterId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES, SESSION_CODE_DIGITS,
+    is_valid_center_id, Branding, CenterId, InstallId, DEFAULT_RELAY_PORT, MAX_NAME_BYTES,
+    SESSION_CODE_DIGITS,
 };
 use porpoise_quic::{
     client::random_id,
@@ -123,7 +124,7 @@ pub struct HelperConfig {
     pub data_dir: PathBuf,
     /// Random ID of this installation, kept in `data_dir/install-id` (resumes the session after a
     /// restart, C8).
-    pub install_id: u128,
+    pub install_id: InstallId,
     /// UI language.
     pub language: Language,
     /// Where to open the window.
@@ -416,11 +417,11 @@ pub fn default_data_dir() -> Option<PathBuf> {
 /// there. A corrupt file is replaced by a new ID.
 ///
 /// Errors: the I/O error if the directory or file cannot be created or written.
-pub fn load_or_create_install_id(dir: &Path) -> io::Result<u128> {
+pub fn load_or_create_install_id(dir: &Path) -> io::Result<InstallId> {
     let path = dir.join(INSTALL_ID_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => match u128::from_str_radix(text.trim(), 16) {
-            Ok(id) => return Ok(id),
+            Ok(id) => return Ok(InstallId(id)),
             Err(_) => {
                 tracing::warn!(path = %path.display(), "install ID file is corrupt; making a new one")
             }
@@ -429,7 +430,7 @@ pub fn load_or_create_install_id(dir: &Path) -> io::Result<u128> {
         Err(e) => return Err(e),
     }
     std::fs::create_dir_all(dir)?;
-    let id = random_id();
+    let id = InstallId(random_id());
     let tmp = dir.join(format!("{INSTALL_ID_FILE}.tmp"));
     std::fs::write(&tmp, format!("{id:032x}\n"))?;
     std::fs::rename(&tmp, &path)?;
@@ -475,7 +476,7 @@ mod tests {
         .expect("parse");
         let config = HelperConfig::from_args(args).expect("valid");
         assert_eq!(config.relay_addr, "127.0.0.1:18000");
-        assert_eq!(config.center_id, 8_000_001);
+        assert_eq!(config.center_id, CenterId(8_000_001));
         assert_eq!(config.name, "王伟");
         assert!(config.auto_request);
         assert_eq!(config.language, Language::ZhCn);
@@ -497,7 +498,7 @@ mod tests {
         .expect("parse");
         assert!(matches!(
             HelperConfig::from_args(bad_center),
-            Err(ConfigError::BadCenterId(1234))
+            Err(ConfigError::BadCenterId(CenterId(1234)))
         ));
         let code = |c: &str| {
             let args = HelperArgs::try_parse_from([

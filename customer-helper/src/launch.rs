@@ -177,7 +177,7 @@ impl Launcher {
         let built = HelperConfig::with_connection(args, connection)
             .map_err(anyhow::Error::from)
             .and_then(|config| {
-                tracing::info!(relay = %config.relay_addr, center_id = config.center_id, "starting from the first screen");
+                tracing::info!(relay = %config.relay_addr, center_id = %config.center_id, "starting from the first screen");
                 make(config, ctx)
             });
         self.screen = match built {

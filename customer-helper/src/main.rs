@@ -88,7 +88,7 @@ fn main() -> anyhow::Result<()> {
         let relaunch = porpoise_helper::reboot::Relaunch::of_current_exe(&config)
             .inspect_err(|e| tracing::warn!(error = %e, "reboot and reconnect unavailable"))
             .ok();
-        tracing::info!(relay = %config.relay_addr, center_id = config.center_id, data_dir = %config.data_dir.display(), "starting");
+        tracing::info!(relay = %config.relay_addr, center_id = %config.center_id, data_dir = %config.data_dir.display(), "starting");
         let settings = NetSettings {
             relay_addr: config.relay_addr.clone(),
             fingerprint: config.fingerprint,
@@ -178,7 +178,7 @@ fn own_trailer() -> Result<EmbeddedConfig, TrailerError> {
         .and_then(|exe| porpoise_quic::trailer::read_path(&exe));
     match read {
         Ok(embedded) => {
-            tracing::info!(relay = %embedded.relay_addr, center_id = embedded.center_id, "configuration from the download's signed trailer");
+            tracing::info!(relay = %embedded.relay_addr, center_id = %embedded.center_id, "configuration from the download's signed trailer");
             Ok(embedded)
         }
         Err(TrailerError::Io(e)) => {

@@ -204,7 +204,7 @@ impl Media {
     pub(crate) fn start(&mut self, session_id: SessionId, action: RemoteAction) {
         if !self.gate.allows(session_id, action) {
             warn!(
-                session_id,
+                %session_id,
                 ?action,
                 "sharing asked for but not granted by the relay; ignored"
             );
@@ -266,7 +266,7 @@ impl Media {
                 if since.elapsed() < INPUT_GRANT_WAIT {
                     self.pending.push((since, stream));
                 } else {
-                    warn!(session_id, ?action, "media stream without consent; refused");
+                    warn!(%session_id, ?action, "media stream without consent; refused");
                     close(stream);
                 }
                 continue;
@@ -288,7 +288,7 @@ impl Media {
 
     fn stop_demo(&mut self) {
         if let Some((session_id, task)) = self.demo.take() {
-            info!(session_id, "remote demo stops");
+            info!(%session_id, "remote demo stops");
             task.abort();
             let sink = self.sink.clone();
             tokio::spawn(async move {
@@ -303,7 +303,7 @@ impl Media {
 
     fn stop_clipboard(&mut self) {
         if let Some((session_id, task)) = self.clipboard.take() {
-            info!(session_id, "clipboard sync stops");
+            info!(%session_id, "clipboard sync stops");
             task.abort();
         }
     }
@@ -337,13 +337,13 @@ impl Media {
 
     fn stop_screen(&mut self) {
         if let Some((session_id, handle)) = self.screen.take() {
-            info!(session_id, "screen sharing stops");
+            info!(%session_id, "screen sharing stops");
             handle.abort();
         }
     }
 
     fn spawn_screen(&self, session_id: SessionId) -> AbortHandle {
-        info!(session_id, "screen sharing starts");
+        info!(%session_id, "screen sharing starts");
         let (client, sink, factory) = (
             self.client.clone(),
             self.sink.clone(),
@@ -365,7 +365,7 @@ impl Media {
                 Err(e) => Err(e.to_string()),
             };
             if let Err(e) = &result {
-                warn!(session_id, error = %e, "screen sharing failed");
+                warn!(%session_id, error = %e, "screen sharing failed");
             }
             sink.emit(NetEvent::MediaEnded {
                 session_id,
@@ -422,14 +422,14 @@ async fn run_demo(stream: MediaStream, sink: EventSink) {
         feed: feed.clone(),
     })
     .await;
-    info!(session_id, "remote demo starts");
+    info!(%session_id, "remote demo starts");
     let on_event = move |event: ViewerEvent<'_>| feed.push_event(event);
     let error = view_screen_with(stream.send, stream.recv, control, on_event)
         .await
         .err()
         .map(|e| e.to_string());
     if let Some(e) = &error {
-        warn!(session_id, error = %e, "remote demo stream failed");
+        warn!(%session_id, error = %e, "remote demo stream failed");
     }
     sink.emit(NetEvent::DemoEnded { session_id, error }).await;
 }
@@ -453,7 +453,7 @@ async fn run_clipboard(stream: MediaStream, mut control: watch::Receiver<Option<
     let session_id = stream.header.session_id;
     if !control_granted(&mut control, session_id).await {
         warn!(
-            session_id,
+            %session_id,
             "clipboard stream without remote control; dropped"
         );
         close(stream);
@@ -462,21 +462,21 @@ async fn run_clipboard(stream: MediaStream, mut control: watch::Receiver<Option<
     let local = match LocalClipboard::new() {
         Ok(local) => local,
         Err(e) => {
-            warn!(session_id, error = %e, "no clipboard");
+            warn!(%session_id, error = %e, "no clipboard");
             close(stream);
             return;
         }
     };
-    info!(session_id, "clipboard sync starts");
+    info!(%session_id, "clipboard sync starts");
     tokio::select! {
         r = sync_clipboard(stream.send, stream.recv, local) => {
             if let Err(e) = r {
-                debug!(session_id, error = %e, "clipboard sync ended");
+                debug!(%session_id, error = %e, "clipboard sync ended");
             }
         }
         _ = control.wait_for(|c| *c != Some(session_id)) => {}
     }
-    info!(session_id, "clipboard sync stops");
+    info!(%session_id, "clipboard sync stops");
 }
 
 /// Injects the events of one input stream while control of its session is allowed.
@@ -489,7 +489,7 @@ async fn run_input(
     let session_id = stream.header.session_id;
     if !control_granted(&mut control, session_id).await {
         warn!(
-            session_id,
+            %session_id,
             "input stream without remote-control consent; dropped"
         );
         close(stream);
@@ -498,7 +498,7 @@ async fn run_input(
     let injector = match InjectorThread::spawn(factory).await {
         Ok(i) => i,
         Err(e) => {
-            warn!(session_id, error = %e, "cannot inject input");
+            warn!(%session_id, error = %e, "cannot inject input");
             close(stream);
             sink.emit(NetEvent::MediaEnded {
                 session_id,
@@ -509,7 +509,7 @@ async fn run_input(
             return;
         }
     };
-    info!(session_id, "remote control starts");
+    info!(%session_id, "remote control starts");
     loop {
         tokio::select! {
             read = read_input(&mut stream.recv) => match read {
@@ -520,7 +520,7 @@ async fn run_input(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    debug!(session_id, error = %e, "input stream ended");
+                    debug!(%session_id, error = %e, "input stream ended");
                     break;
                 }
             },
@@ -531,7 +531,7 @@ async fn run_input(
             }
         }
     }
-    info!(session_id, "remote control stops");
+    info!(%session_id, "remote control stops");
     injector.stop();
     close(stream);
 }
@@ -543,12 +543,12 @@ mod tests {
     #[test]
     fn gate_needs_the_same_session_and_a_grant() {
         let mut gate = Gate::default();
-        assert!(!gate.allows_screen(1));
-        gate.session = Some(1);
+        assert!(!gate.allows_screen(SessionId(1)));
+        gate.session = Some(SessionId(1));
         gate.granted.insert(RemoteAction::ViewDesktop);
-        assert!(gate.allows_screen(1));
-        assert!(!gate.allows_screen(2));
-        assert!(gate.allows(1, RemoteAction::ViewDesktop));
-        assert!(!gate.allows(1, RemoteAction::RemoteControl));
+        assert!(gate.allows_screen(SessionId(1)));
+        assert!(!gate.allows_screen(SessionId(2)));
+        assert!(gate.allows(SessionId(1), RemoteAction::ViewDesktop));
+        assert!(!gate.allows(SessionId(1), RemoteAction::RemoteControl));
     }
 }

@@ -11,8 +11,8 @@ use porpoise_protocol::wire::rpc;
 use std::time::{Duration, Instant};
 
 use porpoise_protocol::wire::{
-    ApiError, CenterId, HelloRole, MediaKind, RefusedReason, RemoteAction, Request, Response,
-    ServiceOptions, SessionId, SessionInfo, Welcome,
+    ApiError, CenterId, HelloRole, InstallId, MediaKind, RefusedReason, RemoteAction, Request,
+    Response, ServiceOptions, SessionId, SessionInfo, Welcome,
 };
 use porpoise_quic::{
     client::{connect, Client, ClientConfig, ClientEvent, ConnectError},
@@ -253,7 +253,7 @@ pub struct NetSettings {
     /// Center asked for help.
     pub center_id: CenterId,
     /// This installation's random id.
-    pub install_id: u128,
+    pub install_id: InstallId,
 }
 
 /// The UI's ends of the two channels.
@@ -293,7 +293,7 @@ pub fn spawn(
     let (event_tx, events) = mpsc::channel(EVENT_CAPACITY);
     let sink = EventSink { tx: event_tx, ctx };
     let span =
-        info_span!("helper_net", relay = %settings.relay_addr, center_id = settings.center_id);
+        info_span!("helper_net", relay = %settings.relay_addr, center_id = %settings.center_id);
     runtime.spawn(run(settings, platform, command_rx, sink).instrument(span));
     NetLink { commands, events }
 }
@@ -459,7 +459,7 @@ async fn connected(
                     if media.allows(session_id, RemoteAction::SystemInfo) {
                         spawn_system_info(client.clone(), sink.clone(), session_id);
                     } else {
-                        warn!(session_id, "system info not granted; nothing read");
+                        warn!(%session_id, "system info not granted; nothing read");
                     }
                 }
                 Some(NetCommand::TypingPreview { session_id, text }) => {
@@ -598,7 +598,7 @@ mod tests {
         });
         assert!(!unreachable.is_permanent());
         let unknown = ConnectFailure::from(ConnectError::Refused(RefusedReason::UnknownCenter(
-            8_000_009,
+            CenterId(8_000_009),
         )));
         assert!(unknown.is_permanent());
         let busy = ConnectFailure::from(ConnectError::Refused(RefusedReason::Unavailable));

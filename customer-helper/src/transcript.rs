@@ -129,6 +129,7 @@ mod tests {
     use porpoise_ui::Language;
 
     use super::*;
+    use porpoise_protocol::wire::{MessageId, SessionId};
 
     fn session() -> Session {
         let msg = |id, from, text: &str, image| ChatMessage {
@@ -139,15 +140,15 @@ mod tests {
             image,
         };
         Session::from_info(SessionInfo {
-            session_id: 7,
+            session_id: SessionId(7),
             customer_name: "王伟".into(),
             customer_phone: String::new(),
             agent_name: "李娜".into(),
             started_at: 1_700_000_000_000,
             messages: vec![
-                msg(1, Party::Customer, "打印机坏了\n第二行", None),
+                msg(MessageId(1), Party::Customer, "打印机坏了\n第二行", None),
                 msg(
-                    2,
+                    MessageId(2),
                     Party::Agent,
                     "",
                     Some(ChatImage {

@@ -90,18 +90,21 @@ mod tests {
     fn first_preview_goes_at_once_then_trailing_edge() {
         let t0 = Instant::now();
         let mut th = TypingThrottle::default();
-        assert_eq!(th.update(t0, 1, "h".into()), Some((1, "h".into())));
+        assert_eq!(
+            th.update(t0, SessionId(1), "h".into()),
+            Some((SessionId(1), "h".into()))
+        );
         // Keystrokes within the interval are held; only the newest is kept.
-        assert_eq!(th.update(t0 + 50 * MS, 1, "he".into()), None);
-        assert_eq!(th.update(t0 + 120 * MS, 1, "hel".into()), None);
+        assert_eq!(th.update(t0 + 50 * MS, SessionId(1), "he".into()), None);
+        assert_eq!(th.update(t0 + 120 * MS, SessionId(1), "hel".into()), None);
         assert_eq!(th.poll_timeout(), Some(t0 + 300 * MS));
         assert_eq!(th.poll(t0 + 299 * MS), None);
-        assert_eq!(th.poll(t0 + 300 * MS), Some((1, "hel".into())));
+        assert_eq!(th.poll(t0 + 300 * MS), Some((SessionId(1), "hel".into())));
         assert_eq!(th.poll_timeout(), None);
         // Quiet for longer than the interval: the next change goes at once.
         assert_eq!(
-            th.update(t0 + 700 * MS, 1, "hell".into()),
-            Some((1, "hell".into()))
+            th.update(t0 + 700 * MS, SessionId(1), "hell".into()),
+            Some((SessionId(1), "hell".into()))
         );
     }
 
@@ -116,7 +119,7 @@ mod tests {
             let now = t0 + 10 * tick * MS;
             if tick % 2 == 0 {
                 text.push('x');
-                sent.extend(th.update(now, 9, text.clone()).map(|p| (now, p)));
+                sent.extend(th.update(now, SessionId(9), text.clone()).map(|p| (now, p)));
             }
             sent.extend(th.poll(now).map(|p| (now, p)));
         }
@@ -137,16 +140,18 @@ mod tests {
     fn cleared_text_is_sent_and_repeats_are_skipped() {
         let t0 = Instant::now();
         let mut th = TypingThrottle::default();
-        assert!(th.update(t0, 1, "hi".into()).is_some());
-        assert_eq!(th.update(t0 + 10 * MS, 1, String::new()), None);
-        assert_eq!(th.poll(t0 + 300 * MS), Some((1, String::new())));
+        assert!(th.update(t0, SessionId(1), "hi".into()).is_some());
+        assert_eq!(th.update(t0 + 10 * MS, SessionId(1), String::new()), None);
+        assert_eq!(th.poll(t0 + 300 * MS), Some((SessionId(1), String::new())));
         // The same empty text again is not resent.
-        assert_eq!(th.update(t0 + 900 * MS, 1, String::new()), None);
+        assert_eq!(th.update(t0 + 900 * MS, SessionId(1), String::new()), None);
         assert_eq!(th.poll_timeout(), None);
         // Typed and deleted within one interval: back to what the agent already sees.
-        assert!(th.update(t0 + 1000 * MS, 1, "a".into()).is_some());
-        assert_eq!(th.update(t0 + 1010 * MS, 1, "ab".into()), None);
-        assert_eq!(th.update(t0 + 1020 * MS, 1, "a".into()), None);
+        assert!(th
+            .update(t0 + 1000 * MS, SessionId(1), "a".into())
+            .is_some());
+        assert_eq!(th.update(t0 + 1010 * MS, SessionId(1), "ab".into()), None);
+        assert_eq!(th.update(t0 + 1020 * MS, SessionId(1), "a".into()), None);
         assert_eq!(th.poll(t0 + 1300 * MS), None);
         assert_eq!(th.poll_timeout(), None);
     }

@@ -10,11 +10,12 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use porpoise_protocol::wire::{
-    Event, Group, Request, Response, ServerMessage, ServiceRoute, SessionId,
+    AgentId, CenterId, Event, Group, GroupId, InstallId, OfferId, Request, RequestId, Response,
+    ServerMessage, ServiceRoute, SessionId,
 };
-use porpoise_relay::core::{Account, Action, CenterInfo, Core, Login, Now, Snapshot};
+use porpoise_relay::core::{Account, Action, CenterInfo, ConnId, Core, Login, Now, Snapshot};
 
-const CENTER: u32 = 8_000_001;
+const CENTER: CenterId = CenterId(8_000_001);
 const AGENTS: u64 = 1_000;
 const CUSTOMERS: u64 = 10_000;
 const STEADY_ROUNDS: usize = 20_000;
@@ -23,8 +24,8 @@ struct Bench {
     core: Core,
     now: Now,
     actions: usize,
-    offers: VecDeque<(u64, u64)>,
-    sessions: VecDeque<(u64, SessionId)>,
+    offers: VecDeque<(ConnId, OfferId)>,
+    sessions: VecDeque<(ConnId, SessionId)>,
 }
 
 impl Bench {
@@ -96,14 +97,14 @@ fn main() {
             (
                 CENTER,
                 Group {
-                    group_id: 1,
+                    group_id: GroupId(1),
                     name: "售后服务".into(),
                 },
             ),
             (
                 CENTER,
                 Group {
-                    group_id: 2,
+                    group_id: GroupId(2),
                     name: "技术支持".into(),
                 },
             ),
@@ -136,18 +137,18 @@ fn main() {
     let start = Instant::now();
     let mut lat = Vec::new();
     for a in 1..=AGENTS {
-        let mut account = Account::agent(CENTER, a as i64, "agent");
+        let mut account = Account::agent(CENTER, AgentId(a as i64), "agent");
         account.groups = match a % 3 {
-            0 => vec![1],
-            1 => vec![2],
-            _ => vec![1, 2],
+            0 => vec![GroupId(1)],
+            1 => vec![GroupId(2)],
+            _ => vec![GroupId(1), GroupId(2)],
         };
         let login = Login::Agent {
             center: center.clone(),
             account,
             address,
         };
-        lat.push(b.timed(|core, now| core.handle_login(now, a, login)));
+        lat.push(b.timed(|core, now| core.handle_login(now, ConnId(a), login)));
     }
     report("agent logins", lat, Some(start.elapsed()));
 
@@ -155,15 +156,15 @@ fn main() {
     let mut lat = Vec::new();
     let mut offer_lat = Vec::new();
     for c in 0..CUSTOMERS {
-        let conn = 100_000 + c;
+        let conn = ConnId(100_000 + c);
         let login = Login::Customer {
             center: center.clone(),
-            install_id: u128::from(c),
+            install_id: InstallId(u128::from(c)),
             address,
         };
         lat.push(b.timed(|core, now| core.handle_login(now, conn, login)));
         let route = ServiceRoute::AutoAssign {
-            group_id: [None, Some(1), Some(2)][(c % 3) as usize],
+            group_id: [None, Some(GroupId(1)), Some(GroupId(2))][(c % 3) as usize],
             product_type_id: None,
         };
         let body = Request::RequestService(rpc::RequestService {
@@ -172,7 +173,7 @@ fn main() {
             route,
         });
         let offers = b.offers.len();
-        let d = b.timed(|core, now| core.handle_request(now, conn, 1, body));
+        let d = b.timed(|core, now| core.handle_request(now, conn, RequestId(1), body));
         if b.offers.len() > offers {
             offer_lat.push(d);
         }
@@ -193,14 +194,14 @@ fn main() {
                     offer_id,
                     accept: true,
                 });
-                lat.push(b.timed(|core, now| core.handle_request(now, conn, 2, body)));
+                lat.push(b.timed(|core, now| core.handle_request(now, conn, RequestId(2), body)));
                 continue;
             }
         }
         if let Some((conn, session_id)) = b.sessions.pop_front() {
             let offers = b.offers.len();
             let body = Request::EndSession(rpc::EndSession { session_id });
-            let d = b.timed(|core, now| core.handle_request(now, conn, 3, body));
+            let d = b.timed(|core, now| core.handle_request(now, conn, RequestId(3), body));
             if b.offers.len() > offers {
                 end_to_offer.push(d);
             }

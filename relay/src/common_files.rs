@@ -161,8 +161,8 @@ pub async fn offer_common_file(
         Err(e) => CommonFileOutcome::Failed(e.to_string()),
     };
     match &outcome {
-        CommonFileOutcome::Delivered { .. } => info!(session_id, %name, "common file delivered"),
-        other => warn!(session_id, %name, ?other, "common file not delivered"),
+        CommonFileOutcome::Delivered { .. } => info!(%session_id, %name, "common file delivered"),
+        other => warn!(%session_id, %name, ?other, "common file not delivered"),
     }
     outcome
 }
@@ -177,7 +177,8 @@ mod tests {
         let src = dir.join("src");
         std::fs::create_dir_all(&src).expect("test step");
         std::fs::write(src.join("说明书.pdf"), b"manual").expect("test step");
-        let added = add_common_file(&dir, 8_000_001, &src.join("说明书.pdf")).expect("test step");
+        let added =
+            add_common_file(&dir, CenterId(8_000_001), &src.join("说明书.pdf")).expect("test step");
         assert_eq!(
             added,
             CommonFile {
@@ -186,20 +187,24 @@ mod tests {
             }
         );
         assert!(matches!(
-            add_common_file(&dir, 8_000_001, &src.join("说明书.pdf")),
+            add_common_file(&dir, CenterId(8_000_001), &src.join("说明书.pdf")),
             Err(CommonFileError::Exists(_))
         ));
         assert!(matches!(
-            add_common_file(&dir, 8_000_001, &src.join("missing.txt")),
+            add_common_file(&dir, CenterId(8_000_001), &src.join("missing.txt")),
             Err(CommonFileError::Read { .. })
         ));
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("test step");
-        assert_eq!(rt.block_on(list_common_files(&dir, 8_000_001)), [added]);
+        assert_eq!(
+            rt.block_on(list_common_files(&dir, CenterId(8_000_001))),
+            [added]
+        );
         assert!(
-            rt.block_on(list_common_files(&dir, 8_000_002)).is_empty(),
+            rt.block_on(list_common_files(&dir, CenterId(8_000_002)))
+                .is_empty(),
             "per center"
         );
         let _ = std::fs::remove_dir_all(dir);

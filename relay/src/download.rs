@@ -295,14 +295,14 @@ pub(crate) async fn handle<B>(state: &DownloadState, req: Request<B>) -> Respons
             )
         }
         Err(e) => {
-            warn!(center_id, "helper download: {e}");
+            warn!(%center_id, "helper download: {e}");
             return text(StatusCode::INTERNAL_SERVER_ERROR, "storage error\n");
         }
     };
     let branding = match state.store.branding(center_id).await {
         Ok(b) => b,
         Err(e) => {
-            warn!(center_id, "helper download: branding unreadable: {e}");
+            warn!(%center_id, "helper download: branding unreadable: {e}");
             None
         }
     };
@@ -487,7 +487,7 @@ async fn helper(
     let trailer = match trailer::build(&config, &state.cert, &state.key) {
         Ok(t) => t,
         Err(e) => {
-            warn!(center_id, "cannot build the configuration trailer: {e}");
+            warn!(%center_id, "cannot build the configuration trailer: {e}");
             return text(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
         }
     };
@@ -510,7 +510,7 @@ async fn helper(
         tokio::spawn(stream_file(file, content_len, trailer, tx));
         DownloadBody::Stream(rx)
     };
-    info!(center_id, os = os.label(), bytes = total, "helper download");
+    info!(%center_id, os = os.label(), bytes = total, "helper download");
     let mut resp = Response::new(body);
     let headers = resp.headers_mut();
     headers.insert(
@@ -573,11 +573,17 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert!(matches!(route("/c/8000001/"), Some(Route::Page(8_000_001))));
-        assert!(matches!(route("/c/8000001"), Some(Route::Page(8_000_001))));
+        assert!(matches!(
+            route("/c/8000001/"),
+            Some(Route::Page(CenterId(8_000_001)))
+        ));
+        assert!(matches!(
+            route("/c/8000001"),
+            Some(Route::Page(CenterId(8_000_001)))
+        ));
         assert!(matches!(
             route("/c/8000001/helper/windows"),
-            Some(Route::Helper(8_000_001, HelperOs::Windows))
+            Some(Route::Helper(CenterId(8_000_001), HelperOs::Windows))
         ));
         assert!(route("/c/8000001/helper/mac").is_none());
         assert!(route("/c/abc/").is_none());
@@ -587,7 +593,7 @@ mod tests {
 
     #[test]
     fn file_names_are_branded_and_safe() {
-        let d = disposition("海豚 远程/协助", 8_000_001, HelperOs::Windows);
+        let d = disposition("海豚 远程/协助", CenterId(8_000_001), HelperOs::Windows);
         assert!(
             d.starts_with("attachment; filename=\"porpoise-helper-8000001.exe\""),
             "{d}"
@@ -595,7 +601,7 @@ mod tests {
         assert!(d.contains("filename*=UTF-8''%E6%B5%B7"), "{d}");
         assert!(!d.contains('/'));
         assert!(d.ends_with("-8000001.exe"), "{d}");
-        let plain = disposition("", 8_000_001, HelperOs::Linux);
+        let plain = disposition("", CenterId(8_000_001), HelperOs::Linux);
         assert!(plain.ends_with("UTF-8''porpoise-helper-8000001"), "{plain}");
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use porpoise_protocol::wire::CenterId;
 use porpoise_relay::config::{load_or_create_identity, DEFAULT_MAX_CONNECTIONS};
 use porpoise_relay::store::{LibraryFile, DEMO_ACCOUNTS, DEMO_GROUPS, DEMO_PRODUCT_TYPES};
 use porpoise_relay::{Relay, RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
@@ -49,7 +50,7 @@ enum Command {
     HelperLink {
         /// Center ID.
         #[arg(long)]
-        center_id: u32,
+        center_id: CenterId,
     },
     /// Manage support centers.
     Center {
@@ -74,7 +75,7 @@ enum CommonFileCommand {
     Add {
         /// Center ID.
         #[arg(long)]
-        center_id: u32,
+        center_id: CenterId,
         /// The file.
         #[arg(long)]
         file: PathBuf,
@@ -83,7 +84,7 @@ enum CommonFileCommand {
     List {
         /// Center ID.
         #[arg(long)]
-        center_id: u32,
+        center_id: CenterId,
     },
 }
 
@@ -95,7 +96,7 @@ enum LibraryCommand {
     Import {
         /// Center ID.
         #[arg(long)]
-        center_id: u32,
+        center_id: CenterId,
         /// The JSON file.
         #[arg(long)]
         file: PathBuf,
@@ -124,7 +125,7 @@ enum CenterCommand {
     Seats {
         /// Center ID.
         #[arg(long)]
-        center_id: u32,
+        center_id: CenterId,
         /// Seats: agents that may be Online, Busy or Away at once.
         #[arg(long)]
         seats: u32,
@@ -136,7 +137,7 @@ enum CenterCommand {
 struct BrandingArgs {
     /// Center ID.
     #[arg(long)]
-    center_id: u32,
+    center_id: CenterId,
     /// Product name: the helper's window title.
     #[arg(long)]
     product_name: Option<String>,
@@ -255,7 +256,7 @@ async fn serve(config: RelayConfig) -> anyhow::Result<()> {
     }
     if demo {
         tracing::info!(
-            center = DEMO_CENTER_ID,
+            center = %DEMO_CENTER_ID,
             password = DEMO_PASSWORD,
             "demo center ready"
         );
@@ -359,7 +360,7 @@ async fn set_branding(data_dir: PathBuf, args: BrandingArgs) -> anyhow::Result<(
     result
 }
 
-async fn set_seats(data_dir: PathBuf, center_id: u32, seats: u32) -> anyhow::Result<()> {
+async fn set_seats(data_dir: PathBuf, center_id: CenterId, seats: u32) -> anyhow::Result<()> {
     let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
     anyhow::ensure!(
         store.center(center_id).await?.is_some(),
@@ -374,7 +375,7 @@ async fn set_seats(data_dir: PathBuf, center_id: u32, seats: u32) -> anyhow::Res
 
 async fn import_library(
     data_dir: PathBuf,
-    center_id: u32,
+    center_id: CenterId,
     file: &std::path::Path,
     replace: bool,
 ) -> anyhow::Result<()> {

@@ -5,8 +5,9 @@ use std::{collections::VecDeque, time::Duration};
 
 use anyhow::{anyhow, bail, Context, Result};
 use porpoise_protocol::wire::{
-    ActionState, CenterId, ChatMessage, Event, HelloRole, MediaHeader, MediaKind, OfferId, Party,
-    RemoteAction, Request, Response, ServiceRoute, SessionId, TicketId, Welcome,
+    ActionState, CenterId, ChatMessage, Event, HelloRole, InstallId, MediaHeader, MediaKind,
+    MessageId, OfferId, Party, RemoteAction, Request, Response, ServiceRoute, SessionId, TicketId,
+    Welcome,
 };
 use porpoise_quic::client::{
     connect, random_id, Client, ClientConfig, ClientEvent, ConnectError, MediaStream,
@@ -63,7 +64,7 @@ impl Peer {
     pub async fn customer(
         config: &ClientConfig,
         center_id: CenterId,
-        install_id: u128,
+        install_id: InstallId,
     ) -> Result<Peer, ConnectError> {
         Self::connect(
             config,
@@ -285,14 +286,15 @@ impl Peer {
 
     /// Sends a chat message with a fresh id; returns the stored message.
     pub async fn say(&self, session_id: SessionId, text: &str) -> Result<ChatMessage> {
-        self.say_with_id(session_id, random_id(), text).await
+        self.say_with_id(session_id, MessageId(random_id()), text)
+            .await
     }
 
     /// Sends a chat message with a given id (to test resends).
     pub async fn say_with_id(
         &self,
         session_id: SessionId,
-        message_id: u128,
+        message_id: MessageId,
         text: &str,
     ) -> Result<ChatMessage> {
         let req = Request::SendChat(rpc::SendChat {
@@ -311,7 +313,7 @@ impl Peer {
     pub async fn send_picture(&self, session_id: SessionId, data: Vec<u8>) -> Result<ChatMessage> {
         let req = Request::SendChatImage(rpc::SendChatImage {
             session_id,
-            message_id: random_id(),
+            message_id: MessageId(random_id()),
             data,
         });
         match self.client.request(req).await? {
@@ -321,7 +323,11 @@ impl Peer {
     }
 
     /// Fetches the bytes of the chat picture carried by `message_id` (A7, C4).
-    pub async fn fetch_picture(&self, session_id: SessionId, message_id: u128) -> Result<Vec<u8>> {
+    pub async fn fetch_picture(
+        &self,
+        session_id: SessionId,
+        message_id: MessageId,
+    ) -> Result<Vec<u8>> {
         let req = Request::GetChatImage(rpc::GetChatImage {
             session_id,
             message_id,
@@ -449,7 +455,7 @@ pub async fn served_session(
     name: &str,
 ) -> Result<(Peer, Peer, SessionId)> {
     let mut agent = Peer::agent(config, center_id, "agent1", password).await?;
-    let mut customer = Peer::customer(config, center_id, random_id()).await?;
+    let mut customer = Peer::customer(config, center_id, InstallId(random_id())).await?;
     customer.request_service(name, "13800000000").await?;
     let session = agent.take_customer(name, WAIT).await?;
     customer

@@ -6,6 +6,7 @@ use std::{
 };
 
 use anyhow::{Context, Result};
+use porpoise_protocol::wire::CenterId;
 use porpoise_quic::{client::ClientConfig, tls::Fingerprint};
 use porpoise_relay::{Relay, RelayConfig};
 use tokio::{sync::oneshot, task::JoinHandle};
@@ -84,7 +85,7 @@ impl Drop for TestRelay {
 /// relay is started there (tenant-isolation tests need a second center).
 pub async fn seed_center(
     data_dir: &Path,
-    center_id: u32,
+    center_id: CenterId,
     name: &str,
     username: &str,
     password: &str,

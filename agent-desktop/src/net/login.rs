@@ -111,6 +111,7 @@ impl LoginFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use porpoise_protocol::wire::CenterId;
     use porpoise_quic::tls::Fingerprint;
     use porpoise_ui::Language;
 
@@ -133,7 +134,7 @@ mod tests {
             .message(Language::ZhCn)
             .starts_with("证书指纹不匹配：certificate"));
         let unknown = LoginFailure::from(&ConnectError::Refused(RefusedReason::UnknownCenter(
-            8_000_009,
+            CenterId(8_000_009),
         )));
         assert_eq!(unknown.message(Language::En), "Unknown center ID 8000009");
         assert_eq!(unknown.message(Language::ZhCn), "支持中心 8000009 不存在");

@@ -25,7 +25,7 @@ impl Net {
         let MediaStream { header, send, recv } = media;
         let session_id = header.session_id;
         if header.kind != MediaKind::Screen {
-            warn!(session_id, kind = ?header.kind, "unexpected media stream from the relay; ignored");
+            warn!(%session_id, kind = ?header.kind, "unexpected media stream from the relay; ignored");
             return;
         }
         let (handle, control) = viewer_channel();
@@ -59,7 +59,7 @@ impl Net {
                 };
                 out.emit(NetEvent::ScreenEnded { session_id, error }).await;
             }
-            .instrument(info_span!("screen", session_id)),
+            .instrument(info_span!("screen", %session_id)),
         );
         if let Some(previous) = self.screens.insert(session_id, task.abort_handle()) {
             previous.abort();
@@ -134,7 +134,7 @@ impl Net {
                     .await;
                 }
             }
-            .instrument(info_span!("media", session_id, ?kind)),
+            .instrument(info_span!("media", %session_id, ?kind)),
         );
         tasks.insert(session_id, task.abort_handle());
     }
@@ -175,7 +175,7 @@ impl Net {
                     }
                 }
             }
-            .instrument(info_span!("input", session_id)),
+            .instrument(info_span!("input", %session_id)),
         );
     }
 }

@@ -216,6 +216,7 @@ impl std::fmt::Debug for Call {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use porpoise_protocol::wire::AgentId;
 
     #[test]
     fn passwords_are_redacted() {
@@ -225,7 +226,7 @@ mod tests {
         }));
         assert!(!format!("{call:?}").contains("secret"));
         let call = Call(Request::ResetPassword(rpc::ResetPassword {
-            agent_id: 3,
+            agent_id: AgentId(3),
             new_password: "the-secret".into(),
         }));
         assert!(!format!("{call:?}").contains("secret"));

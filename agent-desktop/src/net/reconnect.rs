@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use porpoise_protocol::wire::HelloRole;
+use porpoise_protocol::wire::{CenterId, HelloRole};
 use porpoise_quic::client::{connect, ClientConfig};
 use tokio::time::Instant;
 use tracing::{debug, info};
@@ -64,7 +64,7 @@ pub(super) struct Credentials {
     /// Relay and pinned fingerprint.
     pub relay: ClientConfig,
     /// Center ID.
-    pub center_id: u32,
+    pub center_id: CenterId,
     /// Username.
     pub username: String,
     /// Password (redacted in `Debug`).

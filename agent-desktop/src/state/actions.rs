@@ -337,7 +337,8 @@ impl Workspace {
                 image,
             } => {
                 if let Some(tab) = self.session_mut(session_id) {
-                    let message_id = porpoise_quic::client::random_id();
+                    let message_id =
+                        porpoise_protocol::wire::MessageId(porpoise_quic::client::random_id());
                     tab.push_pending_picture(message_id, image, crate::clock::now_unix_ms());
                     call(
                         out,
@@ -665,7 +666,7 @@ impl Workspace {
             tab.notice = Some(format!("{} > {MAX_CHAT_TEXT_BYTES} bytes", text.len()));
             return;
         }
-        let message_id = porpoise_quic::client::random_id();
+        let message_id = porpoise_protocol::wire::MessageId(porpoise_quic::client::random_id());
         tab.push_pending(message_id, text.clone(), crate::clock::now_unix_ms());
         tab.draft.clear();
         out.push(Effect::Command(NetCommand::SendChat {
@@ -688,7 +689,7 @@ impl Workspace {
             return;
         };
         let text = item.text.clone();
-        let message_id = porpoise_quic::client::random_id();
+        let message_id = porpoise_protocol::wire::MessageId(porpoise_quic::client::random_id());
         tab.push_pending(message_id, text.clone(), crate::clock::now_unix_ms());
         out.push(Effect::Command(NetCommand::SendChat {
             session_id,
@@ -735,7 +736,7 @@ impl Workspace {
             return;
         }
         let text = std::mem::take(&mut chat.draft).trim().to_owned();
-        let message_id = porpoise_quic::client::random_id();
+        let message_id = porpoise_protocol::wire::MessageId(porpoise_quic::client::random_id());
         chat.lines.push(AgentChatLine {
             message: AgentChatMessage {
                 message_id,

@@ -246,7 +246,7 @@ mod tests {
 
     fn canned(id: i64, scope: CannedScope, category: &str, title: &str) -> CannedResponse {
         CannedResponse {
-            id,
+            id: CannedResponseId(id),
             scope,
             draft: CannedDraft {
                 category: category.into(),
@@ -298,7 +298,7 @@ mod tests {
         );
         let found = canned_groups(&list, "保修");
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].2[0].id, 2);
+        assert_eq!(found[0].2[0].id, CannedResponseId(2));
     }
 
     #[test]
@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(list.items.len(), 1);
         assert_eq!(list.items[0].draft.title, "b");
         assert!(lib.editor.is_none());
-        lib.deleted(5);
+        lib.deleted(CannedResponseId(5));
         let Loaded::Ready(list) = &lib.canned else {
             panic!()
         };

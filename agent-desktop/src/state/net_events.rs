@@ -1,7 +1,9 @@
 //! How network events and request answers change the [`Workspace`]: [`Workspace::on_net`].
 
 use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Request, TransferOutcome};
+use porpoise_protocol::wire::{
+    ActionState, Event, Party, RemoteAction, Request, SessionId, TransferId, TransferOutcome,
+};
 use porpoise_ui::Language;
 use tracing::debug;
 
@@ -223,7 +225,7 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
             by,
         } => {
             if let Some(tab) = ws.session_mut(session_id) {
-                debug!(session_id, ?action, ?state, ?by, "action changed");
+                debug!(%session_id, ?action, ?state, ?by, "action changed");
                 tab.actions.insert(action, state);
                 let viewing = [RemoteAction::ViewDesktop, RemoteAction::RemoteControl]
                     .iter()
@@ -280,8 +282,8 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
 
 fn transfer_resolved(
     ws: &mut Workspace,
-    transfer_id: u64,
-    session_id: u64,
+    transfer_id: TransferId,
+    session_id: SessionId,
     outcome: TransferOutcome,
     cx: &mut Ctx<'_>,
 ) {

@@ -282,22 +282,25 @@ mod tests {
     fn end_opens_the_form_and_a_second_end_queues() {
         let mut desk = RecordDesk::default();
         let policy = RecordPolicy::default();
-        desk.session_ended(&tab(1), &policy, 10);
-        assert_eq!(desk.dialog.as_ref().map(|d| d.session_id), Some(1));
+        desk.session_ended(&tab(SessionId(1)), &policy, 10);
+        assert_eq!(
+            desk.dialog.as_ref().map(|d| d.session_id),
+            Some(SessionId(1))
+        );
         assert_eq!(
             desk.dialog.as_ref().map(|d| d.form.customer_name.as_str()),
             Some("张三")
         );
-        desk.session_ended(&tab(2), &policy, 11);
+        desk.session_ended(&tab(SessionId(2)), &policy, 11);
         assert_eq!(desk.pending.len(), 1);
         desk.fill_later(12);
         assert_eq!(desk.pending.len(), 2);
         assert!(desk.dialog.is_none());
-        desk.open(2, SupportRecordForm::default(), 13);
+        desk.open(SessionId(2), SupportRecordForm::default(), 13);
         assert_eq!(desk.pending.len(), 1);
-        desk.saved(2);
+        desk.saved(SessionId(2));
         assert!(desk.dialog.is_none());
-        assert_eq!(desk.pending[0].session_id, 1);
+        assert_eq!(desk.pending[0].session_id, SessionId(1));
     }
 
     #[test]
@@ -307,7 +310,7 @@ mod tests {
             prompt: RecordPrompt::Off,
             ..RecordPolicy::default()
         };
-        desk.session_ended(&tab(1), &policy, 10);
+        desk.session_ended(&tab(SessionId(1)), &policy, 10);
         assert!(desk.dialog.is_none() && desk.pending.is_empty());
     }
 }

@@ -180,7 +180,7 @@ impl SessionTab {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_protocol::wire::{ChatMessage, RemoteAction};
+    use porpoise_protocol::wire::{AgentId, ChatMessage, RemoteAction};
 
     use super::*;
 
@@ -207,36 +207,46 @@ mod tests {
 
     #[test]
     fn resume_keeps_unstored_messages_pending_in_order_and_ends_closed_sessions() {
-        let mut ws = Workspace::new("A".into(), vec![], vec![info(1, vec![]), info(2, vec![])]);
+        let mut ws = Workspace::new(
+            "A".into(),
+            vec![],
+            vec![info(SessionId(1), vec![]), info(SessionId(2), vec![])],
+        );
         ws.presence = Some(Presence::Busy);
-        let tab = ws.session_mut(1).expect("tab");
-        tab.push_pending(10, "stored before the drop".into(), 0);
-        tab.push_pending(11, "lost".into(), 0);
+        let tab = ws.session_mut(SessionId(1)).expect("tab");
+        tab.push_pending(MessageId(10), "stored before the drop".into(), 0);
+        tab.push_pending(MessageId(11), "lost".into(), 0);
         tab.actions.insert(
             RemoteAction::ViewDesktop,
             porpoise_protocol::wire::ActionState::Granted,
         );
-        ws.session_mut(2)
+        ws.session_mut(SessionId(2))
             .expect("tab")
-            .push_pending(20, "x".into(), 0);
+            .push_pending(MessageId(20), "x".into(), 0);
         ws.connection_lost("timed out".into());
         assert!(ws.reconnecting());
         assert!(ws.sessions[0].actions.is_empty());
-        ws.session_mut(1)
+        ws.session_mut(SessionId(1))
             .expect("tab")
-            .push_pending(12, "during".into(), 0);
+            .push_pending(MessageId(12), "during".into(), 0);
 
         let history = vec![
-            msg(10, Party::Agent, "stored before the drop"),
-            msg(5, Party::Customer, "meanwhile"),
+            msg(MessageId(10), Party::Agent, "stored before the drop"),
+            msg(MessageId(5), Party::Customer, "meanwhile"),
         ];
         let profile = AgentWelcome {
             presence: Presence::Online,
             ..test_profile()
         };
-        let resume = ws.resume("A".into(), vec![], vec![info(1, history)], profile, 0.0);
+        let resume = ws.resume(
+            "A".into(),
+            vec![],
+            vec![info(SessionId(1), history)],
+            profile,
+            0.0,
+        );
         let ids: Vec<MessageId> = resume.resend.iter().map(|r| r.message_id).collect();
-        assert_eq!(ids, [11, 12]);
+        assert_eq!(ids, [MessageId(11), MessageId(12)]);
         assert_eq!(resume.presence, Some(Presence::Busy));
         assert_eq!(ws.presence_change, Some((Presence::Busy, false)));
         assert_eq!(ws.link, Link::Up);
@@ -261,7 +271,7 @@ mod tests {
 
     fn test_profile() -> AgentWelcome {
         AgentWelcome {
-            agent_id: 1,
+            agent_id: AgentId(1),
             role: porpoise_protocol::wire::Role::Agent,
             presence: Presence::Online,
             auto_away_min: None,

@@ -98,7 +98,7 @@ fn logins_ui(
     ui: &mut egui::Ui,
     lang: Language,
     logins: Option<&[porpoise_protocol::wire::LoginInfo]>,
-    confirm_kick: &mut Option<i64>,
+    confirm_kick: &mut Option<porpoise_protocol::wire::AgentId>,
     status: &Status,
     intents: &mut Vec<Intent>,
 ) {

@@ -425,7 +425,7 @@ fn action_button_ui(
 
 #[cfg(test)]
 mod snip_tests {
-    use porpoise_protocol::wire::{rpc, SessionInfo};
+    use porpoise_protocol::wire::{rpc, SessionId, SessionInfo};
     use porpoise_ui::chat_pictures::ChatPictures;
 
     use super::*;
@@ -438,7 +438,7 @@ mod snip_tests {
     /// Sends what finished preparing as the app would: intents applied, commands carried out.
     fn send_ready(ws: &mut Workspace, pictures: &mut ChatPictures) -> Vec<NetCommand> {
         let mut intents = Vec::new();
-        let tab = ws.session(5).expect("tab");
+        let tab = ws.session(SessionId(5)).expect("tab");
         send_prepared(Language::En, tab, pictures, &mut intents);
         let mut effects = Vec::new();
         for intent in intents {
@@ -460,7 +460,7 @@ mod snip_tests {
             "A".into(),
             vec![],
             vec![SessionInfo {
-                session_id: 5,
+                session_id: SessionId(5),
                 customer_name: "张三".into(),
                 customer_phone: String::new(),
                 agent_name: "A".into(),
@@ -478,13 +478,18 @@ mod snip_tests {
         let mut pictures = ChatPictures::default();
         let ctx = egui::Context::default();
         let wait = std::time::Duration::from_secs(30);
-        send_screenshot(&ctx, ws.session(5).expect("tab"), &mut pictures, shot);
+        send_screenshot(
+            &ctx,
+            ws.session(SessionId(5)).expect("tab"),
+            &mut pictures,
+            shot,
+        );
         pictures.wait_idle(wait);
         let outbox = send_ready(&mut ws, &mut pictures);
         pictures.wait_idle(wait);
         let [NetCommand::Call(crate::net::Call(porpoise_protocol::wire::Request::SendChatImage(
             rpc::SendChatImage {
-                session_id: 5,
+                session_id: SessionId(5),
                 message_id,
                 data,
             },
@@ -493,9 +498,12 @@ mod snip_tests {
             panic!("{outbox:?}")
         };
         assert_eq!(data, &png);
-        assert!(pictures.is_ready((5, *message_id)), "shown at once");
+        assert!(
+            pictures.is_ready((SessionId(5), *message_id)),
+            "shown at once"
+        );
         let entry = ws
-            .session(5)
+            .session(SessionId(5))
             .expect("tab")
             .chat
             .last()
@@ -511,12 +519,17 @@ mod snip_tests {
             width: 1,
             height: 1,
         };
-        send_screenshot(&ctx, ws.session(5).expect("tab"), &mut pictures, broken);
+        send_screenshot(
+            &ctx,
+            ws.session(SessionId(5)).expect("tab"),
+            &mut pictures,
+            broken,
+        );
         pictures.wait_idle(wait);
         let outbox = send_ready(&mut ws, &mut pictures);
         assert!(outbox.is_empty());
         assert!(ws
-            .session(5)
+            .session(SessionId(5))
             .expect("tab")
             .notice
             .as_deref()

@@ -16,13 +16,16 @@ use porpoise_codec::{CapturedFrame, ScreenDecoder, ScreenEncoder};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::{
     input::{InputEvent, Key, KeyEvent, MouseButton, MouseEvent},
-    wire::{ActionState, ChatMessage, Event, Party, QueueEntry, RemoteAction, SessionInfo},
+    wire::{
+        ActionState, CenterId, ChatMessage, Event, MessageId, Party, QueueEntry, RemoteAction,
+        SessionId, SessionInfo, TicketId,
+    },
 };
 use porpoise_quic::screen::ScreenUpdate;
 use porpoise_ui::Language;
 
 const FINGERPRINT: &str = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
-const SESSION: u64 = 77;
+const SESSION: SessionId = SessionId(77);
 
 fn app(lang: Language) -> (Harness<'static, AgentApp>, RelaySide, Recording) {
     let (net, side) = NetChannels::pair();
@@ -87,7 +90,7 @@ fn log_in(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
         matches!(
             lookups.as_slice(),
             [NetCommand::ListUsernames {
-                center_id: 8_000_001,
+                center_id: CenterId(8_000_001),
                 ..
             }]
         ),
@@ -97,7 +100,7 @@ fn log_in(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
     send(
         side,
         NetEvent::Usernames {
-            center_id: 8_000_001,
+            center_id: CenterId(8_000_001),
             result: names,
         },
     );
@@ -125,7 +128,7 @@ fn log_in(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
             assert_eq!(relay.fingerprint.to_string(), FINGERPRINT);
             assert_eq!(
                 (*center_id, username.as_str(), password.expose()),
-                (8_000_001, "agent1", "demo-password")
+                (CenterId(8_000_001), "agent1", "demo-password")
             );
         }
         other => panic!("expected a login, got {other:?}"),
@@ -148,7 +151,7 @@ fn log_in(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
 fn accept_customer(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySide) {
     let queued_at = now_unix_ms() - 65_000;
     let entry = QueueEntry {
-        ticket_id: 5,
+        ticket_id: TicketId(5),
         name: "张三".into(),
         phone: "13800000000".into(),
         queued_at,
@@ -174,11 +177,16 @@ fn accept_customer(harness: &mut Harness<'static, AgentApp>, side: &mut RelaySid
     harness.run();
     let sent = commands(side);
     assert!(
-        matches!(sent.as_slice(), [NetCommand::Accept { ticket_id: 5 }]),
+        matches!(
+            sent.as_slice(),
+            [NetCommand::Accept {
+                ticket_id: TicketId(5)
+            }]
+        ),
         "{sent:?}"
     );
     let hello = ChatMessage {
-        message_id: 1,
+        message_id: MessageId(1),
         from: Party::Customer,
         text: "电脑打不开了".into(),
         sent_at: now_unix_ms(),
@@ -441,7 +449,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
         matches!(
             lookups.as_slice(),
             [NetCommand::ListUsernames {
-                center_id: 8_000_001,
+                center_id: CenterId(8_000_001),
                 ..
             }]
         ),
@@ -455,7 +463,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
     send(
         &side,
         NetEvent::Usernames {
-            center_id: 8_000_001,
+            center_id: CenterId(8_000_001),
             result: Err(unknown),
         },
     );
@@ -482,7 +490,7 @@ fn chinese_ui_shows_translated_login_errors_and_restores_sessions() {
     harness.get_by_role_and_label(Role::Button, "登录").click();
     harness.run();
     let history = vec![ChatMessage {
-        message_id: 9,
+        message_id: MessageId(9),
         from: Party::Customer,
         text: "还在吗？".into(),
         sent_at: now_unix_ms(),

@@ -7,11 +7,11 @@ use crate::common;
 use common::*;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_agent::net::{NetCommand, NetEvent};
-use porpoise_protocol::wire::{Event, Party, QueueEntry, Role, SessionInfo};
+use porpoise_protocol::wire::{Event, Party, QueueEntry, Role, SessionId, SessionInfo, TicketId};
 
 fn second_session() -> SessionInfo {
     SessionInfo {
-        session_id: SESSION + 1,
+        session_id: SessionId(SESSION.0 + 1),
         customer_name: "李四".into(),
         customer_phone: "13900000000".into(),
         agent_name: "Agent One".into(),
@@ -152,7 +152,7 @@ fn hidden_tabs_keep_counting_unread_messages_and_come_back() {
     relay(
         &side,
         Event::ChatReceived {
-            session_id: SESSION + 1,
+            session_id: SessionId(SESSION.0 + 1),
             message: message(9, Party::Customer, "在吗"),
         },
     );
@@ -232,7 +232,7 @@ fn settings_turn_sounds_off_and_switch_the_language_at_once() {
         &side,
         Event::QueueChanged {
             queue: vec![QueueEntry {
-                ticket_id: 5,
+                ticket_id: TicketId(5),
                 name: "王五".into(),
                 phone: "13700000000".into(),
                 queued_at: porpoise_agent::clock::now_unix_ms(),
@@ -294,7 +294,7 @@ fn a_message_in_a_tab_not_in_front_chimes() {
     relay(
         &side,
         Event::ChatReceived {
-            session_id: SESSION + 1,
+            session_id: SessionId(SESSION.0 + 1),
             message: message(2, Party::Customer, "有人吗"),
         },
     );

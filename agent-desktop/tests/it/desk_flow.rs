@@ -9,8 +9,8 @@ use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, Event, LoginInfo, OfflineMessage, Presence, QueueView, Request, Response, Role,
-    ServiceMode,
+    AgentId, ApiError, Event, LoginInfo, OfflineMessage, OfflineMessageId, Presence, QueueView,
+    Request, Response, Role, ServiceMode, TicketId,
 };
 
 #[test]
@@ -65,7 +65,7 @@ fn logging_in_offline_because_every_seat_is_taken_says_why() {
         |p| {
             p.presence = Presence::Offline;
             p.settings.seats = 1;
-            p.agents = vec![card(2, "李四", Presence::Online, 0)];
+            p.agents = vec![card(AgentId(2), "李四", Presence::Online, 0)];
         },
         vec![],
     );
@@ -102,7 +102,7 @@ fn count_only_queue_shows_only_the_count() {
 fn offline_message_is_marked_handled_with_a_note() {
     let (mut harness, mut side, _recording) = app();
     let msg = OfflineMessage {
-        id: 42,
+        id: OfflineMessageId(42),
         name: "赵六".into(),
         contact: "zhao@example.com".into(),
         text: "请回电话".into(),
@@ -133,14 +133,14 @@ fn offline_message_is_marked_handled_with_a_note() {
     assert_eq!(
         calls(&mut side),
         vec![Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
-            id: 42,
+            id: OfflineMessageId(42),
             note: "已回电".into()
         })]
     );
     answer(
         &side,
         Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
-            id: 42,
+            id: OfflineMessageId(42),
             note: "已回电".into(),
         }),
         Ok(Response::Done),
@@ -199,7 +199,7 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
         &side,
         Event::QueueChanged {
             queue: vec![porpoise_protocol::wire::QueueEntry {
-                ticket_id: 1,
+                ticket_id: TicketId(1),
                 name: "张三".into(),
                 phone: "1".into(),
                 queued_at: now_unix_ms(),
@@ -222,7 +222,7 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
         &side,
         Request::ListLogins(rpc::ListLogins),
         Ok(Response::Logins(vec![LoginInfo {
-            agent_id: 2,
+            agent_id: AgentId(2),
             username: "agent2".into(),
             address: "10.0.0.5:50000".into(),
             since: now_unix_ms(),
@@ -244,7 +244,9 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
     harness.run();
     assert_eq!(
         calls(&mut side),
-        vec![Request::KickLogin(rpc::KickLogin { agent_id: 2 })]
+        vec![Request::KickLogin(rpc::KickLogin {
+            agent_id: AgentId(2)
+        })]
     );
 }
 
@@ -409,7 +411,7 @@ fn admin_edits_service_settings_and_resets_a_password() {
     assert_eq!(
         calls(&mut side),
         vec![Request::ResetPassword(rpc::ResetPassword {
-            agent_id: 2,
+            agent_id: AgentId(2),
             new_password: "brand-new-pw".into()
         })]
     );

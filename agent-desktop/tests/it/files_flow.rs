@@ -13,11 +13,11 @@ use egui_kittest::kittest::Queryable;
 use porpoise_agent::files::FileCommand;
 use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Role};
 use porpoise_quic::{
-    files::Side,
+    files::{FileTransferId, Side},
     transfers::{Direction, FileTransferUpdate, Outcome},
 };
 
-const TRANSFER: u128 = 0xF11E;
+const TRANSFER: FileTransferId = FileTransferId(0xF11E);
 const MIB: u64 = 1024 * 1024;
 
 fn granted(side: &RelaySide) {
@@ -170,7 +170,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     file(
         &side,
         FileTransferUpdate::Added {
-            id: TRANSFER + 1,
+            id: FileTransferId(TRANSFER.0 + 1),
             session_id: SESSION,
             direction: Direction::Incoming,
             name: "log.zip".into(),
@@ -181,7 +181,7 @@ fn progress_shows_speed_and_time_left_and_cancel_ends_the_row() {
     file(
         &side,
         FileTransferUpdate::Finished {
-            id: TRANSFER + 1,
+            id: FileTransferId(TRANSFER.0 + 1),
             outcome: Outcome::Damaged,
         },
     );

@@ -11,13 +11,14 @@ use egui_kittest::Harness;
 use porpoise_agent::AgentApp;
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CannedDraft, CannedResponse, CannedResponses, CannedScope, HistoryItem,
-    KnowledgeBase, KnowledgeNode, Party, Request, Response, Role, ServiceHistory, TranscriptPage,
+    ApiError, CannedDraft, CannedResponse, CannedResponseId, CannedResponses, CannedScope,
+    HistoryItem, KnowledgeBase, KnowledgeNode, KnowledgeNodeId, Party, Request, Response, Role,
+    ServiceHistory, SessionId, TranscriptPage,
 };
 
 fn canned(id: i64, scope: CannedScope, category: &str, title: &str, text: &str) -> CannedResponse {
     CannedResponse {
-        id,
+        id: CannedResponseId(id),
         scope,
         draft: CannedDraft {
             category: category.into(),
@@ -173,7 +174,7 @@ fn personal_canned_responses_are_added_edited_and_deleted() {
     });
     assert_eq!(lib_calls(&mut side), vec![save.clone()]);
     let saved = CannedResponse {
-        id: 9,
+        id: CannedResponseId(9),
         scope: CannedScope::Personal,
         draft: expected,
     };
@@ -205,7 +206,9 @@ fn personal_canned_responses_are_added_edited_and_deleted() {
         .expect("remove")
         .click();
     harness.run();
-    let delete = Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: 3 });
+    let delete = Request::DeleteCannedResponse(rpc::DeleteCannedResponse {
+        id: CannedResponseId(3),
+    });
     assert_eq!(lib_calls(&mut side), vec![delete.clone()]);
     answer(&side, delete.clone(), Err(ApiError::Storage));
     harness.run();
@@ -233,16 +236,22 @@ fn knowledge_base_reply_is_found_by_keyword_and_inserted() {
     };
     let base = KnowledgeBase {
         nodes: vec![
-            node(1, None, "打印机", &[], ""),
+            node(KnowledgeNodeId(1), None, "打印机", &[], ""),
             node(
-                2,
-                Some(1),
+                KnowledgeNodeId(2),
+                Some(KnowledgeNodeId(1)),
                 "打印机脱机",
                 &["offline"],
                 "请取消勾选脱机使用打印机。",
             ),
-            node(3, None, "电脑", &[], ""),
-            node(4, Some(3), "无法上网", &["network"], "请重启路由器。"),
+            node(KnowledgeNodeId(3), None, "电脑", &[], ""),
+            node(
+                KnowledgeNodeId(4),
+                Some(KnowledgeNodeId(3)),
+                "无法上网",
+                &["network"],
+                "请重启路由器。",
+            ),
         ],
         truncated: false,
     };
@@ -278,7 +287,7 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
     });
     assert_eq!(lib_calls(&mut side), vec![list.clone()]);
     let item = HistoryItem {
-        session_id: 5,
+        session_id: SessionId(5),
         started_at: 1_700_000_000_000,
         duration_ms: 125_000,
         agent_name: "李四".into(),
@@ -297,12 +306,12 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
     harness.get_by_label("Agent 李四 · 02:05 · 2 messages");
     let read = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: SESSION,
-        past_session_id: 5,
+        past_session_id: SessionId(5),
         after: None,
     });
     assert_eq!(lib_calls(&mut side), vec![read.clone()]);
     let page = TranscriptPage {
-        past_session_id: 5,
+        past_session_id: SessionId(5),
         messages: vec![message(1, Party::Customer, "打印机又坏了")],
         next: Some(41),
     };
@@ -315,12 +324,12 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
     harness.run();
     let more = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: SESSION,
-        past_session_id: 5,
+        past_session_id: SessionId(5),
         after: Some(41),
     });
     assert_eq!(lib_calls(&mut side), vec![more.clone()]);
     let page = TranscriptPage {
-        past_session_id: 5,
+        past_session_id: SessionId(5),
         messages: vec![message(2, Party::Agent, "已经远程修好了")],
         next: None,
     };

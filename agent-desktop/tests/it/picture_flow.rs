@@ -9,7 +9,9 @@ use std::sync::Arc;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use porpoise_codec::chat_image;
-use porpoise_protocol::wire::{ApiError, Event, ImageFormat, Party, Request, Response, Role};
+use porpoise_protocol::wire::{
+    ApiError, Event, ImageFormat, MessageId, Party, Request, Response, Role,
+};
 
 /// A 40×30 picture with a dark band, as a screenshot would be.
 fn pixels() -> (Vec<u8>, u32, u32) {
@@ -26,7 +28,7 @@ fn pixels() -> (Vec<u8>, u32, u32) {
     (rgba, w, h)
 }
 
-fn sent_pictures(side: &mut RelaySide) -> Vec<(u128, Vec<u8>)> {
+fn sent_pictures(side: &mut RelaySide) -> Vec<(MessageId, Vec<u8>)> {
     calls(side)
         .into_iter()
         .filter_map(|r| match r {
@@ -122,7 +124,7 @@ fn the_customers_picture_is_fetched_shown_and_enlarged_on_click() {
         fetches,
         [Request::GetChatImage(rpc::GetChatImage {
             session_id: SESSION,
-            message_id: 5
+            message_id: MessageId(5)
         })],
         "fetched once"
     );
@@ -131,7 +133,7 @@ fn the_customers_picture_is_fetched_shown_and_enlarged_on_click() {
         fetches[0].clone(),
         Ok(Response::ChatImageData(rpc::ChatImageData {
             session_id: SESSION,
-            message_id: 5,
+            message_id: MessageId(5),
             data,
         })),
     );

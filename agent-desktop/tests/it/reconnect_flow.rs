@@ -10,7 +10,8 @@ use egui_kittest::kittest::Queryable;
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::CloseCode;
 use porpoise_protocol::wire::{
-    ActionState, Event, Party, Presence, RemoteAction, Request, Role, SessionInfo,
+    ActionState, Event, MessageId, Party, Presence, RemoteAction, Request, Role, SessionId,
+    SessionInfo,
 };
 use porpoise_quic::client::Disconnect;
 
@@ -24,7 +25,7 @@ fn send_chat(harness: &mut egui_kittest::Harness<'static, AgentApp>, text: &str)
     harness.run();
 }
 
-fn sent_chats(side: &mut RelaySide) -> Vec<(u64, u128, String)> {
+fn sent_chats(side: &mut RelaySide) -> Vec<(SessionId, MessageId, String)> {
     commands(side)
         .into_iter()
         .filter_map(|c| match c {

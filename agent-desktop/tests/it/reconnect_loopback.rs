@@ -16,7 +16,7 @@ use porpoise_agent::{
     state::{Delivery, Link},
     AgentApp, AgentConfig, Password,
 };
-use porpoise_protocol::wire::{HelloRole, Request, Response, ServiceRoute, Welcome};
+use porpoise_protocol::wire::{HelloRole, InstallId, Request, Response, ServiceRoute, Welcome};
 use porpoise_quic::{
     client::{connect, ClientConfig},
     tls::Fingerprint,
@@ -26,7 +26,7 @@ use porpoise_ui::Language;
 use tokio::{runtime::Runtime, sync::oneshot, task::JoinHandle};
 
 const WAIT: Duration = Duration::from_secs(30);
-const INSTALL_ID: u128 = 4242;
+const INSTALL_ID: InstallId = InstallId(4242);
 const OUTAGE_TEXT: &str = "written while the relay was down";
 
 struct Running {

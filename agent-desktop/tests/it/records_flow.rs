@@ -10,8 +10,8 @@ use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::Queryable;
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ContextEndpoint, ContextField, ContextItem, CustomerProfile, Event, Party, RecordPrompt,
-    Request, Response, Role, SupportRecord, VisitorCard,
+    ContextEndpoint, ContextField, ContextItem, CustomerProfile, Event, MessageId, Party,
+    RecordPrompt, Request, Response, Role, SessionId, SupportRecord, VisitorCard,
 };
 
 fn empty_profile() -> CustomerProfile {
@@ -208,7 +208,7 @@ fn tags_on_the_customer_and_on_a_message() {
     let sent = calls(&mut side);
     let body = Request::SetMessageTags(rpc::SetMessageTags {
         session_id: SESSION,
-        message_id: 1,
+        message_id: MessageId(1),
         tags: vec!["故障".into()],
     });
     assert!(sent.contains(&body), "{sent:?}");
@@ -229,7 +229,7 @@ fn tags_on_the_customer_and_on_a_message() {
                 &r,
                 porpoise_ui::Language::En,
                 SESSION,
-                1,
+                MessageId(1),
                 &panel,
                 &allowed,
                 &mut intents,
@@ -253,7 +253,7 @@ fn tags_on_the_customer_and_on_a_message() {
         })
         .collect();
     let tagged = outbox.iter().any(|c| {
-        matches!(c, NetCommand::Call(Call(Request::SetMessageTags(rpc::SetMessageTags { message_id: 1, tags, .. })))
+        matches!(c, NetCommand::Call(Call(Request::SetMessageTags(rpc::SetMessageTags { message_id: MessageId(1), tags, .. })))
             if tags == &["故障".to_owned()])
     });
     assert!(tagged, "{outbox:?}");
@@ -359,7 +359,7 @@ fn records_put_off_before_a_restart_are_listed_again_after_login() {
         &side,
         Request::ListPendingRecords(rpc::ListPendingRecords),
         Ok(Response::PendingRecords(vec![PendingRecordItem {
-            session_id: 41,
+            session_id: SessionId(41),
             customer_name: "赵六".into(),
             customer_phone: "13700000000".into(),
             ended_at: 1_000,
@@ -385,7 +385,7 @@ fn records_put_off_before_a_restart_are_listed_again_after_login() {
     else {
         panic!("one save: {saved:?}")
     };
-    assert_eq!(*session_id, 41);
+    assert_eq!(*session_id, SessionId(41));
     assert_eq!(
         (
             form.customer_name.as_str(),

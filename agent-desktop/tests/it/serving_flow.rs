@@ -8,8 +8,8 @@ use egui::accesskit::Role as A11y;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    AgentChatMessage, Event, OfferEnd, Party, Request, Response, Role, TransferOffer,
-    TransferTarget,
+    AgentChatMessage, AgentId, Event, MessageId, OfferEnd, OfferId, Party, ProductTypeId, Request,
+    Response, Role, TransferId, TransferOffer, TransferTarget,
 };
 
 #[test]
@@ -19,7 +19,7 @@ fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     // The console is behind another window: the desktop is told too (A3).
     set_focused(&mut harness, false);
     let mut first_offer = offer(1, "张三");
-    first_offer.product_type_id = Some(8);
+    first_offer.product_type_id = Some(ProductTypeId(8));
     relay(&side, Event::OfferReceived(first_offer));
     harness.run();
     harness.get_by_label("New service request");
@@ -48,7 +48,7 @@ fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     relay(
         &side,
         Event::OfferWithdrawn {
-            offer_id: 1,
+            offer_id: OfferId(1),
             reason: OfferEnd::TimedOut,
         },
     );
@@ -64,7 +64,7 @@ fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     assert_eq!(
         calls(&mut side),
         vec![Request::AnswerOffer(rpc::AnswerOffer {
-            offer_id: 2,
+            offer_id: OfferId(2),
             accept: true
         })]
     );
@@ -73,7 +73,7 @@ fn offer_popup_counts_down_accepts_and_closes_when_withdrawn() {
     answer(
         &side,
         Request::AnswerOffer(rpc::AnswerOffer {
-            offer_id: 2,
+            offer_id: OfferId(2),
             accept: true,
         }),
         Ok(Response::SessionStarted(info)),
@@ -114,8 +114,8 @@ fn incoming_transfer_prompt_shows_history_and_accepts() {
     relay(
         &side,
         Event::TransferOffered(TransferOffer {
-            transfer_id: 9,
-            from_agent: 2,
+            transfer_id: TransferId(9),
+            from_agent: AgentId(2),
             session: session(history.clone()),
             note: "需要硬件专家".into(),
             expires_in_ms: 30_000,
@@ -137,14 +137,14 @@ fn incoming_transfer_prompt_shows_history_and_accepts() {
     assert_eq!(
         calls(&mut side),
         vec![Request::AnswerTransfer(rpc::AnswerTransfer {
-            transfer_id: 9,
+            transfer_id: TransferId(9),
             accept: true
         })]
     );
     answer(
         &side,
         Request::AnswerTransfer(rpc::AnswerTransfer {
-            transfer_id: 9,
+            transfer_id: TransferId(9),
             accept: true,
         }),
         Ok(Response::Done),
@@ -218,7 +218,7 @@ fn transfer_dialog_sends_transfer_session_and_closes_the_tab_when_moved() {
         sent,
         vec![Request::TransferSession(rpc::TransferSession {
             session_id: SESSION,
-            target: TransferTarget::Agent(2),
+            target: TransferTarget::Agent(AgentId(2)),
             note: String::new()
         })]
     );
@@ -244,8 +244,8 @@ fn colleague_chat_with_unread_badge() {
     relay(
         &side,
         Event::AgentChatReceived(AgentChatMessage {
-            message_id: 1,
-            from: 2,
+            message_id: MessageId(1),
+            from: AgentId(2),
             to: ME,
             text: "帮我看一下".into(),
             sent_at: now_unix_ms(),
@@ -263,7 +263,7 @@ fn colleague_chat_with_unread_badge() {
     harness.run();
     let sent = calls(&mut side);
     assert!(
-        matches!(sent.as_slice(), [Request::SendAgentChat(rpc::SendAgentChat { to: 2, text, .. })] if text == "好的"),
+        matches!(sent.as_slice(), [Request::SendAgentChat(rpc::SendAgentChat { to: AgentId(2), text, .. })] if text == "好的"),
         "{sent:?}"
     );
 }

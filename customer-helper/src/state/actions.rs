@@ -1,7 +1,7 @@
 //! How user actions change [`HelperState`].
 
 use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{ActionState, AgentId, Request, MAX_CHAT_TEXT_BYTES};
+use porpoise_protocol::wire::{ActionState, AgentId, MessageId, Request, MAX_CHAT_TEXT_BYTES};
 use porpoise_quic::client::random_id;
 
 use super::{
@@ -178,7 +178,7 @@ impl HelperState {
             return;
         }
         s.draft.clear();
-        let (session_id, message_id) = (s.session_id, random_id());
+        let (session_id, message_id) = (s.session_id, MessageId(random_id()));
         s.pending.push(PendingChat {
             message_id,
             text: text.clone(),
@@ -213,7 +213,7 @@ impl HelperState {
             }
         };
         let pending = PendingChat {
-            message_id: random_id(),
+            message_id: MessageId(random_id()),
             text: String::new(),
             picture: Some(super::PendingPicture { info, data }),
         };

@@ -93,7 +93,7 @@ impl Answer for rpc::RedeemReconnectToken {
         match reply {
             Ok(info) => {
                 tracing::info!(
-                    session_id = info.session_id,
+                    session_id = %info.session_id,
                     "rejoined the session after the reboot"
                 );
                 s.notice = None;

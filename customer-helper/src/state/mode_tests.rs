@@ -2,8 +2,8 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ActionState, ApiError, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
-    ServiceRoute,
+    ActionState, ApiError, ChatMessage, Event, MessageId, Party, RemoteAction, Request, Response,
+    ServiceMode, ServiceRoute,
 };
 
 use super::tests::{changed, connected, connected_to, info, options, requests, serving, SID};
@@ -24,16 +24,18 @@ fn in_mode(mode: ServiceMode) -> HelperState {
 fn showcase_picks_online_agents_only() {
     let mut s = in_mode(ServiceMode::Showcase);
     let mut out = Vec::new();
-    s.on_ui(UiAction::PickAgent(11), &mut out);
+    s.on_ui(UiAction::PickAgent(AgentId(11)), &mut out);
     assert!(out.is_empty(), "Bob is busy");
     assert_eq!(s.form.error, Some(FormError::AgentUnavailable));
-    s.on_ui(UiAction::PickAgent(10), &mut out);
+    s.on_ui(UiAction::PickAgent(AgentId(10)), &mut out);
     assert_eq!(
         requests(&out),
         vec![Request::RequestService(rpc::RequestService {
             name: "Wang".into(),
             phone: "139".into(),
-            route: ServiceRoute::Showcase { agent_id: 10 },
+            route: ServiceRoute::Showcase {
+                agent_id: AgentId(10)
+            },
         })]
     );
     assert_eq!(s.service, ServiceState::Requesting);
@@ -233,7 +235,7 @@ fn reception_timeout_shows_the_closing_text() {
         NetEvent::Event(Event::ChatReceived {
             session_id: SID,
             message: ChatMessage {
-                message_id: 5,
+                message_id: MessageId(5),
                 from: Party::Relay,
                 text: "您长时间没有回复，本次服务已结束。".into(),
                 sent_at: 9,

@@ -1,7 +1,7 @@
 //! How pushed relay events change [`HelperState`].
 
 use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{ActionState, Event, Party, RemoteAction, Request};
+use porpoise_protocol::wire::{ActionState, Event, MessageId, Party, RemoteAction, Request};
 use porpoise_quic::client::random_id;
 
 use super::{Effect, HelperState, MessageOrigin, Notice, PendingChat, ServiceState, Session};
@@ -125,7 +125,7 @@ impl HelperState {
         if text.is_empty() || text.len() > porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES {
             return;
         }
-        let message_id = random_id();
+        let message_id = MessageId(random_id());
         session.pending.push(PendingChat {
             message_id,
             text: text.clone(),

@@ -2,14 +2,15 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ActionState, AgentCard, ApiError, ChatMessage, Event, Group, Party, Presence, RemoteAction,
-    Request, Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
+    ActionState, AgentCard, ApiError, ChatMessage, Event, Group, GroupId, Party, Presence,
+    RemoteAction, Request, Response, ServiceMode, ServiceOptions, ServiceRoute, SessionInfo,
+    TicketId,
 };
 
 use super::*;
 use crate::net::{ConnectFailure, NetCommand, NetEvent, RequestFailure};
 
-pub(super) const SID: u64 = 42;
+pub(super) const SID: SessionId = SessionId(42);
 
 pub(super) fn info(messages: Vec<ChatMessage>) -> SessionInfo {
     SessionInfo {
@@ -29,7 +30,7 @@ pub(super) fn options(mode: ServiceMode) -> ServiceOptions {
         title: String::new(),
         phone: String::new(),
         photo: String::new(),
-        groups: vec![1],
+        groups: vec![GroupId(1)],
         presence,
         sessions: 0,
         max_sessions: 3,
@@ -37,13 +38,13 @@ pub(super) fn options(mode: ServiceMode) -> ServiceOptions {
     ServiceOptions {
         mode,
         groups: vec![Group {
-            group_id: 1,
+            group_id: GroupId(1),
             name: "售后服务".into(),
         }],
         product_types: vec![],
         agents: vec![
-            card(10, "Alice", Presence::Online),
-            card(11, "Bob", Presence::Busy),
+            card(AgentId(10), "Alice", Presence::Online),
+            card(AgentId(11), "Bob", Presence::Busy),
         ],
         open_now: true,
         closed_reply: String::new(),
@@ -147,7 +148,7 @@ fn queued_answer_and_position_updates() {
         NetEvent::Answered {
             request,
             result: Ok(Response::Queued(rpc::Queued {
-                ticket_id: 1,
+                ticket_id: TicketId(1),
                 position: 4,
             })),
         },
@@ -368,14 +369,14 @@ fn events_of_other_sessions_are_ignored() {
     let mut out = Vec::new();
     s.on_net(
         NetEvent::Event(Event::ConsentRequested {
-            session_id: SID + 1,
+            session_id: SessionId(SID.0 + 1),
             action: RemoteAction::ViewDesktop,
         }),
         &mut out,
     );
     s.on_net(
         NetEvent::Event(Event::ActionChanged {
-            session_id: SID + 1,
+            session_id: SessionId(SID.0 + 1),
             action: RemoteAction::ViewDesktop,
             state: ActionState::Granted,
             by: Party::Customer,

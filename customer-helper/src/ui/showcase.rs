@@ -166,7 +166,7 @@ fn avatar_ui(ui: &mut Ui, agent: &AgentCard, online: bool) {
         Color32::from_rgb(60, 140, 160),
     ];
     let (rect, _) = ui.allocate_exact_size(Vec2::splat(AVATAR_SIDE), Sense::hover());
-    let mut fill = PALETTE[agent.agent_id.unsigned_abs() as usize % PALETTE.len()];
+    let mut fill = PALETTE[agent.agent_id.0.unsigned_abs() as usize % PALETTE.len()];
     if !online {
         fill = fill.gamma_multiply(0.4);
     }

@@ -11,6 +11,7 @@ use porpoise_helper::{
     launch::{refused_ui, SetupScreen},
     net::NetEvent,
 };
+use porpoise_protocol::wire::CenterId;
 use porpoise_protocol::wire::{Branding, Notice, Rgb, ServiceMode};
 use porpoise_ui::Language;
 
@@ -77,7 +78,7 @@ fn plain_helper_asks_for_the_relay_and_checks_each_field() {
     h.run();
     let c = h.state().connected.clone().expect("connected");
     assert_eq!(c.relay_addr, "support.example.com:18000");
-    assert_eq!(c.center_id, 8_000_001);
+    assert_eq!(c.center_id, CenterId(8_000_001));
     assert_eq!(c.fingerprint.to_string().replace(':', ""), FP);
 }
 
@@ -238,13 +239,13 @@ fn start_plan_prefers_the_trailer_refuses_a_modified_one_and_else_asks() {
     let embedded = EmbeddedConfig {
         relay_addr: "support.acme.example:18000".into(),
         fingerprint: [0x11; 32],
-        center_id: 8_000_001,
+        center_id: CenterId(8_000_001),
         branding: Some(branding()),
     };
     match plan(args(), Ok(embedded)).expect("plan") {
         Start::Ready { config, branding } => {
             assert_eq!(config.relay_addr, "support.acme.example:18000");
-            assert_eq!(config.center_id, 8_000_001);
+            assert_eq!(config.center_id, CenterId(8_000_001));
             assert_eq!(
                 branding.map(|b| b.product_name),
                 Some("Acme 远程协助".into())

@@ -25,7 +25,7 @@ use porpoise_protocol::wire::{
 };
 use porpoise_ui::Language;
 
-const SID: SessionId = 7;
+const SID: SessionId = SessionId(7);
 
 /// A 40×30 picture with a dark band, as a screenshot would be.
 fn pixels() -> (Vec<u8>, u32, u32) {
@@ -133,7 +133,7 @@ fn the_agents_picture_is_fetched_shown_and_enlarged_on_click() {
     let data = chat_image::prepare(&rgba, w, h_px).expect("png");
     net.relay(Event::ChatReceived {
         session_id: SID,
-        message: stored(5, Party::Agent, &data),
+        message: stored(MessageId(5), Party::Agent, &data),
     });
     h.run();
     assert!(
@@ -142,7 +142,7 @@ fn the_agents_picture_is_fetched_shown_and_enlarged_on_click() {
     );
     let fetch = Request::GetChatImage(rpc::GetChatImage {
         session_id: SID,
-        message_id: 5,
+        message_id: MessageId(5),
     });
     assert_eq!(net.requests(), std::slice::from_ref(&fetch), "fetched once");
     h.run();
@@ -152,7 +152,7 @@ fn the_agents_picture_is_fetched_shown_and_enlarged_on_click() {
         fetch,
         Ok(Response::ChatImageData(rpc::ChatImageData {
             session_id: SID,
-            message_id: 5,
+            message_id: MessageId(5),
             data,
         })),
     );
@@ -379,7 +379,7 @@ fn save_transcript_writes_the_file_and_asks_before_replacing() {
     net.relay(Event::ChatReceived {
         session_id: SID,
         message: ChatMessage {
-            message_id: 1,
+            message_id: MessageId(1),
             from: Party::Agent,
             text: "您好，请问有什么可以帮您？".into(),
             sent_at: 1_700_000_000_000,
@@ -390,7 +390,7 @@ fn save_transcript_writes_the_file_and_asks_before_replacing() {
     let data = chat_image::prepare(&rgba, w, h_px).expect("png");
     net.relay(Event::ChatReceived {
         session_id: SID,
-        message: stored(2, Party::Customer, &data),
+        message: stored(MessageId(2), Party::Customer, &data),
     });
     h.run();
     h.get_by_label("保存聊天记录").click();
@@ -443,7 +443,7 @@ fn a_relay_error_is_shown_in_the_customers_language() {
         &net,
         Request::SendChat(rpc::SendChat {
             session_id: SID,
-            message_id: 99,
+            message_id: MessageId(99),
             text: "你好".repeat(4000),
         }),
         Err(RequestFailure::Relay(error.clone())),

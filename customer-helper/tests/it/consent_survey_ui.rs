@@ -17,7 +17,7 @@ use porpoise_protocol::wire::{
 };
 use porpoise_ui::Language;
 
-const SID: SessionId = 7;
+const SID: SessionId = SessionId(7);
 
 fn served(language: Language) -> (Harness<'static, HelperApp>, FakeNet) {
     let (mut h, mut net) = harness(language, "Wang Wei");

@@ -15,14 +15,15 @@ use porpoise_helper::{
     HelperApp,
 };
 use porpoise_protocol::wire::{Event, RemoteAction, Request, ServiceMode, SessionId, SessionInfo};
+use porpoise_quic::files::FileTransferId;
 use porpoise_quic::{
     files::Side,
     transfers::{Direction, FileTransferUpdate, Outcome, RowState},
 };
 use porpoise_ui::Language;
 
-const SID: SessionId = 7;
-const OFFER: u128 = 0xABC;
+const SID: SessionId = SessionId(7);
+const OFFER: FileTransferId = FileTransferId(0xABC);
 const MIB: u64 = 1024 * 1024;
 
 fn served() -> (Harness<'static, HelperApp>, FakeNet) {

@@ -15,6 +15,7 @@ use porpoise_helper::{
     media::{Platform, SourceFactory},
     net::{self, ConnectFailure, NetCommand, NetEvent, NetLink, NetSettings},
 };
+use porpoise_protocol::wire::{CenterId, InstallId, MessageId, SessionId};
 use porpoise_protocol::{
     framing::MAX_CONTROL_FRAME_BYTES,
     input::{InputEvent, KeyEvent, MouseEvent},
@@ -33,8 +34,8 @@ use porpoise_quic::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::{sync::mpsc, time::timeout};
 
-const SID: u64 = 5;
-const CENTER: u32 = 8_000_001;
+const SID: SessionId = SessionId(5);
+const CENTER: CenterId = CenterId(8_000_001);
 const WAIT: Duration = Duration::from_secs(10);
 /// Colour of the synthetic screen, BGRX.
 const BGRX: [u8; 4] = [10, 200, 30, 255];
@@ -104,7 +105,7 @@ impl FakeRelay {
             relay_addr: self.endpoint.local_addr().expect("addr").to_string(),
             fingerprint,
             center_id: CENTER,
-            install_id: 77,
+            install_id: InstallId(77),
         }
     }
 
@@ -127,7 +128,7 @@ impl FakeRelay {
             hello.role,
             HelloRole::Customer {
                 center_id: CENTER,
-                install_id: 77
+                install_id: InstallId(77)
             }
         );
         let welcome = Welcome::Customer {
@@ -378,7 +379,7 @@ async fn consent_gated_media_revoke_and_reconnect() {
     // Requests are answered through the same bridge.
     let chat = Request::SendChat(rpc::SendChat {
         session_id: SID,
-        message_id: 9,
+        message_id: MessageId(9),
         text: "hi".into(),
     });
     link.commands
@@ -386,7 +387,7 @@ async fn consent_gated_media_revoke_and_reconnect() {
         .await
         .expect("cmd");
     let stored = ChatMessage {
-        message_id: 9,
+        message_id: MessageId(9),
         from: Party::Customer,
         text: "hi".into(),
         sent_at: 1,

@@ -21,7 +21,7 @@ use porpoise_protocol::wire::{
 use porpoise_ui::Language;
 use tokio::sync::mpsc;
 
-const SID: SessionId = 9;
+const SID: SessionId = SessionId(9);
 const TOKEN: ReconnectToken = ReconnectToken([0x3c; 32]);
 
 fn session_info() -> SessionInfo {

@@ -15,9 +15,10 @@ use porpoise_protocol::wire::{
     ActionState, ChatMessage, Event, Party, RemoteAction, Request, Response, ServiceMode,
     ServiceRoute, SessionId, SessionInfo,
 };
+use porpoise_protocol::wire::{MessageId, TicketId};
 use porpoise_ui::Language;
 
-const SID: SessionId = 7;
+const SID: SessionId = SessionId(7);
 
 fn session_info() -> SessionInfo {
     SessionInfo {
@@ -222,7 +223,7 @@ fn request_service_then_queue_position_then_leave() {
     net.push(NetEvent::Answered {
         request,
         result: Ok(Response::Queued(rpc::Queued {
-            ticket_id: 11,
+            ticket_id: TicketId(11),
             position: 3,
         })),
     });
@@ -313,7 +314,7 @@ fn chat_enter_sends_ctrl_enter_breaks_line_and_pending_until_stored() {
     net.relay(Event::ChatReceived {
         session_id: SID,
         message: ChatMessage {
-            message_id: 99,
+            message_id: MessageId(99),
             from: Party::Agent,
             text: "How can I help?".into(),
             sent_at: 2,
@@ -381,7 +382,9 @@ fn connection_problems_are_explained() {
 fn a_refusal_reads_in_the_customers_language() {
     let (mut h, net) = harness(Language::ZhCn, "");
     net.push(NetEvent::Disconnected(ConnectFailure::Refused {
-        reason: porpoise_protocol::wire::RefusedReason::UnknownCenter(8_000_009),
+        reason: porpoise_protocol::wire::RefusedReason::UnknownCenter(
+            porpoise_protocol::wire::CenterId(8_000_009),
+        ),
         permanent: true,
     }));
     h.run();

@@ -8,12 +8,13 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use porpoise_helper::net::{NetEvent, RequestFailure};
 use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{AgentId, GroupId, MessageId, ProductTypeId, SessionId, TicketId};
 use porpoise_protocol::wire::{
     ApiError, ChatMessage, Event, Party, Request, Response, ServiceMode, ServiceRoute, SessionInfo,
 };
 use porpoise_ui::Language;
 
-const SID: u64 = 3;
+const SID: SessionId = SessionId(3);
 
 #[test]
 fn showcase_tabs_and_picking_an_online_agent() {
@@ -50,7 +51,9 @@ fn showcase_tabs_and_picking_an_online_agent() {
         vec![Request::RequestService(rpc::RequestService {
             name: "王伟".into(),
             phone: "13800000000".into(),
-            route: ServiceRoute::Showcase { agent_id: 10 },
+            route: ServiceRoute::Showcase {
+                agent_id: AgentId(10)
+            },
         })]
     );
     h.get_by_label("Requesting service…");
@@ -155,8 +158,8 @@ fn auto_assign_pickers_send_the_chosen_ids() {
             name: "Wang Wei".into(),
             phone: "139".into(),
             route: ServiceRoute::AutoAssign {
-                group_id: Some(2),
-                product_type_id: Some(8),
+                group_id: Some(GroupId(2)),
+                product_type_id: Some(ProductTypeId(8)),
             },
         })]
     );
@@ -184,7 +187,7 @@ fn leave_a_message_from_the_queue_sends_the_typed_question() {
     net.push(NetEvent::Answered {
         request,
         result: Ok(Response::Queued(rpc::Queued {
-            ticket_id: 4,
+            ticket_id: TicketId(4),
             position: 5,
         })),
     });
@@ -289,7 +292,7 @@ fn relay_line(id: u128, text: &str) -> Event {
     Event::ChatReceived {
         session_id: SID,
         message: ChatMessage {
-            message_id: id,
+            message_id: MessageId(id),
             from: Party::Relay,
             text: text.into(),
             sent_at: id as i64,

@@ -75,7 +75,7 @@ impl Core {
             });
         }
         check_new_password(&new)?;
-        info!(center_id, admin, target, "password reset by admin");
+        info!(%center_id, %admin, %target, "password reset by admin");
         self.set_password(conn, id, center_id, target, None, new);
         Ok(None)
     }
@@ -168,7 +168,7 @@ impl Core {
                 .ok_or(ApiError::NotFound {
                     what: porpoise_protocol::wire::Thing::Login,
                 })?;
-        info!(center_id, admin, target, "login kicked");
+        info!(%center_id, %admin, %target, "login kicked");
         self.handle_disconnect(now, conn);
         self.actions.push_back(Action::Close {
             conn,

@@ -76,9 +76,9 @@ pub fn greeting_text(template: &str, nickname: &str) -> Option<String> {
 /// time, 48 bits of session id, 24 bits of counter.
 pub fn relay_message_id(session_id: SessionId, unix_ms: UnixMs, seq: u32) -> MessageId {
     let time = u128::from(u64::try_from(unix_ms).unwrap_or(0)) & 0xFFFF_FFFF_FFFF;
-    let session = u128::from(session_id) & 0xFFFF_FFFF_FFFF;
+    let session = u128::from(session_id.0) & 0xFFFF_FFFF_FFFF;
     let seq = u128::from(seq) & 0xFF_FFFF;
-    (RELAY_ID_MARKER << 120) | (time << 72) | (session << 24) | seq
+    MessageId((RELAY_ID_MARKER << 120) | (time << 72) | (session << 24) | seq)
 }
 
 /// A timer of one session.
@@ -201,10 +201,10 @@ mod tests {
 
     #[test]
     fn relay_ids_differ_by_counter_and_session() {
-        let a = relay_message_id(7, 1_700_000_000_000, 1);
-        assert_ne!(a, relay_message_id(7, 1_700_000_000_000, 2));
-        assert_ne!(a, relay_message_id(8, 1_700_000_000_000, 1));
-        assert_eq!(a >> 120, RELAY_ID_MARKER);
+        let a = relay_message_id(SessionId(7), 1_700_000_000_000, 1);
+        assert_ne!(a, relay_message_id(SessionId(7), 1_700_000_000_000, 2));
+        assert_ne!(a, relay_message_id(SessionId(8), 1_700_000_000_000, 1));
+        assert_eq!(a.0 >> 120, RELAY_ID_MARKER);
     }
 
     #[test]
@@ -220,21 +220,21 @@ mod tests {
             ..CenterSettings::default()
         };
         let mut a = Automation::default();
-        a.started(1, t0, &settings);
+        a.started(SessionId(1), t0, &settings);
         assert_eq!(a.next_deadline(), None);
-        a.customer_wrote(1, s(0), &settings);
-        a.customer_wrote(1, s(10), &settings);
+        a.customer_wrote(SessionId(1), s(0), &settings);
+        a.customer_wrote(SessionId(1), s(10), &settings);
         assert_eq!(
             a.next_deadline(),
             Some(s(40)),
             "counted from the latest message"
         );
         assert_eq!(a.pop_due(s(39)), None);
-        assert_eq!(a.pop_due(s(40)), Some(Fired::AutoReply(1)));
-        a.customer_wrote(1, s(50), &settings);
+        assert_eq!(a.pop_due(s(40)), Some(Fired::AutoReply(SessionId(1))));
+        a.customer_wrote(SessionId(1), s(50), &settings);
         assert_eq!(a.next_deadline(), None, "once until the agent answers");
-        a.agent_wrote(1);
-        a.customer_wrote(1, s(60), &settings);
-        assert_eq!(a.pop_due(s(90)), Some(Fired::AutoReply(1)));
+        a.agent_wrote(SessionId(1));
+        a.customer_wrote(SessionId(1), s(60), &settings);
+        assert_eq!(a.pop_due(s(90)), Some(Fired::AutoReply(SessionId(1))));
     }
 }

@@ -295,7 +295,7 @@ impl Core {
         settings.seats = center.settings.seats;
         super::records::prepare_settings(&mut settings, &center.settings)?;
         center.settings = settings.clone();
-        info!(center_id, agent_id, mode = ?settings.service_mode, "center settings changed");
+        info!(%center_id, %agent_id, mode = ?settings.service_mode, "center settings changed");
         self.persist(StoreOp::SaveSettings {
             center_id,
             settings: Box::new(settings.clone()),

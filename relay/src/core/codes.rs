@@ -194,7 +194,7 @@ impl Core {
             expires_at: now.unix_ms + validity_ms,
         };
         center.codes.insert(code.clone(), stored.clone());
-        info!(center_id, agent_id, "session code created");
+        info!(%center_id, %agent_id, "session code created");
         self.persist(StoreOp::InsertSessionCode(stored.clone()));
         Ok(Some(Response::SessionCode(rpc::SessionCode {
             code,
@@ -229,7 +229,7 @@ impl Core {
                 Ok(stored.agent_id)
             }
             _ => {
-                warn!(center_id, %ip, "wrong session code");
+                warn!(%center_id, %ip, "wrong session code");
                 self.code_throttle.fail(now.instant, ip, center_id);
                 Err(ApiError::BadSessionCode)
             }

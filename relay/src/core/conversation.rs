@@ -257,7 +257,7 @@ impl Core {
             self.transfer_timed_out(now, transfer_id);
         }
         while let Some(center_id) = self.conversation.hours_deadlines.pop_due(now.instant) {
-            debug!(center_id, "working hours open or close");
+            debug!(%center_id, "working hours open or close");
             self.service_options_changed(center_id, now);
             self.arm_hours_clock(now, center_id);
         }
@@ -359,7 +359,7 @@ impl Core {
             .settings_of_session(session_id)
             .and_then(|s| s.reception_timeout)
             .map(|r| r.text);
-        debug!(session_id, "reception timeout");
+        debug!(%session_id, "reception timeout");
         if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
             self.relay_say(now, session_id, text);
         }

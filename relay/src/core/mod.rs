@@ -46,8 +46,9 @@ use std::time::Instant;
 
 use porpoise_protocol::framing::MAX_CONTROL_FRAME_BYTES;
 use porpoise_protocol::wire::{
-    ActionState, ApiError, CenterId, ChatMessage, Event, MediaKind, MessageId, Party, RemoteAction,
-    Request, RequestId, Response, ServerMessage, SessionId, SessionInfo, TicketId,
+    ActionState, ApiError, CenterId, ChatMessage, Event, MediaKind, MessageId, OfflineMessageId,
+    Party, RemoteAction, Request, RequestId, Response, ServerMessage, SessionId, SessionInfo,
+    TicketId,
 };
 
 use center::CenterState;
@@ -151,7 +152,7 @@ pub struct Core {
     pending_chats: HashMap<PersistToken, PendingChat>,
     next_ticket_id: TicketId,
     next_session_id: SessionId,
-    next_offline_id: u64,
+    next_offline_id: OfflineMessageId,
     next_token: PersistToken,
     /// Password changes waiting for the store: token → (conn, request id).
     pending_passwords: HashMap<PersistToken, (ConnId, RequestId)>,
@@ -182,9 +183,9 @@ impl Core {
             sessions: BTreeMap::new(),
             session_of_customer: HashMap::new(),
             pending_chats: HashMap::new(),
-            next_ticket_id: snapshot.max_ticket_id + 1,
-            next_session_id: snapshot.max_session_id + 1,
-            next_offline_id: snapshot.max_offline_message_id + 1,
+            next_ticket_id: TicketId(snapshot.max_ticket_id.0 + 1),
+            next_session_id: SessionId(snapshot.max_session_id.0 + 1),
+            next_offline_id: OfflineMessageId(snapshot.max_offline_message_id.0 + 1),
             next_token: 1,
             pending_passwords: HashMap::new(),
             pending_queries: HashMap::new(),

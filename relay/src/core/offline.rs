@@ -33,7 +33,7 @@ impl Core {
         let center_id = c.center_id;
         self.remove_from_queue(now, center_id, install_id);
         let id = self.next_offline_id;
-        self.next_offline_id += 1;
+        self.next_offline_id.0 += 1;
         let message = OfflineMessage {
             id,
             name: name.trim().to_owned(),

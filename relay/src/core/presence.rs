@@ -59,7 +59,7 @@ impl Core {
                 address: live.address.clone(),
                 since: live.since,
             };
-            info!(center_id, agent_id, "second login refused: {reason}");
+            info!(%center_id, %agent_id, "second login refused: {reason}");
             self.actions.push_back(Action::Refuse { conn, reason });
             return;
         }
@@ -77,7 +77,7 @@ impl Core {
             Presence::Offline
         };
         if serves && !seat_free {
-            info!(center_id, agent_id, "no free seat: logged in Offline");
+            info!(%center_id, %agent_id, "no free seat: logged in Offline");
         }
         self.live.insert(
             (center_id, agent_id),
@@ -188,7 +188,7 @@ impl Core {
                 what: porpoise_protocol::wire::Thing::Login,
             })?;
         live.presence = presence;
-        info!(center_id, agent_id, ?presence, automatic, "presence set");
+        info!(%center_id, %agent_id, ?presence, automatic, "presence set");
         self.agents_changed(now, center_id);
         if presence == Presence::Online {
             self.route_center(now, center_id);

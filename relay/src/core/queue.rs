@@ -90,7 +90,7 @@ impl Core {
             return Err(ApiError::Closed { reply });
         }
         let mut ticket = Ticket {
-            ticket_id: 0,
+            ticket_id: TicketId(0),
             center_id,
             install_id,
             name: name.trim().to_owned(),
@@ -143,7 +143,7 @@ impl Core {
                 if let Err(err) =
                     self.start_session(now, center_id, ticket_id, agent_id, agent_conn)
                 {
-                    tracing::error!(ticket_id, "session code session did not start: {err}");
+                    tracing::error!(%ticket_id, "session code session did not start: {err}");
                 }
                 return Ok(None);
             }
@@ -166,7 +166,7 @@ impl Core {
     /// Gives the ticket an id, queues it at the back and persists it.
     fn enqueue(&mut self, mut ticket: Ticket) -> TicketId {
         let ticket_id = self.next_ticket_id;
-        self.next_ticket_id += 1;
+        self.next_ticket_id.0 += 1;
         ticket.ticket_id = ticket_id;
         if let Some(center) = self.centers.get_mut(&ticket.center_id) {
             center.queue.push_back(ticket.clone());
@@ -285,7 +285,7 @@ impl Core {
         self.withdraw_ticket_offer(ticket_id, OfferEnd::TakenElsewhere);
         self.routing.forget_ticket(ticket_id);
         let session_id = self.next_session_id;
-        self.next_session_id += 1;
+        self.next_session_id.0 += 1;
         let stored = OpenSession {
             session_id,
             center_id,

@@ -185,7 +185,7 @@ impl Core {
         if let Some(agent) = agent {
             self.event(agent, Event::CustomerRebooting { session_id, until });
         }
-        debug!(session_id, "reconnect token issued");
+        debug!(%session_id, "reconnect token issued");
         Ok(Some(Response::ReconnectToken(rpc::IssuedReconnectToken {
             token,
             expires_at: until,
@@ -240,7 +240,7 @@ impl Core {
             self.kick(now, old);
         }
         self.customer_back(now, session_id);
-        debug!(session_id, "reconnect token redeemed");
+        debug!(%session_id, "reconnect token redeemed");
         let info = self
             .session_info(session_id, WELCOME_HISTORY_BYTES)
             .ok_or(ApiError::UnknownSession)?;
@@ -296,7 +296,7 @@ impl Core {
                 .sessions
                 .get(&session_id)
                 .map(|s| s.customer_conn.is_some());
-            debug!(session_id, "reconnect token expired");
+            debug!(%session_id, "reconnect token expired");
             match present {
                 Some(true) => self.customer_back(now, session_id),
                 Some(false) => self.end_session_by_relay(now, session_id),

@@ -234,7 +234,7 @@ impl Core {
                 self.record_target(now, conn, c, agent_id, session_id)?;
                 let form = trimmed(form);
                 form.validate(&policy).map_err(ApiError::from)?;
-                info!(center_id, agent_id, session_id, "support record saved");
+                info!(%center_id, %agent_id, %session_id, "support record saved");
                 RecordsOp::SaveRecord {
                     center_id,
                     record: SupportRecord {

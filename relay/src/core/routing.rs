@@ -226,7 +226,7 @@ impl Core {
         };
         let ticket_id = ticket.ticket_id;
         let timeout_ms = u64::from(center.settings.offer_timeout_s) * 1000;
-        self.routing.next_offer_id += 1;
+        self.routing.next_offer_id.0 += 1;
         let offer_id = self.routing.next_offer_id;
         let offer = Offer {
             offer_id,
@@ -238,7 +238,7 @@ impl Core {
             expires_in_ms: timeout_ms,
         };
         let deadline = now.instant + Duration::from_millis(timeout_ms);
-        debug!(center_id, ticket_id, agent_id, offer_id, "offer");
+        debug!(%center_id, %ticket_id, %agent_id, %offer_id, "offer");
         self.routing.offers.insert(
             offer_id,
             OpenOffer {
@@ -315,9 +315,9 @@ impl Core {
             };
             let ticket_id = open.offer.ticket_id;
             debug!(
-                offer_id,
-                ticket_id,
-                agent_id = open.agent_id,
+                %offer_id,
+                %ticket_id,
+                agent_id = %open.agent_id,
                 "offer timed out"
             );
             self.routing

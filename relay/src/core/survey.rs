@@ -63,7 +63,7 @@ impl Core {
             return Err(ApiError::peer_away(Party::Agent));
         }
         if s.state_of(action) != ActionState::Granted {
-            info!(session_id, ?action, "customer started an action");
+            info!(%session_id, ?action, "customer started an action");
             self.set_action(session_id, action, ActionState::Granted, Party::Customer);
         }
         Ok(Some(Response::Done))
@@ -135,8 +135,8 @@ impl Core {
             e.agent_id
         };
         info!(
-            center_id = c.center_id,
-            session_id,
+            center_id = %c.center_id,
+            %session_id,
             stars = answer.stars,
             "survey answered"
         );

@@ -506,7 +506,7 @@ mod tests {
 
     use super::*;
 
-    const CENTER: CenterId = 8_000_001;
+    const CENTER: CenterId = CenterId(8_000_001);
 
     fn ip(last: u8) -> IpAddr {
         IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))

@@ -58,7 +58,7 @@ pub(super) struct Transfers {
 impl Transfers {
     pub fn new(max_transfer_id: TransferId) -> Self {
         Transfers {
-            next_id: max_transfer_id + 1,
+            next_id: TransferId(max_transfer_id.0 + 1),
             ..Default::default()
         }
     }
@@ -121,7 +121,7 @@ impl Core {
             ));
         }
         let transfer_id = transfers.next_id;
-        transfers.next_id += 1;
+        transfers.next_id.0 += 1;
         let center_id = c.center_id;
         self.persist(StoreOp::Conversation(ConversationOp::InsertTransfer {
             transfer_id,
@@ -142,9 +142,9 @@ impl Core {
             tried: Vec::new(),
         };
         debug!(
-            center_id,
-            session_id,
-            transfer_id,
+            %center_id,
+            %session_id,
+            %transfer_id,
             ?target,
             "transfer asked"
         );
@@ -315,7 +315,7 @@ impl Core {
         outcome: TransferOutcome,
         tell_receiver: bool,
     ) {
-        debug!(transfer_id, ?outcome, "transfer resolved");
+        debug!(%transfer_id, ?outcome, "transfer resolved");
         self.persist(StoreOp::Conversation(ConversationOp::ResolveTransfer {
             transfer_id,
             to_agent,

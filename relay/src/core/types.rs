@@ -11,11 +11,17 @@ use porpoise_protocol::wire::{
 };
 
 /// Relay-assigned id of one client connection (unique for the life of the process).
-pub type ConnId = u64;
-/// Database id of an agent account.
-pub type AgentId = i64;
-/// Random id a customer's helper keeps on disk (see `HelloRole::Customer`).
-pub type InstallId = u128;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+impl std::fmt::Display for ConnId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The wire's ids of an agent account and of a customer's helper installation.
+pub use porpoise_protocol::wire::{AgentId, InstallId};
 /// Token matching a [`StoreOp::InsertChat`] to its [`super::Core::handle_chat_persisted`] report.
 pub type PersistToken = u64;
 

@@ -48,7 +48,7 @@ enum Admit {
 /// Serves one incoming connection until it ends.
 pub(super) async fn serve(incoming: quinn::Incoming, conn_id: ConnId, ctx: ConnCtx) {
     let remote = incoming.remote_address();
-    let span = info_span!("conn", id = conn_id, %remote, role = tracing::field::Empty);
+    let span = info_span!("conn", id = %conn_id, %remote, role = tracing::field::Empty);
     async move {
         let connection = match incoming.await {
             Ok(connection) => connection,
@@ -162,7 +162,7 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Adm
                 let username = loggable(&username);
                 let retry_after_s = t.retry_after_s();
                 let scope = t.scope;
-                warn!(center_id, ?username, %ip, ?scope, retry_after_s, "login attempt throttled");
+                warn!(%center_id, ?username, %ip, ?scope, retry_after_s, "login attempt throttled");
                 throttled(t)
             })?;
             // On a storage error `pass` is dropped unsettled: the attempt no longer counts.
@@ -187,7 +187,7 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Adm
                 AuthOutcome::WrongPassword => {
                     pass.fail();
                     let username = loggable(&username);
-                    info!(center_id, ?username, "wrong username or password");
+                    info!(%center_id, ?username, "wrong username or password");
                     Err(RefusedReason::WrongPassword)
                 }
             }
@@ -238,7 +238,7 @@ fn lookup_pass(
     kind: &'static str,
 ) -> Result<super::gate::Pass, RefusedReason> {
     ctx.gate.lookup(ip).map_err(|t| {
-        warn!(center_id, %ip, kind, retry_after_s = t.retry_after_s(), "center lookup throttled");
+        warn!(%center_id, %ip, kind, retry_after_s = t.retry_after_s(), "center lookup throttled");
         throttled(t)
     })
 }

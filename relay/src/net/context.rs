@@ -115,6 +115,7 @@ mod tests {
     use std::net::TcpListener;
 
     use super::*;
+    use porpoise_protocol::wire::{CenterId, SessionId};
 
     /// Serves one HTTP request with `status` and `body` after `delay`; returns the URL and a
     /// handle giving the request's head.
@@ -170,8 +171,8 @@ mod tests {
 
     fn query() -> ContextQuery {
         ContextQuery {
-            center_id: 8_000_001,
-            session_id: 4,
+            center_id: CenterId(8_000_001),
+            session_id: SessionId(4),
             customer_name: "张三".into(),
             customer_phone: "13800000000".into(),
         }

@@ -163,7 +163,7 @@ impl Driver {
         mut recv: quinn::RecvStream,
     ) {
         let span =
-            info_span!("media", conn = conn_id, session = header.session_id, kind = ?header.kind);
+            info_span!("media", conn = %conn_id, session = %header.session_id, kind = ?header.kind);
         let route = self.core.route_media(conn_id, &header);
         let peer = route.as_ref().ok().and_then(|r| self.conns.get(&r.peer));
         let (route, peer) = match (route, peer) {
@@ -260,7 +260,7 @@ impl Driver {
             return;
         };
         let outbox = entry.outbox.clone();
-        let span = info_span!("context", conn, session = query.session_id);
+        let span = info_span!("context", %conn, session = %query.session_id);
         tokio::spawn(
             async move {
                 let job =
@@ -324,7 +324,7 @@ impl Driver {
         cancels.retain(|c| !c.is_closed());
         cancels.push(cut_tx);
         let data_dir = self.data_dir.clone();
-        let span = info_span!("common_file", session = session_id, %name);
+        let span = info_span!("common_file", session = %session_id, %name);
         tokio::spawn(
             async move {
                 let outcome = crate::common_files::offer_common_file(
@@ -369,7 +369,7 @@ impl Driver {
         match entry.outbox.try_send(msg) {
             Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
-                warn!(conn, "client does not read its control stream; closing");
+                warn!(%conn, "client does not read its control stream; closing");
                 entry
                     .connection
                     .close(CLOSE_TOO_SLOW.into(), b"control stream backlog");

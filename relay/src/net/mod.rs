@@ -211,7 +211,7 @@ impl Relay {
 
         let gate = gate::Gate::new(login_throttle);
         let live = Arc::new(AtomicUsize::new(0));
-        let mut next_conn: ConnId = 1;
+        let mut next_conn = ConnId(1);
         tokio::pin!(shutdown);
         loop {
             let incoming = tokio::select! {
@@ -225,7 +225,7 @@ impl Relay {
                 continue;
             }
             let conn_id = next_conn;
-            next_conn += 1;
+            next_conn.0 += 1;
             let guard = LiveGuard::new(&live);
             let ctx = conn::ConnCtx {
                 store: store.clone(),

@@ -13,7 +13,7 @@ use crate::core::{Account, AgentId, CenterInfo};
 use porpoise_protocol::wire::ApiError;
 
 /// Center ID of the demo center made by `center create --demo` / `--demo`.
-pub const DEMO_CENTER_ID: CenterId = 8_000_001;
+pub const DEMO_CENTER_ID: CenterId = CenterId(8_000_001);
 /// Name of the demo center.
 pub const DEMO_CENTER_NAME: &str = "Porpoise Demo 演示中心";
 /// Password of every demo account. Public on purpose: never use the demo center in production.
@@ -193,7 +193,7 @@ impl Store {
     pub async fn center(&self, center_id: CenterId) -> Result<Option<CenterInfo>, StoreError> {
         let name: Option<(String,)> =
             sqlx::query_as("SELECT name FROM centers WHERE center_id = ?")
-                .bind(i64::from(center_id))
+                .bind(i64::from(center_id.0))
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(name.map(|(name,)| CenterInfo { center_id, name }))
@@ -205,7 +205,7 @@ impl Store {
     pub async fn usernames(&self, center_id: CenterId) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT username FROM agents WHERE center_id = ? ORDER BY username")
-                .bind(i64::from(center_id))
+                .bind(i64::from(center_id.0))
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.into_iter().map(|(u,)| u).collect())
@@ -226,7 +226,7 @@ impl Store {
         let row: Option<(i64, String, String)> = sqlx::query_as(
             "SELECT id, display_name, password_hash FROM agents WHERE center_id = ? AND username = ?",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
@@ -237,6 +237,7 @@ impl Store {
         let Some((agent_id, display_name, _)) = row else {
             return Ok(AuthOutcome::WrongPassword);
         };
+        let agent_id = AgentId(agent_id);
         let Some(account) = self.account(agent_id).await? else {
             return Ok(AuthOutcome::WrongPassword);
         };
@@ -264,8 +265,8 @@ impl Store {
     ) -> Result<Result<(), ApiError>, StoreError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT password_hash FROM agents WHERE id = ? AND center_id = ?")
-                .bind(agent_id)
-                .bind(i64::from(center_id))
+                .bind(agent_id.0)
+                .bind(i64::from(center_id.0))
                 .fetch_optional(&self.pool)
                 .await?;
         let Some((hash,)) = row else {
@@ -281,8 +282,8 @@ impl Store {
         let hash = hash_password(new.to_owned()).await?;
         sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ? AND center_id = ?")
             .bind(hash)
-            .bind(agent_id)
-            .bind(i64::from(center_id))
+            .bind(agent_id.0)
+            .bind(i64::from(center_id.0))
             .execute(&self.pool)
             .await?;
         Ok(Ok(()))
@@ -306,7 +307,7 @@ impl Store {
             "INSERT INTO centers (center_id, name, created_at) VALUES (?, ?, ?) \
              ON CONFLICT (center_id) DO NOTHING",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .bind(name)
         .bind(unix_ms_now())
         .execute(&self.pool)
@@ -323,9 +324,9 @@ impl Store {
     /// Errors: [`StoreError::Database`], [`StoreError::Hash`], [`StoreError::CenterExists`] if
     /// no free ID was found after many tries.
     pub async fn create_center(&self, name: &str) -> Result<NewCenter, StoreError> {
-        let mut last = StoreError::CenterExists(0);
+        let mut last = StoreError::CenterExists(CenterId(0));
         for _ in 0..CENTER_ID_ATTEMPTS {
-            let center_id = rand::rng().random_range(8_000_002..9_000_000);
+            let center_id = CenterId(rand::rng().random_range(8_000_002..9_000_000));
             match self.create_center_with_id(center_id, name).await {
                 Ok(()) => {
                     let admin_password =
@@ -365,7 +366,7 @@ impl Store {
             "INSERT INTO agents (center_id, username, display_name, password_hash, role, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (center_id, username) DO NOTHING RETURNING id",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .bind(username)
         .bind(display_name)
         .bind(hash)
@@ -377,7 +378,7 @@ impl Store {
             center_id,
             username: username.to_owned(),
         };
-        row.map(|(id,)| id).ok_or_else(taken)
+        row.map(|(id,)| AgentId(id)).ok_or_else(taken)
     }
 
     /// Creates the demo center [`DEMO_CENTER_ID`] with the [`DEMO_ACCOUNTS`], all with
@@ -401,11 +402,11 @@ impl Store {
             }
             let (id,): (i64,) =
                 sqlx::query_as("SELECT id FROM agents WHERE center_id = ? AND username = ?")
-                    .bind(i64::from(DEMO_CENTER_ID))
+                    .bind(i64::from(DEMO_CENTER_ID.0))
                     .bind(username)
                     .fetch_one(&self.pool)
                     .await?;
-            ids.push(id);
+            ids.push(AgentId(id));
         }
         self.seed_demo_center(&ids).await
     }

@@ -23,7 +23,7 @@ fn color(text: Option<String>) -> Result<Option<Rgb>, StoreError> {
 fn from_row(row: Row) -> Result<(CenterId, Branding), StoreError> {
     let (center_id, product_name, icon_png, primary, accent, text, image_png, link) = row;
     Ok((
-        from_db(center_id)?,
+        CenterId(from_db(center_id)?),
         Branding {
             product_name,
             icon_png,
@@ -47,7 +47,7 @@ impl Store {
     /// Errors: [`StoreError::Database`], [`StoreError::Corrupt`].
     pub async fn branding(&self, center_id: CenterId) -> Result<Option<Branding>, StoreError> {
         let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE center_id = ?"))
-            .bind(i64::from(center_id))
+            .bind(i64::from(center_id.0))
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| from_row(r).map(|(_, b)| b)).transpose()
@@ -77,7 +77,7 @@ impl Store {
         }
         if branding.is_empty() {
             sqlx::query("DELETE FROM center_branding WHERE center_id = ?")
-                .bind(i64::from(center_id))
+                .bind(i64::from(center_id.0))
                 .execute(&self.pool)
                 .await?;
             return Ok(());
@@ -92,7 +92,7 @@ impl Store {
              notice_image = excluded.notice_image, notice_link = excluded.notice_link, \
              updated_at = excluded.updated_at",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .bind(&branding.product_name)
         .bind(&branding.icon_png)
         .bind(branding.primary.map(|c| c.to_string()))
@@ -152,8 +152,10 @@ mod tests {
         assert_eq!(store.branding(DEMO_CENTER_ID).await.expect("read"), None);
 
         assert!(matches!(
-            store.set_branding(8_999_999, &Branding::default()).await,
-            Err(StoreError::UnknownCenter(8_999_999))
+            store
+                .set_branding(CenterId(8_999_999), &Branding::default())
+                .await,
+            Err(StoreError::UnknownCenter(CenterId(8_999_999)))
         ));
         store.close().await;
     }

@@ -93,11 +93,11 @@ impl Store {
                     let groups = members
                         .iter()
                         .filter(|(a, _)| *a == id)
-                        .map(|(_, g)| from_db::<GroupId>(*g))
+                        .map(|(_, g)| from_db(*g).map(GroupId))
                         .collect::<Result<_, _>>()?;
                     Ok(Account {
-                        center_id: from_db(center)?,
-                        agent_id: id,
+                        center_id: CenterId(from_db(center)?),
+                        agent_id: AgentId(id),
                         username,
                         role: parse_role(&role)?,
                         display_name: name,
@@ -117,7 +117,9 @@ impl Store {
     ///
     /// Errors: [`StoreError::Database`], [`StoreError::Corrupt`].
     pub async fn account(&self, agent_id: AgentId) -> Result<Option<Account>, StoreError> {
-        let mut found = self.accounts_where("WHERE id = ?", Some(agent_id)).await?;
+        let mut found = self
+            .accounts_where("WHERE id = ?", Some(agent_id.0))
+            .await?;
         Ok(found.pop())
     }
 
@@ -136,7 +138,7 @@ impl Store {
         for (center, json) in settings {
             let parsed: CenterSettings = serde_json::from_str(&json)
                 .map_err(|e| StoreError::Corrupt(format!("settings of {center}: {e}")))?;
-            snapshot.settings.push((from_db(center)?, parsed));
+            snapshot.settings.push((CenterId(from_db(center)?), parsed));
         }
         let groups: Vec<(i64, i64, String)> =
             sqlx::query_as("SELECT center_id, id, name FROM groups ORDER BY position, id")
@@ -144,10 +146,10 @@ impl Store {
                 .await?;
         for (center, id, name) in groups {
             let group = Group {
-                group_id: from_db(id)?,
+                group_id: GroupId(from_db(id)?),
                 name,
             };
-            snapshot.groups.push((from_db(center)?, group));
+            snapshot.groups.push((CenterId(from_db(center)?), group));
         }
         let products: Vec<(i64, i64, String)> =
             sqlx::query_as("SELECT center_id, id, name FROM product_types ORDER BY position, id")
@@ -155,10 +157,12 @@ impl Store {
                 .await?;
         for (center, id, name) in products {
             let product = ProductType {
-                product_type_id: from_db(id)?,
+                product_type_id: ProductTypeId(from_db(id)?),
                 name,
             };
-            snapshot.product_types.push((from_db(center)?, product));
+            snapshot
+                .product_types
+                .push((CenterId(from_db(center)?), product));
         }
         self.load_offline(snapshot).await?;
         let durations: Vec<(i64, i64)> = sqlx::query_as(
@@ -170,9 +174,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for (center, d) in durations {
-            snapshot
-                .recent_durations
-                .push((from_db(center)?, u64::try_from(d.max(0)).unwrap_or(0)));
+            snapshot.recent_durations.push((
+                CenterId(from_db(center)?),
+                u64::try_from(d.max(0)).unwrap_or(0),
+            ));
         }
         let codes: Vec<(i64, String, i64, i64)> = sqlx::query_as(
             "SELECT center_id, code, agent_id, expires_at FROM session_codes \
@@ -183,9 +188,9 @@ impl Store {
         .await?;
         for (center, code, agent_id, expires_at) in codes {
             snapshot.session_codes.push(StoredCode {
-                center_id: from_db(center)?,
+                center_id: CenterId(from_db(center)?),
                 code,
-                agent_id,
+                agent_id: AgentId(agent_id),
                 expires_at,
             });
         }
@@ -206,26 +211,28 @@ impl Store {
         for (id, center, name, contact, text, left_at, by, note, at) in rows {
             let handled = match (by, at) {
                 (Some(agent_id), Some(at)) => Some(Handling {
-                    agent_id,
+                    agent_id: AgentId(agent_id),
                     note: note.unwrap_or_default(),
                     at,
                 }),
                 _ => None,
             };
             let message = OfflineMessage {
-                id: from_db(id)?,
+                id: OfflineMessageId(from_db(id)?),
                 name,
                 contact,
                 text,
                 left_at,
                 handled,
             };
-            snapshot.offline_messages.push((from_db(center)?, message));
+            snapshot
+                .offline_messages
+                .push((CenterId(from_db(center)?), message));
         }
         let (max,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM offline_messages")
             .fetch_one(&self.pool)
             .await?;
-        snapshot.max_offline_message_id = from_db(max)?;
+        snapshot.max_offline_message_id = OfflineMessageId(from_db(max)?);
         Ok(())
     }
 
@@ -236,7 +243,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE agents SET auto_away_min = ? WHERE id = ?")
             .bind(minutes.map(i64::from))
-            .bind(agent_id)
+            .bind(agent_id.0)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -256,7 +263,7 @@ impl Store {
             "INSERT INTO center_settings (center_id, json) VALUES (?, ?) \
              ON CONFLICT (center_id) DO UPDATE SET json = excluded.json",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .bind(json)
         .execute(&self.pool)
         .await?;
@@ -269,7 +276,7 @@ impl Store {
     pub async fn settings(&self, center_id: CenterId) -> Result<CenterSettings, StoreError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT json FROM center_settings WHERE center_id = ?")
-                .bind(i64::from(center_id))
+                .bind(i64::from(center_id.0))
                 .fetch_optional(&self.pool)
                 .await?;
         match row {
@@ -288,8 +295,8 @@ impl Store {
             "INSERT INTO offline_messages (id, center_id, name, contact, text, left_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
         )
-        .bind(to_db(m.id)?)
-        .bind(i64::from(center_id))
+        .bind(to_db(m.id.0)?)
+        .bind(i64::from(center_id.0))
         .bind(&m.name)
         .bind(&m.contact)
         .bind(&m.text)
@@ -307,10 +314,10 @@ impl Store {
         sqlx::query(
             "UPDATE offline_messages SET handled_by = ?, note = ?, handled_at = ? WHERE id = ?",
         )
-        .bind(h.agent_id)
+        .bind(h.agent_id.0)
         .bind(&h.note)
         .bind(h.at)
-        .bind(to_db(id)?)
+        .bind(to_db(id.0)?)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -322,9 +329,9 @@ impl Store {
              ON CONFLICT (center_id, code) DO UPDATE SET agent_id = excluded.agent_id, \
              expires_at = excluded.expires_at, used = 0",
         )
-        .bind(i64::from(code.center_id))
+        .bind(i64::from(code.center_id.0))
         .bind(&code.code)
-        .bind(code.agent_id)
+        .bind(code.agent_id.0)
         .bind(code.expires_at)
         .execute(&self.pool)
         .await?;
@@ -337,7 +344,7 @@ impl Store {
         code: &str,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE session_codes SET used = 1 WHERE center_id = ? AND code = ?")
-            .bind(i64::from(center_id))
+            .bind(i64::from(center_id.0))
             .bind(code)
             .execute(&self.pool)
             .await?;
@@ -353,7 +360,7 @@ impl Store {
         center_id: CenterId,
         name: &str,
     ) -> Result<GroupId, StoreError> {
-        self.named_row("groups", center_id, name).await
+        self.named_row("groups", center_id, name).await.map(GroupId)
     }
 
     /// Creates a product type (or returns the existing one of that name).
@@ -364,7 +371,9 @@ impl Store {
         center_id: CenterId,
         name: &str,
     ) -> Result<ProductTypeId, StoreError> {
-        self.named_row("product_types", center_id, name).await
+        self.named_row("product_types", center_id, name)
+            .await
+            .map(ProductTypeId)
     }
 
     async fn named_row(
@@ -379,7 +388,7 @@ impl Store {
              ON CONFLICT (center_id, name) DO UPDATE SET name = excluded.name RETURNING id"
         );
         let (id,): (i64,) = sqlx::query_as(&sql)
-            .bind(i64::from(center_id))
+            .bind(i64::from(center_id.0))
             .bind(name)
             .fetch_one(&self.pool)
             .await?;
@@ -399,14 +408,14 @@ impl Store {
              JOIN agents a ON a.center_id = g.center_id WHERE g.id = ? AND a.id = ? \
              ON CONFLICT DO NOTHING",
         )
-        .bind(i64::from(group_id))
-        .bind(agent_id)
+        .bind(i64::from(group_id.0))
+        .bind(agent_id.0)
         .execute(&self.pool)
         .await?;
         let exists: Option<(i64,)> =
             sqlx::query_as("SELECT 1 FROM group_members WHERE group_id = ? AND agent_id = ?")
-                .bind(i64::from(group_id))
-                .bind(agent_id)
+                .bind(i64::from(group_id.0))
+                .bind(agent_id.0)
                 .fetch_optional(&self.pool)
                 .await?;
         if done.rows_affected() == 0 && exists.is_none() {
@@ -432,7 +441,7 @@ impl Store {
         .bind(&profile.phone)
         .bind(&profile.photo)
         .bind(i64::from(profile.max_sessions))
-        .bind(agent_id)
+        .bind(agent_id.0)
         .execute(&self.pool)
         .await?;
         Ok(())

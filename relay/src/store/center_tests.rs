@@ -2,7 +2,7 @@
 //! session codes and passwords survive a reopen.
 
 use porpoise_protocol::wire::{
-    ApiError, CenterSettings, Handling, OfflineMessage, Role, ServiceMode,
+    ApiError, CenterSettings, Handling, OfflineMessage, OfflineMessageId, Role, ServiceMode,
 };
 
 use super::*;
@@ -65,7 +65,7 @@ async fn center_writes_survive_a_reopen() {
         ..CenterSettings::default()
     };
     let message = OfflineMessage {
-        id: 1,
+        id: OfflineMessageId(1),
         name: "Dan".into(),
         contact: "dan@example.com".into(),
         text: "help".into(),
@@ -89,12 +89,12 @@ async fn center_writes_survive_a_reopen() {
         StoreOp::InsertOfflineMessage {
             center_id: DEMO_CENTER_ID,
             message: OfflineMessage {
-                id: 2,
+                id: OfflineMessageId(2),
                 ..message.clone()
             },
         },
         StoreOp::HandleOfflineMessage {
-            id: 1,
+            id: OfflineMessageId(1),
             handling: Handling {
                 agent_id: agent1,
                 note: "called".into(),
@@ -142,9 +142,9 @@ async fn center_writes_survive_a_reopen() {
     assert_eq!(account.auto_away_min, Some(7));
     let offline: Vec<_> = snapshot.offline_messages.iter().map(|(_, m)| m).collect();
     assert_eq!(offline.len(), 2);
-    assert_eq!(offline[0].id, 2, "pending first");
+    assert_eq!(offline[0].id, OfflineMessageId(2), "pending first");
     assert_eq!(offline[1].handled.as_ref().expect("handled").note, "called");
-    assert_eq!(snapshot.max_offline_message_id, 2);
+    assert_eq!(snapshot.max_offline_message_id, OfflineMessageId(2));
     let codes: Vec<&str> = snapshot
         .session_codes
         .iter()
@@ -162,7 +162,7 @@ async fn center_writes_survive_a_reopen() {
         .expect("db");
     assert_eq!(wrong, Err(ApiError::WrongPassword));
     let other_center = store
-        .set_password(8_000_002, agent1, None, "whatever123")
+        .set_password(CenterId(8_000_002), agent1, None, "whatever123")
         .await
         .expect("db");
     assert!(matches!(other_center, Err(ref e) if e.is_bad_input()));

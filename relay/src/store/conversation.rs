@@ -1,7 +1,7 @@
 //! Storage of the conversation features (R8, R9, R13): agent-to-agent chat, transfers and the
 //! session owner after a transfer. Tables in `migrations/20261121000001_conversation.sql`.
 
-use porpoise_protocol::wire::{TransferOutcome, TransferTarget};
+use porpoise_protocol::wire::{TransferId, TransferOutcome, TransferTarget};
 
 use super::{from_db, hex128, to_db, Store, StoreError};
 use crate::core::{ConversationOp, ConversationSnapshot};
@@ -31,7 +31,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(ConversationSnapshot {
-            max_transfer_id: from_db(max)?,
+            max_transfer_id: TransferId(from_db(max)?),
         })
     }
 
@@ -50,10 +50,10 @@ impl Store {
                      sent_at) VALUES (?, ?, ?, ?, ?, ?) \
                      ON CONFLICT (from_agent, message_id) DO NOTHING",
                 )
-                .bind(i64::from(*center_id))
-                .bind(hex128(message.message_id))
-                .bind(message.from)
-                .bind(message.to)
+                .bind(i64::from(center_id.0))
+                .bind(hex128(message.message_id.0))
+                .bind(message.from.0)
+                .bind(message.to.0)
                 .bind(&message.text)
                 .bind(message.sent_at)
                 .execute(&self.pool)
@@ -69,17 +69,17 @@ impl Store {
                 at,
             } => {
                 let (kind, target_id) = match target {
-                    TransferTarget::Agent(id) => ("agent", *id),
-                    TransferTarget::Group(id) => ("group", i64::from(*id)),
+                    TransferTarget::Agent(id) => ("agent", id.0),
+                    TransferTarget::Group(id) => ("group", i64::from(id.0)),
                 };
                 sqlx::query(
                     "INSERT INTO transfers (id, center_id, session_id, from_agent, target_kind, \
                      target_id, note, offered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 )
-                .bind(to_db(*transfer_id)?)
-                .bind(i64::from(*center_id))
-                .bind(to_db(*session_id)?)
-                .bind(from_agent)
+                .bind(to_db(transfer_id.0)?)
+                .bind(i64::from(center_id.0))
+                .bind(to_db(session_id.0)?)
+                .bind(from_agent.0)
                 .bind(kind)
                 .bind(target_id)
                 .bind(note)
@@ -97,10 +97,10 @@ impl Store {
                     "UPDATE transfers SET to_agent = COALESCE(?, to_agent), outcome = ?, \
                      resolved_at = ? WHERE id = ?",
                 )
-                .bind(to_agent)
+                .bind(to_agent.map(|a| a.0))
                 .bind(outcome_text(*outcome))
                 .bind(at)
-                .bind(to_db(*transfer_id)?)
+                .bind(to_db(transfer_id.0)?)
                 .execute(&self.pool)
                 .await?;
             }
@@ -109,8 +109,8 @@ impl Store {
                 agent_id,
             } => {
                 sqlx::query("UPDATE sessions SET agent_id = ? WHERE id = ?")
-                    .bind(agent_id)
-                    .bind(to_db(*session_id)?)
+                    .bind(agent_id.0)
+                    .bind(to_db(session_id.0)?)
                     .execute(&self.pool)
                     .await?;
             }
@@ -121,7 +121,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use porpoise_protocol::wire::AgentChatMessage;
+    use porpoise_protocol::wire::{AgentChatMessage, AgentId, MessageId};
 
     use super::*;
     use crate::store::DEMO_CENTER_ID;
@@ -141,9 +141,9 @@ mod tests {
             token: 1,
             center_id: DEMO_CENTER_ID,
             message: AgentChatMessage {
-                message_id: 0xABCD,
-                from: ids[0].0,
-                to: ids[1].0,
+                message_id: MessageId(0xABCD),
+                from: AgentId(ids[0].0),
+                to: AgentId(ids[1].0),
                 text: "你好".into(),
                 sent_at: 1000,
             },
@@ -156,6 +156,6 @@ mod tests {
             .expect("count");
         assert_eq!(count, 1);
         let snapshot = store.conversation_snapshot().await.expect("snapshot");
-        assert_eq!(snapshot.max_transfer_id, 0);
+        assert_eq!(snapshot.max_transfer_id, TransferId(0));
     }
 }

@@ -143,11 +143,11 @@ impl Store {
              WHERE i.session_id = ? AND i.message_id = ? AND s.center_id = ? \
              AND (? IS NULL OR c.install_id = ?)",
         )
-        .bind(to_db(session_id)?)
-        .bind(hex128(message_id))
-        .bind(i64::from(center_id))
-        .bind(customer.map(hex128))
-        .bind(customer.map(hex128))
+        .bind(to_db(session_id.0)?)
+        .bind(hex128(message_id.0))
+        .bind(i64::from(center_id.0))
+        .bind(customer.map(|c| hex128(c.0)))
+        .bind(customer.map(|c| hex128(c.0)))
         .fetch_optional(&self.pool)
         .await?;
         Ok(match row {
@@ -174,8 +174,8 @@ impl Store {
              WHERE center_id = ? AND (agent_id IS NULL OR agent_id = ?) \
              ORDER BY agent_id IS NOT NULL, category, position, title, id",
         )
-        .bind(i64::from(center_id))
-        .bind(agent_id)
+        .bind(i64::from(center_id.0))
+        .bind(agent_id.0)
         .fetch_all(&self.pool)
         .await?;
         let mut list = CannedResponses::default();
@@ -195,7 +195,11 @@ impl Store {
                 title,
                 text,
             };
-            list.items.push(CannedResponse { id, scope, draft });
+            list.items.push(CannedResponse {
+                id: CannedResponseId(id),
+                scope,
+                draft,
+            });
         }
         Ok(list)
     }
@@ -212,7 +216,7 @@ impl Store {
         draft: &CannedDraft,
     ) -> Answer {
         let owner = match scope {
-            CannedScope::Personal => Some(agent_id),
+            CannedScope::Personal => Some(agent_id.0),
             CannedScope::Center => None,
         };
         let mut tx = self.pool.begin().await?;
@@ -221,7 +225,7 @@ impl Store {
                 let (count,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM canned_responses WHERE center_id = ? AND agent_id IS ?",
                 )
-                .bind(i64::from(center_id))
+                .bind(i64::from(center_id.0))
                 .bind(owner)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -239,14 +243,14 @@ impl Store {
                     "INSERT INTO canned_responses (center_id, agent_id, category, title, text) \
                      VALUES (?, ?, ?, ?, ?) RETURNING id",
                 )
-                .bind(i64::from(center_id))
+                .bind(i64::from(center_id.0))
                 .bind(owner)
                 .bind(&draft.category)
                 .bind(&draft.title)
                 .bind(&draft.text)
                 .fetch_one(&mut *tx)
                 .await?;
-                id
+                CannedResponseId(id)
             }
             Some(id) => {
                 let done = sqlx::query(
@@ -256,8 +260,8 @@ impl Store {
                 .bind(&draft.category)
                 .bind(&draft.title)
                 .bind(&draft.text)
-                .bind(id)
-                .bind(i64::from(center_id))
+                .bind(id.0)
+                .bind(i64::from(center_id.0))
                 .bind(owner)
                 .execute(&mut *tx)
                 .await?;
@@ -288,9 +292,9 @@ impl Store {
             "DELETE FROM canned_responses WHERE id = ? AND center_id = ? \
              AND (agent_id = ? OR (? AND agent_id IS NULL))",
         )
-        .bind(id)
-        .bind(i64::from(center_id))
-        .bind(agent_id)
+        .bind(id.0)
+        .bind(i64::from(center_id.0))
+        .bind(agent_id.0)
         .bind(manages)
         .execute(&self.pool)
         .await?;
@@ -310,14 +314,14 @@ impl Store {
             "SELECT id, parent, title, keywords, text FROM knowledge_nodes \
              WHERE center_id = ? ORDER BY position, id",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .fetch_all(&self.pool)
         .await?;
         let nodes: Vec<KnowledgeNode> = rows
             .into_iter()
             .map(|(id, parent, title, keywords, text)| KnowledgeNode {
-                id,
-                parent,
+                id: KnowledgeNodeId(id),
+                parent: parent.map(KnowledgeNodeId),
                 title,
                 keywords: keywords.lines().map(str::to_owned).collect(),
                 text,
@@ -378,9 +382,9 @@ impl Store {
              ORDER BY s.started_at DESC, s.id DESC LIMIT ?"
         );
         let rows: Vec<HistoryRow> = sqlx::query_as(&sql)
-            .bind(i64::from(center_id))
-            .bind(to_db(exclude)?)
-            .bind(hex128(customer.install_id))
+            .bind(i64::from(center_id.0))
+            .bind(to_db(exclude.0)?)
+            .bind(hex128(customer.install_id.0))
             .bind(&customer.phone)
             .bind(&customer.phone)
             .bind(to_db(MAX_HISTORY_ITEMS as u64 + 1)?)
@@ -391,7 +395,7 @@ impl Store {
         for (id, started_at, ended_at, agent_name, customer_name, count, disposition) in
             rows.into_iter().take(MAX_HISTORY_ITEMS)
         {
-            let session_id: SessionId = from_db(id)?;
+            let session_id: SessionId = SessionId(from_db(id)?);
             items.push(HistoryItem {
                 session_id,
                 started_at,
@@ -419,9 +423,9 @@ impl Store {
              WHERE s.id = ? AND s.center_id = ? AND s.ended_at IS NOT NULL AND {SAME_CUSTOMER}"
         );
         let found: Option<(i64,)> = sqlx::query_as(&sql)
-            .bind(to_db(past_session_id)?)
-            .bind(i64::from(center_id))
-            .bind(hex128(customer.install_id))
+            .bind(to_db(past_session_id.0)?)
+            .bind(i64::from(center_id.0))
+            .bind(hex128(customer.install_id.0))
             .bind(&customer.phone)
             .bind(&customer.phone)
             .fetch_optional(&self.pool)
@@ -435,7 +439,7 @@ impl Store {
              LEFT JOIN chat_images i ON i.session_id = m.session_id AND i.message_id = m.message_id \
              WHERE m.session_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
         )
-        .bind(to_db(past_session_id)?)
+        .bind(to_db(past_session_id.0)?)
         .bind(after.unwrap_or(0))
         .bind(to_db(TRANSCRIPT_PAGE_MESSAGES as u64)?)
         .fetch_all(&self.pool)
@@ -457,7 +461,7 @@ impl Store {
                 return Ok(Ok(Response::HistoryTranscript(page)));
             }
             page.messages.push(ChatMessage {
-                message_id: parse_hex128(&message_id)?,
+                message_id: MessageId(parse_hex128(&message_id)?),
                 from: parse_party(&from)?,
                 text,
                 sent_at,
@@ -668,7 +672,7 @@ impl Store {
         if self.center(center_id).await?.is_none() {
             return Err(ImportError::UnknownCenter(center_id));
         }
-        let center = i64::from(center_id);
+        let center = i64::from(center_id.0);
         let mut tx = self.pool.begin().await?;
         if replace {
             sqlx::query("DELETE FROM canned_responses WHERE center_id = ? AND agent_id IS NULL")
@@ -765,7 +769,7 @@ impl Store {
                      AND agent_id IS NULL), \
                     (SELECT COUNT(*) FROM knowledge_nodes WHERE center_id = ?1)",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .fetch_one(&self.pool)
         .await?;
         if canned > 0 || nodes > 0 {

@@ -3,14 +3,14 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CannedDraft, CannedScope, ChatMessage, Party, Response, MAX_PERSONAL_CANNED,
-    TRANSCRIPT_PAGE_MESSAGES,
+    ApiError, CannedDraft, CannedResponseId, CannedScope, ChatMessage, InstallId, MessageId, Party,
+    Response, SessionId, TicketId, MAX_PERSONAL_CANNED, TRANSCRIPT_PAGE_MESSAGES,
 };
 
 use super::*;
 use crate::core::{AgentId, CustomerKey, StoreOp, StoreQuery, Ticket};
 
-const OTHER_CENTER: CenterId = 8_123_456;
+const OTHER_CENTER: CenterId = CenterId(8_123_456);
 
 async fn demo_store(dir: &tempfile::TempDir) -> Store {
     let store = Store::open(&dir.path().join("relay.sqlite3"))
@@ -23,12 +23,12 @@ async fn demo_store(dir: &tempfile::TempDir) -> Store {
 async fn agent_id(store: &Store, center_id: CenterId, username: &str) -> AgentId {
     let (id,): (i64,) =
         sqlx::query_as("SELECT id FROM agents WHERE center_id = ? AND username = ?")
-            .bind(i64::from(center_id))
+            .bind(i64::from(center_id.0))
             .bind(username)
             .fetch_one(&store.pool)
             .await
             .expect("agent");
-    id
+    AgentId(id)
 }
 
 fn draft(title: &str, text: &str) -> CannedDraft {
@@ -42,7 +42,7 @@ fn draft(title: &str, text: &str) -> CannedDraft {
 async fn save(
     store: &Store,
     agent_id: AgentId,
-    id: Option<i64>,
+    id: Option<CannedResponseId>,
     d: CannedDraft,
 ) -> Result<Response, ApiError> {
     store
@@ -197,9 +197,9 @@ async fn personal_canned_responses_are_limited_per_agent() {
 
 fn ticket(ticket_id: u64, center_id: CenterId, install_id: u128, phone: &str) -> Ticket {
     Ticket {
-        ticket_id,
+        ticket_id: TicketId(ticket_id),
         center_id,
-        install_id,
+        install_id: InstallId(install_id),
         name: format!("客户{ticket_id}"),
         phone: phone.into(),
         queued_at: 1000,
@@ -225,10 +225,10 @@ async fn past_session(
     let ops = [
         StoreOp::InsertTicket(ticket(id, center_id, install_id, phone)),
         StoreOp::InsertSession {
-            session_id: id,
+            session_id: SessionId(id),
             center_id,
-            ticket_id: id,
-            install_id,
+            ticket_id: TicketId(id),
+            install_id: InstallId(install_id),
             agent_id,
             started_at,
         },
@@ -238,7 +238,7 @@ async fn past_session(
     }
     for n in 0..messages {
         let message = ChatMessage {
-            message_id: u128::from(id) << 32 | n as u128,
+            message_id: MessageId(u128::from(id) << 32 | n as u128),
             from: if n % 2 == 0 {
                 Party::Customer
             } else {
@@ -250,7 +250,7 @@ async fn past_session(
         };
         let op = StoreOp::InsertChat {
             token: 0,
-            session_id: id,
+            session_id: SessionId(id),
             message,
             image: None,
         };
@@ -258,7 +258,7 @@ async fn past_session(
     }
     if let Some(ended_at) = ended_at {
         let op = StoreOp::EndSession {
-            session_id: id,
+            session_id: SessionId(id),
             ended_at,
             by: Party::Agent,
         };
@@ -339,21 +339,25 @@ async fn history_lists_the_same_customers_ended_sessions_in_this_center_only() {
          customer_phone, subject, content, disposition, saved_at) \
          VALUES (1, ?, ?, '客户1', '555', '打印机', '已处理', '已解决', 0)",
     )
-    .bind(i64::from(DEMO_CENTER_ID))
-    .bind(agent1)
+    .bind(i64::from(DEMO_CENTER_ID.0))
+    .bind(agent1.0)
     .execute(&store.pool)
     .await
     .expect("record");
     let key = |phone: &str| CustomerKey {
-        install_id: A,
+        install_id: InstallId(A),
         phone: phone.into(),
     };
     let history = store
-        .service_history(DEMO_CENTER_ID, &key("555"), 5)
+        .service_history(DEMO_CENTER_ID, &key("555"), SessionId(5))
         .await
         .expect("history");
-    let ids: Vec<u64> = history.items.iter().map(|i| i.session_id).collect();
-    assert_eq!(ids, [2, 1], "newest first, same install or phone");
+    let ids: Vec<SessionId> = history.items.iter().map(|i| i.session_id).collect();
+    assert_eq!(
+        ids,
+        [SessionId(2), SessionId(1)],
+        "newest first, same install or phone"
+    );
     let first = &history.items[1];
     assert_eq!(first.duration_ms, 60_000);
     assert_eq!(first.agent_name, "Agent One");
@@ -363,11 +367,11 @@ async fn history_lists_the_same_customers_ended_sessions_in_this_center_only() {
     assert_eq!(history.items[0].disposition, None);
     // Without a phone only the install id matches.
     let by_install = store
-        .service_history(DEMO_CENTER_ID, &key(""), 5)
+        .service_history(DEMO_CENTER_ID, &key(""), SessionId(5))
         .await
         .expect("history");
-    let ids: Vec<u64> = by_install.items.iter().map(|i| i.session_id).collect();
-    assert_eq!(ids, [1]);
+    let ids: Vec<SessionId> = by_install.items.iter().map(|i| i.session_id).collect();
+    assert_eq!(ids, [SessionId(1)]);
     // Transcripts: only the customer's own past sessions.
     let read = |past, phone: &str| StoreQuery::Transcript {
         center_id: DEMO_CENTER_ID,
@@ -376,10 +380,11 @@ async fn history_lists_the_same_customers_ended_sessions_in_this_center_only() {
         after: None,
     };
     for other in [3, 4, 5] {
-        let refused = store.query(&read(other, "555")).await;
+        let refused = store.query(&read(SessionId(other), "555")).await;
         assert_eq!(refused, Err(ApiError::UnknownSession), "session {other}");
     }
-    let Ok(Response::HistoryTranscript(page)) = store.query(&read(1, "555")).await else {
+    let Ok(Response::HistoryTranscript(page)) = store.query(&read(SessionId(1), "555")).await
+    else {
         panic!("no transcript")
     };
     let texts: Vec<&str> = page.messages.iter().map(|m| m.text.as_str()).collect();
@@ -401,10 +406,10 @@ async fn long_transcripts_come_in_pages() {
         let query = StoreQuery::Transcript {
             center_id: DEMO_CENTER_ID,
             customer: CustomerKey {
-                install_id: 1,
+                install_id: InstallId(1),
                 phone: String::new(),
             },
-            past_session_id: 1,
+            past_session_id: SessionId(1),
             after,
         };
         let Ok(Response::HistoryTranscript(page)) = store.query(&query).await else {
@@ -491,7 +496,7 @@ async fn chat_pictures_survive_a_restart_and_stay_with_their_customer_and_center
         bytes: 5000,
     };
     let message = ChatMessage {
-        message_id: 9,
+        message_id: MessageId(9),
         from: Party::Customer,
         text: String::new(),
         sent_at: 5,
@@ -499,7 +504,7 @@ async fn chat_pictures_survive_a_restart_and_stay_with_their_customer_and_center
     };
     let op = StoreOp::InsertChat {
         token: 0,
-        session_id: 1,
+        session_id: SessionId(1),
         message: message.clone(),
         image: Some(ImageBytes(data.clone().into())),
     };
@@ -515,29 +520,39 @@ async fn chat_pictures_survive_a_restart_and_stay_with_their_customer_and_center
     let open = snapshot
         .sessions
         .iter()
-        .find(|s| s.session_id == 1)
+        .find(|s| s.session_id == SessionId(1))
         .expect("open session");
     assert_eq!(open.messages, [message]);
-    let get = |customer: Option<u128>, center_id, session_id| StoreQuery::ChatImage {
+    let get = |customer: Option<InstallId>, center_id, session_id| StoreQuery::ChatImage {
         center_id,
         customer,
         session_id,
-        message_id: 9,
+        message_id: MessageId(9),
     };
     let want = Ok(Response::ChatImageData(rpc::ChatImageData {
-        session_id: 1,
-        message_id: 9,
+        session_id: SessionId(1),
+        message_id: MessageId(9),
         data,
     }));
-    assert_eq!(store.query(&get(Some(0xA), DEMO_CENTER_ID, 1)).await, want);
-    assert_eq!(store.query(&get(None, DEMO_CENTER_ID, 1)).await, want);
+    assert_eq!(
+        store
+            .query(&get(Some(InstallId(0xA)), DEMO_CENTER_ID, SessionId(1)))
+            .await,
+        want
+    );
+    assert_eq!(
+        store.query(&get(None, DEMO_CENTER_ID, SessionId(1))).await,
+        want
+    );
     for (customer, center, session) in [
         (Some(0xB), DEMO_CENTER_ID, 1), // another customer
         (Some(0xB), DEMO_CENTER_ID, 2), // their session has no such picture
         (None, OTHER_CENTER, 1),        // an agent of another center
     ] {
         assert_eq!(
-            store.query(&get(customer, center, session)).await,
+            store
+                .query(&get(customer.map(InstallId), center, SessionId(session)))
+                .await,
             Err(ApiError::UnknownSession),
             "{customer:?} {center} {session}"
         );

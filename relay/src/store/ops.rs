@@ -2,7 +2,10 @@
 
 use std::collections::HashMap;
 
-use porpoise_protocol::wire::{AgentId, ChatMessage, SessionId, TicketId};
+use porpoise_protocol::wire::{
+    AgentId, CenterId, ChatMessage, GroupId, InstallId, MessageId, ProductTypeId, SessionId,
+    TicketId,
+};
 
 use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
 use crate::core::{CenterInfo, ImageBytes, OpenSession, Snapshot, StoreOp, Ticket};
@@ -45,7 +48,7 @@ impl Store {
             .into_iter()
             .map(|(id, name)| {
                 Ok(CenterInfo {
-                    center_id: from_db(id)?,
+                    center_id: CenterId(from_db(id)?),
                     name,
                 })
             })
@@ -60,8 +63,8 @@ impl Store {
             centers,
             queue: self.open_queue().await?,
             sessions: self.open_sessions().await?,
-            max_ticket_id: from_db(max_ticket_id)?,
-            max_session_id: from_db(max_session_id)?,
+            max_ticket_id: TicketId(from_db(max_ticket_id)?),
+            max_session_id: SessionId(from_db(max_session_id)?),
             conversation: self.conversation_snapshot().await?,
             rejections: self.open_rejections().await?,
             ..Snapshot::default()
@@ -82,7 +85,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(ticket, agent)| Ok((from_db(ticket)?, agent)))
+            .map(|(ticket, agent)| Ok((TicketId(from_db(ticket)?), AgentId(agent))))
             .collect()
     }
 
@@ -99,15 +102,15 @@ impl Store {
             .map(
                 |(id, center, install, name, phone, queued_at, group, product, preferred)| {
                     Ok(Ticket {
-                        ticket_id: from_db(id)?,
-                        center_id: from_db(center)?,
-                        install_id: parse_hex128(&install)?,
+                        ticket_id: TicketId(from_db(id)?),
+                        center_id: CenterId(from_db(center)?),
+                        install_id: InstallId(parse_hex128(&install)?),
                         name,
                         phone,
                         queued_at,
-                        group_id: group.map(from_db).transpose()?,
-                        product_type_id: product.map(from_db).transpose()?,
-                        preferred_agent: preferred,
+                        group_id: group.map(from_db).transpose()?.map(GroupId),
+                        product_type_id: product.map(from_db).transpose()?.map(ProductTypeId),
+                        preferred_agent: preferred.map(AgentId),
                     })
                 },
             )
@@ -128,15 +131,15 @@ impl Store {
         rows.into_iter()
             .map(
                 |(id, center, ticket, install, name, phone, agent_id, agent_name, started_at)| {
-                    let session_id: SessionId = from_db(id)?;
+                    let session_id: SessionId = SessionId(from_db(id)?);
                     Ok(OpenSession {
                         session_id,
-                        center_id: from_db(center)?,
-                        ticket_id: from_db(ticket)?,
-                        install_id: parse_hex128(&install)?,
+                        center_id: CenterId(from_db(center)?),
+                        ticket_id: TicketId(from_db(ticket)?),
+                        install_id: InstallId(parse_hex128(&install)?),
                         customer_name: name,
                         customer_phone: phone,
-                        agent_id,
+                        agent_id: AgentId(agent_id),
                         agent_name,
                         started_at,
                         messages: messages.remove(&session_id).unwrap_or_default(),
@@ -159,14 +162,14 @@ impl Store {
         let mut by_session: HashMap<SessionId, Vec<ChatMessage>> = HashMap::new();
         for (session, message_id, from, text, sent_at, format, width, height, bytes) in rows {
             let message = ChatMessage {
-                message_id: parse_hex128(&message_id)?,
+                message_id: MessageId(parse_hex128(&message_id)?),
                 from: parse_party(&from)?,
                 text,
                 sent_at,
                 image: super::chat_image_from_row(format, width, height, bytes)?,
             };
             by_session
-                .entry(from_db(session)?)
+                .entry(SessionId(from_db(session)?))
                 .or_default()
                 .push(message);
         }
@@ -188,8 +191,8 @@ impl Store {
                 sqlx::query(
                     "INSERT OR IGNORE INTO ticket_rejections (ticket_id, agent_id) VALUES (?, ?)",
                 )
-                .bind(to_db(*ticket_id)?)
-                .bind(agent_id)
+                .bind(to_db(ticket_id.0)?)
+                .bind(agent_id.0)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -197,7 +200,7 @@ impl Store {
             StoreOp::CloseTicket { ticket_id, outcome } => {
                 sqlx::query("UPDATE tickets SET state = ? WHERE id = ?")
                     .bind(outcome.as_str())
-                    .bind(to_db(*ticket_id)?)
+                    .bind(to_db(ticket_id.0)?)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
@@ -215,13 +218,13 @@ impl Store {
                      SELECT ?, ?, ?, c.id, ?, ? FROM customers c \
                      WHERE c.center_id = ? AND c.install_id = ?",
                 )
-                .bind(to_db(*session_id)?)
-                .bind(i64::from(*center_id))
-                .bind(to_db(*ticket_id)?)
-                .bind(agent_id)
+                .bind(to_db(session_id.0)?)
+                .bind(i64::from(center_id.0))
+                .bind(to_db(ticket_id.0)?)
+                .bind(agent_id.0)
                 .bind(started_at)
-                .bind(i64::from(*center_id))
-                .bind(hex128(*install_id))
+                .bind(i64::from(center_id.0))
+                .bind(hex128(install_id.0))
                 .execute(&self.pool)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -239,7 +242,7 @@ impl Store {
                 sqlx::query("UPDATE sessions SET ended_at = ?, ended_by = ? WHERE id = ?")
                     .bind(ended_at)
                     .bind(party_text(*by))
-                    .bind(to_db(*session_id)?)
+                    .bind(to_db(session_id.0)?)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
@@ -300,8 +303,8 @@ impl Store {
             "INSERT INTO chat_messages (session_id, message_id, from_party, text, sent_at) \
              VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, message_id) DO NOTHING",
         )
-        .bind(to_db(session_id)?)
-        .bind(hex128(message.message_id))
+        .bind(to_db(session_id.0)?)
+        .bind(hex128(message.message_id.0))
         .bind(party_text(message.from))
         .bind(&message.text)
         .bind(message.sent_at)
@@ -313,8 +316,8 @@ impl Store {
                 "INSERT INTO chat_images (session_id, message_id, format, width, height, data) \
                  VALUES (?, ?, ?, ?, ?, ?)",
             )
-            .bind(to_db(session_id)?)
-            .bind(hex128(message.message_id))
+            .bind(to_db(session_id.0)?)
+            .bind(hex128(message.message_id.0))
             .bind(super::image_format_text(info.format))
             .bind(i64::from(info.width))
             .bind(i64::from(info.height))
@@ -334,8 +337,8 @@ impl Store {
              ON CONFLICT (center_id, install_id) DO UPDATE SET name = excluded.name, \
              phone = excluded.phone RETURNING id",
         )
-        .bind(i64::from(ticket.center_id))
-        .bind(hex128(ticket.install_id))
+        .bind(i64::from(ticket.center_id.0))
+        .bind(hex128(ticket.install_id.0))
         .bind(&ticket.name)
         .bind(&ticket.phone)
         .fetch_one(&mut *tx)
@@ -344,15 +347,15 @@ impl Store {
             "INSERT INTO tickets (id, center_id, customer, name, phone, queued_at, group_id, \
              product_type_id, preferred_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(to_db(ticket.ticket_id)?)
-        .bind(i64::from(ticket.center_id))
+        .bind(to_db(ticket.ticket_id.0)?)
+        .bind(i64::from(ticket.center_id.0))
         .bind(customer)
         .bind(&ticket.name)
         .bind(&ticket.phone)
         .bind(ticket.queued_at)
-        .bind(ticket.group_id.map(i64::from))
-        .bind(ticket.product_type_id.map(i64::from))
-        .bind(ticket.preferred_agent)
+        .bind(ticket.group_id.map(|g| i64::from(g.0)))
+        .bind(ticket.product_type_id.map(|p| i64::from(p.0)))
+        .bind(ticket.preferred_agent.map(|a| a.0))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

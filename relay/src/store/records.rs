@@ -2,8 +2,9 @@
 //! `migrations/20261122000003_support_records.sql`. Every statement filters by the center.
 
 use porpoise_protocol::wire::{
-    ApiError, CustomerProfile, MessageTags, PendingRecordItem, RemoteAction, Response, SessionId,
-    SupportRecord, SupportRecordForm, MAX_LATE_FILL_LIMIT_H, MAX_PENDING_RECORDS,
+    AgentId, ApiError, CenterId, CustomerProfile, InstallId, MessageId, MessageTags,
+    PendingRecordItem, RemoteAction, Response, SessionId, SupportRecord, SupportRecordForm,
+    MAX_LATE_FILL_LIMIT_H, MAX_PENDING_RECORDS,
 };
 use tracing::error;
 
@@ -60,8 +61,8 @@ impl Store {
                 session_id,
                 fallback,
             } => {
-                let center = i64::from(*center_id);
-                let install = hex128(*install_id);
+                let center = i64::from(center_id.0);
+                let install = hex128(install_id.0);
                 let profile: Option<(String, Option<String>)> = sqlx::query_as(
                     "SELECT tags, card FROM customer_profiles WHERE center_id = ? AND install_id = ?",
                 )
@@ -83,8 +84,8 @@ impl Store {
                 Ok(Ok(Response::CustomerProfile(CustomerProfile {
                     card,
                     customer_tags,
-                    message_tags: self.message_tags(*center_id, *session_id).await?,
-                    record: self.support_record(*center_id, *session_id).await?,
+                    message_tags: self.message_tags(center_id.0, *session_id).await?,
+                    record: self.support_record(center_id.0, *session_id).await?,
                 })))
             }
             RecordsOp::SaveRecord { center_id, record } => {
@@ -103,9 +104,9 @@ impl Store {
                      content = excluded.content, disposition = excluded.disposition, \
                      saved_at = excluded.saved_at WHERE support_records.center_id = ?",
                 )
-                .bind(to_db(record.session_id)?)
-                .bind(i64::from(*center_id))
-                .bind(record.agent_id)
+                .bind(to_db(record.session_id.0)?)
+                .bind(i64::from(center_id.0))
+                .bind(record.agent_id.0)
                 .bind(&f.customer_name)
                 .bind(&f.customer_phone)
                 .bind(to_json(&f.service_modes)?)
@@ -115,9 +116,9 @@ impl Store {
                 .bind(&f.content)
                 .bind(&f.disposition)
                 .bind(record.saved_at)
-                .bind(to_db(record.session_id)?)
-                .bind(i64::from(*center_id))
-                .bind(i64::from(*center_id))
+                .bind(to_db(record.session_id.0)?)
+                .bind(i64::from(center_id.0))
+                .bind(i64::from(center_id.0))
                 .execute(&self.pool)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -131,15 +132,15 @@ impl Store {
                 message_id,
                 tags,
             } => {
-                let session = to_db(*session_id)?;
-                let message = hex128(*message_id);
+                let session = to_db(session_id.0)?;
+                let message = hex128(message_id.0);
                 let known: Option<(i64,)> = sqlx::query_as(
                     "SELECT 1 FROM chat_messages m JOIN sessions s ON s.id = m.session_id \
                      WHERE m.session_id = ? AND m.message_id = ? AND s.center_id = ?",
                 )
                 .bind(session)
                 .bind(&message)
-                .bind(i64::from(*center_id))
+                .bind(i64::from(center_id.0))
                 .fetch_optional(&self.pool)
                 .await?;
                 if known.is_none() {
@@ -176,8 +177,8 @@ impl Store {
                      VALUES (?, ?, ?, ?) ON CONFLICT (center_id, install_id) DO UPDATE \
                      SET tags = excluded.tags, updated_at = excluded.updated_at",
                 )
-                .bind(i64::from(*center_id))
-                .bind(hex128(*install_id))
+                .bind(i64::from(center_id.0))
+                .bind(hex128(install_id.0))
                 .bind(to_json(tags)?)
                 .bind(super::unix_ms_now())
                 .execute(&self.pool)
@@ -194,8 +195,8 @@ impl Store {
                      VALUES (?, ?, ?, ?) ON CONFLICT (center_id, install_id) DO UPDATE \
                      SET card = excluded.card, updated_at = excluded.updated_at",
                 )
-                .bind(i64::from(*center_id))
-                .bind(hex128(*install_id))
+                .bind(i64::from(center_id.0))
+                .bind(hex128(install_id.0))
                 .bind(to_json(card)?)
                 .bind(super::unix_ms_now())
                 .execute(&self.pool)
@@ -217,8 +218,8 @@ impl Store {
                      WHERE s.center_id = ? AND s.agent_id = ? AND s.ended_at >= ? \
                      AND r.session_id IS NULL ORDER BY s.ended_at, s.id LIMIT ?",
                 )
-                .bind(i64::from(*center_id))
-                .bind(*agent_id)
+                .bind(i64::from(center_id.0))
+                .bind(agent_id.0)
                 .bind(*since)
                 .bind(to_db(MAX_PENDING_RECORDS as u64)?)
                 .fetch_all(&self.pool)
@@ -227,7 +228,7 @@ impl Store {
                     .into_iter()
                     .map(|(id, customer_name, customer_phone, ended_at)| {
                         Ok(PendingRecordItem {
-                            session_id: from_db(id)?,
+                            session_id: SessionId(from_db(id)?),
                             customer_name,
                             customer_phone,
                             ended_at,
@@ -252,7 +253,7 @@ impl Store {
              problem_type, subject, content, disposition, saved_at \
              FROM support_records WHERE session_id = ? AND center_id = ?",
         )
-        .bind(to_db(session_id)?)
+        .bind(to_db(session_id.0)?)
         .bind(i64::from(center_id))
         .fetch_optional(&self.pool)
         .await?;
@@ -264,7 +265,7 @@ impl Store {
         let service_modes: Vec<RemoteAction> = json_list(&modes)?;
         Ok(Some(SupportRecord {
             session_id,
-            agent_id,
+            agent_id: AgentId(agent_id),
             saved_at: at,
             form: SupportRecordForm {
                 customer_name: name,
@@ -289,14 +290,14 @@ impl Store {
             "SELECT t.message_id, t.tags FROM message_tags t JOIN sessions s ON s.id = t.session_id \
              WHERE t.session_id = ? AND s.center_id = ? ORDER BY t.rowid",
         )
-        .bind(to_db(session_id)?)
+        .bind(to_db(session_id.0)?)
         .bind(i64::from(center_id))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
             .map(|(id, tags)| {
                 Ok(MessageTags {
-                    message_id: parse_hex128(&id)?,
+                    message_id: MessageId(parse_hex128(&id)?),
                     tags: json_list(&tags)?,
                 })
             })
@@ -324,10 +325,10 @@ impl Store {
         rows.into_iter()
             .map(|(id, center, agent_id, install, name, phone, ended_at)| {
                 Ok(EndedSession {
-                    session_id: from_db(id)?,
-                    center_id: from_db(center)?,
-                    agent_id,
-                    install_id: parse_hex128(&install)?,
+                    session_id: SessionId(from_db(id)?),
+                    center_id: CenterId(from_db(center)?),
+                    agent_id: AgentId(agent_id),
+                    install_id: InstallId(parse_hex128(&install)?),
                     customer_name: name,
                     customer_phone: phone,
                     ended_at,

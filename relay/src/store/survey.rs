@@ -2,7 +2,9 @@
 //! `migrations/20261123000020_surveys.sql`, one row per session. Every statement filters by
 //! the center.
 
-use porpoise_protocol::wire::{ApiError, CenterId, Response, SurveyAnswer, SurveyResult, UnixMs};
+use porpoise_protocol::wire::{
+    AgentId, ApiError, CenterId, Response, SessionId, SurveyAnswer, SurveyResult, UnixMs,
+};
 
 use super::{from_db, to_db, Store, StoreError};
 
@@ -28,12 +30,12 @@ impl Store {
              SELECT id, center_id, ?, ?, ?, ? FROM sessions WHERE id = ? AND center_id = ? \
              ON CONFLICT (session_id) DO NOTHING",
         )
-        .bind(survey.agent_id)
+        .bind(survey.agent_id.0)
         .bind(i64::from(survey.answer.stars))
         .bind(&survey.answer.comment)
         .bind(survey.submitted_at)
-        .bind(to_db(survey.session_id)?)
-        .bind(i64::from(center_id))
+        .bind(to_db(survey.session_id.0)?)
+        .bind(i64::from(center_id.0))
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -42,8 +44,8 @@ impl Store {
         }
         let (exists,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE id = ? AND center_id = ?")
-                .bind(to_db(survey.session_id)?)
-                .bind(i64::from(center_id))
+                .bind(to_db(survey.session_id.0)?)
+                .bind(i64::from(center_id.0))
                 .fetch_one(&self.pool)
                 .await?;
         Ok(Err(if exists == 0 {
@@ -68,7 +70,7 @@ impl Store {
              WHERE center_id = ? AND submitted_at >= ? AND submitted_at < ? \
              ORDER BY submitted_at, session_id LIMIT ?",
         )
-        .bind(i64::from(center_id))
+        .bind(i64::from(center_id.0))
         .bind(from)
         .bind(to)
         .bind(i64::from(MAX_SURVEYS_LISTED))
@@ -77,8 +79,8 @@ impl Store {
         rows.into_iter()
             .map(|(session, agent_id, stars, comment, submitted_at)| {
                 Ok(SurveyResult {
-                    session_id: from_db(session)?,
-                    agent_id,
+                    session_id: SessionId(from_db(session)?),
+                    agent_id: AgentId(agent_id),
                     answer: SurveyAnswer {
                         stars: u8::try_from(stars)
                             .map_err(|_| StoreError::Corrupt(format!("survey stars {stars}")))?,

@@ -1,6 +1,8 @@
 //! Survey storage tests (C7): stored, one per session, tenant isolation, listing by time.
 
-use porpoise_protocol::wire::{ApiError, Response, SurveyAnswer, SurveyResult};
+use porpoise_protocol::wire::{
+    ApiError, InstallId, Response, SessionId, SurveyAnswer, SurveyResult, TicketId,
+};
 
 use super::*;
 use crate::core::{AgentId, RecordsOp, StoreOp, Ticket};
@@ -8,20 +10,20 @@ use crate::core::{AgentId, RecordsOp, StoreOp, Ticket};
 async fn agent_id(store: &Store, center_id: CenterId, username: &str) -> AgentId {
     let (id,): (i64,) =
         sqlx::query_as("SELECT id FROM agents WHERE center_id = ? AND username = ?")
-            .bind(i64::from(center_id))
+            .bind(i64::from(center_id.0))
             .bind(username)
             .fetch_one(&store.pool)
             .await
             .expect("agent");
-    id
+    AgentId(id)
 }
 
 async fn session(store: &Store, id: u64, center_id: CenterId, agent_id: AgentId) {
     let ops = [
         StoreOp::InsertTicket(Ticket {
-            ticket_id: id,
+            ticket_id: TicketId(id),
             center_id,
-            install_id: u128::from(id),
+            install_id: InstallId(u128::from(id)),
             name: format!("客户{id}"),
             phone: String::new(),
             queued_at: 1000,
@@ -30,10 +32,10 @@ async fn session(store: &Store, id: u64, center_id: CenterId, agent_id: AgentId)
             preferred_agent: None,
         }),
         StoreOp::InsertSession {
-            session_id: id,
+            session_id: SessionId(id),
             center_id,
-            ticket_id: id,
-            install_id: u128::from(id),
+            ticket_id: TicketId(id),
+            install_id: InstallId(u128::from(id)),
             agent_id,
             started_at: 1500,
         },
@@ -45,7 +47,7 @@ async fn session(store: &Store, id: u64, center_id: CenterId, agent_id: AgentId)
 
 fn survey(session_id: u64, agent_id: AgentId, stars: u8, at: i64) -> SurveyResult {
     SurveyResult {
-        session_id,
+        session_id: SessionId(session_id),
         agent_id,
         answer: SurveyAnswer {
             stars,

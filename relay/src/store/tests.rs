@@ -1,15 +1,15 @@
 //! Store tests on a temporary SQLite file.
 
-use porpoise_protocol::wire::{ChatMessage, Party};
+use porpoise_protocol::wire::{ChatMessage, InstallId, MessageId, Party, SessionId, TicketId};
 
 use super::*;
 use crate::core::{StoreOp, Ticket, TicketOutcome};
 
 fn ticket(ticket_id: u64, install_id: u128, name: &str) -> Ticket {
     Ticket {
-        ticket_id,
+        ticket_id: TicketId(ticket_id),
         center_id: DEMO_CENTER_ID,
-        install_id,
+        install_id: InstallId(install_id),
         name: name.into(),
         phone: "555".into(),
         queued_at: 1000 + i64::try_from(ticket_id).expect("small"),
@@ -21,7 +21,7 @@ fn ticket(ticket_id: u64, install_id: u128, name: &str) -> Ticket {
 
 fn chat(message_id: u128, text: &str) -> ChatMessage {
     ChatMessage {
-        message_id,
+        message_id: MessageId(message_id),
         from: Party::Customer,
         text: text.into(),
         sent_at: 2000,
@@ -68,7 +68,7 @@ async fn demo_seed_is_idempotent_and_passwords_verify() {
         .expect("auth");
     assert_eq!(nobody, AuthOutcome::WrongPassword);
     let center = store
-        .authenticate(8_123_456, "agent1", DEMO_PASSWORD)
+        .authenticate(CenterId(8_123_456), "agent1", DEMO_PASSWORD)
         .await
         .expect("auth");
     assert_eq!(center, AuthOutcome::UnknownCenter);
@@ -102,7 +102,7 @@ async fn create_center_makes_an_admin_with_a_random_password() {
     assert!(matches!(taken, Err(StoreError::UsernameTaken { .. })));
 }
 
-fn is_valid_center_id_like(id: u32) -> bool {
+fn is_valid_center_id_like(id: CenterId) -> bool {
     porpoise_protocol::wire::is_valid_center_id(id)
 }
 
@@ -122,37 +122,37 @@ async fn snapshot_after_restart_has_queue_sessions_and_messages() {
         StoreOp::InsertTicket(ticket(2, 0xBB, "Bob")),
         StoreOp::InsertTicket(ticket(3, u128::MAX, "Cid")),
         StoreOp::CloseTicket {
-            ticket_id: 1,
+            ticket_id: TicketId(1),
             outcome: TicketOutcome::Served,
         },
         StoreOp::InsertSession {
-            session_id: 1,
+            session_id: SessionId(1),
             center_id: DEMO_CENTER_ID,
-            ticket_id: 1,
-            install_id: 0xAA,
+            ticket_id: TicketId(1),
+            install_id: InstallId(0xAA),
             agent_id: agent.agent_id,
             started_at: 1500,
         },
         StoreOp::InsertChat {
             token: 1,
-            session_id: 1,
+            session_id: SessionId(1),
             message: chat(u128::MAX, "你好"),
             image: None,
         },
         StoreOp::InsertChat {
             token: 2,
-            session_id: 1,
+            session_id: SessionId(1),
             message: chat(u128::MAX, "duplicate"),
             image: None,
         },
         StoreOp::InsertChat {
             token: 3,
-            session_id: 1,
+            session_id: SessionId(1),
             message: chat(5, "second"),
             image: None,
         },
         StoreOp::CloseTicket {
-            ticket_id: 3,
+            ticket_id: TicketId(3),
             outcome: TicketOutcome::Left,
         },
     ];
@@ -165,14 +165,17 @@ async fn snapshot_after_restart_has_queue_sessions_and_messages() {
         .await
         .expect("reopen");
     let snap = store.snapshot().await.expect("snapshot");
-    assert_eq!((snap.max_ticket_id, snap.max_session_id), (3, 1));
+    assert_eq!(
+        (snap.max_ticket_id, snap.max_session_id),
+        (TicketId(3), SessionId(1))
+    );
     assert_eq!(snap.queue, [ticket(2, 0xBB, "Bob")]);
     let [session] = &snap.sessions[..] else {
         panic!("{:?}", snap.sessions)
     };
     assert_eq!(
         (session.install_id, session.customer_name.as_str()),
-        (0xAA, "Ann")
+        (InstallId(0xAA), "Ann")
     );
     assert_eq!(session.agent_name, "Agent One");
     assert_eq!(
@@ -181,7 +184,7 @@ async fn snapshot_after_restart_has_queue_sessions_and_messages() {
     );
 
     let end = StoreOp::EndSession {
-        session_id: 1,
+        session_id: SessionId(1),
         ended_at: 3000,
         by: Party::Customer,
     };

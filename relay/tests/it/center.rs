@@ -6,8 +6,9 @@ use crate::common;
 use common::{agent, agent_in, connect, customer, start, Client, Running, WAIT};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    AgentWelcome, ApiError, CenterSettings, Event, HelloRole, Offer, Presence, RefusedReason,
-    Request, Response, ServerMessage, ServiceMode, ServiceOptions, ServiceRoute, Welcome,
+    AgentWelcome, ApiError, CenterId, CenterSettings, Event, HelloRole, MessageId, Offer, Presence,
+    RefusedReason, Request, Response, ServerMessage, ServiceMode, ServiceOptions, ServiceRoute,
+    Welcome,
 };
 use porpoise_relay::net::{CLOSE_KICKED, CLOSE_REFUSED};
 use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID, DEMO_PASSWORD};
@@ -25,17 +26,17 @@ async fn prepare(dir: &std::path::Path, seats: Option<u32>) {
         store.set_seats(DEMO_CENTER_ID, seats).await.expect("seats");
     }
     store
-        .create_center_with_id(CENTER_B, "Other center")
+        .create_center_with_id(CenterId(CENTER_B), "Other center")
         .await
         .expect("center B");
     let role = porpoise_relay::store::AgentRole::Admin;
     store
-        .create_agent(CENTER_B, "boss", "Boss", DEMO_PASSWORD, role)
+        .create_agent(CenterId(CENTER_B), "boss", "Boss", DEMO_PASSWORD, role)
         .await
         .expect("B admin");
     let role = porpoise_relay::store::AgentRole::Agent;
     store
-        .create_agent(CENTER_B, "spy", "Spy", DEMO_PASSWORD, role)
+        .create_agent(CenterId(CENTER_B), "spy", "Spy", DEMO_PASSWORD, role)
         .await
         .expect("B agent");
     store.close().await;
@@ -379,7 +380,7 @@ async fn an_agent_of_another_center_can_see_or_reach_nothing() {
     };
     let message_id = messages[0].id;
 
-    let (spy_client, first) = connect(&relay, agent_in(CENTER_B, "boss")).await;
+    let (spy_client, first) = connect(&relay, agent_in(CenterId(CENTER_B), "boss")).await;
     let ServerMessage::Welcome(Welcome::Agent {
         queue,
         sessions,
@@ -413,13 +414,13 @@ async fn an_agent_of_another_center_can_see_or_reach_nothing() {
         (
             Request::SendChat(rpc::SendChat {
                 session_id: session.session_id,
-                message_id: 1,
+                message_id: MessageId(1),
                 text: "x".into(),
             }),
             Err(ApiError::UnknownSession),
         ),
     ];
-    let (mut serving_spy, _) = login(&relay, agent_in(CENTER_B, "spy")).await;
+    let (mut serving_spy, _) = login(&relay, agent_in(CenterId(CENTER_B), "spy")).await;
     for (body, expected) in attempts {
         assert_eq!(
             serving_spy.request(body.clone()).await,

@@ -7,8 +7,8 @@ use crate::common;
 use common::{agent, customer, start, Client, Running};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    AgentId, ApiError, CenterSettings, Event, HelloRole, Holiday, Party, Request, Response,
-    ServerMessage, ServiceMode, ServiceRoute, SessionId, SessionInfo, TransferOutcome,
+    AgentId, ApiError, CenterSettings, Event, HelloRole, Holiday, MessageId, Party, Request,
+    Response, ServerMessage, ServiceMode, ServiceRoute, SessionId, SessionInfo, TransferOutcome,
     TransferTarget, Welcome,
 };
 use porpoise_relay::core::hours::local_time;
@@ -123,7 +123,7 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
     assert_eq!(seen, "打印机");
     let sent = Request::SendChat(rpc::SendChat {
         session_id: s,
-        message_id: 1,
+        message_id: MessageId(1),
         text: "打印机卡纸了".into(),
     });
     assert!(matches!(
@@ -135,7 +135,7 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
     // Agent chat between colleagues, stored once.
     let note = Request::SendAgentChat(rpc::SendAgentChat {
         to: id2,
-        message_id: 5,
+        message_id: MessageId(5),
         text: "这个客户转给你".into(),
     });
     let Ok(Response::AgentChatStored(stored)) = one.request(note.clone()).await else {
@@ -208,7 +208,7 @@ async fn transfer_with_history_typing_preview_and_agent_chat() {
     assert_eq!(changed, moved.agent_name);
     let reply = Request::SendChat(rpc::SendChat {
         session_id: s,
-        message_id: 2,
+        message_id: MessageId(2),
         text: "我来处理".into(),
     });
     assert!(matches!(

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use common::{connect, customer, start, start_with, Client, WAIT};
 use porpoise_protocol::wire::{
-    Event, HelloRole, MediaHeader, MediaKind, Party, RefusedReason, RemoteAction, Request,
-    Response, ServerMessage, ServiceRoute, SessionId, Welcome, MAX_MEDIA_HEADER_BYTES,
+    CenterId, Event, HelloRole, InstallId, MediaHeader, MediaKind, MessageId, Party, RefusedReason,
+    RemoteAction, Request, Response, ServerMessage, ServiceRoute, SessionId, Welcome,
+    MAX_MEDIA_HEADER_BYTES,
 };
 use porpoise_quic::frame_io::{read_frame, write_frame};
 use porpoise_relay::core::ThrottlePolicy;
@@ -77,14 +78,14 @@ async fn hello_outcomes() {
     let (_c, answer) = connect(
         &relay,
         HelloRole::Customer {
-            center_id: 8_999_999,
-            install_id: 1,
+            center_id: CenterId(8_999_999),
+            install_id: InstallId(1),
         },
     )
     .await;
     assert_eq!(
         answer,
-        ServerMessage::Refused(RefusedReason::UnknownCenter(8_999_999))
+        ServerMessage::Refused(RefusedReason::UnknownCenter(CenterId(8_999_999)))
     );
     let (_c, answer) = connect(&relay, customer(1)).await;
     let ServerMessage::Welcome(Welcome::Customer {
@@ -145,12 +146,12 @@ async fn queue_chat_consent_and_media_over_quic() {
     let stored = helper
         .request(Request::SendChat(rpc::SendChat {
             session_id: s,
-            message_id: 77,
+            message_id: MessageId(77),
             text: "屏幕黑了".into(),
         }))
         .await;
     assert!(
-        matches!(stored, Ok(Response::ChatStored(ref m)) if m.message_id == 77),
+        matches!(stored, Ok(Response::ChatStored(ref m)) if m.message_id == MessageId(77)),
         "{stored:?}"
     );
     // (The relay's greeting is a chat message too; look at the customer's.)
@@ -305,7 +306,7 @@ async fn sessions_and_history_survive_a_restart() {
     };
     let chat = Request::SendChat(rpc::SendChat {
         session_id: info.session_id,
-        message_id: 9,
+        message_id: MessageId(9),
         text: "hello".into(),
     });
     assert!(matches!(
@@ -431,20 +432,26 @@ async fn probing_unknown_centers_locks_the_address() {
     };
     let relay = start_with(dir.path(), policy).await;
     for center_id in [8_999_997, 8_999_998] {
-        let (_c, answer) = connect(&relay, HelloRole::Directory { center_id }).await;
+        let (_c, answer) = connect(
+            &relay,
+            HelloRole::Directory {
+                center_id: CenterId(center_id),
+            },
+        )
+        .await;
         assert_eq!(
             answer,
-            ServerMessage::Refused(RefusedReason::UnknownCenter(center_id))
+            ServerMessage::Refused(RefusedReason::UnknownCenter(CenterId(center_id)))
         );
     }
     let unknown = HelloRole::Customer {
-        center_id: 8_999_999,
-        install_id: 7,
+        center_id: CenterId(8_999_999),
+        install_id: InstallId(7),
     };
     let (_c, answer) = connect(&relay, unknown).await;
     assert_eq!(
         answer,
-        ServerMessage::Refused(RefusedReason::UnknownCenter(8_999_999))
+        ServerMessage::Refused(RefusedReason::UnknownCenter(CenterId(8_999_999)))
     );
     // The address is locked for 10 minutes for lookups and logins, known center or not.
     let directory = HelloRole::Directory {
@@ -466,8 +473,8 @@ async fn probing_unknown_centers_locks_the_address() {
     let (_c, answer) = connect(
         &relay,
         HelloRole::Customer {
-            center_id: 8_999_996,
-            install_id: 8,
+            center_id: CenterId(8_999_996),
+            install_id: InstallId(8),
         },
     )
     .await;

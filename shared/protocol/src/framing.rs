@@ -117,13 +117,13 @@ pub fn frame_len(prefix: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{ClientMessage, Hello, HelloRole, PROTOCOL_VERSION};
+    use crate::wire::{CenterId, ClientMessage, Hello, HelloRole, PROTOCOL_VERSION};
 
     fn hello() -> ClientMessage {
         ClientMessage::Hello(Hello {
             protocol_version: PROTOCOL_VERSION,
             role: HelloRole::Directory {
-                center_id: 8_000_001,
+                center_id: CenterId(8_000_001),
             },
         })
     }

@@ -85,37 +85,102 @@ impl CloseCode {
     }
 }
 
-/// Center ID: 7 decimal digits starting with 8 (like Web1800's 800ID), e.g. `8000001`. (R1)
-pub type CenterId = u32;
-/// Relay-assigned id of one session (customer ↔ agent conversation).
-pub type SessionId = u64;
-/// Relay-assigned id of one queue entry (one service request of one customer).
-pub type TicketId = u64;
-/// Client-chosen id of one request on the control stream; echoed in its [`ServerMessage::Response`].
-pub type RequestId = u64;
-/// Client-chosen random id of a chat message; a message resent after a reconnect carries the same
-/// id and is stored only once (R13).
-pub type MessageId = u128;
+/// Defines an id newtype: a distinct type around its number, so ids of different things cannot
+/// be mixed up. `serde(transparent)` keeps the wire format that of the bare number; `Display`,
+/// `LowerHex` and `FromStr` are those of the number too (UI, logs, files, command lines).
+#[macro_export]
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident($raw:ty);) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub $raw);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl std::fmt::LowerHex for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::LowerHex::fmt(&self.0, f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+    };
+}
+// `porpoise_quic::files::FileTransferId` uses it too (the crate needs `serde`).
+pub use id_type;
+
+id_type! {
+    /// Center ID: 7 decimal digits starting with 8 (like Web1800's 800ID), e.g. `8000001`. (R1)
+    CenterId(u32);
+}
+id_type! {
+    /// Relay-assigned id of one session (customer ↔ agent conversation).
+    SessionId(u64);
+}
+id_type! {
+    /// Relay-assigned id of one queue entry (one service request of one customer).
+    TicketId(u64);
+}
+id_type! {
+    /// Client-chosen id of one request on the control stream; echoed in its
+    /// [`ServerMessage::Response`].
+    RequestId(u64);
+}
+id_type! {
+    /// Client-chosen random id of a chat message; a message resent after a reconnect carries the
+    /// same id and is stored only once (R13).
+    MessageId(u128);
+}
 /// Unix time in milliseconds.
 pub type UnixMs = i64;
-/// Relay-assigned id of an agent account (any role).
-pub type AgentId = i64;
-/// Id of a group (分组) within a center.
-pub type GroupId = u32;
-/// Id of a product type (产品类型) within a center.
-pub type ProductTypeId = u32;
-/// Relay-assigned id of one offer (a routed customer proposed to one agent).
-pub type OfferId = u64;
-/// Relay-assigned id of one transfer request.
-pub type TransferId = u64;
-/// Relay-assigned id of one offline message (留言).
-pub type OfflineMessageId = u64;
+id_type! {
+    /// Relay-assigned id of an agent account (any role).
+    AgentId(i64);
+}
+id_type! {
+    /// Id of a group (分组) within a center.
+    GroupId(u32);
+}
+id_type! {
+    /// Id of a product type (产品类型) within a center.
+    ProductTypeId(u32);
+}
+id_type! {
+    /// Relay-assigned id of one offer (a routed customer proposed to one agent).
+    OfferId(u64);
+}
+id_type! {
+    /// Relay-assigned id of one transfer request.
+    TransferId(u64);
+}
+id_type! {
+    /// Relay-assigned id of one offline message (留言).
+    OfflineMessageId(u64);
+}
+id_type! {
+    /// Random id a customer's helper keeps on disk, so that a reconnecting helper resumes its
+    /// open session (see [`HelloRole::Customer`]).
+    InstallId(u128);
+}
 /// A calendar date as `yyyymmdd`, e.g. `20261001` for 1 October 2026 (in the center's time zone).
 pub type DateYmd = u32;
 
 /// True if `id` is a well-formed center ID: 7 digits, first digit 8.
 pub fn is_valid_center_id(id: CenterId) -> bool {
-    (8_000_000..9_000_000).contains(&id)
+    (8_000_000..9_000_000).contains(&id.0)
 }
 
 /// First frame a client sends on the control stream.
@@ -145,7 +210,7 @@ pub enum HelloRole {
         /// Center the customer asks for help.
         center_id: CenterId,
         /// Random id of this helper installation.
-        install_id: u128,
+        install_id: InstallId,
     },
     /// Unauthenticated lookup used by the login dialog: the relay answers
     /// [`Welcome::Directory`] with the center's usernames and closes (R2).
@@ -569,10 +634,14 @@ pub struct Handling {
     pub at: UnixMs,
 }
 
-/// Relay-assigned id of a canned response (常用语, A8).
-pub type CannedResponseId = i64;
-/// Relay-assigned id of a knowledge-base node (知识库, A8).
-pub type KnowledgeNodeId = i64;
+id_type! {
+    /// Relay-assigned id of a canned response (常用语, A8).
+    CannedResponseId(i64);
+}
+id_type! {
+    /// Relay-assigned id of a knowledge-base node (知识库, A8).
+    KnowledgeNodeId(i64);
+}
 /// Where the next transcript page starts (opaque to clients; A11).
 pub type TranscriptCursor = i64;
 
@@ -1280,7 +1349,7 @@ mod tests {
         let hello = ClientMessage::Hello(Hello {
             protocol_version: PROTOCOL_VERSION,
             role: HelloRole::Directory {
-                center_id: 8_000_001,
+                center_id: CenterId(8_000_001),
             },
         });
         let bytes = postcard::to_allocvec(&hello).expect("encode");
@@ -1292,7 +1361,7 @@ mod tests {
     #[test]
     fn password_is_redacted_in_debug() {
         let role = HelloRole::Agent {
-            center_id: 8_000_001,
+            center_id: CenterId(8_000_001),
             username: "agent1".into(),
             password: "hunter2-secret".into(),
         };
@@ -1303,9 +1372,34 @@ mod tests {
 
     #[test]
     fn center_id_shape() {
-        assert!(is_valid_center_id(8_000_001));
-        assert!(!is_valid_center_id(7_999_999));
-        assert!(!is_valid_center_id(80_000_001));
+        assert!(is_valid_center_id(CenterId(8_000_001)));
+        assert!(!is_valid_center_id(CenterId(7_999_999)));
+        assert!(!is_valid_center_id(CenterId(80_000_001)));
+    }
+
+    #[test]
+    fn ids_are_their_numbers_on_the_wire_and_in_text() {
+        fn bytes<T: Serialize>(value: &T) -> Vec<u8> {
+            postcard::to_allocvec(value).expect("encode")
+        }
+        assert_eq!(bytes(&SessionId(300)), bytes(&300u64));
+        assert_eq!(bytes(&CenterId(8_000_001)), bytes(&8_000_001u32));
+        assert_eq!(bytes(&AgentId(-5)), bytes(&-5i64));
+        assert_eq!(bytes(&MessageId(u128::MAX)), bytes(&u128::MAX));
+        let role = HelloRole::Customer {
+            center_id: CenterId(8_000_001),
+            install_id: InstallId(0xABC),
+        };
+        let back: HelloRole =
+            postcard::from_bytes(&postcard::to_allocvec(&role).expect("encode")).expect("decode");
+        assert_eq!(back, role);
+        assert_eq!(SessionId(42).to_string(), "42");
+        assert_eq!(
+            format!("{:032x}", MessageId(0xAB)),
+            format!("{:032x}", 0xABu128)
+        );
+        assert_eq!("8000001".parse(), Ok(CenterId(8_000_001)));
+        assert!("x".parse::<CenterId>().is_err());
     }
 
     #[test]

@@ -57,9 +57,11 @@ pub const MAX_PROGRESS_SAMPLES: usize = 256;
 /// Bytes read at once when hashing a file, in bytes.
 const HASH_BUFFER_BYTES: usize = 256 * 1024;
 
-/// Random id of one file transfer, kept across resumes (not `wire::TransferId`: a session
-/// transfer).
-pub type FileTransferId = u128;
+porpoise_protocol::id_type! {
+    /// Random id of one file transfer, kept across resumes (not `wire::TransferId`: a session
+    /// transfer).
+    FileTransferId(u128);
+}
 
 /// What the sender proposes: one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -502,7 +504,7 @@ pub async fn prepare_outgoing(path: PathBuf, max_bytes: u64) -> Result<OutgoingF
     Ok(OutgoingFile {
         path,
         offer: FileOffer {
-            transfer_id: rand::random(),
+            transfer_id: FileTransferId(rand::random()),
             name,
             size,
             sha256,
@@ -1168,7 +1170,7 @@ mod tests {
         OutgoingFile {
             path,
             offer: FileOffer {
-                transfer_id: rand::random(),
+                transfer_id: FileTransferId(rand::random()),
                 name: name.to_string(),
                 size: data.len() as u64,
                 sha256: Sha256::digest(data).into(),
@@ -1267,7 +1269,7 @@ mod tests {
         let (mut a_send, mut b_recv) = tokio::io::duplex(256 * 1024);
         let (mut b_send, _a_recv) = tokio::io::duplex(256 * 1024);
         let offer = FileOffer {
-            transfer_id: 1,
+            transfer_id: FileTransferId(1),
             name: "small.txt".into(),
             size: 3,
             sha256: [0; 32],

@@ -359,7 +359,7 @@ mod tests {
         EmbeddedConfig {
             relay_addr: "relay.example.com:18000".into(),
             fingerprint: Fingerprint::of_der(cert.as_ref()).0,
-            center_id: 8_000_001,
+            center_id: CenterId(8_000_001),
             branding: Some(Branding {
                 product_name: "海豚远程协助".into(),
                 icon_png: Vec::new(),

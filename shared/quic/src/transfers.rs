@@ -251,7 +251,7 @@ impl FileTransfers {
             let action = RemoteAction::FileTransfer;
             let result = client.call(rpc::RequestAction { session_id, action }).await;
             if let Err(e) = result {
-                debug!(session_id, error = %e, "asking file transfer consent again failed");
+                debug!(%session_id, error = %e, "asking file transfer consent again failed");
             }
         });
     }
@@ -367,7 +367,7 @@ impl FileTransfers {
             job.cancel = cancel;
             job.interrupted = false;
             job.generation = self.generation;
-            info!(session_id, name = %file.offer.name, "resuming file transfer");
+            info!(%session_id, name = %file.offer.name, "resuming file transfer");
             tokio::spawn(run_outgoing(
                 client.clone(),
                 session_id,
@@ -663,7 +663,7 @@ async fn run_outgoing(
         Err(e) => Err(FileError::Interrupted(e.to_string())),
     };
     if let Err(e) = &result {
-        warn!(session_id, name = %file.offer.name, error = %e, "file not delivered");
+        warn!(%session_id, name = %file.offer.name, error = %e, "file not delivered");
     }
     let result = result.map(|d| Outcome::Delivered {
         saved_as: d.saved_as,
@@ -688,18 +688,18 @@ async fn run_incoming(
     let offer = match tokio::time::timeout(OFFER_READ_TIMEOUT, read_offer(&mut recv)).await {
         Ok(Ok(offer)) => offer,
         Ok(Err(FileError::Name(e))) => {
-            warn!(session_id, error = %e, "incoming file with an unusable name; refused");
+            warn!(%session_id, error = %e, "incoming file with an unusable name; refused");
             let _ = refuse(&mut send, RefuseReason::BadName).await;
             let _ = send.finish();
             return;
         }
         Ok(Err(e)) => {
-            warn!(session_id, error = %e, "incoming file stream without a valid offer");
+            warn!(%session_id, error = %e, "incoming file stream without a valid offer");
             let _ = send.reset(0u32.into());
             return;
         }
         Err(_) => {
-            warn!(session_id, "incoming file stream sent no offer in time");
+            warn!(%session_id, "incoming file stream sent no offer in time");
             let _ = send.reset(0u32.into());
             return;
         }
@@ -771,8 +771,8 @@ async fn run_incoming(
     })
     .await;
     match &result {
-        Ok(path) => info!(session_id, path = %path.display(), "file received"),
-        Err(e) => warn!(session_id, name = %offer.name, error = %e, "file not received"),
+        Ok(path) => info!(%session_id, path = %path.display(), "file received"),
+        Err(e) => warn!(%session_id, name = %offer.name, error = %e, "file not received"),
     }
     let result = result.map(|path| Outcome::Saved { path });
     let update = ended(id, result);
@@ -929,7 +929,7 @@ impl FileTransferList {
                 name,
                 outcome,
             } => self.rows.push(FileTransferRow {
-                id: rand::random(),
+                id: FileTransferId(rand::random()),
                 session_id,
                 direction: Direction::Outgoing,
                 name,
@@ -993,7 +993,7 @@ mod tests {
     fn added(id: FileTransferId, needs_answer: bool) -> FileTransferUpdate {
         FileTransferUpdate::Added {
             id,
-            session_id: 7,
+            session_id: SessionId(7),
             direction: Direction::Incoming,
             name: "a.txt".into(),
             size: 1000,
@@ -1004,12 +1004,12 @@ mod tests {
     #[test]
     fn a_row_follows_offer_progress_interruption_resume_and_end() {
         let mut list = FileTransferList::default();
-        list.apply(added(1, true));
+        list.apply(added(FileTransferId(1), true));
         assert_eq!(list.rows()[0].state, RowState::AwaitingAnswer);
-        list.answered(1);
+        list.answered(FileTransferId(1));
         assert_eq!(list.rows()[0].state, RowState::Waiting);
         list.apply(FileTransferUpdate::Progress {
-            id: 1,
+            id: FileTransferId(1),
             done: 400,
             total: 1000,
             speed_bps: Some(200),
@@ -1018,16 +1018,16 @@ mod tests {
         assert_eq!(list.rows()[0].state, RowState::Running);
         assert!((list.rows()[0].fraction() - 0.4).abs() < 1e-6);
         list.apply(FileTransferUpdate::Interrupted {
-            id: 1,
+            id: FileTransferId(1),
             error: "lost".into(),
         });
         assert!(matches!(list.rows()[0].state, RowState::Interrupted(_)));
         // The resumed offer reuses the row and keeps the bytes done.
-        list.apply(added(1, false));
+        list.apply(added(FileTransferId(1), false));
         assert_eq!(list.rows().len(), 1);
         assert_eq!(list.rows()[0].done, 400);
         list.apply(FileTransferUpdate::Finished {
-            id: 1,
+            id: FileTransferId(1),
             outcome: Outcome::Saved {
                 path: "/tmp/a.txt".into(),
             },
@@ -1036,14 +1036,14 @@ mod tests {
         assert!(!list.rows()[0].is_active());
         // A late progress update does not revive a finished row.
         list.apply(FileTransferUpdate::Progress {
-            id: 1,
+            id: FileTransferId(1),
             done: 500,
             total: 1000,
             speed_bps: None,
             eta_ms: None,
         });
         assert!(!list.rows()[0].is_active());
-        list.clear_finished(7);
+        list.clear_finished(SessionId(7));
         assert!(list.rows().is_empty());
     }
 
@@ -1063,11 +1063,11 @@ mod tests {
     #[test]
     fn finished_rows_are_bounded() {
         let mut list = FileTransferList::default();
-        list.apply(added(0, false));
+        list.apply(added(FileTransferId(0), false));
         for id in 1..=(MAX_FINISHED_ROWS as u128 + 5) {
-            list.apply(added(id, false));
+            list.apply(added(FileTransferId(id), false));
             list.apply(FileTransferUpdate::Finished {
-                id,
+                id: FileTransferId(id),
                 outcome: Outcome::Cancelled(Side::Local),
             });
         }

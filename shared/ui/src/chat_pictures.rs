@@ -474,25 +474,25 @@ mod tests {
         let info = png_info(4, 4);
         let labels = test_labels();
         let mut output = ctx.run_ui(Default::default(), |ui| {
-            pictures.thumbnail_ui(ui, (1, 1), &info, labels);
-            pictures.thumbnail_ui(ui, (1, 1), &info, labels);
+            pictures.thumbnail_ui(ui, (SessionId(1), MessageId(1)), &info, labels);
+            pictures.thumbnail_ui(ui, (SessionId(1), MessageId(1)), &info, labels);
         });
         output.textures_delta.clear();
-        assert_eq!(pictures.take_wanted(), [(1, 1)]);
+        assert_eq!(pictures.take_wanted(), [(SessionId(1), MessageId(1))]);
         assert!(pictures.take_wanted().is_empty());
         let png = chat_image::prepare(&[200u8; 4 * 4 * 4], 4, 4).expect("png");
         for n in 0..(MAX_CACHED_PICTURES as u128 + 5) {
-            pictures.insert((2, n), &png);
+            pictures.insert((SessionId(2), MessageId(n)), &png);
         }
         pictures.wait_idle(Duration::from_secs(30));
-        assert!(pictures.is_ready((2, MAX_CACHED_PICTURES as u128 + 4)));
+        assert!(pictures.is_ready((SessionId(2), MessageId(MAX_CACHED_PICTURES as u128 + 4))));
         let ready = (0..MAX_CACHED_PICTURES as u128 + 5)
-            .filter(|n| pictures.is_ready((2, *n)))
+            .filter(|n| pictures.is_ready((SessionId(2), MessageId(*n))))
             .count();
         assert_eq!(ready, MAX_CACHED_PICTURES);
-        pictures.insert((3, 1), b"not a picture");
+        pictures.insert((SessionId(3), MessageId(1)), b"not a picture");
         pictures.wait_idle(Duration::from_secs(30));
-        assert!(!pictures.is_ready((3, 1)));
+        assert!(!pictures.is_ready((SessionId(3), MessageId(1))));
     }
 
     #[test]
@@ -507,16 +507,16 @@ mod tests {
         let info = png_info(3000, 1000);
         let labels = test_labels();
         ctx.run_ui(input(), |ui| {
-            pictures.thumbnail_ui(ui, (1, 1), &info, labels);
+            pictures.thumbnail_ui(ui, (SessionId(1), MessageId(1)), &info, labels);
         })
         .textures_delta
         .clear();
         let png = chat_image::prepare(&vec![120u8; 3000 * 1000 * 4], 3000, 1000).expect("png");
-        pictures.insert((1, 1), &png);
+        pictures.insert((SessionId(1), MessageId(1)), &png);
         pictures.wait_idle(Duration::from_secs(30));
-        assert!(pictures.is_ready((1, 1)));
+        assert!(pictures.is_ready((SessionId(1), MessageId(1))));
         let mut output = ctx.run_ui(input(), |ui| {
-            pictures.thumbnail_ui(ui, (1, 1), &info, labels);
+            pictures.thumbnail_ui(ui, (SessionId(1), MessageId(1)), &info, labels);
         });
         let sizes: Vec<[usize; 2]> = output
             .textures_delta
@@ -531,7 +531,7 @@ mod tests {
             sizes.iter().all(|[w, h]| *w <= 1024 && *h <= 1024),
             "{sizes:?}"
         );
-        match pictures.entries.get(&(1, 1)) {
+        match pictures.entries.get(&(SessionId(1), MessageId(1))) {
             Some(Entry::Ready { size, .. }) => assert_eq!(*size, [3000, 1000], "own size kept"),
             _ => panic!("not ready"),
         }
@@ -543,23 +543,26 @@ mod tests {
         let mut pictures = ChatPictures::default();
         pictures.prepare_to_send(
             &ctx,
-            4,
+            SessionId(4),
             Outgoing::Pixels {
                 rgba: vec![7; 8 * 8 * 4],
                 width: 8,
                 height: 8,
             },
         );
-        pictures.prepare_to_send(&ctx, 4, Outgoing::Encoded(b"junk".to_vec()));
-        assert!(pictures.is_preparing(4));
+        pictures.prepare_to_send(&ctx, SessionId(4), Outgoing::Encoded(b"junk".to_vec()));
+        assert!(pictures.is_preparing(SessionId(4)));
         pictures.wait_idle(Duration::from_secs(30));
-        assert!(pictures.take_prepared(5).is_empty(), "another session's");
-        let done = pictures.take_prepared(4);
+        assert!(
+            pictures.take_prepared(SessionId(5)).is_empty(),
+            "another session's"
+        );
+        let done = pictures.take_prepared(SessionId(4));
         assert_eq!(done.len(), 2);
         let info = chat_image::probe(done[0].as_ref().expect("png")).expect("probe");
         assert_eq!((info.width, info.height), (8, 8));
         assert!(done[1].is_err());
-        assert!(!pictures.is_preparing(4));
+        assert!(!pictures.is_preparing(SessionId(4)));
     }
 
     #[test]

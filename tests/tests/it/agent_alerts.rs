@@ -12,6 +12,7 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
+use porpoise_protocol::wire::InstallId;
 use porpoise_tools::{
     peer::Peer,
     relay::{TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
@@ -219,7 +220,7 @@ async fn customer_in_queue_gives_tray_popup_and_sound() -> Result<()> {
         .lock()
         .map(|n| n.contains("Notify"))
         .unwrap_or(true));
-    let customer = Peer::customer(&relay.client_config(), DEMO_CENTER_ID, 99).await?;
+    let customer = Peer::customer(&relay.client_config(), DEMO_CENTER_ID, InstallId(99)).await?;
     customer
         .request_service("Alert Test 王五", "13900000000")
         .await?;

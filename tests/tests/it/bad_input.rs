@@ -9,7 +9,7 @@ use std::{
 
 use porpoise_protocol::{
     framing::{encode_frame, MAX_CONTROL_FRAME_BYTES},
-    wire::{ClientMessage, Event, Hello, HelloRole, PROTOCOL_VERSION},
+    wire::{ClientMessage, Event, Hello, HelloRole, InstallId, PROTOCOL_VERSION},
 };
 use porpoise_quic::tls::client_config;
 use porpoise_tools::{
@@ -59,7 +59,7 @@ fn customer_hello() -> Vec<u8> {
         protocol_version: PROTOCOL_VERSION,
         role: HelloRole::Customer {
             center_id: DEMO_CENTER_ID,
-            install_id: 42,
+            install_id: InstallId(42),
         },
     });
     encode_frame(&hello, MAX_CONTROL_FRAME_BYTES).expect("encode")
@@ -81,7 +81,7 @@ async fn malformed_and_oversized_frames_close_only_that_connection() -> anyhow::
 
     // A healthy session is in progress.
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, 7).await?;
+    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(7)).await?;
     customer.request_service("healthy", "1").await?;
     let session = agent.take_customer("healthy", WAIT).await?;
     customer

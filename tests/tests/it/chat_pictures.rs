@@ -15,7 +15,7 @@ use porpoise_helper::{
     state::{Effect, HelperState, Notice, UiAction},
 };
 use porpoise_protocol::wire::{
-    ApiError, Event, ImageFormat, Party, Request, Response, ServiceRoute,
+    ApiError, Event, ImageFormat, InstallId, MessageId, Party, Request, Response, ServiceRoute,
 };
 use porpoise_quic::client::random_id;
 use porpoise_tools::{
@@ -46,7 +46,7 @@ impl Helper {
             relay_addr: relay.addr.to_string(),
             fingerprint: relay.fingerprint,
             center_id: DEMO_CENTER_ID,
-            install_id: random_id(),
+            install_id: InstallId(random_id()),
         };
         let link = net::spawn(
             &tokio::runtime::Handle::current(),
@@ -227,7 +227,7 @@ async fn pictures_go_both_ways_with_identical_bytes() -> Result<()> {
     // The same bytes sent by hand reach the relay, which refuses them too.
     let by_hand = Request::SendChatImage(rpc::SendChatImage {
         session_id: session,
-        message_id: random_id(),
+        message_id: MessageId(random_id()),
         data: broken,
     });
     helper

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use porpoise_codec::CapturedFrame;
 use porpoise_protocol::{
     input::{InputEvent, MouseEvent},
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
+    wire::{ActionState, CenterId, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
 };
 use porpoise_quic::screen::{read_input, stream_screen, view_screen, InputSender, ScreenSource};
 use porpoise_tools::{
@@ -279,7 +279,7 @@ async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()>
     let dir = tempfile::tempdir()?;
     porpoise_tools::relay::seed_center(
         dir.path(),
-        8_000_002,
+        CenterId(8_000_002),
         "Other center",
         "other1",
         "other-pass",
@@ -302,7 +302,13 @@ async fn streams_for_another_centers_session_are_refused() -> anyhow::Result<()>
     .await?;
 
     // An agent of center 8000002 names center 8000001's live, granted session.
-    let mut other = Peer::agent(&relay.client_config(), 8_000_002, "other1", "other-pass").await?;
+    let mut other = Peer::agent(
+        &relay.client_config(),
+        CenterId(8_000_002),
+        "other1",
+        "other-pass",
+    )
+    .await?;
     assert!(
         refused(
             &other,

@@ -25,6 +25,7 @@ use porpoise_helper::{
     media::{Platform, SourceFactory},
     net::{self, NetCommand, NetEvent, NetSettings},
 };
+use porpoise_protocol::wire::InstallId;
 use porpoise_protocol::wire::{
     ActionState, Event as RelayEvent, MediaHeader, MediaKind, RemoteAction, Request, ServiceRoute,
     SessionId,
@@ -78,7 +79,7 @@ impl Customer {
             relay_addr: relay.addr.to_string(),
             fingerprint: relay.fingerprint,
             center_id: DEMO_CENTER_ID,
-            install_id: random_id(),
+            install_id: InstallId(random_id()),
         };
         let link = net::spawn(
             &tokio::runtime::Handle::current(),
@@ -99,7 +100,7 @@ impl Customer {
         let mut customer = Customer {
             commands: link.commands,
             events,
-            session: 0,
+            session: SessionId(0),
         };
         customer
             .wait(|e| matches!(e, NetEvent::Connected { .. }).then_some(()))

@@ -5,10 +5,12 @@ use porpoise_protocol::wire::rpc;
 use std::{path::Path, time::Duration};
 
 use anyhow::{bail, Context};
+use porpoise_protocol::wire::InstallId;
 use porpoise_protocol::wire::{
     CenterSettings, Event, HelloRole, MediaHeader, MediaKind, RemoteAction, Request, Response,
     SessionId, DEFAULT_MAX_FILE_BYTES,
 };
+use porpoise_quic::files::FileTransferId;
 use porpoise_quic::{
     client::random_id,
     files::{
@@ -200,7 +202,7 @@ async fn hostile_names_stay_inside_the_download_folder() -> anyhow::Result<()> {
     let stream = customer.client.open_media(file_header(session)).await?;
     let mut send = stream.send;
     let offer = FileOffer {
-        transfer_id: random_id(),
+        transfer_id: FileTransferId(random_id()),
         name: "../..".into(),
         size: 1,
         sha256: [0; 32],
@@ -370,7 +372,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
     let config = relay.client_config();
     let install_id = random_id();
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
+    let customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(install_id)).await?;
     customer.request_service("Resume", "13800000000").await?;
     let session = agent.take_customer("Resume", WAIT).await?;
 
@@ -429,7 +431,7 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
                     // old connection (even if its close frame was lost) and cuts its streams.
                     let role = HelloRole::Customer {
                         center_id: DEMO_CENTER_ID,
-                        install_id,
+                        install_id: InstallId(install_id),
                     };
                     reconnected = Some(Peer::connect(&config, role).await?);
                 }
@@ -603,7 +605,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
     let config = relay.client_config();
     let install_id = random_id();
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
+    let customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(install_id)).await?;
     customer.request_service("Auto", "13800000000").await?;
     let session = agent.take_customer("Auto", WAIT).await?;
 
@@ -655,7 +657,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
                 customer.client.close("network lost");
                 let role = HelloRole::Customer {
                     center_id: DEMO_CENTER_ID,
-                    install_id,
+                    install_id: InstallId(install_id),
                 };
                 let peer = Peer::connect(&config, role).await?;
                 helper_files.set_client(Some(peer.client.clone()));

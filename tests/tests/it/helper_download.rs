@@ -16,6 +16,7 @@ use std::{
 };
 
 use anyhow::{bail, ensure, Context, Result};
+use porpoise_protocol::wire::InstallId;
 use porpoise_quic::{
     client::ClientConfig,
     tls::Fingerprint,
@@ -311,7 +312,8 @@ async fn download_routes_and_errors() -> Result<()> {
 
     // The relay still serves QUIC after all of that, and a plain helper's Welcome carries the
     // center's branding too (C1, M1).
-    let customer = Peer::customer(&relay.client_config(), DEMO_CENTER_ID, 0xB4A9D).await?;
+    let customer =
+        Peer::customer(&relay.client_config(), DEMO_CENTER_ID, InstallId(0xB4A9D)).await?;
     match &customer.welcome {
         porpoise_protocol::wire::Welcome::Customer { branding, .. } => assert_eq!(
             branding.as_ref().map(|b| b.product_name.as_str()),

@@ -6,13 +6,14 @@ use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
     ApiError, CannedDraft, CannedScope, Event, Request, Response, ServiceHistory, TranscriptPage,
 };
+use porpoise_protocol::wire::{CenterId, InstallId};
 use porpoise_quic::client::random_id;
 use porpoise_tools::{
     peer::{Peer, WAIT},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
 
-const OTHER_CENTER: u32 = 8_200_001;
+const OTHER_CENTER: CenterId = CenterId(8_200_001);
 const OTHER_PASSWORD: &str = "other-password";
 
 async fn ask(peer: &Peer, body: Request) -> Result<Response, ApiError> {
@@ -138,7 +139,7 @@ async fn a_returning_customer_shows_the_earlier_session_and_its_transcript() -> 
     let relay = TestRelay::start(dir.path()).await?;
     let config = relay.client_config();
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, random_id()).await?;
+    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(random_id())).await?;
 
     // First visit: two messages, then the agent ends it.
     customer.request_service("王小明", "13912345678").await?;

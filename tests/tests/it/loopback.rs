@@ -5,7 +5,9 @@
 use porpoise_protocol::wire::rpc;
 use std::time::Duration;
 
-use porpoise_protocol::wire::{Event, Party, RefusedReason, Request, Response, Welcome};
+use porpoise_protocol::wire::{
+    CenterId, Event, InstallId, MessageId, Party, RefusedReason, Request, Response, Welcome,
+};
 use porpoise_quic::{
     client::{list_usernames, random_id, ClientConfig, ConnectError},
     tls::Fingerprint,
@@ -38,11 +40,11 @@ async fn login_errors_are_clear() -> anyhow::Result<()> {
         .map(|e| e.to_string());
     assert_eq!(err.as_deref(), Some("wrong username or password"));
 
-    match Peer::agent(&config, 8_999_999, "agent1", DEMO_PASSWORD).await {
-        Err(ConnectError::Refused(RefusedReason::UnknownCenter(8_999_999))) => {}
+    match Peer::agent(&config, CenterId(8_999_999), "agent1", DEMO_PASSWORD).await {
+        Err(ConnectError::Refused(RefusedReason::UnknownCenter(CenterId(8_999_999)))) => {}
         other => panic!("expected UnknownCenter, got {:?}", other.err()),
     }
-    match list_usernames(&config, 8_999_999).await {
+    match list_usernames(&config, CenterId(8_999_999)).await {
         Err(ConnectError::Refused(RefusedReason::UnknownCenter(_))) => {}
         other => panic!("expected UnknownCenter, got {other:?}"),
     }
@@ -96,7 +98,7 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     let install_id = random_id();
 
     let mut agent = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
+    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(install_id)).await?;
     let (ticket, position) = customer.request_service("张三", "13800138000").await?;
     assert_eq!(position, 1);
 
@@ -162,7 +164,7 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     // A resend with the same id after a reconnect is acknowledged but stored once.
     let resend_id = random_id();
     customer
-        .say_with_id(session, resend_id, "resent once")
+        .say_with_id(session, MessageId(resend_id), "resent once")
         .await?;
     agent.wait_chat(session, WAIT).await?;
 
@@ -190,7 +192,7 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     expected.push("resent once");
     assert_eq!(texts, expected);
 
-    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, install_id).await?;
+    let mut customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(install_id)).await?;
     let Welcome::Customer {
         session: Some(resumed),
         ..
@@ -209,9 +211,9 @@ async fn customer_gets_served_and_history_survives_restart() -> anyhow::Result<(
     );
 
     let again = customer
-        .say_with_id(session, resend_id, "resent once")
+        .say_with_id(session, MessageId(resend_id), "resent once")
         .await?;
-    assert_eq!(again.message_id, resend_id);
+    assert_eq!(again.message_id, MessageId(resend_id));
     let mut agent = agent;
     customer.say(session, "after restart").await?;
     let next = agent.wait_chat(session, WAIT).await?;
@@ -252,7 +254,7 @@ async fn an_agent_who_rejected_is_not_offered_again_even_after_a_restart() -> an
     let relay = TestRelay::start(dir.path()).await?;
     let config = relay.client_config();
     let mut agent1 = Peer::agent(&config, DEMO_CENTER_ID, "agent1", DEMO_PASSWORD).await?;
-    let customer = Peer::customer(&config, DEMO_CENTER_ID, random_id()).await?;
+    let customer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(random_id())).await?;
     let (ticket, _) = customer.request_service("李四", "13700000000").await?;
     let offer = agent1
         .wait_for(WAIT, |e| match e {

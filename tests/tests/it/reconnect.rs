@@ -12,13 +12,14 @@ use porpoise_protocol::wire::{
     ActionState, ApiError, Event, ReconnectToken, RemoteAction, Request, Response, SessionId,
     TokenRefusal, RECONNECT_TOKEN_TTL_MS,
 };
+use porpoise_protocol::wire::{CenterId, InstallId};
 use porpoise_quic::client::random_id;
 use porpoise_tools::{
     peer::{served_session, Peer, WAIT},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
 
-const OTHER_CENTER: u32 = 8_200_002;
+const OTHER_CENTER: CenterId = CenterId(8_200_002);
 const ACTION: RemoteAction = RemoteAction::Reboot;
 
 /// Agent asks for the reboot, the customer sees the prompt and accepts, then asks for its
@@ -119,12 +120,12 @@ async fn a_rebooted_customer_rejoins_the_same_session_once() -> Result<()> {
     drop(customer);
 
     // Another center's helper cannot use it; a guessed token is unknown.
-    let stranger = Peer::customer(&config, OTHER_CENTER, random_id()).await?;
+    let stranger = Peer::customer(&config, OTHER_CENTER, InstallId(random_id())).await?;
     assert_eq!(
         refusal(redeem(&stranger, &token).await),
         TokenRefusal::WrongCenter
     );
-    let back = Peer::customer(&config, DEMO_CENTER_ID, random_id()).await?;
+    let back = Peer::customer(&config, DEMO_CENTER_ID, InstallId(random_id())).await?;
     let guess = ReconnectToken([0x42; 32]);
     assert_eq!(refusal(redeem(&back, &guess).await), TokenRefusal::Unknown);
 
@@ -151,7 +152,7 @@ async fn a_rebooted_customer_rejoins_the_same_session_once() -> Result<()> {
     assert_eq!(back.wait_chat(session, WAIT).await?.text, "欢迎回来");
 
     // Single use.
-    let again = Peer::customer(&config, DEMO_CENTER_ID, random_id()).await?;
+    let again = Peer::customer(&config, DEMO_CENTER_ID, InstallId(random_id())).await?;
     assert_eq!(refusal(redeem(&again, &token).await), TokenRefusal::Used);
     relay.stop().await;
     Ok(())

@@ -8,15 +8,15 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use porpoise_protocol::wire::{
-    ApiError, CenterSettings, ContextEndpoint, RemoteAction, Request, Response, SupportRecordForm,
-    VisitorCard,
+    ApiError, CenterId, CenterSettings, ContextEndpoint, MessageId, RemoteAction, Request,
+    Response, SupportRecordForm, VisitorCard,
 };
 use porpoise_tools::{
     peer::{served_session, Peer},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
 
-const OTHER_CENTER: u32 = 8_000_777;
+const OTHER_CENTER: CenterId = CenterId(8_000_777);
 
 fn form() -> SupportRecordForm {
     SupportRecordForm {
@@ -52,7 +52,7 @@ async fn record_tags_and_card_survive_the_session_end_and_stay_in_their_center(
     assert_eq!(agent.client.request(tags).await?, Response::Done);
     let unknown_message = Request::SetMessageTags(rpc::SetMessageTags {
         session_id: session,
-        message_id: 1,
+        message_id: MessageId(1),
         tags: vec!["故障".into()],
     });
     assert!(matches!(

@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use porpoise_protocol::wire::{
-    ActionState, ApiError, Event, ProcessInfo, RemoteAction, Request, Response, SessionId,
-    SystemInfo,
+    ActionState, ApiError, CenterId, Event, ProcessInfo, RemoteAction, Request, Response,
+    SessionId, SystemInfo,
 };
 use porpoise_tools::{
     peer::{served_session, Peer, WAIT},
     relay::{seed_center, TestRelay, DEMO_CENTER_ID, DEMO_PASSWORD},
 };
 
-const OTHER_CENTER: u32 = 8_200_001;
+const OTHER_CENTER: CenterId = CenterId(8_200_001);
 const OTHER_PASSWORD: &str = "other-password";
 /// How long a peer that must not get a report is watched.
 const QUIET: Duration = Duration::from_millis(500);

@@ -18,7 +18,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use porpoise_helper::capture::make_capture;
 use porpoise_protocol::{
     input::{InputEvent, KeyEvent, MouseButton, MouseEvent},
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction, SessionId},
+    wire::{
+        ActionState, CenterId, Event, InstallId, MediaHeader, MediaKind, RemoteAction, SessionId,
+    },
 };
 use porpoise_quic::{
     client::{random_id, ClientConfig},
@@ -41,8 +43,8 @@ struct Cli {
     #[arg(long, env = "PORPOISE_FINGERPRINT")]
     fingerprint: Fingerprint,
     /// Center ID.
-    #[arg(long, default_value_t = 8_000_001)]
-    center: u32,
+    #[arg(long, default_value_t = CenterId(8_000_001))]
+    center: CenterId,
     /// Seconds to wait for each expected event.
     #[arg(long, default_value_t = 30)]
     wait: u64,
@@ -144,7 +146,7 @@ async fn main() -> Result<()> {
 
 async fn run_agent(
     config: &ClientConfig,
-    center: u32,
+    center: CenterId,
     wait: Duration,
     args: AgentArgs,
 ) -> Result<()> {
@@ -293,11 +295,11 @@ async fn agent_control(
 
 async fn run_customer(
     config: &ClientConfig,
-    center: u32,
+    center: CenterId,
     wait: Duration,
     args: CustomerArgs,
 ) -> Result<()> {
-    let mut peer = Peer::customer(config, center, random_id()).await?;
+    let mut peer = Peer::customer(config, center, InstallId(random_id())).await?;
     emit(json!({"event": "welcome", "role": "customer"}));
     let (ticket, position) = peer.request_service(&args.name, &args.phone).await?;
     emit(json!({"event": "queued", "ticket_id": ticket, "position": position}));

@@ -33,7 +33,7 @@ use porpoise_helper::{
 };
 use porpoise_protocol::{
     input::{InputEvent, MouseButton, MouseEvent},
-    wire::{ActionState, Event, MediaHeader, MediaKind, RemoteAction},
+    wire::{ActionState, Event, InstallId, MediaHeader, MediaKind, RemoteAction},
 };
 use porpoise_quic::{
     client::{random_id, ClientConfig},
@@ -150,7 +150,7 @@ fn main() -> Result<()> {
 // Helper side (child process)
 
 async fn helper(config: ClientConfig) -> Result<()> {
-    let mut peer = Peer::customer(&config, DEMO_CENTER_ID, random_id()).await?;
+    let mut peer = Peer::customer(&config, DEMO_CENTER_ID, InstallId(random_id())).await?;
     peer.request_service(CUSTOMER, "13800000000").await?;
     let session = peer
         .wait_for(WAIT * 3, |e| match e {

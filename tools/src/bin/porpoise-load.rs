@@ -19,7 +19,7 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use porpoise_protocol::wire::{Event, HelloRole, Request, ServiceRoute};
+use porpoise_protocol::wire::{Event, HelloRole, InstallId, Request, ServiceRoute};
 use porpoise_quic::{
     client::{connect_on, ClientConfig, ClientEvent},
     tls::Fingerprint,
@@ -358,7 +358,7 @@ async fn main() -> Result<()> {
             let permit = gate.acquire_owned().await?;
             let role = HelloRole::Customer {
                 center_id: DEMO_CENTER_ID,
-                install_id: 1_000_000 + i as u128,
+                install_id: InstallId(1_000_000 + i as u128),
             };
             let (client, _welcome, mut events) = connect_on(&endpoint, &config, role).await?;
             drop(permit);

@@ -16,20 +16,23 @@ use porpoise_protocol::wire::{
     AgentCard, AgentWelcome, CenterSettings, ChatMessage, Event, Group, Offer, Party, Presence,
     ProductType, Request, Response, Role, SessionInfo,
 };
+use porpoise_protocol::wire::{
+    AgentId, GroupId, MessageId, OfferId, ProductTypeId, SessionId, TicketId,
+};
 use porpoise_ui::Language;
 
 /// The id of the logged-in test agent.
-pub const ME: i64 = 1;
+pub const ME: AgentId = AgentId(1);
 
 /// A colleague card.
-pub fn card(agent_id: i64, nickname: &str, presence: Presence, sessions: u32) -> AgentCard {
+pub fn card(agent_id: AgentId, nickname: &str, presence: Presence, sessions: u32) -> AgentCard {
     AgentCard {
         agent_id,
         nickname: nickname.into(),
         title: String::new(),
         phone: String::new(),
         photo: String::new(),
-        groups: vec![1],
+        groups: vec![GroupId(1)],
         presence,
         sessions,
         max_sessions: 5,
@@ -46,15 +49,15 @@ pub fn profile(role: Role) -> Box<AgentWelcome> {
         queue_count: 0,
         agents: vec![
             card(ME, "Agent One", Presence::Online, 0),
-            card(2, "李四", Presence::Online, 2),
-            card(3, "王五", Presence::Offline, 0),
+            card(AgentId(2), "李四", Presence::Online, 2),
+            card(AgentId(3), "王五", Presence::Offline, 0),
         ],
         groups: vec![Group {
-            group_id: 1,
+            group_id: GroupId(1),
             name: "售后服务".into(),
         }],
         product_types: vec![ProductType {
-            product_type_id: 8,
+            product_type_id: ProductTypeId(8),
             name: "打印机".into(),
         }],
         settings: CenterSettings::default(),
@@ -63,7 +66,7 @@ pub fn profile(role: Role) -> Box<AgentWelcome> {
     })
 }
 
-pub const SESSION: u64 = 77;
+pub const SESSION: SessionId = SessionId(77);
 
 pub fn app() -> (Harness<'static, AgentApp>, RelaySide, Recording) {
     let (net, side) = NetChannels::pair();
@@ -145,7 +148,7 @@ pub fn session(messages: Vec<ChatMessage>) -> SessionInfo {
 
 pub fn message(id: u128, from: Party, text: &str) -> ChatMessage {
     ChatMessage {
-        message_id: id,
+        message_id: MessageId(id),
         from,
         text: text.into(),
         sent_at: now_unix_ms(),
@@ -178,11 +181,11 @@ pub fn log_in(
 
 pub fn offer(offer_id: u64, name: &str) -> Offer {
     Offer {
-        offer_id,
-        ticket_id: offer_id + 100,
+        offer_id: OfferId(offer_id),
+        ticket_id: TicketId(offer_id + 100),
         customer_name: name.into(),
         customer_phone: "13900000000".into(),
-        group_id: Some(1),
+        group_id: Some(GroupId(1)),
         product_type_id: None,
         expires_in_ms: 20_000,
     }

@@ -13,6 +13,7 @@ use porpoise_protocol::wire::{
     AgentCard, Event, Group, Presence, ProductType, Request, ServiceMode, ServiceOptions,
     SessionInfo,
 };
+use porpoise_protocol::wire::{AgentId, GroupId, ProductTypeId};
 use porpoise_ui::Language;
 use tokio::sync::mpsc;
 
@@ -105,12 +106,12 @@ pub fn harness_with(
 
 pub fn card(agent_id: i64, nickname: &str, groups: Vec<u32>, presence: Presence) -> AgentCard {
     AgentCard {
-        agent_id,
+        agent_id: AgentId(agent_id),
         nickname: nickname.into(),
         title: "技术支持工程师".into(),
         phone: "010-8000".into(),
         photo: String::new(),
-        groups,
+        groups: groups.into_iter().map(GroupId).collect(),
         presence,
         sessions: 0,
         max_sessions: 3,
@@ -124,21 +125,21 @@ pub fn options(mode: ServiceMode) -> ServiceOptions {
         mode,
         groups: vec![
             Group {
-                group_id: 1,
+                group_id: GroupId(1),
                 name: "售后服务".into(),
             },
             Group {
-                group_id: 2,
+                group_id: GroupId(2),
                 name: "技术支持".into(),
             },
         ],
         product_types: vec![
             ProductType {
-                product_type_id: 7,
+                product_type_id: ProductTypeId(7),
                 name: "Printer".into(),
             },
             ProductType {
-                product_type_id: 8,
+                product_type_id: ProductTypeId(8),
                 name: "Router".into(),
             },
         ],

@@ -3,8 +3,8 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CenterSettings, Event, Presence, QueueView, RefusedReason, Request, Response,
-    ServiceMode, Welcome,
+    AgentId, ApiError, CenterSettings, Event, Presence, QueueView, RefusedReason, Request,
+    Response, ServiceMode, Welcome,
 };
 
 use super::routing::{admin, answer, harness_with, offers_to, request};
@@ -18,56 +18,59 @@ fn seats_limit_serving_agents_and_admins_use_none() {
         ..CenterSettings::default()
     };
     let mut h = harness_with(settings);
-    h.login(9, admin(CENTER_A, 9));
-    let actions = h.agent(1, CENTER_A, 10);
-    let Welcome::Agent { profile, .. } = welcome(&actions, 1) else {
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    let actions = h.agent(ConnId(1), CENTER_A, AgentId(10));
+    let Welcome::Agent { profile, .. } = welcome(&actions, ConnId(1)) else {
         panic!("welcome");
     };
     assert_eq!(profile.presence, Presence::Online);
-    let actions = h.agent(2, CENTER_A, 11);
-    let Welcome::Agent { profile, .. } = welcome(&actions, 2) else {
+    let actions = h.agent(ConnId(2), CENTER_A, AgentId(11));
+    let Welcome::Agent { profile, .. } = welcome(&actions, ConnId(2)) else {
         panic!("welcome");
     };
     assert_eq!(profile.presence, Presence::Offline, "no free seat");
     let actions = h.req(
-        2,
-        3,
+        ConnId(2),
+        RequestId(3),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
         }),
     );
     assert_eq!(
-        response(&actions, 2, 3),
+        response(&actions, ConnId(2), RequestId(3)),
         Err(ApiError::NoFreeSeat { seats: 1 })
     );
     h.req(
-        1,
-        3,
+        ConnId(1),
+        RequestId(3),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Offline,
             automatic: false,
         }),
     );
     let actions = h.req(
-        2,
-        4,
+        ConnId(2),
+        RequestId(4),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
         }),
     );
-    assert_eq!(response(&actions, 2, 4), Ok(Response::Done));
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(4)),
+        Ok(Response::Done)
+    );
     let actions = h.req(
-        9,
-        5,
+        ConnId(9),
+        RequestId(5),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
         }),
     );
     assert!(matches!(
-        response(&actions, 9, 5),
+        response(&actions, ConnId(9), RequestId(5)),
         Err(ApiError::NotPermitted { .. })
     ));
 }
@@ -75,13 +78,13 @@ fn seats_limit_serving_agents_and_admins_use_none() {
 #[test]
 fn a_second_login_is_refused_and_a_kick_frees_the_account() {
     let mut h = Harness::new();
-    h.login(9, admin(CENTER_A, 9));
-    h.agent(1, CENTER_A, 10);
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     let since = h.now.unix_ms;
     h.tick(5000);
-    let actions = h.agent(2, CENTER_A, 10);
+    let actions = h.agent(ConnId(2), CENTER_A, AgentId(10));
     let refused = Action::Refuse {
-        conn: 2,
+        conn: ConnId(2),
         reason: RefusedReason::AlreadyLoggedIn {
             address: "10.0.0.1".into(),
             since,
@@ -97,24 +100,49 @@ fn a_second_login_is_refused_and_a_kick_frees_the_account() {
         text.starts_with("already logged in from 10.0.0.1 since"),
         "{text}"
     );
-    let actions = h.req(9, 3, Request::ListLogins(rpc::ListLogins));
-    let Ok(Response::Logins(logins)) = response(&actions, 9, 3) else {
+    let actions = h.req(
+        ConnId(9),
+        RequestId(3),
+        Request::ListLogins(rpc::ListLogins),
+    );
+    let Ok(Response::Logins(logins)) = response(&actions, ConnId(9), RequestId(3)) else {
         panic!("no logins");
     };
     assert_eq!(logins.len(), 2);
-    let actions = h.req(1, 4, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
+    let actions = h.req(
+        ConnId(1),
+        RequestId(4),
+        Request::KickLogin(rpc::KickLogin {
+            agent_id: AgentId(10),
+        }),
+    );
     assert!(
-        matches!(response(&actions, 1, 4), Err(ApiError::NotPermitted { .. })),
+        matches!(
+            response(&actions, ConnId(1), RequestId(4)),
+            Err(ApiError::NotPermitted { .. })
+        ),
         "agents cannot kick"
     );
-    let actions = h.req(9, 5, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
-    assert_eq!(response(&actions, 9, 5), Ok(Response::Done));
+    let actions = h.req(
+        ConnId(9),
+        RequestId(5),
+        Request::KickLogin(rpc::KickLogin {
+            agent_id: AgentId(10),
+        }),
+    );
+    assert_eq!(
+        response(&actions, ConnId(9), RequestId(5)),
+        Ok(Response::Done)
+    );
     assert!(actions.contains(&Action::Close {
-        conn: 1,
+        conn: ConnId(1),
         reason: CloseReason::Kicked
     }));
-    let actions = h.agent(3, CENTER_A, 10);
-    assert!(matches!(welcome(&actions, 3), Welcome::Agent { .. }));
+    let actions = h.agent(ConnId(3), CENTER_A, AgentId(10));
+    assert!(matches!(
+        welcome(&actions, ConnId(3)),
+        Welcome::Agent { .. }
+    ));
 }
 
 #[test]
@@ -124,28 +152,28 @@ fn count_only_view_hides_the_queue_and_forbids_picking() {
         ..CenterSettings::default()
     };
     let mut h = harness_with(settings);
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     h.req(
-        1,
-        2,
+        ConnId(1),
+        RequestId(2),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
         }),
     );
-    h.customer(50, CENTER_A, 7);
-    let ticket_id = h.queue(50, "Ann");
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let ticket_id = h.queue(ConnId(50), "Ann");
     let actions = h.req(
-        1,
-        3,
+        ConnId(1),
+        RequestId(3),
         Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
     );
     assert!(matches!(
-        response(&actions, 1, 3),
+        response(&actions, ConnId(1), RequestId(3)),
         Err(ApiError::NotPermitted { .. })
     ));
-    let actions = h.agent(2, CENTER_A, 11);
-    let Welcome::Agent { queue, profile, .. } = welcome(&actions, 2) else {
+    let actions = h.agent(ConnId(2), CENTER_A, AgentId(11));
+    let Welcome::Agent { queue, profile, .. } = welcome(&actions, ConnId(2)) else {
         panic!("welcome");
     };
     assert!(queue.is_empty());
@@ -160,23 +188,23 @@ fn estimated_wait_is_mean_duration_times_position_over_online_agents() {
         ..Default::default()
     };
     let mut h = Harness::with_snapshot(snapshot);
-    h.customer(50, CENTER_A, 7);
-    h.customer(51, CENTER_A, 8);
-    h.queue(50, "A");
-    let actions = request(&mut h, 51, any_group());
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    h.customer(ConnId(51), CENTER_A, InstallId(8));
+    h.queue(ConnId(50), "A");
+    let actions = request(&mut h, ConnId(51), any_group());
     let pos = Event::QueuePosition {
         position: 2,
         estimated_wait_s: None,
     };
     assert!(
-        events_to(&actions, 51).contains(&pos),
+        events_to(&actions, ConnId(51)).contains(&pos),
         "no agent online: no estimate"
     );
-    h.agent(1, CENTER_A, 10);
-    h.agent(2, CENTER_A, 11);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.agent(ConnId(2), CENTER_A, AgentId(11));
     let actions = h.req(
-        2,
-        3,
+        ConnId(2),
+        RequestId(3),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
@@ -188,95 +216,103 @@ fn estimated_wait_is_mean_duration_times_position_over_online_agents() {
         estimated_wait_s: Some(1200),
     };
     assert!(
-        events_to(&actions, 51).contains(&pos),
+        events_to(&actions, ConnId(51)).contains(&pos),
         "{:?}",
-        events_to(&actions, 51)
+        events_to(&actions, ConnId(51))
     );
 }
 
 #[test]
 fn offline_messages_are_left_listed_and_handled() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.agent(2, CENTER_B, 20);
-    h.customer(50, CENTER_A, 7);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.agent(ConnId(2), CENTER_B, AgentId(20));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
     let body = Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
         name: "Dan".into(),
         contact: "dan@example.com".into(),
         text: "printer broken".into(),
     });
-    let actions = h.req(50, 3, body);
-    assert_eq!(response(&actions, 50, 3), Ok(Response::Done));
-    let pending = events_to(&actions, 1).into_iter().find_map(|e| match e {
-        Event::OfflineMessagesChanged { pending } => Some(pending),
-        _ => None,
-    });
+    let actions = h.req(ConnId(50), RequestId(3), body);
+    assert_eq!(
+        response(&actions, ConnId(50), RequestId(3)),
+        Ok(Response::Done)
+    );
+    let pending = events_to(&actions, ConnId(1))
+        .into_iter()
+        .find_map(|e| match e {
+            Event::OfflineMessagesChanged { pending } => Some(pending),
+            _ => None,
+        });
     let pending = pending.expect("agents told");
     assert_eq!(pending.len(), 1);
     assert!(
-        events_to(&actions, 2).is_empty(),
+        events_to(&actions, ConnId(2)).is_empty(),
         "other center sees nothing"
     );
     let id = pending[0].id;
     let actions = h.req(
-        2,
-        4,
+        ConnId(2),
+        RequestId(4),
         Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id,
             note: "x".into(),
         }),
     );
     assert!(matches!(
-        response(&actions, 2, 4),
+        response(&actions, ConnId(2), RequestId(4)),
         Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(
-        1,
-        4,
+        ConnId(1),
+        RequestId(4),
         Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
             id,
             note: "called back".into(),
         }),
     );
-    assert_eq!(response(&actions, 1, 4), Ok(Response::Done));
+    assert_eq!(
+        response(&actions, ConnId(1), RequestId(4)),
+        Ok(Response::Done)
+    );
     let actions = h.req(
-        1,
-        5,
+        ConnId(1),
+        RequestId(5),
         Request::ListOfflineMessages(rpc::ListOfflineMessages {
             include_handled: true,
         }),
     );
-    let Ok(Response::OfflineMessages(all)) = response(&actions, 1, 5) else {
+    let Ok(Response::OfflineMessages(all)) = response(&actions, ConnId(1), RequestId(5)) else {
         panic!("list");
     };
     let handled = all[0].handled.as_ref().expect("handled");
     assert_eq!(
         (handled.agent_id, handled.note.as_str()),
-        (10, "called back")
+        (AgentId(10), "called back")
     );
 }
 
 #[test]
 fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
     let mut h = Harness::new();
-    h.login(9, admin(CENTER_A, 9));
-    h.agent(1, CENTER_A, 10);
-    h.agent(2, CENTER_B, 20);
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.agent(ConnId(2), CENTER_B, AgentId(20));
     let actions = h.req(
-        1,
-        3,
+        ConnId(1),
+        RequestId(3),
         Request::ChangePassword(rpc::ChangePassword {
             old: "a".into(),
             new: "short".into(),
         }),
     );
     assert!(matches!(
-        response(&actions, 1, 3),
+        response(&actions, ConnId(1), RequestId(3)),
         Err(ref e) if e.is_bad_input()
     ));
     let actions = h.req(
-        1,
-        4,
+        ConnId(1),
+        RequestId(4),
         Request::ChangePassword(rpc::ChangePassword {
             old: "a".into(),
             new: "long enough".into(),
@@ -286,34 +322,40 @@ fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
         Some(StoreOp::SetPassword { token, .. }) => token,
         other => panic!("{other:?}"),
     };
-    assert!(!has_response(&actions, 1, 4), "answered only once stored");
+    assert!(
+        !has_response(&actions, ConnId(1), RequestId(4)),
+        "answered only once stored"
+    );
     let report = StoreReport::Password {
         token,
         result: Err(ApiError::WrongPassword),
     };
     h.core.handle_store_report(h.now, report);
-    assert_eq!(response(&h.drain(), 1, 4), Err(ApiError::WrongPassword));
+    assert_eq!(
+        response(&h.drain(), ConnId(1), RequestId(4)),
+        Err(ApiError::WrongPassword)
+    );
     let reset = |agent_id| {
         Request::ResetPassword(rpc::ResetPassword {
             agent_id,
             new_password: "new password".into(),
         })
     };
-    let actions = h.req(1, 5, reset(9));
+    let actions = h.req(ConnId(1), RequestId(5), reset(AgentId(9)));
     assert!(matches!(
-        response(&actions, 1, 5),
+        response(&actions, ConnId(1), RequestId(5)),
         Err(ApiError::NotPermitted { .. })
     ));
-    let actions = h.req(9, 6, reset(20));
+    let actions = h.req(ConnId(9), RequestId(6), reset(AgentId(20)));
     assert!(
-        matches!(response(&actions, 9, 6), Err(ref e) if e.is_bad_input()),
+        matches!(response(&actions, ConnId(9), RequestId(6)), Err(ref e) if e.is_bad_input()),
         "other center"
     );
-    let actions = h.req(9, 7, reset(10));
+    let actions = h.req(ConnId(9), RequestId(7), reset(AgentId(10)));
     assert!(matches!(
         persisted(&actions).pop(),
         Some(StoreOp::SetPassword {
-            agent_id: 10,
+            agent_id: AgentId(10),
             old: None,
             ..
         })
@@ -323,12 +365,16 @@ fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
 #[test]
 fn settings_are_for_admins_and_broadcast() {
     let mut h = Harness::new();
-    h.login(9, admin(CENTER_A, 9));
-    h.agent(1, CENTER_A, 10);
-    h.customer(50, CENTER_A, 7);
-    let actions = h.req(1, 3, Request::GetCenterSettings(rpc::GetCenterSettings));
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = h.req(
+        ConnId(1),
+        RequestId(3),
+        Request::GetCenterSettings(rpc::GetCenterSettings),
+    );
     assert!(matches!(
-        response(&actions, 1, 3),
+        response(&actions, ConnId(1), RequestId(3)),
         Err(ApiError::NotPermitted { .. })
     ));
     let settings = CenterSettings {
@@ -337,21 +383,26 @@ fn settings_are_for_admins_and_broadcast() {
         ..CenterSettings::default()
     };
     let actions = h.req(
-        9,
-        4,
+        ConnId(9),
+        RequestId(4),
         Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
     );
-    assert_eq!(response(&actions, 9, 4), Ok(Response::Done));
-    let changed = events_to(&actions, 1).into_iter().find_map(|e| match e {
-        Event::CenterSettingsChanged(s) => Some(s),
-        _ => None,
-    });
+    assert_eq!(
+        response(&actions, ConnId(9), RequestId(4)),
+        Ok(Response::Done)
+    );
+    let changed = events_to(&actions, ConnId(1))
+        .into_iter()
+        .find_map(|e| match e {
+            Event::CenterSettingsChanged(s) => Some(s),
+            _ => None,
+        });
     assert_eq!(
         changed.expect("agents told").seats,
         10,
         "seats are not the admin's"
     );
-    assert!(events_to(&actions, 50)
+    assert!(events_to(&actions, ConnId(50))
         .iter()
         .any(|e| matches!(e, Event::ServiceOptionsChanged(o) if o.mode == ServiceMode::Showcase)));
 }
@@ -359,43 +410,62 @@ fn settings_are_for_admins_and_broadcast() {
 #[test]
 fn an_agent_of_another_center_reaches_nothing() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.login(8, admin(CENTER_B, 8));
-    h.agent(2, CENTER_B, 20);
-    h.customer(50, CENTER_A, 7);
-    let actions = request(&mut h, 50, any_group());
-    let offer = offers_to(&actions, 1).pop().expect("offer");
-    assert!(offers_to(&actions, 2).is_empty());
-    let actions = answer(&mut h, 2, offer.offer_id, true);
-    assert_eq!(response(&actions, 2, 902), Err(ApiError::UnknownTicket));
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.login(ConnId(8), admin(CENTER_B, AgentId(8)));
+    h.agent(ConnId(2), CENTER_B, AgentId(20));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
+    let offer = offers_to(&actions, ConnId(1)).pop().expect("offer");
+    assert!(offers_to(&actions, ConnId(2)).is_empty());
+    let actions = answer(&mut h, ConnId(2), offer.offer_id, true);
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(902)),
+        Err(ApiError::UnknownTicket)
+    );
     let actions = h.req(
-        2,
-        3,
+        ConnId(2),
+        RequestId(3),
         Request::AcceptCustomer(rpc::AcceptCustomer {
             ticket_id: offer.ticket_id,
         }),
     );
-    assert_eq!(response(&actions, 2, 3), Err(ApiError::UnknownTicket));
-    let actions = h.req(8, 4, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(3)),
+        Err(ApiError::UnknownTicket)
+    );
+    let actions = h.req(
+        ConnId(8),
+        RequestId(4),
+        Request::KickLogin(rpc::KickLogin {
+            agent_id: AgentId(10),
+        }),
+    );
     assert!(matches!(
-        response(&actions, 8, 4),
+        response(&actions, ConnId(8), RequestId(4)),
         Err(ref e) if e.is_bad_input()
     ));
-    let actions = h.req(8, 5, Request::ListLogins(rpc::ListLogins));
-    let Ok(Response::Logins(logins)) = response(&actions, 8, 5) else {
+    let actions = h.req(
+        ConnId(8),
+        RequestId(5),
+        Request::ListLogins(rpc::ListLogins),
+    );
+    let Ok(Response::Logins(logins)) = response(&actions, ConnId(8), RequestId(5)) else {
         panic!("logins");
     };
-    assert!(logins.iter().all(|l| l.agent_id != 10));
-    let actions = answer(&mut h, 1, offer.offer_id, true);
-    let Ok(Response::SessionStarted(info)) = response(&actions, 1, 902) else {
+    assert!(logins.iter().all(|l| l.agent_id != AgentId(10)));
+    let actions = answer(&mut h, ConnId(1), offer.offer_id, true);
+    let Ok(Response::SessionStarted(info)) = response(&actions, ConnId(1), RequestId(902)) else {
         panic!("session");
     };
     let actions = h.req(
-        2,
-        6,
+        ConnId(2),
+        RequestId(6),
         Request::EndSession(rpc::EndSession {
             session_id: info.session_id,
         }),
     );
-    assert_eq!(response(&actions, 2, 6), Err(ApiError::UnknownSession));
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(6)),
+        Err(ApiError::UnknownSession)
+    );
 }

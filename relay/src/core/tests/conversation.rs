@@ -6,18 +6,19 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use porpoise_protocol::wire::{
-    ApiError, CenterSettings, ChatMessage, DayHours, Event, Group, Party, Request, Response,
-    ServiceRoute, SessionId, TimedReply, Welcome, WorkingHours, TYPING_PREVIEW_INTERVAL_MS,
+    AgentId, ApiError, CenterSettings, ChatMessage, DayHours, Event, Group, GroupId, MessageId,
+    Party, Request, Response, ServiceRoute, SessionId, TicketId, TimedReply, Welcome, WorkingHours,
+    TYPING_PREVIEW_INTERVAL_MS,
 };
 
 use super::*;
 use crate::core::Account;
 
-pub(super) const A1: ConnId = 1;
-pub(super) const A2: ConnId = 2;
-pub(super) const A3: ConnId = 3;
-pub(super) const B1: ConnId = 4;
-pub(super) const CUST: ConnId = 11;
+pub(super) const A1: ConnId = ConnId(1);
+pub(super) const A2: ConnId = ConnId(2);
+pub(super) const A3: ConnId = ConnId(3);
+pub(super) const B1: ConnId = ConnId(4);
+pub(super) const CUST: ConnId = ConnId(11);
 pub(super) const GROUP: u32 = 7;
 
 pub(super) fn addr() -> SocketAddr {
@@ -25,8 +26,8 @@ pub(super) fn addr() -> SocketAddr {
 }
 
 pub(super) fn account(center_id: CenterId, agent_id: i64, groups: Vec<u32>) -> Account {
-    let mut a = Account::agent(center_id, agent_id, &format!("客服{agent_id}"));
-    a.groups = groups;
+    let mut a = Account::agent(center_id, AgentId(agent_id), &format!("客服{agent_id}"));
+    a.groups = groups.into_iter().map(GroupId).collect();
     a
 }
 
@@ -48,7 +49,7 @@ pub(super) fn snapshot(settings: CenterSettings) -> Snapshot {
         groups: vec![(
             CENTER_A,
             Group {
-                group_id: GROUP,
+                group_id: GroupId(GROUP),
                 name: "售后".into(),
             },
         )],
@@ -97,7 +98,7 @@ pub(super) fn login_customer(
 ) -> Vec<Action> {
     let login = Login::Customer {
         center: center(center_id),
-        install_id,
+        install_id: InstallId(install_id),
         address: addr(),
     };
     h.core.handle_login(h.now, conn, login);
@@ -114,9 +115,9 @@ pub(super) fn serve(h: &mut Harness, agent: ConnId, customer: ConnId) -> (Sessio
             product_type_id: None,
         },
     });
-    let actions = h.req(customer, 800, body);
+    let actions = h.req(customer, RequestId(800), body);
     assert!(matches!(
-        response(&actions, customer, 800),
+        response(&actions, customer, RequestId(800)),
         Ok(Response::Queued(rpc::Queued { .. }))
     ));
     let offer_id = events_to(&actions, agent)
@@ -128,13 +129,13 @@ pub(super) fn serve(h: &mut Harness, agent: ConnId, customer: ConnId) -> (Sessio
         .expect("an offer");
     let actions = h.req(
         agent,
-        801,
+        RequestId(801),
         Request::AnswerOffer(rpc::AnswerOffer {
             offer_id,
             accept: true,
         }),
     );
-    match response(&actions, agent, 801) {
+    match response(&actions, agent, RequestId(801)) {
         Ok(Response::SessionStarted(info)) => (info.session_id, actions),
         other => panic!("not started: {other:?}"),
     }
@@ -150,10 +151,10 @@ pub(super) fn say(
 ) -> Vec<Action> {
     let body = Request::SendChat(rpc::SendChat {
         session_id,
-        message_id,
+        message_id: MessageId(message_id),
         text: text.into(),
     });
-    let actions = h.req(conn, 700, body);
+    let actions = h.req(conn, RequestId(700), body);
     let mut done = h.persist_chats(&actions, true);
     done.splice(0..0, actions);
     done
@@ -209,7 +210,15 @@ fn greeting_names_the_agent_and_reaches_both_sides_after_the_start() {
     let to_agent = sent_to(&actions, A1);
     let start = to_agent
         .iter()
-        .position(|m| matches!(m, ServerMessage::Response { id: 801, .. }))
+        .position(|m| {
+            matches!(
+                m,
+                ServerMessage::Response {
+                    id: RequestId(801),
+                    ..
+                }
+            )
+        })
         .expect("response");
     let chat = to_agent
         .iter()
@@ -293,10 +302,13 @@ fn reception_timeout_closes_after_five_minutes_without_customer_messages() {
         StoreOp::EndSession { session_id, by: Party::Relay, .. } if *session_id == s)));
     let after = h.req(
         CUST,
-        9,
+        RequestId(9),
         Request::EndSession(rpc::EndSession { session_id: s }),
     );
-    assert_eq!(response(&after, CUST, 9), Err(ApiError::UnknownSession));
+    assert_eq!(
+        response(&after, CUST, RequestId(9)),
+        Err(ApiError::UnknownSession)
+    );
     assert_eq!(h.core.poll_timeout(), None, "no timer left");
 }
 
@@ -323,13 +335,13 @@ fn typing_preview_is_throttled_keeps_the_newest_and_is_never_stored() {
     login_agent(&mut h, A1, CENTER_A, 10);
     login_customer(&mut h, CUST, CENTER_A, 111);
     let (s, _) = serve(&mut h, A1, CUST);
-    let first = h.req(CUST, 1, preview(s, "我"));
-    assert_eq!(response(&first, CUST, 1), Ok(Response::Done));
+    let first = h.req(CUST, RequestId(1), preview(s, "我"));
+    assert_eq!(response(&first, CUST, RequestId(1)), Ok(Response::Done));
     assert_eq!(previews(&first, A1), ["我"]);
     h.tick(100);
-    assert!(previews(&h.req(CUST, 2, preview(s, "我的")), A1).is_empty());
+    assert!(previews(&h.req(CUST, RequestId(2), preview(s, "我的")), A1).is_empty());
     h.tick(100);
-    assert!(previews(&h.req(CUST, 3, preview(s, "我的电脑")), A1).is_empty());
+    assert!(previews(&h.req(CUST, RequestId(3), preview(s, "我的电脑")), A1).is_empty());
     let trailing = advance(&mut h, TYPING_PREVIEW_INTERVAL_MS);
     assert_eq!(
         previews(&trailing, A1),
@@ -341,18 +353,21 @@ fn typing_preview_is_throttled_keeps_the_newest_and_is_never_stored() {
     assert!(persisted(&all).is_empty(), "previews are never stored");
 
     // Only the session's customer may send them, and only up to the chat limit.
-    let agent = h.req(A1, 4, preview(s, "x"));
+    let agent = h.req(A1, RequestId(4), preview(s, "x"));
     assert!(matches!(
-        response(&agent, A1, 4),
+        response(&agent, A1, RequestId(4)),
         Err(ApiError::NotPermitted { .. })
     ));
-    login_customer(&mut h, 12, CENTER_A, 222);
-    let other = h.req(12, 5, preview(s, "x"));
-    assert_eq!(response(&other, 12, 5), Err(ApiError::UnknownSession));
+    login_customer(&mut h, ConnId(12), CENTER_A, 222);
+    let other = h.req(ConnId(12), RequestId(5), preview(s, "x"));
+    assert_eq!(
+        response(&other, ConnId(12), RequestId(5)),
+        Err(ApiError::UnknownSession)
+    );
     let long = "字".repeat(porpoise_protocol::wire::MAX_CHAT_TEXT_BYTES);
-    let too_long = h.req(CUST, 6, preview(s, &long));
+    let too_long = h.req(CUST, RequestId(6), preview(s, &long));
     assert!(matches!(
-        response(&too_long, CUST, 6),
+        response(&too_long, CUST, RequestId(6)),
         Err(ref e) if e.is_bad_input()
     ));
 }
@@ -395,9 +410,9 @@ fn off_hours_requests_are_refused_with_the_reply_and_customers_hear_the_opening(
             product_type_id: None,
         },
     });
-    let refused = h.req(CUST, 1, body.clone());
+    let refused = h.req(CUST, RequestId(1), body.clone());
     assert_eq!(
-        response(&refused, CUST, 1),
+        response(&refused, CUST, RequestId(1)),
         Err(ApiError::Closed {
             reply: "下班了，请留言".into()
         })
@@ -410,9 +425,9 @@ fn off_hours_requests_are_refused_with_the_reply_and_customers_hear_the_opening(
         _ => None,
     });
     assert!(open.expect("options at opening").open_now);
-    let served = h.req(CUST, 2, body);
+    let served = h.req(CUST, RequestId(2), body);
     assert!(matches!(
-        response(&served, CUST, 2),
+        response(&served, CUST, RequestId(2)),
         Ok(Response::Queued(rpc::Queued { .. }))
     ));
     // Thursday is a holiday: at midnight the options change to the holiday reply.
@@ -430,20 +445,20 @@ fn off_hours_requests_are_refused_with_the_reply_and_customers_hear_the_opening(
 #[test]
 fn reception_timeout_restarts_for_sessions_loaded_after_a_restart() {
     let stored = crate::core::OpenSession {
-        session_id: 5,
+        session_id: SessionId(5),
         center_id: CENTER_A,
-        ticket_id: 3,
-        install_id: 111,
+        ticket_id: TicketId(3),
+        install_id: InstallId(111),
         customer_name: "Ann".into(),
         customer_phone: String::new(),
-        agent_id: 10,
+        agent_id: AgentId(10),
         agent_name: "客服10".into(),
         started_at: 0,
         messages: Vec::new(),
     };
     let snapshot = Snapshot {
         sessions: vec![stored],
-        max_session_id: 5,
+        max_session_id: SessionId(5),
         ..snapshot(CenterSettings::default())
     };
     let mut h = Harness::with_snapshot(snapshot);

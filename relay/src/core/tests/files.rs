@@ -10,11 +10,11 @@ use super::routing::harness_with;
 use super::*;
 use crate::core::{MediaRefusal, MediaRoute, FILE_STREAM_OVERHEAD_BYTES};
 
-const AGENT: ConnId = 1;
-const CUSTOMER: ConnId = 11;
-const OTHER_AGENT: ConnId = 2;
-const OTHER_CUSTOMER: ConnId = 12;
-const FOREIGN_CUSTOMER: ConnId = 21;
+const AGENT: ConnId = ConnId(1);
+const CUSTOMER: ConnId = ConnId(11);
+const OTHER_AGENT: ConnId = ConnId(2);
+const OTHER_CUSTOMER: ConnId = ConnId(12);
+const FOREIGN_CUSTOMER: ConnId = ConnId(21);
 
 /// Center A: agent 1 serves customer 11 and agent 2 serves customer 12; center B has a
 /// customer 21 in a session of its own.
@@ -23,12 +23,12 @@ fn two_sessions(max_file_bytes: u64) -> (Harness, SessionId, SessionId) {
         max_file_bytes,
         ..CenterSettings::default()
     });
-    h.agent(AGENT, CENTER_A, 10);
-    h.customer(CUSTOMER, CENTER_A, 111);
+    h.agent(AGENT, CENTER_A, AgentId(10));
+    h.customer(CUSTOMER, CENTER_A, InstallId(111));
     let ticket = h.queue(CUSTOMER, "Ann");
     let mine = h.accept(AGENT, ticket);
-    h.agent(OTHER_AGENT, CENTER_A, 11);
-    h.customer(OTHER_CUSTOMER, CENTER_A, 112);
+    h.agent(OTHER_AGENT, CENTER_A, AgentId(11));
+    h.customer(OTHER_CUSTOMER, CENTER_A, InstallId(112));
     let ticket = h.queue(OTHER_CUSTOMER, "Bo");
     let theirs = h.accept(OTHER_AGENT, ticket);
     (h, mine, theirs)
@@ -51,7 +51,7 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
     ));
     h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
@@ -63,7 +63,7 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
     );
     h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -87,7 +87,7 @@ fn agent_files_flow_only_while_the_customer_grants_file_transfer() {
 
     let actions = h.req(
         CUSTOMER,
-        3,
+        RequestId(3),
         Request::StopAction(rpc::StopAction {
             session_id: s,
             action,
@@ -128,7 +128,7 @@ fn the_customer_sends_files_without_a_grant_but_only_in_its_own_session() {
         Err(MediaRefusal::NotInSession(_))
     ));
     // A customer of another center cannot reach center A's session.
-    h.customer(FOREIGN_CUSTOMER, CENTER_B, 211);
+    h.customer(FOREIGN_CUSTOMER, CENTER_B, InstallId(211));
     assert!(matches!(
         h.core.route_media(FOREIGN_CUSTOMER, &file(mine)),
         Err(MediaRefusal::OtherCenter(_))
@@ -148,11 +148,11 @@ fn both_sides_learn_the_center_limit_and_the_relay_caps_file_streams() {
     for (conn, id) in [(AGENT, 1), (CUSTOMER, 2)] {
         let actions = h.req(
             conn,
-            id,
+            RequestId(id),
             Request::FileTransferLimit(rpc::FileTransferLimit { session_id: mine }),
         );
         assert_eq!(
-            response(&actions, conn, id),
+            response(&actions, conn, RequestId(id)),
             Ok(Response::FileTransferLimit(rpc::FileSizeLimit {
                 max_bytes: limit
             }))
@@ -160,11 +160,11 @@ fn both_sides_learn_the_center_limit_and_the_relay_caps_file_streams() {
     }
     let actions = h.req(
         CUSTOMER,
-        3,
+        RequestId(3),
         Request::FileTransferLimit(rpc::FileTransferLimit { session_id: theirs }),
     );
     assert_eq!(
-        response(&actions, CUSTOMER, 3),
+        response(&actions, CUSTOMER, RequestId(3)),
         Err(ApiError::UnknownSession)
     );
     let route = h.core.route_media(CUSTOMER, &file(mine)).expect("route");
@@ -198,29 +198,37 @@ fn common_files_go_out_only_from_the_agent_with_the_grant() {
             name: name.into(),
         })
     };
-    let actions = h.req(AGENT, 1, Request::ListCommonFiles(rpc::ListCommonFiles));
+    let actions = h.req(
+        AGENT,
+        RequestId(1),
+        Request::ListCommonFiles(rpc::ListCommonFiles),
+    );
     assert!(actions.iter().any(|a| matches!(
         a,
         Action::ListCommonFiles {
             conn: AGENT,
-            id: 1,
+            id: RequestId(1),
             center_id: CENTER_A
         }
     )));
-    let actions = h.req(CUSTOMER, 2, Request::ListCommonFiles(rpc::ListCommonFiles));
+    let actions = h.req(
+        CUSTOMER,
+        RequestId(2),
+        Request::ListCommonFiles(rpc::ListCommonFiles),
+    );
     assert!(matches!(
-        response(&actions, CUSTOMER, 2),
+        response(&actions, CUSTOMER, RequestId(2)),
         Err(ApiError::NotPermitted { .. })
     ));
 
-    let actions = h.req(AGENT, 3, send(s, "手册.pdf"));
+    let actions = h.req(AGENT, RequestId(3), send(s, "手册.pdf"));
     assert!(matches!(
-        response(&actions, AGENT, 3),
+        response(&actions, AGENT, RequestId(3)),
         Err(ApiError::Conflict(_))
     ));
     h.req(
         AGENT,
-        4,
+        RequestId(4),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: RemoteAction::FileTransfer,
@@ -228,22 +236,25 @@ fn common_files_go_out_only_from_the_agent_with_the_grant() {
     );
     h.req(
         CUSTOMER,
-        5,
+        RequestId(5),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action: RemoteAction::FileTransfer,
             grant: true,
         }),
     );
-    let actions = h.req(AGENT, 6, send(s, "../relay.db"));
+    let actions = h.req(AGENT, RequestId(6), send(s, "../relay.db"));
     assert!(matches!(
-        response(&actions, AGENT, 6),
+        response(&actions, AGENT, RequestId(6)),
         Err(ref e) if e.is_bad_input()
     ));
-    let actions = h.req(AGENT, 7, send(theirs, "手册.pdf"));
-    assert_eq!(response(&actions, AGENT, 7), Err(ApiError::UnknownSession));
-    let actions = h.req(AGENT, 8, send(s, "手册.pdf"));
-    assert_eq!(response(&actions, AGENT, 8), Ok(Response::Done));
+    let actions = h.req(AGENT, RequestId(7), send(theirs, "手册.pdf"));
+    assert_eq!(
+        response(&actions, AGENT, RequestId(7)),
+        Err(ApiError::UnknownSession)
+    );
+    let actions = h.req(AGENT, RequestId(8), send(s, "手册.pdf"));
+    assert_eq!(response(&actions, AGENT, RequestId(8)), Ok(Response::Done));
     assert!(actions.iter().any(|a| matches!(
         a,
         Action::SendCommonFile { agent: AGENT, customer: CUSTOMER, session_id, center_id: CENTER_A, name, max_bytes }
@@ -255,7 +266,7 @@ fn common_files_go_out_only_from_the_agent_with_the_grant() {
 fn an_admin_cannot_set_a_file_limit_outside_the_allowed_range() {
     use super::routing::admin;
     let (mut h, _, _) = two_sessions(DEFAULT_MAX_FILE_BYTES);
-    h.login(9, admin(CENTER_A, 9));
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
     for (id, bytes, ok) in [
         (1, 0, false),
         (2, 5 * 1024 * 1024 * 1024, false),
@@ -266,10 +277,14 @@ fn an_admin_cannot_set_a_file_limit_outside_the_allowed_range() {
             ..CenterSettings::default()
         };
         let actions = h.req(
-            9,
-            id,
+            ConnId(9),
+            RequestId(id),
             Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
         );
-        assert_eq!(response(&actions, 9, id).is_ok(), ok, "{bytes} bytes");
+        assert_eq!(
+            response(&actions, ConnId(9), RequestId(id)).is_ok(),
+            ok,
+            "{bytes} bytes"
+        );
     }
 }

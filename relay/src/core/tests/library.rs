@@ -3,18 +3,18 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CannedDraft, CannedResponses, CannedScope, Request, Response, Role,
-    MAX_CANNED_TEXT_BYTES,
+    AgentId, ApiError, CannedDraft, CannedResponseId, CannedResponses, CannedScope, Request,
+    Response, Role, MAX_CANNED_TEXT_BYTES,
 };
 
 use super::*;
 use crate::core::{Account, CustomerKey, StoreQuery, StoreReport};
 
-const AGENT: ConnId = 1;
-const CUSTOMER: ConnId = 2;
-const COLLEAGUE: ConnId = 3;
-const STRANGER: ConnId = 4;
-const ADMIN: ConnId = 5;
+const AGENT: ConnId = ConnId(1);
+const CUSTOMER: ConnId = ConnId(2);
+const COLLEAGUE: ConnId = ConnId(3);
+const STRANGER: ConnId = ConnId(4);
+const ADMIN: ConnId = ConnId(5);
 
 /// The (token, query) of the only store query in `actions`.
 fn query(actions: &[Action]) -> (u64, StoreQuery) {
@@ -41,13 +41,13 @@ fn draft(text: &str) -> CannedDraft {
 /// is in center B; agent 12 is an admin of center A.
 fn served() -> (Harness, SessionId) {
     let mut h = Harness::new();
-    h.agent(AGENT, CENTER_A, 10);
-    h.agent(COLLEAGUE, CENTER_A, 11);
-    h.agent(STRANGER, CENTER_B, 20);
-    let mut admin = Account::agent(CENTER_A, 12, "Boss");
+    h.agent(AGENT, CENTER_A, AgentId(10));
+    h.agent(COLLEAGUE, CENTER_A, AgentId(11));
+    h.agent(STRANGER, CENTER_B, AgentId(20));
+    let mut admin = Account::agent(CENTER_A, AgentId(12), "Boss");
     admin.role = Role::Admin;
     h.login(ADMIN, admin);
-    h.customer(CUSTOMER, CENTER_A, 0xC0FFEE);
+    h.customer(CUSTOMER, CENTER_A, InstallId(0xC0FFEE));
     let ticket = h.queue(CUSTOMER, "张三");
     let session = h.accept(AGENT, ticket);
     h.drain();
@@ -59,7 +59,7 @@ fn canned_list_is_read_for_the_agents_own_center_and_answered_when_the_store_rep
     let (mut h, _) = served();
     let actions = h.req(
         STRANGER,
-        7,
+        RequestId(7),
         Request::ListCannedResponses(rpc::ListCannedResponses),
     );
     let (token, q) = query(&actions);
@@ -67,11 +67,11 @@ fn canned_list_is_read_for_the_agents_own_center_and_answered_when_the_store_rep
         q,
         StoreQuery::CannedResponses {
             center_id: CENTER_B,
-            agent_id: 20
+            agent_id: AgentId(20)
         }
     );
     assert!(
-        !has_response(&actions, STRANGER, 7),
+        !has_response(&actions, STRANGER, RequestId(7)),
         "no answer before the store"
     );
     let list = CannedResponses::default();
@@ -80,7 +80,7 @@ fn canned_list_is_read_for_the_agents_own_center_and_answered_when_the_store_rep
         .handle_store_report(h.now, StoreReport::Query { token, result });
     let actions = h.drain();
     assert_eq!(
-        response(&actions, STRANGER, 7),
+        response(&actions, STRANGER, RequestId(7)),
         Ok(Response::CannedResponses(list))
     );
 }
@@ -91,9 +91,9 @@ fn history_asks_for_the_sessions_customer_and_only_its_agent_may_ask() {
     let body = Request::ListServiceHistory(rpc::ListServiceHistory {
         session_id: session,
     });
-    let (_, q) = query(&h.req(AGENT, 1, body.clone()));
+    let (_, q) = query(&h.req(AGENT, RequestId(1), body.clone()));
     let customer = CustomerKey {
-        install_id: 0xC0FFEE,
+        install_id: InstallId(0xC0FFEE),
         phone: "123".into(),
     };
     assert_eq!(
@@ -105,31 +105,31 @@ fn history_asks_for_the_sessions_customer_and_only_its_agent_may_ask() {
         }
     );
     for conn in [COLLEAGUE, STRANGER, ADMIN] {
-        let actions = h.req(conn, 2, body.clone());
+        let actions = h.req(conn, RequestId(2), body.clone());
         assert_eq!(
-            response(&actions, conn, 2),
+            response(&actions, conn, RequestId(2)),
             Err(ApiError::UnknownSession),
             "conn {conn}"
         );
         assert!(persisted(&actions).is_empty());
     }
-    let actions = h.req(CUSTOMER, 3, body);
+    let actions = h.req(CUSTOMER, RequestId(3), body);
     assert!(matches!(
-        response(&actions, CUSTOMER, 3),
+        response(&actions, CUSTOMER, RequestId(3)),
         Err(ApiError::NotPermitted { .. })
     ));
     let read = Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript {
         session_id: session,
-        past_session_id: 4,
+        past_session_id: SessionId(4),
         after: Some(99),
     });
-    let (_, q) = query(&h.req(AGENT, 4, read));
+    let (_, q) = query(&h.req(AGENT, RequestId(4), read));
     assert_eq!(
         q,
         StoreQuery::Transcript {
             center_id: CENTER_A,
             customer,
-            past_session_id: 4,
+            past_session_id: SessionId(4),
             after: Some(99)
         }
     );
@@ -145,23 +145,23 @@ fn center_wide_canned_responses_need_a_managing_role_and_fields_are_checked() {
             draft: draft(text),
         })
     };
-    let actions = h.req(AGENT, 1, save(CannedScope::Center, "您好"));
+    let actions = h.req(AGENT, RequestId(1), save(CannedScope::Center, "您好"));
     assert!(matches!(
-        response(&actions, AGENT, 1),
+        response(&actions, AGENT, RequestId(1)),
         Err(ApiError::NotPermitted { .. })
     ));
     assert!(persisted(&actions).is_empty());
-    let (_, q) = query(&h.req(ADMIN, 2, save(CannedScope::Center, "您好")));
+    let (_, q) = query(&h.req(ADMIN, RequestId(2), save(CannedScope::Center, "您好")));
     assert!(matches!(
         q,
         StoreQuery::SaveCanned {
             center_id: CENTER_A,
-            agent_id: 12,
+            agent_id: AgentId(12),
             scope: CannedScope::Center,
             ..
         }
     ));
-    let (_, q) = query(&h.req(AGENT, 3, save(CannedScope::Personal, "  您好  ")));
+    let (_, q) = query(&h.req(AGENT, RequestId(3), save(CannedScope::Personal, "  您好  ")));
     let StoreQuery::SaveCanned { draft: stored, .. } = q else {
         panic!("{q:?}")
     };
@@ -170,34 +170,38 @@ fn center_wide_canned_responses_need_a_managing_role_and_fields_are_checked() {
         ("问候", "您好")
     );
     let long = "长".repeat(MAX_CANNED_TEXT_BYTES);
-    let actions = h.req(AGENT, 4, save(CannedScope::Personal, &long));
+    let actions = h.req(AGENT, RequestId(4), save(CannedScope::Personal, &long));
     assert!(matches!(
-        response(&actions, AGENT, 4),
+        response(&actions, AGENT, RequestId(4)),
         Err(ref e) if e.is_bad_input()
     ));
-    let actions = h.req(AGENT, 5, save(CannedScope::Personal, "   "));
+    let actions = h.req(AGENT, RequestId(5), save(CannedScope::Personal, "   "));
     assert!(matches!(
-        response(&actions, AGENT, 5),
+        response(&actions, AGENT, RequestId(5)),
         Err(ref e) if e.is_bad_input()
     ));
     // Deleting: only a manager may touch center-wide ones (the store checks the row).
     let (_, q) = query(&h.req(
         AGENT,
-        6,
-        Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: 9 }),
+        RequestId(6),
+        Request::DeleteCannedResponse(rpc::DeleteCannedResponse {
+            id: CannedResponseId(9),
+        }),
     ));
     assert!(matches!(
         q,
         StoreQuery::DeleteCanned {
             manages: false,
-            agent_id: 10,
+            agent_id: AgentId(10),
             ..
         }
     ));
     let (_, q) = query(&h.req(
         ADMIN,
-        7,
-        Request::DeleteCannedResponse(rpc::DeleteCannedResponse { id: 9 }),
+        RequestId(7),
+        Request::DeleteCannedResponse(rpc::DeleteCannedResponse {
+            id: CannedResponseId(9),
+        }),
     ));
     assert!(matches!(q, StoreQuery::DeleteCanned { manages: true, .. }));
 }
@@ -207,7 +211,7 @@ fn an_answer_for_a_connection_that_left_is_dropped() {
     let (mut h, _) = served();
     let (token, _) = query(&h.req(
         COLLEAGUE,
-        1,
+        RequestId(1),
         Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
     ));
     h.disconnect(COLLEAGUE);
@@ -218,11 +222,11 @@ fn an_answer_for_a_connection_that_left_is_dropped() {
     // Customers cannot read the library.
     let actions = h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
     );
     assert!(matches!(
-        response(&actions, CUSTOMER, 2),
+        response(&actions, CUSTOMER, RequestId(2)),
         Err(ApiError::NotPermitted { .. })
     ));
 }

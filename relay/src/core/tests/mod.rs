@@ -20,14 +20,14 @@ use porpoise_protocol::wire::rpc;
 use std::time::{Duration, Instant};
 
 use porpoise_protocol::wire::{
-    ApiError, CenterId, Event, MediaKind, Request, RequestId, Response, ServerMessage,
-    ServiceRoute, SessionId, Welcome,
+    AgentId, ApiError, CenterId, Event, MediaKind, Request, RequestId, Response, ServerMessage,
+    ServiceRoute, SessionId, TicketId, Welcome,
 };
 
 use super::{Account, Action, CenterInfo, ConnId, Core, InstallId, Login, Now, Snapshot, StoreOp};
 
-pub(super) const CENTER_A: CenterId = 8_000_001;
-pub(super) const CENTER_B: CenterId = 8_000_002;
+pub(super) const CENTER_A: CenterId = CenterId(8_000_001);
+pub(super) const CENTER_B: CenterId = CenterId(8_000_002);
 
 /// A core with two centers and a virtual clock.
 pub(super) struct Harness {
@@ -72,7 +72,7 @@ impl Harness {
         std::iter::from_fn(|| self.core.poll_action()).collect()
     }
 
-    pub fn agent(&mut self, conn: ConnId, center_id: CenterId, agent_id: i64) -> Vec<Action> {
+    pub fn agent(&mut self, conn: ConnId, center_id: CenterId, agent_id: AgentId) -> Vec<Action> {
         let account = Account::agent(center_id, agent_id, &format!("Agent {agent_id}"));
         self.login(conn, account)
     }
@@ -128,27 +128,27 @@ impl Harness {
     }
 
     /// Customer `conn` requests service and returns its ticket id.
-    pub fn queue(&mut self, conn: ConnId, name: &str) -> u64 {
+    pub fn queue(&mut self, conn: ConnId, name: &str) -> TicketId {
         let body = Request::RequestService(rpc::RequestService {
             name: name.into(),
             phone: "123".into(),
             route: any_group(),
         });
-        let actions = self.req(conn, 900, body);
-        match response(&actions, conn, 900) {
+        let actions = self.req(conn, RequestId(900), body);
+        match response(&actions, conn, RequestId(900)) {
             Ok(Response::Queued(rpc::Queued { ticket_id, .. })) => ticket_id,
             other => panic!("not queued: {other:?}"),
         }
     }
 
     /// Agent `agent` accepts `ticket_id` and returns the session id.
-    pub fn accept(&mut self, agent: ConnId, ticket_id: u64) -> SessionId {
+    pub fn accept(&mut self, agent: ConnId, ticket_id: TicketId) -> SessionId {
         let actions = self.req(
             agent,
-            901,
+            RequestId(901),
             Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
         );
-        match response(&actions, agent, 901) {
+        match response(&actions, agent, RequestId(901)) {
             Ok(Response::SessionStarted(info)) => info.session_id,
             other => panic!("not accepted: {other:?}"),
         }

@@ -3,7 +3,7 @@
 use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
-use porpoise_protocol::wire::{Request, Response};
+use porpoise_protocol::wire::{Request, Response, TicketId};
 use proptest::prelude::*;
 
 use super::*;
@@ -36,33 +36,33 @@ proptest! {
         let mut conn_of: HashMap<u8, ConnId> = HashMap::new();
         let mut next_conn = 100;
         for a in 0..3u8 {
-            h.agent(u64::from(a) + 1, CENTER_A, i64::from(a) + 10);
+            h.agent(ConnId(u64::from(a) + 1), CENTER_A, AgentId(i64::from(a) + 10));
         }
         for c in 0..6u8 {
-            h.customer(next_conn, CENTER_A, u128::from(c));
-            conn_of.insert(c, next_conn);
+            h.customer(ConnId(next_conn), CENTER_A, InstallId(u128::from(c)));
+            conn_of.insert(c, ConnId(next_conn));
             next_conn += 1;
         }
-        let mut open: HashMap<u128, SessionId> = HashMap::new();
-        let mut served: HashSet<u64> = HashSet::new();
+        let mut open: HashMap<InstallId, SessionId> = HashMap::new();
+        let mut served: HashSet<TicketId> = HashSet::new();
         let mut id = 0;
         for step in steps {
             id += 1;
             h.tick(10);
             match step {
-                Step::Queue(c) => { h.req(conn_of[&c], id, Request::RequestService(rpc::RequestService { name: "n".into(), phone: String::new(), route: any_group() })); }
-                Step::Leave(c) => { h.req(conn_of[&c], id, Request::LeaveQueue(rpc::LeaveQueue)); }
+                Step::Queue(c) => { h.req(conn_of[&c], RequestId(id), Request::RequestService(rpc::RequestService { name: "n".into(), phone: String::new(), route: any_group() })); }
+                Step::Leave(c) => { h.req(conn_of[&c], RequestId(id), Request::LeaveQueue(rpc::LeaveQueue)); }
                 Step::Drop(c) => { h.disconnect(conn_of[&c]); }
                 Step::Rejoin(c) => {
-                    h.customer(next_conn, CENTER_A, u128::from(c));
-                    conn_of.insert(c, next_conn);
+                    h.customer(ConnId(next_conn), CENTER_A, InstallId(u128::from(c)));
+                    conn_of.insert(c, ConnId(next_conn));
                     next_conn += 1;
                 }
                 Step::Accept { agent, pick } => {
                     let queue = h.core.queue_entries(CENTER_A);
-                    let ticket_id = queue.get(usize::from(pick)).map_or(9999, |e| e.ticket_id);
-                    let actions = h.req(u64::from(agent) + 1, id, Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }));
-                    if let Ok(Response::SessionStarted(info)) = response(&actions, u64::from(agent) + 1, id) {
+                    let ticket_id = queue.get(usize::from(pick)).map_or(TicketId(9999), |e| e.ticket_id);
+                    let actions = h.req(ConnId(u64::from(agent) + 1), RequestId(id), Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }));
+                    if let Ok(Response::SessionStarted(info)) = response(&actions, ConnId(u64::from(agent) + 1), RequestId(id)) {
                         prop_assert!(served.insert(ticket_id), "ticket {} served twice", ticket_id);
                         let install = h.core.sessions[&info.session_id].stored.install_id;
                         prop_assert!(open.insert(install, info.session_id).is_none(), "two open sessions");
@@ -70,8 +70,8 @@ proptest! {
                 }
                 Step::End(agent) => {
                     if let Some((&install, &session_id)) = open.iter().next() {
-                        let conn = h.core.sessions[&session_id].agent_conn.unwrap_or(u64::from(agent) + 1);
-                        h.req(conn, id, Request::EndSession(rpc::EndSession { session_id }));
+                        let conn = h.core.sessions[&session_id].agent_conn.unwrap_or(ConnId(u64::from(agent) + 1));
+                        h.req(conn, RequestId(id), Request::EndSession(rpc::EndSession { session_id }));
                         open.remove(&install);
                     }
                 }

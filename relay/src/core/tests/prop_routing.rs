@@ -7,14 +7,19 @@ use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
 use porpoise_protocol::wire::{
-    Event, Group, Presence, Request, Response, ServerMessage, ServiceRoute, TicketId,
+    AgentId, Event, Group, GroupId, Presence, Request, Response, ServerMessage, ServiceRoute,
+    TicketId,
 };
 use proptest::prelude::*;
 
 use super::*;
 use crate::core::Account;
 
-const AGENTS: [(i64, &[u32]); 3] = [(10, &[1]), (11, &[2]), (12, &[1, 2])];
+const AGENTS: [(AgentId, &[GroupId]); 3] = [
+    (AgentId(10), &[GroupId(1)]),
+    (AgentId(11), &[GroupId(2)]),
+    (AgentId(12), &[GroupId(1), GroupId(2)]),
+];
 const CUSTOMERS: u8 = 5;
 
 #[derive(Debug, Clone)]
@@ -74,8 +79,8 @@ struct World {
     created: HashSet<TicketId>,
     served: HashSet<TicketId>,
     left: HashSet<TicketId>,
-    rejected: HashSet<(TicketId, i64)>,
-    id: u64,
+    rejected: HashSet<(TicketId, AgentId)>,
+    id: RequestId,
 }
 
 impl World {
@@ -86,14 +91,14 @@ impl World {
                 (
                     CENTER_A,
                     Group {
-                        group_id: 1,
+                        group_id: GroupId(1),
                         name: "a".into(),
                     },
                 ),
                 (
                     CENTER_A,
                     Group {
-                        group_id: 2,
+                        group_id: GroupId(2),
                         name: "b".into(),
                     },
                 ),
@@ -104,12 +109,12 @@ impl World {
             h: Harness::with_snapshot(snapshot),
             agent_conn: HashMap::new(),
             customer_conn: HashMap::new(),
-            next_conn: 100,
+            next_conn: ConnId(100),
             created: HashSet::new(),
             served: HashSet::new(),
             left: HashSet::new(),
             rejected: HashSet::new(),
-            id: 0,
+            id: RequestId(0),
         };
         for c in 0..CUSTOMERS {
             w.rejoin(c);
@@ -118,26 +123,26 @@ impl World {
     }
 
     fn conn(&mut self) -> ConnId {
-        self.next_conn += 1;
+        self.next_conn.0 += 1;
         self.next_conn
     }
 
     fn rejoin(&mut self, c: u8) -> Vec<Action> {
         let conn = self.conn();
         self.customer_conn.insert(c, conn);
-        self.h.customer(conn, CENTER_A, u128::from(c))
+        self.h.customer(conn, CENTER_A, InstallId(u128::from(c)))
     }
 
     fn ticket_of(&self, c: u8) -> Option<TicketId> {
         self.h.core.centers[&CENTER_A]
             .queue
             .iter()
-            .find(|t| t.install_id == u128::from(c))
+            .find(|t| t.install_id == InstallId(u128::from(c)))
             .map(|t| t.ticket_id)
     }
 
     fn run(&mut self, step: Step) -> Vec<Action> {
-        self.id += 1;
+        self.id.0 += 1;
         let id = self.id;
         self.h.tick(500);
         match step {
@@ -166,7 +171,7 @@ impl World {
             },
             Step::Request(c, g) => {
                 let conn = self.customer_conn[&c];
-                let group_id = (g > 0).then_some(u32::from(g));
+                let group_id = (g > 0).then_some(GroupId(u32::from(g)));
                 let route = ServiceRoute::AutoAssign {
                     group_id,
                     product_type_id: None,
@@ -203,7 +208,9 @@ impl World {
                     return Vec::new();
                 };
                 let queue = self.h.core.queue_entries(CENTER_A);
-                let ticket_id = queue.get(usize::from(pick)).map_or(9999, |e| e.ticket_id);
+                let ticket_id = queue
+                    .get(usize::from(pick))
+                    .map_or(TicketId(9999), |e| e.ticket_id);
                 self.h.req(
                     conn,
                     id,
@@ -342,7 +349,7 @@ impl World {
         }
         let queue = &core.centers[&CENTER_A].queue;
         let mut installs = HashSet::new();
-        let mut last = 0;
+        let mut last = TicketId(0);
         for t in queue {
             prop_assert!(installs.insert(t.install_id), "queued twice");
             prop_assert!(

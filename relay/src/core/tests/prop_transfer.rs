@@ -6,7 +6,8 @@ use porpoise_protocol::wire::rpc;
 use std::collections::{BTreeSet, HashMap};
 
 use porpoise_protocol::wire::{
-    Event, Request, Response, ServerMessage, ServiceRoute, SessionId, TransferTarget, Welcome,
+    AgentId, Event, GroupId, Request, Response, ServerMessage, ServiceRoute, SessionId, TransferId,
+    TransferTarget, Welcome,
 };
 use proptest::prelude::*;
 
@@ -54,7 +55,7 @@ struct World {
     h: Harness,
     conn: HashMap<u8, Option<ConnId>>,
     believes: HashMap<u8, BTreeSet<SessionId>>,
-    offers: HashMap<u8, Vec<u64>>,
+    offers: HashMap<u8, Vec<TransferId>>,
     next_conn: ConnId,
 }
 
@@ -65,9 +66,9 @@ fn agent_id(a: u8) -> i64 {
 impl World {
     fn login(&mut self, a: u8) {
         let conn = self.next_conn;
-        self.next_conn += 1;
-        let mut account = Account::agent(CENTER_A, agent_id(a), &format!("客服{a}"));
-        account.groups = vec![GROUP];
+        self.next_conn.0 += 1;
+        let mut account = Account::agent(CENTER_A, AgentId(agent_id(a)), &format!("客服{a}"));
+        account.groups = vec![GroupId(GROUP)];
         let login = Login::Agent {
             center: center(CENTER_A),
             account,
@@ -121,7 +122,7 @@ impl World {
             let owned: BTreeSet<SessionId> = core
                 .sessions
                 .iter()
-                .filter(|(_, s)| s.stored.agent_id == agent_id(a))
+                .filter(|(_, s)| s.stored.agent_id == AgentId(agent_id(a)))
                 .map(|(id, _)| *id)
                 .collect();
             if let Some(conn) = self.conn[&a] {
@@ -153,7 +154,7 @@ fn run(steps: Vec<Step>) -> World {
         conn: HashMap::new(),
         believes: HashMap::new(),
         offers: HashMap::new(),
-        next_conn: 1,
+        next_conn: ConnId(1),
     };
     for a in 0..AGENTS {
         w.login(a);
@@ -161,7 +162,7 @@ fn run(steps: Vec<Step>) -> World {
     let mut customer_conn = HashMap::new();
     let mut session_of = HashMap::new();
     for c in 0..CUSTOMERS {
-        let conn = 100 + ConnId::from(c);
+        let conn = ConnId(100 + u64::from(c));
         login_customer(&mut w.h, conn, CENTER_A, u128::from(c));
         customer_conn.insert(c, conn);
         let route = ServiceRoute::AutoAssign {
@@ -173,8 +174,9 @@ fn run(steps: Vec<Step>) -> World {
             phone: String::new(),
             route,
         });
-        let actions = w.h.req(conn, 1, body);
-        let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = response(&actions, conn, 1)
+        let actions = w.h.req(conn, RequestId(1), body);
+        let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) =
+            response(&actions, conn, RequestId(1))
         else {
             panic!("queued")
         };
@@ -182,10 +184,11 @@ fn run(steps: Vec<Step>) -> World {
         let agent_conn = w.conn[&agent].expect("logged in");
         let actions = w.h.req(
             agent_conn,
-            2,
+            RequestId(2),
             Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
         );
-        let Ok(Response::SessionStarted(info)) = response(&actions, agent_conn, 2) else {
+        let Ok(Response::SessionStarted(info)) = response(&actions, agent_conn, RequestId(2))
+        else {
             panic!("served")
         };
         session_of.insert(c, info.session_id);
@@ -208,14 +211,14 @@ fn run(steps: Vec<Step>) -> World {
                     continue;
                 };
                 let target = if group {
-                    TransferTarget::Group(GROUP)
+                    TransferTarget::Group(GroupId(GROUP))
                 } else {
-                    TransferTarget::Agent(agent_id(to))
+                    TransferTarget::Agent(AgentId(agent_id(to)))
                 };
                 let note = String::new();
                 w.h.req(
                     conn,
-                    id,
+                    RequestId(id),
                     Request::TransferSession(rpc::TransferSession {
                         session_id,
                         target,
@@ -235,7 +238,7 @@ fn run(steps: Vec<Step>) -> World {
                 };
                 w.h.req(
                     conn,
-                    id,
+                    RequestId(id),
                     Request::AnswerTransfer(rpc::AnswerTransfer {
                         transfer_id,
                         accept,
@@ -258,7 +261,7 @@ fn run(steps: Vec<Step>) -> World {
                 let conn = customer_conn[&c];
                 let actions = w.h.req(
                     conn,
-                    id,
+                    RequestId(id),
                     Request::EndSession(rpc::EndSession { session_id }),
                 );
                 open.remove(&session_id);

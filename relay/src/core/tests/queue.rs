@@ -1,7 +1,9 @@
 //! Queue, accept, welcome, role and tenant tests.
 
 use porpoise_protocol::wire::rpc;
-use porpoise_protocol::wire::{ApiError, Event, Request, Response, Welcome, MAX_NAME_BYTES};
+use porpoise_protocol::wire::{
+    AgentId, ApiError, Event, MessageId, Request, Response, TicketId, Welcome, MAX_NAME_BYTES,
+};
 
 use super::*;
 use crate::core::{CloseReason, TicketOutcome};
@@ -9,14 +11,14 @@ use crate::core::{CloseReason, TicketOutcome};
 #[test]
 fn queue_is_fifo_and_positions_follow() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     for (conn, install) in [(11, 111), (12, 112), (13, 113)] {
-        h.customer(conn, CENTER_A, install);
+        h.customer(ConnId(conn), CENTER_A, InstallId(install));
     }
-    let t1 = h.queue(11, "Ann");
+    let t1 = h.queue(ConnId(11), "Ann");
     let actions = h.req(
-        12,
-        1,
+        ConnId(12),
+        RequestId(1),
         Request::RequestService(rpc::RequestService {
             name: "Bob".into(),
             phone: String::new(),
@@ -24,13 +26,15 @@ fn queue_is_fifo_and_positions_follow() {
         }),
     );
     assert!(matches!(
-        response(&actions, 12, 1),
+        response(&actions, ConnId(12), RequestId(1)),
         Ok(Response::Queued(rpc::Queued { position: 2, .. }))
     ));
-    let found = events_to(&actions, 1).into_iter().find_map(|e| match e {
-        Event::QueueChanged { queue, .. } => Some(queue),
-        _ => None,
-    });
+    let found = events_to(&actions, ConnId(1))
+        .into_iter()
+        .find_map(|e| match e {
+            Event::QueueChanged { queue, .. } => Some(queue),
+            _ => None,
+        });
     let Some(queue) = found else {
         panic!("no queue event")
     };
@@ -38,19 +42,26 @@ fn queue_is_fifo_and_positions_follow() {
         queue.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
         ["Ann", "Bob"]
     );
-    h.queue(13, "Cid");
+    h.queue(ConnId(13), "Cid");
 
-    let actions = h.req(11, 2, Request::LeaveQueue(rpc::LeaveQueue));
-    assert_eq!(response(&actions, 11, 2), Ok(Response::Done));
+    let actions = h.req(
+        ConnId(11),
+        RequestId(2),
+        Request::LeaveQueue(rpc::LeaveQueue),
+    );
     assert_eq!(
-        events_to(&actions, 12),
+        response(&actions, ConnId(11), RequestId(2)),
+        Ok(Response::Done)
+    );
+    assert_eq!(
+        events_to(&actions, ConnId(12)),
         [Event::QueuePosition {
             position: 1,
             estimated_wait_s: None
         }]
     );
     assert_eq!(
-        events_to(&actions, 13),
+        events_to(&actions, ConnId(13)),
         [Event::QueuePosition {
             position: 2,
             estimated_wait_s: None
@@ -66,16 +77,16 @@ fn queue_is_fifo_and_positions_follow() {
 #[test]
 fn requesting_twice_keeps_the_place() {
     let mut h = Harness::new();
-    h.customer(11, CENTER_A, 111);
-    let first = h.queue(11, "Ann");
-    assert_eq!(h.queue(11, "Ann"), first);
-    assert_eq!(h.core.queue_position(CENTER_A, 111), Some(1));
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
+    let first = h.queue(ConnId(11), "Ann");
+    assert_eq!(h.queue(ConnId(11), "Ann"), first);
+    assert_eq!(h.core.queue_position(CENTER_A, InstallId(111)), Some(1));
 }
 
 #[test]
 fn service_request_is_validated() {
     let mut h = Harness::new();
-    h.customer(11, CENTER_A, 111);
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
     for (name, phone) in [
         ("  ", "1"),
         (&*"x".repeat(MAX_NAME_BYTES + 1), "1"),
@@ -86,9 +97,9 @@ fn service_request_is_validated() {
             phone: phone.into(),
             route: any_group(),
         });
-        let actions = h.req(11, 1, body);
+        let actions = h.req(ConnId(11), RequestId(1), body);
         assert!(
-            matches!(response(&actions, 11, 1), Err(ref e) if e.is_bad_input()),
+            matches!(response(&actions, ConnId(11), RequestId(1)), Err(ref e) if e.is_bad_input()),
             "{name:?}"
         );
         assert!(persisted(&actions).is_empty());
@@ -98,23 +109,23 @@ fn service_request_is_validated() {
 #[test]
 fn accept_starts_a_session_out_of_order() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.customer(11, CENTER_A, 111);
-    h.customer(12, CENTER_A, 112);
-    h.queue(11, "Ann");
-    let t2 = h.queue(12, "Bob");
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
+    h.customer(ConnId(12), CENTER_A, InstallId(112));
+    h.queue(ConnId(11), "Ann");
+    let t2 = h.queue(ConnId(12), "Bob");
     let actions = h.req(
-        1,
-        5,
+        ConnId(1),
+        RequestId(5),
         Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id: t2 }),
     );
-    let Ok(Response::SessionStarted(info)) = response(&actions, 1, 5) else {
+    let Ok(Response::SessionStarted(info)) = response(&actions, ConnId(1), RequestId(5)) else {
         panic!("no session")
     };
     assert_eq!(info.customer_name, "Bob");
     assert_eq!(info.agent_name, "Agent 10");
-    assert!(events_to(&actions, 12).contains(&Event::SessionStarted(info.clone())));
-    assert!(events_to(&actions, 1)
+    assert!(events_to(&actions, ConnId(12)).contains(&Event::SessionStarted(info.clone())));
+    assert!(events_to(&actions, ConnId(1))
         .iter()
         .any(|e| matches!(e, Event::QueueChanged { queue, .. } if queue.len() == 1)));
     let ops = persisted(&actions);
@@ -124,22 +135,25 @@ fn accept_starts_a_session_out_of_order() {
     }));
     assert!(ops.iter().any(|op| matches!(op, StoreOp::InsertSession { session_id, .. } if *session_id == info.session_id)));
     // Served once: a second accept of the same ticket fails.
-    h.agent(2, CENTER_A, 20);
+    h.agent(ConnId(2), CENTER_A, AgentId(20));
     let actions = h.req(
-        2,
-        6,
+        ConnId(2),
+        RequestId(6),
         Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id: t2 }),
     );
-    assert_eq!(response(&actions, 2, 6), Err(ApiError::UnknownTicket));
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(6)),
+        Err(ApiError::UnknownTicket)
+    );
     // A customer in a session cannot queue again.
     let again = Request::RequestService(rpc::RequestService {
         name: "Bob".into(),
         phone: String::new(),
         route: any_group(),
     });
-    let actions = h.req(12, 7, again);
+    let actions = h.req(ConnId(12), RequestId(7), again);
     assert!(matches!(
-        response(&actions, 12, 7),
+        response(&actions, ConnId(12), RequestId(7)),
         Err(ApiError::Conflict(_))
     ));
 }
@@ -147,9 +161,9 @@ fn accept_starts_a_session_out_of_order() {
 #[test]
 fn roles_are_checked() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.customer(11, CENTER_A, 111);
-    let t = h.queue(11, "Ann");
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
+    let t = h.queue(ConnId(11), "Ann");
     let forbidden = [
         (
             1,
@@ -166,26 +180,26 @@ fn roles_are_checked() {
         ),
     ];
     for (i, (conn, body)) in forbidden.into_iter().enumerate() {
-        let actions = h.req(conn, i as u64, body);
+        let actions = h.req(ConnId(conn), RequestId(i as u64), body);
         assert!(matches!(
-            response(&actions, conn, i as u64),
+            response(&actions, ConnId(conn), RequestId(i as u64)),
             Err(ApiError::NotPermitted { .. })
         ));
     }
-    let session_id = h.accept(1, t);
+    let session_id = h.accept(ConnId(1), t);
     let action = porpoise_protocol::wire::RemoteAction::ViewDesktop;
     let actions = h.req(
-        11,
-        20,
+        ConnId(11),
+        RequestId(20),
         Request::RequestAction(rpc::RequestAction { session_id, action }),
     );
     assert!(matches!(
-        response(&actions, 11, 20),
+        response(&actions, ConnId(11), RequestId(20)),
         Err(ApiError::NotPermitted { .. })
     ));
     let actions = h.req(
-        1,
-        21,
+        ConnId(1),
+        RequestId(21),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id,
             action,
@@ -193,7 +207,7 @@ fn roles_are_checked() {
         }),
     );
     assert!(matches!(
-        response(&actions, 1, 21),
+        response(&actions, ConnId(1), RequestId(21)),
         Err(ApiError::NotPermitted { .. })
     ));
 }
@@ -201,41 +215,61 @@ fn roles_are_checked() {
 #[test]
 fn centers_are_isolated() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    let actions = h.agent(2, CENTER_B, 20);
-    assert!(matches!(welcome(&actions, 2), Welcome::Agent { queue, .. } if queue.is_empty()));
-    h.customer(11, CENTER_A, 111);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    let actions = h.agent(ConnId(2), CENTER_B, AgentId(20));
+    assert!(
+        matches!(welcome(&actions, ConnId(2)), Welcome::Agent { queue, .. } if queue.is_empty())
+    );
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
     let body = Request::RequestService(rpc::RequestService {
         name: "Ann".into(),
         phone: String::new(),
         route: any_group(),
     });
-    let actions = h.req(11, 1, body);
-    assert!(events_to(&actions, 2).is_empty(), "center B saw A's queue");
-    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = response(&actions, 11, 1) else {
+    let actions = h.req(ConnId(11), RequestId(1), body);
+    assert!(
+        events_to(&actions, ConnId(2)).is_empty(),
+        "center B saw A's queue"
+    );
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) =
+        response(&actions, ConnId(11), RequestId(1))
+    else {
         panic!()
     };
     // B's agent can neither accept A's ticket nor see or touch A's session.
     let actions = h.req(
-        2,
-        2,
+        ConnId(2),
+        RequestId(2),
         Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
     );
-    assert_eq!(response(&actions, 2, 2), Err(ApiError::UnknownTicket));
-    let session_id = h.accept(1, ticket_id);
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(2)),
+        Err(ApiError::UnknownTicket)
+    );
+    let session_id = h.accept(ConnId(1), ticket_id);
     let body = Request::SendChat(rpc::SendChat {
         session_id,
-        message_id: 1,
+        message_id: MessageId(1),
         text: "hi".into(),
     });
-    let actions = h.req(2, 3, body);
-    assert_eq!(response(&actions, 2, 3), Err(ApiError::UnknownSession));
-    let actions = h.req(2, 4, Request::EndSession(rpc::EndSession { session_id }));
-    assert_eq!(response(&actions, 2, 4), Err(ApiError::UnknownSession));
+    let actions = h.req(ConnId(2), RequestId(3), body);
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(3)),
+        Err(ApiError::UnknownSession)
+    );
+    let actions = h.req(
+        ConnId(2),
+        RequestId(4),
+        Request::EndSession(rpc::EndSession { session_id }),
+    );
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(4)),
+        Err(ApiError::UnknownSession)
+    );
     // Same install id in center B is another customer: no session resumed there.
-    let actions = h.customer(12, CENTER_B, 111);
+    let actions = h.customer(ConnId(12), CENTER_B, InstallId(111));
     assert!(matches!(
-        welcome(&actions, 12),
+        welcome(&actions, ConnId(12)),
         Welcome::Customer {
             session: None,
             queue_position: None,
@@ -247,41 +281,41 @@ fn centers_are_isolated() {
 #[test]
 fn reconnects_resume_sessions_and_queue_places() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.customer(11, CENTER_A, 111);
-    h.customer(12, CENTER_A, 112);
-    let t = h.queue(11, "Ann");
-    h.queue(12, "Bob");
-    let session_id = h.accept(1, t);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
+    h.customer(ConnId(12), CENTER_A, InstallId(112));
+    let t = h.queue(ConnId(11), "Ann");
+    h.queue(ConnId(12), "Bob");
+    let session_id = h.accept(ConnId(1), t);
     // A queued customer who disconnects stays queued and gets the position back.
-    h.disconnect(12);
-    let actions = h.customer(13, CENTER_A, 112);
+    h.disconnect(ConnId(12));
+    let actions = h.customer(ConnId(13), CENTER_A, InstallId(112));
     assert!(matches!(
-        welcome(&actions, 13),
+        welcome(&actions, ConnId(13)),
         Welcome::Customer {
             queue_position: Some(1),
             ..
         }
     ));
     // The customer in the session resumes it.
-    h.disconnect(11);
-    let actions = h.customer(14, CENTER_A, 111);
+    h.disconnect(ConnId(11));
+    let actions = h.customer(ConnId(14), CENTER_A, InstallId(111));
     let Welcome::Customer {
         session: Some(info),
         center_name,
         ..
-    } = welcome(&actions, 14)
+    } = welcome(&actions, ConnId(14))
     else {
         panic!()
     };
     assert_eq!(info.session_id, session_id);
     assert_eq!(center_name, format!("Center {CENTER_A}"));
     // The agent resumes its sessions and sees the queue.
-    h.disconnect(1);
-    let actions = h.agent(2, CENTER_A, 10);
+    h.disconnect(ConnId(1));
+    let actions = h.agent(ConnId(2), CENTER_A, AgentId(10));
     let Welcome::Agent {
         sessions, queue, ..
-    } = welcome(&actions, 2)
+    } = welcome(&actions, ConnId(2))
     else {
         panic!()
     };
@@ -295,14 +329,20 @@ fn reconnects_resume_sessions_and_queue_places() {
 #[test]
 fn a_newer_helper_connection_replaces_the_older_one() {
     let mut h = Harness::new();
-    h.customer(1, CENTER_A, 111);
-    let actions = h.customer(2, CENTER_A, 111);
+    h.customer(ConnId(1), CENTER_A, InstallId(111));
+    let actions = h.customer(ConnId(2), CENTER_A, InstallId(111));
     assert!(actions.contains(&Action::Close {
-        conn: 1,
+        conn: ConnId(1),
         reason: CloseReason::LoggedInElsewhere
     }));
     // Requests from the replaced connection are ignored.
-    assert!(h.req(1, 1, Request::LeaveQueue(rpc::LeaveQueue)).is_empty());
+    assert!(h
+        .req(
+            ConnId(1),
+            RequestId(1),
+            Request::LeaveQueue(rpc::LeaveQueue)
+        )
+        .is_empty());
     assert_eq!(h.core.connection_count(), 1);
 }
 
@@ -310,9 +350,9 @@ fn a_newer_helper_connection_replaces_the_older_one() {
 fn snapshot_restores_queue_sessions_and_ids() {
     use crate::core::{OpenSession, Ticket};
     let ticket = Ticket {
-        ticket_id: 7,
+        ticket_id: TicketId(7),
         center_id: CENTER_A,
-        install_id: 112,
+        install_id: InstallId(112),
         name: "Bob".into(),
         phone: String::new(),
         queued_at: 5,
@@ -321,13 +361,13 @@ fn snapshot_restores_queue_sessions_and_ids() {
         preferred_agent: None,
     };
     let session = OpenSession {
-        session_id: 3,
+        session_id: SessionId(3),
         center_id: CENTER_A,
-        ticket_id: 6,
-        install_id: 111,
+        ticket_id: TicketId(6),
+        install_id: InstallId(111),
         customer_name: "Ann".into(),
         customer_phone: String::new(),
-        agent_id: 10,
+        agent_id: AgentId(10),
         agent_name: "Agent 10".into(),
         started_at: 6,
         messages: Vec::new(),
@@ -336,20 +376,20 @@ fn snapshot_restores_queue_sessions_and_ids() {
         centers: vec![center(CENTER_A)],
         queue: vec![ticket],
         sessions: vec![session],
-        max_ticket_id: 7,
-        max_session_id: 3,
+        max_ticket_id: TicketId(7),
+        max_session_id: SessionId(3),
         ..Default::default()
     };
     let mut h = Harness::with_snapshot(snapshot);
-    let actions = h.agent(1, CENTER_A, 10);
+    let actions = h.agent(ConnId(1), CENTER_A, AgentId(10));
     let Welcome::Agent {
         sessions, queue, ..
-    } = welcome(&actions, 1)
+    } = welcome(&actions, ConnId(1))
     else {
         panic!()
     };
     assert_eq!((sessions.len(), queue.len()), (1, 1));
-    h.customer(12, CENTER_A, 113);
-    assert_eq!(h.queue(12, "Cid"), 8);
-    assert_eq!(h.accept(1, 7), 4);
+    h.customer(ConnId(12), CENTER_A, InstallId(113));
+    assert_eq!(h.queue(ConnId(12), "Cid"), TicketId(8));
+    assert_eq!(h.accept(ConnId(1), TicketId(7)), SessionId(4));
 }

@@ -10,8 +10,8 @@ use porpoise_protocol::wire::{
 use super::conversation::{advance, harness, login_agent, login_customer, say, serve, A1, CUST};
 use super::*;
 
-const NEW_HELPER: ConnId = 12;
-const FOREIGN_HELPER: ConnId = 30;
+const NEW_HELPER: ConnId = ConnId(12);
+const FOREIGN_HELPER: ConnId = ConnId(30);
 const OLD_INSTALL: u128 = 111;
 const NEW_INSTALL: u128 = 222;
 const TTL_MS: u64 = RECONNECT_TOKEN_TTL_MS as u64;
@@ -25,7 +25,7 @@ fn granted_reboot() -> (Harness, SessionId) {
     let action = RemoteAction::Reboot;
     let asked = h.req(
         A1,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction { session_id, action }),
     );
     assert!(events_to(&asked, CUST).contains(&Event::ConsentRequested { session_id, action }));
@@ -35,7 +35,7 @@ fn granted_reboot() -> (Harness, SessionId) {
         grant: true,
     });
     assert_eq!(
-        response(&h.req(CUST, 2, grant), CUST, 2),
+        response(&h.req(CUST, RequestId(2), grant), CUST, RequestId(2)),
         Ok(Response::Done)
     );
     (h, session_id)
@@ -45,10 +45,10 @@ fn granted_reboot() -> (Harness, SessionId) {
 fn take_token(h: &mut Harness, session_id: SessionId) -> (ReconnectToken, Vec<Action>) {
     let actions = h.req(
         CUST,
-        3,
+        RequestId(3),
         Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
     );
-    match response(&actions, CUST, 3) {
+    match response(&actions, CUST, RequestId(3)) {
         Ok(Response::ReconnectToken(rpc::IssuedReconnectToken { token, expires_at })) => {
             assert_eq!(expires_at, h.now.unix_ms + RECONNECT_TOKEN_TTL_MS);
             (token, actions)
@@ -61,11 +61,11 @@ fn redeem(h: &mut Harness, conn: ConnId, token: &ReconnectToken) -> Vec<Action> 
     let body = Request::RedeemReconnectToken(rpc::RedeemReconnectToken {
         token: token.clone(),
     });
-    h.req(conn, 4, body)
+    h.req(conn, RequestId(4), body)
 }
 
 fn refusal(actions: &[Action], conn: ConnId) -> TokenRefusal {
-    match response(actions, conn, 4) {
+    match response(actions, conn, RequestId(4)) {
         Err(ApiError::BadReconnectToken(why)) => why,
         other => panic!("not refused: {other:?}"),
     }
@@ -79,20 +79,20 @@ fn a_token_needs_the_customers_consent_first() {
     let (session_id, _) = serve(&mut h, A1, CUST);
     let actions = h.req(
         CUST,
-        3,
+        RequestId(3),
         Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
     );
     assert!(matches!(
-        response(&actions, CUST, 3),
+        response(&actions, CUST, RequestId(3)),
         Err(ApiError::Conflict(_))
     ));
     // The agent cannot get one either.
     let actions = h.req(
         A1,
-        3,
+        RequestId(3),
         Request::RequestReconnectToken(rpc::RequestReconnectToken { session_id }),
     );
-    assert!(response(&actions, A1, 3).is_err());
+    assert!(response(&actions, A1, RequestId(3)).is_err());
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn the_agent_sees_waiting_then_reconnected_and_the_token_works_once() {
     // A new helper process (another install id) presents the token.
     login_customer(&mut h, NEW_HELPER, CENTER_A, NEW_INSTALL);
     let back = redeem(&mut h, NEW_HELPER, &token);
-    match response(&back, NEW_HELPER, 4) {
+    match response(&back, NEW_HELPER, RequestId(4)) {
         Ok(Response::SessionStarted(info)) => {
             assert_eq!(info.session_id, session_id);
             assert!(info.messages.iter().any(|m| m.text == "before the reboot"));
@@ -188,13 +188,13 @@ fn unknown_and_foreign_tokens_are_refused_and_change_nothing() {
     assert!(events_to(&foreign, A1).is_empty());
     // An agent may not present one.
     assert!(matches!(
-        response(&redeem(&mut h, A1, &token), A1, 4),
+        response(&redeem(&mut h, A1, &token), A1, RequestId(4)),
         Err(ApiError::NotPermitted { .. })
     ));
     // The token still works at its own center.
     let back = redeem(&mut h, NEW_HELPER, &token);
     assert!(matches!(
-        response(&back, NEW_HELPER, 4),
+        response(&back, NEW_HELPER, RequestId(4)),
         Ok(Response::SessionStarted(info)) if info.session_id == session_id
     ));
     // Even spent, it stays useless at center B.

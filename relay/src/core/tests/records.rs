@@ -3,13 +3,13 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CenterSettings, ContextEndpoint, Event, RecordPolicy, RecordPrompt, Request,
-    Response, SupportRecordForm, VisitorCard,
+    AgentId, ApiError, CenterSettings, ContextEndpoint, Event, InstallId, MessageId, RecordPolicy,
+    RecordPrompt, Request, RequestId, Response, SessionId, SupportRecordForm, VisitorCard,
 };
 
 use super::routing::admin;
 use super::{persisted, response, Harness, CENTER_A, CENTER_B};
-use crate::core::{records::END_FORM_GRACE_MS, Action, RecordsOp, StoreOp, StoreReport};
+use crate::core::{records::END_FORM_GRACE_MS, Action, ConnId, RecordsOp, StoreOp, StoreReport};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -23,12 +23,12 @@ fn form() -> SupportRecordForm {
 }
 
 /// Agent 10 (conn 1) serves customer conn 50 in center A; returns the session id.
-fn serving() -> (Harness, u64) {
+fn serving() -> (Harness, SessionId) {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.customer(50, CENTER_A, 7);
-    let ticket = h.queue(50, "张三");
-    let session = h.accept(1, ticket);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let ticket = h.queue(ConnId(50), "张三");
+    let session = h.accept(ConnId(1), ticket);
     h.drain();
     (h, session)
 }
@@ -53,24 +53,27 @@ fn records_op(h: &mut Harness, actions: &[Action]) -> RecordsOp {
         .unwrap_or_else(|| panic!("no records op in {actions:#?}"))
 }
 
-fn save(session_id: u64, form: SupportRecordForm) -> Request {
+fn save(session_id: SessionId, form: SupportRecordForm) -> Request {
     Request::SaveSupportRecord(rpc::SaveSupportRecord { session_id, form })
 }
 
 #[test]
 fn record_is_saved_for_the_serving_agent_and_answered_from_the_store() {
     let (mut h, session) = serving();
-    let actions = h.req(1, 5, save(session, form()));
+    let actions = h.req(ConnId(1), RequestId(5), save(session, form()));
     match records_op(&mut h, &actions) {
         RecordsOp::SaveRecord { center_id, record } => {
             assert_eq!(center_id, CENTER_A);
-            assert_eq!(record.agent_id, 10);
+            assert_eq!(record.agent_id, AgentId(10));
             assert_eq!(record.form.subject, "打印机脱机");
         }
         other => panic!("{other:?}"),
     }
     let answered = h.drain();
-    assert_eq!(response(&answered, 1, 5), Ok(Response::Done));
+    assert_eq!(
+        response(&answered, ConnId(1), RequestId(5)),
+        Ok(Response::Done)
+    );
 }
 
 #[test]
@@ -80,9 +83,9 @@ fn required_fields_and_disposition_are_enforced() {
         subject: "  ".into(),
         ..form()
     };
-    let actions = h.req(1, 5, save(session, blank));
+    let actions = h.req(ConnId(1), RequestId(5), save(session, blank));
     assert!(matches!(
-        response(&actions, 1, 5),
+        response(&actions, ConnId(1), RequestId(5)),
         Err(ApiError::Empty {
             field: porpoise_protocol::wire::Field::RecordSubject
         })
@@ -96,9 +99,9 @@ fn required_fields_and_disposition_are_enforced() {
         .settings
         .records
         .disposition_required = true;
-    let actions = h.req(1, 6, save(session, form()));
+    let actions = h.req(ConnId(1), RequestId(6), save(session, form()));
     assert!(matches!(
-        response(&actions, 1, 6),
+        response(&actions, ConnId(1), RequestId(6)),
         Err(ApiError::Empty {
             field: porpoise_protocol::wire::Field::Disposition
         } | ApiError::NotInList {
@@ -110,7 +113,7 @@ fn required_fields_and_disposition_are_enforced() {
         disposition: Some("已解决".into()),
         ..form()
     };
-    let actions = h.req(1, 7, save(session, chosen));
+    let actions = h.req(ConnId(1), RequestId(7), save(session, chosen));
     assert!(matches!(
         records_op(&mut h, &actions),
         RecordsOp::SaveRecord { record, .. } if record.form.disposition.as_deref() == Some("已解决")
@@ -120,8 +123,8 @@ fn required_fields_and_disposition_are_enforced() {
 #[test]
 fn other_centers_and_other_agents_are_forbidden() {
     let (mut h, session) = serving();
-    h.agent(2, CENTER_B, 20);
-    h.agent(3, CENTER_A, 11);
+    h.agent(ConnId(2), CENTER_B, AgentId(20));
+    h.agent(ConnId(3), CENTER_A, AgentId(11));
     for (conn, id) in [(2, 5), (3, 6)] {
         for body in [
             save(session, form()),
@@ -136,31 +139,31 @@ fn other_centers_and_other_agents_are_forbidden() {
                 session_id: session,
             }),
         ] {
-            let actions = h.req(conn, id, body);
+            let actions = h.req(ConnId(conn), RequestId(id), body);
             assert!(matches!(
-                response(&actions, conn, id),
+                response(&actions, ConnId(conn), RequestId(id)),
                 Err(ApiError::NotPermitted { .. })
             ));
             assert!(persisted(&actions).is_empty());
         }
     }
     // Customers may not touch records at all.
-    let actions = h.req(50, 9, save(session, form()));
+    let actions = h.req(ConnId(50), RequestId(9), save(session, form()));
     assert!(matches!(
-        response(&actions, 50, 9),
+        response(&actions, ConnId(50), RequestId(9)),
         Err(ApiError::NotPermitted { .. })
     ));
     // After the end too.
     h.req(
-        1,
-        10,
+        ConnId(1),
+        RequestId(10),
         Request::EndSession(rpc::EndSession {
             session_id: session,
         }),
     );
-    let actions = h.req(2, 11, save(session, form()));
+    let actions = h.req(ConnId(2), RequestId(11), save(session, form()));
     assert!(matches!(
-        response(&actions, 2, 11),
+        response(&actions, ConnId(2), RequestId(11)),
         Err(ApiError::NotPermitted { .. })
     ));
 }
@@ -179,22 +182,22 @@ fn late_filling_follows_the_center_window() {
         .settings
         .records = policy.into();
     h.req(
-        1,
-        4,
+        ConnId(1),
+        RequestId(4),
         Request::EndSession(rpc::EndSession {
             session_id: session,
         }),
     );
     h.tick(HOUR_MS);
-    let actions = h.req(1, 5, save(session, form()));
+    let actions = h.req(ConnId(1), RequestId(5), save(session, form()));
     assert!(matches!(
         records_op(&mut h, &actions),
         RecordsOp::SaveRecord { .. }
     ));
     h.tick(HOUR_MS + 1);
-    let actions = h.req(1, 6, save(session, form()));
+    let actions = h.req(ConnId(1), RequestId(6), save(session, form()));
     assert!(matches!(
-        response(&actions, 1, 6),
+        response(&actions, ConnId(1), RequestId(6)),
         Err(ApiError::Conflict(_))
     ));
 }
@@ -214,22 +217,22 @@ fn without_late_filling_the_end_form_still_has_its_grace() {
         .settings
         .records = policy.into();
     h.req(
-        50,
-        4,
+        ConnId(50),
+        RequestId(4),
         Request::EndSession(rpc::EndSession {
             session_id: session,
         }),
     );
     h.tick(60_000);
-    let actions = h.req(1, 5, save(session, form()));
+    let actions = h.req(ConnId(1), RequestId(5), save(session, form()));
     assert!(matches!(
         records_op(&mut h, &actions),
         RecordsOp::SaveRecord { .. }
     ));
     h.tick(u64::try_from(END_FORM_GRACE_MS).expect("ms"));
-    let actions = h.req(1, 6, save(session, form()));
+    let actions = h.req(ConnId(1), RequestId(6), save(session, form()));
     assert!(matches!(
-        response(&actions, 1, 6),
+        response(&actions, ConnId(1), RequestId(6)),
         Err(ApiError::Conflict(_))
     ));
 }
@@ -238,32 +241,32 @@ fn without_late_filling_the_end_form_still_has_its_grace() {
 fn tags_must_come_from_the_center_lists() {
     let (mut h, session) = serving();
     let actions = h.req(
-        1,
-        5,
+        ConnId(1),
+        RequestId(5),
         Request::SetMessageTags(rpc::SetMessageTags {
             session_id: session,
-            message_id: 42,
+            message_id: MessageId(42),
             tags: vec!["投诉".into()],
         }),
     );
     assert!(matches!(
         records_op(&mut h, &actions),
-        RecordsOp::SetMessageTags { message_id: 42, ref tags, .. } if tags == &["投诉".to_owned()]
+        RecordsOp::SetMessageTags { message_id: MessageId(42), ref tags, .. } if tags == &["投诉".to_owned()]
     ));
     let actions = h.req(
-        1,
-        6,
+        ConnId(1),
+        RequestId(6),
         Request::SetCustomerTags(rpc::SetCustomerTags {
             session_id: session,
             tags: vec!["不存在".into()],
         }),
     );
     assert!(
-        matches!(response(&actions, 1, 6), Err(ApiError::NotInList { value, .. }) if value == "不存在")
+        matches!(response(&actions, ConnId(1), RequestId(6)), Err(ApiError::NotInList { value, .. }) if value == "不存在")
     );
     let actions = h.req(
-        1,
-        7,
+        ConnId(1),
+        RequestId(7),
         Request::SetCustomerTags(rpc::SetCustomerTags {
             session_id: session,
             tags: vec!["VIP".into()],
@@ -272,7 +275,7 @@ fn tags_must_come_from_the_center_lists() {
     assert!(matches!(
         records_op(&mut h, &actions),
         RecordsOp::SetCustomerTags {
-            install_id: 7,
+            install_id: InstallId(7),
             center_id: CENTER_A,
             ..
         }
@@ -283,8 +286,8 @@ fn tags_must_come_from_the_center_lists() {
 fn profile_falls_back_to_the_request_name_and_phone() {
     let (mut h, session) = serving();
     let actions = h.req(
-        1,
-        5,
+        ConnId(1),
+        RequestId(5),
         Request::GetCustomerProfile(rpc::GetCustomerProfile {
             session_id: session,
         }),
@@ -295,7 +298,7 @@ fn profile_falls_back_to_the_request_name_and_phone() {
             install_id,
             ..
         } => {
-            assert_eq!(install_id, 7);
+            assert_eq!(install_id, InstallId(7));
             assert_eq!(fallback.name, "张三");
             assert_eq!(fallback.mobile, "123");
         }
@@ -315,14 +318,14 @@ fn endpoint(token: &str) -> ContextEndpoint {
 fn context_lookup_goes_to_the_driver_with_the_token() {
     let (mut h, session) = serving();
     let actions = h.req(
-        1,
-        5,
+        ConnId(1),
+        RequestId(5),
         Request::FetchCustomerContext(rpc::FetchCustomerContext {
             session_id: session,
         }),
     );
     assert!(matches!(
-        response(&actions, 1, 5),
+        response(&actions, ConnId(1), RequestId(5)),
         Err(ApiError::ContextUnavailable(_))
     ));
     h.core
@@ -332,16 +335,16 @@ fn context_lookup_goes_to_the_driver_with_the_token() {
         .settings
         .context_endpoint = Some(Box::new(endpoint("secret")));
     let actions = h.req(
-        1,
-        6,
+        ConnId(1),
+        RequestId(6),
         Request::FetchCustomerContext(rpc::FetchCustomerContext {
             session_id: session,
         }),
     );
     let fetch = actions.iter().find_map(|a| match a {
         Action::FetchContext {
-            conn: 1,
-            id: 6,
+            conn: ConnId(1),
+            id: RequestId(6),
             endpoint,
             query,
         } => Some((endpoint.clone(), query.clone())),
@@ -356,33 +359,43 @@ fn context_lookup_goes_to_the_driver_with_the_token() {
 #[test]
 fn the_context_token_never_reaches_clients_and_survives_an_update() {
     let mut h = Harness::new();
-    h.login(9, admin(CENTER_A, 9));
-    h.agent(1, CENTER_A, 10);
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     let settings = CenterSettings {
         context_endpoint: Some(Box::new(endpoint("secret"))),
         ..CenterSettings::default()
     };
     let actions = h.req(
-        9,
-        4,
+        ConnId(9),
+        RequestId(4),
         Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
     );
-    assert_eq!(response(&actions, 9, 4), Ok(Response::Done));
+    assert_eq!(
+        response(&actions, ConnId(9), RequestId(4)),
+        Ok(Response::Done)
+    );
     let debug = format!("{actions:?}");
     assert!(!debug.contains("secret"), "{debug}");
-    let actions = h.req(9, 5, Request::GetCenterSettings(rpc::GetCenterSettings));
-    let Ok(Response::CenterSettings(seen)) = response(&actions, 9, 5) else {
+    let actions = h.req(
+        ConnId(9),
+        RequestId(5),
+        Request::GetCenterSettings(rpc::GetCenterSettings),
+    );
+    let Ok(Response::CenterSettings(seen)) = response(&actions, ConnId(9), RequestId(5)) else {
         panic!("no settings");
     };
     assert_eq!(seen.context_endpoint, Some(Box::new(endpoint(""))));
     // Sending back what the admin saw keeps the token on the relay.
     let actions = h.req(
-        9,
-        6,
+        ConnId(9),
+        RequestId(6),
         Request::UpdateCenterSettings(rpc::UpdateCenterSettings(seen)),
     );
-    assert_eq!(response(&actions, 9, 6), Ok(Response::Done));
-    let events = super::events_to(&actions, 1);
+    assert_eq!(
+        response(&actions, ConnId(9), RequestId(6)),
+        Ok(Response::Done)
+    );
+    let events = super::events_to(&actions, ConnId(1));
     assert!(events.iter().any(|e| matches!(e,
         Event::CenterSettingsChanged(s) if s.context_endpoint == Some(Box::new(endpoint(""))))));
     let stored = &h.core.centers[&CENTER_A].settings;
@@ -402,12 +415,12 @@ fn the_context_token_never_reaches_clients_and_survives_an_update() {
         ..CenterSettings::default()
     };
     let actions = h.req(
-        9,
-        7,
+        ConnId(9),
+        RequestId(7),
         Request::UpdateCenterSettings(rpc::UpdateCenterSettings(bad)),
     );
     assert!(matches!(
-        response(&actions, 9, 7),
+        response(&actions, ConnId(9), RequestId(7)),
         Err(ref e) if e.is_bad_input()
     ));
 }

@@ -4,8 +4,8 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CenterSettings, Event, OfferEnd, Presence, Request, Response, Role, ServiceMode,
-    ServiceRoute, Welcome,
+    AgentId, ApiError, CenterSettings, Event, GroupId, OfferEnd, OfferId, Presence, Request,
+    Response, Role, ServiceMode, ServiceRoute, Welcome,
 };
 
 use super::*;
@@ -27,7 +27,7 @@ pub(super) fn harness_with(settings: CenterSettings) -> Harness {
 
 pub(super) fn group(id: u32, name: &str) -> porpoise_protocol::wire::Group {
     porpoise_protocol::wire::Group {
-        group_id: id,
+        group_id: GroupId(id),
         name: name.into(),
     }
 }
@@ -39,7 +39,7 @@ pub(super) fn mode(service_mode: ServiceMode) -> CenterSettings {
     }
 }
 
-pub(super) fn admin(center_id: u32, agent_id: i64) -> Account {
+pub(super) fn admin(center_id: CenterId, agent_id: AgentId) -> Account {
     Account {
         role: Role::Admin,
         ..Account::agent(center_id, agent_id, "Admin")
@@ -63,13 +63,18 @@ pub(super) fn request(h: &mut Harness, conn: ConnId, route: ServiceRoute) -> Vec
         phone: "138".into(),
         route,
     });
-    h.req(conn, 900, body)
+    h.req(conn, RequestId(900), body)
 }
 
-pub(super) fn answer(h: &mut Harness, conn: ConnId, offer_id: u64, accept: bool) -> Vec<Action> {
+pub(super) fn answer(
+    h: &mut Harness,
+    conn: ConnId,
+    offer_id: OfferId,
+    accept: bool,
+) -> Vec<Action> {
     h.req(
         conn,
-        902,
+        RequestId(902),
         Request::AnswerOffer(rpc::AnswerOffer { offer_id, accept }),
     )
 }
@@ -86,20 +91,20 @@ pub(super) fn fire(h: &mut Harness) -> Vec<Action> {
 #[test]
 fn offer_goes_to_the_longest_idle_agent_and_expires_after_20_s_to_the_next() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     h.tick(1000);
-    h.agent(2, CENTER_A, 11);
-    h.customer(50, CENTER_A, 7);
-    let actions = request(&mut h, 50, any_group());
+    h.agent(ConnId(2), CENTER_A, AgentId(11));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
     assert!(matches!(
-        response(&actions, 50, 900),
+        response(&actions, ConnId(50), RequestId(900)),
         Ok(Response::Queued(rpc::Queued { position: 1, .. }))
     ));
-    let offer = offers_to(&actions, 1)
+    let offer = offers_to(&actions, ConnId(1))
         .pop()
         .expect("offer to the longest idle agent");
     assert_eq!(offer.expires_in_ms, 20_000);
-    assert!(offers_to(&actions, 2).is_empty());
+    assert!(offers_to(&actions, ConnId(2)).is_empty());
     h.tick(19_900);
     h.core.handle_timeout(h.now);
     assert!(h.drain().is_empty(), "nothing before 20 s");
@@ -110,15 +115,19 @@ fn offer_goes_to_the_longest_idle_agent_and_expires_after_20_s_to_the_next() {
         offer_id: offer.offer_id,
         reason: OfferEnd::TimedOut,
     };
-    assert!(events_to(&actions, 1).contains(&withdrawn));
-    assert_eq!(offers_to(&actions, 2).len(), 1, "next agent gets it");
-    let next = offers_to(&actions, 2)[0].offer_id;
-    let actions = answer(&mut h, 2, next, true);
+    assert!(events_to(&actions, ConnId(1)).contains(&withdrawn));
+    assert_eq!(
+        offers_to(&actions, ConnId(2)).len(),
+        1,
+        "next agent gets it"
+    );
+    let next = offers_to(&actions, ConnId(2))[0].offer_id;
+    let actions = answer(&mut h, ConnId(2), next, true);
     assert!(matches!(
-        response(&actions, 2, 902),
+        response(&actions, ConnId(2), RequestId(902)),
         Ok(Response::SessionStarted(_))
     ));
-    assert!(events_to(&actions, 50)
+    assert!(events_to(&actions, ConnId(50))
         .iter()
         .any(|e| matches!(e, Event::SessionStarted(_))));
 }
@@ -126,47 +135,54 @@ fn offer_goes_to_the_longest_idle_agent_and_expires_after_20_s_to_the_next() {
 #[test]
 fn ties_in_idle_time_go_to_fewest_sessions_then_lowest_id() {
     let mut h = Harness::new();
-    h.agent(2, CENTER_A, 12);
-    h.agent(1, CENTER_A, 11);
-    h.customer(50, CENTER_A, 7);
-    let actions = request(&mut h, 50, any_group());
-    assert_eq!(offers_to(&actions, 1).len(), 1, "lowest id wins a tie");
+    h.agent(ConnId(2), CENTER_A, AgentId(12));
+    h.agent(ConnId(1), CENTER_A, AgentId(11));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
+    assert_eq!(
+        offers_to(&actions, ConnId(1)).len(),
+        1,
+        "lowest id wins a tie"
+    );
 }
 
 #[test]
 fn a_rejecting_agent_is_never_offered_the_same_customer_again() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
-    h.customer(50, CENTER_A, 7);
-    let actions = request(&mut h, 50, any_group());
-    let offer = offers_to(&actions, 1).pop().expect("offer");
-    let actions = answer(&mut h, 1, offer.offer_id, false);
-    assert_eq!(response(&actions, 1, 902), Ok(Response::Done));
-    assert!(offers_to(&actions, 1).is_empty());
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
+    let offer = offers_to(&actions, ConnId(1)).pop().expect("offer");
+    let actions = answer(&mut h, ConnId(1), offer.offer_id, false);
+    assert_eq!(
+        response(&actions, ConnId(1), RequestId(902)),
+        Ok(Response::Done)
+    );
+    assert!(offers_to(&actions, ConnId(1)).is_empty());
     assert_eq!(h.core.poll_timeout(), None, "no offer open");
     // Presence toggles and time do not bring it back.
     h.req(
-        1,
-        3,
+        ConnId(1),
+        RequestId(3),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Busy,
             automatic: false,
         }),
     );
     let actions = h.req(
-        1,
-        4,
+        ConnId(1),
+        RequestId(4),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: false,
         }),
     );
-    assert!(offers_to(&actions, 1).is_empty());
+    assert!(offers_to(&actions, ConnId(1)).is_empty());
     // A new agent gets it.
-    let actions = h.agent(2, CENTER_A, 11);
-    assert_eq!(offers_to(&actions, 2).len(), 1);
+    let actions = h.agent(ConnId(2), CENTER_A, AgentId(11));
+    assert_eq!(offers_to(&actions, ConnId(2)).len(), 1);
     assert_eq!(
-        h.core.queue_position(CENTER_A, 7),
+        h.core.queue_position(CENTER_A, InstallId(7)),
         Some(1),
         "still queued meanwhile"
     );
@@ -175,28 +191,28 @@ fn a_rejecting_agent_is_never_offered_the_same_customer_again() {
 #[test]
 fn nobody_eligible_queues_and_offers_when_an_agent_comes_online() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     h.req(
-        1,
-        3,
+        ConnId(1),
+        RequestId(3),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Away,
             automatic: true,
         }),
     );
-    h.customer(50, CENTER_A, 7);
-    let actions = request(&mut h, 50, any_group());
-    assert!(offers_to(&actions, 1).is_empty());
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
+    assert!(offers_to(&actions, ConnId(1)).is_empty());
     assert_eq!(h.core.poll_timeout(), None);
     let actions = h.req(
-        1,
-        4,
+        ConnId(1),
+        RequestId(4),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Online,
             automatic: true,
         }),
     );
-    assert_eq!(offers_to(&actions, 1).len(), 1);
+    assert_eq!(offers_to(&actions, ConnId(1)).len(), 1);
 }
 
 #[test]
@@ -204,60 +220,69 @@ fn a_full_agent_gets_the_next_customer_when_a_session_ends() {
     let mut h = Harness::new();
     let account = Account {
         max_sessions: 1,
-        ..Account::agent(CENTER_A, 10, "Agent 10")
+        ..Account::agent(CENTER_A, AgentId(10), "Agent 10")
     };
-    h.login(1, account);
-    h.customer(50, CENTER_A, 7);
-    h.customer(51, CENTER_A, 8);
-    let actions = request(&mut h, 50, any_group());
-    let offer = offers_to(&actions, 1).pop().expect("offer");
-    let actions = answer(&mut h, 1, offer.offer_id, true);
-    let Ok(Response::SessionStarted(info)) = response(&actions, 1, 902) else {
+    h.login(ConnId(1), account);
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    h.customer(ConnId(51), CENTER_A, InstallId(8));
+    let actions = request(&mut h, ConnId(50), any_group());
+    let offer = offers_to(&actions, ConnId(1)).pop().expect("offer");
+    let actions = answer(&mut h, ConnId(1), offer.offer_id, true);
+    let Ok(Response::SessionStarted(info)) = response(&actions, ConnId(1), RequestId(902)) else {
         panic!("no session");
     };
-    let actions = request(&mut h, 51, any_group());
-    assert!(offers_to(&actions, 1).is_empty(), "at max_sessions");
+    let actions = request(&mut h, ConnId(51), any_group());
+    assert!(offers_to(&actions, ConnId(1)).is_empty(), "at max_sessions");
     let actions = h.req(
-        1,
-        5,
+        ConnId(1),
+        RequestId(5),
         Request::EndSession(rpc::EndSession {
             session_id: info.session_id,
         }),
     );
-    assert_eq!(offers_to(&actions, 1).len(), 1);
+    assert_eq!(offers_to(&actions, ConnId(1)).len(), 1);
 }
 
 #[test]
 fn group_routing_only_offers_members_and_customer_leaving_withdraws() {
     let mut h = harness_with(mode(ServiceMode::AutoAssign));
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     let member = Account {
-        groups: vec![2],
-        ..Account::agent(CENTER_A, 11, "Tech")
+        groups: vec![GroupId(2)],
+        ..Account::agent(CENTER_A, AgentId(11), "Tech")
     };
     h.tick(10);
-    h.login(2, member);
-    h.customer(50, CENTER_A, 7);
+    h.login(ConnId(2), member);
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
     let route = ServiceRoute::AutoAssign {
-        group_id: Some(2),
+        group_id: Some(GroupId(2)),
         product_type_id: None,
     };
-    let actions = request(&mut h, 50, route);
-    assert!(offers_to(&actions, 1).is_empty(), "not in the group");
-    let offer = offers_to(&actions, 2).pop().expect("member gets it");
-    let actions = h.req(50, 3, Request::LeaveQueue(rpc::LeaveQueue));
+    let actions = request(&mut h, ConnId(50), route);
+    assert!(
+        offers_to(&actions, ConnId(1)).is_empty(),
+        "not in the group"
+    );
+    let offer = offers_to(&actions, ConnId(2))
+        .pop()
+        .expect("member gets it");
+    let actions = h.req(
+        ConnId(50),
+        RequestId(3),
+        Request::LeaveQueue(rpc::LeaveQueue),
+    );
     let gone = Event::OfferWithdrawn {
         offer_id: offer.offer_id,
         reason: OfferEnd::CustomerLeft,
     };
-    assert!(events_to(&actions, 2).contains(&gone));
+    assert!(events_to(&actions, ConnId(2)).contains(&gone));
     let bad = ServiceRoute::AutoAssign {
-        group_id: Some(99),
+        group_id: Some(GroupId(99)),
         product_type_id: None,
     };
-    let actions = request(&mut h, 50, bad);
+    let actions = request(&mut h, ConnId(50), bad);
     assert!(matches!(
-        response(&actions, 50, 900),
+        response(&actions, ConnId(50), RequestId(900)),
         Err(ref e) if e.is_bad_input()
     ));
 }
@@ -265,10 +290,10 @@ fn group_routing_only_offers_members_and_customer_leaving_withdraws() {
 #[test]
 fn the_route_must_match_the_mode() {
     let mut h = harness_with(mode(ServiceMode::SessionCode));
-    h.customer(50, CENTER_A, 7);
-    let actions = request(&mut h, 50, any_group());
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
     assert_eq!(
-        response(&actions, 50, 900),
+        response(&actions, ConnId(50), RequestId(900)),
         Err(ApiError::WrongServiceMode {
             mode: ServiceMode::SessionCode
         })
@@ -278,33 +303,47 @@ fn the_route_must_match_the_mode() {
 #[test]
 fn showcase_pick_gets_the_first_offer_then_normal_routing() {
     let mut h = harness_with(mode(ServiceMode::Showcase));
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     h.tick(10);
-    h.agent(2, CENTER_A, 11);
-    let actions = h.customer(50, CENTER_A, 7);
-    let Welcome::Customer { options, .. } = welcome(&actions, 50) else {
+    h.agent(ConnId(2), CENTER_A, AgentId(11));
+    let actions = h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let Welcome::Customer { options, .. } = welcome(&actions, ConnId(50)) else {
         panic!("welcome");
     };
     assert_eq!(options.mode, ServiceMode::Showcase);
     assert_eq!(options.agents.len(), 2);
-    let actions = request(&mut h, 50, ServiceRoute::Showcase { agent_id: 11 });
-    let offer = offers_to(&actions, 2).pop().expect("picked agent first");
-    assert!(offers_to(&actions, 1).is_empty());
-    let actions = answer(&mut h, 2, offer.offer_id, false);
-    assert_eq!(offers_to(&actions, 1).len(), 1, "re-routed normally");
+    let actions = request(
+        &mut h,
+        ConnId(50),
+        ServiceRoute::Showcase {
+            agent_id: AgentId(11),
+        },
+    );
+    let offer = offers_to(&actions, ConnId(2))
+        .pop()
+        .expect("picked agent first");
+    assert!(offers_to(&actions, ConnId(1)).is_empty());
+    let actions = answer(&mut h, ConnId(2), offer.offer_id, false);
+    assert_eq!(
+        offers_to(&actions, ConnId(1)).len(),
+        1,
+        "re-routed normally"
+    );
     // Presence is live for customers.
     let actions = h.req(
-        1,
-        3,
+        ConnId(1),
+        RequestId(3),
         Request::SetPresence(rpc::SetPresence {
             presence: Presence::Offline,
             automatic: false,
         }),
     );
-    let options = events_to(&actions, 50).into_iter().find_map(|e| match e {
-        Event::ServiceOptionsChanged(o) => Some(o),
-        _ => None,
-    });
+    let options = events_to(&actions, ConnId(50))
+        .into_iter()
+        .find_map(|e| match e {
+            Event::ServiceOptionsChanged(o) => Some(o),
+            _ => None,
+        });
     assert_eq!(
         options.expect("options").agents.len(),
         1,
@@ -315,12 +354,16 @@ fn showcase_pick_gets_the_first_offer_then_normal_routing() {
 #[test]
 fn session_code_is_single_use_expires_and_reaches_the_agent_directly() {
     let mut h = harness_with(mode(ServiceMode::SessionCode));
-    h.agent(1, CENTER_A, 10);
-    h.customer(50, CENTER_A, 7);
-    h.customer(51, CENTER_A, 8);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    h.customer(ConnId(51), CENTER_A, InstallId(8));
     let make = |h: &mut Harness| {
-        let actions = h.req(1, 20, Request::CreateSessionCode(rpc::CreateSessionCode));
-        match response(&actions, 1, 20) {
+        let actions = h.req(
+            ConnId(1),
+            RequestId(20),
+            Request::CreateSessionCode(rpc::CreateSessionCode),
+        );
+        match response(&actions, ConnId(1), RequestId(20)) {
             Ok(Response::SessionCode(rpc::SessionCode { code, expires_at })) => {
                 assert_eq!(code.len(), 6);
                 assert_eq!(expires_at, h.now.unix_ms + 600_000);
@@ -330,54 +373,77 @@ fn session_code_is_single_use_expires_and_reaches_the_agent_directly() {
         }
     };
     let code = make(&mut h);
-    let actions = request(&mut h, 50, ServiceRoute::SessionCode { code: code.clone() });
+    let actions = request(
+        &mut h,
+        ConnId(50),
+        ServiceRoute::SessionCode { code: code.clone() },
+    );
     assert!(matches!(
-        response(&actions, 50, 900),
+        response(&actions, ConnId(50), RequestId(900)),
         Ok(Response::Queued(rpc::Queued { position: 0, .. }))
     ));
-    assert!(events_to(&actions, 50)
+    assert!(events_to(&actions, ConnId(50))
         .iter()
         .any(|e| matches!(e, Event::SessionStarted(_))));
-    assert!(events_to(&actions, 1)
+    assert!(events_to(&actions, ConnId(1))
         .iter()
         .any(|e| matches!(e, Event::AgentsChanged { .. })));
-    let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
-    assert_eq!(response(&actions, 51, 900), Err(ApiError::BadSessionCode));
+    let actions = request(&mut h, ConnId(51), ServiceRoute::SessionCode { code });
+    assert_eq!(
+        response(&actions, ConnId(51), RequestId(900)),
+        Err(ApiError::BadSessionCode)
+    );
     let code = make(&mut h);
     h.tick(600_000);
-    let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
-    assert_eq!(response(&actions, 51, 900), Err(ApiError::BadSessionCode));
+    let actions = request(&mut h, ConnId(51), ServiceRoute::SessionCode { code });
+    assert_eq!(
+        response(&actions, ConnId(51), RequestId(900)),
+        Err(ApiError::BadSessionCode)
+    );
 }
 
 #[test]
 fn wrong_session_codes_are_throttled_per_ip() {
     let mut h = harness_with(mode(ServiceMode::SessionCode));
-    h.agent(1, CENTER_A, 10);
-    h.customer_from(50, CENTER_A, 7, "198.51.100.1");
-    h.customer_from(51, CENTER_A, 8, "198.51.100.2");
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer_from(ConnId(50), CENTER_A, InstallId(7), "198.51.100.1");
+    h.customer_from(ConnId(51), CENTER_A, InstallId(8), "198.51.100.2");
     for _ in 0..crate::core::codes::IP_MAX_WRONG {
         let actions = request(
             &mut h,
-            50,
+            ConnId(50),
             ServiceRoute::SessionCode {
                 code: "000000".into(),
             },
         );
-        assert_eq!(response(&actions, 50, 900), Err(ApiError::BadSessionCode));
+        assert_eq!(
+            response(&actions, ConnId(50), RequestId(900)),
+            Err(ApiError::BadSessionCode)
+        );
     }
-    let actions = h.req(1, 20, Request::CreateSessionCode(rpc::CreateSessionCode));
-    let Ok(Response::SessionCode(rpc::SessionCode { code, .. })) = response(&actions, 1, 20) else {
+    let actions = h.req(
+        ConnId(1),
+        RequestId(20),
+        Request::CreateSessionCode(rpc::CreateSessionCode),
+    );
+    let Ok(Response::SessionCode(rpc::SessionCode { code, .. })) =
+        response(&actions, ConnId(1), RequestId(20))
+    else {
         panic!("no code");
     };
-    let actions = request(&mut h, 50, ServiceRoute::SessionCode { code: code.clone() });
+    let actions = request(
+        &mut h,
+        ConnId(50),
+        ServiceRoute::SessionCode { code: code.clone() },
+    );
     assert!(matches!(
-        response(&actions, 50, 900),
+        response(&actions, ConnId(50), RequestId(900)),
         Err(ApiError::Throttled { retry_after_s: 600 })
     ));
-    let actions = request(&mut h, 51, ServiceRoute::SessionCode { code });
+    let actions = request(&mut h, ConnId(51), ServiceRoute::SessionCode { code });
     assert!(
         matches!(
-            response(&actions, 51, 900),
+            response(&actions, ConnId(51), RequestId(900)),
             Ok(Response::Queued(rpc::Queued { .. }))
         ),
         "other IP ok"
@@ -394,14 +460,30 @@ fn wrong_session_codes_are_throttled_per_center() {
     h.core.set_code_policy(policy);
     for i in 0..3u8 {
         let conn = 50 + u64::from(i);
-        h.customer_from(conn, CENTER_A, u128::from(i), &format!("198.51.100.{i}"));
-        let actions = request(&mut h, conn, ServiceRoute::SessionCode { code: "1".into() });
-        assert_eq!(response(&actions, conn, 900), Err(ApiError::BadSessionCode));
+        h.customer_from(
+            ConnId(conn),
+            CENTER_A,
+            InstallId(u128::from(i)),
+            &format!("198.51.100.{i}"),
+        );
+        let actions = request(
+            &mut h,
+            ConnId(conn),
+            ServiceRoute::SessionCode { code: "1".into() },
+        );
+        assert_eq!(
+            response(&actions, ConnId(conn), RequestId(900)),
+            Err(ApiError::BadSessionCode)
+        );
     }
-    h.customer_from(60, CENTER_A, 60, "203.0.113.9");
-    let actions = request(&mut h, 60, ServiceRoute::SessionCode { code: "1".into() });
+    h.customer_from(ConnId(60), CENTER_A, InstallId(60), "203.0.113.9");
+    let actions = request(
+        &mut h,
+        ConnId(60),
+        ServiceRoute::SessionCode { code: "1".into() },
+    );
     assert!(matches!(
-        response(&actions, 60, 900),
+        response(&actions, ConnId(60), RequestId(900)),
         Err(ApiError::Throttled { .. })
     ));
 }
@@ -409,16 +491,22 @@ fn wrong_session_codes_are_throttled_per_center() {
 #[test]
 fn a_kicked_agents_offers_go_to_the_next_agent() {
     let mut h = Harness::new();
-    h.login(9, admin(CENTER_A, 9));
-    h.agent(1, CENTER_A, 10);
-    h.customer(50, CENTER_A, 7);
-    request(&mut h, 50, any_group());
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    request(&mut h, ConnId(50), any_group());
     h.tick(10);
-    h.agent(2, CENTER_A, 11);
-    let actions = h.req(9, 3, Request::KickLogin(rpc::KickLogin { agent_id: 10 }));
-    assert_eq!(offers_to(&actions, 2).len(), 1);
+    h.agent(ConnId(2), CENTER_A, AgentId(11));
+    let actions = h.req(
+        ConnId(9),
+        RequestId(3),
+        Request::KickLogin(rpc::KickLogin {
+            agent_id: AgentId(10),
+        }),
+    );
+    assert_eq!(offers_to(&actions, ConnId(2)).len(), 1);
     let actions = fire(&mut h);
-    assert!(events_to(&actions, 2).iter().any(|e| matches!(
+    assert!(events_to(&actions, ConnId(2)).iter().any(|e| matches!(
         e,
         Event::OfferWithdrawn {
             reason: OfferEnd::TimedOut,
@@ -430,19 +518,23 @@ fn a_kicked_agents_offers_go_to_the_next_agent() {
 #[test]
 fn offers_spread_over_idle_agents_before_busy_ones_get_more() {
     let mut h = Harness::new();
-    h.agent(1, CENTER_A, 10);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
     h.tick(10);
-    h.agent(2, CENTER_A, 11);
+    h.agent(ConnId(2), CENTER_A, AgentId(11));
     for (conn, install) in [(50, 7), (51, 8), (52, 9)] {
-        h.customer(conn, CENTER_A, install);
+        h.customer(ConnId(conn), CENTER_A, InstallId(install));
     }
-    let first = request(&mut h, 50, any_group());
-    let second = request(&mut h, 51, any_group());
-    assert_eq!(offers_to(&first, 1).len(), 1, "longest idle first");
-    assert_eq!(offers_to(&second, 2).len(), 1, "then the other idle agent");
-    let third = request(&mut h, 52, any_group());
+    let first = request(&mut h, ConnId(50), any_group());
+    let second = request(&mut h, ConnId(51), any_group());
+    assert_eq!(offers_to(&first, ConnId(1)).len(), 1, "longest idle first");
     assert_eq!(
-        offers_to(&third, 1).len(),
+        offers_to(&second, ConnId(2)).len(),
+        1,
+        "then the other idle agent"
+    );
+    let third = request(&mut h, ConnId(52), any_group());
+    assert_eq!(
+        offers_to(&third, ConnId(1)).len(),
         1,
         "busy agents by fewest sessions, lowest id"
     );

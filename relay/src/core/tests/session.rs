@@ -2,21 +2,21 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ActionState, ApiError, Event, MediaHeader, MediaKind, Party, RemoteAction, Request, Response,
-    MAX_CHAT_TEXT_BYTES,
+    ActionState, ApiError, Event, MediaHeader, MediaKind, MessageId, Party, RemoteAction, Request,
+    Response, MAX_CHAT_TEXT_BYTES,
 };
 
 use super::*;
 use crate::core::{MediaRefusal, MediaRoute};
 
-const AGENT: ConnId = 1;
-const CUSTOMER: ConnId = 11;
+const AGENT: ConnId = ConnId(1);
+const CUSTOMER: ConnId = ConnId(11);
 
 /// Center A with agent 1 serving customer 11 in a session.
 fn serving() -> (Harness, SessionId) {
     let mut h = Harness::new();
-    h.agent(AGENT, CENTER_A, 10);
-    h.customer(CUSTOMER, CENTER_A, 111);
+    h.agent(AGENT, CENTER_A, AgentId(10));
+    h.customer(CUSTOMER, CENTER_A, InstallId(111));
     let ticket = h.queue(CUSTOMER, "Ann");
     let session_id = h.accept(AGENT, ticket);
     (h, session_id)
@@ -25,7 +25,7 @@ fn serving() -> (Harness, SessionId) {
 fn chat(session_id: SessionId, message_id: u128, text: &str) -> Request {
     Request::SendChat(rpc::SendChat {
         session_id,
-        message_id,
+        message_id: MessageId(message_id),
         text: text.into(),
     })
 }
@@ -38,8 +38,11 @@ fn header(session_id: SessionId, kind: MediaKind) -> MediaHeader {
 fn chat_is_acknowledged_only_after_it_is_durable() {
     let (mut h, s) = serving();
     h.tick(1000);
-    let actions = h.req(AGENT, 1, chat(s, 42, "你好"));
-    assert!(!has_response(&actions, AGENT, 1), "acked before durable");
+    let actions = h.req(AGENT, RequestId(1), chat(s, 42, "你好"));
+    assert!(
+        !has_response(&actions, AGENT, RequestId(1)),
+        "acked before durable"
+    );
     assert!(
         events_to(&actions, CUSTOMER).is_empty(),
         "delivered before durable"
@@ -50,12 +53,12 @@ fn chat_is_acknowledged_only_after_it_is_durable() {
     ));
 
     let done = h.persist_chats(&actions, true);
-    let Ok(Response::ChatStored(stored)) = response(&done, AGENT, 1) else {
+    let Ok(Response::ChatStored(stored)) = response(&done, AGENT, RequestId(1)) else {
         panic!("no ack")
     };
     assert_eq!(
         (stored.message_id, stored.from, stored.sent_at),
-        (42, Party::Agent, h.now.unix_ms)
+        (MessageId(42), Party::Agent, h.now.unix_ms)
     );
     let received = Event::ChatReceived {
         session_id: s,
@@ -65,8 +68,11 @@ fn chat_is_acknowledged_only_after_it_is_durable() {
 
     // Resend after a reconnect: acknowledged with the stored message, not stored or delivered again.
     h.tick(5000);
-    let again = h.req(AGENT, 2, chat(s, 42, "你好"));
-    assert_eq!(response(&again, AGENT, 2), Ok(Response::ChatStored(stored)));
+    let again = h.req(AGENT, RequestId(2), chat(s, 42, "你好"));
+    assert_eq!(
+        response(&again, AGENT, RequestId(2)),
+        Ok(Response::ChatStored(stored))
+    );
     assert!(persisted(&again).is_empty());
     assert!(events_to(&again, CUSTOMER).is_empty());
 }
@@ -74,16 +80,16 @@ fn chat_is_acknowledged_only_after_it_is_durable() {
 #[test]
 fn resend_while_pending_is_stored_once_and_both_answered() {
     let (mut h, s) = serving();
-    let first = h.req(CUSTOMER, 1, chat(s, 7, "help"));
-    let second = h.req(CUSTOMER, 2, chat(s, 7, "help"));
+    let first = h.req(CUSTOMER, RequestId(1), chat(s, 7, "help"));
+    let second = h.req(CUSTOMER, RequestId(2), chat(s, 7, "help"));
     assert!(persisted(&second).is_empty());
     let done = h.persist_chats(&first, true);
     assert!(matches!(
-        response(&done, CUSTOMER, 1),
+        response(&done, CUSTOMER, RequestId(1)),
         Ok(Response::ChatStored(_))
     ));
     assert!(matches!(
-        response(&done, CUSTOMER, 2),
+        response(&done, CUSTOMER, RequestId(2)),
         Ok(Response::ChatStored(_))
     ));
     assert_eq!(events_to(&done, AGENT).len(), 1);
@@ -92,11 +98,14 @@ fn resend_while_pending_is_stored_once_and_both_answered() {
 #[test]
 fn storage_failure_is_reported_and_a_retry_is_stored() {
     let (mut h, s) = serving();
-    let actions = h.req(CUSTOMER, 1, chat(s, 7, "help"));
+    let actions = h.req(CUSTOMER, RequestId(1), chat(s, 7, "help"));
     let failed = h.persist_chats(&actions, false);
-    assert_eq!(response(&failed, CUSTOMER, 1), Err(ApiError::Storage));
+    assert_eq!(
+        response(&failed, CUSTOMER, RequestId(1)),
+        Err(ApiError::Storage)
+    );
     assert!(events_to(&failed, AGENT).is_empty());
-    let retry = h.req(CUSTOMER, 2, chat(s, 7, "help"));
+    let retry = h.req(CUSTOMER, RequestId(2), chat(s, 7, "help"));
     assert_eq!(persisted(&retry).len(), 1);
 }
 
@@ -105,18 +114,24 @@ fn chat_is_validated() {
     let (mut h, s) = serving();
     let long = "x".repeat(MAX_CHAT_TEXT_BYTES + 1);
     for text in ["", " \n", long.as_str()] {
-        let actions = h.req(AGENT, 1, chat(s, 1, text));
+        let actions = h.req(AGENT, RequestId(1), chat(s, 1, text));
         assert!(matches!(
-            response(&actions, AGENT, 1),
+            response(&actions, AGENT, RequestId(1)),
             Err(ref e) if e.is_bad_input()
         ));
     }
-    let actions = h.req(AGENT, 2, chat(s + 100, 1, "hi"));
-    assert_eq!(response(&actions, AGENT, 2), Err(ApiError::UnknownSession));
+    let actions = h.req(AGENT, RequestId(2), chat(SessionId(s.0 + 100), 1, "hi"));
+    assert_eq!(
+        response(&actions, AGENT, RequestId(2)),
+        Err(ApiError::UnknownSession)
+    );
     // Another customer of the same center is not a member.
-    h.customer(12, CENTER_A, 112);
-    let actions = h.req(12, 3, chat(s, 1, "hi"));
-    assert_eq!(response(&actions, 12, 3), Err(ApiError::UnknownSession));
+    h.customer(ConnId(12), CENTER_A, InstallId(112));
+    let actions = h.req(ConnId(12), RequestId(3), chat(s, 1, "hi"));
+    assert_eq!(
+        response(&actions, ConnId(12), RequestId(3)),
+        Err(ApiError::UnknownSession)
+    );
 }
 
 #[test]
@@ -132,13 +147,13 @@ fn consent_gates_media_and_stop_cuts_it() {
     let action = RemoteAction::ViewDesktop;
     let actions = h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
         }),
     );
-    assert_eq!(response(&actions, AGENT, 1), Ok(Response::Done));
+    assert_eq!(response(&actions, AGENT, RequestId(1)), Ok(Response::Done));
     let changed = |state, by| Event::ActionChanged {
         session_id: s,
         action,
@@ -163,7 +178,7 @@ fn consent_gates_media_and_stop_cuts_it() {
 
     let actions = h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -193,7 +208,7 @@ fn consent_gates_media_and_stop_cuts_it() {
 
     let actions = h.req(
         CUSTOMER,
-        3,
+        RequestId(3),
         Request::StopAction(rpc::StopAction {
             session_id: s,
             action,
@@ -213,7 +228,7 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
     let action = RemoteAction::RemoteControl;
     h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
@@ -221,19 +236,19 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
     );
     let actions = h.req(
         AGENT,
-        2,
+        RequestId(2),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
         }),
     );
     assert!(matches!(
-        response(&actions, AGENT, 2),
+        response(&actions, AGENT, RequestId(2)),
         Err(ApiError::Conflict(_))
     ));
     h.req(
         CUSTOMER,
-        3,
+        RequestId(3),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -247,7 +262,7 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
     // Answering twice is a conflict.
     let actions = h.req(
         CUSTOMER,
-        4,
+        RequestId(4),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -255,13 +270,13 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
         }),
     );
     assert!(matches!(
-        response(&actions, CUSTOMER, 4),
+        response(&actions, CUSTOMER, RequestId(4)),
         Err(ApiError::Conflict(_))
     ));
 
     h.req(
         AGENT,
-        5,
+        RequestId(5),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
@@ -269,7 +284,7 @@ fn remote_control_allows_input_and_refusal_allows_nothing() {
     );
     h.req(
         CUSTOMER,
-        6,
+        RequestId(6),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -292,7 +307,7 @@ fn end_session_tells_both_cuts_media_and_persists() {
     let action = RemoteAction::ViewDesktop;
     h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
@@ -300,7 +315,7 @@ fn end_session_tells_both_cuts_media_and_persists() {
     );
     h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -310,7 +325,7 @@ fn end_session_tells_both_cuts_media_and_persists() {
     h.tick(60_000);
     let actions = h.req(
         AGENT,
-        3,
+        RequestId(3),
         Request::EndSession(rpc::EndSession { session_id: s }),
     );
     let ended = Event::SessionEnded {
@@ -341,7 +356,7 @@ fn disconnect_stops_actions_and_cuts_media_but_keeps_the_session() {
     let action = RemoteAction::ViewDesktop;
     h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
@@ -349,7 +364,7 @@ fn disconnect_stops_actions_and_cuts_media_but_keeps_the_session() {
     );
     h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
@@ -370,13 +385,13 @@ fn disconnect_stops_actions_and_cuts_media_but_keeps_the_session() {
         Err(MediaRefusal::PeerAbsent(s))
     );
     // The agent comes back: the session is there, the grant is not.
-    h.agent(2, CENTER_A, 10);
+    h.agent(ConnId(2), CENTER_A, AgentId(10));
     let screen = header(s, MediaKind::Screen);
     assert!(matches!(
         h.core.route_media(CUSTOMER, &screen),
         Err(MediaRefusal::NotGranted { .. })
     ));
-    let actions = h.req(2, 3, chat(s, 9, "back"));
+    let actions = h.req(ConnId(2), RequestId(3), chat(s, 9, "back"));
     assert!(matches!(
         &persisted(&actions)[..],
         [StoreOp::InsertChat { .. }]
@@ -389,7 +404,7 @@ fn media_cannot_cross_centers_or_sessions() {
     let action = RemoteAction::RemoteControl;
     h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action,
@@ -397,37 +412,40 @@ fn media_cannot_cross_centers_or_sessions() {
     );
     h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id: s,
             action,
             grant: true,
         }),
     );
-    h.agent(2, CENTER_B, 10); // same agent id, other center
+    h.agent(ConnId(2), CENTER_B, AgentId(10)); // same agent id, other center
     assert_eq!(
-        h.core.route_media(2, &header(s, MediaKind::Input)),
+        h.core.route_media(ConnId(2), &header(s, MediaKind::Input)),
         Err(MediaRefusal::OtherCenter(s))
     );
-    h.agent(3, CENTER_A, 30); // same center, not in the session
+    h.agent(ConnId(3), CENTER_A, AgentId(30)); // same center, not in the session
     assert_eq!(
-        h.core.route_media(3, &header(s, MediaKind::Input)),
+        h.core.route_media(ConnId(3), &header(s, MediaKind::Input)),
         Err(MediaRefusal::NotInSession(s))
     );
     assert_eq!(
-        h.core.route_media(99, &header(s, MediaKind::Input)),
+        h.core.route_media(ConnId(99), &header(s, MediaKind::Input)),
         Err(MediaRefusal::NotLoggedIn)
     );
     // B's agent can't request actions on A's session either.
     let actions = h.req(
-        2,
-        3,
+        ConnId(2),
+        RequestId(3),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: RemoteAction::ViewDesktop,
         }),
     );
-    assert_eq!(response(&actions, 2, 3), Err(ApiError::UnknownSession));
+    assert_eq!(
+        response(&actions, ConnId(2), RequestId(3)),
+        Err(ApiError::UnknownSession)
+    );
 }
 
 /// A 2×1 PNG header: signature and IHDR (the relay reads no further).
@@ -449,10 +467,10 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
     let data = tiny_png();
     let actions = h.req(
         CUSTOMER,
-        1,
+        RequestId(1),
         Request::SendChatImage(rpc::SendChatImage {
             session_id: s,
-            message_id: 77,
+            message_id: MessageId(77),
             data: data.clone(),
         }),
     );
@@ -475,7 +493,7 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
         other => panic!("not stored with its bytes: {other:?}"),
     }
     let done = h.persist_chats(&actions, true);
-    let Ok(Response::ChatStored(stored)) = response(&done, CUSTOMER, 1) else {
+    let Ok(Response::ChatStored(stored)) = response(&done, CUSTOMER, RequestId(1)) else {
         panic!("no ack")
     };
     assert_eq!(stored.image, Some(expected));
@@ -489,10 +507,10 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
     );
     let fetch = h.req(
         AGENT,
-        2,
+        RequestId(2),
         Request::GetChatImage(rpc::GetChatImage {
             session_id: s,
-            message_id: 77,
+            message_id: MessageId(77),
         }),
     );
     assert!(matches!(
@@ -502,24 +520,24 @@ fn chat_picture_is_stored_with_its_bytes_and_delivered_as_a_reference() {
                 center_id: CENTER_A,
                 customer: None,
                 session_id,
-                message_id: 77,
+                message_id: MessageId(77),
             },
             ..
         }] if *session_id == s
     ));
     let fetch = h.req(
         CUSTOMER,
-        3,
+        RequestId(3),
         Request::GetChatImage(rpc::GetChatImage {
             session_id: s,
-            message_id: 77,
+            message_id: MessageId(77),
         }),
     );
     assert!(matches!(
         &persisted(&fetch)[..],
         [StoreOp::Query {
             query: crate::core::StoreQuery::ChatImage {
-                customer: Some(111),
+                customer: Some(InstallId(111)),
                 ..
             },
             ..
@@ -533,7 +551,7 @@ fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
     let send = |data: Vec<u8>| {
         Request::SendChatImage(rpc::SendChatImage {
             session_id: s,
-            message_id: 5,
+            message_id: MessageId(5),
             data,
         })
     };
@@ -545,8 +563,8 @@ fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
             "TooLarge",
         ),
     ] {
-        let actions = h.req(AGENT, 1, send(data));
-        match response(&actions, AGENT, 1) {
+        let actions = h.req(AGENT, RequestId(1), send(data));
+        match response(&actions, AGENT, RequestId(1)) {
             Err(ApiError::BadImage(problem)) => {
                 assert!(format!("{problem:?}").starts_with(why), "{problem:?}")
             }
@@ -555,7 +573,10 @@ fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
         assert!(persisted(&actions).is_empty());
     }
     // Outsiders cannot post into the session.
-    h.customer(12, CENTER_A, 222);
-    let actions = h.req(12, 2, send(tiny_png()));
-    assert_eq!(response(&actions, 12, 2), Err(ApiError::UnknownSession));
+    h.customer(ConnId(12), CENTER_A, InstallId(222));
+    let actions = h.req(ConnId(12), RequestId(2), send(tiny_png()));
+    assert_eq!(
+        response(&actions, ConnId(12), RequestId(2)),
+        Err(ApiError::UnknownSession)
+    );
 }

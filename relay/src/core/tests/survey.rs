@@ -10,38 +10,46 @@ use super::routing::admin;
 use super::*;
 use crate::core::{RecordsOp, StoreReport};
 
-const AGENT: ConnId = 1;
-const CUSTOMER: ConnId = 11;
-const OTHER_CUSTOMER: ConnId = 12;
-const OTHER_AGENT: ConnId = 2;
-const FOREIGN_AGENT: ConnId = 20;
-const FOREIGN_CUSTOMER: ConnId = 21;
-const ADMIN: ConnId = 9;
+const AGENT: ConnId = ConnId(1);
+const CUSTOMER: ConnId = ConnId(11);
+const OTHER_CUSTOMER: ConnId = ConnId(12);
+const OTHER_AGENT: ConnId = ConnId(2);
+const FOREIGN_AGENT: ConnId = ConnId(20);
+const FOREIGN_CUSTOMER: ConnId = ConnId(21);
+const ADMIN: ConnId = ConnId(9);
 
 /// Center A: agent 1 serves customer 11, agent 2 serves customer 12; center B: agent 20 serves
 /// customer 21. The customers' install ids are 1011, 1012, 1021.
 fn sessions(auto_survey: bool) -> (Harness, [SessionId; 3]) {
     let mut h = Harness::new();
-    h.login(ADMIN, admin(CENTER_A, 9));
+    h.login(ADMIN, admin(CENTER_A, AgentId(9)));
     let settings = CenterSettings {
         auto_survey,
         ..CenterSettings::default()
     };
     let actions = h.req(
         ADMIN,
-        1,
+        RequestId(1),
         Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
     );
-    assert_eq!(response(&actions, ADMIN, 1), Ok(Response::Done));
-    let mut ids = [0; 3];
+    assert_eq!(response(&actions, ADMIN, RequestId(1)), Ok(Response::Done));
+    let mut ids = [SessionId(0); 3];
     let pairs = [
         (AGENT, CUSTOMER, CENTER_A),
         (OTHER_AGENT, OTHER_CUSTOMER, CENTER_A),
         (FOREIGN_AGENT, FOREIGN_CUSTOMER, CENTER_B),
     ];
     for (i, (agent, customer, center_id)) in pairs.into_iter().enumerate() {
-        h.agent(agent, center_id, i64::try_from(agent).expect("id") + 100);
-        h.customer(customer, center_id, u128::from(customer) + 1000);
+        h.agent(
+            agent,
+            center_id,
+            AgentId(i64::try_from(agent.0).expect("id") + 100),
+        );
+        h.customer(
+            customer,
+            center_id,
+            InstallId(u128::from(customer.0) + 1000),
+        );
         let ticket = h.queue(customer, "Ann");
         ids[i] = h.accept(agent, ticket);
     }
@@ -58,7 +66,7 @@ fn answer(stars: u8) -> SurveyAnswer {
 fn submit(h: &mut Harness, conn: ConnId, id: u64, session_id: SessionId, stars: u8) -> Vec<Action> {
     h.req(
         conn,
-        id,
+        RequestId(id),
         Request::SubmitSurvey(rpc::SubmitSurvey {
             session_id,
             answer: answer(stars),
@@ -91,7 +99,7 @@ fn auto_survey_after_the_end_stored_and_the_agent_told() {
     let (mut h, [s, ..]) = sessions(true);
     let actions = h.req(
         AGENT,
-        2,
+        RequestId(2),
         Request::EndSession(rpc::EndSession { session_id: s }),
     );
     assert!(survey_requested(&actions, CUSTOMER, s));
@@ -100,7 +108,7 @@ fn auto_survey_after_the_end_stored_and_the_agent_told() {
     h.tick(60_000);
     let actions = submit(&mut h, CUSTOMER, 3, s, 4);
     assert!(
-        !has_response(&actions, CUSTOMER, 3),
+        !has_response(&actions, CUSTOMER, RequestId(3)),
         "answered only once durable"
     );
     let (token, op) = saved(&actions);
@@ -108,7 +116,7 @@ fn auto_survey_after_the_end_stored_and_the_agent_told() {
         unreachable!()
     };
     assert_eq!(center_id, CENTER_A);
-    assert_eq!((survey.session_id, survey.agent_id), (s, 101));
+    assert_eq!((survey.session_id, survey.agent_id), (s, AgentId(101)));
     assert_eq!(survey.answer.comment, "很耐心", "comment trimmed");
     assert_eq!(survey.submitted_at, h.now.unix_ms);
 
@@ -120,7 +128,10 @@ fn auto_survey_after_the_end_stored_and_the_agent_told() {
         },
     );
     let actions = h.drain();
-    assert_eq!(response(&actions, CUSTOMER, 3), Ok(Response::Done));
+    assert_eq!(
+        response(&actions, CUSTOMER, RequestId(3)),
+        Ok(Response::Done)
+    );
     let told = events_to(&actions, AGENT);
     assert!(
         told.iter()
@@ -134,7 +145,7 @@ fn no_survey_when_the_center_does_not_want_it() {
     let (mut h, [s, ..]) = sessions(false);
     let actions = h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::EndSession(rpc::EndSession { session_id: s }),
     );
     assert!(!survey_requested(&actions, CUSTOMER, s));
@@ -146,41 +157,41 @@ fn only_the_sessions_customer_within_the_window() {
     // Another customer of the same center, a customer of another center, an agent: refused.
     let actions = submit(&mut h, OTHER_CUSTOMER, 2, s, 5);
     assert_eq!(
-        response(&actions, OTHER_CUSTOMER, 2),
+        response(&actions, OTHER_CUSTOMER, RequestId(2)),
         Err(ApiError::UnknownSession)
     );
     let actions = submit(&mut h, FOREIGN_CUSTOMER, 3, s, 5);
     assert_eq!(
-        response(&actions, FOREIGN_CUSTOMER, 3),
+        response(&actions, FOREIGN_CUSTOMER, RequestId(3)),
         Err(ApiError::UnknownSession)
     );
     let actions = submit(&mut h, CUSTOMER, 4, foreign, 5);
     assert_eq!(
-        response(&actions, CUSTOMER, 4),
+        response(&actions, CUSTOMER, RequestId(4)),
         Err(ApiError::UnknownSession)
     );
     let actions = submit(&mut h, AGENT, 5, s, 5);
     assert!(matches!(
-        response(&actions, AGENT, 5),
+        response(&actions, AGENT, RequestId(5)),
         Err(ApiError::NotPermitted { .. })
     ));
     // Bad stars are a clear error.
     let actions = submit(&mut h, CUSTOMER, 6, s, 6);
     assert!(matches!(
-        response(&actions, CUSTOMER, 6),
+        response(&actions, CUSTOMER, RequestId(6)),
         Err(ref e) if e.is_bad_input()
     ));
 
     // After the window the ended session can no longer be rated.
     h.req(
         OTHER_AGENT,
-        7,
+        RequestId(7),
         Request::EndSession(rpc::EndSession { session_id: other }),
     );
     h.tick(u64::try_from(SURVEY_WINDOW_MS).expect("ms") + 1);
     let actions = submit(&mut h, OTHER_CUSTOMER, 8, other, 3);
     assert_eq!(
-        response(&actions, OTHER_CUSTOMER, 8),
+        response(&actions, OTHER_CUSTOMER, RequestId(8)),
         Err(ApiError::UnknownSession)
     );
 }
@@ -191,28 +202,28 @@ fn pushed_survey_answered_once_and_not_asked_again_at_the_end() {
     // Only the serving agent may push.
     let actions = h.req(
         OTHER_AGENT,
-        2,
+        RequestId(2),
         Request::PushSurvey(rpc::PushSurvey { session_id: s }),
     );
     assert_eq!(
-        response(&actions, OTHER_AGENT, 2),
+        response(&actions, OTHER_AGENT, RequestId(2)),
         Err(ApiError::UnknownSession)
     );
     let actions = h.req(
         CUSTOMER,
-        3,
+        RequestId(3),
         Request::PushSurvey(rpc::PushSurvey { session_id: s }),
     );
     assert!(matches!(
-        response(&actions, CUSTOMER, 3),
+        response(&actions, CUSTOMER, RequestId(3)),
         Err(ApiError::NotPermitted { .. })
     ));
     let actions = h.req(
         AGENT,
-        4,
+        RequestId(4),
         Request::PushSurvey(rpc::PushSurvey { session_id: s }),
     );
-    assert_eq!(response(&actions, AGENT, 4), Ok(Response::Done));
+    assert_eq!(response(&actions, AGENT, RequestId(4)), Ok(Response::Done));
     assert!(survey_requested(&actions, CUSTOMER, s));
     assert!(!survey_requested(&actions, OTHER_CUSTOMER, other));
 
@@ -220,21 +231,21 @@ fn pushed_survey_answered_once_and_not_asked_again_at_the_end() {
     saved(&actions);
     let again = submit(&mut h, CUSTOMER, 6, s, 1);
     assert!(matches!(
-        response(&again, CUSTOMER, 6),
+        response(&again, CUSTOMER, RequestId(6)),
         Err(ApiError::Conflict(_))
     ));
     let actions = h.req(
         AGENT,
-        7,
+        RequestId(7),
         Request::PushSurvey(rpc::PushSurvey { session_id: s }),
     );
     assert!(matches!(
-        response(&actions, AGENT, 7),
+        response(&actions, AGENT, RequestId(7)),
         Err(ApiError::Conflict(_))
     ));
     let actions = h.req(
         AGENT,
-        8,
+        RequestId(8),
         Request::EndSession(rpc::EndSession { session_id: s }),
     );
     assert!(!survey_requested(&actions, CUSTOMER, s), "already answered");
@@ -250,28 +261,35 @@ fn the_customer_starts_sharing_the_screen() {
             action,
         })
     };
-    let actions = h.req(CUSTOMER, 2, start(RemoteAction::RemoteControl));
+    let actions = h.req(CUSTOMER, RequestId(2), start(RemoteAction::RemoteControl));
     assert!(matches!(
-        response(&actions, CUSTOMER, 2),
+        response(&actions, CUSTOMER, RequestId(2)),
         Err(ApiError::Conflict(
             porpoise_protocol::wire::Conflict::NotStartable {
                 action: RemoteAction::RemoteControl
             }
         ))
     ));
-    let actions = h.req(AGENT, 3, start(RemoteAction::ViewDesktop));
+    let actions = h.req(AGENT, RequestId(3), start(RemoteAction::ViewDesktop));
     assert!(matches!(
-        response(&actions, AGENT, 3),
+        response(&actions, AGENT, RequestId(3)),
         Err(ApiError::NotPermitted { .. })
     ));
-    let actions = h.req(OTHER_CUSTOMER, 4, start(RemoteAction::ViewDesktop));
+    let actions = h.req(
+        OTHER_CUSTOMER,
+        RequestId(4),
+        start(RemoteAction::ViewDesktop),
+    );
     assert_eq!(
-        response(&actions, OTHER_CUSTOMER, 4),
+        response(&actions, OTHER_CUSTOMER, RequestId(4)),
         Err(ApiError::UnknownSession)
     );
 
-    let actions = h.req(CUSTOMER, 5, start(RemoteAction::ViewDesktop));
-    assert_eq!(response(&actions, CUSTOMER, 5), Ok(Response::Done));
+    let actions = h.req(CUSTOMER, RequestId(5), start(RemoteAction::ViewDesktop));
+    assert_eq!(
+        response(&actions, CUSTOMER, RequestId(5)),
+        Ok(Response::Done)
+    );
     let granted = |conn| {
         events_to(&actions, conn).into_iter().any(|e| {
             e == Event::ActionChanged {

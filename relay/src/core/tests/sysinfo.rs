@@ -9,27 +9,35 @@ use porpoise_protocol::wire::{
 
 use super::*;
 
-const AGENT: ConnId = 1;
-const CUSTOMER: ConnId = 11;
-const OTHER_AGENT: ConnId = 2;
-const OTHER_CUSTOMER: ConnId = 12;
-const FOREIGN_AGENT: ConnId = 20;
-const FOREIGN_CUSTOMER: ConnId = 21;
+const AGENT: ConnId = ConnId(1);
+const CUSTOMER: ConnId = ConnId(11);
+const OTHER_AGENT: ConnId = ConnId(2);
+const OTHER_CUSTOMER: ConnId = ConnId(12);
+const FOREIGN_AGENT: ConnId = ConnId(20);
+const FOREIGN_CUSTOMER: ConnId = ConnId(21);
 const ACTION: RemoteAction = RemoteAction::SystemInfo;
 
 /// Center A: agent 1 serves customer 11, agent 2 serves customer 12. Center B: agent 20 serves
 /// customer 21. Returns the harness and the sessions of customers 11, 12 and 21.
 fn three_sessions() -> (Harness, [SessionId; 3]) {
     let mut h = Harness::new();
-    let mut sessions = [0; 3];
+    let mut sessions = [SessionId(0); 3];
     let pairs = [
         (AGENT, CUSTOMER, CENTER_A),
         (OTHER_AGENT, OTHER_CUSTOMER, CENTER_A),
         (FOREIGN_AGENT, FOREIGN_CUSTOMER, CENTER_B),
     ];
     for (i, (agent, customer, center_id)) in pairs.into_iter().enumerate() {
-        h.agent(agent, center_id, i64::try_from(agent).expect("id") + 100);
-        h.customer(customer, center_id, u128::from(customer) + 1000);
+        h.agent(
+            agent,
+            center_id,
+            AgentId(i64::try_from(agent.0).expect("id") + 100),
+        );
+        h.customer(
+            customer,
+            center_id,
+            InstallId(u128::from(customer.0) + 1000),
+        );
         let ticket = h.queue(customer, "Ann");
         sessions[i] = h.accept(agent, ticket);
     }
@@ -80,7 +88,7 @@ fn send(
 ) -> Vec<Action> {
     h.req(
         conn,
-        id,
+        RequestId(id),
         Request::ReportSystemInfo(rpc::ReportSystemInfo {
             session_id,
             info: Box::new(info),
@@ -92,13 +100,13 @@ fn send(
 fn consent(h: &mut Harness, session_id: SessionId, grant: bool) -> Vec<Action> {
     let asked = h.req(
         AGENT,
-        1,
+        RequestId(1),
         Request::RequestAction(rpc::RequestAction {
             session_id,
             action: ACTION,
         }),
     );
-    assert_eq!(response(&asked, AGENT, 1), Ok(Response::Done));
+    assert_eq!(response(&asked, AGENT, RequestId(1)), Ok(Response::Done));
     assert!(
         events_to(&asked, CUSTOMER).contains(&Event::ConsentRequested {
             session_id,
@@ -107,7 +115,7 @@ fn consent(h: &mut Harness, session_id: SessionId, grant: bool) -> Vec<Action> {
     );
     h.req(
         CUSTOMER,
-        2,
+        RequestId(2),
         Request::AnswerConsent(rpc::AnswerConsent {
             session_id,
             action: ACTION,
@@ -151,7 +159,7 @@ fn a_granted_report_reaches_the_agent_once_and_ends_the_action() {
     );
 
     let sent = send(&mut h, CUSTOMER, 3, s, report("PC-ANN"));
-    assert_eq!(response(&sent, CUSTOMER, 3), Ok(Response::Done));
+    assert_eq!(response(&sent, CUSTOMER, RequestId(3)), Ok(Response::Done));
     assert_eq!(reports_to(&sent, AGENT), [(s, report("PC-ANN"))]);
     // One report per consent: both sides see the action end.
     for conn in [AGENT, CUSTOMER] {
@@ -168,7 +176,7 @@ fn a_granted_report_reaches_the_agent_once_and_ends_the_action() {
     // A second report without a new consent is refused and reaches nobody.
     let again = send(&mut h, CUSTOMER, 4, s, report("PC-ANN"));
     assert!(matches!(
-        response(&again, CUSTOMER, 4),
+        response(&again, CUSTOMER, RequestId(4)),
         Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&again, AGENT).is_empty());
@@ -184,7 +192,7 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     let (mut h, [s, ..]) = three_sessions();
     let unasked = send(&mut h, CUSTOMER, 3, s, report("PC"));
     assert!(matches!(
-        response(&unasked, CUSTOMER, 3),
+        response(&unasked, CUSTOMER, RequestId(3)),
         Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&unasked, AGENT).is_empty());
@@ -192,7 +200,7 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     // Asked but not answered yet.
     h.req(
         AGENT,
-        4,
+        RequestId(4),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: ACTION,
@@ -200,13 +208,13 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     );
     let pending = send(&mut h, CUSTOMER, 5, s, report("PC"));
     assert!(matches!(
-        response(&pending, CUSTOMER, 5),
+        response(&pending, CUSTOMER, RequestId(5)),
         Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&pending, AGENT).is_empty());
     h.req(
         CUSTOMER,
-        6,
+        RequestId(6),
         Request::StopAction(rpc::StopAction {
             session_id: s,
             action: ACTION,
@@ -220,7 +228,7 @@ fn without_consent_or_after_a_refusal_nothing_is_forwarded() {
     );
     let after = send(&mut h, CUSTOMER, 7, s, report("PC"));
     assert!(matches!(
-        response(&after, CUSTOMER, 7),
+        response(&after, CUSTOMER, RequestId(7)),
         Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&after, AGENT).is_empty());
@@ -234,7 +242,10 @@ fn reports_never_cross_sessions_or_centers() {
     // into this session, even while it is granted; nobody hears of it.
     for (conn, id) in [(OTHER_CUSTOMER, 10), (FOREIGN_CUSTOMER, 11)] {
         let actions = send(&mut h, conn, id, s, report("INTRUDER"));
-        assert_eq!(response(&actions, conn, id), Err(ApiError::UnknownSession));
+        assert_eq!(
+            response(&actions, conn, RequestId(id)),
+            Err(ApiError::UnknownSession)
+        );
         for agent in [AGENT, OTHER_AGENT, FOREIGN_AGENT] {
             assert!(reports_to(&actions, agent).is_empty());
         }
@@ -242,7 +253,7 @@ fn reports_never_cross_sessions_or_centers() {
     // The agent cannot forge a report.
     let forged = send(&mut h, AGENT, 12, s, report("FORGED"));
     assert!(matches!(
-        response(&forged, AGENT, 12),
+        response(&forged, AGENT, RequestId(12)),
         Err(ApiError::NotPermitted { .. })
     ));
     // The grant of session `s` does not cover the other sessions.
@@ -252,7 +263,7 @@ fn reports_never_cross_sessions_or_centers() {
     ] {
         let actions = send(&mut h, conn, id, session, report("PC"));
         assert!(matches!(
-            response(&actions, conn, id),
+            response(&actions, conn, RequestId(id)),
             Err(ApiError::Conflict(_))
         ));
         assert!(reports_to(&actions, OTHER_AGENT).is_empty());
@@ -273,7 +284,7 @@ fn an_oversized_report_is_refused_and_the_grant_stays() {
     let mut big = report("PC");
     big.processes = vec![ProcessInfo::default(); MAX_SYSINFO_PROCESSES + 1];
     let refused = send(&mut h, CUSTOMER, 3, s, big);
-    match response(&refused, CUSTOMER, 3) {
+    match response(&refused, CUSTOMER, RequestId(3)) {
         Err(ApiError::Malformed {
             field: porpoise_protocol::wire::Field::SystemInfo,
         }) => {}
@@ -286,7 +297,7 @@ fn an_oversized_report_is_refused_and_the_grant_stays() {
     );
     // The connection and the grant survive: a valid report still goes through.
     let ok = send(&mut h, CUSTOMER, 4, s, report("PC"));
-    assert_eq!(response(&ok, CUSTOMER, 4), Ok(Response::Done));
+    assert_eq!(response(&ok, CUSTOMER, RequestId(4)), Ok(Response::Done));
     assert_eq!(reports_to(&ok, AGENT).len(), 1);
 }
 
@@ -301,14 +312,14 @@ fn an_agent_disconnect_withdraws_the_grant() {
     );
     let actions = send(&mut h, CUSTOMER, 3, s, report("PC"));
     assert!(matches!(
-        response(&actions, CUSTOMER, 3),
+        response(&actions, CUSTOMER, RequestId(3)),
         Err(ApiError::Conflict(_))
     ));
     // The agent comes back: the old consent does not carry over.
-    h.agent(AGENT, CENTER_A, 101);
+    h.agent(AGENT, CENTER_A, AgentId(101));
     let back = send(&mut h, CUSTOMER, 4, s, report("PC"));
     assert!(matches!(
-        response(&back, CUSTOMER, 4),
+        response(&back, CUSTOMER, RequestId(4)),
         Err(ApiError::Conflict(_))
     ));
     assert!(reports_to(&back, AGENT).is_empty());

@@ -2,8 +2,8 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ActionState, ApiError, Event, MediaKind, Party, RemoteAction, Request, Response, SessionId,
-    TransferOffer, TransferOutcome, TransferTarget, Welcome,
+    ActionState, AgentId, ApiError, Event, GroupId, MediaKind, MessageId, Party, RemoteAction,
+    Request, Response, SessionId, TransferOffer, TransferOutcome, TransferTarget, Welcome,
 };
 
 use super::conversation::*;
@@ -42,7 +42,7 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
     say(&mut h, CUST, s, 1, "打印机坏了");
     h.req(
         A1,
-        2,
+        RequestId(2),
         Request::RequestAction(rpc::RequestAction {
             session_id: s,
             action: RemoteAction::ViewDesktop,
@@ -53,24 +53,31 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
         action: RemoteAction::ViewDesktop,
         grant: true,
     });
-    h.req(CUST, 3, grant);
+    h.req(CUST, RequestId(3), grant);
 
-    let asked = h.req(A1, 4, transfer(s, TransferTarget::Agent(20)));
-    assert_eq!(response(&asked, A1, 4), Ok(Response::Done));
+    let asked = h.req(
+        A1,
+        RequestId(4),
+        transfer(s, TransferTarget::Agent(AgentId(20))),
+    );
+    assert_eq!(response(&asked, A1, RequestId(4)), Ok(Response::Done));
     let offer = offered(&asked, A2).expect("offer to agent 20");
     assert_eq!(offer.expires_in_ms, 20_000, "the center's offer countdown");
-    assert_eq!((offer.from_agent, offer.note.as_str()), (10, "请协助"));
+    assert_eq!(
+        (offer.from_agent, offer.note.as_str()),
+        (AgentId(10), "请协助")
+    );
     assert_eq!(offer.session.messages[0].text, "打印机坏了");
 
     let accepted = h.req(
         A2,
-        5,
+        RequestId(5),
         Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: offer.transfer_id,
             accept: true,
         }),
     );
-    assert_eq!(response(&accepted, A2, 5), Ok(Response::Done));
+    assert_eq!(response(&accepted, A2, RequestId(5)), Ok(Response::Done));
     let started = events_to(&accepted, A2).into_iter().find_map(|e| match e {
         Event::SessionStarted(info) => Some(info),
         _ => None,
@@ -104,22 +111,25 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
         by: Party::Relay,
     }));
     assert!(persisted(&accepted).iter().any(|op| matches!(op,
-        StoreOp::Conversation(ConversationOp::MoveSession { session_id, agent_id: 20 }) if *session_id == s)));
+        StoreOp::Conversation(ConversationOp::MoveSession { session_id, agent_id: AgentId(20) }) if *session_id == s)));
 
     // The new agent serves; the old one is out.
     let old = h.req(
         A1,
-        6,
+        RequestId(6),
         Request::SendChat(rpc::SendChat {
             session_id: s,
-            message_id: 9,
+            message_id: MessageId(9),
             text: "x".into(),
         }),
     );
-    assert_eq!(response(&old, A1, 6), Err(ApiError::UnknownSession));
+    assert_eq!(
+        response(&old, A1, RequestId(6)),
+        Err(ApiError::UnknownSession)
+    );
     let chat = say(&mut h, A2, s, 10, "我来帮您");
     assert!(matches!(
-        response(&chat, A2, 700),
+        response(&chat, A2, RequestId(700)),
         Ok(Response::ChatStored(_))
     ));
     assert!(events_to(&chat, CUST)
@@ -142,13 +152,24 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
     let (s, _) = serve(&mut h, A1, CUST);
     login_agent(&mut h, A2, CENTER_A, 20);
 
-    let asked = h.req(A1, 1, transfer(s, TransferTarget::Agent(20)));
+    let asked = h.req(
+        A1,
+        RequestId(1),
+        transfer(s, TransferTarget::Agent(AgentId(20))),
+    );
     let offer = offered(&asked, A2).expect("offer");
-    let busy = h.req(A1, 2, transfer(s, TransferTarget::Agent(20)));
-    assert!(matches!(response(&busy, A1, 2), Err(ApiError::Conflict(_))));
+    let busy = h.req(
+        A1,
+        RequestId(2),
+        transfer(s, TransferTarget::Agent(AgentId(20))),
+    );
+    assert!(matches!(
+        response(&busy, A1, RequestId(2)),
+        Err(ApiError::Conflict(_))
+    ));
     let no = h.req(
         A2,
-        3,
+        RequestId(3),
         Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: offer.transfer_id,
             accept: false,
@@ -159,20 +180,24 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
     assert!(events_to(&no, CUST).is_empty());
     let late = h.req(
         A2,
-        4,
+        RequestId(4),
         Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: offer.transfer_id,
             accept: true,
         }),
     );
     assert!(matches!(
-        response(&late, A2, 4),
+        response(&late, A2, RequestId(4)),
         Err(ApiError::NotFound {
             what: porpoise_protocol::wire::Thing::Transfer
         })
     ));
 
-    let asked = h.req(A1, 5, transfer(s, TransferTarget::Agent(20)));
+    let asked = h.req(
+        A1,
+        RequestId(5),
+        transfer(s, TransferTarget::Agent(AgentId(20))),
+    );
     assert!(offered(&asked, A2).is_some());
     assert!(advance(&mut h, 19_999).is_empty());
     let timeout = advance(&mut h, 1);
@@ -180,7 +205,7 @@ fn transfer_rejected_or_timed_out_leaves_the_session() {
     assert_eq!(resolved(&timeout, A2), Some(TransferOutcome::TimedOut));
     let still = say(&mut h, A1, s, 1, "我还在");
     assert!(matches!(
-        response(&still, A1, 700),
+        response(&still, A1, RequestId(700)),
         Ok(Response::ChatStored(_))
     ));
 }
@@ -195,8 +220,12 @@ fn transfer_to_unreachable_agents_is_unavailable_whatever_the_id() {
     // Agent 20 is not logged in; 40 is in center B; 99 does not exist; 10 is oneself.
     for (i, to) in [20, 40, 99, 10].into_iter().enumerate() {
         let id = 10 + i as u64;
-        let actions = h.req(A1, id, transfer(s, TransferTarget::Agent(to)));
-        assert_eq!(response(&actions, A1, id), Ok(Response::Done));
+        let actions = h.req(
+            A1,
+            RequestId(id),
+            transfer(s, TransferTarget::Agent(AgentId(to))),
+        );
+        assert_eq!(response(&actions, A1, RequestId(id)), Ok(Response::Done));
         assert_eq!(
             resolved(&actions, A1),
             Some(TransferOutcome::Unavailable),
@@ -205,16 +234,27 @@ fn transfer_to_unreachable_agents_is_unavailable_whatever_the_id() {
         assert!(events_to(&actions, B1).is_empty(), "center B hears nothing");
     }
     // An agent of center B cannot transfer center A's session.
-    let foreign = h.req(B1, 20, transfer(s, TransferTarget::Agent(40)));
-    assert_eq!(response(&foreign, B1, 20), Err(ApiError::UnknownSession));
+    let foreign = h.req(
+        B1,
+        RequestId(20),
+        transfer(s, TransferTarget::Agent(AgentId(40))),
+    );
+    assert_eq!(
+        response(&foreign, B1, RequestId(20)),
+        Err(ApiError::UnknownSession)
+    );
     // An Offline colleague cannot receive.
     login_agent(&mut h, A2, CENTER_A, 20);
     let offline = Request::SetPresence(rpc::SetPresence {
         presence: porpoise_protocol::wire::Presence::Offline,
         automatic: false,
     });
-    h.req(A2, 21, offline);
-    let actions = h.req(A1, 22, transfer(s, TransferTarget::Agent(20)));
+    h.req(A2, RequestId(21), offline);
+    let actions = h.req(
+        A1,
+        RequestId(22),
+        transfer(s, TransferTarget::Agent(AgentId(20))),
+    );
     assert_eq!(resolved(&actions, A1), Some(TransferOutcome::Unavailable));
 }
 
@@ -228,12 +268,16 @@ fn transfer_to_a_group_passes_on_until_someone_accepts() {
     h.tick(1000);
     login_group_agent(&mut h, A3, 30);
 
-    let asked = h.req(A1, 1, transfer(s, TransferTarget::Group(GROUP)));
+    let asked = h.req(
+        A1,
+        RequestId(1),
+        transfer(s, TransferTarget::Group(GroupId(GROUP))),
+    );
     let first = offered(&asked, A2).expect("longest idle agent of the group first");
     assert!(offered(&asked, A3).is_none());
     let no = h.req(
         A2,
-        2,
+        RequestId(2),
         Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: first.transfer_id,
             accept: false,
@@ -245,7 +289,7 @@ fn transfer_to_a_group_passes_on_until_someone_accepts() {
     assert_eq!(second.transfer_id, first.transfer_id);
     let yes = h.req(
         A3,
-        3,
+        RequestId(3),
         Request::AnswerTransfer(rpc::AnswerTransfer {
             transfer_id: second.transfer_id,
             accept: true,
@@ -258,12 +302,20 @@ fn transfer_to_a_group_passes_on_until_someone_accepts() {
     }));
 
     // Back to the group: 20 times out, nobody else is left (30 serves it now).
-    let again = h.req(A3, 4, transfer(s, TransferTarget::Group(GROUP)));
+    let again = h.req(
+        A3,
+        RequestId(4),
+        transfer(s, TransferTarget::Group(GroupId(GROUP))),
+    );
     assert!(offered(&again, A2).is_some());
     let timeout = advance(&mut h, 20_000);
     assert_eq!(resolved(&timeout, A3), Some(TransferOutcome::TimedOut));
     // An empty or foreign group is unavailable at once.
-    let none = h.req(A3, 5, transfer(s, TransferTarget::Group(99)));
+    let none = h.req(
+        A3,
+        RequestId(5),
+        transfer(s, TransferTarget::Group(GroupId(99))),
+    );
     assert_eq!(resolved(&none, A3), Some(TransferOutcome::Unavailable));
 }
 
@@ -274,11 +326,15 @@ fn ending_a_session_withdraws_its_transfer() {
     login_customer(&mut h, CUST, CENTER_A, 111);
     let (s, _) = serve(&mut h, A1, CUST);
     login_agent(&mut h, A2, CENTER_A, 20);
-    let asked = h.req(A1, 1, transfer(s, TransferTarget::Agent(20)));
+    let asked = h.req(
+        A1,
+        RequestId(1),
+        transfer(s, TransferTarget::Agent(AgentId(20))),
+    );
     assert!(offered(&asked, A2).is_some());
     let end = h.req(
         CUST,
-        2,
+        RequestId(2),
         Request::EndSession(rpc::EndSession { session_id: s }),
     );
     assert_eq!(resolved(&end, A2), Some(TransferOutcome::Unavailable));
@@ -287,8 +343,8 @@ fn ending_a_session_withdraws_its_transfer() {
 
 fn agent_chat(to: i64, message_id: u128, text: &str) -> Request {
     Request::SendAgentChat(rpc::SendAgentChat {
-        to,
-        message_id,
+        to: AgentId(to),
+        message_id: MessageId(message_id),
         text: text.into(),
     })
 }
@@ -309,62 +365,68 @@ fn agent_chat_is_stored_before_delivery_once_per_id_and_stays_in_its_center() {
     login_agent(&mut h, A1, CENTER_A, 10);
     login_agent(&mut h, A2, CENTER_A, 20);
     login_agent(&mut h, B1, CENTER_B, 40);
-    let sent = h.req(A1, 1, agent_chat(20, 77, "帮我看下这个客户"));
-    assert!(!has_response(&sent, A1, 1), "acked before durable");
+    let sent = h.req(A1, RequestId(1), agent_chat(20, 77, "帮我看下这个客户"));
+    assert!(
+        !has_response(&sent, A1, RequestId(1)),
+        "acked before durable"
+    );
     assert!(events_to(&sent, A2).is_empty());
-    let again = h.req(A1, 2, agent_chat(20, 77, "帮我看下这个客户"));
+    let again = h.req(A1, RequestId(2), agent_chat(20, 77, "帮我看下这个客户"));
     assert!(
         persisted(&again).is_empty(),
         "a resend while pending is stored once"
     );
     let done = persist_agent_chats(&mut h, &sent, true);
-    let Ok(Response::AgentChatStored(stored)) = response(&done, A1, 1) else {
+    let Ok(Response::AgentChatStored(stored)) = response(&done, A1, RequestId(1)) else {
         panic!("no ack")
     };
     assert_eq!(
-        response(&done, A1, 2),
+        response(&done, A1, RequestId(2)),
         Ok(Response::AgentChatStored(stored.clone()))
     );
     assert_eq!(
         (stored.from, stored.to, stored.sent_at),
-        (10, 20, h.now.unix_ms)
+        (AgentId(10), AgentId(20), h.now.unix_ms)
     );
     assert_eq!(
         events_to(&done, A2),
         [Event::AgentChatReceived(stored.clone())]
     );
 
-    let resend = h.req(A1, 3, agent_chat(20, 77, "帮我看下这个客户"));
+    let resend = h.req(A1, RequestId(3), agent_chat(20, 77, "帮我看下这个客户"));
     assert_eq!(
-        response(&resend, A1, 3),
+        response(&resend, A1, RequestId(3)),
         Ok(Response::AgentChatStored(stored))
     );
     assert!(persisted(&resend).is_empty() && events_to(&resend, A2).is_empty());
 
     // Center B's agent is unknown to center A, exactly like a missing id.
-    let foreign = h.req(A1, 4, agent_chat(40, 78, "hi"));
-    let missing = h.req(A1, 5, agent_chat(99, 79, "hi"));
-    assert_eq!(response(&foreign, A1, 4), response(&missing, A1, 5));
+    let foreign = h.req(A1, RequestId(4), agent_chat(40, 78, "hi"));
+    let missing = h.req(A1, RequestId(5), agent_chat(99, 79, "hi"));
+    assert_eq!(
+        response(&foreign, A1, RequestId(4)),
+        response(&missing, A1, RequestId(5))
+    );
     assert!(matches!(
-        response(&foreign, A1, 4),
+        response(&foreign, A1, RequestId(4)),
         Err(ref e) if e.is_bad_input()
     ));
     assert!(events_to(&foreign, B1).is_empty());
-    let to_self = h.req(A1, 6, agent_chat(10, 80, "hi"));
+    let to_self = h.req(A1, RequestId(6), agent_chat(10, 80, "hi"));
     assert!(matches!(
-        response(&to_self, A1, 6),
+        response(&to_self, A1, RequestId(6)),
         Err(ref e) if e.is_bad_input()
     ));
     // A failed write is reported and not delivered.
-    let failing = h.req(A1, 7, agent_chat(20, 81, "hi"));
+    let failing = h.req(A1, RequestId(7), agent_chat(20, 81, "hi"));
     let failed = persist_agent_chats(&mut h, &failing, false);
-    assert_eq!(response(&failed, A1, 7), Err(ApiError::Storage));
+    assert_eq!(response(&failed, A1, RequestId(7)), Err(ApiError::Storage));
     assert!(events_to(&failed, A2).is_empty());
     // Customers may not use it.
     login_customer(&mut h, CUST, CENTER_A, 111);
-    let customer = h.req(CUST, 8, agent_chat(10, 82, "hi"));
+    let customer = h.req(CUST, RequestId(8), agent_chat(10, 82, "hi"));
     assert!(matches!(
-        response(&customer, CUST, 8),
+        response(&customer, CUST, RequestId(8)),
         Err(ApiError::NotPermitted { .. })
     ));
 }

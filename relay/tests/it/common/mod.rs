@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use porpoise_protocol::framing::MAX_CONTROL_FRAME_BYTES;
 use porpoise_protocol::wire::{
-    ApiError, ClientMessage, Event, Hello, HelloRole, Request, Response, ServerMessage,
-    PROTOCOL_VERSION,
+    ApiError, CenterId, ClientMessage, Event, Hello, HelloRole, InstallId, Request, RequestId,
+    Response, ServerMessage, PROTOCOL_VERSION,
 };
 use porpoise_quic::frame_io::{read_frame, write_frame};
 use porpoise_quic::tls::{client_config, Fingerprint};
@@ -72,7 +72,7 @@ pub struct Client {
 
 /// An agent of `center_id` with the demo password.
 #[allow(dead_code)]
-pub fn agent_in(center_id: u32, username: &str) -> HelloRole {
+pub fn agent_in(center_id: CenterId, username: &str) -> HelloRole {
     HelloRole::Agent {
         center_id,
         username: username.into(),
@@ -89,7 +89,7 @@ pub fn agent(username: &str) -> HelloRole {
 pub fn customer(install_id: u128) -> HelloRole {
     HelloRole::Customer {
         center_id: DEMO_CENTER_ID,
-        install_id,
+        install_id: InstallId(install_id),
     }
 }
 
@@ -140,13 +140,18 @@ impl Client {
     pub async fn request(&mut self, body: Request) -> Result<Response, ApiError> {
         let id = self.next_id;
         self.next_id += 1;
-        let msg = ClientMessage::Request { id, body };
+        let msg = ClientMessage::Request {
+            id: RequestId(id),
+            body,
+        };
         write_frame(&mut self.send, &msg, MAX_CONTROL_FRAME_BYTES)
             .await
             .expect("request");
         loop {
             match self.read().await {
-                ServerMessage::Response { id: got, result } if got == id => return result,
+                ServerMessage::Response { id: got, result } if got == RequestId(id) => {
+                    return result
+                }
                 ServerMessage::Event(event) => self.events.push(event),
                 other => panic!("unexpected {other:?}"),
             }

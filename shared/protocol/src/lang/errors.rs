@@ -463,7 +463,7 @@ mod tests {
                 relay: 7,
                 client: 6,
             },
-            RefusedReason::UnknownCenter(8_000_009),
+            RefusedReason::UnknownCenter(crate::wire::CenterId(8_000_009)),
             RefusedReason::WrongPassword,
             RefusedReason::Throttled { retry_after_s: 30 },
             RefusedReason::AlreadyLoggedIn {

@@ -378,7 +378,7 @@ mod tests {
     use crate::wire::rpc;
     use crate::{
         framing::{encode_frame, MAX_CONTROL_FRAME_BYTES},
-        wire::{ClientMessage, Event, Request, ServerMessage},
+        wire::{ClientMessage, Event, Request, RequestId, ServerMessage, SessionId},
     };
 
     #[test]
@@ -386,15 +386,15 @@ mod tests {
         let info = SystemInfo::maximal();
         assert_eq!(info.validate(), Ok(()));
         let request = ClientMessage::Request {
-            id: u64::MAX,
+            id: RequestId(u64::MAX),
             body: Request::ReportSystemInfo(rpc::ReportSystemInfo {
-                session_id: u64::MAX,
+                session_id: SessionId(u64::MAX),
                 info: Box::new(info.clone()),
             }),
         };
         let up = encode_frame(&request, MAX_CONTROL_FRAME_BYTES).expect("request fits");
         let event = ServerMessage::Event(Event::SystemInfoReported {
-            session_id: u64::MAX,
+            session_id: SessionId(u64::MAX),
             info: Box::new(info),
         });
         let down = encode_frame(&event, MAX_CONTROL_FRAME_BYTES).expect("event fits");

@@ -29,7 +29,7 @@ use porpoise_protocol::{
     framing::{FrameError, MAX_CONTROL_FRAME_BYTES},
     wire::{
         ApiError, CenterId, ClientMessage, CloseCode, Event, Hello, HelloRole, MediaHeader,
-        RefusedReason, Reply, Request, Response, Rpc, ServerMessage, Welcome,
+        RefusedReason, Reply, Request, RequestId, Response, Rpc, ServerMessage, Welcome,
         MAX_MEDIA_HEADER_BYTES, PROTOCOL_VERSION,
     },
 };
@@ -153,7 +153,7 @@ pub struct MediaStream {
     pub recv: quinn::RecvStream,
 }
 
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Response, ApiError>>>>>;
+type Pending = Arc<Mutex<HashMap<RequestId, oneshot::Sender<Result<Response, ApiError>>>>>;
 
 /// Handle to a live connection; clone it freely.
 #[derive(Debug, Clone)]
@@ -311,7 +311,7 @@ impl Client {
     ///
     /// Errors: as [`Client::call`], without the type check.
     pub async fn request(&self, body: Request) -> Result<Response, ApiError> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = RequestId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let (tx, rx) = oneshot::channel();
         if let Ok(mut p) = self.pending.lock() {
             p.insert(id, tx);
@@ -364,7 +364,7 @@ impl Client {
         self.connection.remote_address()
     }
 
-    fn forget(&self, id: u64) {
+    fn forget(&self, id: RequestId) {
         if let Ok(mut p) = self.pending.lock() {
             p.remove(&id);
         }
@@ -400,7 +400,7 @@ async fn read_loop(
                     Some(tx) => {
                         let _ = tx.send(result);
                     }
-                    None => debug!(id, "response to a forgotten request"),
+                    None => debug!(%id, "response to a forgotten request"),
                 }
             }
             Ok(Some(ServerMessage::Event(e))) => {
