@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use porpoise_protocol::{
     input::InputEvent,
-    wire::{ApiError, Event, RemoteAction, Request, Response, SessionId, Welcome},
+    wire::{ApiError, Event, RemoteAction, SessionId, Welcome},
 };
 use porpoise_quic::client::{list_usernames, Client, ClientEvent, ConnectError, Disconnect};
 use tokio::{runtime::Handle, sync::mpsc, task::AbortHandle};
@@ -270,46 +270,67 @@ impl Net {
             }
             return;
         };
-        let body = match &cmd {
-            NetCommand::Accept { ticket_id } => Request::AcceptCustomer(rpc::AcceptCustomer {
-                ticket_id: *ticket_id,
-            }),
-            NetCommand::SendChat {
-                session_id,
-                message_id,
-                text,
-            } => Request::SendChat(rpc::SendChat {
-                session_id: *session_id,
-                message_id: *message_id,
-                text: text.clone(),
-            }),
-            NetCommand::RequestAction { session_id, action } => {
-                Request::RequestAction(rpc::RequestAction {
-                    session_id: *session_id,
-                    action: *action,
-                })
-            }
-            NetCommand::StopAction { session_id, action } => Request::StopAction(rpc::StopAction {
-                session_id: *session_id,
-                action: *action,
-            }),
-            NetCommand::EndSession { session_id } => Request::EndSession(rpc::EndSession {
-                session_id: *session_id,
-            }),
-            _ => return,
-        };
+        if !matches!(
+            cmd,
+            NetCommand::Accept { .. }
+                | NetCommand::SendChat { .. }
+                | NetCommand::RequestAction { .. }
+                | NetCommand::StopAction { .. }
+                | NetCommand::EndSession { .. }
+        ) {
+            return;
+        }
         let out = self.out.clone();
         tokio::spawn(async move {
-            let event = match client.request(body).await {
-                Ok(Response::SessionStarted(info)) => Some(NetEvent::SessionStarted(info)),
-                Ok(Response::ChatStored(message)) => match cmd {
-                    NetCommand::SendChat { session_id, .. } => Some(NetEvent::ChatStored {
-                        session_id,
-                        message,
+            // Each reply arrives typed by its request (`Rpc::Reply`).
+            let result = match &cmd {
+                NetCommand::Accept { ticket_id } => client
+                    .call(rpc::AcceptCustomer {
+                        ticket_id: *ticket_id,
+                    })
+                    .await
+                    .map(|info| Some(NetEvent::SessionStarted(info))),
+                NetCommand::SendChat {
+                    session_id,
+                    message_id,
+                    text,
+                } => client
+                    .call(rpc::SendChat {
+                        session_id: *session_id,
+                        message_id: *message_id,
+                        text: text.clone(),
+                    })
+                    .await
+                    .map(|message| {
+                        Some(NetEvent::ChatStored {
+                            session_id: *session_id,
+                            message,
+                        })
                     }),
-                    _ => None,
-                },
-                Ok(_) => None,
+                NetCommand::RequestAction { session_id, action } => client
+                    .call(rpc::RequestAction {
+                        session_id: *session_id,
+                        action: *action,
+                    })
+                    .await
+                    .map(|()| None),
+                NetCommand::StopAction { session_id, action } => client
+                    .call(rpc::StopAction {
+                        session_id: *session_id,
+                        action: *action,
+                    })
+                    .await
+                    .map(|()| None),
+                NetCommand::EndSession { session_id } => client
+                    .call(rpc::EndSession {
+                        session_id: *session_id,
+                    })
+                    .await
+                    .map(|()| None),
+                _ => return,
+            };
+            let event = match result {
+                Ok(event) => event,
                 Err(ApiError::Disconnected) if matches!(cmd, NetCommand::SendChat { .. }) => {
                     // Stays pending: resent with the same id after reconnecting (R13).
                     debug!("chat in flight when the connection closed");
