@@ -64,16 +64,7 @@ impl Core {
         target: AgentId,
         new: String,
     ) -> Result<Option<Response>, ApiError> {
-        self.manager(center_id, admin)?;
-        let exists = self
-            .centers
-            .get(&center_id)
-            .is_some_and(|c| c.accounts.contains_key(&target));
-        if !exists {
-            return Err(ApiError::NotFound {
-                what: porpoise_protocol::wire::Thing::Agent,
-            });
-        }
+        self.may_act_on(center_id, admin, target)?;
         check_new_password(&new)?;
         info!(%center_id, %admin, %target, "password reset by admin");
         self.set_password(conn, id, center_id, target, None, new);
@@ -160,7 +151,7 @@ impl Core {
         admin: AgentId,
         target: AgentId,
     ) -> Result<Option<Response>, ApiError> {
-        self.manager(center_id, admin)?;
+        self.may_act_on(center_id, admin, target)?;
         let conn =
             self.live
                 .get(&(center_id, target))
@@ -175,5 +166,32 @@ impl Core {
             reason: CloseReason::Kicked,
         });
         Ok(Some(Response::Done))
+    }
+
+    /// Checks that `actor` may act on the account `target` of the same center (M4): a manager,
+    /// not acting on themself, whose role is above the target's (a super admin acts on anyone
+    /// else). Errors: `NotPermitted { ManageCenter }` for a non-manager, `NotFound { Agent }` for
+    /// an account not in this center, `NotPermitted { OutrankTarget }` otherwise.
+    fn may_act_on(
+        &self,
+        center_id: CenterId,
+        actor: AgentId,
+        target: AgentId,
+    ) -> Result<(), ApiError> {
+        let actor_role = self.manager(center_id, actor)?.role;
+        let target_role = self
+            .centers
+            .get(&center_id)
+            .and_then(|c| c.accounts.get(&target))
+            .map(|a| a.role)
+            .ok_or(ApiError::NotFound {
+                what: porpoise_protocol::wire::Thing::Agent,
+            })?;
+        if actor == target || !actor_role.may_act_on(target_role) {
+            return Err(ApiError::NotPermitted {
+                needed: porpoise_protocol::wire::Permission::OutrankTarget,
+            });
+        }
+        Ok(())
     }
 }

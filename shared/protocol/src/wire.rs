@@ -25,7 +25,7 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// with [`RefusedReason::VersionMismatch`]. 4: screen frames carry a zstd reference and tile
 /// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
 /// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
-pub const PROTOCOL_VERSION: u16 = 7;
+pub const PROTOCOL_VERSION: u16 = 8;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -323,6 +323,23 @@ impl Role {
     /// True if the role may manage the center (logins, kicks, passwords, settings).
     pub fn manages(self) -> bool {
         matches!(self, Role::Admin | Role::SuperAdmin)
+    }
+
+    /// The role's rank in the hierarchy (M4): Agent 0, GroupLeader 1, Admin 2, SuperAdmin 3.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Agent => 0,
+            Role::GroupLeader => 1,
+            Role::Admin => 2,
+            Role::SuperAdmin => 3,
+        }
+    }
+
+    /// True if an account of this role may act on another account of role `target` (reset its
+    /// password, end its login): a super admin may act on anyone, any other manager only on a
+    /// lower role, so an admin can never touch a super admin or another admin (M4).
+    pub fn may_act_on(self, target: Role) -> bool {
+        self == Role::SuperAdmin || (self.manages() && target.rank() < self.rank())
     }
 }
 

@@ -469,3 +469,82 @@ fn an_agent_of_another_center_reaches_nothing() {
         Err(ApiError::UnknownSession)
     );
 }
+
+/// M4: an admin never acts on an equal or higher role, nor on their own account; a super admin
+/// acts on anyone else. Checked by the relay whatever the console shows.
+#[test]
+fn an_admin_cannot_reset_or_kick_a_super_admin_an_admin_or_themself() {
+    use porpoise_protocol::wire::{Permission, Role};
+    let mut h = Harness::new();
+    let role = |agent_id, role| Account {
+        role,
+        ..Account::agent(CENTER_A, agent_id, "Someone")
+    };
+    h.login(ConnId(7), role(AgentId(7), Role::SuperAdmin));
+    h.login(ConnId(8), admin(CENTER_A, AgentId(8)));
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    h.login(ConnId(11), role(AgentId(11), Role::GroupLeader));
+    h.agent(ConnId(10), CENTER_A, AgentId(10));
+    let reset = |agent_id| {
+        Request::ResetPassword(rpc::ResetPassword {
+            agent_id: AgentId(agent_id),
+            new_password: "new password".into(),
+        })
+    };
+    let kick = |agent_id| {
+        Request::KickLogin(rpc::KickLogin {
+            agent_id: AgentId(agent_id),
+        })
+    };
+    let outranked = Err(ApiError::NotPermitted {
+        needed: Permission::OutrankTarget,
+    });
+    let mut id = 100;
+    let mut ask = |h: &mut Harness, conn: u64, body: Request| {
+        id += 1;
+        let actions = h.req(ConnId(conn), RequestId(id), body);
+        let answer = if has_response(&actions, ConnId(conn), RequestId(id)) {
+            Some(response(&actions, ConnId(conn), RequestId(id)))
+        } else {
+            None
+        };
+        (answer, persisted(&actions))
+    };
+    for target in [7, 8, 9] {
+        let (answer, stored) = ask(&mut h, 9, reset(target));
+        assert_eq!(answer, Some(outranked.clone()), "admin resets {target}");
+        assert!(stored.is_empty());
+        let (answer, _) = ask(&mut h, 9, kick(target));
+        assert_eq!(answer, Some(outranked.clone()), "admin kicks {target}");
+    }
+    // Lower roles: the reset goes to the store (answered once stored).
+    for target in [10, 11] {
+        let (answer, stored) = ask(&mut h, 9, reset(target));
+        assert_eq!(answer, None, "answered after the store");
+        assert!(
+            matches!(stored.last(), Some(StoreOp::SetPassword { agent_id, old: None, .. }) if agent_id.0 == target),
+            "{stored:?}"
+        );
+    }
+    // The super admin may reset and kick an admin, but not through ResetPassword on themself.
+    let (_, stored) = ask(&mut h, 7, reset(9));
+    assert!(matches!(
+        stored.last(),
+        Some(StoreOp::SetPassword {
+            agent_id: AgentId(9),
+            ..
+        })
+    ));
+    let (answer, _) = ask(&mut h, 7, reset(7));
+    assert_eq!(answer, Some(outranked.clone()));
+    let (answer, _) = ask(&mut h, 7, kick(8));
+    assert_eq!(answer, Some(Ok(Response::Done)));
+    // An agent is no manager at all.
+    let (answer, _) = ask(&mut h, 10, kick(11));
+    assert_eq!(
+        answer,
+        Some(Err(ApiError::NotPermitted {
+            needed: Permission::ManageCenter
+        }))
+    );
+}

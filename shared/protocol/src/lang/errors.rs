@@ -265,6 +265,10 @@ fn permission(p: Permission) -> (&'static str, &'static str) {
         ),
         Permission::ManageCenter => ("管理支持中心的权限", "the permission to manage the center"),
         Permission::SessionMember => ("该会话的接待客服", "serving this session"),
+        Permission::OutrankTarget => (
+            "高于对方账号的角色（不能操作自己或同级、更高级的账号）",
+            "a role above that account's (not your own, an equal or a higher one)",
+        ),
     }
 }
 

@@ -116,6 +116,9 @@ pub enum Permission {
     ManageCenter,
     /// Serving this customer: the asker is the session's member.
     SessionMember,
+    /// A role above the target account's (an admin cannot reset or kick an admin or a super
+    /// admin), and not one's own account (own password: `ChangePassword`).
+    OutrankTarget,
 }
 
 /// Why a request is not possible in the current state.
