@@ -67,6 +67,31 @@ enum Command {
         #[command(subcommand)]
         action: CommonFileCommand,
     },
+    /// The center's hash-chained audit log (操作日志, R18).
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the center's chain from its first row: prints `intact <rows>` and exits 0, or
+    /// `broken at row <seq>: <why>` and exits 1.
+    Verify {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+    },
+    /// Print the newest rows, newest first: `<seq>\t<time UTC>\t<actor>\t<action>\t<target>\t<detail>`.
+    List {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Rows to print.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -223,6 +248,7 @@ fn main() -> anyhow::Result<()> {
                         replace,
                     },
             }) => import_library(data_dir, center_id, &file, replace).await,
+            Some(Command::Audit { action }) => audit(data_dir, action).await,
             Some(Command::CommonFile {
                 action: CommonFileCommand::Add { center_id, file },
             }) => {
@@ -371,6 +397,48 @@ async fn set_seats(data_dir: PathBuf, center_id: CenterId, seats: u32) -> anyhow
     println!("seats {seats}");
     store.close().await;
     Ok(())
+}
+
+async fn audit(data_dir: PathBuf, action: AuditCommand) -> anyhow::Result<()> {
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    let center_id = match &action {
+        AuditCommand::Verify { center_id } | AuditCommand::List { center_id, .. } => *center_id,
+    };
+    anyhow::ensure!(
+        store.center(center_id).await?.is_some(),
+        "no center {center_id} in this database"
+    );
+    let result = match action {
+        AuditCommand::Verify { .. } => match store.verify_audit(center_id).await? {
+            porpoise_relay::store::AuditCheck::Intact { rows } => {
+                println!("intact {rows}");
+                Ok(())
+            }
+            porpoise_relay::store::AuditCheck::Broken { seq, why } => {
+                println!("broken at row {seq}: {why}");
+                store.close().await;
+                std::process::exit(1);
+            }
+        },
+        AuditCommand::List { limit, .. } => {
+            for row in store.audit_log(center_id, limit).await? {
+                let at = chrono::DateTime::from_timestamp_millis(row.at_ms)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{at}\t{}\t{}\t{}\t{}",
+                    row.seq,
+                    row.actor,
+                    row.action,
+                    row.target,
+                    row.detail.replace('\n', "; ")
+                );
+            }
+            Ok(())
+        }
+    };
+    store.close().await;
+    result
 }
 
 async fn import_library(

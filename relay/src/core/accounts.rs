@@ -47,6 +47,14 @@ impl Core {
         if old.as_ref().is_some_and(|o| o.len() > MAX_PASSWORD_BYTES) {
             return Err(ApiError::WrongPassword);
         }
+        let actor = self.audit_actor(center_id, agent_id);
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::PasswordChanged,
+            String::new(),
+            String::new(),
+        );
         self.set_password(conn, id, center_id, agent_id, old, new);
         Ok(None)
     }
@@ -67,6 +75,17 @@ impl Core {
         self.may_act_on(center_id, admin, target)?;
         check_new_password(&new)?;
         info!(%center_id, %admin, %target, "password reset by admin");
+        let (actor, whom) = (
+            self.audit_actor(center_id, admin),
+            self.audit_actor(center_id, target),
+        );
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::PasswordReset,
+            whom,
+            String::new(),
+        );
         self.set_password(conn, id, center_id, target, None, new);
         Ok(None)
     }
@@ -94,6 +113,7 @@ impl Core {
 
     /// The store finished a write the core waits for (chat message, password change).
     pub fn handle_store_report(&mut self, now: Now, report: StoreReport) {
+        self.clock_ms = now.unix_ms;
         match report {
             StoreReport::Chat { token, ok } => self.handle_chat_persisted(now, token, ok),
             StoreReport::Password { token, result } => self.password_done(token, result),
@@ -160,6 +180,17 @@ impl Core {
                     what: porpoise_protocol::wire::Thing::Login,
                 })?;
         info!(%center_id, %admin, %target, "login kicked");
+        let (actor, whom) = (
+            self.audit_actor(center_id, admin),
+            self.audit_actor(center_id, target),
+        );
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::Kick,
+            whom,
+            String::new(),
+        );
         self.handle_disconnect(now, conn);
         self.actions.push_back(Action::Close {
             conn,

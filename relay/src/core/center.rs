@@ -294,12 +294,21 @@ impl Core {
         })?;
         settings.seats = center.settings.seats;
         super::records::prepare_settings(&mut settings, &center.settings)?;
+        let diff = super::settings_diff(&center.settings, &settings);
         center.settings = settings.clone();
         info!(%center_id, %agent_id, mode = ?settings.service_mode, "center settings changed");
         self.persist(StoreOp::SaveSettings {
             center_id,
             settings: Box::new(settings.clone()),
         });
+        let actor = self.audit_actor(center_id, agent_id);
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::SettingsChanged,
+            "center settings".into(),
+            diff,
+        );
         let public = super::records::public_settings(&settings);
         self.tell_agents(center_id, &Event::CenterSettingsChanged(public));
         self.hours_changed(center_id);

@@ -14,6 +14,7 @@
 
 mod accounts;
 mod agent_chat;
+mod audit;
 mod automation;
 mod center;
 mod codes;
@@ -56,6 +57,7 @@ use codes::CodeThrottle;
 use presence::LiveAgent;
 use routing::Routing;
 
+pub use audit::{settings_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;
 pub use conversation::{ConversationOp, ConversationSnapshot};
@@ -167,12 +169,15 @@ pub struct Core {
     reconnects: reconnect::Reconnects,
     /// Satisfaction surveys asked and answered (C7).
     surveys: survey::Surveys,
+    /// Wall-clock time of the event being handled, unix ms (stamps audit entries).
+    clock_ms: porpoise_protocol::wire::UnixMs,
 }
 
 impl Core {
     /// A core holding the state loaded from the store at start-up.
     pub fn new(mut snapshot: Snapshot) -> Self {
         let mut core = Core {
+            clock_ms: 0,
             centers: HashMap::new(),
             conns: HashMap::new(),
             agents_online: HashMap::new(),
@@ -242,6 +247,7 @@ impl Core {
     /// Fires timers due at `now`: expired offers pass their customer to the next agent;
     /// transfer countdowns, automatic replies, typing previews and working-hours changes.
     pub fn handle_timeout(&mut self, now: Now) {
+        self.clock_ms = now.unix_ms;
         self.expire_offers(now);
         self.conversation_timeout(now);
         self.expire_reconnects(now);
@@ -255,6 +261,7 @@ impl Core {
     /// else `Offline` (R1). Customers: a newer connection of the same install id replaces the
     /// older one (reconnect-resume), which is closed with [`CloseReason::LoggedInElsewhere`].
     pub fn handle_login(&mut self, now: Now, conn: ConnId, login: Login) {
+        self.clock_ms = now.unix_ms;
         match login {
             Login::Agent {
                 center,
@@ -292,6 +299,7 @@ impl Core {
     /// A connection is gone (closed, lost or kicked). Its sessions stay open for a reconnect,
     /// but their running actions stop and their media is cut. A queued customer stays queued.
     pub fn handle_disconnect(&mut self, now: Now, conn: ConnId) {
+        self.clock_ms = now.unix_ms;
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
@@ -330,6 +338,7 @@ impl Core {
     /// A request from a logged-in connection. Answers (now or, for chat, once durable) with
     /// exactly one `Response` carrying `id`. Requests from unknown connections are ignored.
     pub fn handle_request(&mut self, now: Now, conn: ConnId, id: RequestId, body: Request) {
+        self.clock_ms = now.unix_ms;
         let Some(c) = self.conns.get(&conn).cloned() else {
             return;
         };

@@ -90,6 +90,14 @@ impl Core {
             },
         );
         self.agents_online.insert((center_id, agent_id), conn);
+        let actor = self.audit_actor(center_id, agent_id);
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::Login,
+            String::new(),
+            format!("from {}", address.ip()),
+        );
         let kind = ConnKind::Agent {
             agent_id,
             display_name: display_name.clone(),

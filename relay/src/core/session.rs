@@ -167,6 +167,7 @@ impl Core {
     /// and the other side `ChatReceived`; on failure the senders get [`ApiError::Storage`].
     /// Unknown tokens are ignored.
     pub fn handle_chat_persisted(&mut self, now: Now, token: PersistToken, ok: bool) {
+        self.clock_ms = now.unix_ms;
         if self.conversation.agent_chats.owns(token) {
             self.agent_chat_persisted(token, ok);
             return;
@@ -336,7 +337,32 @@ impl Core {
         let Some(s) = self.sessions.get_mut(&session_id) else {
             return;
         };
+        let before = s.actions.get(&action).copied();
         s.actions.insert(action, state);
+        let audited = match state {
+            ActionState::Granted => Some(super::AuditAction::ActionGranted),
+            ActionState::Refused => Some(super::AuditAction::ActionRefused),
+            ActionState::Stopped
+                if matches!(before, Some(ActionState::Granted | ActionState::Requested)) =>
+            {
+                Some(super::AuditAction::ActionStopped)
+            }
+            _ => None,
+        };
+        let audit = audited.map(|what| {
+            let stored = &s.stored;
+            let actor = match by {
+                Party::Agent => format!("agent {} {}", stored.agent_id, stored.agent_name),
+                Party::Customer => format!("customer {:x}", stored.install_id),
+                Party::Relay => "relay".to_string(),
+            };
+            (
+                stored.center_id,
+                actor,
+                what,
+                format!("session {} {action:?}", stored.session_id),
+            )
+        });
         let parties: Vec<ConnId> = [s.agent_conn, s.customer_conn]
             .into_iter()
             .flatten()
@@ -344,6 +370,9 @@ impl Core {
         let revoked: Vec<MediaKind> = ALL_KINDS.into_iter().filter(|k| !s.allows(*k)).collect();
         if state != ActionState::Granted {
             self.cut_media(session_id, revoked);
+        }
+        if let Some((center_id, actor, what, target)) = audit {
+            self.audit(center_id, actor, what, target, String::new());
         }
         for conn in parties {
             self.event(

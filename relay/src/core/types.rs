@@ -276,6 +276,8 @@ impl TicketOutcome {
 /// A write the driver must make durable, in the order emitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreOp {
+    /// Append an entry to the center's hash-chained audit log (R18).
+    Audit(super::AuditEntry),
     /// Record a new queue entry (and create or update the customer).
     InsertTicket(Ticket),
     /// An agent rejected the offer of a queued ticket: never offer it to them again, also after

@@ -188,6 +188,19 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Adm
                     pass.fail();
                     let username = loggable(&username);
                     info!(%center_id, ?username, "wrong username or password");
+                    // R18: failed logins are audited (the address and the name tried, never
+                    // the password). A throttled attempt never gets here, which bounds the rows.
+                    let entry = crate::core::AuditEntry::new(
+                        center_id,
+                        crate::store::unix_ms_now(),
+                        format!("address {ip}"),
+                        crate::core::AuditAction::LoginFailed,
+                        format!("username {username}"),
+                        String::new(),
+                    );
+                    if let Err(e) = store.append_audit(&entry).await {
+                        warn!(%center_id, "cannot write the audit log: {e}");
+                    }
                     Err(RefusedReason::WrongPassword)
                 }
             }

@@ -467,6 +467,7 @@ fn report_of(
 fn op_name(op: &StoreOp) -> &'static str {
     match op {
         StoreOp::InsertTicket(_) => "insert ticket",
+        StoreOp::Audit(_) => "audit log",
         StoreOp::RecordRejection { .. } => "record rejection",
         StoreOp::CloseTicket { .. } => "close ticket",
         StoreOp::InsertSession { .. } => "insert session",

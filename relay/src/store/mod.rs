@@ -5,6 +5,7 @@
 //! core's [`StoreOp`](crate::core::StoreOp)s, and owns accounts (argon2id passwords).
 
 mod accounts;
+mod audit;
 mod branding;
 mod center;
 mod conversation;
@@ -13,6 +14,10 @@ mod ops;
 mod records;
 mod survey;
 
+pub use audit::{AuditCheck, AuditRow};
+
+#[cfg(test)]
+mod audit_tests;
 #[cfg(test)]
 mod center_tests;
 #[cfg(test)]
@@ -109,6 +114,8 @@ impl From<sqlx::Error> for StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Serialises audit-log appends (each reads the chain's last hash, then inserts).
+    audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -137,7 +144,10 @@ impl Store {
                 source,
             })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            audit_lock: Default::default(),
+        })
     }
 
     /// Closes all connections, waiting for running queries.

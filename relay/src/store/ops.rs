@@ -183,6 +183,7 @@ impl Store {
     /// not exist), [`StoreError::Corrupt`] for ids beyond i64.
     pub async fn apply(&self, op: &StoreOp) -> Result<(), StoreError> {
         match op {
+            StoreOp::Audit(entry) => self.append_audit(entry).await,
             StoreOp::InsertTicket(ticket) => self.insert_ticket(ticket).await,
             StoreOp::RecordRejection {
                 ticket_id,

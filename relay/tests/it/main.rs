@@ -2,6 +2,7 @@
 
 mod common;
 
+mod audit;
 mod branding_cli;
 mod center;
 mod conversation;

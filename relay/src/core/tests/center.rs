@@ -537,8 +537,13 @@ fn an_admin_cannot_reset_or_kick_a_super_admin_an_admin_or_themself() {
     ));
     let (answer, _) = ask(&mut h, 7, reset(7));
     assert_eq!(answer, Some(outranked.clone()));
-    let (answer, _) = ask(&mut h, 7, kick(8));
+    let (answer, stored) = ask(&mut h, 7, kick(8));
     assert_eq!(answer, Some(Ok(Response::Done)));
+    assert!(
+        stored.iter().any(|op| matches!(op, StoreOp::Audit(e)
+            if e.action == crate::core::AuditAction::Kick && e.target.starts_with("agent 8 "))),
+        "the kick is audited (R18): {stored:?}"
+    );
     // An agent is no manager at all.
     let (answer, _) = ask(&mut h, 10, kick(11));
     assert_eq!(
