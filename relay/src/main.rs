@@ -67,10 +67,84 @@ enum Command {
         #[command(subcommand)]
         action: CommonFileCommand,
     },
+    /// Accounts of a center (成员管理, M2), for scripted set-up; the admin window is the other way.
+    Agent {
+        #[command(subcommand)]
+        action: AgentCommand,
+    },
+    /// Add a group (分组, M3); read by the relay at its next start.
+    Group {
+        #[command(subcommand)]
+        action: NamedCommand,
+    },
+    /// Add a product type (产品类型, M3); read by the relay at its next start.
+    ProductType {
+        #[command(subcommand)]
+        action: NamedCommand,
+    },
     /// The center's hash-chained audit log (操作日志, R18).
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
+    },
+}
+
+/// A role given on the command line (M4).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    /// Serves customers.
+    Agent,
+    /// Serves customers and leads a group.
+    GroupLeader,
+    /// Manages the center; uses no seat.
+    Admin,
+    /// Manages the center and admins.
+    SuperAdmin,
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentCommand {
+    /// Create an account; prints `agent <id>`, `username <name>` and, when generated, the
+    /// initial password once (`password <p>`). Usable at once, also while the relay runs.
+    Add {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Login name (unique in the center).
+        #[arg(long)]
+        username: String,
+        /// Name shown to customers and colleagues; the username if not given.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Role.
+        #[arg(long, value_enum, default_value = "agent")]
+        role: RoleArg,
+        /// Groups to join, by name (created if missing); repeatable.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        /// Initial password; generated and printed once if not given. Prefer the generated one:
+        /// a password on a command line is visible to other users of the machine.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// List the center's accounts: `<id>\t<username>\t<display name>\t<role>`.
+    List {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NamedCommand {
+    /// Add one (idempotent: an existing name is kept); prints `<kind> <id>`.
+    Add {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Name shown to customers in the helper.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -249,6 +323,13 @@ fn main() -> anyhow::Result<()> {
                     },
             }) => import_library(data_dir, center_id, &file, replace).await,
             Some(Command::Audit { action }) => audit(data_dir, action).await,
+            Some(Command::Agent { action }) => agent_command(data_dir, action).await,
+            Some(Command::Group {
+                action: NamedCommand::Add { center_id, name },
+            }) => add_named(data_dir, center_id, "group", &name).await,
+            Some(Command::ProductType {
+                action: NamedCommand::Add { center_id, name },
+            }) => add_named(data_dir, center_id, "product-type", &name).await,
             Some(Command::CommonFile {
                 action: CommonFileCommand::Add { center_id, file },
             }) => {
@@ -395,6 +476,157 @@ async fn set_seats(data_dir: PathBuf, center_id: CenterId, seats: u32) -> anyhow
     store.set_seats(center_id, seats).await?;
     println!("center {center_id}");
     println!("seats {seats}");
+    store.close().await;
+    Ok(())
+}
+
+/// Longest username or display name accepted from the command line, in characters.
+const MAX_NAME_CHARS: usize = 64;
+
+fn check_name(what: &str, name: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(!name.trim().is_empty(), "the {what} must not be empty");
+    anyhow::ensure!(
+        name.chars().count() <= MAX_NAME_CHARS,
+        "the {what} is longer than {MAX_NAME_CHARS} characters"
+    );
+    anyhow::ensure!(
+        !name.chars().any(char::is_control),
+        "the {what} must not contain control characters"
+    );
+    Ok(())
+}
+
+async fn open_center(data_dir: PathBuf, center_id: CenterId) -> anyhow::Result<Store> {
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    anyhow::ensure!(
+        store.center(center_id).await?.is_some(),
+        "no center {center_id} in this database"
+    );
+    Ok(store)
+}
+
+/// Writes a CLI change to the center's audit log (R18) as actor `cli`.
+async fn audit_cli(
+    store: &Store,
+    center_id: CenterId,
+    action: porpoise_relay::core::AuditAction,
+    target: String,
+    detail: String,
+) -> anyhow::Result<()> {
+    let entry = porpoise_relay::core::AuditEntry::new(
+        center_id,
+        cli_now_ms(),
+        "cli".into(),
+        action,
+        target,
+        detail,
+    );
+    store.append_audit(&entry).await?;
+    Ok(())
+}
+
+fn cli_now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+async fn agent_command(data_dir: PathBuf, action: AgentCommand) -> anyhow::Result<()> {
+    use porpoise_relay::store::AgentRole;
+    match action {
+        AgentCommand::Add {
+            center_id,
+            username,
+            display_name,
+            role,
+            groups,
+            password,
+        } => {
+            let username = username.trim().to_string();
+            check_name("username", &username)?;
+            let display_name = display_name
+                .map(|d| d.trim().to_string())
+                .unwrap_or_else(|| username.clone());
+            check_name("display name", &display_name)?;
+            for g in &groups {
+                check_name("group name", g)?;
+            }
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| {
+                use rand::distr::{Alphanumeric, SampleString};
+                Alphanumeric.sample_string(&mut rand::rng(), 12)
+            });
+            if let Err(e) = porpoise_relay::core::check_new_password(&password) {
+                anyhow::bail!(
+                    "{}",
+                    porpoise_protocol::lang::errors::api_error_text(
+                        porpoise_protocol::lang::Language::En,
+                        &e
+                    )
+                );
+            }
+            let role = match role {
+                RoleArg::Agent => AgentRole::Agent,
+                RoleArg::GroupLeader => AgentRole::GroupLeader,
+                RoleArg::Admin => AgentRole::Admin,
+                RoleArg::SuperAdmin => AgentRole::SuperAdmin,
+            };
+            let store = open_center(data_dir, center_id).await?;
+            let agent_id = store
+                .create_agent(center_id, &username, &display_name, &password, role)
+                .await?;
+            for g in &groups {
+                let group_id = store.create_group(center_id, g.trim()).await?;
+                store.add_group_member(group_id, agent_id).await?;
+            }
+            audit_cli(
+                &store,
+                center_id,
+                porpoise_relay::core::AuditAction::AccountCreated,
+                format!("agent {agent_id} {username}"),
+                format!("role {}; groups {}", role.as_str(), groups.join(", ")),
+            )
+            .await?;
+            println!("agent {agent_id}");
+            println!("username {username}");
+            if generated {
+                println!("password {password}");
+            }
+            store.close().await;
+            Ok(())
+        }
+        AgentCommand::List { center_id } => {
+            let store = open_center(data_dir, center_id).await?;
+            for (id, username, display, role) in store.list_agents(center_id).await? {
+                println!("{id}\t{username}\t{display}\t{role}");
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn add_named(
+    data_dir: PathBuf,
+    center_id: CenterId,
+    kind: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    let name = name.trim();
+    check_name(&format!("{kind} name"), name)?;
+    let store = open_center(data_dir, center_id).await?;
+    let id = if kind == "group" {
+        store.create_group(center_id, name).await?.0
+    } else {
+        store.create_product_type(center_id, name).await?.0
+    };
+    audit_cli(
+        &store,
+        center_id,
+        porpoise_relay::core::AuditAction::SettingsChanged,
+        format!("{kind} {id}"),
+        format!("added {name:?}"),
+    )
+    .await?;
+    println!("{kind} {id}");
     store.close().await;
     Ok(())
 }

@@ -13,7 +13,11 @@ use super::{
 /// Longest password accepted, in bytes (argon2 input stays small).
 pub const MAX_PASSWORD_BYTES: usize = 256;
 
-fn check_new_password(new: &str) -> Result<(), ApiError> {
+/// The rule for every new password, from the console or the CLI: at least
+/// `MIN_PASSWORD_CHARS` characters, at most [`MAX_PASSWORD_BYTES`] bytes.
+///
+/// Errors: `TooShort { Password }`, `TooLong { Password }`.
+pub fn check_new_password(new: &str) -> Result<(), ApiError> {
     if new.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::TooShort {
             field: porpoise_protocol::wire::Field::Password,

@@ -21,6 +21,8 @@ pub enum AuditAction {
     LoginFailed,
     /// A manager ended someone's login.
     Kick,
+    /// An account was created (console or CLI).
+    AccountCreated,
     /// A manager set someone's password.
     PasswordReset,
     /// An account changed its own password.
@@ -42,6 +44,7 @@ impl AuditAction {
             AuditAction::Login => "login",
             AuditAction::LoginFailed => "login_failed",
             AuditAction::Kick => "kick",
+            AuditAction::AccountCreated => "account_created",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SettingsChanged => "settings_changed",

@@ -57,6 +57,7 @@ use codes::CodeThrottle;
 use presence::LiveAgent;
 use routing::Routing;
 
+pub use accounts::check_new_password;
 pub use audit::{settings_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;

@@ -381,6 +381,25 @@ impl Store {
         row.map(|(id,)| AgentId(id)).ok_or_else(taken)
     }
 
+    /// The center's accounts in creation order: id, username, display name, role text.
+    ///
+    /// Errors: [`StoreError::Database`].
+    pub async fn list_agents(
+        &self,
+        center_id: CenterId,
+    ) -> Result<Vec<(AgentId, String, String, String)>, StoreError> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, username, display_name, role FROM agents WHERE center_id = ? ORDER BY id",
+        )
+        .bind(i64::from(center_id.0))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, u, d, r)| (AgentId(id), u, d, r))
+            .collect())
+    }
+
     /// Creates the demo center [`DEMO_CENTER_ID`] with the [`DEMO_ACCOUNTS`], all with
     /// [`DEMO_PASSWORD`]. Idempotent: what exists is left as it is.
     ///

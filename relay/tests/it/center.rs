@@ -61,7 +61,7 @@ async fn helper(relay: &Running, install_id: u128) -> (Client, ServiceOptions) {
 }
 
 impl Client {
-    async fn offer(&mut self) -> Offer {
+    pub(crate) async fn offer(&mut self) -> Offer {
         self.event(|e| match e {
             Event::OfferReceived(o) => Some(o.clone()),
             _ => None,

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod admin_cli;
 mod audit;
 mod branding_cli;
 mod center;
