@@ -42,6 +42,15 @@ pub fn message_time_text(unix_ms: UnixMs, now_ms: UnixMs) -> String {
     }
 }
 
+/// Local date and time of `unix_ms` as `YYYY-MM-DD HH:MM:SS` (records, audit log).
+pub fn date_time_text(unix_ms: UnixMs) -> String {
+    chrono::Local
+        .timestamp_millis_opt(unix_ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
 /// True if a message at `at_ms` starts a new run, given the time shown last (A7: a time is
 /// shown once per 3-minute run of messages).
 pub fn starts_time_run(last_shown_ms: Option<UnixMs>, at_ms: UnixMs) -> bool {

@@ -656,6 +656,20 @@ messages! {
     Since => "登录时间", "Since";
     /// Button.
     Refresh => "刷新", "Refresh";
+    /// Admin window (R18).
+    AuditLog => "操作日志", "Audit log";
+    /// Text box over a list: only matching rows are shown.
+    Filter => "筛选", "Filter";
+    /// Audit-log columns.
+    When => "时间", "When";
+    /// Audit-log column.
+    Who => "操作人", "Who";
+    /// Audit-log column.
+    WhatDone => "操作", "Action";
+    /// Audit-log column.
+    Target => "对象", "Target";
+    /// Audit-log column.
+    Details => "详情", "Details";
     /// Admin window.
     ResetPassword => "重置密码", "Reset password";
     /// Admin window.

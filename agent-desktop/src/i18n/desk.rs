@@ -165,6 +165,28 @@ pub fn request_error(lang: Language, e: &ApiError) -> String {
     porpoise_protocol::lang::errors::api_error_text(lang, e)
 }
 
+/// An audit-log action code (R18) in the UI language; an unknown code is shown as it is.
+pub fn audit_action(lang: Language, code: &str) -> String {
+    let (zh, en) = match code {
+        "login" => ("登录", "Login"),
+        "login_failed" => ("登录失败", "Failed login"),
+        "kick" => ("踢下线", "Kick"),
+        "password_reset" => ("重置密码", "Password reset"),
+        "password_changed" => ("修改密码", "Password changed"),
+        "settings_changed" => ("修改设置", "Settings changed"),
+        "account_created" => ("新建账号", "Account created"),
+        "action_granted" => ("客户同意远程操作", "Remote action granted"),
+        "action_refused" => ("客户拒绝远程操作", "Remote action refused"),
+        "action_stopped" => ("远程操作结束", "Remote action stopped"),
+        other => return other.to_string(),
+    };
+    match lang {
+        Language::ZhCn => zh,
+        Language::En => en,
+    }
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,6 +208,25 @@ impl Workspace {
                     call(out, Request::ListLogins(rpc::ListLogins));
                 }
             }
+            Intent::RefreshAuditLog => {
+                if let Some(AdminDialog::AuditLog { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, audit_page(None));
+                }
+            }
+            Intent::OlderAuditLog => {
+                if let Some(AdminDialog::AuditLog {
+                    rows: Some(rows),
+                    status,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    if let Some(last) = rows.last() {
+                        *status = Status::Busy;
+                        call(out, audit_page(Some(last.seq)));
+                    }
+                }
+            }
             Intent::KickLogin(agent_id) => {
                 if let Some(AdminDialog::Logins { status, .. }) = self.admin.as_mut() {
                     *status = Status::Busy;
@@ -717,6 +736,15 @@ impl Workspace {
                 password: String::new(),
                 status: Status::Idle,
             },
+            AdminWindow::AuditLog => {
+                call(out, audit_page(None));
+                AdminDialog::AuditLog {
+                    rows: None,
+                    filter: String::new(),
+                    more: false,
+                    status: Status::Busy,
+                }
+            }
             AdminWindow::CenterSettings => {
                 call(out, Request::GetCenterSettings(rpc::GetCenterSettings));
                 AdminDialog::CenterSettings {
@@ -775,4 +803,15 @@ impl Workspace {
             }),
         );
     }
+}
+
+/// Rows of the audit log asked for at once (R18).
+pub(super) const AUDIT_PAGE_ROWS: u32 = 100;
+
+/// The request for the audit-log page older than `before_seq` (the newest with `None`).
+fn audit_page(before_seq: Option<i64>) -> Request {
+    Request::ListAuditLog(rpc::ListAuditLog {
+        before_seq,
+        limit: AUDIT_PAGE_ROWS,
+    })
 }

@@ -85,6 +85,7 @@ answers!(
     ListServiceHistory,
     ReadHistoryTranscript,
     ListLogins,
+    ListAuditLog,
     KickLogin,
     ResetPassword,
     GetCenterSettings,
@@ -470,6 +471,28 @@ impl Answer for rpc::ListLogins {
             match reply {
                 Ok(list) => {
                     *logins = Some(list);
+                    *status = Status::Idle;
+                }
+                Err(t) => *status = Status::Failed(t),
+            }
+        }
+    }
+}
+
+impl Answer for rpc::ListAuditLog {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = reply.map_err(|e| text(cx, &e));
+        if let Some(AdminDialog::AuditLog {
+            rows, more, status, ..
+        }) = ws.admin.as_mut()
+        {
+            match reply {
+                Ok(page) => {
+                    *more = page.len() as u32 >= self.limit;
+                    match (self.before_seq, rows.as_mut()) {
+                        (Some(_), Some(shown)) => shown.extend(page),
+                        _ => *rows = Some(page),
+                    }
                     *status = Status::Idle;
                 }
                 Err(t) => *status = Status::Failed(t),

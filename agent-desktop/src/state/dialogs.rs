@@ -208,6 +208,17 @@ pub enum AdminDialog {
         /// Loading or saving.
         status: Status,
     },
+    /// The center's audit log (操作日志, R18), newest first.
+    AuditLog {
+        /// Rows loaded so far, newest first.
+        rows: Option<Vec<porpoise_protocol::wire::rpc::AuditRecord>>,
+        /// Only rows containing this text (who, action, target or details) are shown.
+        filter: String,
+        /// The last page was full: older rows may exist.
+        more: bool,
+        /// Loading.
+        status: Status,
+    },
 }
 
 impl std::fmt::Debug for AdminDialog {
@@ -239,6 +250,18 @@ impl std::fmt::Debug for AdminDialog {
             AdminDialog::CenterSettings { draft, status } => f
                 .debug_struct("CenterSettings")
                 .field("draft", draft)
+                .field("status", status)
+                .finish(),
+            AdminDialog::AuditLog {
+                rows,
+                filter,
+                more,
+                status,
+            } => f
+                .debug_struct("AuditLog")
+                .field("rows", &rows.as_ref().map(Vec::len))
+                .field("filter", filter)
+                .field("more", more)
                 .field("status", status)
                 .finish(),
         }

@@ -31,6 +31,8 @@ pub enum AdminWindow {
     ResetPassword,
     /// The center's settings.
     CenterSettings,
+    /// The center's audit log (操作日志, R18).
+    AuditLog,
 }
 
 /// Something the agent did in a panel: a wish the workspace may grant.
@@ -122,6 +124,10 @@ pub enum Intent {
     EditAdmin(Box<AdminDialog>),
     /// Load the live logins again.
     RefreshLogins,
+    /// Load the newest page of the audit log again (R18).
+    RefreshAuditLog,
+    /// Load the page of the audit log older than the rows shown.
+    OlderAuditLog,
     /// Kick this account's login (confirmed).
     KickLogin(AgentId),
     /// Check the new password and reset the picked account's; `lang` words the error.

@@ -26,6 +26,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::Logins { .. } => Msg::LiveLogins,
         AdminDialog::ResetPassword { .. } => Msg::ResetPassword,
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
+        AdminDialog::AuditLog { .. } => Msg::AuditLog,
     };
     let mut open = true;
     let agents = ws.agents();
@@ -77,6 +78,20 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                     clicks.push(Intent::ResetPassword { lang });
                 }
             }
+            AdminDialog::AuditLog {
+                rows,
+                filter,
+                more,
+                status,
+            } => audit_ui(
+                ui,
+                lang,
+                rows.as_deref(),
+                filter,
+                *more,
+                status,
+                &mut clicks,
+            ),
             AdminDialog::CenterSettings { draft, status } => match draft {
                 Some(draft) => center::center_settings_ui(ui, lang, draft, status, &mut clicks),
                 None => {
@@ -137,6 +152,66 @@ fn logins_ui(
                     *confirm_kick = Some(l.agent_id);
                 }
                 ui.end_row();
+            }
+        });
+}
+
+/// The audit log (操作日志, R18): newest first, filtered by a text, older pages on demand.
+fn audit_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    rows: Option<&[porpoise_protocol::wire::rpc::AuditRecord]>,
+    filter: &mut String,
+    more: bool,
+    status: &Status,
+    intents: &mut Vec<Intent>,
+) {
+    ui.horizontal(|ui| {
+        if ui.button(Msg::Refresh.text(lang)).clicked() {
+            intents.push(Intent::RefreshAuditLog);
+        }
+        let l = ui.label(Msg::Filter.text(lang));
+        ui.add(egui::TextEdit::singleline(filter).desired_width(200.0))
+            .labelled_by(l.id);
+    });
+    super::status_ui(ui, status);
+    let Some(rows) = rows else { return };
+    let needle = filter.trim().to_lowercase();
+    let shown = rows.iter().filter(|r| {
+        needle.is_empty()
+            || [&r.actor, &r.action, &r.target, &r.detail]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&needle))
+            || i18n::audit_action(lang, &r.action).contains(filter.trim())
+    });
+    egui::ScrollArea::vertical()
+        .max_height(420.0)
+        .show(ui, |ui| {
+            egui::Grid::new("audit-log")
+                .num_columns(5)
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in [
+                        Msg::When,
+                        Msg::Who,
+                        Msg::WhatDone,
+                        Msg::Target,
+                        Msg::Details,
+                    ] {
+                        ui.label(RichText::new(h.text(lang)).strong());
+                    }
+                    ui.end_row();
+                    for r in shown {
+                        ui.label(clock::date_time_text(r.at));
+                        ui.label(&r.actor);
+                        ui.label(i18n::audit_action(lang, &r.action));
+                        ui.label(&r.target);
+                        ui.label(&r.detail);
+                        ui.end_row();
+                    }
+                });
+            if more && ui.button(Msg::LoadMore.text(lang)).clicked() {
+                intents.push(Intent::OlderAuditLog);
             }
         });
 }

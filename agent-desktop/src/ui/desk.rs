@@ -93,6 +93,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut V
                 (Msg::LiveLogins, AdminWindow::Logins),
                 (Msg::ResetPassword, AdminWindow::ResetPassword),
                 (Msg::ServiceSettings, AdminWindow::CenterSettings),
+                (Msg::AuditLog, AdminWindow::AuditLog),
             ];
             for (label, window) in windows {
                 if ui.button(label.text(lang)).clicked() {

@@ -416,3 +416,75 @@ fn admin_edits_service_settings_and_resets_a_password() {
         })]
     );
 }
+
+/// R18: the admin reads the audit log (操作日志) in the console: newest first, codes in words,
+/// a filter, and older pages on demand; a non-manager's refusal is shown as text.
+#[test]
+fn admin_reads_and_filters_the_audit_log_and_loads_older_rows() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Audit log").click();
+    harness.run();
+    let first = rpc::ListAuditLog {
+        before_seq: None,
+        limit: 100,
+    };
+    assert_eq!(calls(&mut side), vec![Request::ListAuditLog(first.clone())]);
+    let rows: Vec<rpc::AuditRecord> = (0..100)
+        .map(|i| {
+            let seq = 200 - i;
+            let failed = seq == 190;
+            rpc::AuditRecord {
+                seq,
+                at: now_unix_ms() - i * 1000,
+                actor: if failed {
+                    "address 10.0.0.9".into()
+                } else {
+                    format!("agent 1 user{seq}")
+                },
+                action: if failed { "login_failed" } else { "login" }.into(),
+                target: if failed {
+                    "username agent2".into()
+                } else {
+                    String::new()
+                },
+                detail: String::new(),
+            }
+        })
+        .collect();
+    answer(
+        &side,
+        Request::ListAuditLog(first),
+        Ok(Response::AuditLog(rows)),
+    );
+    harness.run();
+    harness.get_by_label("Failed login");
+    harness.get_by_label("username agent2");
+    assert!(
+        harness.query_by_label("user195").is_none(),
+        "a label matches whole"
+    );
+    harness.get_by_label("agent 1 user195");
+    harness.get_by_label("Filter").click();
+    harness.run();
+    harness.get_by_label("Filter").type_text("agent2");
+    harness.run();
+    harness.get_by_label("address 10.0.0.9");
+    assert!(
+        harness.query_by_label("agent 1 user195").is_none(),
+        "filtered out"
+    );
+    harness
+        .get_by_role_and_label(A11y::Button, "Load more")
+        .click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ListAuditLog(rpc::ListAuditLog {
+            before_seq: Some(101),
+            limit: 100,
+        })]
+    );
+}

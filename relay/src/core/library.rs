@@ -88,6 +88,15 @@ pub enum StoreQuery {
         /// Center.
         center_id: CenterId,
     },
+    /// A page of the center's audit log (R18), newest first; the asker was checked to manage.
+    AuditLog {
+        /// Center.
+        center_id: CenterId,
+        /// Only rows older than this seq.
+        before_seq: Option<i64>,
+        /// Rows, at most `MAX_AUDIT_PAGE`.
+        limit: u32,
+    },
     /// A customer's ended sessions in the center, newest first.
     ServiceHistory {
         /// Center.
@@ -194,6 +203,14 @@ impl Core {
             }
             Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
                 StoreQuery::KnowledgeBase { center_id }
+            }
+            Request::ListAuditLog(rpc::ListAuditLog { before_seq, limit }) => {
+                self.manager(center_id, agent_id)?;
+                StoreQuery::AuditLog {
+                    center_id,
+                    before_seq,
+                    limit: limit.clamp(1, rpc::MAX_AUDIT_PAGE),
+                }
             }
             Request::ListServiceHistory(rpc::ListServiceHistory { session_id }) => {
                 StoreQuery::ServiceHistory {

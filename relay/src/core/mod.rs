@@ -514,6 +514,7 @@ impl Core {
                 | Request::SaveCannedResponse(rpc::SaveCannedResponse { .. })
                 | Request::DeleteCannedResponse(rpc::DeleteCannedResponse { .. })
                 | Request::ListKnowledgeBase(rpc::ListKnowledgeBase)
+                | Request::ListAuditLog(rpc::ListAuditLog { .. })
                 | Request::ListServiceHistory(rpc::ListServiceHistory { .. })
                 | Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript { .. })),
             ) => self.library_request(conn, id, &c, body),

@@ -117,11 +117,25 @@ impl Store {
         center_id: CenterId,
         limit: u32,
     ) -> Result<Vec<AuditRow>, StoreError> {
+        self.audit_page(center_id, None, limit).await
+    }
+
+    /// The center's rows older than `before_seq` (all when `None`), newest first, at most
+    /// `limit`.
+    ///
+    /// Errors: [`StoreError::Database`].
+    pub async fn audit_page(
+        &self,
+        center_id: CenterId,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
             "SELECT seq, at_ms, actor, action, target, detail FROM audit_log \
-             WHERE center_id = ? ORDER BY seq DESC LIMIT ?",
+             WHERE center_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
         )
         .bind(i64::from(center_id.0))
+        .bind(before_seq.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;

@@ -98,6 +98,24 @@ impl Store {
             StoreQuery::KnowledgeBase { center_id } => Ok(Ok(Response::KnowledgeBase(
                 self.knowledge_base(*center_id).await?,
             ))),
+            StoreQuery::AuditLog {
+                center_id,
+                before_seq,
+                limit,
+            } => Ok(Ok(Response::AuditLog(
+                self.audit_page(*center_id, *before_seq, *limit)
+                    .await?
+                    .into_iter()
+                    .map(|r| porpoise_protocol::wire::rpc::AuditRecord {
+                        seq: r.seq,
+                        at: r.at_ms,
+                        actor: r.actor,
+                        action: r.action,
+                        target: r.target,
+                        detail: r.detail,
+                    })
+                    .collect(),
+            ))),
             StoreQuery::ServiceHistory {
                 center_id,
                 customer,

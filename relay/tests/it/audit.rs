@@ -71,6 +71,44 @@ async fn admin_actions_and_failed_logins_are_chained_and_tampering_is_caught() {
         )))
         .await;
     assert_eq!(changed, Ok(Response::Done));
+    // The admin window's page: newest first, through the relay, managers only.
+    let Ok(Response::AuditLog(page)) = admin
+        .request(Request::ListAuditLog(rpc::ListAuditLog {
+            before_seq: None,
+            limit: 2,
+        }))
+        .await
+    else {
+        panic!("no audit page");
+    };
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].action, "settings_changed");
+    assert!(page[0].seq > page[1].seq);
+    let Ok(Response::AuditLog(older)) = admin
+        .request(Request::ListAuditLog(rpc::ListAuditLog {
+            before_seq: Some(page[1].seq),
+            limit: 200,
+        }))
+        .await
+    else {
+        panic!("no older page");
+    };
+    assert!(older.iter().all(|r| r.seq < page[1].seq));
+    assert!(older.iter().any(|r| r.action == "login_failed"));
+    let (mut agent2, _) = connect(&relay, agent("agent2")).await;
+    let refused = agent2
+        .request(Request::ListAuditLog(rpc::ListAuditLog {
+            before_seq: None,
+            limit: 10,
+        }))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(porpoise_protocol::wire::ApiError::NotPermitted { .. })
+        ),
+        "{refused:?}"
+    );
     relay.stop().await;
 
     let (ok, out) = audit_cli(&data, &["verify"]);

@@ -134,6 +134,8 @@ pub enum Response {
     CommonFiles(Vec<CommonFile>),
     /// See [`FileSizeLimit`].
     FileTransferLimit(FileSizeLimit),
+    /// A page of the audit log (R18), newest first.
+    AuditLog(Vec<AuditRecord>),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -156,6 +158,7 @@ macro_rules! reply {
 }
 
 reply! {
+    Vec<AuditRecord> => AuditLog,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -713,6 +716,38 @@ pub struct FetchCustomerContext {
     pub session_id: SessionId,
 }
 
+/// Most audit rows in one [`ListAuditLog`] answer.
+pub const MAX_AUDIT_PAGE: u32 = 200;
+
+/// One row of the center's audit log (操作日志, R18).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// Position in the center's hash chain, from 1.
+    pub seq: i64,
+    /// When, unix ms.
+    pub at: UnixMs,
+    /// Who: `agent <id> <username>`, `customer <install id>`, `relay`, `cli`, `address <ip>`.
+    pub actor: String,
+    /// What: a stable snake_case code (`login`, `login_failed`, `kick`, `password_reset`,
+    /// `settings_changed`, `action_granted`…); consoles translate the known ones.
+    pub action: String,
+    /// To what.
+    pub target: String,
+    /// Details (settings: `field: before → after` per line).
+    pub detail: String,
+}
+
+/// Manager: a page of the center's audit log (R18), newest first: rows with `seq` below
+/// `before_seq` (all when `None`), at most `limit` (capped at [`MAX_AUDIT_PAGE`]).
+/// Errors: [`ApiError::NotPermitted`] for a non-manager. Answer: [`Response::AuditLog`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListAuditLog {
+    /// Only rows older than this one.
+    pub before_seq: Option<i64>,
+    /// Rows wanted.
+    pub limit: u32,
+}
+
 requests! {
     RequestService => Queued,
     LeaveOfflineMessage => (),
@@ -763,4 +798,5 @@ requests! {
     SetCustomerTags => (),
     SaveVisitorCard => (),
     FetchCustomerContext => Vec<ContextItem>,
+    ListAuditLog => Vec<AuditRecord>,
 }
