@@ -165,6 +165,35 @@ pub fn request_error(lang: Language, e: &ApiError) -> String {
     porpoise_protocol::lang::errors::api_error_text(lang, e)
 }
 
+/// An audit-log party or target (R18) in the UI language: the relay stores them as
+/// `agent <id> <username>`, `customer <install id>`, `address <ip>`, `username <name>`,
+/// `session <id> <Action>`, `relay`, `cli`, `from <ip>`; anything else is shown as it is.
+pub fn audit_party(lang: Language, text: &str) -> String {
+    let zh = lang == Language::ZhCn;
+    let mut words = text.splitn(3, ' ');
+    match (words.next(), words.next(), words.next()) {
+        (Some("agent"), Some(id), name) => match name {
+            Some(name) => format!("{name} (#{id})"),
+            None => format!("#{id}"),
+        },
+        (Some("customer"), Some(id), None) => {
+            format!("{} {id}", if zh { "客户" } else { "customer" })
+        }
+        (Some("address"), Some(ip), None) => format!("IP {ip}"),
+        (Some("from"), Some(ip), None) => format!("{} {ip}", if zh { "来自" } else { "from" }),
+        (Some("username"), Some(name), None) => {
+            format!("{} {name}", if zh { "账号" } else { "account" })
+        }
+        (Some("session"), Some(id), action) => {
+            let action = action.unwrap_or_default();
+            format!("{} {id} {action}", if zh { "会话" } else { "session" })
+        }
+        (Some("relay"), None, None) => if zh { "系统" } else { "relay" }.to_string(),
+        (Some("cli"), None, None) => if zh { "命令行" } else { "command line" }.to_string(),
+        _ => text.to_string(),
+    }
+}
+
 /// An audit-log action code (R18) in the UI language; an unknown code is shown as it is.
 pub fn audit_action(lang: Language, code: &str) -> String {
     let (zh, en) = match code {

@@ -203,10 +203,10 @@ fn audit_ui(
                     ui.end_row();
                     for r in shown {
                         ui.label(clock::date_time_text(r.at));
-                        ui.label(&r.actor);
+                        ui.label(i18n::audit_party(lang, &r.actor));
                         ui.label(i18n::audit_action(lang, &r.action));
-                        ui.label(&r.target);
-                        ui.label(&r.detail);
+                        ui.label(i18n::audit_party(lang, &r.target));
+                        ui.label(i18n::audit_party(lang, &r.detail));
                         ui.end_row();
                     }
                 });

@@ -461,19 +461,19 @@ fn admin_reads_and_filters_the_audit_log_and_loads_older_rows() {
     );
     harness.run();
     harness.get_by_label("Failed login");
-    harness.get_by_label("username agent2");
+    harness.get_by_label("account agent2");
     assert!(
         harness.query_by_label("user195").is_none(),
         "a label matches whole"
     );
-    harness.get_by_label("agent 1 user195");
+    harness.get_by_label("user195 (#1)");
     harness.get_by_label("Filter").click();
     harness.run();
     harness.get_by_label("Filter").type_text("agent2");
     harness.run();
-    harness.get_by_label("address 10.0.0.9");
+    harness.get_by_label("IP 10.0.0.9");
     assert!(
-        harness.query_by_label("agent 1 user195").is_none(),
+        harness.query_by_label("user195 (#1)").is_none(),
         "filtered out"
     );
     harness
