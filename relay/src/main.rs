@@ -515,7 +515,7 @@ async fn audit_cli(
 ) -> anyhow::Result<()> {
     let entry = porpoise_relay::core::AuditEntry::new(
         center_id,
-        cli_now_ms(),
+        porpoise_relay::store::unix_ms_now(),
         "cli".into(),
         action,
         target,
@@ -523,10 +523,6 @@ async fn audit_cli(
     );
     store.append_audit(&entry).await?;
     Ok(())
-}
-
-fn cli_now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 async fn agent_command(data_dir: PathBuf, action: AgentCommand) -> anyhow::Result<()> {

@@ -79,17 +79,7 @@ impl Core {
         self.may_act_on(center_id, admin, target)?;
         check_new_password(&new)?;
         info!(%center_id, %admin, %target, "password reset by admin");
-        let (actor, whom) = (
-            self.audit_actor(center_id, admin),
-            self.audit_actor(center_id, target),
-        );
-        self.audit(
-            center_id,
-            actor,
-            super::AuditAction::PasswordReset,
-            whom,
-            String::new(),
-        );
+        self.audit_on_account(center_id, admin, super::AuditAction::PasswordReset, target);
         self.set_password(conn, id, center_id, target, None, new);
         Ok(None)
     }
@@ -184,17 +174,7 @@ impl Core {
                     what: porpoise_protocol::wire::Thing::Login,
                 })?;
         info!(%center_id, %admin, %target, "login kicked");
-        let (actor, whom) = (
-            self.audit_actor(center_id, admin),
-            self.audit_actor(center_id, target),
-        );
-        self.audit(
-            center_id,
-            actor,
-            super::AuditAction::Kick,
-            whom,
-            String::new(),
-        );
+        self.audit_on_account(center_id, admin, super::AuditAction::Kick, target);
         self.handle_disconnect(now, conn);
         self.actions.push_back(Action::Close {
             conn,

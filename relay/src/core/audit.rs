@@ -143,6 +143,21 @@ impl Core {
         }
     }
 
+    /// Audits `actor` doing `action` to the account `target` of the same center.
+    pub(super) fn audit_on_account(
+        &mut self,
+        center_id: CenterId,
+        actor: AgentId,
+        action: AuditAction,
+        target: AgentId,
+    ) {
+        let (actor, target) = (
+            self.audit_actor(center_id, actor),
+            self.audit_actor(center_id, target),
+        );
+        self.audit(center_id, actor, action, target, String::new());
+    }
+
     /// Emits one audit entry, stamped with the time of the event being handled.
     pub(super) fn audit(
         &mut self,

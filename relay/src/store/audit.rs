@@ -32,6 +32,22 @@ pub struct AuditRow {
     pub detail: String,
 }
 
+impl From<(i64, i64, String, String, String, String)> for AuditRow {
+    /// From the columns `seq, at_ms, actor, action, target, detail`.
+    fn from(
+        (seq, at_ms, actor, action, target, detail): (i64, i64, String, String, String, String),
+    ) -> Self {
+        AuditRow {
+            seq,
+            at_ms,
+            actor,
+            action,
+            target,
+            detail,
+        }
+    }
+}
+
 /// What [`Store::verify_audit`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditCheck {
@@ -139,17 +155,7 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(seq, at_ms, actor, action, target, detail)| AuditRow {
-                seq,
-                at_ms,
-                actor,
-                action,
-                target,
-                detail,
-            })
-            .collect())
+        Ok(rows.into_iter().map(AuditRow::from).collect())
     }
 
     /// Walks the center's chain from its first row and names the first row that is missing,
@@ -181,14 +187,7 @@ impl Store {
                     why: "does not link to the row before".into(),
                 });
             }
-            let row = AuditRow {
-                seq,
-                at_ms,
-                actor,
-                action,
-                target,
-                detail,
-            };
+            let row = AuditRow::from((seq, at_ms, actor, action, target, detail));
             if row_hash(&prev_hash, center_id, &row).as_slice() != hash.as_slice() {
                 return Ok(AuditCheck::Broken {
                     seq,

@@ -157,7 +157,7 @@ impl Store {
 }
 
 /// Current unix time in milliseconds (the store may read the clock; the core may not).
-pub(crate) fn unix_ms_now() -> i64 {
+pub fn unix_ms_now() -> i64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     since.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

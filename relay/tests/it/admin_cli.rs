@@ -3,27 +3,14 @@
 //! a customer sees the group and product type and is offered to that agent; every change is in
 //! the audit log.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::common::{connect, start};
+use crate::common::{connect, relay_cli as relay, start};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
     CenterId, HelloRole, InstallId, Request, Response, ServerMessage, ServiceMode, ServiceRoute,
     Welcome,
 };
-
-const RELAY: &str = env!("CARGO_BIN_EXE_porpoise-relay");
-
-fn relay(data: &Path, args: &[&str]) -> Output {
-    Command::new(RELAY)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run porpoise-relay")
-}
 
 /// The value after `key ` in the command's output.
 fn field(out: &Output, key: &str) -> String {

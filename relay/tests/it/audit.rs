@@ -2,25 +2,19 @@
 //! reset and a settings change are written with who and what; `porpoise-relay audit verify`
 //! passes, and finds a row edited in the SQLite file.
 
-use std::process::Command;
-
 use crate::common::{agent, connect, start};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{HelloRole, Request, Response, ServerMessage, Welcome};
 use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID};
 
-const RELAY: &str = env!("CARGO_BIN_EXE_porpoise-relay");
-
 fn audit_cli(data: &std::path::Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(RELAY)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("audit")
-        .args(args)
-        .args(["--center-id", &DEMO_CENTER_ID.to_string()])
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run porpoise-relay");
+    let center = DEMO_CENTER_ID.to_string();
+    let all: Vec<&str> = ["audit"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["--center-id", center.as_str()])
+        .collect();
+    let out = crate::common::relay_cli(data, &all);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -2,20 +2,9 @@
 //! operator types, what is refused and why.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const RELAY: &str = env!("CARGO_BIN_EXE_porpoise-relay");
-
-fn relay(data: &Path, args: &[&str]) -> Output {
-    Command::new(RELAY)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("PORPOISE_RELAY_PUBLIC_ADDR")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run porpoise-relay")
-}
+use crate::common::relay_cli as relay;
 
 fn ok(out: &Output) -> String {
     assert!(

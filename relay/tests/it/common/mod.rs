@@ -174,3 +174,17 @@ impl Client {
         }
     }
 }
+
+/// Runs the `porpoise-relay` binary on the data directory `data` with `args`, as an operator
+/// would (no public address from the environment, warnings only).
+#[allow(dead_code)]
+pub fn relay_cli(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_porpoise-relay"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("PORPOISE_RELAY_PUBLIC_ADDR")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run porpoise-relay")
+}
