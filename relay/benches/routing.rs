@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use porpoise_protocol::wire::{
-    AgentId, CenterId, Event, Group, GroupId, InstallId, OfferId, Request, RequestId, Response,
-    ServerMessage, ServiceRoute, SessionId,
+    AgentId, CatalogEntry, CenterId, Event, GroupId, GroupRecord, InstallId, OfferId, Request,
+    RequestId, Response, ServerMessage, ServiceRoute, SessionId,
 };
 use porpoise_relay::core::{Account, Action, CenterInfo, ConnId, Core, Login, Now, Snapshot};
 
@@ -92,20 +92,30 @@ fn main() {
         centers: vec![CenterInfo {
             center_id: CENTER,
             name: "Bench".into(),
+            created_at: 0,
+            expires_at: None,
         }],
         groups: vec![
             (
                 CENTER,
-                Group {
+                GroupRecord {
                     group_id: GroupId(1),
-                    name: "售后服务".into(),
+                    entry: CatalogEntry {
+                        name: "售后服务".into(),
+                        client_name: String::new(),
+                        hidden: false,
+                    },
                 },
             ),
             (
                 CENTER,
-                Group {
+                GroupRecord {
                     group_id: GroupId(2),
-                    name: "技术支持".into(),
+                    entry: CatalogEntry {
+                        name: "技术支持".into(),
+                        client_name: String::new(),
+                        hidden: false,
+                    },
                 },
             ),
         ],
@@ -132,6 +142,8 @@ fn main() {
     let center = CenterInfo {
         center_id: CENTER,
         name: "Bench".into(),
+        created_at: 0,
+        expires_at: None,
     };
 
     let start = Instant::now();

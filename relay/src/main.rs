@@ -127,11 +127,30 @@ enum AgentCommand {
         #[arg(long)]
         password: Option<String>,
     },
-    /// List the center's accounts: `<id>\t<username>\t<display name>\t<role>`.
+    /// List the center's accounts: `<id>\t<username>\t<display name>\t<role>\t<status>`.
     List {
         /// Center ID.
         #[arg(long)]
         center_id: CenterId,
+    },
+    /// Disable an account: it cannot log in (a running relay ends its login at the next
+    /// start; use the admin window to end it at once). Its history stays.
+    Disable {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
+    /// Reactivate a disabled account.
+    Enable {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Login name.
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -536,49 +555,57 @@ async fn agent_command(data_dir: PathBuf, action: AgentCommand) -> anyhow::Resul
             groups,
             password,
         } => {
-            let username = username.trim().to_string();
-            check_name("username", &username)?;
-            let display_name = display_name
-                .map(|d| d.trim().to_string())
-                .unwrap_or_else(|| username.clone());
-            check_name("display name", &display_name)?;
-            for g in &groups {
-                check_name("group name", g)?;
-            }
-            let generated = password.is_none();
-            let password = password.unwrap_or_else(|| {
-                use rand::distr::{Alphanumeric, SampleString};
-                Alphanumeric.sample_string(&mut rand::rng(), 12)
-            });
-            if let Err(e) = porpoise_relay::core::check_new_password(&password) {
-                anyhow::bail!(
+            let en = |e: porpoise_protocol::wire::ApiError| {
+                anyhow::anyhow!(
                     "{}",
                     porpoise_protocol::lang::errors::api_error_text(
                         porpoise_protocol::lang::Language::En,
                         &e
                     )
-                );
+                )
+            };
+            let username = porpoise_relay::core::check_username(&username).map_err(en)?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(porpoise_relay::core::generate_password);
+            porpoise_relay::core::check_new_password(&password).map_err(en)?;
+            let store = open_center(data_dir, center_id).await?;
+            let mut group_ids = Vec::new();
+            for g in &groups {
+                check_name("group name", g)?;
+                group_ids.push(store.create_group(center_id, g.trim()).await?);
             }
-            let role = match role {
+            let role = porpoise_protocol::wire::Role::from(match role {
                 RoleArg::Agent => AgentRole::Agent,
                 RoleArg::GroupLeader => AgentRole::GroupLeader,
                 RoleArg::Admin => AgentRole::Admin,
                 RoleArg::SuperAdmin => AgentRole::SuperAdmin,
-            };
-            let store = open_center(data_dir, center_id).await?;
+            });
+            // The same checks as the admin window's CreateAccount.
+            let profile = porpoise_relay::core::check_profile(
+                porpoise_protocol::wire::AccountProfile {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    role,
+                    title: String::new(),
+                    phone: String::new(),
+                    photo: String::new(),
+                    groups: group_ids.clone(),
+                    product_types: Vec::new(),
+                    max_sessions: porpoise_relay::core::DEFAULT_MAX_SESSIONS,
+                    auto_assign: true,
+                },
+                &group_ids,
+                &[],
+            )
+            .map_err(en)?;
             let agent_id = store
-                .create_agent(center_id, &username, &display_name, &password, role)
+                .create_account(center_id, &username, profile, &password)
                 .await?;
-            for g in &groups {
-                let group_id = store.create_group(center_id, g.trim()).await?;
-                store.add_group_member(group_id, agent_id).await?;
-            }
             audit_cli(
                 &store,
                 center_id,
                 porpoise_relay::core::AuditAction::AccountCreated,
                 format!("agent {agent_id} {username}"),
-                format!("role {}; groups {}", role.as_str(), groups.join(", ")),
+                format!("role: {role:?}; groups: {}", groups.join(", ")),
             )
             .await?;
             println!("agent {agent_id}");
@@ -591,9 +618,61 @@ async fn agent_command(data_dir: PathBuf, action: AgentCommand) -> anyhow::Resul
         }
         AgentCommand::List { center_id } => {
             let store = open_center(data_dir, center_id).await?;
-            for (id, username, display, role) in store.list_agents(center_id).await? {
-                println!("{id}\t{username}\t{display}\t{role}");
+            for (id, username, display, role, status) in store.list_agents(center_id).await? {
+                println!("{id}\t{username}\t{display}\t{role}\t{status}");
             }
+            store.close().await;
+            Ok(())
+        }
+        AgentCommand::Disable {
+            ref center_id,
+            ref username,
+        }
+        | AgentCommand::Enable {
+            ref center_id,
+            ref username,
+        } => {
+            use porpoise_protocol::wire::AccountStatus;
+            let (center_id, username) = (*center_id, username.clone());
+            let (status, action) = if matches!(action, AgentCommand::Disable { .. }) {
+                (
+                    AccountStatus::Disabled,
+                    porpoise_relay::core::AuditAction::AccountDisabled,
+                )
+            } else {
+                (
+                    AccountStatus::Active,
+                    porpoise_relay::core::AuditAction::AccountReactivated,
+                )
+            };
+            let store = open_center(data_dir, center_id).await?;
+            let found = store
+                .list_agents(center_id)
+                .await?
+                .into_iter()
+                .find(|a| a.1 == username.trim());
+            let Some((agent_id, username, ..)) = found else {
+                anyhow::bail!("no account {username:?} in center {center_id}");
+            };
+            store
+                .set_account_status(center_id, agent_id, status)
+                .await?;
+            audit_cli(
+                &store,
+                center_id,
+                action,
+                format!("agent {agent_id} {username}"),
+                String::new(),
+            )
+            .await?;
+            println!(
+                "agent {agent_id} {}",
+                if status == AccountStatus::Active {
+                    "active"
+                } else {
+                    "disabled"
+                }
+            );
             store.close().await;
             Ok(())
         }
@@ -614,10 +693,15 @@ async fn add_named(
     } else {
         store.create_product_type(center_id, name).await?.0
     };
+    let action = if kind == "group" {
+        porpoise_relay::core::AuditAction::GroupSaved
+    } else {
+        porpoise_relay::core::AuditAction::ProductTypeSaved
+    };
     audit_cli(
         &store,
         center_id,
-        porpoise_relay::core::AuditAction::SettingsChanged,
+        action,
         format!("{kind} {id}"),
         format!("added {name:?}"),
     )

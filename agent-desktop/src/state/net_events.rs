@@ -112,6 +112,13 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
             ws.files.common_update(session_id, &name, state);
         }
         Event::AgentsChanged { agents } => ws.agents = agents,
+        Event::DirectoryChanged {
+            groups,
+            product_types,
+        } => {
+            ws.groups = groups;
+            ws.product_types = product_types;
+        }
         Event::PresenceChanged { presence } => {
             ws.presence = Some(presence);
             ws.presence_change = None;

@@ -115,7 +115,8 @@ impl HelperState {
             | Event::CustomerReconnected { .. }
             | Event::OfflineMessagesChanged { .. }
             | Event::CommonFileSent { .. }
-            | Event::CenterSettingsChanged(_) => {}
+            | Event::CenterSettingsChanged(_)
+            | Event::DirectoryChanged { .. } => {}
         }
     }
 

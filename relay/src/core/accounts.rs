@@ -112,6 +112,7 @@ impl Core {
             StoreReport::Chat { token, ok } => self.handle_chat_persisted(now, token, ok),
             StoreReport::Password { token, result } => self.password_done(token, result),
             StoreReport::Query { token, result } => self.query_done(token, result),
+            StoreReport::Directory { token, result } => self.directory_done(now, token, result),
         }
     }
 
@@ -181,32 +182,5 @@ impl Core {
             reason: CloseReason::Kicked,
         });
         Ok(Some(Response::Done))
-    }
-
-    /// Checks that `actor` may act on the account `target` of the same center (M4): a manager,
-    /// not acting on themself, whose role is above the target's (a super admin acts on anyone
-    /// else). Errors: `NotPermitted { ManageCenter }` for a non-manager, `NotFound { Agent }` for
-    /// an account not in this center, `NotPermitted { OutrankTarget }` otherwise.
-    fn may_act_on(
-        &self,
-        center_id: CenterId,
-        actor: AgentId,
-        target: AgentId,
-    ) -> Result<(), ApiError> {
-        let actor_role = self.manager(center_id, actor)?.role;
-        let target_role = self
-            .centers
-            .get(&center_id)
-            .and_then(|c| c.accounts.get(&target))
-            .map(|a| a.role)
-            .ok_or(ApiError::NotFound {
-                what: porpoise_protocol::wire::Thing::Agent,
-            })?;
-        if actor == target || !actor_role.may_act_on(target_role) {
-            return Err(ApiError::NotPermitted {
-                needed: porpoise_protocol::wire::Permission::OutrankTarget,
-            });
-        }
-        Ok(())
     }
 }

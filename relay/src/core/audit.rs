@@ -23,6 +23,21 @@ pub enum AuditAction {
     Kick,
     /// An account was created (console or CLI).
     AccountCreated,
+    /// A manager changed an account's profile, role, groups or capacity; `detail` lists
+    /// `field: before → after`.
+    AccountChanged,
+    /// A manager disabled an account.
+    AccountDisabled,
+    /// A manager reactivated a disabled account.
+    AccountReactivated,
+    /// A manager deleted an account.
+    AccountDeleted,
+    /// A manager added or changed a group; `detail` lists what changed.
+    GroupSaved,
+    /// A manager added or changed a product type; `detail` lists what changed.
+    ProductTypeSaved,
+    /// A manager reordered the groups or product types; `detail` gives the new order.
+    ListReordered,
     /// A manager set someone's password.
     PasswordReset,
     /// An account changed its own password.
@@ -45,6 +60,13 @@ impl AuditAction {
             AuditAction::LoginFailed => "login_failed",
             AuditAction::Kick => "kick",
             AuditAction::AccountCreated => "account_created",
+            AuditAction::AccountChanged => "account_changed",
+            AuditAction::AccountDisabled => "account_disabled",
+            AuditAction::AccountReactivated => "account_reactivated",
+            AuditAction::AccountDeleted => "account_deleted",
+            AuditAction::GroupSaved => "group_saved",
+            AuditAction::ProductTypeSaved => "product_type_saved",
+            AuditAction::ListReordered => "list_reordered",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SettingsChanged => "settings_changed",
@@ -109,10 +131,20 @@ fn cut(mut s: String, max: usize) -> String {
 /// `field: before → after` for each top-level setting that differs, one per line, from the
 /// public (secret-free) form of both settings.
 pub fn settings_diff(before: &CenterSettings, after: &CenterSettings) -> String {
-    let public = |s: &CenterSettings| {
-        serde_json::to_value(super::records::public_settings(s)).unwrap_or_default()
-    };
-    let (before, after) = (public(before), public(after));
+    value_diff(
+        &super::records::public_settings(before),
+        &super::records::public_settings(after),
+    )
+}
+
+/// `field: before → after` for each top-level field of two serialisable records that differs
+/// (`before` may be `None` for a new record: every field is listed as `field: → value`).
+/// Callers pass only secret-free values.
+pub fn value_diff<T: serde::Serialize>(before: &T, after: &T) -> String {
+    let (before, after) = (
+        serde_json::to_value(before).unwrap_or_default(),
+        serde_json::to_value(after).unwrap_or_default(),
+    );
     let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
         return String::new();
     };

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use porpoise_protocol::wire::{
-    ApiError, CenterId, CenterSettings, Event, Group, OfflineMessage, ProductType, Response,
-    ServerMessage, ServiceMode, ServiceOptions, TicketId, Welcome,
+    ApiError, CenterId, CenterSettings, Event, GroupRecord, OfflineMessage, ProductTypeRecord,
+    Response, ServerMessage, ServiceMode, ServiceOptions, TicketId, UnixMs, Welcome,
 };
 use tracing::info;
 
@@ -32,8 +32,14 @@ pub(super) struct CenterState {
     /// Connections of customers.
     pub customers: BTreeSet<ConnId>,
     pub settings: CenterSettings,
-    pub groups: Vec<Group>,
-    pub product_types: Vec<ProductType>,
+    /// Groups in list order (M3).
+    pub groups: Vec<GroupRecord>,
+    /// Product types in list order.
+    pub product_types: Vec<ProductTypeRecord>,
+    /// Registration date, unix ms (M2).
+    pub created_at: UnixMs,
+    /// Licence end, unix ms (M2).
+    pub expires_at: Option<UnixMs>,
     /// Every account of the center.
     pub accounts: BTreeMap<AgentId, Account>,
     /// Pending offline messages (oldest first) then at most [`MAX_HANDLED_KEPT`] handled ones.
@@ -49,9 +55,11 @@ pub(super) struct CenterState {
 }
 
 impl CenterState {
-    pub fn new(name: String) -> Self {
+    pub fn new(info: &CenterInfo) -> Self {
         CenterState {
-            name,
+            name: info.name.clone(),
+            created_at: info.created_at,
+            expires_at: info.expires_at,
             queue: VecDeque::new(),
             agents: BTreeSet::new(),
             customers: BTreeSet::new(),
@@ -159,8 +167,8 @@ impl Core {
         };
         ServiceOptions {
             mode: center.settings.service_mode,
-            groups: center.groups.clone(),
-            product_types: center.product_types.clone(),
+            groups: super::directory::customer_groups(&center.groups),
+            product_types: super::directory::customer_product_types(&center.product_types),
             agents,
             open_now,
             closed_reply,

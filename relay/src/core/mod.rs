@@ -21,6 +21,7 @@ mod codes;
 mod common_files;
 mod conversation;
 mod deadlines;
+mod directory;
 pub mod hours;
 mod library;
 mod offline;
@@ -62,6 +63,10 @@ pub use audit::{settings_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;
 pub use conversation::{ConversationOp, ConversationSnapshot};
+pub use directory::{
+    account_record, check_entry, check_profile, check_username, generate_password, profile_of,
+    DirectoryChange, DirectoryOp, GENERATED_PASSWORD_CHARS,
+};
 pub use library::{check_canned_draft, CustomerKey, StoreQuery};
 pub use records::{EndedSession, RecordsOp, END_FORM_GRACE_MS};
 pub use session::FILE_STREAM_OVERHEAD_BYTES;
@@ -161,6 +166,8 @@ pub struct Core {
     pending_passwords: HashMap<PersistToken, (ConnId, RequestId)>,
     /// Store queries waiting for their answer (A8, A11): token → (conn, request id).
     pending_queries: HashMap<PersistToken, (ConnId, RequestId)>,
+    /// Directory writes waiting for the store (M3, M4).
+    pending_directory: HashMap<PersistToken, directory::PendingDirectory>,
     /// Recently ended sessions for late support records (A13).
     records: records::Records,
     actions: VecDeque<Action>,
@@ -195,6 +202,7 @@ impl Core {
             next_token: 1,
             pending_passwords: HashMap::new(),
             pending_queries: HashMap::new(),
+            pending_directory: HashMap::new(),
             records: records::Records::new(std::mem::take(&mut snapshot.ended_sessions)),
             actions: VecDeque::new(),
             conversation: conversation::Conversation::new(&snapshot.conversation),
@@ -520,6 +528,17 @@ impl Core {
             ) => self.library_request(conn, id, &c, body),
             (
                 ConnKind::Agent { .. },
+                body @ (Request::ListAccounts(rpc::ListAccounts)
+                | Request::CreateAccount(rpc::CreateAccount { .. })
+                | Request::UpdateAccount(rpc::UpdateAccount { .. })
+                | Request::SetAccountStatus(rpc::SetAccountStatus { .. })
+                | Request::SaveGroup(rpc::SaveGroup { .. })
+                | Request::SaveProductType(rpc::SaveProductType { .. })
+                | Request::ReorderGroups(rpc::ReorderGroups { .. })
+                | Request::ReorderProductTypes(rpc::ReorderProductTypes { .. })),
+            ) => self.directory_request(conn, id, &c, body),
+            (
+                ConnKind::Agent { .. },
                 body @ (Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })
                 | Request::ListPendingRecords(rpc::ListPendingRecords)
                 | Request::SaveSupportRecord(rpc::SaveSupportRecord { .. })
@@ -547,7 +566,7 @@ impl Core {
         self.centers
             .entry(center.center_id)
             .and_modify(|s| s.name.clone_from(&center.name))
-            .or_insert_with(|| CenterState::new(center.name.clone()));
+            .or_insert_with(|| CenterState::new(center));
     }
 
     fn insert_session(&mut self, stored: OpenSession) {

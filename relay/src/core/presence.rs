@@ -248,7 +248,9 @@ impl Core {
         center
             .accounts
             .values()
-            .filter(|a| a.role.serves())
+            .filter(|a| {
+                a.role.serves() && a.status == porpoise_protocol::wire::AccountStatus::Active
+            })
             .map(|a| AgentCard {
                 agent_id: a.agent_id,
                 nickname: a.display_name.clone(),
@@ -377,8 +379,8 @@ impl Core {
             auto_away_min: account.and_then(|a| a.auto_away_min),
             queue_count: u32::try_from(center.queue.len()).unwrap_or(u32::MAX),
             agents: self.agent_cards(center_id),
-            groups: center.groups.clone(),
-            product_types: center.product_types.clone(),
+            groups: super::directory::agent_groups(&center.groups),
+            product_types: super::directory::agent_product_types(&center.product_types),
             settings: super::records::public_settings(&center.settings),
             offline_messages: center
                 .offline

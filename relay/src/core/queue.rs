@@ -102,10 +102,9 @@ impl Core {
         };
         match route {
             ServiceRoute::Showcase { agent_id } => {
-                let serves = center
-                    .accounts
-                    .get(&agent_id)
-                    .is_some_and(|a| a.role.serves());
+                let serves = center.accounts.get(&agent_id).is_some_and(|a| {
+                    a.role.serves() && a.status == porpoise_protocol::wire::AccountStatus::Active
+                });
                 if !serves {
                     return Err(ApiError::NotFound {
                         what: porpoise_protocol::wire::Thing::Agent,
@@ -117,12 +116,24 @@ impl Core {
                 group_id,
                 product_type_id,
             } => {
-                if group_id.is_some_and(|g| !center.groups.iter().any(|x| x.group_id == g)) {
+                // A customer may pick only what the helper shows (hidden ones are refused).
+                let shown_group = |g| {
+                    center
+                        .groups
+                        .iter()
+                        .any(|x| x.group_id == g && !x.entry.hidden)
+                };
+                if group_id.is_some_and(|g| !shown_group(g)) {
                     return Err(ApiError::NotFound {
                         what: porpoise_protocol::wire::Thing::Group,
                     });
                 }
-                let known = |p| center.product_types.iter().any(|x| x.product_type_id == p);
+                let known = |p| {
+                    center
+                        .product_types
+                        .iter()
+                        .any(|x| x.product_type_id == p && !x.entry.hidden)
+                };
                 if product_type_id.is_some_and(|p| !known(p)) {
                     return Err(ApiError::NotFound {
                         what: porpoise_protocol::wire::Thing::ProductType,

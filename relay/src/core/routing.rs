@@ -3,8 +3,10 @@
 //!
 //! **Strategy.** Queued tickets are routed oldest first (queue order is kept). For each ticket
 //! without an open offer, the eligible agents are those that are logged in, `Online`, of a role
-//! that serves, with `load = sessions + open offers < max_sessions`, in the ticket's group (any
-//! group when the ticket names none), and that have not rejected this ticket. Among them the
+//! that serves, active, with auto-assign on (M13), with `load = sessions + open offers <
+//! max_sessions`, in the ticket's group (any group when the ticket names none), handling the
+//! ticket's product type (the second key: an agent with no product types listed handles all),
+//! and that have not rejected this ticket. Among them the
 //! relay picks the **longest idle** (an agent is idle while its load is 0, since login or since
 //! its last session ended; idle agents come before busy ones), ties (and busy agents) by
 //! **fewest sessions** (open offers count), then **lowest account id**. Agents whose offer of
@@ -108,6 +110,10 @@ struct Candidate<'a> {
     load: u32,
     max: u32,
     groups: &'a [porpoise_protocol::wire::GroupId],
+    /// Product types handled; empty = all.
+    product_types: &'a [porpoise_protocol::wire::ProductTypeId],
+    /// Gets offers by the strategy (M13); off = only as the customer's showcase choice.
+    auto_assign: bool,
 }
 
 impl Core {
@@ -137,8 +143,11 @@ impl Core {
             let timed_out = self.routing.timed_out.get(&t.ticket_id);
             let fits = |c: &Candidate| {
                 t.group_id.is_none_or(|g| c.groups.contains(&g))
+                    && t.product_type_id
+                        .is_none_or(|p| c.product_types.is_empty() || c.product_types.contains(&p))
                     && !rejected.is_some_and(|r| r.contains(&c.agent_id))
             };
+            let auto = |c: &&Candidate| c.auto_assign;
             let fresh = |c: &Candidate| !timed_out.is_some_and(|x| x.contains(&c.agent_id));
             let key = |c: &&Candidate| (c.idle_since.is_none(), c.idle_since, c.load, c.agent_id);
             let pick = t
@@ -149,8 +158,18 @@ impl Core {
                         .position(|c| c.agent_id == p && fits(c) && fresh(c))
                 })
                 .or_else(|| {
-                    let best = cands.iter().filter(|c| fits(c) && fresh(c)).min_by_key(key);
-                    let best = best.or_else(|| cands.iter().filter(|c| fits(c)).min_by_key(key));
+                    let best = cands
+                        .iter()
+                        .filter(auto)
+                        .filter(|c| fits(c) && fresh(c))
+                        .min_by_key(key);
+                    let best = best.or_else(|| {
+                        cands
+                            .iter()
+                            .filter(auto)
+                            .filter(|c| fits(c))
+                            .min_by_key(key)
+                    });
                     best.and_then(|b| cands.iter().position(|c| c.agent_id == b.agent_id))
                 });
             let Some(i) = pick else { continue };
@@ -197,13 +216,17 @@ impl Core {
                 let account = center.accounts.get(agent_id)?;
                 let s = sessions.get(agent_id).copied().unwrap_or(0);
                 let load = s + offers.get(agent_id).copied().unwrap_or(0);
-                (account.role.serves() && load < account.max_sessions).then(|| Candidate {
+                let active = account.status == porpoise_protocol::wire::AccountStatus::Active;
+                let serves = account.role.serves() && active;
+                (serves && load < account.max_sessions).then(|| Candidate {
                     agent_id: *agent_id,
                     conn: l.conn,
                     idle_since: (load == 0).then_some(l.idle_since),
                     load,
                     max: account.max_sessions,
                     groups: &account.groups,
+                    product_types: &account.product_types,
+                    auto_assign: account.auto_assign,
                 })
             })
             .collect()

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use porpoise_protocol::wire::{
-    ApiError, CenterId, CenterSettings, ChatMessage, Group, GroupId, Handling, MediaKind,
-    OfflineMessage, OfflineMessageId, Party, ProductType, ProductTypeId, RefusedReason, Role,
-    ServerMessage, SessionId, TicketId, UnixMs,
+    AccountStatus, ApiError, CenterId, CenterSettings, ChatMessage, GroupId, GroupRecord, Handling,
+    MediaKind, OfflineMessage, OfflineMessageId, Party, ProductTypeId, ProductTypeRecord,
+    RefusedReason, Role, ServerMessage, SessionId, TicketId, UnixMs,
 };
 
 /// Relay-assigned id of one client connection (unique for the life of the process).
@@ -41,6 +41,10 @@ pub struct CenterInfo {
     pub center_id: CenterId,
     /// Display name.
     pub name: String,
+    /// Registration date, unix ms (M2).
+    pub created_at: UnixMs,
+    /// Licence end, unix ms; `None` = none (M2, set by the operator).
+    pub expires_at: Option<UnixMs>,
 }
 
 /// Default most concurrent sessions of an agent (R7).
@@ -71,6 +75,15 @@ pub struct Account {
     pub max_sessions: u32,
     /// Auto-away minutes chosen by the agent (None: off).
     pub auto_away_min: Option<u16>,
+    /// Product types the account handles (R7 second routing key); empty = all.
+    pub product_types: Vec<ProductTypeId>,
+    /// Gets customers by auto-assign (M13); off = queue picks, showcase and codes only.
+    pub auto_assign: bool,
+    /// Active, disabled or deleted (M3); only active accounts log in, serve and are listed
+    /// to colleagues and customers.
+    pub status: AccountStatus,
+    /// When the account was made, unix ms.
+    pub created_at: UnixMs,
 }
 
 impl Account {
@@ -88,6 +101,10 @@ impl Account {
             groups: Vec::new(),
             max_sessions: DEFAULT_MAX_SESSIONS,
             auto_away_min: None,
+            product_types: Vec::new(),
+            auto_assign: true,
+            status: AccountStatus::Active,
+            created_at: 0,
         }
     }
 }
@@ -181,9 +198,9 @@ pub struct Snapshot {
     /// Settings of the centers that have stored ones (others use the default).
     pub settings: Vec<(CenterId, CenterSettings)>,
     /// Groups, in display order.
-    pub groups: Vec<(CenterId, Group)>,
+    pub groups: Vec<(CenterId, GroupRecord)>,
     /// Product types, in display order.
-    pub product_types: Vec<(CenterId, ProductType)>,
+    pub product_types: Vec<(CenterId, ProductTypeRecord)>,
     /// Pending offline messages (oldest first) and the newest handled ones.
     pub offline_messages: Vec<(CenterId, OfflineMessage)>,
     /// Largest offline message id ever used.
@@ -244,6 +261,13 @@ pub enum StoreReport {
         token: PersistToken,
         /// The answer to send, or why it failed (`Storage` on a database error).
         result: Result<porpoise_protocol::wire::Response, ApiError>,
+    },
+    /// A [`StoreOp::Directory`] finished (M3, M4).
+    Directory {
+        /// Its token.
+        token: PersistToken,
+        /// What changed, or why not (`Duplicate` for a taken name, `Storage` on failure).
+        result: Result<super::DirectoryChange, ApiError>,
     },
     /// A [`StoreOp::SetPassword`] finished.
     Password {
@@ -381,6 +405,14 @@ pub enum StoreOp {
         token: PersistToken,
         /// What to read.
         query: super::StoreQuery,
+    },
+    /// An account, group or product-type change from the admin window (M3, M4), checked by
+    /// the core; report what the database now holds with [`StoreReport::Directory`].
+    Directory {
+        /// Token to report back.
+        token: PersistToken,
+        /// What to change.
+        op: super::DirectoryOp,
     },
     /// A support-record, tag or visitor-card read or write (A13, A15), run in order with the
     /// other writes; report the answer with [`StoreReport::Query`].

@@ -184,6 +184,11 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Adm
                     pass.fail();
                     Err(RefusedReason::UnknownCenter(center_id))
                 }
+                AuthOutcome::Disabled => {
+                    pass.succeed();
+                    info!(%center_id, username = ?loggable(&username), "disabled account refused");
+                    Err(RefusedReason::AccountDisabled)
+                }
                 AuthOutcome::WrongPassword => {
                     pass.fail();
                     let username = loggable(&username);

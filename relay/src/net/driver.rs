@@ -404,6 +404,20 @@ pub(super) async fn store_writer(
             });
             continue;
         }
+        if let StoreOp::Directory { token, op: change } = &op {
+            let result = match store.apply_directory(change).await {
+                Ok(inner) => inner,
+                Err(err) => {
+                    error!(op = op_name(&op), "store write failed: {err}");
+                    Err(ApiError::Storage)
+                }
+            };
+            let _ = persisted.send(StoreReport::Directory {
+                token: *token,
+                result,
+            });
+            continue;
+        }
         if let StoreOp::Query { token, query } = &op {
             let result = store.query(query).await;
             let _ = persisted.send(StoreReport::Query {
@@ -474,6 +488,7 @@ fn op_name(op: &StoreOp) -> &'static str {
         StoreOp::EndSession { .. } => "end session",
         StoreOp::InsertChat { .. } => "insert chat",
         StoreOp::Query { .. } => "query",
+        StoreOp::Directory { .. } => "account, group or product type",
         StoreOp::Records { .. } => "support record, tags or visitor card",
         StoreOp::SetPassword { .. } => "set password",
         StoreOp::SetAutoAway { .. } => "set auto-away",

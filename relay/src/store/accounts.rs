@@ -58,6 +58,30 @@ impl AgentRole {
     }
 }
 
+impl From<AgentRole> for porpoise_protocol::wire::Role {
+    fn from(role: AgentRole) -> Self {
+        use porpoise_protocol::wire::Role;
+        match role {
+            AgentRole::Agent => Role::Agent,
+            AgentRole::GroupLeader => Role::GroupLeader,
+            AgentRole::Admin => Role::Admin,
+            AgentRole::SuperAdmin => Role::SuperAdmin,
+        }
+    }
+}
+
+impl From<porpoise_protocol::wire::Role> for AgentRole {
+    fn from(role: porpoise_protocol::wire::Role) -> Self {
+        use porpoise_protocol::wire::Role;
+        match role {
+            Role::Agent => AgentRole::Agent,
+            Role::GroupLeader => AgentRole::GroupLeader,
+            Role::Admin => AgentRole::Admin,
+            Role::SuperAdmin => AgentRole::SuperAdmin,
+        }
+    }
+}
+
 /// A verified agent account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentAccount {
@@ -80,6 +104,8 @@ pub enum AuthOutcome {
     UnknownCenter,
     /// No such user in the center, or the password is wrong.
     WrongPassword,
+    /// The password is right but an administrator disabled the account (M3).
+    Disabled,
 }
 
 /// A center made by [`Store::create_center`].
@@ -148,7 +174,7 @@ async fn on_hash_thread<T: Send + 'static>(
 }
 
 /// Hashes a password with argon2id (default parameters) on a hashing thread.
-async fn hash_password(password: String) -> Result<String, StoreError> {
+pub(super) async fn hash_password(password: String) -> Result<String, StoreError> {
     on_hash_thread(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -191,23 +217,30 @@ impl Store {
     ///
     /// Errors: [`StoreError::Database`].
     pub async fn center(&self, center_id: CenterId) -> Result<Option<CenterInfo>, StoreError> {
-        let name: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM centers WHERE center_id = ?")
+        let row: Option<(String, i64, Option<i64>)> =
+            sqlx::query_as("SELECT name, created_at, expires_at FROM centers WHERE center_id = ?")
                 .bind(i64::from(center_id.0))
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(name.map(|(name,)| CenterInfo { center_id, name }))
+        Ok(row.map(|(name, created_at, expires_at)| CenterInfo {
+            center_id,
+            name,
+            created_at,
+            expires_at,
+        }))
     }
 
-    /// Usernames of a center, sorted (for the login drop-down).
+    /// Usernames of a center's active accounts, sorted (for the login drop-down).
     ///
     /// Errors: [`StoreError::Database`].
     pub async fn usernames(&self, center_id: CenterId) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT username FROM agents WHERE center_id = ? ORDER BY username")
-                .bind(i64::from(center_id.0))
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT username FROM agents WHERE center_id = ? AND status = 'active' \
+                 ORDER BY username",
+        )
+        .bind(i64::from(center_id.0))
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(|(u,)| u).collect())
     }
 
@@ -241,6 +274,9 @@ impl Store {
         let Some(account) = self.account(agent_id).await? else {
             return Ok(AuthOutcome::WrongPassword);
         };
+        if account.status != porpoise_protocol::wire::AccountStatus::Active {
+            return Ok(AuthOutcome::Disabled);
+        }
         Ok(AuthOutcome::Verified(Box::new(AgentAccount {
             center,
             agent_id,
@@ -346,57 +382,24 @@ impl Store {
         Err(last)
     }
 
-    /// Creates an account in an existing center; the password is stored as an argon2id hash.
-    ///
-    /// Errors: [`StoreError::UnknownCenter`], [`StoreError::UsernameTaken`],
-    /// [`StoreError::Hash`], [`StoreError::Database`].
-    pub async fn create_agent(
-        &self,
-        center_id: CenterId,
-        username: &str,
-        display_name: &str,
-        password: &str,
-        role: AgentRole,
-    ) -> Result<AgentId, StoreError> {
-        if self.center(center_id).await?.is_none() {
-            return Err(StoreError::UnknownCenter(center_id));
-        }
-        let hash = hash_password(password.to_owned()).await?;
-        let row: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO agents (center_id, username, display_name, password_hash, role, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (center_id, username) DO NOTHING RETURNING id",
-        )
-        .bind(i64::from(center_id.0))
-        .bind(username)
-        .bind(display_name)
-        .bind(hash)
-        .bind(role.as_str())
-        .bind(unix_ms_now())
-        .fetch_optional(&self.pool)
-        .await?;
-        let taken = || StoreError::UsernameTaken {
-            center_id,
-            username: username.to_owned(),
-        };
-        row.map(|(id,)| AgentId(id)).ok_or_else(taken)
-    }
-
-    /// The center's accounts in creation order: id, username, display name, role text.
+    /// The center's accounts in creation order: id, username, display name, role text,
+    /// status text (`active`, `disabled`, `deleted`).
     ///
     /// Errors: [`StoreError::Database`].
     pub async fn list_agents(
         &self,
         center_id: CenterId,
-    ) -> Result<Vec<(AgentId, String, String, String)>, StoreError> {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, username, display_name, role FROM agents WHERE center_id = ? ORDER BY id",
+    ) -> Result<Vec<(AgentId, String, String, String, String)>, StoreError> {
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, username, display_name, role, status FROM agents WHERE center_id = ? \
+             ORDER BY id",
         )
         .bind(i64::from(center_id.0))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, u, d, r)| (AgentId(id), u, d, r))
+            .map(|(id, u, d, r, st)| (AgentId(id), u, d, r, st))
             .collect())
     }
 

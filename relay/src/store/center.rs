@@ -3,8 +3,8 @@
 //! the demo seed and operators use to set up groups and profiles.
 
 use porpoise_protocol::wire::{
-    AgentId, CenterId, CenterSettings, Group, GroupId, Handling, OfflineMessage, OfflineMessageId,
-    ProductType, ProductTypeId, Role,
+    AccountStatus, AgentId, CatalogEntry, CenterId, CenterSettings, GroupId, GroupRecord, Handling,
+    OfflineMessage, OfflineMessageId, ProductTypeId, ProductTypeRecord, Role,
 };
 
 use super::{from_db, to_db, Store, StoreError};
@@ -21,6 +21,9 @@ type AccountRow = (
     String,
     i64,
     Option<i64>,
+    String,
+    i64,
+    i64,
 );
 type OfflineRow = (
     i64,
@@ -63,7 +66,26 @@ fn parse_role(text: &str) -> Result<Role, StoreError> {
 }
 
 const ACCOUNT_COLUMNS: &str = "SELECT id, center_id, username, role, display_name, title, phone, \
-                               photo, max_sessions, auto_away_min FROM agents";
+                               photo, max_sessions, auto_away_min, status, auto_assign, \
+                               created_at FROM agents";
+
+/// The text of an account status in the `agents.status` column.
+pub(super) fn status_text(status: AccountStatus) -> &'static str {
+    match status {
+        AccountStatus::Active => "active",
+        AccountStatus::Disabled => "disabled",
+        AccountStatus::Deleted => "deleted",
+    }
+}
+
+fn parse_status(text: &str) -> Result<AccountStatus, StoreError> {
+    match text {
+        "active" => Ok(AccountStatus::Active),
+        "disabled" => Ok(AccountStatus::Disabled),
+        "deleted" => Ok(AccountStatus::Deleted),
+        other => Err(StoreError::Corrupt(format!("account status {other:?}"))),
+    }
+}
 
 impl Store {
     /// Accounts with their group memberships; `filter` is a WHERE clause on `agents`.
@@ -87,13 +109,41 @@ impl Store {
             query = query.bind(value);
         }
         let members = query.fetch_all(&self.pool).await?;
+        let sql = format!(
+            "SELECT agent_id, product_type_id FROM product_type_members \
+             WHERE agent_id IN (SELECT id FROM agents {filter}) ORDER BY product_type_id"
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+        if let Some(value) = bind {
+            query = query.bind(value);
+        }
+        let handles = query.fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(
-                |(id, center, username, role, name, title, phone, photo, max, away)| {
+                |(
+                    id,
+                    center,
+                    username,
+                    role,
+                    name,
+                    title,
+                    phone,
+                    photo,
+                    max,
+                    away,
+                    status,
+                    auto,
+                    created,
+                )| {
                     let groups = members
                         .iter()
                         .filter(|(a, _)| *a == id)
                         .map(|(_, g)| from_db(*g).map(GroupId))
+                        .collect::<Result<_, _>>()?;
+                    let product_types = handles
+                        .iter()
+                        .filter(|(a, _)| *a == id)
+                        .map(|(_, p)| from_db(*p).map(ProductTypeId))
                         .collect::<Result<_, _>>()?;
                     Ok(Account {
                         center_id: CenterId(from_db(center)?),
@@ -107,6 +157,10 @@ impl Store {
                         groups,
                         max_sessions: from_db(max)?,
                         auto_away_min: away.map(from_db).transpose()?,
+                        product_types,
+                        auto_assign: auto != 0,
+                        status: parse_status(&status)?,
+                        created_at: created,
                     })
                 },
             )
@@ -140,29 +194,23 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("settings of {center}: {e}")))?;
             snapshot.settings.push((CenterId(from_db(center)?), parsed));
         }
-        let groups: Vec<(i64, i64, String)> =
-            sqlx::query_as("SELECT center_id, id, name FROM groups ORDER BY position, id")
-                .fetch_all(&self.pool)
-                .await?;
-        for (center, id, name) in groups {
-            let group = Group {
-                group_id: GroupId(from_db(id)?),
-                name,
-            };
-            snapshot.groups.push((CenterId(from_db(center)?), group));
+        for (center, group) in self.catalog("groups").await? {
+            snapshot.groups.push((
+                center,
+                GroupRecord {
+                    group_id: GroupId(group.0),
+                    entry: group.1,
+                },
+            ));
         }
-        let products: Vec<(i64, i64, String)> =
-            sqlx::query_as("SELECT center_id, id, name FROM product_types ORDER BY position, id")
-                .fetch_all(&self.pool)
-                .await?;
-        for (center, id, name) in products {
-            let product = ProductType {
-                product_type_id: ProductTypeId(from_db(id)?),
-                name,
-            };
-            snapshot
-                .product_types
-                .push((CenterId(from_db(center)?), product));
+        for (center, product) in self.catalog("product_types").await? {
+            snapshot.product_types.push((
+                center,
+                ProductTypeRecord {
+                    product_type_id: ProductTypeId(product.0),
+                    entry: product.1,
+                },
+            ));
         }
         self.load_offline(snapshot).await?;
         let durations: Vec<(i64, i64)> = sqlx::query_as(
@@ -195,6 +243,29 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// Every row of `groups` or `product_types`, in list order: (center, (id, entry)).
+    pub(super) async fn catalog(
+        &self,
+        table: &str,
+    ) -> Result<Vec<(CenterId, (u32, CatalogEntry))>, StoreError> {
+        let sql = format!(
+            "SELECT center_id, id, name, client_name, hidden FROM {table} \
+             ORDER BY center_id, position, id"
+        );
+        let rows: Vec<(i64, i64, String, String, i64)> =
+            sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|(center, id, name, client_name, hidden)| {
+                let entry = CatalogEntry {
+                    name,
+                    client_name,
+                    hidden: hidden != 0,
+                };
+                Ok((CenterId(from_db(center)?), (from_db(id)?, entry)))
+            })
+            .collect()
     }
 
     async fn load_offline(&self, snapshot: &mut Snapshot) -> Result<(), StoreError> {
@@ -348,102 +419,6 @@ impl Store {
             .bind(code)
             .execute(&self.pool)
             .await?;
-        Ok(())
-    }
-
-    /// Creates a group (or returns the existing one of that name) at the end of the list.
-    /// Read by the relay at start; an admin UI to edit groups comes later.
-    ///
-    /// Errors: [`StoreError::Database`].
-    pub async fn create_group(
-        &self,
-        center_id: CenterId,
-        name: &str,
-    ) -> Result<GroupId, StoreError> {
-        self.named_row("groups", center_id, name).await.map(GroupId)
-    }
-
-    /// Creates a product type (or returns the existing one of that name).
-    ///
-    /// Errors: [`StoreError::Database`].
-    pub async fn create_product_type(
-        &self,
-        center_id: CenterId,
-        name: &str,
-    ) -> Result<ProductTypeId, StoreError> {
-        self.named_row("product_types", center_id, name)
-            .await
-            .map(ProductTypeId)
-    }
-
-    async fn named_row(
-        &self,
-        table: &str,
-        center_id: CenterId,
-        name: &str,
-    ) -> Result<u32, StoreError> {
-        let sql = format!(
-            "INSERT INTO {table} (center_id, name, position) \
-             VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM {table} WHERE center_id = ?1)) \
-             ON CONFLICT (center_id, name) DO UPDATE SET name = excluded.name RETURNING id"
-        );
-        let (id,): (i64,) = sqlx::query_as(&sql)
-            .bind(i64::from(center_id.0))
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await?;
-        from_db(id)
-    }
-
-    /// Puts an account in a group (idempotent). Both must be of the same center.
-    ///
-    /// Errors: [`StoreError::Database`]; [`StoreError::Corrupt`] if the centers differ.
-    pub async fn add_group_member(
-        &self,
-        group_id: GroupId,
-        agent_id: AgentId,
-    ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO group_members (group_id, agent_id) SELECT g.id, a.id FROM groups g \
-             JOIN agents a ON a.center_id = g.center_id WHERE g.id = ? AND a.id = ? \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(i64::from(group_id.0))
-        .bind(agent_id.0)
-        .execute(&self.pool)
-        .await?;
-        let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM group_members WHERE group_id = ? AND agent_id = ?")
-                .bind(i64::from(group_id.0))
-                .bind(agent_id.0)
-                .fetch_optional(&self.pool)
-                .await?;
-        if done.rows_affected() == 0 && exists.is_none() {
-            return Err(StoreError::Corrupt(format!(
-                "group {group_id} and account {agent_id} are not of one center"
-            )));
-        }
-        Ok(())
-    }
-
-    /// Sets an account's showcase profile and session limit.
-    ///
-    /// Errors: [`StoreError::Database`].
-    pub async fn set_agent_profile(
-        &self,
-        agent_id: AgentId,
-        profile: &AgentProfile,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE agents SET title = ?, phone = ?, photo = ?, max_sessions = ? WHERE id = ?",
-        )
-        .bind(&profile.title)
-        .bind(&profile.phone)
-        .bind(&profile.photo)
-        .bind(i64::from(profile.max_sessions))
-        .bind(agent_id.0)
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 

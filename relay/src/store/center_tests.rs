@@ -25,7 +25,7 @@ async fn demo_seed_has_groups_products_profiles_and_roles() {
     let groups: Vec<&str> = snapshot
         .groups
         .iter()
-        .map(|(_, g)| g.name.as_str())
+        .map(|(_, g)| g.entry.name.as_str())
         .collect();
     assert_eq!(groups, DEMO_GROUPS);
     assert_eq!(snapshot.product_types.len(), DEMO_PRODUCT_TYPES.len());

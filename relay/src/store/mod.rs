@@ -9,6 +9,7 @@ mod audit;
 mod branding;
 mod center;
 mod conversation;
+mod directory;
 mod library;
 mod ops;
 mod records;
@@ -20,6 +21,8 @@ pub use audit::{AuditCheck, AuditRow};
 mod audit_tests;
 #[cfg(test)]
 mod center_tests;
+#[cfg(test)]
+mod directory_tests;
 #[cfg(test)]
 mod library_tests;
 #[cfg(test)]

@@ -40,16 +40,19 @@ impl Store {
     ///
     /// Errors: [`StoreError::Database`], or [`StoreError::Corrupt`] for out-of-range values.
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        let centers: Vec<(i64, String)> =
-            sqlx::query_as("SELECT center_id, name FROM centers ORDER BY center_id")
-                .fetch_all(&self.pool)
-                .await?;
+        let centers: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT center_id, name, created_at, expires_at FROM centers ORDER BY center_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let centers = centers
             .into_iter()
-            .map(|(id, name)| {
+            .map(|(id, name, created_at, expires_at)| {
                 Ok(CenterInfo {
                     center_id: CenterId(from_db(id)?),
                     name,
+                    created_at,
+                    expires_at,
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -288,6 +291,7 @@ impl Store {
             StoreOp::Query { query, .. } => self.run_query(query).await.map(drop),
             // Run for its writes; the answer goes back through `Store::apply_records`.
             StoreOp::Records { op, .. } => self.run_records(op).await.map(drop),
+            StoreOp::Directory { op, .. } => self.apply_directory(op).await.map(drop),
         }
     }
 

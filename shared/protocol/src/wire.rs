@@ -18,6 +18,8 @@ mod survey;
 pub use survey::*;
 mod error;
 pub use error::*;
+mod directory;
+pub use directory::*;
 pub mod rpc;
 pub use rpc::{Reply, Request, Response, Rpc};
 
@@ -25,7 +27,8 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// with [`RefusedReason::VersionMismatch`]. 4: screen frames carry a zstd reference and tile
 /// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
 /// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
-pub const PROTOCOL_VERSION: u16 = 8;
+/// 9: the center directory (accounts, groups, product types) edited from the admin window.
+pub const PROTOCOL_VERSION: u16 = 9;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -336,10 +339,11 @@ impl Role {
     }
 
     /// True if an account of this role may act on another account of role `target` (reset its
-    /// password, end its login): a super admin may act on anyone, any other manager only on a
-    /// lower role, so an admin can never touch a super admin or another admin (M4).
+    /// password, end its login, edit it): a super admin may act on anyone, an admin or a group
+    /// leader only on a lower role, so an admin can never touch a super admin or another admin
+    /// (M4). A group leader is further limited to their own groups (checked by the relay).
     pub fn may_act_on(self, target: Role) -> bool {
-        self == Role::SuperAdmin || (self.manages() && target.rank() < self.rank())
+        self == Role::SuperAdmin || (self != Role::Agent && target.rank() < self.rank())
     }
 }
 
@@ -1068,6 +1072,9 @@ pub enum RefusedReason {
     /// The relay is shutting down, at its connection limit or cannot read its storage.
     #[error("relay unavailable")]
     Unavailable,
+    /// The account was disabled or deleted by an administrator of the center (M3).
+    #[error("this account is disabled")]
+    AccountDisabled,
 }
 
 /// One waiting customer as the agent sees it (A4).
@@ -1303,6 +1310,13 @@ pub enum Event {
         session_id: SessionId,
         /// Who ended it.
         by: Party,
+    },
+    /// Agent: the center's groups or product types changed (M3); the full lists in order.
+    DirectoryChanged {
+        /// Groups (agents see hidden ones too).
+        groups: Vec<Group>,
+        /// Product types.
+        product_types: Vec<ProductType>,
     },
 }
 

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use porpoise_protocol::wire::{
-    AgentId, ApiError, CenterSettings, ChatMessage, DayHours, Event, Group, GroupId, MessageId,
-    Party, Request, Response, ServiceRoute, SessionId, TicketId, TimedReply, Welcome, WorkingHours,
+    AgentId, ApiError, CenterSettings, ChatMessage, DayHours, Event, GroupId, MessageId, Party,
+    Request, Response, ServiceRoute, SessionId, TicketId, TimedReply, Welcome, WorkingHours,
     TYPING_PREVIEW_INTERVAL_MS,
 };
 
@@ -46,13 +46,7 @@ pub(super) fn snapshot(settings: CenterSettings) -> Snapshot {
             account(CENTER_B, 40, vec![GROUP]),
         ],
         settings: vec![(CENTER_A, settings.clone()), (CENTER_B, settings)],
-        groups: vec![(
-            CENTER_A,
-            Group {
-                group_id: GroupId(GROUP),
-                name: "售后".into(),
-            },
-        )],
+        groups: vec![(CENTER_A, super::routing::group(GROUP, "售后"))],
         ..Default::default()
     }
 }

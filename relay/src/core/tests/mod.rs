@@ -2,6 +2,7 @@
 
 mod center;
 mod conversation;
+mod directory;
 mod files;
 mod library;
 mod prop;
@@ -39,6 +40,8 @@ pub(super) fn center(center_id: CenterId) -> CenterInfo {
     CenterInfo {
         center_id,
         name: format!("Center {center_id}"),
+        created_at: 0,
+        expires_at: None,
     }
 }
 

@@ -7,8 +7,7 @@ use porpoise_protocol::wire::rpc;
 use std::collections::{HashMap, HashSet};
 
 use porpoise_protocol::wire::{
-    AgentId, Event, Group, GroupId, Presence, Request, Response, ServerMessage, ServiceRoute,
-    TicketId,
+    AgentId, Event, GroupId, Presence, Request, Response, ServerMessage, ServiceRoute, TicketId,
 };
 use proptest::prelude::*;
 
@@ -88,20 +87,8 @@ impl World {
         let snapshot = Snapshot {
             centers: vec![center(CENTER_A)],
             groups: vec![
-                (
-                    CENTER_A,
-                    Group {
-                        group_id: GroupId(1),
-                        name: "a".into(),
-                    },
-                ),
-                (
-                    CENTER_A,
-                    Group {
-                        group_id: GroupId(2),
-                        name: "b".into(),
-                    },
-                ),
+                (CENTER_A, super::routing::group(1, "a")),
+                (CENTER_A, super::routing::group(2, "b")),
             ],
             ..Default::default()
         };

@@ -25,10 +25,14 @@ pub(super) fn harness_with(settings: CenterSettings) -> Harness {
     Harness::with_snapshot(snapshot)
 }
 
-pub(super) fn group(id: u32, name: &str) -> porpoise_protocol::wire::Group {
-    porpoise_protocol::wire::Group {
+pub(super) fn group(id: u32, name: &str) -> porpoise_protocol::wire::GroupRecord {
+    porpoise_protocol::wire::GroupRecord {
         group_id: GroupId(id),
-        name: name.into(),
+        entry: porpoise_protocol::wire::CatalogEntry {
+            name: name.into(),
+            client_name: String::new(),
+            hidden: false,
+        },
     }
 }
 

@@ -55,6 +55,12 @@ pub fn refused_text(lang: Language, r: &RefusedReason) -> String {
                 "The relay is unavailable; try again later",
             )
             .into(),
+        RefusedReason::AccountDisabled => lang
+            .pick(
+                "该账号已被管理员停用，请联系管理员",
+                "This account was disabled by an administrator; ask them to reactivate it",
+            )
+            .into(),
     }
 }
 
@@ -234,6 +240,15 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::SystemInfo => ("系统信息报告", "system info report"),
         Field::Presence => ("状态", "presence"),
         Field::ServiceRoute => ("服务方式", "service route"),
+        Field::Username => ("用户名", "username"),
+        Field::DisplayName => ("昵称", "display name"),
+        Field::AgentTitle => ("职位", "job title"),
+        Field::AgentPhone => ("电话", "phone"),
+        Field::Photo => ("头像", "photo"),
+        Field::MaxSessions => ("最大接待数", "most concurrent sessions"),
+        Field::GroupName => ("分组名称", "group name"),
+        Field::ProductTypeName => ("产品类型名称", "product type name"),
+        Field::ListOrder => ("排列顺序", "list order"),
     }
 }
 
@@ -268,6 +283,14 @@ fn permission(p: Permission) -> (&'static str, &'static str) {
         Permission::OutrankTarget => (
             "高于对方账号的角色（不能操作自己或同级、更高级的账号）",
             "a role above that account's (not your own, an equal or a higher one)",
+        ),
+        Permission::RoleWithinOwn => (
+            "不高于自己的角色（不能授予比自己更高的角色）",
+            "a role no higher than your own (you cannot give a higher one)",
+        ),
+        Permission::OwnGroupOnly => (
+            "本组的管理权限（组长只能管理自己分组的成员）",
+            "your own group (a group leader manages only their own groups)",
         ),
     }
 }
@@ -476,6 +499,7 @@ mod tests {
             },
             RefusedReason::Malformed,
             RefusedReason::Unavailable,
+            RefusedReason::AccountDisabled,
         ];
         for r in &reasons {
             let zh = refused_text(Language::ZhCn, r);

@@ -70,6 +70,24 @@ pub enum Field {
     Presence,
     /// The service route of a request for service (R5).
     ServiceRoute,
+    /// An account's login name (M3).
+    Username,
+    /// An account's display name (M3).
+    DisplayName,
+    /// An account's job title (M13).
+    AgentTitle,
+    /// An account's work phone (M13).
+    AgentPhone,
+    /// An account's photo (M13).
+    Photo,
+    /// An account's most concurrent sessions (R7).
+    MaxSessions,
+    /// A group's name or customer-facing name (M3).
+    GroupName,
+    /// A product type's name or customer-facing name (M3).
+    ProductTypeName,
+    /// A list order (groups, product types): must name each entry exactly once.
+    ListOrder,
 }
 
 /// Something a request names that does not exist (for the asker).
@@ -119,6 +137,10 @@ pub enum Permission {
     /// A role above the target account's (an admin cannot reset or kick an admin or a super
     /// admin), and not one's own account (own password: `ChangePassword`).
     OutrankTarget,
+    /// Giving a role no higher than one's own (M4).
+    RoleWithinOwn,
+    /// A group leader acts only on accounts and groups of their own groups (M4).
+    OwnGroupOnly,
 }
 
 /// Why a request is not possible in the current state.

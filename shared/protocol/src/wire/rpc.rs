@@ -136,6 +136,14 @@ pub enum Response {
     FileTransferLimit(FileSizeLimit),
     /// A page of the audit log (R18), newest first.
     AuditLog(Vec<AuditRecord>),
+    /// See [`AccountDirectory`].
+    AccountDirectory(Box<AccountDirectory>),
+    /// See [`NewAccount`].
+    NewAccount(NewAccount),
+    /// The saved group.
+    GroupSaved(GroupRecord),
+    /// The saved product type.
+    ProductTypeSaved(ProductTypeRecord),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -159,6 +167,10 @@ macro_rules! reply {
 
 reply! {
     Vec<AuditRecord> => AuditLog,
+    Box<AccountDirectory> => AccountDirectory,
+    NewAccount => NewAccount,
+    GroupRecord => GroupSaved,
+    ProductTypeRecord => ProductTypeSaved,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -748,6 +760,99 @@ pub struct ListAuditLog {
     pub limit: u32,
 }
 
+/// Admin or group leader: the center's directory for the admin window (M2, M3, M4): every
+/// account (a group leader: those of their own groups), groups, product types and the account
+/// info page. Errors: [`ApiError::NotPermitted`] for an agent. Answer:
+/// [`Response::AccountDirectory`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListAccounts;
+
+/// Admin or group leader: create an account (M3). The role may not be above the creator's; a
+/// group leader creates agents of their own groups only. Without `password` the relay makes a
+/// 12-character one and answers it once. Errors: `Empty`/`TooLong`/`Malformed { Username }`,
+/// `Duplicate { Username }`, `TooShort { Password }`, `NotFound { Group | ProductType }`,
+/// `NotPermitted { RoleWithinOwn | OwnGroupOnly | ManageCenter }`, `TooMany`. Answer:
+/// [`Response::NewAccount`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAccount {
+    /// Login name: letters, digits, `.`, `_`, `-`, `@` (at most [`MAX_USERNAME_BYTES`]).
+    pub username: String,
+    /// Profile.
+    pub profile: AccountProfile,
+    /// Initial password (at least [`MIN_PASSWORD_CHARS`]); `None` = generate one.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for CreateAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAccount")
+            .field("username", &self.username)
+            .field("profile", &self.profile)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Admin or group leader: change an account's profile, role, groups and capacity (M3, M4).
+/// The actor must outrank the account (not their own) and may not give a role above their own.
+/// Errors as [`CreateAccount`], plus `NotPermitted { OutrankTarget }`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateAccount {
+    /// Account.
+    pub agent_id: AgentId,
+    /// New profile.
+    pub profile: AccountProfile,
+}
+
+/// Admin or group leader: disable, reactivate or delete an account (M3). Disabling or deleting
+/// ends its login and frees its seat; its sessions end; its history stays. A deleted account
+/// cannot be reactivated. Errors: `NotPermitted { OutrankTarget | OwnGroupOnly }`,
+/// `NotFound { Agent }`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAccountStatus {
+    /// Account.
+    pub agent_id: AgentId,
+    /// New status.
+    pub status: AccountStatus,
+}
+
+/// Admin: add (`group_id: None`) or change a group (M3 分组管理). Errors: `Empty`/`TooLong
+/// { GroupName }`, `Duplicate { GroupName }`, `NotFound { Group }`, `TooMany`. Answer:
+/// [`Response::GroupSaved`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveGroup {
+    /// Group to change; `None` adds one at the end.
+    pub group_id: Option<GroupId>,
+    /// Names and visibility.
+    pub entry: CatalogEntry,
+}
+
+/// Admin: add or change a product type (M3). Errors as [`SaveGroup`] with
+/// `ProductTypeName`/`ProductType`. Answer: [`Response::ProductTypeSaved`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveProductType {
+    /// Product type to change; `None` adds one at the end.
+    pub product_type_id: Option<ProductTypeId>,
+    /// Names and visibility.
+    pub entry: CatalogEntry,
+}
+
+/// Admin: put the center's groups in this order (the helper shows them so). Errors:
+/// `Malformed { ListOrder }` unless every group is named exactly once. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReorderGroups {
+    /// Every group of the center, in the new order.
+    pub order: Vec<GroupId>,
+}
+
+/// Admin: put the center's product types in this order. Errors as [`ReorderGroups`].
+/// Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReorderProductTypes {
+    /// Every product type of the center, in the new order.
+    pub order: Vec<ProductTypeId>,
+}
+
 requests! {
     RequestService => Queued,
     LeaveOfflineMessage => (),
@@ -799,4 +904,12 @@ requests! {
     SaveVisitorCard => (),
     FetchCustomerContext => Vec<ContextItem>,
     ListAuditLog => Vec<AuditRecord>,
+    ListAccounts => Box<AccountDirectory>,
+    CreateAccount => NewAccount,
+    UpdateAccount => (),
+    SetAccountStatus => (),
+    SaveGroup => GroupRecord,
+    SaveProductType => ProductTypeRecord,
+    ReorderGroups => (),
+    ReorderProductTypes => (),
 }

@@ -1,0 +1,20 @@
+-- Center directory edited from the admin window (issue 13, M2, M3, M4, M13, R7):
+-- account status and auto-assign, product types an agent handles, customer-facing names and
+-- visibility of groups and product types, the center's licence expiry. Times are unix ms.
+
+ALTER TABLE agents ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'disabled', 'deleted'));
+ALTER TABLE agents ADD COLUMN auto_assign INTEGER NOT NULL DEFAULT 1 CHECK (auto_assign IN (0, 1));
+
+CREATE TABLE product_type_members (
+    product_type_id INTEGER NOT NULL REFERENCES product_types (id),
+    agent_id        INTEGER NOT NULL REFERENCES agents (id),
+    PRIMARY KEY (product_type_id, agent_id)
+);
+
+ALTER TABLE groups ADD COLUMN client_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE groups ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1));
+ALTER TABLE product_types ADD COLUMN client_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE product_types ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1));
+
+ALTER TABLE centers ADD COLUMN expires_at INTEGER;
