@@ -658,6 +658,94 @@ messages! {
     Refresh => "刷新", "Refresh";
     /// Admin window (R18).
     AuditLog => "操作日志", "Audit log";
+    /// Admin window page (M3, seed 000 组成员管理).
+    Accounts => "成员管理", "Accounts";
+    /// Admin window page (M3).
+    Groups => "分组管理", "Groups";
+    /// Admin window page (M3).
+    ProductTypes => "产品类型", "Product types";
+    /// Admin window page (M2).
+    AccountInfo => "账户信息", "Account info";
+    /// Button: a new account.
+    NewAccount => "添加成员", "New account";
+    /// Button: a new group.
+    NewGroup => "添加分组", "New group";
+    /// Button: a new product type.
+    NewProductType => "添加产品类型", "New product type";
+    /// Field.
+    DisplayName => "昵称", "Display name";
+    /// Field.
+    JobTitle => "职位", "Job title";
+    /// Field.
+    RoleLabel => "角色", "Role";
+    /// Field (R7).
+    MaxSessionsLabel => "最大接待数", "Most sessions";
+    /// Field (M13).
+    AutoAssignLabel => "参与自动分配", "Gets auto-assigned customers";
+    /// Field: product types an agent handles; none ticked = all.
+    HandlesProducts => "负责的产品类型（不选＝全部）", "Product types handled (none = all)";
+    /// Field: initial password of a new account.
+    InitialPassword => "初始密码（留空自动生成）", "Initial password (empty = generate)";
+    /// Shown once after a new account got a generated password.
+    InitialPasswordOnce => "初始密码（只显示这一次，请转告本人）：", "Initial password (shown only this once; pass it on):";
+    /// Button: disable an account (M3).
+    Disable => "停用", "Disable";
+    /// Button: reactivate a disabled account (M3).
+    Reactivate => "激活", "Reactivate";
+    /// Button: delete an account for good (M3).
+    DeleteAccount => "彻底删除", "Delete";
+    /// Warning before deleting an account.
+    DeleteWarning => "删除后无法恢复；历史记录保留，显示为“已删除的客服”。", "This cannot be undone; the history stays, shown as a deleted agent.";
+    /// Account status.
+    StatusActive => "正常", "Active";
+    /// Account status.
+    StatusDisabled => "已停用", "Disabled";
+    /// Account status.
+    StatusDeleted => "已删除", "Deleted";
+    /// Toggle.
+    ShowInactive => "显示已停用成员", "Show disabled accounts";
+    /// Column: the name customers see.
+    ClientNameColumn => "客户端显示", "Customers see";
+    /// Field of the group editor.
+    GroupNameLabel => "分组名称", "Group name";
+    /// Field of the product-type editor.
+    ProductTypeNameLabel => "产品类型名称", "Product type name";
+    /// Field: name customers see.
+    ClientName => "客户端显示名称", "Name customers see";
+    /// Field.
+    HiddenFromCustomers => "对客户隐藏", "Hidden from customers";
+    /// Column.
+    Members => "成员", "Members";
+    /// Value: shown to customers.
+    Shown => "显示", "Shown";
+    /// Value: hidden from customers.
+    Hidden => "隐藏", "Hidden";
+    /// Button.
+    MoveUp => "上移", "Up";
+    /// Button.
+    MoveDown => "下移", "Down";
+    /// Account info (seed 000 账户信息).
+    CenterIdLabel => "800ID 号", "Center ID";
+    /// Account info.
+    CenterName => "名称", "Name";
+    /// Account info.
+    RegisteredAt => "注册时间", "Registered";
+    /// Account info.
+    SeatsBought => "购买席位数", "Seats bought";
+    /// Account info.
+    SeatsUsed => "在用席位", "Seats in use";
+    /// Account info.
+    OnlineNow => "当前在线", "Logged in now";
+    /// Account info.
+    ActiveAccounts => "有效账号", "Active accounts";
+    /// Account info.
+    ExpiresAt => "到期时间", "Expires";
+    /// Account info: no end date.
+    NoExpiry => "长期有效", "No end date";
+    /// Account info: status while valid.
+    LicenceValid => "正常", "Valid";
+    /// Account info: status after the end date.
+    LicenceExpired => "已到期", "Expired";
     /// Text box over a list: only matching rows are shown.
     Filter => "筛选", "Filter";
     /// Audit-log columns.

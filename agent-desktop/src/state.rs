@@ -12,6 +12,7 @@ mod actions;
 mod answers;
 mod desk;
 mod dialogs;
+mod directory;
 mod intent;
 mod library;
 mod net_events;
@@ -21,6 +22,7 @@ mod sysinfo;
 
 pub use desk::*;
 pub use dialogs::*;
+pub use directory::*;
 pub use intent::{AdminWindow, Effect, Intent};
 pub use library::*;
 pub use records::*;
@@ -576,6 +578,15 @@ impl Workspace {
     /// The account's id.
     pub fn agent_id(&self) -> AgentId {
         self.agent_id
+    }
+
+    /// The groups of the logged-in account (from the colleagues list; empty for an admin).
+    pub fn own_groups(&self) -> Vec<porpoise_protocol::wire::GroupId> {
+        self.agents
+            .iter()
+            .find(|a| a.agent_id == self.agent_id)
+            .map(|a| a.groups.clone())
+            .unwrap_or_default()
     }
 
     /// The account's role (an `Admin` serves nobody: no presence, no Accept).

@@ -190,7 +190,30 @@ pub fn audit_party(lang: Language, text: &str) -> String {
         }
         (Some("relay"), None, None) => if zh { "系统" } else { "relay" }.to_string(),
         (Some("cli"), None, None) => if zh { "命令行" } else { "command line" }.to_string(),
+        (Some("group"), Some(id), name) => {
+            let what = if zh { "分组" } else { "group" };
+            format!("{what} {} (#{id})", name.unwrap_or_default())
+        }
+        (Some("product_type"), Some(id), name) => {
+            let what = if zh { "产品类型" } else { "product type" };
+            format!("{what} {} (#{id})", name.unwrap_or_default())
+        }
+        (Some("groups"), None, None) => if zh { "分组" } else { "groups" }.to_string(),
+        (Some("product_types"), None, None) => {
+            if zh { "产品类型" } else { "product types" }.to_string()
+        }
         _ => text.to_string(),
+    }
+}
+
+/// An account role (M4) in the UI language (seed 002: 客服, 组长, 管理员, 超级管理员).
+pub fn role(lang: Language, role: porpoise_protocol::wire::Role) -> &'static str {
+    use porpoise_protocol::wire::Role;
+    match role {
+        Role::Agent => lang.pick("客服", "Agent"),
+        Role::GroupLeader => lang.pick("组长", "Group leader"),
+        Role::Admin => lang.pick("管理员", "Admin"),
+        Role::SuperAdmin => lang.pick("超级管理员", "Super admin"),
     }
 }
 
@@ -204,6 +227,13 @@ pub fn audit_action(lang: Language, code: &str) -> String {
         "password_changed" => ("修改密码", "Password changed"),
         "settings_changed" => ("修改设置", "Settings changed"),
         "account_created" => ("新建账号", "Account created"),
+        "account_changed" => ("修改账号", "Account changed"),
+        "account_disabled" => ("停用账号", "Account disabled"),
+        "account_reactivated" => ("激活账号", "Account reactivated"),
+        "account_deleted" => ("删除账号", "Account deleted"),
+        "group_saved" => ("保存分组", "Group saved"),
+        "product_type_saved" => ("保存产品类型", "Product type saved"),
+        "list_reordered" => ("调整排序", "List reordered"),
         "action_granted" => ("客户同意远程操作", "Remote action granted"),
         "action_refused" => ("客户拒绝远程操作", "Remote action refused"),
         "action_stopped" => ("远程操作结束", "Remote action stopped"),

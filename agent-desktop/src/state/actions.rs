@@ -269,6 +269,32 @@ impl Workspace {
                 }
             }
             Intent::CloseAdmin => self.admin = None,
+            Intent::RefreshDirectory => {
+                if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
+                    view.status = Status::Busy;
+                    call(out, Request::ListAccounts(rpc::ListAccounts));
+                }
+            }
+            Intent::SaveAccount => {
+                if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
+                    view.save_account(out);
+                }
+            }
+            Intent::SaveDirectoryEntry => {
+                if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
+                    view.save_entry(out);
+                }
+            }
+            Intent::MoveDirectoryEntry { index, up } => {
+                if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
+                    view.move_entry(index, up, out);
+                }
+            }
+            Intent::SetAccountStatus { agent_id, status } => {
+                if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
+                    view.set_status(agent_id, status, out);
+                }
+            }
             Intent::SelectTab(id) => self.selected = Some(id),
             Intent::HideTab(id) => self.hide_tab(id),
             Intent::ShowTab(id) => self.show_tab(id),
@@ -744,6 +770,9 @@ impl Workspace {
                     more: false,
                     status: Status::Busy,
                 }
+            }
+            AdminWindow::Directory(page) => {
+                AdminDialog::Directory(Box::new(super::DirectoryView::loading(page, out)))
             }
             AdminWindow::CenterSettings => {
                 call(out, Request::GetCenterSettings(rpc::GetCenterSettings));

@@ -86,6 +86,14 @@ answers!(
     ReadHistoryTranscript,
     ListLogins,
     ListAuditLog,
+    ListAccounts,
+    CreateAccount,
+    UpdateAccount,
+    SetAccountStatus,
+    SaveGroup,
+    SaveProductType,
+    ReorderGroups,
+    ReorderProductTypes,
     KickLogin,
     ResetPassword,
     GetCenterSettings,
@@ -498,6 +506,84 @@ impl Answer for rpc::ListAuditLog {
                 Err(t) => *status = Status::Failed(t),
             }
         }
+    }
+}
+
+impl Answer for rpc::ListAccounts {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = reply.map_err(|e| text(cx, &e));
+        if let Some(AdminDialog::Directory(view)) = ws.admin.as_mut() {
+            match reply {
+                Ok(dir) => {
+                    view.dir = Some(dir);
+                    if view.status.busy() {
+                        view.status = Status::Idle;
+                    }
+                }
+                Err(t) => view.status = Status::Failed(t),
+            }
+        }
+    }
+}
+
+/// Applies the answer to a directory write: saved (editors close, the list reloads) or the
+/// relay's refusal in the status line.
+fn directory_saved(reply: Result<(), ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+    let reply = reply.map_err(|e| text(cx, &e));
+    if let Some(AdminDialog::Directory(view)) = ws.admin.as_mut() {
+        match reply {
+            Ok(()) => view.saved(Msg::Saved.text(cx.lang).to_owned(), cx.out),
+            Err(t) => {
+                view.status = Status::Failed(t);
+                // A refused reorder: show the relay's order again.
+                call(cx.out, Request::ListAccounts(rpc::ListAccounts));
+            }
+        }
+    }
+}
+
+impl Answer for rpc::CreateAccount {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        if let (Ok(new), Some(AdminDialog::Directory(view))) = (&reply, ws.admin.as_mut()) {
+            view.created = new.password.clone().map(|p| (self.username.clone(), p));
+        }
+        directory_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::UpdateAccount {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::SetAccountStatus {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::SaveGroup {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::SaveProductType {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::ReorderGroups {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::ReorderProductTypes {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply, ws, cx);
     }
 }
 

@@ -219,6 +219,8 @@ pub enum AdminDialog {
         /// Loading.
         status: Status,
     },
+    /// Accounts, groups, product types and account info (M2, M3, M4).
+    Directory(Box<super::DirectoryView>),
 }
 
 impl std::fmt::Debug for AdminDialog {
@@ -264,6 +266,7 @@ impl std::fmt::Debug for AdminDialog {
                 .field("more", more)
                 .field("status", status)
                 .finish(),
+            AdminDialog::Directory(view) => view.fmt(f),
         }
     }
 }

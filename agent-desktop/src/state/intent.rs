@@ -33,6 +33,8 @@ pub enum AdminWindow {
     CenterSettings,
     /// The center's audit log (操作日志, R18).
     AuditLog,
+    /// Accounts, groups, product types or account info (M2, M3, M4), on that page.
+    Directory(super::DirectoryPage),
 }
 
 /// Something the agent did in a panel: a wish the workspace may grant.
@@ -137,6 +139,26 @@ pub enum Intent {
     },
     /// Save the center settings being edited.
     SaveCenterSettings,
+    /// Load the directory again (M3).
+    RefreshDirectory,
+    /// Create or update the account being edited (M3).
+    SaveAccount,
+    /// Save the group or product type being edited (M3).
+    SaveDirectoryEntry,
+    /// Move the group or product type at `index` of the page's list one place.
+    MoveDirectoryEntry {
+        /// Its place in the list.
+        index: usize,
+        /// Up (true) or down.
+        up: bool,
+    },
+    /// Disable, reactivate or delete an account (confirmed).
+    SetAccountStatus {
+        /// The account.
+        agent_id: AgentId,
+        /// The new status.
+        status: porpoise_protocol::wire::AccountStatus,
+    },
     /// Close the admin window.
     CloseAdmin,
     /// Bring this tab to the front (A5).

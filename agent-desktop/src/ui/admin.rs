@@ -11,6 +11,7 @@ use crate::{
 };
 
 mod center;
+mod directory;
 mod records;
 
 /// Draws the open admin window. Its fields are edited as a copy, reported with
@@ -27,7 +28,15 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::ResetPassword { .. } => Msg::ResetPassword,
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
         AdminDialog::AuditLog { .. } => Msg::AuditLog,
+        AdminDialog::Directory(view) => match view.page {
+            crate::state::DirectoryPage::Accounts => Msg::Accounts,
+            crate::state::DirectoryPage::Groups => Msg::Groups,
+            crate::state::DirectoryPage::ProductTypes => Msg::ProductTypes,
+            crate::state::DirectoryPage::AccountInfo => Msg::AccountInfo,
+        },
     };
+    let own_role = ws.role().unwrap_or(porpoise_protocol::wire::Role::Agent);
+    let own_groups = ws.own_groups();
     let mut open = true;
     let agents = ws.agents();
     egui::Window::new(title.text(lang))
@@ -92,6 +101,9 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 status,
                 &mut clicks,
             ),
+            AdminDialog::Directory(view) => {
+                directory::directory_ui(ui, lang, view, (own_role, &own_groups), &mut clicks)
+            }
             AdminDialog::CenterSettings { draft, status } => match draft {
                 Some(draft) => center::center_settings_ui(ui, lang, draft, status, &mut clicks),
                 None => {

@@ -87,14 +87,38 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut V
             intents.push(Intent::RequestSessionCode);
         }
     }
-    if ws.manages() {
+    let leads = ws.role() == Some(porpoise_protocol::wire::Role::GroupLeader);
+    if ws.manages() || leads {
         ui.menu_button(Msg::Admin.text(lang), |ui| {
-            let windows = [
-                (Msg::LiveLogins, AdminWindow::Logins),
-                (Msg::ResetPassword, AdminWindow::ResetPassword),
-                (Msg::ServiceSettings, AdminWindow::CenterSettings),
-                (Msg::AuditLog, AdminWindow::AuditLog),
-            ];
+            use crate::state::DirectoryPage;
+            // A group leader manages the accounts of their own groups only (M4).
+            let windows: &[(Msg, AdminWindow)] = if leads {
+                &[(
+                    Msg::Accounts,
+                    AdminWindow::Directory(DirectoryPage::Accounts),
+                )]
+            } else {
+                &[
+                    (
+                        Msg::Accounts,
+                        AdminWindow::Directory(DirectoryPage::Accounts),
+                    ),
+                    (Msg::Groups, AdminWindow::Directory(DirectoryPage::Groups)),
+                    (
+                        Msg::ProductTypes,
+                        AdminWindow::Directory(DirectoryPage::ProductTypes),
+                    ),
+                    (
+                        Msg::AccountInfo,
+                        AdminWindow::Directory(DirectoryPage::AccountInfo),
+                    ),
+                    (Msg::LiveLogins, AdminWindow::Logins),
+                    (Msg::ResetPassword, AdminWindow::ResetPassword),
+                    (Msg::ServiceSettings, AdminWindow::CenterSettings),
+                    (Msg::AuditLog, AdminWindow::AuditLog),
+                ]
+            };
+            let windows = windows.iter().copied();
             for (label, window) in windows {
                 if ui.button(label.text(lang)).clicked() {
                     intents.push(Intent::OpenAdmin(window));

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod admin_loopback;
 mod app_flow;
 mod chat_tools_flow;
 mod desk_flow;

@@ -1,0 +1,278 @@
+//! The admin window's directory pages (M2 账户信息, M3 成员管理 / 分组管理 / 产品类型, M4):
+//! what is shown and edited, and the requests each button sends. The relay checks every
+//! request; the console offers only the roles the admin may give.
+
+use porpoise_protocol::wire::{
+    rpc, AccountDirectory, AccountProfile, AccountRecord, AccountStatus, AgentId, CatalogEntry,
+    GroupId, ProductTypeId, Request, Role,
+};
+
+use super::{intent::call, Effect, Status};
+
+/// A page of the directory dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectoryPage {
+    /// Accounts (成员管理).
+    Accounts,
+    /// Groups (分组管理).
+    Groups,
+    /// Product types (产品类型).
+    ProductTypes,
+    /// Account info (账户信息): center ID, seats, expiry.
+    AccountInfo,
+}
+
+/// The directory dialog: one load ([`rpc::ListAccounts`]) feeds all four pages.
+#[derive(Clone, PartialEq)]
+pub struct DirectoryView {
+    /// The page shown.
+    pub page: DirectoryPage,
+    /// The directory, once loaded.
+    pub dir: Option<Box<AccountDirectory>>,
+    /// The account being added or edited.
+    pub account: Option<AccountEditor>,
+    /// The group or product type being added or edited (of the page shown).
+    pub entry: Option<EntryEditor>,
+    /// A disable, reactivate or delete waiting for confirmation.
+    pub confirm: Option<(AgentId, AccountStatus)>,
+    /// A generated initial password to show once: (username, password).
+    pub created: Option<(String, String)>,
+    /// Disabled and deleted accounts are listed too.
+    pub show_inactive: bool,
+    /// Loading or saving.
+    pub status: Status,
+}
+
+impl std::fmt::Debug for DirectoryView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryView")
+            .field("page", &self.page)
+            .field("accounts", &self.dir.as_ref().map(|d| d.accounts.len()))
+            .field("account", &self.account)
+            .field("entry", &self.entry)
+            .field("confirm", &self.confirm)
+            .field("created", &self.created.as_ref().map(|(u, _)| u))
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// An account being added (`agent_id: None`) or edited.
+#[derive(Clone, PartialEq)]
+pub struct AccountEditor {
+    /// The account, or `None` for a new one.
+    pub agent_id: Option<AgentId>,
+    /// Login name (editable only for a new account).
+    pub username: String,
+    /// The fields.
+    pub profile: AccountProfile,
+    /// Initial password of a new account; empty = let the relay make one.
+    pub password: String,
+}
+
+impl std::fmt::Debug for AccountEditor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountEditor")
+            .field("agent_id", &self.agent_id)
+            .field("username", &self.username)
+            .field("profile", &self.profile)
+            .field(
+                "password",
+                &(!self.password.is_empty()).then_some("<hidden>"),
+            )
+            .finish()
+    }
+}
+
+impl AccountEditor {
+    /// A new agent in `groups` (a group leader's own groups).
+    pub fn new_agent(groups: Vec<GroupId>) -> Self {
+        AccountEditor {
+            agent_id: None,
+            username: String::new(),
+            profile: AccountProfile {
+                display_name: String::new(),
+                role: Role::Agent,
+                title: String::new(),
+                phone: String::new(),
+                photo: String::new(),
+                groups,
+                product_types: Vec::new(),
+                max_sessions: 5,
+                auto_assign: true,
+            },
+            password: String::new(),
+        }
+    }
+
+    /// Editing an existing account.
+    pub fn edit(record: &AccountRecord) -> Self {
+        AccountEditor {
+            agent_id: Some(record.agent_id),
+            username: record.username.clone(),
+            profile: record.profile.clone(),
+            password: String::new(),
+        }
+    }
+}
+
+/// A group or product type being added (`id: None`) or edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryEditor {
+    /// The group's or product type's id, or `None` for a new one.
+    pub id: Option<u32>,
+    /// The fields.
+    pub entry: CatalogEntry,
+}
+
+impl EntryEditor {
+    /// A new, shown entry.
+    pub fn new_entry() -> Self {
+        EntryEditor {
+            id: None,
+            entry: CatalogEntry {
+                name: String::new(),
+                client_name: String::new(),
+                hidden: false,
+            },
+        }
+    }
+}
+
+/// The roles `own` may give (M4): up to their own; a super admin gives any.
+pub fn assignable_roles(own: Role) -> Vec<Role> {
+    [
+        Role::Agent,
+        Role::GroupLeader,
+        Role::Admin,
+        Role::SuperAdmin,
+    ]
+    .into_iter()
+    .filter(|r| own == Role::SuperAdmin || r.rank() <= own.rank())
+    .collect()
+}
+
+impl DirectoryView {
+    /// A view of `page`, loading.
+    pub fn loading(page: DirectoryPage, out: &mut Vec<Effect>) -> Self {
+        call(out, Request::ListAccounts(rpc::ListAccounts));
+        DirectoryView {
+            page,
+            dir: None,
+            account: None,
+            entry: None,
+            confirm: None,
+            created: None,
+            show_inactive: false,
+            status: Status::Busy,
+        }
+    }
+
+    /// Sends the account editor's create or update.
+    pub fn save_account(&mut self, out: &mut Vec<Effect>) {
+        let Some(editor) = self.account.as_ref() else {
+            return;
+        };
+        let body = match editor.agent_id {
+            None => Request::CreateAccount(rpc::CreateAccount {
+                username: editor.username.trim().to_owned(),
+                profile: editor.profile.clone(),
+                password: (!editor.password.is_empty()).then(|| editor.password.clone()),
+            }),
+            Some(agent_id) => Request::UpdateAccount(rpc::UpdateAccount {
+                agent_id,
+                profile: editor.profile.clone(),
+            }),
+        };
+        self.status = Status::Busy;
+        call(out, body);
+    }
+
+    /// Sends the group or product-type editor's save, by the page shown.
+    pub fn save_entry(&mut self, out: &mut Vec<Effect>) {
+        let Some(editor) = self.entry.as_ref() else {
+            return;
+        };
+        let body = match self.page {
+            DirectoryPage::Groups => Request::SaveGroup(rpc::SaveGroup {
+                group_id: editor.id.map(GroupId),
+                entry: editor.entry.clone(),
+            }),
+            DirectoryPage::ProductTypes => Request::SaveProductType(rpc::SaveProductType {
+                product_type_id: editor.id.map(ProductTypeId),
+                entry: editor.entry.clone(),
+            }),
+            DirectoryPage::Accounts | DirectoryPage::AccountInfo => return,
+        };
+        self.status = Status::Busy;
+        call(out, body);
+    }
+
+    /// Moves the entry at `index` of the page's list one place up or down and sends the order.
+    pub fn move_entry(&mut self, index: usize, up: bool, out: &mut Vec<Effect>) {
+        let Some(dir) = self.dir.as_mut() else { return };
+        let len = match self.page {
+            DirectoryPage::Groups => dir.groups.len(),
+            DirectoryPage::ProductTypes => dir.product_types.len(),
+            _ => return,
+        };
+        let other = if up {
+            index.checked_sub(1)
+        } else {
+            Some(index + 1).filter(|i| *i < len)
+        };
+        let Some(other) = other.filter(|_| index < len) else {
+            return;
+        };
+        let body = if self.page == DirectoryPage::Groups {
+            dir.groups.swap(index, other);
+            Request::ReorderGroups(rpc::ReorderGroups {
+                order: dir.groups.iter().map(|g| g.group_id).collect(),
+            })
+        } else {
+            dir.product_types.swap(index, other);
+            Request::ReorderProductTypes(rpc::ReorderProductTypes {
+                order: dir
+                    .product_types
+                    .iter()
+                    .map(|p| p.product_type_id)
+                    .collect(),
+            })
+        };
+        self.status = Status::Busy;
+        call(out, body);
+    }
+
+    /// Sends a confirmed status change.
+    pub fn set_status(&mut self, agent_id: AgentId, status: AccountStatus, out: &mut Vec<Effect>) {
+        self.confirm = None;
+        self.status = Status::Busy;
+        call(
+            out,
+            Request::SetAccountStatus(rpc::SetAccountStatus { agent_id, status }),
+        );
+    }
+
+    /// A write succeeded: close the editors, say so and load the directory again.
+    pub fn saved(&mut self, done: String, out: &mut Vec<Effect>) {
+        self.account = None;
+        self.entry = None;
+        self.status = Status::Done(done);
+        call(out, Request::ListAccounts(rpc::ListAccounts));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nobody_is_offered_a_role_above_their_own() {
+        assert_eq!(
+            assignable_roles(Role::GroupLeader),
+            [Role::Agent, Role::GroupLeader]
+        );
+        assert_eq!(assignable_roles(Role::Admin).len(), 3);
+        assert_eq!(assignable_roles(Role::SuperAdmin).len(), 4);
+    }
+}

@@ -1,0 +1,550 @@
+//! The directory pages of the admin window (M2 账户信息, M3 成员管理 / 分组管理 / 产品类型,
+//! M4): lists with Edit, Disable, Reactivate, Delete, Up and Down, and the editors. Drawn on
+//! the admin window's copy of the view; buttons report intents.
+
+use egui::RichText;
+use porpoise_protocol::wire::{
+    AccountDirectory, AccountStatus, CatalogEntry, GroupId, ProductTypeId, Role,
+    MAX_SESSIONS_PER_AGENT,
+};
+use porpoise_ui::Language;
+
+use crate::{
+    clock,
+    i18n::{self, Msg},
+    state::{assignable_roles, AccountEditor, DirectoryPage, DirectoryView, EntryEditor, Intent},
+};
+
+/// Draws the directory dialog; `own` is the viewer's role and groups (a group leader sees
+/// only the accounts page).
+pub fn directory_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    view: &mut DirectoryView,
+    own: (Role, &[GroupId]),
+    intents: &mut Vec<Intent>,
+) {
+    let manages = own.0.manages();
+    ui.horizontal(|ui| {
+        let mut pages = vec![(DirectoryPage::Accounts, Msg::Accounts)];
+        if manages {
+            pages.extend([
+                (DirectoryPage::Groups, Msg::Groups),
+                (DirectoryPage::ProductTypes, Msg::ProductTypes),
+                (DirectoryPage::AccountInfo, Msg::AccountInfo),
+            ]);
+        }
+        for (page, label) in pages {
+            if ui
+                .selectable_label(view.page == page, label.text(lang))
+                .clicked()
+                && view.page != page
+            {
+                view.page = page;
+                view.entry = None;
+                view.account = None;
+            }
+        }
+        ui.separator();
+        if ui.button(Msg::Refresh.text(lang)).clicked() {
+            intents.push(Intent::RefreshDirectory);
+        }
+    });
+    ui.separator();
+    super::super::status_ui(ui, &view.status);
+    if let Some((username, password)) = view.created.clone() {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{username} — {}",
+                Msg::InitialPasswordOnce.text(lang)
+            ));
+            ui.label(RichText::new(&password).monospace().strong());
+            if ui.button(Msg::Copy.text(lang)).clicked() {
+                ui.ctx().copy_text(password.clone());
+            }
+            if ui.button("✖").clicked() {
+                view.created = None;
+            }
+        });
+    }
+    let Some(dir) = view.dir.clone() else { return };
+    let busy = view.status.busy();
+    match view.page {
+        DirectoryPage::Accounts => accounts_page(ui, lang, view, &dir, own, busy, intents),
+        DirectoryPage::Groups | DirectoryPage::ProductTypes => {
+            entries_page(ui, lang, view, &dir, busy, intents)
+        }
+        DirectoryPage::AccountInfo => info_page(ui, lang, &dir),
+    }
+}
+
+fn status_text(lang: Language, status: AccountStatus) -> &'static str {
+    match status {
+        AccountStatus::Active => Msg::StatusActive.text(lang),
+        AccountStatus::Disabled => Msg::StatusDisabled.text(lang),
+        AccountStatus::Deleted => Msg::StatusDeleted.text(lang),
+    }
+}
+
+fn accounts_page(
+    ui: &mut egui::Ui,
+    lang: Language,
+    view: &mut DirectoryView,
+    dir: &AccountDirectory,
+    own: (Role, &[GroupId]),
+    busy: bool,
+    intents: &mut Vec<Intent>,
+) {
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new(Msg::NewAccount.text(lang)))
+            .clicked()
+        {
+            let groups = if own.0.manages() {
+                Vec::new()
+            } else {
+                own.1.to_vec()
+            };
+            view.account = Some(AccountEditor::new_agent(groups));
+        }
+        ui.checkbox(&mut view.show_inactive, Msg::ShowInactive.text(lang));
+    });
+    if let Some(editor) = view.account.as_mut() {
+        if account_editor(ui, lang, editor, dir, own, busy, intents) {
+            view.account = None;
+        }
+        ui.separator();
+    }
+    let group_name = |id: &GroupId| {
+        dir.groups
+            .iter()
+            .find(|g| g.group_id == *id)
+            .map_or_else(|| format!("#{id}"), |g| g.entry.name.clone())
+    };
+    egui::ScrollArea::vertical()
+        .max_height(360.0)
+        .id_salt("directory-accounts")
+        .show(ui, |ui| {
+            egui::Grid::new("directory-accounts-grid")
+                .num_columns(6)
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in [
+                        Msg::Username,
+                        Msg::DisplayName,
+                        Msg::RoleLabel,
+                        Msg::Groups,
+                        Msg::Status,
+                    ] {
+                        ui.label(RichText::new(h.text(lang)).strong());
+                    }
+                    ui.label("");
+                    ui.end_row();
+                    let all = view.show_inactive;
+                    let shown = dir
+                        .accounts
+                        .iter()
+                        .filter(|a| all || a.status == AccountStatus::Active);
+                    for a in shown {
+                        let name = match a.status {
+                            AccountStatus::Deleted => deleted_username(&a.username),
+                            _ => a.username.clone(),
+                        };
+                        ui.label(name);
+                        ui.label(&a.profile.display_name);
+                        ui.label(i18n::role(lang, a.profile.role));
+                        let groups: Vec<String> = a.profile.groups.iter().map(group_name).collect();
+                        ui.label(groups.join("、"));
+                        ui.label(status_text(lang, a.status));
+                        ui.horizontal(|ui| {
+                            account_buttons(ui, lang, view, a, busy, intents);
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// The username a deleted account had (the relay renames it to free the name).
+fn deleted_username(stored: &str) -> String {
+    stored
+        .strip_prefix("~deleted-")
+        .and_then(|rest| rest.split_once('~'))
+        .map_or_else(|| stored.to_owned(), |(_, name)| name.to_owned())
+}
+
+fn account_buttons(
+    ui: &mut egui::Ui,
+    lang: Language,
+    view: &mut DirectoryView,
+    a: &porpoise_protocol::wire::AccountRecord,
+    busy: bool,
+    intents: &mut Vec<Intent>,
+) {
+    if let Some((id, status)) = view.confirm {
+        if id == a.agent_id {
+            if status == AccountStatus::Deleted {
+                ui.label(
+                    RichText::new(Msg::DeleteWarning.text(lang)).color(ui.visuals().warn_fg_color),
+                );
+            }
+            if ui.button(Msg::Confirm.text(lang)).clicked() {
+                intents.push(Intent::SetAccountStatus {
+                    agent_id: id,
+                    status,
+                });
+            }
+            if ui.button(Msg::Cancel.text(lang)).clicked() {
+                view.confirm = None;
+            }
+            return;
+        }
+    }
+    match a.status {
+        AccountStatus::Active => {
+            if ui
+                .add_enabled(!busy, egui::Button::new(Msg::Edit.text(lang)))
+                .clicked()
+            {
+                view.account = Some(AccountEditor::edit(a));
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(Msg::Disable.text(lang)))
+                .clicked()
+            {
+                view.confirm = Some((a.agent_id, AccountStatus::Disabled));
+            }
+        }
+        AccountStatus::Disabled => {
+            if ui
+                .add_enabled(!busy, egui::Button::new(Msg::Reactivate.text(lang)))
+                .clicked()
+            {
+                view.confirm = Some((a.agent_id, AccountStatus::Active));
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(Msg::DeleteAccount.text(lang)))
+                .clicked()
+            {
+                view.confirm = Some((a.agent_id, AccountStatus::Deleted));
+            }
+        }
+        AccountStatus::Deleted => {}
+    }
+}
+
+/// The account editor; true when Cancel was clicked.
+fn account_editor(
+    ui: &mut egui::Ui,
+    lang: Language,
+    editor: &mut AccountEditor,
+    dir: &AccountDirectory,
+    own: (Role, &[GroupId]),
+    busy: bool,
+    intents: &mut Vec<Intent>,
+) -> bool {
+    let mut cancel = false;
+    let new = editor.agent_id.is_none();
+    egui::Grid::new("account-editor")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let l = ui.label(Msg::Username.text(lang));
+            ui.add_enabled(new, egui::TextEdit::singleline(&mut editor.username))
+                .labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(Msg::DisplayName.text(lang));
+            ui.text_edit_singleline(&mut editor.profile.display_name)
+                .labelled_by(l.id);
+            ui.end_row();
+            ui.label(Msg::RoleLabel.text(lang));
+            egui::ComboBox::from_id_salt("account-role")
+                .selected_text(i18n::role(lang, editor.profile.role))
+                .show_ui(ui, |ui| {
+                    for r in assignable_roles(own.0) {
+                        ui.selectable_value(&mut editor.profile.role, r, i18n::role(lang, r));
+                    }
+                });
+            ui.end_row();
+            let l = ui.label(Msg::JobTitle.text(lang));
+            ui.text_edit_singleline(&mut editor.profile.title)
+                .labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(Msg::Phone.text(lang));
+            ui.text_edit_singleline(&mut editor.profile.phone)
+                .labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(Msg::MaxSessionsLabel.text(lang));
+            ui.add(
+                egui::DragValue::new(&mut editor.profile.max_sessions)
+                    .range(1..=MAX_SESSIONS_PER_AGENT),
+            )
+            .labelled_by(l.id);
+            ui.end_row();
+            ui.label("");
+            ui.checkbox(
+                &mut editor.profile.auto_assign,
+                Msg::AutoAssignLabel.text(lang),
+            );
+            ui.end_row();
+            ui.label(Msg::Groups.text(lang));
+            ui.horizontal_wrapped(|ui| {
+                for g in &dir.groups {
+                    // A group leader ticks only their own groups.
+                    let allowed = own.0.manages() || own.1.contains(&g.group_id);
+                    let mut member = editor.profile.groups.contains(&g.group_id);
+                    if ui
+                        .add_enabled(allowed, egui::Checkbox::new(&mut member, &g.entry.name))
+                        .changed()
+                    {
+                        toggle(&mut editor.profile.groups, g.group_id, member);
+                    }
+                }
+            });
+            ui.end_row();
+            ui.label(Msg::HandlesProducts.text(lang));
+            ui.horizontal_wrapped(|ui| {
+                for p in &dir.product_types {
+                    let mut handles = editor.profile.product_types.contains(&p.product_type_id);
+                    if ui.checkbox(&mut handles, &p.entry.name).changed() {
+                        toggle::<ProductTypeId>(
+                            &mut editor.profile.product_types,
+                            p.product_type_id,
+                            handles,
+                        );
+                    }
+                }
+            });
+            ui.end_row();
+            if new {
+                let l = ui.label(Msg::InitialPassword.text(lang));
+                ui.add(egui::TextEdit::singleline(&mut editor.password).password(true))
+                    .labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+    ui.horizontal(|ui| {
+        let ready = !editor.username.trim().is_empty()
+            && !editor.profile.display_name.trim().is_empty()
+            && !busy;
+        if ui
+            .add_enabled(ready, egui::Button::new(Msg::Save.text(lang)))
+            .clicked()
+        {
+            intents.push(Intent::SaveAccount);
+        }
+        if ui.button(Msg::Cancel.text(lang)).clicked() {
+            cancel = true;
+        }
+    });
+    cancel
+}
+
+fn toggle<T: PartialEq + Copy>(list: &mut Vec<T>, id: T, on: bool) {
+    if on {
+        if !list.contains(&id) {
+            list.push(id);
+        }
+    } else {
+        list.retain(|x| *x != id);
+    }
+}
+
+fn entries_page(
+    ui: &mut egui::Ui,
+    lang: Language,
+    view: &mut DirectoryView,
+    dir: &AccountDirectory,
+    busy: bool,
+    intents: &mut Vec<Intent>,
+) {
+    let groups = view.page == DirectoryPage::Groups;
+    let rows: Vec<(u32, CatalogEntry, usize)> = if groups {
+        dir.groups
+            .iter()
+            .map(|g| {
+                let members = dir
+                    .accounts
+                    .iter()
+                    .filter(|a| {
+                        a.status == AccountStatus::Active && a.profile.groups.contains(&g.group_id)
+                    })
+                    .count();
+                (g.group_id.0, g.entry.clone(), members)
+            })
+            .collect()
+    } else {
+        dir.product_types
+            .iter()
+            .map(|p| {
+                let handled = dir
+                    .accounts
+                    .iter()
+                    .filter(|a| {
+                        a.status == AccountStatus::Active
+                            && a.profile.product_types.contains(&p.product_type_id)
+                    })
+                    .count();
+                (p.product_type_id.0, p.entry.clone(), handled)
+            })
+            .collect()
+    };
+    let new_label = if groups {
+        Msg::NewGroup
+    } else {
+        Msg::NewProductType
+    };
+    if ui
+        .add_enabled(!busy, egui::Button::new(new_label.text(lang)))
+        .clicked()
+    {
+        view.entry = Some(EntryEditor::new_entry());
+    }
+    if let Some(editor) = view.entry.as_mut() {
+        let mut close = false;
+        egui::Grid::new("entry-editor")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let name = if groups {
+                    Msg::GroupNameLabel
+                } else {
+                    Msg::ProductTypeNameLabel
+                };
+                let l = ui.label(name.text(lang));
+                ui.text_edit_singleline(&mut editor.entry.name)
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(Msg::ClientName.text(lang));
+                ui.text_edit_singleline(&mut editor.entry.client_name)
+                    .labelled_by(l.id);
+                ui.end_row();
+                ui.label("");
+                ui.checkbox(
+                    &mut editor.entry.hidden,
+                    Msg::HiddenFromCustomers.text(lang),
+                );
+                ui.end_row();
+            });
+        ui.horizontal(|ui| {
+            let ready = !editor.entry.name.trim().is_empty() && !busy;
+            if ui
+                .add_enabled(ready, egui::Button::new(Msg::Save.text(lang)))
+                .clicked()
+            {
+                intents.push(Intent::SaveDirectoryEntry);
+            }
+            if ui.button(Msg::Cancel.text(lang)).clicked() {
+                close = true;
+            }
+        });
+        if close {
+            view.entry = None;
+        }
+        ui.separator();
+    }
+    let count = rows.len();
+    egui::Grid::new("directory-entries")
+        .num_columns(5)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [
+                Msg::CenterName,
+                Msg::ClientNameColumn,
+                Msg::Status,
+                Msg::Members,
+            ] {
+                ui.label(RichText::new(h.text(lang)).strong());
+            }
+            ui.label("");
+            ui.end_row();
+            for (index, (id, entry, members)) in rows.into_iter().enumerate() {
+                ui.label(&entry.name);
+                ui.label(entry.customer_name());
+                ui.label(if entry.hidden {
+                    Msg::Hidden.text(lang)
+                } else {
+                    Msg::Shown.text(lang)
+                });
+                ui.label(members.to_string());
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(!busy, egui::Button::new(Msg::Edit.text(lang)))
+                        .clicked()
+                    {
+                        view.entry = Some(EntryEditor {
+                            id: Some(id),
+                            entry: entry.clone(),
+                        });
+                    }
+                    if ui
+                        .add_enabled(
+                            !busy && index > 0,
+                            egui::Button::new(Msg::MoveUp.text(lang)),
+                        )
+                        .clicked()
+                    {
+                        intents.push(Intent::MoveDirectoryEntry { index, up: true });
+                    }
+                    if ui
+                        .add_enabled(
+                            !busy && index + 1 < count,
+                            egui::Button::new(Msg::MoveDown.text(lang)),
+                        )
+                        .clicked()
+                    {
+                        intents.push(Intent::MoveDirectoryEntry { index, up: false });
+                    }
+                });
+                ui.end_row();
+            }
+        });
+}
+
+fn info_page(ui: &mut egui::Ui, lang: Language, dir: &AccountDirectory) {
+    let c = &dir.center;
+    let now = clock::now_unix_ms();
+    egui::Grid::new("account-info")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let rows = [
+                (Msg::CenterIdLabel, c.center_id.to_string()),
+                (Msg::CenterName, c.name.clone()),
+                (Msg::RegisteredAt, clock::date_time_text(c.created_at)),
+                (Msg::SeatsBought, c.seats.to_string()),
+                (Msg::SeatsUsed, format!("{} / {}", c.seats_used, c.seats)),
+                (Msg::OnlineNow, c.online.to_string()),
+                (Msg::ActiveAccounts, c.active_accounts.to_string()),
+                (
+                    Msg::Status,
+                    if c.expires_at.is_some_and(|at| at <= now) {
+                        Msg::LicenceExpired
+                    } else {
+                        Msg::LicenceValid
+                    }
+                    .text(lang)
+                    .to_owned(),
+                ),
+                (
+                    Msg::ExpiresAt,
+                    c.expires_at.map_or_else(
+                        || Msg::NoExpiry.text(lang).to_owned(),
+                        clock::date_time_text,
+                    ),
+                ),
+            ];
+            for (label, value) in rows {
+                ui.label(label.text(lang));
+                ui.label(value);
+                ui.end_row();
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_deleted_username_is_shown_as_it_was() {
+        assert_eq!(super::deleted_username("~deleted-12~li.si"), "li.si");
+        assert_eq!(super::deleted_username("plain"), "plain");
+    }
+}
