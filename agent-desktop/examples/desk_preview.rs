@@ -63,6 +63,7 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
     let profile = AgentWelcome {
         agent_id: AgentId(1),
         role,
+        permissions: role.default_permissions().to_vec(),
         presence: if role.serves() {
             Presence::Online
         } else {

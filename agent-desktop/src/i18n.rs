@@ -664,6 +664,20 @@ messages! {
     Groups => "分组管理", "Groups";
     /// Admin window page (M3).
     ProductTypes => "产品类型", "Product types";
+    /// Admin window page (M4, seed 002 角色权限).
+    Roles => "角色权限", "Roles";
+    /// Button: a new custom role.
+    NewRole => "添加角色", "New role";
+    /// Field of the role editor.
+    RoleNameLabel => "角色名称", "Role name";
+    /// Field: the built-in role a custom role stands on.
+    BaseRole => "基础角色", "Based on";
+    /// Column / field: what a role may do.
+    PermissionsLabel => "权限", "Permissions";
+    /// Account editor: no custom role.
+    NoCustomRole => "（默认权限）", "(role's defaults)";
+    /// Account editor: the custom role.
+    CustomRoleLabel => "自定义角色", "Custom role";
     /// Admin window page (M2).
     AccountInfo => "账户信息", "Account info";
     /// Button: a new account.

@@ -333,6 +333,8 @@ pub struct Workspace {
     agent_id: AgentId,
     /// The account's role (an `Admin` serves nobody: no presence, no Accept).
     role: Option<Role>,
+    /// What the account may do (M4), from the Welcome.
+    permissions: Vec<porpoise_protocol::wire::Permission>,
     /// Own presence as the relay last confirmed it (R4).
     presence: Option<Presence>,
     /// A presence change on its way, and whether the console made it by itself.
@@ -578,15 +580,6 @@ impl Workspace {
     /// The account's id.
     pub fn agent_id(&self) -> AgentId {
         self.agent_id
-    }
-
-    /// The groups of the logged-in account (from the colleagues list; empty for an admin).
-    pub fn own_groups(&self) -> Vec<porpoise_protocol::wire::GroupId> {
-        self.agents
-            .iter()
-            .find(|a| a.agent_id == self.agent_id)
-            .map(|a| a.groups.clone())
-            .unwrap_or_default()
     }
 
     /// The account's role (an `Admin` serves nobody: no presence, no Accept).

@@ -157,7 +157,7 @@ fn main() {
         };
         let login = Login::Agent {
             center: center.clone(),
-            account,
+            account: Box::new(account),
             address,
         };
         lat.push(b.timed(|core, now| core.handle_login(now, ConnId(a), login)));

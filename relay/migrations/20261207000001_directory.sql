@@ -18,3 +18,14 @@ ALTER TABLE product_types ADD COLUMN client_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE product_types ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1));
 
 ALTER TABLE centers ADD COLUMN expires_at INTEGER;
+
+-- Custom roles (M4 角色权限): a named permission set on a built-in base role.
+CREATE TABLE custom_roles (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    center_id   INTEGER NOT NULL REFERENCES centers (center_id),
+    name        TEXT    NOT NULL,
+    base_role   TEXT    NOT NULL CHECK (base_role IN ('agent', 'group_leader', 'admin', 'super_admin')),
+    permissions TEXT    NOT NULL, -- JSON array of permission names
+    UNIQUE (center_id, name)
+);
+ALTER TABLE agents ADD COLUMN custom_role INTEGER REFERENCES custom_roles (id);

@@ -585,6 +585,7 @@ async fn agent_command(data_dir: PathBuf, action: AgentCommand) -> anyhow::Resul
                 porpoise_protocol::wire::AccountProfile {
                     display_name: display_name.unwrap_or_else(|| username.clone()),
                     role,
+                    custom_role: None,
                     title: String::new(),
                     phone: String::new(),
                     photo: String::new(),

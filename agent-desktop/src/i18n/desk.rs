@@ -198,6 +198,10 @@ pub fn audit_party(lang: Language, text: &str) -> String {
             let what = if zh { "产品类型" } else { "product type" };
             format!("{what} {} (#{id})", name.unwrap_or_default())
         }
+        (Some("role"), Some(id), name) => {
+            let what = if zh { "角色" } else { "role" };
+            format!("{what} {} (#{id})", name.unwrap_or_default())
+        }
         (Some("groups"), None, None) => if zh { "分组" } else { "groups" }.to_string(),
         (Some("product_types"), None, None) => {
             if zh { "产品类型" } else { "product types" }.to_string()
@@ -214,6 +218,29 @@ pub fn role(lang: Language, role: porpoise_protocol::wire::Role) -> &'static str
         Role::GroupLeader => lang.pick("组长", "Group leader"),
         Role::Admin => lang.pick("管理员", "Admin"),
         Role::SuperAdmin => lang.pick("超级管理员", "Super admin"),
+    }
+}
+
+/// A permission's name in the role editor (M4, seed 002 角色权限).
+pub fn permission_name(lang: Language, p: porpoise_protocol::wire::Permission) -> &'static str {
+    use porpoise_protocol::wire::Permission::*;
+    match p {
+        ServeCustomers => lang.pick("接待客户", "Serve customers"),
+        PickFromQueue => lang.pick("查看排队并接入", "See the queue and pick"),
+        MonitorAgents => lang.pick("监控客服", "Monitor agents"),
+        ManageAccounts => lang.pick("管理成员", "Manage accounts"),
+        ManageSettings => lang.pick("管理设置", "Manage settings"),
+        ManageLibrary => lang.pick("管理知识库和常用语", "Manage the library"),
+        ExportRecords => lang.pick("导出记录", "Export records"),
+        SeeAuditLog => lang.pick("查看操作日志", "See the audit log"),
+        other => lang.pick(
+            "其他",
+            if matches!(other, Customer) {
+                "Customer"
+            } else {
+                "Other"
+            },
+        ),
     }
 }
 
@@ -234,6 +261,7 @@ pub fn audit_action(lang: Language, code: &str) -> String {
         "group_saved" => ("保存分组", "Group saved"),
         "product_type_saved" => ("保存产品类型", "Product type saved"),
         "list_reordered" => ("调整排序", "List reordered"),
+        "role_saved" => ("保存角色", "Role saved"),
         "action_granted" => ("客户同意远程操作", "Remote action granted"),
         "action_refused" => ("客户拒绝远程操作", "Remote action refused"),
         "action_stopped" => ("远程操作结束", "Remote action stopped"),

@@ -280,6 +280,11 @@ impl Workspace {
                     view.save_account(out);
                 }
             }
+            Intent::SaveRole => {
+                if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
+                    view.save_role(out);
+                }
+            }
             Intent::SaveDirectoryEntry => {
                 if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
                     view.save_entry(out);

@@ -94,6 +94,7 @@ answers!(
     SaveProductType,
     ReorderGroups,
     ReorderProductTypes,
+    SaveRole,
     KickLogin,
     ResetPassword,
     GetCenterSettings,
@@ -570,6 +571,12 @@ impl Answer for rpc::SaveGroup {
 }
 
 impl Answer for rpc::SaveProductType {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        directory_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::SaveRole {
     fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
         directory_saved(reply.map(drop), ws, cx);
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use porpoise_protocol::wire::{
     AgentChatMessage, AgentId, AgentWelcome, GroupId, Offer, OfflineMessage, OfflineMessageId,
-    Presence, ProductTypeId, QueueEntry, Role, SessionInfo, TransferOffer,
+    Permission, Presence, ProductTypeId, QueueEntry, SessionInfo, TransferOffer,
 };
 
 use super::{Delivery, Workspace};
@@ -154,6 +154,7 @@ impl Workspace {
         let mut ws = Workspace::new(display_name, queue, sessions);
         ws.agent_id = profile.agent_id;
         ws.role = Some(profile.role);
+        ws.permissions.clone_from(&profile.permissions);
         ws.presence = Some(profile.presence);
         ws.auto_away_min = profile.auto_away_min;
         ws.queue_count = profile.queue_count;
@@ -225,14 +226,33 @@ impl Workspace {
             .then_some(seats)
     }
 
-    /// True if this account serves customers (not an `Admin`).
+    /// True if this account serves customers (not an `Admin`, nor a custom role without it).
     pub fn serves(&self) -> bool {
-        self.role.is_none_or(Role::serves)
+        self.role.is_none() || self.can(Permission::ServeCustomers)
     }
 
-    /// True if this account manages the center.
+    /// True if this account may edit the center-wide library (M7).
     pub fn manages(&self) -> bool {
-        self.role.is_some_and(Role::manages)
+        self.can(Permission::ManageLibrary)
+    }
+
+    /// The account as the directory pages see it (M4).
+    pub fn viewer(&self) -> super::Viewer {
+        super::Viewer {
+            role: self.role,
+            groups: self
+                .agents
+                .iter()
+                .find(|a| a.agent_id == self.agent_id)
+                .map(|a| a.groups.clone())
+                .unwrap_or_default(),
+            permissions: self.permissions.clone(),
+        }
+    }
+
+    /// True if the account has permission `p` (M4); the relay checks it again.
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
     }
 
     /// Shows an offer (replacing one with the same id).

@@ -4,7 +4,7 @@
 
 use porpoise_protocol::wire::{
     rpc, AccountDirectory, AccountProfile, AccountRecord, AccountStatus, AgentId, CatalogEntry,
-    GroupId, ProductTypeId, Request, Role,
+    CustomRole, GroupId, Permission, ProductTypeId, Request, Role, RoleId,
 };
 
 use super::{intent::call, Effect, Status};
@@ -18,8 +18,42 @@ pub enum DirectoryPage {
     Groups,
     /// Product types (产品类型).
     ProductTypes,
+    /// Custom roles (角色权限).
+    Roles,
     /// Account info (账户信息): center ID, seats, expiry.
     AccountInfo,
+}
+
+/// Who looks at the directory: what the pages offer them (the relay checks again).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Viewer {
+    /// Built-in role.
+    pub role: Option<Role>,
+    /// Own groups (a group leader manages these only).
+    pub groups: Vec<GroupId>,
+    /// Permissions.
+    pub permissions: Vec<Permission>,
+}
+
+impl Viewer {
+    /// True if the viewer has `p`.
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+
+    /// True if the viewer manages the whole center's accounts (not one group).
+    pub fn whole_center(&self) -> bool {
+        self.role.is_some_and(Role::manages)
+    }
+}
+
+/// A custom role being added (`new`) or edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleEditor {
+    /// The role's fields.
+    pub role: CustomRole,
+    /// Not saved yet.
+    pub new: bool,
 }
 
 /// The directory dialog: one load ([`rpc::ListAccounts`]) feeds all four pages.
@@ -33,6 +67,8 @@ pub struct DirectoryView {
     pub account: Option<AccountEditor>,
     /// The group or product type being added or edited (of the page shown).
     pub entry: Option<EntryEditor>,
+    /// The custom role being added or edited.
+    pub role: Option<RoleEditor>,
     /// A disable, reactivate or delete waiting for confirmation.
     pub confirm: Option<(AgentId, AccountStatus)>,
     /// A generated initial password to show once: (username, password).
@@ -50,6 +86,7 @@ impl std::fmt::Debug for DirectoryView {
             .field("accounts", &self.dir.as_ref().map(|d| d.accounts.len()))
             .field("account", &self.account)
             .field("entry", &self.entry)
+            .field("role", &self.role)
             .field("confirm", &self.confirm)
             .field("created", &self.created.as_ref().map(|(u, _)| u))
             .field("status", &self.status)
@@ -93,6 +130,7 @@ impl AccountEditor {
             profile: AccountProfile {
                 display_name: String::new(),
                 role: Role::Agent,
+                custom_role: None,
                 title: String::new(),
                 phone: String::new(),
                 photo: String::new(),
@@ -123,6 +161,21 @@ pub struct EntryEditor {
     pub id: Option<u32>,
     /// The fields.
     pub entry: CatalogEntry,
+}
+
+impl RoleEditor {
+    /// A new role on the agent role with its default permissions.
+    pub fn new_role() -> Self {
+        RoleEditor {
+            role: CustomRole {
+                role_id: RoleId(0),
+                name: String::new(),
+                base: Role::Agent,
+                permissions: Role::Agent.default_permissions().to_vec(),
+            },
+            new: true,
+        }
+    }
 }
 
 impl EntryEditor {
@@ -161,6 +214,7 @@ impl DirectoryView {
             dir: None,
             account: None,
             entry: None,
+            role: None,
             confirm: None,
             created: None,
             show_inactive: false,
@@ -202,10 +256,25 @@ impl DirectoryView {
                 product_type_id: editor.id.map(ProductTypeId),
                 entry: editor.entry.clone(),
             }),
-            DirectoryPage::Accounts | DirectoryPage::AccountInfo => return,
+            DirectoryPage::Accounts | DirectoryPage::Roles | DirectoryPage::AccountInfo => return,
         };
         self.status = Status::Busy;
         call(out, body);
+    }
+
+    /// Sends the role editor's save.
+    pub fn save_role(&mut self, out: &mut Vec<Effect>) {
+        let Some(editor) = self.role.as_ref() else {
+            return;
+        };
+        self.status = Status::Busy;
+        call(
+            out,
+            Request::SaveRole(rpc::SaveRole {
+                role: editor.role.clone(),
+                new: editor.new,
+            }),
+        );
     }
 
     /// Moves the entry at `index` of the page's list one place up or down and sends the order.
@@ -257,6 +326,7 @@ impl DirectoryView {
     pub fn saved(&mut self, done: String, out: &mut Vec<Effect>) {
         self.account = None;
         self.entry = None;
+        self.role = None;
         self.status = Status::Done(done);
         call(out, Request::ListAccounts(rpc::ListAccounts));
     }

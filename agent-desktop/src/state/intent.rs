@@ -145,6 +145,8 @@ pub enum Intent {
     SaveAccount,
     /// Save the group or product type being edited (M3).
     SaveDirectoryEntry,
+    /// Save the custom role being edited (M4).
+    SaveRole,
     /// Move the group or product type at `index` of the page's list one place.
     MoveDirectoryEntry {
         /// Its place in the list.

@@ -120,6 +120,7 @@ impl Workspace {
         resume.presence = wanted.filter(|w| profile.role.serves() && *w != profile.presence);
         self.agent_id = profile.agent_id;
         self.role = Some(profile.role);
+        self.permissions.clone_from(&profile.permissions);
         self.presence = Some(profile.presence);
         self.presence_error = None;
         self.presence_change = resume.presence.map(|p| (p, false));
@@ -273,6 +274,9 @@ mod tests {
         AgentWelcome {
             agent_id: AgentId(1),
             role: porpoise_protocol::wire::Role::Agent,
+            permissions: porpoise_protocol::wire::Role::Agent
+                .default_permissions()
+                .to_vec(),
             presence: Presence::Online,
             auto_away_min: None,
             queue_count: 0,

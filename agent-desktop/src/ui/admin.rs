@@ -32,11 +32,11 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
             crate::state::DirectoryPage::Accounts => Msg::Accounts,
             crate::state::DirectoryPage::Groups => Msg::Groups,
             crate::state::DirectoryPage::ProductTypes => Msg::ProductTypes,
+            crate::state::DirectoryPage::Roles => Msg::Roles,
             crate::state::DirectoryPage::AccountInfo => Msg::AccountInfo,
         },
     };
-    let own_role = ws.role().unwrap_or(porpoise_protocol::wire::Role::Agent);
-    let own_groups = ws.own_groups();
+    let viewer = ws.viewer();
     let mut open = true;
     let agents = ws.agents();
     egui::Window::new(title.text(lang))
@@ -102,7 +102,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 &mut clicks,
             ),
             AdminDialog::Directory(view) => {
-                directory::directory_ui(ui, lang, view, (own_role, &own_groups), &mut clicks)
+                directory::directory_ui(ui, lang, view, &viewer, &mut clicks)
             }
             AdminDialog::CenterSettings { draft, status } => match draft {
                 Some(draft) => center::center_settings_ui(ui, lang, draft, status, &mut clicks),

@@ -87,37 +87,10 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut V
             intents.push(Intent::RequestSessionCode);
         }
     }
-    let leads = ws.role() == Some(porpoise_protocol::wire::Role::GroupLeader);
-    if ws.manages() || leads {
+    // Each page needs its permission (M4); the relay checks them again.
+    let windows = admin_windows(ws);
+    if !windows.is_empty() {
         ui.menu_button(Msg::Admin.text(lang), |ui| {
-            use crate::state::DirectoryPage;
-            // A group leader manages the accounts of their own groups only (M4).
-            let windows: &[(Msg, AdminWindow)] = if leads {
-                &[(
-                    Msg::Accounts,
-                    AdminWindow::Directory(DirectoryPage::Accounts),
-                )]
-            } else {
-                &[
-                    (
-                        Msg::Accounts,
-                        AdminWindow::Directory(DirectoryPage::Accounts),
-                    ),
-                    (Msg::Groups, AdminWindow::Directory(DirectoryPage::Groups)),
-                    (
-                        Msg::ProductTypes,
-                        AdminWindow::Directory(DirectoryPage::ProductTypes),
-                    ),
-                    (
-                        Msg::AccountInfo,
-                        AdminWindow::Directory(DirectoryPage::AccountInfo),
-                    ),
-                    (Msg::LiveLogins, AdminWindow::Logins),
-                    (Msg::ResetPassword, AdminWindow::ResetPassword),
-                    (Msg::ServiceSettings, AdminWindow::CenterSettings),
-                    (Msg::AuditLog, AdminWindow::AuditLog),
-                ]
-            };
             let windows = windows.iter().copied();
             for (label, window) in windows {
                 if ui.button(label.text(lang)).clicked() {
@@ -126,6 +99,64 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, ws: &Workspace, intents: &mut V
             }
         });
     }
+}
+
+/// The admin pages this account may open, in menu order.
+fn admin_windows(ws: &Workspace) -> Vec<(Msg, AdminWindow)> {
+    use crate::state::DirectoryPage;
+    use porpoise_protocol::wire::Permission;
+    let pages = [
+        (
+            Permission::ManageAccounts,
+            Msg::Accounts,
+            AdminWindow::Directory(DirectoryPage::Accounts),
+        ),
+        (
+            Permission::ManageSettings,
+            Msg::Groups,
+            AdminWindow::Directory(DirectoryPage::Groups),
+        ),
+        (
+            Permission::ManageSettings,
+            Msg::ProductTypes,
+            AdminWindow::Directory(DirectoryPage::ProductTypes),
+        ),
+        (
+            Permission::ManageSettings,
+            Msg::Roles,
+            AdminWindow::Directory(DirectoryPage::Roles),
+        ),
+        (
+            Permission::ManageSettings,
+            Msg::AccountInfo,
+            AdminWindow::Directory(DirectoryPage::AccountInfo),
+        ),
+        (
+            Permission::MonitorAgents,
+            Msg::LiveLogins,
+            AdminWindow::Logins,
+        ),
+        (
+            Permission::ManageAccounts,
+            Msg::ResetPassword,
+            AdminWindow::ResetPassword,
+        ),
+        (
+            Permission::ManageSettings,
+            Msg::ServiceSettings,
+            AdminWindow::CenterSettings,
+        ),
+        (
+            Permission::SeeAuditLog,
+            Msg::AuditLog,
+            AdminWindow::AuditLog,
+        ),
+    ];
+    pages
+        .into_iter()
+        .filter(|(p, _, _)| ws.can(*p))
+        .map(|(_, m, w)| (m, w))
+        .collect()
 }
 
 /// Popups, dialogs and notices over the work area.

@@ -488,3 +488,68 @@ fn admin_reads_and_filters_the_audit_log_and_loads_older_rows() {
         })]
     );
 }
+
+/// M4: a group leader's admin menu offers only 成员管理, and the page offers only their own
+/// group's checkbox and roles up to group leader; what the relay answers is shown as it is.
+#[test]
+fn a_group_leader_gets_only_the_accounts_page_for_their_own_group() {
+    use porpoise_protocol::wire::{
+        AccountDirectory, CatalogEntry, CenterAccount, CenterId, GroupId, GroupRecord,
+    };
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::GroupLeader, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    assert!(harness.query_by_label("Audit log").is_none());
+    assert!(harness.query_by_label("Groups").is_none());
+    harness.get_by_label("Accounts").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ListAccounts(rpc::ListAccounts)]
+    );
+    let entry = |name: &str| CatalogEntry {
+        name: name.into(),
+        client_name: String::new(),
+        hidden: false,
+    };
+    let dir = AccountDirectory {
+        accounts: Vec::new(),
+        groups: vec![
+            GroupRecord {
+                group_id: GroupId(1),
+                entry: entry("售后服务"),
+            },
+            GroupRecord {
+                group_id: GroupId(2),
+                entry: entry("技术支持"),
+            },
+        ],
+        product_types: Vec::new(),
+        roles: Vec::new(),
+        center: CenterAccount {
+            center_id: CenterId(8_000_001),
+            name: "Demo".into(),
+            created_at: 0,
+            seats: 10,
+            seats_used: 1,
+            online: 1,
+            active_accounts: 3,
+            expires_at: None,
+        },
+    };
+    answer(
+        &side,
+        Request::ListAccounts(rpc::ListAccounts),
+        Ok(Response::AccountDirectory(Box::new(dir))),
+    );
+    harness.run();
+    assert!(harness.query_by_label("Roles").is_none(), "no roles page");
+    harness.get_by_label("New account").click();
+    harness.run();
+    // The leader is in group 1 (see `profile`): group 2 is greyed out.
+    let own = harness.get_by_role_and_label(A11y::CheckBox, "售后服务");
+    assert!(!own.accesskit_node().is_disabled());
+    let other = harness.get_by_role_and_label(A11y::CheckBox, "技术支持");
+    assert!(other.accesskit_node().is_disabled());
+}

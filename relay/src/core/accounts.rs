@@ -130,7 +130,11 @@ impl Core {
         center_id: CenterId,
         admin: AgentId,
     ) -> Result<Option<Response>, ApiError> {
-        self.manager(center_id, admin)?;
+        self.require(
+            center_id,
+            admin,
+            porpoise_protocol::wire::Permission::MonitorAgents,
+        )?;
         let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
             what: porpoise_protocol::wire::Thing::Center,
         })?;

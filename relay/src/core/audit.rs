@@ -38,6 +38,8 @@ pub enum AuditAction {
     ProductTypeSaved,
     /// A manager reordered the groups or product types; `detail` gives the new order.
     ListReordered,
+    /// A manager added or changed a custom role (M4); `detail` lists its permissions.
+    RoleSaved,
     /// A manager set someone's password.
     PasswordReset,
     /// An account changed its own password.
@@ -67,6 +69,7 @@ impl AuditAction {
             AuditAction::GroupSaved => "group_saved",
             AuditAction::ProductTypeSaved => "product_type_saved",
             AuditAction::ListReordered => "list_reordered",
+            AuditAction::RoleSaved => "role_saved",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SettingsChanged => "settings_changed",

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use porpoise_protocol::wire::{
-    ApiError, CenterId, CenterSettings, Event, GroupRecord, OfflineMessage, ProductTypeRecord,
-    Response, ServerMessage, ServiceMode, ServiceOptions, TicketId, UnixMs, Welcome,
+    ApiError, CenterId, CenterSettings, Event, GroupRecord, OfflineMessage, Permission,
+    ProductTypeRecord, Response, ServerMessage, ServiceMode, ServiceOptions, TicketId, UnixMs,
+    Welcome,
 };
 use tracing::info;
 
@@ -36,6 +37,8 @@ pub(super) struct CenterState {
     pub groups: Vec<GroupRecord>,
     /// Product types in list order.
     pub product_types: Vec<ProductTypeRecord>,
+    /// Custom roles (M4).
+    pub roles: Vec<porpoise_protocol::wire::CustomRole>,
     /// Registration date, unix ms (M2).
     pub created_at: UnixMs,
     /// Licence end, unix ms (M2).
@@ -60,6 +63,7 @@ impl CenterState {
             name: info.name.clone(),
             created_at: info.created_at,
             expires_at: info.expires_at,
+            roles: Vec::new(),
             queue: VecDeque::new(),
             agents: BTreeSet::new(),
             customers: BTreeSet::new(),
@@ -72,6 +76,20 @@ impl CenterState {
             codes: HashMap::new(),
             sent_positions: HashMap::new(),
             branding: None,
+        }
+    }
+
+    /// Inserts or replaces an account, resolving its permissions from the center's roles;
+    /// returns the one it replaced.
+    pub fn put_account(&mut self, mut account: Account) -> Option<Account> {
+        account.resolve(&self.roles);
+        self.accounts.insert(account.agent_id, account)
+    }
+
+    /// Re-resolves every account's permissions (a custom role changed).
+    pub fn resolve_permissions(&mut self) {
+        for account in self.accounts.values_mut() {
+            account.resolve(&self.roles);
         }
     }
 
@@ -108,9 +126,14 @@ impl Core {
                 c.product_types.push(product);
             }
         }
+        for (center_id, role) in std::mem::take(&mut snapshot.roles) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.roles.push(role);
+            }
+        }
         for account in std::mem::take(&mut snapshot.accounts) {
             if let Some(c) = self.centers.get_mut(&account.center_id) {
-                c.accounts.insert(account.agent_id, account);
+                c.put_account(account);
             }
         }
         for (center_id, message) in std::mem::take(&mut snapshot.offline_messages) {
@@ -231,19 +254,20 @@ impl Core {
         }
     }
 
-    /// Account `agent_id` if it may manage its center (admin, super admin).
-    pub(super) fn manager(
+    /// Account `agent_id` if it is active and has permission `needed` (M4).
+    ///
+    /// Errors: `NotPermitted { needed }`.
+    pub(super) fn require(
         &self,
         center_id: CenterId,
         agent_id: AgentId,
+        needed: porpoise_protocol::wire::Permission,
     ) -> Result<&Account, ApiError> {
         self.centers
             .get(&center_id)
             .and_then(|c| c.accounts.get(&agent_id))
-            .filter(|a| a.role.manages())
-            .ok_or(ApiError::NotPermitted {
-                needed: porpoise_protocol::wire::Permission::ManageCenter,
-            })
+            .filter(|a| a.can(needed))
+            .ok_or(ApiError::NotPermitted { needed })
     }
 
     pub(super) fn get_settings(
@@ -251,7 +275,7 @@ impl Core {
         center_id: CenterId,
         agent_id: AgentId,
     ) -> Result<Option<Response>, ApiError> {
-        self.manager(center_id, agent_id)?;
+        self.require(center_id, agent_id, Permission::ManageSettings)?;
         let center = self.centers.get(&center_id).ok_or(ApiError::NotFound {
             what: porpoise_protocol::wire::Thing::Center,
         })?;
@@ -273,7 +297,7 @@ impl Core {
         agent_id: AgentId,
         mut settings: CenterSettings,
     ) -> Result<Option<Response>, ApiError> {
-        self.manager(center_id, agent_id)?;
+        self.require(center_id, agent_id, Permission::ManageSettings)?;
         if !OFFER_TIMEOUT_RANGE_S.contains(&settings.offer_timeout_s) {
             return Err(ApiError::OutOfRange {
                 field: porpoise_protocol::wire::Field::OfferTimeout,

@@ -162,7 +162,7 @@ impl Core {
         let serves = center
             .accounts
             .get(&agent_id)
-            .is_some_and(|a| a.role.serves());
+            .is_some_and(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers));
         if !serves {
             return Err(ApiError::NotPermitted {
                 needed: porpoise_protocol::wire::Permission::ServeCustomers,

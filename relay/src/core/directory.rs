@@ -16,10 +16,11 @@
 
 use porpoise_protocol::wire::{
     rpc, AccountDirectory, AccountProfile, AccountRecord, AccountStatus, ApiError, CatalogEntry,
-    CenterAccount, CenterId, Event, Field, Group, GroupId, GroupRecord, NewAccount, Permission,
-    ProductType, ProductTypeId, ProductTypeRecord, Request, RequestId, Response, Role,
-    ServerMessage, Thing, MAX_ACCOUNTS_PER_CENTER, MAX_DIRECTORY_TEXT_BYTES, MAX_GROUPS_PER_CENTER,
-    MAX_PHOTO_BYTES, MAX_SESSIONS_PER_AGENT, MAX_USERNAME_BYTES,
+    CenterAccount, CenterId, CustomRole, Event, Field, Group, GroupId, GroupRecord, NewAccount,
+    Permission, ProductType, ProductTypeId, ProductTypeRecord, Request, RequestId, Response, Role,
+    ServerMessage, Thing, GRANTABLE_PERMISSIONS, MAX_ACCOUNTS_PER_CENTER, MAX_DIRECTORY_TEXT_BYTES,
+    MAX_GROUPS_PER_CENTER, MAX_PHOTO_BYTES, MAX_ROLES_PER_CENTER, MAX_SESSIONS_PER_AGENT,
+    MAX_USERNAME_BYTES,
 };
 use rand::distr::{Alphanumeric, SampleString};
 use tracing::info;
@@ -96,6 +97,15 @@ pub enum DirectoryOp {
         /// New order.
         order: Vec<ProductTypeId>,
     },
+    /// Insert (`new`, the id is the database's) or update a custom role.
+    SaveRole {
+        /// Center.
+        center_id: CenterId,
+        /// Checked role.
+        role: CustomRole,
+        /// Insert rather than update.
+        new: bool,
+    },
 }
 
 /// What the database holds after a [`DirectoryOp`].
@@ -111,6 +121,8 @@ pub enum DirectoryChange {
     GroupOrder(Vec<GroupId>),
     /// The product types' new order.
     ProductTypeOrder(Vec<ProductTypeId>),
+    /// The custom role as stored now.
+    Role(CustomRole),
 }
 
 /// A directory request waiting for the store.
@@ -230,6 +242,27 @@ pub fn generate_password() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), GENERATED_PASSWORD_CHARS)
 }
 
+/// Checks that `holder` has every managing permission in `wanted` (a super admin gives any):
+/// nobody hands out more power than they have (M4). Serving and picking from the queue are
+/// the work itself, not power: an admin (who serves nobody) may give them.
+/// Errors: `NotPermitted { RoleWithinOwn }`.
+fn within_own(holder: &Account, wanted: &[Permission]) -> Result<(), ApiError> {
+    let work =
+        |p: &&Permission| !matches!(p, Permission::ServeCustomers | Permission::PickFromQueue);
+    if holder.role == Role::SuperAdmin
+        || wanted
+            .iter()
+            .filter(work)
+            .all(|p| holder.permissions.contains(p))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::NotPermitted {
+            needed: Permission::RoleWithinOwn,
+        })
+    }
+}
+
 /// Checks that `actor` may give `role`: not above their own (a super admin gives any).
 fn may_assign(actor: Role, role: Role) -> Result<(), ApiError> {
     if actor == Role::SuperAdmin || role.rank() <= actor.rank() {
@@ -257,6 +290,7 @@ pub fn profile_of(a: &Account) -> AccountProfile {
     AccountProfile {
         display_name: a.display_name.clone(),
         role: a.role,
+        custom_role: a.custom_role,
         title: a.title.clone(),
         phone: a.phone.clone(),
         photo: a.photo.clone(),
@@ -359,7 +393,7 @@ impl Core {
                         value: username,
                     });
                 }
-                let profile = self.check_account_profile(center_id, profile)?;
+                let profile = self.check_account_profile(center_id, actor, profile)?;
                 may_assign(role, profile.role)?;
                 if let Scope::Groups(own) = &scope {
                     if profile.groups.is_empty() || profile.groups.iter().any(|g| !own.contains(g))
@@ -415,7 +449,7 @@ impl Core {
                     profile.groups.retain(|g| own.contains(g));
                     profile.groups.extend(kept);
                 }
-                let profile = self.check_account_profile(center_id, profile)?;
+                let profile = self.check_account_profile(center_id, actor, profile)?;
                 may_assign(role, profile.role)?;
                 DirectoryOp::UpdateAccount {
                     center_id,
@@ -436,7 +470,7 @@ impl Core {
                 }
             }
             Request::SaveGroup(rpc::SaveGroup { group_id, entry }) => {
-                self.manager(center_id, actor)?;
+                self.require(center_id, actor, Permission::ManageSettings)?;
                 let entry = check_entry(entry, Field::GroupName)?;
                 let center = self.center_ref(center_id)?;
                 let others = center
@@ -469,7 +503,7 @@ impl Core {
                 product_type_id,
                 entry,
             }) => {
-                self.manager(center_id, actor)?;
+                self.require(center_id, actor, Permission::ManageSettings)?;
                 let entry = check_entry(entry, Field::ProductTypeName)?;
                 let center = self.center_ref(center_id)?;
                 let list = &center.product_types;
@@ -502,14 +536,14 @@ impl Core {
                 }
             }
             Request::ReorderGroups(rpc::ReorderGroups { order }) => {
-                self.manager(center_id, actor)?;
+                self.require(center_id, actor, Permission::ManageSettings)?;
                 let center = self.center_ref(center_id)?;
                 let ids: Vec<GroupId> = center.groups.iter().map(|g| g.group_id).collect();
                 check_permutation(&ids, &order)?;
                 DirectoryOp::ReorderGroups { center_id, order }
             }
             Request::ReorderProductTypes(rpc::ReorderProductTypes { order }) => {
-                self.manager(center_id, actor)?;
+                self.require(center_id, actor, Permission::ManageSettings)?;
                 let center = self.center_ref(center_id)?;
                 let ids: Vec<ProductTypeId> = center
                     .product_types
@@ -518,6 +552,37 @@ impl Core {
                     .collect();
                 check_permutation(&ids, &order)?;
                 DirectoryOp::ReorderProductTypes { center_id, order }
+            }
+            Request::SaveRole(rpc::SaveRole { role, new }) => {
+                let holder = self.require(center_id, actor, Permission::ManageSettings)?;
+                let role = check_role(role)?;
+                may_assign(holder.role, role.base)?;
+                within_own(holder, &role.permissions)?;
+                let center = self.center_ref(center_id)?;
+                if new && center.roles.len() >= MAX_ROLES_PER_CENTER {
+                    return Err(ApiError::TooMany {
+                        field: Field::RoleName,
+                        max: MAX_ROLES_PER_CENTER as u32,
+                    });
+                }
+                if !new && !center.roles.iter().any(|r| r.role_id == role.role_id) {
+                    return Err(ApiError::NotFound { what: Thing::Agent });
+                }
+                let taken = center
+                    .roles
+                    .iter()
+                    .any(|r| r.name == role.name && (new || r.role_id != role.role_id));
+                if taken {
+                    return Err(ApiError::Duplicate {
+                        field: Field::RoleName,
+                        value: role.name,
+                    });
+                }
+                DirectoryOp::SaveRole {
+                    center_id,
+                    role,
+                    new,
+                }
             }
             _ => {
                 return Err(ApiError::NotPermitted {
@@ -587,6 +652,7 @@ impl Core {
             accounts,
             groups: center.groups.clone(),
             product_types: center.product_types.clone(),
+            roles: center.roles.clone(),
             center: info,
         })))
     }
@@ -607,6 +673,7 @@ impl Core {
     fn check_account_profile(
         &self,
         center_id: CenterId,
+        actor: AgentId,
         profile: AccountProfile,
     ) -> Result<AccountProfile, ApiError> {
         let center = self.center_ref(center_id)?;
@@ -616,7 +683,19 @@ impl Core {
             .iter()
             .map(|p| p.product_type_id)
             .collect();
-        check_profile(profile, &groups, &types)
+        let profile = check_profile(profile, &groups, &types)?;
+        if let Some(id) = profile.custom_role {
+            let custom = center
+                .roles
+                .iter()
+                .find(|r| r.role_id == id && r.base == profile.role)
+                .ok_or(ApiError::Malformed {
+                    field: Field::RoleName,
+                })?;
+            let actor = self.account_ref(center_id, actor)?;
+            within_own(actor, &custom.permissions)?;
+        }
+        Ok(profile)
     }
 
     /// The actor's role and what they manage. Errors: `NotPermitted { ManageCenter }` for an
@@ -626,20 +705,12 @@ impl Core {
         center_id: CenterId,
         actor: AgentId,
     ) -> Result<(Role, Scope), ApiError> {
-        let account = self
-            .centers
-            .get(&center_id)
-            .and_then(|c| c.accounts.get(&actor))
-            .filter(|a| a.status == AccountStatus::Active)
-            .ok_or(ApiError::NotPermitted {
-                needed: Permission::ManageCenter,
-            })?;
+        let account = self.require(center_id, actor, Permission::ManageAccounts)?;
         match account.role {
             Role::Admin | Role::SuperAdmin => Ok((account.role, Scope::Center)),
-            Role::GroupLeader => Ok((account.role, Scope::Groups(account.groups.clone()))),
-            Role::Agent => Err(ApiError::NotPermitted {
-                needed: Permission::ManageCenter,
-            }),
+            Role::GroupLeader | Role::Agent => {
+                Ok((account.role, Scope::Groups(account.groups.clone())))
+            }
         }
     }
 
@@ -714,10 +785,7 @@ impl Core {
                 let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
                     what: Thing::Center,
                 })?;
-                let before = center
-                    .accounts
-                    .insert(agent_id, *account)
-                    .map(|a| account_record(&a));
+                let before = center.put_account(*account).map(|a| account_record(&a));
                 let actor = self.audit_actor(center_id, pending.actor);
                 let target = self.audit_actor(center_id, agent_id);
                 let (action, detail) = match &before {
@@ -826,6 +894,30 @@ impl Core {
                 self.directory_changed(now, center_id);
                 Ok(Response::Done)
             }
+            DirectoryChange::Role(role) => {
+                let center_id = self.conn_center(pending.conn)?;
+                let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
+                    what: Thing::Center,
+                })?;
+                let before = match center.roles.iter_mut().find(|r| r.role_id == role.role_id) {
+                    Some(slot) => Some(std::mem::replace(slot, role.clone())),
+                    None => {
+                        center.roles.push(role.clone());
+                        None
+                    }
+                };
+                center.resolve_permissions();
+                let detail = match &before {
+                    Some(b) => value_diff(b, &role),
+                    None => format!("base: {:?}; permissions: {:?}", role.base, role.permissions),
+                };
+                let actor = self.audit_actor(center_id, pending.actor);
+                let target = format!("role {} {}", role.role_id, role.name);
+                self.audit(center_id, actor, AuditAction::RoleSaved, target, detail);
+                self.agents_changed(now, center_id);
+                self.route_center(now, center_id);
+                Ok(Response::RoleSaved(role))
+            }
             DirectoryChange::ProductTypeOrder(order) => {
                 let center_id = self.conn_center(pending.conn)?;
                 if let Some(center) = self.centers.get_mut(&center_id) {
@@ -924,4 +1016,22 @@ fn check_permutation<T: Ord + Copy>(ids: &[T], order: &[T]) -> Result<(), ApiErr
             field: Field::ListOrder,
         })
     }
+}
+
+/// Checks a custom role: a name given and short, each permission grantable and listed once
+/// (sorted). Errors: `Empty`, `TooLong`, `Malformed { RoleName }`.
+pub fn check_role(mut role: CustomRole) -> Result<CustomRole, ApiError> {
+    role.name = text(&role.name, Field::RoleName, MAX_DIRECTORY_TEXT_BYTES, true)?;
+    role.permissions.sort_unstable();
+    role.permissions.dedup();
+    if role
+        .permissions
+        .iter()
+        .any(|p| !GRANTABLE_PERMISSIONS.contains(p))
+    {
+        return Err(ApiError::Malformed {
+            field: Field::RoleName,
+        });
+    }
+    Ok(role)
 }

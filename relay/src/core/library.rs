@@ -17,8 +17,8 @@
 
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Request,
-    RequestId, Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES,
+    ApiError, CannedDraft, CannedResponseId, CannedScope, CenterId, MessageId, Party, Permission,
+    Request, RequestId, Response, SessionId, TranscriptCursor, MAX_CANNED_CATEGORY_BYTES,
     MAX_CANNED_TEXT_BYTES, MAX_CANNED_TITLE_BYTES,
 };
 
@@ -183,7 +183,7 @@ impl Core {
                 draft,
             }) => {
                 if scope == CannedScope::Center {
-                    self.manager(center_id, agent_id)?;
+                    self.require(center_id, agent_id, Permission::ManageLibrary)?;
                 }
                 StoreQuery::SaveCanned {
                     center_id,
@@ -198,14 +198,16 @@ impl Core {
                     center_id,
                     agent_id,
                     id: canned,
-                    manages: self.manager(center_id, agent_id).is_ok(),
+                    manages: self
+                        .require(center_id, agent_id, Permission::ManageLibrary)
+                        .is_ok(),
                 }
             }
             Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
                 StoreQuery::KnowledgeBase { center_id }
             }
             Request::ListAuditLog(rpc::ListAuditLog { before_seq, limit }) => {
-                self.manager(center_id, agent_id)?;
+                self.require(center_id, agent_id, Permission::SeeAuditLog)?;
                 StoreQuery::AuditLog {
                     center_id,
                     before_seq,

@@ -64,8 +64,8 @@ pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;
 pub use conversation::{ConversationOp, ConversationSnapshot};
 pub use directory::{
-    account_record, check_entry, check_profile, check_username, generate_password, profile_of,
-    DirectoryChange, DirectoryOp, GENERATED_PASSWORD_CHARS,
+    account_record, check_entry, check_profile, check_role, check_username, generate_password,
+    profile_of, DirectoryChange, DirectoryOp, GENERATED_PASSWORD_CHARS,
 };
 pub use library::{check_canned_draft, CustomerKey, StoreQuery};
 pub use records::{EndedSession, RecordsOp, END_FORM_GRACE_MS};
@@ -276,7 +276,7 @@ impl Core {
                 center,
                 account,
                 address,
-            } => self.login_agent(now, conn, &center, account, address),
+            } => self.login_agent(now, conn, &center, *account, address),
             Login::Customer {
                 center,
                 install_id,
@@ -535,7 +535,8 @@ impl Core {
                 | Request::SaveGroup(rpc::SaveGroup { .. })
                 | Request::SaveProductType(rpc::SaveProductType { .. })
                 | Request::ReorderGroups(rpc::ReorderGroups { .. })
-                | Request::ReorderProductTypes(rpc::ReorderProductTypes { .. })),
+                | Request::ReorderProductTypes(rpc::ReorderProductTypes { .. })
+                | Request::SaveRole(rpc::SaveRole { .. })),
             ) => self.directory_request(conn, id, &c, body),
             (
                 ConnKind::Agent { .. },

@@ -63,12 +63,15 @@ impl Core {
             self.actions.push_back(Action::Refuse { conn, reason });
             return;
         }
-        let serves = account.role.serves();
         let display_name = account.display_name.clone();
         let Some(state) = self.centers.get_mut(&center_id) else {
             return;
         };
-        state.accounts.insert(agent_id, account);
+        state.put_account(account);
+        let serves = state
+            .accounts
+            .get(&agent_id)
+            .is_some_and(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers));
         state.agents.insert(conn);
         let seat_free = self.seats_used(center_id) < self.seats(center_id);
         let presence = if serves && seat_free {
@@ -171,7 +174,7 @@ impl Core {
             .centers
             .get(&center_id)
             .and_then(|c| c.accounts.get(&agent_id))
-            .is_some_and(|a| a.role.serves());
+            .is_some_and(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers));
         if !serves {
             return Err(ApiError::NotPermitted {
                 needed: porpoise_protocol::wire::Permission::ServeCustomers,
@@ -248,9 +251,7 @@ impl Core {
         center
             .accounts
             .values()
-            .filter(|a| {
-                a.role.serves() && a.status == porpoise_protocol::wire::AccountStatus::Active
-            })
+            .filter(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers))
             .map(|a| AgentCard {
                 agent_id: a.agent_id,
                 nickname: a.display_name.clone(),
@@ -375,6 +376,7 @@ impl Core {
         let profile = AgentWelcome {
             agent_id,
             role: account.map_or(porpoise_protocol::wire::Role::Agent, |a| a.role),
+            permissions: account.map(|a| a.permissions.clone()).unwrap_or_default(),
             presence: self.presence_of(center_id, agent_id),
             auto_away_min: account.and_then(|a| a.auto_away_min),
             queue_count: u32::try_from(center.queue.len()).unwrap_or(u32::MAX),

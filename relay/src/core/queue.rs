@@ -102,9 +102,10 @@ impl Core {
         };
         match route {
             ServiceRoute::Showcase { agent_id } => {
-                let serves = center.accounts.get(&agent_id).is_some_and(|a| {
-                    a.role.serves() && a.status == porpoise_protocol::wire::AccountStatus::Active
-                });
+                let serves = center
+                    .accounts
+                    .get(&agent_id)
+                    .is_some_and(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers));
                 if !serves {
                     return Err(ApiError::NotFound {
                         what: porpoise_protocol::wire::Thing::Agent,
@@ -242,11 +243,13 @@ impl Core {
         let account = center
             .accounts
             .get(&agent_id)
-            .filter(|a| a.role.serves())
+            .filter(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers))
             .ok_or(ApiError::NotPermitted {
                 needed: porpoise_protocol::wire::Permission::ServeCustomers,
             })?;
-        if center.settings.queue_view == QueueView::CountOnly {
+        if center.settings.queue_view == QueueView::CountOnly
+            || !account.can(porpoise_protocol::wire::Permission::PickFromQueue)
+        {
             return Err(ApiError::NotPermitted {
                 needed: porpoise_protocol::wire::Permission::PickFromQueue,
             });
@@ -394,15 +397,17 @@ impl Core {
         if center.durations.is_empty() {
             return None;
         }
-        let online = self
-            .live
-            .iter()
-            .filter(|((c, a), l)| {
-                *c == center_id
-                    && l.presence == Presence::Online
-                    && center.accounts.get(a).is_some_and(|x| x.role.serves())
-            })
-            .count() as u64;
+        let online =
+            self.live
+                .iter()
+                .filter(|((c, a), l)| {
+                    *c == center_id
+                        && l.presence == Presence::Online
+                        && center.accounts.get(a).is_some_and(|x| {
+                            x.can(porpoise_protocol::wire::Permission::ServeCustomers)
+                        })
+                })
+                .count() as u64;
         let mean_ms = center.durations.iter().sum::<u64>() / center.durations.len() as u64;
         (online > 0).then_some((mean_ms, online))
     }

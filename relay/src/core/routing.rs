@@ -216,8 +216,7 @@ impl Core {
                 let account = center.accounts.get(agent_id)?;
                 let s = sessions.get(agent_id).copied().unwrap_or(0);
                 let load = s + offers.get(agent_id).copied().unwrap_or(0);
-                let active = account.status == porpoise_protocol::wire::AccountStatus::Active;
-                let serves = account.role.serves() && active;
+                let serves = account.can(porpoise_protocol::wire::Permission::ServeCustomers);
                 (serves && load < account.max_sessions).then(|| Candidate {
                     agent_id: *agent_id,
                     conn: l.conn,

@@ -216,7 +216,10 @@ impl Core {
         let load = self.session_count(center_id, agent)
             + u32::try_from(self.conversation.transfers.offered_to(center_id, agent))
                 .unwrap_or(u32::MAX);
-        agent != from && account.role.serves() && present && load < account.max_sessions
+        agent != from
+            && account.can(porpoise_protocol::wire::Permission::ServeCustomers)
+            && present
+            && load < account.max_sessions
     }
 
     /// The best receiver in `group` not tried yet (routing's strategy: longest idle, fewest

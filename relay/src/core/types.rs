@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use porpoise_protocol::wire::{
-    AccountStatus, ApiError, CenterId, CenterSettings, ChatMessage, GroupId, GroupRecord, Handling,
-    MediaKind, OfflineMessage, OfflineMessageId, Party, ProductTypeId, ProductTypeRecord,
-    RefusedReason, Role, ServerMessage, SessionId, TicketId, UnixMs,
+    AccountStatus, ApiError, CenterId, CenterSettings, ChatMessage, CustomRole, GroupId,
+    GroupRecord, Handling, MediaKind, OfflineMessage, OfflineMessageId, Party, Permission,
+    ProductTypeId, ProductTypeRecord, RefusedReason, Role, RoleId, ServerMessage, SessionId,
+    TicketId, UnixMs,
 };
 
 /// Relay-assigned id of one client connection (unique for the life of the process).
@@ -84,6 +85,11 @@ pub struct Account {
     pub status: AccountStatus,
     /// When the account was made, unix ms.
     pub created_at: UnixMs,
+    /// A custom role replacing the role's permissions (M4).
+    pub custom_role: Option<RoleId>,
+    /// What the account may do: its custom role's permissions, else its role's defaults. Kept
+    /// current by the core ([`Account::resolve`]) whenever the account or a role changes.
+    pub permissions: Vec<Permission>,
 }
 
 impl Account {
@@ -105,7 +111,25 @@ impl Account {
             auto_assign: true,
             status: AccountStatus::Active,
             created_at: 0,
+            custom_role: None,
+            permissions: Role::Agent.default_permissions().to_vec(),
         }
+    }
+
+    /// True if the account is active and has permission `p` (M4).
+    pub fn can(&self, p: Permission) -> bool {
+        self.status == AccountStatus::Active && self.permissions.contains(&p)
+    }
+
+    /// Sets `permissions` from the custom role (found in `roles`) or the role's defaults.
+    pub fn resolve(&mut self, roles: &[CustomRole]) {
+        self.permissions = self
+            .custom_role
+            .and_then(|id| roles.iter().find(|r| r.role_id == id))
+            .map_or_else(
+                || self.role.default_permissions().to_vec(),
+                |r| r.permissions.clone(),
+            );
     }
 }
 
@@ -117,7 +141,7 @@ pub enum Login {
         /// The agent's center.
         center: CenterInfo,
         /// The account, freshly read from the store.
-        account: Account,
+        account: Box<Account>,
         /// Client address of the connection (shown in `AlreadyLoggedIn` and `ListLogins`).
         address: SocketAddr,
     },
@@ -201,6 +225,8 @@ pub struct Snapshot {
     pub groups: Vec<(CenterId, GroupRecord)>,
     /// Product types, in display order.
     pub product_types: Vec<(CenterId, ProductTypeRecord)>,
+    /// Custom roles of each center (M4).
+    pub roles: Vec<(CenterId, CustomRole)>,
     /// Pending offline messages (oldest first) and the newest handled ones.
     pub offline_messages: Vec<(CenterId, OfflineMessage)>,
     /// Largest offline message id ever used.

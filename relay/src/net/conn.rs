@@ -176,7 +176,7 @@ async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Adm
                     let account = *account;
                     Ok(Admit::Login(Box::new(Login::Agent {
                         center: account.center,
-                        account: account.account,
+                        account: Box::new(account.account),
                         address: remote,
                     })))
                 }

@@ -4,7 +4,7 @@
 
 use porpoise_protocol::wire::{
     AccountStatus, AgentId, CatalogEntry, CenterId, CenterSettings, GroupId, GroupRecord, Handling,
-    OfflineMessage, OfflineMessageId, ProductTypeId, ProductTypeRecord, Role,
+    OfflineMessage, OfflineMessageId, ProductTypeId, ProductTypeRecord, Role, RoleId,
 };
 
 use super::{from_db, to_db, Store, StoreError};
@@ -24,6 +24,7 @@ type AccountRow = (
     String,
     i64,
     i64,
+    Option<i64>,
 );
 type OfflineRow = (
     i64,
@@ -55,7 +56,7 @@ pub struct AgentProfile {
     pub max_sessions: u32,
 }
 
-fn parse_role(text: &str) -> Result<Role, StoreError> {
+pub(super) fn parse_role(text: &str) -> Result<Role, StoreError> {
     match text {
         "agent" => Ok(Role::Agent),
         "group_leader" => Ok(Role::GroupLeader),
@@ -67,7 +68,7 @@ fn parse_role(text: &str) -> Result<Role, StoreError> {
 
 const ACCOUNT_COLUMNS: &str = "SELECT id, center_id, username, role, display_name, title, phone, \
                                photo, max_sessions, auto_away_min, status, auto_assign, \
-                               created_at FROM agents";
+                               created_at, custom_role FROM agents";
 
 /// The text of an account status in the `agents.status` column.
 pub(super) fn status_text(status: AccountStatus) -> &'static str {
@@ -134,6 +135,7 @@ impl Store {
                     status,
                     auto,
                     created,
+                    custom,
                 )| {
                     let groups = members
                         .iter()
@@ -161,6 +163,8 @@ impl Store {
                         auto_assign: auto != 0,
                         status: parse_status(&status)?,
                         created_at: created,
+                        custom_role: custom.map(from_db).transpose()?.map(RoleId),
+                        permissions: Vec::new(),
                     })
                 },
             )
@@ -203,6 +207,7 @@ impl Store {
                 },
             ));
         }
+        snapshot.roles = self.custom_roles().await?;
         for (center, product) in self.catalog("product_types").await? {
             snapshot.product_types.push((
                 center,

@@ -3,8 +3,8 @@
 //! serve the admin window (through the core), the CLI and the demo seed.
 
 use porpoise_protocol::wire::{
-    AccountProfile, AccountStatus, ApiError, CatalogEntry, CenterId, Field, GroupId, GroupRecord,
-    ProductTypeId, ProductTypeRecord, Thing,
+    AccountProfile, AccountStatus, ApiError, CatalogEntry, CenterId, CustomRole, Field, GroupId,
+    GroupRecord, ProductTypeId, ProductTypeRecord, RoleId, Thing,
 };
 use sqlx::{Sqlite, Transaction};
 
@@ -25,6 +25,30 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 impl Store {
+    /// Every center's custom roles (M4), by id.
+    ///
+    /// Errors: [`StoreError::Database`], [`StoreError::Corrupt`].
+    pub(super) async fn custom_roles(&self) -> Result<Vec<(CenterId, CustomRole)>, StoreError> {
+        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT center_id, id, name, base_role, permissions FROM custom_roles ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(center, id, name, base, permissions)| {
+                let permissions = serde_json::from_str(&permissions)
+                    .map_err(|e| StoreError::Corrupt(format!("role {id}: {e}")))?;
+                let role = CustomRole {
+                    role_id: RoleId(from_db(id)?),
+                    name,
+                    base: super::center::parse_role(&base)?,
+                    permissions,
+                };
+                Ok((CenterId(from_db(center)?), role))
+            })
+            .collect()
+    }
+
     /// Carries out a checked directory operation. Returns `Ok(Err(..))` for what the caller
     /// must be told (`Duplicate` for a name taken meanwhile, `NotFound` for a row of another
     /// center or gone).
@@ -159,6 +183,50 @@ impl Store {
                 self.reorder("groups", *center_id, &ids).await?;
                 Ok(Ok(DirectoryChange::GroupOrder(order.clone())))
             }
+            DirectoryOp::SaveRole {
+                center_id,
+                role,
+                new,
+            } => {
+                let permissions = serde_json::to_string(&role.permissions)
+                    .map_err(|e| StoreError::Corrupt(format!("permissions: {e}")))?;
+                let result: Result<Option<(i64,)>, sqlx::Error> = if *new {
+                    sqlx::query_as(
+                        "INSERT INTO custom_roles (center_id, name, base_role, permissions) \
+                         VALUES (?, ?, ?, ?) RETURNING id",
+                    )
+                    .bind(i64::from(center_id.0))
+                    .bind(&role.name)
+                    .bind(role_text(role.base))
+                    .bind(&permissions)
+                    .fetch_optional(&self.pool)
+                    .await
+                } else {
+                    sqlx::query_as(
+                        "UPDATE custom_roles SET name = ?, base_role = ?, permissions = ? \
+                         WHERE id = ? AND center_id = ? RETURNING id",
+                    )
+                    .bind(&role.name)
+                    .bind(role_text(role.base))
+                    .bind(&permissions)
+                    .bind(i64::from(role.role_id.0))
+                    .bind(i64::from(center_id.0))
+                    .fetch_optional(&self.pool)
+                    .await
+                };
+                Ok(match result {
+                    Ok(Some((id,))) => Ok(DirectoryChange::Role(CustomRole {
+                        role_id: RoleId(from_db(id)?),
+                        ..role.clone()
+                    })),
+                    Ok(None) => Err(ApiError::NotFound { what: Thing::Agent }),
+                    Err(e) if is_unique_violation(&e) => Err(ApiError::Duplicate {
+                        field: Field::RoleName,
+                        value: role.name.clone(),
+                    }),
+                    Err(e) => return Err(e.into()),
+                })
+            }
             DirectoryOp::ReorderProductTypes { center_id, order } => {
                 let ids: Vec<u32> = order.iter().map(|p| p.0).collect();
                 self.reorder("product_types", *center_id, &ids).await?;
@@ -281,7 +349,8 @@ async fn write_profile(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE agents SET display_name = ?, role = ?, title = ?, phone = ?, photo = ?, \
-         max_sessions = ?, auto_assign = ? WHERE id = ?",
+         max_sessions = ?, auto_assign = ?, custom_role = (SELECT id FROM custom_roles \
+         WHERE id = ? AND center_id = ?) WHERE id = ?",
     )
     .bind(&p.display_name)
     .bind(role_text(p.role))
@@ -290,6 +359,8 @@ async fn write_profile(
     .bind(&p.photo)
     .bind(i64::from(p.max_sessions))
     .bind(i64::from(p.auto_assign))
+    .bind(p.custom_role.map(|r| i64::from(r.0)))
+    .bind(i64::from(center_id.0))
     .bind(agent_id.0)
     .execute(&mut **tx)
     .await?;
@@ -362,6 +433,7 @@ impl Store {
         let profile = AccountProfile {
             display_name: display_name.to_owned(),
             role: role.into(),
+            custom_role: None,
             title: String::new(),
             phone: String::new(),
             photo: String::new(),

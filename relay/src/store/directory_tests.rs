@@ -46,6 +46,7 @@ async fn accounts_groups_and_product_types_are_written_and_survive_a_reopen() {
     let profile = AccountProfile {
         display_name: "李四".into(),
         role: Role::Agent,
+        custom_role: None,
         title: "工程师".into(),
         phone: "010".into(),
         photo: String::new(),

@@ -328,6 +328,30 @@ impl Role {
         matches!(self, Role::Admin | Role::SuperAdmin)
     }
 
+    /// What the built-in role may do (M4) when the account has no custom role.
+    pub fn default_permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Agent => &[ServeCustomers, PickFromQueue, ExportRecords],
+            Role::GroupLeader => &[
+                ServeCustomers,
+                PickFromQueue,
+                MonitorAgents,
+                ManageAccounts,
+                ExportRecords,
+            ],
+            Role::Admin => &[
+                MonitorAgents,
+                ManageAccounts,
+                ManageSettings,
+                ManageLibrary,
+                ExportRecords,
+                SeeAuditLog,
+            ],
+            Role::SuperAdmin => &GRANTABLE_PERMISSIONS,
+        }
+    }
+
     /// The role's rank in the hierarchy (M4): Agent 0, GroupLeader 1, Admin 2, SuperAdmin 3.
     pub fn rank(self) -> u8 {
         match self {
@@ -1015,6 +1039,8 @@ pub struct AgentWelcome {
     pub agent_id: AgentId,
     /// The account's role.
     pub role: Role,
+    /// What the account may do (its custom role's permissions, else the role's defaults).
+    pub permissions: Vec<Permission>,
     /// Presence after login (Online for serving roles when a seat is free, else Offline).
     pub presence: Presence,
     /// Auto-away minutes (None: off).

@@ -4,37 +4,54 @@
 
 use egui::RichText;
 use porpoise_protocol::wire::{
-    AccountDirectory, AccountStatus, CatalogEntry, GroupId, ProductTypeId, Role,
-    MAX_SESSIONS_PER_AGENT,
+    AccountDirectory, AccountStatus, CatalogEntry, Permission, ProductTypeId, Role,
+    GRANTABLE_PERMISSIONS, MAX_SESSIONS_PER_AGENT,
 };
 use porpoise_ui::Language;
 
 use crate::{
     clock,
     i18n::{self, Msg},
-    state::{assignable_roles, AccountEditor, DirectoryPage, DirectoryView, EntryEditor, Intent},
+    state::{
+        assignable_roles, AccountEditor, DirectoryPage, DirectoryView, EntryEditor, Intent,
+        RoleEditor, Viewer,
+    },
 };
 
-/// Draws the directory dialog; `own` is the viewer's role and groups (a group leader sees
-/// only the accounts page).
+/// Draws the directory dialog with the pages `own` may use (a group leader sees only the
+/// accounts page).
 pub fn directory_ui(
     ui: &mut egui::Ui,
     lang: Language,
     view: &mut DirectoryView,
-    own: (Role, &[GroupId]),
+    own: &Viewer,
     intents: &mut Vec<Intent>,
 ) {
-    let manages = own.0.manages();
     ui.horizontal(|ui| {
-        let mut pages = vec![(DirectoryPage::Accounts, Msg::Accounts)];
-        if manages {
-            pages.extend([
-                (DirectoryPage::Groups, Msg::Groups),
-                (DirectoryPage::ProductTypes, Msg::ProductTypes),
-                (DirectoryPage::AccountInfo, Msg::AccountInfo),
-            ]);
-        }
-        for (page, label) in pages {
+        let pages = [
+            (
+                DirectoryPage::Accounts,
+                Msg::Accounts,
+                Permission::ManageAccounts,
+            ),
+            (
+                DirectoryPage::Groups,
+                Msg::Groups,
+                Permission::ManageSettings,
+            ),
+            (
+                DirectoryPage::ProductTypes,
+                Msg::ProductTypes,
+                Permission::ManageSettings,
+            ),
+            (DirectoryPage::Roles, Msg::Roles, Permission::ManageSettings),
+            (
+                DirectoryPage::AccountInfo,
+                Msg::AccountInfo,
+                Permission::ManageSettings,
+            ),
+        ];
+        for (page, label, _) in pages.into_iter().filter(|(_, _, p)| own.can(*p)) {
             if ui
                 .selectable_label(view.page == page, label.text(lang))
                 .clicked()
@@ -43,6 +60,7 @@ pub fn directory_ui(
                 view.page = page;
                 view.entry = None;
                 view.account = None;
+                view.role = None;
             }
         }
         ui.separator();
@@ -74,6 +92,7 @@ pub fn directory_ui(
         DirectoryPage::Groups | DirectoryPage::ProductTypes => {
             entries_page(ui, lang, view, &dir, busy, intents)
         }
+        DirectoryPage::Roles => roles_page(ui, lang, view, &dir, own, busy, intents),
         DirectoryPage::AccountInfo => info_page(ui, lang, &dir),
     }
 }
@@ -91,7 +110,7 @@ fn accounts_page(
     lang: Language,
     view: &mut DirectoryView,
     dir: &AccountDirectory,
-    own: (Role, &[GroupId]),
+    own: &Viewer,
     busy: bool,
     intents: &mut Vec<Intent>,
 ) {
@@ -100,10 +119,10 @@ fn accounts_page(
             .add_enabled(!busy, egui::Button::new(Msg::NewAccount.text(lang)))
             .clicked()
         {
-            let groups = if own.0.manages() {
+            let groups = if own.whole_center() {
                 Vec::new()
             } else {
-                own.1.to_vec()
+                own.groups.clone()
             };
             view.account = Some(AccountEditor::new_agent(groups));
         }
@@ -115,7 +134,7 @@ fn accounts_page(
         }
         ui.separator();
     }
-    let group_name = |id: &GroupId| {
+    let group_name = |id: &porpoise_protocol::wire::GroupId| {
         dir.groups
             .iter()
             .find(|g| g.group_id == *id)
@@ -239,7 +258,7 @@ fn account_editor(
     lang: Language,
     editor: &mut AccountEditor,
     dir: &AccountDirectory,
-    own: (Role, &[GroupId]),
+    own: &Viewer,
     busy: bool,
     intents: &mut Vec<Intent>,
 ) -> bool {
@@ -256,15 +275,57 @@ fn account_editor(
             ui.text_edit_singleline(&mut editor.profile.display_name)
                 .labelled_by(l.id);
             ui.end_row();
-            ui.label(Msg::RoleLabel.text(lang));
+            let l = ui.label(Msg::RoleLabel.text(lang));
             egui::ComboBox::from_id_salt("account-role")
                 .selected_text(i18n::role(lang, editor.profile.role))
                 .show_ui(ui, |ui| {
-                    for r in assignable_roles(own.0) {
+                    for r in assignable_roles(own.role.unwrap_or(Role::Agent)) {
                         ui.selectable_value(&mut editor.profile.role, r, i18n::role(lang, r));
                     }
-                });
+                })
+                .response
+                .labelled_by(l.id);
             ui.end_row();
+            // Custom roles on the chosen base role (M4).
+            let customs: Vec<_> = dir
+                .roles
+                .iter()
+                .filter(|r| r.base == editor.profile.role)
+                .collect();
+            if editor
+                .profile
+                .custom_role
+                .is_some_and(|id| !customs.iter().any(|r| r.role_id == id))
+            {
+                editor.profile.custom_role = None;
+            }
+            if !customs.is_empty() {
+                let l = ui.label(Msg::CustomRoleLabel.text(lang));
+                let shown = editor
+                    .profile
+                    .custom_role
+                    .and_then(|id| customs.iter().find(|r| r.role_id == id))
+                    .map_or(Msg::NoCustomRole.text(lang), |r| r.name.as_str());
+                egui::ComboBox::from_id_salt("account-custom-role")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(
+                            &mut editor.profile.custom_role,
+                            None,
+                            Msg::NoCustomRole.text(lang),
+                        );
+                        for r in &customs {
+                            ui.selectable_value(
+                                &mut editor.profile.custom_role,
+                                Some(r.role_id),
+                                &r.name,
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
+            }
             let l = ui.label(Msg::JobTitle.text(lang));
             ui.text_edit_singleline(&mut editor.profile.title)
                 .labelled_by(l.id);
@@ -290,7 +351,7 @@ fn account_editor(
             ui.horizontal_wrapped(|ui| {
                 for g in &dir.groups {
                     // A group leader ticks only their own groups.
-                    let allowed = own.0.manages() || own.1.contains(&g.group_id);
+                    let allowed = own.whole_center() || own.groups.contains(&g.group_id);
                     let mut member = editor.profile.groups.contains(&g.group_id);
                     if ui
                         .add_enabled(allowed, egui::Checkbox::new(&mut member, &g.entry.name))
@@ -494,6 +555,104 @@ fn entries_page(
                         intents.push(Intent::MoveDirectoryEntry { index, up: false });
                     }
                 });
+                ui.end_row();
+            }
+        });
+}
+
+fn roles_page(
+    ui: &mut egui::Ui,
+    lang: Language,
+    view: &mut DirectoryView,
+    dir: &AccountDirectory,
+    own: &Viewer,
+    busy: bool,
+    intents: &mut Vec<Intent>,
+) {
+    if ui
+        .add_enabled(!busy, egui::Button::new(Msg::NewRole.text(lang)))
+        .clicked()
+    {
+        view.role = Some(RoleEditor::new_role());
+    }
+    if let Some(editor) = view.role.as_mut() {
+        let mut close = false;
+        egui::Grid::new("role-editor")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let l = ui.label(Msg::RoleNameLabel.text(lang));
+                ui.text_edit_singleline(&mut editor.role.name)
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(Msg::BaseRole.text(lang));
+                egui::ComboBox::from_id_salt("role-base")
+                    .selected_text(i18n::role(lang, editor.role.base))
+                    .show_ui(ui, |ui| {
+                        for r in assignable_roles(own.role.unwrap_or(Role::Agent)) {
+                            ui.selectable_value(&mut editor.role.base, r, i18n::role(lang, r));
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
+                ui.label(Msg::PermissionsLabel.text(lang));
+                ui.vertical(|ui| {
+                    for p in GRANTABLE_PERMISSIONS {
+                        let mut on = editor.role.permissions.contains(&p);
+                        if ui
+                            .checkbox(&mut on, i18n::permission_name(lang, p))
+                            .changed()
+                        {
+                            toggle(&mut editor.role.permissions, p, on);
+                        }
+                    }
+                });
+                ui.end_row();
+            });
+        ui.horizontal(|ui| {
+            let ready = !editor.role.name.trim().is_empty() && !busy;
+            if ui
+                .add_enabled(ready, egui::Button::new(Msg::Save.text(lang)))
+                .clicked()
+            {
+                intents.push(Intent::SaveRole);
+            }
+            if ui.button(Msg::Cancel.text(lang)).clicked() {
+                close = true;
+            }
+        });
+        if close {
+            view.role = None;
+        }
+        ui.separator();
+    }
+    egui::Grid::new("directory-roles")
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [Msg::RoleNameLabel, Msg::BaseRole, Msg::PermissionsLabel] {
+                ui.label(RichText::new(h.text(lang)).strong());
+            }
+            ui.label("");
+            ui.end_row();
+            for r in &dir.roles {
+                ui.label(&r.name);
+                ui.label(i18n::role(lang, r.base));
+                let names: Vec<&str> = r
+                    .permissions
+                    .iter()
+                    .map(|p| i18n::permission_name(lang, *p))
+                    .collect();
+                ui.label(names.join("、"));
+                if ui
+                    .add_enabled(!busy, egui::Button::new(Msg::Edit.text(lang)))
+                    .clicked()
+                {
+                    view.role = Some(RoleEditor {
+                        role: r.clone(),
+                        new: false,
+                    });
+                }
                 ui.end_row();
             }
         });

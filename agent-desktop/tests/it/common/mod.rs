@@ -44,6 +44,7 @@ pub fn profile(role: Role) -> Box<AgentWelcome> {
     Box::new(AgentWelcome {
         agent_id: ME,
         role,
+        permissions: role.default_permissions().to_vec(),
         presence: Presence::Online,
         auto_away_min: None,
         queue_count: 0,

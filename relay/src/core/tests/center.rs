@@ -549,7 +549,7 @@ fn an_admin_cannot_reset_or_kick_a_super_admin_an_admin_or_themself() {
     assert_eq!(
         answer,
         Some(Err(ApiError::NotPermitted {
-            needed: Permission::ManageCenter
+            needed: Permission::ManageAccounts
         }))
     );
 }

@@ -67,7 +67,7 @@ pub(super) fn login_agent(
 ) -> Vec<Action> {
     let login = Login::Agent {
         center: center(center_id),
-        account: account(center_id, agent_id, vec![]),
+        account: Box::new(account(center_id, agent_id, vec![])),
         address: addr(),
     };
     h.core.handle_login(h.now, conn, login);
@@ -77,7 +77,7 @@ pub(super) fn login_agent(
 pub(super) fn login_group_agent(h: &mut Harness, conn: ConnId, agent_id: i64) -> Vec<Action> {
     let login = Login::Agent {
         center: center(CENTER_A),
-        account: account(CENTER_A, agent_id, vec![GROUP]),
+        account: Box::new(account(CENTER_A, agent_id, vec![GROUP])),
         address: addr(),
     };
     h.core.handle_login(h.now, conn, login);

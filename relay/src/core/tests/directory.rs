@@ -17,6 +17,7 @@ fn profile(name: &str, role: Role, groups: &[u32]) -> AccountProfile {
     AccountProfile {
         display_name: name.into(),
         role,
+        custom_role: None,
         title: String::new(),
         phone: String::new(),
         photo: String::new(),
@@ -84,6 +85,12 @@ fn store(h: &mut Harness, actions: &[Action]) -> Vec<Action> {
                 entry,
             }),
             DirectoryOp::ReorderGroups { order, .. } => DirectoryChange::GroupOrder(order),
+            DirectoryOp::SaveRole { mut role, new, .. } => {
+                if new {
+                    role.role_id = porpoise_protocol::wire::RoleId(9);
+                }
+                DirectoryChange::Role(role)
+            }
             DirectoryOp::ReorderProductTypes { order, .. } => {
                 DirectoryChange::ProductTypeOrder(order)
             }
@@ -103,6 +110,7 @@ fn store(h: &mut Harness, actions: &[Action]) -> Vec<Action> {
 fn apply(a: &mut Account, p: AccountProfile) {
     a.display_name = p.display_name;
     a.role = p.role;
+    a.custom_role = p.custom_role;
     a.groups = p.groups;
     a.product_types = p.product_types;
     a.max_sessions = p.max_sessions;
@@ -192,7 +200,7 @@ fn nobody_gives_a_role_above_their_own_or_reuses_a_username() {
     assert_eq!(answer, refused(Permission::RoleWithinOwn));
     assert!(persisted(&actions).is_empty(), "nothing reaches the store");
     let (answer, _) = ask(&mut h, 3, create("x", profile("X", Role::Agent, &[1])));
-    assert_eq!(answer, refused(Permission::ManageCenter));
+    assert_eq!(answer, refused(Permission::ManageAccounts));
     let (answer, _) = ask(&mut h, 1, create("user3", profile("Dup", Role::Agent, &[])));
     assert_eq!(
         answer,
@@ -294,7 +302,7 @@ fn a_group_leader_manages_only_their_own_group() {
             },
         }),
     );
-    assert_eq!(answer, refused(Permission::ManageCenter));
+    assert_eq!(answer, refused(Permission::ManageSettings));
     // Own group: allowed; adding group 2 to the member is not.
     let (answer, _) = ask(
         &mut h,
@@ -524,5 +532,136 @@ fn groups_are_added_renamed_hidden_and_reordered_and_agents_told() {
         names,
         ["贵宾服务", "技术支持"],
         "hidden group 1 is not shown"
+    );
+}
+
+/// M4: a custom role is a named permission set; the relay enforces it (an account whose role
+/// lacks "serve customers" or "manage settings" is refused, whatever the console shows), and
+/// nobody hands out a managing permission they lack.
+#[test]
+fn a_custom_role_is_enforced_by_the_relay() {
+    use porpoise_protocol::wire::{CustomRole, RoleId};
+    let mut h = harness_with(Default::default());
+    h.login(ConnId(1), with_role(1, Role::Admin, &[]));
+    h.login(ConnId(2), with_role(2, Role::GroupLeader, &[1]));
+    h.login(ConnId(3), with_role(3, Role::Agent, &[1]));
+    let inspector = CustomRole {
+        role_id: RoleId(0),
+        name: "质检员".into(),
+        base: Role::Agent,
+        permissions: vec![Permission::SeeAuditLog, Permission::MonitorAgents],
+    };
+    // A group leader manages no settings; an admin may not give what a super admin has only.
+    let (answer, _) = ask(
+        &mut h,
+        2,
+        Request::SaveRole(rpc::SaveRole {
+            role: inspector.clone(),
+            new: true,
+        }),
+    );
+    assert_eq!(
+        answer,
+        Err(ApiError::NotPermitted {
+            needed: Permission::ManageSettings
+        })
+    );
+    let (answer, _) = ask(
+        &mut h,
+        1,
+        Request::SaveRole(rpc::SaveRole {
+            role: CustomRole {
+                base: Role::SuperAdmin,
+                ..inspector.clone()
+            },
+            new: true,
+        }),
+    );
+    assert_eq!(
+        answer,
+        Err(ApiError::NotPermitted {
+            needed: Permission::RoleWithinOwn
+        })
+    );
+    let (answer, actions) = ask(
+        &mut h,
+        1,
+        Request::SaveRole(rpc::SaveRole {
+            role: inspector,
+            new: true,
+        }),
+    );
+    let Ok(Response::RoleSaved(saved)) = answer else {
+        panic!("{answer:?}");
+    };
+    assert!(persisted(&actions)
+        .iter()
+        .any(|op| matches!(op, StoreOp::Audit(e)
+        if e.action == crate::core::AuditAction::RoleSaved)));
+    // Agent 3 gets the role: reads the audit log, but serves and sets nothing.
+    let mut p = profile("Three", Role::Agent, &[1]);
+    p.custom_role = Some(saved.role_id);
+    let (answer, _) = ask(
+        &mut h,
+        1,
+        Request::UpdateAccount(rpc::UpdateAccount {
+            agent_id: AgentId(3),
+            profile: p,
+        }),
+    );
+    assert_eq!(answer, Ok(Response::Done));
+    let actions = h.req(
+        ConnId(3),
+        RequestId(7),
+        Request::ListAuditLog(rpc::ListAuditLog {
+            before_seq: None,
+            limit: 10,
+        }),
+    );
+    assert!(
+        persisted(&actions)
+            .iter()
+            .any(|op| matches!(op, StoreOp::Query { .. })),
+        "allowed: goes to the store"
+    );
+    h.customer(ConnId(9), CENTER_A, InstallId(9));
+    let ticket = h.queue(ConnId(9), "客户");
+    let actions = h.req(
+        ConnId(3),
+        RequestId(8),
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id: ticket }),
+    );
+    assert_eq!(
+        response(&actions, ConnId(3), RequestId(8)),
+        Err(ApiError::NotPermitted {
+            needed: Permission::ServeCustomers
+        })
+    );
+    let actions = h.req(
+        ConnId(3),
+        RequestId(9),
+        Request::UpdateCenterSettings(rpc::UpdateCenterSettings(Default::default())),
+    );
+    assert_eq!(
+        response(&actions, ConnId(3), RequestId(9)),
+        Err(ApiError::NotPermitted {
+            needed: Permission::ManageSettings
+        })
+    );
+    // Without "see audit log" (a plain agent) the same read is refused.
+    h.login(ConnId(4), with_role(4, Role::Agent, &[1]));
+    let actions = h.req(
+        ConnId(4),
+        RequestId(10),
+        Request::ListAuditLog(rpc::ListAuditLog {
+            before_seq: None,
+            limit: 10,
+        }),
+    );
+    assert_eq!(
+        response(&actions, ConnId(4), RequestId(10)),
+        Err(ApiError::NotPermitted {
+            needed: Permission::SeeAuditLog
+        })
     );
 }

@@ -84,7 +84,7 @@ impl Harness {
     pub fn login(&mut self, conn: ConnId, account: Account) -> Vec<Action> {
         let login = Login::Agent {
             center: center(account.center_id),
-            account,
+            account: Box::new(account),
             address: "10.0.0.1:5000".parse().expect("addr"),
         };
         self.core.handle_login(self.now, conn, login);

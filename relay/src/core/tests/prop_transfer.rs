@@ -71,7 +71,7 @@ impl World {
         account.groups = vec![GroupId(GROUP)];
         let login = Login::Agent {
             center: center(CENTER_A),
-            account,
+            account: Box::new(account),
             address: "127.0.0.1:1".parse().expect("addr"),
         };
         self.h.core.handle_login(self.h.now, conn, login);

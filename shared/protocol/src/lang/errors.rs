@@ -249,6 +249,7 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::GroupName => ("分组名称", "group name"),
         Field::ProductTypeName => ("产品类型名称", "product type name"),
         Field::ListOrder => ("排列顺序", "list order"),
+        Field::RoleName => ("角色名称", "role name"),
     }
 }
 
@@ -288,6 +289,12 @@ fn permission(p: Permission) -> (&'static str, &'static str) {
             "不高于自己的角色（不能授予比自己更高的角色）",
             "a role no higher than your own (you cannot give a higher one)",
         ),
+        Permission::MonitorAgents => ("监控客服的权限", "the permission to monitor agents"),
+        Permission::ManageAccounts => ("管理成员的权限", "the permission to manage accounts"),
+        Permission::ManageSettings => ("管理设置的权限", "the permission to manage settings"),
+        Permission::ManageLibrary => ("管理知识库的权限", "the permission to manage the library"),
+        Permission::ExportRecords => ("导出记录的权限", "the permission to export records"),
+        Permission::SeeAuditLog => ("查看操作日志的权限", "the permission to see the audit log"),
         Permission::OwnGroupOnly => (
             "本组的管理权限（组长只能管理自己分组的成员）",
             "your own group (a group leader manages only their own groups)",

@@ -4,7 +4,29 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, CenterId, GroupId, ProductTypeId, Role, UnixMs};
+use super::{AgentId, CenterId, GroupId, Permission, ProductTypeId, Role, UnixMs};
+
+super::id_type! {
+    /// Id of a custom role (自定义角色) within a center (M4).
+    RoleId(u32);
+}
+
+/// Most custom roles in one center.
+pub const MAX_ROLES_PER_CENTER: usize = 50;
+
+/// A custom role (M4 角色权限): a named set of permissions on top of a built-in role, which
+/// gives its rank (who may act on whom) and, for a group leader, the group scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomRole {
+    /// Id.
+    pub role_id: RoleId,
+    /// Name (unique in the center), e.g. 质检员.
+    pub name: String,
+    /// The built-in role it stands on.
+    pub base: Role,
+    /// What it may do (each of [`super::GRANTABLE_PERMISSIONS`] at most once).
+    pub permissions: Vec<Permission>,
+}
 
 /// Longest username, in bytes.
 pub const MAX_USERNAME_BYTES: usize = 64;
@@ -38,6 +60,8 @@ pub struct AccountProfile {
     pub display_name: String,
     /// Role (M4); nobody may give a role above their own.
     pub role: Role,
+    /// A custom role of the center replacing the role's permissions (its base must be `role`).
+    pub custom_role: Option<RoleId>,
     /// Job title (e.g. 技术支持工程师).
     pub title: String,
     /// Work phone shown on the showcase card.
@@ -141,6 +165,8 @@ pub struct AccountDirectory {
     pub groups: Vec<GroupRecord>,
     /// Product types in list order.
     pub product_types: Vec<ProductTypeRecord>,
+    /// Custom roles.
+    pub roles: Vec<CustomRole>,
     /// The account info page.
     pub center: CenterAccount,
 }

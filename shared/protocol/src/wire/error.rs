@@ -88,6 +88,8 @@ pub enum Field {
     ProductTypeName,
     /// A list order (groups, product types): must name each entry exactly once.
     ListOrder,
+    /// A custom role's name (M4).
+    RoleName,
 }
 
 /// Something a request names that does not exist (for the asker).
@@ -120,7 +122,8 @@ pub enum Thing {
 }
 
 /// A permission a request needs (M4). The relay checks it; a hidden button is not a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The ones in [`GRANTABLE_PERMISSIONS`] make up roles (built-in and custom, 角色权限).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Permission {
     /// Requests only a customer's helper makes.
     Customer,
@@ -141,7 +144,31 @@ pub enum Permission {
     RoleWithinOwn,
     /// A group leader acts only on accounts and groups of their own groups (M4).
     OwnGroupOnly,
+    /// Seeing live logins and colleagues' load (M10 监控).
+    MonitorAgents,
+    /// Creating, changing, disabling accounts; kicks and password resets (M3).
+    ManageAccounts,
+    /// The center's settings, groups, product types and roles (M1, M3, M5, M6).
+    ManageSettings,
+    /// The center-wide canned responses and knowledge base (M7).
+    ManageLibrary,
+    /// Exporting records and transcripts (M8).
+    ExportRecords,
+    /// Reading the audit log (R18).
+    SeeAuditLog,
 }
+
+/// The permissions a role is made of, in the order the role editor lists them (M4).
+pub const GRANTABLE_PERMISSIONS: [Permission; 8] = [
+    Permission::ServeCustomers,
+    Permission::PickFromQueue,
+    Permission::MonitorAgents,
+    Permission::ManageAccounts,
+    Permission::ManageSettings,
+    Permission::ManageLibrary,
+    Permission::ExportRecords,
+    Permission::SeeAuditLog,
+];
 
 /// Why a request is not possible in the current state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -144,6 +144,8 @@ pub enum Response {
     GroupSaved(GroupRecord),
     /// The saved product type.
     ProductTypeSaved(ProductTypeRecord),
+    /// The saved custom role.
+    RoleSaved(CustomRole),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -171,6 +173,7 @@ reply! {
     NewAccount => NewAccount,
     GroupRecord => GroupSaved,
     ProductTypeRecord => ProductTypeSaved,
+    CustomRole => RoleSaved,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -853,6 +856,19 @@ pub struct ReorderProductTypes {
     pub order: Vec<ProductTypeId>,
 }
 
+/// Admin: add (`new`) or change a custom role (M4 角色权限). Nobody makes a role
+/// with a permission they lack themselves or on a base above their own. Accounts holding the
+/// role get the new permissions at once. Errors: `Empty`/`TooLong { RoleName }`,
+/// `Duplicate { RoleName }`, `NotPermitted { ManageSettings | RoleWithinOwn }`, `TooMany`.
+/// Answer: [`Response::RoleSaved`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveRole {
+    /// The role (its `role_id` is ignored when `new`; the answer carries the relay's).
+    pub role: CustomRole,
+    /// True to add.
+    pub new: bool,
+}
+
 requests! {
     RequestService => Queued,
     LeaveOfflineMessage => (),
@@ -912,4 +928,5 @@ requests! {
     SaveProductType => ProductTypeRecord,
     ReorderGroups => (),
     ReorderProductTypes => (),
+    SaveRole => CustomRole,
 }
