@@ -664,6 +664,34 @@ messages! {
     Groups => "分组管理", "Groups";
     /// Admin window page (M3).
     ProductTypes => "产品类型", "Product types";
+    /// Admin window (R16, seed 002 黑名单).
+    Blocklist => "黑名单", "Blocklist";
+    /// Session tab button (R16).
+    BlockCustomer => "加入黑名单", "Block customer";
+    /// Field: install ID or address to block.
+    BlockTargetLabel => "安装ID（32位）或 IP 地址", "Install ID (32 hex digits) or IP address";
+    /// Validation of the block target.
+    BadBlockTarget => "请输入 32 位安装ID 或 IP 地址", "Type a 32-digit install ID or an IP address";
+    /// Field.
+    BlockReason => "原因", "Reason";
+    /// Field: how long a block lasts.
+    BlockDuration => "期限", "Duration";
+    /// Duration choice.
+    Forever => "永久", "Until lifted";
+    /// Block by address instead of installation.
+    BlockByAddress => "按 IP 地址拉黑（IPv6 按 /64 网段）", "Block the address (IPv6: its /64)";
+    /// Button.
+    Block => "拉黑", "Block";
+    /// Button.
+    Unblock => "解除", "Unblock";
+    /// Column: what a block matches.
+    BlockTargetColumn => "对象", "Blocked";
+    /// Column.
+    BlockedBy => "操作人", "By";
+    /// Column.
+    Until => "截止", "Until";
+    /// Done after blocking from a session.
+    CustomerBlocked => "已加入黑名单，客户已断开", "Blocked; the customer was disconnected";
     /// Admin window page (M4, seed 002 角色权限).
     Roles => "角色权限", "Roles";
     /// Button: a new custom role.

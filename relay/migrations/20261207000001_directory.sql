@@ -29,3 +29,17 @@ CREATE TABLE custom_roles (
     UNIQUE (center_id, name)
 );
 ALTER TABLE agents ADD COLUMN custom_role INTEGER REFERENCES custom_roles (id);
+
+-- Blocklist (R16, 黑名单): by helper install ID or address (IPv6 stored as its /64 network).
+CREATE TABLE blocks (
+    id         INTEGER PRIMARY KEY,
+    center_id  INTEGER NOT NULL REFERENCES centers (center_id),
+    kind       TEXT    NOT NULL CHECK (kind IN ('install', 'address')),
+    value      TEXT    NOT NULL, -- 32 hex digits, or the address
+    reason     TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    created_by TEXT    NOT NULL,
+    removed_at INTEGER
+);
+CREATE INDEX blocks_by_center ON blocks (center_id, removed_at);

@@ -280,6 +280,79 @@ impl Workspace {
                     view.save_account(out);
                 }
             }
+            Intent::RefreshBlocks => {
+                if let Some(AdminDialog::Blocklist { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, Request::ListBlocks(rpc::ListBlocks));
+                }
+            }
+            Intent::AddBlock { expires_at, lang } => {
+                if let Some(AdminDialog::Blocklist {
+                    target,
+                    reason,
+                    status,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    match super::parse_block_target(target) {
+                        Some(target) => {
+                            *status = Status::Busy;
+                            call(
+                                out,
+                                Request::AddBlock(rpc::AddBlock {
+                                    target,
+                                    reason: reason.trim().to_owned(),
+                                    expires_at,
+                                }),
+                            );
+                        }
+                        None => {
+                            let text = crate::i18n::Msg::BadBlockTarget.text(lang);
+                            *status = Status::Failed(text.into());
+                        }
+                    }
+                }
+            }
+            Intent::RemoveBlock(block_id) => {
+                if let Some(AdminDialog::Blocklist {
+                    status,
+                    confirm_remove,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    *confirm_remove = None;
+                    *status = Status::Busy;
+                    call(out, Request::RemoveBlock(rpc::RemoveBlock { block_id }));
+                }
+            }
+            Intent::BlockCustomer { expires_at } => {
+                if let Some(AdminDialog::BlockCustomer {
+                    session_id,
+                    by_address,
+                    reason,
+                    status,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    *status = Status::Busy;
+                    let by = if *by_address {
+                        porpoise_protocol::wire::BlockBy::Address
+                    } else {
+                        porpoise_protocol::wire::BlockBy::Install
+                    };
+                    call(
+                        out,
+                        Request::BlockCustomer(rpc::BlockCustomer {
+                            block: porpoise_protocol::wire::SessionBlock {
+                                session_id: *session_id,
+                                by,
+                            },
+                            reason: reason.trim().to_owned(),
+                            expires_at,
+                        }),
+                    );
+                }
+            }
             Intent::SaveRole => {
                 if let Some(AdminDialog::Directory(view)) = self.admin.as_mut() {
                     view.save_role(out);
@@ -776,6 +849,28 @@ impl Workspace {
                     status: Status::Busy,
                 }
             }
+            AdminWindow::Blocklist => {
+                call(out, Request::ListBlocks(rpc::ListBlocks));
+                AdminDialog::Blocklist {
+                    rows: None,
+                    target: String::new(),
+                    reason: String::new(),
+                    days: None,
+                    confirm_remove: None,
+                    status: Status::Busy,
+                }
+            }
+            AdminWindow::BlockCustomer(session_id) => AdminDialog::BlockCustomer {
+                session_id,
+                customer: self
+                    .session(session_id)
+                    .map(|t| t.customer_name.clone())
+                    .unwrap_or_default(),
+                by_address: false,
+                reason: String::new(),
+                days: None,
+                status: Status::Idle,
+            },
             AdminWindow::Directory(page) => {
                 AdminDialog::Directory(Box::new(super::DirectoryView::loading(page, out)))
             }

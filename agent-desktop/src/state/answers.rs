@@ -95,6 +95,10 @@ answers!(
     ReorderGroups,
     ReorderProductTypes,
     SaveRole,
+    ListBlocks,
+    AddBlock,
+    BlockCustomer,
+    RemoveBlock,
     KickLogin,
     ResetPassword,
     GetCenterSettings,
@@ -573,6 +577,69 @@ impl Answer for rpc::SaveGroup {
 impl Answer for rpc::SaveProductType {
     fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
         directory_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::ListBlocks {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = reply.map_err(|e| text(cx, &e));
+        if let Some(AdminDialog::Blocklist { rows, status, .. }) = ws.admin.as_mut() {
+            match reply {
+                Ok(list) => {
+                    *rows = Some(list);
+                    if status.busy() {
+                        *status = Status::Idle;
+                    }
+                }
+                Err(t) => *status = Status::Failed(t),
+            }
+        }
+    }
+}
+
+/// A block or lift answered: the list reloads, the form clears.
+fn blocklist_saved(reply: Result<(), ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+    let reply = reply.map_err(|e| text(cx, &e));
+    if let Some(AdminDialog::Blocklist {
+        target,
+        reason,
+        status,
+        ..
+    }) = ws.admin.as_mut()
+    {
+        match reply {
+            Ok(()) => {
+                target.clear();
+                reason.clear();
+                *status = Status::Done(Msg::Saved.text(cx.lang).to_owned());
+                call(cx.out, Request::ListBlocks(rpc::ListBlocks));
+            }
+            Err(t) => *status = Status::Failed(t),
+        }
+    }
+}
+
+impl Answer for rpc::AddBlock {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        blocklist_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::RemoveBlock {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        blocklist_saved(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::BlockCustomer {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let outcome = match reply {
+            Ok(_) => Status::Done(Msg::CustomerBlocked.text(cx.lang).to_owned()),
+            Err(e) => Status::Failed(text(cx, &e)),
+        };
+        if let Some(AdminDialog::BlockCustomer { status, .. }) = ws.admin.as_mut() {
+            *status = outcome;
+        }
     }
 }
 

@@ -221,6 +221,36 @@ pub enum AdminDialog {
     },
     /// Accounts, groups, product types and account info (M2, M3, M4).
     Directory(Box<super::DirectoryView>),
+    /// The blocklist (黑名单, R16).
+    Blocklist {
+        /// Blocks in force, once loaded.
+        rows: Option<Vec<porpoise_protocol::wire::BlockRule>>,
+        /// What to block: an install ID (32 hex digits) or an address.
+        target: String,
+        /// Why.
+        reason: String,
+        /// Days the block lasts; `None` = until lifted.
+        days: Option<u32>,
+        /// A lift waiting for confirmation.
+        confirm_remove: Option<porpoise_protocol::wire::BlockId>,
+        /// Loading or saving.
+        status: Status,
+    },
+    /// Block the customer of a session (R16).
+    BlockCustomer {
+        /// The session.
+        session_id: SessionId,
+        /// The customer's name, for the title line.
+        customer: String,
+        /// Block the address (IPv6: its /64) instead of the helper installation.
+        by_address: bool,
+        /// Why.
+        reason: String,
+        /// Days the block lasts; `None` = until lifted.
+        days: Option<u32>,
+        /// Sending.
+        status: Status,
+    },
 }
 
 impl std::fmt::Debug for AdminDialog {
@@ -267,6 +297,22 @@ impl std::fmt::Debug for AdminDialog {
                 .field("status", status)
                 .finish(),
             AdminDialog::Directory(view) => view.fmt(f),
+            AdminDialog::Blocklist { rows, status, .. } => f
+                .debug_struct("Blocklist")
+                .field("rows", &rows.as_ref().map(Vec::len))
+                .field("status", status)
+                .finish(),
+            AdminDialog::BlockCustomer {
+                session_id,
+                by_address,
+                status,
+                ..
+            } => f
+                .debug_struct("BlockCustomer")
+                .field("session_id", session_id)
+                .field("by_address", by_address)
+                .field("status", status)
+                .finish(),
         }
     }
 }

@@ -346,3 +346,35 @@ mod tests {
         assert_eq!(assignable_roles(Role::SuperAdmin).len(), 4);
     }
 }
+
+/// What an admin typed to block: 32 hex digits (a helper install ID, as the visitor card
+/// shows it) or an IPv4/IPv6 address. `None` if it is neither.
+pub fn parse_block_target(text: &str) -> Option<porpoise_protocol::wire::BlockTarget> {
+    use porpoise_protocol::wire::{BlockTarget, InstallId};
+    let text = text.trim();
+    if let Ok(ip) = text.parse::<std::net::IpAddr>() {
+        return Some(BlockTarget::address(ip));
+    }
+    let hex = text.strip_prefix("install ").unwrap_or(text);
+    (hex.len() == 32)
+        .then(|| u128::from_str_radix(hex, 16).ok())
+        .flatten()
+        .map(|id| BlockTarget::Install(InstallId(id)))
+}
+
+#[cfg(test)]
+mod block_tests {
+    #[test]
+    fn block_targets_are_install_ids_or_addresses() {
+        use porpoise_protocol::wire::{BlockTarget, InstallId};
+        assert_eq!(
+            super::parse_block_target("0000000000000000000000000000002a"),
+            Some(BlockTarget::Install(InstallId(42)))
+        );
+        assert_eq!(
+            super::parse_block_target(" 2001:db8::7 ").map(|t| t.to_string()),
+            Some("2001:db8::/64".to_string())
+        );
+        assert_eq!(super::parse_block_target("12345"), None);
+    }
+}

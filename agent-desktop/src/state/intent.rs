@@ -35,6 +35,10 @@ pub enum AdminWindow {
     AuditLog,
     /// Accounts, groups, product types or account info (M2, M3, M4), on that page.
     Directory(super::DirectoryPage),
+    /// The center's blocklist (黑名单, R16).
+    Blocklist,
+    /// Block the customer of this session (R16).
+    BlockCustomer(SessionId),
 }
 
 /// Something the agent did in a panel: a wish the workspace may grant.
@@ -147,6 +151,22 @@ pub enum Intent {
     SaveDirectoryEntry,
     /// Save the custom role being edited (M4).
     SaveRole,
+    /// Load the blocklist again (R16).
+    RefreshBlocks,
+    /// Add the block being edited, ending at `expires_at` (unix ms; `None`: until lifted).
+    AddBlock {
+        /// The block's end.
+        expires_at: Option<porpoise_protocol::wire::UnixMs>,
+        /// The UI language (for a malformed target's message).
+        lang: Language,
+    },
+    /// Lift a block (confirmed).
+    RemoveBlock(porpoise_protocol::wire::BlockId),
+    /// Block the customer of the open block dialog's session.
+    BlockCustomer {
+        /// The block's end.
+        expires_at: Option<porpoise_protocol::wire::UnixMs>,
+    },
     /// Move the group or product type at `index` of the page's list one place.
     MoveDirectoryEntry {
         /// Its place in the list.

@@ -10,6 +10,7 @@ use crate::{
     state::{AdminDialog, Intent, Status, Workspace},
 };
 
+mod blocklist;
 mod center;
 mod directory;
 mod records;
@@ -28,6 +29,8 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::ResetPassword { .. } => Msg::ResetPassword,
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
         AdminDialog::AuditLog { .. } => Msg::AuditLog,
+        AdminDialog::Blocklist { .. } => Msg::Blocklist,
+        AdminDialog::BlockCustomer { .. } => Msg::BlockCustomer,
         AdminDialog::Directory(view) => match view.page {
             crate::state::DirectoryPage::Accounts => Msg::Accounts,
             crate::state::DirectoryPage::Groups => Msg::Groups,
@@ -98,6 +101,41 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 rows.as_deref(),
                 filter,
                 *more,
+                status,
+                &mut clicks,
+            ),
+            AdminDialog::Blocklist {
+                rows,
+                target,
+                reason,
+                days,
+                confirm_remove,
+                status,
+            } => blocklist::blocklist_ui(
+                ui,
+                lang,
+                rows.as_deref(),
+                target,
+                reason,
+                days,
+                confirm_remove,
+                status,
+                &mut clicks,
+            ),
+            AdminDialog::BlockCustomer {
+                customer,
+                by_address,
+                reason,
+                days,
+                status,
+                ..
+            } => blocklist::block_customer_ui(
+                ui,
+                lang,
+                customer,
+                by_address,
+                reason,
+                days,
                 status,
                 &mut clicks,
             ),

@@ -147,6 +147,11 @@ fn admin_windows(ws: &Workspace) -> Vec<(Msg, AdminWindow)> {
             AdminWindow::CenterSettings,
         ),
         (
+            Permission::BlockCustomers,
+            Msg::Blocklist,
+            AdminWindow::Blocklist,
+        ),
+        (
             Permission::SeeAuditLog,
             Msg::AuditLog,
             AdminWindow::AuditLog,

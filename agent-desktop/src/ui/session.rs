@@ -66,9 +66,12 @@ fn sessions_inner_ui(
     };
     super::files::files_ui(ui, lang, ws, &mut tools.pictures, selected, intents);
     super::visitor::customer_side_ui(ui, lang, ws, selected, intents);
-    let manages = ws.manages();
+    let rights = Rights {
+        library: ws.manages(),
+        block: ws.can(porpoise_protocol::wire::Permission::BlockCustomers),
+    };
     if let Some(tab) = ws.session(selected) {
-        session_ui(ui, lang, tab, ws.library(), tools, manages, intents);
+        session_ui(ui, lang, tab, ws.library(), tools, rights, intents);
     }
 }
 
@@ -203,6 +206,15 @@ fn confirm_close_ui(
     }
 }
 
+/// What the account may do in a session window beyond serving (M4).
+#[derive(Debug, Clone, Copy)]
+struct Rights {
+    /// Edit center-wide canned responses (M7).
+    library: bool,
+    /// Block the customer (R16).
+    block: bool,
+}
+
 /// One session's service window.
 fn session_ui(
     ui: &mut egui::Ui,
@@ -210,9 +222,10 @@ fn session_ui(
     tab: &SessionTab,
     library: &Library,
     tools: &mut SessionTools,
-    manages: bool,
+    rights: Rights,
     intents: &mut Vec<Intent>,
 ) {
+    let manages = rights.library;
     header_ui(ui, lang, tab, intents);
     super::sysinfo::system_info_window(ui.ctx(), lang, tab, intents);
     if let Some(notice) = &tab.notice {
@@ -229,6 +242,11 @@ fn session_ui(
         if tab.phase == SessionPhase::Open {
             if let Some(shot) = super::snip::snip_button(ui, lang, &mut tools.snip) {
                 send_screenshot(ui.ctx(), tab, &mut tools.pictures, shot);
+            }
+            if rights.block && ui.button(Msg::BlockCustomer.text(lang)).clicked() {
+                intents.push(Intent::OpenAdmin(crate::state::AdminWindow::BlockCustomer(
+                    tab.session_id,
+                )));
             }
         }
     });

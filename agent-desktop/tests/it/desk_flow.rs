@@ -553,3 +553,61 @@ fn a_group_leader_gets_only_the_accounts_page_for_their_own_group() {
     let other = harness.get_by_role_and_label(A11y::CheckBox, "技术支持");
     assert!(other.accesskit_node().is_disabled());
 }
+
+/// R16: with the permission, the session tab offers "Block customer"; the dialog sends the
+/// session, the address choice and the reason; the relay's answer is shown.
+#[test]
+fn a_group_leader_blocks_the_customer_of_a_session_by_address() {
+    use porpoise_protocol::wire::{
+        BlockBy, BlockId, BlockRule, BlockTarget, SessionBlock, SessionId, SessionInfo,
+    };
+    let (mut harness, mut side, _recording) = app();
+    let info = SessionInfo {
+        session_id: SessionId(5),
+        customer_name: "广告号".into(),
+        customer_phone: String::new(),
+        agent_name: "Agent One".into(),
+        started_at: now_unix_ms(),
+        messages: vec![],
+    };
+    log_in(&mut harness, &side, Role::GroupLeader, |_| {}, vec![info]);
+    harness.get_by_label("Block customer").click();
+    harness.run();
+    harness
+        .get_by_label("Block the address (IPv6: its /64)")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Reason")
+        .click();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Reason")
+        .type_text("spam");
+    harness.run();
+    harness.get_by_role_and_label(A11y::Button, "Block").click();
+    harness.run();
+    let sent = calls(&mut side);
+    let expected = Request::BlockCustomer(rpc::BlockCustomer {
+        block: SessionBlock {
+            session_id: SessionId(5),
+            by: BlockBy::Address,
+        },
+        reason: "spam".into(),
+        expires_at: None,
+    });
+    assert_eq!(sent, vec![expected.clone()]);
+    answer(
+        &side,
+        expected,
+        Ok(Response::Blocked(BlockRule {
+            block_id: BlockId(1),
+            target: BlockTarget::address("192.0.2.1".parse().expect("ip")),
+            reason: "spam".into(),
+            created_at: now_unix_ms(),
+            expires_at: None,
+            created_by: "Agent One".into(),
+        })),
+    );
+    harness.run();
+    harness.get_by_label("Blocked; the customer was disconnected");
+}

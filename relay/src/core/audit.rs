@@ -40,6 +40,10 @@ pub enum AuditAction {
     ListReordered,
     /// A manager added or changed a custom role (M4); `detail` lists its permissions.
     RoleSaved,
+    /// A customer was blocked (R16); `detail` gives the end and the reason.
+    CustomerBlocked,
+    /// A block was lifted (R16).
+    CustomerUnblocked,
     /// A manager set someone's password.
     PasswordReset,
     /// An account changed its own password.
@@ -70,6 +74,8 @@ impl AuditAction {
             AuditAction::ProductTypeSaved => "product_type_saved",
             AuditAction::ListReordered => "list_reordered",
             AuditAction::RoleSaved => "role_saved",
+            AuditAction::CustomerBlocked => "customer_blocked",
+            AuditAction::CustomerUnblocked => "customer_unblocked",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SettingsChanged => "settings_changed",

@@ -39,6 +39,8 @@ pub(super) struct CenterState {
     pub product_types: Vec<ProductTypeRecord>,
     /// Custom roles (M4).
     pub roles: Vec<porpoise_protocol::wire::CustomRole>,
+    /// Blocks (R16); expired ones are dropped when a block is added.
+    pub blocks: Vec<porpoise_protocol::wire::BlockRule>,
     /// Registration date, unix ms (M2).
     pub created_at: UnixMs,
     /// Licence end, unix ms (M2).
@@ -64,6 +66,7 @@ impl CenterState {
             created_at: info.created_at,
             expires_at: info.expires_at,
             roles: Vec::new(),
+            blocks: Vec::new(),
             queue: VecDeque::new(),
             agents: BTreeSet::new(),
             customers: BTreeSet::new(),
@@ -124,6 +127,11 @@ impl Core {
         for (center_id, product) in std::mem::take(&mut snapshot.product_types) {
             if let Some(c) = self.centers.get_mut(&center_id) {
                 c.product_types.push(product);
+            }
+        }
+        for (center_id, block) in std::mem::take(&mut snapshot.blocks) {
+            if let Some(c) = self.centers.get_mut(&center_id) {
+                c.blocks.push(block);
             }
         }
         for (center_id, role) in std::mem::take(&mut snapshot.roles) {

@@ -16,6 +16,7 @@ mod accounts;
 mod agent_chat;
 mod audit;
 mod automation;
+mod blocklist;
 mod center;
 mod codes;
 mod common_files;
@@ -60,6 +61,7 @@ use routing::Routing;
 
 pub use accounts::check_new_password;
 pub use audit::{settings_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
+pub use blocklist::BlockOp;
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;
 pub use conversation::{ConversationOp, ConversationSnapshot};
@@ -166,6 +168,8 @@ pub struct Core {
     pending_passwords: HashMap<PersistToken, (ConnId, RequestId)>,
     /// Store queries waiting for their answer (A8, A11): token → (conn, request id).
     pending_queries: HashMap<PersistToken, (ConnId, RequestId)>,
+    /// Last blocklist id given (R16).
+    next_block_id: porpoise_protocol::wire::BlockId,
     /// Directory writes waiting for the store (M3, M4).
     pending_directory: HashMap<PersistToken, directory::PendingDirectory>,
     /// Recently ended sessions for late support records (A13).
@@ -203,6 +207,7 @@ impl Core {
             pending_passwords: HashMap::new(),
             pending_queries: HashMap::new(),
             pending_directory: HashMap::new(),
+            next_block_id: snapshot.max_block_id,
             records: records::Records::new(std::mem::take(&mut snapshot.ended_sessions)),
             actions: VecDeque::new(),
             conversation: conversation::Conversation::new(&snapshot.conversation),
@@ -283,6 +288,15 @@ impl Core {
                 address,
             } => {
                 self.register_center(&center);
+                if self.is_blocked(center.center_id, install_id, address.ip()) {
+                    // R16: neutral, so the blocked customer learns nothing to work around.
+                    tracing::info!(center_id = %center.center_id, "blocked customer refused");
+                    self.actions.push_back(Action::Refuse {
+                        conn,
+                        reason: porpoise_protocol::wire::RefusedReason::Unavailable,
+                    });
+                    return;
+                }
                 let key = (center.center_id, install_id);
                 if let Some(old) = self.customers_online.insert(key, conn) {
                     self.kick(now, old);
@@ -538,6 +552,13 @@ impl Core {
                 | Request::ReorderProductTypes(rpc::ReorderProductTypes { .. })
                 | Request::SaveRole(rpc::SaveRole { .. })),
             ) => self.directory_request(conn, id, &c, body),
+            (
+                ConnKind::Agent { .. },
+                body @ (Request::ListBlocks(rpc::ListBlocks)
+                | Request::AddBlock(rpc::AddBlock { .. })
+                | Request::BlockCustomer(rpc::BlockCustomer { .. })
+                | Request::RemoveBlock(rpc::RemoveBlock { .. })),
+            ) => self.blocklist_request(now, &c, body),
             (
                 ConnKind::Agent { .. },
                 body @ (Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })

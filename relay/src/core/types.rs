@@ -227,6 +227,10 @@ pub struct Snapshot {
     pub product_types: Vec<(CenterId, ProductTypeRecord)>,
     /// Custom roles of each center (M4).
     pub roles: Vec<(CenterId, CustomRole)>,
+    /// Blocks in force (R16).
+    pub blocks: Vec<(CenterId, porpoise_protocol::wire::BlockRule)>,
+    /// Highest block id ever given.
+    pub max_block_id: porpoise_protocol::wire::BlockId,
     /// Pending offline messages (oldest first) and the newest handled ones.
     pub offline_messages: Vec<(CenterId, OfflineMessage)>,
     /// Largest offline message id ever used.
@@ -328,6 +332,8 @@ impl TicketOutcome {
 pub enum StoreOp {
     /// Append an entry to the center's hash-chained audit log (R18).
     Audit(super::AuditEntry),
+    /// A blocklist write (R16).
+    Block(super::BlockOp),
     /// Record a new queue entry (and create or update the customer).
     InsertTicket(Ticket),
     /// An agent rejected the offer of a queued ticket: never offer it to them again, also after
@@ -483,6 +489,8 @@ pub enum CloseReason {
     Shutdown,
     /// An admin of the center ended this login (R3 kick).
     Kicked,
+    /// The center blocked this customer (R16); the client is told nothing more.
+    Unavailable,
 }
 
 impl CloseReason {
@@ -492,6 +500,7 @@ impl CloseReason {
             CloseReason::LoggedInElsewhere => "logged in elsewhere",
             CloseReason::Shutdown => "relay shutting down",
             CloseReason::Kicked => "logged out by an administrator of the center",
+            CloseReason::Unavailable => "service unavailable",
         }
     }
 }

@@ -16,7 +16,7 @@ use super::context::fetch_context;
 use super::media::{forward, Forward};
 use super::{
     CLOSE_KICKED, CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_REFUSED, CLOSE_SHUTDOWN, CLOSE_TOO_SLOW,
-    STREAM_REFUSED,
+    CLOSE_UNAVAILABLE, STREAM_REFUSED,
 };
 use crate::core::{
     Action, CloseReason, ConnId, ConversationOp, Core, Login, Now, StoreOp, StoreReport,
@@ -237,6 +237,7 @@ impl Driver {
                             CloseReason::LoggedInElsewhere => CLOSE_LOGGED_IN_ELSEWHERE,
                             CloseReason::Shutdown => CLOSE_SHUTDOWN,
                             CloseReason::Kicked => CLOSE_KICKED,
+                            CloseReason::Unavailable => CLOSE_UNAVAILABLE,
                         };
                         entry
                             .connection
@@ -482,6 +483,7 @@ fn op_name(op: &StoreOp) -> &'static str {
     match op {
         StoreOp::InsertTicket(_) => "insert ticket",
         StoreOp::Audit(_) => "audit log",
+        StoreOp::Block(_) => "blocklist",
         StoreOp::RecordRejection { .. } => "record rejection",
         StoreOp::CloseTicket { .. } => "close ticket",
         StoreOp::InsertSession { .. } => "insert session",

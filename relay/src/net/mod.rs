@@ -44,6 +44,8 @@ pub const CLOSE_SHUTDOWN: u32 = porpoise_protocol::wire::CloseCode::Shutdown as 
 pub const CLOSE_TOO_SLOW: u32 = porpoise_protocol::wire::CloseCode::TooSlow as u32;
 /// Close code: an admin of the center kicked this login (R3).
 pub const CLOSE_KICKED: u32 = porpoise_protocol::wire::CloseCode::Kicked as u32;
+/// Close code: the center blocked this customer (R16).
+pub const CLOSE_UNAVAILABLE: u32 = porpoise_protocol::wire::CloseCode::Unavailable as u32;
 /// Stream reset/stop code: the media stream was refused (no session, no consent, wrong party).
 pub const STREAM_REFUSED: u32 = 1;
 /// Stream reset/stop code: the media stream was cut (action stopped, session ended, peer gone).

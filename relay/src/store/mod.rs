@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod blocklist;
 mod branding;
 mod center;
 mod conversation;

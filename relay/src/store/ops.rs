@@ -76,6 +76,7 @@ impl Store {
             .await?;
         snapshot.ended_sessions = self.recently_ended_sessions(super::unix_ms_now()).await?;
         snapshot.brandings = self.brandings().await?;
+        (snapshot.blocks, snapshot.max_block_id) = self.live_blocks(super::unix_ms_now()).await?;
         Ok(snapshot)
     }
 
@@ -292,6 +293,7 @@ impl Store {
             // Run for its writes; the answer goes back through `Store::apply_records`.
             StoreOp::Records { op, .. } => self.run_records(op).await.map(drop),
             StoreOp::Directory { op, .. } => self.apply_directory(op).await.map(drop),
+            StoreOp::Block(op) => self.apply_block(op).await,
         }
     }
 

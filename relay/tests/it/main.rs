@@ -4,6 +4,7 @@ mod common;
 
 mod admin_cli;
 mod audit;
+mod blocklist;
 mod branding_cli;
 mod center;
 mod conversation;

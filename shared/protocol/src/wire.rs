@@ -20,6 +20,8 @@ mod error;
 pub use error::*;
 mod directory;
 pub use directory::*;
+mod blocklist;
+pub use blocklist::*;
 pub mod rpc;
 pub use rpc::{Reply, Request, Response, Rpc};
 
@@ -55,11 +57,13 @@ pub enum CloseCode {
     TooSlow = 5,
     /// An admin of the center ended this login (R3 kick).
     Kicked = 6,
+    /// The center does not serve this client (R16 blocklist); deliberately neutral.
+    Unavailable = 7,
 }
 
 impl CloseCode {
     /// Every code, in numeric order.
-    pub const ALL: [CloseCode; 7] = [
+    pub const ALL: [CloseCode; 8] = [
         CloseCode::Normal,
         CloseCode::Protocol,
         CloseCode::Refused,
@@ -67,6 +71,7 @@ impl CloseCode {
         CloseCode::Shutdown,
         CloseCode::TooSlow,
         CloseCode::Kicked,
+        CloseCode::Unavailable,
     ];
 
     /// The number sent in the QUIC CONNECTION_CLOSE frame.
@@ -81,10 +86,13 @@ impl CloseCode {
             .find(|c| u64::from(c.code()) == code)
     }
 
-    /// True when the login must not be retried: an admin kicked it or the account logged in
-    /// elsewhere.
+    /// True when the login must not be retried: an admin kicked it, the account logged in
+    /// elsewhere, or the center does not serve this client.
     pub fn is_final(self) -> bool {
-        matches!(self, CloseCode::Kicked | CloseCode::LoggedInElsewhere)
+        matches!(
+            self,
+            CloseCode::Kicked | CloseCode::LoggedInElsewhere | CloseCode::Unavailable
+        )
     }
 }
 
@@ -339,6 +347,7 @@ impl Role {
                 MonitorAgents,
                 ManageAccounts,
                 ExportRecords,
+                BlockCustomers,
             ],
             Role::Admin => &[
                 MonitorAgents,
@@ -347,6 +356,7 @@ impl Role {
                 ManageLibrary,
                 ExportRecords,
                 SeeAuditLog,
+                BlockCustomers,
             ],
             Role::SuperAdmin => &GRANTABLE_PERMISSIONS,
         }

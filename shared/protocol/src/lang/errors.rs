@@ -250,6 +250,7 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::ProductTypeName => ("产品类型名称", "product type name"),
         Field::ListOrder => ("排列顺序", "list order"),
         Field::RoleName => ("角色名称", "role name"),
+        Field::BlockEnd => ("黑名单截止时间", "block end"),
     }
 }
 
@@ -267,6 +268,7 @@ fn thing(t: Thing) -> (&'static str, &'static str) {
         Thing::Offer => ("该分配", "open offer"),
         Thing::CommonFile => ("该常用文件", "common file"),
         Thing::Picture => ("该图片", "picture"),
+        Thing::Block => ("该黑名单记录", "blocklist entry"),
     }
 }
 
@@ -295,6 +297,7 @@ fn permission(p: Permission) -> (&'static str, &'static str) {
         Permission::ManageLibrary => ("管理知识库的权限", "the permission to manage the library"),
         Permission::ExportRecords => ("导出记录的权限", "the permission to export records"),
         Permission::SeeAuditLog => ("查看操作日志的权限", "the permission to see the audit log"),
+        Permission::BlockCustomers => ("管理黑名单的权限", "the permission to block customers"),
         Permission::OwnGroupOnly => (
             "本组的管理权限（组长只能管理自己分组的成员）",
             "your own group (a group leader manages only their own groups)",

@@ -90,6 +90,8 @@ pub enum Field {
     ListOrder,
     /// A custom role's name (M4).
     RoleName,
+    /// A block's end time: must be in the future (R16).
+    BlockEnd,
 }
 
 /// Something a request names that does not exist (for the asker).
@@ -119,6 +121,8 @@ pub enum Thing {
     CommonFile,
     /// A chat picture.
     Picture,
+    /// A blocklist entry (R16).
+    Block,
 }
 
 /// A permission a request needs (M4). The relay checks it; a hidden button is not a check.
@@ -156,10 +160,12 @@ pub enum Permission {
     ExportRecords,
     /// Reading the audit log (R18).
     SeeAuditLog,
+    /// Blocking and unblocking customers (R16 黑名单).
+    BlockCustomers,
 }
 
 /// The permissions a role is made of, in the order the role editor lists them (M4).
-pub const GRANTABLE_PERMISSIONS: [Permission; 8] = [
+pub const GRANTABLE_PERMISSIONS: [Permission; 9] = [
     Permission::ServeCustomers,
     Permission::PickFromQueue,
     Permission::MonitorAgents,
@@ -168,6 +174,7 @@ pub const GRANTABLE_PERMISSIONS: [Permission; 8] = [
     Permission::ManageLibrary,
     Permission::ExportRecords,
     Permission::SeeAuditLog,
+    Permission::BlockCustomers,
 ];
 
 /// Why a request is not possible in the current state.

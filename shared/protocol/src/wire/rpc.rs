@@ -146,6 +146,10 @@ pub enum Response {
     ProductTypeSaved(ProductTypeRecord),
     /// The saved custom role.
     RoleSaved(CustomRole),
+    /// The live blocklist (R16).
+    Blocklist(Vec<BlockRule>),
+    /// The block just made.
+    Blocked(BlockRule),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -174,6 +178,8 @@ reply! {
     GroupRecord => GroupSaved,
     ProductTypeRecord => ProductTypeSaved,
     CustomRole => RoleSaved,
+    Vec<BlockRule> => Blocklist,
+    BlockRule => Blocked,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -869,6 +875,48 @@ pub struct SaveRole {
     pub new: bool,
 }
 
+/// With [`Permission::BlockCustomers`]: the center's blocks in force, newest first (R16).
+/// Answer: [`Response::Blocklist`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListBlocks;
+
+/// With [`Permission::BlockCustomers`]: block a customer (R16). A matching customer
+/// connected now is disconnected ([`CloseCode::Unavailable`]), their session ends and their
+/// queue entry goes; later Hellos get a neutral [`RefusedReason::Unavailable`]. Errors:
+/// `TooLong { Note }`, `Malformed { BlockEnd }` for an end in the past, `TooMany`. Answer:
+/// [`Response::Blocked`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddBlock {
+    /// What to block.
+    pub target: BlockTarget,
+    /// Why (at most [`MAX_BLOCK_REASON_BYTES`]).
+    pub reason: String,
+    /// When it ends, unix ms; `None` = until removed.
+    pub expires_at: Option<UnixMs>,
+}
+
+/// With [`Permission::BlockCustomers`]: block the customer of one's own session (R16, from the
+/// session tab), by installation or address. Errors as [`AddBlock`], plus `UnknownSession`,
+/// `Conflict(PeerAway)` to block by address a customer who is not connected. Answer:
+/// [`Response::Blocked`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockCustomer {
+    /// Whose customer, and how.
+    pub block: SessionBlock,
+    /// Why.
+    pub reason: String,
+    /// When it ends, unix ms; `None` = until removed.
+    pub expires_at: Option<UnixMs>,
+}
+
+/// With [`Permission::BlockCustomers`]: lift a block. Errors: `NotFound { Block }`.
+/// Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveBlock {
+    /// The block.
+    pub block_id: BlockId,
+}
+
 requests! {
     RequestService => Queued,
     LeaveOfflineMessage => (),
@@ -929,4 +977,8 @@ requests! {
     ReorderGroups => (),
     ReorderProductTypes => (),
     SaveRole => CustomRole,
+    ListBlocks => Vec<BlockRule>,
+    AddBlock => BlockRule,
+    BlockCustomer => BlockRule,
+    RemoveBlock => (),
 }
