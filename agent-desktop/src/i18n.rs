@@ -708,6 +708,8 @@ messages! {
     CustomRoleLabel => "自定义角色", "Custom role";
     /// Admin window page (M2).
     AccountInfo => "账户信息", "Account info";
+    /// Column and field: an account's groups.
+    GroupsField => "分组", "Groups";
     /// Button: a new account.
     NewAccount => "添加成员", "New account";
     /// Button: a new group.

@@ -233,6 +233,7 @@ pub fn permission_name(lang: Language, p: porpoise_protocol::wire::Permission) -
         ManageLibrary => lang.pick("管理知识库和常用语", "Manage the library"),
         ExportRecords => lang.pick("导出记录", "Export records"),
         SeeAuditLog => lang.pick("查看操作日志", "See the audit log"),
+        BlockCustomers => lang.pick("管理黑名单", "Block customers"),
         other => lang.pick(
             "其他",
             if matches!(other, Customer) {

@@ -239,6 +239,7 @@ impl Workspace {
     /// The account as the directory pages see it (M4).
     pub fn viewer(&self) -> super::Viewer {
         super::Viewer {
+            agent_id: Some(self.agent_id),
             role: self.role,
             groups: self
                 .agents

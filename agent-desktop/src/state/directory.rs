@@ -27,6 +27,8 @@ pub enum DirectoryPage {
 /// Who looks at the directory: what the pages offer them (the relay checks again).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Viewer {
+    /// The viewer's own account.
+    pub agent_id: Option<AgentId>,
     /// Built-in role.
     pub role: Option<Role>,
     /// Own groups (a group leader manages these only).

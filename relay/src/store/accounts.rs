@@ -5,7 +5,6 @@ use std::sync::OnceLock;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
 use porpoise_protocol::wire::{is_valid_center_id, CenterId};
-use rand::distr::{Alphanumeric, SampleString};
 use rand::RngExt;
 
 use super::{unix_ms_now, AgentProfile, Store, StoreError};
@@ -29,7 +28,8 @@ pub const DEMO_GROUPS: [&str; 2] = ["售后服务", "技术支持"];
 /// Product types of the demo center.
 pub const DEMO_PRODUCT_TYPES: [&str; 3] = ["打印机", "电脑", "软件"];
 /// Length of a generated initial admin password, in characters.
-const INITIAL_PASSWORD_CHARS: usize = 12;
+/// The demo center's custom role (M4).
+const DEMO_ROLE: &str = "质检员";
 /// Random center IDs tried before giving up.
 const CENTER_ID_ATTEMPTS: usize = 100;
 
@@ -365,8 +365,7 @@ impl Store {
             let center_id = CenterId(rand::rng().random_range(8_000_002..9_000_000));
             match self.create_center_with_id(center_id, name).await {
                 Ok(()) => {
-                    let admin_password =
-                        Alphanumeric.sample_string(&mut rand::rng(), INITIAL_PASSWORD_CHARS);
+                    let admin_password = crate::core::generate_password();
                     let role = AgentRole::Admin;
                     self.create_agent(center_id, "admin", "Administrator", &admin_password, role)
                         .await?;
@@ -459,6 +458,28 @@ impl Store {
                 .await?;
             self.set_agent_profile(agent2, &profile("技术支持工程师", "010-8000-0002"))
                 .await?;
+        }
+        // A custom role (M4): a quality inspector reads but serves nobody.
+        let roles = self.custom_roles().await?;
+        if !roles.iter().any(|(c, r)| *c == DEMO_CENTER_ID && r.name == DEMO_ROLE) {
+            use porpoise_protocol::wire::{CustomRole, Permission, Role, RoleId};
+            let op = crate::core::DirectoryOp::SaveRole {
+                center_id: DEMO_CENTER_ID,
+                role: CustomRole {
+                    role_id: RoleId(0),
+                    name: DEMO_ROLE.into(),
+                    base: Role::Agent,
+                    permissions: vec![
+                        Permission::MonitorAgents,
+                        Permission::ExportRecords,
+                        Permission::SeeAuditLog,
+                    ],
+                },
+                new: true,
+            };
+            if let Err(e) = self.apply_directory(&op).await? {
+                return Err(StoreError::Corrupt(format!("demo role: {e}")));
+            }
         }
         let settings = self.settings(DEMO_CENTER_ID).await?;
         self.save_settings(DEMO_CENTER_ID, &settings).await?;

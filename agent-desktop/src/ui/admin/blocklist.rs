@@ -33,6 +33,16 @@ fn duration_ui(ui: &mut egui::Ui, lang: Language, days: &mut Option<u32>) {
     });
 }
 
+/// What a block matches, in the UI language (`安装ID …`, or the address / network).
+fn target_text(lang: Language, target: &porpoise_protocol::wire::BlockTarget) -> String {
+    match target {
+        porpoise_protocol::wire::BlockTarget::Install(id) => {
+            format!("{} {:032x}", lang.pick("安装ID", "install"), id.0)
+        }
+        address => address.to_string(),
+    }
+}
+
 /// The blocklist: an add form and the blocks in force with Unblock (confirmed).
 #[allow(clippy::too_many_arguments)]
 pub fn blocklist_ui(
@@ -96,7 +106,7 @@ pub fn blocklist_ui(
                     ui.label("");
                     ui.end_row();
                     for b in rows {
-                        ui.label(RichText::new(b.target.to_string()).monospace());
+                        ui.label(RichText::new(target_text(lang, &b.target)).monospace());
                         ui.label(&b.reason);
                         ui.label(&b.created_by);
                         ui.label(clock::date_time_text(b.created_at));

@@ -129,10 +129,12 @@ fn accounts_page(
         ui.checkbox(&mut view.show_inactive, Msg::ShowInactive.text(lang));
     });
     if let Some(editor) = view.account.as_mut() {
-        if account_editor(ui, lang, editor, dir, own, busy, intents) {
+        let cancel = ui
+            .group(|ui| account_editor(ui, lang, editor, dir, own, busy, intents))
+            .inner;
+        if cancel {
             view.account = None;
         }
-        ui.separator();
     }
     let group_name = |id: &porpoise_protocol::wire::GroupId| {
         dir.groups
@@ -152,7 +154,7 @@ fn accounts_page(
                         Msg::Username,
                         Msg::DisplayName,
                         Msg::RoleLabel,
-                        Msg::Groups,
+                        Msg::GroupsField,
                         Msg::Status,
                     ] {
                         ui.label(RichText::new(h.text(lang)).strong());
@@ -173,10 +175,16 @@ fn accounts_page(
                         ui.label(&a.profile.display_name);
                         ui.label(i18n::role(lang, a.profile.role));
                         let groups: Vec<String> = a.profile.groups.iter().map(group_name).collect();
-                        ui.label(groups.join("、"));
+                        ui.label(groups.join(lang.pick("、", ", ")));
                         ui.label(status_text(lang, a.status));
+                        // Only accounts the viewer outranks (not their own): the relay
+                        // would refuse the rest.
+                        let acts = own.agent_id != Some(a.agent_id)
+                            && own.role.is_some_and(|r| r.may_act_on(a.profile.role));
                         ui.horizontal(|ui| {
-                            account_buttons(ui, lang, view, a, busy, intents);
+                            if acts {
+                                account_buttons(ui, lang, view, a, busy, intents);
+                            }
                         });
                         ui.end_row();
                     }
@@ -347,7 +355,7 @@ fn account_editor(
                 Msg::AutoAssignLabel.text(lang),
             );
             ui.end_row();
-            ui.label(Msg::Groups.text(lang));
+            ui.label(Msg::GroupsField.text(lang));
             ui.horizontal_wrapped(|ui| {
                 for g in &dir.groups {
                     // A group leader ticks only their own groups.
@@ -643,7 +651,7 @@ fn roles_page(
                     .iter()
                     .map(|p| i18n::permission_name(lang, *p))
                     .collect();
-                ui.label(names.join("、"));
+                ui.label(names.join(lang.pick("、", ", ")));
                 if ui
                     .add_enabled(!busy, egui::Button::new(Msg::Edit.text(lang)))
                     .clicked()
