@@ -461,7 +461,10 @@ impl Store {
         }
         // A custom role (M4): a quality inspector reads but serves nobody.
         let roles = self.custom_roles().await?;
-        if !roles.iter().any(|(c, r)| *c == DEMO_CENTER_ID && r.name == DEMO_ROLE) {
+        if !roles
+            .iter()
+            .any(|(c, r)| *c == DEMO_CENTER_ID && r.name == DEMO_ROLE)
+        {
             use porpoise_protocol::wire::{CustomRole, Permission, Role, RoleId};
             let op = crate::core::DirectoryOp::SaveRole {
                 center_id: DEMO_CENTER_ID,
