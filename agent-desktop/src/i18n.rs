@@ -664,6 +664,12 @@ messages! {
     Groups => "分组管理", "Groups";
     /// Admin window page (M3).
     ProductTypes => "产品类型", "Product types";
+    /// Working-hours field (R12): IANA time zone.
+    TimeZone => "时区（如 Asia/Shanghai，留空＝固定偏移）", "Time zone (e.g. Asia/Shanghai; empty = fixed offset)";
+    /// Working-hours section (R12, seed 002 调休).
+    ExtraWorkingDays => "额外工作日（调休）", "Extra working days";
+    /// Hours on an extra working day.
+    ExtraDayHours => "工作时间", "Hours";
     /// Admin window (R16, seed 002 黑名单).
     Blocklist => "黑名单", "Blocklist";
     /// Session tab button (R16).

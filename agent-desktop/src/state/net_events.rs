@@ -196,7 +196,7 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 call(cx.out, body);
             }
         }
-        Event::CenterSettingsChanged(settings) => ws.settings = settings,
+        Event::CenterSettingsChanged(settings) => ws.settings = *settings,
         Event::SessionStarted(info) => ws.open_session(info),
         Event::ChatReceived {
             session_id,

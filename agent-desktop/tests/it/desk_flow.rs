@@ -168,7 +168,7 @@ fn session_code_button_and_dialog() {
         service_mode: ServiceMode::SessionCode,
         ..Default::default()
     };
-    relay(&side, Event::CenterSettingsChanged(settings));
+    relay(&side, Event::CenterSettingsChanged(Box::new(settings)));
     harness.run();
     harness.get_by_label("Get session code").click();
     harness.run();
@@ -610,4 +610,75 @@ fn a_group_leader_blocks_the_customer_of_a_session_by_address() {
     );
     harness.run();
     harness.get_by_label("Blocked; the customer was disconnected");
+}
+
+/// R12, M6: the admin picks an IANA time zone and adds a holiday typed as YYYY-MM-DD; a date
+/// that does not exist comes back as the relay's refusal, naming the date.
+#[test]
+fn admin_sets_a_time_zone_and_an_impossible_holiday_is_refused_by_date() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Service settings").click();
+    harness.run();
+    calls(&mut side);
+    let mut settings = porpoise_protocol::wire::CenterSettings::default();
+    answer(
+        &side,
+        Request::GetCenterSettings(rpc::GetCenterSettings),
+        Ok(Response::CenterSettings(settings.clone())),
+    );
+    harness.run();
+    let zone = "Time zone (e.g. Asia/Shanghai; empty = fixed offset)";
+    harness.get_by_role_and_label(A11y::TextInput, zone).hover();
+    harness.run();
+    harness.get_by_role_and_label(A11y::TextInput, zone).click();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, zone)
+        .type_text("America/New_York");
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Holidays")
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Holidays")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::SpinButton, "Holidays")
+        .scroll_to_me();
+    harness.run();
+    // The date is a drag value shown as YYYY-MM-DD; a click turns it into a text box.
+    harness
+        .get_by_role_and_label(A11y::SpinButton, "Holidays")
+        .click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(A11y::SpinButton, "Holidays")
+        .type_text("2027-02-31");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    harness.get_by_role_and_label(A11y::Button, "Save").click();
+    harness.run();
+    settings.working_hours.time_zone = "America/New_York".into();
+    settings
+        .working_hours
+        .holidays
+        .push(porpoise_protocol::wire::Holiday {
+            date: 20_270_231,
+            reply: String::new(),
+        });
+    let update = Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings));
+    assert_eq!(calls(&mut side), vec![update.clone()]);
+    answer(
+        &side,
+        update,
+        Err(ApiError::InvalidDate { date: 20_270_231 }),
+    );
+    harness.run();
+    harness.get_by_label("2027-02-31 is not a valid date");
 }

@@ -350,7 +350,7 @@ impl Core {
             diff,
         );
         let public = super::records::public_settings(&settings);
-        self.tell_agents(center_id, &Event::CenterSettingsChanged(public));
+        self.tell_agents(center_id, &Event::CenterSettingsChanged(Box::new(public)));
         self.hours_changed(center_id);
         self.service_options_changed(center_id, now);
         self.queue_changed(now, center_id);

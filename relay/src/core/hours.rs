@@ -1,9 +1,11 @@
 //! Working hours (R12): is the center open at a given instant, and if not, which reply does the
 //! customer get?
 //!
-//! Pure functions over [`WorkingHours`] and a unix-ms instant; the calendar arithmetic (local
-//! date and weekday from unix time plus the center's UTC offset) is Howard Hinnant's
-//! `civil_from_days`, written out here instead of pulling in a date crate for one conversion.
+//! Pure functions over [`WorkingHours`] and a unix-ms instant. The local date, weekday and
+//! minute come from jiff: in the center's IANA time zone (`time_zone`, daylight saving
+//! included) or, when none is set, at the fixed `utc_offset_min`. A time-zone name is resolved
+//! from jiff's tz database (the system's zoneinfo on Unix, bundled on Windows), loaded once and
+//! cached by jiff.
 //!
 //! Rules, strongest first:
 //! 1. a holiday date is closed all day with the holiday's own reply;
@@ -15,14 +17,13 @@
 //! Hours are `[start_min, end_min)` in minutes after local midnight: the start minute is open,
 //! the end minute is closed. A day whose `end_min <= start_min` is closed all day.
 
+use jiff::civil::Date;
+use jiff::tz::{Offset, TimeZone};
+use jiff::Timestamp;
 use porpoise_protocol::wire::{DateYmd, DayHours, UnixMs, WorkingHours};
 
-/// Milliseconds in one minute.
-const MINUTE_MS: i64 = 60_000;
 /// Minutes in one day.
 const DAY_MIN: i64 = 24 * 60;
-/// Milliseconds in one day.
-const DAY_MS: i64 = DAY_MIN * MINUTE_MS;
 /// Most minutes east or west of UTC a center's clock may be (UTC−14:00..UTC+14:00).
 pub const MAX_UTC_OFFSET_MIN: i32 = 14 * 60;
 /// How many days ahead [`next_change`] looks for the next opening or closing.
@@ -66,35 +67,56 @@ pub struct LocalTime {
     pub minute: u16,
 }
 
-/// The local date, weekday and minute of `unix_ms` on a clock `utc_offset_min` minutes east of
-/// UTC. Offsets beyond ±14 h are clamped.
-pub fn local_time(unix_ms: UnixMs, utc_offset_min: i32) -> LocalTime {
-    let offset = utc_offset_min.clamp(-MAX_UTC_OFFSET_MIN, MAX_UTC_OFFSET_MIN);
-    let local = unix_ms.saturating_add(i64::from(offset) * MINUTE_MS);
-    let days = local.div_euclid(DAY_MS);
-    let minute = local.rem_euclid(DAY_MS) / MINUTE_MS;
-    // 1970-01-01 was a Thursday (index 3 with Monday = 0).
-    let weekday = usize::try_from((days + 3).rem_euclid(7)).unwrap_or(0);
+/// The center's clock: its IANA zone, else the fixed offset (clamped to ±14 h). An unknown
+/// zone name (validation refuses it; settings stored long ago might hold one) falls back to
+/// the fixed offset.
+fn clock(hours: &WorkingHours) -> TimeZone {
+    let name = hours.time_zone.trim();
+    if !name.is_empty() {
+        if let Ok(tz) = TimeZone::get(name) {
+            return tz;
+        }
+    }
+    let offset = hours
+        .utc_offset_min
+        .clamp(-MAX_UTC_OFFSET_MIN, MAX_UTC_OFFSET_MIN);
+    Offset::from_seconds(offset * 60).map_or(TimeZone::UTC, TimeZone::fixed)
+}
+
+/// `yyyymmdd` of a civil date.
+fn ymd(date: Date) -> DateYmd {
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    u32::try_from(i32::from(y) * 10_000 + i32::from(m) * 100 + i32::from(d)).unwrap_or(0)
+}
+
+/// The civil date of `yyyymmdd`, if it exists (2027-02-31 does not).
+pub fn date_of(date: DateYmd) -> Option<Date> {
+    let y = i16::try_from(date / 10_000).ok()?;
+    let m = i8::try_from(date / 100 % 100).ok()?;
+    let d = i8::try_from(date % 100).ok()?;
+    Date::new(y, m, d).ok()
+}
+
+/// The local date, weekday and minute of `unix_ms` on `tz`.
+fn local_in(unix_ms: UnixMs, tz: &TimeZone) -> LocalTime {
+    let at = Timestamp::from_millisecond(unix_ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    let local = tz.to_datetime(at);
     LocalTime {
-        date: date_from_days(days),
-        weekday,
-        minute: u16::try_from(minute).unwrap_or(0),
+        date: ymd(local.date()),
+        weekday: usize::try_from(local.weekday().to_monday_zero_offset()).unwrap_or(0),
+        minute: u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute()))
+            .unwrap_or(0),
     }
 }
 
-/// `yyyymmdd` of the day `days` after 1970-01-01 (proleptic Gregorian; Hinnant's
-/// `civil_from_days`). Years outside 0..=9999 give a date that matches no configured day.
-fn date_from_days(days: i64) -> DateYmd {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    u32::try_from(year * 10_000 + month * 100 + day).unwrap_or(0)
+/// The local date, weekday and minute of `unix_ms` on a clock `utc_offset_min` minutes east of
+/// UTC. Offsets beyond ±14 h are clamped.
+pub fn local_time(unix_ms: UnixMs, utc_offset_min: i32) -> LocalTime {
+    let hours = WorkingHours {
+        utc_offset_min,
+        ..WorkingHours::default()
+    };
+    local_in(unix_ms, &clock(&hours))
 }
 
 /// True if `minute` lies in `[start_min, end_min)`.
@@ -104,7 +126,11 @@ fn within(hours: DayHours, minute: u16) -> bool {
 
 /// Whether the center with `hours` serves at `now_unix_ms` (see the module docs for the rules).
 pub fn availability(hours: &WorkingHours, now_unix_ms: UnixMs) -> Availability {
-    let local = local_time(now_unix_ms, hours.utc_offset_min);
+    availability_in(hours, &clock(hours), now_unix_ms)
+}
+
+fn availability_in(hours: &WorkingHours, tz: &TimeZone, now_unix_ms: UnixMs) -> Availability {
+    let local = local_in(now_unix_ms, tz);
     if let Some(holiday) = hours.holidays.iter().find(|h| h.date == local.date) {
         return Availability::Closed {
             reply: holiday.reply.clone(),
@@ -134,14 +160,8 @@ pub fn next_change(hours: &WorkingHours, now_unix_ms: UnixMs) -> Option<UnixMs> 
     if hours.weekly.iter().all(Option::is_none) && hours.holidays.is_empty() {
         return None;
     }
-    let current = availability(hours, now_unix_ms);
-    let offset = i64::from(
-        hours
-            .utc_offset_min
-            .clamp(-MAX_UTC_OFFSET_MIN, MAX_UTC_OFFSET_MIN),
-    ) * MINUTE_MS;
-    let local = now_unix_ms.saturating_add(offset);
-    let day_start = local.div_euclid(DAY_MS) * DAY_MS;
+    let tz = clock(hours);
+    let current = availability_in(hours, &tz, now_unix_ms);
     let mut edges: Vec<i64> = hours
         .weekly
         .iter()
@@ -153,14 +173,39 @@ pub fn next_change(hours: &WorkingHours, now_unix_ms: UnixMs) -> Option<UnixMs> 
         .collect();
     edges.sort_unstable();
     edges.dedup();
+    let today = date_of(local_in(now_unix_ms, &tz).date)?;
     for day in 0..LOOKAHEAD_DAYS {
+        let Ok(date) = today.checked_add(jiff::Span::new().days(day)) else {
+            return None;
+        };
         for &edge in &edges {
-            let at_local = day_start + day * DAY_MS + edge.min(DAY_MIN) * MINUTE_MS;
-            if at_local <= local {
+            let edge = edge.min(DAY_MIN);
+            // The local wall-clock instant (a time skipped by daylight saving resolves to the
+            // instant after the gap, a repeated one to the first).
+            let next_day = edge == DAY_MIN;
+            let (date, minute) = match next_day {
+                true => match date.tomorrow() {
+                    Ok(d) => (d, 0),
+                    Err(_) => continue,
+                },
+                false => (date, edge),
+            };
+            let Ok(time) = jiff::civil::Time::new(
+                i8::try_from(minute / 60).unwrap_or(0),
+                i8::try_from(minute % 60).unwrap_or(0),
+                0,
+                0,
+            ) else {
+                continue;
+            };
+            let Ok(zoned) = date.to_datetime(time).to_zoned(tz.clone()) else {
+                continue;
+            };
+            let at = zoned.timestamp().as_millisecond();
+            if at <= now_unix_ms {
                 continue;
             }
-            let at = at_local - offset;
-            if availability(hours, at) != current {
+            if availability_in(hours, &tz, at) != current {
                 return Some(at);
             }
         }
@@ -170,8 +215,10 @@ pub fn next_change(hours: &WorkingHours, now_unix_ms: UnixMs) -> Option<UnixMs> 
 
 /// Checks working hours an admin wants to save.
 ///
-/// Errors: [`ApiError::Malformed`] with [`Field::SettingsText`] for the first problem (an
-/// offset beyond ±14 h, an hour range that is empty or beyond 1440, a malformed date).
+/// Errors: [`ApiError::UnknownTimeZone`] for a zone name jiff does not know;
+/// [`ApiError::InvalidDate`] for a holiday or extra working day that does not exist (e.g.
+/// 2027-02-31); [`ApiError::Malformed`] with [`Field::SettingsText`] for an offset beyond ±14 h
+/// or an hour range that is empty or beyond 1440.
 pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_protocol::wire::ApiError> {
     use porpoise_protocol::wire::{ApiError, Field};
     let bad = || ApiError::Malformed {
@@ -179,6 +226,12 @@ pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_protocol::wire::Api
     };
     if hours.utc_offset_min.abs() > MAX_UTC_OFFSET_MIN {
         return Err(bad());
+    }
+    let name = hours.time_zone.trim();
+    if !name.is_empty() && TimeZone::get(name).is_err() {
+        return Err(ApiError::UnknownTimeZone {
+            name: name.chars().take(64).collect(),
+        });
     }
     let days = hours.weekly.iter().flatten();
     for day in days.chain(std::iter::once(&hours.extra_day_hours)) {
@@ -188,9 +241,8 @@ pub fn validate(hours: &WorkingHours) -> Result<(), porpoise_protocol::wire::Api
     }
     let dates = hours.holidays.iter().map(|h| h.date);
     for date in dates.chain(hours.extra_working_days.iter().copied()) {
-        let (month, day) = (date / 100 % 100, date % 100);
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || date < 1_000_000 {
-            return Err(bad());
+        if date < 1_000_000 || date_of(date).is_none() {
+            return Err(ApiError::InvalidDate { date });
         }
     }
     Ok(())
@@ -202,6 +254,7 @@ mod tests {
 
     use super::*;
 
+    const MINUTE_MS: i64 = 60_000;
     /// 2026-11-23 00:00 UTC, a Monday.
     const MONDAY_UTC: i64 = 1_795_392_000_000;
     const HOUR: i64 = 60 * MINUTE_MS;
@@ -226,6 +279,7 @@ mod tests {
             },
             holidays: Vec::new(),
             off_hours_reply: "closed".into(),
+            time_zone: String::new(),
         }
     }
 
@@ -387,5 +441,61 @@ mod tests {
             reply: String::new(),
         });
         assert!(validate(&bad).is_err());
+    }
+
+    /// M6: a date that does not exist is refused with its own code (the UI names the date);
+    /// so is an unknown time zone.
+    #[test]
+    fn impossible_dates_and_unknown_zones_are_refused() {
+        use porpoise_protocol::wire::ApiError;
+        let mut hours = office(0);
+        hours.holidays.push(Holiday {
+            date: 20_270_231,
+            reply: "x".into(),
+        });
+        assert_eq!(
+            validate(&hours),
+            Err(ApiError::InvalidDate { date: 20_270_231 })
+        );
+        hours.holidays[0].date = 20_280_229;
+        assert_eq!(validate(&hours), Ok(()), "2028 is a leap year");
+        hours.extra_working_days.push(20_270_229);
+        assert_eq!(
+            validate(&hours),
+            Err(ApiError::InvalidDate { date: 20_270_229 })
+        );
+        let mut hours = office(0);
+        hours.time_zone = "Mars/Olympus_Mons".into();
+        assert!(matches!(
+            validate(&hours),
+            Err(ApiError::UnknownTimeZone { .. })
+        ));
+        hours.time_zone = "America/New_York".into();
+        assert_eq!(validate(&hours), Ok(()));
+    }
+
+    /// R12: with an IANA zone the opening follows daylight saving: New York opens at 09:00
+    /// local, 14:00 UTC in winter (EST) and 13:00 UTC in summer (EDT).
+    #[test]
+    fn a_time_zone_follows_daylight_saving() {
+        let mut hours = office(0);
+        hours.time_zone = "America/New_York".into();
+        // Monday 2026-11-23 (EST, UTC-5).
+        assert!(!availability(&hours, MONDAY_UTC + 13 * HOUR + 59 * MINUTE_MS).is_open());
+        assert!(availability(&hours, MONDAY_UTC + 14 * HOUR).is_open());
+        // Monday 2027-03-15, the day after the switch to EDT (UTC-4).
+        let march_15 = 1_805_068_800_000; // 2027-03-15 00:00 UTC
+        assert_eq!(local_time(march_15, 0).date, 20_270_315);
+        assert!(!availability(&hours, march_15 + 12 * HOUR + 59 * MINUTE_MS).is_open());
+        assert!(availability(&hours, march_15 + 13 * HOUR).is_open());
+        // The next change from Friday evening before the switch is Monday 09:00 EDT.
+        let friday_march_12_evening = march_15 - 3 * 24 * HOUR + 23 * HOUR;
+        assert_eq!(
+            next_change(&hours, friday_march_12_evening),
+            Some(march_15 + 13 * HOUR)
+        );
+        // Shanghai has no daylight saving: 09:00 is 01:00 UTC all year.
+        hours.time_zone = "Asia/Shanghai".into();
+        assert!(availability(&hours, march_15 + HOUR).is_open());
     }
 }

@@ -261,6 +261,9 @@ impl std::fmt::Debug for HelloRole {
 }
 
 /// Messages from a client to the relay on the control stream.
+// A `Request` (the center settings are its largest) is decoded once per frame and moved into
+// the core; boxing it would add an allocation per frame and buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientMessage {
     /// Must be the first frame.
@@ -523,6 +526,11 @@ pub struct WorkingHours {
     pub holidays: Vec<Holiday>,
     /// Reply outside working hours (not a holiday).
     pub off_hours_reply: String,
+    /// The center's time zone as an IANA name (e.g. `Asia/Shanghai`, `America/New_York`),
+    /// daylight saving included; empty = the fixed `utc_offset_min`. Settings stored before it
+    /// existed read empty.
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 /// A center's service settings (M5/M6 basics), changed by an admin.
@@ -617,6 +625,7 @@ impl Default for WorkingHours {
             },
             holidays: Vec::new(),
             off_hours_reply: String::new(),
+            time_zone: String::new(),
         }
     }
 }
@@ -1269,7 +1278,7 @@ pub enum Event {
         pending: Vec<OfflineMessage>,
     },
     /// Agent: the center's settings changed.
-    CenterSettingsChanged(CenterSettings),
+    CenterSettingsChanged(Box<CenterSettings>),
     /// Customer: an agent accepted; the session started.
     SessionStarted(SessionInfo),
     /// Either side: a chat message from the other side (or the relay).

@@ -149,10 +149,61 @@ fn minutes_ui(ui: &mut egui::Ui, min: &mut u16, label: egui::Id) {
     *min = (h * 60 + m).min(24 * 60);
 }
 
-/// Per-weekday opening hours, off-hours reply and holidays.
+/// Time zones offered in the picker (any IANA name may be typed; the relay checks it).
+pub const COMMON_TIME_ZONES: [&str; 10] = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "UTC",
+];
+
+/// A `yyyymmdd` date edited as `YYYY-MM-DD` (typed or dragged); what cannot be parsed keeps
+/// the old value, and the relay refuses a date that does not exist (2027-02-31).
+fn date_ui(ui: &mut egui::Ui, date: &mut u32, label: egui::Id) {
+    ui.add(
+        egui::DragValue::new(date)
+            .range(19_700_101..=29_991_231)
+            .custom_formatter(|n, _| {
+                let n = n as u32;
+                format!("{:04}-{:02}-{:02}", n / 10_000, n / 100 % 100, n % 100)
+            })
+            .custom_parser(|s| {
+                let mut parts = s.trim().split('-').map(|p| p.parse::<u32>().ok());
+                match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                    (Some(Some(y)), Some(Some(m)), Some(Some(d)), None) => {
+                        Some(f64::from(y * 10_000 + m * 100 + d))
+                    }
+                    _ => None,
+                }
+            }),
+    )
+    .labelled_by(label);
+}
+
+/// Per-weekday opening hours, time zone, off-hours reply, extra working days and holidays.
 fn hours_ui(ui: &mut egui::Ui, lang: Language, draft: &mut CenterSettings) {
     ui.strong(Msg::WorkingHours.text(lang));
     let wh = &mut draft.working_hours;
+    ui.horizontal(|ui| {
+        let l = ui.label(Msg::TimeZone.text(lang));
+        ui.add(egui::TextEdit::singleline(&mut wh.time_zone).desired_width(180.0))
+            .labelled_by(l.id);
+        egui::ComboBox::from_id_salt("time-zone-pick")
+            .selected_text("")
+            .show_ui(ui, |ui| {
+                for tz in COMMON_TIME_ZONES {
+                    ui.selectable_value(&mut wh.time_zone, tz.to_owned(), tz);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
     egui::Grid::new("weekly-hours")
         .num_columns(2)
         .show(ui, |ui| {
@@ -185,12 +236,37 @@ fn hours_ui(ui: &mut egui::Ui, lang: Language, draft: &mut CenterSettings) {
     let l = ui.label(Msg::OffHoursReply.text(lang));
     ui.text_edit_singleline(&mut wh.off_hours_reply)
         .labelled_by(l.id);
+    let extra = ui.strong(Msg::ExtraWorkingDays.text(lang));
+    ui.horizontal(|ui| {
+        ui.label(Msg::ExtraDayHours.text(lang));
+        minutes_ui(ui, &mut wh.extra_day_hours.start_min, extra.id);
+        ui.label("–");
+        minutes_ui(ui, &mut wh.extra_day_hours.end_min, extra.id);
+    });
+    let mut remove = None;
+    for (i, day) in wh.extra_working_days.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            date_ui(ui, day, extra.id);
+            if ui.button(Msg::Remove.text(lang)).clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        wh.extra_working_days.remove(i);
+    }
+    if ui
+        .add(egui::Button::new(Msg::Add.text(lang)))
+        .labelled_by(extra.id)
+        .clicked()
+    {
+        wh.extra_working_days.push(20_270_101);
+    }
     let holidays = ui.strong(Msg::Holidays.text(lang));
     let mut remove = None;
     for (i, h) in wh.holidays.iter_mut().enumerate() {
         ui.horizontal(|ui| {
-            ui.add(egui::DragValue::new(&mut h.date).range(19_700_101..=29_991_231))
-                .labelled_by(holidays.id);
+            date_ui(ui, &mut h.date, holidays.id);
             ui.text_edit_singleline(&mut h.reply)
                 .labelled_by(holidays.id);
             if ui.button(Msg::Remove.text(lang)).clicked() {
@@ -201,7 +277,11 @@ fn hours_ui(ui: &mut egui::Ui, lang: Language, draft: &mut CenterSettings) {
     if let Some(i) = remove {
         wh.holidays.remove(i);
     }
-    if ui.button(Msg::Add.text(lang)).clicked() {
+    if ui
+        .add(egui::Button::new(Msg::Add.text(lang)))
+        .labelled_by(holidays.id)
+        .clicked()
+    {
         wh.holidays.push(Holiday {
             date: 20_270_101,
             reply: String::new(),

@@ -166,6 +166,17 @@ pub fn api_error_text(lang: Language, e: &ApiError) -> String {
             format!("Too many attempts; try again in {retry_after_s} s"),
         ),
         ApiError::Closed { reply } => reply.clone(),
+        ApiError::InvalidDate { date } => {
+            let (y, m, d) = (date / 10_000, date / 100 % 100, date % 100);
+            pick(
+                format!("{y}年{m}月{d}日不是有效日期"),
+                format!("{y:04}-{m:02}-{d:02} is not a valid date"),
+            )
+        }
+        ApiError::UnknownTimeZone { name } => pick(
+            format!("未知的时区“{name}”，请使用 Asia/Shanghai 这样的名称"),
+            format!("Unknown time zone \"{name}\"; use a name such as Asia/Shanghai"),
+        ),
         ApiError::ContextUnavailable(f) => context_failure(lang, *f),
         ApiError::BadImage(p) => image_problem(lang, *p),
         ApiError::BadReconnectToken(t) => match t {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActionState, Party, RemoteAction, ServiceMode, TokenRefusal};
+use super::{ActionState, DateYmd, Party, RemoteAction, ServiceMode, TokenRefusal};
 
 /// A field of a request that a check refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,6 +419,18 @@ pub enum ApiError {
     /// written.
     #[error("protocol error")]
     Protocol,
+    /// A date that does not exist in the calendar (e.g. 2027-02-31) (R12).
+    #[error("{date} is not a date")]
+    InvalidDate {
+        /// The date given, `yyyymmdd`.
+        date: DateYmd,
+    },
+    /// A time zone name the relay does not know (R12); IANA names such as `Asia/Shanghai`.
+    #[error("unknown time zone {name:?}")]
+    UnknownTimeZone {
+        /// The name given.
+        name: String,
+    },
 }
 
 impl ApiError {
