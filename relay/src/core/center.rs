@@ -262,6 +262,65 @@ impl Core {
         }
     }
 
+    /// The branding page (M1, M11).
+    ///
+    /// Errors: `NotPermitted { ManageSettings }`.
+    pub(super) fn get_branding(
+        &self,
+        center_id: CenterId,
+        agent_id: AgentId,
+    ) -> Result<Option<Response>, ApiError> {
+        self.require(center_id, agent_id, Permission::ManageSettings)?;
+        let branding = self
+            .centers
+            .get(&center_id)
+            .and_then(|c| c.branding.clone())
+            .unwrap_or_default();
+        let download_page = self
+            .download_base
+            .as_ref()
+            .map(|base| format!("{base}/{center_id}/"));
+        Ok(Some(Response::BrandingPage(Box::new(
+            porpoise_protocol::wire::rpc::BrandingPage {
+                branding,
+                download_page,
+            },
+        ))))
+    }
+
+    /// Replaces the helper branding after the same checks as the CLI (M1); customers get it
+    /// in their next Welcome and download; audited.
+    ///
+    /// Errors: `NotPermitted { ManageSettings }`; the branding's problem as a field code.
+    pub(super) fn save_branding(
+        &mut self,
+        center_id: CenterId,
+        agent_id: AgentId,
+        branding: porpoise_protocol::wire::Branding,
+    ) -> Result<Option<Response>, ApiError> {
+        self.require(center_id, agent_id, Permission::ManageSettings)?;
+        crate::branding::validate(&branding).map_err(branding_error)?;
+        let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
+            what: porpoise_protocol::wire::Thing::Center,
+        })?;
+        let before = center.branding.clone().unwrap_or_default();
+        center.branding = (!branding.is_empty()).then(|| branding.clone());
+        let detail = branding_diff(&before, &branding);
+        self.persist(StoreOp::SaveBranding {
+            center_id,
+            branding: Box::new(branding),
+        });
+        let actor = self.audit_actor(center_id, agent_id);
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::SettingsChanged,
+            "branding".into(),
+            detail,
+        );
+        Ok(Some(Response::Done))
+    }
+
     /// Account `agent_id` if it is active and has permission `needed` (M4).
     ///
     /// Errors: `NotPermitted { needed }`.
@@ -357,4 +416,47 @@ impl Core {
         self.route_center(now, center_id);
         Ok(Some(Response::Done))
     }
+}
+
+/// A branding problem as the wire's field code.
+fn branding_error(e: porpoise_protocol::wire::BrandingError) -> ApiError {
+    use porpoise_protocol::wire::{BrandingError, Field};
+    match e {
+        BrandingError::BadColor(_) => ApiError::Malformed {
+            field: Field::BrandColor,
+        },
+        BrandingError::BadLink(_) => ApiError::Malformed {
+            field: Field::NoticeLink,
+        },
+        BrandingError::TooLarge { what, max, .. } => {
+            let field = match what {
+                "product name" => Field::ProductName,
+                "notice text" => Field::NoticeText,
+                _ => Field::BrandImage,
+            };
+            ApiError::too_long(field, max)
+        }
+        BrandingError::BadImage { .. } => ApiError::Malformed {
+            field: Field::BrandImage,
+        },
+    }
+}
+
+/// What changed in the branding, one line per part (pictures by size, never their bytes).
+fn branding_diff(
+    before: &porpoise_protocol::wire::Branding,
+    after: &porpoise_protocol::wire::Branding,
+) -> String {
+    let summary = |b: &porpoise_protocol::wire::Branding| {
+        serde_json::json!({
+            "product_name": b.product_name,
+            "icon_bytes": b.icon_png.len(),
+            "primary": b.primary.map(|c| c.to_string()),
+            "accent": b.accent.map(|c| c.to_string()),
+            "notice_text": b.notice.text,
+            "notice_image_bytes": b.notice.image_png.len(),
+            "notice_link": b.notice.link,
+        })
+    };
+    super::audit::value_diff(&summary(before), &summary(after))
 }

@@ -168,6 +168,8 @@ pub struct Core {
     pending_passwords: HashMap<PersistToken, (ConnId, RequestId)>,
     /// Store queries waiting for their answer (A8, A11): token → (conn, request id).
     pending_queries: HashMap<PersistToken, (ConnId, RequestId)>,
+    /// `https://HOST:PORT/c` when the relay serves helper downloads at a public address (M11).
+    download_base: Option<String>,
     /// Last blocklist id given (R16).
     next_block_id: porpoise_protocol::wire::BlockId,
     /// Directory writes waiting for the store (M3, M4).
@@ -208,6 +210,7 @@ impl Core {
             pending_queries: HashMap::new(),
             pending_directory: HashMap::new(),
             next_block_id: snapshot.max_block_id,
+            download_base: None,
             records: records::Records::new(std::mem::take(&mut snapshot.ended_sessions)),
             actions: VecDeque::new(),
             conversation: conversation::Conversation::new(&snapshot.conversation),
@@ -559,6 +562,13 @@ impl Core {
                 | Request::BlockCustomer(rpc::BlockCustomer { .. })
                 | Request::RemoveBlock(rpc::RemoveBlock { .. })),
             ) => self.blocklist_request(now, &c, body),
+            (ConnKind::Agent { agent_id, .. }, Request::GetBranding(rpc::GetBranding)) => {
+                self.get_branding(c.center_id, *agent_id)
+            }
+            (
+                ConnKind::Agent { agent_id, .. },
+                Request::SaveBranding(rpc::SaveBranding { branding }),
+            ) => self.save_branding(c.center_id, *agent_id, branding),
             (
                 ConnKind::Agent { .. },
                 body @ (Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })
@@ -577,6 +587,12 @@ impl Core {
             Err(err) => self.respond(conn, id, Err(err)),
         }
         self.flush_conversation(now);
+    }
+
+    /// Where customers download the helper: `https://HOST:PORT/c` (the center ID and `/`
+    /// follow), shown on the admin window's branding page (M11).
+    pub fn set_download_base(&mut self, base: Option<String>) {
+        self.download_base = base;
     }
 
     /// Number of live (logged-in) connections.

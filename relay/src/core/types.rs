@@ -334,6 +334,13 @@ pub enum StoreOp {
     Audit(super::AuditEntry),
     /// A blocklist write (R16).
     Block(super::BlockOp),
+    /// Replace a center's helper branding (M1).
+    SaveBranding {
+        /// Center.
+        center_id: CenterId,
+        /// The checked branding.
+        branding: Box<porpoise_protocol::wire::Branding>,
+    },
     /// Record a new queue entry (and create or update the customer).
     InsertTicket(Ticket),
     /// An agent rejected the offer of a queued ticket: never offer it to them again, also after

@@ -484,6 +484,7 @@ fn op_name(op: &StoreOp) -> &'static str {
         StoreOp::InsertTicket(_) => "insert ticket",
         StoreOp::Audit(_) => "audit log",
         StoreOp::Block(_) => "blocklist",
+        StoreOp::SaveBranding { .. } => "save branding",
         StoreOp::RecordRejection { .. } => "record rejection",
         StoreOp::CloseTicket { .. } => "close ticket",
         StoreOp::InsertSession { .. } => "insert session",

@@ -127,7 +127,15 @@ impl Relay {
                     .await?;
             }
         }
-        let core = Core::new(store.snapshot().await?);
+        let mut core = Core::new(store.snapshot().await?);
+        if config.helper_dir.is_some() {
+            core.set_download_base(
+                config
+                    .public_addr
+                    .as_ref()
+                    .map(|a| format!("https://{a}/c")),
+            );
+        }
         let server_config = tls::server_config(identity.cert.clone(), identity.key.clone_key())?;
         let endpoint = quinn::Endpoint::server(server_config, config.listen).map_err(|source| {
             RelayError::Bind {

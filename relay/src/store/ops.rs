@@ -294,6 +294,10 @@ impl Store {
             StoreOp::Records { op, .. } => self.run_records(op).await.map(drop),
             StoreOp::Directory { op, .. } => self.apply_directory(op).await.map(drop),
             StoreOp::Block(op) => self.apply_block(op).await,
+            StoreOp::SaveBranding {
+                center_id,
+                branding,
+            } => self.set_branding(*center_id, branding).await,
         }
     }
 

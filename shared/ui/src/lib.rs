@@ -7,6 +7,7 @@
 
 pub mod chat_pictures;
 pub mod job;
+pub mod png_image;
 pub mod screen_view;
 pub mod transcript;
 

@@ -665,3 +665,64 @@ fn a_custom_role_is_enforced_by_the_relay() {
         })
     );
 }
+
+/// M1: the admin window saves the helper branding through the same checks as the CLI; a
+/// customer's next Welcome carries it; an agent may not.
+#[test]
+fn branding_is_checked_saved_audited_and_sent_to_customers() {
+    use porpoise_protocol::wire::{Branding, Notice, Rgb};
+    let mut h = harness_with(Default::default());
+    h.login(ConnId(1), with_role(1, Role::Admin, &[]));
+    h.login(ConnId(2), with_role(2, Role::Agent, &[1]));
+    let mut branding = Branding {
+        product_name: "Acme 远程协助".into(),
+        primary: Some(Rgb([1, 2, 3])),
+        notice: Notice {
+            text: "工作日 9:00–18:00".into(),
+            link: "http://insecure.example".into(),
+            ..Notice::default()
+        },
+        ..Branding::default()
+    };
+    let save = |b: &Branding| {
+        Request::SaveBranding(rpc::SaveBranding {
+            branding: b.clone(),
+        })
+    };
+    let (answer, _) = ask(&mut h, 2, save(&branding));
+    assert_eq!(
+        answer,
+        Err(ApiError::NotPermitted {
+            needed: Permission::ManageSettings
+        })
+    );
+    let (answer, _) = ask(&mut h, 1, save(&branding));
+    assert_eq!(
+        answer,
+        Err(ApiError::Malformed {
+            field: Field::NoticeLink
+        })
+    );
+    branding.notice.link = "https://acme.example/help".into();
+    let (answer, actions) = ask(&mut h, 1, save(&branding));
+    assert_eq!(answer, Ok(Response::Done));
+    let ops = persisted(&actions);
+    assert!(ops
+        .iter()
+        .any(|op| matches!(op, StoreOp::SaveBranding { branding: b, .. } if **b == branding)));
+    assert!(ops.iter().any(|op| matches!(op, StoreOp::Audit(e)
+        if e.target == "branding" && e.detail.contains("Acme"))));
+    let actions = h.customer(ConnId(9), CENTER_A, InstallId(9));
+    match welcome(&actions, ConnId(9)) {
+        porpoise_protocol::wire::Welcome::Customer {
+            branding: Some(b), ..
+        } => assert_eq!(b.product_name, "Acme 远程协助"),
+        other => panic!("{other:?}"),
+    }
+    let (answer, _) = ask(&mut h, 1, Request::GetBranding(rpc::GetBranding));
+    let Ok(Response::BrandingPage(page)) = answer else {
+        panic!("{answer:?}");
+    };
+    assert_eq!(page.branding, branding);
+    assert_eq!(page.download_page, None, "no public address configured");
+}

@@ -262,6 +262,11 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::ListOrder => ("排列顺序", "list order"),
         Field::RoleName => ("角色名称", "role name"),
         Field::BlockEnd => ("黑名单截止时间", "block end"),
+        Field::ProductName => ("产品名称", "product name"),
+        Field::NoticeText => ("公告文字", "notice text"),
+        Field::NoticeLink => ("公告链接（须为 https://）", "notice link (https:// only)"),
+        Field::BrandColor => ("颜色", "colour"),
+        Field::BrandImage => ("图片（PNG，大小受限）", "picture (PNG within its limits)"),
     }
 }
 

@@ -92,6 +92,16 @@ pub enum Field {
     RoleName,
     /// A block's end time: must be in the future (R16).
     BlockEnd,
+    /// The helper's product name (M1).
+    ProductName,
+    /// The helper's notice text (M1).
+    NoticeText,
+    /// The helper's notice link: an `https://` URL (M1).
+    NoticeLink,
+    /// A branding colour, `#RRGGBB` (M1).
+    BrandColor,
+    /// A branding picture (icon, notice image): a PNG within its size limits (M1).
+    BrandImage,
 }
 
 /// Something a request names that does not exist (for the asker).

@@ -150,6 +150,8 @@ pub enum Response {
     Blocklist(Vec<BlockRule>),
     /// The block just made.
     Blocked(BlockRule),
+    /// See [`BrandingPage`].
+    BrandingPage(Box<BrandingPage>),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -180,6 +182,7 @@ reply! {
     CustomRole => RoleSaved,
     Vec<BlockRule> => Blocklist,
     BlockRule => Blocked,
+    Box<BrandingPage> => BrandingPage,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -917,6 +920,32 @@ pub struct RemoveBlock {
     pub block_id: BlockId,
 }
 
+/// Answer to [`GetBranding`]: the helper branding and where customers download the helper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandingPage {
+    /// The center's branding (M1).
+    pub branding: Branding,
+    /// The download page, `https://HOST:PORT/c/<center>/`, when the relay serves downloads
+    /// at a public address (M11); `None` otherwise.
+    pub download_page: Option<String>,
+}
+
+/// With [`Permission::ManageSettings`]: the branding page (M1, M11). Answer:
+/// [`Response::BrandingPage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetBranding;
+
+/// With [`Permission::ManageSettings`]: replace the helper branding (M1). Checked like the CLI
+/// (text and byte limits, PNG pictures decoded within their pixel limits, https link).
+/// Customers get it in their next Welcome and download. Errors: `TooLong { ProductName |
+/// NoticeText | BrandImage }`, `Malformed { BrandColor | NoticeLink | BrandImage }`. Answer:
+/// `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveBranding {
+    /// The new branding.
+    pub branding: Branding,
+}
+
 requests! {
     RequestService => Queued,
     LeaveOfflineMessage => (),
@@ -981,4 +1010,6 @@ requests! {
     AddBlock => BlockRule,
     BlockCustomer => BlockRule,
     RemoveBlock => (),
+    GetBranding => Box<BrandingPage>,
+    SaveBranding => (),
 }
