@@ -670,6 +670,48 @@ messages! {
     ExtraWorkingDays => "额外工作日（调休）", "Extra working days";
     /// Hours on an extra working day.
     ExtraDayHours => "工作时间", "Hours";
+    /// Admin window (M1, seed 000 客户端设置).
+    BrandingTitle => "客户端设置", "Helper branding";
+    /// Branding field.
+    ProductName => "产品名称", "Product name";
+    /// Branding field.
+    Colors => "颜色", "Colours";
+    /// Branding colour.
+    PrimaryColor => "主色（标题栏、按钮）", "Primary (header, buttons)";
+    /// Branding colour.
+    AccentColor => "强调色（链接）", "Accent (links)";
+    /// Branding field.
+    Icon => "图标", "Icon";
+    /// Branding field.
+    NoticeTextLabel => "公告文字", "Notice text";
+    /// Branding field.
+    NoticeLinkLabel => "公告链接（https://）", "Notice link (https://)";
+    /// Branding field.
+    NoticeImage => "公告图片", "Notice image";
+    /// No picture set.
+    NoPicture => "（无）", "(none)";
+    /// Path of a PNG file to load.
+    PngFile => "PNG 文件", "PNG file";
+    /// Button: read the file.
+    Load => "载入", "Load";
+    /// Heading of the live preview.
+    Preview => "客户端预览", "Preview in the helper";
+    /// Product name shown when none is set.
+    DefaultProductName => "Porpoise 远程协助", "Porpoise remote support";
+    /// Heading (M11).
+    DownloadLinks => "下载链接与网页嵌入代码", "Download links and embed snippet";
+    /// Without a public download address.
+    NoDownloads => "未开启客户端下载：启动服务器时加上 --helper-dir 和 --public-address", "Downloads are off: start the relay with --helper-dir and --public-address";
+    /// Link row.
+    DownloadPage => "下载页", "Download page";
+    /// Link row.
+    HelperLinux => "Linux 客户端", "Linux helper";
+    /// Link row.
+    HelperWindows => "Windows 客户端", "Windows helper";
+    /// Link row.
+    EmbedSnippet => "网页嵌入代码", "Embed snippet";
+    /// Text of the embedded link.
+    GetHelp => "在线客服", "Get help";
     /// Admin window (R16, seed 002 黑名单).
     Blocklist => "黑名单", "Blocklist";
     /// Session tab button (R16).

@@ -280,6 +280,18 @@ impl Workspace {
                     view.save_account(out);
                 }
             }
+            Intent::SaveBranding => {
+                if let Some(AdminDialog::Branding {
+                    draft: Some(draft),
+                    status,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    *status = Status::Busy;
+                    let branding = (**draft).clone();
+                    call(out, Request::SaveBranding(rpc::SaveBranding { branding }));
+                }
+            }
             Intent::RefreshBlocks => {
                 if let Some(AdminDialog::Blocklist { status, .. }) = self.admin.as_mut() {
                     *status = Status::Busy;
@@ -846,6 +858,16 @@ impl Workspace {
                     rows: None,
                     filter: String::new(),
                     more: false,
+                    status: Status::Busy,
+                }
+            }
+            AdminWindow::Branding => {
+                call(out, Request::GetBranding(rpc::GetBranding));
+                AdminDialog::Branding {
+                    draft: None,
+                    download_page: None,
+                    paths: Default::default(),
+                    problems: Default::default(),
                     status: Status::Busy,
                 }
             }

@@ -95,6 +95,8 @@ answers!(
     ReorderGroups,
     ReorderProductTypes,
     SaveRole,
+    GetBranding,
+    SaveBranding,
     ListBlocks,
     AddBlock,
     BlockCustomer,
@@ -577,6 +579,41 @@ impl Answer for rpc::SaveGroup {
 impl Answer for rpc::SaveProductType {
     fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
         directory_saved(reply.map(drop), ws, cx);
+    }
+}
+
+impl Answer for rpc::GetBranding {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = reply.map_err(|e| text(cx, &e));
+        if let Some(AdminDialog::Branding {
+            draft,
+            download_page,
+            status,
+            ..
+        }) = ws.admin.as_mut()
+        {
+            match reply {
+                Ok(page) => {
+                    let page = *page;
+                    *draft = Some(Box::new(page.branding));
+                    *download_page = page.download_page;
+                    *status = Status::Idle;
+                }
+                Err(t) => *status = Status::Failed(t),
+            }
+        }
+    }
+}
+
+impl Answer for rpc::SaveBranding {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let outcome = match reply {
+            Ok(()) => Status::Done(Msg::Saved.text(cx.lang).to_owned()),
+            Err(e) => Status::Failed(text(cx, &e)),
+        };
+        if let Some(AdminDialog::Branding { status, .. }) = ws.admin.as_mut() {
+            *status = outcome;
+        }
     }
 }
 

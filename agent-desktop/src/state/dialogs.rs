@@ -221,6 +221,19 @@ pub enum AdminDialog {
     },
     /// Accounts, groups, product types and account info (M2, M3, M4).
     Directory(Box<super::DirectoryView>),
+    /// The helper branding and download links (M1, M11).
+    Branding {
+        /// The branding being edited, once loaded.
+        draft: Option<Box<porpoise_protocol::wire::Branding>>,
+        /// The download page, if the relay serves downloads at a public address.
+        download_page: Option<String>,
+        /// Paths typed for the icon and the notice image.
+        paths: [String; 2],
+        /// Why the last icon / notice-image file could not be used.
+        problems: [Option<String>; 2],
+        /// Loading or saving.
+        status: Status,
+    },
     /// The blocklist (黑名单, R16).
     Blocklist {
         /// Blocks in force, once loaded.
@@ -297,6 +310,14 @@ impl std::fmt::Debug for AdminDialog {
                 .field("status", status)
                 .finish(),
             AdminDialog::Directory(view) => view.fmt(f),
+            AdminDialog::Branding { draft, status, .. } => f
+                .debug_struct("Branding")
+                .field(
+                    "product_name",
+                    &draft.as_ref().map(|d| d.product_name.clone()),
+                )
+                .field("status", status)
+                .finish(),
             AdminDialog::Blocklist { rows, status, .. } => f
                 .debug_struct("Blocklist")
                 .field("rows", &rows.as_ref().map(Vec::len))

@@ -35,6 +35,8 @@ pub enum AdminWindow {
     AuditLog,
     /// Accounts, groups, product types or account info (M2, M3, M4), on that page.
     Directory(super::DirectoryPage),
+    /// The helper branding and download links (M1, M11).
+    Branding,
     /// The center's blocklist (黑名单, R16).
     Blocklist,
     /// Block the customer of this session (R16).
@@ -151,6 +153,8 @@ pub enum Intent {
     SaveDirectoryEntry,
     /// Save the custom role being edited (M4).
     SaveRole,
+    /// Save the branding being edited (M1).
+    SaveBranding,
     /// Load the blocklist again (R16).
     RefreshBlocks,
     /// Add the block being edited, ending at `expires_at` (unix ms; `None`: until lifted).

@@ -11,6 +11,7 @@ use crate::{
 };
 
 mod blocklist;
+mod branding;
 mod center;
 mod directory;
 mod records;
@@ -30,6 +31,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
         AdminDialog::AuditLog { .. } => Msg::AuditLog,
         AdminDialog::Blocklist { .. } => Msg::Blocklist,
+        AdminDialog::Branding { .. } => Msg::BrandingTitle,
         AdminDialog::BlockCustomer { .. } => Msg::BlockCustomer,
         AdminDialog::Directory(view) => match view.page {
             crate::state::DirectoryPage::Accounts => Msg::Accounts,
@@ -104,6 +106,25 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 status,
                 &mut clicks,
             ),
+            AdminDialog::Branding {
+                draft,
+                download_page,
+                paths,
+                problems,
+                status,
+            } => match draft {
+                Some(draft) => branding::branding_ui(
+                    ui,
+                    lang,
+                    draft,
+                    download_page.as_deref(),
+                    paths,
+                    problems,
+                    status,
+                    &mut clicks,
+                ),
+                None => super::status_ui(ui, status),
+            },
             AdminDialog::Blocklist {
                 rows,
                 target,

@@ -147,6 +147,11 @@ fn admin_windows(ws: &Workspace) -> Vec<(Msg, AdminWindow)> {
             AdminWindow::CenterSettings,
         ),
         (
+            Permission::ManageSettings,
+            Msg::BrandingTitle,
+            AdminWindow::Branding,
+        ),
+        (
             Permission::BlockCustomers,
             Msg::Blocklist,
             AdminWindow::Blocklist,

@@ -682,3 +682,92 @@ fn admin_sets_a_time_zone_and_an_impossible_holiday_is_refused_by_date() {
     harness.run();
     harness.get_by_label("2027-02-31 is not a valid date");
 }
+
+/// M1, M11: the admin edits the helper branding with a live preview, loads an icon from a PNG
+/// file (read and checked on a worker), saves it, and copies the download links.
+#[test]
+fn admin_brands_the_helper_with_an_icon_file_and_sees_the_links() {
+    use porpoise_protocol::wire::{rpc::BrandingPage, Branding};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let icon_path = dir.path().join("icon.png");
+    let mut icon = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut icon, 16, 16);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&[200; 16 * 16 * 4]).expect("data");
+    }
+    std::fs::write(&icon_path, &icon).expect("write icon");
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Helper branding").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetBranding(rpc::GetBranding)]
+    );
+    let page = BrandingPage {
+        branding: Branding::default(),
+        download_page: Some("https://support.example:18000/c/8000001/".into()),
+    };
+    answer(
+        &side,
+        Request::GetBranding(rpc::GetBranding),
+        Ok(Response::BrandingPage(Box::new(page))),
+    );
+    harness.run();
+    harness.get_by_label("Porpoise remote support"); // the preview's default name
+    harness.get_by_label("https://support.example:18000/c/8000001/helper/windows");
+    // The window settles (it sizes itself over its first frames) before the pointer acts.
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Product name")
+        .hover();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Product name")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Product name")
+        .type_text("Acme 远程协助");
+    harness.run();
+    harness
+        .get_all_by_label("Acme 远程协助")
+        .next()
+        .expect("preview");
+    let file = harness
+        .get_all_by_role_and_label(A11y::TextInput, "PNG file")
+        .next()
+        .expect("icon path");
+    file.focus();
+    harness.run();
+    let file = harness
+        .get_all_by_role_and_label(A11y::TextInput, "PNG file")
+        .next()
+        .expect("icon path");
+    file.type_text(&icon_path.display().to_string());
+    harness.run();
+    harness
+        .get_all_by_role_and_label(A11y::Button, "Load")
+        .next()
+        .expect("Load")
+        .click();
+    harness.run();
+    harness.get_by_label("0.1 KB");
+    harness
+        .get_by_role_and_label(A11y::Button, "Save")
+        .click_accesskit();
+    harness.run();
+    let saved = Branding {
+        product_name: "Acme 远程协助".into(),
+        icon_png: icon,
+        ..Branding::default()
+    };
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SaveBranding(rpc::SaveBranding { branding: saved })]
+    );
+}
