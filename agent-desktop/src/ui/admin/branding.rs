@@ -269,6 +269,30 @@ pub fn branding_ui(
     status: &Status,
     intents: &mut Vec<Intent>,
 ) {
+    egui::ScrollArea::vertical()
+        .max_height(560.0)
+        .show(ui, |ui| {
+            branding_body(ui, lang, draft, download_page, paths, problems)
+        });
+    ui.separator();
+    super::super::status_ui(ui, status);
+    if ui
+        .add_enabled(!status.busy(), egui::Button::new(Msg::Save.text(lang)))
+        .clicked()
+    {
+        intents.push(Intent::SaveBranding);
+    }
+}
+
+/// The fields, the preview beside them and the links below.
+fn branding_body(
+    ui: &mut egui::Ui,
+    lang: Language,
+    draft: &mut Branding,
+    download_page: Option<&str>,
+    paths: &mut [String; 2],
+    problems: &mut [Option<String>; 2],
+) {
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             egui::Grid::new("branding-fields")
@@ -322,17 +346,9 @@ pub fn branding_ui(
                     ui.end_row();
                 });
         });
-        ui.separator();
+        ui.add_space(12.0);
         ui.vertical(|ui| preview_ui(ui, lang, draft));
     });
     ui.separator();
     links_ui(ui, lang, download_page);
-    ui.separator();
-    super::super::status_ui(ui, status);
-    if ui
-        .add_enabled(!status.busy(), egui::Button::new(Msg::Save.text(lang)))
-        .clicked()
-    {
-        intents.push(Intent::SaveBranding);
-    }
 }
