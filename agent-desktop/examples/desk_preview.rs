@@ -184,6 +184,7 @@ fn canned_answer(request: &Request) -> Response {
             address: "10.0.0.5:50123".into(),
             since: now_ms() - 3_600_000,
             presence: Presence::Online,
+            role: Role::Agent,
         }]),
         Request::CreateSessionCode(rpc::CreateSessionCode) => {
             Response::SessionCode(rpc::SessionCode {

@@ -59,6 +59,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
             } => logins_ui(
                 ui,
                 lang,
+                &viewer,
                 logins.as_deref(),
                 confirm_kick,
                 status,
@@ -183,6 +184,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
 fn logins_ui(
     ui: &mut egui::Ui,
     lang: Language,
+    viewer: &crate::state::Viewer,
     logins: Option<&[porpoise_protocol::wire::LoginInfo]>,
     confirm_kick: &mut Option<porpoise_protocol::wire::AgentId>,
     status: &Status,
@@ -219,8 +221,15 @@ fn logins_ui(
                             *confirm_kick = None;
                         }
                     });
-                } else if ui.button(Msg::Kick.text(lang)).clicked() {
-                    *confirm_kick = Some(l.agent_id);
+                } else if viewer.agent_id != Some(l.agent_id)
+                    && viewer.role.is_some_and(|r| r.may_act_on(l.role))
+                {
+                    if ui.button(Msg::Kick.text(lang)).clicked() {
+                        *confirm_kick = Some(l.agent_id);
+                    }
+                } else {
+                    // The relay would refuse (M4): nothing to offer.
+                    ui.label("");
                 }
                 ui.end_row();
             }

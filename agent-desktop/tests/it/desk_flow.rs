@@ -227,6 +227,7 @@ fn admin_sees_logins_and_kicks_but_no_presence_or_accept() {
             address: "10.0.0.5:50000".into(),
             since: now_unix_ms(),
             presence: Presence::Online,
+            role: Role::Agent,
         }])),
     );
     harness.run();

@@ -142,16 +142,16 @@ impl Core {
             .live
             .iter()
             .filter(|((c, _), _)| *c == center_id)
-            .map(|((_, agent_id), l)| LoginInfo {
-                agent_id: *agent_id,
-                username: center
-                    .accounts
-                    .get(agent_id)
-                    .map(|a| a.username.clone())
-                    .unwrap_or_default(),
-                address: l.address.clone(),
-                since: l.since,
-                presence: l.presence,
+            .map(|((_, agent_id), l)| {
+                let account = center.accounts.get(agent_id);
+                LoginInfo {
+                    agent_id: *agent_id,
+                    username: account.map(|a| a.username.clone()).unwrap_or_default(),
+                    address: l.address.clone(),
+                    since: l.since,
+                    presence: l.presence,
+                    role: account.map_or(porpoise_protocol::wire::Role::Agent, |a| a.role),
+                }
             })
             .collect();
         logins.sort_by_key(|l| l.agent_id);

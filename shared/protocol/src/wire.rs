@@ -668,6 +668,8 @@ pub struct LoginInfo {
     pub since: UnixMs,
     /// Presence.
     pub presence: Presence,
+    /// The account's role (the console offers Kick only for accounts the viewer outranks).
+    pub role: Role,
 }
 
 /// An offline message (留言).
