@@ -96,11 +96,26 @@ impl Xvfb {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Gives window `id` the keyboard focus, retrying for up to 5 s while the server refuses
+    /// (a window mapped a moment ago may not be viewable yet).
+    pub fn focus_window(&self, id: &str) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            match self.run("xdotool", &["windowfocus", "--sync", id]) {
+                Ok(_) => return Ok(()),
+                Err(e) if start.elapsed() > Duration::from_secs(5) => return Err(e),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
     /// Waits for a window whose name matches `name`; returns its id.
     pub fn wait_window(&self, name: &str, timeout: Duration) -> Result<String> {
         let start = Instant::now();
         loop {
-            if let Ok(out) = self.run("xdotool", &["search", "--name", name]) {
+            // Only a mapped (viewable) window: focusing one that exists but is not mapped yet
+            // fails with BadMatch.
+            if let Ok(out) = self.run("xdotool", &["search", "--onlyvisible", "--name", name]) {
                 if let Some(id) = out.lines().next() {
                     return Ok(id.trim().to_owned());
                 }

@@ -447,7 +447,7 @@ async fn chords_function_keys_and_text_arrive_as_typed() -> Result<()> {
     let work = tempfile::tempdir()?;
     let (mut x, relay, mut agent) = setup(work.path()).await?;
     let xev = Xev::start(&x, "porpoise-keys-xev", "400x300+100+100", &["keyboard"])?;
-    x.run("xdotool", &["windowfocus", "--sync", &xev.window])?;
+    x.focus_window(&xev.window)?;
 
     let mut customer = Customer::start(&relay, &x.display, &mut agent).await?;
     customer.grant_control(&mut agent).await?;
@@ -540,7 +540,7 @@ async fn chords_function_keys_and_text_arrive_as_typed() -> Result<()> {
         .args(["-e", "sh", "-c", &format!("exec cat > {}", typed.display())]);
     x.spawn(xterm)?;
     let xterm_id = x.wait_window("porpoise-keys-xterm", WAIT)?;
-    x.run("xdotool", &["windowfocus", "--sync", &xterm_id])?;
+    x.focus_window(&xterm_id)?;
     remote
         .frame(
             &[
@@ -574,7 +574,7 @@ async fn held_input_is_released_whenever_control_stops() -> Result<()> {
     let (x, relay, mut agent) = setup(work.path()).await?;
     // A window under the pointer for the button, with the keyboard focus.
     let xev = Xev::start(&x, "porpoise-held-xev", "400x300+100+100", &[])?;
-    x.run("xdotool", &["windowfocus", "--sync", &xev.window])?;
+    x.focus_window(&xev.window)?;
     let (conn, screen) = x11rb::connect(Some(&x.display))?;
     let root = conn.setup().roots[screen].root;
     let mut customer = Customer::start(&relay, &x.display, &mut agent).await?;

@@ -296,7 +296,7 @@ fn record(seq: Sequence, frames: usize, path: &Path) -> Result<()> {
             );
             x.spawn(c)?;
             let id = x.wait_window("bench-typing", Duration::from_secs(10))?;
-            x.run("xdotool", &["windowfocus", "--sync", &id])?;
+            x.focus_window(&id)?;
             window = Some(id);
         }
         Sequence::Scroll => {
@@ -308,7 +308,7 @@ fn record(seq: Sequence, frames: usize, path: &Path) -> Result<()> {
             );
             x.spawn(c)?;
             let id = x.wait_window("bench-scroll", Duration::from_secs(10))?;
-            x.run("xdotool", &["windowfocus", "--sync", &id])?;
+            x.focus_window(&id)?;
             window = Some(id);
         }
         Sequence::Drag => {

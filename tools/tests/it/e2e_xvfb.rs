@@ -190,7 +190,7 @@ async fn real_screen_and_real_input_through_the_relay() -> Result<()> {
         .send(&InputEvent::Mouse(MouseEvent::MoveTo { x: 300, y: 200 }))
         .await?;
     wait_pointer(&x, (300, 200)).await?;
-    x.run("xdotool", &["windowfocus", "--sync", &xterm_id])?;
+    x.focus_window(&xterm_id)?;
     type_line(&mut input, "hello porpoise 123").await?;
     wait_file_contains(&typed_file, "hello porpoise 123\n").await?;
     type_line(&mut input, "你好").await?;
