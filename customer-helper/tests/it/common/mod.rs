@@ -84,8 +84,11 @@ pub fn harness_with(
             events: ev_rx,
         },
     );
+    // Worker jobs (pictures, files) finish between frames: collecting one takes a few more
+    // steps than egui_kittest's default 4 when the machine is busy.
     let harness = Harness::builder()
         .with_size(WINDOW_SIZE)
+        .with_max_steps(40)
         .with_context_setup(porpoise_ui::install_fonts_compact)
         .build_ui_state(
             |ui, app: &mut HelperApp| {
