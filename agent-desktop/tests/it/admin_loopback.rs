@@ -4,8 +4,9 @@
 //! admin set and serves a customer who chose that group; the audit log holds every change
 //! and its chain verifies.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::wait_for;
 use egui::accesskit::Role as A11y;
 use egui_kittest::{kittest::Queryable, Harness};
 use porpoise_agent::{
@@ -26,19 +27,6 @@ const WAIT: Duration = Duration::from_secs(30);
 const GROUP: &str = "VIP 服务";
 const PRODUCT: &str = "打印机";
 const LILEI_PASSWORD: &str = "lilei-password-1";
-
-/// Runs frames until `done` holds for the app, or panics naming `what`.
-fn wait_for(harness: &mut Harness<'_, AgentApp>, what: &str, done: impl Fn(&AgentApp) -> bool) {
-    let start = Instant::now();
-    loop {
-        harness.run_steps(2);
-        if done(harness.state()) {
-            return;
-        }
-        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 fn console<'a>(
     rt: &tokio::runtime::Runtime,

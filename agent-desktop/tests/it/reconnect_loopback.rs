@@ -3,11 +3,9 @@
 //! the relay is down is stored exactly once after the console reconnects by itself.
 
 use porpoise_protocol::wire::rpc;
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, time::Duration};
 
+use crate::common::wait_for;
 use egui::accesskit::Role as A11y;
 use egui_kittest::{kittest::Queryable, Harness};
 use porpoise_agent::{
@@ -52,19 +50,6 @@ impl Running {
         let _ = self.stop.send(());
         let stopped = tokio::time::timeout(WAIT, self.task).await;
         stopped.expect("relay stops").expect("join").expect("run");
-    }
-}
-
-/// Runs frames until `done` holds for the app, or panics naming `what`.
-fn wait_for(harness: &mut Harness<'_, AgentApp>, what: &str, done: impl Fn(&AgentApp) -> bool) {
-    let start = Instant::now();
-    loop {
-        harness.run_steps(2);
-        if done(harness.state()) {
-            return;
-        }
-        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -47,10 +47,16 @@ impl Core {
         ip: IpAddr,
     ) -> bool {
         let now = self.clock_ms;
+        // Once per Hello, not once per rule: the center may hold many blocks.
+        let network = porpoise_protocol::wire::block_network(ip);
         self.centers.get(&center_id).is_some_and(|c| {
-            c.blocks
-                .iter()
-                .any(|b| b.live(now) && b.target.matches(install_id, ip))
+            c.blocks.iter().any(|b| {
+                b.live(now)
+                    && match b.target {
+                        BlockTarget::Install(id) => id == install_id,
+                        BlockTarget::Address(net) => net == network,
+                    }
+            })
         })
     }
 

@@ -5,7 +5,7 @@
 use crate::common::{agent, connect, start};
 use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{HelloRole, Request, Response, ServerMessage, Welcome};
-use porpoise_relay::{RelayConfig, Store, DEMO_CENTER_ID};
+use porpoise_relay::{RelayConfig, DEMO_CENTER_ID};
 
 fn audit_cli(data: &std::path::Path, args: &[&str]) -> (bool, String) {
     let center = DEMO_CENTER_ID.to_string();
@@ -25,11 +25,7 @@ fn audit_cli(data: &std::path::Path, args: &[&str]) -> (bool, String) {
 async fn admin_actions_and_failed_logins_are_chained_and_tampering_is_caught() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_path_buf();
-    let store = Store::open(&RelayConfig::new(&data).database_path())
-        .await
-        .expect("open");
-    store.seed_demo().await.expect("seed");
-    store.close().await;
+    crate::common::seed_demo(&data).await;
     let relay = start(&data).await;
 
     let (_agent1, first) = connect(&relay, agent("agent1")).await;

@@ -20,11 +20,7 @@ fn refused(first: &ServerMessage) -> bool {
 async fn a_blocked_customer_is_cut_off_and_stays_out_until_unblocked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_path_buf();
-    let store = Store::open(&RelayConfig::new(&data).database_path())
-        .await
-        .expect("open");
-    store.seed_demo().await.expect("seed");
-    store.close().await;
+    crate::common::seed_demo(&data).await;
     let relay = start(&data).await;
 
     let (mut agent1, _) = connect(&relay, agent("agent1")).await;

@@ -213,3 +213,25 @@ pub fn set_focused(harness: &mut Harness<'static, AgentApp>, focused: bool) {
         .or_default()
         .focused = Some(focused);
 }
+
+/// Longest a loopback test waits for the console to reach a state.
+#[allow(dead_code)]
+pub const LOOPBACK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs frames until `done` holds for the app (real network task behind it), or panics naming
+/// `what` after [`LOOPBACK_WAIT`].
+#[allow(dead_code)]
+pub fn wait_for(harness: &mut Harness<'_, AgentApp>, what: &str, done: impl Fn(&AgentApp) -> bool) {
+    let start = std::time::Instant::now();
+    loop {
+        harness.run_steps(2);
+        if done(harness.state()) {
+            return;
+        }
+        assert!(
+            start.elapsed() < LOOPBACK_WAIT,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -18,6 +18,16 @@ use tokio::task::JoinHandle;
 
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// Seeds the demo center into a fresh data directory (as `--demo` would), without a relay.
+#[allow(dead_code)]
+pub async fn seed_demo(data: &std::path::Path) {
+    let store = porpoise_relay::Store::open(&RelayConfig::new(data).database_path())
+        .await
+        .expect("open");
+    store.seed_demo().await.expect("seed");
+    store.close().await;
+}
+
 pub struct Running {
     addr: SocketAddr,
     fingerprint: Fingerprint,
