@@ -712,6 +712,72 @@ messages! {
     EmbedSnippet => "网页嵌入代码", "Embed snippet";
     /// Text of the embedded link.
     GetHelp => "在线客服", "Get help";
+    /// Admin window (R17): app ID, signing key, webhook.
+    Integrations => "系统集成", "Integrations";
+    /// Field (R17).
+    AppId => "应用ID", "App ID";
+    /// Field (R17).
+    SigningKey => "签名密钥", "Signing key";
+    /// No key yet.
+    NoSigningKey => "尚未生成", "None yet";
+    /// Key facts: when it was made.
+    KeyCreatedAt => "生成于", "Created";
+    /// Button: the first key.
+    CreateKey => "生成密钥", "Create key";
+    /// Button: a new key.
+    RotateKey => "重新生成密钥", "Rotate key";
+    /// Confirmation of a rotation.
+    RotateWarning => "旧密钥将立即失效，接收方需换用新密钥。", "The old key stops working at once; the receiver must switch to the new one.";
+    /// Shown with a new key.
+    KeyShownOnce => "请立即复制保存：关闭本窗口后不再显示。", "Copy it now: it is not shown again after this window closes.";
+    /// Status after a key was made.
+    KeyCreated => "已生成新密钥", "New key created";
+    /// Field (R17).
+    WebhookUrlLabel => "回调地址", "Webhook URL";
+    /// Field (R17).
+    WebhookEvents => "推送事件", "Events";
+    /// Switch (R17).
+    WebhookEnabled => "启用回调", "Webhook on";
+    /// Event (R17).
+    EventSessionStarted => "会话开始", "Session started";
+    /// Event (R17).
+    EventSessionEnded => "会话结束", "Session ended";
+    /// Event (R17).
+    EventSessionTransferred => "会话转接", "Session transferred";
+    /// Event (R17).
+    EventOfflineMessage => "访客留言", "Offline message left";
+    /// Event (R17).
+    EventSurveyAnswered => "满意度评价", "Survey answered";
+    /// Event (R17).
+    EventTest => "测试", "Test";
+    /// Button (R17).
+    SendTestEvent => "发送测试事件", "Send test event";
+    /// Status after the test button.
+    TestEventQueued => "测试事件已加入推送队列", "Test event queued";
+    /// Status after Retry.
+    DeliveryQueued => "已重新加入推送队列", "Queued again";
+    /// Heading (R17).
+    DeliveryLog => "推送记录", "Delivery log";
+    /// Column.
+    DeliveryEvent => "事件", "Event";
+    /// Column.
+    DeliveryStatusColumn => "状态", "Status";
+    /// Column.
+    Attempts => "尝试次数", "Attempts";
+    /// Column: HTTP status or the failure.
+    LastResult => "最近结果", "Last result";
+    /// Delivery status.
+    DeliveryPending => "等待推送", "Pending";
+    /// Delivery status.
+    DeliveryDelivered => "已送达", "Delivered";
+    /// Delivery status.
+    DeliveryFailed => "失败", "Failed";
+    /// Button: queue a failed delivery again.
+    Retry => "重试", "Retry";
+    /// Empty log.
+    NoDeliveries => "暂无推送", "Nothing sent yet";
+    /// How receivers check signatures.
+    SignatureHelp => "每次推送以 POST 发送 JSON，请求头 Porpoise-Signature: t=<毫秒时间>,v1=<HMAC-SHA256(密钥, \"t.请求体\") 的十六进制>；同一事件重试时 Porpoise-Delivery 不变。", "Each delivery is a JSON POST with Porpoise-Signature: t=<unix ms>,v1=<hex HMAC-SHA256(key, \"t.body\")>; a retried event keeps its Porpoise-Delivery id.";
     /// Admin window (R16, seed 002 黑名单).
     Blocklist => "黑名单", "Blocklist";
     /// Session tab button (R16).

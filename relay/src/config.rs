@@ -63,6 +63,8 @@ pub struct RelayConfig {
     /// `host:port` customers use to reach the relay, written into downloaded helpers. `None`:
     /// the host of each download request with the relay's port.
     pub public_addr: Option<String>,
+    /// Timeouts, retries and parallelism of webhook deliveries (R17).
+    pub webhooks: crate::webhooks::WebhookPolicy,
 }
 
 impl RelayConfig {
@@ -77,6 +79,7 @@ impl RelayConfig {
             login_throttle: ThrottlePolicy::default(),
             helper_dir: None,
             public_addr: None,
+            webhooks: crate::webhooks::WebhookPolicy::default(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod core;
 pub mod download;
 pub mod net;
 pub mod store;
+pub mod webhooks;
 
 pub use config::{ConfigError, RelayConfig};
 pub use net::{run, Relay, RelayError};

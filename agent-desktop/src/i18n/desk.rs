@@ -254,6 +254,8 @@ pub fn audit_action(lang: Language, code: &str) -> String {
         "password_reset" => ("重置密码", "Password reset"),
         "password_changed" => ("修改密码", "Password changed"),
         "settings_changed" => ("修改设置", "Settings changed"),
+        "signing_key_rotated" => ("重新生成签名密钥", "Signing key rotated"),
+        "webhook_changed" => ("修改回调", "Webhook changed"),
         "account_created" => ("新建账号", "Account created"),
         "account_changed" => ("修改账号", "Account changed"),
         "account_disabled" => ("停用账号", "Account disabled"),

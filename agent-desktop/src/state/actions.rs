@@ -292,6 +292,43 @@ impl Workspace {
                     call(out, Request::SaveBranding(rpc::SaveBranding { branding }));
                 }
             }
+            Intent::RefreshIntegration => {
+                if let Some(AdminDialog::Integrations { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, Request::GetIntegration(rpc::GetIntegration));
+                }
+            }
+            Intent::RotateSigningKey => {
+                if let Some(AdminDialog::Integrations {
+                    status,
+                    confirm_rotate,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    *status = Status::Busy;
+                    *confirm_rotate = false;
+                    call(out, Request::RotateSigningKey(rpc::RotateSigningKey));
+                }
+            }
+            Intent::SaveWebhook => {
+                if let Some(AdminDialog::Integrations { status, draft, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    let webhook = draft.clone();
+                    call(out, Request::SaveWebhook(rpc::SaveWebhook { webhook }));
+                }
+            }
+            Intent::SendTestWebhook => {
+                if let Some(AdminDialog::Integrations { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, Request::SendTestWebhook(rpc::SendTestWebhook));
+                }
+            }
+            Intent::RetryDelivery(id) => {
+                if let Some(AdminDialog::Integrations { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Busy;
+                    call(out, Request::RetryDelivery(rpc::RetryDelivery { id }));
+                }
+            }
             Intent::RefreshBlocks => {
                 if let Some(AdminDialog::Blocklist { status, .. }) = self.admin.as_mut() {
                     *status = Status::Busy;
@@ -868,6 +905,16 @@ impl Workspace {
                     download_page: None,
                     paths: Default::default(),
                     problems: Default::default(),
+                    status: Status::Busy,
+                }
+            }
+            AdminWindow::Integrations => {
+                call(out, Request::GetIntegration(rpc::GetIntegration));
+                AdminDialog::Integrations {
+                    page: None,
+                    draft: Default::default(),
+                    new_key: None,
+                    confirm_rotate: false,
                     status: Status::Busy,
                 }
             }

@@ -97,6 +97,11 @@ answers!(
     SaveRole,
     GetBranding,
     SaveBranding,
+    GetIntegration,
+    RotateSigningKey,
+    SaveWebhook,
+    SendTestWebhook,
+    RetryDelivery,
     ListBlocks,
     AddBlock,
     BlockCustomer,
@@ -614,6 +619,80 @@ impl Answer for rpc::SaveBranding {
         if let Some(AdminDialog::Branding { status, .. }) = ws.admin.as_mut() {
             *status = outcome;
         }
+    }
+}
+
+impl Answer for rpc::GetIntegration {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = reply.map_err(|e| text(cx, &e));
+        if let Some(AdminDialog::Integrations {
+            page,
+            draft,
+            status,
+            ..
+        }) = ws.admin.as_mut()
+        {
+            match reply {
+                Ok(loaded) => {
+                    // The first load fills the form; later ones (refresh, after a save) only
+                    // the log and the key facts, so that typing is not lost.
+                    if page.is_none() {
+                        draft.clone_from(&loaded.webhook);
+                    }
+                    *page = Some(loaded);
+                    if status.busy() {
+                        *status = Status::Idle;
+                    }
+                }
+                Err(t) => *status = Status::Failed(t),
+            }
+        }
+    }
+}
+
+/// An integrations change answered: the page reloads (log, key facts) with the outcome shown.
+fn integration_saved(reply: Result<(), ApiError>, done: Msg, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+    if let Some(AdminDialog::Integrations { status, .. }) = ws.admin.as_mut() {
+        match reply {
+            Ok(()) => {
+                *status = Status::Done(done.text(cx.lang).to_owned());
+                call(cx.out, Request::GetIntegration(rpc::GetIntegration));
+            }
+            Err(e) => *status = Status::Failed(text(cx, &e)),
+        }
+    }
+}
+
+impl Answer for rpc::RotateSigningKey {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = match reply {
+            Ok(creds) => {
+                if let Some(AdminDialog::Integrations { new_key, .. }) = ws.admin.as_mut() {
+                    *new_key = Some(creds);
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        integration_saved(reply, Msg::KeyCreated, ws, cx);
+    }
+}
+
+impl Answer for rpc::SaveWebhook {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        integration_saved(reply, Msg::Saved, ws, cx);
+    }
+}
+
+impl Answer for rpc::SendTestWebhook {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        integration_saved(reply, Msg::TestEventQueued, ws, cx);
+    }
+}
+
+impl Answer for rpc::RetryDelivery {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        integration_saved(reply, Msg::DeliveryQueued, ws, cx);
     }
 }
 

@@ -234,6 +234,19 @@ pub enum AdminDialog {
         /// Loading or saving.
         status: Status,
     },
+    /// Integrations (系统集成, R17): app ID, signing key, webhook and delivery log.
+    Integrations {
+        /// The page as last loaded.
+        page: Option<Box<porpoise_protocol::wire::IntegrationPage>>,
+        /// The webhook being edited.
+        draft: porpoise_protocol::wire::WebhookSettings,
+        /// A key just made, shown until the window closes (never again).
+        new_key: Option<porpoise_protocol::wire::AppCredentials>,
+        /// A rotation waiting for confirmation (the old key stops working).
+        confirm_rotate: bool,
+        /// Loading or saving.
+        status: Status,
+    },
     /// The blocklist (黑名单, R16).
     Blocklist {
         /// Blocks in force, once loaded.
@@ -316,6 +329,17 @@ impl std::fmt::Debug for AdminDialog {
                     "product_name",
                     &draft.as_ref().map(|d| d.product_name.clone()),
                 )
+                .field("status", status)
+                .finish(),
+            AdminDialog::Integrations {
+                page,
+                new_key,
+                status,
+                ..
+            } => f
+                .debug_struct("Integrations")
+                .field("app_id", &page.as_ref().and_then(|p| p.app_id.clone()))
+                .field("new_key", &new_key.is_some())
                 .field("status", status)
                 .finish(),
             AdminDialog::Blocklist { rows, status, .. } => f

@@ -39,6 +39,8 @@ pub enum AdminWindow {
     Branding,
     /// The center's blocklist (黑名单, R16).
     Blocklist,
+    /// Integrations: app ID, signing key, webhook and delivery log (系统集成, R17).
+    Integrations,
     /// Block the customer of this session (R16).
     BlockCustomer(SessionId),
 }
@@ -157,6 +159,16 @@ pub enum Intent {
     SaveBranding,
     /// Load the blocklist again (R16).
     RefreshBlocks,
+    /// Load the integrations page again (R17).
+    RefreshIntegration,
+    /// Make a new signing key (confirmed when one exists; R17).
+    RotateSigningKey,
+    /// Save the webhook being edited (R17).
+    SaveWebhook,
+    /// Queue a test event (R17).
+    SendTestWebhook,
+    /// Queue a failed delivery again (R17).
+    RetryDelivery(u64),
     /// Add the block being edited, ending at `expires_at` (unix ms; `None`: until lifted).
     AddBlock {
         /// The block's end.

@@ -14,6 +14,7 @@ mod blocklist;
 mod branding;
 mod center;
 mod directory;
+mod integrations;
 mod records;
 
 /// Draws the open admin window. Its fields are edited as a copy, reported with
@@ -31,6 +32,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::CenterSettings { .. } => Msg::ServiceSettings,
         AdminDialog::AuditLog { .. } => Msg::AuditLog,
         AdminDialog::Blocklist { .. } => Msg::Blocklist,
+        AdminDialog::Integrations { .. } => Msg::Integrations,
         AdminDialog::Branding { .. } => Msg::BrandingTitle,
         AdminDialog::BlockCustomer { .. } => Msg::BlockCustomer,
         AdminDialog::Directory(view) => match view.page {
@@ -126,6 +128,22 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 ),
                 None => super::status_ui(ui, status),
             },
+            AdminDialog::Integrations {
+                page,
+                draft,
+                new_key,
+                confirm_rotate,
+                status,
+            } => integrations::integrations_ui(
+                ui,
+                lang,
+                page.as_deref(),
+                draft,
+                new_key.as_ref(),
+                confirm_rotate,
+                status,
+                &mut clicks,
+            ),
             AdminDialog::Blocklist {
                 rows,
                 target,

@@ -157,6 +157,11 @@ fn admin_windows(ws: &Workspace) -> Vec<(Msg, AdminWindow)> {
             AdminWindow::Blocklist,
         ),
         (
+            Permission::ManageSettings,
+            Msg::Integrations,
+            AdminWindow::Integrations,
+        ),
+        (
             Permission::SeeAuditLog,
             Msg::AuditLog,
             AdminWindow::AuditLog,

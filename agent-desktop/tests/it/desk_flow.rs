@@ -772,3 +772,135 @@ fn admin_brands_the_helper_with_an_icon_file_and_sees_the_links() {
         vec![Request::SaveBranding(rpc::SaveBranding { branding: saved })]
     );
 }
+
+/// R17: the admin makes the signing key (shown once with Copy), sets the webhook URL and its
+/// events, turns it on and saves; a failed delivery in the log is queued again with Retry.
+#[test]
+fn admin_creates_a_signing_key_sets_the_webhook_and_retries_a_delivery() {
+    use porpoise_protocol::wire::{
+        AppCredentials, DeliveryStatus, IntegrationPage, WebhookDelivery, WebhookEvent,
+        WebhookSettings,
+    };
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Integrations").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetIntegration(rpc::GetIntegration)]
+    );
+    let empty = IntegrationPage {
+        app_id: None,
+        key_created_at: None,
+        webhook: WebhookSettings::default(),
+        deliveries: Vec::new(),
+    };
+    answer(
+        &side,
+        Request::GetIntegration(rpc::GetIntegration),
+        Ok(Response::IntegrationPage(Box::new(empty))),
+    );
+    harness.run();
+    harness.get_by_label("Nothing sent yet");
+    harness
+        .get_by_role_and_label(A11y::Button, "Create key")
+        .hover();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Create key")
+        .click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::RotateSigningKey(rpc::RotateSigningKey)]
+    );
+    answer(
+        &side,
+        Request::RotateSigningKey(rpc::RotateSigningKey),
+        Ok(Response::AppCredentials(AppCredentials {
+            app_id: "ppa_abc".into(),
+            signing_key: "whsec_secret123".into(),
+        })),
+    );
+    harness.run();
+    harness.get_by_label("whsec_secret123");
+    harness.get_by_label_contains("not shown again");
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetIntegration(rpc::GetIntegration)],
+        "the page reloads after the key is made"
+    );
+    let failed = WebhookDelivery {
+        id: 41,
+        event: WebhookEvent::SessionEnded,
+        created_at: now_unix_ms(),
+        status: DeliveryStatus::Failed,
+        attempts: 16,
+        last_attempt_at: Some(now_unix_ms()),
+        next_attempt_at: None,
+        last_status: Some(500),
+        last_error: String::new(),
+    };
+    let page = IntegrationPage {
+        app_id: Some("ppa_abc".into()),
+        key_created_at: Some(now_unix_ms()),
+        webhook: WebhookSettings::default(),
+        deliveries: vec![failed],
+    };
+    answer(
+        &side,
+        Request::GetIntegration(rpc::GetIntegration),
+        Ok(Response::IntegrationPage(Box::new(page))),
+    );
+    harness.run();
+    harness.get_by_label("ppa_abc");
+    harness.get_by_label("HTTP 500");
+    harness.get_by_label("whsec_secret123"); // still shown until the window closes
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Webhook URL")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Webhook URL")
+        .type_text("https://crm.example.com/hook");
+    harness.run();
+    for event in ["Session ended", "Survey answered", "Webhook on"] {
+        harness
+            .get_by_role_and_label(A11y::CheckBox, event)
+            .click_accesskit();
+        harness.run();
+    }
+    harness
+        .get_by_role_and_label(A11y::Button, "Save")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SaveWebhook(rpc::SaveWebhook {
+            webhook: WebhookSettings {
+                url: "https://crm.example.com/hook".into(),
+                events: vec![WebhookEvent::SessionEnded, WebhookEvent::SurveyAnswered],
+                enabled: true,
+            }
+        })]
+    );
+    answer(
+        &side,
+        Request::SaveWebhook(rpc::SaveWebhook {
+            webhook: WebhookSettings::default(),
+        }),
+        Ok(Response::Done),
+    );
+    harness.run();
+    let _reload = calls(&mut side);
+    harness
+        .get_by_role_and_label(A11y::Button, "Retry")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::RetryDelivery(rpc::RetryDelivery { id: 41 })]
+    );
+}

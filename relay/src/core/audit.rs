@@ -50,6 +50,10 @@ pub enum AuditAction {
     PasswordChanged,
     /// A manager changed the center's settings; `detail` lists `field: before → after`.
     SettingsChanged,
+    /// A manager made a new integration signing key (R17); the key is never written.
+    SigningKeyRotated,
+    /// A manager changed the webhook or queued a delivery again (R17); `detail` lists what.
+    WebhookChanged,
     /// The customer granted a remote action (view, control, files…).
     ActionGranted,
     /// The customer refused a remote action.
@@ -79,6 +83,8 @@ impl AuditAction {
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SettingsChanged => "settings_changed",
+            AuditAction::SigningKeyRotated => "signing_key_rotated",
+            AuditAction::WebhookChanged => "webhook_changed",
             AuditAction::ActionGranted => "action_granted",
             AuditAction::ActionRefused => "action_refused",
             AuditAction::ActionStopped => "action_stopped",

@@ -384,7 +384,7 @@ impl Core {
             ended_at: now.unix_ms,
             by,
         });
-        self.session_ended(now, &s.stored);
+        self.session_ended(now, &s.stored, by);
     }
 
     /// Customer's unsent text for the agent (R10), throttled per session; never stored.

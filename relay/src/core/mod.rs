@@ -24,6 +24,7 @@ mod conversation;
 mod deadlines;
 mod directory;
 pub mod hours;
+mod integrations;
 mod library;
 mod offline;
 mod presence;
@@ -60,7 +61,7 @@ use presence::LiveAgent;
 use routing::Routing;
 
 pub use accounts::check_new_password;
-pub use audit::{settings_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
+pub use audit::{settings_diff, value_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
 pub use blocklist::BlockOp;
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
 pub use codes::CodePolicy;
@@ -69,6 +70,7 @@ pub use directory::{
     account_record, check_entry, check_profile, check_role, check_username, generate_password,
     profile_of, DirectoryChange, DirectoryOp, GENERATED_PASSWORD_CHARS,
 };
+pub use integrations::{check_webhook, IntegrationOp};
 pub use library::{check_canned_draft, CustomerKey, StoreQuery};
 pub use records::{EndedSession, RecordsOp, END_FORM_GRACE_MS};
 pub use session::FILE_STREAM_OVERHEAD_BYTES;
@@ -569,6 +571,14 @@ impl Core {
                 ConnKind::Agent { agent_id, .. },
                 Request::SaveBranding(rpc::SaveBranding { branding }),
             ) => self.save_branding(c.center_id, *agent_id, branding),
+            (
+                ConnKind::Agent { agent_id, .. },
+                body @ (Request::GetIntegration(rpc::GetIntegration)
+                | Request::RotateSigningKey(rpc::RotateSigningKey)
+                | Request::SaveWebhook(rpc::SaveWebhook { .. })
+                | Request::SendTestWebhook(rpc::SendTestWebhook)
+                | Request::RetryDelivery(rpc::RetryDelivery { .. })),
+            ) => self.integration_request(conn, id, &c, *agent_id, body),
             (
                 ConnKind::Agent { .. },
                 body @ (Request::GetCustomerProfile(rpc::GetCustomerProfile { .. })

@@ -51,7 +51,20 @@ impl Core {
             .filter(|m| m.handled.is_none())
             .count();
         center.offline.insert(pending, message.clone());
+        let data = serde_json::json!({
+            "offline_message_id": message.id.0,
+            "name": message.name,
+            "contact": message.contact,
+            "text": message.text,
+            "left_at": message.left_at,
+        });
         self.persist(StoreOp::InsertOfflineMessage { center_id, message });
+        self.webhook(
+            center_id,
+            porpoise_protocol::wire::WebhookEvent::OfflineMessageLeft,
+            now.unix_ms,
+            data,
+        );
         self.offline_messages_changed(center_id);
         Ok(Some(Response::Done))
     }

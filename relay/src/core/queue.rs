@@ -295,6 +295,7 @@ impl Core {
             .map(|a| a.display_name.clone())
             .unwrap_or_default();
         let ticket = center.queue.remove(index).ok_or(ApiError::UnknownTicket)?;
+        let (group_id, product_type_id) = (ticket.group_id, ticket.product_type_id);
         center.sent_positions.remove(&ticket_id);
         self.withdraw_ticket_offer(ticket_id, OfferEnd::TakenElsewhere);
         self.routing.forget_ticket(ticket_id);
@@ -324,6 +325,15 @@ impl Core {
             agent_id,
             started_at: now.unix_ms,
         });
+        let mut data = self.webhook_session(&stored);
+        data["group_id"] = group_id.map(|g| g.0).into();
+        data["product_type_id"] = product_type_id.map(|p| p.0).into();
+        self.webhook(
+            center_id,
+            porpoise_protocol::wire::WebhookEvent::SessionStarted,
+            now.unix_ms,
+            data,
+        );
         let customer_conn = self
             .customers_online
             .get(&(center_id, stored.install_id))

@@ -322,7 +322,7 @@ impl Core {
             ended_at: now.unix_ms,
             by,
         });
-        self.session_ended(now, &s.stored);
+        self.session_ended(now, &s.stored, by);
         Ok(Some(Response::Done))
     }
 
@@ -466,7 +466,17 @@ impl Core {
 
     /// Bookkeeping after a session ended: its duration feeds the wait estimate, its agent is
     /// idle from now, and the freed capacity is routed.
-    pub(super) fn session_ended(&mut self, now: Now, stored: &super::OpenSession) {
+    pub(super) fn session_ended(&mut self, now: Now, stored: &super::OpenSession, by: Party) {
+        let mut data = self.webhook_session(stored);
+        data["ended_at"] = now.unix_ms.into();
+        data["ended_by"] = crate::core::types::party_name(by).into();
+        data["duration_ms"] = now.unix_ms.saturating_sub(stored.started_at).max(0).into();
+        self.webhook(
+            stored.center_id,
+            porpoise_protocol::wire::WebhookEvent::SessionEnded,
+            now.unix_ms,
+            data,
+        );
         self.conversation_session_ended(now, stored.session_id);
         self.reconnect_session_ended(now, stored.session_id);
         self.records_session_ended(now, stored);

@@ -17,8 +17,8 @@
 use std::collections::{HashMap, HashSet};
 
 use porpoise_protocol::wire::{
-    ActionState, ApiError, Event, Party, RemoteAction, SessionId, SurveyAnswer, SurveyResult,
-    SURVEY_WINDOW_MS,
+    ActionState, ApiError, CenterId, Event, Party, RemoteAction, SessionId, SurveyAnswer,
+    SurveyResult, UnixMs, WebhookEvent, SURVEY_WINDOW_MS,
 };
 use tracing::info;
 
@@ -32,8 +32,9 @@ use super::{
 pub(super) struct Surveys {
     /// Open sessions whose customer already answered (no automatic survey at their end).
     answered_open: HashSet<SessionId>,
-    /// Answers waiting for the store: token → (session, agent, answer), to tell the agent.
-    pending: HashMap<PersistToken, (SessionId, AgentId, SurveyAnswer)>,
+    /// Answers waiting for the store: token → (center, session, agent, answer, time), to tell
+    /// the agent and the center's webhook (R17).
+    pending: HashMap<PersistToken, (CenterId, SessionId, AgentId, SurveyAnswer, UnixMs)>,
 }
 
 impl Core {
@@ -143,9 +144,16 @@ impl Core {
         let token = self.next_token;
         self.next_token += 1;
         self.pending_queries.insert(token, (conn, id));
-        self.surveys
-            .pending
-            .insert(token, (session_id, agent_id, answer.clone()));
+        self.surveys.pending.insert(
+            token,
+            (
+                c.center_id,
+                session_id,
+                agent_id,
+                answer.clone(),
+                now.unix_ms,
+            ),
+        );
         self.persist(StoreOp::Records {
             token,
             op: RecordsOp::SaveSurvey {
@@ -167,18 +175,23 @@ impl Core {
         token: PersistToken,
         result: &Result<Response, ApiError>,
     ) {
-        let Some((session_id, agent_id, answer)) = self.surveys.pending.remove(&token) else {
+        let Some((center_id, session_id, agent_id, answer, at)) =
+            self.surveys.pending.remove(&token)
+        else {
             return;
         };
         if result.is_err() {
             return;
         }
-        let center_id = self
-            .pending_queries
-            .get(&token)
-            .and_then(|(conn, _)| self.conns.get(conn).map(|c| c.center_id));
-        let agent_conn = center_id.and_then(|center| self.agents_online.get(&(center, agent_id)));
-        if let Some(&agent_conn) = agent_conn {
+        let data = serde_json::json!({
+            "session_id": session_id.0,
+            "agent": self.webhook_agent(center_id, agent_id),
+            "stars": answer.stars,
+            "comment": answer.comment,
+            "submitted_at": at,
+        });
+        self.webhook(center_id, WebhookEvent::SurveyAnswered, at, data);
+        if let Some(&agent_conn) = self.agents_online.get(&(center_id, agent_id)) {
             self.event(agent_conn, Event::SurveySubmitted { session_id, answer });
         }
     }

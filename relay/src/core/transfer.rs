@@ -367,6 +367,7 @@ impl Core {
             return;
         };
         let old_conn = s.agent_conn;
+        let from = s.stored.agent_id;
         s.stored.agent_id = to;
         s.stored.agent_name.clone_from(&to_name);
         s.agent_conn = to_conn;
@@ -375,6 +376,18 @@ impl Core {
             session_id,
             agent_id: to,
         }));
+        let data = serde_json::json!({
+            "session_id": session_id.0,
+            "from_agent": self.webhook_agent(center_id, from),
+            "to_agent": self.webhook_agent(center_id, to),
+            "transferred_at": now.unix_ms,
+        });
+        self.webhook(
+            center_id,
+            porpoise_protocol::wire::WebhookEvent::SessionTransferred,
+            now.unix_ms,
+            data,
+        );
         self.resolve_transfer(
             now,
             transfer_id,

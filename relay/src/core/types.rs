@@ -327,6 +327,15 @@ impl TicketOutcome {
     }
 }
 
+/// `customer`, `agent` or `relay`: a party as webhook bodies name it (R17).
+pub(crate) fn party_name(party: porpoise_protocol::wire::Party) -> &'static str {
+    match party {
+        porpoise_protocol::wire::Party::Customer => "customer",
+        porpoise_protocol::wire::Party::Agent => "agent",
+        porpoise_protocol::wire::Party::Relay => "relay",
+    }
+}
+
 /// A write the driver must make durable, in the order emitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreOp {
@@ -460,6 +469,26 @@ pub enum StoreOp {
         token: PersistToken,
         /// What to do.
         op: super::RecordsOp,
+    },
+    /// An integrations-page request (R17), run in order with the other writes; report the
+    /// answer with [`StoreReport::Query`].
+    Integration {
+        /// Token to report back.
+        token: PersistToken,
+        /// What to do.
+        op: super::IntegrationOp,
+    },
+    /// A webhook event (R17): queue it in the center's outbox if its webhook is on and
+    /// subscribed to `event`, then wake the delivery worker.
+    Webhook {
+        /// Center.
+        center_id: CenterId,
+        /// What happened.
+        event: porpoise_protocol::wire::WebhookEvent,
+        /// When, unix ms.
+        occurred_at: UnixMs,
+        /// The event's `data` object, JSON.
+        data: String,
     },
     /// Store a chat message; report the outcome with
     /// [`super::Core::handle_chat_persisted`]`(token, …)`.

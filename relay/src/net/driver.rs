@@ -419,6 +419,14 @@ pub(super) async fn store_writer(
             });
             continue;
         }
+        if let StoreOp::Integration { token, op } = &op {
+            let result = store.apply_integration(op).await;
+            let _ = persisted.send(StoreReport::Query {
+                token: *token,
+                result,
+            });
+            continue;
+        }
         if let StoreOp::Query { token, query } = &op {
             let result = store.query(query).await;
             let _ = persisted.send(StoreReport::Query {
@@ -463,7 +471,9 @@ fn report_of(
                 ok: matches!(result, Ok(Ok(()))),
             })
         }
-        StoreOp::Query { token, .. } | StoreOp::Records { token, .. } => Some(StoreReport::Query {
+        StoreOp::Query { token, .. }
+        | StoreOp::Records { token, .. }
+        | StoreOp::Integration { token, .. } => Some(StoreReport::Query {
             token: *token,
             result: Err(ApiError::Storage),
         }),
@@ -485,6 +495,8 @@ fn op_name(op: &StoreOp) -> &'static str {
         StoreOp::Audit(_) => "audit log",
         StoreOp::Block(_) => "blocklist",
         StoreOp::SaveBranding { .. } => "save branding",
+        StoreOp::Integration { .. } => "integrations",
+        StoreOp::Webhook { .. } => "webhook event",
         StoreOp::RecordRejection { .. } => "record rejection",
         StoreOp::CloseTicket { .. } => "close ticket",
         StoreOp::InsertSession { .. } => "insert session",

@@ -94,6 +94,8 @@ pub struct Relay {
     data_dir: std::path::PathBuf,
     /// The HTTPS helper download server (C1, M11), if its TCP port could be bound.
     download: Option<DownloadServer>,
+    /// Webhook delivery policy (R17).
+    webhooks: crate::webhooks::WebhookPolicy,
 }
 
 /// The bound TCP listener of the helper downloads and what it serves with.
@@ -158,6 +160,7 @@ impl Relay {
             login_throttle: config.login_throttle,
             data_dir: config.data_dir.clone(),
             download,
+            webhooks: config.webhooks.clone(),
         })
     }
 
@@ -197,8 +200,13 @@ impl Relay {
             login_throttle,
             data_dir,
             download,
+            webhooks,
             ..
         } = self;
+        let (webhooks_stop, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
+        let webhook_task = tokio::spawn(crate::webhooks::run(store.clone(), webhooks, async {
+            let _ = webhooks_stopped.await;
+        }));
         let (download_stop, download_stopped) = tokio::sync::oneshot::channel::<()>();
         let download_task = download.map(|d| {
             tokio::spawn(crate::download::serve(
@@ -249,6 +257,7 @@ impl Relay {
         }
 
         info!("shutting down: closing connections");
+        let _ = webhooks_stop.send(());
         let _ = download_stop.send(());
         if let Some(task) = download_task {
             task.abort();
@@ -271,6 +280,9 @@ impl Relay {
         if tokio::time::timeout(DRAIN_TIMEOUT, writer).await.is_err() {
             warn!("store writer did not finish in {DRAIN_TIMEOUT:?}; some writes may be lost");
         }
+        // An attempt cut here is sent again after the restart (at least once).
+        webhook_task.abort();
+        let _ = webhook_task.await;
         store.close().await;
         info!("relay stopped");
         Ok(())

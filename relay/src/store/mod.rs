@@ -11,12 +11,16 @@ mod branding;
 mod center;
 mod conversation;
 mod directory;
+mod integrations;
 mod library;
 mod ops;
 mod records;
 mod survey;
 
 pub use audit::{AuditCheck, AuditRow};
+pub use integrations::{
+    AttemptOutcome, OutboxHead, DELIVERY_LOG_RETENTION_MS, OUTBOX_FULL, SIGNING_KEY_CHARS,
+};
 
 #[cfg(test)]
 mod audit_tests;
@@ -120,6 +124,8 @@ pub struct Store {
     pool: SqlitePool,
     /// Serialises audit-log appends (each reads the chain's last hash, then inserts).
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Wakes the webhook delivery worker when a delivery is queued (R17).
+    outbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -151,6 +157,7 @@ impl Store {
         Ok(Store {
             pool,
             audit_lock: Default::default(),
+            outbox_wake: Default::default(),
         })
     }
 

@@ -298,6 +298,16 @@ impl Store {
                 center_id,
                 branding,
             } => self.set_branding(*center_id, branding).await,
+            StoreOp::Webhook {
+                center_id,
+                event,
+                occurred_at,
+                data,
+            } => {
+                self.enqueue_webhook(*center_id, *event, *occurred_at, data)
+                    .await
+            }
+            StoreOp::Integration { op, .. } => self.run_integration(op).await.map(drop),
         }
     }
 

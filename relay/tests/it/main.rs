@@ -9,3 +9,4 @@ mod branding_cli;
 mod center;
 mod conversation;
 mod loopback;
+mod webhooks;

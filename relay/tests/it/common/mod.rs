@@ -42,9 +42,14 @@ pub async fn start(data_dir: &std::path::Path) -> Running {
 
 pub async fn start_with(data_dir: &std::path::Path, login_throttle: ThrottlePolicy) -> Running {
     let mut config = RelayConfig::new(data_dir);
+    config.login_throttle = login_throttle;
+    start_config(config).await
+}
+
+/// A demo relay on 127.0.0.1:0 with `config`'s other settings.
+pub async fn start_config(mut config: RelayConfig) -> Running {
     config.listen = "127.0.0.1:0".parse().expect("addr");
     config.demo = true;
-    config.login_throttle = login_throttle;
     let relay = Relay::bind(config).await.expect("bind");
     let (stop, stopped) = oneshot::channel::<()>();
     let (addr, fingerprint) = (relay.local_addr(), relay.fingerprint());

@@ -265,6 +265,10 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::ProductName => ("产品名称", "product name"),
         Field::NoticeText => ("公告文字", "notice text"),
         Field::NoticeLink => ("公告链接（须为 https://）", "notice link (https:// only)"),
+        Field::WebhookUrl => (
+            "回调地址（须为 http:// 或 https://）",
+            "webhook URL (http:// or https://)",
+        ),
         Field::BrandColor => ("颜色", "colour"),
         Field::BrandImage => ("图片（PNG，大小受限）", "picture (PNG within its limits)"),
     }
@@ -285,6 +289,7 @@ fn thing(t: Thing) -> (&'static str, &'static str) {
         Thing::CommonFile => ("该常用文件", "common file"),
         Thing::Picture => ("该图片", "picture"),
         Thing::Block => ("该黑名单记录", "blocklist entry"),
+        Thing::Delivery => ("该失败的推送", "failed delivery"),
     }
 }
 
@@ -404,6 +409,14 @@ fn conflict(lang: Language, c: Conflict) -> String {
         Conflict::RecordWindowClosed => pick(
             "已超过补填该服务记录的时限".into(),
             "The time allowed for filling in this support record has passed".into(),
+        ),
+        Conflict::NoSigningKey => pick(
+            "请先生成签名密钥，再启用回调".into(),
+            "Create a signing key before enabling the webhook".into(),
+        ),
+        Conflict::WebhookOff => pick(
+            "回调未启用或未填写回调地址".into(),
+            "The webhook is off or has no URL".into(),
         ),
     }
 }

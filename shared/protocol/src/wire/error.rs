@@ -102,6 +102,8 @@ pub enum Field {
     BrandColor,
     /// A branding picture (icon, notice image): a PNG within its size limits (M1).
     BrandImage,
+    /// The webhook's callback URL (R17).
+    WebhookUrl,
 }
 
 /// Something a request names that does not exist (for the asker).
@@ -133,6 +135,8 @@ pub enum Thing {
     Picture,
     /// A blocklist entry (R16).
     Block,
+    /// A failed webhook delivery (R17).
+    Delivery,
 }
 
 /// A permission a request needs (M4). The relay checks it; a hidden button is not a check.
@@ -229,6 +233,10 @@ pub enum Conflict {
     TooManyCodes,
     /// The time allowed for filling in this support record has passed (A13).
     RecordWindowClosed,
+    /// The center has no signing key yet: create one before enabling the webhook (R17).
+    NoSigningKey,
+    /// The webhook is off or has no URL (R17).
+    WebhookOff,
 }
 
 /// Why a chat picture was refused (A7, C4).

@@ -152,6 +152,10 @@ pub enum Response {
     Blocked(BlockRule),
     /// See [`BrandingPage`].
     BrandingPage(Box<BrandingPage>),
+    /// See [`IntegrationPage`].
+    IntegrationPage(Box<IntegrationPage>),
+    /// See [`AppCredentials`] (shown once).
+    AppCredentials(AppCredentials),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -183,6 +187,8 @@ reply! {
     Vec<BlockRule> => Blocklist,
     BlockRule => Blocked,
     Box<BrandingPage> => BrandingPage,
+    Box<IntegrationPage> => IntegrationPage,
+    AppCredentials => AppCredentials,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -946,6 +952,41 @@ pub struct SaveBranding {
     pub branding: Branding,
 }
 
+/// With [`Permission::ManageSettings`]: the integrations page (R17): app ID, webhook and the
+/// newest deliveries. Answer: [`Response::IntegrationPage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetIntegration;
+
+/// With [`Permission::ManageSettings`]: make a new signing key (and the app ID on the first
+/// call); the old key stops signing at once. The key is in the answer only, never again.
+/// Answer: [`Response::AppCredentials`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotateSigningKey;
+
+/// With [`Permission::ManageSettings`]: replace the webhook settings. Errors: `TooLong {
+/// WebhookUrl }`, `Malformed { WebhookUrl }` (not `http(s)://host…`), `Empty { WebhookUrl }`
+/// when enabled without a URL, `Conflict(NoSigningKey)` when enabled before a key exists.
+/// Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveWebhook {
+    /// The new settings.
+    pub webhook: WebhookSettings,
+}
+
+/// With [`Permission::ManageSettings`]: queue a `test` event for the enabled webhook. Errors:
+/// `Conflict(NoSigningKey)`, `Conflict(WebhookOff)`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendTestWebhook;
+
+/// With [`Permission::ManageSettings`]: queue a failed delivery again (attempts start over).
+/// Errors: `NotFound { Delivery }` (no failed delivery of the center has this id). Answer:
+/// `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryDelivery {
+    /// Delivery id.
+    pub id: u64,
+}
+
 requests! {
     RequestService => Queued,
     LeaveOfflineMessage => (),
@@ -1012,4 +1053,9 @@ requests! {
     RemoveBlock => (),
     GetBranding => Box<BrandingPage>,
     SaveBranding => (),
+    GetIntegration => Box<IntegrationPage>,
+    RotateSigningKey => AppCredentials,
+    SaveWebhook => (),
+    SendTestWebhook => (),
+    RetryDelivery => (),
 }
