@@ -712,6 +712,12 @@ messages! {
     EmbedSnippet => "网页嵌入代码", "Embed snippet";
     /// Text of the embedded link.
     GetHelp => "在线客服", "Get help";
+    /// Group field (R7 region routing).
+    RegionsLabel => "优先服务地区", "Regions served first";
+    /// Groups list column (R7).
+    RegionsColumn => "地区", "Regions";
+    /// Help under the regions field (R7).
+    RegionsHelp => "填两位国家/地区代码（如 CN, HK），用逗号分隔；来自这些地区且未选分组的访客优先分配给本组。", "Two-letter country codes (e.g. CN, HK), comma-separated; customers from there who pick no group go to this group first.";
     /// Admin window (R17): app ID, signing key, webhook.
     Integrations => "系统集成", "Integrations";
     /// Field (R17).

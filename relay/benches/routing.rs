@@ -105,6 +105,7 @@ fn main() {
                         client_name: String::new(),
                         hidden: false,
                     },
+                    regions: Vec::new(),
                 },
             ),
             (
@@ -116,6 +117,7 @@ fn main() {
                         client_name: String::new(),
                         hidden: false,
                     },
+                    regions: Vec::new(),
                 },
             ),
         ],

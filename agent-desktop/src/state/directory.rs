@@ -163,6 +163,8 @@ pub struct EntryEditor {
     pub id: Option<u32>,
     /// The fields.
     pub entry: CatalogEntry,
+    /// A group's regions as typed (`CN, HK`); the relay checks each code (R7).
+    pub regions: String,
 }
 
 impl RoleEditor {
@@ -190,6 +192,7 @@ impl EntryEditor {
                 client_name: String::new(),
                 hidden: false,
             },
+            regions: String::new(),
         }
     }
 }
@@ -253,6 +256,12 @@ impl DirectoryView {
             DirectoryPage::Groups => Request::SaveGroup(rpc::SaveGroup {
                 group_id: editor.id.map(GroupId),
                 entry: editor.entry.clone(),
+                regions: editor
+                    .regions
+                    .split([',', '，', ' ', ';'])
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| r.trim().to_owned())
+                    .collect(),
             }),
             DirectoryPage::ProductTypes => Request::SaveProductType(rpc::SaveProductType {
                 product_type_id: editor.id.map(ProductTypeId),

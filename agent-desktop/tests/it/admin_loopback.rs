@@ -127,6 +127,7 @@ fn an_admin_sets_up_a_new_center_in_the_admin_window_and_an_agent_serves_a_custo
     click(&mut admin, "New group");
     type_into(&mut admin, "Group name", GROUP);
     type_into(&mut admin, "Name customers see", "VIP");
+    type_into(&mut admin, "Regions served first", "cn, hk");
     click(&mut admin, "Save");
     wait_for(&mut admin, "the group", |app| {
         idle_directory(app).is_some_and(|v| v.dir.as_ref().is_some_and(|d| d.groups.len() == 1))
@@ -180,6 +181,11 @@ fn an_admin_sets_up_a_new_center_in_the_admin_window_and_an_agent_serves_a_custo
         .and_then(|v| v.dir.clone())
         .expect("directory");
     let group_id = dir.groups[0].group_id;
+    assert_eq!(
+        dir.groups[0].regions,
+        ["CN", "HK"],
+        "R7: checked and upper-cased"
+    );
     assert!(dir
         .accounts
         .iter()

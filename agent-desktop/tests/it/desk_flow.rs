@@ -520,10 +520,12 @@ fn a_group_leader_gets_only_the_accounts_page_for_their_own_group() {
             GroupRecord {
                 group_id: GroupId(1),
                 entry: entry("售后服务"),
+                regions: Vec::new(),
             },
             GroupRecord {
                 group_id: GroupId(2),
                 entry: entry("技术支持"),
+                regions: Vec::new(),
             },
         ],
         product_types: Vec::new(),

@@ -73,6 +73,8 @@ pub enum DirectoryOp {
         group_id: Option<GroupId>,
         /// Checked fields.
         entry: CatalogEntry,
+        /// Checked region codes (R7).
+        regions: Vec<String>,
     },
     /// Insert or update a product type.
     SaveProductType {
@@ -235,6 +237,28 @@ pub fn check_entry(entry: CatalogEntry, field: Field) -> Result<CatalogEntry, Ap
         client_name: text(&entry.client_name, field, MAX_DIRECTORY_TEXT_BYTES, false)?,
         hidden: entry.hidden,
     })
+}
+
+/// Checks a group's regions (R7): two-letter codes, upper-cased, each once, in the order given.
+///
+/// Errors: `Malformed { Regions }`, `TooMany { Regions }` beyond `MAX_REGIONS_PER_GROUP`.
+pub fn check_regions(regions: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut out: Vec<String> = Vec::new();
+    for r in regions {
+        let code = porpoise_protocol::wire::region_code(r).ok_or(ApiError::Malformed {
+            field: Field::Regions,
+        })?;
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    if out.len() > porpoise_protocol::wire::MAX_REGIONS_PER_GROUP {
+        return Err(ApiError::TooMany {
+            field: Field::Regions,
+            max: porpoise_protocol::wire::MAX_REGIONS_PER_GROUP as u32,
+        });
+    }
+    Ok(out)
 }
 
 /// A fresh random initial password of [`GENERATED_PASSWORD_CHARS`] letters and digits.
@@ -469,9 +493,14 @@ impl Core {
                     status,
                 }
             }
-            Request::SaveGroup(rpc::SaveGroup { group_id, entry }) => {
+            Request::SaveGroup(rpc::SaveGroup {
+                group_id,
+                entry,
+                regions,
+            }) => {
                 self.require(center_id, actor, Permission::ManageSettings)?;
                 let entry = check_entry(entry, Field::GroupName)?;
+                let regions = check_regions(&regions)?;
                 let center = self.center_ref(center_id)?;
                 let others = center
                     .groups
@@ -497,6 +526,7 @@ impl Core {
                     center_id,
                     group_id,
                     entry,
+                    regions,
                 }
             }
             Request::SaveProductType(rpc::SaveProductType {
@@ -838,7 +868,18 @@ impl Core {
                         None
                     }
                 };
-                let detail = diff_entry(before.as_ref().map(|g| &g.entry), &group.entry);
+                let mut detail = diff_entry(before.as_ref().map(|g| &g.entry), &group.entry);
+                let regions_before = before
+                    .as_ref()
+                    .map(|g| g.regions.join(","))
+                    .unwrap_or_default();
+                let regions_after = group.regions.join(",");
+                if regions_before != regions_after {
+                    if !detail.is_empty() {
+                        detail.push('\n');
+                    }
+                    detail.push_str(&format!("regions: {regions_before:?} → {regions_after:?}"));
+                }
                 let actor = self.audit_actor(center_id, pending.actor);
                 let target = format!("group {} {}", group.group_id, group.entry.name);
                 self.audit(center_id, actor, AuditAction::GroupSaved, target, detail);
@@ -1034,4 +1075,41 @@ pub fn check_role(mut role: CustomRole) -> Result<CustomRole, ApiError> {
         });
     }
     Ok(role)
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_two_letter_codes_upper_cased_once_each() {
+        let codes =
+            |v: &[&str]| check_regions(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            codes(&["cn", " HK ", "CN"]),
+            Ok(vec!["CN".into(), "HK".into()])
+        );
+        let malformed = Err(ApiError::Malformed {
+            field: Field::Regions,
+        });
+        assert_eq!(codes(&["CHN"]), malformed);
+        assert_eq!(codes(&["C1"]), malformed);
+        assert_eq!(codes(&[""]), malformed);
+        let many: Vec<String> = (0..=porpoise_protocol::wire::MAX_REGIONS_PER_GROUP)
+            .map(|i| {
+                format!(
+                    "{}{}",
+                    (b'A' + (i / 26) as u8) as char,
+                    (b'A' + (i % 26) as u8) as char
+                )
+            })
+            .collect();
+        assert!(matches!(
+            check_regions(&many),
+            Err(ApiError::TooMany {
+                field: Field::Regions,
+                ..
+            })
+        ));
+    }
 }

@@ -31,6 +31,7 @@ mod presence;
 mod queue;
 mod reconnect;
 mod records;
+pub mod region;
 mod routing;
 mod session;
 mod survey;

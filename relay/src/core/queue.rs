@@ -99,6 +99,7 @@ impl Core {
             group_id: None,
             product_type_id: None,
             preferred_agent: None,
+            region: super::region::region_of(c.address.ip()),
         };
         match route {
             ServiceRoute::Showcase { agent_id } => {

@@ -6,7 +6,10 @@
 //! that serves, active, with auto-assign on (M13), with `load = sessions + open offers <
 //! max_sessions`, in the ticket's group (any group when the ticket names none), handling the
 //! ticket's product type (the second key: an agent with no product types listed handles all),
-//! and that have not rejected this ticket. Among them the
+//! and that have not rejected this ticket. **Region routing:** when the ticket names no group
+//! and the customer's region (country of their address, `core/region.rs`) is listed by some
+//! groups, agents of those groups come first; others get it only when none of them is
+//! eligible. Among them the
 //! relay picks the **longest idle** (an agent is idle while its load is 0, since login or since
 //! its last session ended; idle agents come before busy ones), ties (and busy agents) by
 //! **fewest sessions** (open offers count), then **lowest account id**. Agents whose offer of
@@ -141,6 +144,20 @@ impl Core {
             }
             let rejected = self.routing.rejected.get(&t.ticket_id);
             let timed_out = self.routing.timed_out.get(&t.ticket_id);
+            // Region routing (R7): without a group asked for, agents of the groups that list
+            // the customer's region come first.
+            let regional: Vec<porpoise_protocol::wire::GroupId> = match (&t.region, t.group_id) {
+                (Some(region), None) => center
+                    .groups
+                    .iter()
+                    .filter(|g| g.regions.contains(region))
+                    .map(|g| g.group_id)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let elsewhere = |c: &Candidate| {
+                !regional.is_empty() && !c.groups.iter().any(|g| regional.contains(g))
+            };
             let fits = |c: &Candidate| {
                 t.group_id.is_none_or(|g| c.groups.contains(&g))
                     && t.product_type_id
@@ -149,7 +166,15 @@ impl Core {
             };
             let auto = |c: &&Candidate| c.auto_assign;
             let fresh = |c: &Candidate| !timed_out.is_some_and(|x| x.contains(&c.agent_id));
-            let key = |c: &&Candidate| (c.idle_since.is_none(), c.idle_since, c.load, c.agent_id);
+            let key = |c: &&Candidate| {
+                (
+                    elsewhere(c),
+                    c.idle_since.is_none(),
+                    c.idle_since,
+                    c.load,
+                    c.agent_id,
+                )
+            };
             let pick = t
                 .preferred_agent
                 .and_then(|p| {

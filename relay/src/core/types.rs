@@ -177,6 +177,9 @@ pub struct Ticket {
     pub product_type_id: Option<ProductTypeId>,
     /// Agent picked in the showcase: gets the first offer (see `routing`).
     pub preferred_agent: Option<AgentId>,
+    /// The customer's region (country code) from their address when queued (R7); `None`:
+    /// unknown.
+    pub region: Option<String>,
 }
 
 /// An open session as stored (used in [`Snapshot`]).

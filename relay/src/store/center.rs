@@ -198,12 +198,28 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("settings of {center}: {e}")))?;
             snapshot.settings.push((CenterId(from_db(center)?), parsed));
         }
+        let regions: std::collections::HashMap<i64, String> =
+            sqlx::query_as("SELECT id, regions FROM groups")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect();
         for (center, group) in self.catalog("groups").await? {
+            let regions = regions
+                .get(&i64::from(group.0))
+                .map(|r| {
+                    r.split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
             snapshot.groups.push((
                 center,
                 GroupRecord {
                     group_id: GroupId(group.0),
                     entry: group.1,
+                    regions,
                 },
             ));
         }

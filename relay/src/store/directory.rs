@@ -143,15 +143,24 @@ impl Store {
                 center_id,
                 group_id,
                 entry,
+                regions,
             } => {
                 let saved = self
                     .save_catalog("groups", *center_id, group_id.map(|g| g.0), entry)
                     .await?;
+                if let Ok(id) = saved {
+                    sqlx::query("UPDATE groups SET regions = ? WHERE id = ?")
+                        .bind(regions.join(","))
+                        .bind(i64::from(id))
+                        .execute(&self.pool)
+                        .await?;
+                }
                 Ok(saved
                     .map(|id| {
                         DirectoryChange::Group(GroupRecord {
                             group_id: GroupId(id),
                             entry: entry.clone(),
+                            regions: regions.clone(),
                         })
                     })
                     .map_err(|e| renamed(e, Field::GroupName, Thing::Group)))
@@ -609,6 +618,7 @@ impl Store {
                 center_id,
                 group_id: None,
                 entry,
+                regions: Vec::new(),
             }
         } else {
             DirectoryOp::SaveProductType {

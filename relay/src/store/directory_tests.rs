@@ -26,6 +26,7 @@ async fn accounts_groups_and_product_types_are_written_and_survive_a_reopen() {
         center_id,
         group_id: None,
         entry: entry(name),
+        regions: Vec::new(),
     };
     let Ok(DirectoryChange::Group(vip)) = store.apply_directory(&save("VIP")).await.expect("db")
     else {
@@ -133,4 +134,49 @@ async fn accounts_groups_and_product_types_are_written_and_survive_a_reopen() {
         profile,
     };
     assert!(store.apply_directory(&foreign).await.expect("db").is_err());
+}
+
+/// R7: a group's regions and a queued ticket's region are stored and come back after a reopen.
+#[tokio::test]
+async fn group_regions_and_ticket_regions_survive_a_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("relay.sqlite3");
+    let store = Store::open(&path).await.expect("open");
+    let center_id = store.create_center("Acme").await.expect("center").center_id;
+    let op = DirectoryOp::SaveGroup {
+        center_id,
+        group_id: None,
+        entry: entry("华南"),
+        regions: vec!["CN".into(), "HK".into()],
+    };
+    let Ok(DirectoryChange::Group(g)) = store.apply_directory(&op).await.expect("db") else {
+        panic!("group");
+    };
+    assert_eq!(g.regions, ["CN", "HK"]);
+    let ticket = crate::core::Ticket {
+        ticket_id: porpoise_protocol::wire::TicketId(5),
+        center_id,
+        install_id: crate::core::InstallId(9),
+        name: "王".into(),
+        phone: String::new(),
+        queued_at: 1,
+        group_id: None,
+        product_type_id: None,
+        preferred_agent: None,
+        region: Some("CN".into()),
+    };
+    store
+        .apply(&crate::core::StoreOp::InsertTicket(ticket.clone()))
+        .await
+        .expect("ticket");
+    store.close().await;
+    let store = Store::open(&path).await.expect("reopen");
+    let snapshot = store.snapshot().await.expect("snapshot");
+    let group = snapshot
+        .groups
+        .iter()
+        .find(|(_, r)| r.group_id == g.group_id)
+        .expect("group");
+    assert_eq!(group.1.regions, ["CN", "HK"]);
+    assert_eq!(snapshot.queue, vec![ticket]);
 }

@@ -206,6 +206,7 @@ fn ticket(ticket_id: u64, center_id: CenterId, install_id: u128, phone: &str) ->
         group_id: None,
         product_type_id: None,
         preferred_agent: None,
+        region: None,
     }
 }
 

@@ -20,6 +20,7 @@ type QueueRow = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<String>,
 );
 type SessionRow = (i64, i64, i64, String, String, String, i64, String, i64);
 type MessageRow = (
@@ -96,7 +97,7 @@ impl Store {
     async fn open_queue(&self) -> Result<Vec<Ticket>, StoreError> {
         let rows: Vec<QueueRow> = sqlx::query_as(
             "SELECT t.id, t.center_id, c.install_id, t.name, t.phone, t.queued_at, t.group_id, \
-                    t.product_type_id, t.preferred_agent \
+                    t.product_type_id, t.preferred_agent, t.region \
              FROM tickets t JOIN customers c ON c.id = t.customer \
              WHERE t.state = 'queued' ORDER BY t.queued_at, t.id",
         )
@@ -104,7 +105,18 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(
-                |(id, center, install, name, phone, queued_at, group, product, preferred)| {
+                |(
+                    id,
+                    center,
+                    install,
+                    name,
+                    phone,
+                    queued_at,
+                    group,
+                    product,
+                    preferred,
+                    region,
+                )| {
                     Ok(Ticket {
                         ticket_id: TicketId(from_db(id)?),
                         center_id: CenterId(from_db(center)?),
@@ -115,6 +127,7 @@ impl Store {
                         group_id: group.map(from_db).transpose()?.map(GroupId),
                         product_type_id: product.map(from_db).transpose()?.map(ProductTypeId),
                         preferred_agent: preferred.map(AgentId),
+                        region,
                     })
                 },
             )
@@ -366,7 +379,7 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO tickets (id, center_id, customer, name, phone, queued_at, group_id, \
-             product_type_id, preferred_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             product_type_id, preferred_agent, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(to_db(ticket.ticket_id.0)?)
         .bind(i64::from(ticket.center_id.0))
@@ -377,6 +390,7 @@ impl Store {
         .bind(ticket.group_id.map(|g| i64::from(g.0)))
         .bind(ticket.product_type_id.map(|p| i64::from(p.0)))
         .bind(ticket.preferred_agent.map(|a| a.0))
+        .bind(ticket.region.as_deref())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -30,6 +30,7 @@ async fn session(store: &Store, id: u64, center_id: CenterId, agent_id: AgentId)
             group_id: None,
             product_type_id: None,
             preferred_agent: None,
+            region: None,
         }),
         StoreOp::InsertSession {
             session_id: SessionId(id),

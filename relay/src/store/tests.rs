@@ -16,6 +16,7 @@ fn ticket(ticket_id: u64, install_id: u128, name: &str) -> Ticket {
         group_id: None,
         product_type_id: None,
         preferred_agent: None,
+        region: None,
     }
 }
 

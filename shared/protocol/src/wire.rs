@@ -32,6 +32,7 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
 /// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
 /// 9: the center directory (accounts, groups, product types) edited from the admin window.
+/// 10: integrations (app ID, signing key, webhooks) and group regions.
 pub const PROTOCOL_VERSION: u16 = 10;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.

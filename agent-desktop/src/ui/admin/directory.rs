@@ -427,7 +427,7 @@ fn entries_page(
     intents: &mut Vec<Intent>,
 ) {
     let groups = view.page == DirectoryPage::Groups;
-    let rows: Vec<(u32, CatalogEntry, usize)> = if groups {
+    let rows: Vec<(u32, CatalogEntry, usize, Vec<String>)> = if groups {
         dir.groups
             .iter()
             .map(|g| {
@@ -438,7 +438,7 @@ fn entries_page(
                         a.status == AccountStatus::Active && a.profile.groups.contains(&g.group_id)
                     })
                     .count();
-                (g.group_id.0, g.entry.clone(), members)
+                (g.group_id.0, g.entry.clone(), members, g.regions.clone())
             })
             .collect()
     } else {
@@ -453,7 +453,7 @@ fn entries_page(
                             && a.profile.product_types.contains(&p.product_type_id)
                     })
                     .count();
-                (p.product_type_id.0, p.entry.clone(), handled)
+                (p.product_type_id.0, p.entry.clone(), handled, Vec::new())
             })
             .collect()
     };
@@ -492,7 +492,16 @@ fn entries_page(
                     Msg::HiddenFromCustomers.text(lang),
                 );
                 ui.end_row();
+                if groups {
+                    let l = ui.label(Msg::RegionsLabel.text(lang));
+                    ui.add(egui::TextEdit::singleline(&mut editor.regions).hint_text("CN, HK, TW"))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                }
             });
+        if groups {
+            ui.label(RichText::new(Msg::RegionsHelp.text(lang)).small().weak());
+        }
         ui.horizontal(|ui| {
             let ready = !editor.entry.name.trim().is_empty() && !busy;
             if ui
@@ -512,7 +521,7 @@ fn entries_page(
     }
     let count = rows.len();
     egui::Grid::new("directory-entries")
-        .num_columns(5)
+        .num_columns(if groups { 6 } else { 5 })
         .striped(true)
         .show(ui, |ui| {
             for h in [
@@ -523,9 +532,12 @@ fn entries_page(
             ] {
                 ui.label(RichText::new(h.text(lang)).strong());
             }
+            if groups {
+                ui.label(RichText::new(Msg::RegionsColumn.text(lang)).strong());
+            }
             ui.label("");
             ui.end_row();
-            for (index, (id, entry, members)) in rows.into_iter().enumerate() {
+            for (index, (id, entry, members, regions)) in rows.into_iter().enumerate() {
                 ui.label(&entry.name);
                 ui.label(entry.customer_name());
                 ui.label(if entry.hidden {
@@ -534,6 +546,9 @@ fn entries_page(
                     Msg::Shown.text(lang)
                 });
                 ui.label(members.to_string());
+                if groups {
+                    ui.label(regions.join(", "));
+                }
                 ui.horizontal(|ui| {
                     if ui
                         .add_enabled(!busy, egui::Button::new(Msg::Edit.text(lang)))
@@ -542,6 +557,7 @@ fn entries_page(
                         view.entry = Some(EntryEditor {
                             id: Some(id),
                             entry: entry.clone(),
+                            regions: regions.join(", "),
                         });
                     }
                     if ui

@@ -71,10 +71,14 @@ fn store(h: &mut Harness, actions: &[Action]) -> Vec<Action> {
                 DirectoryChange::Account(Box::new(a))
             }
             DirectoryOp::SaveGroup {
-                group_id, entry, ..
+                group_id,
+                entry,
+                regions,
+                ..
             } => DirectoryChange::Group(GroupRecord {
                 group_id: group_id.unwrap_or(GroupId(77)),
                 entry,
+                regions,
             }),
             DirectoryOp::SaveProductType {
                 product_type_id,
@@ -300,6 +304,7 @@ fn a_group_leader_manages_only_their_own_group() {
                 client_name: String::new(),
                 hidden: false,
             },
+            regions: Vec::new(),
         }),
     );
     assert_eq!(answer, refused(Permission::ManageSettings));
@@ -465,6 +470,7 @@ fn groups_are_added_renamed_hidden_and_reordered_and_agents_told() {
         Request::SaveGroup(rpc::SaveGroup {
             group_id: None,
             entry: entry("  VIP  ", "贵宾服务", false),
+            regions: Vec::new(),
         }),
     );
     let Ok(Response::GroupSaved(saved)) = answer else {
@@ -488,6 +494,7 @@ fn groups_are_added_renamed_hidden_and_reordered_and_agents_told() {
         Request::SaveGroup(rpc::SaveGroup {
             group_id: Some(GroupId(1)),
             entry: entry("技术支持", "", false),
+            regions: Vec::new(),
         }),
     );
     assert!(matches!(answer, Err(ApiError::Duplicate { .. })));
@@ -497,6 +504,7 @@ fn groups_are_added_renamed_hidden_and_reordered_and_agents_told() {
         Request::SaveGroup(rpc::SaveGroup {
             group_id: Some(GroupId(1)),
             entry: entry("售后服务", "", true),
+            regions: Vec::new(),
         }),
     );
     assert!(answer.is_ok());

@@ -359,6 +359,7 @@ fn snapshot_restores_queue_sessions_and_ids() {
         group_id: None,
         product_type_id: None,
         preferred_agent: None,
+        region: None,
     };
     let session = OpenSession {
         session_id: SessionId(3),

@@ -33,6 +33,7 @@ pub(super) fn group(id: u32, name: &str) -> porpoise_protocol::wire::GroupRecord
             client_name: String::new(),
             hidden: false,
         },
+        regions: Vec::new(),
     }
 }
 
@@ -289,6 +290,56 @@ fn group_routing_only_offers_members_and_customer_leaving_withdraws() {
         response(&actions, ConnId(50), RequestId(900)),
         Err(ref e) if e.is_bad_input()
     ));
+}
+
+/// R7 region routing: group 2 lists CN; a customer from a Chinese address who names no group
+/// is offered to group 2's agent first even though another agent was idle longer; a customer
+/// from elsewhere goes by the usual strategy; with group 2's agent full, the CN customer still
+/// gets the other agent rather than waiting.
+#[test]
+fn region_routing_offers_a_regions_customers_to_its_group_first() {
+    let mut snapshot_group = group(2, "中国区");
+    snapshot_group.regions = vec!["CN".into()];
+    let snapshot = Snapshot {
+        centers: vec![center(CENTER_A)],
+        settings: vec![(CENTER_A, mode(ServiceMode::AutoAssign))],
+        groups: vec![(CENTER_A, group(1, "Global")), (CENTER_A, snapshot_group)],
+        ..Default::default()
+    };
+    let mut h = Harness::with_snapshot(snapshot);
+    h.agent(ConnId(1), CENTER_A, AgentId(10)); // idle longest, no group
+    h.tick(1_000);
+    let china = Account {
+        groups: vec![GroupId(2)],
+        max_sessions: 1,
+        ..Account::agent(CENTER_A, AgentId(11), "李雷")
+    };
+    h.login(ConnId(2), china);
+    h.customer_from(ConnId(50), CENTER_A, InstallId(7), "114.114.114.114");
+    let actions = request(&mut h, ConnId(50), any_group());
+    assert!(offers_to(&actions, ConnId(1)).is_empty(), "{actions:?}");
+    let offer = offers_to(&actions, ConnId(2))
+        .pop()
+        .expect("the CN group first");
+    answer(&mut h, ConnId(2), offer.offer_id, true);
+
+    // From the US: the usual strategy (agent 10, idle longest).
+    h.customer_from(ConnId(51), CENTER_A, InstallId(8), "8.8.8.8");
+    let actions = request(&mut h, ConnId(51), any_group());
+    let offer = offers_to(&actions, ConnId(1))
+        .pop()
+        .expect("the usual pick");
+    answer(&mut h, ConnId(1), offer.offer_id, true);
+
+    // Another CN customer while the CN agent is full: the other agent serves rather than
+    // nobody.
+    h.customer_from(ConnId(52), CENTER_A, InstallId(9), "::ffff:114.114.114.114");
+    let actions = request(&mut h, ConnId(52), any_group());
+    assert_eq!(
+        offers_to(&actions, ConnId(1)).len(),
+        1,
+        "fallback: {actions:?}"
+    );
 }
 
 #[test]

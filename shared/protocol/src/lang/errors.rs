@@ -265,6 +265,10 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::ProductName => ("产品名称", "product name"),
         Field::NoticeText => ("公告文字", "notice text"),
         Field::NoticeLink => ("公告链接（须为 https://）", "notice link (https:// only)"),
+        Field::Regions => (
+            "服务地区（两位国家/地区代码，如 CN、HK）",
+            "regions (two-letter country codes such as CN, HK)",
+        ),
         Field::WebhookUrl => (
             "回调地址（须为 http:// 或 https://）",
             "webhook URL (http:// or https://)",

@@ -123,6 +123,19 @@ pub struct GroupRecord {
     pub group_id: GroupId,
     /// Names and visibility.
     pub entry: CatalogEntry,
+    /// Regions served first (R7 region routing): ISO 3166-1 alpha-2 country codes, upper case
+    /// (`CN`, `HK`…), at most [`MAX_REGIONS_PER_GROUP`]; empty = no region preference.
+    pub regions: Vec<String>,
+}
+
+/// Most regions one group lists (R7).
+pub const MAX_REGIONS_PER_GROUP: usize = 50;
+
+/// A region code as groups list it: two ASCII letters, upper-cased (`cn` → `CN`); `None` for
+/// anything else.
+pub fn region_code(text: &str) -> Option<String> {
+    let t = text.trim();
+    (t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic())).then(|| t.to_ascii_uppercase())
 }
 
 /// A product type as the admin window lists it, in list order.

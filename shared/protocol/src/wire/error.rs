@@ -104,6 +104,8 @@ pub enum Field {
     BrandImage,
     /// The webhook's callback URL (R17).
     WebhookUrl,
+    /// A group's regions: two-letter country codes (R7).
+    Regions,
 }
 
 /// Something a request names that does not exist (for the asker).

@@ -843,6 +843,9 @@ pub struct SaveGroup {
     pub group_id: Option<GroupId>,
     /// Names and visibility.
     pub entry: CatalogEntry,
+    /// Regions served first (see [`GroupRecord::regions`]); `Malformed { Regions }` for a code
+    /// that is not two letters, `TooMany { Regions }` beyond [`MAX_REGIONS_PER_GROUP`].
+    pub regions: Vec<String>,
 }
 
 /// Admin: add or change a product type (M3). Errors as [`SaveGroup`] with
