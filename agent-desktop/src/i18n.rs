@@ -712,6 +712,36 @@ messages! {
     EmbedSnippet => "网页嵌入代码", "Embed snippet";
     /// Text of the embedded link.
     GetHelp => "在线客服", "Get help";
+    /// Admin window (M7, seed 002 知识库).
+    KnowledgeAdmin => "知识库管理", "Knowledge base";
+    /// Button (M7).
+    NewTopNode => "新建顶级条目", "New top-level entry";
+    /// Button (M7).
+    NewChildNode => "新建子条目", "New child entry";
+    /// Field (M7).
+    KnowledgeTitleLabel => "标题", "Title";
+    /// Field (M7).
+    KeywordsLabel => "关键词（逗号分隔）", "Keywords (comma-separated)";
+    /// Field (M7).
+    ReplyTextLabel => "回复内容（留空为目录）", "Reply text (empty for a folder)";
+    /// Switch (M7 启用).
+    EnabledLabel => "启用", "Enabled";
+    /// Field (M7 有效期).
+    ValidFrom => "生效日期（YYYY-MM-DD）", "Valid from (YYYY-MM-DD)";
+    /// Field (M7).
+    ValidUntil => "失效日期（YYYY-MM-DD）", "Valid until (YYYY-MM-DD)";
+    /// Validation of a typed date.
+    BadDate => "日期格式应为 YYYY-MM-DD", "Type dates as YYYY-MM-DD";
+    /// Move target (M7).
+    MoveTo => "移动到", "Move to";
+    /// Move target: the top level.
+    TopLevel => "（顶级）", "(top level)";
+    /// Tree marker of a disabled node.
+    DisabledMark => "已停用", "off";
+    /// Empty tree.
+    NoKnowledge => "知识库为空", "The knowledge base is empty";
+    /// Delete confirmation (M7).
+    DeleteSubtreeWarning => "将同时删除其下所有子条目。", "Its child entries are deleted too.";
     /// Group field (R7 region routing).
     RegionsLabel => "优先服务地区", "Regions served first";
     /// Groups list column (R7).

@@ -255,6 +255,7 @@ pub fn audit_action(lang: Language, code: &str) -> String {
         "password_changed" => ("修改密码", "Password changed"),
         "settings_changed" => ("修改设置", "Settings changed"),
         "signing_key_rotated" => ("重新生成签名密钥", "Signing key rotated"),
+        "library_changed" => ("修改知识库", "Knowledge base changed"),
         "webhook_changed" => ("修改回调", "Webhook changed"),
         "account_created" => ("新建账号", "Account created"),
         "account_changed" => ("修改账号", "Account changed"),

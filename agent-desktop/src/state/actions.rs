@@ -292,6 +292,35 @@ impl Workspace {
                     call(out, Request::SaveBranding(rpc::SaveBranding { branding }));
                 }
             }
+            Intent::RefreshKnowledge => {
+                if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
+                    view.status = Status::Busy;
+                    call(out, Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin));
+                }
+            }
+            Intent::SaveKnowledge { lang } => {
+                if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
+                    if view.save(out).is_err() {
+                        view.status =
+                            Status::Failed(crate::i18n::Msg::BadDate.text(lang).to_owned());
+                    }
+                }
+            }
+            Intent::MoveKnowledge { id, parent, index } => {
+                if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
+                    view.move_node(id, parent, index, out);
+                }
+            }
+            Intent::DeleteKnowledge(id) => {
+                if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
+                    view.status = Status::Busy;
+                    view.confirm_delete = false;
+                    call(
+                        out,
+                        Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode { id }),
+                    );
+                }
+            }
             Intent::RefreshIntegration => {
                 if let Some(AdminDialog::Integrations { status, .. }) = self.admin.as_mut() {
                     *status = Status::Busy;
@@ -907,6 +936,9 @@ impl Workspace {
                     problems: Default::default(),
                     status: Status::Busy,
                 }
+            }
+            AdminWindow::Knowledge => {
+                AdminDialog::Knowledge(Box::new(super::KnowledgeView::loading(out)))
             }
             AdminWindow::Integrations => {
                 call(out, Request::GetIntegration(rpc::GetIntegration));

@@ -97,6 +97,10 @@ answers!(
     SaveRole,
     GetBranding,
     SaveBranding,
+    ListKnowledgeAdmin,
+    SaveKnowledgeNode,
+    MoveKnowledgeNode,
+    DeleteKnowledgeNode,
     GetIntegration,
     RotateSigningKey,
     SaveWebhook,
@@ -619,6 +623,76 @@ impl Answer for rpc::SaveBranding {
         if let Some(AdminDialog::Branding { status, .. }) = ws.admin.as_mut() {
             *status = outcome;
         }
+    }
+}
+
+impl Answer for rpc::ListKnowledgeAdmin {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = reply.map_err(|e| text(cx, &e));
+        if let Some(AdminDialog::Knowledge(view)) = ws.admin.as_mut() {
+            match reply {
+                Ok(base) => {
+                    if view
+                        .selected
+                        .is_some_and(|s| !base.nodes.iter().any(|n| n.id == s))
+                    {
+                        view.selected = None;
+                    }
+                    view.nodes = Some(base.nodes);
+                    if view.status.busy() {
+                        view.status = Status::Idle;
+                    }
+                }
+                Err(t) => view.status = Status::Failed(t),
+            }
+        }
+    }
+}
+
+/// A knowledge-base change answered: the tree reloads, the outcome is shown.
+fn knowledge_changed(reply: Result<(), ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+    if let Some(AdminDialog::Knowledge(view)) = ws.admin.as_mut() {
+        match reply {
+            Ok(()) => {
+                view.status = Status::Done(Msg::Saved.text(cx.lang).to_owned());
+                call(cx.out, Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin));
+            }
+            Err(e) => view.status = Status::Failed(text(cx, &e)),
+        }
+    }
+}
+
+impl Answer for rpc::SaveKnowledgeNode {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = match reply {
+            Ok(node) => {
+                if let Some(AdminDialog::Knowledge(view)) = ws.admin.as_mut() {
+                    view.selected = Some(node.id);
+                    view.editor = Some(crate::state::KnowledgeEditor::of(&node));
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        knowledge_changed(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::MoveKnowledgeNode {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        knowledge_changed(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::DeleteKnowledgeNode {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        if reply.is_ok() {
+            if let Some(AdminDialog::Knowledge(view)) = ws.admin.as_mut() {
+                view.editor = None;
+                view.selected = None;
+            }
+        }
+        knowledge_changed(reply, ws, cx);
     }
 }
 

@@ -234,6 +234,8 @@ pub enum AdminDialog {
         /// Loading or saving.
         status: Status,
     },
+    /// The knowledge base (知识库管理, M7).
+    Knowledge(Box<super::KnowledgeView>),
     /// Integrations (系统集成, R17): app ID, signing key, webhook and delivery log.
     Integrations {
         /// The page as last loaded.
@@ -330,6 +332,12 @@ impl std::fmt::Debug for AdminDialog {
                     &draft.as_ref().map(|d| d.product_name.clone()),
                 )
                 .field("status", status)
+                .finish(),
+            AdminDialog::Knowledge(view) => f
+                .debug_struct("Knowledge")
+                .field("nodes", &view.nodes.as_ref().map(Vec::len))
+                .field("selected", &view.selected)
+                .field("status", &view.status)
                 .finish(),
             AdminDialog::Integrations {
                 page,

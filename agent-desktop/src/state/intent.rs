@@ -41,6 +41,8 @@ pub enum AdminWindow {
     Blocklist,
     /// Integrations: app ID, signing key, webhook and delivery log (系统集成, R17).
     Integrations,
+    /// The knowledge base (知识库管理, M7).
+    Knowledge,
     /// Block the customer of this session (R16).
     BlockCustomer(SessionId),
 }
@@ -159,6 +161,24 @@ pub enum Intent {
     SaveBranding,
     /// Load the blocklist again (R16).
     RefreshBlocks,
+    /// Load the knowledge base again (M7).
+    RefreshKnowledge,
+    /// Save the knowledge-base node being edited; `lang` words a date typed wrong (M7).
+    SaveKnowledge {
+        /// The UI language.
+        lang: Language,
+    },
+    /// Move a knowledge-base node under `parent` at `index` (M7).
+    MoveKnowledge {
+        /// The node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+        /// New parent.
+        parent: Option<porpoise_protocol::wire::KnowledgeNodeId>,
+        /// Place among its new siblings.
+        index: u32,
+    },
+    /// Delete a knowledge-base node and its subtree (confirmed; M7).
+    DeleteKnowledge(porpoise_protocol::wire::KnowledgeNodeId),
     /// Load the integrations page again (R17).
     RefreshIntegration,
     /// Make a new signing key (confirmed when one exists; R17).

@@ -15,6 +15,7 @@ mod branding;
 mod center;
 mod directory;
 mod integrations;
+mod knowledge;
 mod records;
 
 /// Draws the open admin window. Its fields are edited as a copy, reported with
@@ -33,6 +34,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::AuditLog { .. } => Msg::AuditLog,
         AdminDialog::Blocklist { .. } => Msg::Blocklist,
         AdminDialog::Integrations { .. } => Msg::Integrations,
+        AdminDialog::Knowledge(_) => Msg::KnowledgeAdmin,
         AdminDialog::Branding { .. } => Msg::BrandingTitle,
         AdminDialog::BlockCustomer { .. } => Msg::BlockCustomer,
         AdminDialog::Directory(view) => match view.page {
@@ -128,6 +130,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 ),
                 None => super::status_ui(ui, status),
             },
+            AdminDialog::Knowledge(view) => knowledge::knowledge_ui(ui, lang, view, &mut clicks),
             AdminDialog::Integrations {
                 page,
                 draft,

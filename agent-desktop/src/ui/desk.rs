@@ -157,6 +157,11 @@ fn admin_windows(ws: &Workspace) -> Vec<(Msg, AdminWindow)> {
             AdminWindow::Blocklist,
         ),
         (
+            Permission::ManageLibrary,
+            Msg::KnowledgeAdmin,
+            AdminWindow::Knowledge,
+        ),
+        (
             Permission::ManageSettings,
             Msg::Integrations,
             AdminWindow::Integrations,

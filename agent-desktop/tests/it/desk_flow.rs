@@ -906,3 +906,155 @@ fn admin_creates_a_signing_key_sets_the_webhook_and_retries_a_delivery() {
         vec![Request::RetryDelivery(rpc::RetryDelivery { id: 41 })]
     );
 }
+
+/// M7: the admin adds a child entry under a folder of the knowledge base with keywords and a
+/// validity, a date typed wrong is refused before sending, and an entry is moved up and
+/// deleted (confirmed).
+#[test]
+fn admin_edits_the_knowledge_base_tree() {
+    use porpoise_protocol::wire::{KnowledgeBase, KnowledgeDraft, KnowledgeNode, KnowledgeNodeId};
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Knowledge base").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin)]
+    );
+    let node = |id: i64, parent: Option<i64>, title: &str, enabled: bool| KnowledgeNode {
+        id: KnowledgeNodeId(id),
+        parent: parent.map(KnowledgeNodeId),
+        title: title.into(),
+        keywords: Vec::new(),
+        text: String::new(),
+        enabled,
+        valid_from: None,
+        valid_until: None,
+    };
+    let base = KnowledgeBase {
+        nodes: vec![
+            node(1, None, "售后", true),
+            node(2, Some(1), "退货流程", true),
+            node(3, Some(1), "旧政策", false),
+        ],
+        truncated: false,
+    };
+    answer(
+        &side,
+        Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin),
+        Ok(Response::KnowledgeBase(base)),
+    );
+    harness.run();
+    harness.get_by_label("旧政策 [off]");
+    harness.get_by_label("售后").hover();
+    harness.run();
+    harness.get_by_label("售后").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "New child entry")
+        .click();
+    harness.run();
+    for (field, text) in [
+        ("Title", "换货流程"),
+        ("Keywords (comma-separated)", "换货, 退换"),
+        ("Valid from (YYYY-MM-DD)", "2027/02/30"),
+    ] {
+        harness
+            .get_by_role_and_label(A11y::TextInput, field)
+            .focus();
+        harness.run();
+        harness
+            .get_by_role_and_label(A11y::TextInput, field)
+            .type_text(text);
+        harness.run();
+    }
+    harness
+        .get_by_role_and_label(A11y::Button, "Save")
+        .click_accesskit();
+    harness.run();
+    // 2027/02/30 has the right shape: the relay judges whether the day exists.
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode {
+            id: None,
+            parent: Some(KnowledgeNodeId(1)),
+            draft: KnowledgeDraft {
+                title: "换货流程".into(),
+                keywords: vec!["换货".into(), "退换".into()],
+                text: String::new(),
+                enabled: true,
+                valid_from: Some(20_270_230),
+                valid_until: None,
+            },
+        })]
+    );
+    answer(
+        &side,
+        Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode {
+            id: None,
+            parent: None,
+            draft: KnowledgeDraft::default(),
+        }),
+        Err(ApiError::InvalidDate { date: 20_270_230 }),
+    );
+    harness.run();
+    harness.get_by_label_contains("2027-02-30");
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Valid from (YYYY-MM-DD)")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "Valid from (YYYY-MM-DD)")
+        .type_text("x");
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Save")
+        .click_accesskit();
+    harness.run();
+    assert!(calls(&mut side).is_empty(), "a malformed date is not sent");
+    harness.get_by_label("Type dates as YYYY-MM-DD");
+
+    // 旧政策: up one place, then deleted after confirming.
+    harness.get_by_label("旧政策 [off]").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Up")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode {
+            id: KnowledgeNodeId(3),
+            parent: Some(KnowledgeNodeId(1)),
+            index: 0,
+        })]
+    );
+    answer(
+        &side,
+        Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode {
+            id: KnowledgeNodeId(3),
+            parent: None,
+            index: 0,
+        }),
+        Ok(Response::Done),
+    );
+    harness.run();
+    let _reload = calls(&mut side);
+    harness
+        .get_by_role_and_label(A11y::Button, "Remove")
+        .click_accesskit();
+    harness.run();
+    harness.get_by_label("Its child entries are deleted too.");
+    harness
+        .get_by_role_and_label(A11y::Button, "Confirm")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode {
+            id: KnowledgeNodeId(3)
+        })]
+    );
+}

@@ -233,6 +233,9 @@ fn knowledge_base_reply_is_found_by_keyword_and_inserted() {
         title: title.into(),
         keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
         text: text.into(),
+        enabled: true,
+        valid_from: None,
+        valid_until: None,
     };
     let base = KnowledgeBase {
         nodes: vec![

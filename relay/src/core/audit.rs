@@ -50,6 +50,9 @@ pub enum AuditAction {
     PasswordChanged,
     /// A manager changed the center's settings; `detail` lists `field: before → after`.
     SettingsChanged,
+    /// A manager added, changed, moved or deleted a knowledge-base node (M7); `detail` lists
+    /// what.
+    LibraryChanged,
     /// A manager made a new integration signing key (R17); the key is never written.
     SigningKeyRotated,
     /// A manager changed the webhook or queued a delivery again (R17); `detail` lists what.
@@ -84,6 +87,7 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SettingsChanged => "settings_changed",
             AuditAction::SigningKeyRotated => "signing_key_rotated",
+            AuditAction::LibraryChanged => "library_changed",
             AuditAction::WebhookChanged => "webhook_changed",
             AuditAction::ActionGranted => "action_granted",
             AuditAction::ActionRefused => "action_refused",

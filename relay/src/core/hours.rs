@@ -109,6 +109,11 @@ fn local_in(unix_ms: UnixMs, tz: &TimeZone) -> LocalTime {
     }
 }
 
+/// The center's local date (`yyyymmdd`) at `unix_ms`, in its time zone (or fixed offset).
+pub fn local_date(hours: &WorkingHours, unix_ms: UnixMs) -> DateYmd {
+    local_in(unix_ms, &clock(hours)).date
+}
+
 /// The local date, weekday and minute of `unix_ms` on a clock `utc_offset_min` minutes east of
 /// UTC. Offsets beyond ±14 h are clamped.
 pub fn local_time(unix_ms: UnixMs, utc_offset_min: i32) -> LocalTime {

@@ -83,10 +83,48 @@ pub enum StoreQuery {
         /// The agent may delete center-wide responses.
         manages: bool,
     },
-    /// The center's knowledge base.
+    /// The center's knowledge base: with `today`, only what agents see that day (enabled,
+    /// valid, under shown parents); `None` (admin window): every node.
     KnowledgeBase {
         /// Center.
         center_id: CenterId,
+        /// The center's local date, `yyyymmdd`.
+        today: Option<porpoise_protocol::wire::DateYmd>,
+    },
+    /// Add or change a knowledge-base node (M7); answers `KnowledgeNodeSaved`; audited.
+    SaveKnowledge {
+        /// Center.
+        center_id: CenterId,
+        /// Node, or `None` to add under `parent`.
+        id: Option<porpoise_protocol::wire::KnowledgeNodeId>,
+        /// Parent of a new node.
+        parent: Option<porpoise_protocol::wire::KnowledgeNodeId>,
+        /// Checked fields.
+        draft: porpoise_protocol::wire::KnowledgeDraft,
+        /// Audit actor.
+        actor: String,
+    },
+    /// Move a node with its subtree (M7); answers `Done`; audited.
+    MoveKnowledge {
+        /// Center.
+        center_id: CenterId,
+        /// Node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+        /// New parent.
+        parent: Option<porpoise_protocol::wire::KnowledgeNodeId>,
+        /// Place among the new siblings.
+        index: u32,
+        /// Audit actor.
+        actor: String,
+    },
+    /// Delete a node with its subtree (M7); answers `Done`; audited.
+    DeleteKnowledge {
+        /// Center.
+        center_id: CenterId,
+        /// Node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+        /// Audit actor.
+        actor: String,
     },
     /// A page of the center's audit log (R18), newest first; the asker was checked to manage.
     AuditLog {
@@ -117,6 +155,69 @@ pub enum StoreQuery {
         /// Start after this cursor.
         after: Option<TranscriptCursor>,
     },
+}
+
+/// Checks and trims a knowledge-base node's fields (M7): keywords split on lines and commas,
+/// trimmed, empty ones dropped; dates must exist and the end may not come before the start.
+///
+/// Errors: `Empty { KnowledgeTitle }`, `TooLong { KnowledgeTitle | KnowledgeText |
+/// KnowledgeKeywords }`, `InvalidDate`, `Malformed { KnowledgeValidity }`.
+pub fn check_knowledge_draft(
+    draft: porpoise_protocol::wire::KnowledgeDraft,
+) -> Result<porpoise_protocol::wire::KnowledgeDraft, ApiError> {
+    use porpoise_protocol::wire::{
+        Field, MAX_KNOWLEDGE_KEYWORDS_BYTES, MAX_KNOWLEDGE_TEXT_BYTES, MAX_KNOWLEDGE_TITLE_BYTES,
+    };
+    let title = draft.title.trim().to_owned();
+    if title.is_empty() {
+        return Err(ApiError::Empty {
+            field: Field::KnowledgeTitle,
+        });
+    }
+    if title.len() > MAX_KNOWLEDGE_TITLE_BYTES {
+        return Err(ApiError::too_long(
+            Field::KnowledgeTitle,
+            MAX_KNOWLEDGE_TITLE_BYTES,
+        ));
+    }
+    let text = draft.text.trim().to_owned();
+    if text.len() > MAX_KNOWLEDGE_TEXT_BYTES {
+        return Err(ApiError::too_long(
+            Field::KnowledgeText,
+            MAX_KNOWLEDGE_TEXT_BYTES,
+        ));
+    }
+    let keywords: Vec<String> = draft
+        .keywords
+        .iter()
+        .flat_map(|k| k.split(['\n', ',', '，']))
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if keywords.join("\n").len() > MAX_KNOWLEDGE_KEYWORDS_BYTES {
+        return Err(ApiError::too_long(
+            Field::KnowledgeKeywords,
+            MAX_KNOWLEDGE_KEYWORDS_BYTES,
+        ));
+    }
+    for date in [draft.valid_from, draft.valid_until].into_iter().flatten() {
+        if super::hours::date_of(date).is_none() {
+            return Err(ApiError::InvalidDate { date });
+        }
+    }
+    if let (Some(from), Some(until)) = (draft.valid_from, draft.valid_until) {
+        if until < from {
+            return Err(ApiError::Malformed {
+                field: Field::KnowledgeValidity,
+            });
+        }
+    }
+    Ok(porpoise_protocol::wire::KnowledgeDraft {
+        title,
+        keywords,
+        text,
+        ..draft
+    })
 }
 
 /// Checks and trims a canned response's fields.
@@ -204,7 +305,61 @@ impl Core {
                 }
             }
             Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
-                StoreQuery::KnowledgeBase { center_id }
+                let today = self.centers.get(&center_id).map_or(0, |c| {
+                    super::hours::local_date(&c.settings.working_hours, self.clock_ms)
+                });
+                StoreQuery::KnowledgeBase {
+                    center_id,
+                    today: Some(today),
+                }
+            }
+            Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin) => {
+                self.require(center_id, agent_id, Permission::ManageLibrary)?;
+                StoreQuery::KnowledgeBase {
+                    center_id,
+                    today: None,
+                }
+            }
+            Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode {
+                id: node,
+                parent,
+                draft,
+            }) => {
+                self.require(center_id, agent_id, Permission::ManageLibrary)?;
+                StoreQuery::SaveKnowledge {
+                    center_id,
+                    id: node,
+                    parent,
+                    draft: check_knowledge_draft(draft)?,
+                    actor: self.audit_actor(center_id, agent_id),
+                }
+            }
+            Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode {
+                id: node,
+                parent,
+                index,
+            }) => {
+                self.require(center_id, agent_id, Permission::ManageLibrary)?;
+                if Some(node) == parent {
+                    return Err(ApiError::Malformed {
+                        field: porpoise_protocol::wire::Field::KnowledgeParent,
+                    });
+                }
+                StoreQuery::MoveKnowledge {
+                    center_id,
+                    id: node,
+                    parent,
+                    index,
+                    actor: self.audit_actor(center_id, agent_id),
+                }
+            }
+            Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode { id: node }) => {
+                self.require(center_id, agent_id, Permission::ManageLibrary)?;
+                StoreQuery::DeleteKnowledge {
+                    center_id,
+                    id: node,
+                    actor: self.audit_actor(center_id, agent_id),
+                }
             }
             Request::ListAuditLog(rpc::ListAuditLog { before_seq, limit }) => {
                 self.require(center_id, agent_id, Permission::SeeAuditLog)?;

@@ -542,6 +542,10 @@ impl Core {
                 | Request::SaveCannedResponse(rpc::SaveCannedResponse { .. })
                 | Request::DeleteCannedResponse(rpc::DeleteCannedResponse { .. })
                 | Request::ListKnowledgeBase(rpc::ListKnowledgeBase)
+                | Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin)
+                | Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode { .. })
+                | Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode { .. })
+                | Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode { .. })
                 | Request::ListAuditLog(rpc::ListAuditLog { .. })
                 | Request::ListServiceHistory(rpc::ListServiceHistory { .. })
                 | Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript { .. })),

@@ -32,7 +32,16 @@ type Answer = Result<Result<Response, ApiError>, StoreError>;
 /// Row of `canned_responses`: id, agent_id, category, title, text.
 type CannedRow = (i64, Option<i64>, String, String, String);
 /// Row of `knowledge_nodes`: id, parent, title, keywords, text.
-type KnowledgeRow = (i64, Option<i64>, String, String, String);
+type KnowledgeRow = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    bool,
+    Option<i64>,
+    Option<i64>,
+);
 /// Row of the history list: id, started_at, ended_at, agent, customer name, message count,
 /// disposition.
 type HistoryRow = (i64, i64, i64, String, String, i64, Option<String>);
@@ -95,9 +104,34 @@ impl Store {
                 self.delete_canned(*center_id, *agent_id, *id, *manages)
                     .await
             }
-            StoreQuery::KnowledgeBase { center_id } => Ok(Ok(Response::KnowledgeBase(
-                self.knowledge_base(*center_id).await?,
+            StoreQuery::KnowledgeBase { center_id, today } => Ok(Ok(Response::KnowledgeBase(
+                self.knowledge_base(*center_id, *today).await?,
             ))),
+            StoreQuery::SaveKnowledge {
+                center_id,
+                id,
+                parent,
+                draft,
+                actor,
+            } => {
+                self.save_knowledge(*center_id, *id, *parent, draft, actor)
+                    .await
+            }
+            StoreQuery::MoveKnowledge {
+                center_id,
+                id,
+                parent,
+                index,
+                actor,
+            } => {
+                self.move_knowledge(*center_id, *id, *parent, *index, actor)
+                    .await
+            }
+            StoreQuery::DeleteKnowledge {
+                center_id,
+                id,
+                actor,
+            } => self.delete_knowledge(*center_id, *id, actor).await,
             StoreQuery::AuditLog {
                 center_id,
                 before_seq,
@@ -322,28 +356,52 @@ impl Store {
         Ok(Ok(Response::Done))
     }
 
-    /// The center's knowledge base: parents before children (depth first), siblings by
-    /// position; nodes deeper than [`MAX_KNOWLEDGE_DEPTH`] are left out; cut at
-    /// [`MAX_LIBRARY_REPLY_BYTES`].
-    ///
-    /// Errors: [`StoreError::Database`].
-    pub async fn knowledge_base(&self, center_id: CenterId) -> Result<KnowledgeBase, StoreError> {
+    /// Every knowledge-base node of the center, siblings by position (not yet a tree).
+    pub(super) async fn knowledge_nodes(
+        &self,
+        center_id: CenterId,
+    ) -> Result<Vec<KnowledgeNode>, StoreError> {
         let rows: Vec<KnowledgeRow> = sqlx::query_as(
-            "SELECT id, parent, title, keywords, text FROM knowledge_nodes \
-             WHERE center_id = ? ORDER BY position, id",
+            "SELECT id, parent, title, keywords, text, enabled, valid_from, valid_until \
+             FROM knowledge_nodes WHERE center_id = ? ORDER BY position, id",
         )
         .bind(i64::from(center_id.0))
         .fetch_all(&self.pool)
         .await?;
-        let nodes: Vec<KnowledgeNode> = rows
+        rows.into_iter()
+            .map(
+                |(id, parent, title, keywords, text, enabled, from, until)| {
+                    Ok(KnowledgeNode {
+                        id: KnowledgeNodeId(id),
+                        parent: parent.map(KnowledgeNodeId),
+                        title,
+                        keywords: keywords.lines().map(str::to_owned).collect(),
+                        text,
+                        enabled,
+                        valid_from: from.map(from_db).transpose()?,
+                        valid_until: until.map(from_db).transpose()?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// The center's knowledge base: parents before children (depth first), siblings by
+    /// position; nodes deeper than [`MAX_KNOWLEDGE_DEPTH`] are left out; cut at
+    /// [`MAX_LIBRARY_REPLY_BYTES`]. With `today` (`yyyymmdd`), only nodes live that day
+    /// ([`KnowledgeNode::live_on`]) whose parents are shown too; `None`: every node.
+    ///
+    /// Errors: [`StoreError::Database`].
+    pub async fn knowledge_base(
+        &self,
+        center_id: CenterId,
+        today: Option<porpoise_protocol::wire::DateYmd>,
+    ) -> Result<KnowledgeBase, StoreError> {
+        let nodes: Vec<KnowledgeNode> = self
+            .knowledge_nodes(center_id)
+            .await?
             .into_iter()
-            .map(|(id, parent, title, keywords, text)| KnowledgeNode {
-                id: KnowledgeNodeId(id),
-                parent: parent.map(KnowledgeNodeId),
-                title,
-                keywords: keywords.lines().map(str::to_owned).collect(),
-                text,
-            })
+            .filter(|n| today.is_none_or(|d| n.live_on(d)))
             .collect();
         let mut base = KnowledgeBase::default();
         let mut used = 0;

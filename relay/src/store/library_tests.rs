@@ -61,7 +61,10 @@ async fn demo_library_is_seeded_once_as_a_tree() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = demo_store(&dir).await;
     store.seed_demo().await.expect("seed again");
-    let base = store.knowledge_base(DEMO_CENTER_ID).await.expect("kb");
+    let base = store
+        .knowledge_base(DEMO_CENTER_ID, None)
+        .await
+        .expect("kb");
     assert_eq!(base.nodes.len(), 8, "{base:?}");
     assert!(!base.truncated);
     let titles: Vec<&str> = base.nodes.iter().map(|n| n.title.as_str()).collect();
@@ -463,7 +466,10 @@ async fn import_checks_everything_first_and_can_replace() {
                 .canned_responses(DEMO_CENTER_ID, agent1)
                 .await
                 .expect("c");
-            let kb = store.knowledge_base(DEMO_CENTER_ID).await.expect("kb");
+            let kb = store
+                .knowledge_base(DEMO_CENTER_ID, None)
+                .await
+                .expect("kb");
             (canned.items.len(), kb.nodes.len())
         }
     };
@@ -558,4 +564,184 @@ async fn chat_pictures_survive_a_restart_and_stay_with_their_customer_and_center
             "{customer:?} {center} {session}"
         );
     }
+}
+
+/// M7: the admin window's knowledge-base edits on a real database: add a folder and entries,
+/// move and reorder, refuse a move under its own subtree and beyond the depth limit, switch an
+/// entry off or out of date (agents no longer see it, the admin list still does), delete a
+/// folder with its subtree; every change is audited.
+#[tokio::test]
+async fn knowledge_nodes_are_added_moved_hidden_and_deleted_with_the_tree_rules() {
+    use porpoise_protocol::wire::{Field, KnowledgeDraft, KnowledgeNodeId, Thing};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("relay.sqlite3"))
+        .await
+        .expect("open");
+    let center_id = store.create_center("Acme").await.expect("center").center_id;
+    let draft = |title: &str| KnowledgeDraft {
+        title: title.into(),
+        keywords: vec!["kw".into()],
+        text: format!("{title} 的回复"),
+        enabled: true,
+        valid_from: None,
+        valid_until: None,
+    };
+    let save = |id: Option<KnowledgeNodeId>, parent: Option<KnowledgeNodeId>, d: KnowledgeDraft| {
+        StoreQuery::SaveKnowledge {
+            center_id,
+            id,
+            parent,
+            draft: d,
+            actor: "agent 1 admin".into(),
+        }
+    };
+    let saved = |r: Result<Response, ApiError>| match r {
+        Ok(Response::KnowledgeNodeSaved(n)) => n,
+        other => panic!("{other:?}"),
+    };
+    let folder = saved(store.query(&save(None, None, draft("售后"))).await);
+    let a = saved(
+        store
+            .query(&save(None, Some(folder.id), draft("退货")))
+            .await,
+    );
+    let b = saved(
+        store
+            .query(&save(None, Some(folder.id), draft("换货")))
+            .await,
+    );
+    let titles = |base: &porpoise_protocol::wire::KnowledgeBase| {
+        base.nodes
+            .iter()
+            .map(|n| n.title.clone())
+            .collect::<Vec<_>>()
+    };
+    let all = store.knowledge_base(center_id, None).await.expect("kb");
+    assert_eq!(titles(&all), ["售后", "退货", "换货"]);
+
+    // Reorder: 换货 first.
+    let mv = |id, parent, index| StoreQuery::MoveKnowledge {
+        center_id,
+        id,
+        parent,
+        index,
+        actor: "agent 1 admin".into(),
+    };
+    assert_eq!(
+        store.query(&mv(b.id, Some(folder.id), 0)).await,
+        Ok(Response::Done)
+    );
+    let all = store.knowledge_base(center_id, None).await.expect("kb");
+    assert_eq!(titles(&all), ["售后", "换货", "退货"]);
+    // Under its own subtree: refused.
+    assert_eq!(
+        store.query(&mv(folder.id, Some(a.id), 0)).await,
+        Err(ApiError::Malformed {
+            field: Field::KnowledgeParent
+        })
+    );
+    // A chain 8 deep; a child of its deepest node would be level 9.
+    let mut parent = None;
+    let mut deepest = folder.clone();
+    for level in 0..MAX_KNOWLEDGE_DEPTH_FOR_TEST {
+        deepest = saved(
+            store
+                .query(&save(None, parent, draft(&format!("L{level}"))))
+                .await,
+        );
+        parent = Some(deepest.id);
+    }
+    assert_eq!(
+        store
+            .query(&save(None, Some(deepest.id), draft("too deep")))
+            .await,
+        Err(ApiError::Malformed {
+            field: Field::KnowledgeParent
+        })
+    );
+    // Moving the 2-level 售后 subtree under level 7 would make 9 levels.
+    let level7 = all_titles_id(&store, center_id, "L6").await;
+    assert_eq!(
+        store.query(&mv(folder.id, Some(level7), 0)).await,
+        Err(ApiError::Malformed {
+            field: Field::KnowledgeParent
+        })
+    );
+
+    // Off, and out of date: hidden from agents, listed for the admin.
+    let off = KnowledgeDraft {
+        enabled: false,
+        ..draft("退货")
+    };
+    store
+        .query(&save(Some(a.id), None, off))
+        .await
+        .expect("off");
+    let dated = KnowledgeDraft {
+        valid_from: Some(20_270_101),
+        ..draft("换货")
+    };
+    store
+        .query(&save(Some(b.id), None, dated))
+        .await
+        .expect("dated");
+    let agents = store
+        .knowledge_base(center_id, Some(20_261_207))
+        .await
+        .expect("kb");
+    assert!(titles(&agents).contains(&"售后".to_string()));
+    assert!(!titles(&agents).contains(&"退货".to_string()));
+    assert!(!titles(&agents).contains(&"换货".to_string()));
+    let later = store
+        .knowledge_base(center_id, Some(20_270_101))
+        .await
+        .expect("kb");
+    assert!(titles(&later).contains(&"换货".to_string()));
+
+    // Delete the folder: its children go too; a second delete is NotFound.
+    let del = StoreQuery::DeleteKnowledge {
+        center_id,
+        id: folder.id,
+        actor: "agent 1 admin".into(),
+    };
+    assert_eq!(store.query(&del).await, Ok(Response::Done));
+    let all = store.knowledge_base(center_id, None).await.expect("kb");
+    assert!(!titles(&all).iter().any(|t| t == "退货" || t == "售后"));
+    assert_eq!(
+        store.query(&del).await,
+        Err(ApiError::NotFound {
+            what: Thing::KnowledgeNode
+        })
+    );
+    let log = store.audit_log(center_id, 100).await.expect("audit");
+    assert!(log.iter().all(|r| r.action == "library_changed"));
+    assert!(log
+        .iter()
+        .any(|r| r.detail.contains("deleted with its subtree (3 nodes)")));
+    assert!(
+        log.iter().any(|r| r.detail.contains("enabled")),
+        "before → after"
+    );
+    assert!(matches!(
+        store.verify_audit(center_id).await.expect("verify"),
+        crate::store::AuditCheck::Intact { .. }
+    ));
+}
+
+const MAX_KNOWLEDGE_DEPTH_FOR_TEST: usize = porpoise_protocol::wire::MAX_KNOWLEDGE_DEPTH;
+
+async fn all_titles_id(
+    store: &Store,
+    center_id: CenterId,
+    title: &str,
+) -> porpoise_protocol::wire::KnowledgeNodeId {
+    store
+        .knowledge_base(center_id, None)
+        .await
+        .expect("kb")
+        .nodes
+        .into_iter()
+        .find(|n| n.title == title)
+        .expect("node")
+        .id
 }

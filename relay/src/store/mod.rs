@@ -12,6 +12,7 @@ mod center;
 mod conversation;
 mod directory;
 mod integrations;
+mod knowledge;
 mod library;
 mod ops;
 mod records;

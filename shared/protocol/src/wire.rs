@@ -798,6 +798,38 @@ pub struct KnowledgeNode {
     pub keywords: Vec<String>,
     /// Reply text put into the chat input; empty for a pure folder.
     pub text: String,
+    /// Off: agents do not see it (nor its children); the admin window still does (M7 启用).
+    pub enabled: bool,
+    /// First day agents see it, in the center's time zone (M7 有效期); `None`: no start.
+    pub valid_from: Option<DateYmd>,
+    /// Last day agents see it; `None`: no end.
+    pub valid_until: Option<DateYmd>,
+}
+
+impl KnowledgeNode {
+    /// True if agents see it on `today` (enabled and within its validity).
+    pub fn live_on(&self, today: DateYmd) -> bool {
+        self.enabled
+            && self.valid_from.is_none_or(|d| d <= today)
+            && self.valid_until.is_none_or(|d| today <= d)
+    }
+}
+
+/// A knowledge-base node's fields as the admin window edits them (M7).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KnowledgeDraft {
+    /// Title, 1..=[`MAX_KNOWLEDGE_TITLE_BYTES`].
+    pub title: String,
+    /// Keywords, together at most [`MAX_KNOWLEDGE_KEYWORDS_BYTES`].
+    pub keywords: Vec<String>,
+    /// Reply text (empty for a folder), at most [`MAX_KNOWLEDGE_TEXT_BYTES`].
+    pub text: String,
+    /// Shown to agents.
+    pub enabled: bool,
+    /// First day shown.
+    pub valid_from: Option<DateYmd>,
+    /// Last day shown (not before `valid_from`).
+    pub valid_until: Option<DateYmd>,
 }
 
 /// The center's knowledge base: nodes with parents before children, siblings in display order.

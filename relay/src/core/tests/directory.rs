@@ -734,3 +734,100 @@ fn branding_is_checked_saved_audited_and_sent_to_customers() {
     assert_eq!(page.branding, branding);
     assert_eq!(page.download_page, None, "no public address configured");
 }
+
+/// M7: knowledge-base edits need ManageLibrary (checked by the relay, not only hidden); an
+/// impossible validity date and an end before the start are refused before the store; agents
+/// ask for the live tree with the center's local date.
+#[test]
+fn knowledge_edits_need_the_library_permission_and_real_dates() {
+    use porpoise_protocol::wire::{KnowledgeDraft, KnowledgeNodeId};
+    let mut h = harness_with(Default::default());
+    h.login(ConnId(1), with_role(1, Role::Admin, &[]));
+    h.login(ConnId(3), with_role(3, Role::Agent, &[1]));
+    let save = |draft: KnowledgeDraft| {
+        Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode {
+            id: None,
+            parent: None,
+            draft,
+        })
+    };
+    let ok = KnowledgeDraft {
+        title: "退货".into(),
+        enabled: true,
+        ..KnowledgeDraft::default()
+    };
+    for body in [
+        save(ok.clone()),
+        Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin),
+        Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode {
+            id: KnowledgeNodeId(1),
+        }),
+        Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode {
+            id: KnowledgeNodeId(1),
+            parent: None,
+            index: 0,
+        }),
+    ] {
+        let (answer, actions) = ask(&mut h, 3, body);
+        assert_eq!(
+            answer,
+            Err(ApiError::NotPermitted {
+                needed: Permission::ManageLibrary
+            })
+        );
+        assert!(persisted(&actions).is_empty(), "nothing reaches the store");
+    }
+    let bad_day = KnowledgeDraft {
+        valid_from: Some(20_270_231),
+        ..ok.clone()
+    };
+    let (answer, _) = ask(&mut h, 1, save(bad_day));
+    assert_eq!(answer, Err(ApiError::InvalidDate { date: 20_270_231 }));
+    let backwards = KnowledgeDraft {
+        valid_from: Some(20_270_301),
+        valid_until: Some(20_270_201),
+        ..ok.clone()
+    };
+    let (answer, _) = ask(&mut h, 1, save(backwards));
+    assert_eq!(
+        answer,
+        Err(ApiError::Malformed {
+            field: Field::KnowledgeValidity
+        })
+    );
+    let actions = h.req(
+        ConnId(1),
+        RequestId(7),
+        Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode {
+            id: KnowledgeNodeId(4),
+            parent: Some(KnowledgeNodeId(4)),
+            index: 0,
+        }),
+    );
+    assert_eq!(
+        response(&actions, ConnId(1), RequestId(7)),
+        Err(ApiError::Malformed {
+            field: Field::KnowledgeParent
+        })
+    );
+    // An agent's list carries the center's local date (2023-11-15 at UTC+8, the default, at the harness clock: 22:13 UTC on the 14th).
+    let actions = h.req(
+        ConnId(3),
+        RequestId(8),
+        Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
+    );
+    let ops = persisted(&actions);
+    assert!(
+        ops.iter().any(|op| matches!(
+            op,
+            StoreOp::Query {
+                query: crate::core::StoreQuery::KnowledgeBase {
+                    today: Some(20_231_115),
+                    ..
+                },
+                ..
+            }
+        )),
+        "{ops:?}"
+    );
+}

@@ -265,6 +265,17 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::ProductName => ("产品名称", "product name"),
         Field::NoticeText => ("公告文字", "notice text"),
         Field::NoticeLink => ("公告链接（须为 https://）", "notice link (https:// only)"),
+        Field::KnowledgeTitle => ("知识库标题", "knowledge-base title"),
+        Field::KnowledgeText => ("知识库回复内容", "knowledge-base reply text"),
+        Field::KnowledgeKeywords => ("关键词", "keywords"),
+        Field::KnowledgeParent => (
+            "上级目录（不能移到自身之下，层级不超过 8 层）",
+            "parent folder (not under itself, at most 8 levels)",
+        ),
+        Field::KnowledgeValidity => (
+            "有效期（结束不能早于开始）",
+            "validity (the end not before the start)",
+        ),
         Field::Regions => (
             "服务地区（两位国家/地区代码，如 CN、HK）",
             "regions (two-letter country codes such as CN, HK)",
@@ -294,6 +305,7 @@ fn thing(t: Thing) -> (&'static str, &'static str) {
         Thing::Picture => ("该图片", "picture"),
         Thing::Block => ("该黑名单记录", "blocklist entry"),
         Thing::Delivery => ("该失败的推送", "failed delivery"),
+        Thing::KnowledgeNode => ("该知识库条目", "knowledge-base entry"),
     }
 }
 

@@ -106,6 +106,16 @@ pub enum Field {
     WebhookUrl,
     /// A group's regions: two-letter country codes (R7).
     Regions,
+    /// A knowledge-base node's title (M7).
+    KnowledgeTitle,
+    /// A knowledge-base node's reply text (M7).
+    KnowledgeText,
+    /// A knowledge-base node's keywords (M7).
+    KnowledgeKeywords,
+    /// Where a knowledge-base node goes: not under itself, not too deep (M7).
+    KnowledgeParent,
+    /// A knowledge-base node's validity: the end not before the start (M7).
+    KnowledgeValidity,
 }
 
 /// Something a request names that does not exist (for the asker).
@@ -139,6 +149,8 @@ pub enum Thing {
     Block,
     /// A failed webhook delivery (R17).
     Delivery,
+    /// A knowledge-base node (M7).
+    KnowledgeNode,
 }
 
 /// A permission a request needs (M4). The relay checks it; a hidden button is not a check.

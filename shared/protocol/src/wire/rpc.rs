@@ -154,6 +154,8 @@ pub enum Response {
     BrandingPage(Box<BrandingPage>),
     /// See [`IntegrationPage`].
     IntegrationPage(Box<IntegrationPage>),
+    /// The knowledge-base node as saved (M7).
+    KnowledgeNodeSaved(KnowledgeNode),
     /// See [`AppCredentials`] (shown once).
     AppCredentials(AppCredentials),
 }
@@ -188,6 +190,7 @@ reply! {
     BlockRule => Blocked,
     Box<BrandingPage> => BrandingPage,
     Box<IntegrationPage> => IntegrationPage,
+    KnowledgeNode => KnowledgeNodeSaved,
     AppCredentials => AppCredentials,
     Queued => Queued,
     SessionInfo => SessionStarted,
@@ -417,10 +420,55 @@ pub struct DeleteCannedResponse {
     pub id: CannedResponseId,
 }
 
-/// Agent: the center's knowledge-base quick replies (知识库快捷回复, A8) as a tree.
+/// Agent: the center's knowledge-base quick replies (知识库快捷回复, A8) as a tree: only the
+/// nodes enabled and valid today (in the center's time zone) under enabled parents.
 /// Answer: [`Response::KnowledgeBase`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListKnowledgeBase;
+
+/// With [`Permission::ManageLibrary`]: the whole knowledge base, disabled and out-of-date
+/// nodes included, for the admin window (M7). Answer: [`Response::KnowledgeBase`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListKnowledgeAdmin;
+
+/// With [`Permission::ManageLibrary`]: add a node under `parent` (at the end) or change one
+/// (`parent` is then ignored; see [`MoveKnowledgeNode`]). Errors: `Empty`/`TooLong {
+/// KnowledgeTitle | KnowledgeText | KnowledgeKeywords }`, `InvalidDate`, `Malformed {
+/// KnowledgeValidity }` (ends before it starts), `TooMany { KnowledgeTitle }` beyond
+/// [`MAX_KNOWLEDGE_NODES`], `Malformed { KnowledgeParent }` deeper than
+/// [`MAX_KNOWLEDGE_DEPTH`], `NotFound { KnowledgeNode }`. Answer:
+/// [`Response::KnowledgeNodeSaved`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveKnowledgeNode {
+    /// Node to change, or `None` to add.
+    pub id: Option<KnowledgeNodeId>,
+    /// Parent of a new node (`None`: a root).
+    pub parent: Option<KnowledgeNodeId>,
+    /// The fields.
+    pub draft: KnowledgeDraft,
+}
+
+/// With [`Permission::ManageLibrary`]: move a node (with its subtree) under `parent` at
+/// `index` among its siblings (reorder within the same parent, or move elsewhere). Errors:
+/// `Malformed { KnowledgeParent }` (under itself or its own subtree, or too deep),
+/// `NotFound { KnowledgeNode }`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveKnowledgeNode {
+    /// The node.
+    pub id: KnowledgeNodeId,
+    /// New parent (`None`: a root).
+    pub parent: Option<KnowledgeNodeId>,
+    /// Place among the new siblings (0 = first; beyond the end = last).
+    pub index: u32,
+}
+
+/// With [`Permission::ManageLibrary`]: delete a node and its subtree. Errors: `NotFound {
+/// KnowledgeNode }`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteKnowledgeNode {
+    /// The node.
+    pub id: KnowledgeNodeId,
+}
 
 /// Agent: the service history (服务记录, A11) of the customer of one of the agent's open
 /// sessions: that customer's ended sessions in this center, newest first, at most
@@ -1061,4 +1109,8 @@ requests! {
     SaveWebhook => (),
     SendTestWebhook => (),
     RetryDelivery => (),
+    ListKnowledgeAdmin => KnowledgeBase,
+    SaveKnowledgeNode => KnowledgeNode,
+    MoveKnowledgeNode => (),
+    DeleteKnowledgeNode => (),
 }
