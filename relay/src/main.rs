@@ -210,12 +210,14 @@ enum CommonFileCommand {
 enum LibraryCommand {
     /// Import center-wide canned responses and knowledge-base entries from a JSON file:
     /// `{"canned": [{"category", "title", "text"}], "knowledge": [{"title", "keywords": [..],
-    /// "text", "children": [..]}]}`. Agents see them the next time they open the panel.
+    /// "text", "children": [..]}]}`, or from an .xlsx workbook with a `canned` sheet (category,
+    /// title, text) and a `knowledge` sheet (path `folder/…/title`, keywords, text). Agents see
+    /// them the next time they open the panel.
     Import {
         /// Center ID.
         #[arg(long)]
         center_id: CenterId,
-        /// The JSON file.
+        /// The JSON or .xlsx file.
         #[arg(long)]
         file: PathBuf,
         /// Replace the center's existing center-wide canned responses and knowledge base
@@ -760,9 +762,18 @@ async fn import_library(
     file: &std::path::Path,
     replace: bool,
 ) -> anyhow::Result<()> {
-    let json =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let library = LibraryFile::parse(&json).with_context(|| format!("in {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let xlsx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let library = if xlsx {
+        LibraryFile::from_xlsx(&bytes)
+    } else {
+        let json = String::from_utf8(bytes)
+            .with_context(|| format!("{} is not UTF-8 text", file.display()))?;
+        LibraryFile::parse(&json)
+    }
+    .with_context(|| format!("in {}", file.display()))?;
     let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
     let imported = store.import_library(center_id, &library, replace).await;
     store.close().await;

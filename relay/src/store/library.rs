@@ -607,6 +607,9 @@ pub enum ImportError {
     /// The file is not valid JSON of the expected shape.
     #[error("cannot read the library file: {0}")]
     Parse(#[from] serde_json::Error),
+    /// The spreadsheet cannot be read, or a sheet lacks a column it needs.
+    #[error("cannot read the library spreadsheet: {0}")]
+    Spreadsheet(String),
     /// An entry breaks a rule; `at` says which (e.g. `canned[3]`, `knowledge[0].children[2]`).
     #[error("{at}: {reason}")]
     Invalid {
@@ -644,7 +647,25 @@ impl LibraryFile {
     ///
     /// Errors: [`ImportError::Parse`], [`ImportError::Invalid`] naming the entry.
     pub fn parse(json: &str) -> Result<LibraryFile, ImportError> {
-        let mut file: LibraryFile = serde_json::from_str(json)?;
+        let file: LibraryFile = serde_json::from_str(json)?;
+        file.checked()
+    }
+
+    /// Reads and checks a library spreadsheet (.xlsx, M7): a sheet named `canned` (or 常用语)
+    /// with the columns `category` (分类), `title` (标题), `text` (内容), and a sheet named
+    /// `knowledge` (or 知识库) with `path` (路径: folder names and the entry's title joined by
+    /// `/`), `keywords` (关键词, comma-separated) and `text` (内容). The first row names the
+    /// columns (in any order, English or Chinese); empty rows are skipped; a path's folders are
+    /// made once and shared. Either sheet may be missing.
+    ///
+    /// Errors: [`ImportError::Spreadsheet`] for a file that is not .xlsx or a sheet without
+    /// its columns; [`ImportError::Invalid`] naming the sheet and row, as [`LibraryFile::parse`].
+    pub fn from_xlsx(bytes: &[u8]) -> Result<LibraryFile, ImportError> {
+        super::library_xlsx::read(bytes)?.checked()
+    }
+
+    fn checked(mut self) -> Result<LibraryFile, ImportError> {
+        let file = &mut self;
         for (i, entry) in file.canned.iter_mut().enumerate() {
             let draft = CannedDraft {
                 category: std::mem::take(&mut entry.category),
@@ -668,7 +689,7 @@ impl LibraryFile {
         for (i, node) in file.knowledge.iter_mut().enumerate() {
             check_knowledge(node, &format!("knowledge[{i}]"), 1, &mut count)?;
         }
-        Ok(file)
+        Ok(self)
     }
 }
 

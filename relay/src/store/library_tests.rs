@@ -745,3 +745,73 @@ async fn all_titles_id(
         .expect("node")
         .id
 }
+
+/// M7: a library spreadsheet written by a real .xlsx writer (Chinese headers and sheet names,
+/// columns in another order, shared folders, an empty row) imports like the JSON file.
+#[tokio::test]
+async fn a_library_spreadsheet_is_imported() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let canned = book.add_worksheet().set_name("常用语").expect("name");
+    for (c, h) in ["标题", "分类", "内容"].iter().enumerate() {
+        canned.write(0, c as u16, *h).expect("header");
+    }
+    canned.write(1, 0, "问候").expect("cell");
+    canned.write(1, 1, "开场").expect("cell");
+    canned
+        .write(1, 2, "您好，请问有什么可以帮您？")
+        .expect("cell");
+    canned.write(3, 0, "再见").expect("cell"); // row 3 after an empty row 2
+    canned.write(3, 2, "感谢您的咨询").expect("cell");
+    let kb = book.add_worksheet().set_name("知识库").expect("name");
+    for (c, h) in ["路径", "关键词", "回复内容"].iter().enumerate() {
+        kb.write(0, c as u16, *h).expect("header");
+    }
+    kb.write(1, 0, "售后 / 退货流程").expect("cell");
+    kb.write(1, 1, "退货，退款").expect("cell");
+    kb.write(1, 2, "请在订单页申请退货").expect("cell");
+    kb.write(2, 0, "售后/换货").expect("cell");
+    kb.write(2, 2, "7 天内可换货").expect("cell");
+    kb.write(3, 0, "打印机").expect("cell");
+    let bytes = book.save_to_buffer().expect("xlsx");
+
+    let file = LibraryFile::from_xlsx(&bytes).expect("read");
+    assert_eq!(file.canned.len(), 2);
+    assert_eq!(file.canned[0].category, "开场");
+    assert_eq!(file.canned[1].title, "再见");
+    let titles: Vec<&str> = file.knowledge.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(titles, ["售后", "打印机"]);
+    let after_sales = &file.knowledge[0];
+    assert_eq!(after_sales.children.len(), 2, "one 售后 folder shared");
+    assert_eq!(after_sales.children[0].keywords, ["退货", "退款"]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let imported = store
+        .import_library(DEMO_CENTER_ID, &file, true)
+        .await
+        .expect("import");
+    assert_eq!((imported.canned, imported.knowledge), (2, 4));
+    let base = store
+        .knowledge_base(DEMO_CENTER_ID, None)
+        .await
+        .expect("kb");
+    assert!(base
+        .nodes
+        .iter()
+        .any(|n| n.title == "换货" && n.text == "7 天内可换货"));
+
+    // Not a spreadsheet, or a sheet without its columns: a clear error.
+    assert!(matches!(
+        LibraryFile::from_xlsx(b"not a zip"),
+        Err(ImportError::Spreadsheet(_))
+    ));
+    let mut book = Workbook::new();
+    book.add_worksheet()
+        .set_name("canned")
+        .expect("name")
+        .write(0, 0, "category")
+        .expect("cell");
+    let err = LibraryFile::from_xlsx(&book.save_to_buffer().expect("xlsx")).expect_err("no title");
+    assert!(err.to_string().contains("title"), "{err}");
+}

@@ -14,6 +14,7 @@ mod directory;
 mod integrations;
 mod knowledge;
 mod library;
+mod library_xlsx;
 mod ops;
 mod records;
 mod survey;
