@@ -82,10 +82,44 @@ enum Command {
         #[command(subcommand)]
         action: NamedCommand,
     },
+    /// Custom roles (角色权限, M4): a named set of permissions on a built-in role.
+    Role {
+        #[command(subcommand)]
+        action: RoleCommand,
+    },
     /// The center's hash-chained audit log (操作日志, R18).
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
+    },
+}
+
+/// `porpoise-relay role`.
+#[derive(Debug, Subcommand)]
+enum RoleCommand {
+    /// Add a custom role; prints `role <id>`. Read by the relay at its next start; give it to
+    /// accounts in the admin window.
+    Add {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Role name (unique in the center), e.g. 质检员.
+        #[arg(long)]
+        name: String,
+        /// Built-in role it ranks as.
+        #[arg(long, value_enum, default_value = "agent")]
+        base: RoleArg,
+        /// A permission, repeatable: serve-customers, pick-from-queue, monitor-agents,
+        /// manage-accounts, manage-settings, manage-library, export-records, see-audit-log,
+        /// block-customers.
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+    },
+    /// List the center's custom roles: `<id>\t<name>\t<base role>\t<permissions>`.
+    List {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
     },
 }
 
@@ -250,6 +284,19 @@ enum CenterCommand {
         #[arg(long)]
         seats: u32,
     },
+    /// Set the end of a center's service period (M2): from then on its agents cannot log in
+    /// and its customers get "service unavailable". Takes effect for new logins at once.
+    Expiry {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Last day of service, YYYY-MM-DD (the period ends at the following midnight UTC).
+        #[arg(long, conflicts_with = "never")]
+        until: Option<String>,
+        /// No end.
+        #[arg(long)]
+        never: bool,
+    },
 }
 
 /// `porpoise-relay center branding`.
@@ -335,6 +382,14 @@ fn main() -> anyhow::Result<()> {
             Some(Command::Center {
                 action: CenterCommand::Seats { center_id, seats },
             }) => set_seats(data_dir, center_id, seats).await,
+            Some(Command::Center {
+                action:
+                    CenterCommand::Expiry {
+                        center_id,
+                        until,
+                        never,
+                    },
+            }) => set_expiry(data_dir, center_id, until, never).await,
             Some(Command::Library {
                 action:
                     LibraryCommand::Import {
@@ -348,6 +403,7 @@ fn main() -> anyhow::Result<()> {
             Some(Command::Group {
                 action: NamedCommand::Add { center_id, name },
             }) => add_named(data_dir, center_id, "group", &name).await,
+            Some(Command::Role { action }) => role_command(data_dir, action).await,
             Some(Command::ProductType {
                 action: NamedCommand::Add { center_id, name },
             }) => add_named(data_dir, center_id, "product-type", &name).await,
@@ -488,6 +544,47 @@ async fn set_branding(data_dir: PathBuf, args: BrandingArgs) -> anyhow::Result<(
     result
 }
 
+async fn set_expiry(
+    data_dir: PathBuf,
+    center_id: CenterId,
+    until: Option<String>,
+    never: bool,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        until.is_some() || never,
+        "give --until YYYY-MM-DD or --never"
+    );
+    let expires_at = match until {
+        Some(day) => {
+            let date: jiff::civil::Date = day
+                .trim()
+                .parse()
+                .with_context(|| format!("{day:?} is not a date YYYY-MM-DD"))?;
+            let end = date
+                .tomorrow()
+                .context("date out of range")?
+                .to_zoned(jiff::tz::TimeZone::UTC)?
+                .timestamp()
+                .as_millisecond();
+            Some(end)
+        }
+        None => None,
+    };
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    anyhow::ensure!(
+        store.center(center_id).await?.is_some(),
+        "no center {center_id} in this database"
+    );
+    store.set_expiry(center_id, expires_at).await?;
+    println!("center {center_id}");
+    match expires_at {
+        Some(at) => println!("expires_at {at}"),
+        None => println!("expires_at never"),
+    }
+    store.close().await;
+    Ok(())
+}
+
 async fn set_seats(data_dir: PathBuf, center_id: CenterId, seats: u32) -> anyhow::Result<()> {
     let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
     anyhow::ensure!(
@@ -544,6 +641,93 @@ async fn audit_cli(
     );
     store.append_audit(&entry).await?;
     Ok(())
+}
+
+/// The grantable permission named `name` (`manage-library`, any case, dashes optional).
+fn permission_arg(name: &str) -> anyhow::Result<porpoise_protocol::wire::Permission> {
+    use porpoise_protocol::wire::GRANTABLE_PERMISSIONS;
+    let wanted = name.replace(['-', '_'], "").to_lowercase();
+    GRANTABLE_PERMISSIONS
+        .iter()
+        .copied()
+        .find(|p| format!("{p:?}").to_lowercase() == wanted)
+        .with_context(|| format!("unknown permission {name:?}"))
+}
+
+async fn role_command(data_dir: PathBuf, action: RoleCommand) -> anyhow::Result<()> {
+    use porpoise_protocol::wire::{CustomRole, Role, RoleId};
+    use porpoise_relay::core::{check_role, DirectoryChange, DirectoryOp};
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    let result = async {
+        match action {
+            RoleCommand::Add {
+                center_id,
+                name,
+                base,
+                permissions,
+            } => {
+                anyhow::ensure!(
+                    store.center(center_id).await?.is_some(),
+                    "no center {center_id} in this database"
+                );
+                let role = CustomRole {
+                    role_id: RoleId(0),
+                    name,
+                    base: match base {
+                        RoleArg::Agent => Role::Agent,
+                        RoleArg::GroupLeader => Role::GroupLeader,
+                        RoleArg::Admin => Role::Admin,
+                        RoleArg::SuperAdmin => Role::SuperAdmin,
+                    },
+                    permissions: permissions
+                        .iter()
+                        .map(|p| permission_arg(p))
+                        .collect::<anyhow::Result<_>>()?,
+                };
+                let role = check_role(role).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let op = DirectoryOp::SaveRole {
+                    center_id,
+                    role,
+                    new: true,
+                };
+                match store.apply_directory(&op).await? {
+                    Ok(DirectoryChange::Role(saved)) => {
+                        let permissions: Vec<String> =
+                            saved.permissions.iter().map(|p| format!("{p:?}")).collect();
+                        audit_cli(
+                            &store,
+                            center_id,
+                            porpoise_relay::core::AuditAction::RoleSaved,
+                            format!("role {} {}", saved.role_id.0, saved.name),
+                            format!("base {:?}; {}", saved.base, permissions.join(", ")),
+                        )
+                        .await?;
+                        println!("role {}", saved.role_id.0);
+                        Ok(())
+                    }
+                    Ok(other) => anyhow::bail!("unexpected answer {other:?}"),
+                    Err(e) => anyhow::bail!("{e}"),
+                }
+            }
+            RoleCommand::List { center_id } => {
+                for role in store.roles_of(center_id).await? {
+                    let permissions: Vec<String> =
+                        role.permissions.iter().map(|p| format!("{p:?}")).collect();
+                    println!(
+                        "{}\t{}\t{:?}\t{}",
+                        role.role_id.0,
+                        role.name,
+                        role.base,
+                        permissions.join(",")
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+    .await;
+    store.close().await;
+    result
 }
 
 async fn agent_command(data_dir: PathBuf, action: AgentCommand) -> anyhow::Result<()> {

@@ -294,9 +294,11 @@ impl Core {
                 address,
             } => {
                 self.register_center(&center);
-                if self.is_blocked(center.center_id, install_id, address.ip()) {
-                    // R16: neutral, so the blocked customer learns nothing to work around.
-                    tracing::info!(center_id = %center.center_id, "blocked customer refused");
+                let expired = center.expires_at.is_some_and(|at| at <= now.unix_ms);
+                if expired || self.is_blocked(center.center_id, install_id, address.ip()) {
+                    // R16: neutral, so the blocked customer learns nothing to work around; an
+                    // expired center (M2) serves nobody either.
+                    tracing::info!(center_id = %center.center_id, expired, "customer refused");
                     self.actions.push_back(Action::Refuse {
                         conn,
                         reason: porpoise_protocol::wire::RefusedReason::Unavailable,

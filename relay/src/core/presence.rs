@@ -54,6 +54,12 @@ impl Core {
         self.register_center(center);
         let center_id = center.center_id;
         let agent_id = account.agent_id;
+        if let Some(expired_at) = center.expires_at.filter(|at| *at <= now.unix_ms) {
+            info!(%center_id, %agent_id, "login refused: the center expired");
+            let reason = RefusedReason::CenterExpired { expired_at };
+            self.actions.push_back(Action::Refuse { conn, reason });
+            return;
+        }
         if let Some(live) = self.live.get(&(center_id, agent_id)) {
             let reason = RefusedReason::AlreadyLoggedIn {
                 address: live.address.clone(),

@@ -446,6 +446,22 @@ impl Store {
     /// Sets the seats a center bought (operator command; read at the relay's next start).
     ///
     /// Errors: [`StoreError::Database`], [`StoreError::Corrupt`].
+    /// Sets when the center's service period ends (unix ms; `None`: never). Agents' logins
+    /// and customers' connections are refused from then on (M2).
+    pub async fn set_expiry(
+        &self,
+        center_id: CenterId,
+        expires_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE centers SET expires_at = ? WHERE center_id = ?")
+            .bind(expires_at)
+            .bind(i64::from(center_id.0))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the seats a center bought.
     pub async fn set_seats(&self, center_id: CenterId, seats: u32) -> Result<(), StoreError> {
         let mut settings = self.settings(center_id).await?;
         settings.seats = seats;

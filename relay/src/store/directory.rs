@@ -28,6 +28,17 @@ impl Store {
     /// Every center's custom roles (M4), by id.
     ///
     /// Errors: [`StoreError::Database`], [`StoreError::Corrupt`].
+    /// The custom roles of one center, oldest first.
+    pub async fn roles_of(&self, center_id: CenterId) -> Result<Vec<CustomRole>, StoreError> {
+        Ok(self
+            .custom_roles()
+            .await?
+            .into_iter()
+            .filter(|(c, _)| *c == center_id)
+            .map(|(_, r)| r)
+            .collect())
+    }
+
     pub(super) async fn custom_roles(&self) -> Result<Vec<(CenterId, CustomRole)>, StoreError> {
         let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
             "SELECT center_id, id, name, base_role, permissions FROM custom_roles ORDER BY id",

@@ -167,3 +167,139 @@ async fn a_center_made_from_the_cli_serves_a_customer_with_its_own_agent_and_gro
     assert!(log.contains("product-type"), "{log}");
     assert!(log.contains("\tlogin\t"), "{log}");
 }
+
+/// M2: a center past its service period refuses its agents (with the reason) and its
+/// customers (neutral), at once and with the relay running; `--never` lifts it.
+#[tokio::test]
+async fn an_expired_center_refuses_logins_until_extended() {
+    use porpoise_protocol::wire::RefusedReason;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    let made = relay(data, &["center", "create", "--name", "Acme"]);
+    let center = field(&made, "center");
+    let center_id = CenterId(center.parse().expect("center id"));
+    let admin_password = field(&made, "password");
+    let relay_running = start(data).await;
+    let admin = || HelloRole::Agent {
+        center_id,
+        username: "admin".into(),
+        password: admin_password.clone(),
+    };
+    let customer = || HelloRole::Customer {
+        center_id,
+        install_id: InstallId(77),
+    };
+    refused(
+        &relay(
+            data,
+            &[
+                "center",
+                "expiry",
+                "--center-id",
+                &center,
+                "--until",
+                "2026-02-30",
+            ],
+        ),
+        "not a date",
+    );
+    let set = relay(
+        data,
+        &[
+            "center",
+            "expiry",
+            "--center-id",
+            &center,
+            "--until",
+            "2020-01-31",
+        ],
+    );
+    assert_eq!(
+        field(&set, "expires_at"),
+        "1580515200000",
+        "midnight after the last day, UTC"
+    );
+    let (_a, first) = connect(&relay_running, admin()).await;
+    assert_eq!(
+        first,
+        ServerMessage::Refused(RefusedReason::CenterExpired {
+            expired_at: 1_580_515_200_000
+        })
+    );
+    let (_c, first) = connect(&relay_running, customer()).await;
+    assert_eq!(first, ServerMessage::Refused(RefusedReason::Unavailable));
+
+    let lifted = relay(
+        data,
+        &["center", "expiry", "--center-id", &center, "--never"],
+    );
+    assert_eq!(field(&lifted, "expires_at"), "never");
+    let (_a, first) = connect(&relay_running, admin()).await;
+    assert!(
+        matches!(first, ServerMessage::Welcome(Welcome::Agent { .. })),
+        "{first:?}"
+    );
+    let (_c, first) = connect(&relay_running, customer()).await;
+    assert!(matches!(first, ServerMessage::Welcome(_)), "{first:?}");
+    relay_running.stop().await;
+}
+
+/// M4 CLI parity: `role add` makes a custom role through the same checks as the admin window
+/// (an unknown permission is refused), `role list` shows it, the audit log has it.
+#[tokio::test]
+async fn custom_roles_are_scripted_from_the_cli() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    let center = field(
+        &relay(data, &["center", "create", "--name", "Acme"]),
+        "center",
+    );
+    let c = center.as_str();
+    refused(
+        &relay(
+            data,
+            &[
+                "role",
+                "add",
+                "--center-id",
+                c,
+                "--name",
+                "X",
+                "--permission",
+                "fly",
+            ],
+        ),
+        "unknown permission",
+    );
+    refused(
+        &relay(data, &["role", "add", "--center-id", c, "--name", " "]),
+        "",
+    );
+    let added = relay(
+        data,
+        &[
+            "role",
+            "add",
+            "--center-id",
+            c,
+            "--name",
+            "质检员",
+            "--base",
+            "group-leader",
+            "--permission",
+            "monitor-agents",
+            "--permission",
+            "see_audit_log",
+        ],
+    );
+    let id = field(&added, "role");
+    let list = relay(data, &["role", "list", "--center-id", c]);
+    assert!(list.status.success());
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(
+        text.trim(),
+        format!("{id}\t质检员\tGroupLeader\tMonitorAgents,SeeAuditLog")
+    );
+    let log = relay(data, &["audit", "list", "--center-id", c]);
+    assert!(String::from_utf8_lossy(&log.stdout).contains("role_saved"));
+}

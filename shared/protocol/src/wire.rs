@@ -1157,6 +1157,13 @@ pub enum RefusedReason {
     /// The account was disabled or deleted by an administrator of the center (M3).
     #[error("this account is disabled")]
     AccountDisabled,
+    /// The center's service period ended (M2 到期时间); the operator extends it with
+    /// `porpoise-relay center expiry`. Customers of the center get [`RefusedReason::Unavailable`].
+    #[error("the center's service period ended")]
+    CenterExpired {
+        /// When it ended, unix ms.
+        expired_at: UnixMs,
+    },
 }
 
 /// One waiting customer as the agent sees it (A4).

@@ -61,6 +61,12 @@ pub fn refused_text(lang: Language, r: &RefusedReason) -> String {
                 "This account was disabled by an administrator; ask them to reactivate it",
             )
             .into(),
+        RefusedReason::CenterExpired { .. } => lang
+            .pick(
+                "本支持中心的服务已到期，请联系服务商续期",
+                "This support center's service period has ended; ask your provider to extend it",
+            )
+            .into(),
     }
 }
 
@@ -555,6 +561,7 @@ mod tests {
             RefusedReason::Malformed,
             RefusedReason::Unavailable,
             RefusedReason::AccountDisabled,
+            RefusedReason::CenterExpired { expired_at: 0 },
         ];
         for r in &reasons {
             let zh = refused_text(Language::ZhCn, r);
