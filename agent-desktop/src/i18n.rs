@@ -712,6 +712,8 @@ messages! {
     EmbedSnippet => "网页嵌入代码", "Embed snippet";
     /// Text of the embedded link.
     GetHelp => "在线客服", "Get help";
+    /// Account field (M13): the photo on the showcase card.
+    PhotoLabel => "头像", "Photo";
     /// Admin window (M7, seed 002 知识库).
     KnowledgeAdmin => "知识库管理", "Knowledge base";
     /// Button (M7).

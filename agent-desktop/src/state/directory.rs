@@ -107,6 +107,10 @@ pub struct AccountEditor {
     pub profile: AccountProfile,
     /// Initial password of a new account; empty = let the relay make one.
     pub password: String,
+    /// Path of a PNG file typed to become the photo (M13).
+    pub photo_path: String,
+    /// Why the last photo file could not be used.
+    pub photo_problem: Option<String>,
 }
 
 impl std::fmt::Debug for AccountEditor {
@@ -142,6 +146,8 @@ impl AccountEditor {
                 auto_assign: true,
             },
             password: String::new(),
+            photo_path: String::new(),
+            photo_problem: None,
         }
     }
 
@@ -152,6 +158,8 @@ impl AccountEditor {
             username: record.username.clone(),
             profile: record.profile.clone(),
             password: String::new(),
+            photo_path: String::new(),
+            photo_problem: None,
         }
     }
 }

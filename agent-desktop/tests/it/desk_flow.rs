@@ -555,6 +555,71 @@ fn a_group_leader_gets_only_the_accounts_page_for_their_own_group() {
     assert!(!own.accesskit_node().is_disabled());
     let other = harness.get_by_role_and_label(A11y::CheckBox, "技术支持");
     assert!(other.accesskit_node().is_disabled());
+
+    // M13: a photo from a PNG file, read and checked on a worker, goes out as a data URL.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("face.png");
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 8, 8);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&[90; 8 * 8 * 3]).expect("data");
+    }
+    std::fs::write(&path, &png).expect("write");
+    std::fs::write(dir.path().join("big.png"), vec![0u8; 20_000]).expect("write");
+    for (file, expect) in [("big.png", "20000 >"), ("face.png", "PNG 0.1 KB")] {
+        harness
+            .get_by_role_and_label(A11y::TextInput, "PNG file")
+            .focus();
+        harness.run();
+        harness
+            .get_by_role_and_label(A11y::TextInput, "PNG file")
+            .type_text(&dir.path().join(file).display().to_string());
+        harness.run();
+        harness
+            .get_by_role_and_label(A11y::Button, "Load")
+            .click_accesskit();
+        for _ in 0..50 {
+            harness.run();
+            if harness.query_by_label_contains(expect).is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        harness.get_by_label_contains(expect);
+        // The next file path replaces this one.
+        harness
+            .get_by_role_and_label(A11y::TextInput, "PNG file")
+            .focus();
+        harness.run();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.key_press(egui::Key::Backspace);
+        harness.run();
+    }
+    for (field, text) in [("Username", "hanmeimei"), ("Display name", "韩梅梅")] {
+        harness
+            .get_by_role_and_label(A11y::TextInput, field)
+            .focus();
+        harness.run();
+        harness
+            .get_by_role_and_label(A11y::TextInput, field)
+            .type_text(text);
+        harness.run();
+    }
+    harness
+        .get_by_role_and_label(A11y::Button, "Save")
+        .click_accesskit();
+    harness.run();
+    let sent = calls(&mut side);
+    let Some(Request::CreateAccount(create)) = sent.first() else {
+        panic!("{sent:?}");
+    };
+    assert_eq!(
+        create.profile.photo,
+        porpoise_ui::png_image::png_data_url(&png)
+    );
 }
 
 /// R16: with the permission, the session tab offers "Block customer"; the dialog sends the

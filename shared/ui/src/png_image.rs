@@ -2,7 +2,39 @@
 //! (bytes in, pixels a side), for both apps. Call it on a worker thread
 //! ([`crate::job::Job`]) for anything larger than an icon.
 
+use base64::Engine as _;
 use egui::ColorImage;
+
+/// The prefix of a PNG data URL (account photos, M13).
+pub const PNG_DATA_URL: &str = "data:image/png;base64,";
+
+/// `data:image/png;base64,…` of PNG bytes.
+pub fn png_data_url(png: &[u8]) -> String {
+    let mut url = String::from(PNG_DATA_URL);
+    base64::engine::general_purpose::STANDARD.encode_string(png, &mut url);
+    url
+}
+
+/// The PNG bytes of a `data:image/png;base64,…` URL whose bytes are at most `max_bytes`;
+/// `None` for another URL or malformed base64 (padding optional, whitespace ignored).
+pub fn png_of_data_url(url: &str, max_bytes: usize) -> Option<Vec<u8>> {
+    let encoded = url.strip_prefix(PNG_DATA_URL)?;
+    if encoded.len() > max_bytes.div_ceil(3) * 4 + 4 {
+        return None;
+    }
+    let compact: String = encoded
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    LENIENT.decode(compact).ok()
+}
+
+/// Standard alphabet, padding optional (photos written by other tools).
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 /// Most bytes the PNG decoder may allocate for one branding image (1024×1024 RGBA + slack).
 const MAX_DECODE_BYTES: usize = 5 * 1024 * 1024;
@@ -51,4 +83,26 @@ pub fn decode_png(bytes: &[u8], max_bytes: usize, max_px: u32) -> Option<ColorIm
         [w as usize, h as usize],
         &rgba,
     ))
+}
+
+#[cfg(test)]
+mod data_url_tests {
+    use super::*;
+
+    #[test]
+    fn data_urls_round_trip_with_or_without_padding() {
+        let bytes = b"\x89PNG\r\n\x1a\nhello";
+        let url = png_data_url(bytes);
+        assert!(url.starts_with(PNG_DATA_URL));
+        assert_eq!(png_of_data_url(&url, 1024).as_deref(), Some(&bytes[..]));
+        let unpadded = url.trim_end_matches('=');
+        assert_eq!(png_of_data_url(unpadded, 1024).as_deref(), Some(&bytes[..]));
+        assert_eq!(png_of_data_url("data:image/jpeg;base64,AAAA", 1024), None);
+        assert_eq!(png_of_data_url(&format!("{PNG_DATA_URL}!!!"), 1024), None);
+        assert_eq!(
+            png_of_data_url(&png_data_url(&[0; 300]), 100),
+            None,
+            "too big"
+        );
+    }
 }

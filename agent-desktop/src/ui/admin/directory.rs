@@ -261,6 +261,79 @@ fn account_buttons(
 }
 
 /// The account editor; true when Cancel was clicked.
+/// Largest PNG an account photo may be: its data URL must fit `MAX_PHOTO_BYTES` (M13).
+const MAX_PHOTO_PNG_BYTES: usize =
+    (porpoise_protocol::wire::MAX_PHOTO_BYTES - porpoise_ui::png_image::PNG_DATA_URL.len()) / 4 * 3;
+/// Largest photo side, in pixels (what the helper's showcase accepts).
+const MAX_PHOTO_PX: u32 = 256;
+
+type PhotoJob =
+    std::sync::Arc<std::sync::Mutex<Option<porpoise_ui::job::Job<Result<String, String>>>>>;
+
+fn photo_job_id() -> egui::Id {
+    egui::Id::unique("account-photo-load")
+}
+
+/// The photo row: its state (set / none), Clear, and a PNG file path with Load (read and
+/// checked on a worker; the data URL replaces the photo when it is done).
+fn photo_ui(ui: &mut egui::Ui, lang: Language, editor: &mut crate::state::AccountEditor) {
+    let ctx = ui.ctx().clone();
+    let slot: Option<PhotoJob> = ctx.data(|d| d.get_temp(photo_job_id()));
+    if let Some(slot) = slot {
+        let done = slot
+            .lock()
+            .ok()
+            .and_then(|mut g| porpoise_ui::job::poll_slot(&mut g));
+        if let Some(done) = done {
+            ctx.data_mut(|d| d.remove::<PhotoJob>(photo_job_id()));
+            match done.unwrap_or_else(|e| Err(e.to_string())) {
+                Ok(url) => {
+                    editor.profile.photo = url;
+                    editor.photo_problem = None;
+                }
+                Err(why) => editor.photo_problem = Some(why),
+            }
+        }
+    }
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            if editor.profile.photo.is_empty() {
+                ui.label(Msg::NoPicture.text(lang));
+            } else {
+                ui.label(format!(
+                    "PNG {:.1} KB",
+                    editor.profile.photo.len() as f64 * 0.75 / 1024.0
+                ));
+                if ui.small_button(Msg::Remove.text(lang)).clicked() {
+                    editor.profile.photo.clear();
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label(Msg::PngFile.text(lang));
+            ui.add(egui::TextEdit::singleline(&mut editor.photo_path).desired_width(220.0))
+                .labelled_by(l.id);
+            if ui.button(Msg::Load.text(lang)).clicked() && !editor.photo_path.trim().is_empty() {
+                let path = editor.photo_path.trim().to_owned();
+                let job = porpoise_ui::job::Job::start("account-photo", Some(&ctx), move || {
+                    let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+                    if bytes.len() > MAX_PHOTO_PNG_BYTES {
+                        return Err(format!("{} > {MAX_PHOTO_PNG_BYTES} bytes", bytes.len()));
+                    }
+                    porpoise_ui::png_image::decode_png(&bytes, MAX_PHOTO_PNG_BYTES, MAX_PHOTO_PX)
+                        .ok_or_else(|| format!("PNG, at most {MAX_PHOTO_PX}×{MAX_PHOTO_PX} px"))?;
+                    Ok(porpoise_ui::png_image::png_data_url(&bytes))
+                });
+                let slot: PhotoJob = std::sync::Arc::new(std::sync::Mutex::new(Some(job)));
+                ctx.data_mut(|d| d.insert_temp(photo_job_id(), slot));
+            }
+        });
+        if let Some(why) = &editor.photo_problem {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+        }
+    });
+}
+
 fn account_editor(
     ui: &mut egui::Ui,
     lang: Language,
@@ -341,6 +414,9 @@ fn account_editor(
             let l = ui.label(Msg::Phone.text(lang));
             ui.text_edit_singleline(&mut editor.profile.phone)
                 .labelled_by(l.id);
+            ui.end_row();
+            ui.label(Msg::PhotoLabel.text(lang));
+            photo_ui(ui, lang, editor);
             ui.end_row();
             let l = ui.label(Msg::MaxSessionsLabel.text(lang));
             ui.add(
