@@ -173,6 +173,11 @@ pub fn audit_party(lang: Language, text: &str) -> String {
     let mut words = text.splitn(3, ' ');
     match (words.next(), words.next(), words.next()) {
         (Some("agent"), Some(id), name) => match name {
+            // A deleted account's username is `~deleted-<id>~<old name>` (M3).
+            Some(name) if name.starts_with("~deleted-") => {
+                let old = name.splitn(3, '~').nth(2).unwrap_or_default();
+                format!("{} (#{id})", deleted_agent(lang, old))
+            }
             Some(name) => format!("{name} (#{id})"),
             None => format!("#{id}"),
         },
@@ -207,6 +212,26 @@ pub fn audit_party(lang: Language, text: &str) -> String {
             if zh { "产品类型" } else { "product types" }.to_string()
         }
         _ => text.to_string(),
+    }
+}
+
+/// `已删除客服（name）` / `deleted agent (name)` (M3: history stays, attributed to a deleted
+/// agent).
+pub fn deleted_agent(lang: Language, name: &str) -> String {
+    match (lang, name.is_empty()) {
+        (Language::ZhCn, true) => "已删除客服".into(),
+        (Language::ZhCn, false) => format!("已删除客服（{name}）"),
+        (Language::En, true) => "deleted agent".into(),
+        (Language::En, false) => format!("deleted agent ({name})"),
+    }
+}
+
+/// The agent of a past session as the history shows it (a deleted account marked so).
+pub fn history_agent(lang: Language, item: &porpoise_protocol::wire::HistoryItem) -> String {
+    if item.agent_deleted {
+        deleted_agent(lang, &item.agent_name)
+    } else {
+        item.agent_name.clone()
     }
 }
 
@@ -296,5 +321,23 @@ mod tests {
             request_error(Language::ZhCn, &e),
             "消息太长（最多 16384 字节）"
         );
+    }
+}
+
+#[cfg(test)]
+mod deleted_tests {
+    use super::*;
+
+    #[test]
+    fn a_deleted_account_is_shown_as_a_deleted_agent() {
+        assert_eq!(
+            audit_party(Language::ZhCn, "agent 7 ~deleted-7~lilei"),
+            "已删除客服（lilei） (#7)"
+        );
+        assert_eq!(
+            audit_party(Language::En, "agent 7 ~deleted-7~lilei"),
+            "deleted agent (lilei) (#7)"
+        );
+        assert_eq!(audit_party(Language::En, "agent 7 lilei"), "lilei (#7)");
     }
 }

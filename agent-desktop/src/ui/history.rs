@@ -90,8 +90,8 @@ fn item_ui(
     CollapsingHeader::new(title)
         .id_salt(("history-item", session_id, item.session_id))
         .show(ui, |ui| {
-            let summary =
-                i18n::history_summary(lang, &item.agent_name, item.duration_ms, item.message_count);
+            let agent = i18n::history_agent(lang, item);
+            let summary = i18n::history_summary(lang, &agent, item.duration_ms, item.message_count);
             ui.label(summary);
             let disposition = item.disposition.as_deref().unwrap_or("—");
             ui.label(format!("{}: {disposition}", Msg::Disposition.text(lang)));
@@ -120,7 +120,7 @@ fn transcript_ui(ui: &mut egui::Ui, lang: Language, item: &HistoryItem, t: &Tran
     let now = crate::clock::now_unix_ms();
     for m in &t.messages {
         let author = match m.from {
-            Party::Agent => item.agent_name.clone(),
+            Party::Agent => i18n::history_agent(lang, item),
             other => i18n::author(lang, other, &item.customer_name),
         };
         ui.horizontal_wrapped(|ui| {

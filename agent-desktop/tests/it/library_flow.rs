@@ -294,6 +294,7 @@ fn service_history_lists_earlier_sessions_and_reads_a_transcript() {
         started_at: 1_700_000_000_000,
         duration_ms: 125_000,
         agent_name: "李四".into(),
+        agent_deleted: false,
         customer_name: "张三".into(),
         disposition: Some("已解决".into()),
         message_count: 2,

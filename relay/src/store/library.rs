@@ -44,7 +44,7 @@ type KnowledgeRow = (
 );
 /// Row of the history list: id, started_at, ended_at, agent, customer name, message count,
 /// disposition.
-type HistoryRow = (i64, i64, i64, String, String, i64, Option<String>);
+type HistoryRow = (i64, i64, i64, String, bool, String, i64, Option<String>);
 /// Row of a transcript: row id, message id, party, text, sent_at.
 type TranscriptRow = (
     i64,
@@ -448,7 +448,7 @@ impl Store {
         exclude: SessionId,
     ) -> Result<ServiceHistory, StoreError> {
         let sql = format!(
-            "SELECT s.id, s.started_at, s.ended_at, a.display_name, t.name, \
+            "SELECT s.id, s.started_at, s.ended_at, a.display_name, a.status = 'deleted', t.name, \
                     (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id), \
                     r.disposition \
              FROM sessions s JOIN customers c ON c.id = s.customer \
@@ -468,8 +468,16 @@ impl Store {
             .await?;
         let truncated = rows.len() > MAX_HISTORY_ITEMS;
         let mut items = Vec::with_capacity(rows.len().min(MAX_HISTORY_ITEMS));
-        for (id, started_at, ended_at, agent_name, customer_name, count, disposition) in
-            rows.into_iter().take(MAX_HISTORY_ITEMS)
+        for (
+            id,
+            started_at,
+            ended_at,
+            agent_name,
+            agent_deleted,
+            customer_name,
+            count,
+            disposition,
+        ) in rows.into_iter().take(MAX_HISTORY_ITEMS)
         {
             let session_id: SessionId = SessionId(from_db(id)?);
             items.push(HistoryItem {
@@ -477,6 +485,7 @@ impl Store {
                 started_at,
                 duration_ms: u64::try_from(ended_at - started_at).unwrap_or(0),
                 agent_name,
+                agent_deleted,
                 customer_name,
                 disposition: disposition.filter(|d| !d.trim().is_empty()),
                 message_count: u32::try_from(count).unwrap_or(u32::MAX),

@@ -369,6 +369,24 @@ async fn history_lists_the_same_customers_ended_sessions_in_this_center_only() {
     assert_eq!(first.disposition.as_deref(), Some("已解决"));
     assert_eq!(history.items[0].agent_name, "Agent Two");
     assert_eq!(history.items[0].disposition, None);
+    assert!(!first.agent_deleted);
+    // M3: once agent two's account is deleted, its history stays, marked as a deleted agent.
+    let gone = store
+        .apply_directory(&crate::core::DirectoryOp::SetAccountStatus {
+            center_id: DEMO_CENTER_ID,
+            agent_id: agent2,
+            status: porpoise_protocol::wire::AccountStatus::Deleted,
+        })
+        .await
+        .expect("db");
+    assert!(gone.is_ok(), "{gone:?}");
+    let history = store
+        .service_history(DEMO_CENTER_ID, &key("555"), SessionId(5))
+        .await
+        .expect("history");
+    assert!(history.items[0].agent_deleted, "agent two's session");
+    assert_eq!(history.items[0].agent_name, "Agent Two");
+    assert!(!history.items[1].agent_deleted);
     // Without a phone only the install id matches.
     let by_install = store
         .service_history(DEMO_CENTER_ID, &key(""), SessionId(5))

@@ -852,6 +852,8 @@ pub struct HistoryItem {
     pub duration_ms: u64,
     /// Nickname of the agent who served it last.
     pub agent_name: String,
+    /// The account was deleted since (M3): consoles show it as a deleted agent.
+    pub agent_deleted: bool,
     /// Customer's name as typed then.
     pub customer_name: String,
     /// Disposition (处理结果) of its support record, if one was filled (A13).
