@@ -712,6 +712,16 @@ messages! {
     EmbedSnippet => "网页嵌入代码", "Embed snippet";
     /// Text of the embedded link.
     GetHelp => "在线客服", "Get help";
+    /// Settings section (M6 常见问题).
+    FaqTitle => "常见问题", "Common questions";
+    /// Help of the section.
+    FaqHelp => "显示在客户端；非工作时间随休息提示一起推送给客户。", "Shown in the helper; pushed with the closed reply off hours.";
+    /// Field label.
+    FaqQuestion => "问题", "Question";
+    /// Field label.
+    FaqAnswer => "答案", "Answer";
+    /// Button.
+    AddFaq => "添加常见问题", "Add a question";
     /// Account field (M13): the photo on the showcase card.
     PhotoLabel => "头像", "Photo";
     /// Admin window (M7, seed 002 知识库).

@@ -294,5 +294,15 @@ fn demo_options() -> ServiceOptions {
         ],
         open_now: mode != "closed",
         closed_reply: "国庆假期（10 月 1 日至 7 日）休息，请留言，我们上班后尽快联系您。".into(),
+        faq: vec![
+            porpoise_protocol::wire::FaqItem {
+                question: "如何申请退货？".into(),
+                answer: "在订单页点击“申请售后”，选择退货并上传照片。".into(),
+            },
+            porpoise_protocol::wire::FaqItem {
+                question: "工作时间是？".into(),
+                answer: "工作日 9:00–18:00。".into(),
+            },
+        ],
     }
 }

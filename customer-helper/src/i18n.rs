@@ -152,7 +152,9 @@ texts! {
     contact_required => "请留下电话或电子邮箱。", "Please leave a phone number or an e-mail address.";
     /// Message is empty.
     text_required => "请输入留言内容。", "Please write your message.";
-    /// The center is closed and no reply text was set.
+    /// Header of the center's common questions (M6).
+    faq_title => "常见问题", "Common questions";
+    /// The center's reply when it is closed and set none.
     closed_default => "现在是非工作时间，请留言，我们会尽快与您联系。", "We are closed right now. Leave a message and we will get back to you.";
     /// Sharing stopped because of a transfer.
     sharing_stopped_by_transfer => "会话已转给其他客服人员，屏幕共享已停止。如需继续，新的客服人员会再次征求您的同意。", "Another agent took over, so screen sharing stopped. The new agent will ask for your consent again if needed.";

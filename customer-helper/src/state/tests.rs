@@ -48,6 +48,7 @@ pub(super) fn options(mode: ServiceMode) -> ServiceOptions {
         ],
         open_now: true,
         closed_reply: String::new(),
+        faq: Vec::new(),
     }
 }
 

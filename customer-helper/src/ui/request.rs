@@ -19,14 +19,39 @@ pub fn request_ui(ui: &mut Ui, state: &mut HelperState, tr: Tr, out: &mut Vec<Ui
     };
     if !options.open_now {
         let reply = options.closed_reply.clone();
+        let faq = options.faq.clone();
+        // M6: off hours the common questions are pushed with the closed reply, open.
+        faq_ui(ui, &faq, tr, true);
         closed_ui(ui, &mut state.message, &reply, tr, out);
         return;
     }
+    faq_ui(ui, &options.faq, tr, false);
     match options.mode {
         ServiceMode::Showcase => showcase_ui(ui, &mut state.form, options, tr, out),
         ServiceMode::SessionCode => code_ui(ui, &mut state.form, tr, out),
         ServiceMode::AutoAssign => auto_assign_ui(ui, &mut state.form, options, tr, out),
     }
+}
+
+/// The center's common questions (常见问题, M6), each a collapsible answer; `open` shows the
+/// list unfolded (off hours), otherwise behind one 常见问题 header. Nothing when there are none.
+pub(super) fn faq_ui(ui: &mut Ui, faq: &[porpoise_protocol::wire::FaqItem], tr: Tr, open: bool) {
+    if faq.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(RichText::new(tr.faq_title()).strong())
+        .id_salt("helper-faq")
+        .default_open(open)
+        .show(ui, |ui| {
+            for (i, item) in faq.iter().enumerate() {
+                egui::CollapsingHeader::new(&item.question)
+                    .id_salt(("helper-faq-item", i))
+                    .show(ui, |ui| {
+                        ui.label(&item.answer);
+                    });
+            }
+        });
+    ui.add_space(4.0);
 }
 
 /// Name and phone fields; returns true when Enter was pressed in the last one.

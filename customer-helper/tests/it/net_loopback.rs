@@ -142,6 +142,7 @@ impl FakeRelay {
                 agents: vec![],
                 open_now: true,
                 closed_reply: String::new(),
+                faq: Vec::new(),
             },
             branding: None,
         };

@@ -241,9 +241,18 @@ fn closed_center_shows_its_reply_and_the_message_form() {
     let mut closed = options(ServiceMode::Showcase);
     closed.open_now = false;
     closed.closed_reply = "国庆假期休息，10 月 8 日恢复服务。".into();
+    closed.faq = vec![porpoise_protocol::wire::FaqItem {
+        question: "如何申请退货？".into(),
+        answer: "在订单页点击“申请售后”。".into(),
+    }];
     net.welcome(closed, None);
     h.run();
     h.get_by_label("国庆假期休息，10 月 8 日恢复服务。");
+    // M6: off hours the common questions are pushed, open; an answer unfolds on a click.
+    h.get_by_label("常见问题");
+    h.get_by_label("如何申请退货？").click();
+    h.run();
+    h.get_by_label("在订单页点击“申请售后”。");
     assert!(
         h.query_by_label("请 Alice 服务").is_none(),
         "no request screen"

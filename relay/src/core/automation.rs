@@ -63,6 +63,32 @@ pub fn validate(settings: &CenterSettings) -> Result<(), porpoise_protocol::wire
     if settings.greeting.len() > MAX_CHAT_TEXT_BYTES {
         return Err(ApiError::too_long(Field::SettingsText, MAX_CHAT_TEXT_BYTES));
     }
+    use porpoise_protocol::wire::{MAX_FAQ_ANSWER_BYTES, MAX_FAQ_ITEMS, MAX_FAQ_QUESTION_BYTES};
+    if settings.faq.len() > MAX_FAQ_ITEMS {
+        return Err(ApiError::TooMany {
+            field: Field::SettingsText,
+            max: MAX_FAQ_ITEMS as u32,
+        });
+    }
+    for item in &settings.faq {
+        if item.question.trim().is_empty() {
+            return Err(ApiError::Empty {
+                field: Field::SettingsText,
+            });
+        }
+        if item.question.len() > MAX_FAQ_QUESTION_BYTES {
+            return Err(ApiError::too_long(
+                Field::SettingsText,
+                MAX_FAQ_QUESTION_BYTES,
+            ));
+        }
+        if item.answer.len() > MAX_FAQ_ANSWER_BYTES {
+            return Err(ApiError::too_long(
+                Field::SettingsText,
+                MAX_FAQ_ANSWER_BYTES,
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -197,6 +223,27 @@ mod tests {
             text: "x".into(),
         });
         assert!(validate(&settings).is_err());
+    }
+
+    /// M6: common questions are bounded in number and length, and need a question.
+    #[test]
+    fn validation_bounds_the_faq() {
+        use porpoise_protocol::wire::{ApiError, FaqItem, MAX_FAQ_ANSWER_BYTES, MAX_FAQ_ITEMS};
+        let item = |q: &str, a: &str| FaqItem {
+            question: q.into(),
+            answer: a.into(),
+        };
+        let mut settings = CenterSettings {
+            faq: vec![item("营业时间？", "工作日 9:00–18:00")],
+            ..CenterSettings::default()
+        };
+        assert!(validate(&settings).is_ok());
+        settings.faq = vec![item(" ", "x")];
+        assert!(matches!(validate(&settings), Err(ApiError::Empty { .. })));
+        settings.faq = vec![item("q", &"答".repeat(MAX_FAQ_ANSWER_BYTES))];
+        assert!(matches!(validate(&settings), Err(ApiError::TooLong { .. })));
+        settings.faq = vec![item("q", "a"); MAX_FAQ_ITEMS + 1];
+        assert!(matches!(validate(&settings), Err(ApiError::TooMany { .. })));
     }
 
     #[test]

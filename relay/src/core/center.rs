@@ -186,6 +186,7 @@ impl Core {
                 agents: Vec::new(),
                 open_now,
                 closed_reply,
+                faq: Vec::new(),
             };
         };
         let agents = if center.settings.service_mode == ServiceMode::Showcase {
@@ -203,6 +204,7 @@ impl Core {
             agents,
             open_now,
             closed_reply,
+            faq: center.settings.faq.clone(),
         }
     }
 

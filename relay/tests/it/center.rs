@@ -549,3 +549,42 @@ async fn nobody_online_queues_and_the_offer_follows_when_an_agent_logs_in() {
     assert_eq!(offer.customer_name, "Carol");
     relay.stop().await;
 }
+
+/// M6: the admin's common questions reach connected helpers at once (ServiceOptionsChanged)
+/// and new ones in their Welcome.
+#[tokio::test]
+async fn common_questions_reach_the_helpers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    prepare(dir.path(), None).await;
+    let relay = start(dir.path()).await;
+    let (mut admin, _) = login(&relay, agent("admin")).await;
+    let (mut waiting, options) = helper(&relay, 0xFA0).await;
+    assert!(options.faq.is_empty());
+    let Ok(Response::CenterSettings(mut settings)) = admin
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await
+    else {
+        panic!("settings");
+    };
+    let faq = vec![porpoise_protocol::wire::FaqItem {
+        question: "如何申请退货？".into(),
+        answer: "在订单页点击申请售后。".into(),
+    }];
+    settings.faq = faq.clone();
+    let saved = admin
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
+        .await;
+    assert_eq!(saved, Ok(Response::Done));
+    let pushed = waiting
+        .event(|e| match e {
+            Event::ServiceOptionsChanged(o) if !o.faq.is_empty() => Some(o.faq.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(pushed, faq);
+    let (_late, options) = helper(&relay, 0xFA1).await;
+    assert_eq!(options.faq, faq);
+    relay.stop().await;
+}

@@ -485,7 +485,26 @@ pub struct ServiceOptions {
     pub open_now: bool,
     /// The reply to show when closed (holiday text or off-hours text).
     pub closed_reply: String,
+    /// The center's common questions (常见问题, M6): the helper shows them with the closed
+    /// reply (pushed off hours) and behind a 常见问题 button while open.
+    pub faq: Vec<FaqItem>,
 }
+
+/// One common question and its answer (常见问题, M6).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FaqItem {
+    /// The question, 1..=[`MAX_FAQ_QUESTION_BYTES`].
+    pub question: String,
+    /// The answer, at most [`MAX_FAQ_ANSWER_BYTES`].
+    pub answer: String,
+}
+
+/// Most common questions of a center (M6).
+pub const MAX_FAQ_ITEMS: usize = 30;
+/// Longest question, in bytes.
+pub const MAX_FAQ_QUESTION_BYTES: usize = 256;
+/// Longest answer, in bytes.
+pub const MAX_FAQ_ANSWER_BYTES: usize = 2048;
 
 /// A timed automatic text (R11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -572,6 +591,10 @@ pub struct CenterSettings {
     /// 自动弹出填写满意度调查"). Settings stored before this field existed read `false`.
     #[serde(default)]
     pub auto_survey: bool,
+    /// Common questions shown in the helper (常见问题, M6), at most [`MAX_FAQ_ITEMS`]; pushed
+    /// with the closed reply off hours. Settings stored before this field existed read none.
+    #[serde(default)]
+    pub faq: Vec<FaqItem>,
 }
 
 /// A file the center offers to every agent (常用文件, A8), kept by the relay.
@@ -654,6 +677,7 @@ impl Default for CenterSettings {
             records: Box::default(),
             context_endpoint: None,
             auto_survey: false,
+            faq: Vec::new(),
         }
     }
 }

@@ -99,6 +99,8 @@ pub fn center_settings_ui(
             ui.separator();
             hours_ui(ui, lang, draft);
             ui.separator();
+            faq_ui(ui, lang, &mut draft.faq);
+            ui.separator();
             super::records::records_settings_ui(ui, lang, draft);
         });
     ui.separator();
@@ -108,6 +110,43 @@ pub fn center_settings_ui(
         .clicked()
     {
         intents.push(Intent::SaveCenterSettings);
+    }
+}
+
+/// The common questions (常见问题, M6): question and answer per row, Remove, Add (up to
+/// `MAX_FAQ_ITEMS`). The helper shows them, pushed with the closed reply off hours.
+fn faq_ui(ui: &mut egui::Ui, lang: Language, faq: &mut Vec<porpoise_protocol::wire::FaqItem>) {
+    ui.label(egui::RichText::new(Msg::FaqTitle.text(lang)).strong());
+    ui.label(egui::RichText::new(Msg::FaqHelp.text(lang)).small().weak());
+    let mut remove = None;
+    for (i, item) in faq.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let l = ui.label(format!("{} {}", Msg::FaqQuestion.text(lang), i + 1));
+            ui.add(egui::TextEdit::singleline(&mut item.question).desired_width(220.0))
+                .labelled_by(l.id);
+            let l = ui.label(Msg::FaqAnswer.text(lang));
+            ui.add(
+                egui::TextEdit::multiline(&mut item.answer)
+                    .desired_rows(1)
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
+            if ui.small_button(Msg::Remove.text(lang)).clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        faq.remove(i);
+    }
+    if ui
+        .add_enabled(
+            faq.len() < porpoise_protocol::wire::MAX_FAQ_ITEMS,
+            egui::Button::new(Msg::AddFaq.text(lang)),
+        )
+        .clicked()
+    {
+        faq.push(porpoise_protocol::wire::FaqItem::default());
     }
 }
 

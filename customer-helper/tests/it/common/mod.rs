@@ -153,6 +153,7 @@ pub fn options(mode: ServiceMode) -> ServiceOptions {
         ],
         open_now: true,
         closed_reply: String::new(),
+        faq: Vec::new(),
     }
 }
 
