@@ -86,6 +86,97 @@ pub fn add_common_file(
     Ok(CommonFile { name, size })
 }
 
+/// Folder under a center's folder holding uploads in progress (not listed).
+const PARTIAL_DIR: &str = ".partial";
+
+/// Writes one chunk of an upload from the admin window (M7): offset 0 (re)creates the partial
+/// file `<center>/.partial/<uploader>-<name>`; a later chunk must start at its current length;
+/// the chunk reaching `total` moves it into the center's folder. `uploader` keeps two admins'
+/// uploads of one name apart (their connection ids).
+///
+/// Errors: `Duplicate { FileName }` (a common file of that name exists), `TooMany { FileName
+/// }` (at [`MAX_COMMON_FILES`]), `Conflict(UploadOutOfOrder)`, `Storage` (disk).
+pub async fn write_chunk(
+    data_dir: &Path,
+    center_id: CenterId,
+    uploader: u64,
+    upload: &porpoise_protocol::wire::rpc::UploadCommonFile,
+) -> Result<(), porpoise_protocol::wire::ApiError> {
+    use porpoise_protocol::wire::{ApiError, Conflict, Field};
+    use tokio::io::AsyncWriteExt;
+    let storage = |e: std::io::Error| {
+        warn!(%center_id, "common file upload failed: {e}");
+        ApiError::Storage
+    };
+    let dir = center_dir(data_dir, center_id);
+    let final_path = dir.join(&upload.name);
+    if tokio::fs::try_exists(&final_path).await.unwrap_or(false) {
+        return Err(ApiError::Duplicate {
+            field: Field::FileName,
+            value: upload.name.clone(),
+        });
+    }
+    let partial_dir = dir.join(PARTIAL_DIR);
+    let partial = partial_dir.join(format!("{uploader}-{}", upload.name));
+    let mut file = if upload.offset == 0 {
+        if list_common_files(data_dir, center_id).await.len() >= MAX_COMMON_FILES {
+            return Err(ApiError::TooMany {
+                field: Field::FileName,
+                max: MAX_COMMON_FILES as u32,
+            });
+        }
+        tokio::fs::create_dir_all(&partial_dir)
+            .await
+            .map_err(storage)?;
+        tokio::fs::File::create(&partial).await.map_err(storage)?
+    } else {
+        let len = tokio::fs::metadata(&partial).await.map(|m| m.len()).ok();
+        if len != Some(upload.offset) {
+            return Err(ApiError::Conflict(Conflict::UploadOutOfOrder));
+        }
+        tokio::fs::OpenOptions::new()
+            .append(true)
+            .open(&partial)
+            .await
+            .map_err(storage)?
+    };
+    file.write_all(&upload.data).await.map_err(storage)?;
+    file.flush().await.map_err(storage)?;
+    if upload.offset + upload.data.len() as u64 == upload.total {
+        file.sync_all().await.map_err(storage)?;
+        drop(file);
+        tokio::fs::rename(&partial, &final_path)
+            .await
+            .map_err(storage)?;
+        info!(%center_id, name = %upload.name, bytes = upload.total, "common file uploaded");
+    }
+    Ok(())
+}
+
+/// Deletes common file `name` of `center_id` (M7).
+///
+/// Errors: `NotFound { CommonFile }`, `Storage`.
+pub async fn delete_common_file(
+    data_dir: &Path,
+    center_id: CenterId,
+    name: &str,
+) -> Result<(), porpoise_protocol::wire::ApiError> {
+    use porpoise_protocol::wire::{ApiError, Thing};
+    let path = center_dir(data_dir, center_id).join(name);
+    match tokio::fs::metadata(&path).await {
+        Ok(m) if m.is_file() => {}
+        _ => {
+            return Err(ApiError::NotFound {
+                what: Thing::CommonFile,
+            })
+        }
+    }
+    tokio::fs::remove_file(&path).await.map_err(|e| {
+        warn!(%center_id, "cannot delete a common file: {e}");
+        ApiError::Storage
+    })
+}
+
 /// The common files of `center_id`, sorted by name (regular files only, at most
 /// [`MAX_COMMON_FILES`]); an absent folder is an empty list.
 pub async fn list_common_files(data_dir: &Path, center_id: CenterId) -> Vec<CommonFile> {

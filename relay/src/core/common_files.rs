@@ -23,6 +23,94 @@ impl Core {
         Ok(None)
     }
 
+    /// An admin uploads a chunk of a common file or deletes one (M7): permission, name and
+    /// sizes are checked here; the driver writes the folder.
+    ///
+    /// Errors: `NotPermitted { ManageLibrary }`, `Malformed { FileName }`, `OutOfRange {
+    /// MaxFileBytes }`.
+    pub(super) fn manage_common_file(
+        &mut self,
+        conn: ConnId,
+        id: RequestId,
+        c: &Connection,
+        agent_id: super::AgentId,
+        body: porpoise_protocol::wire::Request,
+    ) -> Result<Option<Response>, ApiError> {
+        use porpoise_protocol::wire::{rpc, Field, Request};
+        self.require(
+            c.center_id,
+            agent_id,
+            porpoise_protocol::wire::Permission::ManageLibrary,
+        )?;
+        let name = match &body {
+            Request::UploadCommonFile(u) => u.name.clone(),
+            Request::DeleteCommonFile(d) => d.name.clone(),
+            _ => return Err(ApiError::Protocol),
+        };
+        if sanitize_name(&name).ok().as_deref() != Some(name.as_str()) {
+            return Err(ApiError::Malformed {
+                field: Field::FileName,
+            });
+        }
+        let center_id = c.center_id;
+        match body {
+            Request::UploadCommonFile(upload) => {
+                let max = self
+                    .centers
+                    .get(&center_id)
+                    .map_or(0, |center| center.settings.max_file_bytes);
+                let len = upload.data.len() as u64;
+                let fits = upload.total <= max
+                    && upload.data.len() <= rpc::COMMON_FILE_CHUNK_BYTES
+                    && upload
+                        .offset
+                        .checked_add(len)
+                        .is_some_and(|end| end <= upload.total);
+                if !fits {
+                    return Err(ApiError::OutOfRange {
+                        field: Field::MaxFileBytes,
+                        min: 0,
+                        max,
+                    });
+                }
+                if upload.offset == 0 {
+                    let actor = self.audit_actor(center_id, agent_id);
+                    self.audit(
+                        center_id,
+                        actor,
+                        super::AuditAction::LibraryChanged,
+                        format!("common file {name}"),
+                        format!("upload started, {} bytes", upload.total),
+                    );
+                }
+                self.actions.push_back(Action::WriteCommonFile {
+                    conn,
+                    id,
+                    center_id,
+                    upload: Box::new(upload),
+                });
+            }
+            Request::DeleteCommonFile(_) => {
+                let actor = self.audit_actor(center_id, agent_id);
+                self.audit(
+                    center_id,
+                    actor,
+                    super::AuditAction::LibraryChanged,
+                    format!("common file {name}"),
+                    "deleted".into(),
+                );
+                self.actions.push_back(Action::DeleteCommonFile {
+                    conn,
+                    id,
+                    center_id,
+                    name,
+                });
+            }
+            _ => return Err(ApiError::Protocol),
+        }
+        Ok(None)
+    }
+
     /// The session's agent sends common file `name` to its customer.
     ///
     /// Errors: `UnknownSession`; `Invalid` for a name with directories or forbidden

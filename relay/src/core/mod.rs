@@ -524,6 +524,11 @@ impl Core {
             (_, Request::FileTransferLimit(rpc::FileTransferLimit { session_id })) => {
                 self.file_transfer_limit(conn, &c, session_id)
             }
+            (
+                ConnKind::Agent { agent_id, .. },
+                body @ (Request::UploadCommonFile(rpc::UploadCommonFile { .. })
+                | Request::DeleteCommonFile(rpc::DeleteCommonFile { .. })),
+            ) => self.manage_common_file(conn, id, &c, *agent_id, body),
             (ConnKind::Agent { .. }, Request::ListCommonFiles(rpc::ListCommonFiles)) => {
                 self.list_common_files(conn, id, &c)
             }

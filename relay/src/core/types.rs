@@ -613,6 +613,29 @@ pub enum Action {
         /// The center's size limit, bytes.
         max_bytes: u64,
     },
+    /// Write a chunk of a common file upload (M7) in the center's folder, then answer request
+    /// `id` on `conn` with `()` or the error (see `rpc::UploadCommonFile`).
+    WriteCommonFile {
+        /// The uploading admin's connection.
+        conn: ConnId,
+        /// Request to answer.
+        id: porpoise_protocol::wire::RequestId,
+        /// Center.
+        center_id: CenterId,
+        /// The checked chunk.
+        upload: Box<porpoise_protocol::wire::rpc::UploadCommonFile>,
+    },
+    /// Delete common file `name` of `center_id` and answer request `id` on `conn` (M7).
+    DeleteCommonFile {
+        /// The admin's connection.
+        conn: ConnId,
+        /// Request to answer.
+        id: porpoise_protocol::wire::RequestId,
+        /// Center.
+        center_id: CenterId,
+        /// Checked name.
+        name: String,
+    },
     /// Close a connection.
     Close {
         /// Connection to close.

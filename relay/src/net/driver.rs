@@ -231,6 +231,22 @@ impl Driver {
                     name,
                     max_bytes,
                 } => self.send_common_file(agent, customer, session_id, center_id, name, max_bytes),
+                Action::WriteCommonFile {
+                    conn,
+                    id,
+                    center_id,
+                    upload,
+                } => self.common_file_io(conn, id, move |data_dir| async move {
+                    crate::common_files::write_chunk(&data_dir, center_id, conn.0, &upload).await
+                }),
+                Action::DeleteCommonFile {
+                    conn,
+                    id,
+                    center_id,
+                    name,
+                } => self.common_file_io(conn, id, move |data_dir| async move {
+                    crate::common_files::delete_common_file(&data_dir, center_id, &name).await
+                }),
                 Action::Close { conn, reason } => {
                     if let Some(entry) = self.conns.remove(&conn) {
                         let code = match reason {
@@ -286,6 +302,24 @@ impl Driver {
     }
 
     /// Answers request `id` on `conn` with the center's common files (A8).
+    /// Runs a common-file write off the driver task and answers request `id` on `conn` with
+    /// `Done` or the error.
+    fn common_file_io<F, Fut>(&mut self, conn: ConnId, id: RequestId, io: F)
+    where
+        F: FnOnce(std::path::PathBuf) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), ApiError>> + Send + 'static,
+    {
+        let Some(entry) = self.conns.get(&conn) else {
+            return;
+        };
+        let outbox = entry.outbox.clone();
+        let data_dir = self.data_dir.clone();
+        tokio::spawn(async move {
+            let result = io(data_dir).await.map(|()| Response::Done);
+            let _ = outbox.send(ServerMessage::Response { id, result }).await;
+        });
+    }
+
     fn list_common_files(&mut self, conn: ConnId, id: RequestId, center_id: CenterId) {
         let Some(entry) = self.conns.get(&conn) else {
             return;

@@ -588,3 +588,101 @@ async fn common_questions_reach_the_helpers() {
     assert_eq!(options.faq, faq);
     relay.stop().await;
 }
+
+/// M7: an admin uploads a common file in chunks from the admin window's protocol; it appears
+/// in every agent's list; a chunk out of order, a name with a directory, a duplicate and a
+/// plain agent are refused; it can be deleted.
+#[tokio::test]
+async fn an_admin_uploads_and_deletes_a_common_file() {
+    use porpoise_protocol::wire::{Conflict, Field, Permission, Thing};
+    let dir = tempfile::tempdir().expect("tempdir");
+    prepare(dir.path(), None).await;
+    let relay = start(dir.path()).await;
+    let (mut admin, _) = login(&relay, agent("admin")).await;
+    let (mut agent1, _) = login(&relay, agent("agent1")).await;
+    let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let chunk = |offset: usize, end: usize| {
+        Request::UploadCommonFile(rpc::UploadCommonFile {
+            name: "说明书.pdf".into(),
+            offset: offset as u64,
+            total: content.len() as u64,
+            data: content[offset..end].to_vec(),
+        })
+    };
+    let denied = agent1.request(chunk(0, 1000)).await;
+    assert_eq!(
+        denied,
+        Err(ApiError::NotPermitted {
+            needed: Permission::ManageLibrary
+        })
+    );
+    let sneaky = admin
+        .request(Request::UploadCommonFile(rpc::UploadCommonFile {
+            name: "../x.pdf".into(),
+            offset: 0,
+            total: 1,
+            data: vec![1],
+        }))
+        .await;
+    assert_eq!(
+        sneaky,
+        Err(ApiError::Malformed {
+            field: Field::FileName
+        })
+    );
+    let split = rpc::COMMON_FILE_CHUNK_BYTES;
+    assert_eq!(admin.request(chunk(0, split)).await, Ok(Response::Done));
+    assert_eq!(
+        admin.request(chunk(split + 1, content.len())).await,
+        Err(ApiError::Conflict(Conflict::UploadOutOfOrder))
+    );
+    let listed = |files: &[porpoise_protocol::wire::CommonFile]| {
+        files
+            .iter()
+            .map(|f| (f.name.clone(), f.size))
+            .collect::<Vec<_>>()
+    };
+    let Ok(Response::CommonFiles(files)) = agent1
+        .request(Request::ListCommonFiles(rpc::ListCommonFiles))
+        .await
+    else {
+        panic!("list");
+    };
+    assert!(
+        listed(&files).is_empty(),
+        "not listed before the last chunk"
+    );
+    assert_eq!(
+        admin.request(chunk(split, content.len())).await,
+        Ok(Response::Done)
+    );
+    let Ok(Response::CommonFiles(files)) = agent1
+        .request(Request::ListCommonFiles(rpc::ListCommonFiles))
+        .await
+    else {
+        panic!("list");
+    };
+    assert_eq!(listed(&files), [("说明书.pdf".to_string(), 200_000)]);
+    let stored = std::fs::read(
+        porpoise_relay::common_files::center_dir(dir.path(), DEMO_CENTER_ID).join("说明书.pdf"),
+    )
+    .expect("stored");
+    assert_eq!(stored, content);
+    assert!(matches!(
+        admin.request(chunk(0, 10)).await,
+        Err(ApiError::Duplicate { .. })
+    ));
+    let delete = || {
+        Request::DeleteCommonFile(rpc::DeleteCommonFile {
+            name: "说明书.pdf".into(),
+        })
+    };
+    assert_eq!(admin.request(delete()).await, Ok(Response::Done));
+    assert_eq!(
+        admin.request(delete()).await,
+        Err(ApiError::NotFound {
+            what: Thing::CommonFile
+        })
+    );
+    relay.stop().await;
+}

@@ -436,6 +436,10 @@ fn conflict(lang: Language, c: Conflict) -> String {
             "请先生成签名密钥，再启用回调".into(),
             "Create a signing key before enabling the webhook".into(),
         ),
+        Conflict::UploadOutOfOrder => pick(
+            "上传中断，请重新上传".into(),
+            "The upload was interrupted; upload the file again".into(),
+        ),
         Conflict::WebhookOff => pick(
             "回调未启用或未填写回调地址".into(),
             "The webhook is off or has no URL".into(),

@@ -251,6 +251,8 @@ pub enum Conflict {
     NoSigningKey,
     /// The webhook is off or has no URL (R17).
     WebhookOff,
+    /// An upload chunk does not start where the upload stands (restart from offset 0).
+    UploadOutOfOrder,
 }
 
 /// Why a chat picture was refused (A7, C4).

@@ -720,6 +720,37 @@ pub struct SendCommonFile {
     pub name: String,
 }
 
+/// Largest chunk of [`UploadCommonFile`], in bytes (fits a control frame with room).
+pub const COMMON_FILE_CHUNK_BYTES: usize = 128 * 1024;
+
+/// With [`Permission::ManageLibrary`]: one chunk of a common file uploaded from the admin
+/// window (常用文件, M7). Chunks go in order; `offset` 0 starts (or restarts) the upload; the
+/// chunk that reaches `total` makes the file appear in the list. Errors: `Malformed {
+/// FileName }` (a name with directories or forbidden characters), `OutOfRange { MaxFileBytes
+/// }` (`total` over the center's file limit, or a chunk beyond `total` or larger than
+/// [`COMMON_FILE_CHUNK_BYTES`]), `Duplicate { FileName }` (the center has a file of that
+/// name), `TooMany { FileName }` (the center has the most common files), `Conflict(
+/// UploadOutOfOrder)` (the offset is not where the upload stands), `Storage`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadCommonFile {
+    /// The file's name (no directories; the relay refuses names it would change).
+    pub name: String,
+    /// Where `data` starts in the file, bytes.
+    pub offset: u64,
+    /// The whole file's size, bytes.
+    pub total: u64,
+    /// The chunk.
+    pub data: Vec<u8>,
+}
+
+/// With [`Permission::ManageLibrary`]: delete a common file (M7). Errors: `NotFound {
+/// CommonFile }`. Answer: `()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteCommonFile {
+    /// The file's name.
+    pub name: String,
+}
+
 /// Either side: end the session. Answer: `()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndSession {
@@ -1113,4 +1144,6 @@ requests! {
     SaveKnowledgeNode => KnowledgeNode,
     MoveKnowledgeNode => (),
     DeleteKnowledgeNode => (),
+    UploadCommonFile => (),
+    DeleteCommonFile => (),
 }
