@@ -712,6 +712,16 @@ messages! {
     EmbedSnippet => "网页嵌入代码", "Embed snippet";
     /// Text of the embedded link.
     GetHelp => "在线客服", "Get help";
+    /// Admin window (M7, seed 000 常用文件).
+    CommonFilesAdmin => "常用文件", "Common files";
+    /// Button: upload the file at the typed path.
+    Upload => "上传", "Upload";
+    /// Status after an upload.
+    Uploaded => "已上传", "Uploaded";
+    /// Field: the file to upload.
+    FileToUpload => "要上传的文件路径", "File to upload (path)";
+    /// Help line.
+    CommonFilesHelp => "客服可在会话中把常用文件发给客户（需客户同意文件传输）。", "Agents send these to customers in a session (once the customer allows file transfer).";
     /// Settings section (M6 常见问题).
     FaqTitle => "常见问题", "Common questions";
     /// Help of the section.

@@ -20,6 +20,7 @@ mod net_events;
 mod records;
 mod resume;
 mod sysinfo;
+mod upload;
 
 pub use desk::*;
 pub use dialogs::*;
@@ -30,6 +31,7 @@ pub use library::*;
 pub use records::*;
 pub use resume::*;
 pub use sysinfo::*;
+pub use upload::*;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -375,6 +377,8 @@ pub struct Workspace {
     settings_dialog: Option<SettingsDialog>,
     /// The open admin window.
     admin: Option<AdminDialog>,
+    /// A common file being uploaded from the admin window (M7).
+    common_upload: Option<CommonUpload>,
     /// The connection to the relay (R13).
     link: Link,
     /// While reconnecting: the presence the agent had, to restore after the Welcome.
@@ -627,6 +631,11 @@ impl Workspace {
     /// The center's product types.
     pub fn product_types(&self) -> &[ProductType] {
         &self.product_types
+    }
+
+    /// The center's common files as last listed (`None` before the first answer).
+    pub fn common_files(&self) -> Option<&[porpoise_protocol::wire::CommonFile]> {
+        self.files.common.as_deref()
     }
 
     /// The center's settings.

@@ -292,6 +292,34 @@ impl Workspace {
                     call(out, Request::SaveBranding(rpc::SaveBranding { branding }));
                 }
             }
+            Intent::UploadCommonFile { name, bytes } => {
+                if matches!(self.admin, Some(AdminDialog::CommonFiles { .. })) {
+                    self.start_upload(name, bytes, out);
+                }
+            }
+            Intent::UploadUnreadable(why) => {
+                if let Some(AdminDialog::CommonFiles { status, .. }) = self.admin.as_mut() {
+                    *status = Status::Failed(why);
+                }
+            }
+            Intent::DeleteCommonFile(name) => {
+                if let Some(AdminDialog::CommonFiles {
+                    status,
+                    confirm_delete,
+                    ..
+                }) = self.admin.as_mut()
+                {
+                    *status = Status::Busy;
+                    *confirm_delete = None;
+                    call(
+                        out,
+                        Request::DeleteCommonFile(rpc::DeleteCommonFile { name }),
+                    );
+                }
+            }
+            Intent::RefreshCommonFiles => {
+                call(out, Request::ListCommonFiles(rpc::ListCommonFiles));
+            }
             Intent::RefreshKnowledge => {
                 if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
                     view.status = Status::Busy;
@@ -935,6 +963,15 @@ impl Workspace {
                     paths: Default::default(),
                     problems: Default::default(),
                     status: Status::Busy,
+                }
+            }
+            AdminWindow::CommonFiles => {
+                call(out, Request::ListCommonFiles(rpc::ListCommonFiles));
+                AdminDialog::CommonFiles {
+                    path: String::new(),
+                    confirm_delete: None,
+                    progress: None,
+                    status: Status::Idle,
                 }
             }
             AdminWindow::Knowledge => {

@@ -98,6 +98,8 @@ answers!(
     GetBranding,
     SaveBranding,
     ListKnowledgeAdmin,
+    UploadCommonFile,
+    DeleteCommonFile,
     SaveKnowledgeNode,
     MoveKnowledgeNode,
     DeleteKnowledgeNode,
@@ -622,6 +624,28 @@ impl Answer for rpc::SaveBranding {
         };
         if let Some(AdminDialog::Branding { status, .. }) = ws.admin.as_mut() {
             *status = outcome;
+        }
+    }
+}
+
+impl Answer for rpc::UploadCommonFile {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let result = reply.map_err(|e| text(cx, &e));
+        let done = Msg::Uploaded.text(cx.lang).to_owned();
+        ws.upload_answered(self.data.len() as u64, result, done, cx.out);
+    }
+}
+
+impl Answer for rpc::DeleteCommonFile {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        if let Some(AdminDialog::CommonFiles { status, .. }) = ws.admin.as_mut() {
+            match reply {
+                Ok(()) => {
+                    *status = Status::Done(Msg::Saved.text(cx.lang).to_owned());
+                    call(cx.out, Request::ListCommonFiles(rpc::ListCommonFiles));
+                }
+                Err(e) => *status = Status::Failed(text(cx, &e)),
+            }
         }
     }
 }

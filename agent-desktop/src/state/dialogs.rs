@@ -234,6 +234,17 @@ pub enum AdminDialog {
         /// Loading or saving.
         status: Status,
     },
+    /// The center's common files (常用文件, M7): upload and delete.
+    CommonFiles {
+        /// Path of the file to upload, as typed.
+        path: String,
+        /// A delete waiting for confirmation.
+        confirm_delete: Option<String>,
+        /// Bytes acknowledged and total while uploading.
+        progress: Option<(u64, u64)>,
+        /// Reading, uploading, deleting.
+        status: Status,
+    },
     /// The knowledge base (知识库管理, M7).
     Knowledge(Box<super::KnowledgeView>),
     /// Integrations (系统集成, R17): app ID, signing key, webhook and delivery log.
@@ -331,6 +342,13 @@ impl std::fmt::Debug for AdminDialog {
                     "product_name",
                     &draft.as_ref().map(|d| d.product_name.clone()),
                 )
+                .field("status", status)
+                .finish(),
+            AdminDialog::CommonFiles {
+                progress, status, ..
+            } => f
+                .debug_struct("CommonFiles")
+                .field("progress", progress)
                 .field("status", status)
                 .finish(),
             AdminDialog::Knowledge(view) => f

@@ -43,6 +43,8 @@ pub enum AdminWindow {
     Integrations,
     /// The knowledge base (知识库管理, M7).
     Knowledge,
+    /// The center's common files (常用文件, M7).
+    CommonFiles,
     /// Block the customer of this session (R16).
     BlockCustomer(SessionId),
 }
@@ -161,6 +163,19 @@ pub enum Intent {
     SaveBranding,
     /// Load the blocklist again (R16).
     RefreshBlocks,
+    /// Upload a file read by a worker as common file `name` (M7).
+    UploadCommonFile {
+        /// Name in the center's folder.
+        name: String,
+        /// The file.
+        bytes: super::UploadBytes,
+    },
+    /// A file chosen for upload could not be read; the text says why.
+    UploadUnreadable(String),
+    /// Delete a common file (confirmed; M7).
+    DeleteCommonFile(String),
+    /// Load the common files again.
+    RefreshCommonFiles,
     /// Load the knowledge base again (M7).
     RefreshKnowledge,
     /// Save the knowledge-base node being edited; `lang` words a date typed wrong (M7).

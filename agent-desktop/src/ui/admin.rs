@@ -13,6 +13,7 @@ use crate::{
 mod blocklist;
 mod branding;
 mod center;
+mod common_files;
 mod directory;
 mod integrations;
 mod knowledge;
@@ -35,6 +36,7 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
         AdminDialog::Blocklist { .. } => Msg::Blocklist,
         AdminDialog::Integrations { .. } => Msg::Integrations,
         AdminDialog::Knowledge(_) => Msg::KnowledgeAdmin,
+        AdminDialog::CommonFiles { .. } => Msg::CommonFilesAdmin,
         AdminDialog::Branding { .. } => Msg::BrandingTitle,
         AdminDialog::BlockCustomer { .. } => Msg::BlockCustomer,
         AdminDialog::Directory(view) => match view.page {
@@ -131,6 +133,21 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 None => super::status_ui(ui, status),
             },
             AdminDialog::Knowledge(view) => knowledge::knowledge_ui(ui, lang, view, &mut clicks),
+            AdminDialog::CommonFiles {
+                path,
+                confirm_delete,
+                progress,
+                status,
+            } => common_files::common_files_ui(
+                ui,
+                lang,
+                ws.common_files(),
+                path,
+                confirm_delete,
+                *progress,
+                status,
+                &mut clicks,
+            ),
             AdminDialog::Integrations {
                 page,
                 draft,

@@ -162,6 +162,11 @@ fn admin_windows(ws: &Workspace) -> Vec<(Msg, AdminWindow)> {
             AdminWindow::Knowledge,
         ),
         (
+            Permission::ManageLibrary,
+            Msg::CommonFilesAdmin,
+            AdminWindow::CommonFiles,
+        ),
+        (
             Permission::ManageSettings,
             Msg::Integrations,
             AdminWindow::Integrations,

@@ -1123,3 +1123,96 @@ fn admin_edits_the_knowledge_base_tree() {
         })]
     );
 }
+
+/// M7: the admin uploads a common file from a path: read on a worker, sent in ordered chunks
+/// (the next after each answer) with a progress bar; then deletes another after confirming.
+#[test]
+fn admin_uploads_a_common_file_in_chunks_and_deletes_one() {
+    use porpoise_protocol::wire::CommonFile;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("manual.pdf");
+    let content: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&path, &content).expect("write");
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::Admin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Common files").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ListCommonFiles(rpc::ListCommonFiles)]
+    );
+    answer(
+        &side,
+        Request::ListCommonFiles(rpc::ListCommonFiles),
+        Ok(Response::CommonFiles(vec![CommonFile {
+            name: "old.txt".into(),
+            size: 2048,
+        }])),
+    );
+    harness.run();
+    harness.get_by_label("old.txt");
+    harness
+        .get_by_role_and_label(A11y::TextInput, "File to upload (path)")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, "File to upload (path)")
+        .type_text(&path.display().to_string());
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Upload")
+        .click_accesskit();
+    let mut sent = Vec::new();
+    for _ in 0..100 {
+        harness.run();
+        sent = calls(&mut side);
+        if !sent.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let chunk = rpc::COMMON_FILE_CHUNK_BYTES;
+    let first = rpc::UploadCommonFile {
+        name: "manual.pdf".into(),
+        offset: 0,
+        total: 200_000,
+        data: content[..chunk].to_vec(),
+    };
+    assert_eq!(sent, vec![Request::UploadCommonFile(first.clone())]);
+    answer(&side, Request::UploadCommonFile(first), Ok(Response::Done));
+    harness.run();
+    harness.get_by_label_contains("128.0 KB / 195.3 KB");
+    let second = rpc::UploadCommonFile {
+        name: "manual.pdf".into(),
+        offset: chunk as u64,
+        total: 200_000,
+        data: content[chunk..].to_vec(),
+    };
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::UploadCommonFile(second.clone())]
+    );
+    answer(&side, Request::UploadCommonFile(second), Ok(Response::Done));
+    harness.run();
+    harness.get_by_label("Uploaded");
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::ListCommonFiles(rpc::ListCommonFiles)]
+    );
+    harness
+        .get_by_role_and_label(A11y::Button, "Remove")
+        .click_accesskit();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Confirm")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::DeleteCommonFile(rpc::DeleteCommonFile {
+            name: "old.txt".into()
+        })]
+    );
+}
