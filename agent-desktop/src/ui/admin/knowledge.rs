@@ -191,6 +191,8 @@ pub fn knowledge_ui(
     view: &mut KnowledgeView,
     intents: &mut Vec<Intent>,
 ) {
+    // Tree and editor side by side need room.
+    ui.set_min_width(860.0);
     let busy = view.status.busy();
     ui.horizontal(|ui| {
         if ui
