@@ -112,6 +112,35 @@ fn transfer_accepted_moves_the_session_with_history_and_stops_remote_actions() {
     }));
     assert!(persisted(&accepted).iter().any(|op| matches!(op,
         StoreOp::Conversation(ConversationOp::MoveSession { session_id, agent_id: AgentId(20) }) if *session_id == s)));
+    // R17: a `session.transferred` webhook event names both agents, after the move.
+    let ops = persisted(&accepted);
+    let moved = ops
+        .iter()
+        .position(|op| {
+            matches!(
+                op,
+                StoreOp::Conversation(ConversationOp::MoveSession { .. })
+            )
+        })
+        .expect("moved");
+    let (at, data) = ops
+        .iter()
+        .enumerate()
+        .find_map(|(i, op)| match op {
+            StoreOp::Webhook {
+                event: porpoise_protocol::wire::WebhookEvent::SessionTransferred,
+                data,
+                ..
+            } => Some((i, data.clone())),
+            _ => None,
+        })
+        .expect("webhook event");
+    assert!(at > moved, "emitted after the write it describes");
+    let data: serde_json::Value = serde_json::from_str(&data).expect("json");
+    assert_eq!(data["session_id"], s.0);
+    assert_eq!(data["from_agent"]["id"], 10);
+    assert_eq!(data["to_agent"]["id"], 20);
+    assert_eq!(data["to_agent"]["display_name"], "客服20");
 
     // The new agent serves; the old one is out.
     let old = h.req(
