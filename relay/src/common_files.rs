@@ -88,6 +88,28 @@ pub fn add_common_file(
 
 /// Folder under a center's folder holding uploads in progress (not listed).
 const PARTIAL_DIR: &str = ".partial";
+/// An upload not continued for this long is abandoned: its partial file is removed when the
+/// center's next upload starts.
+pub const ABANDONED_UPLOAD_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes the center's partial uploads untouched for [`ABANDONED_UPLOAD_AFTER`].
+async fn sweep_abandoned(partial_dir: &Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(partial_dir).await else {
+        return;
+    };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let old = entry
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= ABANDONED_UPLOAD_AFTER);
+        if old {
+            let _ = tokio::fs::remove_file(entry.path()).await;
+        }
+    }
+}
 
 /// Writes one chunk of an upload from the admin window (M7): offset 0 (re)creates the partial
 /// file `<center>/.partial/<uploader>-<name>`; a later chunk must start at its current length;
@@ -128,6 +150,7 @@ pub async fn write_chunk(
         tokio::fs::create_dir_all(&partial_dir)
             .await
             .map_err(storage)?;
+        sweep_abandoned(&partial_dir).await;
         tokio::fs::File::create(&partial).await.map_err(storage)?
     } else {
         let len = tokio::fs::metadata(&partial).await.map(|m| m.len()).ok();
@@ -261,6 +284,40 @@ pub async fn offer_common_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An upload left a day ago is swept when the next one starts; a recent one is kept.
+    #[tokio::test]
+    async fn abandoned_partial_uploads_are_swept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let center = CenterId(8_000_001);
+        let partial = center_dir(dir.path(), center).join(PARTIAL_DIR);
+        std::fs::create_dir_all(&partial).expect("dir");
+        let old = partial.join("7-old.bin");
+        let recent = partial.join("8-recent.bin");
+        std::fs::write(&old, b"x").expect("old");
+        std::fs::write(&recent, b"y").expect("recent");
+        let day_ago = std::time::SystemTime::now() - ABANDONED_UPLOAD_AFTER;
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .expect("open")
+            .set_modified(day_ago)
+            .expect("mtime");
+        let upload = porpoise_protocol::wire::rpc::UploadCommonFile {
+            name: "new.txt".into(),
+            offset: 0,
+            total: 3,
+            data: b"abc".to_vec(),
+        };
+        write_chunk(dir.path(), center, 9, &upload)
+            .await
+            .expect("upload");
+        assert!(!old.exists(), "swept");
+        assert!(recent.exists(), "kept");
+        let listed = list_common_files(dir.path(), center).await;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name, "new.txt");
+    }
 
     #[test]
     fn added_files_are_listed_by_sanitised_name_and_never_replaced() {
