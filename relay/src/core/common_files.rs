@@ -74,14 +74,8 @@ impl Core {
                     });
                 }
                 if upload.offset == 0 {
-                    let actor = self.audit_actor(center_id, agent_id);
-                    self.audit(
-                        center_id,
-                        actor,
-                        super::AuditAction::LibraryChanged,
-                        format!("common file {name}"),
-                        format!("upload started, {} bytes", upload.total),
-                    );
+                    let detail = format!("upload started, {} bytes", upload.total);
+                    self.audit_common_file(center_id, agent_id, &name, detail);
                 }
                 self.actions.push_back(Action::WriteCommonFile {
                     conn,
@@ -91,14 +85,7 @@ impl Core {
                 });
             }
             Request::DeleteCommonFile(_) => {
-                let actor = self.audit_actor(center_id, agent_id);
-                self.audit(
-                    center_id,
-                    actor,
-                    super::AuditAction::LibraryChanged,
-                    format!("common file {name}"),
-                    "deleted".into(),
-                );
+                self.audit_common_file(center_id, agent_id, &name, "deleted".into());
                 self.actions.push_back(Action::DeleteCommonFile {
                     conn,
                     id,
@@ -109,6 +96,24 @@ impl Core {
             _ => return Err(ApiError::Protocol),
         }
         Ok(None)
+    }
+
+    /// Audits a common-file change by `agent_id` (M7, R18).
+    fn audit_common_file(
+        &mut self,
+        center_id: porpoise_protocol::wire::CenterId,
+        agent_id: super::AgentId,
+        name: &str,
+        detail: String,
+    ) {
+        let actor = self.audit_actor(center_id, agent_id);
+        self.audit(
+            center_id,
+            actor,
+            super::AuditAction::LibraryChanged,
+            format!("common file {name}"),
+            detail,
+        );
     }
 
     /// The session's agent sends common file `name` to its customer.

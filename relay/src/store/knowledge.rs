@@ -26,6 +26,24 @@ fn bad_parent() -> ApiError {
     }
 }
 
+/// The node `id` under `parent` with `draft`'s fields.
+fn node_of(
+    id: KnowledgeNodeId,
+    parent: Option<KnowledgeNodeId>,
+    draft: &KnowledgeDraft,
+) -> KnowledgeNode {
+    KnowledgeNode {
+        id,
+        parent,
+        title: draft.title.clone(),
+        keywords: draft.keywords.clone(),
+        text: draft.text.clone(),
+        enabled: draft.enabled,
+        valid_from: draft.valid_from,
+        valid_until: draft.valid_until,
+    }
+}
+
 /// Parent links of a center's nodes.
 fn parents(nodes: &[KnowledgeNode]) -> HashMap<KnowledgeNodeId, Option<KnowledgeNodeId>> {
     nodes.iter().map(|n| (n.id, n.parent)).collect()
@@ -140,16 +158,7 @@ impl Store {
                 .bind(center)
                 .execute(&self.pool)
                 .await?;
-                let after = KnowledgeNode {
-                    id,
-                    parent: before.parent,
-                    title: draft.title.clone(),
-                    keywords: draft.keywords.clone(),
-                    text: draft.text.clone(),
-                    enabled: draft.enabled,
-                    valid_from: draft.valid_from,
-                    valid_until: draft.valid_until,
-                };
+                let after = node_of(id, before.parent, draft);
                 let detail = value_diff(before, &after);
                 (after, detail)
             }
@@ -184,16 +193,7 @@ impl Store {
                 .bind(draft.valid_until.map(i64::from))
                 .fetch_one(&self.pool)
                 .await?;
-                let node = KnowledgeNode {
-                    id: KnowledgeNodeId(new_id),
-                    parent,
-                    title: draft.title.clone(),
-                    keywords: draft.keywords.clone(),
-                    text: draft.text.clone(),
-                    enabled: draft.enabled,
-                    valid_from: draft.valid_from,
-                    valid_until: draft.valid_until,
-                };
+                let node = node_of(KnowledgeNodeId(new_id), parent, draft);
                 let detail = format!("added: {}", draft.title);
                 (node, detail)
             }
