@@ -22,8 +22,6 @@ pub const DELIVERY_LOG_RETENTION_MS: i64 = 30 * 24 * 3_600_000;
 pub const SIGNING_KEY_CHARS: usize = 43;
 /// Random characters of an app ID (after its `ppa_` prefix).
 const APP_ID_CHARS: usize = 16;
-/// The `last_error` of an event refused because the center's outbox is full.
-pub const OUTBOX_FULL: &str = "outbox full";
 
 /// The oldest pending delivery of a center whose webhook is on, with what is needed to send
 /// it (read by the delivery worker).
@@ -307,9 +305,10 @@ impl Store {
     }
 
     /// Queues webhook event `event` of `center_id` if its webhook is on (with a URL and a key)
-    /// and subscribed to it (a `Test` always), then wakes the delivery worker. Beyond
-    /// [`MAX_PENDING_DELIVERIES_PER_CENTER`] pending rows the event is logged as failed
-    /// ([`OUTBOX_FULL`]) instead.
+    /// and subscribed to it (a `Test` always), then wakes the delivery worker. With
+    /// [`MAX_PENDING_DELIVERIES_PER_CENTER`] undelivered (pending or failed) rows already, the
+    /// event is dropped with a warning in the relay's log: customers' offline messages cannot
+    /// grow a dead receiver's outbox without bound.
     pub(super) async fn enqueue_webhook(
         &self,
         center_id: CenterId,
@@ -330,28 +329,25 @@ impl Store {
             return Ok(());
         }
         let center = i64::from(center_id.0);
-        let (pending,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM webhook_outbox WHERE center_id = ? AND status = 'pending'",
+        let (undelivered,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM webhook_outbox WHERE center_id = ? AND status != 'delivered'",
         )
         .bind(center)
         .fetch_one(&self.pool)
         .await?;
-        let full =
-            usize::try_from(pending).unwrap_or(usize::MAX) >= MAX_PENDING_DELIVERIES_PER_CENTER;
-        if full {
-            warn!(%center_id, event = event.as_str(), "webhook outbox full; event logged as failed");
+        if usize::try_from(undelivered).unwrap_or(usize::MAX) >= MAX_PENDING_DELIVERIES_PER_CENTER {
+            warn!(%center_id, event = event.as_str(), "webhook outbox full; event dropped");
+            return Ok(());
         }
         sqlx::query(
             "INSERT INTO webhook_outbox (center_id, event, data, created_at, status, \
-             next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)",
         )
         .bind(center)
         .bind(event.as_str())
         .bind(data)
         .bind(occurred_at)
-        .bind(if full { "failed" } else { "pending" })
-        .bind((!full).then_some(occurred_at))
-        .bind(if full { OUTBOX_FULL } else { "" })
+        .bind(occurred_at)
         .execute(&self.pool)
         .await?;
         self.outbox_wake.notify_one();
@@ -485,4 +481,78 @@ impl Store {
 
 fn random_text(chars: usize) -> String {
     Alphanumeric.sample_string(&mut rand::rng(), chars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dead receiver and a flood of events: the outbox stops at its limit, new events are
+    /// dropped; once rows are delivered, events queue again.
+    #[tokio::test]
+    async fn the_outbox_is_bounded_per_center() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("relay.sqlite3"))
+            .await
+            .expect("open");
+        let center_id = store.create_center("Acme").await.expect("center").center_id;
+        let actor = "cli".to_string();
+        store
+            .run_integration(&IntegrationOp::Rotate {
+                center_id,
+                actor: actor.clone(),
+            })
+            .await
+            .expect("db")
+            .expect("rotate");
+        store
+            .run_integration(&IntegrationOp::SaveWebhook {
+                center_id,
+                actor,
+                webhook: WebhookSettings {
+                    url: "http://127.0.0.1:9/hook".into(),
+                    events: vec![WebhookEvent::OfflineMessageLeft],
+                    enabled: true,
+                },
+            })
+            .await
+            .expect("db")
+            .expect("save");
+        let center = i64::from(center_id.0);
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+             INSERT INTO webhook_outbox (center_id, event, data, created_at, status) \
+             SELECT ?, 'offline_message.left', '{}', i, CASE WHEN i % 2 = 0 THEN 'failed' \
+             ELSE 'pending' END FROM n",
+        )
+        .bind(i64::try_from(MAX_PENDING_DELIVERIES_PER_CENTER).expect("max"))
+        .bind(center)
+        .execute(&store.pool)
+        .await
+        .expect("fill");
+        let count = || async {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT count(*) FROM webhook_outbox WHERE center_id = ?")
+                    .bind(center)
+                    .fetch_one(&store.pool)
+                    .await
+                    .expect("count");
+            n
+        };
+        let full = count().await;
+        store
+            .enqueue_webhook(center_id, WebhookEvent::OfflineMessageLeft, 1, "{}")
+            .await
+            .expect("enqueue");
+        assert_eq!(count().await, full, "dropped at the limit");
+        sqlx::query("UPDATE webhook_outbox SET status = 'delivered' WHERE id <= 10")
+            .execute(&store.pool)
+            .await
+            .expect("deliver");
+        store
+            .enqueue_webhook(center_id, WebhookEvent::OfflineMessageLeft, 2, "{}")
+            .await
+            .expect("enqueue");
+        assert_eq!(count().await, full + 1, "queued again below the limit");
+    }
 }

@@ -20,9 +20,7 @@ mod records;
 mod survey;
 
 pub use audit::{AuditCheck, AuditRow};
-pub use integrations::{
-    AttemptOutcome, OutboxHead, DELIVERY_LOG_RETENTION_MS, OUTBOX_FULL, SIGNING_KEY_CHARS,
-};
+pub use integrations::{AttemptOutcome, OutboxHead, DELIVERY_LOG_RETENTION_MS, SIGNING_KEY_CHARS};
 
 #[cfg(test)]
 mod audit_tests;

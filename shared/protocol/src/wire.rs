@@ -499,12 +499,13 @@ pub struct FaqItem {
     pub answer: String,
 }
 
-/// Most common questions of a center (M6).
-pub const MAX_FAQ_ITEMS: usize = 30;
+/// Most common questions of a center (M6); with [`MAX_FAQ_ANSWER_BYTES`] they stay small
+/// (≤ 26 KiB) beside the branding in a customer's Welcome frame.
+pub const MAX_FAQ_ITEMS: usize = 20;
 /// Longest question, in bytes.
 pub const MAX_FAQ_QUESTION_BYTES: usize = 256;
 /// Longest answer, in bytes.
-pub const MAX_FAQ_ANSWER_BYTES: usize = 2048;
+pub const MAX_FAQ_ANSWER_BYTES: usize = 1024;
 
 /// A timed automatic text (R11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,9 +15,9 @@ use super::UnixMs;
 pub const MAX_WEBHOOK_URL_BYTES: usize = 1024;
 /// Most deliveries one [`IntegrationPage`] lists (newest first).
 pub const MAX_DELIVERIES_LISTED: usize = 200;
-/// Most undelivered events one center's outbox holds; beyond it a new event is logged as
-/// failed at once ("outbox full") instead of queued, so one center's dead receiver cannot fill
-/// the relay's disk.
+/// Most undelivered (pending or failed) events one center's outbox holds; beyond it new
+/// events are dropped (a warning in the relay's log), so a dead receiver and a flood of
+/// customers' offline messages cannot fill the relay's disk.
 pub const MAX_PENDING_DELIVERIES_PER_CENTER: usize = 10_000;
 /// The HTTP header carrying `t=<unix ms>,v1=<hex HMAC-SHA256(key, "<t>.<body>")>`.
 pub const SIGNATURE_HEADER: &str = "Porpoise-Signature";
