@@ -244,6 +244,10 @@ impl AgentApp {
                 }
                 Effect::FocusChatInput(session_id) => self.focus_chat = Some(session_id),
                 Effect::ShowScreen { session_id, feed } => self.tools.show_screen(session_id, feed),
+                Effect::KnowledgePictureFetched { key, result } => match result {
+                    Ok(data) => self.tools.knowledge_pictures.insert(key, &data),
+                    Err(e) => self.tools.knowledge_pictures.failed(key, e),
+                },
                 Effect::PictureFetched { key, result } => match result {
                     Ok(data) => self.tools.pictures.insert(key, &data),
                     Err(e) => self.tools.pictures.failed(key, e),

@@ -764,6 +764,16 @@ messages! {
     NoKnowledge => "知识库为空", "The knowledge base is empty";
     /// Delete confirmation (M7).
     DeleteSubtreeWarning => "将同时删除其下所有子条目。", "Its child entries are deleted too.";
+    /// Button (M7 图片): set the typed file as the entry's picture.
+    SetPicture => "设为图片", "Set picture";
+    /// Button (M7): remove the entry's picture.
+    RemovePicture => "删除图片", "Remove picture";
+    /// Help under the picture of a knowledge-base entry (M7 类型 图片).
+    KnowledgePictureHelp => "客服在知识库中点【发送图片】即把图片发给客户；较大的图片会自动缩小。", "Agents send it to the customer with Send picture in the knowledge base; large pictures are scaled down to fit.";
+    /// Tooltip of a knowledge-base picture's Send picture (A8).
+    SendsAtOnce => "立即发送给客户", "Sends it to the customer at once";
+    /// A new entry gets its picture after the first save (M7).
+    PictureAfterSave => "保存后可添加图片", "Save the entry first to add a picture";
     /// Group field (R7 region routing).
     RegionsLabel => "优先服务地区", "Regions served first";
     /// Groups list column (R7).

@@ -21,6 +21,51 @@ fn send_files(out: &mut Vec<Effect>, cmd: FileCommand) {
 }
 
 impl Workspace {
+    /// Sends a picture (a PNG/JPEG within the chat limits, of size `image`) into `session_id`'s
+    /// chat (A7): shown at once as pending, stored by the relay.
+    pub(super) fn send_picture(
+        &mut self,
+        session_id: SessionId,
+        data: Vec<u8>,
+        image: porpoise_protocol::wire::ChatImage,
+        out: &mut Vec<Effect>,
+    ) {
+        if let Some(tab) = self.session_mut(session_id) {
+            let message_id = porpoise_protocol::wire::MessageId(porpoise_quic::client::random_id());
+            tab.push_pending_picture(message_id, image, crate::clock::now_unix_ms());
+            call(
+                out,
+                Request::SendChatImage(rpc::SendChatImage {
+                    session_id,
+                    message_id,
+                    data,
+                }),
+            );
+        }
+    }
+
+    /// The size of knowledge-base node `id`'s picture, as last listed (admin page first, then
+    /// the agent's quick replies).
+    pub(super) fn knowledge_picture_info(
+        &self,
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+    ) -> Option<porpoise_protocol::wire::ChatImage> {
+        let admin = match &self.admin {
+            Some(AdminDialog::Knowledge(view)) => view.nodes.as_deref(),
+            _ => None,
+        };
+        let agent = match &self.library.knowledge {
+            super::Loaded::Ready(base) => Some(base.nodes.as_slice()),
+            _ => None,
+        };
+        [admin, agent]
+            .into_iter()
+            .flatten()
+            .flat_map(|nodes| nodes.iter())
+            .find(|n| n.id == id)
+            .and_then(|n| n.image)
+    }
+
     /// Applies an intent from a panel; what the app must do next is pushed to `out`.
     pub fn on_ui(&mut self, intent: Intent, out: &mut Vec<Effect>) {
         self.apply_intent(intent, out);
@@ -349,6 +394,36 @@ impl Workspace {
                     );
                 }
             }
+            Intent::SetKnowledgePicture { id, data } => {
+                if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
+                    view.status = Status::Busy;
+                    call(
+                        out,
+                        Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+                            id,
+                            data: data.map(|d| d.0.to_vec()),
+                        }),
+                    );
+                }
+            }
+            Intent::KnowledgePictureUnreadable(why) => {
+                if let Some(AdminDialog::Knowledge(view)) = self.admin.as_mut() {
+                    view.status = Status::Failed(why);
+                }
+            }
+            Intent::FetchKnowledgePicture(id) => {
+                call(
+                    out,
+                    Request::GetKnowledgeImage(rpc::GetKnowledgeImage { id }),
+                );
+            }
+            Intent::SendKnowledgePicture { session_id, id } => {
+                self.library.picture_sends.push((id, session_id));
+                call(
+                    out,
+                    Request::GetKnowledgeImage(rpc::GetKnowledgeImage { id }),
+                );
+            }
             Intent::RefreshIntegration => {
                 if let Some(AdminDialog::Integrations { status, .. }) = self.admin.as_mut() {
                     *status = Status::Busy;
@@ -564,21 +639,7 @@ impl Workspace {
                 session_id,
                 data,
                 image,
-            } => {
-                if let Some(tab) = self.session_mut(session_id) {
-                    let message_id =
-                        porpoise_protocol::wire::MessageId(porpoise_quic::client::random_id());
-                    tab.push_pending_picture(message_id, image, crate::clock::now_unix_ms());
-                    call(
-                        out,
-                        Request::SendChatImage(rpc::SendChatImage {
-                            session_id,
-                            message_id,
-                            data,
-                        }),
-                    );
-                }
-            }
+            } => self.send_picture(session_id, data, image, out),
             Intent::DropFiles { session_id, paths } => {
                 let granted = self.session(session_id).is_some_and(|t| {
                     t.action(porpoise_protocol::wire::RemoteAction::FileTransfer)

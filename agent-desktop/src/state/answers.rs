@@ -103,6 +103,8 @@ answers!(
     SaveKnowledgeNode,
     MoveKnowledgeNode,
     DeleteKnowledgeNode,
+    SetKnowledgeImage,
+    GetKnowledgeImage,
     GetIntegration,
     RotateSigningKey,
     SaveWebhook,
@@ -699,6 +701,78 @@ impl Answer for rpc::SaveKnowledgeNode {
             Err(e) => Err(e),
         };
         knowledge_changed(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::SetKnowledgeImage {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let reply = match reply {
+            Ok(node) => {
+                // Shown at once from the admin's own bytes, without a fetch.
+                if let (Some(info), Some(data)) = (node.image, self.data) {
+                    cx.out.push(super::Effect::KnowledgePictureFetched {
+                        key: (node.id, info),
+                        result: Ok(data),
+                    });
+                }
+                if let Some(AdminDialog::Knowledge(view)) = ws.admin.as_mut() {
+                    if view.editor.as_ref().and_then(|e| e.id) == Some(node.id) {
+                        let path = view
+                            .editor
+                            .as_ref()
+                            .map(|e| e.picture_path.clone())
+                            .unwrap_or_default();
+                        let mut editor = crate::state::KnowledgeEditor::of(&node);
+                        editor.picture_path = path;
+                        view.editor = Some(editor);
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        knowledge_changed(reply, ws, cx);
+    }
+}
+
+impl Answer for rpc::GetKnowledgeImage {
+    fn apply(self, reply: Result<Self::Reply, ApiError>, ws: &mut Workspace, cx: &mut Ctx<'_>) {
+        let sends: Vec<_> = ws
+            .library
+            .picture_sends
+            .iter()
+            .filter(|(id, _)| *id == self.id)
+            .map(|(_, session)| *session)
+            .collect();
+        ws.library.picture_sends.retain(|(id, _)| *id != self.id);
+        let info = ws.knowledge_picture_info(self.id);
+        match reply {
+            Ok(picture) => {
+                if let Some(info) = info {
+                    for session_id in sends {
+                        ws.send_picture(session_id, picture.data.clone(), info, cx.out);
+                    }
+                    cx.out.push(super::Effect::KnowledgePictureFetched {
+                        key: (self.id, info),
+                        result: Ok(picture.data),
+                    });
+                }
+            }
+            Err(e) => {
+                let error = text(cx, &e);
+                for session_id in sends {
+                    if let Some(tab) = ws.session_mut(session_id) {
+                        tab.notice = Some(error.clone());
+                    }
+                }
+                if let Some(info) = info {
+                    cx.out.push(super::Effect::KnowledgePictureFetched {
+                        key: (self.id, info),
+                        result: Err(error),
+                    });
+                }
+            }
+        }
     }
 }
 

@@ -194,6 +194,25 @@ pub enum Intent {
     },
     /// Delete a knowledge-base node and its subtree (confirmed; M7).
     DeleteKnowledge(porpoise_protocol::wire::KnowledgeNodeId),
+    /// Set (`Some`: a PNG/JPEG already fitted to the chat limits) or remove a knowledge-base
+    /// node's picture (M7 图片).
+    SetKnowledgePicture {
+        /// The node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+        /// The picture's bytes, or `None` to remove it.
+        data: Option<super::UploadBytes>,
+    },
+    /// A picture file for a knowledge-base node could not be read or fitted: why.
+    KnowledgePictureUnreadable(String),
+    /// Fetch a knowledge-base node's picture to show it (A8, M7).
+    FetchKnowledgePicture(porpoise_protocol::wire::KnowledgeNodeId),
+    /// Send a knowledge-base node's picture into a session's chat (A8 回复 of a 图片 entry).
+    SendKnowledgePicture {
+        /// The session.
+        session_id: SessionId,
+        /// The node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+    },
     /// Load the integrations page again (R17).
     RefreshIntegration,
     /// Make a new signing key (confirmed when one exists; R17).
@@ -516,6 +535,13 @@ pub enum Effect {
     },
     /// Put the keyboard focus in a tab's chat input (after sending).
     FocusChatInput(SessionId),
+    /// A knowledge-base picture's bytes arrived (or could not be fetched) (A8, M7).
+    KnowledgePictureFetched {
+        /// The node and its picture's size.
+        key: crate::ui::KnowledgePictureKey,
+        /// The bytes, or the error in the UI's language.
+        result: Result<Vec<u8>, String>,
+    },
     /// A chat picture's bytes arrived (or could not be fetched: the text says why) (A7).
     PictureFetched {
         /// Session and message of the picture.

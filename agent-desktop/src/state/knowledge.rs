@@ -23,6 +23,10 @@ pub struct KnowledgeEditor {
     pub valid_from: String,
     /// Last day as typed, `YYYY-MM-DD` or empty.
     pub valid_until: String,
+    /// Path of a picture file typed to set as the node's picture (M7 图片).
+    pub picture_path: String,
+    /// The node's picture as saved (size), `None` without one.
+    pub image: Option<porpoise_protocol::wire::ChatImage>,
 }
 
 impl KnowledgeEditor {
@@ -38,6 +42,8 @@ impl KnowledgeEditor {
             keywords: String::new(),
             valid_from: String::new(),
             valid_until: String::new(),
+            picture_path: String::new(),
+            image: None,
         }
     }
 
@@ -57,6 +63,8 @@ impl KnowledgeEditor {
             keywords: node.keywords.join(", "),
             valid_from: node.valid_from.map(date_text).unwrap_or_default(),
             valid_until: node.valid_until.map(date_text).unwrap_or_default(),
+            picture_path: String::new(),
+            image: node.image,
         }
     }
 }

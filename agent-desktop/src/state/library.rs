@@ -116,6 +116,8 @@ pub struct Library {
     pub error: Option<String>,
     /// Service history per open session.
     pub histories: HashMap<SessionId, HistoryView>,
+    /// Knowledge-base pictures asked for to send: (node, session), sent when the bytes come.
+    pub picture_sends: Vec<(KnowledgeNodeId, SessionId)>,
 }
 
 /// True if every whitespace-separated term of `search` occurs (case-insensitively) in one of
@@ -162,12 +164,12 @@ pub fn canned_groups<'a>(
     groups
 }
 
-/// Knowledge-base nodes that match `search` by title, keywords or text (replies only, not
-/// folders), in tree order.
+/// Knowledge-base nodes that match `search` by title, keywords or text (replies and pictures
+/// only, not folders), in tree order.
 pub fn knowledge_matches<'a>(base: &'a KnowledgeBase, search: &str) -> Vec<&'a KnowledgeNode> {
     base.nodes
         .iter()
-        .filter(|n| !n.text.is_empty())
+        .filter(|n| !n.text.is_empty() || n.image.is_some())
         .filter(|n| {
             let mut fields: Vec<&str> = vec![&n.title, &n.text];
             fields.extend(n.keywords.iter().map(String::as_str));

@@ -2,7 +2,7 @@
 //! an account's password, and the center's service settings.
 
 use egui::RichText;
-use porpoise_ui::Language;
+use porpoise_ui::{chat_pictures::ChatPictures, Language};
 
 use crate::{
     clock,
@@ -21,7 +21,13 @@ mod records;
 
 /// Draws the open admin window. Its fields are edited as a copy, reported with
 /// [`Intent::EditAdmin`] when changed; buttons have their own intents.
-pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &mut Vec<Intent>) {
+pub fn admin_ui(
+    ctx: &egui::Context,
+    lang: Language,
+    ws: &Workspace,
+    knowledge_pictures: &mut ChatPictures<super::KnowledgePictureKey>,
+    intents: &mut Vec<Intent>,
+) {
     let Some(shown) = ws.admin() else {
         return;
     };
@@ -132,7 +138,9 @@ pub fn admin_ui(ctx: &egui::Context, lang: Language, ws: &Workspace, intents: &m
                 ),
                 None => super::status_ui(ui, status),
             },
-            AdminDialog::Knowledge(view) => knowledge::knowledge_ui(ui, lang, view, &mut clicks),
+            AdminDialog::Knowledge(view) => {
+                knowledge::knowledge_ui(ui, lang, view, knowledge_pictures, &mut clicks)
+            }
             AdminDialog::CommonFiles {
                 path,
                 confirm_delete,

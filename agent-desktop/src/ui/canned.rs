@@ -1,16 +1,17 @@
 //! The quick-reply side panel of the service window (A8, A11): canned responses (常用语) by
 //! scope and category, knowledge-base quick replies (知识库) as a tree, both searchable by
 //! keyword, and the customer's service history (服务记录, `ui::history`). A click on a reply
-//! puts its text into this session's chat input, to edit before sending; nothing is sent.
+//! puts its text into this session's chat input, to edit before sending; nothing is sent. A
+//! knowledge-base picture (图片 entry) shows as a thumbnail; its Send picture sends it at once.
 
 use egui::{Button, CollapsingHeader, RichText, ScrollArea, TextEdit};
 use porpoise_protocol::wire::{
-    CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, MAX_CANNED_TEXT_BYTES,
-    MAX_KNOWLEDGE_DEPTH,
+    CannedResponse, CannedScope, KnowledgeBase, KnowledgeNode, KnowledgeNodeId,
+    MAX_CANNED_TEXT_BYTES, MAX_KNOWLEDGE_DEPTH,
 };
-use porpoise_ui::Language;
+use porpoise_ui::{chat_pictures::ChatPictures, Language};
 
-use super::{history::history_ui, status_ui};
+use super::{history::history_ui, status_ui, KnowledgePictureKey};
 use crate::{
     i18n::Msg,
     state::{
@@ -34,6 +35,7 @@ pub fn quick_replies_ui(
     lib: &Library,
     tab: &SessionTab,
     manages: bool,
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
     intents: &mut Vec<Intent>,
 ) {
     ui.horizontal_wrapped(|ui| {
@@ -64,7 +66,14 @@ pub fn quick_replies_ui(
                 intents.push(Intent::LoadKnowledge { refresh: false });
             }
             search_ui(ui, lang, lib, LibraryTab::Knowledge, intents);
-            insert = knowledge_ui(ui, lang, lib, tab.phase);
+            let picked = knowledge_ui(ui, lang, lib, tab.phase, pictures);
+            insert = picked.insert;
+            if let Some(id) = picked.send_picture {
+                intents.push(Intent::SendKnowledgePicture {
+                    session_id: tab.session_id,
+                    id,
+                });
+            }
         }
         LibraryTab::History => history_ui(ui, lang, lib, tab, intents),
     }
@@ -297,17 +306,26 @@ fn editor_ui(
     }
 }
 
-/// The knowledge base: a tree, or the matching replies while a keyword is typed. Returns the
-/// text to insert, if one was clicked.
+/// What the agent picked in the knowledge base: a reply text to insert, a picture to send.
+#[derive(Default)]
+struct Picked {
+    insert: Option<String>,
+    send_picture: Option<KnowledgeNodeId>,
+}
+
+/// The knowledge base: a tree, or the matching entries while a keyword is typed.
 fn knowledge_ui(
     ui: &mut egui::Ui,
     lang: Language,
     lib: &Library,
     phase: SessionPhase,
-) -> Option<String> {
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
+) -> Picked {
     let open = phase == SessionPhase::Open;
-    let base = ready_ui(ui, lang, &lib.knowledge)?;
-    let mut insert = None;
+    let mut picked = Picked::default();
+    let Some(base) = ready_ui(ui, lang, &lib.knowledge) else {
+        return picked;
+    };
     ScrollArea::vertical()
         .id_salt("knowledge-list")
         .auto_shrink([false, true])
@@ -316,7 +334,7 @@ fn knowledge_ui(
                 ui.label(RichText::new(Msg::NoData.text(lang)).weak());
             } else if lib.search.trim().is_empty() {
                 for root in knowledge_children(base, None) {
-                    knowledge_node_ui(ui, lang, base, root, 1, open, &mut insert);
+                    knowledge_node_ui(ui, lang, base, root, 1, open, pictures, &mut picked);
                 }
             } else {
                 let found = knowledge_matches(base, &lib.search);
@@ -324,20 +342,52 @@ fn knowledge_ui(
                     ui.label(RichText::new(Msg::NothingMatches.text(lang)).weak());
                 }
                 for node in found {
-                    if reply_button(ui, lang, &node.title, &node.text, open) {
-                        insert = Some(node.text.clone());
-                    }
+                    entry_ui(ui, lang, node, open, pictures, &mut picked);
                 }
             }
             if base.truncated {
                 ui.label(RichText::new(Msg::ListTruncated.text(lang)).weak());
             }
         });
-    insert
+    picked
 }
 
-/// One node of the tree: a reply button for a leaf, a collapsible folder otherwise (with its
-/// own reply first if it has one).
+/// One entry's own content: its reply button (text entries) and its picture with Send picture
+/// (图片 entries; the picture is sent into the chat as it is).
+fn entry_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    node: &KnowledgeNode,
+    open: bool,
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
+    picked: &mut Picked,
+) {
+    if !node.text.is_empty() && reply_button(ui, lang, &node.title, &node.text, open) {
+        picked.insert = Some(node.text.clone());
+    }
+    if let Some(info) = node.image {
+        if node.text.is_empty() {
+            ui.label(&node.title);
+        }
+        pictures.thumbnail_ui(
+            ui,
+            (node.id, info),
+            &info,
+            super::chat::picture_labels(lang),
+        );
+        if ui
+            .add_enabled(open, Button::new(Msg::SendPicture.text(lang)))
+            .on_hover_text(Msg::SendsAtOnce.text(lang))
+            .clicked()
+        {
+            picked.send_picture = Some(node.id);
+        }
+    }
+}
+
+/// One node of the tree: its entry for a leaf, a collapsible folder otherwise (with its own
+/// entry first if it has one).
+#[allow(clippy::too_many_arguments)]
 fn knowledge_node_ui(
     ui: &mut egui::Ui,
     lang: Language,
@@ -345,24 +395,21 @@ fn knowledge_node_ui(
     node: &KnowledgeNode,
     depth: usize,
     open: bool,
-    insert: &mut Option<String>,
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
+    picked: &mut Picked,
 ) {
     let children = knowledge_children(base, Some(node.id));
     if children.is_empty() || depth >= MAX_KNOWLEDGE_DEPTH {
-        if !node.text.is_empty() && reply_button(ui, lang, &node.title, &node.text, open) {
-            *insert = Some(node.text.clone());
-        }
+        entry_ui(ui, lang, node, open, pictures, picked);
         return;
     }
     CollapsingHeader::new(&node.title)
         .id_salt(("knowledge", node.id))
         .default_open(depth == 1)
         .show(ui, |ui| {
-            if !node.text.is_empty() && reply_button(ui, lang, &node.title, &node.text, open) {
-                *insert = Some(node.text.clone());
-            }
+            entry_ui(ui, lang, node, open, pictures, picked);
             for child in children {
-                knowledge_node_ui(ui, lang, base, child, depth + 1, open, insert);
+                knowledge_node_ui(ui, lang, base, child, depth + 1, open, pictures, picked);
             }
         });
 }

@@ -72,7 +72,21 @@ pub fn working_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         super::session::sessions_ui(ui, lang, ws, tools, intents);
     });
-    windows_ui(ui.ctx(), lang, ws, now_s, intents);
+    windows_ui(
+        ui.ctx(),
+        lang,
+        ws,
+        &mut tools.knowledge_pictures,
+        now_s,
+        intents,
+    );
+    // Knowledge-base pictures (A8, M7): the large view of a clicked one, and fetches.
+    tools
+        .knowledge_pictures
+        .viewer_ui(ui.ctx(), super::chat::picture_labels(lang));
+    for (id, _) in tools.knowledge_pictures.take_wanted() {
+        intents.push(Intent::FetchKnowledgePicture(id));
+    }
 }
 
 /// Settings, session code and the admin menu.
@@ -189,6 +203,7 @@ fn windows_ui(
     ctx: &egui::Context,
     lang: Language,
     ws: &Workspace,
+    knowledge_pictures: &mut porpoise_ui::chat_pictures::ChatPictures<super::KnowledgePictureKey>,
     now_s: f64,
     intents: &mut Vec<Intent>,
 ) {
@@ -198,7 +213,7 @@ fn windows_ui(
     super::transfer::transfer_dialog_ui(ctx, lang, ws, intents);
     super::settings::settings_dialog_ui(ctx, lang, ws, intents);
     super::agents::agent_chat_ui(ctx, lang, ws, intents);
-    super::admin::admin_ui(ctx, lang, ws, intents);
+    super::admin::admin_ui(ctx, lang, ws, knowledge_pictures, intents);
     notices_ui(ctx, ws);
 }
 

@@ -37,6 +37,13 @@ pub mod tasks;
 pub mod transfer;
 pub mod visitor;
 
+/// A knowledge-base picture in the cache: its node and its size (a new picture of the node is
+/// another key, so a replaced picture is never shown stale).
+pub type KnowledgePictureKey = (
+    porpoise_protocol::wire::KnowledgeNodeId,
+    porpoise_protocol::wire::ChatImage,
+);
+
 /// The session panels' own widget state, kept by the app beside the workspace: chat pictures
 /// fetched, decoded and shown (A7), the screenshot tool (A9), transcripts being written and
 /// the customers' screens being shown (textures, image settings, remote input).
@@ -44,6 +51,8 @@ pub mod visitor;
 pub struct SessionTools {
     /// Chat pictures: textures, the large view, pictures being fitted to send.
     pub pictures: porpoise_ui::chat_pictures::ChatPictures,
+    /// Knowledge-base pictures (A8, M7), shown in the quick replies and the admin page.
+    pub knowledge_pictures: porpoise_ui::chat_pictures::ChatPictures<KnowledgePictureKey>,
     /// The screenshot tool. The chat reads a taken image with
     /// [`crate::snip::SnipTool::take_result`] (or through [`snip::snip_button`]).
     pub snip: crate::snip::SnipTool,

@@ -256,7 +256,15 @@ fn session_ui(
             .resizable(true)
             .default_size(QUICK_REPLY_PANEL_WIDTH)
             .show(ui, |ui| {
-                quick_replies_ui(ui, lang, library, tab, manages, intents)
+                quick_replies_ui(
+                    ui,
+                    lang,
+                    library,
+                    tab,
+                    manages,
+                    &mut tools.knowledge_pictures,
+                    intents,
+                )
             });
     }
     if shows_screen(tab) {
@@ -493,7 +501,7 @@ mod snip_tests {
             width: 12,
             height: 8,
         };
-        let mut pictures = ChatPictures::default();
+        let mut pictures: ChatPictures = ChatPictures::default();
         let ctx = egui::Context::default();
         let wait = std::time::Duration::from_secs(30);
         send_screenshot(

@@ -997,6 +997,7 @@ fn admin_edits_the_knowledge_base_tree() {
         enabled,
         valid_from: None,
         valid_until: None,
+        image: None,
     };
     let base = KnowledgeBase {
         nodes: vec![
@@ -1120,6 +1121,92 @@ fn admin_edits_the_knowledge_base_tree() {
         calls(&mut side),
         vec![Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode {
             id: KnowledgeNodeId(3)
+        })]
+    );
+    answer(
+        &side,
+        Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode {
+            id: KnowledgeNodeId(3),
+        }),
+        Ok(Response::Done),
+    );
+    harness.run();
+    let _reload = calls(&mut side);
+
+    // M7 图片: 退货流程 gets a picture from a PNG file (read and fitted on a worker), shown
+    // from the admin's own bytes once saved, then removed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("退货示例图.png");
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 40, 30);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&[200; 40 * 30 * 3]).expect("data");
+    }
+    std::fs::write(&path, &png).expect("write");
+    harness.get_by_label("退货流程").hover();
+    harness.run();
+    harness.get_by_label("退货流程").click();
+    harness.run();
+    harness.get_by_label("(none)");
+    let field = "Picture file (PNG/JPEG):";
+    harness
+        .get_by_role_and_label(A11y::TextInput, field)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::TextInput, field)
+        .type_text(&path.display().to_string());
+    harness.run();
+    harness
+        .get_by_role_and_label(A11y::Button, "Set picture")
+        .click_accesskit();
+    let mut sent = Vec::new();
+    for _ in 0..100 {
+        harness.run();
+        sent = calls(&mut side);
+        if !sent.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let [Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+        id: KnowledgeNodeId(2),
+        data: Some(data),
+    })] = sent.as_slice()
+    else {
+        panic!("{sent:?}");
+    };
+    assert_eq!(data, &png, "a small PNG is sent as it is");
+    let info = porpoise_protocol::wire::ChatImage {
+        format: porpoise_protocol::wire::ImageFormat::Png,
+        width: 40,
+        height: 30,
+        bytes: png.len() as u32,
+    };
+    answer(
+        &side,
+        sent[0].clone(),
+        Ok(Response::KnowledgeNodeSaved(KnowledgeNode {
+            image: Some(info),
+            ..node(2, Some(1), "退货流程", true)
+        })),
+    );
+    harness.run();
+    let _reload = calls(&mut side);
+    harness.get_by_label_contains("PNG 40 × 30 px");
+    harness.get_by_label("Saved");
+    harness
+        .get_by_role_and_label(A11y::Button, "Remove picture")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+            id: KnowledgeNodeId(2),
+            data: None,
         })]
     );
 }

@@ -236,6 +236,7 @@ fn knowledge_base_reply_is_found_by_keyword_and_inserted() {
         enabled: true,
         valid_from: None,
         valid_until: None,
+        image: None,
     };
     let base = KnowledgeBase {
         nodes: vec![
@@ -278,6 +279,101 @@ fn knowledge_base_reply_is_found_by_keyword_and_inserted() {
     harness.run();
     assert_eq!(draft(&harness), "请重启路由器。");
     assert_eq!(chats_sent(&mut side), 0);
+}
+
+/// A8 / M7 图片: a picture entry shows its thumbnail (fetched once) and Send picture sends the
+/// picture's bytes into this session's chat as they are.
+#[test]
+fn knowledge_base_picture_is_shown_and_sent_into_the_chat() {
+    use porpoise_protocol::wire::{ChatImage, ImageFormat};
+    let (mut harness, mut side) = open_panel();
+    harness.get_by_label("Knowledge base").click();
+    harness.run();
+    let _list = lib_calls(&mut side);
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 24, 16);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&[30; 24 * 16 * 3]).expect("data");
+    }
+    let info = ChatImage {
+        format: ImageFormat::Png,
+        width: 24,
+        height: 16,
+        bytes: png.len() as u32,
+    };
+    let base = KnowledgeBase {
+        nodes: vec![KnowledgeNode {
+            id: KnowledgeNodeId(7),
+            parent: None,
+            title: "会员充值示例图".into(),
+            keywords: vec!["充值".into()],
+            text: String::new(),
+            enabled: true,
+            valid_from: None,
+            valid_until: None,
+            image: Some(info),
+        }],
+        truncated: false,
+    };
+    answer(
+        &side,
+        Request::ListKnowledgeBase(rpc::ListKnowledgeBase),
+        Ok(Response::KnowledgeBase(base)),
+    );
+    harness.run();
+    harness.run();
+    harness.get_by_label("会员充值示例图");
+    let get = Request::GetKnowledgeImage(rpc::GetKnowledgeImage {
+        id: KnowledgeNodeId(7),
+    });
+    assert_eq!(
+        calls(&mut side),
+        vec![get.clone()],
+        "the thumbnail is fetched"
+    );
+    answer(
+        &side,
+        get.clone(),
+        Ok(Response::KnowledgeImageData(rpc::KnowledgeImageData {
+            id: KnowledgeNodeId(7),
+            data: png.clone(),
+        })),
+    );
+    for _ in 0..50 {
+        harness.run();
+        if harness.query_by_label("Loading picture…").is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(harness.query_by_label("Loading picture…").is_none());
+    assert!(calls(&mut side).is_empty(), "fetched once");
+    harness
+        .get_by_role_and_label(A11y::Button, "Send picture")
+        .click();
+    harness.run();
+    assert_eq!(calls(&mut side), vec![get.clone()]);
+    answer(
+        &side,
+        get,
+        Ok(Response::KnowledgeImageData(rpc::KnowledgeImageData {
+            id: KnowledgeNodeId(7),
+            data: png.clone(),
+        })),
+    );
+    harness.run();
+    let sent = calls(&mut side);
+    let [Request::SendChatImage(rpc::SendChatImage {
+        session_id, data, ..
+    })] = sent.as_slice()
+    else {
+        panic!("{sent:?}");
+    };
+    assert_eq!(*session_id, SESSION);
+    assert_eq!(data, &png);
 }
 
 #[test]

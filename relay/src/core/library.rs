@@ -126,6 +126,28 @@ pub enum StoreQuery {
         /// Audit actor.
         actor: String,
     },
+    /// Set (`Some`) or remove a node's picture (M7 图片); answers `KnowledgeNodeSaved`;
+    /// audited. The picture was probed ([`porpoise_codec::chat_image::probe`]).
+    SetKnowledgeImage {
+        /// Center.
+        center_id: CenterId,
+        /// Node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+        /// The picture's size and bytes, or `None` to remove it.
+        image: Option<(porpoise_protocol::wire::ChatImage, super::ImageBytes)>,
+        /// Audit actor.
+        actor: String,
+    },
+    /// A node's picture bytes (A8); answers `KnowledgeImageData`. With `today`, only if
+    /// agents see the node that day (as in [`StoreQuery::KnowledgeBase`]).
+    KnowledgeImage {
+        /// Center.
+        center_id: CenterId,
+        /// Node.
+        id: porpoise_protocol::wire::KnowledgeNodeId,
+        /// The center's local date, `yyyymmdd`; `None` for a library manager.
+        today: Option<porpoise_protocol::wire::DateYmd>,
+    },
     /// A page of the center's audit log (R18), newest first; the asker was checked to manage.
     AuditLog {
         /// Center.
@@ -304,13 +326,35 @@ impl Core {
                         .is_ok(),
                 }
             }
-            Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => {
-                let today = self.centers.get(&center_id).map_or(0, |c| {
-                    super::hours::local_date(&c.settings.working_hours, self.clock_ms)
-                });
-                StoreQuery::KnowledgeBase {
+            Request::ListKnowledgeBase(rpc::ListKnowledgeBase) => StoreQuery::KnowledgeBase {
+                center_id,
+                today: Some(self.center_today(center_id)),
+            },
+            Request::GetKnowledgeImage(rpc::GetKnowledgeImage { id: node }) => {
+                let manages = self
+                    .require(center_id, agent_id, Permission::ManageLibrary)
+                    .is_ok();
+                StoreQuery::KnowledgeImage {
                     center_id,
-                    today: Some(today),
+                    id: node,
+                    today: (!manages).then(|| self.center_today(center_id)),
+                }
+            }
+            Request::SetKnowledgeImage(rpc::SetKnowledgeImage { id: node, data }) => {
+                self.require(center_id, agent_id, Permission::ManageLibrary)?;
+                let image = match data {
+                    None => None,
+                    Some(data) => {
+                        let info =
+                            porpoise_codec::chat_image::probe(&data).map_err(ApiError::from)?;
+                        Some((info, super::ImageBytes(data.into())))
+                    }
+                };
+                StoreQuery::SetKnowledgeImage {
+                    center_id,
+                    id: node,
+                    image,
+                    actor: self.audit_actor(center_id, agent_id),
                 }
             }
             Request::ListKnowledgeAdmin(rpc::ListKnowledgeAdmin) => {
@@ -425,6 +469,13 @@ impl Core {
         self.pending_queries.insert(token, (conn, id));
         self.persist(StoreOp::Query { token, query });
         Ok(None)
+    }
+
+    /// The center's local date (`yyyymmdd`) now, for what agents see of the library.
+    fn center_today(&self, center_id: CenterId) -> porpoise_protocol::wire::DateYmd {
+        self.centers.get(&center_id).map_or(0, |c| {
+            super::hours::local_date(&c.settings.working_hours, self.clock_ms)
+        })
     }
 
     /// The customer of `session_id`, which must be an open session of this agent connection.

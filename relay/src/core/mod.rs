@@ -553,6 +553,8 @@ impl Core {
                 | Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode { .. })
                 | Request::MoveKnowledgeNode(rpc::MoveKnowledgeNode { .. })
                 | Request::DeleteKnowledgeNode(rpc::DeleteKnowledgeNode { .. })
+                | Request::SetKnowledgeImage(rpc::SetKnowledgeImage { .. })
+                | Request::GetKnowledgeImage(rpc::GetKnowledgeImage { .. })
                 | Request::ListAuditLog(rpc::ListAuditLog { .. })
                 | Request::ListServiceHistory(rpc::ListServiceHistory { .. })
                 | Request::ReadHistoryTranscript(rpc::ReadHistoryTranscript { .. })),

@@ -6,13 +6,14 @@
 
 use std::collections::HashMap;
 
+use porpoise_protocol::wire::rpc;
 use porpoise_protocol::wire::{
-    ApiError, CenterId, Field, KnowledgeDraft, KnowledgeNode, KnowledgeNodeId, Response, Thing,
-    MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_NODES,
+    ApiError, CenterId, ChatImage, Field, KnowledgeDraft, KnowledgeNode, KnowledgeNodeId, Response,
+    Thing, MAX_KNOWLEDGE_DEPTH, MAX_KNOWLEDGE_NODES,
 };
 
-use super::{unix_ms_now, Store, StoreError};
-use crate::core::{value_diff, AuditAction, AuditEntry};
+use super::{image_format_text, unix_ms_now, Store, StoreError};
+use crate::core::{value_diff, AuditAction, AuditEntry, ImageBytes};
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
@@ -26,11 +27,12 @@ fn bad_parent() -> ApiError {
     }
 }
 
-/// The node `id` under `parent` with `draft`'s fields.
+/// The node `id` under `parent` with `draft`'s fields and `image`.
 fn node_of(
     id: KnowledgeNodeId,
     parent: Option<KnowledgeNodeId>,
     draft: &KnowledgeDraft,
+    image: Option<ChatImage>,
 ) -> KnowledgeNode {
     KnowledgeNode {
         id,
@@ -41,6 +43,7 @@ fn node_of(
         enabled: draft.enabled,
         valid_from: draft.valid_from,
         valid_until: draft.valid_until,
+        image,
     }
 }
 
@@ -158,7 +161,7 @@ impl Store {
                 .bind(center)
                 .execute(&self.pool)
                 .await?;
-                let after = node_of(id, before.parent, draft);
+                let after = node_of(id, before.parent, draft, before.image);
                 let detail = value_diff(before, &after);
                 (after, detail)
             }
@@ -193,7 +196,7 @@ impl Store {
                 .bind(draft.valid_until.map(i64::from))
                 .fetch_one(&self.pool)
                 .await?;
-                let node = node_of(KnowledgeNodeId(new_id), parent, draft);
+                let node = node_of(KnowledgeNodeId(new_id), parent, draft, None);
                 let detail = format!("added: {}", draft.title);
                 (node, detail)
             }
@@ -296,5 +299,92 @@ impl Store {
         )
         .await?;
         Ok(Ok(Response::Done))
+    }
+
+    /// Sets (or with `None` removes) node `id`'s picture; answers the node as saved.
+    pub(super) async fn set_knowledge_image(
+        &self,
+        center_id: CenterId,
+        id: KnowledgeNodeId,
+        image: Option<&(ChatImage, ImageBytes)>,
+        actor: &str,
+    ) -> Result<Result<Response, ApiError>, StoreError> {
+        let nodes = self.knowledge_nodes(center_id).await?;
+        let Some(before) = nodes.into_iter().find(|n| n.id == id) else {
+            return Ok(Err(not_found()));
+        };
+        let detail = match image {
+            Some((info, bytes)) => {
+                sqlx::query(
+                    "INSERT INTO knowledge_images (node_id, format, width, height, data) \
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET \
+                     format = excluded.format, width = excluded.width, \
+                     height = excluded.height, data = excluded.data",
+                )
+                .bind(id.0)
+                .bind(image_format_text(info.format))
+                .bind(i64::from(info.width))
+                .bind(i64::from(info.height))
+                .bind(&bytes.0[..])
+                .execute(&self.pool)
+                .await?;
+                format!(
+                    "picture set: {} {}×{} px, {} bytes",
+                    image_format_text(info.format),
+                    info.width,
+                    info.height,
+                    info.bytes
+                )
+            }
+            None => {
+                sqlx::query("DELETE FROM knowledge_images WHERE node_id = ?")
+                    .bind(id.0)
+                    .execute(&self.pool)
+                    .await?;
+                "picture removed".to_owned()
+            }
+        };
+        self.audit_library(
+            center_id,
+            actor,
+            format!("knowledge {} {}", id.0, before.title),
+            detail,
+        )
+        .await?;
+        Ok(Ok(Response::KnowledgeNodeSaved(KnowledgeNode {
+            image: image.map(|(info, _)| *info),
+            ..before
+        })))
+    }
+
+    /// The bytes of node `id`'s picture; with `today`, only if agents see the node that day
+    /// (it and every parent live).
+    pub(super) async fn knowledge_image(
+        &self,
+        center_id: CenterId,
+        id: KnowledgeNodeId,
+        today: Option<porpoise_protocol::wire::DateYmd>,
+    ) -> Result<Result<Response, ApiError>, StoreError> {
+        if let Some(today) = today {
+            let base = self.knowledge_base(center_id, Some(today)).await?;
+            if !base.nodes.iter().any(|n| n.id == id) {
+                return Ok(Err(not_found()));
+            }
+        }
+        let data: Option<(Vec<u8>,)> = sqlx::query_as(
+            "SELECT i.data FROM knowledge_images i JOIN knowledge_nodes n ON n.id = i.node_id \
+             WHERE i.node_id = ? AND n.center_id = ?",
+        )
+        .bind(id.0)
+        .bind(i64::from(center_id.0))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match data {
+            Some((data,)) => Ok(Response::KnowledgeImageData(rpc::KnowledgeImageData {
+                id,
+                data,
+            })),
+            None => Err(not_found()),
+        })
     }
 }

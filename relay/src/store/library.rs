@@ -31,7 +31,9 @@ type Answer = Result<Result<Response, ApiError>, StoreError>;
 
 /// Row of `canned_responses`: id, agent_id, category, title, text.
 type CannedRow = (i64, Option<i64>, String, String, String);
-/// Row of `knowledge_nodes`: id, parent, title, keywords, text.
+/// Row of `knowledge_nodes` with its picture's size: id, parent, title, keywords, text,
+/// enabled, valid_from, valid_until, then the picture's format, width, height and bytes (all
+/// `NULL` without one).
 type KnowledgeRow = (
     i64,
     Option<i64>,
@@ -39,6 +41,10 @@ type KnowledgeRow = (
     String,
     String,
     bool,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
     Option<i64>,
     Option<i64>,
 );
@@ -132,6 +138,20 @@ impl Store {
                 id,
                 actor,
             } => self.delete_knowledge(*center_id, *id, actor).await,
+            StoreQuery::SetKnowledgeImage {
+                center_id,
+                id,
+                image,
+                actor,
+            } => {
+                self.set_knowledge_image(*center_id, *id, image.as_ref(), actor)
+                    .await
+            }
+            StoreQuery::KnowledgeImage {
+                center_id,
+                id,
+                today,
+            } => self.knowledge_image(*center_id, *id, *today).await,
             StoreQuery::AuditLog {
                 center_id,
                 before_seq,
@@ -362,15 +382,17 @@ impl Store {
         center_id: CenterId,
     ) -> Result<Vec<KnowledgeNode>, StoreError> {
         let rows: Vec<KnowledgeRow> = sqlx::query_as(
-            "SELECT id, parent, title, keywords, text, enabled, valid_from, valid_until \
-             FROM knowledge_nodes WHERE center_id = ? ORDER BY position, id",
+            "SELECT n.id, n.parent, n.title, n.keywords, n.text, n.enabled, n.valid_from, \
+             n.valid_until, i.format, i.width, i.height, length(i.data) \
+             FROM knowledge_nodes n LEFT JOIN knowledge_images i ON i.node_id = n.id \
+             WHERE n.center_id = ? ORDER BY n.position, n.id",
         )
         .bind(i64::from(center_id.0))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
             .map(
-                |(id, parent, title, keywords, text, enabled, from, until)| {
+                |(id, parent, title, keywords, text, enabled, from, until, f, w, h, bytes)| {
                     Ok(KnowledgeNode {
                         id: KnowledgeNodeId(id),
                         parent: parent.map(KnowledgeNodeId),
@@ -380,6 +402,7 @@ impl Store {
                         enabled,
                         valid_from: from.map(from_db).transpose()?,
                         valid_until: until.map(from_db).transpose()?,
+                        image: super::chat_image_from_row(f, w, h, bytes)?,
                     })
                 },
             )

@@ -746,6 +746,142 @@ async fn knowledge_nodes_are_added_moved_hidden_and_deleted_with_the_tree_rules(
     ));
 }
 
+/// M7 图片: a node's picture is stored apart from the tree, listed as its size, read back
+/// byte for byte (only by the same center; by agents only while the node is live), replaced,
+/// removed, deleted with its node, and every change is audited.
+#[tokio::test]
+async fn knowledge_pictures_are_set_read_and_removed_per_center() {
+    use porpoise_protocol::wire::{
+        rpc::KnowledgeImageData, ChatImage, ImageFormat, KnowledgeDraft, Thing,
+    };
+
+    use crate::core::ImageBytes;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("relay.sqlite3");
+    let store = Store::open(&path).await.expect("open");
+    let acme = store.create_center("Acme").await.expect("center").center_id;
+    let other = store
+        .create_center("Other")
+        .await
+        .expect("center")
+        .center_id;
+    let draft = |title: &str, enabled: bool| KnowledgeDraft {
+        title: title.into(),
+        enabled,
+        ..KnowledgeDraft::default()
+    };
+    let save = |d: KnowledgeDraft| StoreQuery::SaveKnowledge {
+        center_id: acme,
+        id: None,
+        parent: None,
+        draft: d,
+        actor: "agent 1 admin".into(),
+    };
+    let saved = |r: Result<Response, ApiError>| match r {
+        Ok(Response::KnowledgeNodeSaved(n)) => n,
+        other => panic!("{other:?}"),
+    };
+    let node = saved(store.query(&save(draft("会员充值示例图", true))).await);
+    let hidden = saved(store.query(&save(draft("旧活动", false))).await);
+    assert_eq!(node.image, None);
+    let data: Vec<u8> = (0..=255u8).cycle().take(7000).collect();
+    let info = ChatImage {
+        format: ImageFormat::Png,
+        width: 320,
+        height: 200,
+        bytes: 7000,
+    };
+    let set = |id, image: Option<(ChatImage, Vec<u8>)>| StoreQuery::SetKnowledgeImage {
+        center_id: acme,
+        id,
+        image: image.map(|(i, d)| (i, ImageBytes(d.into()))),
+        actor: "agent 1 admin".into(),
+    };
+    let after = saved(store.query(&set(node.id, Some((info, data.clone())))).await);
+    assert_eq!(after.image, Some(info));
+    assert_eq!(after.title, "会员充值示例图");
+    store
+        .query(&set(hidden.id, Some((info, data.clone()))))
+        .await
+        .expect("hidden node's picture");
+    let get = |center_id, id, today| StoreQuery::KnowledgeImage {
+        center_id,
+        id,
+        today,
+    };
+    let not_found = Err(ApiError::NotFound {
+        what: Thing::KnowledgeNode,
+    });
+    // Restart: the picture is in the file.
+    drop(store);
+    let store = Store::open(&path).await.expect("reopen");
+    let listed = store
+        .knowledge_base(acme, Some(20_261_207))
+        .await
+        .expect("kb");
+    assert_eq!(
+        listed.nodes[0].image,
+        Some(info),
+        "the tree carries the size"
+    );
+    assert_eq!(
+        store.query(&get(acme, node.id, Some(20_261_207))).await,
+        Ok(Response::KnowledgeImageData(KnowledgeImageData {
+            id: node.id,
+            data: data.clone()
+        }))
+    );
+    // Another center never reads it; an agent never reads a hidden node's; a manager does.
+    assert_eq!(store.query(&get(other, node.id, None)).await, not_found);
+    assert_eq!(
+        store.query(&get(acme, hidden.id, Some(20_261_207))).await,
+        not_found
+    );
+    assert!(store.query(&get(acme, hidden.id, None)).await.is_ok());
+    // Another center cannot set it either.
+    let foreign = StoreQuery::SetKnowledgeImage {
+        center_id: other,
+        id: node.id,
+        image: None,
+        actor: "agent 9 admin".into(),
+    };
+    assert_eq!(store.query(&foreign).await, not_found);
+    // Replace, then remove.
+    let jpeg = ChatImage {
+        format: ImageFormat::Jpeg,
+        width: 64,
+        height: 64,
+        bytes: 3,
+    };
+    let after = saved(
+        store
+            .query(&set(node.id, Some((jpeg, vec![1, 2, 3]))))
+            .await,
+    );
+    assert_eq!(after.image, Some(jpeg));
+    let after = saved(store.query(&set(node.id, None)).await);
+    assert_eq!(after.image, None);
+    assert_eq!(store.query(&get(acme, node.id, None)).await, not_found);
+    // Deleting a node deletes its picture.
+    let del = StoreQuery::DeleteKnowledge {
+        center_id: acme,
+        id: hidden.id,
+        actor: "agent 1 admin".into(),
+    };
+    assert_eq!(store.query(&del).await, Ok(Response::Done));
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM knowledge_images")
+        .fetch_one(&store.pool)
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+    let log = store.audit_log(acme, 100).await.expect("audit");
+    assert!(log
+        .iter()
+        .any(|r| r.detail == "picture set: png 320×200 px, 7000 bytes"));
+    assert!(log.iter().any(|r| r.detail == "picture removed"));
+}
+
 const MAX_KNOWLEDGE_DEPTH_FOR_TEST: usize = porpoise_protocol::wire::MAX_KNOWLEDGE_DEPTH;
 
 async fn all_titles_id(

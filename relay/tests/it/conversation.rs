@@ -301,3 +301,129 @@ async fn off_hours_request_is_refused_with_the_holiday_reply() {
     drop(helper);
     relay.stop().await;
 }
+
+/// M7 图片 / A8 over real QUIC: the admin gives a knowledge-base entry a picture; an agent of
+/// the center sees its size in the tree, reads its bytes and sends them into a session, and the
+/// customer reads the same bytes back. Neither a plain agent nor a customer can set one.
+#[tokio::test]
+async fn a_knowledge_base_picture_goes_from_the_admin_to_the_customer() {
+    use porpoise_protocol::wire::{KnowledgeDraft, Permission};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    configure(&relay, |_| {}).await;
+    let (mut admin, _) = connect(&relay, agent("admin")).await;
+    let saved = admin
+        .request(Request::SaveKnowledgeNode(rpc::SaveKnowledgeNode {
+            id: None,
+            parent: None,
+            draft: KnowledgeDraft {
+                title: "会员充值示例图".into(),
+                keywords: vec!["充值".into()],
+                enabled: true,
+                ..KnowledgeDraft::default()
+            },
+        }))
+        .await;
+    let Ok(Response::KnowledgeNodeSaved(node)) = saved else {
+        panic!("{saved:?}")
+    };
+    // A real screenshot-like picture: stripes, 300 × 200 px.
+    let rgba: Vec<u8> = (0..300 * 200)
+        .flat_map(|i: u32| {
+            let v = if ((i % 300) / 20).is_multiple_of(2) { 40 } else { 220 };
+            [v, 120, 255 - v, 255]
+        })
+        .collect();
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 300, 200);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&rgba).expect("data");
+    }
+    let set = admin
+        .request(Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+            id: node.id,
+            data: Some(png.clone()),
+        }))
+        .await;
+    let Ok(Response::KnowledgeNodeSaved(with_picture)) = set else {
+        panic!("{set:?}")
+    };
+    let info = with_picture.image.expect("picture size");
+    assert_eq!((info.width, info.height), (300, 200));
+    assert_eq!(info.bytes as usize, png.len());
+
+    let (mut agent1, _) = connect(&relay, agent("agent1")).await;
+    let refused = agent1
+        .request(Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+            id: node.id,
+            data: None,
+        }))
+        .await;
+    assert_eq!(
+        refused,
+        Err(ApiError::NotPermitted {
+            needed: Permission::ManageLibrary
+        })
+    );
+    let listed = agent1
+        .request(Request::ListKnowledgeBase(rpc::ListKnowledgeBase))
+        .await;
+    let Ok(Response::KnowledgeBase(base)) = listed else {
+        panic!("{listed:?}")
+    };
+    let shown = base.nodes.iter().find(|n| n.id == node.id).expect("listed");
+    assert_eq!(shown.image, Some(info));
+    let got = agent1
+        .request(Request::GetKnowledgeImage(rpc::GetKnowledgeImage {
+            id: node.id,
+        }))
+        .await;
+    let Ok(Response::KnowledgeImageData(picture)) = got else {
+        panic!("{got:?}")
+    };
+    assert_eq!(picture.data, png);
+
+    let (mut customer, _) = connect(&relay, customer(0x5151)).await;
+    let refused = customer
+        .request(Request::GetKnowledgeImage(rpc::GetKnowledgeImage {
+            id: node.id,
+        }))
+        .await;
+    assert!(
+        matches!(refused, Err(ApiError::NotPermitted { .. })),
+        "{refused:?}"
+    );
+    let info_session = serve(&mut agent1, &mut customer).await;
+    let session_id = info_session.session_id;
+    let sent = agent1
+        .request(Request::SendChatImage(rpc::SendChatImage {
+            session_id,
+            message_id: MessageId(0x77),
+            data: picture.data,
+        }))
+        .await;
+    assert!(matches!(sent, Ok(Response::ChatStored(_))), "{sent:?}");
+    let received = customer
+        .event(|e| match e {
+            Event::ChatReceived {
+                session_id: s,
+                message,
+            } if *s == session_id => message.image,
+            _ => None,
+        })
+        .await;
+    assert_eq!(received, info);
+    let bytes = customer
+        .request(Request::GetChatImage(rpc::GetChatImage {
+            session_id,
+            message_id: MessageId(0x77),
+        }))
+        .await;
+    let Ok(Response::ChatImageData(bytes)) = bytes else {
+        panic!("{bytes:?}")
+    };
+    assert_eq!(bytes.data, png);
+}

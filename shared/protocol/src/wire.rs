@@ -32,8 +32,9 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// runs (issue 4). 5: the agent console's records, library, files and system info (issue 5).
 /// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
 /// 9: the center directory (accounts, groups, product types) edited from the admin window.
-/// 10: integrations (app ID, signing key, webhooks) and group regions.
-pub const PROTOCOL_VERSION: u16 = 10;
+/// 10: integrations (app ID, signing key, webhooks) and group regions. 11: knowledge-base
+/// pictures.
+pub const PROTOCOL_VERSION: u16 = 11;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -829,6 +830,9 @@ pub struct KnowledgeNode {
     pub valid_from: Option<DateYmd>,
     /// Last day agents see it; `None`: no end.
     pub valid_until: Option<DateYmd>,
+    /// The node's picture (M7 类型 图片), sent into the chat as a chat picture; its bytes
+    /// come with [`rpc::GetKnowledgeImage`] and are set with [`rpc::SetKnowledgeImage`].
+    pub image: Option<ChatImage>,
 }
 
 impl KnowledgeNode {

@@ -40,6 +40,12 @@ pub const DEFAULT_MAX_TEXTURE_SIDE: usize = 2048;
 /// A picture message: its session and message id.
 pub type PictureKey = (SessionId, MessageId);
 
+/// What a cache of pictures is keyed by: [`PictureKey`] for chat pictures; the console keys
+/// knowledge-base pictures by node and picture size. Any small copyable, hashable value.
+pub trait PictureId: Copy + Eq + std::hash::Hash + std::fmt::Debug + Send + 'static {}
+
+impl<K: Copy + Eq + std::hash::Hash + std::fmt::Debug + Send + 'static> PictureId for K {}
+
 /// The words the picture widgets show, in the app's language.
 #[derive(Debug, Clone, Copy)]
 pub struct PictureLabels<'a> {
@@ -124,12 +130,11 @@ enum Entry {
 }
 
 /// Fetch state, decoded pixels and textures of the chat pictures in view, and the pictures
-/// being prepared for sending. See the module docs.
-#[derive(Default)]
-pub struct ChatPictures {
-    entries: HashMap<PictureKey, Entry>,
-    wanted: Vec<PictureKey>,
-    viewing: Option<PictureKey>,
+/// being prepared for sending. See the module docs. `K` names a picture (see [`PictureId`]).
+pub struct ChatPictures<K = PictureKey> {
+    entries: HashMap<K, Entry>,
+    wanted: Vec<K>,
+    viewing: Option<K>,
     frame: u64,
     /// The context of the last frame: repainted when a worker finishes.
     ctx: Option<egui::Context>,
@@ -137,7 +142,21 @@ pub struct ChatPictures {
     prepared: Vec<(SessionId, Result<Vec<u8>, String>)>,
 }
 
-impl std::fmt::Debug for ChatPictures {
+impl<K> Default for ChatPictures<K> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+            wanted: Vec::new(),
+            viewing: None,
+            frame: 0,
+            ctx: None,
+            sending: Vec::new(),
+            prepared: Vec::new(),
+        }
+    }
+}
+
+impl<K: PictureId> std::fmt::Debug for ChatPictures<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatPictures")
             .field("entries", &self.entries.len())
@@ -148,16 +167,16 @@ impl std::fmt::Debug for ChatPictures {
     }
 }
 
-impl ChatPictures {
+impl<K: PictureId> ChatPictures<K> {
     /// Keys to fetch now (each returned once); the app sends a `GetChatImage` for each.
-    pub fn take_wanted(&mut self) -> Vec<PictureKey> {
+    pub fn take_wanted(&mut self) -> Vec<K> {
         std::mem::take(&mut self.wanted)
     }
 
     /// The encoded bytes of `key` arrived (or the user just sent them): decodes them on a
     /// worker thread, scaled down to the renderer's largest texture side, and keeps them. A
     /// picture that does not decode shows its error instead. Returns at once.
-    pub fn insert(&mut self, key: PictureKey, data: &[u8]) {
+    pub fn insert(&mut self, key: K, data: &[u8]) {
         let max_side = self.ctx.as_ref().map_or(DEFAULT_MAX_TEXTURE_SIDE, |ctx| {
             ctx.input(|i| i.max_texture_side)
         });
@@ -245,17 +264,17 @@ impl ChatPictures {
     }
 
     /// Fetching `key` failed with `error` (shown under the placeholder).
-    pub fn failed(&mut self, key: PictureKey, error: String) {
+    pub fn failed(&mut self, key: K, error: String) {
         self.entries.insert(key, Entry::Failed(error));
     }
 
     /// True when `key` is decoded and ready to draw.
-    pub fn is_ready(&self, key: PictureKey) -> bool {
+    pub fn is_ready(&self, key: K) -> bool {
         matches!(self.entries.get(&key), Some(Entry::Ready { .. }))
     }
 
     /// The picture open in the large view, if any.
-    pub fn viewing(&self) -> Option<PictureKey> {
+    pub fn viewing(&self) -> Option<K> {
         self.viewing
     }
 
@@ -264,7 +283,7 @@ impl ChatPictures {
     pub fn thumbnail_ui(
         &mut self,
         ui: &mut egui::Ui,
-        key: PictureKey,
+        key: K,
         info: &ChatImage,
         labels: PictureLabels<'_>,
     ) -> egui::Response {
@@ -295,7 +314,7 @@ impl ChatPictures {
                 *last_drawn = frame;
                 let texture = texture.get_or_insert_with(|| {
                     ui.ctx().load_texture(
-                        format!("chat-picture-{}-{:032x}", key.0, key.1),
+                        format!("chat-picture-{key:?}"),
                         image.clone(),
                         TextureOptions::LINEAR,
                     )
@@ -378,7 +397,7 @@ impl ChatPictures {
         if ready <= MAX_CACHED_PICTURES {
             return;
         }
-        let mut by_age: Vec<(u64, PictureKey)> = self
+        let mut by_age: Vec<(u64, K)> = self
             .entries
             .iter()
             .filter_map(|(k, e)| match e {
@@ -388,7 +407,7 @@ impl ChatPictures {
                 _ => None,
             })
             .collect();
-        by_age.sort();
+        by_age.sort_by_key(|(age, _)| *age);
         for (_, key) in by_age.into_iter().take(ready - MAX_CACHED_PICTURES) {
             self.entries.remove(&key);
         }
@@ -469,7 +488,7 @@ mod tests {
 
     #[test]
     fn pictures_are_fetched_once_and_cached_within_bounds() {
-        let mut pictures = ChatPictures::default();
+        let mut pictures: ChatPictures = ChatPictures::default();
         let ctx = egui::Context::default();
         let info = png_info(4, 4);
         let labels = test_labels();
@@ -503,7 +522,7 @@ mod tests {
             ..Default::default()
         };
         ctx.run_ui(input(), |_| {}).textures_delta.clear();
-        let mut pictures = ChatPictures::default();
+        let mut pictures: ChatPictures = ChatPictures::default();
         let info = png_info(3000, 1000);
         let labels = test_labels();
         ctx.run_ui(input(), |ui| {
@@ -540,7 +559,7 @@ mod tests {
     #[test]
     fn pictures_to_send_are_prepared_off_the_ui_thread() {
         let ctx = egui::Context::default();
-        let mut pictures = ChatPictures::default();
+        let mut pictures: ChatPictures = ChatPictures::default();
         pictures.prepare_to_send(
             &ctx,
             SessionId(4),

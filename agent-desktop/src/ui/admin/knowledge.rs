@@ -1,19 +1,31 @@
 //! The knowledge-base page (知识库管理, M7): the tree on the left (indented, disabled and
 //! out-of-date nodes marked), the picked node's editor on the right with Up / Down, Move to and
-//! Delete (confirmed). The relay checks the permission, the fields and the tree rules.
+//! Delete (confirmed), and its picture (类型 图片: thumbnail, set from a file read and fitted
+//! on a worker, remove). The relay checks the permission, the fields, the picture and the
+//! tree rules.
+
+use std::sync::{Arc, Mutex};
 
 use egui::RichText;
-use porpoise_protocol::wire::{KnowledgeNode, KnowledgeNodeId};
-use porpoise_ui::Language;
+use porpoise_protocol::wire::{ChatImage, ImageFormat, KnowledgeNode, KnowledgeNodeId};
+use porpoise_ui::{
+    chat_pictures::{ChatPictures, Outgoing},
+    job::Job,
+    Language,
+};
 
 use crate::{
     i18n::Msg,
-    state::{date_text, Intent, KnowledgeEditor, KnowledgeView},
+    state::{date_text, Intent, KnowledgeEditor, KnowledgeView, UploadBytes},
+    ui::KnowledgePictureKey,
 };
 
 /// A tree row's text: the title, with `off` / validity marks.
 fn row_text(lang: Language, node: &KnowledgeNode) -> String {
     let mut text = node.title.clone();
+    if node.image.is_some() {
+        text.push_str(&format!(" [{}]", Msg::Picture.text(lang)));
+    }
     if !node.enabled {
         text.push_str(&format!(" [{}]", Msg::DisabledMark.text(lang)));
     }
@@ -137,11 +149,121 @@ fn arrange_ui(
     });
 }
 
+/// A picture file being read and fitted to the chat limits on a worker, for node `.0`.
+type PictureJob = Arc<Mutex<Option<(KnowledgeNodeId, Job<Result<Vec<u8>, String>>)>>>;
+
+fn picture_job_id() -> egui::Id {
+    egui::Id::unique("knowledge-picture-read")
+}
+
+/// Reads the picture at `path` and fits it to the chat's limits on a worker (PNG kept when it
+/// fits, else re-encoded and scaled down).
+fn start_picture_read(ctx: &egui::Context, id: KnowledgeNodeId, path: &str) {
+    let source = Outgoing::File(std::path::PathBuf::from(path.trim()));
+    let job = Job::start("knowledge-picture-read", Some(ctx), move || source.encode());
+    let slot: PictureJob = Arc::new(Mutex::new(Some((id, job))));
+    ctx.data_mut(|d| d.insert_temp(picture_job_id(), slot));
+}
+
+/// The picture read's outcome once it finished: the intent to send.
+fn poll_picture_read(ctx: &egui::Context) -> Option<Intent> {
+    let slot: PictureJob = ctx.data(|d| d.get_temp(picture_job_id()))?;
+    let mut guard = slot.lock().ok()?;
+    let (id, job) = guard.as_mut()?;
+    let id = *id;
+    let done = job.poll()?;
+    *guard = None;
+    drop(guard);
+    ctx.data_mut(|d| d.remove::<PictureJob>(picture_job_id()));
+    Some(match done.map_err(|e| e.to_string()).and_then(|r| r) {
+        Ok(bytes) => Intent::SetKnowledgePicture {
+            id,
+            data: Some(UploadBytes(bytes.into())),
+        },
+        Err(why) => Intent::KnowledgePictureUnreadable(why),
+    })
+}
+
+/// `PNG 320 × 200 px, 7.0 KB`.
+fn picture_text(info: &ChatImage) -> String {
+    let format = match info.format {
+        ImageFormat::Png => "PNG",
+        ImageFormat::Jpeg => "JPEG",
+    };
+    format!(
+        "{format} {} × {} px, {:.1} KB",
+        info.width,
+        info.height,
+        f64::from(info.bytes) / 1024.0
+    )
+}
+
+/// The entry's picture (M7 类型 图片): thumbnail and size, a file path with Set picture, and
+/// Remove picture. A new entry gets one after its first save.
+fn picture_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    editor: &mut KnowledgeEditor,
+    busy: bool,
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
+    intents: &mut Vec<Intent>,
+) {
+    ui.separator();
+    ui.strong(Msg::Picture.text(lang));
+    let Some(id) = editor.id else {
+        ui.label(RichText::new(Msg::PictureAfterSave.text(lang)).weak());
+        return;
+    };
+    match editor.image {
+        Some(info) => {
+            pictures.thumbnail_ui(ui, (id, info), &info, crate::ui::chat::picture_labels(lang));
+            ui.label(RichText::new(picture_text(&info)).small().weak());
+        }
+        None => {
+            ui.label(Msg::NoPicture.text(lang));
+        }
+    }
+    let reading = ui
+        .ctx()
+        .data(|d| d.get_temp::<PictureJob>(picture_job_id()).is_some());
+    ui.horizontal(|ui| {
+        let l = ui.label(Msg::PicturePath.text(lang));
+        ui.add(egui::TextEdit::singleline(&mut editor.picture_path).desired_width(220.0))
+            .labelled_by(l.id);
+    });
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !busy && !reading && !editor.picture_path.trim().is_empty(),
+                egui::Button::new(Msg::SetPicture.text(lang)),
+            )
+            .clicked()
+        {
+            start_picture_read(ui.ctx(), id, &editor.picture_path);
+        }
+        if ui
+            .add_enabled(
+                !busy && editor.image.is_some(),
+                egui::Button::new(Msg::RemovePicture.text(lang)),
+            )
+            .clicked()
+        {
+            intents.push(Intent::SetKnowledgePicture { id, data: None });
+        }
+    });
+    ui.label(
+        RichText::new(Msg::KnowledgePictureHelp.text(lang))
+            .small()
+            .weak(),
+    );
+}
+
 fn editor_ui(
     ui: &mut egui::Ui,
     lang: Language,
     editor: &mut KnowledgeEditor,
     busy: bool,
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
     intents: &mut Vec<Intent>,
 ) {
     egui::Grid::new("knowledge-editor")
@@ -182,6 +304,7 @@ fn editor_ui(
     {
         intents.push(Intent::SaveKnowledge { lang });
     }
+    picture_ui(ui, lang, editor, busy, pictures, intents);
 }
 
 /// The whole page (see the module docs).
@@ -189,8 +312,12 @@ pub fn knowledge_ui(
     ui: &mut egui::Ui,
     lang: Language,
     view: &mut KnowledgeView,
+    pictures: &mut ChatPictures<KnowledgePictureKey>,
     intents: &mut Vec<Intent>,
 ) {
+    if let Some(intent) = poll_picture_read(ui.ctx()) {
+        intents.push(intent);
+    }
     // Tree and editor side by side need room.
     ui.set_min_width(860.0);
     let busy = view.status.busy();
@@ -229,7 +356,7 @@ pub fn knowledge_ui(
             ui.separator();
         }
         if let Some(editor) = view.editor.as_mut() {
-            editor_ui(ui, lang, editor, busy, intents);
+            editor_ui(ui, lang, editor, busy, pictures, intents);
         }
     });
 }

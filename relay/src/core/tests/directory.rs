@@ -767,6 +767,10 @@ fn knowledge_edits_need_the_library_permission_and_real_dates() {
             parent: None,
             index: 0,
         }),
+        Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+            id: KnowledgeNodeId(1),
+            data: None,
+        }),
     ] {
         let (answer, actions) = ask(&mut h, 3, body);
         assert_eq!(
@@ -810,6 +814,43 @@ fn knowledge_edits_need_the_library_permission_and_real_dates() {
             field: Field::KnowledgeParent
         })
     );
+    // A picture that is not a PNG or JPEG is refused before the store.
+    let (answer, actions) = ask(
+        &mut h,
+        1,
+        Request::SetKnowledgeImage(rpc::SetKnowledgeImage {
+            id: KnowledgeNodeId(1),
+            data: Some(b"GIF89a not a chat picture".to_vec()),
+        }),
+    );
+    assert_eq!(
+        answer,
+        Err(ApiError::BadImage(
+            porpoise_protocol::wire::ImageProblem::UnknownFormat
+        ))
+    );
+    assert!(persisted(&actions).is_empty());
+    // A picture's bytes: an agent gets only what is live today, the library manager any.
+    for (conn, today) in [(3, Some(20_231_115)), (1, None)] {
+        let actions = h.req(
+            ConnId(conn),
+            RequestId(9),
+            Request::GetKnowledgeImage(rpc::GetKnowledgeImage {
+                id: KnowledgeNodeId(2),
+            }),
+        );
+        let ops = persisted(&actions);
+        assert!(
+            ops.iter().any(|op| matches!(
+                op,
+                StoreOp::Query {
+                    query: crate::core::StoreQuery::KnowledgeImage { today: t, .. },
+                    ..
+                } if *t == today
+            )),
+            "{ops:?}"
+        );
+    }
     // An agent's list carries the center's local date (2023-11-15 at UTC+8, the default, at the harness clock: 22:13 UTC on the 14th).
     let actions = h.req(
         ConnId(3),

@@ -158,6 +158,8 @@ pub enum Response {
     KnowledgeNodeSaved(KnowledgeNode),
     /// See [`AppCredentials`] (shown once).
     AppCredentials(AppCredentials),
+    /// See [`KnowledgeImageData`].
+    KnowledgeImageData(KnowledgeImageData),
 }
 
 /// Implements [`Reply`] for a type carried by exactly one [`Response`] variant.
@@ -192,6 +194,7 @@ reply! {
     Box<IntegrationPage> => IntegrationPage,
     KnowledgeNode => KnowledgeNodeSaved,
     AppCredentials => AppCredentials,
+    KnowledgeImageData => KnowledgeImageData,
     Queued => Queued,
     SessionInfo => SessionStarted,
     ChatMessage => ChatStored,
@@ -468,6 +471,59 @@ pub struct MoveKnowledgeNode {
 pub struct DeleteKnowledgeNode {
     /// The node.
     pub id: KnowledgeNodeId,
+}
+
+/// With [`Permission::ManageLibrary`]: set or remove a node's picture (M7 类型 图片): a PNG
+/// or JPEG within the chat picture limits ([`crate::wire::MAX_CHAT_IMAGE_BYTES`],
+/// [`crate::wire::MAX_CHAT_IMAGE_SIDE`] px a side), so that agents can send it into a chat as
+/// it is. `data: None` removes it. Errors: `BadImage` (not a PNG/JPEG, damaged, too big),
+/// `NotFound { KnowledgeNode }`. Answer: [`Response::KnowledgeNodeSaved`] (with the picture's
+/// size in [`KnowledgeNode::image`]).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetKnowledgeImage {
+    /// The node.
+    pub id: KnowledgeNodeId,
+    /// The encoded picture, or `None` to remove it.
+    pub data: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for SetKnowledgeImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetKnowledgeImage")
+            .field("id", &self.id)
+            .field("bytes", &self.data.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// Agent: the bytes of a knowledge-base node's picture (A8, M7), to show it and to send it
+/// into a chat with [`SendChatImage`]. An agent gets pictures of nodes it sees in
+/// [`ListKnowledgeBase`] (enabled, valid today); with [`Permission::ManageLibrary`], of any
+/// node of the center. Errors: `NotFound { KnowledgeNode }` (no such node, not visible, or
+/// without a picture). Answer: [`Response::KnowledgeImageData`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetKnowledgeImage {
+    /// The node.
+    pub id: KnowledgeNodeId,
+}
+
+/// Answer to [`GetKnowledgeImage`]: a knowledge-base node's picture (format and size as in
+/// the node's [`KnowledgeNode::image`]).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeImageData {
+    /// The node.
+    pub id: KnowledgeNodeId,
+    /// The encoded PNG or JPEG.
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for KnowledgeImageData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeImageData")
+            .field("id", &self.id)
+            .field("bytes", &self.data.len())
+            .finish()
+    }
 }
 
 /// Agent: the service history (服务记录, A11) of the customer of one of the agent's open
@@ -1144,6 +1200,8 @@ requests! {
     SaveKnowledgeNode => KnowledgeNode,
     MoveKnowledgeNode => (),
     DeleteKnowledgeNode => (),
+    SetKnowledgeImage => KnowledgeNode,
+    GetKnowledgeImage => KnowledgeImageData,
     UploadCommonFile => (),
     DeleteCommonFile => (),
 }
