@@ -330,7 +330,11 @@ async fn a_knowledge_base_picture_goes_from_the_admin_to_the_customer() {
     // A real screenshot-like picture: stripes, 300 × 200 px.
     let rgba: Vec<u8> = (0..300 * 200)
         .flat_map(|i: u32| {
-            let v = if ((i % 300) / 20).is_multiple_of(2) { 40 } else { 220 };
+            let v = if ((i % 300) / 20).is_multiple_of(2) {
+                40
+            } else {
+                220
+            };
             [v, 120, 255 - v, 255]
         })
         .collect();
