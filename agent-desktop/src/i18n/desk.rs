@@ -153,6 +153,12 @@ pub fn disconnect_text(lang: Language, reason: &porpoise_quic::client::Disconnec
         (Some(CloseCode::LoggedInElsewhere), Language::En) => {
             "this account logged in elsewhere".to_owned()
         }
+        (Some(CloseCode::CenterExpired), Language::ZhCn) => {
+            "支持中心的服务期已到期，请联系管理员续费".to_owned()
+        }
+        (Some(CloseCode::CenterExpired), Language::En) => {
+            "the center's service period has ended; ask its administrator to renew".to_owned()
+        }
         (Some(CloseCode::Shutdown), Language::ZhCn) => "服务器正在关闭".to_owned(),
         (Some(CloseCode::Shutdown), Language::En) => "the relay is shutting down".to_owned(),
         _ => reason.detail.clone(),

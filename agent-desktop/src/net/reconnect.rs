@@ -196,6 +196,12 @@ mod tests {
         };
         assert!(closed(CloseCode::Kicked).is_final());
         assert!(closed(CloseCode::LoggedInElsewhere).is_final());
+        assert!(closed(CloseCode::CenterExpired).is_final());
+        assert!(crate::i18n::disconnect_text(
+            porpoise_ui::Language::ZhCn,
+            &closed(CloseCode::CenterExpired)
+        )
+        .contains("服务期已到期"));
         assert!(!closed(CloseCode::Shutdown).is_final());
         assert!(!Disconnect::lost("timed out").is_final());
         assert_eq!(CloseCode::from_code(6), Some(CloseCode::Kicked));

@@ -119,6 +119,10 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
             ws.groups = groups;
             ws.product_types = product_types;
         }
+        Event::RightsChanged { role, permissions } => {
+            ws.role = Some(role);
+            ws.permissions = permissions;
+        }
         Event::PresenceChanged { presence } => {
             ws.presence = Some(presence);
             ws.presence_change = None;

@@ -1303,3 +1303,36 @@ fn admin_uploads_a_common_file_in_chunks_and_deletes_one() {
         })]
     );
 }
+
+/// M4: an admin gives this agent a custom role with "see audit log" while it works: the Admin
+/// menu appears at once with 操作日志 only, and goes when the permission is taken back.
+#[test]
+fn rights_changed_by_an_admin_reach_the_menus_at_once() {
+    use porpoise_protocol::wire::Permission;
+    let (mut harness, side, _recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    assert!(harness.query_by_label("Admin").is_none());
+    relay(
+        &side,
+        Event::RightsChanged {
+            role: Role::Agent,
+            permissions: vec![Permission::ServeCustomers, Permission::SeeAuditLog],
+        },
+    );
+    harness.run();
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Audit log");
+    assert!(harness.query_by_label("Accounts").is_none());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    relay(
+        &side,
+        Event::RightsChanged {
+            role: Role::Agent,
+            permissions: vec![Permission::ServeCustomers],
+        },
+    );
+    harness.run();
+    assert!(harness.query_by_label("Admin").is_none());
+}

@@ -116,7 +116,8 @@ impl HelperState {
             | Event::OfflineMessagesChanged { .. }
             | Event::CommonFileSent { .. }
             | Event::CenterSettingsChanged(_)
-            | Event::DirectoryChanged { .. } => {}
+            | Event::DirectoryChanged { .. }
+            | Event::RightsChanged { .. } => {}
         }
     }
 

@@ -257,6 +257,15 @@ impl Core {
             self.transfer_timed_out(now, transfer_id);
         }
         while let Some(center_id) = self.conversation.hours_deadlines.pop_due(now.instant) {
+            let expired = self
+                .centers
+                .get(&center_id)
+                .and_then(|c| c.expires_at)
+                .is_some_and(|at| at <= now.unix_ms);
+            if expired {
+                self.center_expired(now, center_id);
+                continue;
+            }
             debug!(%center_id, "working hours open or close");
             self.service_options_changed(center_id, now);
             self.arm_hours_clock(now, center_id);
@@ -277,11 +286,14 @@ impl Core {
         self.conversation.hours_dirty.insert(center_id);
     }
 
+    /// Sets the center's clock to its next working-hours change or, if sooner, the end of its
+    /// service period (M2), when its logins are cut ([`Core::center_expired`]).
     fn arm_hours_clock(&mut self, now: Now, center_id: CenterId) {
-        let next = self
-            .centers
-            .get(&center_id)
-            .and_then(|c| hours::next_change(&c.settings.working_hours, now.unix_ms));
+        let next = self.centers.get(&center_id).and_then(|c| {
+            let hours = hours::next_change(&c.settings.working_hours, now.unix_ms);
+            let expiry = c.expires_at.filter(|at| *at > now.unix_ms);
+            hours.into_iter().chain(expiry).min()
+        });
         match next {
             Some(at) => {
                 let ms = u64::try_from(at.saturating_sub(now.unix_ms)).unwrap_or(0);

@@ -22,6 +22,8 @@ use porpoise_protocol::wire::{
     MAX_GROUPS_PER_CENTER, MAX_PHOTO_BYTES, MAX_ROLES_PER_CENTER, MAX_SESSIONS_PER_AGENT,
     MAX_USERNAME_BYTES,
 };
+use std::collections::HashMap;
+
 use rand::distr::{Alphanumeric, SampleString};
 use tracing::info;
 
@@ -811,6 +813,7 @@ impl Core {
             DirectoryChange::Account(account) => {
                 let center_id = account.center_id;
                 let agent_id = account.agent_id;
+                let rights_before = self.rights_of(center_id);
                 let after = account_record(&account);
                 let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
                     what: Thing::Center,
@@ -841,6 +844,7 @@ impl Core {
                 if after.status != AccountStatus::Active {
                     self.end_account_login(now, center_id, agent_id);
                 }
+                self.push_rights(center_id, &rights_before);
                 self.agents_changed(now, center_id);
                 self.service_options_changed(center_id, now);
                 self.route_center(now, center_id);
@@ -937,6 +941,7 @@ impl Core {
             }
             DirectoryChange::Role(role) => {
                 let center_id = self.conn_center(pending.conn)?;
+                let rights_before = self.rights_of(center_id);
                 let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
                     what: Thing::Center,
                 })?;
@@ -955,6 +960,7 @@ impl Core {
                 let actor = self.audit_actor(center_id, pending.actor);
                 let target = format!("role {} {}", role.role_id, role.name);
                 self.audit(center_id, actor, AuditAction::RoleSaved, target, detail);
+                self.push_rights(center_id, &rights_before);
                 self.agents_changed(now, center_id);
                 self.route_center(now, center_id);
                 Ok(Response::RoleSaved(role))
@@ -978,6 +984,50 @@ impl Core {
                 self.directory_changed(now, center_id);
                 Ok(Response::Done)
             }
+        }
+    }
+
+    /// Every account's role and permissions in `center_id` (to see what a change changed).
+    fn rights_of(&self, center_id: CenterId) -> HashMap<AgentId, (Role, Vec<Permission>)> {
+        self.centers.get(&center_id).map_or_else(HashMap::new, |c| {
+            c.accounts
+                .values()
+                .map(|a| (a.agent_id, (a.role, a.permissions.clone())))
+                .collect()
+        })
+    }
+
+    /// Tells each logged-in account whose role or permissions differ from `before` its rights
+    /// now ([`Event::RightsChanged`]), so that its console's menus follow at once.
+    fn push_rights(
+        &mut self,
+        center_id: CenterId,
+        before: &HashMap<AgentId, (Role, Vec<Permission>)>,
+    ) {
+        let now = self.rights_of(center_id);
+        let changed: HashMap<AgentId, (Role, Vec<Permission>)> = now
+            .into_iter()
+            .filter(|(id, rights)| before.get(id) != Some(rights))
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let Some(center) = self.centers.get(&center_id) else {
+            return;
+        };
+        let targets: Vec<(ConnId, Event)> = center
+            .agents
+            .iter()
+            .filter_map(|conn| {
+                let ConnKind::Agent { agent_id, .. } = self.conns.get(conn)?.kind else {
+                    return None;
+                };
+                let (role, permissions) = changed.get(&agent_id)?.clone();
+                Some((*conn, Event::RightsChanged { role, permissions }))
+            })
+            .collect();
+        for (conn, event) in targets {
+            self.send(conn, ServerMessage::Event(event));
         }
     }
 
@@ -1005,6 +1055,38 @@ impl Core {
             self.send(conn, ServerMessage::Event(event.clone()));
         }
         self.service_options_changed(center_id, now);
+    }
+
+    /// The center's service period ended (M2): its open sessions end (by the relay), its
+    /// agents are logged out with [`CloseReason::CenterExpired`] and its customers
+    /// disconnected with the neutral [`CloseReason::Unavailable`]; new logins are refused at
+    /// the Hello (`RefusedReason::CenterExpired`).
+    pub(super) fn center_expired(&mut self, now: Now, center_id: CenterId) {
+        info!(%center_id, "center's service period ended: its logins end");
+        let sessions: Vec<_> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.stored.center_id == center_id)
+            .map(|(id, _)| *id)
+            .collect();
+        for session_id in sessions {
+            self.end_session_by_relay(now, session_id);
+        }
+        let Some(center) = self.centers.get(&center_id) else {
+            return;
+        };
+        let agents: Vec<ConnId> = center.agents.iter().copied().collect();
+        let customers: Vec<ConnId> = center.customers.iter().copied().collect();
+        for (conns, reason) in [
+            (agents, CloseReason::CenterExpired),
+            (customers, CloseReason::Unavailable),
+        ] {
+            for conn in conns {
+                self.handle_disconnect(now, conn);
+                self.actions
+                    .push_back(super::Action::Close { conn, reason });
+            }
+        }
     }
 
     /// A disabled or deleted account: its login ends (as a kick) and its sessions end by the

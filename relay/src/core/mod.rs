@@ -624,11 +624,19 @@ impl Core {
         self.conns.len()
     }
 
+    /// Keeps the center's name and service period as the database has them at this login; a
+    /// new or changed period re-arms the center's clock (its logins end when it passes).
     fn register_center(&mut self, center: &CenterInfo) {
-        self.centers
-            .entry(center.center_id)
-            .and_modify(|s| s.name.clone_from(&center.name))
-            .or_insert_with(|| CenterState::new(center));
+        let mut fresh = false;
+        let state = self.centers.entry(center.center_id).or_insert_with(|| {
+            fresh = true;
+            CenterState::new(center)
+        });
+        state.name.clone_from(&center.name);
+        if fresh || state.expires_at != center.expires_at {
+            state.expires_at = center.expires_at;
+            self.hours_changed(center.center_id);
+        }
     }
 
     fn insert_session(&mut self, stored: OpenSession) {

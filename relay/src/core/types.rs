@@ -530,6 +530,8 @@ pub enum CloseReason {
     Kicked,
     /// The center blocked this customer (R16); the client is told nothing more.
     Unavailable,
+    /// The center's service period ended (M2) while the agent was logged in.
+    CenterExpired,
 }
 
 impl CloseReason {
@@ -540,6 +542,7 @@ impl CloseReason {
             CloseReason::Shutdown => "relay shutting down",
             CloseReason::Kicked => "logged out by an administrator of the center",
             CloseReason::Unavailable => "service unavailable",
+            CloseReason::CenterExpired => "the center's service period has ended",
         }
     }
 }

@@ -15,8 +15,8 @@ use tracing::{debug, error, info_span, warn, Instrument};
 use super::context::fetch_context;
 use super::media::{forward, Forward};
 use super::{
-    CLOSE_KICKED, CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_REFUSED, CLOSE_SHUTDOWN, CLOSE_TOO_SLOW,
-    CLOSE_UNAVAILABLE, STREAM_REFUSED,
+    CLOSE_CENTER_EXPIRED, CLOSE_KICKED, CLOSE_LOGGED_IN_ELSEWHERE, CLOSE_REFUSED, CLOSE_SHUTDOWN,
+    CLOSE_TOO_SLOW, CLOSE_UNAVAILABLE, STREAM_REFUSED,
 };
 use crate::core::{
     Action, CloseReason, ConnId, ConversationOp, Core, Login, Now, StoreOp, StoreReport,
@@ -254,6 +254,7 @@ impl Driver {
                             CloseReason::Shutdown => CLOSE_SHUTDOWN,
                             CloseReason::Kicked => CLOSE_KICKED,
                             CloseReason::Unavailable => CLOSE_UNAVAILABLE,
+                            CloseReason::CenterExpired => CLOSE_CENTER_EXPIRED,
                         };
                         entry
                             .connection

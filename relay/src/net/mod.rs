@@ -46,6 +46,8 @@ pub const CLOSE_TOO_SLOW: u32 = porpoise_protocol::wire::CloseCode::TooSlow as u
 pub const CLOSE_KICKED: u32 = porpoise_protocol::wire::CloseCode::Kicked as u32;
 /// Close code: the center blocked this customer (R16).
 pub const CLOSE_UNAVAILABLE: u32 = porpoise_protocol::wire::CloseCode::Unavailable as u32;
+/// Close code: the center's service period ended while logged in (M2).
+pub const CLOSE_CENTER_EXPIRED: u32 = porpoise_protocol::wire::CloseCode::CenterExpired as u32;
 /// Stream reset/stop code: the media stream was refused (no session, no consent, wrong party).
 pub const STREAM_REFUSED: u32 = 1;
 /// Stream reset/stop code: the media stream was cut (action stopped, session ended, peer gone).

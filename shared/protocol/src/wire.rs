@@ -33,7 +33,7 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
 /// 9: the center directory (accounts, groups, product types) edited from the admin window.
 /// 10: integrations (app ID, signing key, webhooks) and group regions. 11: knowledge-base
-/// pictures.
+/// pictures, rights pushed on change.
 pub const PROTOCOL_VERSION: u16 = 11;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
@@ -63,11 +63,13 @@ pub enum CloseCode {
     Kicked = 6,
     /// The center does not serve this client (R16 blocklist); deliberately neutral.
     Unavailable = 7,
+    /// The center's service period ended (M2 到期) while this agent was logged in.
+    CenterExpired = 8,
 }
 
 impl CloseCode {
     /// Every code, in numeric order.
-    pub const ALL: [CloseCode; 8] = [
+    pub const ALL: [CloseCode; 9] = [
         CloseCode::Normal,
         CloseCode::Protocol,
         CloseCode::Refused,
@@ -76,6 +78,7 @@ impl CloseCode {
         CloseCode::TooSlow,
         CloseCode::Kicked,
         CloseCode::Unavailable,
+        CloseCode::CenterExpired,
     ];
 
     /// The number sent in the QUIC CONNECTION_CLOSE frame.
@@ -95,7 +98,10 @@ impl CloseCode {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            CloseCode::Kicked | CloseCode::LoggedInElsewhere | CloseCode::Unavailable
+            CloseCode::Kicked
+                | CloseCode::LoggedInElsewhere
+                | CloseCode::Unavailable
+                | CloseCode::CenterExpired
         )
     }
 }
@@ -1430,6 +1436,14 @@ pub enum Event {
         session_id: SessionId,
         /// Who ended it.
         by: Party,
+    },
+    /// Agent: an admin changed this account's role or its custom role's permissions (M4);
+    /// the console's menus follow at once. The relay already checks requests by these.
+    RightsChanged {
+        /// The account's role now.
+        role: Role,
+        /// What the account may do now.
+        permissions: Vec<Permission>,
     },
     /// Agent: the center's groups or product types changed (M3); the full lists in order.
     DirectoryChanged {

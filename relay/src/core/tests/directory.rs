@@ -11,7 +11,7 @@ use porpoise_protocol::wire::{
 
 use super::routing::{group, harness_with};
 use super::*;
-use crate::core::{Account, DirectoryChange, DirectoryOp, StoreReport};
+use crate::core::{Account, CloseReason, DirectoryChange, DirectoryOp, StoreReport};
 
 fn profile(name: &str, role: Role, groups: &[u32]) -> AccountProfile {
     AccountProfile {
@@ -609,7 +609,7 @@ fn a_custom_role_is_enforced_by_the_relay() {
     // Agent 3 gets the role: reads the audit log, but serves and sets nothing.
     let mut p = profile("Three", Role::Agent, &[1]);
     p.custom_role = Some(saved.role_id);
-    let (answer, _) = ask(
+    let (answer, actions) = ask(
         &mut h,
         1,
         Request::UpdateAccount(rpc::UpdateAccount {
@@ -618,6 +618,40 @@ fn a_custom_role_is_enforced_by_the_relay() {
         }),
     );
     assert_eq!(answer, Ok(Response::Done));
+    // Agent 3's console learns its new rights at once; nobody else is told.
+    let rights = |actions: &[Action], conn| {
+        events_to(actions, ConnId(conn))
+            .into_iter()
+            .filter(|e| matches!(e, Event::RightsChanged { .. }))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rights(&actions, 3),
+        [Event::RightsChanged {
+            role: Role::Agent,
+            permissions: vec![Permission::MonitorAgents, Permission::SeeAuditLog],
+        }]
+    );
+    assert!(rights(&actions, 1).is_empty() && rights(&actions, 2).is_empty());
+    // Changing the custom role itself reaches its holders too.
+    let (_, actions) = ask(
+        &mut h,
+        1,
+        Request::SaveRole(rpc::SaveRole {
+            role: CustomRole {
+                permissions: vec![Permission::SeeAuditLog],
+                ..saved.clone()
+            },
+            new: false,
+        }),
+    );
+    assert_eq!(
+        rights(&actions, 3),
+        [Event::RightsChanged {
+            role: Role::Agent,
+            permissions: vec![Permission::SeeAuditLog],
+        }]
+    );
     let actions = h.req(
         ConnId(3),
         RequestId(7),
@@ -871,4 +905,63 @@ fn knowledge_edits_need_the_library_permission_and_real_dates() {
         )),
         "{ops:?}"
     );
+}
+
+/// M2: when a center's service period ends while its people are logged in, its agents are
+/// logged out (`CenterExpired`), its customers disconnected (neutral `Unavailable`) and its
+/// sessions ended by the relay; another center is untouched.
+#[test]
+fn logins_end_when_the_center_expires() {
+    let mut h = harness_with(Default::default());
+    let mut info = center(CENTER_A);
+    info.expires_at = Some(h.now.unix_ms + 60_000);
+    h.core.handle_login(
+        h.now,
+        ConnId(1),
+        crate::core::Login::Agent {
+            center: info.clone(),
+            account: Box::new(with_role(1, Role::Agent, &[1])),
+            address: "10.0.0.1:5000".parse().expect("addr"),
+        },
+    );
+    h.drain();
+    h.core.handle_login(
+        h.now,
+        ConnId(9),
+        crate::core::Login::Customer {
+            center: info,
+            install_id: InstallId(9),
+            address: "10.0.0.9:6000".parse().expect("addr"),
+        },
+    );
+    h.drain();
+    let mut other = with_role(5, Role::Agent, &[]);
+    other.center_id = CENTER_B;
+    h.login(ConnId(5), other);
+    assert!(
+        h.core.poll_timeout().is_some(),
+        "the expiry is on the clock"
+    );
+    h.tick(30_000);
+    h.core.handle_timeout(h.now);
+    assert!(h.drain().iter().all(|a| !matches!(a, Action::Close { .. })));
+    h.tick(31_000);
+    h.core.handle_timeout(h.now);
+    let actions = h.drain();
+    let closes: Vec<(ConnId, CloseReason)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Close { conn, reason } => Some((*conn, *reason)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        closes.contains(&(ConnId(1), CloseReason::CenterExpired)),
+        "{closes:?}"
+    );
+    assert!(
+        closes.contains(&(ConnId(9), CloseReason::Unavailable)),
+        "{closes:?}"
+    );
+    assert!(!closes.iter().any(|(c, _)| *c == ConnId(5)), "{closes:?}");
 }
