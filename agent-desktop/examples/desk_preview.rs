@@ -101,6 +101,7 @@ fn script(role: Role) -> Vec<(u64, NetEvent)> {
             left_at: now_ms() - 3_600_000,
             handled: None,
         }],
+        offline_pending: 1,
         offers: vec![],
     };
     let queue = |n: u64| QueueEntry {

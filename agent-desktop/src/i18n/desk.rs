@@ -347,3 +347,13 @@ mod deleted_tests {
         assert_eq!(audit_party(Language::En, "agent 7 lilei"), "lilei (#7)");
     }
 }
+
+/// Under the offline list when more wait than one list carries: "the oldest N of M".
+pub fn oldest_of(lang: Language, shown: usize, count: u32) -> String {
+    match lang {
+        Language::ZhCn => format!("显示最早的 {shown} 条，共 {count} 条；处理后显示后续留言"),
+        Language::En => {
+            format!("Showing the oldest {shown} of {count}; more appear as these are handled")
+        }
+    }
+}

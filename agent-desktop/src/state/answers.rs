@@ -297,7 +297,11 @@ impl Answer for rpc::HandleOfflineMessage {
         ws.offline.handling = None;
         match reply {
             Ok(()) => {
+                let before = ws.offline.pending.len();
                 ws.offline.pending.retain(|m| m.id != self.id);
+                if ws.offline.pending.len() < before {
+                    ws.offline.pending_count = ws.offline.pending_count.saturating_sub(1);
+                }
                 ws.offline.note.clear();
                 ws.offline.error = None;
                 if ws.offline.show_handled {

@@ -109,8 +109,10 @@ pub type AgentChats = BTreeMap<AgentId, AgentChat>;
 /// The offline-message list of the task list (A4).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfflineBox {
-    /// Pending messages, oldest first.
+    /// Pending messages, oldest first (as many as the relay sends in one list).
     pub pending: Vec<OfflineMessage>,
+    /// How many are pending in all (may exceed `pending.len()`).
+    pub pending_count: u32,
     /// Every message with handled ones (newest first), while `show_handled` is on.
     pub all: Vec<OfflineMessage>,
     /// The "show handled" toggle.
@@ -163,6 +165,7 @@ impl Workspace {
         ws.product_types = profile.product_types;
         ws.settings = profile.settings;
         ws.offline.pending = profile.offline_messages;
+        ws.offline.pending_count = profile.offline_pending;
         for offer in profile.offers {
             ws.add_offer(offer, now_s);
         }

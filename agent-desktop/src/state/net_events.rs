@@ -191,8 +191,9 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
                 tab.typing = text;
             }
         }
-        Event::OfflineMessagesChanged { pending } => {
+        Event::OfflineMessagesChanged { pending, count } => {
             ws.offline.pending = pending;
+            ws.offline.pending_count = count;
             if ws.offline.show_handled {
                 let body = Request::ListOfflineMessages(rpc::ListOfflineMessages {
                     include_handled: true,

@@ -131,6 +131,7 @@ impl Workspace {
         self.product_types = profile.product_types;
         self.settings = profile.settings;
         self.offline.pending = profile.offline_messages;
+        self.offline.pending_count = profile.offline_pending;
         self.offers.clear();
         for offer in profile.offers {
             self.add_offer(offer, now_s);
@@ -285,6 +286,7 @@ mod tests {
             product_types: vec![],
             settings: Default::default(),
             offline_messages: vec![],
+            offline_pending: 0,
             offers: vec![],
         }
     }

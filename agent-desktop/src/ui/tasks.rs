@@ -25,7 +25,8 @@ pub fn offline_ui(
         ui.heading(format!(
             "{} ({})",
             Msg::OfflineMessages.text(lang),
-            ob.pending.len()
+            ob.pending_count
+                .max(u32::try_from(ob.pending.len()).unwrap_or(u32::MAX))
         ));
         let mut show_handled = ob.show_handled;
         if ui
@@ -42,6 +43,14 @@ pub fn offline_ui(
     if ob.shown().is_empty() {
         ui.label(RichText::new(Msg::NoOfflineMessages.text(lang)).weak());
         return;
+    }
+    let shown = ob.pending.len();
+    if !ob.show_handled && (shown as u64) < u64::from(ob.pending_count) {
+        ui.label(
+            RichText::new(crate::i18n::oldest_of(lang, shown, ob.pending_count))
+                .small()
+                .weak(),
+        );
     }
     let mut pick = None;
     egui::ScrollArea::vertical()

@@ -114,10 +114,36 @@ fn offline_message_is_marked_handled_with_a_note() {
         &mut harness,
         &side,
         Role::Agent,
-        move |p| p.offline_messages = vec![pending],
+        move |p| {
+            p.offline_messages = vec![pending];
+            p.offline_pending = 1;
+        },
         vec![],
     );
     harness.get_by_label("Offline messages (1)");
+    // More wait than one list carries (the relay sends the oldest that fit): the count is
+    // the total and the list says so.
+    relay(
+        &side,
+        Event::OfflineMessagesChanged {
+            pending: vec![msg.clone()],
+            count: 40,
+        },
+    );
+    harness.run();
+    harness.get_by_label("Offline messages (40)");
+    harness.get_by_label_contains("Showing the oldest 1 of 40");
+    relay(
+        &side,
+        Event::OfflineMessagesChanged {
+            pending: vec![msg.clone()],
+            count: 1,
+        },
+    );
+    harness.run();
+    assert!(harness
+        .query_by_label_contains("Showing the oldest")
+        .is_none());
     harness
         .get_by_label_contains("赵六 · zhao@example.com")
         .click();
@@ -145,7 +171,13 @@ fn offline_message_is_marked_handled_with_a_note() {
         }),
         Ok(Response::Done),
     );
-    relay(&side, Event::OfflineMessagesChanged { pending: vec![] });
+    relay(
+        &side,
+        Event::OfflineMessagesChanged {
+            pending: vec![],
+            count: 0,
+        },
+    );
     harness.run();
     harness.get_by_label("No offline messages");
     // Showing handled ones asks the relay for them.

@@ -2,7 +2,7 @@
 
 use porpoise_protocol::wire::{
     ApiError, CenterId, Event, Handling, OfflineMessage, OfflineMessageId, Response,
-    MAX_CHAT_TEXT_BYTES,
+    MAX_CHAT_TEXT_BYTES, MAX_PENDING_OFFLINE_MESSAGES, OFFLINE_LIST_BYTES,
 };
 
 use super::center::MAX_HANDLED_KEPT;
@@ -31,6 +31,20 @@ impl Core {
         )?;
         super::check_message_text(&text)?;
         let center_id = c.center_id;
+        let full = self.centers.get(&center_id).is_some_and(|center| {
+            center
+                .offline
+                .iter()
+                .filter(|m| m.handled.is_none())
+                .count()
+                >= MAX_PENDING_OFFLINE_MESSAGES
+        });
+        if full {
+            tracing::warn!(%center_id, "offline mailbox full; message refused");
+            return Err(ApiError::Conflict(
+                porpoise_protocol::wire::Conflict::MailboxFull,
+            ));
+        }
         self.remove_from_queue(now, center_id, install_id);
         let id = self.next_offline_id;
         self.next_offline_id.0 += 1;
@@ -69,7 +83,19 @@ impl Core {
         Ok(Some(Response::Done))
     }
 
-    /// Pending messages oldest first, or (with `include_handled`) all kept ones newest first.
+    /// The center's pending messages, oldest first, that fit [`OFFLINE_LIST_BYTES`], and how
+    /// many are pending in all.
+    pub(super) fn pending_offline(&self, center_id: CenterId) -> (Vec<OfflineMessage>, u32) {
+        let Some(center) = self.centers.get(&center_id) else {
+            return (Vec::new(), 0);
+        };
+        let pending = center.offline.iter().filter(|m| m.handled.is_none());
+        let count = u32::try_from(pending.clone().count()).unwrap_or(u32::MAX);
+        (within_budget(pending), count)
+    }
+
+    /// Pending messages oldest first, or (with `include_handled`) all kept ones newest first;
+    /// as many as fit [`OFFLINE_LIST_BYTES`].
     pub(super) fn list_offline_messages(
         &self,
         center_id: CenterId,
@@ -79,16 +105,11 @@ impl Core {
             return Response::OfflineMessages(Vec::new());
         };
         let list = if include_handled {
-            let mut all = center.offline.clone();
+            let mut all: Vec<&OfflineMessage> = center.offline.iter().collect();
             all.sort_by(|a, b| b.left_at.cmp(&a.left_at).then(b.id.cmp(&a.id)));
-            all
+            within_budget(all.into_iter())
         } else {
-            center
-                .offline
-                .iter()
-                .filter(|m| m.handled.is_none())
-                .cloned()
-                .collect()
+            within_budget(center.offline.iter().filter(|m| m.handled.is_none()))
         };
         Response::OfflineMessages(list)
     }
@@ -143,10 +164,19 @@ impl Core {
     }
 
     fn offline_messages_changed(&mut self, center_id: CenterId) {
-        let pending = match self.list_offline_messages(center_id, false) {
-            Response::OfflineMessages(list) => list,
-            _ => Vec::new(),
-        };
-        self.tell_agents(center_id, &Event::OfflineMessagesChanged { pending });
+        let (pending, count) = self.pending_offline(center_id);
+        self.tell_agents(center_id, &Event::OfflineMessagesChanged { pending, count });
     }
+}
+
+/// The messages of `list`, in order, up to the first that no longer fits
+/// [`OFFLINE_LIST_BYTES`].
+fn within_budget<'a>(list: impl Iterator<Item = &'a OfflineMessage>) -> Vec<OfflineMessage> {
+    let mut used = 0;
+    list.take_while(|m| {
+        used += m.list_bytes();
+        used <= OFFLINE_LIST_BYTES
+    })
+    .cloned()
+    .collect()
 }

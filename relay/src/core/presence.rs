@@ -375,6 +375,7 @@ impl Core {
             .iter()
             .filter_map(|id| self.session_info(*id, budget))
             .collect();
+        let (offline_messages, offline_pending) = self.pending_offline(center_id);
         let Some(center) = self.centers.get(&center_id) else {
             return;
         };
@@ -390,12 +391,8 @@ impl Core {
             groups: super::directory::agent_groups(&center.groups),
             product_types: super::directory::agent_product_types(&center.product_types),
             settings: super::records::public_settings(&center.settings),
-            offline_messages: center
-                .offline
-                .iter()
-                .filter(|m| m.handled.is_none())
-                .cloned()
-                .collect(),
+            offline_messages,
+            offline_pending,
             offers: Vec::new(),
         };
         let offers = self.offers_of(now, center_id, agent_id);

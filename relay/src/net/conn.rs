@@ -336,12 +336,45 @@ async fn serve_logged_in(
     }
 }
 
-/// Writes the driver's messages to the control stream until the driver drops the outbox.
+/// Writes the driver's messages to the control stream until the driver drops the outbox. A
+/// message too large for one frame is never dropped silently: an answer becomes
+/// `ApiError::ReplyTooLarge` for its request; an event or a Welcome is logged as an error (the
+/// lists they carry are budgeted so that this does not happen), and a Welcome that cannot be
+/// sent closes the connection, so the client does not wait for it.
 async fn write_control(mut send: quinn::SendStream, mut outbox: mpsc::Receiver<ServerMessage>) {
     while let Some(msg) = outbox.recv().await {
         match write_frame(&mut send, &msg, MAX_CONTROL_FRAME_BYTES).await {
             Ok(()) => {}
-            Err(err @ FrameError::TooLarge { .. }) => error!("dropped an outgoing frame: {err}"),
+            Err(FrameError::TooLarge { len, max }) => {
+                let kind = match &msg {
+                    ServerMessage::Response { .. } => "answer",
+                    ServerMessage::Event(_) => "event",
+                    ServerMessage::Welcome(_) => "welcome",
+                    _ => "message",
+                };
+                error!(kind, len, max, "outgoing frame over the limit");
+                match msg {
+                    ServerMessage::Response { id, .. } => {
+                        let refusal = ServerMessage::Response {
+                            id,
+                            result: Err(porpoise_protocol::wire::ApiError::ReplyTooLarge {
+                                bytes: len as u64,
+                                max_bytes: max as u64,
+                            }),
+                        };
+                        if let Err(err) =
+                            write_frame(&mut send, &refusal, MAX_CONTROL_FRAME_BYTES).await
+                        {
+                            return debug!("control stream write failed: {err}");
+                        }
+                    }
+                    ServerMessage::Welcome(_) => {
+                        let _ = send.reset(CLOSE_PROTOCOL.into());
+                        return;
+                    }
+                    _ => {}
+                }
+            }
             Err(err) => return debug!("control stream write failed: {err}"),
         }
     }

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod abuse;
 mod admin_cli;
 mod audit;
 mod blocklist;

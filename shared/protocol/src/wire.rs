@@ -724,6 +724,27 @@ pub struct OfflineMessage {
     pub handled: Option<Handling>,
 }
 
+/// Most unhandled offline messages a center holds (R6); one more is refused with
+/// `Conflict(MailboxFull)`, so anonymous customers cannot grow a center's memory and lists
+/// without bound.
+pub const MAX_PENDING_OFFLINE_MESSAGES: usize = 1000;
+/// Budget of one list of offline messages (Welcome, `OfflineMessagesChanged`,
+/// `ListOfflineMessages`), bytes of name, contact, text and note: the messages that fit, in
+/// order, are sent, and the count says how many there are in all. Keeps every such frame far
+/// below the control frame limit, however many messages wait.
+pub const OFFLINE_LIST_BYTES: usize = 64 * 1024;
+
+impl OfflineMessage {
+    /// Its weight against [`OFFLINE_LIST_BYTES`]: the texts' bytes plus 64 for the fixed
+    /// fields.
+    pub fn list_bytes(&self) -> usize {
+        64 + self.name.len()
+            + self.contact.len()
+            + self.text.len()
+            + self.handled.as_ref().map_or(0, |h| h.note.len())
+    }
+}
+
 /// How an offline message was handled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handling {
@@ -1148,8 +1169,10 @@ pub struct AgentWelcome {
     pub product_types: Vec<ProductType>,
     /// The center's settings (read-only unless the role manages).
     pub settings: CenterSettings,
-    /// Pending offline messages, oldest first.
+    /// Pending offline messages, oldest first, as many as fit [`OFFLINE_LIST_BYTES`].
     pub offline_messages: Vec<OfflineMessage>,
+    /// How many offline messages are pending in all.
+    pub offline_pending: u32,
     /// Offers open to this agent (after a reconnect).
     pub offers: Vec<Offer>,
 }
@@ -1355,8 +1378,10 @@ pub enum Event {
     },
     /// Agent: the pending offline messages changed; the full pending list, oldest first.
     OfflineMessagesChanged {
-        /// Pending messages.
+        /// Pending messages, oldest first, as many as fit [`OFFLINE_LIST_BYTES`].
         pending: Vec<OfflineMessage>,
+        /// How many are pending in all.
+        count: u32,
     },
     /// Agent: the center's settings changed.
     CenterSettingsChanged(Box<CenterSettings>),

@@ -63,6 +63,7 @@ pub fn profile(role: Role) -> Box<AgentWelcome> {
         }],
         settings: CenterSettings::default(),
         offline_messages: vec![],
+        offline_pending: 0,
         offers: vec![],
     })
 }

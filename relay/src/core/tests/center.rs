@@ -241,11 +241,11 @@ fn offline_messages_are_left_listed_and_handled() {
     let pending = events_to(&actions, ConnId(1))
         .into_iter()
         .find_map(|e| match e {
-            Event::OfflineMessagesChanged { pending } => Some(pending),
+            Event::OfflineMessagesChanged { pending, count } => Some((pending, count)),
             _ => None,
         });
-    let pending = pending.expect("agents told");
-    assert_eq!(pending.len(), 1);
+    let (pending, count) = pending.expect("agents told");
+    assert_eq!((pending.len(), count), (1, 1));
     assert!(
         events_to(&actions, ConnId(2)).is_empty(),
         "other center sees nothing"
@@ -551,5 +551,61 @@ fn an_admin_cannot_reset_or_kick_a_super_admin_an_admin_or_themself() {
         Some(Err(ApiError::NotPermitted {
             needed: Permission::ManageAccounts
         }))
+    );
+}
+
+/// R6 bound: a center holds at most `MAX_PENDING_OFFLINE_MESSAGES` unhandled messages; one
+/// more gets `Conflict(MailboxFull)` and nothing is stored; handling one makes room.
+#[test]
+fn a_full_offline_mailbox_refuses_with_a_code() {
+    use porpoise_protocol::wire::{Conflict, OfflineMessage, OfflineMessageId};
+    let mut h = Harness::new();
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let full: Vec<OfflineMessage> = (0..porpoise_protocol::wire::MAX_PENDING_OFFLINE_MESSAGES)
+        .map(|i| OfflineMessage {
+            id: OfflineMessageId(10_000 + i as u64),
+            name: "x".into(),
+            contact: String::new(),
+            text: "t".into(),
+            left_at: 0,
+            handled: None,
+        })
+        .collect();
+    h.core
+        .centers
+        .get_mut(&CENTER_A)
+        .expect("center")
+        .offline
+        .clone_from(&full);
+    let leave = || {
+        Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
+            name: "Dan".into(),
+            contact: String::new(),
+            text: "one more".into(),
+        })
+    };
+    let actions = h.req(ConnId(50), RequestId(3), leave());
+    assert_eq!(
+        response(&actions, ConnId(50), RequestId(3)),
+        Err(ApiError::Conflict(Conflict::MailboxFull))
+    );
+    assert!(persisted(&actions).is_empty(), "nothing stored");
+    let actions = h.req(
+        ConnId(1),
+        RequestId(4),
+        Request::HandleOfflineMessage(rpc::HandleOfflineMessage {
+            id: full[0].id,
+            note: String::new(),
+        }),
+    );
+    assert_eq!(
+        response(&actions, ConnId(1), RequestId(4)),
+        Ok(Response::Done)
+    );
+    let actions = h.req(ConnId(50), RequestId(5), leave());
+    assert_eq!(
+        response(&actions, ConnId(50), RequestId(5)),
+        Ok(Response::Done)
     );
 }

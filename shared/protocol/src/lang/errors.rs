@@ -183,6 +183,10 @@ pub fn api_error_text(lang: Language, e: &ApiError) -> String {
             format!("未知的时区“{name}”，请使用 Asia/Shanghai 这样的名称"),
             format!("Unknown time zone \"{name}\"; use a name such as Asia/Shanghai"),
         ),
+        ApiError::ReplyTooLarge { bytes, max_bytes } => pick(
+            format!("回复内容过大（{bytes} 字节，最多 {max_bytes} 字节），无法发送"),
+            format!("The answer is too large to send ({bytes} bytes, at most {max_bytes})"),
+        ),
         ApiError::ContextUnavailable(f) => context_failure(lang, *f),
         ApiError::BadImage(p) => image_problem(lang, *p),
         ApiError::BadReconnectToken(t) => match t {
@@ -435,6 +439,10 @@ fn conflict(lang: Language, c: Conflict) -> String {
         Conflict::NoSigningKey => pick(
             "请先生成签名密钥，再启用回调".into(),
             "Create a signing key before enabling the webhook".into(),
+        ),
+        Conflict::MailboxFull => pick(
+            "支持中心暂时无法接收更多留言，请稍后再试".into(),
+            "The center cannot take more messages right now; try again later".into(),
         ),
         Conflict::UploadOutOfOrder => pick(
             "上传中断，请重新上传".into(),

@@ -253,6 +253,9 @@ pub enum Conflict {
     WebhookOff,
     /// An upload chunk does not start where the upload stands (restart from offset 0).
     UploadOutOfOrder,
+    /// The center holds [`crate::wire::MAX_PENDING_OFFLINE_MESSAGES`] unhandled offline
+    /// messages: no more until agents handle some (R6).
+    MailboxFull,
 }
 
 /// Why a chat picture was refused (A7, C4).
@@ -458,6 +461,15 @@ pub enum ApiError {
     InvalidDate {
         /// The date given, `yyyymmdd`.
         date: DateYmd,
+    },
+    /// The answer would not fit one control frame, so the relay sent this instead (it never
+    /// drops a frame silently).
+    #[error("the answer is too large to send ({bytes} bytes, at most {max_bytes})")]
+    ReplyTooLarge {
+        /// Size of the encoded answer, bytes.
+        bytes: u64,
+        /// The frame limit, bytes.
+        max_bytes: u64,
     },
     /// A time zone name the relay does not know (R12); IANA names such as `Asia/Shanghai`.
     #[error("unknown time zone {name:?}")]

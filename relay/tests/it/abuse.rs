@@ -1,0 +1,74 @@
+//! The abuse suite (issue 14): each test plays one attack an anonymous customer (or a hostile
+//! center admin) could make against a real relay over QUIC with a temporary SQLite database,
+//! and shows it bounded: the attacker gets a coded error, honest users keep working.
+
+use crate::common;
+
+use common::{agent, customer, start, Client, Running};
+use porpoise_protocol::wire::rpc;
+use porpoise_protocol::wire::{
+    AgentWelcome, HelloRole, Request, Response, ServerMessage, Welcome, MAX_CHAT_TEXT_BYTES,
+    OFFLINE_LIST_BYTES,
+};
+
+/// [`common::connect`], expecting a welcome.
+async fn connect(relay: &Running, role: HelloRole) -> (Client, Welcome) {
+    let (client, first) = common::connect(relay, role).await;
+    let ServerMessage::Welcome(welcome) = first else {
+        panic!("not welcome: {first:?}")
+    };
+    (client, welcome)
+}
+
+fn profile(welcome: Welcome) -> AgentWelcome {
+    match welcome {
+        Welcome::Agent { profile, .. } => profile,
+        other => panic!("not an agent: {other:?}"),
+    }
+}
+
+/// Center lockout (was: 17 offline messages of 16 KiB made every agent's Welcome exceed the
+/// 256 KiB control frame; the relay dropped it silently and no agent of the center could log
+/// in, even after a restart). Now the Welcome, the change event and the list carry the oldest
+/// messages that fit `OFFLINE_LIST_BYTES` and the count; agents log in before and after a
+/// restart.
+#[tokio::test]
+async fn offline_messages_cannot_lock_agents_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    let (mut attacker, _) = connect(&relay, customer(0xBAD)).await;
+    let text = "留".repeat(MAX_CHAT_TEXT_BYTES / 3);
+    const LEFT: usize = 40;
+    for _ in 0..LEFT {
+        let left = attacker
+            .request(Request::LeaveOfflineMessage(rpc::LeaveOfflineMessage {
+                name: "x".repeat(64),
+                contact: "y".repeat(64),
+                text: text.clone(),
+            }))
+            .await;
+        assert_eq!(left, Ok(Response::Done));
+    }
+    let check = |p: &AgentWelcome| {
+        assert_eq!(p.offline_pending as usize, LEFT);
+        let bytes: usize = p.offline_messages.iter().map(|m| m.list_bytes()).sum();
+        assert!(bytes <= OFFLINE_LIST_BYTES, "{bytes}");
+        assert!(!p.offline_messages.is_empty());
+    };
+    let (mut agent1, welcome) = connect(&relay, agent("agent1")).await;
+    check(&profile(welcome));
+    let listed = agent1
+        .request(Request::ListOfflineMessages(rpc::ListOfflineMessages {
+            include_handled: true,
+        }))
+        .await;
+    let Ok(Response::OfflineMessages(list)) = listed else {
+        panic!("{listed:?}")
+    };
+    assert!(!list.is_empty() && list.len() < LEFT);
+    drop(agent1);
+    relay.stop().await;
+    let relay = start(dir.path()).await;
+    let (_agent1, welcome) = connect(&relay, agent("agent1")).await;
+    check(&profile(welcome));
+}
