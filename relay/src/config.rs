@@ -65,6 +65,9 @@ pub struct RelayConfig {
     pub public_addr: Option<String>,
     /// Timeouts, retries and parallelism of webhook deliveries (R17).
     pub webhooks: crate::webhooks::WebhookPolicy,
+    /// How long a queued customer who disconnected keeps their ticket
+    /// ([`crate::core::TICKET_GRACE`] by default).
+    pub ticket_grace: std::time::Duration,
 }
 
 impl RelayConfig {
@@ -80,6 +83,7 @@ impl RelayConfig {
             helper_dir: None,
             public_addr: None,
             webhooks: crate::webhooks::WebhookPolicy::default(),
+            ticket_grace: crate::core::TICKET_GRACE,
         }
     }
 

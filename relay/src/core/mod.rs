@@ -188,7 +188,19 @@ pub struct Core {
     surveys: survey::Surveys,
     /// Wall-clock time of the event being handled, unix ms (stamps audit entries).
     clock_ms: porpoise_protocol::wire::UnixMs,
+    /// How long a queued customer who disconnected keeps their ticket ([`TICKET_GRACE`]).
+    ticket_grace: std::time::Duration,
+    /// Tickets whose customer is away: they leave the queue at the deadline unless the
+    /// customer (same install id) comes back.
+    ghost_tickets: deadlines::Deadlines<(CenterId, InstallId)>,
+    /// Tickets loaded at start-up, put on the clock at the first input (no clock before).
+    unclaimed_tickets: Vec<(CenterId, InstallId)>,
 }
+
+/// How long a queued customer who disconnected (or was queued when the relay stopped) keeps
+/// their place: long enough for the helper's reconnect, short enough that scripts cannot fill
+/// a queue with customers who are gone (issue 14).
+pub const TICKET_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Core {
     /// A core holding the state loaded from the store at start-up.
@@ -219,6 +231,9 @@ impl Core {
             conversation: conversation::Conversation::new(&snapshot.conversation),
             reconnects: Default::default(),
             surveys: Default::default(),
+            ticket_grace: TICKET_GRACE,
+            ghost_tickets: Default::default(),
+            unclaimed_tickets: Vec::new(),
         };
         for center in &snapshot.centers {
             core.register_center(center);
@@ -233,6 +248,8 @@ impl Core {
         }
         for ticket in std::mem::take(&mut snapshot.queue) {
             if let Some(center) = core.centers.get_mut(&ticket.center_id) {
+                core.unclaimed_tickets
+                    .push((ticket.center_id, ticket.install_id));
                 center.queue.push_back(ticket);
             }
         }
@@ -254,6 +271,7 @@ impl Core {
         let conversation = [
             self.conversation.next_deadline(),
             self.reconnects.next_deadline(),
+            self.ghost_tickets.next(),
         ]
         .into_iter()
         .flatten()
@@ -268,6 +286,13 @@ impl Core {
     /// transfer countdowns, automatic replies, typing previews and working-hours changes.
     pub fn handle_timeout(&mut self, now: Now) {
         self.clock_ms = now.unix_ms;
+        self.arm_unclaimed_tickets(now);
+        while let Some((center_id, install_id)) = self.ghost_tickets.pop_due(now.instant) {
+            if !self.customers_online.contains_key(&(center_id, install_id)) {
+                tracing::info!(%center_id, "queued customer did not come back: ticket leaves");
+                self.remove_from_queue(now, center_id, install_id);
+            }
+        }
         self.expire_offers(now);
         self.conversation_timeout(now);
         self.expire_reconnects(now);
@@ -282,6 +307,7 @@ impl Core {
     /// older one (reconnect-resume), which is closed with [`CloseReason::LoggedInElsewhere`].
     pub fn handle_login(&mut self, now: Now, conn: ConnId, login: Login) {
         self.clock_ms = now.unix_ms;
+        self.arm_unclaimed_tickets(now);
         match login {
             Login::Agent {
                 center,
@@ -306,6 +332,7 @@ impl Core {
                     return;
                 }
                 let key = (center.center_id, install_id);
+                self.ghost_tickets.cancel(key);
                 if let Some(old) = self.customers_online.insert(key, conn) {
                     self.kick(now, old);
                 }
@@ -349,6 +376,12 @@ impl Core {
                 let key = (c.center_id, *install_id);
                 if self.customers_online.get(&key) == Some(&conn) {
                     self.customers_online.remove(&key);
+                    let queued = self.centers.get(&c.center_id).is_some_and(|center| {
+                        center.queue.iter().any(|t| t.install_id == *install_id)
+                    });
+                    if queued {
+                        self.ghost_tickets.set(key, now.instant + self.ticket_grace);
+                    }
                 }
                 if let Some(state) = self.centers.get_mut(&c.center_id) {
                     state.customers.remove(&conn);
@@ -370,6 +403,7 @@ impl Core {
     /// exactly one `Response` carrying `id`. Requests from unknown connections are ignored.
     pub fn handle_request(&mut self, now: Now, conn: ConnId, id: RequestId, body: Request) {
         self.clock_ms = now.unix_ms;
+        self.arm_unclaimed_tickets(now);
         let Some(c) = self.conns.get(&conn).cloned() else {
             return;
         };
@@ -622,6 +656,22 @@ impl Core {
     /// Number of live (logged-in) connections.
     pub fn connection_count(&self) -> usize {
         self.conns.len()
+    }
+
+    /// How long a queued customer who disconnected keeps the ticket (default
+    /// [`TICKET_GRACE`]; tests shorten it).
+    pub fn set_ticket_grace(&mut self, grace: std::time::Duration) {
+        self.ticket_grace = grace;
+    }
+
+    /// Puts the tickets loaded at start-up on the grace clock (their customers are not
+    /// connected yet); done at the first input, when the core first knows the time.
+    fn arm_unclaimed_tickets(&mut self, now: Now) {
+        for key in std::mem::take(&mut self.unclaimed_tickets) {
+            if !self.customers_online.contains_key(&key) {
+                self.ghost_tickets.set(key, now.instant + self.ticket_grace);
+            }
+        }
     }
 
     /// Keeps the center's name and service period as the database has them at this login; a

@@ -132,6 +132,7 @@ impl Relay {
             }
         }
         let mut core = Core::new(store.snapshot().await?);
+        core.set_ticket_grace(config.ticket_grace);
         if config.helper_dir.is_some() {
             core.set_download_base(
                 config

@@ -72,3 +72,63 @@ async fn offline_messages_cannot_lock_agents_out() {
     let (_agent1, welcome) = connect(&relay, agent("agent1")).await;
     check(&profile(welcome));
 }
+
+/// Ghost queue (was: a ticket stayed queued after its customer disconnected, and across
+/// restarts; install ids are client-chosen, so one script filled the queue with ghosts). Now a
+/// queued customer who goes away keeps the place only for the ticket grace (60 s by default,
+/// 300 ms here), before and after a restart.
+#[tokio::test]
+async fn customers_who_leave_do_not_stay_in_the_queue() {
+    use porpoise_protocol::wire::ServiceRoute;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = || {
+        let mut config = porpoise_relay::RelayConfig::new(dir.path());
+        config.ticket_grace = std::time::Duration::from_millis(300);
+        config
+    };
+    let relay = common::start_config(config()).await;
+    const GHOSTS: u128 = 30;
+    for i in 0..GHOSTS {
+        let (mut ghost, _) = connect(&relay, customer(0x6000 + i)).await;
+        let queued = ghost
+            .request(Request::RequestService(rpc::RequestService {
+                name: format!("ghost {i}"),
+                phone: String::new(),
+                route: ServiceRoute::AutoAssign {
+                    group_id: None,
+                    product_type_id: None,
+                },
+            }))
+            .await;
+        assert!(matches!(queued, Ok(Response::Queued(_))), "{queued:?}");
+    }
+    let queue_count = |welcome: Welcome| profile(welcome).queue_count;
+    // The last ones may still be in their grace; after it the queue is empty.
+    let (_admin, welcome) = connect(&relay, agent("admin")).await;
+    assert!(queue_count(welcome) <= GHOSTS as u32);
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let (_admin2, welcome) = connect(&relay, agent("agent2")).await;
+    assert_eq!(queue_count(welcome), 0, "ghosts left the queue");
+
+    // Queued when the relay stops: the place is kept for the grace after the restart only.
+    let (mut last, _) = connect(&relay, customer(0x7000)).await;
+    let queued = last
+        .request(Request::RequestService(rpc::RequestService {
+            name: "restart".into(),
+            phone: String::new(),
+            route: ServiceRoute::AutoAssign {
+                group_id: None,
+                product_type_id: None,
+            },
+        }))
+        .await;
+    assert!(matches!(queued, Ok(Response::Queued(_))), "{queued:?}");
+    drop((last, _admin, _admin2));
+    relay.stop().await;
+    let relay = common::start_config(config()).await;
+    let (_agent, welcome) = connect(&relay, agent("agent1")).await;
+    assert_eq!(queue_count(welcome), 1, "kept for the grace");
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let (_agent2, welcome) = connect(&relay, agent("agent2")).await;
+    assert_eq!(queue_count(welcome), 0, "gone after it");
+}

@@ -235,7 +235,18 @@ impl World {
                         self.h.tick(1000);
                     }
                     self.h.core.handle_timeout(self.h.now);
-                    self.h.drain()
+                    let actions = self.h.drain();
+                    // A dropped customer who did not come back within the grace leaves.
+                    for op in persisted(&actions) {
+                        if let StoreOp::CloseTicket {
+                            ticket_id,
+                            outcome: crate::core::TicketOutcome::Left,
+                        } = op
+                        {
+                            self.left.insert(ticket_id);
+                        }
+                    }
+                    actions
                 }
                 None => Vec::new(),
             },

@@ -394,3 +394,62 @@ fn snapshot_restores_queue_sessions_and_ids() {
     assert_eq!(h.queue(ConnId(12), "Cid"), TicketId(8));
     assert_eq!(h.accept(ConnId(1), TicketId(7)), SessionId(4));
 }
+
+/// Issue 14 (ghost queue): a queued customer who disconnects keeps the place for
+/// `TICKET_GRACE` (a helper reconnecting in time keeps it, and the clock restarts at its next
+/// disconnect); one who does not come back leaves the queue, closed as `Left`. Tickets loaded
+/// at start-up without their customer go the same way.
+#[test]
+fn a_ticket_leaves_the_queue_when_its_customer_does_not_come_back() {
+    use crate::core::{Ticket, TICKET_GRACE};
+    let grace_ms = TICKET_GRACE.as_millis() as u64;
+    let mut h = Harness::new();
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.customer(ConnId(11), CENTER_A, InstallId(111));
+    let ticket_id = h.queue(ConnId(11), "Ann");
+    h.disconnect(ConnId(11));
+    h.tick(grace_ms - 1_000);
+    h.core.handle_timeout(h.now);
+    assert_eq!(h.core.centers[&CENTER_A].queue.len(), 1, "still in grace");
+    // Back in time, then away again: a fresh grace.
+    h.customer(ConnId(12), CENTER_A, InstallId(111));
+    h.disconnect(ConnId(12));
+    h.tick(grace_ms - 1_000);
+    h.core.handle_timeout(h.now);
+    assert_eq!(h.core.centers[&CENTER_A].queue.len(), 1);
+    h.tick(2_000);
+    assert!(h.core.poll_timeout().is_some_and(|t| t <= h.now.instant));
+    h.core.handle_timeout(h.now);
+    let actions = h.drain();
+    assert!(h.core.centers[&CENTER_A].queue.is_empty());
+    assert!(persisted(&actions).iter().any(|op| matches!(
+        op,
+        StoreOp::CloseTicket { ticket_id: t, outcome: TicketOutcome::Left } if *t == ticket_id
+    )));
+    assert!(events_to(&actions, ConnId(1))
+        .iter()
+        .any(|e| matches!(e, Event::QueueChanged { count: 0, .. })));
+
+    // After a restart: the stored ticket is on the clock from the first input.
+    let snapshot = Snapshot {
+        centers: vec![center(CENTER_A)],
+        queue: vec![Ticket {
+            ticket_id: TicketId(7),
+            center_id: CENTER_A,
+            install_id: InstallId(222),
+            name: "Bob".into(),
+            phone: String::new(),
+            queued_at: 0,
+            group_id: None,
+            product_type_id: None,
+            preferred_agent: None,
+            region: None,
+        }],
+        ..Default::default()
+    };
+    let mut h = Harness::with_snapshot(snapshot);
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.tick(grace_ms + 1);
+    h.core.handle_timeout(h.now);
+    assert!(h.core.centers[&CENTER_A].queue.is_empty());
+}
