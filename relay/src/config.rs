@@ -125,7 +125,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
 ///
 /// Errors: [`ConfigError::Io`], [`ConfigError::IncompleteIdentity`], [`ConfigError::Certificate`].
 pub fn load_or_create_identity(data_dir: &Path) -> Result<Identity, ConfigError> {
-    std::fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
+    create_private_dir(data_dir)?;
     let cert_path = data_dir.join(CERT_FILE);
     let key_path = data_dir.join(KEY_FILE);
     match (cert_path.exists(), key_path.exists()) {
@@ -154,6 +154,28 @@ fn identity(cert: Vec<u8>, key: Vec<u8>) -> Identity {
         key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
         fingerprint,
     }
+}
+
+/// Creates the data dir (and missing parents) so that only the owner may enter it (mode 0700
+/// on unix); an existing one that others may read is narrowed to 0700.
+pub fn create_private_dir(dir: &Path) -> Result<(), ConfigError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_error(dir))?;
+        let meta = std::fs::metadata(dir).map_err(io_error(dir))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io_error(dir))?;
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    Ok(())
 }
 
 /// Writes a new file that only the owner may read (mode 0600 on unix).

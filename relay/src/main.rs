@@ -450,7 +450,7 @@ async fn serve(config: RelayConfig) -> anyhow::Result<()> {
 }
 
 async fn create_center(data_dir: PathBuf, name: Option<String>, demo: bool) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&data_dir)
+    porpoise_relay::config::create_private_dir(&data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
     if demo {

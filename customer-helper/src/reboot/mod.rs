@@ -34,8 +34,9 @@ pub use linux::{autostart_dir, autostart_path, desktop_entry, quote_exec_arg};
 
 use porpoise_protocol::wire::ReconnectToken;
 
-/// Environment variable with a shell command run instead of the real reboot (tests, demos).
-/// Run with `sh -c` (Windows: `cmd /C`); a non-zero exit is a failed reboot.
+/// Environment variable with a shell command run instead of the real reboot (tests). Run with
+/// `sh -c` (Windows: `cmd /C`); a non-zero exit is a failed reboot. Honoured only in debug
+/// (test) builds: a released helper never runs a command from its environment (issue 14).
 pub const REBOOT_COMMAND_ENV: &str = "PORPOISE_REBOOT_COMMAND";
 /// File name of the XDG autostart entry (Linux).
 pub const AUTOSTART_FILE: &str = "porpoise-helper-reconnect.desktop";
@@ -221,13 +222,22 @@ pub fn remove_one_time_start() -> io::Result<bool> {
     native().remove()
 }
 
-/// Runs [`REBOOT_COMMAND_ENV`] if set, else the platform's reboot.
+/// Runs [`REBOOT_COMMAND_ENV`] if set in a debug (test) build, else the platform's reboot.
 fn run_reboot() -> Result<(), RebootError> {
     let platform = native();
-    if let Some(command) = std::env::var_os(REBOOT_COMMAND_ENV).filter(|c| !c.is_empty()) {
+    if let Some(command) = reboot_command_override() {
         return run(&mut platform.shell(&command));
     }
     platform.reboot()
+}
+
+/// The test hook: [`REBOOT_COMMAND_ENV`] in debug builds; always `None` in release builds.
+fn reboot_command_override() -> Option<OsString> {
+    if cfg!(debug_assertions) {
+        std::env::var_os(REBOOT_COMMAND_ENV).filter(|c| !c.is_empty())
+    } else {
+        None
+    }
 }
 
 /// Runs `cmd` to its end.

@@ -36,7 +36,8 @@ pub const RECEPTION_TIMEOUT_RANGE_S: std::ops::RangeInclusive<u32> = 30..=86_400
 /// Checks the automatic texts an admin wants to save.
 ///
 /// Errors: the text of the first problem (a delay outside [`AUTO_REPLY_RANGE_S`] or
-/// [`RECEPTION_TIMEOUT_RANGE_S`], a text longer than `MAX_CHAT_TEXT_BYTES`).
+/// [`RECEPTION_TIMEOUT_RANGE_S`], a text longer than `MAX_CHAT_TEXT_BYTES`, settings that
+/// encode to more than `MAX_CENTER_SETTINGS_BYTES` in all).
 pub fn validate(settings: &CenterSettings) -> Result<(), porpoise_protocol::wire::ApiError> {
     use porpoise_protocol::wire::{ApiError, Field};
     let timed = [
@@ -62,6 +63,13 @@ pub fn validate(settings: &CenterSettings) -> Result<(), porpoise_protocol::wire
     }
     if settings.greeting.len() > MAX_CHAT_TEXT_BYTES {
         return Err(ApiError::too_long(Field::SettingsText, MAX_CHAT_TEXT_BYTES));
+    }
+    use porpoise_protocol::wire::MAX_CENTER_SETTINGS_BYTES;
+    if porpoise_protocol::framing::encode_frame(settings, MAX_CENTER_SETTINGS_BYTES).is_err() {
+        return Err(ApiError::too_long(
+            Field::SettingsText,
+            MAX_CENTER_SETTINGS_BYTES,
+        ));
     }
     use porpoise_protocol::wire::{MAX_FAQ_ANSWER_BYTES, MAX_FAQ_ITEMS, MAX_FAQ_QUESTION_BYTES};
     if settings.faq.len() > MAX_FAQ_ITEMS {
@@ -244,6 +252,28 @@ mod tests {
         assert!(matches!(validate(&settings), Err(ApiError::TooLong { .. })));
         settings.faq = vec![item("q", "a"); MAX_FAQ_ITEMS + 1];
         assert!(matches!(validate(&settings), Err(ApiError::TooMany { .. })));
+    }
+
+    /// Issue 14: 250 KiB of holiday replies used to lock the center's agents out (every
+    /// Welcome over the frame limit); the settings as a whole are bounded now.
+    #[test]
+    fn validation_bounds_the_whole_settings() {
+        use porpoise_protocol::wire::{ApiError, Field, Holiday, MAX_CENTER_SETTINGS_BYTES};
+        let mut settings = CenterSettings::default();
+        let holiday = |date| Holiday {
+            date,
+            reply: "节假日休息，请留言。".repeat(100),
+        };
+        settings.working_hours.holidays = (1..=9).map(|d| holiday(20_270_100 + d)).collect();
+        assert!(validate(&settings).is_ok(), "27 KiB is fine");
+        settings.working_hours.holidays = (1..=28).map(|d| holiday(20_270_100 + d)).collect();
+        assert_eq!(
+            validate(&settings),
+            Err(ApiError::too_long(
+                Field::SettingsText,
+                MAX_CENTER_SETTINGS_BYTES
+            ))
+        );
     }
 
     #[test]

@@ -116,7 +116,10 @@ impl CodeThrottle {
         self.policy = policy;
     }
 
+    /// IPv6 clients are counted per /64 (one site), like failed logins: a client that owns a
+    /// /64 cannot get a fresh budget per address.
     fn check(&self, now: Instant, ip: IpAddr, center_id: CenterId) -> Result<(), ApiError> {
+        let ip = super::throttle::ip_key(ip);
         if let Some(r) = self.ips.get(&ip) {
             r.check(now)?;
         }
@@ -127,6 +130,7 @@ impl CodeThrottle {
     }
 
     fn fail(&mut self, now: Instant, ip: IpAddr, center_id: CenterId) {
+        let ip = super::throttle::ip_key(ip);
         let p = self.policy;
         if self.ips.len() >= MAX_TRACKED_IPS {
             self.ips

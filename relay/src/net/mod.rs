@@ -80,6 +80,15 @@ pub enum RelayError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// `--demo` on an address other machines reach: the demo accounts' password is public.
+    #[error(
+        "the demo center's password is public: --demo listens on loopback only (e.g. --listen \
+         127.0.0.1:18000), not on {addr}; make a real center with `porpoise-relay center create`"
+    )]
+    DemoOnPublicAddress {
+        /// Address asked for.
+        addr: SocketAddr,
+    },
 }
 
 /// A bound relay, ready to [`run`](Relay::run).
@@ -112,8 +121,14 @@ impl Relay {
     /// Prepares the data dir (certificate, database, demo center if `config.demo`), loads the
     /// snapshot and binds the UDP socket. Must be called inside a tokio runtime.
     ///
-    /// Errors: [`RelayError`] for the data dir, the database, TLS or the socket.
+    /// Errors: [`RelayError`] for the data dir, the database, TLS or the socket;
+    /// [`RelayError::DemoOnPublicAddress`] for `demo` on a non-loopback address.
     pub async fn bind(config: RelayConfig) -> Result<Relay, RelayError> {
+        if config.demo && !config.listen.ip().is_loopback() {
+            return Err(RelayError::DemoOnPublicAddress {
+                addr: config.listen,
+            });
+        }
         let identity = load_or_create_identity(&config.data_dir)?;
         let store = Store::open(&config.database_path()).await?;
         if config.demo {

@@ -138,6 +138,10 @@ impl Store {
     }
 
     async fn open_with(path: &Path, connections: u32) -> Result<Store, StoreError> {
+        owner_only(path).map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            source: sqlx::Error::Io(e),
+        })?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -165,6 +169,37 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Makes the database owner-only (mode 0600 on unix) before SQLite opens it: a missing file is
+/// created so, an existing one (and its `-wal` / `-shm`, which SQLite gives the database's
+/// mode) is narrowed. Transcripts, pictures and password hashes are in it (issue 14).
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = std::path::PathBuf::from(name);
+            if let Ok(meta) = std::fs::metadata(&file) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path; // Windows: the data dir's ACL (ProgramData, the service account) applies.
+    Ok(())
 }
 
 /// Current unix time in milliseconds (the store may read the clock; the core may not).

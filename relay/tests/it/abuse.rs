@@ -132,3 +132,52 @@ async fn customers_who_leave_do_not_stay_in_the_queue() {
     let (_agent2, welcome) = connect(&relay, agent("agent2")).await;
     assert_eq!(queue_count(welcome), 0, "gone after it");
 }
+
+/// Files on disk (was: data dir and database created with the default umask, so any local
+/// user could read transcripts, pictures and password hashes): the data dir is 0700, the
+/// database and its WAL 0600, the TLS key 0600; a database left readable by an older version
+/// is narrowed at start.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_and_database_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("var/lib/porpoise");
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    let relay = start(&data).await;
+    let (_agent, _) = connect(&relay, agent("agent1")).await;
+    assert_eq!(mode(&data), 0o700);
+    for file in ["relay.sqlite3", "relay.sqlite3-wal", "key.der"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    relay.stop().await;
+    let db = data.join("relay.sqlite3");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let relay = start(&data).await;
+    assert_eq!(mode(&db), 0o600);
+    assert_eq!(mode(&data), 0o700);
+    relay.stop().await;
+}
+
+/// `--demo` (whose accounts share a published password) was accepted on a public address;
+/// the relay now refuses to start so, naming the way to a real center.
+#[tokio::test]
+async fn the_demo_center_is_refused_on_a_public_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = porpoise_relay::RelayConfig::new(dir.path());
+    config.listen = "0.0.0.0:0".parse().expect("addr");
+    config.demo = true;
+    let refused = porpoise_relay::Relay::bind(config).await;
+    match refused {
+        Err(e @ porpoise_relay::RelayError::DemoOnPublicAddress { .. }) => {
+            assert!(e.to_string().contains("center create"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !dir.path().join("relay.sqlite3").exists(),
+        "nothing was created"
+    );
+}

@@ -506,6 +506,11 @@ pub struct FaqItem {
     pub answer: String,
 }
 
+/// Largest encoded [`CenterSettings`], bytes (holidays, replies, lists, everything): they go
+/// into every agent's Welcome and `CenterSettingsChanged`, so a center cannot lock its own
+/// agents out with settings that no longer fit a control frame (issue 14).
+pub const MAX_CENTER_SETTINGS_BYTES: usize = 64 * 1024;
+
 /// Most common questions of a center (M6); with [`MAX_FAQ_ANSWER_BYTES`] they stay small
 /// (≤ 26 KiB) beside the branding in a customer's Welcome frame.
 pub const MAX_FAQ_ITEMS: usize = 20;

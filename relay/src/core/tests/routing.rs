@@ -543,6 +543,43 @@ fn wrong_session_codes_are_throttled_per_center() {
     ));
 }
 
+/// Issue 14: wrong session codes are counted per IPv6 /64, not per address (a client owning a
+/// /64 has 2^64 addresses); another /64 still has its own budget.
+#[test]
+fn wrong_session_codes_are_throttled_per_ipv6_network() {
+    let mut h = harness_with(mode(ServiceMode::SessionCode));
+    let policy = crate::core::CodePolicy {
+        ip_max_wrong: 2,
+        ..Default::default()
+    };
+    h.core.set_code_policy(policy);
+    let try_code = |h: &mut Harness, conn: u64, ip: &str| {
+        h.customer_from(ConnId(conn), CENTER_A, InstallId(u128::from(conn)), ip);
+        let actions = request(
+            h,
+            ConnId(conn),
+            ServiceRoute::SessionCode { code: "1".into() },
+        );
+        response(&actions, ConnId(conn), RequestId(900))
+    };
+    assert_eq!(
+        try_code(&mut h, 50, "2001:db8:1:2::1"),
+        Err(ApiError::BadSessionCode)
+    );
+    assert_eq!(
+        try_code(&mut h, 51, "2001:db8:1:2::2"),
+        Err(ApiError::BadSessionCode)
+    );
+    assert!(matches!(
+        try_code(&mut h, 52, "2001:db8:1:2:ffff::9"),
+        Err(ApiError::Throttled { .. })
+    ));
+    assert_eq!(
+        try_code(&mut h, 53, "2001:db8:1:3::1"),
+        Err(ApiError::BadSessionCode)
+    );
+}
+
 #[test]
 fn a_kicked_agents_offers_go_to_the_next_agent() {
     let mut h = Harness::new();
