@@ -33,13 +33,53 @@ pub fn check_new_password(new: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Shortest time between two password changes (or resets) by one account: see
+/// `Core::password_budget`.
+pub const PASSWORD_CHANGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+/// Shortest time between two password resets by one admin (several accounts in a row are
+/// normal; a loop is not).
+pub const RESET_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Core {
+    /// One own password change per account per [`PASSWORD_CHANGE_INTERVAL`], one reset per
+    /// admin per [`RESET_INTERVAL`] (`key`: center, account, is a reset): each costs argon2id
+    /// hashes on the relay's few hashing threads, so a loop of them from one login must not
+    /// take the hashing (and every center's logins) for itself (issue 14).
+    ///
+    /// Errors: `Throttled { retry_after_s }` within the interval.
+    fn password_budget(
+        &mut self,
+        now: Now,
+        key: (CenterId, AgentId, bool),
+        interval: std::time::Duration,
+    ) -> Result<(), ApiError> {
+        if let Some(last) = self.password_changes.get(&key) {
+            let next = *last + interval;
+            if now.instant < next {
+                let wait = next - now.instant;
+                return Err(ApiError::Throttled {
+                    retry_after_s: u32::try_from(wait.as_millis().div_ceil(1000))
+                        .unwrap_or(u32::MAX),
+                });
+            }
+        }
+        if self.password_changes.len() >= 100_000 {
+            let horizon = PASSWORD_CHANGE_INTERVAL;
+            self.password_changes
+                .retain(|_, t| now.instant.saturating_duration_since(*t) < horizon);
+        }
+        self.password_changes.insert(key, now.instant);
+        Ok(())
+    }
+
     /// Any account changes its own password; answered once the store verified `old` and stored
     /// the new hash ([`Core::handle_store_report`]).
     ///
     /// Errors: `Invalid` for a short new password; later `WrongPassword` or `Storage`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn change_password(
         &mut self,
+        now: Now,
         conn: ConnId,
         id: RequestId,
         center_id: CenterId,
@@ -51,6 +91,7 @@ impl Core {
         if old.as_ref().is_some_and(|o| o.len() > MAX_PASSWORD_BYTES) {
             return Err(ApiError::WrongPassword);
         }
+        self.password_budget(now, (center_id, agent_id, false), PASSWORD_CHANGE_INTERVAL)?;
         let actor = self.audit_actor(center_id, agent_id);
         self.audit(
             center_id,
@@ -67,8 +108,10 @@ impl Core {
     ///
     /// Errors: `Forbidden` if the caller does not manage; `Invalid` for an account not in this
     /// center (indistinguishable from one that does not exist) or a short password.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn reset_password(
         &mut self,
+        now: Now,
         conn: ConnId,
         id: RequestId,
         center_id: CenterId,
@@ -78,6 +121,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         self.may_act_on(center_id, admin, target)?;
         check_new_password(&new)?;
+        self.password_budget(now, (center_id, admin, true), RESET_INTERVAL)?;
         info!(%center_id, %admin, %target, "password reset by admin");
         self.audit_on_account(center_id, admin, super::AuditAction::PasswordReset, target);
         self.set_password(conn, id, center_id, target, None, new);

@@ -61,7 +61,7 @@ use codes::CodeThrottle;
 use presence::LiveAgent;
 use routing::Routing;
 
-pub use accounts::check_new_password;
+pub use accounts::{check_new_password, PASSWORD_CHANGE_INTERVAL};
 pub use audit::{settings_diff, value_diff, AuditAction, AuditEntry, MAX_AUDIT_DETAIL_BYTES};
 pub use blocklist::BlockOp;
 pub use center::{MAX_HANDLED_KEPT, RECENT_SESSIONS_FOR_ESTIMATE};
@@ -195,6 +195,9 @@ pub struct Core {
     ghost_tickets: deadlines::Deadlines<(CenterId, InstallId)>,
     /// Tickets loaded at start-up, put on the clock at the first input (no clock before).
     unclaimed_tickets: Vec<(CenterId, InstallId)>,
+    /// When each account last had its own password change, or (`true`) each admin a reset,
+    /// accepted ([`PASSWORD_CHANGE_INTERVAL`], [`accounts::RESET_INTERVAL`]).
+    password_changes: HashMap<(CenterId, AgentId, bool), Instant>,
 }
 
 /// How long a queued customer who disconnected (or was queued when the relay stopped) keeps
@@ -234,6 +237,7 @@ impl Core {
             ticket_grace: TICKET_GRACE,
             ghost_tickets: Default::default(),
             unclaimed_tickets: Vec::new(),
+            password_changes: HashMap::new(),
         };
         for center in &snapshot.centers {
             core.register_center(center);
@@ -449,14 +453,14 @@ impl Core {
             (
                 ConnKind::Agent { agent_id, .. },
                 Request::ChangePassword(rpc::ChangePassword { old, new }),
-            ) => self.change_password(conn, id, c.center_id, *agent_id, Some(old), new),
+            ) => self.change_password(now, conn, id, c.center_id, *agent_id, Some(old), new),
             (
                 ConnKind::Agent { agent_id, .. },
                 Request::ResetPassword(rpc::ResetPassword {
                     agent_id: target,
                     new_password,
                 }),
-            ) => self.reset_password(conn, id, c.center_id, *agent_id, target, new_password),
+            ) => self.reset_password(now, conn, id, c.center_id, *agent_id, target, new_password),
             (ConnKind::Agent { agent_id, .. }, Request::ListLogins(rpc::ListLogins)) => {
                 self.list_logins(c.center_id, *agent_id)
             }

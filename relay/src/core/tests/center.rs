@@ -360,6 +360,33 @@ fn passwords_are_changed_through_the_store_and_resets_stay_in_the_center() {
             ..
         })
     ));
+    // Issue 14: one change per account per interval (each costs two argon2 hashes); the
+    // store never sees the loop.
+    let change = || {
+        Request::ChangePassword(rpc::ChangePassword {
+            old: "a".into(),
+            new: "long enough".into(),
+        })
+    };
+    let actions = h.req(ConnId(1), RequestId(8), change());
+    assert!(matches!(
+        response(&actions, ConnId(1), RequestId(8)),
+        Err(ApiError::Throttled {
+            retry_after_s: 1..=10
+        })
+    ));
+    assert!(persisted(&actions).is_empty());
+    let actions = h.req(ConnId(9), RequestId(9), reset(AgentId(10)));
+    assert!(matches!(
+        response(&actions, ConnId(9), RequestId(9)),
+        Err(ApiError::Throttled { .. })
+    ));
+    h.tick(crate::core::PASSWORD_CHANGE_INTERVAL.as_millis() as u64);
+    let actions = h.req(ConnId(1), RequestId(10), change());
+    assert!(matches!(
+        persisted(&actions).pop(),
+        Some(StoreOp::SetPassword { .. })
+    ));
 }
 
 #[test]
