@@ -36,13 +36,13 @@ pub fn check_new_password(new: &str) -> Result<(), ApiError> {
 /// Shortest time between two password changes (or resets) by one account: see
 /// `Core::password_budget`.
 pub const PASSWORD_CHANGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
-/// Shortest time between two password resets by one admin (several accounts in a row are
-/// normal; a loop is not).
+/// Shortest time between two password resets of one account (an admin resetting several
+/// accounts in a row is normal; a loop on one is not).
 pub const RESET_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Core {
-    /// One own password change per account per [`PASSWORD_CHANGE_INTERVAL`], one reset per
-    /// admin per [`RESET_INTERVAL`] (`key`: center, account, is a reset): each costs argon2id
+    /// One own password change per account per [`PASSWORD_CHANGE_INTERVAL`], one reset of an
+    /// account per [`RESET_INTERVAL`] (`key`: center, account, is a reset): each costs argon2id
     /// hashes on the relay's few hashing threads, so a loop of them from one login must not
     /// take the hashing (and every center's logins) for itself (issue 14).
     ///
@@ -121,7 +121,7 @@ impl Core {
     ) -> Result<Option<Response>, ApiError> {
         self.may_act_on(center_id, admin, target)?;
         check_new_password(&new)?;
-        self.password_budget(now, (center_id, admin, true), RESET_INTERVAL)?;
+        self.password_budget(now, (center_id, target, true), RESET_INTERVAL)?;
         info!(%center_id, %admin, %target, "password reset by admin");
         self.audit_on_account(center_id, admin, super::AuditAction::PasswordReset, target);
         self.set_password(conn, id, center_id, target, None, new);

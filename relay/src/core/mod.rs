@@ -195,7 +195,7 @@ pub struct Core {
     ghost_tickets: deadlines::Deadlines<(CenterId, InstallId)>,
     /// Tickets loaded at start-up, put on the clock at the first input (no clock before).
     unclaimed_tickets: Vec<(CenterId, InstallId)>,
-    /// When each account last had its own password change, or (`true`) each admin a reset,
+    /// When each account last had its own password change, or (`true`) a reset by an admin,
     /// accepted ([`PASSWORD_CHANGE_INTERVAL`], [`accounts::RESET_INTERVAL`]).
     password_changes: HashMap<(CenterId, AgentId, bool), Instant>,
 }
