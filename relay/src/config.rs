@@ -68,6 +68,9 @@ pub struct RelayConfig {
     /// How long a queued customer who disconnected keeps their ticket
     /// ([`crate::core::TICKET_GRACE`] by default).
     pub ticket_grace: std::time::Duration,
+    /// Let context lookups and webhooks reach loopback, private and link-local addresses
+    /// (an intranet service); off by default (see [`crate::outbound`]).
+    pub allow_private_outbound: bool,
 }
 
 impl RelayConfig {
@@ -84,6 +87,7 @@ impl RelayConfig {
             public_addr: None,
             webhooks: crate::webhooks::WebhookPolicy::default(),
             ticket_grace: crate::core::TICKET_GRACE,
+            allow_private_outbound: false,
         }
     }
 

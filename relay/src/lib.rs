@@ -12,6 +12,7 @@ pub mod config;
 pub mod core;
 pub mod download;
 pub mod net;
+pub mod outbound;
 pub mod store;
 pub mod webhooks;
 

@@ -30,6 +30,10 @@ struct Cli {
     /// Most connections served at once.
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Let centers' context lookups and webhooks reach loopback, private and link-local
+    /// addresses (an intranet service). Off: such destinations are refused.
+    #[arg(long, env = "PORPOISE_RELAY_ALLOW_PRIVATE_OUTBOUND")]
+    allow_private_outbound: bool,
     /// Folder of the helper binaries served for download over HTTPS on the same port number
     /// (TCP): `porpoise-helper` (Linux) and `porpoise-helper.exe` (Windows) (C1, M11).
     #[arg(long, env = "PORPOISE_HELPER_DIR")]
@@ -351,6 +355,7 @@ fn main() -> anyhow::Result<()> {
                     listen: cli.listen,
                     max_connections: cli.max_connections,
                     demo: cli.demo,
+                    allow_private_outbound: cli.allow_private_outbound,
                     helper_dir: cli.helper_dir,
                     public_addr: cli.public_address,
                     ..RelayConfig::new(data_dir)

@@ -54,6 +54,9 @@ pub struct WebhookPolicy {
     pub max_attempts: u32,
     /// Requests in flight at once over all centers.
     pub max_parallel: usize,
+    /// Deliver to loopback and private addresses too (set from
+    /// `RelayConfig::allow_private_outbound`; see [`crate::outbound`]).
+    pub allow_private: bool,
 }
 
 impl Default for WebhookPolicy {
@@ -66,6 +69,7 @@ impl Default for WebhookPolicy {
             max_retry_ms: 1_800_000,
             max_attempts: 16,
             max_parallel: 8,
+            allow_private: false,
         }
     }
 }
@@ -211,7 +215,14 @@ async fn attempt(
         ];
         let url = head.url.clone();
         let timeout = Duration::from_millis(policy.timeout_ms);
-        let outcome = tokio::task::spawn_blocking(move || post(&url, &headers, &body, timeout))
+        let allow_private = policy.allow_private;
+        let outcome =
+            tokio::task::spawn_blocking(move || {
+                match crate::outbound::check_destination(&url, allow_private) {
+                    Ok(()) => post(&url, &headers, &body, timeout),
+                    Err(refusal) => AttemptOutcome::NoAnswer(format!("not sent: {refusal}")),
+                }
+            })
             .await
             .unwrap_or_else(|e| AttemptOutcome::NoAnswer(format!("worker failed: {e}")));
         let attempts = head.attempts + 1;

@@ -31,6 +31,8 @@ impl TestRelay {
         let mut config = RelayConfig::new(data_dir);
         config.listen = "127.0.0.1:0".parse()?;
         config.demo = true;
+        // Test services (context endpoints, webhook receivers) listen on 127.0.0.1.
+        config.allow_private_outbound = true;
         let relay = Relay::bind(config).await.context("binding relay")?;
         let addr = relay.local_addr();
         let fingerprint = relay.fingerprint();

@@ -47,14 +47,21 @@ impl ContextError {
     }
 }
 
-/// Asks `endpoint` about the customer in `query` (blocking; see the module docs).
+/// Asks `endpoint` about the customer in `query` (blocking; see the module docs). Without
+/// `allow_private`, an endpoint on a loopback or private address is refused
+/// ([`crate::outbound`]).
 ///
 /// Errors: [`ContextError`] for a timeout, a non-200 status, an oversized or malformed body,
-/// or an unreachable endpoint.
+/// or an unreachable (or refused) endpoint.
 pub fn fetch_context(
     endpoint: &ContextEndpoint,
     query: &ContextQuery,
+    allow_private: bool,
 ) -> Result<Vec<ContextItem>, ContextError> {
+    // A refused destination looks like any unreachable one to the agent (no port scanning
+    // through the relay); the reason is in the relay's log.
+    crate::outbound::check_destination(&endpoint.url, allow_private)
+        .map_err(|refusal| ContextError::Unreachable(refusal.to_string()))?;
     let timeout = Duration::from_millis(u64::from(endpoint.timeout_ms));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
@@ -183,7 +190,7 @@ mod tests {
         let body = r#"{"items":[{"title":"订单 1","fields":[{"label":"状态","value":"已发货"}],
                      "text":"订单 1 已发货"},{"title":"订单 2"}]}"#;
         let (url, server) = serve_once(200, body.as_bytes().to_vec(), Duration::ZERO);
-        let items = fetch_context(&endpoint(url, 3_000), &query()).expect("items");
+        let items = fetch_context(&endpoint(url, 3_000), &query(), true).expect("items");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].fields[0].value, "已发货");
         assert_eq!(items[1].text, "");
@@ -196,22 +203,22 @@ mod tests {
     #[test]
     fn errors_are_clear() {
         let (url, _s) = serve_once(500, b"oops".to_vec(), Duration::ZERO);
-        let err = fetch_context(&endpoint(url, 3_000), &query()).expect_err("an error");
+        let err = fetch_context(&endpoint(url, 3_000), &query(), true).expect_err("an error");
         assert_eq!(err, ContextError::Status(500));
 
         let (url, _s) = serve_once(200, b"{not json".to_vec(), Duration::ZERO);
-        let err = fetch_context(&endpoint(url, 3_000), &query()).expect_err("an error");
+        let err = fetch_context(&endpoint(url, 3_000), &query(), true).expect_err("an error");
         assert!(matches!(err, ContextError::Malformed(_)), "{err}");
 
         let mut big = br#"{"items":[{"title":""#.to_vec();
         big.resize(MAX_CONTEXT_RESPONSE_BYTES as usize + 10, b'x');
         big.extend_from_slice(br#""}]}"#);
         let (url, _s) = serve_once(200, big, Duration::ZERO);
-        let err = fetch_context(&endpoint(url, 3_000), &query()).expect_err("an error");
+        let err = fetch_context(&endpoint(url, 3_000), &query(), true).expect_err("an error");
         assert_eq!(err, ContextError::TooLarge);
 
         let (url, _s) = serve_once(200, b"{}".to_vec(), Duration::from_millis(800));
-        let err = fetch_context(&endpoint(url, 200), &query()).expect_err("an error");
+        let err = fetch_context(&endpoint(url, 200), &query(), true).expect_err("an error");
         assert_eq!(err, ContextError::Timeout(200));
     }
 

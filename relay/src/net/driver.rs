@@ -68,7 +68,15 @@ pub(super) struct Driver {
     store: mpsc::Sender<StoreOp>,
     /// Data directory (common files, A8).
     data_dir: std::path::PathBuf,
+    /// Context lookups may reach private addresses ([`crate::outbound`]).
+    allow_private_outbound: bool,
+    /// Context lookups in flight, relay-wide ([`MAX_CONTEXT_LOOKUPS`]).
+    context_permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Customer context lookups (A18) in flight at once over all centers; one more is answered
+/// `Throttled` at once, so lookups aimed at a slow endpoint cannot take the blocking pool.
+pub const MAX_CONTEXT_LOOKUPS: usize = 16;
 
 fn now() -> Now {
     Now {
@@ -89,6 +97,7 @@ impl Driver {
         core: Core,
         store: mpsc::Sender<StoreOp>,
         data_dir: std::path::PathBuf,
+        allow_private_outbound: bool,
     ) -> Self {
         Driver {
             core,
@@ -96,6 +105,8 @@ impl Driver {
             forwards: HashMap::new(),
             store,
             data_dir,
+            allow_private_outbound,
+            context_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONTEXT_LOOKUPS)),
         }
     }
 
@@ -278,11 +289,20 @@ impl Driver {
             return;
         };
         let outbox = entry.outbox.clone();
+        let Ok(permit) = self.context_permits.clone().try_acquire_owned() else {
+            let result = Err(ApiError::Throttled { retry_after_s: 1 });
+            let _ = outbox.try_send(ServerMessage::Response { id, result });
+            return;
+        };
+        let allow_private = self.allow_private_outbound;
         let span = info_span!("context", %conn, session = %query.session_id);
         tokio::spawn(
             async move {
-                let job =
-                    tokio::task::spawn_blocking(move || fetch_context(&endpoint, &query)).await;
+                let job = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    fetch_context(&endpoint, &query, allow_private)
+                })
+                .await;
                 let result = match job {
                     Ok(Ok(items)) => Ok(Response::CustomerContext(items)),
                     Ok(Err(e)) => {

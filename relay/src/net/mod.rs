@@ -107,6 +107,8 @@ pub struct Relay {
     download: Option<DownloadServer>,
     /// Webhook delivery policy (R17).
     webhooks: crate::webhooks::WebhookPolicy,
+    /// Context lookups may reach private addresses ([`crate::outbound`]).
+    allow_private_outbound: bool,
 }
 
 /// The bound TCP listener of the helper downloads and what it serves with.
@@ -178,7 +180,11 @@ impl Relay {
             login_throttle: config.login_throttle,
             data_dir: config.data_dir.clone(),
             download,
-            webhooks: config.webhooks.clone(),
+            webhooks: crate::webhooks::WebhookPolicy {
+                allow_private: config.allow_private_outbound,
+                ..config.webhooks.clone()
+            },
+            allow_private_outbound: config.allow_private_outbound,
         })
     }
 
@@ -219,6 +225,7 @@ impl Relay {
             data_dir,
             download,
             webhooks,
+            allow_private_outbound,
             ..
         } = self;
         let (webhooks_stop, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -241,7 +248,8 @@ impl Relay {
         let writer = tokio::spawn(driver::store_writer(store.clone(), store_rx, persisted_tx));
         let (driver_tx, driver_rx) = mpsc::channel(DRIVER_CAPACITY);
         let driver = tokio::spawn(
-            driver::Driver::new(core, store_tx, data_dir).run(driver_rx, persisted_rx),
+            driver::Driver::new(core, store_tx, data_dir, allow_private_outbound)
+                .run(driver_rx, persisted_rx),
         );
         info!(%local_addr, "relay serving");
 

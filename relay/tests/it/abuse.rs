@@ -181,3 +181,76 @@ async fn the_demo_center_is_refused_on_a_public_address() {
         "nothing was created"
     );
 }
+
+/// Context endpoint SSRF (was: any center admin could point the context lookup at loopback or
+/// private addresses and read the distinct error texts as a port scanner). Now such an
+/// endpoint is refused before any connection (the agent sees the same `Unreachable` as for any
+/// failed connection), unless the relay's operator allows private addresses.
+#[tokio::test]
+async fn the_context_lookup_cannot_reach_the_relays_network() {
+    use porpoise_protocol::wire::{
+        ApiError, CenterSettings, ContextEndpoint, ContextFailure, ServiceMode, ServiceRoute,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    // A service on the relay's loopback that must never be reached.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}/internal", listener.local_addr().expect("addr"));
+    let (mut admin, _) = connect(&relay, agent("admin")).await;
+    let Ok(Response::CenterSettings(settings)) = admin
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await
+    else {
+        panic!("settings")
+    };
+    let settings = CenterSettings {
+        service_mode: ServiceMode::AutoAssign,
+        context_endpoint: Some(Box::new(ContextEndpoint {
+            url,
+            bearer_token: String::new(),
+            timeout_ms: 2_000,
+        })),
+        ..settings
+    };
+    let saved = admin
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
+        .await;
+    assert_eq!(saved, Ok(Response::Done));
+    let (mut agent1, _) = connect(&relay, agent("agent1")).await;
+    let (mut helper, _) = connect(&relay, customer(0x55F)).await;
+    let queued = helper
+        .request(Request::RequestService(rpc::RequestService {
+            name: "客户".into(),
+            phone: String::new(),
+            route: ServiceRoute::AutoAssign {
+                group_id: None,
+                product_type_id: None,
+            },
+        }))
+        .await;
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) = queued else {
+        panic!("{queued:?}")
+    };
+    let started = agent1
+        .request(Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }))
+        .await;
+    let Ok(Response::SessionStarted(info)) = started else {
+        panic!("{started:?}")
+    };
+    let answer = agent1
+        .request(Request::FetchCustomerContext(rpc::FetchCustomerContext {
+            session_id: info.session_id,
+        }))
+        .await;
+    assert_eq!(
+        answer,
+        Err(ApiError::ContextUnavailable(ContextFailure::Unreachable))
+    );
+    assert!(
+        listener.accept().is_err(),
+        "the loopback service was never connected to"
+    );
+}

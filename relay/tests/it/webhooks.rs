@@ -179,12 +179,15 @@ fn fast_policy() -> WebhookPolicy {
         max_retry_ms: 400,
         max_attempts: 50,
         max_parallel: 4,
+        allow_private: true,
     }
 }
 
 async fn start(data: &std::path::Path) -> Running {
     let mut config = RelayConfig::new(data);
     config.webhooks = fast_policy();
+    // The test receiver listens on 127.0.0.1.
+    config.allow_private_outbound = true;
     start_config(config).await
 }
 
@@ -429,6 +432,7 @@ async fn queued_events_survive_a_restart_and_failed_ones_can_be_retried() {
         max_attempts: 2,
         ..fast_policy()
     };
+    config.allow_private_outbound = true;
     let relay = start_config(config).await;
     let (mut admin, _) = connect(&relay, agent("admin")).await;
     let missing = admin
