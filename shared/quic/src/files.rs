@@ -244,6 +244,22 @@ pub enum NameError {
     TooManyDuplicates(String),
 }
 
+/// True for invisible characters that change how a name reads: bidirectional controls
+/// (U+202E makes `invoice<U+202E>fdp.exe` read as `invoiceexe.pdf`), marks,
+/// isolates, zero-width characters and the byte-order mark. Such characters are dropped from
+/// received file names (issue 14).
+pub fn is_deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
 /// Characters Windows forbids in file names (besides control characters).
 const FORBIDDEN_CHARS: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*'];
 /// Names Windows reserves whatever the extension (case-insensitive).
@@ -253,8 +269,8 @@ const RESERVED_NAMES: &[&str] = &[
 ];
 
 /// Makes a file name safe to create in a download folder on Linux and Windows: keeps only the
-/// last path component (both `/` and `\` separate), drops control and Windows-forbidden
-/// characters, leading dots (no hidden files, no `..`) and trailing dots and spaces, prefixes
+/// last path component (both `/` and `\` separate), drops control, bidirectional /
+/// zero-width ([`is_deceptive`]) and Windows-forbidden characters, leading dots (no hidden files, no `..`) and trailing dots and spaces, prefixes
 /// Windows reserved names (`CON`, `NUL.txt`…) with `_`, and cuts the name to
 /// [`MAX_FILE_NAME_BYTES`] keeping the extension.
 ///
@@ -263,7 +279,7 @@ pub fn sanitize_name(raw: &str) -> Result<String, NameError> {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !FORBIDDEN_CHARS.contains(c))
+        .filter(|c| !c.is_control() && !is_deceptive(*c) && !FORBIDDEN_CHARS.contains(c))
         .collect();
     let trimmed = cleaned
         .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
@@ -1055,6 +1071,29 @@ mod tests {
         assert!(matches!(sanitize_name("dir/"), Err(NameError::Empty(_))));
         assert!(matches!(sanitize_name(""), Err(NameError::Empty(_))));
         assert_eq!(sanitize_name(".bashrc").expect("test step"), "bashrc");
+    }
+
+    /// Issue 14: a right-to-left override would show `invoice\u{202E}fdp.exe` as
+    /// `invoiceexe.pdf`; bidi controls and zero-width characters are dropped.
+    #[test]
+    fn bidi_and_invisible_characters_are_dropped() {
+        assert_eq!(
+            sanitize_name("invoice\u{202E}fdp.exe").expect("test step"),
+            "invoicefdp.exe"
+        );
+        assert_eq!(
+            sanitize_name("\u{FEFF}re\u{200B}port\u{2066}.pdf\u{2069}").expect("test step"),
+            "report.pdf"
+        );
+        assert!(matches!(
+            sanitize_name("\u{202E}\u{200F}"),
+            Err(NameError::Empty(_))
+        ));
+        assert_eq!(
+            sanitize_name("עברית.txt").expect("test step"),
+            "עברית.txt",
+            "right-to-left letters themselves stay"
+        );
     }
 
     #[test]
