@@ -12,6 +12,43 @@ const ACCEPT_FILL: Color32 = Color32::from_rgb(30, 120, 60);
 /// Background of a consent prompt.
 const PROMPT_FILL: Color32 = Color32::from_rgb(255, 244, 214);
 
+/// A consent prompt's Accept works only this long after the prompts appeared or changed, s:
+/// an agent cannot stop one request and send another under the customer's cursor so that a
+/// click meant for the first grants the second (issue 14).
+pub const CONSENT_ARM_S: f64 = 1.0;
+
+/// Where the prompts last shown, and since when (egui time, s), are kept.
+fn armed_id() -> egui::Id {
+    egui::Id::unique("consent-prompts-shown-since")
+}
+
+/// No prompt is shown: the next one starts its [`CONSENT_ARM_S`] afresh.
+pub fn forget_prompts(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.remove::<(Vec<RemoteAction>, f64)>(armed_id()));
+}
+
+/// True once `prompts` have been on screen unchanged for [`CONSENT_ARM_S`]; until then a
+/// repaint is asked for the moment they arm.
+fn prompts_armed(ui: &Ui, prompts: &[RemoteAction]) -> bool {
+    let now = ui.input(|i| i.time);
+    let shown: Option<(Vec<RemoteAction>, f64)> = ui.data(|d| d.get_temp(armed_id()));
+    let since = match shown {
+        Some((shown, since)) if shown == prompts => since,
+        _ => {
+            ui.data_mut(|d| d.insert_temp(armed_id(), (prompts.to_vec(), now)));
+            now
+        }
+    };
+    let left = CONSENT_ARM_S - (now - since);
+    if left > 0.0 {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(left));
+        false
+    } else {
+        true
+    }
+}
+
 /// The frame of the banner panel.
 pub(crate) fn banner_frame() -> egui::Frame {
     egui::Frame::new().fill(BANNER_FILL).inner_margin(8)
@@ -36,7 +73,8 @@ pub fn banner_ui(ui: &mut Ui, tr: Tr, agent: &str, action: RemoteAction, out: &m
     });
 }
 
-/// One prompt per requested action, each with Accept and Reject.
+/// One prompt per requested action, each with Accept and Reject. Accept is off for
+/// [`CONSENT_ARM_S`] after the prompts appear or change; Reject always works.
 pub fn consent_ui(
     ui: &mut Ui,
     tr: Tr,
@@ -44,6 +82,7 @@ pub fn consent_ui(
     prompts: &[RemoteAction],
     out: &mut Vec<UiAction>,
 ) {
+    let armed = prompts_armed(ui, prompts);
     for action in prompts {
         egui::Frame::new()
             .fill(PROMPT_FILL)
@@ -58,7 +97,7 @@ pub fn consent_ui(
                         RichText::new(tr.accept()).strong().color(Color32::WHITE),
                     )
                     .fill(ACCEPT_FILL);
-                    if ui.add(accept).clicked() {
+                    if ui.add_enabled(armed, accept).clicked() {
                         out.push(UiAction::Answer {
                             action: *action,
                             grant: true,

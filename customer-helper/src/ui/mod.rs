@@ -26,7 +26,7 @@ use crate::{
 };
 
 pub use chat::{chat_ui, ChatTools};
-pub use consent::{banner_ui, consent_ui, permissions_ui};
+pub use consent::{banner_ui, consent_ui, permissions_ui, CONSENT_ARM_S};
 pub use message::{closed_ui, message_form_ui};
 pub use queue::{ended_ui, message_left_ui, queue_ui};
 pub use request::request_ui;
@@ -56,7 +56,9 @@ pub fn window_ui(
     }
     egui::Panel::top("status").show(ui, |ui| status_ui(ui, state, tr, relay_addr, out));
     if let ServiceState::Serving(session) = &state.service {
-        if !session.prompts.is_empty() {
+        if session.prompts.is_empty() {
+            consent::forget_prompts(ui.ctx());
+        } else {
             let (agent, prompts) = (session.agent_name.clone(), session.prompts.clone());
             egui::Panel::top("consent").show(ui, |ui| consent_ui(ui, tr, &agent, &prompts, out));
         }

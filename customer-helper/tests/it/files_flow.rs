@@ -72,6 +72,7 @@ fn consent_then_accept_shows_progress_and_cancel_stops_it() {
     });
     h.run();
     h.get_by_label_contains("Alice asks to send you files");
+    common::wait_consent_armed(&mut h);
     h.get_by_label("Accept").click();
     h.run();
     assert!(net

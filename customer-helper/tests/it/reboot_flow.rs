@@ -96,6 +96,7 @@ fn accept_reboot(h: &mut Harness<'static, HelperApp>, net: &mut FakeNet) {
     });
     h.run();
     h.get_by_label_contains("Alice asks to restart your computer and reconnect");
+    common::wait_consent_armed(h);
     let accept = h.get_by_label("Accept");
     accept.hover();
     h.run();

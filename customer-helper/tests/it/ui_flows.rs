@@ -5,7 +5,10 @@ use crate::common;
 
 use common::{harness, options, FakeNet};
 use egui::{Key, Modifiers};
-use egui_kittest::{kittest::Queryable, Harness};
+use egui_kittest::{
+    kittest::{NodeT, Queryable},
+    Harness,
+};
 use porpoise_helper::{
     net::{ConnectFailure, NetCommand, NetEvent},
     HelperApp,
@@ -58,6 +61,12 @@ fn accept_shares_after_the_grant_and_stop_stops() {
     });
     h.run();
     h.get_by_label_contains("Alice asks to view your screen");
+    // A click the instant the prompt appears does nothing (issue 14: no prompt swap under the
+    // cursor); a second later it grants.
+    h.get_by_label("Accept").click();
+    h.run();
+    assert!(net.drain().is_empty(), "Accept is not armed yet");
+    common::wait_consent_armed(&mut h);
     h.get_by_label("Accept").click();
     h.run();
     assert_eq!(
@@ -164,6 +173,7 @@ fn agent_revoke_removes_the_banner_and_stops_sharing() {
         action: RemoteAction::RemoteControl,
     });
     h.run();
+    common::wait_consent_armed(&mut h);
     h.get_by_label("Accept").click();
     h.run();
     net.relay(granted(RemoteAction::RemoteControl));
@@ -406,6 +416,7 @@ fn remote_demo_asks_first_then_shows_the_agents_screen() {
     });
     h.run();
     h.get_by_label_contains("Alice wants to show you their screen");
+    common::wait_consent_armed(&mut h);
     h.get_by_label("Accept").click();
     h.run();
     assert_eq!(
@@ -472,4 +483,45 @@ fn remote_demo_asks_first_then_shows_the_agents_screen() {
     h.get_by_label("Close").click();
     h.run();
     assert!(h.query_by_label("Agent's screen").is_none());
+}
+
+/// Issue 14 (consent prompt swap): when the prompts change under the customer's cursor (here a
+/// second request arrives), Accept is off again for `CONSENT_ARM_S`; Reject always works.
+#[test]
+fn a_changed_prompt_is_not_granted_by_a_click_meant_for_the_old_one() {
+    let (mut h, mut net) = served(Language::En);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::ViewDesktop,
+    });
+    h.run();
+    common::wait_consent_armed(&mut h);
+    net.relay(Event::ConsentRequested {
+        session_id: SID,
+        action: RemoteAction::RemoteControl,
+    });
+    h.run();
+    h.get_by_label_contains("Alice asks to control your computer");
+    for accept in h.query_all_by_label("Accept") {
+        assert!(
+            accept.accesskit_node().is_disabled(),
+            "Accept is off after a change"
+        );
+    }
+    h.query_all_by_label("Accept")
+        .last()
+        .expect("accept")
+        .click();
+    h.run();
+    let sent = net.drain();
+    assert!(
+        sent.is_empty(),
+        "nothing granted right after the change: {sent:?}"
+    );
+    h.query_all_by_label("Reject")
+        .next()
+        .expect("reject")
+        .click();
+    h.run();
+    assert_eq!(net.drain().len(), 1, "Reject answers at once");
 }

@@ -165,3 +165,13 @@ pub fn type_into(h: &mut Harness<'static, HelperApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
     h.run();
 }
+
+/// Lets the consent prompts on screen arm: Accept works only `CONSENT_ARM_S` after they
+/// appeared or changed (each harness step is 0.25 s of UI time).
+pub fn wait_consent_armed(h: &mut Harness<'static, HelperApp>) {
+    let steps = (porpoise_helper::ui::CONSENT_ARM_S / 0.25).ceil() as usize + 1;
+    for _ in 0..steps {
+        h.step();
+    }
+    h.run();
+}
