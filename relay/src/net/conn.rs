@@ -30,6 +30,14 @@ const OUTBOX_CAPACITY: usize = 256;
 const LINGER: Duration = Duration::from_secs(1);
 /// Longest username written to a log line, in characters (the rest is cut).
 const MAX_LOGGED_USERNAME_CHARS: usize = 64;
+/// Requests one connection may make per second, sustained (token bucket, GCRA via governor).
+/// Beyond [`REQUEST_BURST`] more, a request is answered `Throttled { retry_after_s }` by the
+/// connection's own task, without reaching the driver: one client's loop costs the others
+/// nothing (issue 14). Screen, input, files and voice go on media streams, not here.
+pub const REQUESTS_PER_SECOND: u32 = 50;
+/// Requests one connection may make at once above the sustained rate (a console's start-up
+/// burst of lists fits easily).
+pub const REQUEST_BURST: u32 = 100;
 
 /// What a connection task needs.
 pub(super) struct ConnCtx {
@@ -324,14 +332,14 @@ async fn serve_logged_in(
         conn_id,
         connection: connection.clone(),
         login,
-        outbox,
+        outbox: outbox.clone(),
     };
     if ctx.driver.send(msg).await.is_err() {
         return;
     }
     spawn_in_span(write_control(send, outbox_rx));
     tokio::select! {
-        () = read_control(&connection, conn_id, &mut recv, &ctx.driver) => {}
+        () = read_control(&connection, conn_id, &mut recv, &ctx.driver, &outbox) => {}
         () = accept_media(&connection, conn_id, &ctx.driver) => {}
     }
 }
@@ -380,16 +388,43 @@ async fn write_control(mut send: quinn::SendStream, mut outbox: mpsc::Receiver<S
     }
 }
 
-/// Forwards requests to the driver until the stream ends or breaks the protocol.
+/// Forwards requests to the driver until the stream ends or breaks the protocol; requests
+/// beyond the connection's rate ([`REQUESTS_PER_SECOND`], [`REQUEST_BURST`]) are answered
+/// `Throttled` on `outbox` here.
 async fn read_control(
     connection: &quinn::Connection,
     conn_id: ConnId,
     recv: &mut quinn::RecvStream,
     driver: &mpsc::Sender<DriverMsg>,
+    outbox: &mpsc::Sender<ServerMessage>,
 ) {
+    use governor::{clock::Clock, Quota, RateLimiter};
+    use std::num::NonZeroU32;
+    let quota = Quota::per_second(NonZeroU32::new(REQUESTS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(REQUEST_BURST).unwrap_or(NonZeroU32::MIN));
+    let limiter = RateLimiter::direct(quota);
+    let clock = governor::clock::DefaultClock::default();
+    let mut throttled: u64 = 0;
     loop {
         match read_frame(recv, MAX_CONTROL_FRAME_BYTES).await {
             Ok(Some(ClientMessage::Request { id, body })) => {
+                if let Err(not_until) = limiter.check() {
+                    throttled += 1;
+                    if throttled.is_power_of_two() {
+                        warn!(%conn_id, throttled, "requests over the connection's rate");
+                    }
+                    let wait = not_until.wait_time_from(clock.now());
+                    let retry_after_s =
+                        u32::try_from(wait.as_millis().div_ceil(1000).max(1)).unwrap_or(u32::MAX);
+                    let refusal = ServerMessage::Response {
+                        id,
+                        result: Err(porpoise_protocol::wire::ApiError::Throttled { retry_after_s }),
+                    };
+                    if outbox.send(refusal).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
                 if driver
                     .send(DriverMsg::Request { conn_id, id, body })
                     .await

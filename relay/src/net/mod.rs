@@ -10,6 +10,7 @@
 //! unbounded so that the writer never blocks on the driver while the driver waits on it.
 
 mod conn;
+pub use conn::{REQUESTS_PER_SECOND, REQUEST_BURST};
 pub mod context;
 mod driver;
 mod gate;

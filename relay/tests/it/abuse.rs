@@ -254,3 +254,45 @@ async fn the_context_lookup_cannot_reach_the_relays_network() {
         "the loopback service was never connected to"
     );
 }
+
+/// One client's request loop (was: a `RequestService`/`LeaveQueue` or `GetChatImage` loop from
+/// one anonymous client delayed every center's acks): each connection has a token bucket
+/// (`REQUESTS_PER_SECOND`, `REQUEST_BURST`); beyond it requests are answered `Throttled` by
+/// the connection's own task, and another client is served at once meanwhile.
+#[tokio::test]
+async fn a_request_loop_is_throttled_per_connection() {
+    use porpoise_protocol::wire::ApiError;
+    use porpoise_relay::net::{REQUESTS_PER_SECOND, REQUEST_BURST};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    let (mut flooder, _) = connect(&relay, customer(0xF100D)).await;
+    let (mut honest, _) = connect(&relay, customer(0x900D)).await;
+    let ask = || Request::LeaveQueue(rpc::LeaveQueue);
+    let started = std::time::Instant::now();
+    let mut throttled = 0;
+    let mut answered = 0;
+    let mut retry = 0;
+    let total = (REQUEST_BURST * 3) as usize;
+    for _ in 0..total {
+        match flooder.request(ask()).await {
+            Err(ApiError::Throttled { retry_after_s }) => {
+                throttled += 1;
+                retry = retry_after_s;
+            }
+            _ => answered += 1,
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let allowed = REQUEST_BURST as f64 + REQUESTS_PER_SECOND as f64 * elapsed + 1.0;
+    assert!(throttled > 0, "the loop was throttled");
+    assert!(
+        (answered as f64) <= allowed,
+        "{answered} answered in {elapsed} s"
+    );
+    assert!(retry >= 1);
+    // The other client is untouched.
+    assert!(!matches!(
+        honest.request(ask()).await,
+        Err(ApiError::Throttled { .. })
+    ));
+}
