@@ -136,6 +136,22 @@ impl Core {
             pending.waiters.push((conn, id));
             return Ok(None);
         }
+        let stored = &s.stored.messages;
+        if stored.len() >= porpoise_protocol::wire::MAX_MESSAGES_PER_SESSION {
+            return Err(ApiError::too_many(
+                porpoise_protocol::wire::Field::ChatText,
+                porpoise_protocol::wire::MAX_MESSAGES_PER_SESSION,
+            ));
+        }
+        if picture.is_some()
+            && stored.iter().filter(|m| m.image.is_some()).count()
+                >= porpoise_protocol::wire::MAX_PICTURES_PER_SESSION
+        {
+            return Err(ApiError::too_many(
+                porpoise_protocol::wire::Field::ChatPictures,
+                porpoise_protocol::wire::MAX_PICTURES_PER_SESSION,
+            ));
+        }
         let token = self.next_token;
         self.next_token += 1;
         let message = ChatMessage {

@@ -1281,6 +1281,14 @@ pub struct ChatMessage {
     pub image: Option<ChatImage>,
 }
 
+/// Most chat messages one open session keeps (both sides; the relay's own greeting and replies
+/// included); one more from a person is refused with `TooMany { ChatText }` (issue 14: a
+/// session's memory and storage are bounded).
+pub const MAX_MESSAGES_PER_SESSION: usize = 5_000;
+/// Most pictures in one session (both sides); one more is refused with
+/// `TooMany { ChatPictures }` (at most 100 × 192 KiB ≈ 19 MiB stored per session).
+pub const MAX_PICTURES_PER_SESSION: usize = 100;
+
 /// Largest chat picture, in bytes of the encoded PNG or JPEG (A7, C4). Clients re-encode and
 /// scale down bigger pictures (see `chat_image::prepare`) so that one always fits a control frame.
 pub const MAX_CHAT_IMAGE_BYTES: usize = 192 * 1024;

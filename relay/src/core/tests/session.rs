@@ -580,3 +580,71 @@ fn hostile_or_oversized_pictures_are_refused_with_a_reason() {
         Err(ApiError::UnknownSession)
     );
 }
+
+/// Issue 14: a session keeps at most `MAX_MESSAGES_PER_SESSION` messages and
+/// `MAX_PICTURES_PER_SESSION` pictures; one more is refused with a code and nothing is
+/// stored.
+#[test]
+fn a_session_bounds_its_messages_and_pictures() {
+    use porpoise_protocol::wire::{
+        ChatImage, ChatMessage, Field, ImageFormat, Party, MAX_MESSAGES_PER_SESSION,
+        MAX_PICTURES_PER_SESSION,
+    };
+    let (mut h, s) = serving();
+    let picture = ChatImage {
+        format: ImageFormat::Png,
+        width: 2,
+        height: 1,
+        bytes: 30,
+    };
+    let message = |i: usize, image: Option<ChatImage>| ChatMessage {
+        message_id: MessageId(10_000 + i as u128),
+        from: Party::Customer,
+        text: String::new(),
+        sent_at: 0,
+        image,
+    };
+    let session = h.core.sessions.get_mut(&s).expect("session");
+    session.stored.messages = (0..MAX_PICTURES_PER_SESSION)
+        .map(|i| message(i, Some(picture)))
+        .collect();
+    let image = |id: u128| {
+        Request::SendChatImage(rpc::SendChatImage {
+            session_id: s,
+            message_id: MessageId(id),
+            data: tiny_png(),
+        })
+    };
+    let actions = h.req(CUSTOMER, RequestId(1), image(1));
+    assert_eq!(
+        response(&actions, CUSTOMER, RequestId(1)),
+        Err(ApiError::too_many(
+            Field::ChatPictures,
+            MAX_PICTURES_PER_SESSION
+        ))
+    );
+    assert!(persisted(&actions).is_empty());
+    // Text still goes until the message bound.
+    let text = |id: u128| {
+        Request::SendChat(rpc::SendChat {
+            session_id: s,
+            message_id: MessageId(id),
+            text: "还在吗".into(),
+        })
+    };
+    let actions = h.req(CUSTOMER, RequestId(2), text(2));
+    assert!(!persisted(&actions).is_empty());
+    let session = h.core.sessions.get_mut(&s).expect("session");
+    session.stored.messages = (0..MAX_MESSAGES_PER_SESSION)
+        .map(|i| message(i, None))
+        .collect();
+    let actions = h.req(CUSTOMER, RequestId(3), text(3));
+    assert_eq!(
+        response(&actions, CUSTOMER, RequestId(3)),
+        Err(ApiError::too_many(
+            Field::ChatText,
+            MAX_MESSAGES_PER_SESSION
+        ))
+    );
+    assert!(persisted(&actions).is_empty());
+}

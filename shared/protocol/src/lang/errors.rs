@@ -235,6 +235,7 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
         Field::CustomerName => ("姓名", "name"),
         Field::CustomerPhone => ("电话", "phone number"),
         Field::ChatText => ("消息", "message"),
+        Field::ChatPictures => ("本次会话的图片", "pictures in this session"),
         Field::TypingPreview => ("输入预览", "typing preview"),
         Field::Note => ("备注", "note"),
         Field::Password => ("新密码", "new password"),

@@ -18,6 +18,8 @@ pub enum Field {
     CustomerPhone,
     /// A chat message's text (R13).
     ChatText,
+    /// The pictures of one session (A7, C4).
+    ChatPictures,
     /// The unsent text of the typing preview (R10).
     TypingPreview,
     /// A note (transfer note, offline-message handling note).
