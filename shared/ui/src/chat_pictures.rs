@@ -37,6 +37,9 @@ pub const MAX_CACHED_PICTURES: usize = 64;
 /// default for `max_texture_side`).
 pub const DEFAULT_MAX_TEXTURE_SIDE: usize = 2048;
 
+/// Insertion order of pictures, process-wide (see `Entry::Decoding`).
+static NEXT_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A picture message: its session and message id.
 pub type PictureKey = (SessionId, MessageId);
 
@@ -116,7 +119,8 @@ enum Entry {
     /// Asked for (or about to be); nothing to show yet.
     Loading,
     /// Being decoded on a worker thread.
-    Decoding(Job<DecodeResult>),
+    /// (The stamp orders pictures inserted in the same frame: the older goes first.)
+    Decoding(Job<DecodeResult>, u64),
     /// Decoded; the texture is made when first drawn.
     Ready {
         image: ColorImage,
@@ -124,6 +128,8 @@ enum Entry {
         size: [u32; 2],
         texture: Option<TextureHandle>,
         last_drawn: u64,
+        /// When it was inserted (ties of `last_drawn`: the older is dropped first).
+        stamp: u64,
     },
     /// Cannot be shown; the text says why.
     Failed(String),
@@ -186,7 +192,8 @@ impl<K: PictureId> ChatPictures<K> {
             let size = [decoded.width, decoded.height];
             Ok((chat_image::fit_texture(decoded, max_side), size))
         });
-        self.entries.insert(key, Entry::Decoding(job));
+        let stamp = NEXT_STAMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.entries.insert(key, Entry::Decoding(job, stamp));
     }
 
     /// Starts encoding a picture to send in session `session` on a worker thread; the chat
@@ -218,10 +225,10 @@ impl<K: PictureId> ChatPictures<K> {
     pub fn wait_idle(&mut self, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         for entry in self.entries.values_mut() {
-            if let Entry::Decoding(job) = entry {
+            if let Entry::Decoding(job, stamp) = entry {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if let Some(done) = job.wait(left) {
-                    *entry = decoded_entry(done, self.frame);
+                    *entry = decoded_entry(done, self.frame, *stamp);
                 }
             }
         }
@@ -251,9 +258,9 @@ impl<K: PictureId> ChatPictures<K> {
     fn poll_decoding(&mut self) {
         let mut finished = false;
         for entry in self.entries.values_mut() {
-            if let Entry::Decoding(job) = entry {
+            if let Entry::Decoding(job, stamp) = entry {
                 if let Some(done) = job.poll() {
-                    *entry = decoded_entry(done, self.frame);
+                    *entry = decoded_entry(done, self.frame, *stamp);
                     finished = true;
                 }
             }
@@ -292,9 +299,9 @@ impl<K: PictureId> ChatPictures<K> {
             THUMBNAIL_SIZE,
         );
         self.ctx = Some(ui.ctx().clone());
-        if let Some(Entry::Decoding(job)) = self.entries.get_mut(&key) {
+        if let Some(Entry::Decoding(job, stamp)) = self.entries.get_mut(&key) {
             if let Some(done) = job.poll() {
-                let entry = decoded_entry(done, self.frame);
+                let entry = decoded_entry(done, self.frame, *stamp);
                 self.entries.insert(key, entry);
                 self.trim();
             }
@@ -332,7 +339,7 @@ impl<K: PictureId> ChatPictures<K> {
                 }
                 response
             }
-            Entry::Loading | Entry::Decoding(_) => placeholder(ui, size, labels.loading, None),
+            Entry::Loading | Entry::Decoding(..) => placeholder(ui, size, labels.loading, None),
             Entry::Failed(error) => {
                 let error = format!("{}: {error}", labels.failed);
                 placeholder(ui, size, &error, Some(ui.visuals().error_fg_color))
@@ -397,13 +404,13 @@ impl<K: PictureId> ChatPictures<K> {
         if ready <= MAX_CACHED_PICTURES {
             return;
         }
-        let mut by_age: Vec<(u64, K)> = self
+        let mut by_age: Vec<((u64, u64), K)> = self
             .entries
             .iter()
             .filter_map(|(k, e)| match e {
-                Entry::Ready { last_drawn, .. } if Some(*k) != self.viewing => {
-                    Some((*last_drawn, *k))
-                }
+                Entry::Ready {
+                    last_drawn, stamp, ..
+                } if Some(*k) != self.viewing => Some(((*last_drawn, *stamp), *k)),
                 _ => None,
             })
             .collect();
@@ -415,7 +422,7 @@ impl<K: PictureId> ChatPictures<K> {
 }
 
 /// The cache entry for a finished decode.
-fn decoded_entry(done: Result<DecodeResult, job::JobError>, frame: u64) -> Entry {
+fn decoded_entry(done: Result<DecodeResult, job::JobError>, frame: u64, stamp: u64) -> Entry {
     match done {
         Ok(Ok((d, size))) => Entry::Ready {
             image: ColorImage::from_rgba_unmultiplied(
@@ -425,6 +432,7 @@ fn decoded_entry(done: Result<DecodeResult, job::JobError>, frame: u64) -> Entry
             size,
             texture: None,
             last_drawn: frame,
+            stamp,
         },
         Ok(Err(e)) => Entry::Failed(e.to_string()),
         Err(e) => Entry::Failed(e.to_string()),
