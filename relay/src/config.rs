@@ -71,7 +71,16 @@ pub struct RelayConfig {
     /// Let context lookups and webhooks reach loopback, private and link-local addresses
     /// (an intranet service); off by default (see [`crate::outbound`]).
     pub allow_private_outbound: bool,
+    /// Connections at once from one IPv4 address or IPv6 /64 (an office behind one NAT
+    /// address holds many agents and customers); more are refused at the handshake.
+    pub max_connections_per_ip: usize,
+    /// Above this many live connections, a client whose address QUIC has not validated yet
+    /// gets a Retry first (a stateless round trip that spoofed sources cannot answer).
+    pub retry_above: usize,
 }
+
+/// Default of [`RelayConfig::max_connections_per_ip`].
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 256;
 
 impl RelayConfig {
     /// Defaults (listen on `0.0.0.0:18000`, 10 000 connections, no demo, the default login
@@ -88,6 +97,8 @@ impl RelayConfig {
             webhooks: crate::webhooks::WebhookPolicy::default(),
             ticket_grace: crate::core::TICKET_GRACE,
             allow_private_outbound: false,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
+            retry_above: DEFAULT_MAX_CONNECTIONS / 2,
         }
     }
 

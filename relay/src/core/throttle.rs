@@ -141,7 +141,7 @@ pub struct Attempt {
 
 /// The client address as counted: IPv4 (also when mapped into IPv6) or the IPv6 network of
 /// [`IPV6_PREFIX_BITS`].
-pub(super) fn ip_key(ip: IpAddr) -> IpAddr {
+pub fn ip_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

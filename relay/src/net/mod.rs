@@ -110,6 +110,10 @@ pub struct Relay {
     webhooks: crate::webhooks::WebhookPolicy,
     /// Context lookups may reach private addresses ([`crate::outbound`]).
     allow_private_outbound: bool,
+    /// See [`RelayConfig::max_connections_per_ip`].
+    max_connections_per_ip: usize,
+    /// See [`RelayConfig::retry_above`].
+    retry_above: usize,
 }
 
 /// The bound TCP listener of the helper downloads and what it serves with.
@@ -186,6 +190,8 @@ impl Relay {
                 ..config.webhooks.clone()
             },
             allow_private_outbound: config.allow_private_outbound,
+            max_connections_per_ip: config.max_connections_per_ip,
+            retry_above: config.retry_above,
         })
     }
 
@@ -227,6 +233,8 @@ impl Relay {
             download,
             webhooks,
             allow_private_outbound,
+            max_connections_per_ip,
+            retry_above,
             ..
         } = self;
         let (webhooks_stop, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -256,6 +264,7 @@ impl Relay {
 
         let gate = gate::Gate::new(login_throttle);
         let live = Arc::new(AtomicUsize::new(0));
+        let per_ip: PerIp = Arc::default();
         let mut next_conn = ConnId(1);
         tokio::pin!(shutdown);
         loop {
@@ -264,14 +273,28 @@ impl Relay {
                 incoming = endpoint.accept() => incoming,
             };
             let Some(incoming) = incoming else { break };
-            if live.load(Ordering::Relaxed) >= max_connections {
+            let now_live = live.load(Ordering::Relaxed);
+            if now_live >= max_connections {
                 warn!(remote = %incoming.remote_address(), max_connections, "connection limit reached, refusing");
                 incoming.refuse();
                 continue;
             }
+            if now_live >= retry_above
+                && !incoming.remote_address_validated()
+                && incoming.may_retry()
+            {
+                // Under load, an unproven source address must answer a Retry first.
+                let _ = incoming.retry();
+                continue;
+            }
+            let ip = crate::core::throttle::ip_key(incoming.remote_address().ip());
+            let Some(guard) = LiveGuard::new(&live, &per_ip, ip, max_connections_per_ip) else {
+                warn!(%ip, max_connections_per_ip, "too many connections from one address, refusing");
+                incoming.refuse();
+                continue;
+            };
             let conn_id = next_conn;
             next_conn.0 += 1;
-            let guard = LiveGuard::new(&live);
             let ctx = conn::ConnCtx {
                 store: store.clone(),
                 driver: driver_tx.clone(),
@@ -365,18 +388,51 @@ pub async fn run(
 }
 
 /// Counts a live connection until dropped.
-struct LiveGuard(Arc<AtomicUsize>);
+/// Live connections per client address (IPv4, or IPv6 /64).
+type PerIp = Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>;
+
+/// Counts one live connection (relay-wide and for its address) until dropped.
+struct LiveGuard {
+    live: Arc<AtomicUsize>,
+    per_ip: PerIp,
+    ip: std::net::IpAddr,
+}
 
 impl LiveGuard {
-    fn new(live: &Arc<AtomicUsize>) -> Self {
+    /// `None` when `ip` already has `max_per_ip` live connections.
+    fn new(
+        live: &Arc<AtomicUsize>,
+        per_ip: &PerIp,
+        ip: std::net::IpAddr,
+        max_per_ip: usize,
+    ) -> Option<Self> {
+        {
+            let mut counts = per_ip.lock().unwrap_or_else(|p| p.into_inner());
+            let count = counts.entry(ip).or_insert(0);
+            if *count >= max_per_ip {
+                return None;
+            }
+            *count += 1;
+        }
         live.fetch_add(1, Ordering::Relaxed);
-        LiveGuard(live.clone())
+        Some(LiveGuard {
+            live: live.clone(),
+            per_ip: per_ip.clone(),
+            ip,
+        })
     }
 }
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.live.fetch_sub(1, Ordering::Relaxed);
+        let mut counts = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
     }
 }
 

@@ -296,3 +296,40 @@ async fn a_request_loop_is_throttled_per_connection() {
         Err(ApiError::Throttled { .. })
     ));
 }
+
+/// Slots (was: 10 000 connection slots, no per-IP cap, no address validation): one address
+/// holds at most `max_connections_per_ip` connections (more are refused at the handshake,
+/// another address is unaffected by them), and above `retry_above` live connections a new
+/// client must answer a QUIC Retry first, which a real client does transparently.
+#[tokio::test]
+async fn one_address_cannot_take_every_slot_and_retry_guards_under_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = porpoise_relay::RelayConfig::new(dir.path());
+    config.max_connections_per_ip = 3;
+    config.retry_above = 0; // every unvalidated client gets a Retry
+    let relay = common::start_config(config).await;
+    let mut held = Vec::new();
+    for i in 0..3u128 {
+        let (client, first) = common::connect(&relay, customer(0xA000 + i)).await;
+        assert!(matches!(first, ServerMessage::Welcome(_)), "{first:?}");
+        held.push(client);
+    }
+    let refused = tokio::spawn({
+        let addr = relay.addr();
+        let fingerprint = relay.fingerprint();
+        async move { common::try_handshake(addr, fingerprint).await }
+    })
+    .await
+    .expect("join");
+    assert!(
+        refused.is_err(),
+        "a fourth connection from 127.0.0.1 is refused"
+    );
+    drop(held.pop());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (_again, first) = common::connect(&relay, customer(0xA100)).await;
+    assert!(
+        matches!(first, ServerMessage::Welcome(_)),
+        "a slot freed: {first:?}"
+    );
+}

@@ -65,6 +65,18 @@ pub async fn start_config(mut config: RelayConfig) -> Running {
 }
 
 impl Running {
+    /// The relay's QUIC address.
+    #[allow(dead_code)]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The relay's certificate fingerprint.
+    #[allow(dead_code)]
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+
     pub async fn stop(self) {
         let _ = self.stop.send(());
         let result = tokio::time::timeout(WAIT, self.task)
@@ -106,6 +118,23 @@ pub fn customer(install_id: u128) -> HelloRole {
         center_id: DEMO_CENTER_ID,
         install_id: InstallId(install_id),
     }
+}
+
+/// Only the QUIC handshake with the relay at `addr`; the error text when it is refused.
+#[allow(dead_code)]
+pub async fn try_handshake(addr: SocketAddr, fingerprint: Fingerprint) -> Result<(), String> {
+    let (config, _pin) = client_config(fingerprint).map_err(|e| e.to_string())?;
+    let mut endpoint =
+        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).map_err(|e| e.to_string())?;
+    endpoint.set_default_client_config(config);
+    let connecting = endpoint
+        .connect(addr, "localhost")
+        .map_err(|e| e.to_string())?;
+    tokio::time::timeout(WAIT, connecting)
+        .await
+        .map_err(|_| "handshake timed out".to_owned())?
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Connects, opens the control stream, says Hello and returns the relay's first answer.
