@@ -30,6 +30,9 @@ struct Cli {
     /// Most connections served at once.
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Most connections at once from one IPv4 address or IPv6 /64.
+    #[arg(long, default_value_t = porpoise_relay::config::DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    max_connections_per_ip: usize,
     /// Let centers' context lookups and webhooks reach loopback, private and link-local
     /// addresses (an intranet service). Off: such destinations are refused.
     #[arg(long, env = "PORPOISE_RELAY_ALLOW_PRIVATE_OUTBOUND")]
@@ -354,6 +357,8 @@ fn main() -> anyhow::Result<()> {
                 let config = RelayConfig {
                     listen: cli.listen,
                     max_connections: cli.max_connections,
+                    max_connections_per_ip: cli.max_connections_per_ip,
+                    retry_above: cli.max_connections / 2,
                     demo: cli.demo,
                     allow_private_outbound: cli.allow_private_outbound,
                     helper_dir: cli.helper_dir,

@@ -220,6 +220,9 @@ fn start_relay(dir: &std::path::Path) -> Result<RelayProcess> {
             "127.0.0.1:0",
             "--max-connections",
             "100000",
+            // Every simulated client comes from 127.0.0.1.
+            "--max-connections-per-ip",
+            "100000",
             "--data-dir",
         ])
         .arg(dir)
