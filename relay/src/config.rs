@@ -77,6 +77,9 @@ pub struct RelayConfig {
     /// Above this many live connections, a client whose address QUIC has not validated yet
     /// gets a Retry first (a stateless round trip that spoofed sources cannot answer).
     pub retry_above: usize,
+    /// What anonymous customers may create per install ID and per IP (Hellos, queue entries,
+    /// offline messages, chat texts and pictures; [`crate::core::quota`]).
+    pub customer_quotas: crate::core::quota::CustomerQuotas,
 }
 
 /// Default of [`RelayConfig::max_connections_per_ip`].
@@ -99,6 +102,7 @@ impl RelayConfig {
             allow_private_outbound: false,
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             retry_above: DEFAULT_MAX_CONNECTIONS / 2,
+            customer_quotas: crate::core::quota::CustomerQuotas::default(),
         }
     }
 

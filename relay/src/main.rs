@@ -33,6 +33,11 @@ struct Cli {
     /// Most connections at once from one IPv4 address or IPv6 /64.
     #[arg(long, default_value_t = porpoise_relay::config::DEFAULT_MAX_CONNECTIONS_PER_IP)]
     max_connections_per_ip: usize,
+    /// Multiplies every customer quota (Hellos, queue entries, offline messages, chat texts
+    /// and pictures per install ID and per IP address): raise it when many customers share one
+    /// address (a carrier NAT) or for load tests.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    customer_quota_multiplier: u32,
     /// Let centers' context lookups and webhooks reach loopback, private and link-local
     /// addresses (an intranet service). Off: such destinations are refused.
     #[arg(long, env = "PORPOISE_RELAY_ALLOW_PRIVATE_OUTBOUND")]
@@ -359,6 +364,8 @@ fn main() -> anyhow::Result<()> {
                     max_connections: cli.max_connections,
                     max_connections_per_ip: cli.max_connections_per_ip,
                     retry_above: cli.max_connections / 2,
+                    customer_quotas: porpoise_relay::core::quota::CustomerQuotas::default()
+                        .scaled(cli.customer_quota_multiplier),
                     demo: cli.demo,
                     allow_private_outbound: cli.allow_private_outbound,
                     helper_dir: cli.helper_dir,

@@ -179,6 +179,23 @@ pub enum StoreQuery {
     },
 }
 
+impl StoreQuery {
+    /// True for a query that only reads: the store writer runs it beside later writes
+    /// instead of in their queue (issue 14: a picture-fetch loop cannot hold up chat acks).
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            StoreQuery::CannedResponses { .. }
+                | StoreQuery::ChatImage { .. }
+                | StoreQuery::KnowledgeBase { .. }
+                | StoreQuery::KnowledgeImage { .. }
+                | StoreQuery::AuditLog { .. }
+                | StoreQuery::ServiceHistory { .. }
+                | StoreQuery::Transcript { .. }
+        )
+    }
+}
+
 /// Checks and trims a knowledge-base node's fields (M7): keywords split on lines and commas,
 /// trimmed, empty ones dropped; dates must exist and the end may not come before the start.
 ///

@@ -29,6 +29,7 @@ mod library;
 mod offline;
 mod presence;
 mod queue;
+pub mod quota;
 mod reconnect;
 mod records;
 pub mod region;
@@ -198,6 +199,8 @@ pub struct Core {
     /// When each account last had its own password change, or (`true`) a reset by an admin,
     /// accepted ([`PASSWORD_CHANGE_INTERVAL`], [`accounts::RESET_INTERVAL`]).
     password_changes: HashMap<(CenterId, AgentId, bool), Instant>,
+    /// What anonymous customers may create, per install ID and per IP (issue 14).
+    quotas: quota::Quotas,
 }
 
 /// How long a queued customer who disconnected (or was queued when the relay stopped) keeps
@@ -238,6 +241,7 @@ impl Core {
             ghost_tickets: Default::default(),
             unclaimed_tickets: Vec::new(),
             password_changes: HashMap::new(),
+            quotas: quota::Quotas::default(),
         };
         for center in &snapshot.centers {
             core.register_center(center);
@@ -335,6 +339,21 @@ impl Core {
                     });
                     return;
                 }
+                let quota = self.quotas.take(
+                    now.instant,
+                    quota::QuotaKind::Hello,
+                    center.center_id,
+                    install_id,
+                    address.ip(),
+                );
+                if let Err(retry_after_s) = quota {
+                    tracing::info!(center_id = %center.center_id, "customer Hello over quota");
+                    self.actions.push_back(Action::Refuse {
+                        conn,
+                        reason: porpoise_protocol::wire::RefusedReason::Throttled { retry_after_s },
+                    });
+                    return;
+                }
                 let key = (center.center_id, install_id);
                 self.ghost_tickets.cancel(key);
                 if let Some(old) = self.customers_online.insert(key, conn) {
@@ -411,6 +430,17 @@ impl Core {
         let Some(c) = self.conns.get(&conn).cloned() else {
             return;
         };
+        if let (ConnKind::Customer { install_id }, Some(kind)) = (&c.kind, quota_kind(&body)) {
+            let ip = c.address.ip();
+            if let Err(retry_after_s) =
+                self.quotas
+                    .take(now.instant, kind, c.center_id, *install_id, ip)
+            {
+                tracing::debug!(center_id = %c.center_id, ?kind, "customer over quota");
+                self.respond(conn, id, Err(ApiError::Throttled { retry_after_s }));
+                return;
+            }
+        }
         let result = match (&c.kind, body) {
             (
                 ConnKind::Customer { install_id },
@@ -657,9 +687,20 @@ impl Core {
         self.download_base = base;
     }
 
+    /// The center of a live connection (the driver sheds a flooding center's requests).
+    pub fn center_of(&self, conn: ConnId) -> Option<CenterId> {
+        self.conns.get(&conn).map(|c| c.center_id)
+    }
+
     /// Number of live (logged-in) connections.
     pub fn connection_count(&self) -> usize {
         self.conns.len()
+    }
+
+    /// The customers' quotas (default [`quota::CustomerQuotas::default`]; tests and the load
+    /// tool change them).
+    pub fn set_customer_quotas(&mut self, policy: quota::CustomerQuotas) {
+        self.quotas = quota::Quotas::new(policy, quota::MAX_QUOTA_KEYS);
     }
 
     /// How long a queued customer who disconnected keeps the ticket (default
@@ -783,5 +824,16 @@ impl Core {
 
     fn persist(&mut self, op: StoreOp) {
         self.actions.push_back(Action::Persist(op));
+    }
+}
+
+/// The customer quota a request is counted against, if any (issue 14).
+fn quota_kind(body: &Request) -> Option<quota::QuotaKind> {
+    match body {
+        Request::RequestService(_) => Some(quota::QuotaKind::Ticket),
+        Request::LeaveOfflineMessage(_) => Some(quota::QuotaKind::OfflineMessage),
+        Request::SendChat(_) => Some(quota::QuotaKind::Chat),
+        Request::SendChatImage(_) => Some(quota::QuotaKind::Picture),
+        _ => None,
     }
 }

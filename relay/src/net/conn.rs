@@ -156,9 +156,15 @@ async fn hello(
 async fn admit(role: HelloRole, ctx: &ConnCtx, remote: SocketAddr) -> Result<Admit, RefusedReason> {
     let ip = remote.ip();
     let store = &ctx.store;
-    let unavailable = |err: crate::store::StoreError| {
-        error!("storage failed during hello: {err}");
-        RefusedReason::Unavailable
+    let unavailable = |err: crate::store::StoreError| match err {
+        crate::store::StoreError::Busy => {
+            warn!(%ip, "password hashing queue full; login refused for now");
+            RefusedReason::Throttled { retry_after_s: 1 }
+        }
+        err => {
+            error!("storage failed during hello: {err}");
+            RefusedReason::Unavailable
+        }
     };
     match role {
         HelloRole::Agent {

@@ -55,6 +55,72 @@ pub(super) enum DriverMsg {
 /// Outcome of a write the core waits for, from the store writer.
 pub(super) type Persisted = StoreReport;
 
+/// Writes pending for one center (queued or running in the store writer, or a read it started)
+/// above which that center's requests are answered `Throttled { retry_after_s: 1 }` by the
+/// driver before the core sees them: a flooding center (or one flooding customer of it) is shed
+/// while other centers' writes go on (issue 14).
+pub const MAX_CENTER_BACKLOG: usize = 512;
+/// Writes pending relay-wide above which every center's requests are shed the same way.
+pub const MAX_BACKLOG: usize = 8192;
+/// Read-only store queries (chat pictures, canned responses, knowledge base, history,
+/// transcripts, audit log) run at once beside the writer, off its queue.
+pub const MAX_CONCURRENT_READS: usize = 3;
+
+/// A store operation with the center whose request, login or disconnect caused it (`None`:
+/// relay timers and store reports), for [`Backlog`] accounting.
+pub(super) struct Write {
+    center: Option<CenterId>,
+    op: StoreOp,
+}
+
+/// Writes pending per center, shared by the driver (which adds and sheds) and the store writer
+/// (which removes when a write is done).
+#[derive(Debug, Default)]
+pub(super) struct Backlog {
+    pending: std::sync::Mutex<HashMap<Option<CenterId>, usize>>,
+}
+
+impl Backlog {
+    fn add(&self, center: Option<CenterId>) {
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending.entry(center).or_default() += 1;
+        }
+    }
+
+    fn done(&self, center: Option<CenterId>) {
+        if let Ok(mut pending) = self.pending.lock() {
+            if let Some(n) = pending.get_mut(&center) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    pending.remove(&center);
+                }
+            }
+        }
+    }
+
+    /// True if `center` (or the relay) is over its backlog.
+    fn over(&self, center: CenterId) -> bool {
+        let Ok(pending) = self.pending.lock() else {
+            return false;
+        };
+        let total: usize = pending.values().sum();
+        pending.get(&Some(center)).copied().unwrap_or(0) >= MAX_CENTER_BACKLOG
+            || total >= MAX_BACKLOG
+    }
+}
+
+/// Requests never shed: they stop or end something (consent and control must always be
+/// withdrawable) or leave the queue.
+fn never_shed(body: &Request) -> bool {
+    matches!(
+        body,
+        Request::StopAction(_)
+            | Request::EndSession(_)
+            | Request::AnswerConsent(_)
+            | Request::LeaveQueue(_)
+    )
+}
+
 struct ConnEntry {
     connection: quinn::Connection,
     outbox: mpsc::Sender<ServerMessage>,
@@ -65,7 +131,11 @@ pub(super) struct Driver {
     core: Core,
     conns: HashMap<ConnId, ConnEntry>,
     forwards: HashMap<(SessionId, MediaKind), Vec<oneshot::Sender<()>>>,
-    store: mpsc::Sender<StoreOp>,
+    store: mpsc::UnboundedSender<Write>,
+    /// Writes pending per center ([`MAX_CENTER_BACKLOG`]).
+    backlog: std::sync::Arc<Backlog>,
+    /// Center of the message being handled: the writes it causes are counted against it.
+    lane: Option<CenterId>,
     /// Data directory (common files, A8).
     data_dir: std::path::PathBuf,
     /// Context lookups may reach private addresses ([`crate::outbound`]).
@@ -95,7 +165,8 @@ async fn sleep_until(deadline: Option<Instant>) {
 impl Driver {
     pub(super) fn new(
         core: Core,
-        store: mpsc::Sender<StoreOp>,
+        store: mpsc::UnboundedSender<Write>,
+        backlog: std::sync::Arc<Backlog>,
         data_dir: std::path::PathBuf,
         allow_private_outbound: bool,
     ) -> Self {
@@ -104,6 +175,8 @@ impl Driver {
             conns: HashMap::new(),
             forwards: HashMap::new(),
             store,
+            backlog,
+            lane: None,
             data_dir,
             allow_private_outbound,
             context_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONTEXT_LOOKUPS)),
@@ -123,10 +196,16 @@ impl Driver {
                     Some(msg) => self.handle(msg),
                     None => break,
                 },
-                Some(report) = persisted.recv() => self.core.handle_store_report(now(), report),
-                () = sleep_until(deadline) => self.core.handle_timeout(now()),
+                Some(report) = persisted.recv() => {
+                    self.lane = None;
+                    self.core.handle_store_report(now(), report);
+                }
+                () = sleep_until(deadline) => {
+                    self.lane = None;
+                    self.core.handle_timeout(now());
+                }
             }
-            self.execute().await;
+            self.execute();
         }
         for (_, cancels) in self.forwards.drain() {
             for cancel in cancels {
@@ -144,13 +223,32 @@ impl Driver {
                 login,
                 outbox,
             } => {
+                self.lane = Some(match &login {
+                    Login::Agent { center, .. } | Login::Customer { center, .. } => {
+                        center.center_id
+                    }
+                });
                 self.conns.insert(conn_id, ConnEntry { connection, outbox });
                 self.core.handle_login(now(), conn_id, login);
             }
             DriverMsg::Request { conn_id, id, body } => {
+                self.lane = self.core.center_of(conn_id);
+                if let Some(center) = self.lane {
+                    if !never_shed(&body) && self.backlog.over(center) {
+                        debug!(%center, conn = %conn_id, "store backlog: request shed");
+                        if let Some(entry) = self.conns.get(&conn_id) {
+                            let result = Err(ApiError::Throttled { retry_after_s: 1 });
+                            let _ = entry
+                                .outbox
+                                .try_send(ServerMessage::Response { id, result });
+                        }
+                        return;
+                    }
+                }
                 self.core.handle_request(now(), conn_id, id, body);
             }
             DriverMsg::Disconnected { conn_id } => {
+                self.lane = self.core.center_of(conn_id);
                 self.conns.remove(&conn_id);
                 self.core.handle_disconnect(now(), conn_id);
             }
@@ -205,12 +303,13 @@ impl Driver {
         tokio::spawn(forward(job).instrument(span));
     }
 
-    /// Executes every pending core action, in order.
-    async fn execute(&mut self) {
+    /// Executes every pending core action, in order. Never waits: writes go to the writer's
+    /// unbounded queue (bounded by shedding, see [`MAX_CENTER_BACKLOG`]).
+    fn execute(&mut self) {
         while let Some(action) = self.core.poll_action() {
             match action {
                 Action::Send { conn, msg } => self.send(conn, msg),
-                Action::Persist(op) => self.persist(op).await,
+                Action::Persist(op) => self.persist(op),
                 Action::CutMedia { session_id, kinds } => {
                     for kind in kinds {
                         for cancel in self
@@ -434,11 +533,14 @@ impl Driver {
         }
     }
 
-    async fn persist(&mut self, op: StoreOp) {
-        let failed = report_of(&op, &Err(StoreError::DiskFull));
-        if self.store.send(op).await.is_err() {
+    fn persist(&mut self, op: StoreOp) {
+        let center = self.lane;
+        self.backlog.add(center);
+        if let Err(mpsc::error::SendError(Write { op, .. })) = self.store.send(Write { center, op })
+        {
+            self.backlog.done(center);
             error!("store writer is gone; write dropped");
-            if let Some(report) = failed {
+            if let Some(report) = report_of(&op, &Err(StoreError::DiskFull)) {
                 self.core.handle_store_report(now(), report);
             }
         }
@@ -446,71 +548,163 @@ impl Driver {
 }
 
 /// Applies store operations in order; reports chat writes back to the driver.
+///
+/// Takes what has arrived (at most [`crate::store::batch::MAX_GROUP_WRITES`]) and commits
+/// consecutive hot-path writes in one transaction (group commit, one fsync). Read-only queries
+/// run as their own tasks after the writes before them committed (at most
+/// [`MAX_CONCURRENT_READS`] at once); password changes run as their own tasks too, so argon2
+/// never holds up the writes behind them.
 pub(super) async fn store_writer(
     store: Store,
-    mut ops: mpsc::Receiver<StoreOp>,
+    mut ops: mpsc::UnboundedReceiver<Write>,
     persisted: mpsc::UnboundedSender<Persisted>,
+    backlog: std::sync::Arc<Backlog>,
 ) {
-    while let Some(op) = ops.recv().await {
-        if let StoreOp::Records { token, op } = &op {
-            let result = store.apply_records(op).await;
-            let _ = persisted.send(StoreReport::Query {
-                token: *token,
-                result,
-            });
-            continue;
-        }
-        if let StoreOp::Directory { token, op: change } = &op {
-            let result = match store.apply_directory(change).await {
-                Ok(inner) => inner,
-                Err(err) => {
-                    error!(op = op_name(&op), "store write failed: {err}");
-                    Err(ApiError::Storage)
+    let reads = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_READS));
+    let mut arrived = Vec::with_capacity(crate::store::batch::MAX_GROUP_WRITES);
+    while ops
+        .recv_many(&mut arrived, crate::store::batch::MAX_GROUP_WRITES)
+        .await
+        > 0
+    {
+        let mut rest = arrived.drain(..).peekable();
+        while let Some(first) = rest.next() {
+            if crate::store::batch::batchable(&first.op) {
+                let mut group = vec![first];
+                while let Some(next) = rest.next_if(|w| crate::store::batch::batchable(&w.op)) {
+                    group.push(next);
                 }
-            };
-            let _ = persisted.send(StoreReport::Directory {
-                token: *token,
-                result,
-            });
-            continue;
-        }
-        if let StoreOp::Integration { token, op } = &op {
-            let result = store.apply_integration(op).await;
-            let _ = persisted.send(StoreReport::Query {
-                token: *token,
-                result,
-            });
-            continue;
-        }
-        if let StoreOp::Query { token, query } = &op {
-            let result = store.query(query).await;
-            let _ = persisted.send(StoreReport::Query {
-                token: *token,
-                result,
-            });
-            continue;
-        }
-        let result = match &op {
-            StoreOp::SetPassword {
-                center_id,
-                agent_id,
-                old,
-                new,
-                ..
-            } => {
-                let old = old.as_ref().map(|s| s.0.as_str());
-                store.set_password(*center_id, *agent_id, old, &new.0).await
+                commit_group(&store, &group, &persisted).await;
+                for write in group {
+                    backlog.done(write.center);
+                }
+                continue;
             }
-            _ => store.apply(&op).await.map(Ok),
-        };
-        if let Err(err) = &result {
-            error!(op = op_name(&op), "store write failed: {err}");
-        }
-        if let Some(report) = report_of(&op, &result) {
-            let _ = persisted.send(report);
+            let Write { center, op } = first;
+            match op {
+                StoreOp::Query { token, query } if query.is_read_only() => {
+                    let (store, persisted, backlog, reads) = (
+                        store.clone(),
+                        persisted.clone(),
+                        backlog.clone(),
+                        reads.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let _permit = reads.acquire_owned().await;
+                        let result = store.query(&query).await;
+                        let _ = persisted.send(StoreReport::Query { token, result });
+                        backlog.done(center);
+                    });
+                }
+                StoreOp::SetPassword {
+                    token,
+                    center_id,
+                    agent_id,
+                    old,
+                    new,
+                } => {
+                    let (store, persisted, backlog) =
+                        (store.clone(), persisted.clone(), backlog.clone());
+                    tokio::spawn(async move {
+                        let old = old.as_ref().map(|s| s.0.as_str());
+                        let result = match store
+                            .set_password(center_id, agent_id, old, &new.0)
+                            .await
+                        {
+                            Ok(inner) => inner,
+                            Err(StoreError::Busy) => Err(ApiError::Throttled { retry_after_s: 1 }),
+                            Err(err) => {
+                                error!("store write failed (set password): {err}");
+                                Err(ApiError::Storage)
+                            }
+                        };
+                        let _ = persisted.send(StoreReport::Password { token, result });
+                        backlog.done(center);
+                    });
+                }
+                op => {
+                    apply_one(&store, &op, &persisted).await;
+                    backlog.done(center);
+                }
+            }
         }
     }
     debug!("store writer stopped");
+}
+
+/// Commits a group of [`crate::store::batch::batchable`] writes in one transaction and
+/// reports each (after the commit).
+async fn commit_group(
+    store: &Store,
+    group: &[Write],
+    persisted: &mpsc::UnboundedSender<Persisted>,
+) {
+    let ops: Vec<&StoreOp> = group.iter().map(|w| &w.op).collect();
+    let results = match store.apply_group(&ops).await {
+        Ok(results) => results,
+        Err(err) => {
+            error!(writes = ops.len(), "store group commit failed: {err}");
+            ops.iter().map(|_| Err(StoreError::DiskFull)).collect()
+        }
+    };
+    for (op, result) in ops.into_iter().zip(results) {
+        let result = result.map(Ok);
+        if let Err(err) = &result {
+            error!(op = op_name(op), "store write failed: {err}");
+        }
+        if let Some(report) = report_of(op, &result) {
+            let _ = persisted.send(report);
+        }
+    }
+}
+
+/// Runs one write that is not grouped, in order, and reports it.
+async fn apply_one(store: &Store, op: &StoreOp, persisted: &mpsc::UnboundedSender<Persisted>) {
+    if let StoreOp::Records { token, op } = op {
+        let result = store.apply_records(op).await;
+        let _ = persisted.send(StoreReport::Query {
+            token: *token,
+            result,
+        });
+        return;
+    }
+    if let StoreOp::Directory { token, op: change } = op {
+        let result = match store.apply_directory(change).await {
+            Ok(inner) => inner,
+            Err(err) => {
+                error!(op = op_name(op), "store write failed: {err}");
+                Err(ApiError::Storage)
+            }
+        };
+        let _ = persisted.send(StoreReport::Directory {
+            token: *token,
+            result,
+        });
+        return;
+    }
+    if let StoreOp::Integration { token, op } = op {
+        let result = store.apply_integration(op).await;
+        let _ = persisted.send(StoreReport::Query {
+            token: *token,
+            result,
+        });
+        return;
+    }
+    if let StoreOp::Query { token, query } = op {
+        let result = store.query(query).await;
+        let _ = persisted.send(StoreReport::Query {
+            token: *token,
+            result,
+        });
+        return;
+    }
+    let result = store.apply(op).await.map(Ok);
+    if let Err(err) = &result {
+        error!(op = op_name(op), "store write failed: {err}");
+    }
+    if let Some(report) = report_of(op, &result) {
+        let _ = persisted.send(report);
+    }
 }
 
 /// The report the core waits for after `op` (None if it waits for none).
@@ -571,5 +765,44 @@ fn op_name(op: &StoreOp) -> &'static str {
         StoreOp::Conversation(ConversationOp::InsertTransfer { .. }) => "insert transfer",
         StoreOp::Conversation(ConversationOp::ResolveTransfer { .. }) => "resolve transfer",
         StoreOp::Conversation(ConversationOp::MoveSession { .. }) => "move session",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_center_over_its_backlog_is_shed_and_others_are_not() {
+        let backlog = Backlog::default();
+        let (flooder, other) = (CenterId(8_000_001), CenterId(8_000_002));
+        for _ in 0..MAX_CENTER_BACKLOG - 1 {
+            backlog.add(Some(flooder));
+        }
+        backlog.add(None);
+        assert!(!backlog.over(flooder));
+        backlog.add(Some(flooder));
+        assert!(backlog.over(flooder));
+        assert!(!backlog.over(other), "another center is not shed");
+        backlog.done(Some(flooder));
+        assert!(!backlog.over(flooder), "a finished write frees the place");
+        for _ in 0..MAX_BACKLOG {
+            backlog.add(None);
+        }
+        assert!(backlog.over(other), "relay-wide backlog sheds everyone");
+    }
+
+    #[test]
+    fn stopping_and_leaving_are_never_shed() {
+        use porpoise_protocol::wire::rpc;
+        let s = SessionId(1);
+        assert!(never_shed(&Request::EndSession(rpc::EndSession {
+            session_id: s
+        })));
+        assert!(never_shed(&Request::LeaveQueue(rpc::LeaveQueue)));
+        assert!(!never_shed(&Request::GetChatImage(rpc::GetChatImage {
+            session_id: s,
+            message_id: porpoise_protocol::wire::MessageId(1),
+        })));
     }
 }

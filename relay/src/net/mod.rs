@@ -2,15 +2,20 @@
 //! [`Core`](crate::core::Core), one store-writer task, and media forwarding tasks.
 //!
 //! ```text
-//! conn tasks ──DriverMsg (bounded)──▶ driver (Core) ──StoreOp (bounded)──▶ store writer
-//!     ▲                                 │  ▲                                  │
-//!     └──ServerMessage outbox (bounded)─┘  └──chat persisted (unbounded*)─────┘
+//! conn tasks ──DriverMsg (bounded)──▶ driver (Core) ──StoreOp (unbounded*)──▶ store writer
+//!     ▲                                 │  ▲                                     │
+//!     └──ServerMessage outbox (bounded)─┘  └──chat persisted (unbounded**)───────┘
 //! ```
-//! (*) at most one report per `StoreOp` in flight, so bounded by the op channel in practice;
-//! unbounded so that the writer never blocks on the driver while the driver waits on it.
+//! (*) the driver never waits for the writer: the writes each center has pending are counted
+//! ([`driver::Backlog`]) and a center over [`MAX_CENTER_BACKLOG`] gets its requests answered
+//! `Throttled` before the core sees them (the flooder is shed, other centers go on). The writer
+//! commits the writes that arrived together in one transaction (group commit).
+//! (**) at most one report per `StoreOp` in flight, so bounded like the op channel; unbounded
+//! so that the writer never blocks on the driver.
 
 mod conn;
 pub use conn::{REQUESTS_PER_SECOND, REQUEST_BURST};
+pub use driver::{MAX_BACKLOG, MAX_CENTER_BACKLOG, MAX_CONCURRENT_READS};
 pub mod context;
 mod driver;
 mod gate;
@@ -58,8 +63,6 @@ pub const STREAM_CUT: u32 = 2;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
 /// Capacity of the channel from connection tasks to the driver, in messages.
 const DRIVER_CAPACITY: usize = 1024;
-/// Capacity of the channel from the driver to the store writer, in operations.
-const STORE_CAPACITY: usize = 1024;
 
 /// Errors that stop the relay from starting.
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +158,7 @@ impl Relay {
         }
         let mut core = Core::new(store.snapshot().await?);
         core.set_ticket_grace(config.ticket_grace);
+        core.set_customer_quotas(config.customer_quotas.clone());
         if config.helper_dir.is_some() {
             core.set_download_base(
                 config
@@ -252,12 +256,18 @@ impl Relay {
                 },
             ))
         });
-        let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
+        let (store_tx, store_rx) = mpsc::unbounded_channel();
         let (persisted_tx, persisted_rx) = mpsc::unbounded_channel();
-        let writer = tokio::spawn(driver::store_writer(store.clone(), store_rx, persisted_tx));
+        let backlog = Arc::new(driver::Backlog::default());
+        let writer = tokio::spawn(driver::store_writer(
+            store.clone(),
+            store_rx,
+            persisted_tx,
+            backlog.clone(),
+        ));
         let (driver_tx, driver_rx) = mpsc::channel(DRIVER_CAPACITY);
         let driver = tokio::spawn(
-            driver::Driver::new(core, store_tx, data_dir, allow_private_outbound)
+            driver::Driver::new(core, store_tx, backlog, data_dir, allow_private_outbound)
                 .run(driver_rx, persisted_rx),
         );
         info!(%local_addr, "relay serving");

@@ -124,6 +124,14 @@ pub struct NewCenter {
 /// that are never given back (measured: ~700 MiB RSS after 50 logins). Further logins queue.
 pub const MAX_CONCURRENT_HASHES: usize = 2;
 
+/// Password checks and hashes waiting for a hashing thread, relay-wide; one more is refused
+/// with [`StoreError::Busy`] at once (a login gets `Refused(Throttled)`, a password change
+/// `Throttled`) instead of queueing without bound behind a flood of logins (issue 14).
+pub const MAX_QUEUED_HASHES: usize = 32;
+
+/// Hash jobs queued or running (see [`MAX_QUEUED_HASHES`]).
+static HASHES_WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 type HashJob = Box<dyn FnOnce() + Send>;
 
 /// The dedicated hashing threads, started on first use.
@@ -156,12 +164,31 @@ fn hash_pool() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>> {
 
 /// Runs `f` on a hashing thread and awaits its result.
 ///
-/// Errors: [`StoreError::Hash`] if the hashing threads are gone.
+/// Errors: [`StoreError::Busy`] when [`MAX_QUEUED_HASHES`] jobs are already waiting or
+/// running; [`StoreError::Hash`] if the hashing threads are gone.
 async fn on_hash_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
+    use std::sync::atomic::Ordering;
+    let waiting = HASHES_WAITING.fetch_add(1, Ordering::SeqCst);
+    if waiting >= MAX_QUEUED_HASHES + MAX_CONCURRENT_HASHES {
+        HASHES_WAITING.fetch_sub(1, Ordering::SeqCst);
+        return Err(StoreError::Busy);
+    }
+    /// Gives the slot back when the job ran, failed or its waiter went away.
+    struct Slot;
+    impl Drop for Slot {
+        fn drop(&mut self) {
+            HASHES_WAITING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let slot = Slot;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let job: HashJob = Box::new(move || {
+        let _slot = slot;
+        if tx.is_closed() {
+            return; // the login went away while queued: do not spend 19 MiB and a core
+        }
         let _ = tx.send(f());
     });
     hash_pool()

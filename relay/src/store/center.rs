@@ -7,7 +7,7 @@ use porpoise_protocol::wire::{
     OfflineMessage, OfflineMessageId, ProductTypeId, ProductTypeRecord, Role, RoleId,
 };
 
-use super::{from_db, to_db, Store, StoreError};
+use super::{from_db, Store, StoreError};
 use crate::core::{Account, Snapshot, StoredCode};
 
 type AccountRow = (
@@ -376,43 +376,6 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("settings of {center_id}: {e}"))),
             None => Ok(CenterSettings::default()),
         }
-    }
-
-    pub(super) async fn insert_offline_message(
-        &self,
-        center_id: CenterId,
-        m: &OfflineMessage,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO offline_messages (id, center_id, name, contact, text, left_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(to_db(m.id.0)?)
-        .bind(i64::from(center_id.0))
-        .bind(&m.name)
-        .bind(&m.contact)
-        .bind(&m.text)
-        .bind(m.left_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub(super) async fn handle_offline_message(
-        &self,
-        id: OfflineMessageId,
-        h: &Handling,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE offline_messages SET handled_by = ?, note = ?, handled_at = ? WHERE id = ?",
-        )
-        .bind(h.agent_id.0)
-        .bind(&h.note)
-        .bind(h.at)
-        .bind(to_db(id.0)?)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub(super) async fn insert_session_code(&self, code: &StoredCode) -> Result<(), StoreError> {

@@ -3,6 +3,8 @@
 
 use porpoise_protocol::wire::{TransferId, TransferOutcome, TransferTarget};
 
+use sqlx::SqliteConnection;
+
 use super::{from_db, hex128, to_db, Store, StoreError};
 use crate::core::{ConversationOp, ConversationSnapshot};
 
@@ -34,89 +36,92 @@ impl Store {
             max_transfer_id: TransferId(from_db(max)?),
         })
     }
+}
 
-    /// Makes one conversation write durable. An agent-chat message already stored under the
-    /// same (sender, message id) is left as it is and counts as success.
-    ///
-    /// Errors: [`StoreError::DiskFull`], [`StoreError::Database`] (e.g. an unknown session or
-    /// account), [`StoreError::Corrupt`] for ids beyond i64.
-    pub async fn apply_conversation(&self, op: &ConversationOp) -> Result<(), StoreError> {
-        match op {
-            ConversationOp::InsertAgentChat {
-                center_id, message, ..
-            } => {
-                sqlx::query(
-                    "INSERT INTO agent_chat (center_id, message_id, from_agent, to_agent, text, \
-                     sent_at) VALUES (?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (from_agent, message_id) DO NOTHING",
-                )
-                .bind(i64::from(center_id.0))
-                .bind(hex128(message.message_id.0))
-                .bind(message.from.0)
-                .bind(message.to.0)
-                .bind(&message.text)
-                .bind(message.sent_at)
-                .execute(&self.pool)
-                .await?;
-            }
-            ConversationOp::InsertTransfer {
-                transfer_id,
-                center_id,
-                session_id,
-                from_agent,
-                target,
-                note,
-                at,
-            } => {
-                let (kind, target_id) = match target {
-                    TransferTarget::Agent(id) => ("agent", id.0),
-                    TransferTarget::Group(id) => ("group", i64::from(id.0)),
-                };
-                sqlx::query(
-                    "INSERT INTO transfers (id, center_id, session_id, from_agent, target_kind, \
-                     target_id, note, offered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(to_db(transfer_id.0)?)
-                .bind(i64::from(center_id.0))
-                .bind(to_db(session_id.0)?)
-                .bind(from_agent.0)
-                .bind(kind)
-                .bind(target_id)
-                .bind(note)
-                .bind(at)
-                .execute(&self.pool)
-                .await?;
-            }
-            ConversationOp::ResolveTransfer {
-                transfer_id,
-                to_agent,
-                outcome,
-                at,
-            } => {
-                sqlx::query(
-                    "UPDATE transfers SET to_agent = COALESCE(?, to_agent), outcome = ?, \
-                     resolved_at = ? WHERE id = ?",
-                )
-                .bind(to_agent.map(|a| a.0))
-                .bind(outcome_text(*outcome))
-                .bind(at)
-                .bind(to_db(transfer_id.0)?)
-                .execute(&self.pool)
-                .await?;
-            }
-            ConversationOp::MoveSession {
-                session_id,
-                agent_id,
-            } => {
-                sqlx::query("UPDATE sessions SET agent_id = ? WHERE id = ?")
-                    .bind(agent_id.0)
-                    .bind(to_db(session_id.0)?)
-                    .execute(&self.pool)
-                    .await?;
-            }
+/// Makes one conversation write durable. An agent-chat message already stored under the
+/// same (sender, message id) is left as it is and counts as success.
+///
+/// Errors: [`StoreError::DiskFull`], [`StoreError::Database`] (e.g. an unknown session or
+/// account), [`StoreError::Corrupt`] for ids beyond i64.
+pub(super) async fn conversation_in(
+    conn: &mut SqliteConnection,
+    op: &ConversationOp,
+) -> Result<(), StoreError> {
+    match op {
+        ConversationOp::InsertAgentChat {
+            center_id, message, ..
+        } => {
+            sqlx::query(
+                "INSERT INTO agent_chat (center_id, message_id, from_agent, to_agent, text, \
+                 sent_at) VALUES (?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (from_agent, message_id) DO NOTHING",
+            )
+            .bind(i64::from(center_id.0))
+            .bind(hex128(message.message_id.0))
+            .bind(message.from.0)
+            .bind(message.to.0)
+            .bind(&message.text)
+            .bind(message.sent_at)
+            .execute(&mut *conn)
+            .await?;
         }
-        Ok(())
+        ConversationOp::InsertTransfer {
+            transfer_id,
+            center_id,
+            session_id,
+            from_agent,
+            target,
+            note,
+            at,
+        } => {
+            let (kind, target_id) = match target {
+                TransferTarget::Agent(id) => ("agent", id.0),
+                TransferTarget::Group(id) => ("group", i64::from(id.0)),
+            };
+            sqlx::query(
+                "INSERT INTO transfers (id, center_id, session_id, from_agent, target_kind, \
+                 target_id, note, offered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(to_db(transfer_id.0)?)
+            .bind(i64::from(center_id.0))
+            .bind(to_db(session_id.0)?)
+            .bind(from_agent.0)
+            .bind(kind)
+            .bind(target_id)
+            .bind(note)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        ConversationOp::ResolveTransfer {
+            transfer_id,
+            to_agent,
+            outcome,
+            at,
+        } => {
+            sqlx::query(
+                "UPDATE transfers SET to_agent = COALESCE(?, to_agent), outcome = ?, \
+                 resolved_at = ? WHERE id = ?",
+            )
+            .bind(to_agent.map(|a| a.0))
+            .bind(outcome_text(*outcome))
+            .bind(at)
+            .bind(to_db(transfer_id.0)?)
+            .execute(&mut *conn)
+            .await?;
+        }
+        ConversationOp::MoveSession {
+            session_id,
+            agent_id,
+        } => {
+            sqlx::query("UPDATE sessions SET agent_id = ? WHERE id = ?")
+                .bind(agent_id.0)
+                .bind(to_db(session_id.0)?)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -148,8 +153,9 @@ mod tests {
                 sent_at: 1000,
             },
         };
-        store.apply_conversation(&op).await.expect("first");
-        store.apply_conversation(&op).await.expect("resend");
+        let op = crate::core::StoreOp::Conversation(op);
+        store.apply(&op).await.expect("first");
+        store.apply(&op).await.expect("resend");
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agent_chat")
             .fetch_one(&store.pool)
             .await

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+pub mod batch;
 mod blocklist;
 mod branding;
 mod center;
@@ -45,7 +46,7 @@ use sqlx::sqlite::{
 
 pub use accounts::{
     AgentAccount, AgentRole, AuthOutcome, NewCenter, DEMO_ACCOUNTS, DEMO_CENTER_ID,
-    DEMO_CENTER_NAME, DEMO_GROUPS, DEMO_PASSWORD, DEMO_PRODUCT_TYPES,
+    DEMO_CENTER_NAME, DEMO_GROUPS, DEMO_PASSWORD, DEMO_PRODUCT_TYPES, MAX_QUEUED_HASHES,
 };
 pub use center::AgentProfile;
 pub use library::{
@@ -100,6 +101,10 @@ pub enum StoreError {
     /// Hashing or parsing a password hash failed.
     #[error("password hashing failed: {0}")]
     Hash(String),
+    /// Too many password checks are waiting for a hashing thread
+    /// ([`accounts::MAX_QUEUED_HASHES`]); try again in a second.
+    #[error("password hashing is busy")]
+    Busy,
     /// A blocking task (password hashing) panicked or was cancelled.
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),

@@ -7,8 +7,8 @@ use porpoise_protocol::wire::{
     TicketId,
 };
 
-use super::{from_db, hex128, parse_hex128, parse_party, party_text, to_db, Store, StoreError};
-use crate::core::{CenterInfo, ImageBytes, OpenSession, Snapshot, StoreOp, Ticket};
+use super::{from_db, parse_hex128, parse_party, Store, StoreError};
+use crate::core::{CenterInfo, OpenSession, Snapshot, StoreOp, Ticket};
 
 type QueueRow = (
     i64,
@@ -201,68 +201,18 @@ impl Store {
     pub async fn apply(&self, op: &StoreOp) -> Result<(), StoreError> {
         match op {
             StoreOp::Audit(entry) => self.append_audit(entry).await,
-            StoreOp::InsertTicket(ticket) => self.insert_ticket(ticket).await,
-            StoreOp::RecordRejection {
-                ticket_id,
-                agent_id,
-            } => {
-                sqlx::query(
-                    "INSERT OR IGNORE INTO ticket_rejections (ticket_id, agent_id) VALUES (?, ?)",
-                )
-                .bind(to_db(ticket_id.0)?)
-                .bind(agent_id.0)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-            StoreOp::CloseTicket { ticket_id, outcome } => {
-                sqlx::query("UPDATE tickets SET state = ? WHERE id = ?")
-                    .bind(outcome.as_str())
-                    .bind(to_db(ticket_id.0)?)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-            StoreOp::InsertSession {
-                session_id,
-                center_id,
-                ticket_id,
-                install_id,
-                agent_id,
-                started_at,
-            } => {
-                let done = sqlx::query(
-                    "INSERT INTO sessions (id, center_id, ticket, customer, agent_id, started_at) \
-                     SELECT ?, ?, ?, c.id, ?, ? FROM customers c \
-                     WHERE c.center_id = ? AND c.install_id = ?",
-                )
-                .bind(to_db(session_id.0)?)
-                .bind(i64::from(center_id.0))
-                .bind(to_db(ticket_id.0)?)
-                .bind(agent_id.0)
-                .bind(started_at)
-                .bind(i64::from(center_id.0))
-                .bind(hex128(install_id.0))
-                .execute(&self.pool)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::Corrupt(format!(
-                        "session {session_id}: no such customer"
-                    )));
-                }
-                Ok(())
-            }
-            StoreOp::EndSession {
-                session_id,
-                ended_at,
-                by,
-            } => {
-                sqlx::query("UPDATE sessions SET ended_at = ?, ended_by = ? WHERE id = ?")
-                    .bind(ended_at)
-                    .bind(party_text(*by))
-                    .bind(to_db(session_id.0)?)
-                    .execute(&self.pool)
-                    .await?;
+            StoreOp::InsertTicket(_)
+            | StoreOp::RecordRejection { .. }
+            | StoreOp::CloseTicket { .. }
+            | StoreOp::InsertSession { .. }
+            | StoreOp::EndSession { .. }
+            | StoreOp::InsertOfflineMessage { .. }
+            | StoreOp::HandleOfflineMessage { .. }
+            | StoreOp::InsertChat { .. }
+            | StoreOp::Conversation(_) => {
+                let mut tx = self.pool.begin().await?;
+                super::batch::apply_in(&mut tx, op).await?;
+                tx.commit().await?;
                 Ok(())
             }
             StoreOp::SetPassword {
@@ -284,23 +234,10 @@ impl Store {
                 center_id,
                 settings,
             } => self.save_settings(*center_id, settings).await,
-            StoreOp::InsertOfflineMessage { center_id, message } => {
-                self.insert_offline_message(*center_id, message).await
-            }
-            StoreOp::HandleOfflineMessage { id, handling } => {
-                self.handle_offline_message(*id, handling).await
-            }
             StoreOp::InsertSessionCode(code) => self.insert_session_code(code).await,
             StoreOp::UseSessionCode { center_id, code } => {
                 self.use_session_code(*center_id, code).await
             }
-            StoreOp::InsertChat {
-                session_id,
-                message,
-                image,
-                ..
-            } => self.insert_chat(*session_id, message, image.as_ref()).await,
-            StoreOp::Conversation(op) => self.apply_conversation(op).await,
             // Run for its writes; the answer goes back through `Store::query` in the writer.
             StoreOp::Query { query, .. } => self.run_query(query).await.map(drop),
             // Run for its writes; the answer goes back through `Store::apply_records`.
@@ -322,78 +259,5 @@ impl Store {
             }
             StoreOp::Integration { op, .. } => self.run_integration(op).await.map(drop),
         }
-    }
-
-    /// Stores a chat message and, for a picture message, its bytes (one transaction). A
-    /// message already stored under the same (session, message id) is left as it is.
-    async fn insert_chat(
-        &self,
-        session_id: SessionId,
-        message: &ChatMessage,
-        image: Option<&ImageBytes>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO chat_messages (session_id, message_id, from_party, text, sent_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, message_id) DO NOTHING",
-        )
-        .bind(to_db(session_id.0)?)
-        .bind(hex128(message.message_id.0))
-        .bind(party_text(message.from))
-        .bind(&message.text)
-        .bind(message.sent_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if let (1, Some(info), Some(bytes)) = (inserted, message.image, image) {
-            sqlx::query(
-                "INSERT INTO chat_images (session_id, message_id, format, width, height, data) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(to_db(session_id.0)?)
-            .bind(hex128(message.message_id.0))
-            .bind(super::image_format_text(info.format))
-            .bind(i64::from(info.width))
-            .bind(i64::from(info.height))
-            .bind(&bytes.0[..])
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Creates or updates the customer, then records the queue entry (one transaction).
-    async fn insert_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let (customer,): (i64,) = sqlx::query_as(
-            "INSERT INTO customers (center_id, install_id, name, phone) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (center_id, install_id) DO UPDATE SET name = excluded.name, \
-             phone = excluded.phone RETURNING id",
-        )
-        .bind(i64::from(ticket.center_id.0))
-        .bind(hex128(ticket.install_id.0))
-        .bind(&ticket.name)
-        .bind(&ticket.phone)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO tickets (id, center_id, customer, name, phone, queued_at, group_id, \
-             product_type_id, preferred_agent, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(to_db(ticket.ticket_id.0)?)
-        .bind(i64::from(ticket.center_id.0))
-        .bind(customer)
-        .bind(&ticket.name)
-        .bind(&ticket.phone)
-        .bind(ticket.queued_at)
-        .bind(ticket.group_id.map(|g| i64::from(g.0)))
-        .bind(ticket.product_type_id.map(|p| i64::from(p.0)))
-        .bind(ticket.preferred_agent.map(|a| a.0))
-        .bind(ticket.region.as_deref())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }

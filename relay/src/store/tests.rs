@@ -227,3 +227,68 @@ async fn a_full_database_is_a_clear_error() {
     assert!(matches!(err, StoreError::DiskFull), "{err:?}");
     assert_eq!(err.to_string(), "database or disk is full");
 }
+
+/// Group commit: the writes of one group land together, a failing write in the middle leaves
+/// nothing of itself behind and does not undo its neighbours, and the same snapshot results as
+/// from writes applied one by one.
+#[tokio::test]
+async fn a_group_commits_every_write_but_the_failing_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = demo_store(&dir).await;
+    let AuthOutcome::Verified(agent) = store
+        .authenticate(DEMO_CENTER_ID, "agent1", DEMO_PASSWORD)
+        .await
+        .expect("auth")
+    else {
+        panic!("demo agent")
+    };
+    let session = |id: u64, install: u128| StoreOp::InsertSession {
+        session_id: SessionId(id),
+        center_id: DEMO_CENTER_ID,
+        ticket_id: TicketId(1),
+        install_id: InstallId(install),
+        agent_id: agent.agent_id,
+        started_at: 1500,
+    };
+    let insert = |token: u64, id: u128, text: &str| StoreOp::InsertChat {
+        token,
+        session_id: SessionId(1),
+        message: chat(id, text),
+        image: None,
+    };
+    let ops = [
+        StoreOp::InsertTicket(ticket(1, 0xAA, "Ann")),
+        session(1, 0xAA),
+        insert(1, 1, "one"),
+        // No customer 0xCC: this write fails on its own.
+        session(2, 0xCC),
+        insert(2, 2, "two"),
+        insert(3, 2, "duplicate id: kept once"),
+    ];
+    assert!(ops.iter().all(batch::batchable));
+    let refs: Vec<&StoreOp> = ops.iter().collect();
+    let results = store.apply_group(&refs).await.expect("group");
+    let failed: Vec<usize> = (0..results.len())
+        .filter(|&i| results[i].is_err())
+        .collect();
+    assert_eq!(failed, [3]);
+    // Not groupable: refused by the group, never half-applied.
+    let audit = StoreOp::SetAutoAway {
+        agent_id: agent.agent_id,
+        minutes: Some(5),
+    };
+    assert!(!batch::batchable(&audit));
+    let results = store.apply_group(&[&audit]).await.expect("group");
+    assert!(matches!(results[..], [Err(StoreError::Corrupt(_))]));
+
+    store.close().await;
+    let store = Store::open(&dir.path().join("relay.sqlite3"))
+        .await
+        .expect("reopen");
+    let snap = store.snapshot().await.expect("snapshot");
+    let [open] = &snap.sessions[..] else {
+        panic!("{:?}", snap.sessions)
+    };
+    assert_eq!(open.session_id, SessionId(1));
+    assert_eq!(open.messages, [chat(1, "one"), chat(2, "two")]);
+}

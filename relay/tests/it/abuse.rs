@@ -31,11 +31,16 @@ fn profile(welcome: Welcome) -> AgentWelcome {
 /// 256 KiB control frame; the relay dropped it silently and no agent of the center could log
 /// in, even after a restart). Now the Welcome, the change event and the list carry the oldest
 /// messages that fit `OFFLINE_LIST_BYTES` and the count; agents log in before and after a
-/// restart.
+/// restart. (The customer quotas, which stop this flood earlier, are raised here to show
+/// the list bound on its own.)
 #[tokio::test]
 async fn offline_messages_cannot_lock_agents_out() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let relay = start(dir.path()).await;
+    let raised = || porpoise_relay::RelayConfig {
+        customer_quotas: porpoise_relay::core::quota::CustomerQuotas::default().scaled(100),
+        ..porpoise_relay::RelayConfig::new(dir.path())
+    };
+    let relay = common::start_config(raised()).await;
     let (mut attacker, _) = connect(&relay, customer(0xBAD)).await;
     let text = "留".repeat(MAX_CHAT_TEXT_BYTES / 3);
     const LEFT: usize = 40;
@@ -68,7 +73,7 @@ async fn offline_messages_cannot_lock_agents_out() {
     assert!(!list.is_empty() && list.len() < LEFT);
     drop(agent1);
     relay.stop().await;
-    let relay = start(dir.path()).await;
+    let relay = common::start_config(raised()).await;
     let (_agent1, welcome) = connect(&relay, agent("agent1")).await;
     check(&profile(welcome));
 }
@@ -331,5 +336,144 @@ async fn one_address_cannot_take_every_slot_and_retry_guards_under_load() {
     assert!(
         matches!(first, ServerMessage::Welcome(_)),
         "a slot freed: {first:?}"
+    );
+}
+
+/// A tiny valid PNG (4×4, grey).
+fn tiny_png() -> Vec<u8> {
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 4, 4);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&[128; 16]).expect("data");
+    }
+    png
+}
+
+/// Quotas per install ID and per address (was: a script could loop `RequestService` /
+/// `LeaveQueue`, chat and send pictures as fast as the connection allowed, and reconnect at
+/// will). Now each kind is counted per install ID and per IP; over it the customer gets
+/// `Throttled { retry_after_s }` (a Hello: `Refused(Throttled)`), nothing is created, and other
+/// customers from the same address and the agent go on.
+#[tokio::test]
+async fn customer_quotas_answer_throttled_and_spare_others() {
+    use porpoise_protocol::wire::{ApiError, MessageId, RefusedReason, ServiceRoute};
+    use porpoise_relay::core::quota::{
+        CHATS_PER_INSTALL, HELLOS_PER_INSTALL, PICTURES_PER_INSTALL, TICKETS_PER_INSTALL,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = start(dir.path()).await;
+    crate::conversation::configure(&relay, |_| {}).await;
+    let route = ServiceRoute::AutoAssign {
+        group_id: None,
+        product_type_id: None,
+    };
+    let ask = || {
+        Request::RequestService(rpc::RequestService {
+            name: "脚本".into(),
+            phone: String::new(),
+            route: route.clone(),
+        })
+    };
+
+    // Tickets: a RequestService / LeaveQueue loop of one install.
+    let (mut looper, _) = connect(&relay, customer(0x10)).await;
+    let mut queued = 0;
+    let retry = loop {
+        match looper.request(ask()).await {
+            Ok(Response::Queued(_)) => {
+                queued += 1;
+                let left = looper.request(Request::LeaveQueue(rpc::LeaveQueue)).await;
+                assert_eq!(left, Ok(Response::Done));
+            }
+            Err(ApiError::Throttled { retry_after_s }) => break retry_after_s,
+            other => panic!("{other:?}"),
+        }
+        assert!(queued <= TICKETS_PER_INSTALL.burst, "never throttled");
+    };
+    assert_eq!(queued, TICKETS_PER_INSTALL.burst);
+    assert!((1..=60).contains(&retry), "{retry}");
+
+    // Another customer from the same address is served; it chats up to its quota.
+    let (mut agent1, _) = connect(&relay, agent("agent1")).await;
+    let (mut honest, _) = connect(&relay, customer(0x11)).await;
+    let session_id = crate::conversation::serve(&mut agent1, &mut honest)
+        .await
+        .session_id;
+    let chat = |n: u128| {
+        Request::SendChat(rpc::SendChat {
+            session_id,
+            message_id: MessageId(n),
+            text: format!("消息 {n}"),
+        })
+    };
+    for n in 0..u128::from(CHATS_PER_INSTALL.burst) {
+        let sent = honest.request(chat(n)).await;
+        assert!(matches!(sent, Ok(Response::ChatStored(_))), "{n}: {sent:?}");
+    }
+    let over = honest.request(chat(10_000)).await;
+    assert!(matches!(over, Err(ApiError::Throttled { .. })), "{over:?}");
+    // Agents are not counted.
+    let from_agent = agent1.request(chat(20_000)).await;
+    assert!(
+        matches!(from_agent, Ok(Response::ChatStored(_))),
+        "{from_agent:?}"
+    );
+
+    // Pictures: their own, smaller quota.
+    for n in 0..u128::from(PICTURES_PER_INSTALL.burst) {
+        let sent = honest
+            .request(Request::SendChatImage(rpc::SendChatImage {
+                session_id,
+                message_id: MessageId(30_000 + n),
+                data: tiny_png(),
+            }))
+            .await;
+        assert!(matches!(sent, Ok(Response::ChatStored(_))), "{n}: {sent:?}");
+    }
+    let over = honest
+        .request(Request::SendChatImage(rpc::SendChatImage {
+            session_id,
+            message_id: MessageId(40_000),
+            data: tiny_png(),
+        }))
+        .await;
+    assert!(matches!(over, Err(ApiError::Throttled { .. })), "{over:?}");
+
+    // Hellos: one install reconnecting in a loop.
+    for n in 0..HELLOS_PER_INSTALL.burst {
+        let (_client, first) = common::connect(&relay, customer(0x12)).await;
+        assert!(matches!(first, ServerMessage::Welcome(_)), "{n}: {first:?}");
+    }
+    let (_client, first) = common::connect(&relay, customer(0x12)).await;
+    assert!(
+        matches!(
+            first,
+            ServerMessage::Refused(RefusedReason::Throttled { retry_after_s }) if retry_after_s >= 1
+        ),
+        "{first:?}"
+    );
+    // …while another install from the same address logs in.
+    let (_other, first) = common::connect(&relay, customer(0x13)).await;
+    assert!(matches!(first, ServerMessage::Welcome(_)), "{first:?}");
+
+    // Nothing over a quota was stored: the customer's messages are exactly the allowed ones.
+    drop((looper, honest, agent1));
+    relay.stop().await;
+    let db = porpoise_relay::RelayConfig::new(dir.path()).database_path();
+    let url = format!("sqlite://{}", db.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+    let (stored,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM chat_messages WHERE session_id = ? AND from_party = 'customer'",
+    )
+    .bind(i64::try_from(session_id.0).expect("id"))
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(
+        stored,
+        i64::from(CHATS_PER_INSTALL.burst + PICTURES_PER_INSTALL.burst)
     );
 }

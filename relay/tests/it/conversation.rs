@@ -30,7 +30,7 @@ fn agent_id(welcome: &Welcome) -> AgentId {
 }
 
 /// The admin sets auto-assign, a greeting, no timers, and `change` on top.
-async fn configure(relay: &Running, change: impl FnOnce(&mut CenterSettings)) {
+pub(crate) async fn configure(relay: &Running, change: impl FnOnce(&mut CenterSettings)) {
     let (mut admin, _) = connect(relay, agent("admin")).await;
     let Ok(Response::CenterSettings(mut settings)) = admin
         .request(Request::GetCenterSettings(rpc::GetCenterSettings))
@@ -52,7 +52,7 @@ async fn configure(relay: &Running, change: impl FnOnce(&mut CenterSettings)) {
 }
 
 /// `customer` asks for service; `agent` picks the ticket; returns the session as the agent got it.
-async fn serve(agent: &mut Client, customer: &mut Client) -> SessionInfo {
+pub(crate) async fn serve(agent: &mut Client, customer: &mut Client) -> SessionInfo {
     let route = ServiceRoute::AutoAssign {
         group_id: None,
         product_type_id: None,

@@ -223,6 +223,8 @@ fn start_relay(dir: &std::path::Path) -> Result<RelayProcess> {
             // Every simulated client comes from 127.0.0.1.
             "--max-connections-per-ip",
             "100000",
+            "--customer-quota-multiplier",
+            "1000",
             "--data-dir",
         ])
         .arg(dir)
