@@ -35,6 +35,13 @@ pub enum FileCommand {
         /// Session.
         session_id: SessionId,
     },
+    /// Accept or decline an incoming file that waits for the agent's answer.
+    Answer {
+        /// Transfer.
+        id: FileTransferId,
+        /// Accept (true) or decline.
+        accept: bool,
+    },
 }
 
 /// Where received files go: `$PORPOISE_DOWNLOAD_DIR`, else `<Downloads>/Porpoise`.
@@ -63,6 +70,7 @@ pub fn apply_command(transfers: &mut FileTransfers, cmd: FileCommand) {
         FileCommand::Send { session_id, paths } => transfers.send(session_id, paths),
         FileCommand::Cancel { id } => transfers.cancel(id),
         FileCommand::Resume { session_id } => transfers.resume(session_id),
+        FileCommand::Answer { id, accept } => transfers.answer(id, accept),
     }
 }
 

@@ -345,6 +345,12 @@ messages! {
     FilesNeedConsent => "请先点击“文件传输”并等待客户同意", "Click File transfer first and wait for the customer to agree";
     /// Button: cancel a file transfer.
     CancelFileTransfer => "取消", "Cancel";
+    /// Button: accept an incoming file the console did not accept by itself.
+    AcceptFile => "接收", "Accept";
+    /// Button: decline an incoming file.
+    DeclineFile => "拒绝", "Decline";
+    /// State of an incoming file over the center's auto-accept limits.
+    FileAsk => "客户发来文件，是否接收？", "The customer sends a file: accept it?";
     /// Button: send an interrupted file again.
     ResumeFileTransfer => "继续", "Resume";
     /// Button: remove finished rows.
@@ -389,6 +395,22 @@ messages! {
     CommonFileOffering => "正在发送给客户…", "Offering it to the customer…";
     /// Admin settings: the file transfer size limit (A6).
     FileLimitMb => "文件传输上限（MB）", "File transfer limit (MB)";
+    /// Settings row: keep transcripts a number of days (issue 14).
+    RetentionLabel => "记录保留", "Keep transcripts";
+    /// Checkbox of the retention row.
+    RetentionOn => "到期自动删除聊天记录、图片和已处理留言", "Delete chat, pictures and handled messages after";
+    /// Unit after the retention days.
+    RetentionDaysUnit => "天（会话结束后）", "days (after the session ended)";
+    /// Settings row: files from customers accepted without asking.
+    AutoAcceptLabel => "自动接收客户文件", "Accept customer files without asking";
+    /// Unit of the auto-accept size.
+    AutoAcceptSizeUnit => "MB 以内", "MB at most";
+    /// Unit of the auto-accept count.
+    AutoAcceptCountUnit => "个/会话（其余需坐席确认）", "per session (others are asked)";
+    /// Settings row: the storage quota (read-only, set by the operator).
+    StorageQuota => "存储配额", "Storage quota";
+    /// Account info row: storage used of the quota.
+    StorageUsed => "已用存储", "Storage used";
     /// Screen toolbar: image quality (A12).
     ImageQuality => "图像质量", "Image quality";
     /// Quality choice.

@@ -80,6 +80,8 @@ pub struct RelayConfig {
     /// What anonymous customers may create per install ID and per IP (Hellos, queue entries,
     /// offline messages, chat texts and pictures; [`crate::core::quota`]).
     pub customer_quotas: crate::core::quota::CustomerQuotas,
+    /// Time between two retention prunes ([`crate::retention::PRUNE_INTERVAL`], a day).
+    pub prune_interval: std::time::Duration,
 }
 
 /// Default of [`RelayConfig::max_connections_per_ip`].
@@ -103,6 +105,7 @@ impl RelayConfig {
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             retry_above: DEFAULT_MAX_CONNECTIONS / 2,
             customer_quotas: crate::core::quota::CustomerQuotas::default(),
+            prune_interval: crate::retention::PRUNE_INTERVAL,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod core;
 pub mod download;
 pub mod net;
 pub mod outbound;
+pub mod retention;
 pub mod store;
 pub mod webhooks;
 

@@ -296,6 +296,16 @@ enum CenterCommand {
         #[arg(long)]
         seats: u32,
     },
+    /// Set a center's storage quota for transcripts, chat pictures and offline messages (read
+    /// at the relay's next start). Over it, new messages are refused with "storage full".
+    StorageQuota {
+        /// Center ID.
+        #[arg(long)]
+        center_id: CenterId,
+        /// Quota in MiB (default for new centers: 10240).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
+        mib: u64,
+    },
     /// Set the end of a center's service period (M2): from then on its agents cannot log in
     /// and its customers get "service unavailable". Takes effect for new logins at once.
     Expiry {
@@ -399,6 +409,9 @@ fn main() -> anyhow::Result<()> {
             Some(Command::Center {
                 action: CenterCommand::Seats { center_id, seats },
             }) => set_seats(data_dir, center_id, seats).await,
+            Some(Command::Center {
+                action: CenterCommand::StorageQuota { center_id, mib },
+            }) => set_storage_quota(data_dir, center_id, mib).await,
             Some(Command::Center {
                 action:
                     CenterCommand::Expiry {
@@ -611,6 +624,21 @@ async fn set_seats(data_dir: PathBuf, center_id: CenterId, seats: u32) -> anyhow
     store.set_seats(center_id, seats).await?;
     println!("center {center_id}");
     println!("seats {seats}");
+    store.close().await;
+    Ok(())
+}
+
+async fn set_storage_quota(data_dir: PathBuf, center_id: CenterId, mib: u64) -> anyhow::Result<()> {
+    let store = Store::open(&RelayConfig::new(data_dir).database_path()).await?;
+    anyhow::ensure!(
+        store.center(center_id).await?.is_some(),
+        "no center {center_id} in this database"
+    );
+    store
+        .set_storage_quota(center_id, mib * 1024 * 1024)
+        .await?;
+    println!("center {center_id}");
+    println!("storage quota {mib} MiB");
     store.close().await;
     Ok(())
 }

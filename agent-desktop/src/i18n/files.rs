@@ -36,7 +36,8 @@ pub fn file_too_big(lang: Language, size: u64, max: u64) -> String {
 /// The state text of a row that is not running.
 pub fn file_state(lang: Language, row: &FileTransferRow) -> String {
     match &row.state {
-        RowState::AwaitingAnswer | RowState::Waiting => Msg::FileWaiting.text(lang).into(),
+        RowState::AwaitingAnswer => Msg::FileAsk.text(lang).into(),
+        RowState::Waiting => Msg::FileWaiting.text(lang).into(),
         RowState::Running => file_progress(lang, row),
         RowState::Interrupted(_) => Msg::FileInterrupted.text(lang).into(),
         RowState::Finished(outcome) => file_outcome(lang, outcome),

@@ -16,6 +16,9 @@ use super::LoginFailure;
 use crate::{config::Password, screen::ScreenFeed};
 
 /// What the UI asks the network side to do.
+// `Call` carries a whole wire request (the center settings are the largest); one command per
+// user action, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum NetCommand {
     /// Fetch a center's usernames for the login drop-down (R2). Answer: [`NetEvent::Usernames`].

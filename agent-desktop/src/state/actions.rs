@@ -680,6 +680,9 @@ impl Workspace {
                 send_files(out, FileCommand::Resume { session_id });
             }
             Intent::CancelFile(id) => send_files(out, FileCommand::Cancel { id }),
+            Intent::AnswerFile(id, accept) => {
+                send_files(out, FileCommand::Answer { id, accept });
+            }
             Intent::FetchPicture {
                 session_id,
                 message_id,

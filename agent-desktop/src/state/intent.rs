@@ -358,6 +358,9 @@ pub enum Intent {
     ResumeFiles(SessionId),
     /// Cancel a file transfer.
     CancelFile(FileTransferId),
+    /// Accept (true) or decline an incoming file the center's limits did not let the console
+    /// accept by itself (larger than, or more per session than, the admin set).
+    AnswerFile(FileTransferId, bool),
     /// Fetch the bytes of a chat picture scrolled into view (A7).
     FetchPicture {
         /// The session.

@@ -202,7 +202,14 @@ fn rows_ui(
                     intents.push(Intent::ResumeFiles(row.session_id));
                 }
             }
-            if row.is_active() && ui.button(Msg::CancelFileTransfer.text(lang)).clicked() {
+            if row.state == RowState::AwaitingAnswer {
+                if ui.button(Msg::AcceptFile.text(lang)).clicked() {
+                    intents.push(Intent::AnswerFile(row.id, true));
+                }
+                if ui.button(Msg::DeclineFile.text(lang)).clicked() {
+                    intents.push(Intent::AnswerFile(row.id, false));
+                }
+            } else if row.is_active() && ui.button(Msg::CancelFileTransfer.text(lang)).clicked() {
                 intents.push(Intent::CancelFile(row.id));
             }
         });

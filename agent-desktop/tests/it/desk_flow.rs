@@ -571,6 +571,8 @@ fn a_group_leader_gets_only_the_accounts_page_for_their_own_group() {
             online: 1,
             active_accounts: 3,
             expires_at: None,
+            storage_used_bytes: 3 * 1024 * 1024,
+            storage_quota_bytes: 10 * 1024 * 1024 * 1024,
         },
     };
     answer(

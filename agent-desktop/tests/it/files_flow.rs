@@ -302,3 +302,57 @@ fn dropped_files_are_sent_only_after_consent() {
         }]
     );
 }
+
+/// Issue 14: a customer's file over the center's auto-accept limits waits for the agent:
+/// the row asks, Accept answers it (Decline the next one).
+#[test]
+fn a_file_over_the_auto_accept_limits_waits_for_accept_or_decline() {
+    let (mut harness, mut side, _) = app();
+    log_in(
+        &mut harness,
+        &side,
+        Role::Agent,
+        |_| {},
+        vec![session(vec![])],
+    );
+    for (n, name) in [(0, "setup.iso"), (1, "photos.zip")] {
+        file(
+            &side,
+            FileTransferUpdate::Added {
+                id: FileTransferId(TRANSFER.0 + n),
+                session_id: SESSION,
+                direction: Direction::Incoming,
+                name: name.into(),
+                size: 700 * MIB,
+                needs_answer: true,
+            },
+        );
+    }
+    harness.run();
+    assert_eq!(
+        harness
+            .query_all_by_label("The customer sends a file: accept it?")
+            .count(),
+        2
+    );
+    harness
+        .query_all_by_role_and_label(A11y::Button, "Accept")
+        .next()
+        .expect("accept")
+        .click();
+    harness.run();
+    harness
+        .query_all_by_role_and_label(A11y::Button, "Decline")
+        .next()
+        .expect("decline")
+        .click();
+    harness.run();
+    let answers = file_commands(&mut side);
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(answers
+        .iter()
+        .any(|c| matches!(c, FileCommand::Answer { accept: true, .. })));
+    assert!(answers
+        .iter()
+        .any(|c| matches!(c, FileCommand::Answer { accept: false, .. })));
+}

@@ -129,3 +129,46 @@ fn admin_turns_the_automatic_survey_on() {
     }));
     assert_eq!(calls(&mut side), vec![update]);
 }
+
+/// Issue 14: the admin turns retention on (180 days by default) in the service settings and
+/// sees the operator's storage quota; Save sends them.
+#[test]
+fn admin_sets_how_long_transcripts_are_kept() {
+    let (mut harness, mut side, _recording) = app();
+    log_in(&mut harness, &side, Role::SuperAdmin, |_| {}, vec![]);
+    harness.get_by_label("Admin").click();
+    harness.run();
+    harness.get_by_label("Service settings").click();
+    harness.run();
+    assert_eq!(
+        calls(&mut side),
+        vec![Request::GetCenterSettings(rpc::GetCenterSettings)]
+    );
+    let settings = CenterSettings::default();
+    assert_eq!(
+        settings.retention_days, None,
+        "kept unless the center sets it"
+    );
+    answer(
+        &side,
+        Request::GetCenterSettings(rpc::GetCenterSettings),
+        Ok(Response::CenterSettings(settings.clone())),
+    );
+    harness.run();
+    assert!(
+        harness.query_by_label("10.0 GB").is_some(),
+        "the quota is shown"
+    );
+    let switch = "Delete chat, pictures and handled messages after";
+    harness.get_by_label(switch).hover();
+    harness.run();
+    harness.get_by_label(switch).click();
+    harness.run();
+    harness.get_by_role_and_label(A11y::Button, "Save").click();
+    harness.run();
+    let update = Request::UpdateCenterSettings(rpc::UpdateCenterSettings(CenterSettings {
+        retention_days: Some(180),
+        ..settings
+    }));
+    assert_eq!(calls(&mut side), vec![update]);
+}

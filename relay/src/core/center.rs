@@ -388,12 +388,14 @@ impl Core {
                 max: *porpoise_protocol::wire::MAX_FILE_BYTES_RANGE.end(),
             });
         }
+        check_storage_settings(&settings)?;
         super::hours::validate(&settings.working_hours)?;
         super::automation::validate(&settings)?;
         let center = self.centers.get_mut(&center_id).ok_or(ApiError::NotFound {
             what: porpoise_protocol::wire::Thing::Center,
         })?;
         settings.seats = center.settings.seats;
+        settings.storage_quota_bytes = center.settings.storage_quota_bytes;
         super::records::prepare_settings(&mut settings, &center.settings)?;
         let diff = super::settings_diff(&center.settings, &settings);
         center.settings = settings.clone();
@@ -418,6 +420,41 @@ impl Core {
         self.route_center(now, center_id);
         Ok(Some(Response::Done))
     }
+}
+
+/// Retention within [`RETENTION_DAYS_RANGE`](porpoise_protocol::wire::RETENTION_DAYS_RANGE),
+/// files accepted without asking within the file limit's range and
+/// [`AUTO_ACCEPT_FILES_RANGE`](porpoise_protocol::wire::AUTO_ACCEPT_FILES_RANGE).
+///
+/// Errors: `OutOfRange { RetentionDays | AutoAcceptFiles }`.
+fn check_storage_settings(settings: &CenterSettings) -> Result<(), ApiError> {
+    use porpoise_protocol::wire::{
+        Field, AUTO_ACCEPT_FILES_RANGE, MAX_FILE_BYTES_RANGE, RETENTION_DAYS_RANGE,
+    };
+    if let Some(days) = settings.retention_days {
+        if !RETENTION_DAYS_RANGE.contains(&days) {
+            return Err(ApiError::OutOfRange {
+                field: Field::RetentionDays,
+                min: u64::from(*RETENTION_DAYS_RANGE.start()),
+                max: u64::from(*RETENTION_DAYS_RANGE.end()),
+            });
+        }
+    }
+    if settings.auto_accept_file_bytes > *MAX_FILE_BYTES_RANGE.end() {
+        return Err(ApiError::OutOfRange {
+            field: Field::AutoAcceptFiles,
+            min: 0,
+            max: *MAX_FILE_BYTES_RANGE.end(),
+        });
+    }
+    if !AUTO_ACCEPT_FILES_RANGE.contains(&settings.auto_accept_files) {
+        return Err(ApiError::OutOfRange {
+            field: Field::AutoAcceptFiles,
+            min: u64::from(*AUTO_ACCEPT_FILES_RANGE.start()),
+            max: u64::from(*AUTO_ACCEPT_FILES_RANGE.end()),
+        });
+    }
+    Ok(())
 }
 
 /// A branding problem as the wire's field code.

@@ -679,6 +679,8 @@ impl Core {
             online: u32::try_from(online).unwrap_or(u32::MAX),
             active_accounts: u32::try_from(active).unwrap_or(u32::MAX),
             expires_at: center.expires_at,
+            storage_used_bytes: self.storage_used(center_id),
+            storage_quota_bytes: center.settings.storage_quota_bytes,
         };
         Ok(Response::AccountDirectory(Box::new(AccountDirectory {
             accounts,

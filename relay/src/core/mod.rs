@@ -35,6 +35,7 @@ mod records;
 pub mod region;
 mod routing;
 mod session;
+mod storage;
 mod survey;
 mod sysinfo;
 pub mod throttle;
@@ -201,6 +202,8 @@ pub struct Core {
     password_changes: HashMap<(CenterId, AgentId, bool), Instant>,
     /// What anonymous customers may create, per install ID and per IP (issue 14).
     quotas: quota::Quotas,
+    /// Bytes of transcripts, pictures and offline messages each center stores ([`storage`]).
+    storage_used: HashMap<CenterId, u64>,
 }
 
 /// How long a queued customer who disconnected (or was queued when the relay stopped) keeps
@@ -242,6 +245,9 @@ impl Core {
             unclaimed_tickets: Vec::new(),
             password_changes: HashMap::new(),
             quotas: quota::Quotas::default(),
+            storage_used: std::mem::take(&mut snapshot.storage_used)
+                .into_iter()
+                .collect(),
         };
         for center in &snapshot.centers {
             core.register_center(center);

@@ -45,6 +45,8 @@ impl Core {
                 porpoise_protocol::wire::Conflict::MailboxFull,
             ));
         }
+        let bytes = name.len() + contact.len() + text.len();
+        self.charge_storage(center_id, bytes as u64)?;
         self.remove_from_queue(now, center_id, install_id);
         let id = self.next_offline_id;
         self.next_offline_id.0 += 1;

@@ -152,6 +152,9 @@ impl Core {
                 porpoise_protocol::wire::MAX_PICTURES_PER_SESSION,
             ));
         }
+        let center_id = s.stored.center_id;
+        let bytes = text.len() + picture.as_ref().map_or(0, |(_, b)| b.0.len());
+        self.charge_storage(center_id, bytes as u64)?;
         let token = self.next_token;
         self.next_token += 1;
         let message = ChatMessage {
@@ -471,12 +474,24 @@ impl Core {
         c: &Connection,
         session_id: SessionId,
     ) -> Result<Option<Response>, ApiError> {
-        self.member(conn, c, session_id)?;
+        let side = self.member(conn, c, session_id)?;
         let max_bytes = self
             .file_limit(session_id)
             .ok_or(ApiError::UnknownSession)?;
+        let settings = self
+            .sessions
+            .get(&session_id)
+            .and_then(|s| self.centers.get(&s.stored.center_id))
+            .map(|center| &center.settings);
+        // Only an agent's console accepts without asking; the helper always asks (C6).
+        let (auto_accept_bytes, auto_accept_files) = match (side, settings) {
+            (Party::Agent, Some(s)) => (s.auto_accept_file_bytes, s.auto_accept_files),
+            _ => (0, 0),
+        };
         Ok(Some(Response::FileTransferLimit(rpc::FileSizeLimit {
             max_bytes,
+            auto_accept_bytes,
+            auto_accept_files,
         })))
     }
 

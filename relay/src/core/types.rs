@@ -250,6 +250,8 @@ pub struct Snapshot {
     pub ended_sessions: Vec<super::EndedSession>,
     /// Helper branding of the centers that have one (C1, M1).
     pub brandings: Vec<(CenterId, porpoise_protocol::wire::Branding)>,
+    /// Bytes of transcripts, pictures and offline messages each center stores (issue 14).
+    pub storage_used: Vec<(CenterId, u64)>,
 }
 
 /// A live session code as stored (R5).

@@ -337,7 +337,7 @@ async fn serve_logged_in(
     let msg = DriverMsg::Login {
         conn_id,
         connection: connection.clone(),
-        login,
+        login: Box::new(login),
         outbox: outbox.clone(),
     };
     if ctx.driver.send(msg).await.is_err() {
@@ -432,7 +432,11 @@ async fn read_control(
                     continue;
                 }
                 if driver
-                    .send(DriverMsg::Request { conn_id, id, body })
+                    .send(DriverMsg::Request {
+                        conn_id,
+                        id,
+                        body: Box::new(body),
+                    })
                     .await
                     .is_err()
                 {

@@ -32,17 +32,19 @@ pub(super) enum DriverMsg {
     Login {
         conn_id: ConnId,
         connection: quinn::Connection,
-        login: Login,
+        login: Box<Login>,
         outbox: mpsc::Sender<ServerMessage>,
     },
     /// A request frame.
     Request {
         conn_id: ConnId,
         id: RequestId,
-        body: Request,
+        body: Box<Request>,
     },
     /// The connection is gone.
     Disconnected { conn_id: ConnId },
+    /// Fresh per-center storage sums after a retention prune.
+    StorageUsage(Vec<(CenterId, u64)>),
     /// A media stream with its header read.
     Media {
         conn_id: ConnId,
@@ -223,13 +225,13 @@ impl Driver {
                 login,
                 outbox,
             } => {
-                self.lane = Some(match &login {
+                self.lane = Some(match &*login {
                     Login::Agent { center, .. } | Login::Customer { center, .. } => {
                         center.center_id
                     }
                 });
                 self.conns.insert(conn_id, ConnEntry { connection, outbox });
-                self.core.handle_login(now(), conn_id, login);
+                self.core.handle_login(now(), conn_id, *login);
             }
             DriverMsg::Request { conn_id, id, body } => {
                 self.lane = self.core.center_of(conn_id);
@@ -245,12 +247,16 @@ impl Driver {
                         return;
                     }
                 }
-                self.core.handle_request(now(), conn_id, id, body);
+                self.core.handle_request(now(), conn_id, id, *body);
             }
             DriverMsg::Disconnected { conn_id } => {
                 self.lane = self.core.center_of(conn_id);
                 self.conns.remove(&conn_id);
                 self.core.handle_disconnect(now(), conn_id);
+            }
+            DriverMsg::StorageUsage(usage) => {
+                self.lane = None;
+                self.core.set_storage_used(usage);
             }
             DriverMsg::Media {
                 conn_id,

@@ -117,6 +117,8 @@ pub struct Relay {
     max_connections_per_ip: usize,
     /// See [`RelayConfig::retry_above`].
     retry_above: usize,
+    /// See [`RelayConfig::prune_interval`].
+    prune_interval: Duration,
 }
 
 /// The bound TCP listener of the helper downloads and what it serves with.
@@ -196,6 +198,7 @@ impl Relay {
             allow_private_outbound: config.allow_private_outbound,
             max_connections_per_ip: config.max_connections_per_ip,
             retry_above: config.retry_above,
+            prune_interval: config.prune_interval,
         })
     }
 
@@ -239,6 +242,7 @@ impl Relay {
             allow_private_outbound,
             max_connections_per_ip,
             retry_above,
+            prune_interval,
             ..
         } = self;
         let (webhooks_stop, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -270,6 +274,24 @@ impl Relay {
             driver::Driver::new(core, store_tx, backlog, data_dir, allow_private_outbound)
                 .run(driver_rx, persisted_rx),
         );
+        let retention_task = {
+            let (store, driver_tx) = (store.clone(), driver_tx.clone());
+            tokio::spawn(async move {
+                let first = prune_interval.min(crate::retention::FIRST_PRUNE_AFTER);
+                let mut ticks =
+                    tokio::time::interval_at(tokio::time::Instant::now() + first, prune_interval);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticks.tick().await;
+                    if let Some(usage) = crate::retention::prune_once(&store).await {
+                        let msg = driver::DriverMsg::StorageUsage(usage);
+                        if driver_tx.send(msg).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            })
+        };
         info!(%local_addr, "relay serving");
 
         let gate = gate::Gate::new(login_throttle);
@@ -317,6 +339,8 @@ impl Relay {
         }
 
         info!("shutting down: closing connections");
+        retention_task.abort();
+        let _ = retention_task.await;
         let _ = webhooks_stop.send(());
         let _ = download_stop.send(());
         if let Some(task) = download_task {

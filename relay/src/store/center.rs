@@ -430,4 +430,18 @@ impl Store {
         settings.seats = seats;
         self.save_settings(center_id, &settings).await
     }
+
+    /// Sets a center's storage quota for transcripts, pictures and offline messages, in bytes
+    /// (the operator's `center storage-quota`; read at the relay's next start).
+    ///
+    /// Errors: [`StoreError::Database`].
+    pub async fn set_storage_quota(
+        &self,
+        center_id: CenterId,
+        bytes: u64,
+    ) -> Result<(), StoreError> {
+        let mut settings = self.settings(center_id).await?;
+        settings.storage_quota_bytes = bytes;
+        self.save_settings(center_id, &settings).await
+    }
 }

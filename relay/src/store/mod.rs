@@ -18,6 +18,7 @@ mod library;
 mod library_xlsx;
 mod ops;
 mod records;
+pub mod retention;
 mod survey;
 
 pub use audit::{AuditCheck, AuditRow};

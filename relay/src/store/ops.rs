@@ -77,6 +77,7 @@ impl Store {
             .await?;
         snapshot.ended_sessions = self.recently_ended_sessions(super::unix_ms_now()).await?;
         snapshot.brandings = self.brandings().await?;
+        snapshot.storage_used = self.storage_usage().await?;
         (snapshot.blocks, snapshot.max_block_id) = self.live_blocks(super::unix_ms_now()).await?;
         Ok(snapshot)
     }

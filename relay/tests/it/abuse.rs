@@ -477,3 +477,117 @@ async fn customer_quotas_answer_throttled_and_spare_others() {
         i64::from(CHATS_PER_INSTALL.burst + PICTURES_PER_INSTALL.burst)
     );
 }
+
+/// Storage per center (was: chat and pictures went into SQLite forever, without bound). The
+/// operator's quota stops new messages with `Conflict(StorageFull)`; the admin's retention
+/// period lets the daily prune delete old transcripts (here every 300 ms), which frees the
+/// quota; sessions themselves stay.
+#[tokio::test]
+async fn the_storage_quota_stops_new_messages_and_retention_frees_it() {
+    use porpoise_protocol::wire::{ApiError, Conflict, MessageId};
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::seed_demo(dir.path()).await;
+    let db = porpoise_relay::RelayConfig::new(dir.path()).database_path();
+    let store = porpoise_relay::Store::open(&db).await.expect("store");
+    const QUOTA: u64 = 4096;
+    store
+        .set_storage_quota(porpoise_relay::DEMO_CENTER_ID, QUOTA)
+        .await
+        .expect("quota");
+    store.close().await;
+    let config = || porpoise_relay::RelayConfig {
+        prune_interval: std::time::Duration::from_millis(300),
+        ..porpoise_relay::RelayConfig::new(dir.path())
+    };
+    let relay = common::start_config(config()).await;
+    crate::conversation::configure(&relay, |s| s.retention_days = Some(1)).await;
+    let (mut agent1, _) = connect(&relay, agent("agent1")).await;
+    let (mut helper, _) = connect(&relay, customer(0x20)).await;
+    let session_id = crate::conversation::serve(&mut agent1, &mut helper)
+        .await
+        .session_id;
+    let text = "x".repeat(1000);
+    let mut stored = 0;
+    let refusal = loop {
+        let sent = helper
+            .request(Request::SendChat(rpc::SendChat {
+                session_id,
+                message_id: MessageId(stored + 1),
+                text: text.clone(),
+            }))
+            .await;
+        match sent {
+            Ok(Response::ChatStored(_)) => stored += 1,
+            Err(e) => break e,
+            other => panic!("{other:?}"),
+        }
+        assert!(stored < 10, "never refused");
+    };
+    assert_eq!(stored, 4);
+    assert_eq!(
+        refusal,
+        ApiError::Conflict(Conflict::StorageFull {
+            used_bytes: 4000,
+            quota_bytes: QUOTA
+        })
+    );
+    let ended = agent1
+        .request(Request::EndSession(rpc::EndSession { session_id }))
+        .await;
+    assert_eq!(ended, Ok(Response::Done));
+    drop((agent1, helper));
+    relay.stop().await;
+
+    // Two days later (the session's end moved back), the prune deletes its chat.
+    let url = format!("sqlite://{}", db.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+    sqlx::query("UPDATE sessions SET ended_at = ended_at - 2 * 86400000 WHERE id = ?")
+        .bind(i64::try_from(session_id.0).expect("id"))
+        .execute(&pool)
+        .await
+        .expect("age");
+    pool.close().await;
+    let relay = common::start_config(config()).await;
+    let (mut admin, _) = connect(&relay, agent("admin")).await;
+    let mut used = u64::MAX;
+    for _ in 0..50 {
+        let Ok(Response::AccountDirectory(dir)) = admin
+            .request(Request::ListAccounts(rpc::ListAccounts))
+            .await
+        else {
+            panic!("directory")
+        };
+        assert_eq!(dir.center.storage_quota_bytes, QUOTA);
+        used = dir.center.storage_used_bytes;
+        if used == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(used, 0, "the prune freed the center's storage");
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+    let (messages, sessions): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM chat_messages WHERE session_id = ?1), \
+                (SELECT count(*) FROM sessions WHERE id = ?1)",
+    )
+    .bind(i64::try_from(session_id.0).expect("id"))
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!((messages, sessions), (0, 1));
+
+    // The customer can chat again.
+    let (mut agent1, _) = connect(&relay, agent("agent1")).await;
+    let (mut helper, _) = connect(&relay, customer(0x21)).await;
+    let session_id = crate::conversation::serve(&mut agent1, &mut helper)
+        .await
+        .session_id;
+    let sent = helper
+        .request(Request::SendChat(rpc::SendChat {
+            session_id,
+            message_id: MessageId(1),
+            text,
+        }))
+        .await;
+    assert!(matches!(sent, Ok(Response::ChatStored(_))), "{sent:?}");
+}

@@ -34,7 +34,7 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// 9: the center directory (accounts, groups, product types) edited from the admin window.
 /// 10: integrations (app ID, signing key, webhooks) and group regions. 11: knowledge-base
 /// pictures, rights pushed on change.
-pub const PROTOCOL_VERSION: u16 = 11;
+pub const PROTOCOL_VERSION: u16 = 12;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -608,6 +608,49 @@ pub struct CenterSettings {
     /// with the closed reply off hours. Settings stored before this field existed read none.
     #[serde(default)]
     pub faq: Vec<FaqItem>,
+    /// Days transcripts (chat texts and pictures, agent chat) and handled offline messages are
+    /// kept after their session ended or they were left, within [`RETENTION_DAYS_RANGE`];
+    /// `None` keeps them. The relay prunes once a day (issue 14). Settings stored before this
+    /// field existed read `None`.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
+    /// The center's storage quota for transcripts, pictures and offline messages, in bytes
+    /// (read-only for admins; set by the operator: `porpoise-relay center storage-quota`).
+    /// Default [`DEFAULT_STORAGE_QUOTA_BYTES`].
+    #[serde(default = "default_storage_quota_bytes")]
+    pub storage_quota_bytes: u64,
+    /// Files from a customer the agent's console accepts without asking: up to this size, in
+    /// bytes (0: always ask), within [`MAX_FILE_BYTES_RANGE`]'s end. Default
+    /// [`DEFAULT_AUTO_ACCEPT_FILE_BYTES`].
+    #[serde(default = "default_auto_accept_file_bytes")]
+    pub auto_accept_file_bytes: u64,
+    /// …and at most this many per session (later ones are asked about), within
+    /// [`AUTO_ACCEPT_FILES_RANGE`]. Default [`DEFAULT_AUTO_ACCEPT_FILES`].
+    #[serde(default = "default_auto_accept_files")]
+    pub auto_accept_files: u32,
+}
+
+/// Allowed values of [`CenterSettings::retention_days`] (one day to ten years).
+pub const RETENTION_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=3650;
+/// Default [`CenterSettings::storage_quota_bytes`]: 10 GiB.
+pub const DEFAULT_STORAGE_QUOTA_BYTES: u64 = 10 * 1024 * 1024 * 1024;
+/// Default [`CenterSettings::auto_accept_file_bytes`]: 20 MiB.
+pub const DEFAULT_AUTO_ACCEPT_FILE_BYTES: u64 = 20 * 1024 * 1024;
+/// Default [`CenterSettings::auto_accept_files`]: 10 per session.
+pub const DEFAULT_AUTO_ACCEPT_FILES: u32 = 10;
+/// Allowed values of [`CenterSettings::auto_accept_files`].
+pub const AUTO_ACCEPT_FILES_RANGE: std::ops::RangeInclusive<u32> = 0..=1000;
+
+fn default_storage_quota_bytes() -> u64 {
+    DEFAULT_STORAGE_QUOTA_BYTES
+}
+
+fn default_auto_accept_file_bytes() -> u64 {
+    DEFAULT_AUTO_ACCEPT_FILE_BYTES
+}
+
+fn default_auto_accept_files() -> u32 {
+    DEFAULT_AUTO_ACCEPT_FILES
 }
 
 /// A file the center offers to every agent (常用文件, A8), kept by the relay.
@@ -691,6 +734,10 @@ impl Default for CenterSettings {
             context_endpoint: None,
             auto_survey: false,
             faq: Vec::new(),
+            retention_days: None,
+            storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
+            auto_accept_file_bytes: DEFAULT_AUTO_ACCEPT_FILE_BYTES,
+            auto_accept_files: DEFAULT_AUTO_ACCEPT_FILES,
         }
     }
 }

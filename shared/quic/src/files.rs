@@ -1024,20 +1024,7 @@ pub fn download_dir(downloads: Option<PathBuf>, home: Option<PathBuf>, sub: &str
     }
 }
 
-/// "1.5 MB"-style size for the UI (binary units shown as KB/MB/GB, one decimal).
-pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
+pub use porpoise_protocol::lang::format_bytes;
 
 /// "1:05" / "1:02:03" for a time left in ms (rounded up to whole seconds).
 pub fn format_eta(ms: u64) -> String {

@@ -136,7 +136,9 @@ pub enum FileTransferUpdate {
 pub struct FileTransfersConfig {
     /// Where received files go.
     pub download_dir: PathBuf,
-    /// Accept incoming offers without asking (the agent console); the helper asks per file.
+    /// Accept incoming offers without asking within the center's limits (the agent console:
+    /// up to `FileSizeLimit::auto_accept_bytes` each and `auto_accept_files` per session, set
+    /// by the admin; larger or later files are asked about); the helper always asks.
     pub auto_accept: bool,
     /// Outgoing files need the customer's `FileTransfer` grant (the agent): after a
     /// reconnect the grant is asked again and interrupted files resume when it comes.
@@ -192,6 +194,8 @@ pub struct FileTransfers {
     jobs: HashMap<FileTransferId, Job>,
     /// Incoming transfers the user accepted in this run: a resumed offer is not asked again.
     accepted: HashSet<FileTransferId>,
+    /// Files accepted without asking, per session (the center's `auto_accept_files`).
+    auto_accepted: std::sync::Arc<std::sync::Mutex<HashMap<SessionId, u32>>>,
     /// Incremented by each new connection; an interruption reported from an older one is
     /// resumed at once on the current one.
     generation: u64,
@@ -216,6 +220,7 @@ impl FileTransfers {
             rx,
             jobs: HashMap::new(),
             accepted: HashSet::new(),
+            auto_accepted: Default::default(),
             generation: 0,
         }
     }
@@ -285,7 +290,7 @@ impl FileTransfers {
         let generation = self.generation;
         tokio::spawn(async move {
             let max = match client.call(rpc::FileTransferLimit { session_id }).await {
-                Ok(rpc::FileSizeLimit { max_bytes }) => max_bytes,
+                Ok(rpc::FileSizeLimit { max_bytes, .. }) => max_bytes,
                 Err(e) => return fail_all(&tx, session_id, &paths, &e.to_string()).await,
             };
             for (i, path) in paths.into_iter().enumerate() {
@@ -389,6 +394,7 @@ impl FileTransfers {
         let dir = self.config.download_dir.clone();
         let auto = self.config.auto_accept;
         let accepted = self.accepted.clone();
+        let auto = auto.then(|| self.auto_accepted.clone());
         tokio::spawn(run_incoming(
             client,
             stream,
@@ -671,11 +677,33 @@ async fn run_outgoing(
     let _ = tx.send(Internal::Update(ended(id, result))).await;
 }
 
+/// True if an offer of `size` bytes may be accepted without asking: within the center's size
+/// and per-session count (the count is taken).
+fn take_auto_accept(
+    counts: &std::sync::Mutex<HashMap<SessionId, u32>>,
+    session_id: SessionId,
+    size: u64,
+    limit: &rpc::FileSizeLimit,
+) -> bool {
+    if size > limit.auto_accept_bytes {
+        return false;
+    }
+    let Ok(mut counts) = counts.lock() else {
+        return false;
+    };
+    let taken = counts.entry(session_id).or_default();
+    if *taken >= limit.auto_accept_files {
+        return false;
+    }
+    *taken += 1;
+    true
+}
+
 async fn run_incoming(
     client: Client,
     stream: MediaStream,
     dir: PathBuf,
-    auto_accept: bool,
+    auto_accept: Option<std::sync::Arc<std::sync::Mutex<HashMap<SessionId, u32>>>>,
     accepted: HashSet<FileTransferId>,
     tx: mpsc::Sender<Internal>,
 ) {
@@ -705,8 +733,8 @@ async fn run_incoming(
         }
     };
     let id = offer.transfer_id;
-    let max = match client.call(rpc::FileTransferLimit { session_id }).await {
-        Ok(rpc::FileSizeLimit { max_bytes }) => max_bytes,
+    let limit = match client.call(rpc::FileTransferLimit { session_id }).await {
+        Ok(limit) => limit,
         Err(ApiError::UnknownSession) => {
             let _ = send.reset(0u32.into());
             return;
@@ -717,7 +745,10 @@ async fn run_incoming(
             return;
         }
     };
-    let needs_answer = !auto_accept && !accepted.contains(&id);
+    let max = limit.max_bytes;
+    let needs_answer = !accepted.contains(&id)
+        && !auto_accept
+            .is_some_and(|counts| take_auto_accept(&counts, session_id, offer.size, &limit));
     let (cancel, signal) = cancel_pair();
     let (answer_tx, answer_rx) = oneshot::channel();
     let instance = NEXT_INCOMING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

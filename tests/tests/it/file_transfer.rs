@@ -278,7 +278,7 @@ async fn the_size_limit_holds_at_sender_receiver_and_relay() -> anyhow::Result<(
     set_limit(&relay, limit).await?;
     let (mut agent, customer, session) =
         served_session(&relay.client_config(), DEMO_CENTER_ID, DEMO_PASSWORD, "Big").await?;
-    let Response::FileTransferLimit(rpc::FileSizeLimit { max_bytes }) = customer
+    let Response::FileTransferLimit(rpc::FileSizeLimit { max_bytes, .. }) = customer
         .client
         .request(Request::FileTransferLimit(rpc::FileTransferLimit {
             session_id: session,
@@ -419,10 +419,17 @@ async fn an_interrupted_transfer_resumes_after_a_reconnect() -> anyhow::Result<(
         seen.push(format!("{update:?}"));
         match update {
             FileTransferUpdate::Added {
-                direction, name, ..
+                id,
+                direction,
+                name,
+                needs_answer,
+                ..
             } => {
                 assert_eq!(direction, Direction::Incoming);
                 assert_eq!(name, "install.iso");
+                // 48 MiB is over the center's auto-accept size: the agent clicks Accept.
+                assert!(needs_answer);
+                transfers.answer(id, true);
             }
             FileTransferUpdate::Progress { done, .. } => {
                 if done > 0 && reconnected.is_none() {
@@ -609,7 +616,7 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
     customer.request_service("Auto", "13800000000").await?;
     let session = agent.take_customer("Auto", WAIT).await?;
 
-    // The agent console's side: accepts every incoming file (runs on its own task).
+    // The agent console's side: accepts incoming files within the center's limits, answers the others (runs on its own task).
     let agent_dl = dir.path().join("agent-dl");
     let mut agent_files = FileTransfers::new(FileTransfersConfig {
         download_dir: agent_dl.clone(),
@@ -625,10 +632,15 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
                     Ok(stream) => agent_files.incoming(stream),
                     Err(_) => return,
                 },
-                u = agent_files.recv() => {
-                    if let FileTransferUpdate::Finished { outcome, .. } = u {
+                u = agent_files.recv() => match u {
+                    FileTransferUpdate::Finished { outcome, .. } => {
                         let _ = saved_tx.send(outcome).await;
                     }
+                    // 48 MiB is over the center's auto-accept size: the agent clicks Accept.
+                    FileTransferUpdate::Added { id, needs_answer: true, .. } => {
+                        agent_files.answer(id, true);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -685,6 +697,101 @@ async fn the_helper_resumes_its_own_file_by_itself_after_reconnecting() -> anyho
     };
     assert_eq!(std::fs::read(saved)?, data);
     agent_side.abort();
+    relay.stop().await;
+    Ok(())
+}
+
+/// The admin's auto-accept limits (issue 14): the agent's console takes a customer's file by
+/// itself only up to the size and count per session the admin set; the others wait for the
+/// agent's Accept or Decline (was: every file was accepted without asking).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_asks_about_files_over_the_auto_accept_limits() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let relay = TestRelay::start(&dir.path().join("relay")).await?;
+    let admin = Peer::agent(
+        &relay.client_config(),
+        DEMO_CENTER_ID,
+        "admin",
+        DEMO_PASSWORD,
+    )
+    .await?;
+    let Response::CenterSettings(settings) = admin
+        .client
+        .request(Request::GetCenterSettings(rpc::GetCenterSettings))
+        .await?
+    else {
+        bail!("no settings");
+    };
+    let settings = CenterSettings {
+        auto_accept_file_bytes: 64 * 1024,
+        auto_accept_files: 1,
+        ..settings
+    };
+    admin
+        .client
+        .request(Request::UpdateCenterSettings(rpc::UpdateCenterSettings(
+            settings,
+        )))
+        .await?;
+    let (mut agent, customer, session) =
+        served_session(&relay.client_config(), DEMO_CENTER_ID, DEMO_PASSWORD, "Ask").await?;
+    let mut transfers = FileTransfers::new(FileTransfersConfig {
+        download_dir: dir.path().join("dl"),
+        auto_accept: true,
+        needs_grant: true,
+    });
+    transfers.set_client(Some(agent.client.clone()));
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src)?;
+    // (name, size, asked?, accept)
+    let cases = [
+        ("first.txt", 10_000, false, true),
+        ("second.txt", 10_000, true, true),
+        ("big.zip", 100_000, true, false),
+    ];
+    for (name, size, asked, accept) in cases {
+        std::fs::write(src.join(name), pattern(size))?;
+        let file = prepare_outgoing(src.join(name), DEFAULT_MAX_FILE_BYTES).await?;
+        let stream = customer.client.open_media(file_header(session)).await?;
+        let sender = tokio::spawn(async move {
+            send_over(
+                stream.send,
+                stream.recv,
+                &file,
+                CancelSignal::never(),
+                |_| {},
+            )
+            .await
+        });
+        transfers.incoming(agent.wait_media(MediaKind::File, WAIT).await?);
+        let outcome = loop {
+            match tokio::time::timeout(WAIT, transfers.recv()).await? {
+                FileTransferUpdate::Added {
+                    id, needs_answer, ..
+                } => {
+                    assert_eq!(needs_answer, asked, "{name}");
+                    if needs_answer {
+                        transfers.answer(id, accept);
+                    }
+                }
+                FileTransferUpdate::Finished { outcome, .. } => break outcome,
+                _ => {}
+            }
+        };
+        if accept {
+            assert!(
+                matches!(outcome, Outcome::Saved { .. }),
+                "{name}: {outcome:?}"
+            );
+            assert!(sender.await?.is_ok(), "{name}");
+        } else {
+            assert_eq!(outcome, Outcome::Refused(RefuseReason::Declined), "{name}");
+            assert!(matches!(
+                sender.await?,
+                Err(FileError::Refused(RefuseReason::Declined))
+            ));
+        }
+    }
     relay.stop().await;
     Ok(())
 }

@@ -63,6 +63,7 @@ pub fn center_settings_ui(
                         draft.max_file_bytes = mib * 1024 * 1024;
                     }
                     ui.end_row();
+                    storage_rows(ui, lang, draft);
                     // M5 "auto survey": the helper shows the satisfaction survey at the end (C7).
                     ui.label(Msg::AutoSurvey.text(lang));
                     ui.checkbox(&mut draft.auto_survey, Msg::AutoSurveyOn.text(lang));
@@ -111,6 +112,48 @@ pub fn center_settings_ui(
     {
         intents.push(Intent::SaveCenterSettings);
     }
+}
+
+/// Retention, customer files accepted without asking, and the (read-only) storage quota
+/// (issue 14); grid rows.
+fn storage_rows(ui: &mut egui::Ui, lang: Language, draft: &mut CenterSettings) {
+    use porpoise_protocol::wire::{AUTO_ACCEPT_FILES_RANGE, RETENTION_DAYS_RANGE};
+    const MIB: u64 = 1024 * 1024;
+    let row = ui.label(Msg::RetentionLabel.text(lang));
+    ui.horizontal(|ui| {
+        let mut on = draft.retention_days.is_some();
+        if ui.checkbox(&mut on, Msg::RetentionOn.text(lang)).changed() {
+            draft.retention_days = on.then_some(180);
+        }
+        if let Some(days) = draft.retention_days.as_mut() {
+            ui.add(egui::DragValue::new(days).range(RETENTION_DAYS_RANGE))
+                .labelled_by(row.id);
+            ui.label(Msg::RetentionDaysUnit.text(lang));
+        }
+    });
+    ui.end_row();
+    let row = ui.label(Msg::AutoAcceptLabel.text(lang));
+    ui.horizontal(|ui| {
+        let max_mib = porpoise_protocol::wire::MAX_FILE_BYTES_RANGE.end() / MIB;
+        let mut mib = draft.auto_accept_file_bytes / MIB;
+        if ui
+            .add(egui::DragValue::new(&mut mib).range(0..=max_mib))
+            .labelled_by(row.id)
+            .changed()
+        {
+            draft.auto_accept_file_bytes = mib * MIB;
+        }
+        ui.label(Msg::AutoAcceptSizeUnit.text(lang));
+        ui.add(egui::DragValue::new(&mut draft.auto_accept_files).range(AUTO_ACCEPT_FILES_RANGE))
+            .labelled_by(row.id);
+        ui.label(Msg::AutoAcceptCountUnit.text(lang));
+    });
+    ui.end_row();
+    ui.label(Msg::StorageQuota.text(lang));
+    ui.label(porpoise_protocol::lang::format_bytes(
+        draft.storage_quota_bytes,
+    ));
+    ui.end_row();
 }
 
 /// The common questions (常见问题, M6): question and answer per row, Remove, Add (up to

@@ -774,6 +774,14 @@ fn info_page(ui: &mut egui::Ui, lang: Language, dir: &AccountDirectory) {
                 (Msg::OnlineNow, c.online.to_string()),
                 (Msg::ActiveAccounts, c.active_accounts.to_string()),
                 (
+                    Msg::StorageUsed,
+                    format!(
+                        "{} / {}",
+                        porpoise_protocol::lang::format_bytes(c.storage_used_bytes),
+                        porpoise_protocol::lang::format_bytes(c.storage_quota_bytes)
+                    ),
+                ),
+                (
                     Msg::Status,
                     if c.expires_at.is_some_and(|at| at <= now) {
                         Msg::LicenceExpired

@@ -434,6 +434,53 @@ fn settings_are_for_admins_and_broadcast() {
         .any(|e| matches!(e, Event::ServiceOptionsChanged(o) if o.mode == ServiceMode::Showcase)));
 }
 
+/// Issue 14: the storage quota is the operator's (an admin's value is ignored); retention and
+/// the auto-accept count are checked.
+#[test]
+fn retention_and_auto_accept_are_checked_and_the_quota_is_not_the_admins() {
+    let mut h = Harness::new();
+    h.login(ConnId(9), admin(CENTER_A, AgentId(9)));
+    let mut update = |id: u64, settings: CenterSettings| {
+        let actions = h.req(
+            ConnId(9),
+            RequestId(id),
+            Request::UpdateCenterSettings(rpc::UpdateCenterSettings(settings)),
+        );
+        response(&actions, ConnId(9), RequestId(id))
+    };
+    let out_of_range = |field| move |r: Result<Response, ApiError>| matches!(r, Err(ApiError::OutOfRange { field: f, .. }) if f == field);
+    use porpoise_protocol::wire::Field;
+    let zero_days = CenterSettings {
+        retention_days: Some(0),
+        ..CenterSettings::default()
+    };
+    assert!(out_of_range(Field::RetentionDays)(update(1, zero_days)));
+    let too_many = CenterSettings {
+        auto_accept_files: 1001,
+        ..CenterSettings::default()
+    };
+    assert!(out_of_range(Field::AutoAcceptFiles)(update(2, too_many)));
+    let grab = CenterSettings {
+        retention_days: Some(30),
+        storage_quota_bytes: u64::MAX,
+        ..CenterSettings::default()
+    };
+    assert_eq!(update(3, grab), Ok(Response::Done));
+    let actions = h.req(
+        ConnId(9),
+        RequestId(4),
+        Request::GetCenterSettings(rpc::GetCenterSettings),
+    );
+    let Ok(Response::CenterSettings(now)) = response(&actions, ConnId(9), RequestId(4)) else {
+        panic!("settings")
+    };
+    assert_eq!(now.retention_days, Some(30));
+    assert_eq!(
+        now.storage_quota_bytes,
+        porpoise_protocol::wire::DEFAULT_STORAGE_QUOTA_BYTES
+    );
+}
+
 #[test]
 fn an_agent_of_another_center_reaches_nothing() {
     let mut h = Harness::new();

@@ -151,10 +151,21 @@ fn both_sides_learn_the_center_limit_and_the_relay_caps_file_streams() {
             RequestId(id),
             Request::FileTransferLimit(rpc::FileTransferLimit { session_id: mine }),
         );
+        // Only the agent's console accepts by itself, within the center's defaults.
+        let (auto_accept_bytes, auto_accept_files) = if conn == AGENT {
+            (
+                porpoise_protocol::wire::DEFAULT_AUTO_ACCEPT_FILE_BYTES,
+                porpoise_protocol::wire::DEFAULT_AUTO_ACCEPT_FILES,
+            )
+        } else {
+            (0, 0)
+        };
         assert_eq!(
             response(&actions, conn, RequestId(id)),
             Ok(Response::FileTransferLimit(rpc::FileSizeLimit {
-                max_bytes: limit
+                max_bytes: limit,
+                auto_accept_bytes,
+                auto_accept_files,
             }))
         );
     }

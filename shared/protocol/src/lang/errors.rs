@@ -287,6 +287,8 @@ fn field_name(f: Field) -> (&'static str, &'static str) {
             "有效期（结束不能早于开始）",
             "validity (the end not before the start)",
         ),
+        Field::RetentionDays => ("记录保留天数", "days to keep transcripts"),
+        Field::AutoAcceptFiles => ("自动接收客户文件", "files accepted without asking"),
         Field::Regions => (
             "服务地区（两位国家/地区代码，如 CN、HK）",
             "regions (two-letter country codes such as CN, HK)",
@@ -440,6 +442,21 @@ fn conflict(lang: Language, c: Conflict) -> String {
         Conflict::NoSigningKey => pick(
             "请先生成签名密钥，再启用回调".into(),
             "Create a signing key before enabling the webhook".into(),
+        ),
+        Conflict::StorageFull {
+            used_bytes,
+            quota_bytes,
+        } => pick(
+            format!(
+                "支持中心的存储空间已满（已用 {} / 配额 {}），暂时无法保存新消息。请管理员缩短记录保留天数，或联系运营方扩容",
+                crate::lang::format_bytes(used_bytes),
+                crate::lang::format_bytes(quota_bytes)
+            ),
+            format!(
+                "The center's storage is full ({} of {} used); new messages cannot be stored. An admin can shorten how long transcripts are kept, or the operator can raise the quota",
+                crate::lang::format_bytes(used_bytes),
+                crate::lang::format_bytes(quota_bytes)
+            ),
         ),
         Conflict::MailboxFull => pick(
             "支持中心暂时无法接收更多留言，请稍后再试".into(),

@@ -166,6 +166,10 @@ pub struct CenterAccount {
     pub active_accounts: u32,
     /// When the licence ends, unix ms; `None` = no end (set by the operator).
     pub expires_at: Option<UnixMs>,
+    /// Bytes of transcripts, pictures and offline messages stored now (issue 14).
+    pub storage_used_bytes: u64,
+    /// The storage quota, bytes (set by the operator: `porpoise-relay center storage-quota`).
+    pub storage_quota_bytes: u64,
 }
 
 /// Everything the admin window's account, group and product-type pages show. A group leader

@@ -118,6 +118,10 @@ pub enum Field {
     KnowledgeParent,
     /// A knowledge-base node's validity: the end not before the start (M7).
     KnowledgeValidity,
+    /// Days the center keeps transcripts and pictures (issue 14).
+    RetentionDays,
+    /// Files from a customer the agent's console accepts without asking: size or count.
+    AutoAcceptFiles,
 }
 
 /// Something a request names that does not exist (for the asker).
@@ -258,6 +262,15 @@ pub enum Conflict {
     /// The center holds [`crate::wire::MAX_PENDING_OFFLINE_MESSAGES`] unhandled offline
     /// messages: no more until agents handle some (R6).
     MailboxFull,
+    /// The center's stored transcripts, pictures and offline messages reached its storage
+    /// quota ([`crate::wire::CenterSettings::storage_quota_bytes`]): no new messages until an
+    /// admin shortens the retention or the operator raises the quota.
+    StorageFull {
+        /// Bytes stored now.
+        used_bytes: u64,
+        /// The quota, bytes.
+        quota_bytes: u64,
+    },
 }
 
 /// Why a chat picture was refused (A7, C4).

@@ -84,6 +84,11 @@ pub struct IssuedReconnectToken {
 pub struct FileSizeLimit {
     /// Largest file, in bytes ([`CenterSettings::max_file_bytes`]).
     pub max_bytes: u64,
+    /// An agent's console accepts incoming files up to this size without asking
+    /// ([`CenterSettings::auto_accept_file_bytes`]; 0 for customers, whose helper always asks).
+    pub auto_accept_bytes: u64,
+    /// …and this many per session ([`CenterSettings::auto_accept_files`]; 0 for customers).
+    pub auto_accept_files: u32,
 }
 
 /// Successful answers to requests, as they cross the wire. Code outside this module uses the
