@@ -88,25 +88,17 @@ pub fn apply_theme(ctx: &egui::Context, branding: &Branding) {
     });
 }
 
-/// Opens `url` in the system browser (`xdg-open` on Linux, `cmd /c start` on Windows). Only
-/// `https://` URLs are opened; the helper does not fetch anything itself.
+/// Opens `url` in the system browser with the `open` crate: `ShellExecuteW` on Windows (no
+/// `cmd` command line, so `%VAR%`, `&` or `^` in a URL mean nothing; unverified on this Linux
+/// build machine), `xdg-open` and its kin elsewhere, detached. Only `https://` URLs without
+/// whitespace, control characters or quotes are opened ([`check_https_link`]); the helper does
+/// not fetch anything itself.
 ///
 /// Errors: a message (the [`BrandingError::BadLink`] text for a non-https URL, or the I/O
-/// error if the opener cannot be started).
+/// error if no opener could be started).
 pub fn open_link(url: &str) -> Result<(), String> {
     check_https_link(url).map_err(|e: BrandingError| e.to_string())?;
-    // cmd parses its own command line: inside double quotes `&`, `|`, `<`, `>` and `^` are
-    // literal, and `check_https_link` refuses `"`, so the URL cannot end the quoting.
-    #[cfg(windows)]
-    let spawned = {
-        use std::os::windows::process::CommandExt as _;
-        std::process::Command::new("cmd")
-            .raw_arg(format!("/C start \"\" \"{url}\""))
-            .spawn()
-    };
-    #[cfg(not(windows))]
-    let spawned = std::process::Command::new("xdg-open").arg(url).spawn();
-    spawned.map(|_| ()).map_err(|e| e.to_string())
+    open::that_detached(url).map_err(|e| e.to_string())
 }
 
 /// The branding shown in the window, with its images decoded once.

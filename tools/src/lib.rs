@@ -6,6 +6,7 @@ pub mod ffmpeg;
 pub mod image;
 pub mod peer;
 pub mod probe;
+pub mod process;
 pub mod record;
 pub mod relay;
 pub mod xvfb;

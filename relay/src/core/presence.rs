@@ -243,7 +243,8 @@ impl Core {
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
-    /// Cards of every account of the center that serves, by id.
+    /// Cards of every account of the center that serves, by id, within [`AGENT_LIST_BYTES`]
+    /// ([`fit_agent_cards`]).
     pub(super) fn agent_cards(&self, center_id: CenterId) -> Vec<AgentCard> {
         let Some(center) = self.centers.get(&center_id) else {
             return Vec::new();
@@ -254,7 +255,7 @@ impl Core {
                 *sessions.entry(s.stored.agent_id).or_default() += 1;
             }
         }
-        center
+        let cards = center
             .accounts
             .values()
             .filter(|a| a.can(porpoise_protocol::wire::Permission::ServeCustomers))
@@ -269,7 +270,8 @@ impl Core {
                 sessions: sessions.get(&a.agent_id).copied().unwrap_or(0),
                 max_sessions: a.max_sessions,
             })
-            .collect()
+            .collect();
+        fit_agent_cards(cards, AGENT_LIST_BYTES)
     }
 
     /// Presence or load changed: queued customers get new estimates now, and the center's
@@ -403,5 +405,120 @@ impl Core {
             profile: AgentWelcome { offers, ..profile },
         };
         self.send(conn, ServerMessage::Welcome(welcome));
+    }
+}
+
+/// Budget of the agent cards in a Welcome, `AgentsChanged` or the showcase options (issue 14):
+/// 2000 accounts with 16 KiB photos would be 32 MiB, far over a 256 KiB control frame.
+pub const AGENT_LIST_BYTES: usize = 128 * 1024;
+
+/// A card's weight against [`AGENT_LIST_BYTES`]: its texts and photo plus 64 bytes.
+fn card_bytes(card: &AgentCard) -> usize {
+    64 + card.nickname.len()
+        + card.title.len()
+        + card.phone.len()
+        + card.photo.len()
+        + 4 * card.groups.len()
+}
+
+/// Fits `cards` (in their order) into `budget` bytes: first photos are left out, offline
+/// agents' before others' (the console shows initials instead); then offline agents' cards,
+/// then the last cards. Nothing changes when they fit.
+pub(crate) fn fit_agent_cards(mut cards: Vec<AgentCard>, budget: usize) -> Vec<AgentCard> {
+    let mut total: usize = cards.iter().map(card_bytes).sum();
+    if total <= budget {
+        return cards;
+    }
+    let offline = |c: &AgentCard| c.presence == Presence::Offline;
+    let mut order: Vec<usize> = (0..cards.len()).collect();
+    order.sort_by_key(|&i| (!offline(&cards[i]), std::cmp::Reverse(i)));
+    for i in order {
+        if total <= budget {
+            break;
+        }
+        total -= cards[i].photo.len();
+        cards[i].photo.clear();
+    }
+    while total > budget {
+        let i = cards
+            .iter()
+            .rposition(offline)
+            .unwrap_or(cards.len().saturating_sub(1));
+        if cards.is_empty() {
+            break;
+        }
+        total -= card_bytes(&cards.remove(i));
+    }
+    tracing::debug!(
+        cards = cards.len(),
+        "agent cards over their budget: photos or cards left out"
+    );
+    cards
+}
+
+#[cfg(test)]
+mod card_budget_tests {
+    use super::*;
+    use porpoise_protocol::wire::AgentId;
+
+    fn card(id: i64, presence: Presence, photo: usize) -> AgentCard {
+        AgentCard {
+            agent_id: AgentId(id),
+            nickname: format!("客服{id}"),
+            title: String::new(),
+            phone: String::new(),
+            photo: "p".repeat(photo),
+            groups: Vec::new(),
+            presence,
+            sessions: 0,
+            max_sessions: 5,
+        }
+    }
+
+    #[test]
+    fn cards_that_fit_are_untouched() {
+        let cards: Vec<AgentCard> = (0..10).map(|i| card(i, Presence::Online, 1000)).collect();
+        assert_eq!(fit_agent_cards(cards.clone(), AGENT_LIST_BYTES), cards);
+    }
+
+    /// 2000 accounts with 16 KiB photos (32 MiB) fit the budget: photos go first (offline
+    /// agents' first), then offline agents' cards; every online agent stays listed.
+    #[test]
+    fn a_huge_center_fits_its_budget_and_keeps_online_agents() {
+        let cards: Vec<AgentCard> = (0..2000)
+            .map(|i| {
+                let presence = if i % 2 == 0 {
+                    Presence::Online
+                } else {
+                    Presence::Offline
+                };
+                card(i, presence, porpoise_protocol::wire::MAX_PHOTO_BYTES)
+            })
+            .collect();
+        let fitted = fit_agent_cards(cards, AGENT_LIST_BYTES);
+        let total: usize = fitted.iter().map(card_bytes).sum();
+        assert!(total <= AGENT_LIST_BYTES, "{total}");
+        let online = fitted
+            .iter()
+            .filter(|c| c.presence == Presence::Online)
+            .count();
+        assert_eq!(online, 1000);
+        assert!(
+            fitted.windows(2).all(|w| w[0].agent_id < w[1].agent_id),
+            "order kept"
+        );
+        // A center with a few photos keeps them.
+        let few: Vec<AgentCard> = (0..5)
+            .map(|i| {
+                card(
+                    i,
+                    Presence::Offline,
+                    porpoise_protocol::wire::MAX_PHOTO_BYTES,
+                )
+            })
+            .collect();
+        assert!(fit_agent_cards(few, AGENT_LIST_BYTES)
+            .iter()
+            .all(|c| !c.photo.is_empty()));
     }
 }

@@ -27,6 +27,14 @@ pub(super) fn check_field(
     if value.len() > MAX_NAME_BYTES {
         return Err(ApiError::too_long(field, MAX_NAME_BYTES));
     }
+    // A name is an identity on the agent's screen: no control characters and no bidi or
+    // zero-width characters that would make it read as something else (issue 14).
+    if value
+        .chars()
+        .any(|c| c.is_control() || porpoise_protocol::lang::is_deceptive(c))
+    {
+        return Err(ApiError::Malformed { field });
+    }
     Ok(())
 }
 

@@ -45,3 +45,19 @@ pub fn format_bytes(bytes: u64) -> String {
     }
     format!("{value:.1} {}", UNITS[unit])
 }
+
+/// True for invisible characters that change how a name reads: bidirectional controls
+/// (U+202E makes `invoice<U+202E>fdp.exe` read as `invoiceexe.pdf`), marks,
+/// isolates, zero-width characters and the byte-order mark. Such characters are dropped from
+/// received file names and refused in customer names (issue 14).
+pub fn is_deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}

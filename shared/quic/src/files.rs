@@ -244,21 +244,7 @@ pub enum NameError {
     TooManyDuplicates(String),
 }
 
-/// True for invisible characters that change how a name reads: bidirectional controls
-/// (U+202E makes `invoice<U+202E>fdp.exe` read as `invoiceexe.pdf`), marks,
-/// isolates, zero-width characters and the byte-order mark. Such characters are dropped from
-/// received file names (issue 14).
-pub fn is_deceptive(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-    )
-}
+pub use porpoise_protocol::lang::is_deceptive;
 
 /// Characters Windows forbids in file names (besides control characters).
 const FORBIDDEN_CHARS: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*'];

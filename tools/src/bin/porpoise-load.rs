@@ -10,21 +10,17 @@
 use porpoise_protocol::wire::rpc;
 use std::{
     collections::HashMap,
-    io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Parser;
 use porpoise_protocol::wire::{Event, HelloRole, InstallId, Request, ServiceRoute};
-use porpoise_quic::{
-    client::{connect_on, ClientConfig, ClientEvent},
-    tls::Fingerprint,
-};
+use porpoise_quic::client::{connect_on, ClientConfig, ClientEvent};
 use porpoise_relay::{store::AgentRole, RelayConfig, Store, DEMO_CENTER_ID};
+use porpoise_tools::process::{percentile, rss_kib, RelayProcess};
 use porpoise_tools::record::{Report, Table};
 use tokio::sync::Semaphore;
 
@@ -167,29 +163,6 @@ const PASSWORD: &str = "load-test-password";
 
 type Stamps = Arc<Mutex<HashMap<String, Instant>>>;
 
-fn rss_kib(pid: u32) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .context("no VmRSS")
-}
-
-struct RelayProcess {
-    child: Child,
-    addr: String,
-    fingerprint: Fingerprint,
-}
-
-impl Drop for RelayProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn seed(dir: &std::path::Path, agents: usize) -> Result<()> {
     let config = RelayConfig::new(dir);
     std::fs::create_dir_all(dir)?;
@@ -211,57 +184,6 @@ async fn seed(dir: &std::path::Path, agents: usize) -> Result<()> {
     Ok(())
 }
 
-fn start_relay(dir: &std::path::Path) -> Result<RelayProcess> {
-    let exe = std::env::current_exe()?;
-    let bin: PathBuf = exe.parent().context("bin dir")?.join("porpoise-relay");
-    let mut child = Command::new(&bin)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--max-connections",
-            "100000",
-            // Every simulated client comes from 127.0.0.1.
-            "--max-connections-per-ip",
-            "100000",
-            "--customer-quota-multiplier",
-            "1000",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("relay.log"))?)
-        .spawn()
-        .with_context(|| format!("starting {}", bin.display()))?;
-    let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
-    let mut addr = None;
-    let mut fingerprint = None;
-    while addr.is_none() || fingerprint.is_none() {
-        let Some(line) = lines.next() else {
-            bail!("relay exited")
-        };
-        let line = line?;
-        if let Some(a) = line.strip_prefix("listening on ") {
-            addr = Some(a.trim().to_owned());
-        } else if let Some(f) = line.strip_prefix("fingerprint ") {
-            fingerprint = Some(f.trim().parse()?);
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    Ok(RelayProcess {
-        child,
-        addr: addr.unwrap_or_default(),
-        fingerprint: fingerprint.context("fp")?,
-    })
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -273,7 +195,18 @@ async fn main() -> Result<()> {
     };
     let dir = tempfile::tempdir()?;
     seed(dir.path(), cli.agents).await?;
-    let relay = start_relay(dir.path())?;
+    // Every simulated client comes from 127.0.0.1.
+    let relay = RelayProcess::start(
+        dir.path(),
+        &[
+            "--max-connections",
+            "100000",
+            "--max-connections-per-ip",
+            "100000",
+            "--customer-quota-multiplier",
+            "1000",
+        ],
+    )?;
     let pid = relay.child.id();
     tokio::time::sleep(Duration::from_millis(300)).await;
     summary.rss_idle_kib = rss_kib(pid)?;

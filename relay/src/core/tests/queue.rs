@@ -91,6 +91,10 @@ fn service_request_is_validated() {
         ("  ", "1"),
         (&*"x".repeat(MAX_NAME_BYTES + 1), "1"),
         ("Ann", &*"9".repeat(200)),
+        // Issue 14: names that read as something else on the agent's screen.
+        ("Ann\u{202E}nimda", "1"),
+        ("Ann\u{200B}", "1"),
+        ("Ann", "138\n0000"),
     ] {
         let body = Request::RequestService(rpc::RequestService {
             name: name.into(),
