@@ -82,7 +82,14 @@ pub struct RelayConfig {
     pub customer_quotas: crate::core::quota::CustomerQuotas,
     /// Time between two retention prunes ([`crate::retention::PRUNE_INTERVAL`], a day).
     pub prune_interval: std::time::Duration,
+    /// New connections (QUIC handshakes) accepted per minute from one IPv4 address or IPv6
+    /// /64, all at once from a full bucket ([`DEFAULT_NEW_CONNECTIONS_PER_IP`]); more are
+    /// refused before any cryptography is done.
+    pub new_connections_per_ip: u32,
 }
+
+/// Default of [`RelayConfig::new_connections_per_ip`]: 300 a minute.
+pub const DEFAULT_NEW_CONNECTIONS_PER_IP: u32 = 300;
 
 /// Default of [`RelayConfig::max_connections_per_ip`].
 pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 256;
@@ -106,6 +113,7 @@ impl RelayConfig {
             retry_above: DEFAULT_MAX_CONNECTIONS / 2,
             customer_quotas: crate::core::quota::CustomerQuotas::default(),
             prune_interval: crate::retention::PRUNE_INTERVAL,
+            new_connections_per_ip: DEFAULT_NEW_CONNECTIONS_PER_IP,
         }
     }
 

@@ -33,6 +33,11 @@ struct Cli {
     /// Most connections at once from one IPv4 address or IPv6 /64.
     #[arg(long, default_value_t = porpoise_relay::config::DEFAULT_MAX_CONNECTIONS_PER_IP)]
     max_connections_per_ip: usize,
+    /// New connections accepted per minute from one IPv4 address or IPv6 /64 (more are
+    /// refused before the TLS handshake).
+    #[arg(long, default_value_t = porpoise_relay::config::DEFAULT_NEW_CONNECTIONS_PER_IP,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    new_connections_per_ip: u32,
     /// Multiplies every customer quota (Hellos, queue entries, offline messages, chat texts
     /// and pictures per install ID and per IP address): raise it when many customers share one
     /// address (a carrier NAT) or for load tests.
@@ -374,6 +379,7 @@ fn main() -> anyhow::Result<()> {
                     max_connections: cli.max_connections,
                     max_connections_per_ip: cli.max_connections_per_ip,
                     retry_above: cli.max_connections / 2,
+                    new_connections_per_ip: cli.new_connections_per_ip,
                     customer_quotas: porpoise_relay::core::quota::CustomerQuotas::default()
                         .scaled(cli.customer_quota_multiplier),
                     demo: cli.demo,

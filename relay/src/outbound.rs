@@ -5,9 +5,11 @@
 //! (`RelayConfig::allow_private_outbound`, `--allow-private-outbound`) for an intranet service.
 //!
 //! The check resolves the URL's host and refuses it if any address is not public; it runs on
-//! the blocking pool just before the request. Known gap: the HTTP client resolves the name
-//! again, so a DNS answer that changes between the two (rebinding) is not caught; pinning the
-//! address needs a resolver hook the HTTP client does not offer in a stable API.
+//! the blocking pool just before the request (and gives the reason for the logs). The request
+//! itself goes through [`agent`], whose resolver checks again the very addresses it connects
+//! to, so a DNS answer that changes between the check and the connection (rebinding) is
+//! refused too. (ureq's resolver hook is in its `unversioned` module; `Cargo.lock` pins the
+//! version.)
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
 
@@ -63,6 +65,43 @@ fn is_public_v4(v4: Ipv4Addr) -> bool {
         || a >= 240) // reserved
 }
 
+/// An HTTP agent with `config` whose name resolution refuses any host with a non-public
+/// address unless `allow_private` (the error is ureq's `HostNotFound`, like a name that does
+/// not resolve: no difference a port scan could read).
+pub fn agent(config: ureq::config::Config, allow_private: bool) -> ureq::Agent {
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        PublicOnly {
+            allow_private,
+            inner: ureq::unversioned::resolver::DefaultResolver::default(),
+        },
+    )
+}
+
+/// The resolver of [`agent`].
+#[derive(Debug)]
+struct PublicOnly {
+    allow_private: bool,
+    inner: ureq::unversioned::resolver::DefaultResolver,
+}
+
+impl ureq::unversioned::resolver::Resolver for PublicOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let addresses = self.inner.resolve(uri, config, timeout)?;
+        if !self.allow_private && addresses.iter().any(|a| !is_public(a.ip())) {
+            tracing::warn!(host = ?uri.host(), "outbound request to a non-public address refused");
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(addresses)
+    }
+}
+
 /// Checks that `url` may be requested: with `allow_private`, any resolvable http(s) host;
 /// otherwise only hosts whose every address is public. Blocking (DNS); call it on the
 /// blocking pool.
@@ -98,6 +137,27 @@ pub fn check_destination(url: &str, allow_private: bool) -> Result<(), OutboundR
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rebinding: whatever the check said before, the agent itself refuses a host that
+    /// resolves to loopback at connection time (and allows it when the operator does).
+    #[test]
+    fn the_agent_refuses_private_addresses_when_it_connects() {
+        let config = || {
+            ureq::Agent::config_builder()
+                .timeout_global(Some(std::time::Duration::from_secs(2)))
+                .build()
+        };
+        let refused = agent(config(), false).get("http://localhost:9/").call();
+        assert!(
+            matches!(refused, Err(ureq::Error::HostNotFound)),
+            "{refused:?}"
+        );
+        let allowed = agent(config(), true).get("http://127.0.0.1:9/").call();
+        assert!(
+            !matches!(allowed, Err(ureq::Error::HostNotFound)),
+            "resolved, then the connection fails: {allowed:?}"
+        );
+    }
 
     #[test]
     fn private_and_special_addresses_are_not_public() {

@@ -219,7 +219,7 @@ async fn attempt(
         let outcome =
             tokio::task::spawn_blocking(move || {
                 match crate::outbound::check_destination(&url, allow_private) {
-                    Ok(()) => post(&url, &headers, &body, timeout),
+                    Ok(()) => post(&url, &headers, &body, timeout, allow_private),
                     Err(refusal) => AttemptOutcome::NoAnswer(format!("not sent: {refusal}")),
                 }
             })
@@ -255,15 +255,23 @@ async fn attempt(
     let _ = done.send(center_id);
 }
 
-/// POSTs `body` (blocking); the answer's status, or why none came. Redirects are not followed.
-fn post(url: &str, headers: &[(&str, String)], body: &[u8], timeout: Duration) -> AttemptOutcome {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// POSTs `body` (blocking); the answer's status, or why none came. Redirects are not followed;
+/// a host that resolves to a private address at connection time is refused
+/// ([`crate::outbound::agent`]) unless `allow_private`.
+fn post(
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    timeout: Duration,
+    allow_private: bool,
+) -> AttemptOutcome {
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("Porpoise-Webhook/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .build();
+    let agent = crate::outbound::agent(config, allow_private);
     let mut request = agent.post(url).header("Content-Type", "application/json");
     for (name, value) in headers {
         request = request.header(*name, value.as_str());

@@ -167,16 +167,26 @@ enum Key {
     Ip(QuotaKind, IpAddr),
 }
 
-/// Keyed GCRA buckets: per key the time at which the bucket would be full again.
+/// Keyed GCRA buckets: per key the time at which the bucket would be full again. Also used
+/// by the accept loop for new connections per address.
 #[derive(Debug)]
-struct Buckets<K> {
+pub struct RateTable<K> {
     full_at: HashMap<K, Instant>,
     max_keys: usize,
 }
 
-impl<K: Copy + Eq + Hash> Buckets<K> {
-    /// Takes one token of `key`'s bucket; `Err(wait)` when it is empty.
-    fn take(&mut self, now: Instant, key: K, rate: Rate) -> Result<(), Duration> {
+impl<K: Copy + Eq + Hash> RateTable<K> {
+    /// An empty table tracking at most `max_keys` keys (idle ones are dropped when full; a new
+    /// key while all are busy is refused).
+    pub fn new(max_keys: usize) -> Self {
+        RateTable {
+            full_at: HashMap::new(),
+            max_keys,
+        }
+    }
+
+    /// Takes one token of `key`'s bucket at `rate`; `Err(wait)` when it is empty.
+    pub fn take(&mut self, now: Instant, key: K, rate: Rate) -> Result<(), Duration> {
         let window = rate.every * rate.burst;
         let full_at = self.full_at.get(&key).copied().unwrap_or(now).max(now);
         let next = full_at + rate.every;
@@ -198,7 +208,7 @@ impl<K: Copy + Eq + Hash> Buckets<K> {
 #[derive(Debug)]
 pub struct Quotas {
     policy: CustomerQuotas,
-    buckets: Buckets<Key>,
+    buckets: RateTable<Key>,
 }
 
 impl Default for Quotas {
@@ -212,10 +222,7 @@ impl Quotas {
     pub fn new(policy: CustomerQuotas, max_keys: usize) -> Self {
         Quotas {
             policy,
-            buckets: Buckets {
-                full_at: HashMap::new(),
-                max_keys,
-            },
+            buckets: RateTable::new(max_keys),
         }
     }
 

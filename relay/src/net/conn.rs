@@ -38,6 +38,10 @@ pub const REQUESTS_PER_SECOND: u32 = 50;
 /// Requests one connection may make at once above the sustained rate (a console's start-up
 /// burst of lists fits easily).
 pub const REQUEST_BURST: u32 = 100;
+/// A connection that sends this many requests more, one after another, all answered
+/// `Throttled` (it ignores `retry_after_s`), is closed with `CloseCode::Protocol`: a flood then
+/// costs a new handshake, which [`crate::RelayConfig::new_connections_per_ip`] bounds.
+pub const MAX_THROTTLED_IN_A_ROW: u32 = 200;
 
 /// What a connection task needs.
 pub(super) struct ConnCtx {
@@ -411,13 +415,19 @@ async fn read_control(
     let limiter = RateLimiter::direct(quota);
     let clock = governor::clock::DefaultClock::default();
     let mut throttled: u64 = 0;
+    let mut in_a_row: u32 = 0;
     loop {
         match read_frame(recv, MAX_CONTROL_FRAME_BYTES).await {
             Ok(Some(ClientMessage::Request { id, body })) => {
                 if let Err(not_until) = limiter.check() {
                     throttled += 1;
+                    in_a_row += 1;
                     if throttled.is_power_of_two() {
                         warn!(%conn_id, throttled, "requests over the connection's rate");
+                    }
+                    if in_a_row > MAX_THROTTLED_IN_A_ROW {
+                        warn!(%conn_id, "requests go on regardless of Throttled; closing");
+                        return connection.close(CLOSE_PROTOCOL.into(), b"request flood");
                     }
                     let wait = not_until.wait_time_from(clock.now());
                     let retry_after_s =
@@ -431,6 +441,7 @@ async fn read_control(
                     }
                     continue;
                 }
+                in_a_row = 0;
                 if driver
                     .send(DriverMsg::Request {
                         conn_id,

@@ -63,12 +63,12 @@ pub fn fetch_context(
     crate::outbound::check_destination(&endpoint.url, allow_private)
         .map_err(|refusal| ContextError::Unreachable(refusal.to_string()))?;
     let timeout = Duration::from_millis(u64::from(endpoint.timeout_ms));
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
-        .build()
-        .into();
+        .build();
+    let agent = crate::outbound::agent(config, allow_private);
     let body = serde_json::to_vec(query).map_err(|e| ContextError::Malformed(e.to_string()))?;
     let mut request = agent
         .post(endpoint.url.as_str())

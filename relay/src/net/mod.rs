@@ -14,7 +14,7 @@
 //! so that the writer never blocks on the driver.
 
 mod conn;
-pub use conn::{REQUESTS_PER_SECOND, REQUEST_BURST};
+pub use conn::{MAX_THROTTLED_IN_A_ROW, REQUESTS_PER_SECOND, REQUEST_BURST};
 pub use driver::{MAX_BACKLOG, MAX_CENTER_BACKLOG, MAX_CONCURRENT_READS};
 pub mod context;
 mod driver;
@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use porpoise_quic::tls::{self, Fingerprint, TlsError};
 use tokio::sync::mpsc;
-use tracing::{info, warn, Instrument};
+use tracing::{debug, info, warn, Instrument};
 
 use crate::config::{load_or_create_identity, ConfigError, RelayConfig};
 use crate::core::{ConnId, Core, ThrottlePolicy};
@@ -119,6 +119,8 @@ pub struct Relay {
     retry_above: usize,
     /// See [`RelayConfig::prune_interval`].
     prune_interval: Duration,
+    /// See [`RelayConfig::new_connections_per_ip`].
+    new_connections_per_ip: u32,
 }
 
 /// The bound TCP listener of the helper downloads and what it serves with.
@@ -199,6 +201,7 @@ impl Relay {
             max_connections_per_ip: config.max_connections_per_ip,
             retry_above: config.retry_above,
             prune_interval: config.prune_interval,
+            new_connections_per_ip: config.new_connections_per_ip,
         })
     }
 
@@ -243,6 +246,7 @@ impl Relay {
             max_connections_per_ip,
             retry_above,
             prune_interval,
+            new_connections_per_ip,
             ..
         } = self;
         let (webhooks_stop, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -298,6 +302,9 @@ impl Relay {
         let live = Arc::new(AtomicUsize::new(0));
         let per_ip: PerIp = Arc::default();
         let mut next_conn = ConnId(1);
+        let handshake_rate =
+            crate::core::quota::Rate::per(new_connections_per_ip.max(1), Duration::from_secs(60));
+        let mut handshakes = crate::core::quota::RateTable::new(crate::core::quota::MAX_QUOTA_KEYS);
         tokio::pin!(shutdown);
         loop {
             let incoming = tokio::select! {
@@ -320,6 +327,14 @@ impl Relay {
                 continue;
             }
             let ip = crate::core::throttle::ip_key(incoming.remote_address().ip());
+            if handshakes
+                .take(std::time::Instant::now(), ip, handshake_rate)
+                .is_err()
+            {
+                debug!(%ip, new_connections_per_ip, "new connections over the address's rate, refusing");
+                incoming.refuse();
+                continue;
+            }
             let Some(guard) = LiveGuard::new(&live, &per_ip, ip, max_connections_per_ip) else {
                 warn!(%ip, max_connections_per_ip, "too many connections from one address, refusing");
                 incoming.refuse();

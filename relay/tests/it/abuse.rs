@@ -277,7 +277,7 @@ async fn a_request_loop_is_throttled_per_connection() {
     let mut throttled = 0;
     let mut answered = 0;
     let mut retry = 0;
-    let total = (REQUEST_BURST * 3) as usize;
+    let total = (REQUEST_BURST * 2) as usize;
     for _ in 0..total {
         match flooder.request(ask()).await {
             Err(ApiError::Throttled { retry_after_s }) => {
@@ -300,6 +300,65 @@ async fn a_request_loop_is_throttled_per_connection() {
         honest.request(ask()).await,
         Err(ApiError::Throttled { .. })
     ));
+}
+
+/// A client that ignores `Throttled` and floods on is closed (`CloseCode::Protocol`) after
+/// `MAX_THROTTLED_IN_A_ROW` refusals in a row, so each flood costs a new handshake; new
+/// handshakes per address are bounded too (`RelayConfig::new_connections_per_ip`), refused
+/// before any cryptography, while another address connects.
+#[tokio::test]
+async fn a_flood_past_throttled_is_closed_and_handshakes_per_address_are_bounded() {
+    use porpoise_protocol::framing::MAX_CONTROL_FRAME_BYTES;
+    use porpoise_protocol::wire::{ClientMessage, CloseCode, RequestId};
+    use porpoise_quic::frame_io::write_frame;
+    use porpoise_relay::net::{MAX_THROTTLED_IN_A_ROW, REQUEST_BURST};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = common::start_config(porpoise_relay::RelayConfig {
+        new_connections_per_ip: 5,
+        ..porpoise_relay::RelayConfig::new(dir.path())
+    })
+    .await;
+    let (mut flooder, _) = connect(&relay, customer(0xF100D)).await;
+    // Pipelined: far more than the burst plus the limit, without reading the answers.
+    let flood = REQUEST_BURST + 2 * MAX_THROTTLED_IN_A_ROW;
+    let mut closed = None;
+    for n in 0..u64::from(flood) {
+        let msg = ClientMessage::Request {
+            id: RequestId(n + 1),
+            body: Request::LeaveQueue(rpc::LeaveQueue),
+        };
+        if write_frame(&mut flooder.send, &msg, MAX_CONTROL_FRAME_BYTES)
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let reason = tokio::time::timeout(std::time::Duration::from_secs(10), flooder.conn.closed())
+        .await
+        .expect("closed in time");
+    if let quinn::ConnectionError::ApplicationClosed(close) = reason {
+        closed = Some(close.error_code.into_inner());
+    }
+    assert_eq!(closed, Some(u64::from(CloseCode::Protocol.code())));
+
+    // Handshakes: the flooder and the first connection used 1; 4 more, then refused.
+    let fingerprint = relay.fingerprint();
+    for n in 0..4 {
+        let ok = common::try_handshake(relay.addr(), fingerprint).await;
+        assert!(ok.is_ok(), "handshake {n}: {ok:?}");
+    }
+    assert!(common::try_handshake(relay.addr(), fingerprint)
+        .await
+        .is_err());
+    // Another address is not affected.
+    let other = common::try_handshake_from(
+        "127.0.0.2:0".parse().expect("addr"),
+        relay.addr(),
+        fingerprint,
+    )
+    .await;
+    assert!(other.is_ok(), "{other:?}");
 }
 
 /// Slots (was: 10 000 connection slots, no per-IP cap, no address validation): one address

@@ -273,19 +273,21 @@ pub fn sanitize_name(raw: &str) -> Result<String, NameError> {
     if trimmed.is_empty() {
         return Err(NameError::Empty(raw.chars().take(64).collect()));
     }
-    let stem_upper = trimmed
+    // Shorten first: cutting can trim the spaces that kept a long name from reading as a
+    // reserved one ("CON" + spaces + "x" → "CON"; found by the file_frame fuzz target).
+    let name = if trimmed.len() > MAX_FILE_NAME_BYTES - 1 {
+        shorten(trimmed, MAX_FILE_NAME_BYTES - 1)
+    } else {
+        trimmed.to_string()
+    };
+    let stem_upper = name
         .split('.')
         .next()
         .unwrap_or("")
         .trim_end()
         .to_ascii_uppercase();
-    let mut name = if RESERVED_NAMES.contains(&stem_upper.as_str()) {
-        format!("_{trimmed}")
-    } else {
-        trimmed.to_string()
-    };
-    if name.len() > MAX_FILE_NAME_BYTES {
-        name = shorten(&name, MAX_FILE_NAME_BYTES);
+    if RESERVED_NAMES.contains(&stem_upper.as_str()) {
+        return Ok(format!("_{name}"));
     }
     Ok(name)
 }
@@ -1101,6 +1103,12 @@ mod tests {
             sanitize_name("console.txt").expect("test step"),
             "console.txt"
         );
+        // Found by the file_frame fuzz target: cutting a long name used to trim the spaces
+        // that kept it from reading as a reserved one.
+        let long = format!("CON{}x", " ".repeat(197));
+        assert_eq!(sanitize_name(&long).expect("test step"), "_CON");
+        let long = format!("CON{}x.txt", " ".repeat(250));
+        assert_eq!(sanitize_name(&long).expect("test step"), "_CON.txt");
     }
 
     #[test]

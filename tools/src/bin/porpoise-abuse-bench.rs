@@ -84,8 +84,13 @@ const ALL: [Attack; 8] = [
 ];
 
 const PASSWORD: &str = "abuse-bench-password";
-/// The attacker's address (honest customers use 127.0.1.x, agents 127.0.0.1).
-const ATTACKER: Ipv4Addr = Ipv4Addr::new(127, 0, 9, 9);
+
+/// The address of the attacker of attack number `n`: each attack comes from its own address,
+/// so one attack's refusals do not shadow the next (honest customers use 127.0.1.x, agents
+/// 127.0.0.1, login probes 127.0.0.2).
+fn attacker_ip(n: usize) -> Ipv4Addr {
+    Ipv4Addr::new(127, 0, 9, 1 + n as u8)
+}
 
 /// What the attacker got during a phase.
 #[derive(Debug, Default)]
@@ -135,7 +140,7 @@ async fn seed(dir: &std::path::Path, pairs: usize) -> Result<()> {
     store.set_seats(DEMO_CENTER_ID, pairs as u32 + 20).await?;
     for name in (0..pairs)
         .map(|i| format!("pair{i:03}"))
-        .chain(["attacked".to_owned(), "probe".to_owned()])
+        .chain(["attacked-chat", "attacked-picture", "probe"].map(String::from))
     {
         store
             .create_agent(DEMO_CENTER_ID, &name, &name, PASSWORD, AgentRole::Agent)
@@ -330,11 +335,12 @@ fn fresh_id() -> u128 {
 /// Runs `attack` until `stop`, counting what the attacker got.
 async fn attack(
     attack: Attack,
+    ip: Ipv4Addr,
     config: ClientConfig,
     stop: Arc<AtomicBool>,
     tally: Arc<Tally>,
 ) -> Result<()> {
-    let endpoint = endpoint_on(ATTACKER)?;
+    let endpoint = endpoint_on(ip)?;
     let customer = |id: u128| HelloRole::Customer {
         center_id: DEMO_CENTER_ID,
         install_id: InstallId(id),
@@ -361,7 +367,12 @@ async fn attack(
             }
         }
         Attack::ChatFlood | Attack::PictureFlood => {
-            let _attacked = agent(&endpoint_on(Ipv4Addr::LOCALHOST)?, &config, "attacked").await?;
+            let name = if attack == Attack::ChatFlood {
+                "attacked-chat"
+            } else {
+                "attacked-picture"
+            };
+            let attacked = agent(&endpoint_on(Ipv4Addr::LOCALHOST)?, &config, name).await?;
             let (client, session_id) =
                 served_customer(&endpoint, &config, fresh_id(), "attacker").await?;
             let picture = tiny_png();
@@ -397,6 +408,8 @@ async fn attack(
                 }
                 tally.count(&r);
             }
+            client.close("attack over");
+            attacked.close("attack over");
         }
         Attack::HelloFlood | Attack::OfflineFlood | Attack::GhostQueue => {
             let mut workers = Vec::new();
@@ -499,7 +512,7 @@ async fn run_phase(
     let attacker = which.map(|a| {
         let (config, stop, tally) = (config.clone(), stop.clone(), tally.clone());
         tokio::spawn(async move {
-            if let Err(e) = attack(a, config, stop, tally).await {
+            if let Err(e) = attack(a, attacker_ip(index), config, stop, tally).await {
                 eprintln!("attack {a:?} stopped: {e:#}");
             }
         })
@@ -568,6 +581,8 @@ async fn main() -> Result<()> {
     }
     eprintln!("{} honest pairs in session", pairs.len());
 
+    // A first round warms the relay up (database pages, allocator); not recorded.
+    let (warm_up, _) = chat_round(&pairs, 1000, &cli).await;
     let mut phases = Vec::new();
     let quiet = run_phase("none (quiet run)".into(), None, 0, &pairs, &relay, &cli).await;
     eprintln!("quiet: p99 {:.1} ms", percentile(&quiet.latencies, 0.99));
@@ -602,7 +617,8 @@ async fn main() -> Result<()> {
         }
     }
     store.close().await;
-    let acked: u64 = phases.iter().map(|p| p.latencies.len() as u64).sum();
+    let acked: u64 =
+        warm_up.len() as u64 + phases.iter().map(|p| p.latencies.len() as u64).sum::<u64>();
     let stored = per_id.len() as u64;
     let twice = per_id.values().filter(|&&n| n > 1).count();
     let stored_line = format!(

@@ -205,6 +205,8 @@ async fn main() -> Result<()> {
             "100000",
             "--customer-quota-multiplier",
             "1000",
+            "--new-connections-per-ip",
+            "1000000",
         ],
     )?;
     let pid = relay.child.id();

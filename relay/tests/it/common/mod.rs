@@ -123,9 +123,18 @@ pub fn customer(install_id: u128) -> HelloRole {
 /// Only the QUIC handshake with the relay at `addr`; the error text when it is refused.
 #[allow(dead_code)]
 pub async fn try_handshake(addr: SocketAddr, fingerprint: Fingerprint) -> Result<(), String> {
+    try_handshake_from("127.0.0.1:0".parse().expect("addr"), addr, fingerprint).await
+}
+
+/// [`try_handshake`] from a client socket bound to `local` (another loopback address).
+#[allow(dead_code)]
+pub async fn try_handshake_from(
+    local: SocketAddr,
+    addr: SocketAddr,
+    fingerprint: Fingerprint,
+) -> Result<(), String> {
     let (config, _pin) = client_config(fingerprint).map_err(|e| e.to_string())?;
-    let mut endpoint =
-        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).map_err(|e| e.to_string())?;
+    let mut endpoint = quinn::Endpoint::client(local).map_err(|e| e.to_string())?;
     endpoint.set_default_client_config(config);
     let connecting = endpoint
         .connect(addr, "localhost")
