@@ -29,14 +29,16 @@ pub fn service_mode(lang: Language, m: ServiceMode) -> &'static str {
     .text(lang)
 }
 
-/// Why an offer was withdrawn, with the customer's name.
-pub fn offer_withdrawn(lang: Language, name: &str, reason: OfferEnd) -> String {
+/// Why an offer was withdrawn, with the customer's name; `None` when there is nothing to tell
+/// (the agent took the customer from the queue themselves, issue 15).
+pub fn offer_withdrawn(lang: Language, name: &str, reason: OfferEnd) -> Option<String> {
     let why = match reason {
         OfferEnd::TimedOut => Msg::OfferTimedOut,
         OfferEnd::CustomerLeft => Msg::OfferCustomerLeft,
         OfferEnd::TakenElsewhere => Msg::OfferTakenElsewhere,
+        OfferEnd::TakenByYou => return None,
     };
-    with_detail(lang, why, name)
+    Some(with_detail(lang, why, name))
 }
 
 /// "N waiting" for the count-only queue view.

@@ -141,8 +141,10 @@ fn apply_relay_event(ws: &mut Workspace, event: Event, cx: &mut Ctx<'_>) {
         Event::OfferWithdrawn { offer_id, reason } => {
             if let Some(i) = ws.offers.iter().position(|o| o.offer.offer_id == offer_id) {
                 let prompt = ws.offers.remove(i);
-                let text = i18n::offer_withdrawn(lang, &prompt.offer.customer_name, reason);
-                ws.notify(text, cx.now_s);
+                if let Some(text) = i18n::offer_withdrawn(lang, &prompt.offer.customer_name, reason)
+                {
+                    ws.notify(text, cx.now_s);
+                }
             }
         }
         Event::TransferOffered(offer) => {

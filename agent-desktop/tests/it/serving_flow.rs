@@ -103,6 +103,39 @@ fn offer_popup_disappears_when_its_countdown_ends() {
     assert!(harness.query_by_label("New service request").is_none());
 }
 
+/// Issue 15: picking the offered customer from the queue yourself closes the popup without the
+/// "Another agent took this customer" notice a colleague's accept gives.
+#[test]
+fn own_accept_closes_the_offer_without_a_taken_elsewhere_notice() {
+    let (mut harness, side, _recording) = app();
+    log_in(&mut harness, &side, Role::Agent, |_| {}, vec![]);
+    relay(&side, Event::OfferReceived(offer(4, "张三")));
+    relay(&side, Event::OfferReceived(offer(5, "李四")));
+    harness.run();
+    assert_eq!(harness.query_all_by_label("New service request").count(), 2);
+    relay(
+        &side,
+        Event::OfferWithdrawn {
+            offer_id: OfferId(4),
+            reason: OfferEnd::TakenByYou,
+        },
+    );
+    harness.run();
+    assert!(harness.query_by_label("张三").is_none());
+    assert!(harness
+        .query_by_label_contains("Another agent took this customer")
+        .is_none());
+    relay(
+        &side,
+        Event::OfferWithdrawn {
+            offer_id: OfferId(5),
+            reason: OfferEnd::TakenElsewhere,
+        },
+    );
+    harness.run();
+    harness.get_by_label_contains("Another agent took this customer");
+}
+
 #[test]
 fn incoming_transfer_prompt_shows_history_and_accepts() {
     let (mut harness, mut side, recording) = app();

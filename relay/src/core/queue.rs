@@ -306,7 +306,7 @@ impl Core {
         let ticket = center.queue.remove(index).ok_or(ApiError::UnknownTicket)?;
         let (group_id, product_type_id) = (ticket.group_id, ticket.product_type_id);
         center.sent_positions.remove(&ticket_id);
-        self.withdraw_ticket_offer(ticket_id, OfferEnd::TakenElsewhere);
+        self.withdraw_ticket_offer_for(ticket_id, OfferEnd::TakenElsewhere, Some(agent_id));
         self.routing.forget_ticket(ticket_id);
         let session_id = self.next_session_id;
         self.next_session_id.0 += 1;

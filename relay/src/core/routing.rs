@@ -384,10 +384,27 @@ impl Core {
 
     /// Withdraws the open offer of a ticket (if any), telling its agent why.
     pub(super) fn withdraw_ticket_offer(&mut self, ticket_id: TicketId, reason: OfferEnd) {
+        self.withdraw_ticket_offer_for(ticket_id, reason, None);
+    }
+
+    /// As [`Self::withdraw_ticket_offer`], for a ticket `taker` just took: if the open offer
+    /// was `taker`'s own, the reason becomes `TakenByYou` (its console closes the prompt
+    /// without telling the agent a colleague took the customer).
+    pub(super) fn withdraw_ticket_offer_for(
+        &mut self,
+        ticket_id: TicketId,
+        reason: OfferEnd,
+        taker: Option<AgentId>,
+    ) {
         let Some(offer_id) = self.routing.by_ticket.get(&ticket_id).copied() else {
             return;
         };
         if let Some(open) = self.routing.remove(offer_id) {
+            let reason = if taker == Some(open.agent_id) {
+                OfferEnd::TakenByYou
+            } else {
+                reason
+            };
             self.event(open.conn, Event::OfferWithdrawn { offer_id, reason });
         }
     }

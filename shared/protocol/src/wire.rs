@@ -33,8 +33,8 @@ pub use rpc::{Reply, Request, Response, Rpc};
 /// 6: chat pictures. 7: one struct per request ([`rpc`]), errors as [`ApiError`] codes.
 /// 9: the center directory (accounts, groups, product types) edited from the admin window.
 /// 10: integrations (app ID, signing key, webhooks) and group regions. 11: knowledge-base
-/// pictures, rights pushed on change.
-pub const PROTOCOL_VERSION: u16 = 12;
+/// pictures, rights pushed on change. 13: `OfferEnd::TakenByYou`.
+pub const PROTOCOL_VERSION: u16 = 13;
 
 /// ALPN protocol id negotiated in the TLS 1.3 handshake.
 pub const ALPN: &[u8] = b"porpoise/1";
@@ -1018,6 +1018,9 @@ pub enum OfferEnd {
     CustomerLeft,
     /// Another agent took the customer.
     TakenElsewhere,
+    /// The offer's own agent took the customer another way (picked it from the queue while the
+    /// offer was open): the prompt closes without a notice (issue 15).
+    TakenByYou,
 }
 
 /// Receiver of a transfer.

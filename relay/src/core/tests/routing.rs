@@ -607,6 +607,55 @@ fn a_kicked_agents_offers_go_to_the_next_agent() {
     )));
 }
 
+/// Issue 15: an agent who picks the customer from the queue while that customer's offer is on
+/// their own screen gets `TakenByYou` (the console closes the prompt silently), never the
+/// "another agent took this customer" of a colleague's accept.
+#[test]
+fn picking_your_own_offered_customer_from_the_queue_is_not_taken_elsewhere() {
+    let mut h = Harness::new();
+    h.agent(ConnId(1), CENTER_A, AgentId(10));
+    h.tick(1000);
+    h.agent(ConnId(2), CENTER_A, AgentId(11));
+    h.customer(ConnId(50), CENTER_A, InstallId(7));
+    let actions = request(&mut h, ConnId(50), any_group());
+    let offer = offers_to(&actions, ConnId(1)).pop().expect("offer");
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) =
+        response(&actions, ConnId(50), RequestId(900))
+    else {
+        panic!("not queued")
+    };
+    let actions = h.req(
+        ConnId(1),
+        RequestId(5),
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+    );
+    let mine = Event::OfferWithdrawn {
+        offer_id: offer.offer_id,
+        reason: OfferEnd::TakenByYou,
+    };
+    assert!(events_to(&actions, ConnId(1)).contains(&mine));
+
+    // A colleague's accept still reads as taken elsewhere.
+    h.customer(ConnId(51), CENTER_A, InstallId(8));
+    let actions = request(&mut h, ConnId(51), any_group());
+    let offer = offers_to(&actions, ConnId(2)).pop().expect("offer");
+    let Ok(Response::Queued(rpc::Queued { ticket_id, .. })) =
+        response(&actions, ConnId(51), RequestId(900))
+    else {
+        panic!("not queued")
+    };
+    let actions = h.req(
+        ConnId(1),
+        RequestId(6),
+        Request::AcceptCustomer(rpc::AcceptCustomer { ticket_id }),
+    );
+    let theirs = Event::OfferWithdrawn {
+        offer_id: offer.offer_id,
+        reason: OfferEnd::TakenElsewhere,
+    };
+    assert!(events_to(&actions, ConnId(2)).contains(&theirs));
+}
+
 #[test]
 fn offers_spread_over_idle_agents_before_busy_ones_get_more() {
     let mut h = Harness::new();
