@@ -213,7 +213,7 @@ impl AgentApp {
             }
         }
         if let Some(session_id) = self.focus_chat.take() {
-            let id = crate::ui::chat::input_id(session_id);
+            let id = crate::ui::chat::input_id(session_id, crate::ui::chat::ChatPlace::Tab);
             ui.ctx().memory_mut(|m| m.request_focus(id));
         }
         self.follow_preferences();

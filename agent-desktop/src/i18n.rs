@@ -532,6 +532,26 @@ messages! {
     ControlHint => "点击画面后，鼠标和键盘操作会发送到客户电脑", "Click the screen to send mouse and keyboard to the customer";
     /// Label of the screen view.
     CustomerScreen => "客户屏幕", "Customer screen";
+    /// Label of the live thumbnail in the session tab while the screen is in its own window.
+    ScreenThumbnail => "客户屏幕缩略图", "Customer screen thumbnail";
+    /// Under the thumbnail (issue 15).
+    ShownInWindow => "客户屏幕显示在单独的窗口中，点击缩略图切换到该窗口", "The customer's screen is in its own window: click the thumbnail to bring it forward";
+    /// Remote window toolbar: scale the screen to the window (issue 15).
+    FitToWindow => "适应窗口", "Fit to window";
+    /// Remote window toolbar: one customer pixel per screen pixel, with scroll bars.
+    ActualSize => "原始大小 1:1", "Actual size 1:1";
+    /// Remote window toolbar (F11).
+    FullScreen => "全屏 (F11)", "Full screen (F11)";
+    /// Remote window toolbar in full screen (F11).
+    ExitFullScreen => "退出全屏 (F11)", "Exit full screen (F11)";
+    /// Remote window toolbar: menu of key combinations sent to the customer.
+    SendKeys => "发送组合键", "Send keys";
+    /// Send keys menu: the Windows (Super) key.
+    WinKey => "Win 键", "Win key";
+    /// Remote window toolbar: show or hide the chat panel.
+    ChatPanel => "聊天", "Chat";
+    /// Remote window toolbar: stop viewing / controlling (closes the window).
+    StopRemote => "停止", "Stop";
     /// Notification title.
     CustomerQueued => "新客户排队", "A customer is waiting";
     /// Tray menu.

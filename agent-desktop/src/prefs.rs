@@ -39,6 +39,39 @@ pub struct Preferences {
     pub center_id: Option<CenterId>,
     /// Username remembered by "Remember me" (A1).
     pub username: Option<String>,
+    /// Layout of the remote window (A6, A12, issue 15).
+    pub remote_window: RemoteWindowPrefs,
+}
+
+/// Smallest remote window the console opens or remembers, points.
+pub const MIN_REMOTE_WINDOW: [f32; 2] = [480.0, 320.0];
+/// Largest remembered remote window size, points (beyond any monitor).
+pub const MAX_REMOTE_WINDOW: f32 = 16_384.0;
+
+/// How the agent left the remote window (issue 15): kept between runs for this agent on this
+/// computer, used for the next customer's window.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RemoteWindowPrefs {
+    /// Inner size of the remote window as last resized, points; None: chosen from the monitor
+    /// and the customer's screen size.
+    pub size: Option<[f32; 2]>,
+    /// 1:1 (one customer pixel per screen pixel, with scrolling) instead of fit to window.
+    pub actual_size: bool,
+    /// The chat side panel is open.
+    pub chat_open: bool,
+}
+
+impl RemoteWindowPrefs {
+    /// The same with a size outside [`MIN_REMOTE_WINDOW`]..=[`MAX_REMOTE_WINDOW`] (or not
+    /// finite) forgotten.
+    pub fn sanitized(mut self) -> Self {
+        self.size = self.size.filter(|[w, h]| {
+            let ok = |v: f32, min: f32| v.is_finite() && (min..=MAX_REMOTE_WINDOW).contains(&v);
+            ok(*w, MIN_REMOTE_WINDOW[0]) && ok(*h, MIN_REMOTE_WINDOW[1])
+        });
+        self
+    }
 }
 
 impl Default for Preferences {
@@ -51,6 +84,7 @@ impl Default for Preferences {
             fingerprint: None,
             center_id: None,
             username: None,
+            remote_window: RemoteWindowPrefs::default(),
         }
     }
 }
@@ -85,6 +119,7 @@ impl Preferences {
         self.chat_font_size = self
             .chat_font_size
             .clamp(MIN_CHAT_FONT_SIZE, MAX_CHAT_FONT_SIZE);
+        self.remote_window = self.remote_window.sanitized();
         self
     }
 
@@ -136,6 +171,11 @@ mod tests {
             fingerprint: Some("AB".repeat(32)),
             center_id: Some(CenterId(8000007)),
             username: Some("alice".into()),
+            remote_window: RemoteWindowPrefs {
+                size: Some([1600.0, 900.0]),
+                actual_size: true,
+                chat_open: true,
+            },
         };
         let text = ron::to_string(&prefs).expect("ron");
         let back: Preferences = ron::from_str(&text).expect("ron");
@@ -178,5 +218,17 @@ mod tests {
         }
         .sanitized();
         assert_eq!(nan.chat_font_size, DEFAULT_CHAT_FONT_SIZE);
+        for size in [[100.0, 900.0], [f32::INFINITY, 900.0], [1600.0, 1e9]] {
+            let layout = RemoteWindowPrefs {
+                size: Some(size),
+                ..RemoteWindowPrefs::default()
+            };
+            let prefs = Preferences {
+                remote_window: layout,
+                ..Preferences::default()
+            }
+            .sanitized();
+            assert_eq!(prefs.remote_window.size, None, "{size:?}");
+        }
     }
 }

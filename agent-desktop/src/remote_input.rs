@@ -365,6 +365,42 @@ pub fn mapped_key(key: egui::Key) -> Option<Mapped> {
     Some(Mapped::Named(named))
 }
 
+/// A key combination the remote window's Send keys menu sends (issue 15): keys the agent's own
+/// desktop would take for itself (Ctrl+Alt+Del, the Windows key, Alt+Tab).
+///
+/// What the customer's computer does with them is up to its OS: X11 desktops get the keys as
+/// typed; Windows never lets a program fake the secure attention sequence (Ctrl+Alt+Del), so
+/// there it reaches the focused program as ordinary keys (unverified on Windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCombo {
+    /// Ctrl+Alt+Del.
+    CtrlAltDel,
+    /// The Windows (Super) key alone: opens the start menu.
+    Win,
+    /// Alt+Tab: switches to the previous window.
+    AltTab,
+}
+
+impl KeyCombo {
+    /// Every combination, in menu order.
+    pub const ALL: [KeyCombo; 3] = [KeyCombo::CtrlAltDel, KeyCombo::Win, KeyCombo::AltTab];
+
+    /// The events of the combination: modifiers pressed first, everything released in reverse
+    /// order, nothing left held.
+    pub fn events(self) -> Vec<InputEvent> {
+        let keys: &[Key] = match self {
+            KeyCombo::CtrlAltDel => &[Key::Control, Key::Alt, Key::Delete],
+            KeyCombo::Win => &[Key::Meta],
+            KeyCombo::AltTab => &[Key::Alt, Key::Tab],
+        };
+        let press = |key: Key, down: bool| InputEvent::Key(KeyEvent::Key { key, down });
+        keys.iter()
+            .map(|k| press(*k, true))
+            .chain(keys.iter().rev().map(|k| press(*k, false)))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +417,34 @@ mod tests {
             pressed,
             repeat: false,
             modifiers,
+        }
+    }
+
+    #[test]
+    fn key_combos_press_in_order_and_release_everything() {
+        let k = |key: Key, down: bool| InputEvent::Key(KeyEvent::Key { key, down });
+        assert_eq!(
+            KeyCombo::CtrlAltDel.events(),
+            vec![
+                k(Key::Control, true),
+                k(Key::Alt, true),
+                k(Key::Delete, true),
+                k(Key::Delete, false),
+                k(Key::Alt, false),
+                k(Key::Control, false),
+            ]
+        );
+        assert_eq!(
+            KeyCombo::Win.events(),
+            vec![k(Key::Meta, true), k(Key::Meta, false)]
+        );
+        for combo in KeyCombo::ALL {
+            let events = combo.events();
+            let downs = events
+                .iter()
+                .filter(|e| matches!(e, InputEvent::Key(KeyEvent::Key { down: true, .. })))
+                .count();
+            assert_eq!(downs * 2, events.len(), "{combo:?}");
         }
     }
 

@@ -359,3 +359,14 @@ pub fn oldest_of(lang: Language, shown: usize, count: u32) -> String {
         }
     }
 }
+
+/// Title of a customer's remote window (issue 15): the customer and whether the agent views or
+/// controls.
+pub fn remote_window_title(lang: Language, customer: &str, controlling: bool) -> String {
+    let what = if controlling {
+        Msg::Controlling
+    } else {
+        Msg::Viewing
+    };
+    format!("{customer} — {} · Porpoise", what.text(lang))
+}

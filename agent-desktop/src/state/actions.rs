@@ -205,6 +205,7 @@ impl Workspace {
                 self.prefs.language = Some(crate::prefs::language_code(lang).to_owned());
             }
             Intent::SetChatFontSize(size) => self.prefs.chat_font_size = size,
+            Intent::SetRemoteWindow(layout) => self.prefs.remote_window = layout.sanitized(),
             Intent::SaveAutoAway => {
                 if let Some(d) = self.settings_dialog.as_mut() {
                     d.auto_away_status = Status::Busy;

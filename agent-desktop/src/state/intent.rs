@@ -120,6 +120,8 @@ pub enum Intent {
     SetLanguage(Language),
     /// The chat text size in points (applies at once).
     SetChatFontSize(f32),
+    /// The remote window's layout as the agent left it (size, 1:1, chat panel; issue 15).
+    SetRemoteWindow(crate::prefs::RemoteWindowPrefs),
     /// Save the auto-away minutes (R4).
     SaveAutoAway,
     /// Check the connection fields and keep them for the next login; `lang` words the error.

@@ -54,6 +54,7 @@ pub fn chat_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
+    place: ChatPlace,
     tools: &mut super::SessionTools,
     intents: &mut Vec<Intent>,
 ) {
@@ -81,15 +82,15 @@ pub fn chat_ui(
     }
     send_prepared(lang, tab, pictures, intents);
     let mut draft = tab.draft.clone();
-    egui::Panel::bottom(("chat-input", tab.session_id))
+    egui::Panel::bottom(("chat-input", tab.session_id, place))
         .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
         .show(ui, |ui| {
             typing_ui(ui, lang, tab);
-            tools_ui(ui, lang, tab, &mut draft, tools, intents);
-            input_ui(ui, lang, tab, &mut draft, size, intents)
+            tools_ui(ui, lang, tab, place, &mut draft, tools, intents);
+            input_ui(ui, lang, tab, place, &mut draft, size, intents)
         });
     egui::CentralPanel::no_frame().show(ui, |ui| {
-        history_ui(ui, lang, tab, &mut tools.pictures, size, intents)
+        history_ui(ui, lang, tab, place, &mut tools.pictures, size, intents)
     });
 }
 
@@ -172,8 +173,8 @@ pub fn send_picture_file(
 
 pub use chat_image::is_picture_path;
 
-fn picture_path_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
-    egui::Id::unique(("chat-picture-path", session_id))
+fn picture_path_id(session_id: porpoise_protocol::wire::SessionId, place: ChatPlace) -> egui::Id {
+    egui::Id::unique(("chat-picture-path", session_id, place))
 }
 
 /// The tool row over the input: emoji picker, picture, text size, save transcript.
@@ -181,17 +182,18 @@ fn tools_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
+    place: ChatPlace,
     draft: &mut String,
     tools: &mut super::SessionTools,
     intents: &mut Vec<Intent>,
 ) {
     use crate::prefs::{MAX_CHAT_FONT_SIZE, MIN_CHAT_FONT_SIZE};
     let open = tab.phase == SessionPhase::Open;
-    let input_id = input_id(tab.session_id);
+    let input_id = input_id(tab.session_id, place);
     ui.horizontal(|ui| {
         ui.add_enabled_ui(open, |ui| {
             ui.menu_button("😀", |ui| {
-                egui::Grid::new(("emoji-grid", tab.session_id)).show(ui, |ui| {
+                egui::Grid::new(("emoji-grid", tab.session_id, place)).show(ui, |ui| {
                     for (i, e) in EMOJI.iter().enumerate() {
                         let button = egui::Button::new(RichText::new(*e).size(20.0)).frame(false);
                         if ui.add(button).on_hover_text(*e).clicked() {
@@ -210,7 +212,7 @@ fn tools_ui(
             })
             .response
             .on_hover_text(Msg::Emoji.text(lang));
-            let id = picture_row_id(tab.session_id);
+            let id = picture_row_id(tab.session_id, place);
             let mut shown = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
             if ui
                 .toggle_value(&mut shown, Msg::Picture.text(lang))
@@ -258,13 +260,14 @@ fn tools_ui(
             });
         }
     });
-    if open && ui.data(|d| d.get_temp::<bool>(picture_row_id(tab.session_id))) == Some(true) {
-        picture_row_ui(ui, lang, tab, &mut tools.pictures, intents);
+    if open && ui.data(|d| d.get_temp::<bool>(picture_row_id(tab.session_id, place))) == Some(true)
+    {
+        picture_row_ui(ui, lang, tab, place, &mut tools.pictures, intents);
     }
 }
 
-fn picture_row_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
-    egui::Id::unique(("chat-picture-row", session_id))
+fn picture_row_id(session_id: porpoise_protocol::wire::SessionId, place: ChatPlace) -> egui::Id {
+    egui::Id::unique(("chat-picture-row", session_id, place))
 }
 
 /// The picture row under the tools: a path box with Send picture and Cancel, and how else to
@@ -273,10 +276,11 @@ fn picture_row_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
+    place: ChatPlace,
     pictures: &mut ChatPictures,
     intents: &mut Vec<Intent>,
 ) {
-    let id = picture_path_id(tab.session_id);
+    let id = picture_path_id(tab.session_id, place);
     let mut path: String = ui.data(|d| d.get_temp(id)).unwrap_or_default();
     let mut send = false;
     let mut close = false;
@@ -306,14 +310,25 @@ fn picture_row_ui(
         });
     }
     if close {
-        ui.data_mut(|d| d.insert_temp(picture_row_id(tab.session_id), false));
+        ui.data_mut(|d| d.insert_temp(picture_row_id(tab.session_id, place), false));
     }
     ui.data_mut(|d| d.insert_temp(id, path));
 }
 
-/// Id of a session's chat input.
-pub fn input_id(session_id: porpoise_protocol::wire::SessionId) -> egui::Id {
-    egui::Id::unique(("chat-input-text", session_id))
+/// Where a session's chat is drawn: its tab in the main window, or the side panel of its
+/// remote window (issue 15). Both can show at once; every id of the chat's widgets includes
+/// the place, so the two never share widget state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChatPlace {
+    /// The session tab (A6).
+    Tab,
+    /// The remote window's chat panel.
+    RemoteWindow,
+}
+
+/// Id of a session's chat input in `place`.
+pub fn input_id(session_id: porpoise_protocol::wire::SessionId, place: ChatPlace) -> egui::Id {
+    egui::Id::unique(("chat-input-text", session_id, place))
 }
 
 pub use porpoise_ui::insert_at_cursor;
@@ -336,13 +351,14 @@ fn history_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
+    place: ChatPlace,
     pictures: &mut ChatPictures,
     size: f32,
     intents: &mut Vec<Intent>,
 ) {
     let now_ms = clock::now_unix_ms();
     egui::ScrollArea::vertical()
-        .id_salt(("chat-history", tab.session_id))
+        .id_salt(("chat-history", tab.session_id, place))
         .auto_shrink([false, false])
         .stick_to_bottom(true)
         .show(ui, |ui| {
@@ -406,12 +422,13 @@ fn input_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
+    place: ChatPlace,
     draft: &mut String,
     size: f32,
     intents: &mut Vec<Intent>,
 ) {
     let open = tab.phase == SessionPhase::Open;
-    let id = input_id(tab.session_id);
+    let id = input_id(tab.session_id, place);
     let mut send = false;
     // Take plain Enter before the text edit sees it; Ctrl+Enter reaches it as its return key.
     if open && ui.memory(|m| m.has_focus(id)) {

@@ -72,6 +72,8 @@ pub fn working_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         super::session::sessions_ui(ui, lang, ws, tools, intents);
     });
+    // The customers' screens, each in its own window (issue 15).
+    super::remote::remote_windows_ui(ui.ctx(), lang, ws, tools, intents);
     windows_ui(
         ui.ctx(),
         lang,

@@ -28,6 +28,7 @@ pub mod offers;
 pub mod personal;
 pub mod queue;
 pub mod record;
+pub mod remote;
 pub mod screen;
 pub mod session;
 pub mod settings;

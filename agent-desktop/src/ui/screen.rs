@@ -1,6 +1,8 @@
-//! The customer's screen in a session tab, scaled to fit with its aspect ratio kept, with fps
-//! and KB/frame in a corner; while remote control is granted, the agent's mouse and keyboard
-//! over the focused view go to the customer's computer.
+//! The customer's screen: the view in the remote window ([`stream_ui`], fit to the window with
+//! its aspect ratio kept or 1:1 with scroll bars, fps and KB/frame in a corner; while remote
+//! control is granted, the agent's mouse and keyboard over the focused view go to the
+//! customer's computer), its image settings ([`image_settings_ui`]) and the live thumbnail in
+//! the session tab ([`thumbnail_ui`]).
 
 use egui::{Align2, Color32, CursorIcon, EventFilter, FontId, Rect, RichText, Sense};
 use porpoise_codec::stream::{ImageQuality, SCALE_PERCENTS};
@@ -16,53 +18,77 @@ use crate::{
     state::{Intent, ScreenView, SessionTab},
 };
 
-/// Draws the screen area of `tab` with its stream from `screens` (the texture, image settings
-/// and remote-input state are the panel's own); remote input is reported as
-/// [`Intent::SendInput`].
-pub fn screen_ui(
+/// The screen column of a session tab while the customer's screen is shown (issue 15): the
+/// screen itself is in its own remote window ([`super::remote`]); here a live thumbnail that
+/// brings that window forward when clicked, or what the stream is waiting for or why it ended.
+pub fn thumbnail_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,
-    screens: &mut std::collections::HashMap<SessionId, ScreenStream>,
-    intents: &mut Vec<Intent>,
+    screens: &std::collections::HashMap<SessionId, ScreenStream>,
 ) {
-    let controlling = tab.controlling();
     let session_id = tab.session_id;
-    let label = &tab.customer_name;
-    let stream = screens.get_mut(&session_id);
-    match (&tab.screen, stream) {
+    match (&tab.screen, screens.get(&session_id)) {
         (ScreenView::Off, _) | (ScreenView::Streaming, None) => {
-            ui.centered_and_justified(|ui| {
-                ui.label(RichText::new(Msg::ScreenWaiting.text(lang)).weak())
-            });
+            ui.label(RichText::new(Msg::ScreenWaiting.text(lang)).weak());
         }
         (ScreenView::Ended { error }, _) => {
             let text = match error {
                 Some(e) => i18n::with_detail(lang, Msg::ScreenEnded, e),
                 None => Msg::ScreenEnded.text(lang).to_owned(),
             };
-            ui.centered_and_justified(|ui| ui.label(RichText::new(text).weak()));
+            ui.label(RichText::new(text).weak());
         }
         (ScreenView::Streaming, Some(stream)) => {
-            stream_ui(ui, lang, label, session_id, stream, controlling, intents)
+            let [w, h] = stream.size();
+            let width = ui.available_width().max(80.0);
+            let height = if w > 0 && h > 0 {
+                width * h as f32 / w as f32
+            } else {
+                width * 9.0 / 16.0
+            };
+            let (rect, response) =
+                ui.allocate_exact_size(egui::vec2(width, height), Sense::click());
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Image, true, Msg::ScreenThumbnail.text(lang))
+            });
+            let painter = ui.painter_at(rect);
+            painter.rect_filled(rect, 0.0, Color32::from_gray(24));
+            if stream.view.texture().is_some() {
+                stream
+                    .view
+                    .paint(&painter, fit_rect(rect, stream.size()), None);
+            }
+            if response.clicked() {
+                ui.ctx().send_viewport_cmd_to(
+                    super::remote::viewport_id(session_id),
+                    egui::ViewportCommand::Focus,
+                );
+            }
+            ui.label(RichText::new(Msg::ShownInWindow.text(lang)).weak().small());
         }
     }
 }
 
-fn stream_ui(
+/// The customer's screen in the remote window: scaled to fit the area, or at 1:1 (one
+/// customer pixel per screen pixel) with scroll bars, as `stream.window` says, with the fps
+/// overlay; while controlling, the agent's input over it goes to the customer as
+/// [`Intent::SendInput`]. `tab` is the stream's session. With `focus_first`, the view takes the keyboard as soon as nothing
+/// else in its window has it (the remote window: every key goes to the customer).
+pub fn stream_ui(
     ui: &mut egui::Ui,
     lang: Language,
-    tab_label: &str,
-    session_id: SessionId,
+    tab: &SessionTab,
     stream: &mut ScreenStream,
-    controlling: bool,
+    focus_first: bool,
     intents: &mut Vec<Intent>,
 ) {
+    let (session_id, controlling) = (tab.session_id, tab.controlling());
     let stills = stream.view.sync(ui.ctx(), ui.input(|i| i.time));
     for still in stills {
         if stream.still_requested == Some(still.id) {
             // PNG encoding and the file write run on a worker thread (issue 12).
-            let customer = tab_label.to_owned();
+            let customer = tab.customer_name.clone();
             stream.saving = Some(Job::start("screenshot-save", Some(ui.ctx()), move || {
                 crate::screenshot::save_png(&customer, &still)
             }));
@@ -71,21 +97,20 @@ fn stream_ui(
     if let Some(saved) = poll_slot(&mut stream.saving) {
         stream.screenshot = Some(saved.map_err(|e| e.to_string()).and_then(|r| r));
     }
-    toolbar_ui(ui, lang, stream);
     let sense = if controlling {
         Sense::click_and_drag() | Sense::FOCUSABLE
     } else {
         Sense::hover()
     };
     let area = ui.available_rect_before_wrap();
-    let response = ui.allocate_rect(area, sense);
-    response.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Image, true, Msg::CustomerScreen.text(lang))
-    });
-    let painter = ui.painter_at(area);
-    painter.rect_filled(area, 0.0, Color32::from_gray(24));
+    ui.painter_at(area)
+        .rect_filled(area, 0.0, Color32::from_gray(24));
     if stream.view.texture().is_none() {
-        painter.text(
+        let response = ui.allocate_rect(area, Sense::hover());
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Image, true, Msg::CustomerScreen.text(lang))
+        });
+        ui.painter_at(area).text(
             area.center(),
             Align2::CENTER_CENTER,
             Msg::ScreenWaiting.text(lang),
@@ -94,28 +119,92 @@ fn stream_ui(
         );
         return;
     }
-    let image_rect = fit_rect(area, stream.size());
+    if stream.window.actual_size {
+        // 1:1: one customer pixel on one physical pixel of the agent's screen.
+        let [w, h] = stream.size();
+        let ppp = ui.ctx().pixels_per_point();
+        let size = egui::vec2(w as f32 / ppp, h as f32 / ppp);
+        egui::ScrollArea::both()
+            .id_salt(("remote-scroll", session_id))
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let (image_rect, response) = ui.allocate_exact_size(size, sense);
+                view_ui(
+                    ui,
+                    lang,
+                    session_id,
+                    stream,
+                    controlling,
+                    focus_first,
+                    &response,
+                    image_rect,
+                    intents,
+                );
+            });
+    } else {
+        let response = ui.allocate_rect(area, sense);
+        let image_rect = fit_rect(area, stream.size());
+        view_ui(
+            ui,
+            lang,
+            session_id,
+            stream,
+            controlling,
+            focus_first,
+            &response,
+            image_rect,
+            intents,
+        );
+    }
+}
+
+/// Paints the screen into `image_rect` (inside `response`'s rect) and handles control.
+#[allow(clippy::too_many_arguments)]
+fn view_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    session_id: SessionId,
+    stream: &mut ScreenStream,
+    controlling: bool,
+    focus_first: bool,
+    response: &egui::Response,
+    image_rect: Rect,
+    intents: &mut Vec<Intent>,
+) {
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Image, true, Msg::CustomerScreen.text(lang))
+    });
+    if controlling && focus_first && ui.memory(|m| m.focused().is_none()) {
+        response.request_focus();
+    }
+    let painter = ui.painter_at(response.rect);
     // While controlling, the remote cursor follows the agent's own pointer at once.
     let local_pointer = (controlling && response.has_focus())
         .then(|| response.hover_pos())
         .flatten()
         .filter(|p| image_rect.contains(*p));
     stream.view.paint(&painter, image_rect, local_pointer);
-    stats_overlay(&painter, image_rect, stream);
+    stats_overlay(&painter, image_rect.intersect(response.rect), stream);
     // Keep painting while frames arrive: the decode thread also asks for repaints.
     if controlling {
-        control_ui(ui, lang, session_id, stream, &response, image_rect, intents);
+        control_ui(ui, lang, session_id, stream, response, image_rect, intents);
     } else if stream.input.holds_anything() {
         release(session_id, stream, intents);
     }
 }
 
-/// Image quality, scale, monitor, bandwidth cap and screenshot (A9, A12).
-fn toolbar_ui(ui: &mut egui::Ui, lang: Language, stream: &mut ScreenStream) {
-    ui.horizontal_wrapped(|ui| {
+/// Image quality, scale, monitor, bandwidth cap and screenshot (A9, A12), laid out in the
+/// caller's row (the remote window's toolbar).
+pub fn image_settings_ui(
+    ui: &mut egui::Ui,
+    lang: Language,
+    session_id: SessionId,
+    stream: &mut ScreenStream,
+) {
+    {
         let mut settings = stream.settings;
         let label = ui.label(Msg::ImageQuality.text(lang));
-        egui::ComboBox::from_id_salt("image-quality")
+        egui::ComboBox::from_id_salt(("image-quality", session_id))
             .selected_text(quality_label(lang, settings.quality))
             .show_ui(ui, |ui| {
                 for q in [
@@ -145,7 +234,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, stream: &mut ScreenStream) {
         }
         ui.separator();
         let label = ui.label(Msg::Scale.text(lang));
-        egui::ComboBox::from_id_salt("image-scale")
+        egui::ComboBox::from_id_salt(("image-scale", session_id))
             .selected_text(format!("{} %", settings.scale_percent))
             .show_ui(ui, |ui| {
                 for scale in SCALE_PERCENTS {
@@ -163,7 +252,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, stream: &mut ScreenStream) {
                     |m| format!("{} · {}×{}", m.name, m.width, m.height),
                 )
             };
-            egui::ComboBox::from_id_salt("monitor")
+            egui::ComboBox::from_id_salt(("monitor", session_id))
                 .selected_text(name(settings.monitor))
                 .show_ui(ui, |ui| {
                     for i in 0..stream.view.monitors.len() as u32 {
@@ -180,7 +269,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, stream: &mut ScreenStream) {
             k if k >= 1000 => format!("{} Mbit/s", k / 1000),
             k => format!("{k} kbit/s"),
         };
-        egui::ComboBox::from_id_salt("bandwidth-cap")
+        egui::ComboBox::from_id_salt(("bandwidth-cap", session_id))
             .selected_text(cap_label(settings.max_kbps))
             .show_ui(ui, |ui| {
                 for cap in BANDWIDTH_CAPS_KBPS {
@@ -216,7 +305,7 @@ fn toolbar_ui(ui: &mut egui::Ui, lang: Language, stream: &mut ScreenStream) {
             }
             None => {}
         }
-    });
+    }
 }
 
 /// fps, KB/frame and decode time in the top-right corner of the image.

@@ -1,5 +1,6 @@
 //! The work area: one tab per customer (A5) and the selected session's service window (A6):
-//! action buttons, chat and the customer's screen.
+//! action buttons, chat and a live thumbnail of the customer's screen (the screen itself is in
+//! its remote window, [`super::remote`]).
 
 use egui::RichText;
 use porpoise_protocol::wire::{ActionState, Party, RemoteAction, SessionId};
@@ -7,8 +8,8 @@ use porpoise_ui::Language;
 
 use super::{
     canned::{quick_replies_ui, QUICK_REPLY_PANEL_WIDTH},
-    chat::chat_ui,
-    screen::screen_ui,
+    chat::{chat_ui, ChatPlace},
+    screen::thumbnail_ui,
     SessionTools,
 };
 use crate::{
@@ -16,8 +17,8 @@ use crate::{
     state::{Intent, Library, RebootWait, ScreenView, SessionPhase, SessionTab, Workspace},
 };
 
-/// Width of the chat column next to the screen view, in points.
-pub const CHAT_WIDTH_WITH_SCREEN: f32 = 340.0;
+/// Width of the screen thumbnail column next to the chat, in points.
+pub const THUMBNAIL_WIDTH: f32 = 280.0;
 
 /// Draws the tab bar and the selected session.
 pub fn sessions_ui(
@@ -268,16 +269,13 @@ fn session_ui(
             });
     }
     if shows_screen(tab) {
-        egui::Panel::right(("chat-column", tab.session_id))
+        // The screen itself is in its own window (issue 15); the tab keeps a live thumbnail.
+        egui::Panel::right(("screen-thumbnail", tab.session_id))
             .resizable(true)
-            .default_size(CHAT_WIDTH_WITH_SCREEN)
-            .show(ui, |ui| chat_ui(ui, lang, tab, tools, intents));
-        egui::CentralPanel::no_frame().show(ui, |ui| {
-            screen_ui(ui, lang, tab, &mut tools.screens, intents)
-        });
-    } else {
-        chat_ui(ui, lang, tab, tools, intents);
+            .default_size(THUMBNAIL_WIDTH)
+            .show(ui, |ui| thumbnail_ui(ui, lang, tab, &tools.screens));
     }
+    chat_ui(ui, lang, tab, ChatPlace::Tab, tools, intents);
 }
 
 /// A9: the agent's screenshot goes into the chat as a picture (A7), like a pasted one: fitted
@@ -397,7 +395,7 @@ fn reboot_status_ui(ui: &mut egui::Ui, lang: Language, tab: &SessionTab) {
 
 /// One action's button and state text (A6): the button turns into Stop while requested or
 /// running.
-fn action_button_ui(
+pub(super) fn action_button_ui(
     ui: &mut egui::Ui,
     lang: Language,
     tab: &SessionTab,

@@ -587,3 +587,134 @@ fn screen_toolbar_changes_quality_and_scale_and_saves_a_screenshot() {
     );
     harness.get_by_label_contains("Screenshot saved: ");
 }
+
+/// Issue 15: the customer's screen opens in its own window (fit to window, then 1:1 with the
+/// customer's pixels, remembered for the next window), the tab keeps a live thumbnail, the
+/// toolbar sends key combinations the agent's desktop would take, opens the chat beside the
+/// screen and stops; a second customer's screen gets a second window.
+#[test]
+fn remote_window_fits_goes_one_to_one_sends_keys_and_stops() {
+    let (mut harness, mut side, _) = app(Language::En);
+    log_in(&mut harness, &mut side);
+    accept_customer(&mut harness, &mut side);
+    let granted = |session_id, action| {
+        NetEvent::Relay(Event::ActionChanged {
+            session_id,
+            action,
+            state: ActionState::Granted,
+            by: Party::Customer,
+        })
+    };
+    send(&side, granted(SESSION, RemoteAction::RemoteControl));
+    send(
+        &side,
+        NetEvent::ScreenStarted {
+            session_id: SESSION,
+            feed: screen_feed(),
+        },
+    );
+    harness.run();
+    harness.get_by_label_contains("张三 — Remote control is on");
+    harness.get_by_label("Customer screen thumbnail");
+    harness.get_by_label_contains("in its own window");
+    // Fit to window: the view fills the window, far larger than the 320×200 screen.
+    let fit = harness.get_by_label("Customer screen").rect();
+    assert!(fit.width() > 400.0, "{fit:?}");
+
+    harness.get_by_label("Actual size 1:1").click();
+    harness.run();
+    let one = harness.get_by_label("Customer screen").rect();
+    assert_eq!((one.width(), one.height()), (320.0, 200.0), "{one:?}");
+    let prefs = harness
+        .state()
+        .workspace()
+        .expect("in")
+        .prefs()
+        .remote_window;
+    assert!(prefs.actual_size, "remembered for the next window");
+
+    harness.get_by_label("Send keys").click();
+    harness.run();
+    harness.get_by_label("Ctrl+Alt+Del").click();
+    harness.run();
+    let inputs: Vec<InputEvent> = commands(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            NetCommand::Input {
+                session_id: SESSION,
+                event,
+            } => Some(event),
+            _ => None,
+        })
+        .filter(|e| matches!(e, InputEvent::Key(_)))
+        .collect();
+    let key = |key, down| InputEvent::Key(KeyEvent::Key { key, down });
+    assert_eq!(
+        inputs,
+        vec![
+            key(Key::Control, true),
+            key(Key::Alt, true),
+            key(Key::Delete, true),
+            key(Key::Delete, false),
+            key(Key::Alt, false),
+            key(Key::Control, false),
+        ]
+    );
+
+    // The chat beside the screen: a second message box appears, in the window.
+    assert_eq!(harness.query_all_by_label("Message").count(), 1);
+    harness.get_by_role_and_label(Role::Button, "Chat").click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("Message").count(), 2);
+    assert!(
+        harness
+            .state()
+            .workspace()
+            .expect("in")
+            .prefs()
+            .remote_window
+            .chat_open
+    );
+
+    // A second customer's screen opens a second window.
+    let mut second = session_info(vec![]);
+    second.session_id = SessionId(78);
+    second.customer_name = "李四".into();
+    send(&side, NetEvent::SessionStarted(second));
+    send(&side, granted(SessionId(78), RemoteAction::ViewDesktop));
+    send(
+        &side,
+        NetEvent::ScreenStarted {
+            session_id: SessionId(78),
+            feed: screen_feed(),
+        },
+    );
+    harness.run();
+    harness.get_by_label_contains("张三 — Remote control is on");
+    harness.get_by_label_contains("李四 — Viewing the desktop");
+    assert_eq!(harness.query_all_by_label("Customer screen").count(), 2);
+    let _ = commands(&mut side);
+
+    // Stop in each window stops what that window shows.
+    let stops: Vec<_> = harness
+        .query_all_by_role_and_label(Role::Button, "Stop")
+        .collect();
+    assert_eq!(stops.len(), 2);
+    for stop in stops {
+        stop.click_accesskit();
+    }
+    harness.run();
+    let sent = commands(&mut side);
+    for (session_id, action) in [
+        (SESSION, RemoteAction::RemoteControl),
+        (SessionId(78), RemoteAction::ViewDesktop),
+    ] {
+        assert!(
+            sent.iter().any(|c| matches!(
+                c,
+                NetCommand::StopAction { session_id: s, action: a } if *s == session_id && *a == action
+            )),
+            "{sent:?}"
+        );
+    }
+}
