@@ -67,7 +67,8 @@ pub fn remote_windows_ui(
         let Some(stream) = tools.screens.get_mut(&tab.session_id) else {
             continue;
         };
-        if stream.window.opened_size.is_none() {
+        let opening = stream.window.opened_size.is_none();
+        if opening {
             stream.window.actual_size = layout.actual_size;
             stream.window.chat_open = layout.chat_open;
             stream.window.opened_size = Some(remote_window_size(
@@ -88,9 +89,14 @@ pub fn remote_windows_ui(
             .with_app_id("porpoise-agent")
             .with_inner_size(size)
             .with_min_inner_size(MIN_REMOTE_WINDOW);
-        ctx.show_viewport_immediate(viewport_id(tab.session_id), builder, |ui, class| {
+        let id = viewport_id(tab.session_id);
+        ctx.show_viewport_immediate(id, builder, |ui, class| {
             window_ui(ui, class, lang, tab, layout, tools, intents)
         });
+        if opening {
+            // The new window comes to the front with the keyboard (the window manager decides).
+            ctx.send_viewport_cmd_to(id, ViewportCommand::Focus);
+        }
     }
 }
 

@@ -40,32 +40,42 @@ pub fn thumbnail_ui(
             ui.label(RichText::new(text).weak());
         }
         (ScreenView::Streaming, Some(stream)) => {
-            let [w, h] = stream.size();
-            let width = ui.available_width().max(80.0);
-            let height = if w > 0 && h > 0 {
-                width * h as f32 / w as f32
-            } else {
-                width * 9.0 / 16.0
-            };
-            let (rect, response) =
-                ui.allocate_exact_size(egui::vec2(width, height), Sense::click());
-            response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Image, true, Msg::ScreenThumbnail.text(lang))
-            });
-            let painter = ui.painter_at(rect);
-            painter.rect_filled(rect, 0.0, Color32::from_gray(24));
-            if stream.view.texture().is_some() {
-                stream
-                    .view
-                    .paint(&painter, fit_rect(rect, stream.size()), None);
-            }
-            if response.clicked() {
-                ui.ctx().send_viewport_cmd_to(
-                    super::remote::viewport_id(session_id),
-                    egui::ViewportCommand::Focus,
+            ui.horizontal(|ui| {
+                let [w, h] = stream.size();
+                let height = super::session::THUMBNAIL_HEIGHT;
+                let width = if w > 0 && h > 0 {
+                    (height * w as f32 / h as f32).min(height * 3.0)
+                } else {
+                    height * 16.0 / 9.0
+                };
+                let (rect, response) =
+                    ui.allocate_exact_size(egui::vec2(width, height), Sense::click());
+                response.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Image,
+                        true,
+                        Msg::ScreenThumbnail.text(lang),
+                    )
+                });
+                let painter = ui.painter_at(rect);
+                painter.rect_filled(rect, 0.0, Color32::from_gray(24));
+                if stream.view.texture().is_some() {
+                    stream
+                        .view
+                        .paint(&painter, fit_rect(rect, stream.size()), None);
+                }
+                let response = response.on_hover_cursor(CursorIcon::PointingHand);
+                if response.clicked() {
+                    ui.ctx().send_viewport_cmd_to(
+                        super::remote::viewport_id(session_id),
+                        egui::ViewportCommand::Focus,
+                    );
+                }
+                ui.add(
+                    egui::Label::new(RichText::new(Msg::ShownInWindow.text(lang)).weak().small())
+                        .wrap(),
                 );
-            }
-            ui.label(RichText::new(Msg::ShownInWindow.text(lang)).weak().small());
+            });
         }
     }
 }

@@ -17,8 +17,8 @@ use crate::{
     state::{Intent, Library, RebootWait, ScreenView, SessionPhase, SessionTab, Workspace},
 };
 
-/// Width of the screen thumbnail column next to the chat, in points.
-pub const THUMBNAIL_WIDTH: f32 = 280.0;
+/// Height of the screen thumbnail over the chat, in points.
+pub const THUMBNAIL_HEIGHT: f32 = 120.0;
 
 /// Draws the tab bar and the selected session.
 pub fn sessions_ui(
@@ -270,9 +270,8 @@ fn session_ui(
     }
     if shows_screen(tab) {
         // The screen itself is in its own window (issue 15); the tab keeps a live thumbnail.
-        egui::Panel::right(("screen-thumbnail", tab.session_id))
-            .resizable(true)
-            .default_size(THUMBNAIL_WIDTH)
+        egui::Panel::top(("screen-thumbnail", tab.session_id))
+            .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 4)))
             .show(ui, |ui| thumbnail_ui(ui, lang, tab, &tools.screens));
     }
     chat_ui(ui, lang, tab, ChatPlace::Tab, tools, intents);
