@@ -28,7 +28,7 @@ impl Drop for Proc {
 }
 
 /// The workspace's debug binaries (the test command builds them before running tests).
-fn workspace_bin(name: &str) -> Result<PathBuf> {
+pub(crate) fn workspace_bin(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let dir = exe.parent().and_then(Path::parent).context("target dir")?;
     let bin = dir.join(name);

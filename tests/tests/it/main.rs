@@ -14,6 +14,7 @@ mod reconnect;
 mod reconnect_process;
 mod records;
 mod region_grab;
+mod remote_window;
 mod screen_stream;
 mod survey;
 mod system_info;
