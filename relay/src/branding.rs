@@ -29,6 +29,9 @@ pub fn validate(branding: &Branding) -> Result<(), BrandingError> {
 /// the pixels.
 fn check_png(what: &'static str, bytes: &[u8], max_px: u32) -> Result<(), BrandingError> {
     let bad = |reason: String| BrandingError::BadImage { what, reason };
+    // What png 0.18.1 would panic on (porpoise_codec::png_chunks).
+    porpoise_codec::png_chunks::check(bytes)
+        .map_err(|e| bad(format!("not a readable PNG: {e}")))?;
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder
@@ -135,6 +138,18 @@ mod tests {
         let demo = demo_branding();
         assert!(!demo.icon_png.is_empty());
         validate(&demo).expect("demo branding");
+    }
+
+    /// The `branding` fuzz target's crash (a 28-byte palette that panicked png 0.18.1) is a
+    /// refused image, not a panic of the relay.
+    #[test]
+    fn a_palette_the_png_crate_panics_on_is_refused() {
+        let input = include_bytes!("../../fuzz/artifacts/branding/palette-28-bytes-valid-crc.png");
+        let b = Branding {
+            icon_png: input.to_vec(),
+            ..Branding::default()
+        };
+        assert!(matches!(validate(&b), Err(BrandingError::BadImage { .. })));
     }
 
     #[test]

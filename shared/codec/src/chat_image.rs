@@ -259,6 +259,7 @@ mod pixels {
         let damaged = |e: String| ChatImageError::Damaged(e);
         let rgba = match info.format {
             ImageFormat::Png => {
+                crate::png_chunks::check(data).map_err(damaged)?;
                 let mut decoder = png::Decoder::new_with_limits(
                     Cursor::new(data),
                     png::Limits {
@@ -493,6 +494,16 @@ impl From<ChatImageError> for porpoise_protocol::wire::ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chat picture with a palette png 0.18.1 panics on (the `branding` fuzz target's find)
+    /// is damaged, not a crash of the receiving app.
+    #[cfg(feature = "pictures")]
+    #[test]
+    fn a_palette_the_png_crate_panics_on_is_damaged() {
+        let input =
+            include_bytes!("../../../fuzz/artifacts/branding/palette-28-bytes-valid-crc.png");
+        assert!(matches!(decode(input), Err(ChatImageError::Damaged(_))));
+    }
 
     fn jpeg_header(width: u16, height: u16) -> Vec<u8> {
         let mut v = vec![0xff, 0xd8];

@@ -50,6 +50,7 @@
 //! frames and always encodes the newest screen state (no queue of stale frames).
 
 pub mod chat_image;
+pub mod png_chunks;
 pub mod stream;
 
 mod detect;

@@ -45,6 +45,8 @@ pub fn decode_png(bytes: &[u8], max_bytes: usize, max_px: u32) -> Option<ColorIm
     if bytes.is_empty() || bytes.len() > max_bytes {
         return None;
     }
+    // What png 0.18.1 would panic on (porpoise_codec::png_chunks).
+    porpoise_codec::png_chunks::check(bytes).ok()?;
     let mut decoder = png::Decoder::new_with_limits(
         std::io::Cursor::new(bytes),
         png::Limits {
@@ -88,6 +90,14 @@ pub fn decode_png(bytes: &[u8], max_bytes: usize, max_px: u32) -> Option<ColorIm
 #[cfg(test)]
 mod data_url_tests {
     use super::*;
+
+    /// The `branding` fuzz target's crash (a 28-byte palette that panicked png 0.18.1).
+    #[test]
+    fn a_palette_the_png_crate_panics_on_is_not_decoded() {
+        let input =
+            include_bytes!("../../../fuzz/artifacts/branding/palette-28-bytes-valid-crc.png");
+        assert!(decode_png(input, 1 << 20, 1024).is_none());
+    }
 
     #[test]
     fn data_urls_round_trip_with_or_without_padding() {
