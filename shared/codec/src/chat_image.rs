@@ -155,14 +155,48 @@ fn jpeg_size(data: &[u8]) -> Result<(u32, u32), ChatImageError> {
         }
         let is_sof = matches!(marker, 0xc0..=0xcf) && !matches!(marker, 0xc4 | 0xc8 | 0xcc);
         if is_sof {
-            // length (2) + precision (1) + height (2) + width (2)
-            let sof = data.get(at..at + 7).ok_or_else(cut)?;
+            // length (2) + precision (1) + height (2) + width (2) + components (1 + 3 each)
+            let sof = data.get(at..at + 8).ok_or_else(cut)?;
             let height = u32::from(u16::from_be_bytes([sof[3], sof[4]]));
             let width = u32::from(u16::from_be_bytes([sof[5], sof[6]]));
+            let components = usize::from(sof[7]);
+            if len != 8 + 3 * components {
+                return Err(ChatImageError::Damaged(
+                    "JPEG frame header length differs from its components".into(),
+                ));
+            }
+            let specs = data.get(at + 8..at + len).ok_or_else(cut)?;
+            check_jpeg_sampling(specs)?;
             return Ok((width, height));
         }
         at += len;
     }
+}
+
+/// Sampling factors the pictures' JPEG decoder is given (`specs`: 3 bytes per component, id,
+/// H<<4|V, table): 1, 3 or 4 components; the first with H and V of 1 or 2 (4:4:4, 4:2:2,
+/// 4:2:0, 4:4:0 as cameras, phones and screenshot tools write them); every other 1×1 or the
+/// same as the first. zune-jpeg 0.5.15 panics on some other layouts (a chroma component
+/// sampled more than luma; found by the `chat_image` fuzz target, reproducers in
+/// `fuzz/artifacts/chat_image/`), which would end a helper built with `panic = "abort"`, so
+/// the relay refuses them in [`probe`] before any app decodes them.
+fn check_jpeg_sampling(specs: &[u8]) -> Result<(), ChatImageError> {
+    let unsupported = |why: &str| ChatImageError::Damaged(format!("JPEG {why}"));
+    if !matches!(specs.len() / 3, 1 | 3 | 4) {
+        return Err(unsupported("with other than 1, 3 or 4 colour components"));
+    }
+    let factors = |c: &[u8]| (c[1] >> 4, c[1] & 0x0f);
+    let first = factors(&specs[0..3]);
+    if !(1..=2).contains(&first.0) || !(1..=2).contains(&first.1) {
+        return Err(unsupported("sampling factors not supported"));
+    }
+    for c in specs.chunks_exact(3).skip(1) {
+        let f = factors(c);
+        if f != (1, 1) && f != first {
+            return Err(unsupported("sampling factors not supported"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(feature = "pictures")]
@@ -512,8 +546,42 @@ mod tests {
         v.extend_from_slice(&[0xff, 0xff, 0xc2, 0x00, 0x11, 0x08]);
         v.extend_from_slice(&height.to_be_bytes());
         v.extend_from_slice(&width.to_be_bytes());
-        v.extend_from_slice(&[0; 10]);
+        // Three components, 4:2:0.
+        v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
         v
+    }
+
+    /// The `chat_image` fuzz target's finds: zune-jpeg 0.5.15 panicked on a chroma component
+    /// sampled 4×1 under a 2×2 luma. `probe` (the relay) refuses the layout, so no app decodes
+    /// it; common layouts still pass.
+    #[test]
+    fn jpeg_sampling_layouts_the_decoder_panics_on_are_refused() {
+        let input = include_bytes!(
+            "../../../fuzz/artifacts/chat_image/crash-56f99ee7ee3560710ae65b4db4bf44eeaf571a5c"
+        );
+        assert!(matches!(probe(input), Err(ChatImageError::Damaged(_))));
+        let with = |specs: &[u8]| {
+            let mut v = jpeg_header(64, 64);
+            let sof = v.len() - 10;
+            v.truncate(sof);
+            v[sof - 7..sof - 5].copy_from_slice(&(8 + specs.len() as u16).to_be_bytes());
+            v.push((specs.len() / 3) as u8);
+            v.extend_from_slice(specs);
+            v
+        };
+        for (specs, ok) in [
+            (&[1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1][..], true),
+            (&[1, 0x21, 0, 2, 0x11, 1, 3, 0x11, 1][..], true),
+            (&[1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1][..], true),
+            (&[1, 0x22, 0, 2, 0x22, 1, 3, 0x22, 1][..], true),
+            (&[1, 0x11, 0][..], true),
+            (&[1, 0x22, 0, 2, 0x11, 1, 3, 0x41, 1][..], false),
+            (&[1, 0x11, 0, 2, 0x22, 1, 3, 0x11, 1][..], false),
+            (&[1, 0x44, 0, 2, 0x11, 1, 3, 0x11, 1][..], false),
+            (&[1, 0x11, 0, 2, 0x11, 1][..], false),
+        ] {
+            assert_eq!(probe(&with(specs)).is_ok(), ok, "{specs:?}");
+        }
     }
 
     #[test]
