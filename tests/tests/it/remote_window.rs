@@ -213,7 +213,8 @@ async fn clicks_in_the_remote_window_land_on_the_customers_pixel_fit_and_one_to_
     agent_x
         .wait_window("Porpoise agent console .* 0 waiting", WAIT)
         .context("the offer was not accepted")?;
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // The session tab opens with the relay's answer, a moment after the queue empties.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     click(&agent_x, REMOTE_CONTROL.0, REMOTE_CONTROL.1).await?;
 
     // The customer reads the prompt and clicks Accept.
